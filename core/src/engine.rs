@@ -1,0 +1,574 @@
+//! The reservation engine: the commands of berth (quote, availability, create,
+//! change period, confirm, check in, check out, cancel). For each command it asks
+//! the tenant's policy what the request means, whether it is allowed and what it
+//! costs, adds the rules that hold for every tenant (guests per item, quantity per
+//! inventory), and hands the write to the store, which checks capacity and writes
+//! the reservation, its audit entry and its event in one transaction.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::audit::Actor;
+use crate::capacity;
+use crate::client::{Client, NewClient};
+use crate::clock::Clock;
+use crate::error::EngineError;
+use crate::ids::{ReservationId, TenantId, UnitId};
+use crate::money::Price;
+use crate::policy::{
+    Party, PeriodRequest, Policy, PolicyContext, PolicyProvider, ResolvedPeriod, Violation,
+};
+use crate::reservation::{Channel, IdempotencyKey, Reservation};
+use crate::state::{ReservationState, StateAction};
+use crate::store::{ClientRef, NewReservation, PeriodChange, Store, Transition};
+use crate::tenant::Tenant;
+use crate::time_range::TimeRange;
+use crate::unit::Unit;
+
+/// A price-and-availability question about one unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuoteRequest {
+    /// The unit.
+    pub unit_id: UnitId,
+    /// The period, in the shape of the tenant's model.
+    pub period: PeriodRequest,
+    /// Guests and quantity.
+    pub party: Party,
+}
+
+/// The answer to a quote: whether the unit can be booked, and for how much.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Quote {
+    /// The unit.
+    pub unit_id: UnitId,
+    /// True when the rules allow it and capacity is free.
+    pub available: bool,
+    /// The period as resolved by the policy.
+    pub resolved: ResolvedPeriod,
+    /// The price, when the rules allow the request.
+    pub price: Option<Price>,
+    /// The rules the request breaks.
+    pub violations: Vec<Violation>,
+}
+
+/// A search over all of a tenant's units for one period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AvailabilityRequest {
+    /// The period.
+    pub period: PeriodRequest,
+    /// Guests and quantity.
+    pub party: Party,
+}
+
+/// The command to book.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateReservation {
+    /// The unit.
+    pub unit_id: UnitId,
+    /// The period.
+    pub period: PeriodRequest,
+    /// Guests and quantity.
+    pub party: Party,
+    /// Who it is for.
+    pub client: ClientRef,
+    /// Makes the command safe to retry.
+    pub idempotency_key: Option<IdempotencyKey>,
+    /// Free notes.
+    pub notes: Option<String>,
+    /// Create a tentative hold instead of a confirmed booking.
+    pub hold: bool,
+    /// How the request came in.
+    pub channel: Channel,
+}
+
+/// The command to move, resize or re-unit a reservation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangePeriod {
+    /// The reservation.
+    pub id: ReservationId,
+    /// The new period.
+    pub period: PeriodRequest,
+    /// A different unit, or `None` to stay.
+    pub unit_id: Option<UnitId>,
+    /// New guests and quantity, or `None` to keep them.
+    pub party: Option<Party>,
+    /// When given, the reservation must still be at this version.
+    pub expected_version: Option<i64>,
+}
+
+/// The reservation engine. Cheap to clone; share one per process.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    store: Arc<dyn Store>,
+    policies: Arc<dyn PolicyProvider>,
+    clock: Arc<dyn Clock>,
+}
+
+/// A request evaluated against one unit: resolved, checked and (when allowed) priced.
+struct Evaluation {
+    resolved: ResolvedPeriod,
+    violations: Vec<Violation>,
+    price: Option<Price>,
+}
+
+impl Engine {
+    /// An engine over `store`, asking `policies` for each tenant's rules and
+    /// `clock` for the time.
+    pub fn new(
+        store: Arc<dyn Store>,
+        policies: Arc<dyn PolicyProvider>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            store,
+            policies,
+            clock,
+        }
+    }
+
+    /// The store, for reads that need no rules.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The clock the engine reads.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Whether and for how much one unit can be booked.
+    pub async fn quote(
+        &self,
+        tenant_id: TenantId,
+        req: QuoteRequest,
+    ) -> Result<Quote, EngineError> {
+        let tenant = self.tenant(tenant_id).await?;
+        let unit = self.unit(tenant_id, req.unit_id).await?;
+        let policy = self.policies.policy(&tenant)?;
+        let eval = self.evaluate(&*policy, &tenant, &unit, &req.period, &req.party)?;
+        let taken = self
+            .store
+            .occupancy(tenant_id, &[unit.id], &eval.resolved.occupied)
+            .await?;
+        Ok(self.quote_from(
+            &unit,
+            eval,
+            &req.party,
+            taken.iter().map(|o| (o.occupied, o.quantity)),
+        ))
+    }
+
+    /// Quotes for every active unit of the tenant for one period: the search a
+    /// public site runs. Policy evaluation runs once per unit, and one store query
+    /// fetches the occupancy of all units.
+    pub async fn availability(
+        &self,
+        tenant_id: TenantId,
+        req: AvailabilityRequest,
+    ) -> Result<Vec<Quote>, EngineError> {
+        let tenant = self.tenant(tenant_id).await?;
+        let policy = self.policies.policy(&tenant)?;
+        let units = self.store.units(tenant_id, false).await?;
+        let mut evaluated = Vec::with_capacity(units.len());
+        for unit in units {
+            let eval = self.evaluate(&*policy, &tenant, &unit, &req.period, &req.party)?;
+            evaluated.push((unit, eval));
+        }
+        let Some(window) = evaluated
+            .iter()
+            .map(|(_, e)| e.resolved.occupied)
+            .reduce(|a, b| {
+                TimeRange::new(a.start().min(b.start()), a.end().max(b.end())).unwrap_or(a)
+            })
+        else {
+            return Ok(Vec::new());
+        };
+        let ids: Vec<UnitId> = evaluated.iter().map(|(u, _)| u.id).collect();
+        let mut by_unit: HashMap<UnitId, Vec<(TimeRange, u32)>> = HashMap::new();
+        for o in self.store.occupancy(tenant_id, &ids, &window).await? {
+            by_unit
+                .entry(o.unit_id)
+                .or_default()
+                .push((o.occupied, o.quantity));
+        }
+        Ok(evaluated
+            .into_iter()
+            .map(|(unit, eval)| {
+                let taken = by_unit.remove(&unit.id).unwrap_or_default();
+                self.quote_from(&unit, eval, &req.party, taken)
+            })
+            .collect())
+    }
+
+    /// Books, or returns the original reservation when `idempotency_key` was
+    /// already used for the same request.
+    pub async fn create_reservation(
+        &self,
+        tenant_id: TenantId,
+        cmd: CreateReservation,
+        actor: &Actor,
+    ) -> Result<Reservation, EngineError> {
+        if let ClientRef::New(client) = &cmd.client {
+            check_client(client)?;
+        }
+        let tenant = self.tenant(tenant_id).await?;
+        let unit = self.unit(tenant_id, cmd.unit_id).await?;
+        let policy = self.policies.policy(&tenant)?;
+        if let Some(key) = &cmd.idempotency_key {
+            if let Some(existing) = self
+                .store
+                .reservation_by_idempotency_key(tenant_id, key)
+                .await?
+            {
+                // A retry is answered from the record, even if the rules or the
+                // calendar changed since the first attempt.
+                let resolved = policy.resolve_period(&self.ctx(&tenant, &unit), &cmd.period)?;
+                let same = existing.unit_id == cmd.unit_id
+                    && existing.period == resolved.period
+                    && existing.quantity == cmd.party.quantity
+                    && existing.guests == cmd.party.guests;
+                return if same {
+                    Ok(existing)
+                } else {
+                    Err(EngineError::Conflict(format!(
+                        "idempotency key `{}` was already used for a different reservation",
+                        key.as_str()
+                    )))
+                };
+            }
+        }
+        let eval = self.evaluate(&*policy, &tenant, &unit, &cmd.period, &cmd.party)?;
+        if !eval.violations.is_empty() {
+            return Err(EngineError::Validation(eval.violations));
+        }
+        let now = self.clock.now();
+        let (state, hold_expires_at) = if cmd.hold {
+            (ReservationState::Held, Some(now + policy.hold_duration()))
+        } else {
+            (ReservationState::Confirmed, None)
+        };
+        let new = NewReservation {
+            unit_id: unit.id,
+            client: cmd.client,
+            state,
+            period: eval.resolved.period,
+            occupied: eval.resolved.occupied,
+            check_in: eval.resolved.check_in,
+            check_out: eval.resolved.check_out,
+            quantity: cmd.party.quantity,
+            guests: cmd.party.guests,
+            price: eval.price,
+            channel: cmd.channel,
+            idempotency_key: cmd.idempotency_key,
+            notes: cmd.notes,
+            hold_expires_at,
+            now,
+        };
+        Ok(self
+            .store
+            .insert_reservation(tenant_id, new, actor)
+            .await?
+            .reservation)
+    }
+
+    /// Moves, resizes or re-units a reservation: the policy and capacity
+    /// (excluding the reservation itself) are checked again, the price is
+    /// recomputed, and the change is one transaction.
+    pub async fn change_period(
+        &self,
+        tenant_id: TenantId,
+        cmd: ChangePeriod,
+        actor: &Actor,
+    ) -> Result<Reservation, EngineError> {
+        let current = self.reservation(tenant_id, cmd.id).await?;
+        current.state.apply(StateAction::ChangePeriod)?;
+        check_version(&current, cmd.expected_version)?;
+        let tenant = self.tenant(tenant_id).await?;
+        let unit = self
+            .unit(tenant_id, cmd.unit_id.unwrap_or(current.unit_id))
+            .await?;
+        let policy = self.policies.policy(&tenant)?;
+        let party = cmd.party.unwrap_or(Party {
+            guests: current.guests,
+            quantity: current.quantity,
+        });
+        let eval = self.evaluate(&*policy, &tenant, &unit, &cmd.period, &party)?;
+        if !eval.violations.is_empty() {
+            return Err(EngineError::Validation(eval.violations));
+        }
+        let change = PeriodChange {
+            id: current.id,
+            expected_version: current.version,
+            unit_id: unit.id,
+            period: eval.resolved.period,
+            occupied: eval.resolved.occupied,
+            check_in: eval.resolved.check_in,
+            check_out: eval.resolved.check_out,
+            quantity: party.quantity,
+            guests: party.guests,
+            price: eval.price,
+            now: self.clock.now(),
+        };
+        Ok(self
+            .store
+            .change_reservation(tenant_id, change, actor)
+            .await?)
+    }
+
+    /// Turns a hold into a confirmed booking.
+    pub async fn confirm(
+        &self,
+        tenant_id: TenantId,
+        id: ReservationId,
+        expected_version: Option<i64>,
+        actor: &Actor,
+    ) -> Result<Reservation, EngineError> {
+        self.transition(
+            tenant_id,
+            id,
+            StateAction::Confirm,
+            expected_version,
+            serde_json::Value::Null,
+            actor,
+        )
+        .await
+    }
+
+    /// Records the guest's arrival.
+    pub async fn check_in(
+        &self,
+        tenant_id: TenantId,
+        id: ReservationId,
+        expected_version: Option<i64>,
+        actor: &Actor,
+    ) -> Result<Reservation, EngineError> {
+        self.transition(
+            tenant_id,
+            id,
+            StateAction::CheckIn,
+            expected_version,
+            serde_json::Value::Null,
+            actor,
+        )
+        .await
+    }
+
+    /// Records the guest's departure; the reservation is finished for good.
+    pub async fn check_out(
+        &self,
+        tenant_id: TenantId,
+        id: ReservationId,
+        expected_version: Option<i64>,
+        actor: &Actor,
+    ) -> Result<Reservation, EngineError> {
+        self.transition(
+            tenant_id,
+            id,
+            StateAction::CheckOut,
+            expected_version,
+            serde_json::Value::Null,
+            actor,
+        )
+        .await
+    }
+
+    /// Cancels a hold or a booking, freeing its capacity.
+    pub async fn cancel(
+        &self,
+        tenant_id: TenantId,
+        id: ReservationId,
+        reason: Option<String>,
+        expected_version: Option<i64>,
+        actor: &Actor,
+    ) -> Result<Reservation, EngineError> {
+        let details = serde_json::json!({ "reason": reason });
+        self.transition(
+            tenant_id,
+            id,
+            StateAction::Cancel,
+            expected_version,
+            details,
+            actor,
+        )
+        .await
+    }
+
+    /// Creates a client after checking its fields.
+    pub async fn create_client(
+        &self,
+        tenant_id: TenantId,
+        new: NewClient,
+        actor: &Actor,
+    ) -> Result<Client, EngineError> {
+        check_client(&new)?;
+        Ok(self
+            .store
+            .create_client(tenant_id, new, actor, self.clock.now())
+            .await?)
+    }
+
+    /// A reservation of the tenant, or NOT_FOUND.
+    pub async fn reservation(
+        &self,
+        tenant_id: TenantId,
+        id: ReservationId,
+    ) -> Result<Reservation, EngineError> {
+        self.store
+            .reservation(tenant_id, id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound {
+                entity: "reservation",
+                id: id.to_string(),
+            })
+    }
+
+    async fn transition(
+        &self,
+        tenant_id: TenantId,
+        id: ReservationId,
+        action: StateAction,
+        expected_version: Option<i64>,
+        details: serde_json::Value,
+        actor: &Actor,
+    ) -> Result<Reservation, EngineError> {
+        let transition = Transition {
+            id,
+            action,
+            expected_version,
+            details,
+            now: self.clock.now(),
+        };
+        Ok(self
+            .store
+            .transition_reservation(tenant_id, transition, actor)
+            .await?)
+    }
+
+    async fn tenant(&self, id: TenantId) -> Result<Tenant, EngineError> {
+        self.store
+            .tenant(id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound {
+                entity: "tenant",
+                id: id.to_string(),
+            })
+    }
+
+    async fn unit(&self, tenant_id: TenantId, id: UnitId) -> Result<Unit, EngineError> {
+        self.store
+            .unit(tenant_id, id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound {
+                entity: "unit",
+                id: id.to_string(),
+            })
+    }
+
+    fn ctx<'a>(&self, tenant: &'a Tenant, unit: &'a Unit) -> PolicyContext<'a> {
+        PolicyContext {
+            tenant,
+            unit,
+            now: self.clock.now(),
+        }
+    }
+
+    /// Resolves, checks and prices one request against one unit. The engine's own
+    /// rules come first; the policy's `validate` adds the tenant's; the price is
+    /// computed only for requests that break no rule.
+    fn evaluate(
+        &self,
+        policy: &dyn Policy,
+        tenant: &Tenant,
+        unit: &Unit,
+        period: &PeriodRequest,
+        party: &Party,
+    ) -> Result<Evaluation, EngineError> {
+        let ctx = self.ctx(tenant, unit);
+        let resolved = policy.resolve_period(&ctx, period)?;
+        let mut violations = universal_rules(unit, party);
+        violations.extend(policy.validate(&ctx, party, &resolved)?);
+        let price = if violations.is_empty() {
+            Some(policy.price(&ctx, party, &resolved)?)
+        } else {
+            None
+        };
+        Ok(Evaluation {
+            resolved,
+            violations,
+            price,
+        })
+    }
+
+    fn quote_from<I>(&self, unit: &Unit, eval: Evaluation, party: &Party, taken: I) -> Quote
+    where
+        I: IntoIterator<Item = (TimeRange, u32)>,
+    {
+        let free = capacity::fits(
+            taken,
+            &eval.resolved.occupied,
+            party.quantity.get(),
+            unit.inventory.get(),
+        );
+        Quote {
+            unit_id: unit.id,
+            available: eval.violations.is_empty() && free,
+            resolved: eval.resolved,
+            price: eval.price,
+            violations: eval.violations,
+        }
+    }
+}
+
+/// Rules that hold for every tenant and model.
+fn universal_rules(unit: &Unit, party: &Party) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    if unit.archived {
+        violations.push(Violation::new(
+            "unit_archived",
+            format!("{} is archived and takes no new bookings", unit.name),
+        ));
+    }
+    if party.quantity > unit.inventory.as_quantity() {
+        violations.push(Violation::new(
+            "quantity_over_inventory",
+            format!(
+                "{} has {} item(s); {} requested",
+                unit.name,
+                unit.inventory.get(),
+                party.quantity.get()
+            ),
+        ));
+    }
+    let capacity = u64::from(unit.max_guests.get()) * u64::from(party.quantity.get());
+    if u64::from(party.guests.get()) > capacity {
+        violations.push(Violation::new(
+            "max_guests",
+            format!(
+                "{} takes at most {capacity} guest(s) for that quantity; {} requested",
+                unit.name,
+                party.guests.get()
+            ),
+        ));
+    }
+    violations
+}
+
+fn check_client(client: &NewClient) -> Result<(), EngineError> {
+    if client.name.trim().is_empty() {
+        return Err(EngineError::InvalidInput {
+            field: "client.name",
+            message: "a client needs a name".into(),
+        });
+    }
+    Ok(())
+}
+
+fn check_version(r: &Reservation, expected: Option<i64>) -> Result<(), EngineError> {
+    match expected {
+        Some(v) if v != r.version => Err(EngineError::Conflict(format!(
+            "reservation {} is at version {}, not {v}; reload it and try again",
+            r.id, r.version
+        ))),
+        _ => Ok(()),
+    }
+}

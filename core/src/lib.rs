@@ -1,0 +1,26 @@
+//! berth-core: the reservation engine and everything it stands on — domain types,
+//! the reservation state machine, the capacity rule, the policy port and the
+//! stores (SQLite and PostgreSQL). It knows nothing of GraphQL, HTTP or Rhai: the
+//! API layer and the policy runtime depend on it, never the other way round.
+
+pub mod audit;
+pub mod capacity;
+pub mod client;
+pub mod clock;
+pub mod engine;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod local_time;
+pub mod money;
+pub mod policy;
+pub mod quantity;
+pub mod reservation;
+pub mod state;
+pub mod store;
+pub mod tenant;
+pub mod time_range;
+pub mod unit;
+
+pub use engine::Engine;
+pub use error::{EngineError, ErrorCode};

@@ -1,0 +1,151 @@
+//! The policy port: how the engine asks a tenant's rules what a request means,
+//! whether it is allowed and what it costs. core defines the port; berth-policy
+//! implements it with YAML + sandboxed Rhai, and tests implement it in plain Rust.
+//! Policies are pure: they see the tenant, the unit, the request and `now`, never
+//! the database or the clock.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::money::Price;
+use crate::quantity::{Guests, Quantity};
+use crate::tenant::Tenant;
+use crate::time_range::TimeRange;
+use crate::unit::Unit;
+
+/// A period as a client asks for it, in the shape of the tenant's booking model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PeriodRequest {
+    /// Nightly model: tenant-local check-in and check-out dates.
+    Nights {
+        /// Arrival date.
+        check_in: NaiveDate,
+        /// Departure date.
+        check_out: NaiveDate,
+    },
+    /// Timeslot model: the start of one of the unit's slots.
+    Slot {
+        /// The slot's start.
+        start: DateTime<Utc>,
+    },
+    /// Interval model: arbitrary start and end.
+    Interval {
+        /// Start of the rental.
+        start: DateTime<Utc>,
+        /// End of the rental.
+        end: DateTime<Utc>,
+    },
+}
+
+/// A request's period as the policy resolved it to instants.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResolvedPeriod {
+    /// The booked period (what the guest sees).
+    pub period: TimeRange,
+    /// The booked period plus buffers (what capacity is checked against).
+    pub occupied: TimeRange,
+    /// Tenant-local check-in date, for nightly stays.
+    pub check_in: Option<NaiveDate>,
+    /// Tenant-local check-out date, for nightly stays.
+    pub check_out: Option<NaiveDate>,
+}
+
+/// The facts a policy decides on.
+#[derive(Clone, Copy, Debug)]
+pub struct PolicyContext<'a> {
+    /// The tenant whose rules apply.
+    pub tenant: &'a Tenant,
+    /// The unit asked for.
+    pub unit: &'a Unit,
+    /// The current instant, from the engine's clock.
+    pub now: DateTime<Utc>,
+}
+
+/// What is being booked, besides the period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Party {
+    /// How many people.
+    pub guests: Guests,
+    /// How many of the unit's items.
+    pub quantity: Quantity,
+}
+
+/// One reason a policy refuses a request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    /// Stable machine-readable code (`min_nights`, `closed_to_arrival`).
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+impl Violation {
+    /// A violation with `code` and `message`.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Why a policy could not answer.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    /// The request's period does not fit the booking model (dates for a slot
+    /// model, an end before the start). Reported as INVALID_INPUT.
+    #[error("invalid period: {0}")]
+    InvalidPeriod(String),
+    /// The request was understood and refused. Reported as VALIDATION.
+    #[error("refused by policy")]
+    Refused(Vec<Violation>),
+    /// The tenant has no loaded policy. Reported as POLICY_ERROR.
+    #[error("no policy is loaded for tenant `{0}`")]
+    NotLoaded(String),
+    /// The policy itself failed (a script threw, looped or hit a limit).
+    /// Reported as POLICY_ERROR; the message names where.
+    #[error("policy error: {0}")]
+    Failed(String),
+}
+
+/// A tenant's booking rules.
+pub trait Policy: Send + Sync + Debug {
+    /// Turns the requested period into instants: the booked period and the
+    /// occupied interval (with buffers).
+    fn resolve_period(
+        &self,
+        ctx: &PolicyContext<'_>,
+        period: &PeriodRequest,
+    ) -> Result<ResolvedPeriod, PolicyError>;
+
+    /// Every rule the request breaks; empty when it is allowed.
+    fn validate(
+        &self,
+        ctx: &PolicyContext<'_>,
+        party: &Party,
+        resolved: &ResolvedPeriod,
+    ) -> Result<Vec<Violation>, PolicyError>;
+
+    /// The price of the request, in the tenant's currency.
+    fn price(
+        &self,
+        ctx: &PolicyContext<'_>,
+        party: &Party,
+        resolved: &ResolvedPeriod,
+    ) -> Result<Price, PolicyError>;
+
+    /// How long a `held` reservation keeps its capacity before it expires.
+    fn hold_duration(&self) -> Duration {
+        Duration::minutes(15)
+    }
+}
+
+/// Finds the live policy of a tenant (the registry of loaded tenant policies).
+pub trait PolicyProvider: Send + Sync + Debug {
+    /// The tenant's current policy.
+    fn policy(&self, tenant: &Tenant) -> Result<Arc<dyn Policy>, PolicyError>;
+}

@@ -1,0 +1,56 @@
+//! Store errors: the domain refusals a transaction can end with, and the
+//! infrastructure failures behind them (kept as sources for logging).
+
+use crate::ids::UnitId;
+use crate::policy::Violation;
+
+/// Why a store call failed. On any error the transaction was rolled back.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The entity does not exist in the tenant.
+    #[error("{entity} {id} not found")]
+    NotFound {
+        /// The kind of entity.
+        entity: &'static str,
+        /// The id asked for.
+        id: String,
+    },
+    /// The capacity rule refused the write.
+    #[error("unit {unit_id} has no capacity left for that period")]
+    Unavailable {
+        /// The unit.
+        unit_id: UnitId,
+    },
+    /// A stale version, an illegal transition, a reused idempotency key.
+    #[error("{0}")]
+    Conflict(String),
+    /// A rule checked inside the transaction refused the write (blocked client,
+    /// archived unit).
+    #[error("{}", .0.message)]
+    Refused(Violation),
+    /// A stored row could not be read back into domain types.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// The database URL is not one berth can open.
+    #[error("unsupported database url `{0}` (expected sqlite:… or postgres://…)")]
+    UnsupportedUrl(String),
+    /// The database failed.
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration error")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    pub(crate) fn not_found(entity: &'static str, id: impl ToString) -> Self {
+        Self::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
+
+    pub(crate) fn corrupt(what: impl std::fmt::Display) -> Self {
+        Self::Corrupt(what.to_string())
+    }
+}

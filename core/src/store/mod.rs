@@ -1,0 +1,269 @@
+//! The storage port and its two implementations. A `Store` owns transactions: each
+//! write method is one transaction that also appends the audit entry and the outbox
+//! event, and the reservation writes run the capacity rule under the unit's
+//! serialization point (SQLite: the database write lock taken by `BEGIN IMMEDIATE`;
+//! PostgreSQL: the unit row locked `FOR UPDATE`, plus an exclusion constraint for
+//! units of inventory 1). Every method takes the `TenantId` whose data it touches.
+
+mod error;
+mod open;
+mod postgres;
+mod records;
+mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+pub use error::StoreError;
+pub use open::{open, open_and_migrate};
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+use crate::audit::{Actor, AuditEntry};
+use crate::client::{Client, NewClient};
+use crate::event::Event;
+use crate::ids::{ClientId, ReservationId, TenantId, UnitId};
+use crate::money::Price;
+use crate::quantity::{Guests, Quantity};
+use crate::reservation::{Channel, IdempotencyKey, Reservation};
+use crate::state::{ReservationState, StateAction};
+use crate::tenant::{NewTenant, Tenant, TenantSlug};
+use crate::time_range::TimeRange;
+use crate::unit::{NewUnit, Unit};
+
+/// The client a new reservation is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientRef {
+    /// No client recorded (walk-in, block-out).
+    None,
+    /// An existing client of the tenant.
+    Existing(ClientId),
+    /// A client created in the same transaction as the reservation.
+    New(NewClient),
+}
+
+/// A reservation the engine has resolved, validated and priced, ready to insert.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewReservation {
+    /// The unit to book.
+    pub unit_id: UnitId,
+    /// The client to book for.
+    pub client: ClientRef,
+    /// The initial state: `held` or `confirmed`.
+    pub state: ReservationState,
+    /// The booked period.
+    pub period: TimeRange,
+    /// The period plus buffers.
+    pub occupied: TimeRange,
+    /// Tenant-local check-in date (nightly).
+    pub check_in: Option<NaiveDate>,
+    /// Tenant-local check-out date (nightly).
+    pub check_out: Option<NaiveDate>,
+    /// Items taken.
+    pub quantity: Quantity,
+    /// People.
+    pub guests: Guests,
+    /// The price snapshot.
+    pub price: Option<Price>,
+    /// How it came in.
+    pub channel: Channel,
+    /// Retry key.
+    pub idempotency_key: Option<IdempotencyKey>,
+    /// Free notes.
+    pub notes: Option<String>,
+    /// When a hold expires.
+    pub hold_expires_at: Option<DateTime<Utc>>,
+    /// The instant of the write (from the engine's clock).
+    pub now: DateTime<Utc>,
+}
+
+/// What `insert_reservation` did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inserted {
+    /// The reservation: new, or the original one for a retried idempotency key.
+    pub reservation: Reservation,
+    /// False when the idempotency key matched an earlier reservation.
+    pub created: bool,
+}
+
+/// A new period (and possibly unit, quantity, guests, price) for a reservation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeriodChange {
+    /// The reservation to change.
+    pub id: ReservationId,
+    /// The version the engine evaluated the change against; a different stored
+    /// version means someone else changed it meanwhile (CONFLICT).
+    pub expected_version: i64,
+    /// The unit after the change.
+    pub unit_id: UnitId,
+    /// The booked period after the change.
+    pub period: TimeRange,
+    /// The occupied interval after the change.
+    pub occupied: TimeRange,
+    /// Check-in date after the change.
+    pub check_in: Option<NaiveDate>,
+    /// Check-out date after the change.
+    pub check_out: Option<NaiveDate>,
+    /// Items after the change.
+    pub quantity: Quantity,
+    /// People after the change.
+    pub guests: Guests,
+    /// Re-computed price.
+    pub price: Option<Price>,
+    /// The instant of the write.
+    pub now: DateTime<Utc>,
+}
+
+/// A state transition to apply.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Transition {
+    /// The reservation.
+    pub id: ReservationId,
+    /// What to do.
+    pub action: StateAction,
+    /// When given, the stored version must equal it (optimistic concurrency).
+    pub expected_version: Option<i64>,
+    /// Extra audit details (a cancellation reason).
+    pub details: serde_json::Value,
+    /// The instant of the write.
+    pub now: DateTime<Utc>,
+}
+
+/// One active reservation's hold on a unit, as capacity checks need it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Occupancy {
+    /// The unit.
+    pub unit_id: UnitId,
+    /// The occupied interval.
+    pub occupied: TimeRange,
+    /// Items taken.
+    pub quantity: u32,
+}
+
+/// Which reservations to list.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReservationFilter {
+    /// Only this unit.
+    pub unit_id: Option<UnitId>,
+    /// Only this client.
+    pub client_id: Option<ClientId>,
+    /// Only these states (all when empty).
+    pub states: Vec<ReservationState>,
+    /// Only reservations whose booked period overlaps this range.
+    pub overlapping: Option<TimeRange>,
+    /// At most this many, oldest first (default 100, at most 1000).
+    pub limit: Option<u32>,
+}
+
+/// The storage port. Implementations: [`SqliteStore`] and [`PostgresStore`].
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Creates a tenant.
+    async fn create_tenant(
+        &self,
+        new: NewTenant,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Tenant, StoreError>;
+    /// A tenant by id.
+    async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError>;
+    /// A tenant by slug.
+    async fn tenant_by_slug(&self, slug: &TenantSlug) -> Result<Option<Tenant>, StoreError>;
+    /// Every tenant, by slug.
+    async fn tenants(&self) -> Result<Vec<Tenant>, StoreError>;
+
+    /// Creates a unit.
+    async fn create_unit(
+        &self,
+        tenant: TenantId,
+        new: NewUnit,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Unit, StoreError>;
+    /// A unit of the tenant.
+    async fn unit(&self, tenant: TenantId, id: UnitId) -> Result<Option<Unit>, StoreError>;
+    /// The tenant's units in creation order.
+    async fn units(
+        &self,
+        tenant: TenantId,
+        include_archived: bool,
+    ) -> Result<Vec<Unit>, StoreError>;
+
+    /// Creates a client.
+    async fn create_client(
+        &self,
+        tenant: TenantId,
+        new: NewClient,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Client, StoreError>;
+    /// A client of the tenant.
+    async fn client(&self, tenant: TenantId, id: ClientId) -> Result<Option<Client>, StoreError>;
+
+    /// Inserts a reservation if capacity allows, or returns the original one for
+    /// a repeated idempotency key.
+    async fn insert_reservation(
+        &self,
+        tenant: TenantId,
+        new: NewReservation,
+        actor: &Actor,
+    ) -> Result<Inserted, StoreError>;
+    /// Moves or resizes a reservation if capacity (excluding itself) allows.
+    async fn change_reservation(
+        &self,
+        tenant: TenantId,
+        change: PeriodChange,
+        actor: &Actor,
+    ) -> Result<Reservation, StoreError>;
+    /// Applies a state transition.
+    async fn transition_reservation(
+        &self,
+        tenant: TenantId,
+        transition: Transition,
+        actor: &Actor,
+    ) -> Result<Reservation, StoreError>;
+    /// A reservation of the tenant.
+    async fn reservation(
+        &self,
+        tenant: TenantId,
+        id: ReservationId,
+    ) -> Result<Option<Reservation>, StoreError>;
+    /// The reservation created with this idempotency key.
+    async fn reservation_by_idempotency_key(
+        &self,
+        tenant: TenantId,
+        key: &IdempotencyKey,
+    ) -> Result<Option<Reservation>, StoreError>;
+    /// Reservations matching the filter, oldest first.
+    async fn reservations(
+        &self,
+        tenant: TenantId,
+        filter: &ReservationFilter,
+    ) -> Result<Vec<Reservation>, StoreError>;
+    /// Capacity-taking reservations of these units whose occupied interval
+    /// overlaps `range`.
+    async fn occupancy(
+        &self,
+        tenant: TenantId,
+        units: &[UnitId],
+        range: &TimeRange,
+    ) -> Result<Vec<Occupancy>, StoreError>;
+
+    /// The audit entries about one entity, oldest first.
+    async fn audit_entries(
+        &self,
+        tenant: TenantId,
+        entity_id: Uuid,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The tenant's outbox events with a sequence number above `after`.
+    async fn events_after(
+        &self,
+        tenant: TenantId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError>;
+}

@@ -1,0 +1,956 @@
+//! The PostgreSQL store: the production database, and what several berth
+//! instances share. The booking transaction serializes per unit by locking the
+//! unit's row (`SELECT … FOR UPDATE`), so bookings of different units proceed in
+//! parallel while two bookings of one unit queue. Units of inventory 1 get a second,
+//! independent wall: an exclusion constraint (btree_gist) that refuses overlapping
+//! active reservations whatever the application does; its violation is reported as
+//! UNAVAILABLE.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use super::records::{self, ChangeRecord, ReservationRecord, TenantRecord, UnitRecord};
+use super::{
+    ClientRef, Inserted, NewReservation, Occupancy, PeriodChange, ReservationFilter, Store,
+    StoreError, Transition,
+};
+use crate::audit::{Actor, AuditEntry};
+use crate::capacity;
+use crate::client::{Client, NewClient};
+use crate::event::Event;
+use crate::ids::{AuditId, ClientId, EventId, ReservationId, TenantId, UnitId};
+use crate::reservation::{IdempotencyKey, Reservation};
+use crate::tenant::{NewTenant, Tenant, TenantSlug};
+use crate::time_range::TimeRange;
+use crate::unit::{NewUnit, Unit};
+
+/// The exclusion constraint guarding units of inventory 1 (see the migration).
+const EXCLUSIVE_CONSTRAINT: &str = "reservations_exclusive_no_overlap";
+/// The unique index behind idempotency keys.
+const IDEMPOTENCY_INDEX: &str = "reservations_idempotency_key";
+/// The unique constraint on tenant slugs.
+const SLUG_CONSTRAINT: &str = "tenants_slug_key";
+
+/// The PostgreSQL implementation of [`Store`].
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` with the default pool size (16).
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with_pool_size(url, 16).await
+    }
+
+    /// Connects with at most `max_connections` pooled connections.
+    pub async fn connect_with_pool_size(
+        url: &str,
+        max_connections: u32,
+    ) -> Result<Self, StoreError> {
+        let options = PgConnectOptions::from_str(url)?.application_name("berth");
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(30))
+            .idle_timeout(Some(Duration::from_secs(600)))
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    /// Applies the migrations in `migrations/postgres`.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("../migrations/postgres")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The underlying pool, for benchmarks and maintenance tools.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// The booking transaction: idempotency lookup, the unit lock, the client,
+    /// the capacity check, the insert, the audit entry and the event.
+    async fn try_insert(
+        &self,
+        tenant: TenantId,
+        new: &NewReservation,
+        actor: &Actor,
+    ) -> Result<Inserted, StoreError> {
+        let mut tx = self.begin_write().await?;
+        if let Some(key) = &new.idempotency_key {
+            if let Some(existing) = fetch_by_key(&mut tx, tenant, key).await? {
+                return Ok(Inserted {
+                    reservation: records::replay(existing, new)?,
+                    created: false,
+                });
+            }
+        }
+        let unit = bookable_unit(&mut tx, tenant, new.unit_id).await?;
+        let client_id = match &new.client {
+            ClientRef::None => None,
+            ClientRef::Existing(id) => {
+                let client = fetch_client(&mut tx, tenant, *id)
+                    .await?
+                    .ok_or_else(|| StoreError::not_found("client", id))?;
+                if client.blocked {
+                    return Err(records::client_blocked(*id));
+                }
+                Some(client.id)
+            }
+            ClientRef::New(new_client) => Some(
+                insert_client(&mut tx, tenant, new_client.clone(), actor, new.now)
+                    .await?
+                    .id,
+            ),
+        };
+        ensure_capacity(
+            &mut tx,
+            tenant,
+            &unit,
+            &new.occupied,
+            new.quantity.get(),
+            None,
+        )
+        .await?;
+        let reservation = records::new_reservation(tenant, client_id, new);
+        let exclusive = unit.inventory.get() == 1;
+        write_reservation(&mut tx, &reservation, true, Some(exclusive)).await?;
+        append(&mut tx, &records::reservation_created(&reservation, actor)).await?;
+        tx.commit().await?;
+        Ok(Inserted {
+            reservation,
+            created: true,
+        })
+    }
+}
+
+/// The name of the constraint a database error violated, if any.
+fn violated_constraint(e: &sqlx::Error) -> Option<&str> {
+    match e {
+        sqlx::Error::Database(db) => db.constraint(),
+        _ => None,
+    }
+}
+
+const RESERVATION_COLUMNS: &str = "tenant_id, id, unit_id, client_id, state, start_at, end_at, \
+    occupied_start, occupied_end, check_in, check_out, quantity, guests, price, channel, \
+    idempotency_key, notes, hold_expires_at, version, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+struct ReservationRow {
+    tenant_id: Uuid,
+    id: Uuid,
+    unit_id: Uuid,
+    client_id: Option<Uuid>,
+    state: String,
+    start_at: DateTime<Utc>,
+    end_at: DateTime<Utc>,
+    occupied_start: DateTime<Utc>,
+    occupied_end: DateTime<Utc>,
+    check_in: Option<NaiveDate>,
+    check_out: Option<NaiveDate>,
+    quantity: i64,
+    guests: i64,
+    price: Option<Json<serde_json::Value>>,
+    channel: String,
+    idempotency_key: Option<String>,
+    notes: Option<String>,
+    hold_expires_at: Option<DateTime<Utc>>,
+    version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl ReservationRow {
+    fn into_domain(self) -> Result<Reservation, StoreError> {
+        ReservationRecord {
+            tenant_id: self.tenant_id,
+            id: self.id,
+            unit_id: self.unit_id,
+            client_id: self.client_id,
+            state: self.state,
+            start_at: self.start_at,
+            end_at: self.end_at,
+            occupied_start: self.occupied_start,
+            occupied_end: self.occupied_end,
+            check_in: self.check_in,
+            check_out: self.check_out,
+            quantity: self.quantity,
+            guests: self.guests,
+            price: self.price.map(|j| j.0),
+            channel: self.channel,
+            idempotency_key: self.idempotency_key,
+            notes: self.notes,
+            hold_expires_at: self.hold_expires_at,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+        .into_domain()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct UnitRow {
+    tenant_id: Uuid,
+    id: Uuid,
+    name: String,
+    kind: Option<String>,
+    inventory: i64,
+    max_guests: i64,
+    description: Option<String>,
+    amenities: Json<serde_json::Value>,
+    attributes: Json<serde_json::Value>,
+    archived: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl UnitRow {
+    fn into_domain(self) -> Result<Unit, StoreError> {
+        UnitRecord {
+            tenant_id: self.tenant_id,
+            id: self.id,
+            name: self.name,
+            kind: self.kind,
+            inventory: self.inventory,
+            max_guests: self.max_guests,
+            description: self.description,
+            amenities: self.amenities.0,
+            attributes: self.attributes.0,
+            archived: self.archived,
+            created_at: self.created_at,
+        }
+        .into_domain()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct TenantRow {
+    id: Uuid,
+    slug: String,
+    name: String,
+    timezone: String,
+    currency: String,
+    locale: String,
+    created_at: DateTime<Utc>,
+}
+
+impl TenantRow {
+    fn into_domain(self) -> Result<Tenant, StoreError> {
+        TenantRecord {
+            id: self.id,
+            slug: self.slug,
+            name: self.name,
+            timezone: self.timezone,
+            currency: self.currency,
+            locale: self.locale,
+            created_at: self.created_at,
+        }
+        .into_domain()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ClientRow {
+    tenant_id: Uuid,
+    id: Uuid,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    notes: Option<String>,
+    blocked: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl ClientRow {
+    fn into_domain(self) -> Result<Client, StoreError> {
+        Ok(Client {
+            id: ClientId::from_uuid(self.id),
+            tenant_id: TenantId::from_uuid(self.tenant_id),
+            name: self.name,
+            email: self.email,
+            phone: self.phone,
+            notes: self.notes,
+            blocked: self.blocked,
+            created_at: self.created_at,
+        })
+    }
+}
+
+async fn append(conn: &mut PgConnection, record: &ChangeRecord) -> Result<(), StoreError> {
+    let a = &record.audit;
+    sqlx::query(
+        "INSERT INTO audit_log (id, tenant_id, actor, entity_type, entity_id, action, at, metadata) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(a.id.as_uuid())
+    .bind(a.tenant_id.as_uuid())
+    .bind(a.actor.to_string())
+    .bind(&a.entity_type)
+    .bind(a.entity_id)
+    .bind(&a.action)
+    .bind(a.at)
+    .bind(Json(&a.metadata))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO events (id, tenant_id, kind, entity_id, payload, at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(record.event_id.as_uuid())
+    .bind(a.tenant_id.as_uuid())
+    .bind(record.event_kind.as_str())
+    .bind(a.entity_id)
+    .bind(Json(&record.event_payload))
+    .bind(a.at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A reservation; with `for_update`, its row stays locked until the transaction ends.
+async fn fetch_reservation(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: ReservationId,
+    for_update: bool,
+) -> Result<Option<Reservation>, StoreError> {
+    let lock = if for_update { " FOR UPDATE" } else { "" };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE tenant_id = $1 AND id = $2{lock}"
+    ));
+    sqlx::query_as::<_, ReservationRow>(sql)
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(ReservationRow::into_domain)
+        .transpose()
+}
+
+async fn fetch_by_key(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    key: &IdempotencyKey,
+) -> Result<Option<Reservation>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE tenant_id = $1 AND idempotency_key = $2"
+    ));
+    sqlx::query_as::<_, ReservationRow>(sql)
+        .bind(tenant.as_uuid())
+        .bind(key.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(ReservationRow::into_domain)
+        .transpose()
+}
+
+async fn fetch_unit(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: UnitId,
+) -> Result<Option<Unit>, StoreError> {
+    sqlx::query_as::<_, UnitRow>("SELECT * FROM units WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(UnitRow::into_domain)
+        .transpose()
+}
+
+async fn fetch_client(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: ClientId,
+) -> Result<Option<Client>, StoreError> {
+    sqlx::query_as::<_, ClientRow>("SELECT * FROM clients WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(ClientRow::into_domain)
+        .transpose()
+}
+
+async fn insert_client(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    new: NewClient,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Client, StoreError> {
+    let client = Client {
+        id: ClientId::new(),
+        tenant_id: tenant,
+        name: new.name,
+        email: new.email,
+        phone: new.phone,
+        notes: new.notes,
+        blocked: new.blocked,
+        created_at: now,
+    };
+    sqlx::query(
+        "INSERT INTO clients (tenant_id, id, name, email, phone, notes, blocked, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(tenant.as_uuid())
+    .bind(client.id.as_uuid())
+    .bind(&client.name)
+    .bind(&client.email)
+    .bind(&client.phone)
+    .bind(&client.notes)
+    .bind(client.blocked)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    append(conn, &records::client_created(&client, actor)).await?;
+    Ok(client)
+}
+
+/// Refuses the write unless `quantity` fits on the unit during `occupied`,
+/// ignoring the reservation `except` (the one being changed).
+async fn ensure_capacity(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    unit: &Unit,
+    occupied: &TimeRange,
+    quantity: u32,
+    except: Option<ReservationId>,
+) -> Result<(), StoreError> {
+    let taken: Vec<(DateTime<Utc>, DateTime<Utc>, i64)> = sqlx::query_as(
+        "SELECT occupied_start, occupied_end, quantity FROM reservations \
+         WHERE tenant_id = $1 AND unit_id = $2 AND state IN ('held', 'confirmed', 'checked_in') \
+           AND occupied_start < $3 AND occupied_end > $4 AND id IS DISTINCT FROM $5",
+    )
+    .bind(tenant.as_uuid())
+    .bind(unit.id.as_uuid())
+    .bind(occupied.end())
+    .bind(occupied.start())
+    .bind(except.map(|id| id.as_uuid()))
+    .fetch_all(&mut *conn)
+    .await?;
+    let taken = taken
+        .into_iter()
+        .map(|(s, e, q)| {
+            let range = TimeRange::new(s, e).map_err(StoreError::corrupt)?;
+            Ok((range, u32::try_from(q).map_err(StoreError::corrupt)?))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    if capacity::fits(taken, occupied, quantity, unit.inventory.get()) {
+        Ok(())
+    } else {
+        Err(StoreError::Unavailable { unit_id: unit.id })
+    }
+}
+
+/// The unit, locked for the rest of the transaction: this row lock is the unit's
+/// serialization point, so two bookings of one unit run their capacity checks one
+/// after the other. Refused when missing or archived.
+async fn bookable_unit(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: UnitId,
+) -> Result<Unit, StoreError> {
+    let unit = sqlx::query_as::<_, UnitRow>(
+        "SELECT * FROM units WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE",
+    )
+    .bind(tenant.as_uuid())
+    .bind(id.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(UnitRow::into_domain)
+    .transpose()?
+    .ok_or_else(|| StoreError::not_found("unit", id))?;
+    if unit.archived {
+        return Err(records::unit_archived(id));
+    }
+    Ok(unit)
+}
+
+/// Inserts or updates a reservation row. `exclusive` marks rows of inventory-1 units
+/// for the exclusion constraint; `None` on an update keeps the stored flag.
+async fn write_reservation(
+    conn: &mut PgConnection,
+    r: &Reservation,
+    insert: bool,
+    exclusive: Option<bool>,
+) -> Result<(), StoreError> {
+    let sql = if insert {
+        "INSERT INTO reservations (unit_id, client_id, state, start_at, end_at, occupied_start, \
+           occupied_end, check_in, check_out, quantity, guests, price, price_total_minor, currency, \
+           channel, idempotency_key, notes, hold_expires_at, version, created_at, updated_at, \
+           tenant_id, id, exclusive) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+           $19, $20, $21, $22, $23, COALESCE($24, false))"
+    } else {
+        "UPDATE reservations SET unit_id = $1, client_id = $2, state = $3, start_at = $4, end_at = $5, \
+           occupied_start = $6, occupied_end = $7, check_in = $8, check_out = $9, quantity = $10, \
+           guests = $11, price = $12, price_total_minor = $13, currency = $14, channel = $15, \
+           idempotency_key = $16, notes = $17, hold_expires_at = $18, version = $19, created_at = $20, \
+           updated_at = $21, exclusive = COALESCE($24, exclusive) \
+         WHERE tenant_id = $22 AND id = $23"
+    };
+    sqlx::query(sql)
+        .bind(r.unit_id.as_uuid())
+        .bind(r.client_id.map(|c| c.as_uuid()))
+        .bind(r.state.as_str())
+        .bind(r.period.start())
+        .bind(r.period.end())
+        .bind(r.occupied.start())
+        .bind(r.occupied.end())
+        .bind(r.check_in)
+        .bind(r.check_out)
+        .bind(i64::from(r.quantity))
+        .bind(i64::from(r.guests))
+        .bind(r.price.as_ref().map(Json))
+        .bind(r.price.as_ref().map(|p| p.total.amount_minor))
+        .bind(r.price.as_ref().map(|p| p.total.currency.to_string()))
+        .bind(r.channel.as_str())
+        .bind(r.idempotency_key.as_ref().map(IdempotencyKey::as_str))
+        .bind(&r.notes)
+        .bind(r.hold_expires_at)
+        .bind(r.version)
+        .bind(r.created_at)
+        .bind(r.updated_at)
+        .bind(r.tenant_id.as_uuid())
+        .bind(r.id.as_uuid())
+        .bind(exclusive)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| {
+            if violated_constraint(&e) == Some(EXCLUSIVE_CONSTRAINT) {
+                StoreError::Unavailable { unit_id: r.unit_id }
+            } else {
+                StoreError::Database(e)
+            }
+        })?;
+    Ok(())
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn create_tenant(
+        &self,
+        new: NewTenant,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Tenant, StoreError> {
+        let tenant = Tenant {
+            id: TenantId::new(),
+            slug: new.slug,
+            name: new.name,
+            timezone: new.timezone,
+            currency: new.currency,
+            locale: new.locale,
+            created_at: now,
+        };
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO tenants (id, slug, name, timezone, currency, locale, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(tenant.id.as_uuid())
+        .bind(tenant.slug.as_str())
+        .bind(&tenant.name)
+        .bind(tenant.timezone.name())
+        .bind(tenant.currency.as_str())
+        .bind(&tenant.locale)
+        .bind(tenant.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            if violated_constraint(&e) == Some(SLUG_CONSTRAINT) {
+                StoreError::Conflict(format!(
+                    "a tenant with slug `{}` already exists",
+                    tenant.slug
+                ))
+            } else {
+                StoreError::Database(e)
+            }
+        })?;
+        append(&mut tx, &records::tenant_created(&tenant, actor)).await?;
+        tx.commit().await?;
+        Ok(tenant)
+    }
+
+    async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
+        sqlx::query_as::<_, TenantRow>("SELECT * FROM tenants WHERE id = $1")
+            .bind(id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(TenantRow::into_domain)
+            .transpose()
+    }
+
+    async fn tenant_by_slug(&self, slug: &TenantSlug) -> Result<Option<Tenant>, StoreError> {
+        sqlx::query_as::<_, TenantRow>("SELECT * FROM tenants WHERE slug = $1")
+            .bind(slug.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(TenantRow::into_domain)
+            .transpose()
+    }
+
+    async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+        sqlx::query_as::<_, TenantRow>("SELECT * FROM tenants ORDER BY slug")
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(TenantRow::into_domain)
+            .collect()
+    }
+
+    async fn create_unit(
+        &self,
+        tenant: TenantId,
+        new: NewUnit,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Unit, StoreError> {
+        let unit = Unit {
+            id: UnitId::new(),
+            tenant_id: tenant,
+            name: new.name,
+            kind: new.kind,
+            inventory: new.inventory,
+            max_guests: new.max_guests,
+            description: new.description,
+            amenities: new.amenities,
+            attributes: new.attributes,
+            archived: false,
+            created_at: now,
+        };
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO units (tenant_id, id, name, kind, inventory, max_guests, description, \
+               amenities, attributes, archived, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(tenant.as_uuid())
+        .bind(unit.id.as_uuid())
+        .bind(&unit.name)
+        .bind(&unit.kind)
+        .bind(i64::from(unit.inventory))
+        .bind(i64::from(unit.max_guests))
+        .bind(&unit.description)
+        .bind(Json(&unit.amenities))
+        .bind(Json(&unit.attributes))
+        .bind(unit.archived)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| tenant_fk(e, tenant))?;
+        append(&mut tx, &records::unit_created(&unit, actor)).await?;
+        tx.commit().await?;
+        Ok(unit)
+    }
+
+    async fn unit(&self, tenant: TenantId, id: UnitId) -> Result<Option<Unit>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        fetch_unit(&mut conn, tenant, id).await
+    }
+
+    async fn units(
+        &self,
+        tenant: TenantId,
+        include_archived: bool,
+    ) -> Result<Vec<Unit>, StoreError> {
+        sqlx::query_as::<_, UnitRow>(
+            "SELECT * FROM units WHERE tenant_id = $1 AND (NOT archived OR $2) ORDER BY id",
+        )
+        .bind(tenant.as_uuid())
+        .bind(include_archived)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(UnitRow::into_domain)
+        .collect()
+    }
+
+    async fn create_client(
+        &self,
+        tenant: TenantId,
+        new: NewClient,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Client, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let client = insert_client(&mut tx, tenant, new, actor, now)
+            .await
+            .map_err(|e| match e {
+                StoreError::Database(db) => tenant_fk(db, tenant),
+                other => other,
+            })?;
+        tx.commit().await?;
+        Ok(client)
+    }
+
+    async fn client(&self, tenant: TenantId, id: ClientId) -> Result<Option<Client>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        fetch_client(&mut conn, tenant, id).await
+    }
+
+    async fn insert_reservation(
+        &self,
+        tenant: TenantId,
+        new: NewReservation,
+        actor: &Actor,
+    ) -> Result<Inserted, StoreError> {
+        match self.try_insert(tenant, &new, actor).await {
+            // A concurrent request with the same key committed first: answer as
+            // its retry would be answered.
+            Err(StoreError::Database(e)) if violated_constraint(&e) == Some(IDEMPOTENCY_INDEX) => {
+                let mut conn = self.pool.acquire().await?;
+                let key = new
+                    .idempotency_key
+                    .as_ref()
+                    .ok_or(StoreError::Database(e))?;
+                let existing = fetch_by_key(&mut conn, tenant, key)
+                    .await?
+                    .ok_or_else(|| StoreError::not_found("reservation", key.as_str()))?;
+                Ok(Inserted {
+                    reservation: records::replay(existing, &new)?,
+                    created: false,
+                })
+            }
+            other => other,
+        }
+    }
+
+    async fn change_reservation(
+        &self,
+        tenant: TenantId,
+        change: PeriodChange,
+        actor: &Actor,
+    ) -> Result<Reservation, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = fetch_reservation(&mut tx, tenant, change.id, true)
+            .await?
+            .ok_or_else(|| StoreError::not_found("reservation", change.id))?;
+        let (after, record) = records::apply_change(&before, &change, actor)?;
+        let unit = bookable_unit(&mut tx, tenant, after.unit_id).await?;
+        ensure_capacity(
+            &mut tx,
+            tenant,
+            &unit,
+            &after.occupied,
+            after.quantity.get(),
+            Some(after.id),
+        )
+        .await?;
+        write_reservation(&mut tx, &after, false, Some(unit.inventory.get() == 1)).await?;
+        append(&mut tx, &record).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn transition_reservation(
+        &self,
+        tenant: TenantId,
+        transition: Transition,
+        actor: &Actor,
+    ) -> Result<Reservation, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = fetch_reservation(&mut tx, tenant, transition.id, true)
+            .await?
+            .ok_or_else(|| StoreError::not_found("reservation", transition.id))?;
+        let (after, record) = records::apply_transition(&before, &transition, actor)?;
+        write_reservation(&mut tx, &after, false, None).await?;
+        append(&mut tx, &record).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn reservation(
+        &self,
+        tenant: TenantId,
+        id: ReservationId,
+    ) -> Result<Option<Reservation>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        fetch_reservation(&mut conn, tenant, id, false).await
+    }
+
+    async fn reservation_by_idempotency_key(
+        &self,
+        tenant: TenantId,
+        key: &IdempotencyKey,
+    ) -> Result<Option<Reservation>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        fetch_by_key(&mut conn, tenant, key).await
+    }
+
+    async fn reservations(
+        &self,
+        tenant: TenantId,
+        filter: &ReservationFilter,
+    ) -> Result<Vec<Reservation>, StoreError> {
+        let mut qb = QueryBuilder::<Postgres>::new(format!(
+            "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE tenant_id = "
+        ));
+        qb.push_bind(tenant.as_uuid());
+        if let Some(unit) = filter.unit_id {
+            qb.push(" AND unit_id = ").push_bind(unit.as_uuid());
+        }
+        if let Some(client) = filter.client_id {
+            qb.push(" AND client_id = ").push_bind(client.as_uuid());
+        }
+        if !filter.states.is_empty() {
+            qb.push(" AND state IN (");
+            let mut states = qb.separated(", ");
+            for state in &filter.states {
+                states.push_bind(state.as_str());
+            }
+            states.push_unseparated(")");
+        }
+        if let Some(range) = &filter.overlapping {
+            qb.push(" AND start_at < ").push_bind(range.end());
+            qb.push(" AND end_at > ").push_bind(range.start());
+        }
+        qb.push(" ORDER BY id LIMIT ")
+            .push_bind(i64::from(filter.limit.unwrap_or(100).min(1000)));
+        qb.build_query_as::<ReservationRow>()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(ReservationRow::into_domain)
+            .collect()
+    }
+
+    async fn occupancy(
+        &self,
+        tenant: TenantId,
+        units: &[UnitId],
+        range: &TimeRange,
+    ) -> Result<Vec<Occupancy>, StoreError> {
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "SELECT unit_id, occupied_start, occupied_end, quantity FROM reservations \
+             WHERE state IN ('held', 'confirmed', 'checked_in') AND tenant_id = ",
+        );
+        qb.push_bind(tenant.as_uuid());
+        qb.push(" AND occupied_start < ").push_bind(range.end());
+        qb.push(" AND occupied_end > ").push_bind(range.start());
+        qb.push(" AND unit_id IN (");
+        let mut ids = qb.separated(", ");
+        for unit in units {
+            ids.push_bind(unit.as_uuid());
+        }
+        ids.push_unseparated(")");
+        qb.build_query_as::<(Uuid, DateTime<Utc>, DateTime<Utc>, i64)>()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|(unit, start, end, quantity)| {
+                Ok(Occupancy {
+                    unit_id: UnitId::from_uuid(unit),
+                    occupied: TimeRange::new(start, end).map_err(StoreError::corrupt)?,
+                    quantity: u32::try_from(quantity).map_err(StoreError::corrupt)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn audit_entries(
+        &self,
+        tenant: TenantId,
+        entity_id: Uuid,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows: Vec<(
+            Uuid,
+            String,
+            String,
+            String,
+            DateTime<Utc>,
+            Json<serde_json::Value>,
+        )> = sqlx::query_as(
+            "SELECT id, actor, entity_type, action, at, metadata FROM audit_log \
+                 WHERE tenant_id = $1 AND entity_id = $2 ORDER BY at, id",
+        )
+        .bind(tenant.as_uuid())
+        .bind(entity_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, actor, entity_type, action, at, metadata)| {
+                Ok(AuditEntry {
+                    id: AuditId::from_uuid(id),
+                    tenant_id: tenant,
+                    actor: actor.parse().map_err(StoreError::corrupt)?,
+                    entity_type,
+                    entity_id,
+                    action,
+                    at,
+                    metadata: metadata.0,
+                })
+            })
+            .collect()
+    }
+
+    async fn events_after(
+        &self,
+        tenant: TenantId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError> {
+        let rows: Vec<(
+            i64,
+            Uuid,
+            String,
+            Uuid,
+            Json<serde_json::Value>,
+            DateTime<Utc>,
+        )> = sqlx::query_as(
+            "SELECT seq, id, kind, entity_id, payload, at FROM events \
+             WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(tenant.as_uuid())
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(seq, id, kind, entity_id, payload, at)| {
+                Ok(Event {
+                    seq,
+                    id: EventId::from_uuid(id),
+                    tenant_id: tenant,
+                    kind: kind.parse().map_err(StoreError::corrupt)?,
+                    entity_id,
+                    payload: payload.0,
+                    at,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A foreign-key failure on a tenant-scoped insert means the tenant is unknown.
+fn tenant_fk(e: sqlx::Error, tenant: TenantId) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            StoreError::not_found("tenant", tenant)
+        }
+        _ => StoreError::Database(e),
+    }
+}

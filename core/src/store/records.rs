@@ -1,0 +1,406 @@
+//! What both stores share: decoding raw rows into domain types, and the pure parts
+//! of each write (the idempotency fingerprint, the reservation after a change or a
+//! transition, and the audit entry and event that go with it). Keeping these here
+//! leaves each store with only its SQL.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{NewReservation, PeriodChange, StoreError, Transition};
+use crate::audit::{Actor, AuditEntry};
+use crate::client::Client;
+use crate::event::EventKind;
+use crate::ids::{AuditId, ClientId, EventId, ReservationId, TenantId, UnitId};
+use crate::money::{Currency, Price};
+use crate::quantity::{Guests, Inventory, Quantity};
+use crate::reservation::{IdempotencyKey, Reservation};
+use crate::state::{ReservationState, StateAction};
+use crate::tenant::Tenant;
+use crate::time_range::TimeRange;
+use crate::unit::Unit;
+
+/// A reservation row with database types already decoded to Rust primitives.
+#[derive(Debug)]
+pub(crate) struct ReservationRecord {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub client_id: Option<Uuid>,
+    pub state: String,
+    pub start_at: DateTime<Utc>,
+    pub end_at: DateTime<Utc>,
+    pub occupied_start: DateTime<Utc>,
+    pub occupied_end: DateTime<Utc>,
+    pub check_in: Option<NaiveDate>,
+    pub check_out: Option<NaiveDate>,
+    pub quantity: i64,
+    pub guests: i64,
+    pub price: Option<serde_json::Value>,
+    pub channel: String,
+    pub idempotency_key: Option<String>,
+    pub notes: Option<String>,
+    pub hold_expires_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ReservationRecord {
+    pub(crate) fn into_domain(self) -> Result<Reservation, StoreError> {
+        let range = |a, b| TimeRange::new(a, b).map_err(StoreError::corrupt);
+        Ok(Reservation {
+            id: ReservationId::from_uuid(self.id),
+            tenant_id: TenantId::from_uuid(self.tenant_id),
+            unit_id: UnitId::from_uuid(self.unit_id),
+            client_id: self.client_id.map(ClientId::from_uuid),
+            state: self.state.parse().map_err(StoreError::corrupt)?,
+            period: range(self.start_at, self.end_at)?,
+            occupied: range(self.occupied_start, self.occupied_end)?,
+            check_in: self.check_in,
+            check_out: self.check_out,
+            quantity: Quantity::new(self.quantity).map_err(StoreError::corrupt)?,
+            guests: Guests::new(self.guests).map_err(StoreError::corrupt)?,
+            price: self
+                .price
+                .map(serde_json::from_value::<Price>)
+                .transpose()
+                .map_err(StoreError::corrupt)?,
+            channel: self.channel.parse().map_err(StoreError::corrupt)?,
+            idempotency_key: self
+                .idempotency_key
+                .map(|k| k.parse::<IdempotencyKey>())
+                .transpose()
+                .map_err(StoreError::corrupt)?,
+            notes: self.notes,
+            hold_expires_at: self.hold_expires_at,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// A unit row with database types decoded.
+#[derive(Debug)]
+pub(crate) struct UnitRecord {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub name: String,
+    pub kind: Option<String>,
+    pub inventory: i64,
+    pub max_guests: i64,
+    pub description: Option<String>,
+    pub amenities: serde_json::Value,
+    pub attributes: serde_json::Value,
+    pub archived: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl UnitRecord {
+    pub(crate) fn into_domain(self) -> Result<Unit, StoreError> {
+        Ok(Unit {
+            id: UnitId::from_uuid(self.id),
+            tenant_id: TenantId::from_uuid(self.tenant_id),
+            name: self.name,
+            kind: self.kind,
+            inventory: Inventory::new(self.inventory).map_err(StoreError::corrupt)?,
+            max_guests: Guests::new(self.max_guests).map_err(StoreError::corrupt)?,
+            description: self.description,
+            amenities: serde_json::from_value(self.amenities).map_err(StoreError::corrupt)?,
+            attributes: self.attributes,
+            archived: self.archived,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// A tenant row with database types decoded.
+#[derive(Debug)]
+pub(crate) struct TenantRecord {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub timezone: String,
+    pub currency: String,
+    pub locale: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TenantRecord {
+    pub(crate) fn into_domain(self) -> Result<Tenant, StoreError> {
+        Ok(Tenant {
+            id: TenantId::from_uuid(self.id),
+            slug: self.slug.parse().map_err(StoreError::corrupt)?,
+            name: self.name,
+            timezone: self.timezone.parse().map_err(StoreError::corrupt)?,
+            currency: self
+                .currency
+                .parse::<Currency>()
+                .map_err(StoreError::corrupt)?,
+            locale: self.locale,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// An audit entry and an outbox event to append in the same transaction as a change.
+#[derive(Debug)]
+pub(crate) struct ChangeRecord {
+    pub audit: AuditEntry,
+    pub event_id: EventId,
+    pub event_kind: EventKind,
+    pub event_payload: serde_json::Value,
+}
+
+impl ChangeRecord {
+    /// The audit entry and event for `action` on an entity, with `after` as the
+    /// event payload and `metadata` in the audit entry.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each argument is a distinct field of the record"
+    )]
+    pub(crate) fn new(
+        tenant_id: TenantId,
+        actor: &Actor,
+        entity: (&str, Uuid),
+        action: &str,
+        event_kind: EventKind,
+        after: serde_json::Value,
+        metadata: serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            audit: AuditEntry {
+                id: AuditId::new(),
+                tenant_id,
+                actor: actor.clone(),
+                entity_type: entity.0.to_owned(),
+                entity_id: entity.1,
+                action: action.to_owned(),
+                at,
+                metadata,
+            },
+            event_id: EventId::new(),
+            event_kind,
+            event_payload: after,
+        }
+    }
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// The reservation a `NewReservation` becomes once inserted.
+pub(crate) fn new_reservation(
+    tenant_id: TenantId,
+    client_id: Option<ClientId>,
+    new: &NewReservation,
+) -> Reservation {
+    Reservation {
+        id: ReservationId::new(),
+        tenant_id,
+        unit_id: new.unit_id,
+        client_id,
+        state: new.state,
+        period: new.period,
+        occupied: new.occupied,
+        check_in: new.check_in,
+        check_out: new.check_out,
+        quantity: new.quantity,
+        guests: new.guests,
+        price: new.price.clone(),
+        channel: new.channel,
+        idempotency_key: new.idempotency_key.clone(),
+        notes: new.notes.clone(),
+        hold_expires_at: new.hold_expires_at,
+        version: 1,
+        created_at: new.now,
+        updated_at: new.now,
+    }
+}
+
+/// The audit entry and event for a created reservation.
+pub(crate) fn reservation_created(r: &Reservation, actor: &Actor) -> ChangeRecord {
+    ChangeRecord::new(
+        r.tenant_id,
+        actor,
+        ("reservation", r.id.as_uuid()),
+        "create",
+        EventKind::ReservationCreated,
+        to_json(r),
+        json!({ "after": to_json(r) }),
+        r.created_at,
+    )
+}
+
+/// Returns the earlier reservation for a retried idempotency key, or CONFLICT
+/// when the key was used for a different request.
+pub(crate) fn replay(
+    existing: Reservation,
+    new: &NewReservation,
+) -> Result<Reservation, StoreError> {
+    let same = existing.unit_id == new.unit_id
+        && existing.period == new.period
+        && existing.quantity == new.quantity
+        && existing.guests == new.guests;
+    if same {
+        Ok(existing)
+    } else {
+        Err(StoreError::Conflict(format!(
+            "idempotency key `{}` was already used for a different reservation",
+            new.idempotency_key
+                .as_ref()
+                .map(IdempotencyKey::as_str)
+                .unwrap_or("")
+        )))
+    }
+}
+
+fn check_version(r: &Reservation, expected: Option<i64>) -> Result<(), StoreError> {
+    match expected {
+        Some(v) if v != r.version => Err(StoreError::Conflict(format!(
+            "reservation {} is at version {}, not {v}; reload it and try again",
+            r.id, r.version
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn illegal(e: crate::state::IllegalTransition) -> StoreError {
+    StoreError::Conflict(e.to_string())
+}
+
+/// The reservation after a period change, with its audit entry and event; refuses
+/// stale versions and states that cannot change.
+pub(crate) fn apply_change(
+    before: &Reservation,
+    change: &PeriodChange,
+    actor: &Actor,
+) -> Result<(Reservation, ChangeRecord), StoreError> {
+    check_version(before, Some(change.expected_version))?;
+    before
+        .state
+        .apply(StateAction::ChangePeriod)
+        .map_err(illegal)?;
+    let after = Reservation {
+        unit_id: change.unit_id,
+        period: change.period,
+        occupied: change.occupied,
+        check_in: change.check_in,
+        check_out: change.check_out,
+        quantity: change.quantity,
+        guests: change.guests,
+        price: change.price.clone(),
+        version: before.version + 1,
+        updated_at: change.now,
+        ..before.clone()
+    };
+    let record = ChangeRecord::new(
+        after.tenant_id,
+        actor,
+        ("reservation", after.id.as_uuid()),
+        StateAction::ChangePeriod.as_str(),
+        EventKind::ReservationChanged,
+        to_json(&after),
+        json!({ "before": to_json(before), "after": to_json(&after) }),
+        change.now,
+    );
+    Ok((after, record))
+}
+
+/// The reservation after a state transition, with its audit entry and event.
+pub(crate) fn apply_transition(
+    before: &Reservation,
+    t: &Transition,
+    actor: &Actor,
+) -> Result<(Reservation, ChangeRecord), StoreError> {
+    check_version(before, t.expected_version)?;
+    let state = before.state.apply(t.action).map_err(illegal)?;
+    let after = Reservation {
+        state,
+        hold_expires_at: if state == ReservationState::Held {
+            before.hold_expires_at
+        } else {
+            None
+        },
+        version: before.version + 1,
+        updated_at: t.now,
+        ..before.clone()
+    };
+    let kind = if state == ReservationState::Canceled {
+        EventKind::ReservationCanceled
+    } else {
+        EventKind::ReservationStateChanged
+    };
+    let record = ChangeRecord::new(
+        after.tenant_id,
+        actor,
+        ("reservation", after.id.as_uuid()),
+        t.action.as_str(),
+        kind,
+        to_json(&after),
+        json!({ "from": before.state, "to": state, "details": t.details }),
+        t.now,
+    );
+    Ok((after, record))
+}
+
+/// The audit entry and event for a created client.
+pub(crate) fn client_created(c: &Client, actor: &Actor) -> ChangeRecord {
+    ChangeRecord::new(
+        c.tenant_id,
+        actor,
+        ("client", c.id.as_uuid()),
+        "create",
+        EventKind::ClientCreated,
+        to_json(c),
+        json!({ "after": to_json(c) }),
+        c.created_at,
+    )
+}
+
+/// The audit entry and event for a created unit.
+pub(crate) fn unit_created(u: &Unit, actor: &Actor) -> ChangeRecord {
+    ChangeRecord::new(
+        u.tenant_id,
+        actor,
+        ("unit", u.id.as_uuid()),
+        "create",
+        EventKind::UnitCreated,
+        to_json(u),
+        json!({ "after": to_json(u) }),
+        u.created_at,
+    )
+}
+
+/// The audit entry and event for a created tenant.
+pub(crate) fn tenant_created(t: &Tenant, actor: &Actor) -> ChangeRecord {
+    ChangeRecord::new(
+        t.id,
+        actor,
+        ("tenant", t.id.as_uuid()),
+        "create",
+        EventKind::TenantCreated,
+        to_json(t),
+        json!({ "after": to_json(t) }),
+        t.created_at,
+    )
+}
+
+/// The refusal for booking a blocked client.
+pub(crate) fn client_blocked(id: ClientId) -> StoreError {
+    StoreError::Refused(crate::policy::Violation::new(
+        "client_blocked",
+        format!("client {id} is blocked and cannot be booked"),
+    ))
+}
+
+/// The refusal for booking an archived unit.
+pub(crate) fn unit_archived(id: UnitId) -> StoreError {
+    StoreError::Refused(crate::policy::Violation::new(
+        "unit_archived",
+        format!("unit {id} is archived and takes no new bookings"),
+    ))
+}

@@ -1,0 +1,909 @@
+//! The SQLite store: berth's zero-setup default. One database file in WAL mode;
+//! instants are stored as integer microseconds since the Unix epoch so that range
+//! comparisons are plain integer comparisons. Writers are serialized by SQLite
+//! itself: every write transaction starts with `BEGIN IMMEDIATE`, which takes the
+//! database write lock up front, so the capacity check and the insert can never
+//! interleave with another writer's.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::types::Json;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use uuid::Uuid;
+
+use super::records::{self, ChangeRecord, ReservationRecord, TenantRecord, UnitRecord};
+use super::{
+    ClientRef, Inserted, NewReservation, Occupancy, PeriodChange, ReservationFilter, Store,
+    StoreError, Transition,
+};
+use crate::audit::{Actor, AuditEntry};
+use crate::capacity;
+use crate::client::{Client, NewClient};
+use crate::event::Event;
+use crate::ids::{AuditId, ClientId, EventId, ReservationId, TenantId, UnitId};
+use crate::reservation::{IdempotencyKey, Reservation};
+use crate::tenant::{NewTenant, Tenant, TenantSlug};
+use crate::time_range::TimeRange;
+use crate::unit::{NewUnit, Unit};
+
+/// How long a writer waits for SQLite's write lock before giving up. Generous,
+/// because under load writers queue for the lock by design.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The SQLite implementation of [`Store`].
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `url` (`sqlite:data/berth.db`,
+    /// `sqlite::memory:`) in WAL mode with foreign keys enforced.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(if in_memory {
+                SqliteJournalMode::Memory
+            } else {
+                SqliteJournalMode::Wal
+            })
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        if let Some(dir) = options.get_filename().parent() {
+            if !in_memory && !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| sqlx::Error::Io(e))?;
+            }
+        }
+        // Each in-memory connection is its own database, so keep exactly one.
+        let max_connections = if in_memory { 1 } else { 8 };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max_connections)
+            .min_connections(if in_memory { 1 } else { 0 })
+            .idle_timeout(if in_memory {
+                None
+            } else {
+                Some(Duration::from_secs(600))
+            })
+            .max_lifetime(if in_memory {
+                None
+            } else {
+                Some(Duration::from_secs(3600))
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    /// Applies the migrations in `migrations/sqlite`.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("../migrations/sqlite")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The underlying pool, for benchmarks and maintenance tools.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+fn from_micros(us: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_micros(us).ok_or_else(|| StoreError::corrupt(format!("instant {us}")))
+}
+
+const RESERVATION_COLUMNS: &str = "tenant_id, id, unit_id, client_id, state, start_at, end_at, \
+    occupied_start, occupied_end, check_in, check_out, quantity, guests, price, channel, \
+    idempotency_key, notes, hold_expires_at, version, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+struct ReservationRow {
+    tenant_id: Uuid,
+    id: Uuid,
+    unit_id: Uuid,
+    client_id: Option<Uuid>,
+    state: String,
+    start_at: i64,
+    end_at: i64,
+    occupied_start: i64,
+    occupied_end: i64,
+    check_in: Option<NaiveDate>,
+    check_out: Option<NaiveDate>,
+    quantity: i64,
+    guests: i64,
+    price: Option<Json<serde_json::Value>>,
+    channel: String,
+    idempotency_key: Option<String>,
+    notes: Option<String>,
+    hold_expires_at: Option<i64>,
+    version: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl ReservationRow {
+    fn into_domain(self) -> Result<Reservation, StoreError> {
+        ReservationRecord {
+            tenant_id: self.tenant_id,
+            id: self.id,
+            unit_id: self.unit_id,
+            client_id: self.client_id,
+            state: self.state,
+            start_at: from_micros(self.start_at)?,
+            end_at: from_micros(self.end_at)?,
+            occupied_start: from_micros(self.occupied_start)?,
+            occupied_end: from_micros(self.occupied_end)?,
+            check_in: self.check_in,
+            check_out: self.check_out,
+            quantity: self.quantity,
+            guests: self.guests,
+            price: self.price.map(|j| j.0),
+            channel: self.channel,
+            idempotency_key: self.idempotency_key,
+            notes: self.notes,
+            hold_expires_at: self.hold_expires_at.map(from_micros).transpose()?,
+            version: self.version,
+            created_at: from_micros(self.created_at)?,
+            updated_at: from_micros(self.updated_at)?,
+        }
+        .into_domain()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct UnitRow {
+    tenant_id: Uuid,
+    id: Uuid,
+    name: String,
+    kind: Option<String>,
+    inventory: i64,
+    max_guests: i64,
+    description: Option<String>,
+    amenities: Json<serde_json::Value>,
+    attributes: Json<serde_json::Value>,
+    archived: bool,
+    created_at: i64,
+}
+
+impl UnitRow {
+    fn into_domain(self) -> Result<Unit, StoreError> {
+        UnitRecord {
+            tenant_id: self.tenant_id,
+            id: self.id,
+            name: self.name,
+            kind: self.kind,
+            inventory: self.inventory,
+            max_guests: self.max_guests,
+            description: self.description,
+            amenities: self.amenities.0,
+            attributes: self.attributes.0,
+            archived: self.archived,
+            created_at: from_micros(self.created_at)?,
+        }
+        .into_domain()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct TenantRow {
+    id: Uuid,
+    slug: String,
+    name: String,
+    timezone: String,
+    currency: String,
+    locale: String,
+    created_at: i64,
+}
+
+impl TenantRow {
+    fn into_domain(self) -> Result<Tenant, StoreError> {
+        TenantRecord {
+            id: self.id,
+            slug: self.slug,
+            name: self.name,
+            timezone: self.timezone,
+            currency: self.currency,
+            locale: self.locale,
+            created_at: from_micros(self.created_at)?,
+        }
+        .into_domain()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ClientRow {
+    tenant_id: Uuid,
+    id: Uuid,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    notes: Option<String>,
+    blocked: bool,
+    created_at: i64,
+}
+
+impl ClientRow {
+    fn into_domain(self) -> Result<Client, StoreError> {
+        Ok(Client {
+            id: ClientId::from_uuid(self.id),
+            tenant_id: TenantId::from_uuid(self.tenant_id),
+            name: self.name,
+            email: self.email,
+            phone: self.phone,
+            notes: self.notes,
+            blocked: self.blocked,
+            created_at: from_micros(self.created_at)?,
+        })
+    }
+}
+
+async fn append(conn: &mut SqliteConnection, record: &ChangeRecord) -> Result<(), StoreError> {
+    let a = &record.audit;
+    sqlx::query(
+        "INSERT INTO audit_log (id, tenant_id, actor, entity_type, entity_id, action, at, metadata) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(a.id.as_uuid())
+    .bind(a.tenant_id.as_uuid())
+    .bind(a.actor.to_string())
+    .bind(&a.entity_type)
+    .bind(a.entity_id)
+    .bind(&a.action)
+    .bind(micros(a.at))
+    .bind(Json(&a.metadata))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO events (id, tenant_id, kind, entity_id, payload, at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(record.event_id.as_uuid())
+    .bind(a.tenant_id.as_uuid())
+    .bind(record.event_kind.as_str())
+    .bind(a.entity_id)
+    .bind(Json(&record.event_payload))
+    .bind(micros(a.at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn fetch_reservation(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    id: ReservationId,
+) -> Result<Option<Reservation>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE tenant_id = ? AND id = ?"
+    ));
+    sqlx::query_as::<_, ReservationRow>(sql)
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(ReservationRow::into_domain)
+        .transpose()
+}
+
+async fn fetch_by_key(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    key: &IdempotencyKey,
+) -> Result<Option<Reservation>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE tenant_id = ? AND idempotency_key = ?"
+    ));
+    sqlx::query_as::<_, ReservationRow>(sql)
+        .bind(tenant.as_uuid())
+        .bind(key.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(ReservationRow::into_domain)
+        .transpose()
+}
+
+async fn fetch_unit(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    id: UnitId,
+) -> Result<Option<Unit>, StoreError> {
+    sqlx::query_as::<_, UnitRow>("SELECT * FROM units WHERE tenant_id = ? AND id = ?")
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(UnitRow::into_domain)
+        .transpose()
+}
+
+async fn fetch_client(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    id: ClientId,
+) -> Result<Option<Client>, StoreError> {
+    sqlx::query_as::<_, ClientRow>("SELECT * FROM clients WHERE tenant_id = ? AND id = ?")
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(ClientRow::into_domain)
+        .transpose()
+}
+
+async fn insert_client(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    new: NewClient,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Client, StoreError> {
+    let client = Client {
+        id: ClientId::new(),
+        tenant_id: tenant,
+        name: new.name,
+        email: new.email,
+        phone: new.phone,
+        notes: new.notes,
+        blocked: new.blocked,
+        created_at: now,
+    };
+    sqlx::query(
+        "INSERT INTO clients (tenant_id, id, name, email, phone, notes, blocked, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(tenant.as_uuid())
+    .bind(client.id.as_uuid())
+    .bind(&client.name)
+    .bind(&client.email)
+    .bind(&client.phone)
+    .bind(&client.notes)
+    .bind(client.blocked)
+    .bind(micros(now))
+    .execute(&mut *conn)
+    .await?;
+    append(conn, &records::client_created(&client, actor)).await?;
+    Ok(client)
+}
+
+/// Refuses the write unless `quantity` fits on the unit during `occupied`,
+/// ignoring the reservation `except` (the one being changed).
+async fn ensure_capacity(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    unit: &Unit,
+    occupied: &TimeRange,
+    quantity: u32,
+    except: Option<ReservationId>,
+) -> Result<(), StoreError> {
+    let taken: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT occupied_start, occupied_end, quantity FROM reservations \
+         WHERE tenant_id = ? AND unit_id = ? AND state IN ('held', 'confirmed', 'checked_in') \
+           AND occupied_start < ? AND occupied_end > ? AND id IS NOT ?",
+    )
+    .bind(tenant.as_uuid())
+    .bind(unit.id.as_uuid())
+    .bind(micros(occupied.end()))
+    .bind(micros(occupied.start()))
+    .bind(except.map(|id| id.as_uuid()))
+    .fetch_all(&mut *conn)
+    .await?;
+    let taken = taken
+        .into_iter()
+        .map(|(s, e, q)| {
+            let range =
+                TimeRange::new(from_micros(s)?, from_micros(e)?).map_err(StoreError::corrupt)?;
+            Ok((range, u32::try_from(q).map_err(StoreError::corrupt)?))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    if capacity::fits(taken, occupied, quantity, unit.inventory.get()) {
+        Ok(())
+    } else {
+        Err(StoreError::Unavailable { unit_id: unit.id })
+    }
+}
+
+/// The unit, refused when missing or archived.
+async fn bookable_unit(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    id: UnitId,
+) -> Result<Unit, StoreError> {
+    let unit = fetch_unit(conn, tenant, id)
+        .await?
+        .ok_or_else(|| StoreError::not_found("unit", id))?;
+    if unit.archived {
+        return Err(records::unit_archived(id));
+    }
+    Ok(unit)
+}
+
+async fn write_reservation(
+    conn: &mut SqliteConnection,
+    r: &Reservation,
+    insert: bool,
+) -> Result<(), StoreError> {
+    let sql = if insert {
+        "INSERT INTO reservations (unit_id, client_id, state, start_at, end_at, occupied_start, \
+           occupied_end, check_in, check_out, quantity, guests, price, price_total_minor, currency, \
+           channel, idempotency_key, notes, hold_expires_at, version, created_at, updated_at, \
+           tenant_id, id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    } else {
+        "UPDATE reservations SET unit_id = ?, client_id = ?, state = ?, start_at = ?, end_at = ?, \
+           occupied_start = ?, occupied_end = ?, check_in = ?, check_out = ?, quantity = ?, \
+           guests = ?, price = ?, price_total_minor = ?, currency = ?, channel = ?, \
+           idempotency_key = ?, notes = ?, hold_expires_at = ?, version = ?, created_at = ?, \
+           updated_at = ? \
+         WHERE tenant_id = ? AND id = ?"
+    };
+    sqlx::query(sql)
+        .bind(r.unit_id.as_uuid())
+        .bind(r.client_id.map(|c| c.as_uuid()))
+        .bind(r.state.as_str())
+        .bind(micros(r.period.start()))
+        .bind(micros(r.period.end()))
+        .bind(micros(r.occupied.start()))
+        .bind(micros(r.occupied.end()))
+        .bind(r.check_in)
+        .bind(r.check_out)
+        .bind(i64::from(r.quantity))
+        .bind(i64::from(r.guests))
+        .bind(r.price.as_ref().map(Json))
+        .bind(r.price.as_ref().map(|p| p.total.amount_minor))
+        .bind(r.price.as_ref().map(|p| p.total.currency.to_string()))
+        .bind(r.channel.as_str())
+        .bind(r.idempotency_key.as_ref().map(IdempotencyKey::as_str))
+        .bind(&r.notes)
+        .bind(r.hold_expires_at.map(micros))
+        .bind(r.version)
+        .bind(micros(r.created_at))
+        .bind(micros(r.updated_at))
+        .bind(r.tenant_id.as_uuid())
+        .bind(r.id.as_uuid())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn create_tenant(
+        &self,
+        new: NewTenant,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Tenant, StoreError> {
+        let tenant = Tenant {
+            id: TenantId::new(),
+            slug: new.slug,
+            name: new.name,
+            timezone: new.timezone,
+            currency: new.currency,
+            locale: new.locale,
+            created_at: now,
+        };
+        let mut tx = self.begin_write().await?;
+        let taken: Option<(Uuid,)> = sqlx::query_as("SELECT id FROM tenants WHERE slug = ?")
+            .bind(tenant.slug.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "a tenant with slug `{}` already exists",
+                tenant.slug
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO tenants (id, slug, name, timezone, currency, locale, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(tenant.id.as_uuid())
+        .bind(tenant.slug.as_str())
+        .bind(&tenant.name)
+        .bind(tenant.timezone.name())
+        .bind(tenant.currency.as_str())
+        .bind(&tenant.locale)
+        .bind(micros(tenant.created_at))
+        .execute(&mut *tx)
+        .await?;
+        append(&mut tx, &records::tenant_created(&tenant, actor)).await?;
+        tx.commit().await?;
+        Ok(tenant)
+    }
+
+    async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
+        sqlx::query_as::<_, TenantRow>("SELECT * FROM tenants WHERE id = ?")
+            .bind(id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(TenantRow::into_domain)
+            .transpose()
+    }
+
+    async fn tenant_by_slug(&self, slug: &TenantSlug) -> Result<Option<Tenant>, StoreError> {
+        sqlx::query_as::<_, TenantRow>("SELECT * FROM tenants WHERE slug = ?")
+            .bind(slug.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(TenantRow::into_domain)
+            .transpose()
+    }
+
+    async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+        sqlx::query_as::<_, TenantRow>("SELECT * FROM tenants ORDER BY slug")
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(TenantRow::into_domain)
+            .collect()
+    }
+
+    async fn create_unit(
+        &self,
+        tenant: TenantId,
+        new: NewUnit,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Unit, StoreError> {
+        let unit = Unit {
+            id: UnitId::new(),
+            tenant_id: tenant,
+            name: new.name,
+            kind: new.kind,
+            inventory: new.inventory,
+            max_guests: new.max_guests,
+            description: new.description,
+            amenities: new.amenities,
+            attributes: new.attributes,
+            archived: false,
+            created_at: now,
+        };
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO units (tenant_id, id, name, kind, inventory, max_guests, description, \
+               amenities, attributes, archived, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(tenant.as_uuid())
+        .bind(unit.id.as_uuid())
+        .bind(&unit.name)
+        .bind(&unit.kind)
+        .bind(i64::from(unit.inventory))
+        .bind(i64::from(unit.max_guests))
+        .bind(&unit.description)
+        .bind(Json(&unit.amenities))
+        .bind(Json(&unit.attributes))
+        .bind(unit.archived)
+        .bind(micros(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| tenant_fk(e, tenant))?;
+        append(&mut tx, &records::unit_created(&unit, actor)).await?;
+        tx.commit().await?;
+        Ok(unit)
+    }
+
+    async fn unit(&self, tenant: TenantId, id: UnitId) -> Result<Option<Unit>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        fetch_unit(&mut conn, tenant, id).await
+    }
+
+    async fn units(
+        &self,
+        tenant: TenantId,
+        include_archived: bool,
+    ) -> Result<Vec<Unit>, StoreError> {
+        sqlx::query_as::<_, UnitRow>(
+            "SELECT * FROM units WHERE tenant_id = ? AND (archived = 0 OR ?) ORDER BY id",
+        )
+        .bind(tenant.as_uuid())
+        .bind(include_archived)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(UnitRow::into_domain)
+        .collect()
+    }
+
+    async fn create_client(
+        &self,
+        tenant: TenantId,
+        new: NewClient,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Client, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let client = insert_client(&mut tx, tenant, new, actor, now)
+            .await
+            .map_err(|e| match e {
+                StoreError::Database(db) => tenant_fk(db, tenant),
+                other => other,
+            })?;
+        tx.commit().await?;
+        Ok(client)
+    }
+
+    async fn client(&self, tenant: TenantId, id: ClientId) -> Result<Option<Client>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        fetch_client(&mut conn, tenant, id).await
+    }
+
+    async fn insert_reservation(
+        &self,
+        tenant: TenantId,
+        new: NewReservation,
+        actor: &Actor,
+    ) -> Result<Inserted, StoreError> {
+        let mut tx = self.begin_write().await?;
+        if let Some(key) = &new.idempotency_key {
+            if let Some(existing) = fetch_by_key(&mut tx, tenant, key).await? {
+                let reservation = records::replay(existing, &new)?;
+                return Ok(Inserted {
+                    reservation,
+                    created: false,
+                });
+            }
+        }
+        let unit = bookable_unit(&mut tx, tenant, new.unit_id).await?;
+        let client_id = match &new.client {
+            ClientRef::None => None,
+            ClientRef::Existing(id) => {
+                let client = fetch_client(&mut tx, tenant, *id)
+                    .await?
+                    .ok_or_else(|| StoreError::not_found("client", id))?;
+                if client.blocked {
+                    return Err(records::client_blocked(*id));
+                }
+                Some(client.id)
+            }
+            ClientRef::New(new_client) => Some(
+                insert_client(&mut tx, tenant, new_client.clone(), actor, new.now)
+                    .await?
+                    .id,
+            ),
+        };
+        ensure_capacity(
+            &mut tx,
+            tenant,
+            &unit,
+            &new.occupied,
+            new.quantity.get(),
+            None,
+        )
+        .await?;
+        let reservation = records::new_reservation(tenant, client_id, &new);
+        write_reservation(&mut tx, &reservation, true).await?;
+        append(&mut tx, &records::reservation_created(&reservation, actor)).await?;
+        tx.commit().await?;
+        Ok(Inserted {
+            reservation,
+            created: true,
+        })
+    }
+
+    async fn change_reservation(
+        &self,
+        tenant: TenantId,
+        change: PeriodChange,
+        actor: &Actor,
+    ) -> Result<Reservation, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = fetch_reservation(&mut tx, tenant, change.id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("reservation", change.id))?;
+        let (after, record) = records::apply_change(&before, &change, actor)?;
+        let unit = bookable_unit(&mut tx, tenant, after.unit_id).await?;
+        ensure_capacity(
+            &mut tx,
+            tenant,
+            &unit,
+            &after.occupied,
+            after.quantity.get(),
+            Some(after.id),
+        )
+        .await?;
+        write_reservation(&mut tx, &after, false).await?;
+        append(&mut tx, &record).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn transition_reservation(
+        &self,
+        tenant: TenantId,
+        transition: Transition,
+        actor: &Actor,
+    ) -> Result<Reservation, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = fetch_reservation(&mut tx, tenant, transition.id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("reservation", transition.id))?;
+        let (after, record) = records::apply_transition(&before, &transition, actor)?;
+        write_reservation(&mut tx, &after, false).await?;
+        append(&mut tx, &record).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn reservation(
+        &self,
+        tenant: TenantId,
+        id: ReservationId,
+    ) -> Result<Option<Reservation>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        fetch_reservation(&mut conn, tenant, id).await
+    }
+
+    async fn reservation_by_idempotency_key(
+        &self,
+        tenant: TenantId,
+        key: &IdempotencyKey,
+    ) -> Result<Option<Reservation>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        fetch_by_key(&mut conn, tenant, key).await
+    }
+
+    async fn reservations(
+        &self,
+        tenant: TenantId,
+        filter: &ReservationFilter,
+    ) -> Result<Vec<Reservation>, StoreError> {
+        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE tenant_id = "
+        ));
+        qb.push_bind(tenant.as_uuid());
+        if let Some(unit) = filter.unit_id {
+            qb.push(" AND unit_id = ").push_bind(unit.as_uuid());
+        }
+        if let Some(client) = filter.client_id {
+            qb.push(" AND client_id = ").push_bind(client.as_uuid());
+        }
+        if !filter.states.is_empty() {
+            qb.push(" AND state IN (");
+            let mut states = qb.separated(", ");
+            for state in &filter.states {
+                states.push_bind(state.as_str());
+            }
+            states.push_unseparated(")");
+        }
+        if let Some(range) = &filter.overlapping {
+            qb.push(" AND start_at < ").push_bind(micros(range.end()));
+            qb.push(" AND end_at > ").push_bind(micros(range.start()));
+        }
+        qb.push(" ORDER BY id LIMIT ")
+            .push_bind(i64::from(filter.limit.unwrap_or(100).min(1000)));
+        qb.build_query_as::<ReservationRow>()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(ReservationRow::into_domain)
+            .collect()
+    }
+
+    async fn occupancy(
+        &self,
+        tenant: TenantId,
+        units: &[UnitId],
+        range: &TimeRange,
+    ) -> Result<Vec<Occupancy>, StoreError> {
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT unit_id, occupied_start, occupied_end, quantity FROM reservations \
+             WHERE state IN ('held', 'confirmed', 'checked_in') AND tenant_id = ",
+        );
+        qb.push_bind(tenant.as_uuid());
+        qb.push(" AND occupied_start < ")
+            .push_bind(micros(range.end()));
+        qb.push(" AND occupied_end > ")
+            .push_bind(micros(range.start()));
+        qb.push(" AND unit_id IN (");
+        let mut ids = qb.separated(", ");
+        for unit in units {
+            ids.push_bind(unit.as_uuid());
+        }
+        ids.push_unseparated(")");
+        qb.build_query_as::<(Uuid, i64, i64, i64)>()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|(unit, start, end, quantity)| {
+                Ok(Occupancy {
+                    unit_id: UnitId::from_uuid(unit),
+                    occupied: TimeRange::new(from_micros(start)?, from_micros(end)?)
+                        .map_err(StoreError::corrupt)?,
+                    quantity: u32::try_from(quantity).map_err(StoreError::corrupt)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn audit_entries(
+        &self,
+        tenant: TenantId,
+        entity_id: Uuid,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows: Vec<(Uuid, String, String, String, i64, Json<serde_json::Value>)> =
+            sqlx::query_as(
+                "SELECT id, actor, entity_type, action, at, metadata FROM audit_log \
+                 WHERE tenant_id = ? AND entity_id = ? ORDER BY at, id",
+            )
+            .bind(tenant.as_uuid())
+            .bind(entity_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|(id, actor, entity_type, action, at, metadata)| {
+                Ok(AuditEntry {
+                    id: AuditId::from_uuid(id),
+                    tenant_id: tenant,
+                    actor: actor.parse().map_err(StoreError::corrupt)?,
+                    entity_type,
+                    entity_id,
+                    action,
+                    at: from_micros(at)?,
+                    metadata: metadata.0,
+                })
+            })
+            .collect()
+    }
+
+    async fn events_after(
+        &self,
+        tenant: TenantId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError> {
+        let rows: Vec<(i64, Uuid, String, Uuid, Json<serde_json::Value>, i64)> = sqlx::query_as(
+            "SELECT seq, id, kind, entity_id, payload, at FROM events \
+             WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(tenant.as_uuid())
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(seq, id, kind, entity_id, payload, at)| {
+                Ok(Event {
+                    seq,
+                    id: EventId::from_uuid(id),
+                    tenant_id: tenant,
+                    kind: kind.parse().map_err(StoreError::corrupt)?,
+                    entity_id,
+                    payload: payload.0,
+                    at: from_micros(at)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A foreign-key failure on a tenant-scoped insert means the tenant is unknown.
+fn tenant_fk(e: sqlx::Error, tenant: TenantId) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            StoreError::not_found("tenant", tenant)
+        }
+        _ => StoreError::Database(e),
+    }
+}

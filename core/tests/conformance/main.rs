@@ -1,1 +1,35 @@
+//! The store conformance suite: one set of behaviours, run unchanged against
+//! SQLite and PostgreSQL through the engine. Each test gets a fresh database.
+//! PostgreSQL tests need `BERTH_TEST_POSTGRES_URL` (scripts/test starts a
+//! throwaway server and sets it); without it they are skipped loudly.
 
+#[path = "../support/mod.rs"]
+mod support;
+
+/// Declares `$name` as a module with one test per backend, each calling
+/// `$body(backend)`.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                use crate::support::{available, Backend};
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(Backend::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if available(Backend::Postgres, stringify!($name)) {
+                        super::$name(Backend::Postgres).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+mod concurrency;
+mod isolation;
+mod reservations;

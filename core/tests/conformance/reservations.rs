@@ -1,0 +1,922 @@
+//! Booking behaviour: capacity, turnover, idempotency, bad input, the state
+//! model and period changes — each with what must (and must not) be written.
+
+use berth_core::audit::Actor;
+use berth_core::client::NewClient;
+use berth_core::engine::{AvailabilityRequest, ChangePeriod, CreateReservation, QuoteRequest};
+use berth_core::ids::{UnitId, UserId};
+use berth_core::policy::{Party, PeriodRequest};
+use berth_core::quantity::{Guests, Quantity};
+use berth_core::reservation::{Channel, Reservation};
+use berth_core::state::ReservationState;
+use berth_core::store::{ClientRef, ReservationFilter, Store};
+use berth_core::{Engine, EngineError, ErrorCode};
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::support::{self, Backend};
+
+on_both_stores!(
+    creates_and_reads_back_with_audit_and_event,
+    same_day_turnover_is_accepted,
+    overlap_on_a_single_item_unit_is_unavailable,
+    inventory_counts_quantities,
+    idempotency_key_returns_the_original,
+    bad_input_is_refused_and_nothing_is_written,
+    blocked_client_is_refused,
+    lifecycle_follows_the_state_model,
+    canceling_frees_capacity,
+    change_period_rechecks_capacity_excluding_itself,
+    stale_version_is_a_conflict,
+    quote_and_availability_report_capacity,
+    new_client_is_created_with_the_reservation,
+);
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+fn nights(check_in: &str, check_out: &str) -> PeriodRequest {
+    PeriodRequest::Nights {
+        check_in: date(check_in),
+        check_out: date(check_out),
+    }
+}
+
+fn party(guests: i64, quantity: i64) -> Party {
+    Party {
+        guests: Guests::new(guests).expect("guests"),
+        quantity: Quantity::new(quantity).expect("quantity"),
+    }
+}
+
+fn booking(unit_id: UnitId, check_in: &str, check_out: &str) -> CreateReservation {
+    CreateReservation {
+        unit_id,
+        period: nights(check_in, check_out),
+        party: party(2, 1),
+        client: ClientRef::None,
+        idempotency_key: None,
+        notes: None,
+        hold: false,
+        channel: Channel::Admin,
+    }
+}
+
+fn staff() -> Actor {
+    Actor::User(UserId::new())
+}
+
+struct World {
+    engine: Engine,
+    store: std::sync::Arc<dyn Store>,
+    tenant: berth_core::tenant::Tenant,
+}
+
+async fn world(backend: Backend) -> World {
+    let store = support::fresh_store(backend).await;
+    let (engine, _clock) = support::engine(store.clone());
+    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    World {
+        engine,
+        store,
+        tenant,
+    }
+}
+
+async fn all_reservations(w: &World) -> Vec<Reservation> {
+    w.store
+        .reservations(w.tenant.id, &ReservationFilter::default())
+        .await
+        .expect("list")
+}
+
+async fn event_count(w: &World) -> usize {
+    w.store
+        .events_after(w.tenant.id, 0, 10_000)
+        .await
+        .expect("events")
+        .len()
+}
+
+async fn creates_and_reads_back_with_audit_and_event(backend: Backend) {
+    let w = world(backend).await;
+    let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
+    let actor = staff();
+    let r = w
+        .engine
+        .create_reservation(
+            w.tenant.id,
+            booking(cabin.id, "2026-12-10", "2026-12-13"),
+            &actor,
+        )
+        .await
+        .expect("book");
+    assert_eq!(r.state, ReservationState::Confirmed);
+    assert_eq!(r.version, 1);
+    // 15:00 and 10:00 in Europe/Oslo (UTC+1 in December).
+    assert_eq!(
+        r.period.start(),
+        "2026-12-10T14:00:00Z"
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+    );
+    assert_eq!(
+        r.period.end(),
+        "2026-12-13T09:00:00Z"
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+    );
+    assert_eq!(
+        r.price.as_ref().map(|p| p.total.amount_minor),
+        Some(3 * 100_000 + 25_000)
+    );
+
+    let read = w.engine.reservation(w.tenant.id, r.id).await.expect("read");
+    assert_eq!(read, r, "what was written is what is read back");
+
+    let audit = w
+        .store
+        .audit_entries(w.tenant.id, r.id.as_uuid())
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].action, "create");
+    assert_eq!(audit[0].actor, actor);
+    assert_eq!(audit[0].metadata["after"]["id"], r.id.to_string());
+
+    let events = w.store.events_after(w.tenant.id, 0, 100).await.unwrap();
+    let last = events.last().expect("an event");
+    assert_eq!(last.kind.as_str(), "reservation.created");
+    assert_eq!(last.entity_id, r.id.as_uuid());
+    assert!(events.windows(2).all(|p| p[0].seq < p[1].seq));
+}
+
+async fn same_day_turnover_is_accepted(backend: Backend) {
+    let w = world(backend).await;
+    let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
+    let a = w
+        .engine
+        .create_reservation(
+            w.tenant.id,
+            booking(cabin.id, "2026-12-10", "2026-12-13"),
+            &staff(),
+        )
+        .await
+        .expect("first stay");
+    // Arrives the day the first guest leaves (check-out 10:00, check-in 15:00).
+    let b = w
+        .engine
+        .create_reservation(
+            w.tenant.id,
+            booking(cabin.id, "2026-12-13", "2026-12-15"),
+            &staff(),
+        )
+        .await
+        .expect("same-day turnover");
+    assert_eq!(a.check_out, b.check_in);
+    // And one that leaves the day the first arrives.
+    w.engine
+        .create_reservation(
+            w.tenant.id,
+            booking(cabin.id, "2026-12-08", "2026-12-10"),
+            &staff(),
+        )
+        .await
+        .expect("turnover before");
+}
+
+async fn overlap_on_a_single_item_unit_is_unavailable(backend: Backend) {
+    let w = world(backend).await;
+    let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
+    w.engine
+        .create_reservation(
+            w.tenant.id,
+            booking(cabin.id, "2026-12-10", "2026-12-13"),
+            &staff(),
+        )
+        .await
+        .expect("first");
+    let events_before = event_count(&w).await;
+    for (a, b) in [
+        ("2026-12-10", "2026-12-13"),
+        ("2026-12-12", "2026-12-14"),
+        ("2026-12-09", "2026-12-11"),
+        ("2026-12-11", "2026-12-12"),
+        ("2026-12-01", "2026-12-20"),
+    ] {
+        let err = w
+            .engine
+            .create_reservation(w.tenant.id, booking(cabin.id, a, b), &staff())
+            .await
+            .expect_err("overlap must be refused");
+        assert_eq!(err.code(), ErrorCode::Unavailable, "{a}..{b}: {err}");
+    }
+    assert_eq!(all_reservations(&w).await.len(), 1);
+    assert_eq!(
+        event_count(&w).await,
+        events_before,
+        "a refusal writes no event"
+    );
+}
+
+async fn inventory_counts_quantities(backend: Backend) {
+    let w = world(backend).await;
+    let rooms = support::unit(&*w.store, &w.tenant, "Double rooms", 3, 2).await;
+    let mut two = booking(rooms.id, "2026-12-10", "2026-12-12");
+    two.party = party(4, 2);
+    w.engine
+        .create_reservation(w.tenant.id, two.clone(), &staff())
+        .await
+        .expect("2 of 3");
+    let err = w
+        .engine
+        .create_reservation(w.tenant.id, two, &staff())
+        .await
+        .expect_err("2 more do not fit");
+    assert_eq!(err.code(), ErrorCode::Unavailable);
+    // One more fits, overlapping only the second night.
+    w.engine
+        .create_reservation(
+            w.tenant.id,
+            booking(rooms.id, "2026-12-11", "2026-12-14"),
+            &staff(),
+        )
+        .await
+        .expect("the third room");
+    let err = w
+        .engine
+        .create_reservation(
+            w.tenant.id,
+            booking(rooms.id, "2026-12-11", "2026-12-12"),
+            &staff(),
+        )
+        .await
+        .expect_err("full on the 11th");
+    assert_eq!(err.code(), ErrorCode::Unavailable);
+    // The first night still has one room.
+    w.engine
+        .create_reservation(
+            w.tenant.id,
+            booking(rooms.id, "2026-12-10", "2026-12-11"),
+            &staff(),
+        )
+        .await
+        .expect("one room left on the 10th");
+}
+
+async fn idempotency_key_returns_the_original(backend: Backend) {
+    let w = world(backend).await;
+    let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
+    let mut cmd = booking(cabin.id, "2026-12-10", "2026-12-13");
+    cmd.idempotency_key = Some("checkout-7f3a".parse().unwrap());
+    let first = w
+        .engine
+        .create_reservation(w.tenant.id, cmd.clone(), &staff())
+        .await
+        .unwrap();
+    let events = event_count(&w).await;
+    let retry = w
+        .engine
+        .create_reservation(w.tenant.id, cmd.clone(), &staff())
+        .await
+        .unwrap();
+    assert_eq!(retry, first);
+    assert_eq!(all_reservations(&w).await.len(), 1);
+    assert_eq!(event_count(&w).await, events);
+
+    // The same key for a different request is a conflict, not a silent replay.
+    let mut other = cmd.clone();
+    other.period = nights("2026-12-20", "2026-12-22");
+    let err = w
+        .engine
+        .create_reservation(w.tenant.id, other, &staff())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
+
+    // Concurrent retries with one key create one reservation.
+    let mut cmd2 = booking(cabin.id, "2027-01-10", "2027-01-12");
+    cmd2.idempotency_key = Some("retry-storm".parse().unwrap());
+    let attempts = (0..8).map(|_| {
+        let engine = w.engine.clone();
+        let cmd = cmd2.clone();
+        let tenant = w.tenant.id;
+        tokio::spawn(async move { engine.create_reservation(tenant, cmd, &Actor::Public).await })
+    });
+    let mut ids = std::collections::HashSet::new();
+    for a in attempts {
+        ids.insert(a.await.unwrap().expect("every retry succeeds").id);
+    }
+    assert_eq!(ids.len(), 1, "all retries got the same reservation");
+}
+
+async fn bad_input_is_refused_and_nothing_is_written(backend: Backend) {
+    let w = world(backend).await;
+    let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
+    let other_tenant = support::tenant(&*w.store, "harbor-hotel").await;
+    let foreign = support::unit(&*w.store, &other_tenant, "Suite", 1, 2).await;
+    let events = event_count(&w).await;
+
+    // Zero or negative counts never become a Quantity/Guests.
+    assert_eq!(
+        EngineError::from(Quantity::new(0).unwrap_err()).code(),
+        ErrorCode::InvalidInput
+    );
+    assert_eq!(
+        EngineError::from(Guests::new(-2).unwrap_err()).code(),
+        ErrorCode::InvalidInput
+    );
+
+    let cases: Vec<(CreateReservation, ErrorCode)> = vec![
+        // end <= start
+        (
+            booking(cabin.id, "2026-12-13", "2026-12-13"),
+            ErrorCode::InvalidInput,
+        ),
+        (
+            booking(cabin.id, "2026-12-13", "2026-12-10"),
+            ErrorCode::InvalidInput,
+        ),
+        // the wrong shape of period for the model
+        (
+            CreateReservation {
+                period: PeriodRequest::Slot {
+                    start: support::start_instant(),
+                },
+                ..booking(cabin.id, "2026-12-10", "2026-12-11")
+            },
+            ErrorCode::InvalidInput,
+        ),
+        // unknown unit, and a unit of another tenant
+        (
+            booking(UnitId::new(), "2026-12-10", "2026-12-11"),
+            ErrorCode::NotFound,
+        ),
+        (
+            booking(foreign.id, "2026-12-10", "2026-12-11"),
+            ErrorCode::NotFound,
+        ),
+        // guests over capacity, quantity over inventory
+        (
+            CreateReservation {
+                party: party(5, 1),
+                ..booking(cabin.id, "2026-12-10", "2026-12-11")
+            },
+            ErrorCode::Validation,
+        ),
+        (
+            CreateReservation {
+                party: party(2, 2),
+                ..booking(cabin.id, "2026-12-10", "2026-12-11")
+            },
+            ErrorCode::Validation,
+        ),
+        // the policy's own rules
+        (
+            booking(cabin.id, "2026-10-01", "2026-10-03"),
+            ErrorCode::Validation,
+        ),
+        (
+            booking(cabin.id, "2026-12-01", "2027-02-01"),
+            ErrorCode::Validation,
+        ),
+        // an unknown client, and a blank new client
+        (
+            CreateReservation {
+                client: ClientRef::Existing(berth_core::ids::ClientId::new()),
+                ..booking(cabin.id, "2026-12-10", "2026-12-11")
+            },
+            ErrorCode::NotFound,
+        ),
+        (
+            CreateReservation {
+                client: ClientRef::New(NewClient {
+                    name: "  ".into(),
+                    email: None,
+                    phone: None,
+                    notes: None,
+                    blocked: false,
+                }),
+                ..booking(cabin.id, "2026-12-10", "2026-12-11")
+            },
+            ErrorCode::InvalidInput,
+        ),
+    ];
+    for (cmd, code) in cases {
+        let err = w
+            .engine
+            .create_reservation(w.tenant.id, cmd.clone(), &staff())
+            .await
+            .expect_err("bad input must be refused");
+        assert_eq!(err.code(), code, "{cmd:?}: {err}");
+    }
+    let err = w
+        .engine
+        .create_reservation(
+            w.tenant.id,
+            CreateReservation {
+                party: party(5, 1),
+                ..booking(cabin.id, "2026-12-10", "2026-12-11")
+            },
+            &staff(),
+        )
+        .await
+        .unwrap_err();
+    let EngineError::Validation(violations) = err else {
+        panic!("validation")
+    };
+    assert_eq!(violations[0].code, "max_guests");
+
+    assert!(all_reservations(&w).await.is_empty(), "nothing was written");
+    assert_eq!(event_count(&w).await, events, "no event was written");
+}
+
+async fn blocked_client_is_refused(backend: Backend) {
+    let w = world(backend).await;
+    let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
+    let blocked = w
+        .engine
+        .create_client(
+            w.tenant.id,
+            NewClient {
+                name: "Mallory".into(),
+                email: Some("m@example.org".into()),
+                phone: None,
+                notes: Some("chargebacks".into()),
+                blocked: true,
+            },
+            &staff(),
+        )
+        .await
+        .unwrap();
+    let events = event_count(&w).await;
+    let err = w
+        .engine
+        .create_reservation(
+            w.tenant.id,
+            CreateReservation {
+                client: ClientRef::Existing(blocked.id),
+                ..booking(cabin.id, "2026-12-10", "2026-12-11")
+            },
+            &staff(),
+        )
+        .await
+        .unwrap_err();
+    let EngineError::Validation(violations) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(violations[0].code, "client_blocked");
+    assert!(all_reservations(&w).await.is_empty());
+    assert_eq!(event_count(&w).await, events);
+}
+
+async fn lifecycle_follows_the_state_model(backend: Backend) {
+    let w = world(backend).await;
+    let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
+    let held = w
+        .engine
+        .create_reservation(
+            w.tenant.id,
+            CreateReservation {
+                hold: true,
+                ..booking(cabin.id, "2026-12-10", "2026-12-12")
+            },
+            &staff(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(held.state, ReservationState::Held);
+    assert_eq!(
+        held.hold_expires_at,
+        Some(support::start_instant() + chrono::Duration::minutes(15))
+    );
+    let err = w
+        .engine
+        .check_in(w.tenant.id, held.id, None, &staff())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "a hold cannot check in");
+
+    let confirmed = w
+        .engine
+        .confirm(w.tenant.id, held.id, Some(1), &staff())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            confirmed.state,
+            confirmed.version,
+            confirmed.hold_expires_at
+        ),
+        (ReservationState::Confirmed, 2, None)
+    );
+    let checked_in = w
+        .engine
+        .check_in(w.tenant.id, held.id, None, &staff())
+        .await
+        .unwrap();
+    assert_eq!(checked_in.state, ReservationState::CheckedIn);
+    let err = w
+        .engine
+        .cancel(w.tenant.id, held.id, None, None, &staff())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        ErrorCode::Conflict,
+        "a checked-in stay cannot be canceled"
+    );
+    let finished = w
+        .engine
+        .check_out(w.tenant.id, held.id, None, &staff())
+        .await
+        .unwrap();
+    assert_eq!(
+        (finished.state, finished.version),
+        (ReservationState::Finished, 4)
+    );
+
+    // Finished is final.
+    for err in [
+        w.engine
+            .check_in(w.tenant.id, held.id, None, &staff())
+            .await
+            .unwrap_err(),
+        w.engine
+            .check_out(w.tenant.id, held.id, None, &staff())
+            .await
+            .unwrap_err(),
+        w.engine
+            .cancel(w.tenant.id, held.id, None, None, &staff())
+            .await
+            .unwrap_err(),
+        w.engine
+            .change_period(
+                w.tenant.id,
+                ChangePeriod {
+                    id: held.id,
+                    period: nights("2026-12-10", "2026-12-11"),
+                    unit_id: None,
+                    party: None,
+                    expected_version: None,
+                },
+                &staff(),
+            )
+            .await
+            .unwrap_err(),
+    ] {
+        assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    }
+    let actions: Vec<String> = w
+        .store
+        .audit_entries(w.tenant.id, held.id.as_uuid())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.action)
+        .collect();
+    assert_eq!(actions, ["create", "confirm", "check_in", "check_out"]);
+    let err = w
+        .engine
+        .check_in(
+            w.tenant.id,
+            berth_core::ids::ReservationId::new(),
+            None,
+            &staff(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+}
+
+async fn canceling_frees_capacity(backend: Backend) {
+    let w = world(backend).await;
+    let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
+    let r = w
+        .engine
+        .create_reservation(
+            w.tenant.id,
+            booking(cabin.id, "2026-12-10", "2026-12-12"),
+            &staff(),
+        )
+        .await
+        .unwrap();
+    let canceled = w
+        .engine
+        .cancel(
+            w.tenant.id,
+            r.id,
+            Some("guest asked".into()),
+            None,
+            &staff(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(canceled.state, ReservationState::Canceled);
+    let audit = w
+        .store
+        .audit_entries(w.tenant.id, r.id.as_uuid())
+        .await
+        .unwrap();
+    assert_eq!(audit[1].metadata["details"]["reason"], "guest asked");
+    let events = w.store.events_after(w.tenant.id, 0, 100).await.unwrap();
+    assert_eq!(events.last().unwrap().kind.as_str(), "reservation.canceled");
+    w.engine
+        .create_reservation(
+            w.tenant.id,
+            booking(cabin.id, "2026-12-10", "2026-12-12"),
+            &staff(),
+        )
+        .await
+        .expect("the canceled nights are free again");
+    let err = w
+        .engine
+        .confirm(w.tenant.id, r.id, None, &staff())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "canceled is final");
+}
+
+async fn change_period_rechecks_capacity_excluding_itself(backend: Backend) {
+    let w = world(backend).await;
+    let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
+    let other = support::unit(&*w.store, &w.tenant, "Pine", 1, 4).await;
+    let r = w
+        .engine
+        .create_reservation(
+            w.tenant.id,
+            booking(cabin.id, "2026-12-10", "2026-12-12"),
+            &staff(),
+        )
+        .await
+        .unwrap();
+    w.engine
+        .create_reservation(
+            w.tenant.id,
+            booking(cabin.id, "2026-12-14", "2026-12-16"),
+            &staff(),
+        )
+        .await
+        .unwrap();
+    let change = |check_in: &str, check_out: &str, unit_id| ChangePeriod {
+        id: r.id,
+        period: nights(check_in, check_out),
+        unit_id,
+        party: None,
+        expected_version: None,
+    };
+    // Extending over its own nights is fine: the reservation does not block itself.
+    let extended = w
+        .engine
+        .change_period(
+            w.tenant.id,
+            change("2026-12-10", "2026-12-14", None),
+            &staff(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (extended.version, extended.check_out),
+        (2, Some(date("2026-12-14")))
+    );
+    assert_eq!(
+        extended.price.as_ref().unwrap().total.amount_minor,
+        4 * 100_000 + 25_000,
+        "re-priced"
+    );
+
+    // Extending into the next stay is refused and changes nothing.
+    let events = event_count(&w).await;
+    let err = w
+        .engine
+        .change_period(
+            w.tenant.id,
+            change("2026-12-10", "2026-12-15", None),
+            &staff(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Unavailable);
+    assert_eq!(
+        w.engine.reservation(w.tenant.id, r.id).await.unwrap(),
+        extended
+    );
+    assert_eq!(event_count(&w).await, events);
+
+    // Moving to another unit re-checks there.
+    let moved = w
+        .engine
+        .change_period(
+            w.tenant.id,
+            change("2026-12-14", "2026-12-16", Some(other.id)),
+            &staff(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved.unit_id, other.id);
+    let audit = w
+        .store
+        .audit_entries(w.tenant.id, r.id.as_uuid())
+        .await
+        .unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(last.action, "change_period");
+    assert_eq!(last.metadata["before"]["unit_id"], cabin.id.to_string());
+    assert_eq!(last.metadata["after"]["unit_id"], other.id.to_string());
+    // The first cabin's nights are free again.
+    w.engine
+        .create_reservation(
+            w.tenant.id,
+            booking(cabin.id, "2026-12-10", "2026-12-14"),
+            &staff(),
+        )
+        .await
+        .expect("freed by the move");
+}
+
+async fn stale_version_is_a_conflict(backend: Backend) {
+    let w = world(backend).await;
+    let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
+    let r = w
+        .engine
+        .create_reservation(
+            w.tenant.id,
+            booking(cabin.id, "2026-12-10", "2026-12-12"),
+            &staff(),
+        )
+        .await
+        .unwrap();
+    let err = w
+        .engine
+        .check_in(w.tenant.id, r.id, Some(7), &staff())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    let err = w
+        .engine
+        .change_period(
+            w.tenant.id,
+            ChangePeriod {
+                id: r.id,
+                period: nights("2026-12-10", "2026-12-11"),
+                unit_id: None,
+                party: None,
+                expected_version: Some(2),
+            },
+            &staff(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    assert_eq!(
+        w.engine.reservation(w.tenant.id, r.id).await.unwrap(),
+        r,
+        "unchanged"
+    );
+    w.engine
+        .check_in(w.tenant.id, r.id, Some(1), &staff())
+        .await
+        .expect("current version");
+}
+
+async fn quote_and_availability_report_capacity(backend: Backend) {
+    let w = world(backend).await;
+    let birch = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
+    let pine = support::unit(&*w.store, &w.tenant, "Pine", 1, 2).await;
+    w.engine
+        .create_reservation(
+            w.tenant.id,
+            booking(birch.id, "2026-12-10", "2026-12-12"),
+            &staff(),
+        )
+        .await
+        .unwrap();
+    let quote = w
+        .engine
+        .quote(
+            w.tenant.id,
+            QuoteRequest {
+                unit_id: birch.id,
+                period: nights("2026-12-11", "2026-12-13"),
+                party: party(2, 1),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!quote.available);
+    assert!(quote.violations.is_empty());
+    assert_eq!(
+        quote.price.unwrap().total.amount_minor,
+        2 * 100_000 + 25_000
+    );
+
+    let found = w
+        .engine
+        .availability(
+            w.tenant.id,
+            AvailabilityRequest {
+                period: nights("2026-12-11", "2026-12-13"),
+                party: party(3, 1),
+            },
+        )
+        .await
+        .unwrap();
+    let by_unit = |id| found.iter().find(|q| q.unit_id == id).unwrap();
+    assert!(!by_unit(birch.id).available, "booked");
+    assert!(!by_unit(pine.id).available, "too small for 3");
+    assert_eq!(by_unit(pine.id).violations[0].code, "max_guests");
+    let found = w
+        .engine
+        .availability(
+            w.tenant.id,
+            AvailabilityRequest {
+                period: nights("2026-12-12", "2026-12-13"),
+                party: party(2, 1),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        found.iter().all(|q| q.available),
+        "turnover day is free in both"
+    );
+}
+
+async fn new_client_is_created_with_the_reservation(backend: Backend) {
+    let w = world(backend).await;
+    let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
+    let r = w
+        .engine
+        .create_reservation(
+            w.tenant.id,
+            CreateReservation {
+                client: ClientRef::New(NewClient {
+                    name: "Ada Lovelace".into(),
+                    email: Some("ada@example.org".into()),
+                    phone: None,
+                    notes: None,
+                    blocked: false,
+                }),
+                channel: Channel::Public,
+                ..booking(cabin.id, "2026-12-10", "2026-12-12")
+            },
+            &Actor::Public,
+        )
+        .await
+        .unwrap();
+    let client = w
+        .store
+        .client(w.tenant.id, r.client_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(client.name, "Ada Lovelace");
+    let audit = w
+        .store
+        .audit_entries(w.tenant.id, client.id.as_uuid())
+        .await
+        .unwrap();
+    assert_eq!(audit[0].actor, Actor::Public);
+
+    // If the booking fails, the new client is not left behind either.
+    let before: Vec<Uuid> = w
+        .store
+        .events_after(w.tenant.id, 0, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.entity_id)
+        .collect();
+    let err = w
+        .engine
+        .create_reservation(
+            w.tenant.id,
+            CreateReservation {
+                client: ClientRef::New(NewClient {
+                    name: "Late Guest".into(),
+                    email: None,
+                    phone: None,
+                    notes: None,
+                    blocked: false,
+                }),
+                ..booking(cabin.id, "2026-12-11", "2026-12-12")
+            },
+            &Actor::Public,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Unavailable);
+    let after: Vec<Uuid> = w
+        .store
+        .events_after(w.tenant.id, 0, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.entity_id)
+        .collect();
+    assert_eq!(
+        before, after,
+        "the client insert was rolled back with the booking"
+    );
+}

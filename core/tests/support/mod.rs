@@ -1,0 +1,151 @@
+//! Test support shared by the integration tests and the benchmarks: a plain-Rust
+//! nightly policy (the test double for the policy port), and a harness that gives
+//! each test a fresh, migrated database on SQLite or PostgreSQL.
+
+#![allow(dead_code)]
+
+pub mod nightly;
+
+use std::sync::Arc;
+
+use berth_core::Engine;
+use berth_core::audit::Actor;
+use berth_core::clock::ManualClock;
+use berth_core::quantity::{Guests, Inventory};
+use berth_core::store::{PostgresStore, SqliteStore, Store};
+use berth_core::tenant::{NewTenant, Tenant};
+use berth_core::unit::{NewUnit, Unit};
+use chrono::{DateTime, Utc};
+
+pub use nightly::SinglePolicy;
+
+/// The database a test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The admin URL of the throwaway PostgreSQL server started by scripts/test, if any.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("BERTH_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// True when PostgreSQL tests must run (scripts/test sets it after starting the
+/// server); without it, a missing server skips them with a loud message.
+fn postgres_required() -> bool {
+    std::env::var("BERTH_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
+}
+
+/// Whether a test on `backend` can run here. Prints why when it cannot.
+pub fn available(backend: Backend, test: &str) -> bool {
+    if backend == Backend::Sqlite || postgres_admin_url().is_some() {
+        return true;
+    }
+    assert!(
+        !postgres_required(),
+        "BERTH_REQUIRE_POSTGRES=1 but BERTH_TEST_POSTGRES_URL is not set"
+    );
+    eprintln!("SKIPPED {test} on PostgreSQL: BERTH_TEST_POSTGRES_URL is not set");
+    false
+}
+
+/// A fresh, migrated SQLite database file in the temp directory.
+pub async fn fresh_sqlite() -> SqliteStore {
+    let path = std::env::temp_dir().join(format!("berth-test-{}.db", uuid::Uuid::new_v4()));
+    let store = SqliteStore::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .expect("open sqlite");
+    store.migrate().await.expect("migrate sqlite");
+    store
+}
+
+/// A fresh, migrated PostgreSQL database on the throwaway server; returns its URL.
+pub async fn fresh_postgres_url() -> String {
+    use sqlx::Connection;
+    let admin = postgres_admin_url().expect("BERTH_TEST_POSTGRES_URL");
+    let name = format!("berth_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("connect admin");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let (base, _) = admin.rsplit_once('/').expect("url with a database");
+    let url = format!("{base}/{name}");
+    let store = PostgresStore::connect(&url).await.expect("connect");
+    store.migrate().await.expect("migrate postgres");
+    url
+}
+
+/// A fresh store of the given backend.
+pub async fn fresh_store(backend: Backend) -> Arc<dyn Store> {
+    match backend {
+        Backend::Sqlite => Arc::new(fresh_sqlite().await),
+        Backend::Postgres => Arc::new(
+            PostgresStore::connect(&fresh_postgres_url().await)
+                .await
+                .expect("connect"),
+        ),
+    }
+}
+
+/// The instant every test's clock starts at: a Monday in late autumn 2026.
+pub fn start_instant() -> DateTime<Utc> {
+    "2026-11-02T09:00:00Z".parse().expect("instant")
+}
+
+/// An engine over `store` with the nightly test policy and a manual clock.
+pub fn engine(store: Arc<dyn Store>) -> (Engine, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(start_instant()));
+    let engine = Engine::new(store, Arc::new(SinglePolicy::nightly()), clock.clone());
+    (engine, clock)
+}
+
+/// Creates a tenant with the given slug in Europe/Oslo, pricing in NOK.
+pub async fn tenant(store: &dyn Store, slug: &str) -> Tenant {
+    store
+        .create_tenant(
+            NewTenant {
+                slug: slug.parse().expect("slug"),
+                name: format!("Tenant {slug}"),
+                timezone: chrono_tz::Europe::Oslo,
+                currency: "NOK".parse().expect("currency"),
+                locale: "nb-NO".into(),
+            },
+            &Actor::System,
+            start_instant(),
+        )
+        .await
+        .expect("create tenant")
+}
+
+/// Creates a unit with `inventory` items of up to `max_guests` guests each.
+pub async fn unit(
+    store: &dyn Store,
+    tenant: &Tenant,
+    name: &str,
+    inventory: i64,
+    max_guests: i64,
+) -> Unit {
+    store
+        .create_unit(
+            tenant.id,
+            NewUnit {
+                name: name.into(),
+                kind: Some("cabin".into()),
+                inventory: Inventory::new(inventory).expect("inventory"),
+                max_guests: Guests::new(max_guests).expect("guests"),
+                description: None,
+                amenities: vec!["sauna".into()],
+                attributes: serde_json::json!({}),
+            },
+            &Actor::System,
+            start_instant(),
+        )
+        .await
+        .expect("create unit")
+}

@@ -20,7 +20,7 @@ use crate::policy::{
 };
 use crate::reservation::{Channel, IdempotencyKey, Reservation};
 use crate::state::{ReservationState, StateAction};
-use crate::store::{ClientRef, NewReservation, PeriodChange, Store, Transition};
+use crate::store::{ClientRef, NewReservation, PeriodChange, Store, Transition, replay};
 use crate::tenant::Tenant;
 use crate::time_range::TimeRange;
 use crate::unit::Unit;
@@ -214,28 +214,22 @@ impl Engine {
         let tenant = self.tenant(tenant_id).await?;
         let unit = self.unit(tenant_id, cmd.unit_id).await?;
         let policy = self.policies.policy(&tenant)?;
-        if let Some(key) = &cmd.idempotency_key {
-            if let Some(existing) = self
+        if let Some(key) = &cmd.idempotency_key
+            && let Some(existing) = self
                 .store
                 .reservation_by_idempotency_key(tenant_id, key)
                 .await?
-            {
-                // A retry is answered from the record, even if the rules or the
-                // calendar changed since the first attempt.
-                let resolved = policy.resolve_period(&self.ctx(&tenant, &unit), &cmd.period)?;
-                let same = existing.unit_id == cmd.unit_id
-                    && existing.period == resolved.period
-                    && existing.quantity == cmd.party.quantity
-                    && existing.guests == cmd.party.guests;
-                return if same {
-                    Ok(existing)
-                } else {
-                    Err(EngineError::Conflict(format!(
-                        "idempotency key `{}` was already used for a different reservation",
-                        key.as_str()
-                    )))
-                };
-            }
+        {
+            // A retry is answered from the record, even if the rules or the
+            // calendar changed since the first attempt.
+            let resolved = policy.resolve_period(&self.ctx(&tenant, &unit), &cmd.period)?;
+            let request = (
+                cmd.unit_id,
+                resolved.period,
+                cmd.party.quantity,
+                cmd.party.guests,
+            );
+            return Ok(replay(existing, request)?);
         }
         let eval = self.evaluate(&*policy, &tenant, &unit, &cmd.period, &cmd.party)?;
         if !eval.violations.is_empty() {

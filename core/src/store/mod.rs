@@ -18,6 +18,7 @@ use uuid::Uuid;
 pub use error::StoreError;
 pub use open::{open, open_and_migrate};
 pub use postgres::PostgresStore;
+pub use records::{RequestFingerprint, replay};
 pub use sqlite::SqliteStore;
 
 use crate::audit::{Actor, AuditEntry};

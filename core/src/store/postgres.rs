@@ -91,13 +91,13 @@ impl PostgresStore {
         actor: &Actor,
     ) -> Result<Inserted, StoreError> {
         let mut tx = self.begin_write().await?;
-        if let Some(key) = &new.idempotency_key {
-            if let Some(existing) = fetch_by_key(&mut tx, tenant, key).await? {
-                return Ok(Inserted {
-                    reservation: records::replay(existing, new)?,
-                    created: false,
-                });
-            }
+        if let Some(key) = &new.idempotency_key
+            && let Some(existing) = fetch_by_key(&mut tx, tenant, key).await?
+        {
+            return Ok(Inserted {
+                reservation: records::replay(existing, records::fingerprint(new))?,
+                created: false,
+            });
         }
         let unit = bookable_unit(&mut tx, tenant, new.unit_id).await?;
         let client_id = match &new.client {
@@ -728,7 +728,7 @@ impl Store for PostgresStore {
                     .await?
                     .ok_or_else(|| StoreError::not_found("reservation", key.as_str()))?;
                 Ok(Inserted {
-                    reservation: records::replay(existing, &new)?,
+                    reservation: records::replay(existing, records::fingerprint(&new))?,
                     created: false,
                 })
             }

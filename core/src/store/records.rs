@@ -235,22 +235,33 @@ pub(crate) fn reservation_created(r: &Reservation, actor: &Actor) -> ChangeRecor
     )
 }
 
+/// What identifies a booking request for idempotency: unit, booked period,
+/// quantity and guests.
+pub type RequestFingerprint = (UnitId, TimeRange, Quantity, Guests);
+
+/// The fingerprint of a reservation about to be inserted.
+pub(crate) fn fingerprint(new: &NewReservation) -> RequestFingerprint {
+    (new.unit_id, new.period, new.quantity, new.guests)
+}
+
 /// Returns the earlier reservation for a retried idempotency key, or CONFLICT
 /// when the key was used for a different request.
-pub(crate) fn replay(
+pub fn replay(
     existing: Reservation,
-    new: &NewReservation,
+    request: RequestFingerprint,
 ) -> Result<Reservation, StoreError> {
-    let same = existing.unit_id == new.unit_id
-        && existing.period == new.period
-        && existing.quantity == new.quantity
-        && existing.guests == new.guests;
+    let (unit_id, period, quantity, guests) = request;
+    let same = existing.unit_id == unit_id
+        && existing.period == period
+        && existing.quantity == quantity
+        && existing.guests == guests;
     if same {
         Ok(existing)
     } else {
         Err(StoreError::Conflict(format!(
             "idempotency key `{}` was already used for a different reservation",
-            new.idempotency_key
+            existing
+                .idempotency_key
                 .as_ref()
                 .map(IdempotencyKey::as_str)
                 .unwrap_or("")

@@ -55,10 +55,11 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
-        if let Some(dir) = options.get_filename().parent() {
-            if !in_memory && !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| sqlx::Error::Io(e))?;
-            }
+        if let Some(dir) = options.get_filename().parent()
+            && !in_memory
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
         }
         // Each in-memory connection is its own database, so keep exactly one.
         let max_connections = if in_memory { 1 } else { 8 };
@@ -653,14 +654,14 @@ impl Store for SqliteStore {
         actor: &Actor,
     ) -> Result<Inserted, StoreError> {
         let mut tx = self.begin_write().await?;
-        if let Some(key) = &new.idempotency_key {
-            if let Some(existing) = fetch_by_key(&mut tx, tenant, key).await? {
-                let reservation = records::replay(existing, &new)?;
-                return Ok(Inserted {
-                    reservation,
-                    created: false,
-                });
-            }
+        if let Some(key) = &new.idempotency_key
+            && let Some(existing) = fetch_by_key(&mut tx, tenant, key).await?
+        {
+            let reservation = records::replay(existing, records::fingerprint(&new))?;
+            return Ok(Inserted {
+                reservation,
+                created: false,
+            });
         }
         let unit = bookable_unit(&mut tx, tenant, new.unit_id).await?;
         let client_id = match &new.client {

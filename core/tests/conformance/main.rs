@@ -3,6 +3,9 @@
 //! PostgreSQL tests need `BERTH_TEST_POSTGRES_URL` (scripts/test starts a
 //! throwaway server and sets it); without it they are skipped loudly.
 
+// Test code: a panic on an unexpected Err is exactly the failure report we want.
+#![allow(clippy::unwrap_used)]
+
 #[path = "../support/mod.rs"]
 mod support;
 
@@ -32,4 +35,5 @@ macro_rules! on_both_stores {
 
 mod concurrency;
 mod isolation;
+mod postgres_guards;
 mod reservations;

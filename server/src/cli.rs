@@ -1,0 +1,92 @@
+//! Command-line arguments. Every option also reads an environment variable
+//! (`BERTH_DATABASE_URL`, `BERTH_LISTEN`, `BERTH_TENANTS_DIR`), so containers can
+//! be configured without flags.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+/// The default database: a SQLite file under ./data, created on first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite:data/berth.db";
+
+/// berth: a multi-tenant reservation platform.
+#[derive(Debug, Parser)]
+#[command(name = "berth", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (migrates the database first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DatabaseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: `sqlite:PATH` or `postgres://USER@HOST:PORT/DB`.
+    #[arg(long, env = "BERTH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Address to listen on; port 0 picks a free port (printed at start).
+    #[arg(long, env = "BERTH_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Directory holding one sub-directory per tenant.
+    #[arg(long, env = "BERTH_TENANTS_DIR", default_value = "tenants")]
+    pub tenants: PathBuf,
+    /// Load every example tenant under the tenants directory, with its seed data.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// `berth migrate`: applies the migrations of the database the URL names.
+pub async fn migrate(args: DatabaseArgs) -> anyhow::Result<()> {
+    berth_core::store::open_and_migrate(&args.database_url)
+        .await
+        .with_context(|| format!("migrating {}", redact(&args.database_url)))?;
+    tracing::info!(database = %redact(&args.database_url), "migrations applied");
+    println!("migrations applied to {}", redact(&args.database_url));
+    Ok(())
+}
+
+/// The URL with any password replaced, for logs and messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://berth:s3cret@db:5432/berth"),
+            "postgres://berth:***@db:5432/berth"
+        );
+        assert_eq!(
+            redact("postgres://berth@db/berth"),
+            "postgres://berth@db/berth"
+        );
+        assert_eq!(redact("sqlite:data/berth.db"), "sqlite:data/berth.db");
+    }
+}

@@ -1,0 +1,117 @@
+//! The HTTP server: the router (`/healthz`, `/readyz`, `/metrics`), its middleware
+//! (request tracing and metrics), and `serve`, which wires the store and runs until
+//! a shutdown signal, draining requests in flight. GraphQL is mounted here by a
+//! later change; this module stays transport only.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use berth_core::store::Store;
+use metrics_exporter_prometheus::PrometheusHandle;
+use serde_json::json;
+use tower_http::trace::TraceLayer;
+
+use crate::cli::{ServeArgs, redact};
+use crate::{demo, shutdown, telemetry};
+
+/// What request handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// Renders the Prometheus metrics.
+    pub metrics: PrometheusHandle,
+}
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let metrics = telemetry::init_metrics().context("installing the metrics recorder")?;
+    let url = redact(&args.database.database_url);
+    let store = berth_core::store::open_and_migrate(&args.database.database_url)
+        .await
+        .with_context(|| format!("opening and migrating {url}"))?;
+    tracing::info!(database = %url, "database ready");
+    if args.demo {
+        demo::load(&*store, &args.tenants)
+            .await
+            .with_context(|| format!("loading demo tenants from {}", args.tenants.display()))?;
+    }
+    let app = router(AppState { store, metrics });
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("binding {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "listening");
+    // Printed on stdout so scripts and tests can find a port chosen with :0.
+    println!("berth listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown::signal())
+        .await
+        .context("serving HTTP")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The router with every route and middleware.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .layer(middleware::from_fn(record_metrics))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The process is alive.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The process can serve: the database answers.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => Json(json!({ "status": "ready", "database": "ok" })).into_response(),
+        Err(e) => {
+            tracing::warn!(error = ?e, "readiness check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "database": "unreachable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Prometheus text format.
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [("content-type", "text/plain; version=0.0.4; charset=utf-8")],
+        state.metrics.render(),
+    )
+}
+
+/// Counts requests and times them, labelled by route template (never by raw
+/// path, which would let clients create unbounded label values).
+async fn record_metrics(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().to_string();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "route" => route, "method" => method)
+        .record(started.elapsed().as_secs_f64());
+    response
+}

@@ -1,0 +1,258 @@
+//! End-to-end tests of the `berth` binary: spawned as a real process on port 0,
+//! spoken to over HTTP on loopback, stopped with SIGTERM.
+
+// Test code: a panic on an unexpected Err is exactly the failure report we want.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A running `berth serve` and the address it listens on.
+struct Server {
+    child: Child,
+    addr: String,
+    stdout_lines: Vec<String>,
+}
+
+fn berth() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_berth"));
+    cmd.env("RUST_LOG", "warn");
+    cmd
+}
+
+fn tenants_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tenants")
+}
+
+fn temp_sqlite_url() -> (String, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("berth-e2e-{}", uuid::Uuid::new_v4()));
+    let path = dir.join("nested/berth.db");
+    (format!("sqlite:{}", path.display()), path)
+}
+
+impl Server {
+    /// Starts `berth serve` with `args` and waits for its "listening" line.
+    fn start(args: &[&str]) -> Server {
+        let mut child = berth()
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn berth");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut stdout_lines = Vec::new();
+        let mut addr = None;
+        for line in BufReader::new(stdout).lines() {
+            let line = line.expect("read stdout");
+            if let Some(rest) = line.strip_prefix("berth listening on http://") {
+                addr = Some(rest.to_owned());
+                break;
+            }
+            stdout_lines.push(line);
+        }
+        let addr = addr.expect("berth printed its address before exiting");
+        Server {
+            child,
+            addr,
+            stdout_lines,
+        }
+    }
+
+    async fn get(&self, path: &str) -> (u16, String) {
+        let mut stream = tokio::net::TcpStream::connect(&self.addr)
+            .await
+            .expect("connect");
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        );
+        stream.write_all(request.as_bytes()).await.expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.expect("read");
+        let status = response
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("status line");
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    fn stop(mut self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        for _ in 0..100 {
+            if let Some(exit) = self.child.try_wait().expect("wait") {
+                assert!(exit.success(), "berth exited with {exit}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        panic!("berth did not stop within 5 s of SIGTERM");
+    }
+}
+
+#[tokio::test]
+async fn serve_answers_health_readiness_and_metrics() {
+    let (url, path) = temp_sqlite_url();
+    let server = Server::start(&["--database-url", &url]);
+    assert!(
+        path.exists(),
+        "the SQLite file (and its directory) is created on first start"
+    );
+
+    let (status, body) = server.get("/healthz").await;
+    assert_eq!((status, body.as_str()), (200, "ok"));
+    let (status, body) = server.get("/readyz").await;
+    assert_eq!(status, 200);
+    assert!(body.contains(r#""status":"ready""#), "{body}");
+    let (status, _) = server.get("/nope").await;
+    assert_eq!(status, 404);
+
+    let (status, body) = server.get("/metrics").await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains(r#"http_requests_total{route="/healthz",method="GET",status="200"} 1"#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"route="unmatched""#),
+        "unknown paths share one label: {body}"
+    );
+    assert!(body.contains("http_request_duration_seconds_bucket"));
+    server.stop();
+}
+
+#[tokio::test]
+async fn demo_loads_the_example_tenants_once() {
+    let (url, _) = temp_sqlite_url();
+    let tenants = tenants_dir();
+    let args = [
+        "--database-url",
+        &url,
+        "--demo",
+        "--tenants",
+        tenants.to_str().unwrap(),
+    ];
+    let server = Server::start(&args);
+    let loaded: Vec<&String> = server
+        .stdout_lines
+        .iter()
+        .filter(|l| l.contains("loaded"))
+        .collect();
+    for slug in [
+        "alpine-cabins",
+        "harbor-hotel",
+        "summit-tours",
+        "river-gear",
+    ] {
+        assert!(
+            loaded.iter().any(|l| l.contains(slug)),
+            "{slug} in {loaded:?}"
+        );
+    }
+    server.stop();
+
+    // A restart with --demo finds them and adds nothing.
+    let server = Server::start(&args);
+    assert_eq!(
+        server
+            .stdout_lines
+            .iter()
+            .filter(|l| l.contains("already present"))
+            .count(),
+        4,
+        "{:?}",
+        server.stdout_lines
+    );
+    server.stop();
+}
+
+#[test]
+fn migrate_is_idempotent_and_bad_urls_fail_clearly() {
+    let (url, path) = temp_sqlite_url();
+    for _ in 0..2 {
+        let out = berth()
+            .args(["migrate", "--database-url", &url])
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("migrations applied"));
+    }
+    assert!(path.exists());
+
+    let out = berth()
+        .args(["migrate", "--database-url", "mysql://x/y"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unsupported database url"), "{stderr}");
+
+    // The database URL also comes from the environment.
+    let (env_url, env_path) = temp_sqlite_url();
+    let out = berth()
+        .arg("migrate")
+        .env("BERTH_DATABASE_URL", &env_url)
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert!(env_path.exists());
+}
+
+#[tokio::test]
+async fn serve_on_postgres() {
+    let Some(admin) = std::env::var("BERTH_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        assert!(
+            std::env::var("BERTH_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "BERTH_REQUIRE_POSTGRES=1 but BERTH_TEST_POSTGRES_URL is not set"
+        );
+        eprintln!("SKIPPED serve_on_postgres: BERTH_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    use sqlx::Connection;
+    let name = format!("berth_e2e_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let url = format!("{}/{name}", admin.rsplit_once('/').expect("db in url").0);
+    let tenants = tenants_dir();
+    let server = Server::start(&[
+        "--database-url",
+        &url,
+        "--demo",
+        "--tenants",
+        tenants.to_str().unwrap(),
+    ]);
+    let (status, body) = server.get("/readyz").await;
+    assert_eq!(status, 200, "{body}");
+    let tenants: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe("SELECT count(*) FROM tenants"))
+        .fetch_one(&mut sqlx::PgConnection::connect(&url).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(tenants, 4);
+    server.stop();
+}

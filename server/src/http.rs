@@ -4,7 +4,7 @@
 //! later change; this module stays transport only.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::extract::{MatchedPath, Request, State};
@@ -75,12 +75,21 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The process can serve: the database answers.
+/// How long the readiness check waits for the database before reporting it
+/// unreachable; load balancers poll often and must get a quick answer.
+const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The process can serve: the database answers within [`READINESS_TIMEOUT`].
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
-        Ok(()) => Json(json!({ "status": "ready", "database": "ok" })).into_response(),
-        Err(e) => {
-            tracing::warn!(error = ?e, "readiness check: database unreachable");
+    let ping = tokio::time::timeout(READINESS_TIMEOUT, state.store.ping()).await;
+    match ping {
+        Ok(Ok(())) => Json(json!({ "status": "ready", "database": "ok" })).into_response(),
+        failed => {
+            let cause = match failed {
+                Ok(Err(e)) => format!("{e:?}"),
+                _ => "timed out".to_owned(),
+            };
+            tracing::warn!(%cause, "readiness check: database unreachable");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(json!({ "status": "unavailable", "database": "unreachable" })),

@@ -254,5 +254,18 @@ async fn serve_on_postgres() {
         .await
         .unwrap();
     assert_eq!(tenants, 4);
+
+    // When the database goes away, the instance reports itself not ready.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE {name} WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("drop database");
+    let (status, body) = server.get("/readyz").await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("unreachable"), "{body}");
+    let (status, _) = server.get("/healthz").await;
+    assert_eq!(status, 200, "still alive");
     server.stop();
 }

@@ -94,7 +94,8 @@ impl Server {
             .status()
             .expect("kill");
         assert!(status.success());
-        for _ in 0..100 {
+        // Generous: a loaded CI machine can be slow to drain and exit.
+        for _ in 0..600 {
             if let Some(exit) = self.child.try_wait().expect("wait") {
                 assert!(exit.success(), "berth exited with {exit}");
                 return;
@@ -102,7 +103,7 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
         let _ = self.child.kill();
-        panic!("berth did not stop within 5 s of SIGTERM");
+        panic!("berth did not stop within 30 s of SIGTERM");
     }
 }
 

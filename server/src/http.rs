@@ -32,6 +32,7 @@ pub struct AppState {
 
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let shutdown = shutdown::install().context("installing signal handlers")?;
     let metrics = telemetry::init_metrics().context("installing the metrics recorder")?;
     let url = redact(&args.database.database_url);
     let store = berth_core::store::open_and_migrate(&args.database.database_url)
@@ -52,7 +53,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Printed on stdout so scripts and tests can find a port chosen with :0.
     println!("berth listening on http://{addr}");
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown::signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .context("serving HTTP")?;
     tracing::info!("stopped");

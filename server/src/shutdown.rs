@@ -1,31 +1,33 @@
-//! Graceful shutdown: resolves on Ctrl-C or SIGTERM, after which the server stops
-//! accepting connections and drains the requests in flight.
+//! Graceful shutdown: a future that resolves on Ctrl-C (SIGINT) or SIGTERM, after
+//! which the server stops accepting connections and drains the requests in flight.
+//! The handlers are registered when `install` is called, not when the future is
+//! first polled, so a signal that arrives right after start-up is never missed
+//! (and never kills the process with the default action).
 
-/// Completes when the process is asked to stop.
-pub async fn signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+use std::future::Future;
+
+/// Registers the signal handlers and returns the future that waits for them.
+#[cfg(unix)]
+pub fn install() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
+        }
+        tracing::info!("shutdown requested; draining in-flight requests");
+    })
+}
+
+/// Registers the Ctrl-C handler and returns the future that waits for it.
+#[cfg(not(unix))]
+pub fn install() -> std::io::Result<impl Future<Output = ()>> {
+    Ok(async {
+        if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut sigterm) => {
-                sigterm.recv().await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutdown requested; draining in-flight requests");
+        tracing::info!("shutdown requested; draining in-flight requests");
+    })
 }

@@ -105,10 +105,40 @@ pub struct Engine {
 }
 
 /// A request evaluated against one unit: resolved, checked and (when allowed) priced.
-struct Evaluation {
-    resolved: ResolvedPeriod,
-    violations: Vec<Violation>,
-    price: Option<Price>,
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    /// The period as the policy resolved it.
+    pub resolved: ResolvedPeriod,
+    /// Every rule broken: the engine's own, then the policy's.
+    pub violations: Vec<Violation>,
+    /// The price, when no rule is broken.
+    pub price: Option<Price>,
+}
+
+/// Resolves, checks and prices one request against one unit, without touching
+/// the store: the rules every tenant shares come first (archived unit, quantity
+/// over inventory, guests over capacity), then the policy's `validate`; the price
+/// is computed only for requests that break no rule. The engine runs exactly this
+/// for quotes and bookings, and the policy test runner runs it for test cases.
+pub fn evaluate(
+    policy: &dyn Policy,
+    ctx: &PolicyContext<'_>,
+    period: &PeriodRequest,
+    party: &Party,
+) -> Result<Evaluation, EngineError> {
+    let resolved = policy.resolve_period(ctx, period)?;
+    let mut violations = universal_rules(ctx.unit, party);
+    violations.extend(policy.validate(ctx, party, &resolved)?);
+    let price = if violations.is_empty() {
+        Some(policy.price(ctx, party, &resolved)?)
+    } else {
+        None
+    };
+    Ok(Evaluation {
+        resolved,
+        violations,
+        price,
+    })
 }
 
 impl Engine {
@@ -466,9 +496,6 @@ impl Engine {
         }
     }
 
-    /// Resolves, checks and prices one request against one unit. The engine's own
-    /// rules come first; the policy's `validate` adds the tenant's; the price is
-    /// computed only for requests that break no rule.
     fn evaluate(
         &self,
         policy: &dyn Policy,
@@ -477,20 +504,7 @@ impl Engine {
         period: &PeriodRequest,
         party: &Party,
     ) -> Result<Evaluation, EngineError> {
-        let ctx = self.ctx(tenant, unit);
-        let resolved = policy.resolve_period(&ctx, period)?;
-        let mut violations = universal_rules(unit, party);
-        violations.extend(policy.validate(&ctx, party, &resolved)?);
-        let price = if violations.is_empty() {
-            Some(policy.price(&ctx, party, &resolved)?)
-        } else {
-            None
-        };
-        Ok(Evaluation {
-            resolved,
-            violations,
-            price,
-        })
+        evaluate(policy, &self.ctx(tenant, unit), period, party)
     }
 
     fn quote_from<I>(&self, unit: &Unit, eval: Evaluation, party: &Party, taken: I) -> Quote

@@ -25,6 +25,57 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Check tenant policy files, or run their test cases.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Print a generated contract.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+    /// Manage tenant directories.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Validate tenant directories; errors print as file:line:col; exit 1 on any.
+    Check(PolicyDirs),
+    /// Run tenant test cases; prints "N passed, N failed"; exit 1 on failures.
+    Test(PolicyDirs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyDirs {
+    /// Tenant directories (default: every tenant under --tenants).
+    pub dirs: Vec<PathBuf>,
+    /// Directory holding one sub-directory per tenant.
+    #[arg(long, env = "BERTH_TENANTS_DIR", default_value = "tenants")]
+    pub tenants: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// The JSON Schema of tenant files.
+    Policy {
+        /// Which file's schema.
+        #[arg(long, value_enum, default_value = "tenant")]
+        file: crate::policy_cmd::SchemaFile,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Scaffold a valid, commented tenant directory.
+    Init {
+        /// The new tenant's slug.
+        slug: String,
+        /// Its booking model.
+        #[arg(long, value_parser = ["nightly", "timeslot", "interval"])]
+        model: String,
+        /// Directory holding one sub-directory per tenant.
+        #[arg(long, env = "BERTH_TENANTS_DIR", default_value = "tenants")]
+        tenants: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

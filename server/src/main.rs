@@ -5,6 +5,7 @@
 mod cli;
 mod demo;
 mod http;
+mod policy_cmd;
 mod shutdown;
 mod telemetry;
 
@@ -12,7 +13,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use berth_policy::config::ModelKind;
+
+use crate::cli::{Cli, Command, PolicyCommand, SchemaCommand, TenantCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -29,12 +32,34 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => http::serve(args).await,
-            Command::Migrate(args) => cli::migrate(args).await,
+            Command::Serve(args) => http::serve(args).await.map(|()| true),
+            Command::Migrate(args) => cli::migrate(args).await.map(|()| true),
+            Command::Policy(PolicyCommand::Check(args)) => {
+                policy_cmd::check(args.dirs, &args.tenants)
+            }
+            Command::Policy(PolicyCommand::Test(args)) => {
+                policy_cmd::test(args.dirs, &args.tenants)
+            }
+            Command::Schema(SchemaCommand::Policy { file }) => {
+                policy_cmd::print_schema(file).map(|()| true)
+            }
+            Command::Tenant(TenantCommand::Init {
+                slug,
+                model,
+                tenants,
+            }) => {
+                let model = match model.as_str() {
+                    "timeslot" => ModelKind::Timeslot,
+                    "interval" => ModelKind::Interval,
+                    _ => ModelKind::Nightly,
+                };
+                policy_cmd::init(&slug, model, &tenants).map(|()| true)
+            }
         }
     });
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

@@ -1,0 +1,158 @@
+//! Calendar facts, computed natively so that scripts never do date math: for each
+//! night or day of a request, its weekday, whether it is a weekend day, which season
+//! it falls in, and whether it is a stop-sell date. Seasons are month-day ranges
+//! that may wrap the year end (`12-20` to `03-31`).
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::config::{DateRange, Pricing, Weekday};
+
+/// A season's month-day range, as `month * 100 + day` ordinals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct MonthDayRange {
+    from: u32,
+    to: u32,
+}
+
+impl MonthDayRange {
+    fn parse(from: &str, to: &str) -> Option<Self> {
+        Some(Self {
+            from: month_day(from)?,
+            to: month_day(to)?,
+        })
+    }
+
+    fn contains(&self, date: NaiveDate) -> bool {
+        let md = date.month() * 100 + date.day();
+        if self.from <= self.to {
+            self.from <= md && md <= self.to
+        } else {
+            md >= self.from || md <= self.to
+        }
+    }
+}
+
+fn month_day(s: &str) -> Option<u32> {
+    let (m, d) = s.split_once('-')?;
+    let (m, d): (u32, u32) = (m.parse().ok()?, d.parse().ok()?);
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some(m * 100 + d)
+}
+
+/// The facts of one date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DayFacts {
+    /// The date.
+    pub date: NaiveDate,
+    /// Its weekday.
+    pub weekday: Weekday,
+    /// True when the weekday is one of the pricing's weekend days.
+    pub weekend: bool,
+    /// Index into `pricing.seasons` of the first season containing the date, or -1.
+    pub season: i64,
+    /// True when a stop-sell range contains the date.
+    pub stop_sell: bool,
+}
+
+/// Pre-parsed calendar rules of one policy version.
+#[derive(Clone, Debug, Default)]
+pub struct Calendar {
+    weekend: Vec<Weekday>,
+    seasons: Vec<MonthDayRange>,
+    stop_sell: Vec<DateRange>,
+}
+
+impl Calendar {
+    /// Parses the calendar parts of the pricing and the stop-sell dates. Seasons
+    /// that do not parse are reported by the schema; here they never match.
+    pub fn new(pricing: &Pricing, stop_sell: &[DateRange]) -> Self {
+        Self {
+            weekend: pricing.weekend_days.clone(),
+            seasons: pricing
+                .seasons
+                .iter()
+                .map(|s| {
+                    MonthDayRange::parse(&s.from, &s.to).unwrap_or(MonthDayRange { from: 0, to: 0 })
+                })
+                .collect(),
+            stop_sell: stop_sell.to_vec(),
+        }
+    }
+
+    /// The facts of `date`.
+    pub fn day(&self, date: NaiveDate) -> DayFacts {
+        let weekday = Weekday::from_chrono(date.weekday());
+        DayFacts {
+            date,
+            weekday,
+            weekend: self.weekend.contains(&weekday),
+            season: self
+                .seasons
+                .iter()
+                .position(|s| s.contains(date))
+                .map_or(-1, |i| i as i64),
+            stop_sell: self
+                .stop_sell
+                .iter()
+                .any(|r| r.from <= date && date <= r.to),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Season;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn pricing(seasons: &[(&str, &str)]) -> Pricing {
+        Pricing {
+            base_rate: 100,
+            weekend_rate: None,
+            weekend_days: vec![Weekday::Fri, Weekday::Sat],
+            daily_rate: None,
+            seasons: seasons
+                .iter()
+                .map(|(from, to)| Season {
+                    name: format!("{from}..{to}"),
+                    from: (*from).into(),
+                    to: (*to).into(),
+                    rate: Some(1),
+                    multiplier_percent: None,
+                    min_nights: None,
+                })
+                .collect(),
+            extra_guest: None,
+            length_of_stay: vec![],
+            fees: vec![],
+            taxes: vec![],
+        }
+    }
+
+    #[test]
+    fn seasons_wrap_the_year_end() {
+        let cal = Calendar::new(&pricing(&[("12-20", "03-31"), ("07-01", "08-31")]), &[]);
+        assert_eq!(cal.day(d("2026-12-19")).season, -1);
+        assert_eq!(cal.day(d("2026-12-20")).season, 0);
+        assert_eq!(cal.day(d("2027-01-15")).season, 0);
+        assert_eq!(cal.day(d("2027-03-31")).season, 0);
+        assert_eq!(cal.day(d("2027-04-01")).season, -1);
+        assert_eq!(cal.day(d("2027-07-01")).season, 1);
+    }
+
+    #[test]
+    fn weekends_and_stop_sell() {
+        let stop = [DateRange {
+            from: d("2026-12-24"),
+            to: d("2026-12-26"),
+        }];
+        let cal = Calendar::new(&pricing(&[]), &stop);
+        let fri = cal.day(d("2026-12-25"));
+        assert_eq!(fri.weekday, Weekday::Fri);
+        assert!(fri.weekend && fri.stop_sell);
+        let sun = cal.day(d("2026-12-27"));
+        assert!(!sun.weekend && !sun.stop_sell);
+    }
+}

@@ -1,0 +1,476 @@
+//! The typed form of `tenant.yaml`: identity, booking model, the model's rules and
+//! the pricing. These types are the source of the JSON Schema that editors and
+//! `berth policy check` validate against (`policies/schema/tenant.schema.json` is
+//! generated from them, and a test fails when the committed file is stale), so
+//! every field's doc comment is also its hover text in an editor.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A tenant's `tenant.yaml`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "berth tenant",
+    example = example_tenant(),
+)]
+pub struct TenantConfig {
+    /// URL-safe name of the tenant; must equal its directory name.
+    #[schemars(regex(pattern = r"^[a-z][a-z0-9-]{0,61}[a-z0-9]$"), example = &"alpine-cabins")]
+    pub slug: String,
+    /// Display name.
+    #[schemars(length(min = 1, max = 200), example = &"Alpine Cabins")]
+    pub name: String,
+    /// IANA timezone in which dates and times of this file are read.
+    #[schemars(example = &"Europe/Zurich")]
+    pub timezone: String,
+    /// ISO 4217 currency of every amount in this file (amounts are in minor units).
+    #[schemars(regex(pattern = r"^[A-Z]{3}$"), example = &"CHF")]
+    pub currency: String,
+    /// BCP 47 locale for texts shown to clients.
+    #[serde(default = "default_locale")]
+    #[schemars(example = &"de-CH")]
+    pub locale: String,
+    /// Public profile shown on the tenant's site.
+    #[serde(default)]
+    pub profile: Profile,
+    /// The booking model: how a request's period is read.
+    pub model: ModelKind,
+    /// Rules of the nightly model (required when `model: nightly`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nightly: Option<NightlyRules>,
+    /// Rules of the timeslot model (required when `model: timeslot`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeslot: Option<TimeslotRules>,
+    /// Rules of the interval model (required when `model: interval`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<IntervalRules>,
+    /// How bookings are priced.
+    pub pricing: Pricing,
+}
+
+fn default_locale() -> String {
+    "en-US".into()
+}
+
+fn example_tenant() -> serde_json::Value {
+    serde_json::json!({
+        "slug": "alpine-cabins",
+        "name": "Alpine Cabins",
+        "timezone": "Europe/Zurich",
+        "currency": "CHF",
+        "model": "nightly",
+        "nightly": { "check_in_time": "15:00", "check_out_time": "10:00", "min_nights": 2 },
+        "pricing": { "base_rate": 18000, "fees": [{ "name": "Cleaning", "amount": 9000 }] }
+    })
+}
+
+/// The built-in booking models.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// Stays by check-in and check-out date (cabins, hotels).
+    Nightly,
+    /// Seats in time slots generated from a weekly schedule (tours, classes).
+    Timeslot,
+    /// Arbitrary start and end aligned to a granularity (rentals).
+    Interval,
+}
+
+impl ModelKind {
+    /// The model's name, also the file name of its script.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Self::Nightly => "nightly",
+            Self::Timeslot => "timeslot",
+            Self::Interval => "interval",
+        }
+    }
+}
+
+/// A day of the week.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Weekday {
+    /// Monday.
+    Mon,
+    /// Tuesday.
+    Tue,
+    /// Wednesday.
+    Wed,
+    /// Thursday.
+    Thu,
+    /// Friday.
+    Fri,
+    /// Saturday.
+    Sat,
+    /// Sunday.
+    Sun,
+}
+
+impl Weekday {
+    /// The config weekday of a chrono weekday.
+    pub const fn from_chrono(d: chrono::Weekday) -> Self {
+        match d {
+            chrono::Weekday::Mon => Self::Mon,
+            chrono::Weekday::Tue => Self::Tue,
+            chrono::Weekday::Wed => Self::Wed,
+            chrono::Weekday::Thu => Self::Thu,
+            chrono::Weekday::Fri => Self::Fri,
+            chrono::Weekday::Sat => Self::Sat,
+            chrono::Weekday::Sun => Self::Sun,
+        }
+    }
+
+    /// The three-letter name (`mon`).
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Self::Mon => "mon",
+            Self::Tue => "tue",
+            Self::Wed => "wed",
+            Self::Thu => "thu",
+            Self::Fri => "fri",
+            Self::Sat => "sat",
+            Self::Sun => "sun",
+        }
+    }
+}
+
+/// A tenant-local wall-clock time, `HH:MM` (24 h).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct LocalTime(
+    #[schemars(regex(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"), example = &"15:00")] pub String,
+);
+
+impl LocalTime {
+    /// The parsed time (the schema guarantees the format).
+    pub fn time(&self) -> Option<chrono::NaiveTime> {
+        chrono::NaiveTime::parse_from_str(&self.0, "%H:%M").ok()
+    }
+}
+
+/// An inclusive range of tenant-local dates, `YYYY-MM-DD`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DateRange {
+    /// First date.
+    pub from: chrono::NaiveDate,
+    /// Last date (inclusive).
+    pub to: chrono::NaiveDate,
+}
+
+/// Public profile of the tenant.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Short description for the public site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Contact e-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Contact phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Postal address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Map coordinates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coordinates: Option<Coordinates>,
+    /// Image URLs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<String>,
+}
+
+/// A point on the map.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Coordinates {
+    /// Latitude in degrees.
+    #[schemars(range(min = -90.0, max = 90.0))]
+    pub lat: f64,
+    /// Longitude in degrees.
+    #[schemars(range(min = -180.0, max = 180.0))]
+    pub lng: f64,
+}
+
+/// Rules of the nightly model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NightlyRules {
+    /// Earliest arrival time on the check-in date.
+    pub check_in_time: LocalTime,
+    /// Latest departure time on the check-out date.
+    pub check_out_time: LocalTime,
+    /// Fewest nights a stay may have.
+    #[serde(default = "one")]
+    #[schemars(range(min = 1))]
+    pub min_nights: u32,
+    /// Most nights a stay may have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub max_nights: Option<u32>,
+    /// Minimum nights for stays arriving on a given weekday (`sat: 7`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub min_nights_by_arrival: BTreeMap<Weekday, u32>,
+    /// Weekdays on which no stay may start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closed_to_arrival: Vec<Weekday>,
+    /// Weekdays on which no stay may end.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closed_to_departure: Vec<Weekday>,
+    /// Dates whose nights are not sold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stop_sell: Vec<DateRange>,
+    /// Hours between booking and check-in at least.
+    #[serde(default)]
+    pub lead_time_hours: u32,
+    /// How many days ahead a stay may start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub horizon_days: Option<u32>,
+    /// A guest who has not checked in this many hours after the check-in time is absent.
+    #[serde(default = "default_no_show_hours")]
+    pub no_show_after_hours: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn default_no_show_hours() -> u32 {
+    24
+}
+
+/// Rules of the timeslot model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeslotRules {
+    /// Length of every slot in minutes.
+    #[schemars(range(min = 5, max = 1440))]
+    pub duration_minutes: u32,
+    /// Slot start times per weekday.
+    pub schedule: BTreeMap<Weekday, Vec<LocalTime>>,
+    /// Dates that differ from the weekly schedule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<SlotException>,
+    /// Minutes between booking and the slot's start at least.
+    #[serde(default)]
+    pub lead_time_minutes: u32,
+    /// How many days ahead a slot may be booked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub horizon_days: Option<u32>,
+    /// A guest who has not checked in this many minutes after the start is absent.
+    #[serde(default = "default_no_show_minutes")]
+    pub no_show_after_minutes: u32,
+}
+
+fn default_no_show_minutes() -> u32 {
+    15
+}
+
+/// A date whose slots differ from the weekly schedule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlotException {
+    /// The date.
+    pub date: chrono::NaiveDate,
+    /// No slots at all that day.
+    #[serde(default)]
+    pub closed: bool,
+    /// These start times instead of the weekday's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<Vec<LocalTime>>,
+}
+
+/// Rules of the interval model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntervalRules {
+    /// Starts and ends fall on multiples of this many minutes.
+    #[schemars(range(min = 1, max = 1440))]
+    pub granularity_minutes: u32,
+    /// Shortest rental in minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_duration_minutes: Option<u32>,
+    /// Longest rental in minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_duration_minutes: Option<u32>,
+    /// Opening hours per weekday; a rental must start and end within them on one
+    /// day unless it spans whole days. Weekdays not listed are closed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub opening_hours: BTreeMap<Weekday, OpeningHours>,
+    /// Minutes kept free before each rental (preparation).
+    #[serde(default)]
+    pub buffer_before_minutes: u32,
+    /// Minutes kept free after each rental (cleaning, inspection).
+    #[serde(default)]
+    pub buffer_after_minutes: u32,
+    /// Minutes between booking and the start at least.
+    #[serde(default)]
+    pub lead_time_minutes: u32,
+    /// How many days ahead a rental may start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub horizon_days: Option<u32>,
+    /// A renter who has not picked up this many minutes after the start is absent.
+    #[serde(default = "default_no_show_minutes")]
+    pub no_show_after_minutes: u32,
+}
+
+/// Opening hours of one day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpeningHours {
+    /// Opening time.
+    pub open: LocalTime,
+    /// Closing time.
+    pub close: LocalTime,
+}
+
+/// Pricing, in minor units of the tenant's currency.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Pricing {
+    /// Rate per item: per night (nightly), per seat (timeslot), per hour (interval).
+    /// A unit's `base_rate` attribute overrides it.
+    #[schemars(range(min = 0), example = 18000)]
+    pub base_rate: i64,
+    /// Rate per item on weekend nights or days, instead of `base_rate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub weekend_rate: Option<i64>,
+    /// Which days count as the weekend (for nights: the night starting that day).
+    #[serde(default = "default_weekend")]
+    pub weekend_days: Vec<Weekday>,
+    /// Interval model: the most a rental costs per started day, per item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub daily_rate: Option<i64>,
+    /// Seasons: date ranges (month-day, may wrap the year end) with their own rate
+    /// or a multiplier of the regular one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seasons: Vec<Season>,
+    /// A fee per extra guest above a base occupancy, per night (nightly) or per
+    /// booking (other models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_guest: Option<ExtraGuest>,
+    /// Length-of-stay discounts; the largest applicable one applies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub length_of_stay: Vec<LengthOfStay>,
+    /// Fees added to every booking.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fees: Vec<Fee>,
+    /// Taxes, applied after fees and discounts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub taxes: Vec<Tax>,
+}
+
+fn default_weekend() -> Vec<Weekday> {
+    vec![Weekday::Fri, Weekday::Sat]
+}
+
+/// A season: an inclusive range of month-days, e.g. `12-20` to `03-31`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Season {
+    /// Name shown in price lines.
+    pub name: String,
+    /// First day, `MM-DD`.
+    #[schemars(regex(pattern = r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
+    pub from: String,
+    /// Last day (inclusive), `MM-DD`; before `from` means the season wraps the year end.
+    #[schemars(regex(pattern = r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
+    pub to: String,
+    /// Rate per item in the season, instead of the regular one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub rate: Option<i64>,
+    /// Percentage of the regular rate (`125` = +25 %), when no `rate` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1000))]
+    pub multiplier_percent: Option<u32>,
+    /// Minimum nights for stays arriving in the season.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub min_nights: Option<u32>,
+}
+
+/// The extra-guest fee.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraGuest {
+    /// Guests per item included in the rate.
+    #[schemars(range(min = 1))]
+    pub base_occupancy: u32,
+    /// Fee per extra guest (per night for nightly stays).
+    #[schemars(range(min = 0))]
+    pub fee: i64,
+}
+
+/// A length-of-stay discount.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LengthOfStay {
+    /// Nights (nightly) or hours (interval) at least.
+    #[schemars(range(min = 1))]
+    pub min_length: u32,
+    /// Discount on the rate lines in percent.
+    #[schemars(range(min = 0, max = 100))]
+    pub percent: u32,
+}
+
+/// A fee.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fee {
+    /// Name shown in price lines.
+    pub name: String,
+    /// Amount in minor units.
+    #[schemars(range(min = 0))]
+    pub amount: i64,
+    /// What the amount is multiplied by.
+    #[serde(default)]
+    pub per: FeeBasis,
+}
+
+/// What a fee is charged per.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FeeBasis {
+    /// Once per booking.
+    #[default]
+    Stay,
+    /// Per night (nightly) or per booked day.
+    Night,
+    /// Per guest.
+    Guest,
+    /// Per item booked.
+    Item,
+}
+
+/// A tax: a percentage of the taxable total, or an amount per person per night
+/// (city tax), or both.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tax {
+    /// Name shown in price lines.
+    pub name: String,
+    /// Percentage in basis points (`810` = 8.10 %) of rates, discounts and fees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 10000))]
+    pub percent_bp: Option<u32>,
+    /// Amount per guest per night (per guest per booking outside the nightly model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub per_person_per_night: Option<i64>,
+}
+
+/// The JSON Schema of `tenant.yaml`, as a JSON value.
+pub fn tenant_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(TenantConfig)).unwrap_or_default()
+}

@@ -1,0 +1,227 @@
+//! Loading a tenant directory into a policy: parse `tenant.yaml` (strict YAML),
+//! check it against the schema, read it into the typed configuration, check what a
+//! schema cannot (slug matches the directory, timezone and currency exist, the
+//! model's section is present), and compile the tenant's `*.rhai` hooks merged over
+//! the model script. Every problem of every file is collected, not only the first.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::{ModelKind, TenantConfig};
+use crate::diagnostic::Diagnostic;
+use crate::models::Runtime;
+use crate::tenant_policy::TenantPolicy;
+use crate::{schema, yaml};
+
+/// The file names inside a tenant directory.
+pub const TENANT_FILE: &str = "tenant.yaml";
+/// The seed data file.
+pub const SEED_FILE: &str = "seed.yaml";
+/// The directory of policy test cases.
+pub const TESTS_DIR: &str = "tests";
+
+/// Reads and parses a YAML file, or says why not.
+pub fn read_yaml(path: &Path) -> Result<yaml::YamlDocument, Diagnostic> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Diagnostic::file(path, format!("cannot read the file: {e}")))?;
+    yaml::parse(path, &text)
+}
+
+/// Reads a YAML file, checks it against `schema` and deserializes it.
+pub fn read_checked<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    schema: &serde_json::Value,
+) -> Result<(T, yaml::YamlDocument), Vec<Diagnostic>> {
+    let doc = read_yaml(path).map_err(|d| vec![d])?;
+    let errors = schema::check(schema, path, &doc);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let value = serde_json::from_value(doc.value.clone())
+        .map_err(|e| vec![doc.diagnostic(path, "", format!("cannot be read: {e}"))])?;
+    Ok((value, doc))
+}
+
+/// Loads and compiles the tenant in `dir` as policy `version`. The hook files are
+/// compiled even when `tenant.yaml` has errors, so that one run reports both.
+pub fn load(runtime: &Runtime, dir: &Path, version: u64) -> Result<TenantPolicy, Vec<Diagnostic>> {
+    let path = dir.join(TENANT_FILE);
+    let config = read_checked::<TenantConfig>(&path, &crate::config::tenant_schema());
+    let (hooks, mut errors) = compile_hooks(runtime, dir);
+    let (config, doc) = match config {
+        Ok(ok) => ok,
+        Err(mut config_errors) => {
+            config_errors.append(&mut errors);
+            return Err(config_errors);
+        }
+    };
+    errors.splice(0..0, semantic_errors(dir, &path, &config, &doc));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut ast = runtime.model(config.model).clone();
+    let mut origins = FunctionOrigins::new(runtime, config.model);
+    for (file, tenant_ast) in hooks {
+        origins.record(&tenant_ast, &file);
+        // Tenant functions replace model functions of the same name and arity.
+        ast = ast.merge(&tenant_ast);
+    }
+    TenantPolicy::new(
+        version,
+        config,
+        Arc::clone(&runtime.engine),
+        ast,
+        runtime.limits,
+        origins,
+    )
+    .map_err(|message| vec![doc.diagnostic(&path, "", message)])
+}
+
+/// Compiles each `*.rhai` file of the tenant; syntax errors become diagnostics.
+fn compile_hooks(runtime: &Runtime, dir: &Path) -> (Vec<(PathBuf, rhai::AST)>, Vec<Diagnostic>) {
+    let mut compiled = Vec::new();
+    let mut errors = Vec::new();
+    for file in hook_files(dir) {
+        match std::fs::read_to_string(&file) {
+            Err(e) => errors.push(Diagnostic::file(
+                &file,
+                format!("cannot read the file: {e}"),
+            )),
+            Ok(text) => match runtime.engine.compile(&text) {
+                Ok(ast) => compiled.push((file, ast)),
+                Err(e) => errors.push(Diagnostic {
+                    file: file.clone(),
+                    line: e.1.line().unwrap_or(0) as u64,
+                    column: e.1.position().unwrap_or(0) as u64,
+                    yaml_path: None,
+                    message: e.0.to_string(),
+                }),
+            },
+        }
+    }
+    (compiled, errors)
+}
+
+/// Which file defines each script function, so that a runtime error inside a
+/// function is reported in that function's file.
+#[derive(Clone, Debug, Default)]
+pub struct FunctionOrigins(std::collections::HashMap<String, String>);
+
+impl FunctionOrigins {
+    fn new(runtime: &Runtime, model: crate::config::ModelKind) -> Self {
+        let mut origins = Self::default();
+        let (file, _) = crate::models::source(model);
+        origins.record(runtime.model(model), Path::new(file));
+        origins
+    }
+
+    fn record(&mut self, ast: &rhai::AST, file: &Path) {
+        for f in ast.iter_functions() {
+            self.0
+                .insert(f.name.to_string(), file.display().to_string());
+        }
+    }
+
+    /// The file defining `function`; functions of no script are from common.rhai.
+    pub fn file_of(&self, function: &str) -> &str {
+        self.0
+            .get(function)
+            .map_or("policies/models/common.rhai", String::as_str)
+    }
+}
+
+/// The tenant's `*.rhai` files, sorted by name.
+pub fn hook_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "rhai") && p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// Checks a schema cannot express.
+fn semantic_errors(
+    dir: &Path,
+    path: &Path,
+    config: &TenantConfig,
+    doc: &yaml::YamlDocument,
+) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let dir_name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if config.slug != dir_name {
+        errors.push(doc.diagnostic(
+            path,
+            "/slug",
+            format!(
+                "slug `{}` must equal the directory name `{dir_name}`",
+                config.slug
+            ),
+        ));
+    }
+    if config.timezone.parse::<chrono_tz::Tz>().is_err() {
+        errors.push(doc.diagnostic(
+            path,
+            "/timezone",
+            format!(
+                "`{}` is not an IANA timezone (e.g. Europe/Zurich)",
+                config.timezone
+            ),
+        ));
+    }
+    let section = match config.model {
+        ModelKind::Nightly => config.nightly.is_some(),
+        ModelKind::Timeslot => config.timeslot.is_some(),
+        ModelKind::Interval => config.interval.is_some(),
+    };
+    if !section {
+        let m = config.model.as_str();
+        errors.push(doc.diagnostic(
+            path,
+            "/model",
+            format!("`model: {m}` needs a `{m}:` section"),
+        ));
+    }
+    for (i, season) in config.pricing.seasons.iter().enumerate() {
+        if season.rate.is_none() && season.multiplier_percent.is_none() {
+            errors.push(doc.diagnostic(
+                path,
+                &format!("/pricing/seasons/{i}"),
+                format!(
+                    "season `{}` needs a `rate` or a `multiplier_percent`",
+                    season.name
+                ),
+            ));
+        }
+    }
+    if let Some(n) = &config.nightly {
+        for (i, r) in n.stop_sell.iter().enumerate() {
+            if r.to < r.from {
+                errors.push(doc.diagnostic(
+                    path,
+                    &format!("/nightly/stop_sell/{i}"),
+                    "`to` is before `from`",
+                ));
+            }
+        }
+    }
+    if let Some(i) = &config.interval {
+        for (day, hours) in &i.opening_hours {
+            if hours.close <= hours.open {
+                errors.push(doc.diagnostic(
+                    path,
+                    &format!("/interval/opening_hours/{}", day.as_str()),
+                    "`close` must be after `open`",
+                ));
+            }
+        }
+    }
+    errors
+}

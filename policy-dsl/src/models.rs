@@ -1,0 +1,131 @@
+//! The built-in booking models, embedded in the binary: their Rhai sources, and the
+//! engine that has the shared pricing steps (`common.rhai`) as a global module and
+//! the models as the only modules `import` can load.
+
+use std::sync::Arc;
+
+use rhai::module_resolvers::StaticModuleResolver;
+use rhai::{AST, Engine, Module, Scope};
+
+use crate::config::ModelKind;
+use crate::sandbox::{self, Limits};
+
+/// `policies/models/common.rhai`.
+pub const COMMON_SOURCE: &str = include_str!("../../policies/models/common.rhai");
+
+/// The source of a model's script and the path it is reported under.
+pub fn source(model: ModelKind) -> (&'static str, &'static str) {
+    match model {
+        ModelKind::Nightly => (
+            "policies/models/nightly.rhai",
+            include_str!("../../policies/models/nightly.rhai"),
+        ),
+        ModelKind::Timeslot => (
+            "policies/models/timeslot.rhai",
+            include_str!("../../policies/models/timeslot.rhai"),
+        ),
+        ModelKind::Interval => (
+            "policies/models/interval.rhai",
+            include_str!("../../policies/models/interval.rhai"),
+        ),
+    }
+}
+
+/// A built-in script failed to compile: a bug in berth, caught by tests.
+#[derive(Debug, thiserror::Error)]
+#[error("built-in script {file} does not compile: {message}")]
+pub struct BuiltinError {
+    /// The script.
+    pub file: &'static str,
+    /// The compiler's message.
+    pub message: String,
+}
+
+/// The compiled model scripts and the engine they run in.
+#[derive(Debug)]
+pub struct Runtime {
+    /// The hardened engine, shared by every tenant's policy.
+    pub engine: Arc<Engine>,
+    /// The limits each hook call runs under.
+    pub limits: Limits,
+    nightly: AST,
+    timeslot: AST,
+    interval: AST,
+}
+
+impl Runtime {
+    /// Builds the engine and compiles the built-in scripts.
+    pub fn new(limits: Limits) -> Result<Self, BuiltinError> {
+        let mut engine = sandbox::engine(limits, StaticModuleResolver::new());
+        let common = compile(&engine, "policies/models/common.rhai", COMMON_SOURCE)?;
+        let common =
+            Module::eval_ast_as_new(Scope::new(), &common, &engine).map_err(|e| BuiltinError {
+                file: "policies/models/common.rhai",
+                message: e.to_string(),
+            })?;
+        engine.register_global_module(Arc::new(common));
+        let mut resolver = StaticModuleResolver::new();
+        let mut asts = Vec::new();
+        for model in [ModelKind::Nightly, ModelKind::Timeslot, ModelKind::Interval] {
+            let (file, text) = source(model);
+            let ast = compile(&engine, file, text)?;
+            let module =
+                Module::eval_ast_as_new(Scope::new(), &ast, &engine).map_err(|e| BuiltinError {
+                    file,
+                    message: e.to_string(),
+                })?;
+            resolver.insert(model.as_str(), module);
+            asts.push(ast);
+        }
+        engine.set_module_resolver(resolver);
+        let mut asts = asts.into_iter();
+        let mut next = || asts.next().unwrap_or_default();
+        Ok(Self {
+            engine: Arc::new(engine),
+            limits,
+            nightly: next(),
+            timeslot: next(),
+            interval: next(),
+        })
+    }
+
+    /// The compiled script of a model.
+    pub fn model(&self, model: ModelKind) -> &AST {
+        match model {
+            ModelKind::Nightly => &self.nightly,
+            ModelKind::Timeslot => &self.timeslot,
+            ModelKind::Interval => &self.interval,
+        }
+    }
+}
+
+fn compile(engine: &Engine, file: &'static str, text: &str) -> Result<AST, BuiltinError> {
+    let mut ast = engine.compile(text).map_err(|e| BuiltinError {
+        file,
+        message: e.to_string(),
+    })?;
+    ast.set_source(file);
+    Ok(ast)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_scripts_compile() {
+        let runtime = Runtime::new(Limits::default()).unwrap();
+        for model in [ModelKind::Nightly, ModelKind::Timeslot, ModelKind::Interval] {
+            let names: Vec<String> = runtime
+                .model(model)
+                .iter_functions()
+                .map(|f| f.name.to_string())
+                .collect();
+            assert!(
+                names.iter().any(|n| n == "validate"),
+                "{model:?}: {names:?}"
+            );
+            assert!(names.iter().any(|n| n == "price"), "{model:?}: {names:?}");
+        }
+    }
+}

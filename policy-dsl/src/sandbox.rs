@@ -1,0 +1,207 @@
+//! The hardened Rhai engine every policy script runs in. Scripts are pure
+//! functions of plain maps: they cannot read files, import anything but the
+//! built-in models, call `eval`, or run unbounded. Each call has an operation
+//! budget, a call-depth limit, size limits on strings, arrays and maps, and a
+//! wall-clock deadline checked while the script runs; hitting any of them ends the
+//! call with an error, never a hang or a crash. `print` and `debug` go to tracing.
+
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
+use rhai::module_resolvers::StaticModuleResolver;
+use rhai::{Dynamic, Engine};
+
+/// Limits of one hook call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Operations one call may run.
+    pub max_operations: u64,
+    /// Nesting of function calls.
+    pub max_call_levels: usize,
+    /// Wall-clock time one call may take.
+    pub deadline: Duration,
+    /// Longest string, in bytes.
+    pub max_string_size: usize,
+    /// Largest array.
+    pub max_array_size: usize,
+    /// Largest map.
+    pub max_map_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_operations: 200_000,
+            max_call_levels: 32,
+            deadline: Duration::from_millis(50),
+            max_string_size: 16 * 1024,
+            max_array_size: 10_000,
+            max_map_size: 1_000,
+        }
+    }
+}
+
+thread_local! {
+    /// The deadline of the hook call running on this thread, if any.
+    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with a wall-clock deadline for any script evaluation inside it.
+pub fn with_deadline<T>(limit: Duration, f: impl FnOnce() -> T) -> T {
+    let previous = DEADLINE.with(|d| d.replace(Some(Instant::now() + limit)));
+    let out = f();
+    DEADLINE.with(|d| d.set(previous));
+    out
+}
+
+/// The message a script ends with when its deadline passes.
+pub const DEADLINE_MESSAGE: &str = "script exceeded its time limit";
+
+/// Builds the engine. `models` are the only modules `import` can load.
+pub fn engine(limits: Limits, models: StaticModuleResolver) -> Engine {
+    let mut engine = Engine::new();
+    engine
+        .set_max_operations(limits.max_operations)
+        .set_max_call_levels(limits.max_call_levels)
+        .set_max_expr_depths(64, 32)
+        .set_max_string_size(limits.max_string_size)
+        .set_max_array_size(limits.max_array_size)
+        .set_max_map_size(limits.max_map_size)
+        .set_max_modules(8)
+        .set_max_variables(256)
+        .set_max_functions(256)
+        .set_strict_variables(true)
+        .set_module_resolver(models);
+    engine.disable_symbol("eval");
+    engine.on_print(|text| tracing::info!(target: "rhai", "{text}"));
+    engine.on_debug(|text, source, pos| {
+        tracing::debug!(target: "rhai", source = source.unwrap_or(""), %pos, "{text}");
+    });
+    engine.on_progress(|ops| {
+        // Checking the clock every 256 operations keeps the overhead negligible.
+        if ops % 256 != 0 {
+            return None;
+        }
+        let late = DEADLINE.with(|d| d.get().is_some_and(|deadline| Instant::now() > deadline));
+        late.then(|| Dynamic::from(DEADLINE_MESSAGE))
+    });
+    register_stdlib(&mut engine);
+    engine
+}
+
+/// The policy standard library: money and rounding helpers, native so that
+/// scripts never do floating-point arithmetic on amounts.
+fn register_stdlib(engine: &mut Engine) {
+    // `percent_of(amount, percent)`: amount × percent / 100, rounded half away from zero.
+    engine.register_fn("percent_of", |amount: i64, percent: i64| {
+        round_div(amount * percent, 100)
+    });
+    // `basis_points_of(amount, bp)`: amount × bp / 10 000, rounded half away from zero.
+    engine.register_fn("basis_points_of", |amount: i64, bp: i64| {
+        round_div(amount * bp, 10_000)
+    });
+    // `ceil_div(a, b)`: a / b rounded up (b > 0), e.g. started hours from minutes.
+    engine.register_fn("ceil_div", |a: i64, b: i64| {
+        if b <= 0 { 0 } else { (a + b - 1).div_euclid(b) }
+    });
+}
+
+fn round_div(numerator: i64, denominator: i64) -> i64 {
+    let half = denominator / 2;
+    if numerator >= 0 {
+        (numerator + half) / denominator
+    } else {
+        -((-numerator + half) / denominator)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(script: &str) -> Result<Dynamic, String> {
+        let engine = engine(Limits::default(), StaticModuleResolver::new());
+        with_deadline(Duration::from_millis(200), || {
+            engine.eval::<Dynamic>(script).map_err(|e| e.to_string())
+        })
+    }
+
+    #[test]
+    fn stdlib_rounds_money_without_floats() {
+        assert_eq!(eval("percent_of(1005, 10)").unwrap().as_int().unwrap(), 101);
+        assert_eq!(
+            eval("basis_points_of(10000, 810)")
+                .unwrap()
+                .as_int()
+                .unwrap(),
+            810
+        );
+        assert_eq!(
+            eval("basis_points_of(-125, 1000)")
+                .unwrap()
+                .as_int()
+                .unwrap(),
+            -13
+        );
+        assert_eq!(eval("ceil_div(61, 60)").unwrap().as_int().unwrap(), 2);
+    }
+
+    #[test]
+    fn runaway_scripts_are_stopped() {
+        let err = eval("let x = 0; loop { x += 1; }").unwrap_err();
+        assert!(
+            err.contains("Too many operations") || err.contains(DEADLINE_MESSAGE),
+            "{err}"
+        );
+        let err = eval("fn f(n) { f(n + 1) } f(0)").unwrap_err();
+        assert!(
+            err.to_lowercase().contains("stack overflow") || err.contains("call"),
+            "{err}"
+        );
+        let err = eval(r#"let s = "x"; loop { s += s; }"#).unwrap_err();
+        assert!(
+            err.contains("too large") || err.contains("Length of string"),
+            "{err}"
+        );
+        let err = eval("let a = []; loop { a.push(1); }").unwrap_err();
+        assert!(
+            err.contains("Size of array")
+                || err.contains("too large")
+                || err.contains("operations"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn no_files_no_eval() {
+        let err = eval(r#"import "fs" as fs; 1"#).unwrap_err();
+        assert!(err.contains("Module not found"), "{err}");
+        let err = eval(r#"eval("1 + 1")"#).unwrap_err();
+        assert!(err.contains("eval"), "{err}");
+        let err = eval("undeclared + 1").unwrap_err();
+        assert!(err.contains("undeclared"), "strict variables: {err}");
+    }
+
+    #[test]
+    fn the_deadline_stops_a_slow_script() {
+        let engine = engine(
+            Limits {
+                max_operations: u64::MAX / 2,
+                ..Limits::default()
+            },
+            StaticModuleResolver::new(),
+        );
+        let started = Instant::now();
+        let err = with_deadline(Duration::from_millis(20), || {
+            engine
+                .eval::<Dynamic>("let x = 0; loop { x += 1; }")
+                .map(|_| ())
+        })
+        .unwrap_err();
+        assert!(
+            matches!(*err, rhai::EvalAltResult::ErrorTerminated(ref token, _) if token.to_string() == DEADLINE_MESSAGE),
+            "{err}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+}

@@ -1,0 +1,509 @@
+//! One tenant's compiled policy: its validated configuration, its model script
+//! merged with the tenant's own hooks (compiled once per version, never re-parsed),
+//! and the pre-parsed calendar. It implements core's `Policy` port: periods are
+//! resolved natively (time zones never reach scripts), then the `validate` and
+//! `price` hooks run in the sandbox on plain maps.
+
+use std::sync::Arc;
+
+use berth_core::local_time::{local_date, local_instant};
+use berth_core::money::{Money, Price, PriceLine};
+use berth_core::policy::{
+    Party, PeriodRequest, Policy, PolicyContext, PolicyError, ResolvedPeriod, Violation,
+};
+use berth_core::time_range::TimeRange;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
+use chrono_tz::Tz;
+use rhai::{AST, CallFnOptions, Dynamic, Engine, FuncArgs, Map, Scope};
+
+use crate::calendar::{Calendar, DayFacts};
+use crate::config::{ModelKind, TenantConfig};
+use crate::loader::FunctionOrigins;
+use crate::sandbox::{self, Limits};
+
+/// A tenant's policy, ready to evaluate.
+#[derive(Debug)]
+pub struct TenantPolicy {
+    slug: String,
+    version: u64,
+    config: TenantConfig,
+    engine: Arc<Engine>,
+    ast: AST,
+    limits: Limits,
+    rules: Dynamic,
+    pricing: Dynamic,
+    calendar: Calendar,
+    model: ModelRules,
+    origins: FunctionOrigins,
+}
+
+/// The natively used parts of the model's rules, parsed once.
+#[derive(Debug, Clone)]
+enum ModelRules {
+    Nightly {
+        check_in: NaiveTime,
+        check_out: NaiveTime,
+    },
+    Timeslot {
+        duration: Duration,
+    },
+    Interval {
+        granularity_minutes: i64,
+        buffer_before: Duration,
+        buffer_after: Duration,
+    },
+}
+
+impl TenantPolicy {
+    /// Assembles a policy from a validated configuration and a compiled script (the
+    /// model merged with the tenant's hooks). The loader guarantees that the model's
+    /// section is present and that times parse.
+    pub(crate) fn new(
+        version: u64,
+        config: TenantConfig,
+        engine: Arc<Engine>,
+        ast: AST,
+        limits: Limits,
+        origins: FunctionOrigins,
+    ) -> Result<Self, String> {
+        let (rules, model, stop_sell) = match config.model {
+            ModelKind::Nightly => {
+                let r = config
+                    .nightly
+                    .as_ref()
+                    .ok_or("the `nightly:` section is missing")?;
+                let check_in = r.check_in_time.time().ok_or("bad check_in_time")?;
+                let check_out = r.check_out_time.time().ok_or("bad check_out_time")?;
+                (
+                    to_dynamic(r)?,
+                    ModelRules::Nightly {
+                        check_in,
+                        check_out,
+                    },
+                    r.stop_sell.clone(),
+                )
+            }
+            ModelKind::Timeslot => {
+                let r = config
+                    .timeslot
+                    .as_ref()
+                    .ok_or("the `timeslot:` section is missing")?;
+                let duration = Duration::minutes(i64::from(r.duration_minutes));
+                (
+                    to_dynamic(r)?,
+                    ModelRules::Timeslot { duration },
+                    Vec::new(),
+                )
+            }
+            ModelKind::Interval => {
+                let r = config
+                    .interval
+                    .as_ref()
+                    .ok_or("the `interval:` section is missing")?;
+                let model = ModelRules::Interval {
+                    granularity_minutes: i64::from(r.granularity_minutes.max(1)),
+                    buffer_before: Duration::minutes(i64::from(r.buffer_before_minutes)),
+                    buffer_after: Duration::minutes(i64::from(r.buffer_after_minutes)),
+                };
+                (to_dynamic(r)?, model, Vec::new())
+            }
+        };
+        Ok(Self {
+            slug: config.slug.clone(),
+            version,
+            calendar: Calendar::new(&config.pricing, &stop_sell),
+            pricing: to_dynamic(&config.pricing)?,
+            rules,
+            model,
+            config,
+            engine,
+            ast,
+            limits,
+            origins,
+        })
+    }
+
+    /// The tenant's slug.
+    pub fn slug(&self) -> &str {
+        &self.slug
+    }
+
+    /// The version number, increasing with every activation.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The validated configuration.
+    pub fn config(&self) -> &TenantConfig {
+        &self.config
+    }
+
+    /// True when the script (model or tenant hooks) defines `name`.
+    pub fn has_hook(&self, name: &str) -> bool {
+        self.ast.iter_functions().any(|f| f.name == name)
+    }
+
+    /// The start times of a timeslot model's slots on `date`, tenant-local.
+    pub fn slots(&self, date: NaiveDate) -> Result<Vec<NaiveTime>, PolicyError> {
+        let day = self.day_map(&self.calendar.day(date));
+        let out = self.call("slots", (day, self.rules.clone()))?;
+        let times = out
+            .into_typed_array::<rhai::ImmutableString>()
+            .map_err(|t| {
+                self.bad_output("slots", &format!("an array of \"HH:MM\" strings, not {t}"))
+            })?;
+        times
+            .iter()
+            .map(|t| {
+                NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| {
+                    self.bad_output("slots", &format!("a time \"HH:MM\", not \"{t}\""))
+                })
+            })
+            .collect()
+    }
+
+    /// Calls a hook in the sandbox, with the per-call deadline.
+    fn call(&self, hook: &str, args: impl FuncArgs) -> Result<Dynamic, PolicyError> {
+        let options = CallFnOptions::new().eval_ast(false).rewind_scope(false);
+        sandbox::with_deadline(self.limits.deadline, || {
+            self.engine.call_fn_with_options::<Dynamic>(
+                options,
+                &mut Scope::new(),
+                &self.ast,
+                hook,
+                args,
+            )
+        })
+        .map_err(|e| {
+            let at = describe(&e, hook, |f| self.origins.file_of(f).to_owned());
+            PolicyError::Failed(format!("tenant {}: hook `{hook}`: {at}", self.slug))
+        })
+    }
+
+    fn bad_output(&self, hook: &str, expected: &str) -> PolicyError {
+        PolicyError::Failed(format!(
+            "tenant {}: hook `{hook}` must return {expected}",
+            self.slug
+        ))
+    }
+
+    fn day_map(&self, day: &DayFacts) -> Dynamic {
+        let mut m = Map::new();
+        m.insert("date".into(), day.date.to_string().into());
+        m.insert("weekday".into(), day.weekday.as_str().into());
+        m.insert("weekend".into(), day.weekend.into());
+        m.insert("season".into(), day.season.into());
+        m.insert("stop_sell".into(), day.stop_sell.into());
+        m.into()
+    }
+
+    /// The `req` map a hook receives: the party, the unit, the period's calendar
+    /// facts in tenant-local terms, and how far ahead it is.
+    fn request_map(
+        &self,
+        ctx: &PolicyContext<'_>,
+        party: &Party,
+        resolved: &ResolvedPeriod,
+    ) -> Map {
+        let tz = ctx.tenant.timezone;
+        let start = resolved.period.start();
+        let mut m = Map::new();
+        m.insert("guests".into(), i64::from(party.guests.get()).into());
+        m.insert("quantity".into(), i64::from(party.quantity.get()).into());
+        m.insert("unit".into(), unit_map(ctx));
+        m.insert("now".into(), ctx.now.to_rfc3339().into());
+        m.insert(
+            "lead_minutes".into(),
+            (start - ctx.now).num_minutes().into(),
+        );
+        let start_date = local_date(tz, start);
+        m.insert(
+            "days_ahead".into(),
+            (start_date - local_date(tz, ctx.now)).num_days().into(),
+        );
+        match (&self.model, resolved.check_in, resolved.check_out) {
+            (ModelRules::Nightly { .. }, Some(check_in), Some(check_out)) => {
+                let nights = (check_out - check_in).num_days();
+                let night_list: rhai::Array = check_in
+                    .iter_days()
+                    .take(usize::try_from(nights).unwrap_or(0))
+                    .map(|d| self.day_map(&self.calendar.day(d)))
+                    .collect();
+                m.insert("check_in".into(), check_in.to_string().into());
+                m.insert("check_out".into(), check_out.to_string().into());
+                m.insert("nights".into(), nights.into());
+                m.insert(
+                    "arrival_weekday".into(),
+                    self.calendar.day(check_in).weekday.as_str().into(),
+                );
+                m.insert(
+                    "departure_weekday".into(),
+                    self.calendar.day(check_out).weekday.as_str().into(),
+                );
+                m.insert("night_list".into(), night_list.into());
+            }
+            _ => {
+                let end = resolved.period.end();
+                let (local_start, local_end) = (start.with_timezone(&tz), end.with_timezone(&tz));
+                let minutes = resolved.period.duration().num_minutes();
+                m.insert("start".into(), local_start.naive_local().to_string().into());
+                m.insert("end".into(), local_end.naive_local().to_string().into());
+                m.insert(
+                    "day".into(),
+                    self.day_map(&self.calendar.day(local_start.date_naive())),
+                );
+                m.insert(
+                    "start_day".into(),
+                    self.day_map(&self.calendar.day(local_start.date_naive())),
+                );
+                m.insert(
+                    "end_day".into(),
+                    self.day_map(&self.calendar.day(local_end.date_naive())),
+                );
+                m.insert("start_time".into(), hh_mm(local_start.time()).into());
+                m.insert("end_time".into(), hh_mm(local_end.time()).into());
+                m.insert("duration_minutes".into(), minutes.into());
+                m.insert("days".into(), ((minutes + 1439) / 1440).max(1).into());
+                let aligned = match self.model {
+                    ModelRules::Interval {
+                        granularity_minutes,
+                        ..
+                    } => {
+                        aligned(local_start.time(), granularity_minutes)
+                            && aligned(local_end.time(), granularity_minutes)
+                    }
+                    _ => true,
+                };
+                m.insert("aligned".into(), aligned.into());
+            }
+        }
+        m
+    }
+}
+
+fn hh_mm(t: NaiveTime) -> String {
+    t.format("%H:%M").to_string()
+}
+
+fn aligned(t: NaiveTime, granularity_minutes: i64) -> bool {
+    t.second() == 0
+        && t.nanosecond() == 0
+        && i64::from(t.hour() * 60 + t.minute()) % granularity_minutes == 0
+}
+
+fn unit_map(ctx: &PolicyContext<'_>) -> Dynamic {
+    let u = ctx.unit;
+    let mut m = Map::new();
+    m.insert("id".into(), u.id.to_string().into());
+    m.insert("name".into(), u.name.clone().into());
+    m.insert(
+        "kind".into(),
+        u.kind.clone().map_or(Dynamic::UNIT, Dynamic::from),
+    );
+    m.insert("inventory".into(), i64::from(u.inventory.get()).into());
+    m.insert("max_guests".into(), i64::from(u.max_guests.get()).into());
+    let attributes = rhai::serde::to_dynamic(&u.attributes).unwrap_or_else(|_| Map::new().into());
+    m.insert("attributes".into(), attributes);
+    m.into()
+}
+
+fn to_dynamic<T: serde::Serialize>(value: &T) -> Result<Dynamic, String> {
+    // Shared: every hook call gets a cheap handle, not a deep copy, of the rules.
+    rhai::serde::to_dynamic(value)
+        .map(Dynamic::into_shared)
+        .map_err(|e| e.to_string())
+}
+
+/// A script error as `file:line:col: message`, in the file of the innermost
+/// function called from `hook` (`file_of` maps a function name to the file
+/// defining it), so that an
+/// error in a tenant hook points into the tenant's file.
+pub fn describe(
+    error: &rhai::EvalAltResult,
+    hook: &str,
+    file_of: impl Fn(&str) -> String,
+) -> String {
+    let mut err = error;
+    let mut source = file_of(hook);
+    while let rhai::EvalAltResult::ErrorInFunctionCall(function, _, inner, _) = err {
+        source = file_of(function);
+        err = inner;
+    }
+    let pos = err.position();
+    let mut message = match err {
+        // The deadline's message is carried as the termination token.
+        rhai::EvalAltResult::ErrorTerminated(token, _) => token.to_string(),
+        other => other.to_string(),
+    };
+    // The position is printed in front; drop Rhai's own " (line x, position y)".
+    if let Some(i) = message.rfind(" (line ") {
+        message.truncate(i);
+    }
+    match (pos.line(), pos.position()) {
+        (Some(line), col) => format!("{source}:{line}:{}: {message}", col.unwrap_or(0)),
+        _ => format!("{source}: {message}"),
+    }
+}
+
+impl Policy for TenantPolicy {
+    fn resolve_period(
+        &self,
+        ctx: &PolicyContext<'_>,
+        period: &PeriodRequest,
+    ) -> Result<ResolvedPeriod, PolicyError> {
+        let tz: Tz = ctx.tenant.timezone;
+        match (&self.model, period) {
+            (
+                ModelRules::Nightly {
+                    check_in,
+                    check_out,
+                },
+                PeriodRequest::Nights {
+                    check_in: ci,
+                    check_out: co,
+                },
+            ) => {
+                if co <= ci {
+                    return Err(PolicyError::InvalidPeriod(format!(
+                        "check-out ({co}) must be after check-in ({ci})"
+                    )));
+                }
+                let range = TimeRange::new(
+                    local_instant(tz, *ci, *check_in),
+                    local_instant(tz, *co, *check_out),
+                )
+                .map_err(|e| PolicyError::InvalidPeriod(e.to_string()))?;
+                Ok(ResolvedPeriod {
+                    period: range,
+                    occupied: range,
+                    check_in: Some(*ci),
+                    check_out: Some(*co),
+                })
+            }
+            (ModelRules::Timeslot { duration }, PeriodRequest::Slot { start }) => {
+                let local = start.with_timezone(&tz);
+                let date = local.date_naive();
+                let starts = self.slots(date)?;
+                let found = starts.iter().any(|t| local_instant(tz, date, *t) == *start);
+                if !found {
+                    let list: Vec<String> = starts.iter().map(|t| hh_mm(*t)).collect();
+                    return Err(PolicyError::Refused(vec![Violation::new(
+                        "no_such_slot",
+                        format!(
+                            "no slot starts at {} on {date}; slots that day: {}",
+                            hh_mm(local.time()),
+                            if list.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                list.join(", ")
+                            }
+                        ),
+                    )]));
+                }
+                let range = TimeRange::new(*start, *start + *duration)
+                    .map_err(|e| PolicyError::InvalidPeriod(e.to_string()))?;
+                Ok(ResolvedPeriod {
+                    period: range,
+                    occupied: range,
+                    check_in: None,
+                    check_out: None,
+                })
+            }
+            (
+                ModelRules::Interval {
+                    buffer_before,
+                    buffer_after,
+                    ..
+                },
+                PeriodRequest::Interval { start, end },
+            ) => {
+                let range = TimeRange::new(*start, *end)
+                    .map_err(|e| PolicyError::InvalidPeriod(e.to_string()))?;
+                Ok(ResolvedPeriod {
+                    period: range,
+                    occupied: range.widened(*buffer_before, *buffer_after),
+                    check_in: None,
+                    check_out: None,
+                })
+            }
+            (_, _) => Err(PolicyError::InvalidPeriod(match self.config.model {
+                ModelKind::Nightly => "this tenant books by check-in and check-out dates".into(),
+                ModelKind::Timeslot => "this tenant books time slots: give the slot's start".into(),
+                ModelKind::Interval => {
+                    "this tenant books intervals: give a start and an end".into()
+                }
+            })),
+        }
+    }
+
+    fn validate(
+        &self,
+        ctx: &PolicyContext<'_>,
+        party: &Party,
+        resolved: &ResolvedPeriod,
+    ) -> Result<Vec<Violation>, PolicyError> {
+        let req = self.request_map(ctx, party, resolved);
+        let out = self.call("validate", (req, self.rules.clone(), self.pricing.clone()))?;
+        let expected = "an array of #{code, message} maps";
+        let items = out
+            .into_array()
+            .map_err(|_| self.bad_output("validate", expected))?;
+        items
+            .into_iter()
+            .map(|item| {
+                let map = item
+                    .try_cast::<Map>()
+                    .ok_or_else(|| self.bad_output("validate", expected))?;
+                let text = |key: &str| {
+                    map.get(key)
+                        .map(|v| v.to_string())
+                        .filter(|s| !s.is_empty())
+                };
+                let code = text("code").ok_or_else(|| self.bad_output("validate", expected))?;
+                Ok(Violation::new(
+                    code.clone(),
+                    text("message").unwrap_or(code),
+                ))
+            })
+            .collect()
+    }
+
+    fn price(
+        &self,
+        ctx: &PolicyContext<'_>,
+        party: &Party,
+        resolved: &ResolvedPeriod,
+    ) -> Result<Price, PolicyError> {
+        let req = self.request_map(ctx, party, resolved);
+        let out = self.call("price", (req, self.rules.clone(), self.pricing.clone()))?;
+        let expected = "an array of #{kind, label, amount} maps with integer amounts";
+        let currency = ctx.tenant.currency;
+        let items = out
+            .into_array()
+            .map_err(|_| self.bad_output("price", expected))?;
+        let lines = items
+            .into_iter()
+            .map(|item| {
+                let map = item
+                    .try_cast::<Map>()
+                    .ok_or_else(|| self.bad_output("price", expected))?;
+                let amount = map
+                    .get("amount")
+                    .and_then(|a| a.as_int().ok())
+                    .ok_or_else(|| self.bad_output("price", expected))?;
+                let text = |key: &str| map.get(key).map(|v| v.to_string()).unwrap_or_default();
+                Ok(PriceLine {
+                    kind: text("kind"),
+                    label: text("label"),
+                    amount: Money::new(amount, currency),
+                })
+            })
+            .collect::<Result<Vec<_>, PolicyError>>()?;
+        Price::from_lines(currency, lines).map_err(|e| PolicyError::Failed(e.to_string()))
+    }
+}
+
+/// The instant a tenant-local naive date-time happens, for test cases and tools.
+pub fn local_to_utc(tz: Tz, local: chrono::NaiveDateTime) -> DateTime<Utc> {
+    local_instant(tz, local.date(), local.time())
+}

@@ -128,12 +128,9 @@ pub fn evaluate(
 ) -> Result<Evaluation, EngineError> {
     let resolved = policy.resolve_period(ctx, period)?;
     let mut violations = universal_rules(ctx.unit, party);
-    violations.extend(policy.validate(ctx, party, &resolved)?);
-    let price = if violations.is_empty() {
-        Some(policy.price(ctx, party, &resolved)?)
-    } else {
-        None
-    };
+    let (policy_violations, price) =
+        policy.validate_and_price(ctx, party, &resolved, &violations)?;
+    violations.extend(policy_violations);
     Ok(Evaluation {
         resolved,
         violations,

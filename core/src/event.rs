@@ -16,6 +16,12 @@ use crate::ids::{EventId, TenantId};
 pub enum EventKind {
     /// A tenant was created.
     TenantCreated,
+    /// A tenant's identity (name, timezone, currency, locale) changed.
+    TenantUpdated,
+    /// A new version of the tenant's policy went live.
+    PolicyActivated,
+    /// A candidate version of the tenant's policy was refused.
+    PolicyRejected,
     /// A unit was created.
     UnitCreated,
     /// A client was created.
@@ -31,8 +37,11 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    const ALL: [EventKind; 7] = [
+    const ALL: [EventKind; 10] = [
         Self::TenantCreated,
+        Self::TenantUpdated,
+        Self::PolicyActivated,
+        Self::PolicyRejected,
         Self::UnitCreated,
         Self::ClientCreated,
         Self::ReservationCreated,
@@ -45,6 +54,9 @@ impl EventKind {
     pub const fn as_str(&self) -> &'static str {
         match self {
             Self::TenantCreated => "tenant.created",
+            Self::TenantUpdated => "tenant.updated",
+            Self::PolicyActivated => "policy.activated",
+            Self::PolicyRejected => "policy.rejected",
             Self::UnitCreated => "unit.created",
             Self::ClientCreated => "client.created",
             Self::ReservationCreated => "reservation.created",

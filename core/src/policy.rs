@@ -138,6 +138,25 @@ pub trait Policy: Send + Sync + Debug {
         resolved: &ResolvedPeriod,
     ) -> Result<Price, PolicyError>;
 
+    /// Validates and, when no rule is broken (including `known` violations found
+    /// by the engine), prices the request. Implementations may override it to share
+    /// work between the two steps; the result must equal calling them in turn.
+    fn validate_and_price(
+        &self,
+        ctx: &PolicyContext<'_>,
+        party: &Party,
+        resolved: &ResolvedPeriod,
+        known: &[Violation],
+    ) -> Result<(Vec<Violation>, Option<Price>), PolicyError> {
+        let violations = self.validate(ctx, party, resolved)?;
+        let price = if known.is_empty() && violations.is_empty() {
+            Some(self.price(ctx, party, resolved)?)
+        } else {
+            None
+        };
+        Ok((violations, price))
+    }
+
     /// How long a `held` reservation keeps its capacity before it expires.
     fn hold_duration(&self) -> Duration {
         Duration::minutes(15)

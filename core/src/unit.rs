@@ -27,6 +27,8 @@ pub struct Unit {
     pub description: Option<String>,
     /// Amenity tags (`sauna`, `wifi`).
     pub amenities: Vec<String>,
+    /// Image URLs for the public site.
+    pub images: Vec<String>,
     /// Free attributes that policies may read (`{"view": "lake"}`).
     pub attributes: serde_json::Value,
     /// Archived units keep their history but take no new bookings.
@@ -53,6 +55,9 @@ pub struct NewUnit {
     /// Amenity tags.
     #[serde(default)]
     pub amenities: Vec<String>,
+    /// Image URLs.
+    #[serde(default)]
+    pub images: Vec<String>,
     /// Free attributes for policies; an object.
     #[serde(default = "empty_object")]
     pub attributes: serde_json::Value,

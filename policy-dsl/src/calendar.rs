@@ -1,7 +1,9 @@
-//! Calendar facts, computed natively so that scripts never do date math: for each
-//! night or day of a request, its weekday, whether it is a weekend day, which season
-//! it falls in, and whether it is a stop-sell date. Seasons are month-day ranges
-//! that may wrap the year end (`12-20` to `03-31`).
+//! Calendar facts, computed natively so that scripts never do date math or walk
+//! calendars: for each night or day of a request, its weekday, whether it is a
+//! weekend day, which season it falls in, whether it is a stop-sell date, and its
+//! rate (the season's rate, or its multiplier of the regular rate, where the regular
+//! rate is the weekend rate on weekend days). Seasons are month-day ranges that may
+//! wrap the year end (`12-20` to `03-31`).
 
 use chrono::{Datelike, NaiveDate};
 
@@ -53,11 +55,21 @@ pub struct DayFacts {
     pub stop_sell: bool,
 }
 
+/// How a season sets the rate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SeasonRate {
+    Fixed(i64),
+    Percent(i64),
+    Regular,
+}
+
 /// Pre-parsed calendar rules of one policy version.
 #[derive(Clone, Debug, Default)]
 pub struct Calendar {
     weekend: Vec<Weekday>,
+    weekend_rate: Option<i64>,
     seasons: Vec<MonthDayRange>,
+    season_rates: Vec<SeasonRate>,
     stop_sell: Vec<DateRange>,
 }
 
@@ -67,6 +79,16 @@ impl Calendar {
     pub fn new(pricing: &Pricing, stop_sell: &[DateRange]) -> Self {
         Self {
             weekend: pricing.weekend_days.clone(),
+            weekend_rate: pricing.weekend_rate,
+            season_rates: pricing
+                .seasons
+                .iter()
+                .map(|s| match (s.rate, s.multiplier_percent) {
+                    (Some(rate), _) => SeasonRate::Fixed(rate),
+                    (None, Some(percent)) => SeasonRate::Percent(i64::from(percent)),
+                    (None, None) => SeasonRate::Regular,
+                })
+                .collect(),
             seasons: pricing
                 .seasons
                 .iter()
@@ -75,6 +97,22 @@ impl Calendar {
                 })
                 .collect(),
             stop_sell: stop_sell.to_vec(),
+        }
+    }
+
+    /// The rate of one item on `day`, when the unit's regular rate is `base`.
+    pub fn rate(&self, day: &DayFacts, base: i64) -> i64 {
+        let regular = match (day.weekend, self.weekend_rate) {
+            (true, Some(rate)) => rate,
+            _ => base,
+        };
+        let season = usize::try_from(day.season)
+            .ok()
+            .and_then(|i| self.season_rates.get(i));
+        match season {
+            Some(SeasonRate::Fixed(rate)) => *rate,
+            Some(SeasonRate::Percent(p)) => crate::sandbox::round_div(regular * p, 100),
+            _ => regular,
         }
     }
 
@@ -140,6 +178,33 @@ mod tests {
         assert_eq!(cal.day(d("2027-03-31")).season, 0);
         assert_eq!(cal.day(d("2027-04-01")).season, -1);
         assert_eq!(cal.day(d("2027-07-01")).season, 1);
+    }
+
+    #[test]
+    fn rates_follow_weekends_and_seasons() {
+        let mut p = pricing(&[("12-20", "03-31")]);
+        p.weekend_rate = Some(150);
+        p.seasons[0].rate = None;
+        p.seasons[0].multiplier_percent = Some(125);
+        let cal = Calendar::new(&p, &[]);
+        assert_eq!(cal.rate(&cal.day(d("2026-12-14")), 100), 100, "weekday");
+        assert_eq!(cal.rate(&cal.day(d("2026-12-18")), 100), 150, "weekend");
+        assert_eq!(
+            cal.rate(&cal.day(d("2026-12-21")), 100),
+            125,
+            "season weekday"
+        );
+        assert_eq!(
+            cal.rate(&cal.day(d("2026-12-25")), 100),
+            188,
+            "season weekend, rounded"
+        );
+        let fixed = Calendar::new(&pricing(&[("12-20", "03-31")]), &[]);
+        assert_eq!(
+            fixed.rate(&fixed.day(d("2026-12-25")), 100),
+            1,
+            "a fixed season rate wins"
+        );
     }
 
     #[test]

@@ -336,8 +336,9 @@ pub struct OpeningHours {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Pricing {
-    /// Rate per item: per night (nightly), per seat (timeslot), per hour (interval).
-    /// A unit's `base_rate` attribute overrides it.
+    /// Rate per item: per night (nightly), per seat (timeslot), per started hour
+    /// (interval). A unit's `base_rate` attribute overrides it on regular days;
+    /// `weekend_rate` and a season's fixed `rate` apply to every unit.
     #[schemars(range(min = 0), example = 18000)]
     pub base_rate: i64,
     /// Rate per item on weekend nights or days, instead of `base_rate`.
@@ -355,8 +356,7 @@ pub struct Pricing {
     /// or a multiplier of the regular one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub seasons: Vec<Season>,
-    /// A fee per extra guest above a base occupancy, per night (nightly) or per
-    /// booking (other models).
+    /// Nightly model: a fee per extra guest above a base occupancy per item, per night.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra_guest: Option<ExtraGuest>,
     /// Length-of-stay discounts; the largest applicable one applies.
@@ -416,7 +416,8 @@ pub struct ExtraGuest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LengthOfStay {
-    /// Nights (nightly) or hours (interval) at least.
+    /// Nights (nightly), seats (timeslot: a group discount) or started hours
+    /// (interval) at least.
     #[schemars(range(min = 1))]
     pub min_length: u32,
     /// Discount on the rate lines in percent.
@@ -445,7 +446,8 @@ pub enum FeeBasis {
     /// Once per booking.
     #[default]
     Stay,
-    /// Per night (nightly) or per booked day.
+    /// Per night (nightly) or per started day (interval); once for a timeslot.
+    /// Not multiplied by the quantity: use `item` for per-item fees.
     Night,
     /// Per guest.
     Guest,
@@ -464,7 +466,8 @@ pub struct Tax {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 10000))]
     pub percent_bp: Option<u32>,
-    /// Amount per guest per night (per guest per booking outside the nightly model).
+    /// Amount per guest per night (nightly), per guest per started day (interval),
+    /// or per guest per booking (timeslot).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub per_person_per_night: Option<i64>,

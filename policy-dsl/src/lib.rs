@@ -12,11 +12,14 @@ pub mod config;
 pub mod diagnostic;
 pub mod loader;
 pub mod models;
+pub mod registry;
 pub mod sandbox;
+pub mod scaffold;
 pub mod schema;
 pub mod seed;
 pub mod tenant_policy;
 pub mod testcase;
+pub mod watcher;
 pub mod yaml;
 
 pub use diagnostic::Diagnostic;

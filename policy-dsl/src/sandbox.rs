@@ -89,9 +89,50 @@ pub fn engine(limits: Limits, models: StaticModuleResolver) -> Engine {
     engine
 }
 
+/// A read-only map shared between calls: how hooks receive `req`, `rules` and
+/// `pricing`. Passing it to a function (Rhai passes arguments by value) copies a
+/// pointer, not the map; reading `facts.key` or `facts["key"]` copies only that
+/// value; writing is refused, which keeps hooks pure. In scripts its type is
+/// `facts`; `to_map()` gives a mutable copy.
+#[derive(Clone, Debug)]
+pub struct Facts(std::sync::Arc<rhai::Map>);
+
+impl Facts {
+    /// Wraps a map.
+    pub fn new(map: rhai::Map) -> Self {
+        Self(std::sync::Arc::new(map))
+    }
+
+    /// Converts a map-shaped value (from serde) into facts; other values stay as they are.
+    pub fn from_dynamic(value: Dynamic) -> Dynamic {
+        match value.try_cast_result::<rhai::Map>() {
+            Ok(map) => Dynamic::from(Self::new(map)),
+            Err(other) => other,
+        }
+    }
+}
+
+fn register_facts(engine: &mut Engine) {
+    engine
+        .register_type_with_name::<Facts>("facts")
+        .register_indexer_get(|f: &mut Facts, key: &str| {
+            f.0.get(key).cloned().unwrap_or(Dynamic::UNIT)
+        })
+        .register_fn("contains", |f: &mut Facts, key: &str| f.0.contains_key(key))
+        .register_fn("keys", |f: &mut Facts| {
+            f.0.keys()
+                .map(|k| Dynamic::from(k.clone()))
+                .collect::<rhai::Array>()
+        })
+        .register_fn("to_map", |f: &mut Facts| (*f.0).clone())
+        .register_fn("to_string", |f: &mut Facts| format!("{:?}", f.0))
+        .register_fn("to_debug", |f: &mut Facts| format!("{:?}", f.0));
+}
+
 /// The policy standard library: money and rounding helpers, native so that
 /// scripts never do floating-point arithmetic on amounts.
 fn register_stdlib(engine: &mut Engine) {
+    register_facts(engine);
     // `percent_of(amount, percent)`: amount × percent / 100, rounded half away from zero.
     engine.register_fn("percent_of", |amount: i64, percent: i64| {
         round_div(amount * percent, 100)
@@ -106,7 +147,8 @@ fn register_stdlib(engine: &mut Engine) {
     });
 }
 
-fn round_div(numerator: i64, denominator: i64) -> i64 {
+/// `numerator / denominator` rounded half away from zero (`denominator > 0`).
+pub(crate) fn round_div(numerator: i64, denominator: i64) -> i64 {
     let half = denominator / 2;
     if numerator >= 0 {
         (numerator + half) / denominator
@@ -144,6 +186,33 @@ mod tests {
             -13
         );
         assert_eq!(eval("ceil_div(61, 60)").unwrap().as_int().unwrap(), 2);
+    }
+
+    #[test]
+    fn facts_read_like_maps_and_refuse_writes() {
+        let mut engine = engine(Limits::default(), StaticModuleResolver::new());
+        engine.set_strict_variables(false);
+        let mut map = rhai::Map::new();
+        map.insert("rate".into(), Dynamic::from(120_i64));
+        let mut scope = rhai::Scope::new();
+        scope.push("f", Facts::new(map));
+        let read: i64 = engine
+            .eval_with_scope(&mut scope, "f.rate + f[\"rate\"]")
+            .unwrap();
+        assert_eq!(read, 240);
+        let missing: bool = engine
+            .eval_with_scope(&mut scope, "f.nothing == ()")
+            .unwrap();
+        assert!(missing);
+        assert!(
+            engine
+                .eval_with_scope::<Dynamic>(&mut scope, "f.rate = 1")
+                .is_err()
+        );
+        let copy: i64 = engine
+            .eval_with_scope(&mut scope, "let m = f.to_map(); m.rate = 1; m.rate")
+            .unwrap();
+        assert_eq!(copy, 1);
     }
 
     #[test]

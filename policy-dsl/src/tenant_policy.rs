@@ -19,7 +19,7 @@ use rhai::{AST, CallFnOptions, Dynamic, Engine, FuncArgs, Map, Scope};
 use crate::calendar::{Calendar, DayFacts};
 use crate::config::{ModelKind, TenantConfig};
 use crate::loader::FunctionOrigins;
-use crate::sandbox::{self, Limits};
+use crate::sandbox::{self, Facts, Limits};
 
 /// A tenant's policy, ready to evaluate.
 #[derive(Debug)]
@@ -145,7 +145,7 @@ impl TenantPolicy {
 
     /// The start times of a timeslot model's slots on `date`, tenant-local.
     pub fn slots(&self, date: NaiveDate) -> Result<Vec<NaiveTime>, PolicyError> {
-        let day = self.day_map(&self.calendar.day(date));
+        let day = self.day_map(&self.calendar.day(date), self.config.pricing.base_rate);
         let out = self.call("slots", (day, self.rules.clone()))?;
         let times = out
             .into_typed_array::<rhai::ImmutableString>()
@@ -187,8 +187,9 @@ impl TenantPolicy {
         ))
     }
 
-    fn day_map(&self, day: &DayFacts) -> Dynamic {
+    fn day_map(&self, day: &DayFacts, base: i64) -> Dynamic {
         let mut m = Map::new();
+        m.insert("rate".into(), self.calendar.rate(day, base).into());
         m.insert("date".into(), day.date.to_string().into());
         m.insert("weekday".into(), day.weekday.as_str().into());
         m.insert("weekend".into(), day.weekend.into());
@@ -207,6 +208,13 @@ impl TenantPolicy {
     ) -> Map {
         let tz = ctx.tenant.timezone;
         let start = resolved.period.start();
+        // A unit's own `base_rate` attribute overrides the tenant's.
+        let base = ctx
+            .unit
+            .attributes
+            .get("base_rate")
+            .and_then(serde_json::Value::as_i64)
+            .unwrap_or(self.config.pricing.base_rate);
         let mut m = Map::new();
         m.insert("guests".into(), i64::from(party.guests.get()).into());
         m.insert("quantity".into(), i64::from(party.quantity.get()).into());
@@ -224,11 +232,20 @@ impl TenantPolicy {
         match (&self.model, resolved.check_in, resolved.check_out) {
             (ModelRules::Nightly { .. }, Some(check_in), Some(check_out)) => {
                 let nights = (check_out - check_in).num_days();
-                let night_list: rhai::Array = check_in
+                let facts: Vec<DayFacts> = check_in
                     .iter_days()
                     .take(usize::try_from(nights).unwrap_or(0))
-                    .map(|d| self.day_map(&self.calendar.day(d)))
+                    .map(|d| self.calendar.day(d))
                     .collect();
+                let rate_total: i64 = facts.iter().map(|f| self.calendar.rate(f, base)).sum();
+                let stop_sell: rhai::Array = facts
+                    .iter()
+                    .filter(|f| f.stop_sell)
+                    .map(|f| f.date.to_string().into())
+                    .collect();
+                let night_list: rhai::Array = facts.iter().map(|f| self.day_map(f, base)).collect();
+                m.insert("rate_total".into(), rate_total.into());
+                m.insert("stop_sell_dates".into(), stop_sell.into());
                 m.insert("check_in".into(), check_in.to_string().into());
                 m.insert("check_out".into(), check_out.to_string().into());
                 m.insert("nights".into(), nights.into());
@@ -248,18 +265,11 @@ impl TenantPolicy {
                 let minutes = resolved.period.duration().num_minutes();
                 m.insert("start".into(), local_start.naive_local().to_string().into());
                 m.insert("end".into(), local_end.naive_local().to_string().into());
-                m.insert(
-                    "day".into(),
-                    self.day_map(&self.calendar.day(local_start.date_naive())),
-                );
-                m.insert(
-                    "start_day".into(),
-                    self.day_map(&self.calendar.day(local_start.date_naive())),
-                );
-                m.insert(
-                    "end_day".into(),
-                    self.day_map(&self.calendar.day(local_end.date_naive())),
-                );
+                let start_day = self.day_map(&self.calendar.day(local_start.date_naive()), base);
+                let end_day = self.day_map(&self.calendar.day(local_end.date_naive()), base);
+                m.insert("day".into(), start_day.clone());
+                m.insert("start_day".into(), start_day);
+                m.insert("end_day".into(), end_day);
                 m.insert("start_time".into(), hh_mm(local_start.time()).into());
                 m.insert("end_time".into(), hh_mm(local_end.time()).into());
                 m.insert("duration_minutes".into(), minutes.into());
@@ -308,9 +318,9 @@ fn unit_map(ctx: &PolicyContext<'_>) -> Dynamic {
 }
 
 fn to_dynamic<T: serde::Serialize>(value: &T) -> Result<Dynamic, String> {
-    // Shared: every hook call gets a cheap handle, not a deep copy, of the rules.
+    // As facts: every hook call gets a pointer, not a deep copy, of the rules.
     rhai::serde::to_dynamic(value)
-        .map(Dynamic::into_shared)
+        .map(Facts::from_dynamic)
         .map_err(|e| e.to_string())
 }
 
@@ -442,7 +452,45 @@ impl Policy for TenantPolicy {
         party: &Party,
         resolved: &ResolvedPeriod,
     ) -> Result<Vec<Violation>, PolicyError> {
-        let req = self.request_map(ctx, party, resolved);
+        self.run_validate(Dynamic::from(Facts::new(
+            self.request_map(ctx, party, resolved),
+        )))
+    }
+
+    fn price(
+        &self,
+        ctx: &PolicyContext<'_>,
+        party: &Party,
+        resolved: &ResolvedPeriod,
+    ) -> Result<Price, PolicyError> {
+        self.run_price(
+            Dynamic::from(Facts::new(self.request_map(ctx, party, resolved))),
+            ctx.tenant.currency,
+        )
+    }
+
+    fn validate_and_price(
+        &self,
+        ctx: &PolicyContext<'_>,
+        party: &Party,
+        resolved: &ResolvedPeriod,
+        known: &[Violation],
+    ) -> Result<(Vec<Violation>, Option<Price>), PolicyError> {
+        // One request map for both hooks, shared rather than copied.
+        let req = Dynamic::from(Facts::new(self.request_map(ctx, party, resolved)));
+        let violations = self.run_validate(req.clone())?;
+        let price = if known.is_empty() && violations.is_empty() {
+            Some(self.run_price(req, ctx.tenant.currency)?)
+        } else {
+            None
+        };
+        Ok((violations, price))
+    }
+}
+
+impl TenantPolicy {
+    /// Runs `validate` on a request map and reads its violations.
+    fn run_validate(&self, req: Dynamic) -> Result<Vec<Violation>, PolicyError> {
         let out = self.call("validate", (req, self.rules.clone(), self.pricing.clone()))?;
         let expected = "an array of #{code, message} maps";
         let items = out
@@ -468,16 +516,14 @@ impl Policy for TenantPolicy {
             .collect()
     }
 
-    fn price(
+    /// Runs `price` on a request map and reads its lines.
+    fn run_price(
         &self,
-        ctx: &PolicyContext<'_>,
-        party: &Party,
-        resolved: &ResolvedPeriod,
+        req: Dynamic,
+        currency: berth_core::money::Currency,
     ) -> Result<Price, PolicyError> {
-        let req = self.request_map(ctx, party, resolved);
         let out = self.call("price", (req, self.rules.clone(), self.pricing.clone()))?;
         let expected = "an array of #{kind, label, amount} maps with integer amounts";
-        let currency = ctx.tenant.currency;
         let items = out
             .into_array()
             .map_err(|_| self.bad_output("price", expected))?;

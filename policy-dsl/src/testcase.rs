@@ -255,6 +255,7 @@ fn run_case(policy: &TenantPolicy, file: &TestFile, case: &TestCase) -> Result<(
         max_guests: Guests::new(i64::from(spec.max_guests)).map_err(|e| e.to_string())?,
         description: None,
         amenities: vec![],
+        images: vec![],
         attributes: serde_json::Value::Object(spec.attributes),
         archived: false,
         created_at: now,

@@ -13,19 +13,25 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use berth_core::clock::SystemClock;
 use berth_core::store::Store;
+use berth_policy::Runtime;
+use berth_policy::registry::PolicyRegistry;
+use berth_policy::sandbox::Limits;
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::json;
 use tower_http::trace::TraceLayer;
 
 use crate::cli::{ServeArgs, redact};
-use crate::{demo, shutdown, telemetry};
+use crate::{shutdown, telemetry, tenants};
 
 /// What request handlers share.
 #[derive(Clone)]
 pub struct AppState {
     /// The database.
     pub store: Arc<dyn Store>,
+    /// The live tenant policies.
+    pub registry: Arc<PolicyRegistry>,
     /// Renders the Prometheus metrics.
     pub metrics: PrometheusHandle,
 }
@@ -39,12 +45,33 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening and migrating {url}"))?;
     tracing::info!(database = %url, "database ready");
-    if args.demo {
-        demo::load(&*store, &args.tenants)
-            .await
-            .with_context(|| format!("loading demo tenants from {}", args.tenants.display()))?;
+
+    if !args.tenants.is_dir() {
+        // An empty directory is a valid start: tenants can be added while running.
+        std::fs::create_dir_all(&args.tenants)
+            .with_context(|| format!("creating the tenants directory {}", args.tenants.display()))?;
+        tracing::warn!(dir = %args.tenants.display(), "tenants directory did not exist; created it empty");
     }
-    let app = router(AppState { store, metrics });
+    let runtime = Runtime::new(Limits::default()).context("compiling the built-in models")?;
+    let registry = Arc::new(PolicyRegistry::new(
+        runtime,
+        &args.tenants,
+        Arc::new(SystemClock),
+    ));
+    for change in registry.load_all() {
+        tenants::apply(&*store, &registry, &change, args.demo)
+            .await
+            .with_context(|| format!("applying {change:?}"))?;
+    }
+    tenants::follow(store.clone(), registry.clone(), args.demo);
+    let _watcher = berth_policy::watcher::watch(registry.clone())
+        .with_context(|| format!("watching {}", args.tenants.display()))?;
+
+    let app = router(AppState {
+        store,
+        registry,
+        metrics,
+    });
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("binding {}", args.listen))?;
@@ -80,11 +107,27 @@ async fn healthz() -> &'static str {
 /// unreachable; load balancers poll often and must get a quick answer.
 const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// The process can serve: the database answers within [`READINESS_TIMEOUT`].
+/// The process can serve: the database answers within [`READINESS_TIMEOUT`]. The
+/// body also counts live policies and names tenants whose last edit was refused
+/// (they keep serving their previous version, so they do not make it unready).
 async fn readyz(State(state): State<AppState>) -> Response {
     let ping = tokio::time::timeout(READINESS_TIMEOUT, state.store.ping()).await;
     match ping {
-        Ok(Ok(())) => Json(json!({ "status": "ready", "database": "ok" })).into_response(),
+        Ok(Ok(())) => {
+            let status = state.registry.status();
+            let active = status.iter().filter(|s| s.active_version.is_some()).count();
+            let rejected: Vec<&str> = status
+                .iter()
+                .filter(|s| s.last_rejection.is_some())
+                .map(|s| s.slug.as_str())
+                .collect();
+            Json(json!({
+                "status": "ready",
+                "database": "ok",
+                "policies": { "active": active, "rejected": rejected },
+            }))
+            .into_response()
+        }
         failed => {
             let cause = match failed {
                 Ok(Err(e)) => format!("{e:?}"),

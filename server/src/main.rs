@@ -3,11 +3,11 @@
 //! place that turns them into `anyhow` reports and exit codes.
 
 mod cli;
-mod demo;
 mod http;
 mod policy_cmd;
 mod shutdown;
 mod telemetry;
+mod tenants;
 
 use std::process::ExitCode;
 

@@ -142,6 +142,24 @@ pub struct Occupancy {
     pub quantity: u32,
 }
 
+/// An event (with its audit entry) that is not a side effect of another write:
+/// policy activations and rejections.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewEvent {
+    /// What happened.
+    pub kind: crate::event::EventKind,
+    /// The kind of entity it concerns (`policy`).
+    pub entity_type: String,
+    /// The entity's id.
+    pub entity_id: Uuid,
+    /// The audit action (`activate`, `reject`).
+    pub action: String,
+    /// The event payload.
+    pub payload: serde_json::Value,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
 /// Which reservations to list.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReservationFilter {
@@ -170,6 +188,21 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Tenant, StoreError>;
+    /// Changes a tenant's identity (not its slug).
+    async fn update_tenant(
+        &self,
+        id: TenantId,
+        update: NewTenant,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Tenant, StoreError>;
+    /// Appends an event and its audit entry.
+    async fn record_event(
+        &self,
+        tenant: TenantId,
+        event: NewEvent,
+        actor: &Actor,
+    ) -> Result<(), StoreError>;
     /// A tenant by id.
     async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError>;
     /// A tenant by slug.

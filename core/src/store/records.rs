@@ -92,6 +92,7 @@ pub(crate) struct UnitRecord {
     pub max_guests: i64,
     pub description: Option<String>,
     pub amenities: serde_json::Value,
+    pub images: serde_json::Value,
     pub attributes: serde_json::Value,
     pub archived: bool,
     pub created_at: DateTime<Utc>,
@@ -108,6 +109,7 @@ impl UnitRecord {
             max_guests: Guests::new(self.max_guests).map_err(StoreError::corrupt)?,
             description: self.description,
             amenities: serde_json::from_value(self.amenities).map_err(StoreError::corrupt)?,
+            images: serde_json::from_value(self.images).map_err(StoreError::corrupt)?,
             attributes: self.attributes,
             archived: self.archived,
             created_at: self.created_at,
@@ -397,6 +399,39 @@ pub(crate) fn tenant_created(t: &Tenant, actor: &Actor) -> ChangeRecord {
         to_json(t),
         json!({ "after": to_json(t) }),
         t.created_at,
+    )
+}
+
+/// The audit entry and event for a changed tenant.
+pub(crate) fn tenant_updated(
+    before: &Tenant,
+    after: &Tenant,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> ChangeRecord {
+    ChangeRecord::new(
+        after.id,
+        actor,
+        ("tenant", after.id.as_uuid()),
+        "update",
+        EventKind::TenantUpdated,
+        to_json(after),
+        json!({ "before": to_json(before), "after": to_json(after) }),
+        at,
+    )
+}
+
+/// The audit entry and event of a standalone event.
+pub(crate) fn standalone(tenant: TenantId, event: super::NewEvent, actor: &Actor) -> ChangeRecord {
+    ChangeRecord::new(
+        tenant,
+        actor,
+        (&event.entity_type, event.entity_id),
+        &event.action,
+        event.kind,
+        event.payload.clone(),
+        event.payload,
+        event.at,
     )
 }
 

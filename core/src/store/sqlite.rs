@@ -175,6 +175,7 @@ struct UnitRow {
     max_guests: i64,
     description: Option<String>,
     amenities: Json<serde_json::Value>,
+    images: Json<serde_json::Value>,
     attributes: Json<serde_json::Value>,
     archived: bool,
     created_at: i64,
@@ -191,6 +192,7 @@ impl UnitRow {
             max_guests: self.max_guests,
             description: self.description,
             amenities: self.amenities.0,
+            images: self.images.0,
             attributes: self.attributes.0,
             archived: self.archived,
             created_at: from_micros(self.created_at)?,
@@ -530,6 +532,64 @@ impl Store for SqliteStore {
         Ok(tenant)
     }
 
+    async fn update_tenant(
+        &self,
+        id: TenantId,
+        update: NewTenant,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Tenant, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = sqlx::query_as::<_, TenantRow>("SELECT * FROM tenants WHERE id = ?")
+            .bind(id.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(TenantRow::into_domain)
+            .transpose()?
+            .ok_or_else(|| StoreError::not_found("tenant", id))?;
+        let after = Tenant {
+            name: update.name,
+            timezone: update.timezone,
+            currency: update.currency,
+            locale: update.locale,
+            ..before.clone()
+        };
+        sqlx::query(
+            "UPDATE tenants SET name = ?, timezone = ?, currency = ?, locale = ? WHERE id = ?",
+        )
+        .bind(&after.name)
+        .bind(after.timezone.name())
+        .bind(after.currency.as_str())
+        .bind(&after.locale)
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            &records::tenant_updated(&before, &after, actor, now),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn record_event(
+        &self,
+        tenant: TenantId,
+        event: super::NewEvent,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        append(&mut tx, &records::standalone(tenant, event, actor))
+            .await
+            .map_err(|e| match e {
+                StoreError::Database(db) => tenant_fk(db, tenant),
+                other => other,
+            })?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
         sqlx::query_as::<_, TenantRow>("SELECT * FROM tenants WHERE id = ?")
             .bind(id.as_uuid())
@@ -573,6 +633,7 @@ impl Store for SqliteStore {
             max_guests: new.max_guests,
             description: new.description,
             amenities: new.amenities,
+            images: new.images,
             attributes: new.attributes,
             archived: false,
             created_at: now,
@@ -580,8 +641,8 @@ impl Store for SqliteStore {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO units (tenant_id, id, name, kind, inventory, max_guests, description, \
-               amenities, attributes, archived, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               amenities, attributes, archived, created_at, images) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(tenant.as_uuid())
         .bind(unit.id.as_uuid())
@@ -594,6 +655,7 @@ impl Store for SqliteStore {
         .bind(Json(&unit.attributes))
         .bind(unit.archived)
         .bind(micros(now))
+        .bind(Json(&unit.images))
         .execute(&mut *tx)
         .await
         .map_err(|e| tenant_fk(e, tenant))?;

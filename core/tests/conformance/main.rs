@@ -37,3 +37,4 @@ mod concurrency;
 mod isolation;
 mod postgres_guards;
 mod reservations;
+mod tenants;

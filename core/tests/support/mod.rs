@@ -141,6 +141,7 @@ pub async fn unit(
                 max_guests: Guests::new(max_guests).expect("guests"),
                 description: None,
                 amenities: vec!["sauna".into()],
+                images: vec!["https://images.example.org/cabin.jpg".into()],
                 attributes: serde_json::json!({}),
             },
             &Actor::System,

@@ -1,0 +1,430 @@
+//! Policy runtime benchmarks (criterion):
+//!
+//! - `quote/nightly_rhai`: evaluating a realistic 7-night quote (weekday/weekend
+//!   rates, a season wrapping the year end, extra guests, a length-of-stay
+//!   discount, a cleaning fee, VAT and a tourist tax) through the Rhai nightly
+//!   model, exactly as the engine does (`berth_core::engine::evaluate`: resolve,
+//!   validate, price);
+//! - `quote/nightly_native`: the same rules written in plain Rust here, the
+//!   baseline for the Rhai/native ratio;
+//! - `quote/timeslot_rhai`, `quote/interval_rhai`: one quote per other model;
+//! - `availability/1000_units_14_nights`: `Engine::availability` over 1,000 units
+//!   on SQLite for a 14-night stay (policy per unit plus one occupancy query);
+//! - `reload/write_to_live`: from writing `tenant.yaml` to the new version being
+//!   live, through the file watcher (debounce included).
+//!
+//! Run with `cargo bench -p berth-policy --bench policy`; results are recorded in
+//! BENCHMARKS.md.
+
+#![allow(clippy::unwrap_used, missing_docs)] // A benchmark harness: a panic is the report.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use berth_core::Engine;
+use berth_core::audit::Actor;
+use berth_core::clock::ManualClock;
+use berth_core::engine::{AvailabilityRequest, evaluate};
+use berth_core::ids::{TenantId, UnitId};
+use berth_core::local_time::local_instant;
+use berth_core::money::{Currency, Money, Price, PriceLine};
+use berth_core::policy::{Party, PeriodRequest, PolicyContext, Violation};
+use berth_core::quantity::{Guests, Inventory, Quantity};
+use berth_core::store::{SqliteStore, Store};
+use berth_core::tenant::{NewTenant, Tenant};
+use berth_core::unit::{NewUnit, Unit};
+use berth_policy::config::ModelKind;
+use berth_policy::registry::{PolicyChange, PolicyRegistry};
+use berth_policy::sandbox::Limits;
+use berth_policy::{Runtime, loader, scaffold};
+use chrono::{Datelike, NaiveDate, NaiveTime};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+const NIGHTLY: &str = r#"
+slug: bench-cabins
+name: Bench Cabins
+timezone: Europe/Zurich
+currency: CHF
+model: nightly
+nightly:
+  check_in_time: "15:00"
+  check_out_time: "10:00"
+  min_nights: 2
+  max_nights: 21
+  closed_to_arrival: [sun]
+  lead_time_hours: 24
+  horizon_days: 400
+pricing:
+  base_rate: 18000
+  weekend_rate: 22000
+  seasons:
+    - { name: Winter, from: "12-20", to: "03-31", multiplier_percent: 125, min_nights: 3 }
+    - { name: Summer, from: "07-01", to: "08-31", rate: 24000 }
+  extra_guest: { base_occupancy: 2, fee: 3500 }
+  length_of_stay: [{ min_length: 7, percent: 10 }, { min_length: 14, percent: 15 }]
+  fees: [{ name: Cleaning, amount: 9000 }]
+  taxes:
+    - { name: VAT, percent_bp: 810 }
+    - { name: Tourist tax, per_person_per_night: 350 }
+"#;
+
+fn temp_root() -> PathBuf {
+    let root = std::env::temp_dir().join(format!("berth-bench-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&root).unwrap();
+    root
+}
+
+fn tenant(config: &berth_policy::config::TenantConfig) -> Tenant {
+    Tenant {
+        id: TenantId::new(),
+        slug: config.slug.parse().unwrap(),
+        name: config.name.clone(),
+        timezone: config.timezone.parse().unwrap(),
+        currency: config.currency.parse().unwrap(),
+        locale: config.locale.clone(),
+        created_at: "2026-11-02T09:00:00Z".parse().unwrap(),
+    }
+}
+
+fn unit(tenant: &Tenant, inventory: i64) -> Unit {
+    Unit {
+        id: UnitId::new(),
+        tenant_id: tenant.id,
+        name: "Birch".into(),
+        kind: None,
+        inventory: Inventory::new(inventory).unwrap(),
+        max_guests: Guests::new(6).unwrap(),
+        description: None,
+        amenities: vec![],
+        images: vec![],
+        attributes: serde_json::json!({}),
+        archived: false,
+        created_at: tenant.created_at,
+    }
+}
+
+/// The nightly rules of `NIGHTLY`, natively: the baseline.
+fn native_nightly(
+    ctx: &PolicyContext<'_>,
+    party: &Party,
+    check_in: NaiveDate,
+    check_out: NaiveDate,
+) -> (Vec<Violation>, Price) {
+    let tz = ctx.tenant.timezone;
+    let nights = (check_out - check_in).num_days();
+    let season = |d: NaiveDate| {
+        let md = d.month() * 100 + d.day();
+        if md >= 1220 || md <= 331 {
+            0
+        } else if (701..=831).contains(&md) {
+            1
+        } else {
+            -1
+        }
+    };
+    let mut v = Vec::new();
+    let min = if season(check_in) == 0 { 3 } else { 2 };
+    if nights < min {
+        v.push(Violation::new("min_nights", "too short"));
+    }
+    if nights > 21 {
+        v.push(Violation::new("max_nights", "too long"));
+    }
+    if check_in.weekday() == chrono::Weekday::Sun {
+        v.push(Violation::new("closed_to_arrival", "no arrivals"));
+    }
+    let start = local_instant(tz, check_in, NaiveTime::from_hms_opt(15, 0, 0).unwrap());
+    if (start - ctx.now).num_minutes() < 24 * 60 {
+        v.push(Violation::new("lead_time", "too late"));
+    }
+    let q = i64::from(party.quantity.get());
+    let mut rates = 0;
+    for d in check_in.iter_days().take(nights as usize) {
+        let weekend = matches!(d.weekday(), chrono::Weekday::Fri | chrono::Weekday::Sat);
+        let regular = if weekend { 22_000 } else { 18_000 };
+        rates += match season(d) {
+            0 => (regular * 125 + 50) / 100,
+            1 => 24_000,
+            _ => regular,
+        };
+    }
+    rates *= q;
+    let c: Currency = ctx.tenant.currency;
+    let line = |kind: &str, amount| PriceLine {
+        kind: kind.into(),
+        label: kind.into(),
+        amount: Money::new(amount, c),
+    };
+    let mut lines = vec![line("nights", rates)];
+    let extra = i64::from(party.guests.get()) - 2 * q;
+    if extra > 0 {
+        lines.push(line("extra_guests", extra * 3500 * nights));
+    }
+    let pct = if nights >= 14 {
+        15
+    } else if nights >= 7 {
+        10
+    } else {
+        0
+    };
+    if pct > 0 {
+        lines.push(line("discount", -((rates * pct + 50) / 100)));
+    }
+    lines.push(line("fee", 9000));
+    let taxable: i64 = lines.iter().map(|l| l.amount.amount_minor).sum();
+    lines.push(line("tax", (taxable * 810 + 5000) / 10_000));
+    lines.push(line("tax", 350 * i64::from(party.guests.get()) * nights));
+    (v, Price::from_lines(c, lines).unwrap())
+}
+
+fn write_tenant(root: &Path, slug: &str, yaml: &str) -> PathBuf {
+    let dir = root.join(slug);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("tenant.yaml"), yaml).unwrap();
+    dir
+}
+
+fn quotes(c: &mut Criterion) {
+    let runtime = Runtime::new(Limits::default()).unwrap();
+    let root = temp_root();
+    let dir = write_tenant(&root, "bench-cabins", NIGHTLY);
+    let policy = loader::load(&runtime, &dir, 1).unwrap();
+    let t = tenant(policy.config());
+    let u = unit(&t, 1);
+    let now = "2026-11-02T09:00:00Z".parse().unwrap();
+    let ctx = PolicyContext {
+        tenant: &t,
+        unit: &u,
+        now,
+    };
+    // 7 nights across the start of the winter season and a weekend.
+    let (check_in, check_out) = ("2026-12-16".parse().unwrap(), "2026-12-23".parse().unwrap());
+    let period = PeriodRequest::Nights {
+        check_in,
+        check_out,
+    };
+    let party = Party {
+        guests: Guests::new(3).unwrap(),
+        quantity: Quantity::ONE,
+    };
+
+    // Both versions must agree before their speed is compared.
+    let rhai = evaluate(&policy, &ctx, &period, &party).unwrap();
+    let (native_violations, native_price) = native_nightly(&ctx, &party, check_in, check_out);
+    assert_eq!(rhai.violations, native_violations);
+    assert_eq!(
+        rhai.price.as_ref().unwrap().total,
+        native_price.total,
+        "{:?} vs {:?}",
+        rhai.price,
+        native_price
+    );
+
+    let mut group = c.benchmark_group("quote");
+    group.bench_function("nightly_rhai", |b| {
+        b.iter(|| evaluate(&policy, &ctx, &period, &party).unwrap())
+    });
+    group.bench_function("nightly_native", |b| {
+        b.iter(|| {
+            let resolved = (
+                local_instant(
+                    t.timezone,
+                    check_in,
+                    NaiveTime::from_hms_opt(15, 0, 0).unwrap(),
+                ),
+                local_instant(
+                    t.timezone,
+                    check_out,
+                    NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+                ),
+            );
+            (resolved, native_nightly(&ctx, &party, check_in, check_out))
+        })
+    });
+
+    for (model, start, end) in [
+        (ModelKind::Timeslot, "2030-02-04T10:00:00+01:00", None),
+        (
+            ModelKind::Interval,
+            "2030-02-04T10:00:00+01:00",
+            Some("2030-02-04T12:00:00+01:00"),
+        ),
+    ] {
+        let slug = format!("bench-{}", model.as_str());
+        let dir = root.join(&slug);
+        scaffold::write(&dir, &slug, model).unwrap();
+        let policy = loader::load(&runtime, &dir, 1).unwrap();
+        let t = tenant(policy.config());
+        let u = unit(&t, 10);
+        let ctx = PolicyContext {
+            tenant: &t,
+            unit: &u,
+            now: "2030-01-07T09:00:00Z".parse().unwrap(),
+        };
+        let period = match end {
+            None => PeriodRequest::Slot {
+                start: start.parse().unwrap(),
+            },
+            Some(end) => PeriodRequest::Interval {
+                start: start.parse().unwrap(),
+                end: end.parse().unwrap(),
+            },
+        };
+        let party = Party {
+            guests: Guests::new(1).unwrap(),
+            quantity: Quantity::ONE,
+        };
+        let check = evaluate(&policy, &ctx, &period, &party).unwrap();
+        assert!(
+            check.violations.is_empty(),
+            "{model:?}: {:?}",
+            check.violations
+        );
+        group.bench_function(format!("{}_rhai", model.as_str()), |b| {
+            b.iter(|| evaluate(&policy, &ctx, &period, &party).unwrap())
+        });
+    }
+    group.finish();
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+fn availability(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let root = temp_root();
+    write_tenant(&root, "bench-cabins", NIGHTLY);
+    let now = "2026-11-02T09:00:00Z".parse().unwrap();
+    let clock = Arc::new(ManualClock::new(now));
+    let registry = Arc::new(PolicyRegistry::new(
+        Runtime::new(Limits::default()).unwrap(),
+        &root,
+        clock.clone(),
+    ));
+    registry.load_all();
+    let (engine, tenant_id) = rt.block_on(async {
+        let path = root.join("bench.db");
+        let store = SqliteStore::connect(&format!("sqlite:{}", path.display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let t = store
+            .create_tenant(
+                NewTenant {
+                    slug: "bench-cabins".parse().unwrap(),
+                    name: "Bench".into(),
+                    timezone: chrono_tz::Europe::Zurich,
+                    currency: "CHF".parse().unwrap(),
+                    locale: "en".into(),
+                },
+                &Actor::System,
+                now,
+            )
+            .await
+            .unwrap();
+        for i in 0..1000 {
+            let new = NewUnit {
+                name: format!("Cabin {i}"),
+                kind: None,
+                inventory: Inventory::new(1 + i % 3).unwrap(),
+                max_guests: Guests::new(4).unwrap(),
+                description: None,
+                amenities: vec![],
+                images: vec![],
+                attributes: serde_json::json!({}),
+            };
+            store
+                .create_unit(t.id, new, &Actor::System, now)
+                .await
+                .unwrap();
+        }
+        (Engine::new(Arc::new(store), registry.clone(), clock), t.id)
+    });
+    let request = AvailabilityRequest {
+        period: PeriodRequest::Nights {
+            check_in: "2027-01-11".parse().unwrap(),
+            check_out: "2027-01-25".parse().unwrap(),
+        },
+        party: Party {
+            guests: Guests::new(2).unwrap(),
+            quantity: Quantity::ONE,
+        },
+    };
+    let found = rt
+        .block_on(engine.availability(tenant_id, request.clone()))
+        .unwrap();
+    assert_eq!(found.len(), 1000);
+    assert!(found.iter().all(|q| q.available && q.price.is_some()));
+    let mut group = c.benchmark_group("availability");
+    group.sample_size(20);
+    group.bench_function("1000_units_14_nights", |b| {
+        b.iter(|| {
+            rt.block_on(engine.availability(tenant_id, request.clone()))
+                .unwrap()
+        })
+    });
+    group.finish();
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+fn reload(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let root = temp_root();
+    let dir = write_tenant(&root, "bench-cabins", NIGHTLY);
+    let clock = Arc::new(ManualClock::new("2026-11-02T09:00:00Z".parse().unwrap()));
+    let registry = Arc::new(PolicyRegistry::new(
+        Runtime::new(Limits::default()).unwrap(),
+        &root,
+        clock,
+    ));
+    registry.load_all();
+    let mut changes = registry.subscribe();
+    let _watcher = berth_policy::watcher::watch(registry.clone()).unwrap();
+    let mut rate = 18_000;
+    let mut group = c.benchmark_group("reload");
+    group.sample_size(10);
+    group.bench_function("write_to_live", |b| {
+        b.iter_custom(|iterations| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iterations {
+                rate += 1;
+                let yaml = NIGHTLY.replace(
+                    &format!("base_rate: {}", 18_000),
+                    &format!("base_rate: {rate}"),
+                );
+                let started = Instant::now();
+                std::fs::write(dir.join("tenant.yaml"), yaml).unwrap();
+                rt.block_on(async {
+                    loop {
+                        match tokio::time::timeout(Duration::from_secs(10), changes.recv())
+                            .await
+                            .unwrap()
+                            .unwrap()
+                        {
+                            PolicyChange::Activated { .. } => break,
+                            PolicyChange::Rejected { diagnostics, .. } => panic!("{diagnostics:?}"),
+                            _ => {}
+                        }
+                    }
+                });
+                total += started.elapsed();
+            }
+            total
+        })
+    });
+    group.finish();
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    targets = quotes, availability, reload
+}
+criterion_main!(benches);

@@ -1,0 +1,195 @@
+//! Keeping the database's tenants in step with the tenant directories. When a
+//! tenant's policy goes live, its identity (`tenant.yaml`: name, timezone,
+//! currency, locale) is written to the database — creating the tenant the first
+//! time, so a new directory appears as a new tenant — and a `policy.activated`
+//! event is recorded; a refused candidate records `policy.rejected`. With `--demo`,
+//! a tenant created this way also gets its `seed.yaml` units and clients.
+//! A removed directory deactivates the policy; the tenant's data is kept.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use berth_core::audit::Actor;
+use berth_core::client::NewClient;
+use berth_core::event::EventKind;
+use berth_core::quantity::{Guests, Inventory};
+use berth_core::store::{NewEvent, Store};
+use berth_core::tenant::{NewTenant, Tenant};
+use berth_core::unit::NewUnit;
+use berth_policy::TenantPolicy;
+use berth_policy::loader::{SEED_FILE, read_checked};
+use berth_policy::registry::{PolicyChange, PolicyRegistry};
+use berth_policy::seed::{SeedFile, seed_schema};
+use chrono::Utc;
+
+/// Applies one registry outcome to the database.
+pub async fn apply(
+    store: &dyn Store,
+    registry: &PolicyRegistry,
+    change: &PolicyChange,
+    demo: bool,
+) -> anyhow::Result<()> {
+    match change {
+        PolicyChange::Activated { slug, version } => {
+            let Some(policy) = registry.get(slug) else {
+                return Ok(());
+            };
+            let (tenant, created) = sync(store, &policy).await?;
+            if created && demo {
+                seed(store, &tenant, &registry.root().join(slug)).await?;
+            }
+            record(
+                store,
+                &tenant,
+                EventKind::PolicyActivated,
+                "activate",
+                serde_json::json!({ "version": version }),
+            )
+            .await
+        }
+        PolicyChange::Rejected { slug, diagnostics } => {
+            let Some(tenant) = store.tenant_by_slug(&slug.parse()?).await? else {
+                return Ok(());
+            };
+            let errors: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+            record(
+                store,
+                &tenant,
+                EventKind::PolicyRejected,
+                "reject",
+                serde_json::json!({ "errors": errors }),
+            )
+            .await
+        }
+        PolicyChange::Deactivated { .. } | PolicyChange::Unchanged { .. } => Ok(()),
+    }
+}
+
+/// Applies every later registry outcome until the registry is dropped.
+pub fn follow(store: Arc<dyn Store>, registry: Arc<PolicyRegistry>, demo: bool) {
+    let mut changes = registry.subscribe();
+    tokio::spawn(async move {
+        loop {
+            match changes.recv().await {
+                Ok(change) => {
+                    if let Err(e) = apply(&*store, &registry, &change, demo).await {
+                        tracing::error!(error = ?e, "recording a policy change");
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(
+                        missed = n,
+                        "policy changes were missed; reloading everything"
+                    );
+                    registry.load_all();
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+async fn record(
+    store: &dyn Store,
+    tenant: &Tenant,
+    kind: EventKind,
+    action: &str,
+    payload: serde_json::Value,
+) -> anyhow::Result<()> {
+    let event = NewEvent {
+        kind,
+        entity_type: "policy".into(),
+        entity_id: tenant.id.as_uuid(),
+        action: action.into(),
+        payload,
+        at: Utc::now(),
+    };
+    store.record_event(tenant.id, event, &Actor::System).await?;
+    Ok(())
+}
+
+/// Creates or updates the tenant from its live policy; true when created.
+async fn sync(store: &dyn Store, policy: &TenantPolicy) -> anyhow::Result<(Tenant, bool)> {
+    let config = policy.config();
+    let wanted = NewTenant {
+        slug: config.slug.parse()?,
+        name: config.name.clone(),
+        timezone: config
+            .timezone
+            .parse()
+            .map_err(|e| anyhow::anyhow!("timezone: {e}"))?,
+        currency: config.currency.parse()?,
+        locale: config.locale.clone(),
+    };
+    match store.tenant_by_slug(&wanted.slug).await? {
+        None => Ok((
+            store
+                .create_tenant(wanted, &Actor::System, Utc::now())
+                .await?,
+            true,
+        )),
+        Some(t)
+            if t.name == wanted.name
+                && t.timezone == wanted.timezone
+                && t.currency == wanted.currency
+                && t.locale == wanted.locale =>
+        {
+            Ok((t, false))
+        }
+        Some(t) => Ok((
+            store
+                .update_tenant(t.id, wanted, &Actor::System, Utc::now())
+                .await?,
+            false,
+        )),
+    }
+}
+
+/// Loads `seed.yaml` units and clients into a newly created tenant.
+async fn seed(store: &dyn Store, tenant: &Tenant, dir: &Path) -> anyhow::Result<()> {
+    let path = dir.join(SEED_FILE);
+    if !path.is_file() {
+        return Ok(());
+    }
+    let (seed, _) = read_checked::<SeedFile>(&path, &seed_schema()).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("{}", lines.join("\n"))
+    })?;
+    let now = Utc::now();
+    for unit in &seed.units {
+        let new = NewUnit {
+            name: unit.name.clone(),
+            kind: unit.kind.clone(),
+            inventory: Inventory::new(i64::from(unit.inventory))?,
+            max_guests: Guests::new(i64::from(unit.max_guests))?,
+            description: unit.description.clone(),
+            amenities: unit.amenities.clone(),
+            images: unit.images.clone(),
+            attributes: serde_json::Value::Object(unit.attributes.clone()),
+        };
+        store
+            .create_unit(tenant.id, new, &Actor::System, now)
+            .await
+            .with_context(|| format!("unit {}", unit.name))?;
+    }
+    for client in &seed.clients {
+        let new = NewClient {
+            name: client.name.clone(),
+            email: client.email.clone(),
+            phone: client.phone.clone(),
+            notes: None,
+            blocked: false,
+        };
+        store
+            .create_client(tenant.id, new, &Actor::System, now)
+            .await?;
+    }
+    println!(
+        "demo tenant {} loaded: {} units, {} clients",
+        tenant.slug,
+        seed.units.len(),
+        seed.clients.len()
+    );
+    Ok(())
+}

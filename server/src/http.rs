@@ -48,8 +48,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
     if !args.tenants.is_dir() {
         // An empty directory is a valid start: tenants can be added while running.
-        std::fs::create_dir_all(&args.tenants)
-            .with_context(|| format!("creating the tenants directory {}", args.tenants.display()))?;
+        std::fs::create_dir_all(&args.tenants).with_context(|| {
+            format!("creating the tenants directory {}", args.tenants.display())
+        })?;
         tracing::warn!(dir = %args.tenants.display(), "tenants directory did not exist; created it empty");
     }
     let runtime = Runtime::new(Limits::default()).context("compiling the built-in models")?;

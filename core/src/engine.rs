@@ -196,11 +196,7 @@ impl Engine {
         let tenant = self.tenant(tenant_id).await?;
         let policy = self.policies.policy(&tenant)?;
         let units = self.store.units(tenant_id, false).await?;
-        let mut evaluated = Vec::with_capacity(units.len());
-        for unit in units {
-            let eval = self.evaluate(&*policy, &tenant, &unit, &req.period, &req.party)?;
-            evaluated.push((unit, eval));
-        }
+        let evaluated = evaluate_units(policy, tenant, units, &req, self.clock.now()).await?;
         let Some(window) = evaluated
             .iter()
             .map(|(_, e)| e.resolved.occupied)
@@ -522,6 +518,65 @@ impl Engine {
             violations: eval.violations,
         }
     }
+}
+
+/// Below this many units, availability evaluates inline: threads cost more than
+/// they save.
+const PARALLEL_EVALUATION_MIN_UNITS: usize = 64;
+
+/// Evaluates the request against every unit. Policy evaluation is CPU work (a
+/// search over 1,000 units takes tens of milliseconds), so large searches run on
+/// the blocking pool, split across the cores, instead of stalling the async
+/// executor; results keep the units' order.
+async fn evaluate_units(
+    policy: Arc<dyn Policy>,
+    tenant: Tenant,
+    units: Vec<Unit>,
+    req: &AvailabilityRequest,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<(Unit, Evaluation)>, EngineError> {
+    let run =
+        move |policy: &dyn Policy, tenant: &Tenant, units: Vec<Unit>, req: &AvailabilityRequest| {
+            units
+                .into_iter()
+                .map(|unit| {
+                    let ctx = PolicyContext {
+                        tenant,
+                        unit: &unit,
+                        now,
+                    };
+                    let eval = evaluate(policy, &ctx, &req.period, &req.party)?;
+                    Ok((unit, eval))
+                })
+                .collect::<Result<Vec<_>, EngineError>>()
+        };
+    if units.len() < PARALLEL_EVALUATION_MIN_UNITS {
+        return run(&*policy, &tenant, units, req);
+    }
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_worker = units.len().div_ceil(workers);
+    let tenant = Arc::new(tenant);
+    let req = Arc::new(req.clone());
+    let mut tasks = Vec::with_capacity(workers);
+    let mut units = units.into_iter();
+    loop {
+        let part: Vec<Unit> = units.by_ref().take(per_worker).collect();
+        if part.is_empty() {
+            break;
+        }
+        let (policy, tenant, req) = (Arc::clone(&policy), Arc::clone(&tenant), Arc::clone(&req));
+        tasks.push(tokio::task::spawn_blocking(move || {
+            run(&*policy, &tenant, part, &req)
+        }));
+    }
+    let mut evaluated = Vec::new();
+    for task in tasks {
+        let part = task
+            .await
+            .map_err(|e| EngineError::Crashed(format!("availability evaluation: {e}")))??;
+        evaluated.extend(part);
+    }
+    Ok(evaluated)
 }
 
 /// Rules that hold for every tenant and model.

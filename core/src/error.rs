@@ -94,6 +94,9 @@ pub enum EngineError {
     /// An internal failure; the source is logged, never shown.
     #[error("internal error")]
     Internal(#[source] StoreError),
+    /// A task of the engine panicked or was cancelled; the detail is for logs.
+    #[error("internal error")]
+    Crashed(String),
 }
 
 impl EngineError {
@@ -106,7 +109,7 @@ impl EngineError {
             Self::Unavailable { .. } => ErrorCode::Unavailable,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::Policy(_) => ErrorCode::PolicyError,
-            Self::Internal(_) => ErrorCode::Internal,
+            Self::Internal(_) | Self::Crashed(_) => ErrorCode::Internal,
         }
     }
 

@@ -71,6 +71,10 @@ pub fn engine(limits: Limits, models: StaticModuleResolver) -> Engine {
         .set_max_variables(256)
         .set_max_functions(256)
         .set_strict_variables(true)
+        // The string interner sits behind one lock for the whole engine; with it,
+        // hook calls on several threads (an availability search split across the
+        // cores) serialize on that lock. Without it they run in parallel.
+        .set_max_strings_interned(0)
         .set_module_resolver(models);
     engine.disable_symbol("eval");
     engine.on_print(|text| tracing::info!(target: "rhai", "{text}"));

@@ -29,6 +29,7 @@ on_both_stores!(
     change_period_rechecks_capacity_excluding_itself,
     stale_version_is_a_conflict,
     quote_and_availability_report_capacity,
+    availability_over_many_units_keeps_order_and_capacity,
     new_client_is_created_with_the_reservation,
 );
 
@@ -919,4 +920,47 @@ async fn new_client_is_created_with_the_reservation(backend: Backend) {
         before, after,
         "the client insert was rolled back with the booking"
     );
+}
+
+async fn availability_over_many_units_keeps_order_and_capacity(backend: Backend) {
+    // Enough units for the engine to split the evaluation across threads.
+    let w = world(backend).await;
+    let mut units = Vec::new();
+    for i in 0..70 {
+        units.push(support::unit(&*w.store, &w.tenant, &format!("Cabin {i}"), 1, 4).await);
+    }
+    for unit in units.iter().step_by(7) {
+        w.engine
+            .create_reservation(
+                w.tenant.id,
+                booking(unit.id, "2026-12-10", "2026-12-12"),
+                &staff(),
+            )
+            .await
+            .unwrap();
+    }
+    let found = w
+        .engine
+        .availability(
+            w.tenant.id,
+            AvailabilityRequest {
+                period: nights("2026-12-11", "2026-12-13"),
+                party: party(2, 1),
+            },
+        )
+        .await
+        .unwrap();
+    let ids: Vec<UnitId> = found.iter().map(|q| q.unit_id).collect();
+    assert_eq!(
+        ids,
+        units.iter().map(|u| u.id).collect::<Vec<_>>(),
+        "one quote per unit, in order"
+    );
+    for (i, quote) in found.iter().enumerate() {
+        assert_eq!(quote.available, i % 7 != 0, "unit {i}");
+        assert_eq!(
+            quote.price.as_ref().unwrap().total.amount_minor,
+            2 * 100_000 + 25_000
+        );
+    }
 }

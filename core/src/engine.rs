@@ -60,6 +60,17 @@ pub struct AvailabilityRequest {
     pub party: Party,
 }
 
+/// One time slot of a unit and how many of its items are still free.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlotAvailability {
+    /// The slot's period.
+    pub period: TimeRange,
+    /// The unit's inventory (seats).
+    pub capacity: u32,
+    /// Items not taken by active reservations during the whole slot.
+    pub free: u32,
+}
+
 /// The command to book.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateReservation {
@@ -219,6 +230,40 @@ impl Engine {
             .map(|(unit, eval)| {
                 let taken = by_unit.remove(&unit.id).unwrap_or_default();
                 self.quote_from(&unit, eval, &req.party, taken)
+            })
+            .collect())
+    }
+
+    /// The slots of a timeslot unit on a tenant-local date, with free seats.
+    pub async fn slots(
+        &self,
+        tenant_id: TenantId,
+        unit_id: UnitId,
+        date: chrono::NaiveDate,
+    ) -> Result<Vec<SlotAvailability>, EngineError> {
+        let tenant = self.tenant(tenant_id).await?;
+        let unit = self.unit(tenant_id, unit_id).await?;
+        let policy = self.policies.policy(&tenant)?;
+        let slots = policy.slots(&self.ctx(&tenant, &unit), date)?;
+        let Some(window) = slots.iter().copied().reduce(|a, b| {
+            TimeRange::new(a.start().min(b.start()), a.end().max(b.end())).unwrap_or(a)
+        }) else {
+            return Ok(Vec::new());
+        };
+        let taken: Vec<(TimeRange, u32)> = self
+            .store
+            .occupancy(tenant_id, &[unit.id], &window)
+            .await?
+            .into_iter()
+            .map(|o| (o.occupied, o.quantity))
+            .collect();
+        let capacity = unit.inventory.get();
+        Ok(slots
+            .into_iter()
+            .map(|period| SlotAvailability {
+                period,
+                capacity,
+                free: capacity.saturating_sub(capacity::peak_load(taken.iter().copied(), &period)),
             })
             .collect())
     }

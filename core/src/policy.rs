@@ -157,6 +157,19 @@ pub trait Policy: Send + Sync + Debug {
         Ok((violations, price))
     }
 
+    /// The time slots of `date` (tenant-local) for the timeslot model, as booked
+    /// periods. Other models have none to list.
+    fn slots(
+        &self,
+        ctx: &PolicyContext<'_>,
+        date: NaiveDate,
+    ) -> Result<Vec<TimeRange>, PolicyError> {
+        let _ = (ctx, date);
+        Err(PolicyError::InvalidPeriod(
+            "this tenant does not book time slots".into(),
+        ))
+    }
+
     /// How long a `held` reservation keeps its capacity before it expires.
     fn hold_duration(&self) -> Duration {
         Duration::minutes(15)

@@ -144,7 +144,7 @@ impl TenantPolicy {
     }
 
     /// The start times of a timeslot model's slots on `date`, tenant-local.
-    pub fn slots(&self, date: NaiveDate) -> Result<Vec<NaiveTime>, PolicyError> {
+    pub fn slot_starts(&self, date: NaiveDate) -> Result<Vec<NaiveTime>, PolicyError> {
         let day = self.day_map(&self.calendar.day(date), self.config.pricing.base_rate);
         let out = self.call("slots", (day, self.rules.clone()))?;
         let times = out
@@ -393,7 +393,7 @@ impl Policy for TenantPolicy {
             (ModelRules::Timeslot { duration }, PeriodRequest::Slot { start }) => {
                 let local = start.with_timezone(&tz);
                 let date = local.date_naive();
-                let starts = self.slots(date)?;
+                let starts = self.slot_starts(date)?;
                 let found = starts.iter().any(|t| local_instant(tz, date, *t) == *start);
                 if !found {
                     let list: Vec<String> = starts.iter().map(|t| hh_mm(*t)).collect();
@@ -444,6 +444,27 @@ impl Policy for TenantPolicy {
                 }
             })),
         }
+    }
+
+    fn slots(
+        &self,
+        ctx: &PolicyContext<'_>,
+        date: NaiveDate,
+    ) -> Result<Vec<TimeRange>, PolicyError> {
+        let ModelRules::Timeslot { duration } = self.model else {
+            return Err(PolicyError::InvalidPeriod(
+                "this tenant does not book time slots".into(),
+            ));
+        };
+        let tz = ctx.tenant.timezone;
+        self.slot_starts(date)?
+            .into_iter()
+            .map(|t| {
+                let start = local_instant(tz, date, t);
+                TimeRange::new(start, start + duration)
+                    .map_err(|e| PolicyError::Failed(e.to_string()))
+            })
+            .collect()
     }
 
     fn validate(

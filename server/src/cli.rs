@@ -55,6 +55,8 @@ pub struct PolicyDirs {
 
 #[derive(Debug, Subcommand)]
 pub enum SchemaCommand {
+    /// The GraphQL SDL.
+    Graphql,
     /// The JSON Schema of tenant files.
     Policy {
         /// Which file's schema.

@@ -7,9 +7,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use axum::extract::{MatchedPath, Request, State};
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
+use axum::response::Html;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -32,6 +35,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The live tenant policies.
     pub registry: Arc<PolicyRegistry>,
+    /// The GraphQL schema (over the engine).
+    pub schema: berth_graphql::BerthSchema,
     /// Renders the Prometheus metrics.
     pub metrics: PrometheusHandle,
 }
@@ -68,9 +73,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _watcher = berth_policy::watcher::watch(registry.clone())
         .with_context(|| format!("watching {}", args.tenants.display()))?;
 
+    let engine = berth_core::Engine::new(store.clone(), registry.clone(), Arc::new(SystemClock));
+    let schema = berth_graphql::schema(engine);
     let app = router(AppState {
         store,
         registry,
+        schema,
         metrics,
     });
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -91,12 +99,31 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 /// The router with every route and middleware.
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .route(
+            "/graphql",
+            get(graphiql)
+                .post(graphql)
+                .layer(DefaultBodyLimit::max(MAX_GRAPHQL_BODY_BYTES)),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .layer(middleware::from_fn(record_metrics))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The largest GraphQL request body accepted (a larger one gets 413).
+const MAX_GRAPHQL_BODY_BYTES: usize = 256 * 1024;
+
+/// Executes a GraphQL request.
+async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
+    state.schema.execute(request.into_inner()).await.into()
+}
+
+/// GraphiQL, the in-browser IDE, pointed at this server.
+async fn graphiql() -> Html<String> {
+    Html(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
 /// The process is alive.

@@ -43,6 +43,10 @@ fn main() -> ExitCode {
             Command::Schema(SchemaCommand::Policy { file }) => {
                 policy_cmd::print_schema(file).map(|()| true)
             }
+            Command::Schema(SchemaCommand::Graphql) => {
+                print!("{}", berth_graphql::sdl());
+                Ok(true)
+            }
             Command::Tenant(TenantCommand::Init {
                 slug,
                 model,

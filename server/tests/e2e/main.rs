@@ -87,6 +87,27 @@ impl Server {
         (status, body)
     }
 
+    /// POSTs a GraphQL query and returns the parsed JSON response.
+    async fn graphql(&self, query: &str, variables: serde_json::Value) -> serde_json::Value {
+        let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
+        let mut stream = tokio::net::TcpStream::connect(&self.addr)
+            .await
+            .expect("connect");
+        let request = format!(
+            "POST /graphql HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await.expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.expect("read");
+        let (head, body) = response.split_once("\r\n\r\n").expect("a response");
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        // Chunked or not, the JSON document is the body's outermost braces.
+        let json = &body[body.find('{').expect("json")..=body.rfind('}').expect("json")];
+        serde_json::from_str(json).expect("json response")
+    }
+
     /// Sends SIGTERM and waits for a clean exit.
     fn stop(mut self) {
         let status = Command::new("kill")
@@ -166,6 +187,40 @@ async fn demo_loads_the_example_tenants_once() {
             "{slug} in {loaded:?}"
         );
     }
+
+    // The demo serves quotes through the engine and the tenant's Rhai policy.
+    let units = server
+        .graphql(
+            r#"{ units(tenant: "alpine-cabins") { id name } }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    let unit = units["data"]["units"][0]["id"]
+        .as_str()
+        .expect("a seeded unit")
+        .to_owned();
+    let quote = server
+        .graphql(
+            "query($input: QuoteInput!) { quote(tenant: \"alpine-cabins\", input: $input) { available total { amount currency } violations { code } } }",
+            serde_json::json!({ "input": { "unitId": unit, "guests": 2,
+                "period": { "checkIn": "2027-06-07", "checkOut": "2027-06-10" } } }),
+        )
+        .await;
+    assert_eq!(quote["data"]["quote"]["available"], true, "{quote}");
+    assert_eq!(
+        quote["data"]["quote"]["total"]["currency"], "CHF",
+        "{quote}"
+    );
+    let refused = server
+        .graphql(r#"{ quote(tenant: "nobody", input: { unitId: "x", guests: 1, period: { checkIn: "2027-01-01", checkOut: "2027-01-02" } }) { available } }"#, serde_json::json!({}))
+        .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{refused}"
+    );
+    let (status, page) = server.get("/graphql").await;
+    assert_eq!(status, 200);
+    assert!(page.to_lowercase().contains("graphiql"));
     server.stop();
 
     // A restart with --demo finds them and adds nothing.

@@ -1,0 +1,55 @@
+//! GraphQL errors: every engine error becomes a GraphQL error whose
+//! `extensions.code` is the stable code of DESIGN.md; policy refusals also carry
+//! `extensions.violations`. Internal causes are logged here and never sent.
+
+use async_graphql::{Error, ErrorExtensions};
+use berth_core::{EngineError, ErrorCode};
+
+/// An error with a code and a client-safe message.
+pub fn coded(code: ErrorCode, message: impl Into<String>) -> Error {
+    Error::new(message).extend_with(|_, e| e.set("code", code.as_str()))
+}
+
+/// The GraphQL form of an engine error.
+pub fn from_engine(err: EngineError) -> Error {
+    match &err {
+        EngineError::Validation(violations) => {
+            let list: Vec<async_graphql::Value> = violations
+                .iter()
+                .map(|v| {
+                    let mut m = async_graphql::indexmap::IndexMap::new();
+                    m.insert(
+                        async_graphql::Name::new("code"),
+                        async_graphql::Value::from(v.code.clone()),
+                    );
+                    m.insert(
+                        async_graphql::Name::new("message"),
+                        async_graphql::Value::from(v.message.clone()),
+                    );
+                    async_graphql::Value::Object(m)
+                })
+                .collect();
+            Error::new(err.to_string()).extend_with(|_, e| {
+                e.set("code", ErrorCode::Validation.as_str());
+                e.set("violations", async_graphql::Value::List(list.clone()));
+            })
+        }
+        EngineError::Internal(_) | EngineError::Crashed(_) => {
+            tracing::error!(error = ?err, "internal error");
+            coded(ErrorCode::Internal, "internal error")
+        }
+        other => coded(other.code(), other.to_string()),
+    }
+}
+
+/// `?`-friendly conversion for resolvers.
+pub trait OrGraphql<T> {
+    /// Maps an engine error to its GraphQL form.
+    fn gql(self) -> Result<T, Error>;
+}
+
+impl<T> OrGraphql<T> for Result<T, EngineError> {
+    fn gql(self) -> Result<T, Error> {
+        self.map_err(from_engine)
+    }
+}

@@ -1,0 +1,40 @@
+//! berth-graphql: the GraphQL API, the only crate that knows GraphQL. One root
+//! object per feature, merged; DTOs mapped from core types; engine errors mapped
+//! to the stable codes of DESIGN.md in `extensions.code`. The transport (HTTP,
+//! WebSocket) lives in the server.
+
+pub mod error;
+pub mod public;
+pub mod scalars;
+pub mod types;
+
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use berth_core::Engine;
+
+/// The query root: every feature's queries.
+#[derive(MergedObject, Default, Debug)]
+pub struct Query(public::PublicQuery);
+
+/// The schema type.
+pub type BerthSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Deepest query accepted.
+pub const MAX_DEPTH: usize = 12;
+/// Most complex query accepted (fields, roughly).
+pub const MAX_COMPLEXITY: usize = 2_000;
+
+/// The schema over `engine`, with depth and complexity limits.
+pub fn schema(engine: Engine) -> BerthSchema {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .data(engine)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .finish()
+}
+
+/// The schema's SDL (what `graphql/schema.graphql` holds).
+pub fn sdl() -> String {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .finish()
+        .sdl()
+}

@@ -1,0 +1,140 @@
+//! The public root: what a tenant's public site and a price estimator need, by
+//! tenant slug and without signing in — `tenant`, `units`, `unit`, `quote`,
+//! `availability`, `slots`.
+
+use async_graphql::{Context, ID, Object, Result};
+use berth_core::Engine;
+use berth_core::ids::{TenantId, UnitId};
+use berth_core::{ErrorCode, engine::AvailabilityRequest, engine::QuoteRequest};
+
+use crate::error::{OrGraphql, coded};
+use crate::scalars::Date;
+use crate::types::{AvailabilityInput, Quote, QuoteInput, Slot, Tenant, Unit, party};
+
+/// Public queries.
+#[derive(Default, Debug)]
+pub struct PublicQuery;
+
+fn engine<'a>(ctx: &'a Context<'_>) -> &'a Engine {
+    ctx.data_unchecked::<Engine>()
+}
+
+/// The tenant with `slug`, or NOT_FOUND.
+async fn tenant_id(ctx: &Context<'_>, slug: &str) -> Result<TenantId> {
+    let not_found = || coded(ErrorCode::NotFound, format!("tenant `{slug}` not found"));
+    let slug = slug.parse().map_err(|_| not_found())?;
+    let tenant = engine(ctx)
+        .store()
+        .tenant_by_slug(&slug)
+        .await
+        .map_err(|e| crate::error::from_engine(e.into()))?;
+    tenant.map(|t| t.id).ok_or_else(not_found)
+}
+
+fn unit_id(id: &ID) -> Result<UnitId> {
+    id.parse().map_err(|_| {
+        coded(
+            ErrorCode::InvalidInput,
+            format!("`{}` is not a unit id", id.as_str()),
+        )
+    })
+}
+
+/// The tenant a catalog query is about: by slug on the public side. Without a
+/// slug the signed-in user's tenant is meant, which needs authentication.
+async fn catalog_tenant(ctx: &Context<'_>, slug: Option<String>) -> Result<TenantId> {
+    match slug {
+        Some(slug) => tenant_id(ctx, &slug).await,
+        None => Err(coded(
+            ErrorCode::Unauthenticated,
+            "sign in, or name a tenant by slug",
+        )),
+    }
+}
+
+#[Object]
+impl PublicQuery {
+    /// A tenant's public profile.
+    async fn tenant(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Tenant>> {
+        let Ok(slug) = slug.parse() else {
+            return Ok(None);
+        };
+        let tenant = engine(ctx)
+            .store()
+            .tenant_by_slug(&slug)
+            .await
+            .map_err(|e| crate::error::from_engine(e.into()))?;
+        Ok(tenant.map(Into::into))
+    }
+
+    /// A tenant's bookable units (archived ones excluded).
+    async fn units(&self, ctx: &Context<'_>, tenant: Option<String>) -> Result<Vec<Unit>> {
+        let tenant = catalog_tenant(ctx, tenant).await?;
+        let units = engine(ctx)
+            .store()
+            .units(tenant, false)
+            .await
+            .map_err(|e| crate::error::from_engine(e.into()))?;
+        Ok(units.into_iter().map(Into::into).collect())
+    }
+
+    /// One unit of a tenant.
+    async fn unit(
+        &self,
+        ctx: &Context<'_>,
+        tenant: Option<String>,
+        id: ID,
+    ) -> Result<Option<Unit>> {
+        let tenant = catalog_tenant(ctx, tenant).await?;
+        let unit = engine(ctx)
+            .store()
+            .unit(tenant, unit_id(&id)?)
+            .await
+            .map_err(|e| crate::error::from_engine(e.into()))?;
+        Ok(unit.filter(|u| !u.archived).map(Into::into))
+    }
+
+    /// Whether and for how much one unit can be booked for a period.
+    async fn quote(&self, ctx: &Context<'_>, tenant: String, input: QuoteInput) -> Result<Quote> {
+        let tenant = tenant_id(ctx, &tenant).await?;
+        let request = QuoteRequest {
+            unit_id: unit_id(&input.unit_id)?,
+            period: input.period.parse()?,
+            party: party(input.guests, input.quantity)?,
+        };
+        Ok(engine(ctx).quote(tenant, request).await.gql()?.into())
+    }
+
+    /// Every unit of the tenant for one period, with prices: the search of a
+    /// public site.
+    async fn availability(
+        &self,
+        ctx: &Context<'_>,
+        tenant: String,
+        input: AvailabilityInput,
+    ) -> Result<Vec<Quote>> {
+        let tenant = tenant_id(ctx, &tenant).await?;
+        let request = AvailabilityRequest {
+            period: input.period.parse()?,
+            party: party(input.guests, input.quantity)?,
+        };
+        let quotes = engine(ctx).availability(tenant, request).await.gql()?;
+        Ok(quotes.into_iter().map(Into::into).collect())
+    }
+
+    /// The time slots of a unit on a tenant-local date, with free seats.
+    async fn slots(
+        &self,
+        ctx: &Context<'_>,
+        tenant: String,
+        unit_id: ID,
+        date: Date,
+    ) -> Result<Vec<Slot>> {
+        let tenant = tenant_id(ctx, &tenant).await?;
+        let slots = engine(ctx)
+            .slots(tenant, self::unit_id(&unit_id)?, date.0)
+            .await
+            .gql()?;
+        Ok(slots.into_iter().map(Into::into).collect())
+    }
+}

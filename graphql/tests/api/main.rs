@@ -1,0 +1,306 @@
+//! The GraphQL API through `schema.execute`, over a real SQLite store and the
+//! example tenants' Rhai policies.
+
+// Test code: a panic on an unexpected Err is exactly the failure report we want.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use async_graphql::{Request, Variables};
+use berth_core::Engine;
+use berth_core::audit::Actor;
+use berth_core::clock::ManualClock;
+use berth_core::quantity::{Guests, Inventory};
+use berth_core::store::{SqliteStore, Store};
+use berth_core::tenant::NewTenant;
+use berth_core::unit::{NewUnit, Unit};
+use berth_graphql::BerthSchema;
+use berth_policy::Runtime;
+use berth_policy::registry::PolicyRegistry;
+use berth_policy::sandbox::Limits;
+use serde_json::{Value, json};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+struct Api {
+    schema: BerthSchema,
+    cabin: Unit,
+    tour: Unit,
+}
+
+/// The schema over a fresh SQLite store holding alpine-cabins and summit-tours
+/// (as their tenant.yaml says), one unit each, with the live example policies.
+async fn api() -> Api {
+    let now = "2026-11-02T09:00:00Z".parse().unwrap();
+    let clock = Arc::new(ManualClock::new(now));
+    let registry = Arc::new(PolicyRegistry::new(
+        Runtime::new(Limits::default()).unwrap(),
+        repo().join("tenants"),
+        clock.clone(),
+    ));
+    registry.load_all();
+    let path = std::env::temp_dir().join(format!("berth-graphql-{}.db", uuid::Uuid::new_v4()));
+    let store = SqliteStore::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let mut units = Vec::new();
+    for (slug, inventory, max_guests) in [("alpine-cabins", 1, 4), ("summit-tours", 12, 1)] {
+        let config = registry.get(slug).unwrap().config().clone();
+        let tenant = store
+            .create_tenant(
+                NewTenant {
+                    slug: config.slug.parse().unwrap(),
+                    name: config.name,
+                    timezone: config.timezone.parse().unwrap(),
+                    currency: config.currency.parse().unwrap(),
+                    locale: config.locale,
+                },
+                &Actor::System,
+                now,
+            )
+            .await
+            .unwrap();
+        let unit = NewUnit {
+            name: format!("{slug} unit"),
+            kind: None,
+            inventory: Inventory::new(inventory).unwrap(),
+            max_guests: Guests::new(max_guests).unwrap(),
+            description: Some("A fine place".into()),
+            amenities: vec!["sauna".into()],
+            images: vec!["https://images.example.org/a.jpg".into()],
+            attributes: json!({}),
+        };
+        units.push(
+            store
+                .create_unit(tenant.id, unit, &Actor::System, now)
+                .await
+                .unwrap(),
+        );
+    }
+    let engine = Engine::new(Arc::new(store), registry, clock);
+    let tour = units.pop().unwrap();
+    let cabin = units.pop().unwrap();
+    Api {
+        schema: berth_graphql::schema(engine),
+        cabin,
+        tour,
+    }
+}
+
+impl Api {
+    async fn run(&self, query: &str, variables: Value) -> (Value, Vec<(String, Value)>) {
+        let response = self
+            .schema
+            .execute(Request::new(query).variables(Variables::from_json(variables)))
+            .await;
+        let errors = response
+            .errors
+            .iter()
+            .map(|e| {
+                let ext = e
+                    .extensions
+                    .as_ref()
+                    .map(|x| serde_json::to_value(x).unwrap())
+                    .unwrap_or(Value::Null);
+                (e.message.clone(), ext)
+            })
+            .collect();
+        (response.data.into_json().unwrap(), errors)
+    }
+
+    async fn error_code(&self, query: &str, variables: Value) -> String {
+        let (_, errors) = self.run(query, variables).await;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        errors[0].1["code"].as_str().unwrap_or("none").to_owned()
+    }
+}
+
+const QUOTE: &str = r#"query($tenant: String!, $input: QuoteInput!) {
+  quote(tenant: $tenant, input: $input) {
+    unitId available total { amount currency } lines { kind amount { amount } }
+    violations { code message } start end checkIn checkOut
+  }
+}"#;
+
+#[test]
+fn committed_sdl_is_current() {
+    let path = repo().join("graphql/schema.graphql");
+    let generated = berth_graphql::sdl();
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != generated && std::env::var("BERTH_UPDATE_CONTRACTS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    assert!(
+        committed == generated,
+        "graphql/schema.graphql is stale; run `BERTH_UPDATE_CONTRACTS=1 cargo test -p berth-graphql --test api sdl` and commit"
+    );
+}
+
+#[tokio::test]
+async fn public_quotes_run_the_tenants_rhai_policy() {
+    let api = api().await;
+    // Two weekday nights in November, two guests: 2 × 14000 + cleaning 9000,
+    // VAT 8.1 % on 37000 = 2997, tourist tax 2 × 2 × 350 = 1400 (see
+    // tenants/alpine-cabins/tests/pricing.yaml for the same arithmetic).
+    let input = json!({ "unitId": api.cabin.id.to_string(), "guests": 2,
+        "period": { "checkIn": "2026-11-10", "checkOut": "2026-11-12" } });
+    let (data, errors) = api
+        .run(QUOTE, json!({ "tenant": "alpine-cabins", "input": input }))
+        .await;
+    assert!(errors.is_empty(), "{errors:?}");
+    let quote = &data["quote"];
+    assert_eq!(quote["available"], true, "{quote}");
+    assert_eq!(quote["total"]["currency"], "CHF");
+    let lines: i64 = quote["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["amount"]["amount"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        quote["total"]["amount"].as_i64().unwrap(),
+        lines,
+        "the total is the sum of the lines"
+    );
+    assert_eq!(quote["checkIn"], "2026-11-10");
+    assert_eq!(
+        quote["start"], "2026-11-10T14:00:00+00:00",
+        "15:00 in Zurich"
+    );
+
+    // One night breaks the tenant's minimum stay: a decision, not an error.
+    let input = json!({ "unitId": api.cabin.id.to_string(), "guests": 2,
+        "period": { "checkIn": "2026-11-10", "checkOut": "2026-11-11" } });
+    let (data, errors) = api
+        .run(QUOTE, json!({ "tenant": "alpine-cabins", "input": input }))
+        .await;
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(data["quote"]["available"], false);
+    assert_eq!(data["quote"]["violations"][0]["code"], "min_nights");
+    assert_eq!(data["quote"]["total"], Value::Null);
+}
+
+#[tokio::test]
+async fn catalog_availability_and_slots() {
+    let api = api().await;
+    let (data, errors) = api
+        .run(
+            r#"{ tenant(slug: "alpine-cabins") { slug name timezone currency }
+                 units(tenant: "alpine-cabins") { id name inventory maxGuests amenities images { url } }
+                 missing: tenant(slug: "nobody") { slug } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(data["tenant"]["timezone"], "Europe/Zurich");
+    assert_eq!(data["missing"], Value::Null);
+    assert_eq!(
+        data["units"][0]["images"][0]["url"],
+        "https://images.example.org/a.jpg"
+    );
+
+    let (data, errors) = api
+        .run(
+            r#"query($input: AvailabilityInput!) { availability(tenant: "alpine-cabins", input: $input) { unitId available total { amount } } }"#,
+            json!({ "input": { "guests": 2, "period": { "checkIn": "2026-11-10", "checkOut": "2026-11-12" } } }),
+        )
+        .await;
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(data["availability"][0]["unitId"], api.cabin.id.to_string());
+    assert_eq!(data["availability"][0]["available"], true);
+
+    // summit-tours runs 06:00 and 13:00 slots on a Monday (America/Denver).
+    let (data, errors) = api
+        .run(
+            r#"query($unit: ID!) { slots(tenant: "summit-tours", unitId: $unit, date: "2026-11-16") { start end capacity free } }"#,
+            json!({ "unit": api.tour.id.to_string() }),
+        )
+        .await;
+    assert!(errors.is_empty(), "{errors:?}");
+    let slots = data["slots"].as_array().unwrap();
+    assert!(!slots.is_empty(), "{data}");
+    assert_eq!(slots[0]["capacity"], 12);
+    assert_eq!(slots[0]["free"], 12);
+}
+
+#[tokio::test]
+async fn bad_requests_get_stable_codes() {
+    let api = api().await;
+    let cabin = api.cabin.id.to_string();
+    let quote = |tenant: &str, input: Value| json!({ "tenant": tenant, "input": input });
+    let nights = json!({ "checkIn": "2026-11-10", "checkOut": "2026-11-12" });
+    let cases = [
+        (
+            quote(
+                "nobody",
+                json!({ "unitId": cabin, "guests": 2, "period": nights }),
+            ),
+            "NOT_FOUND",
+        ),
+        (
+            quote(
+                "alpine-cabins",
+                json!({ "unitId": "not-an-id", "guests": 2, "period": nights }),
+            ),
+            "INVALID_INPUT",
+        ),
+        (
+            quote(
+                "alpine-cabins",
+                json!({ "unitId": api.tour.id.to_string(), "guests": 2, "period": nights }),
+            ),
+            "NOT_FOUND",
+        ),
+        (
+            quote(
+                "alpine-cabins",
+                json!({ "unitId": cabin, "guests": 0, "period": nights }),
+            ),
+            "INVALID_INPUT",
+        ),
+        (
+            quote(
+                "alpine-cabins",
+                json!({ "unitId": cabin, "guests": 2, "quantity": -1, "period": nights }),
+            ),
+            "INVALID_INPUT",
+        ),
+        (
+            quote(
+                "alpine-cabins",
+                json!({ "unitId": cabin, "guests": 2, "period": { "checkIn": "2026-11-10" } }),
+            ),
+            "INVALID_INPUT",
+        ),
+        (
+            quote(
+                "alpine-cabins",
+                json!({ "unitId": cabin, "guests": 2, "period": { "checkIn": "2026-11-12", "checkOut": "2026-11-10" } }),
+            ),
+            "INVALID_INPUT",
+        ),
+        (
+            quote(
+                "alpine-cabins",
+                json!({ "unitId": cabin, "guests": 2, "period": { "start": "2026-11-10T10:00:00Z" } }),
+            ),
+            "INVALID_INPUT",
+        ),
+    ];
+    for (variables, code) in cases {
+        assert_eq!(
+            api.error_code(QUOTE, variables.clone()).await,
+            code,
+            "{variables}"
+        );
+    }
+    assert_eq!(
+        api.error_code("{ units { id } }", json!({})).await,
+        "UNAUTHENTICATED"
+    );
+}

@@ -70,7 +70,8 @@ pricing:
 "#;
 
 fn temp_root() -> PathBuf {
-    let root = std::env::temp_dir().join(format!("berth-bench-{}", uuid::Uuid::new_v4()));
+    let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("berth-bench-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&root).unwrap();
     root
 }

@@ -54,7 +54,8 @@ pub fn available(backend: Backend, test: &str) -> bool {
 
 /// A fresh, migrated SQLite database file in the temp directory.
 pub async fn fresh_sqlite() -> SqliteStore {
-    let path = std::env::temp_dir().join(format!("berth-test-{}.db", uuid::Uuid::new_v4()));
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("berth-test-{}.db", uuid::Uuid::new_v4()));
     let store = SqliteStore::connect(&format!("sqlite:{}", path.display()))
         .await
         .expect("open sqlite");

@@ -42,7 +42,8 @@ async fn api() -> Api {
         clock.clone(),
     ));
     registry.load_all();
-    let path = std::env::temp_dir().join(format!("berth-graphql-{}.db", uuid::Uuid::new_v4()));
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("berth-graphql-{}.db", uuid::Uuid::new_v4()));
     let store = SqliteStore::connect(&format!("sqlite:{}", path.display()))
         .await
         .unwrap();

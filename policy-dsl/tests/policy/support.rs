@@ -23,7 +23,8 @@ pub struct Root(pub PathBuf);
 
 impl Root {
     pub fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("berth-policy-{}", uuid::Uuid::new_v4()));
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("berth-policy-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         Self(dir)
     }
@@ -61,7 +62,8 @@ pub fn registry(root: &Root) -> Arc<PolicyRegistry> {
 /// An engine whose policies come from `registry`, over a fresh SQLite database
 /// holding tenant `slug` (Europe/Berlin, EUR, as scaffolded) with one unit.
 pub async fn engine(registry: Arc<PolicyRegistry>, slug: &str) -> (Engine, Tenant, Unit) {
-    let path = std::env::temp_dir().join(format!("berth-policy-{}.db", uuid::Uuid::new_v4()));
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("berth-policy-{}.db", uuid::Uuid::new_v4()));
     let store = SqliteStore::connect(&format!("sqlite:{}", path.display()))
         .await
         .unwrap();

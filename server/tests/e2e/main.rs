@@ -29,7 +29,8 @@ fn tenants_dir() -> PathBuf {
 }
 
 fn temp_sqlite_url() -> (String, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("berth-e2e-{}", uuid::Uuid::new_v4()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("berth-e2e-{}", uuid::Uuid::new_v4()));
     let path = dir.join("nested/berth.db");
     (format!("sqlite:{}", path.display()), path)
 }

@@ -26,6 +26,8 @@ pub enum EventKind {
     UnitCreated,
     /// A client was created.
     ClientCreated,
+    /// A user was created.
+    UserCreated,
     /// A reservation was created.
     ReservationCreated,
     /// A reservation's period, unit or price changed.
@@ -37,7 +39,8 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    const ALL: [EventKind; 10] = [
+    const ALL: [EventKind; 11] = [
+        Self::UserCreated,
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::PolicyActivated,
@@ -59,6 +62,7 @@ impl EventKind {
             Self::PolicyRejected => "policy.rejected",
             Self::UnitCreated => "unit.created",
             Self::ClientCreated => "client.created",
+            Self::UserCreated => "user.created",
             Self::ReservationCreated => "reservation.created",
             Self::ReservationChanged => "reservation.changed",
             Self::ReservationStateChanged => "reservation.state_changed",

@@ -21,6 +21,7 @@ pub mod store;
 pub mod tenant;
 pub mod time_range;
 pub mod unit;
+pub mod user;
 
 pub use engine::Engine;
 pub use error::{EngineError, ErrorCode};

@@ -3,30 +3,38 @@
 //! to the stable codes of DESIGN.md in `extensions.code`. The transport (HTTP,
 //! WebSocket) lives in the server.
 
+pub mod auth;
 pub mod error;
 pub mod public;
 pub mod scalars;
+pub mod session;
 pub mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 use berth_core::Engine;
 
 /// The query root: every feature's queries.
 #[derive(MergedObject, Default, Debug)]
-pub struct Query(public::PublicQuery);
+pub struct Query(public::PublicQuery, session::SessionQuery);
+
+/// The mutation root: every feature's mutations.
+#[derive(MergedObject, Default, Debug)]
+pub struct Mutation(session::SessionMutation);
 
 /// The schema type.
-pub type BerthSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type BerthSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Deepest query accepted.
 pub const MAX_DEPTH: usize = 12;
 /// Most complex query accepted (fields, roughly).
 pub const MAX_COMPLEXITY: usize = 2_000;
 
-/// The schema over `engine`, with depth and complexity limits.
-pub fn schema(engine: Engine) -> BerthSchema {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+/// The schema over `engine`, signing sessions with `auth`, with depth and
+/// complexity limits.
+pub fn schema(engine: Engine, auth: auth::Auth) -> BerthSchema {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(engine)
+        .data(auth)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .finish()
@@ -34,7 +42,7 @@ pub fn schema(engine: Engine) -> BerthSchema {
 
 /// The schema's SDL (what `graphql/schema.graphql` holds).
 pub fn sdl() -> String {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .finish()
         .sdl()
 }

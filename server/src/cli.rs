@@ -34,6 +34,27 @@ pub enum Command {
     /// Manage tenant directories.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user to a tenant (password from BERTH_PASSWORD, or the first line of stdin).
+    Add {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+        /// Sign-in e-mail.
+        #[arg(long)]
+        email: String,
+        /// Role.
+        #[arg(long, value_parser = ["owner", "admin", "staff", "viewer"])]
+        role: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -97,9 +118,14 @@ pub struct ServeArgs {
     /// Directory holding one sub-directory per tenant.
     #[arg(long, env = "BERTH_TENANTS_DIR", default_value = "tenants")]
     pub tenants: PathBuf,
-    /// Load every example tenant under the tenants directory, with its seed data.
+    /// Load every example tenant under the tenants directory, with its seed data,
+    /// and print one admin login per new tenant.
     #[arg(long)]
     pub demo: bool,
+    /// File holding the token-signing secret (created on first start when absent,
+    /// unless BERTH_JWT_SECRET gives the secret itself).
+    #[arg(long, env = "BERTH_SECRET_FILE", default_value = "data/jwt-secret")]
+    pub secret_file: PathBuf,
 }
 
 /// `berth migrate`: applies the migrations of the database the URL names.
@@ -109,6 +135,56 @@ pub async fn migrate(args: DatabaseArgs) -> anyhow::Result<()> {
         .with_context(|| format!("migrating {}", redact(&args.database_url)))?;
     tracing::info!(database = %redact(&args.database_url), "migrations applied");
     println!("migrations applied to {}", redact(&args.database_url));
+    Ok(())
+}
+
+/// `berth user add`.
+pub async fn add_user(
+    database: DatabaseArgs,
+    tenant: &str,
+    email: &str,
+    role: &str,
+) -> anyhow::Result<()> {
+    let password = match std::env::var("BERTH_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the password from stdin")?;
+            line.trim_end_matches(['\n', '\r']).to_owned()
+        }
+    };
+    if password.chars().count() < 10 {
+        anyhow::bail!("the password must have at least 10 characters");
+    }
+    let store = berth_core::store::open_and_migrate(&database.database_url).await?;
+    let slug = tenant
+        .parse()
+        .with_context(|| format!("`{tenant}` is not a tenant slug"))?;
+    let tenant = store
+        .tenant_by_slug(&slug)
+        .await?
+        .with_context(|| format!("no tenant `{slug}` in {}", redact(&database.database_url)))?;
+    let new = berth_core::user::NewUser {
+        email: email.parse()?,
+        role: role.parse()?,
+        password_hash: berth_graphql::auth::hash_password(&password)?,
+    };
+    let user = store
+        .create_user(
+            tenant.id,
+            new,
+            &berth_core::audit::Actor::System,
+            chrono::Utc::now(),
+        )
+        .await?;
+    println!(
+        "user {} added to {} as {}",
+        user.email.as_str(),
+        tenant.slug,
+        user.role
+    );
     Ok(())
 }
 

@@ -73,8 +73,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _watcher = berth_policy::watcher::watch(registry.clone())
         .with_context(|| format!("watching {}", args.tenants.display()))?;
 
+    let auth = crate::secret::auth(&args.secret_file)?;
     let engine = berth_core::Engine::new(store.clone(), registry.clone(), Arc::new(SystemClock));
-    let schema = berth_graphql::schema(engine);
+    let schema = berth_graphql::schema(engine, auth);
     let app = router(AppState {
         store,
         registry,
@@ -116,9 +117,21 @@ pub fn router(state: AppState) -> Router {
 /// The largest GraphQL request body accepted (a larger one gets 413).
 const MAX_GRAPHQL_BODY_BYTES: usize = 256 * 1024;
 
-/// Executes a GraphQL request.
-async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    state.schema.execute(request.into_inner()).await.into()
+/// Executes a GraphQL request, passing on the `Authorization: Bearer` token.
+async fn graphql(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    let mut request = request.into_inner();
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if let Some(token) = bearer {
+        request = request.data(berth_graphql::auth::BearerToken(token.trim().to_owned()));
+    }
+    state.schema.execute(request).await.into()
 }
 
 /// GraphiQL, the in-browser IDE, pointed at this server.

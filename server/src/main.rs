@@ -5,6 +5,7 @@
 mod cli;
 mod http;
 mod policy_cmd;
+mod secret;
 mod shutdown;
 mod telemetry;
 mod tenants;
@@ -15,7 +16,7 @@ use clap::Parser;
 
 use berth_policy::config::ModelKind;
 
-use crate::cli::{Cli, Command, PolicyCommand, SchemaCommand, TenantCommand};
+use crate::cli::{Cli, Command, PolicyCommand, SchemaCommand, TenantCommand, UserCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -43,6 +44,14 @@ fn main() -> ExitCode {
             Command::Schema(SchemaCommand::Policy { file }) => {
                 policy_cmd::print_schema(file).map(|()| true)
             }
+            Command::User(UserCommand::Add {
+                database,
+                tenant,
+                email,
+                role,
+            }) => cli::add_user(database, &tenant, &email, &role)
+                .await
+                .map(|()| true),
             Command::Schema(SchemaCommand::Graphql) => {
                 print!("{}", berth_graphql::sdl());
                 Ok(true)

@@ -185,6 +185,21 @@ async fn seed(store: &dyn Store, tenant: &Tenant, dir: &Path) -> anyhow::Result<
             .create_client(tenant.id, new, &Actor::System, now)
             .await?;
     }
+    // One admin per demo tenant, with a fresh password printed once.
+    let password = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
+    let admin = berth_core::user::NewUser {
+        email: format!("admin@{}.example.org", tenant.slug).parse()?,
+        role: berth_core::user::Role::Admin,
+        password_hash: berth_graphql::auth::hash_password(&password)?,
+    };
+    let admin = store
+        .create_user(tenant.id, admin, &Actor::System, now)
+        .await?;
+    println!(
+        "demo login: tenant={} email={} password={password}",
+        tenant.slug,
+        admin.email.as_str()
+    );
     println!(
         "demo tenant {} loaded: {} units, {} clients",
         tenant.slug,

@@ -238,6 +238,27 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// A client of the tenant.
     async fn client(&self, tenant: TenantId, id: ClientId) -> Result<Option<Client>, StoreError>;
 
+    /// Creates a user; a taken e-mail address is CONFLICT.
+    async fn create_user(
+        &self,
+        tenant: TenantId,
+        new: crate::user::NewUser,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<crate::user::User, StoreError>;
+    /// A user and their password hash, by e-mail address.
+    async fn user_credentials(
+        &self,
+        tenant: TenantId,
+        email: &crate::user::Email,
+    ) -> Result<Option<(crate::user::User, String)>, StoreError>;
+    /// A user of the tenant.
+    async fn user(
+        &self,
+        tenant: TenantId,
+        id: crate::ids::UserId,
+    ) -> Result<Option<crate::user::User>, StoreError>;
+
     /// Inserts a reservation if capacity allows, or returns the original one for
     /// a repeated idempotency key.
     async fn insert_reservation(

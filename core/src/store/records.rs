@@ -374,6 +374,44 @@ pub(crate) fn client_created(c: &Client, actor: &Actor) -> ChangeRecord {
     )
 }
 
+/// The audit entry and event for a created user (never with the password hash).
+pub(crate) fn user_created(u: &crate::user::User, actor: &Actor) -> ChangeRecord {
+    ChangeRecord::new(
+        u.tenant_id,
+        actor,
+        ("user", u.id.as_uuid()),
+        "create",
+        EventKind::UserCreated,
+        to_json(u),
+        json!({ "after": to_json(u) }),
+        u.created_at,
+    )
+}
+
+/// A user row decoded to Rust primitives, with its password hash.
+#[derive(Debug)]
+pub(crate) struct UserRecord {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl UserRecord {
+    pub(crate) fn into_domain(self) -> Result<(crate::user::User, String), StoreError> {
+        let user = crate::user::User {
+            id: crate::ids::UserId::from_uuid(self.id),
+            tenant_id: TenantId::from_uuid(self.tenant_id),
+            email: self.email.parse().map_err(StoreError::corrupt)?,
+            role: self.role.parse().map_err(StoreError::corrupt)?,
+            created_at: self.created_at,
+        };
+        Ok((user, self.password_hash))
+    }
+}
+
 /// The audit entry and event for a created unit.
 pub(crate) fn unit_created(u: &Unit, actor: &Actor) -> ChangeRecord {
     ChangeRecord::new(

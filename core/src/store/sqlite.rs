@@ -228,6 +228,30 @@ impl TenantRow {
 }
 
 #[derive(sqlx::FromRow)]
+struct UserRow {
+    tenant_id: Uuid,
+    id: Uuid,
+    email: String,
+    password_hash: String,
+    role: String,
+    created_at: i64,
+}
+
+impl UserRow {
+    fn into_domain(self) -> Result<(crate::user::User, String), StoreError> {
+        records::UserRecord {
+            tenant_id: self.tenant_id,
+            id: self.id,
+            email: self.email,
+            password_hash: self.password_hash,
+            role: self.role,
+            created_at: from_micros(self.created_at)?,
+        }
+        .into_domain()
+    }
+}
+
+#[derive(sqlx::FromRow)]
 struct ClientRow {
     tenant_id: Uuid,
     id: Uuid,
@@ -707,6 +731,75 @@ impl Store for SqliteStore {
     async fn client(&self, tenant: TenantId, id: ClientId) -> Result<Option<Client>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         fetch_client(&mut conn, tenant, id).await
+    }
+
+    async fn create_user(
+        &self,
+        tenant: TenantId,
+        new: crate::user::NewUser,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<crate::user::User, StoreError> {
+        let user = crate::user::User {
+            id: crate::ids::UserId::new(),
+            tenant_id: tenant,
+            email: new.email,
+            role: new.role,
+            created_at: now,
+        };
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO users (tenant_id, id, email, password_hash, role, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(tenant.as_uuid())
+        .bind(user.id.as_uuid())
+        .bind(user.email.as_str())
+        .bind(&new.password_hash)
+        .bind(user.role.as_str())
+        .bind(micros(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(format!(
+                "a user with e-mail {} already exists",
+                user.email.as_str()
+            )),
+            _ => tenant_fk(e, tenant),
+        })?;
+        append(&mut tx, &records::user_created(&user, actor)).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn user_credentials(
+        &self,
+        tenant: TenantId,
+        email: &crate::user::Email,
+    ) -> Result<Option<(crate::user::User, String)>, StoreError> {
+        sqlx::query_as::<_, UserRow>("SELECT * FROM users WHERE tenant_id = ? AND email = ?")
+            .bind(tenant.as_uuid())
+            .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(UserRow::into_domain)
+            .transpose()
+    }
+
+    async fn user(
+        &self,
+        tenant: TenantId,
+        id: crate::ids::UserId,
+    ) -> Result<Option<crate::user::User>, StoreError> {
+        let found =
+            sqlx::query_as::<_, UserRow>("SELECT * FROM users WHERE tenant_id = ? AND id = ?")
+                .bind(tenant.as_uuid())
+                .bind(id.as_uuid())
+                .fetch_optional(&self.pool)
+                .await?
+                .map(UserRow::into_domain)
+                .transpose()?;
+        Ok(found.map(|(user, _)| user))
     }
 
     async fn insert_reservation(

@@ -38,3 +38,4 @@ mod isolation;
 mod postgres_guards;
 mod reservations;
 mod tenants;
+mod users;

@@ -15,7 +15,9 @@ use berth_core::quantity::{Guests, Inventory};
 use berth_core::store::{SqliteStore, Store};
 use berth_core::tenant::NewTenant;
 use berth_core::unit::{NewUnit, Unit};
+use berth_core::user::{NewUser, Role};
 use berth_graphql::BerthSchema;
+use berth_graphql::auth::{Auth, BearerToken};
 use berth_policy::Runtime;
 use berth_policy::registry::PolicyRegistry;
 use berth_policy::sandbox::Limits;
@@ -27,9 +29,12 @@ fn repo() -> PathBuf {
 
 struct Api {
     schema: BerthSchema,
+    clock: Arc<ManualClock>,
     cabin: Unit,
     tour: Unit,
 }
+
+const PASSWORD: &str = "correct horse battery staple";
 
 /// The schema over a fresh SQLite store holding alpine-cabins and summit-tours
 /// (as their tenant.yaml says), one unit each, with the live example policies.
@@ -81,12 +86,27 @@ async fn api() -> Api {
                 .await
                 .unwrap(),
         );
+        let admin = NewUser {
+            email: format!("admin@{slug}.example.org").parse().unwrap(),
+            role: Role::Admin,
+            password_hash: berth_graphql::auth::hash_password(PASSWORD).unwrap(),
+        };
+        store
+            .create_user(tenant.id, admin, &Actor::System, now)
+            .await
+            .unwrap();
     }
-    let engine = Engine::new(Arc::new(store), registry, clock);
+    let engine = Engine::new(Arc::new(store), registry, clock.clone());
+    let auth = Auth::new(
+        b"a test secret of thirty-two bytes!",
+        chrono::Duration::hours(12),
+    )
+    .unwrap();
     let tour = units.pop().unwrap();
     let cabin = units.pop().unwrap();
     Api {
-        schema: berth_graphql::schema(engine),
+        schema: berth_graphql::schema(engine, auth),
+        clock,
         cabin,
         tour,
     }
@@ -94,10 +114,20 @@ async fn api() -> Api {
 
 impl Api {
     async fn run(&self, query: &str, variables: Value) -> (Value, Vec<(String, Value)>) {
-        let response = self
-            .schema
-            .execute(Request::new(query).variables(Variables::from_json(variables)))
-            .await;
+        self.run_as(None, query, variables).await
+    }
+
+    async fn run_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (Value, Vec<(String, Value)>) {
+        let mut request = Request::new(query).variables(Variables::from_json(variables));
+        if let Some(token) = token {
+            request = request.data(BearerToken(token.to_owned()));
+        }
+        let response = self.schema.execute(request).await;
         let errors = response
             .errors
             .iter()
@@ -303,5 +333,68 @@ async fn bad_requests_get_stable_codes() {
     assert_eq!(
         api.error_code("{ units { id } }", json!({})).await,
         "UNAUTHENTICATED"
+    );
+}
+
+const LOGIN: &str = r#"mutation($tenant: String!, $email: String!, $password: String!) {
+  login(tenant: $tenant, email: $email, password: $password) { token user { email role } }
+}"#;
+
+#[tokio::test]
+async fn login_issues_expiring_tokens_and_failures_look_alike() {
+    let api = api().await;
+    let vars = |tenant: &str, email: &str, password: &str| json!({ "tenant": tenant, "email": email, "password": password });
+    let (data, errors) = api
+        .run(
+            LOGIN,
+            vars("alpine-cabins", "Admin@alpine-cabins.example.org", PASSWORD),
+        )
+        .await;
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(data["login"]["user"]["role"], "ADMIN");
+    let token = data["login"]["token"].as_str().unwrap().to_owned();
+
+    let (data, errors) = api
+        .run_as(Some(&token), "{ me { email role } }", json!({}))
+        .await;
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(data["me"]["email"], "admin@alpine-cabins.example.org");
+
+    // Wrong password, unknown e-mail, unknown tenant, another tenant's user: one answer.
+    let mut messages = Vec::new();
+    for v in [
+        vars("alpine-cabins", "admin@alpine-cabins.example.org", "wrong"),
+        vars(
+            "alpine-cabins",
+            "nobody@alpine-cabins.example.org",
+            PASSWORD,
+        ),
+        vars("nobody", "admin@alpine-cabins.example.org", PASSWORD),
+        vars("summit-tours", "admin@alpine-cabins.example.org", PASSWORD),
+    ] {
+        let (_, errors) = api.run(LOGIN, v).await;
+        assert_eq!(errors[0].1["code"], "UNAUTHENTICATED");
+        messages.push(errors[0].0.clone());
+    }
+    messages.dedup();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+
+    // No token, a forged token, an expired token.
+    assert_eq!(
+        api.error_code("{ me { email } }", json!({})).await,
+        "UNAUTHENTICATED"
+    );
+    let forged = format!("{}x", &token[..token.len() - 1]);
+    let (_, errors) = api
+        .run_as(Some(&forged), "{ me { email } }", json!({}))
+        .await;
+    assert_eq!(errors[0].1["code"], "UNAUTHENTICATED");
+    api.clock.advance(chrono::Duration::hours(13));
+    let (_, errors) = api
+        .run_as(Some(&token), "{ me { email } }", json!({}))
+        .await;
+    assert_eq!(
+        errors[0].1["code"], "UNAUTHENTICATED",
+        "expired by the injected clock"
     );
 }

@@ -41,6 +41,11 @@ impl Server {
         let mut child = berth()
             .arg("serve")
             .args(["--listen", "127.0.0.1:0"])
+            .arg("--secret-file")
+            .arg(
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                    .join(format!("jwt-{}", uuid::Uuid::new_v4())),
+            )
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -90,12 +95,25 @@ impl Server {
 
     /// POSTs a GraphQL query and returns the parsed JSON response.
     async fn graphql(&self, query: &str, variables: serde_json::Value) -> serde_json::Value {
+        self.graphql_as(None, query, variables).await
+    }
+
+    /// POSTs a GraphQL query with an optional bearer token.
+    async fn graphql_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> serde_json::Value {
         let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
         let mut stream = tokio::net::TcpStream::connect(&self.addr)
             .await
             .expect("connect");
+        let auth = token
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
         let request = format!(
-            "POST /graphql HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "POST /graphql HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
             self.addr,
             body.len()
         );
@@ -219,6 +237,38 @@ async fn demo_loads_the_example_tenants_once() {
         refused["errors"][0]["extensions"]["code"], "NOT_FOUND",
         "{refused}"
     );
+    // One printed admin login per demo tenant works.
+    let logins: Vec<&String> = server
+        .stdout_lines
+        .iter()
+        .filter(|l| l.starts_with("demo login:"))
+        .collect();
+    assert_eq!(logins.len(), 4, "{:?}", server.stdout_lines);
+    let field = |line: &str, key: &str| {
+        line.split_whitespace()
+            .find_map(|w| w.strip_prefix(&format!("{key}=")).map(str::to_owned))
+            .expect("key=value")
+    };
+    let (tenant, email, password) = (
+        field(logins[0], "tenant"),
+        field(logins[0], "email"),
+        field(logins[0], "password"),
+    );
+    let session = server
+        .graphql(
+            "mutation($t: String!, $e: String!, $p: String!) { login(tenant: $t, email: $e, password: $p) { token } }",
+            serde_json::json!({ "t": tenant, "e": email, "p": password }),
+        )
+        .await;
+    let token = session["data"]["login"]["token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    let me = server
+        .graphql_as(Some(&token), "{ me { email role } }", serde_json::json!({}))
+        .await;
+    assert_eq!(me["data"]["me"]["email"], email.as_str(), "{me}");
+    assert_eq!(me["data"]["me"]["role"], "ADMIN");
     let (status, page) = server.get("/graphql").await;
     assert_eq!(status, 200);
     assert!(page.to_lowercase().contains("graphiql"));
@@ -270,6 +320,58 @@ fn migrate_is_idempotent_and_bad_urls_fail_clearly() {
         .expect("run");
     assert!(out.status.success());
     assert!(env_path.exists());
+}
+
+#[tokio::test]
+async fn user_add_creates_a_user_who_can_sign_in() {
+    let (url, _) = temp_sqlite_url();
+    let tenants = tenants_dir();
+    let server = Server::start(&[
+        "--database-url",
+        &url,
+        "--tenants",
+        tenants.to_str().unwrap(),
+    ]);
+    let add = |password: &str| {
+        berth()
+            .args([
+                "user",
+                "add",
+                "--database-url",
+                &url,
+                "--tenant",
+                "river-gear",
+                "--email",
+                "Kim@River.example",
+                "--role",
+                "staff",
+            ])
+            .env("BERTH_PASSWORD", password)
+            .output()
+            .expect("run")
+    };
+    let short = add("short");
+    assert_eq!(short.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10"));
+    let out = add("a long enough password");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = add("a long enough password");
+    assert_eq!(again.status.code(), Some(1), "the e-mail is taken");
+    let session = server
+        .graphql(
+            r#"mutation { login(tenant: "river-gear", email: "kim@river.example", password: "a long enough password") { user { role } } }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        session["data"]["login"]["user"]["role"], "STAFF",
+        "{session}"
+    );
+    server.stop();
 }
 
 #[tokio::test]

@@ -1,0 +1,149 @@
+//! Signing in and `me`: `login(tenant, email, password)` returns a session token;
+//! `me` is the signed-in user. The admin tenant always comes from the token, never
+//! from an argument.
+
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use berth_core::{Engine, ErrorCode};
+
+use crate::auth::{Auth, BearerToken, Viewer};
+use crate::error::coded;
+
+/// A user's role.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Everything.
+    Owner,
+    /// Units, users, webhooks, keys, and everything staff can do.
+    Admin,
+    /// Reservations and clients.
+    Staff,
+    /// Reads.
+    Viewer,
+}
+
+impl From<berth_core::user::Role> for Role {
+    fn from(r: berth_core::user::Role) -> Self {
+        use berth_core::user::Role as R;
+        match r {
+            R::Owner => Self::Owner,
+            R::Admin => Self::Admin,
+            R::Staff => Self::Staff,
+            R::Viewer => Self::Viewer,
+        }
+    }
+}
+
+/// A signed-in user.
+#[derive(SimpleObject, Debug)]
+pub struct User {
+    /// Stable id.
+    pub id: ID,
+    /// Sign-in address.
+    pub email: String,
+    /// Role.
+    pub role: Role,
+}
+
+impl From<berth_core::user::User> for User {
+    fn from(u: berth_core::user::User) -> Self {
+        Self {
+            id: ID(u.id.to_string()),
+            email: u.email.as_str().to_owned(),
+            role: u.role.into(),
+        }
+    }
+}
+
+/// A session: the token to send as `Authorization: Bearer …`, and its user.
+#[derive(SimpleObject, Debug)]
+pub struct Session {
+    /// The signed, expiring token.
+    pub token: String,
+    /// Who it is for.
+    pub user: User,
+}
+
+fn unauthenticated() -> async_graphql::Error {
+    coded(ErrorCode::Unauthenticated, "sign in first")
+}
+
+/// The signed-in viewer of this request, or UNAUTHENTICATED.
+pub fn viewer(ctx: &Context<'_>) -> Result<Viewer> {
+    let token = ctx.data_opt::<BearerToken>().ok_or_else(unauthenticated)?;
+    let auth = ctx.data_unchecked::<Auth>();
+    let now = ctx.data_unchecked::<Engine>().clock().now();
+    auth.verify(&token.0, now).map_err(|_| unauthenticated())
+}
+
+/// Session queries.
+#[derive(Default, Debug)]
+pub struct SessionQuery;
+
+#[Object]
+impl SessionQuery {
+    /// The signed-in user.
+    async fn me(&self, ctx: &Context<'_>) -> Result<User> {
+        let viewer = viewer(ctx)?;
+        let engine = ctx.data_unchecked::<Engine>();
+        let user = engine
+            .store()
+            .user(viewer.tenant_id, viewer.user_id)
+            .await
+            .map_err(|e| crate::error::from_engine(e.into()))?;
+        user.map(Into::into).ok_or_else(unauthenticated)
+    }
+}
+
+/// Session mutations.
+#[derive(Default, Debug)]
+pub struct SessionMutation;
+
+#[Object]
+impl SessionMutation {
+    /// Signs in. Unknown tenants, unknown e-mails and wrong passwords all get the
+    /// same UNAUTHENTICATED answer after the same work.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        tenant: String,
+        email: String,
+        password: String,
+    ) -> Result<Session> {
+        let engine = ctx.data_unchecked::<Engine>();
+        let auth = ctx.data_unchecked::<Auth>();
+        let wrong = || {
+            coded(
+                ErrorCode::Unauthenticated,
+                "wrong tenant, e-mail or password",
+            )
+        };
+        let store = engine.store();
+        let tenant = match tenant.parse() {
+            Ok(slug) => store
+                .tenant_by_slug(&slug)
+                .await
+                .map_err(|e| crate::error::from_engine(e.into()))?,
+            Err(_) => None,
+        };
+        let found = match (&tenant, email.parse()) {
+            (Some(t), Ok(email)) => store
+                .user_credentials(t.id, &email)
+                .await
+                .map_err(|e| crate::error::from_engine(e.into()))?,
+            _ => None,
+        };
+        let hash = found.as_ref().map(|(_, h)| h.as_str());
+        if !auth.verify_password(&password, hash) {
+            return Err(wrong());
+        }
+        let (user, _) = found.ok_or_else(wrong)?;
+        let token = auth.issue(&user, engine.clock().now()).map_err(|e| {
+            tracing::error!(error = %e, "issuing a token");
+            coded(ErrorCode::Internal, "internal error")
+        })?;
+        Ok(Session {
+            token,
+            user: user.into(),
+        })
+    }
+}

@@ -469,6 +469,15 @@ impl Engine {
             .await?)
     }
 
+    /// The state of the tenant's policy (live version, last refusal).
+    pub async fn policy_status(
+        &self,
+        tenant_id: TenantId,
+    ) -> Result<Option<crate::policy::PolicyStatus>, EngineError> {
+        let tenant = self.tenant(tenant_id).await?;
+        Ok(self.policies.status(&tenant))
+    }
+
     /// A reservation of the tenant, or NOT_FOUND.
     pub async fn reservation(
         &self,

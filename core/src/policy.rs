@@ -176,8 +176,27 @@ pub trait Policy: Send + Sync + Debug {
     }
 }
 
+/// The state of a tenant's policy, for operators and configurators.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyStatus {
+    /// The live version, if any.
+    pub active_version: Option<u64>,
+    /// When it went live.
+    pub activated_at: Option<DateTime<Utc>>,
+    /// When the last candidate was refused, if after the live version went live.
+    pub rejected_at: Option<DateTime<Utc>>,
+    /// Why it was refused: `file:line:col: message` lines.
+    pub rejection: Vec<String>,
+}
+
 /// Finds the live policy of a tenant (the registry of loaded tenant policies).
 pub trait PolicyProvider: Send + Sync + Debug {
     /// The tenant's current policy.
     fn policy(&self, tenant: &Tenant) -> Result<Arc<dyn Policy>, PolicyError>;
+
+    /// The state of the tenant's policy; `None` when the provider keeps none.
+    fn status(&self, tenant: &Tenant) -> Option<PolicyStatus> {
+        let _ = tenant;
+        None
+    }
 }

@@ -75,15 +75,65 @@ pub fn viewer(ctx: &Context<'_>) -> Result<Viewer> {
     auth.verify(&token.0, now).map_err(|_| unauthenticated())
 }
 
+/// The signed-in viewer, refused with FORBIDDEN unless their role includes `role`.
+/// Every admin field goes through here: the one place roles are enforced.
+pub fn require(ctx: &Context<'_>, role: berth_core::user::Role) -> Result<Viewer> {
+    let viewer = viewer(ctx)?;
+    if viewer.role.includes(role) {
+        Ok(viewer)
+    } else {
+        Err(coded(
+            ErrorCode::Forbidden,
+            format!("this needs the {role} role or higher"),
+        ))
+    }
+}
+
+/// The state of the tenant's policy.
+#[derive(SimpleObject, Debug)]
+pub struct PolicyStatus {
+    /// The live version, if any.
+    pub active_version: Option<i64>,
+    /// When it went live.
+    pub activated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the last edit was refused (the live version kept serving).
+    pub rejected_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why: `file:line:col: message` lines.
+    pub rejection: Vec<String>,
+}
+
 /// Session queries.
 #[derive(Default, Debug)]
 pub struct SessionQuery;
 
 #[Object]
 impl SessionQuery {
+    /// The state of the signed-in user's tenant policy: live version and the last
+    /// refused edit with its errors.
+    async fn policy_status(&self, ctx: &Context<'_>) -> Result<PolicyStatus> {
+        let viewer = require(ctx, berth_core::user::Role::Viewer)?;
+        let engine = ctx.data_unchecked::<Engine>();
+        let status = engine
+            .policy_status(viewer.tenant_id)
+            .await
+            .map_err(crate::error::from_engine)?;
+        let status = status.unwrap_or(berth_core::policy::PolicyStatus {
+            active_version: None,
+            activated_at: None,
+            rejected_at: None,
+            rejection: Vec::new(),
+        });
+        Ok(PolicyStatus {
+            active_version: status.active_version.and_then(|v| i64::try_from(v).ok()),
+            activated_at: status.activated_at,
+            rejected_at: status.rejected_at,
+            rejection: status.rejection,
+        })
+    }
+
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> Result<User> {
-        let viewer = viewer(ctx)?;
+        let viewer = require(ctx, berth_core::user::Role::Viewer)?;
         let engine = ctx.data_unchecked::<Engine>();
         let user = engine
             .store()

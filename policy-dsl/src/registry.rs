@@ -285,6 +285,19 @@ impl PolicyProvider for PolicyRegistry {
             .map(|p| p as Arc<dyn Policy>)
             .ok_or_else(|| PolicyError::NotLoaded(tenant.slug.to_string()))
     }
+
+    fn status(&self, tenant: &Tenant) -> Option<berth_core::policy::PolicyStatus> {
+        let status = lock(&self.status).get(tenant.slug.as_str()).cloned()?;
+        Some(berth_core::policy::PolicyStatus {
+            active_version: status.active_version,
+            activated_at: status.activated_at,
+            rejected_at: status.last_rejection.as_ref().map(|r| r.at),
+            rejection: status
+                .last_rejection
+                .map(|r| r.diagnostics.iter().map(ToString::to_string).collect())
+                .unwrap_or_default(),
+        })
+    }
 }
 
 /// The contents of every file that makes up a tenant's policy, in a fixed order.

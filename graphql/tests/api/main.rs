@@ -360,6 +360,26 @@ async fn login_issues_expiring_tokens_and_failures_look_alike() {
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(data["me"]["email"], "admin@alpine-cabins.example.org");
 
+    // The tenant's policy status comes from the token's tenant.
+    let (data, errors) = api
+        .run_as(
+            Some(&token),
+            "{ policyStatus { activeVersion activatedAt rejection } }",
+            json!({}),
+        )
+        .await;
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(
+        data["policyStatus"]["activeVersion"].as_i64().unwrap() >= 1,
+        "{data}"
+    );
+    assert_eq!(data["policyStatus"]["rejection"], json!([]));
+    assert_eq!(
+        api.error_code("{ policyStatus { activeVersion } }", json!({}))
+            .await,
+        "UNAUTHENTICATED"
+    );
+
     // Wrong password, unknown e-mail, unknown tenant, another tenant's user: one answer.
     let mut messages = Vec::new();
     for v in [

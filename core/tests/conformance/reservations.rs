@@ -85,6 +85,18 @@ async fn world(backend: Backend) -> World {
     }
 }
 
+/// Books `unit` from `check_in` to `check_out` for two guests, as staff.
+async fn book(
+    w: &World,
+    unit: UnitId,
+    check_in: &str,
+    check_out: &str,
+) -> Result<Reservation, EngineError> {
+    w.engine
+        .create_reservation(w.tenant.id, booking(unit, check_in, check_out), &staff())
+        .await
+}
+
 async fn all_reservations(w: &World) -> Vec<Reservation> {
     w.store
         .reservations(w.tenant.id, &ReservationFilter::default())
@@ -156,33 +168,16 @@ async fn creates_and_reads_back_with_audit_and_event(backend: Backend) {
 async fn same_day_turnover_is_accepted(backend: Backend) {
     let w = world(backend).await;
     let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
-    let a = w
-        .engine
-        .create_reservation(
-            w.tenant.id,
-            booking(cabin.id, "2026-12-10", "2026-12-13"),
-            &staff(),
-        )
+    let a = book(&w, cabin.id, "2026-12-10", "2026-12-13")
         .await
         .expect("first stay");
     // Arrives the day the first guest leaves (check-out 10:00, check-in 15:00).
-    let b = w
-        .engine
-        .create_reservation(
-            w.tenant.id,
-            booking(cabin.id, "2026-12-13", "2026-12-15"),
-            &staff(),
-        )
+    let b = book(&w, cabin.id, "2026-12-13", "2026-12-15")
         .await
         .expect("same-day turnover");
     assert_eq!(a.check_out, b.check_in);
     // And one that leaves the day the first arrives.
-    w.engine
-        .create_reservation(
-            w.tenant.id,
-            booking(cabin.id, "2026-12-08", "2026-12-10"),
-            &staff(),
-        )
+    book(&w, cabin.id, "2026-12-08", "2026-12-10")
         .await
         .expect("turnover before");
 }
@@ -190,12 +185,7 @@ async fn same_day_turnover_is_accepted(backend: Backend) {
 async fn overlap_on_a_single_item_unit_is_unavailable(backend: Backend) {
     let w = world(backend).await;
     let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
-    w.engine
-        .create_reservation(
-            w.tenant.id,
-            booking(cabin.id, "2026-12-10", "2026-12-13"),
-            &staff(),
-        )
+    book(&w, cabin.id, "2026-12-10", "2026-12-13")
         .await
         .expect("first");
     let events_before = event_count(&w).await;
@@ -206,9 +196,7 @@ async fn overlap_on_a_single_item_unit_is_unavailable(backend: Backend) {
         ("2026-12-11", "2026-12-12"),
         ("2026-12-01", "2026-12-20"),
     ] {
-        let err = w
-            .engine
-            .create_reservation(w.tenant.id, booking(cabin.id, a, b), &staff())
+        let err = book(&w, cabin.id, a, b)
             .await
             .expect_err("overlap must be refused");
         assert_eq!(err.code(), ErrorCode::Unavailable, "{a}..{b}: {err}");
@@ -237,31 +225,15 @@ async fn inventory_counts_quantities(backend: Backend) {
         .expect_err("2 more do not fit");
     assert_eq!(err.code(), ErrorCode::Unavailable);
     // One more fits, overlapping only the second night.
-    w.engine
-        .create_reservation(
-            w.tenant.id,
-            booking(rooms.id, "2026-12-11", "2026-12-14"),
-            &staff(),
-        )
+    book(&w, rooms.id, "2026-12-11", "2026-12-14")
         .await
         .expect("the third room");
-    let err = w
-        .engine
-        .create_reservation(
-            w.tenant.id,
-            booking(rooms.id, "2026-12-11", "2026-12-12"),
-            &staff(),
-        )
+    let err = book(&w, rooms.id, "2026-12-11", "2026-12-12")
         .await
         .expect_err("full on the 11th");
     assert_eq!(err.code(), ErrorCode::Unavailable);
     // The first night still has one room.
-    w.engine
-        .create_reservation(
-            w.tenant.id,
-            booking(rooms.id, "2026-12-10", "2026-12-11"),
-            &staff(),
-        )
+    book(&w, rooms.id, "2026-12-10", "2026-12-11")
         .await
         .expect("one room left on the 10th");
 }
@@ -594,13 +566,7 @@ async fn lifecycle_follows_the_state_model(backend: Backend) {
 async fn canceling_frees_capacity(backend: Backend) {
     let w = world(backend).await;
     let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
-    let r = w
-        .engine
-        .create_reservation(
-            w.tenant.id,
-            booking(cabin.id, "2026-12-10", "2026-12-12"),
-            &staff(),
-        )
+    let r = book(&w, cabin.id, "2026-12-10", "2026-12-12")
         .await
         .unwrap();
     let canceled = w
@@ -623,12 +589,7 @@ async fn canceling_frees_capacity(backend: Backend) {
     assert_eq!(audit[1].metadata["details"]["reason"], "guest asked");
     let events = w.store.events_after(w.tenant.id, 0, 100).await.unwrap();
     assert_eq!(events.last().unwrap().kind.as_str(), "reservation.canceled");
-    w.engine
-        .create_reservation(
-            w.tenant.id,
-            booking(cabin.id, "2026-12-10", "2026-12-12"),
-            &staff(),
-        )
+    book(&w, cabin.id, "2026-12-10", "2026-12-12")
         .await
         .expect("the canceled nights are free again");
     let err = w
@@ -643,21 +604,10 @@ async fn change_period_rechecks_capacity_excluding_itself(backend: Backend) {
     let w = world(backend).await;
     let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
     let other = support::unit(&*w.store, &w.tenant, "Pine", 1, 4).await;
-    let r = w
-        .engine
-        .create_reservation(
-            w.tenant.id,
-            booking(cabin.id, "2026-12-10", "2026-12-12"),
-            &staff(),
-        )
+    let r = book(&w, cabin.id, "2026-12-10", "2026-12-12")
         .await
         .unwrap();
-    w.engine
-        .create_reservation(
-            w.tenant.id,
-            booking(cabin.id, "2026-12-14", "2026-12-16"),
-            &staff(),
-        )
+    book(&w, cabin.id, "2026-12-14", "2026-12-16")
         .await
         .unwrap();
     let change = |check_in: &str, check_out: &str, unit_id| ChangePeriod {
@@ -726,12 +676,7 @@ async fn change_period_rechecks_capacity_excluding_itself(backend: Backend) {
     assert_eq!(last.metadata["before"]["unit_id"], cabin.id.to_string());
     assert_eq!(last.metadata["after"]["unit_id"], other.id.to_string());
     // The first cabin's nights are free again.
-    w.engine
-        .create_reservation(
-            w.tenant.id,
-            booking(cabin.id, "2026-12-10", "2026-12-14"),
-            &staff(),
-        )
+    book(&w, cabin.id, "2026-12-10", "2026-12-14")
         .await
         .expect("freed by the move");
 }
@@ -739,13 +684,7 @@ async fn change_period_rechecks_capacity_excluding_itself(backend: Backend) {
 async fn stale_version_is_a_conflict(backend: Backend) {
     let w = world(backend).await;
     let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
-    let r = w
-        .engine
-        .create_reservation(
-            w.tenant.id,
-            booking(cabin.id, "2026-12-10", "2026-12-12"),
-            &staff(),
-        )
+    let r = book(&w, cabin.id, "2026-12-10", "2026-12-12")
         .await
         .unwrap();
     let err = w
@@ -785,12 +724,7 @@ async fn quote_and_availability_report_capacity(backend: Backend) {
     let w = world(backend).await;
     let birch = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
     let pine = support::unit(&*w.store, &w.tenant, "Pine", 1, 2).await;
-    w.engine
-        .create_reservation(
-            w.tenant.id,
-            booking(birch.id, "2026-12-10", "2026-12-12"),
-            &staff(),
-        )
+    book(&w, birch.id, "2026-12-10", "2026-12-12")
         .await
         .unwrap();
     let quote = w
@@ -930,14 +864,7 @@ async fn availability_over_many_units_keeps_order_and_capacity(backend: Backend)
         units.push(support::unit(&*w.store, &w.tenant, &format!("Cabin {i}"), 1, 4).await);
     }
     for unit in units.iter().step_by(7) {
-        w.engine
-            .create_reservation(
-                w.tenant.id,
-                booking(unit.id, "2026-12-10", "2026-12-12"),
-                &staff(),
-            )
-            .await
-            .unwrap();
+        book(&w, unit.id, "2026-12-10", "2026-12-12").await.unwrap();
     }
     let found = w
         .engine

@@ -626,12 +626,8 @@ impl Store for PostgresStore {
         now: DateTime<Utc>,
     ) -> Result<Tenant, StoreError> {
         let mut tx = self.begin_write().await?;
-        let before = sqlx::query_as::<_, TenantRow>("SELECT * FROM tenants WHERE id = $1")
-            .bind(id.as_uuid())
-            .fetch_optional(&mut *tx)
+        let before = fetch_tenant(&mut tx, id)
             .await?
-            .map(TenantRow::into_domain)
-            .transpose()?
             .ok_or_else(|| StoreError::not_found("tenant", id))?;
         let after = Tenant {
             name: update.name,
@@ -668,21 +664,14 @@ impl Store for PostgresStore {
         let mut tx = self.begin_write().await?;
         append(&mut tx, &records::standalone(tenant, event, actor))
             .await
-            .map_err(|e| match e {
-                StoreError::Database(db) => tenant_fk(db, tenant),
-                other => other,
-            })?;
+            .map_err(|e| unknown_tenant(e, tenant))?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
-        sqlx::query_as::<_, TenantRow>("SELECT * FROM tenants WHERE id = $1")
-            .bind(id.as_uuid())
-            .fetch_optional(&self.pool)
-            .await?
-            .map(TenantRow::into_domain)
-            .transpose()
+        let mut conn = self.pool.acquire().await?;
+        fetch_tenant(&mut conn, id).await
     }
 
     async fn tenant_by_slug(&self, slug: &TenantSlug) -> Result<Option<Tenant>, StoreError> {
@@ -782,10 +771,7 @@ impl Store for PostgresStore {
         let mut tx = self.begin_write().await?;
         let client = insert_client(&mut tx, tenant, new, actor, now)
             .await
-            .map_err(|e| match e {
-                StoreError::Database(db) => tenant_fk(db, tenant),
-                other => other,
-            })?;
+            .map_err(|e| unknown_tenant(e, tenant))?;
         tx.commit().await?;
         Ok(client)
     }
@@ -1107,5 +1093,23 @@ fn tenant_fk(e: sqlx::Error, tenant: TenantId) -> StoreError {
             StoreError::not_found("tenant", tenant)
         }
         _ => StoreError::Database(e),
+    }
+}
+
+/// A tenant by id, on any connection (the pool's, or a transaction's).
+async fn fetch_tenant(conn: &mut PgConnection, id: TenantId) -> Result<Option<Tenant>, StoreError> {
+    sqlx::query_as::<_, TenantRow>("SELECT * FROM tenants WHERE id = $1")
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(TenantRow::into_domain)
+        .transpose()
+}
+
+/// [`tenant_fk`] for errors already wrapped as store errors.
+fn unknown_tenant(e: StoreError, tenant: TenantId) -> StoreError {
+    match e {
+        StoreError::Database(db) => tenant_fk(db, tenant),
+        other => other,
     }
 }

@@ -6,7 +6,6 @@ use berth_core::audit::Actor;
 use berth_core::engine::{ChangePeriod, CreateReservation, QuoteRequest};
 use berth_core::policy::{Party, PeriodRequest};
 use berth_core::quantity::{Guests, Quantity};
-use berth_core::reservation::Channel;
 use berth_core::store::{ClientRef, ReservationFilter};
 
 use crate::support::{self, Backend};
@@ -45,14 +44,9 @@ async fn another_tenant_sees_and_changes_nothing(backend: Backend) {
         .create_reservation(
             alpine.id,
             CreateReservation {
-                unit_id: cabin.id,
-                period: period.clone(),
-                party,
                 client: ClientRef::Existing(client.id),
                 idempotency_key: Some("k1".parse().unwrap()),
-                notes: None,
-                hold: false,
-                channel: Channel::Admin,
+                ..support::admin_booking(cabin.id, period.clone(), party)
             },
             &Actor::System,
         )
@@ -139,16 +133,7 @@ async fn another_tenant_sees_and_changes_nothing(backend: Backend) {
         engine
             .create_reservation(
                 harbor.id,
-                CreateReservation {
-                    unit_id: cabin.id,
-                    period: period.clone(),
-                    party,
-                    client: ClientRef::None,
-                    idempotency_key: None,
-                    notes: None,
-                    hold: false,
-                    channel: Channel::Admin,
-                },
+                support::admin_booking(cabin.id, period.clone(), party),
                 &Actor::System,
             )
             .await
@@ -163,14 +148,8 @@ async fn another_tenant_sees_and_changes_nothing(backend: Backend) {
         .create_reservation(
             harbor.id,
             CreateReservation {
-                unit_id: harbor_room.id,
-                period,
-                party,
                 client: ClientRef::Existing(client.id),
-                idempotency_key: None,
-                notes: None,
-                hold: false,
-                channel: Channel::Admin,
+                ..support::admin_booking(harbor_room.id, period, party)
             },
             &Actor::System,
         )

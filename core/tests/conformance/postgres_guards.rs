@@ -2,11 +2,9 @@
 //! reservations of an inventory-1 unit even when a writer bypasses the engine.
 
 use berth_core::audit::Actor;
-use berth_core::engine::CreateReservation;
 use berth_core::policy::{Party, PeriodRequest};
 use berth_core::quantity::{Guests, Quantity};
-use berth_core::reservation::Channel;
-use berth_core::store::{ClientRef, PostgresStore};
+use berth_core::store::PostgresStore;
 use sqlx::Connection;
 
 use crate::support::{self, Backend};
@@ -26,22 +24,17 @@ async fn exclusion_constraint_refuses_overlaps_that_bypass_the_engine() {
         engine
             .create_reservation(
                 tenant.id,
-                CreateReservation {
+                support::admin_booking(
                     unit_id,
-                    period: PeriodRequest::Nights {
+                    PeriodRequest::Nights {
                         check_in: "2026-12-10".parse().unwrap(),
                         check_out: "2026-12-12".parse().unwrap(),
                     },
-                    party: Party {
+                    Party {
                         guests: Guests::new(1).unwrap(),
                         quantity: Quantity::ONE,
                     },
-                    client: ClientRef::None,
-                    idempotency_key: None,
-                    notes: None,
-                    hold: false,
-                    channel: Channel::Admin,
-                },
+                ),
                 &Actor::System,
             )
             .await

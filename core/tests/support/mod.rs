@@ -124,6 +124,25 @@ pub async fn tenant(store: &dyn Store, slug: &str) -> Tenant {
         .expect("create tenant")
 }
 
+/// A confirmed admin booking of `unit_id` with no client, key or notes; tests
+/// override fields with struct-update syntax.
+pub fn admin_booking(
+    unit_id: berth_core::ids::UnitId,
+    period: berth_core::policy::PeriodRequest,
+    party: berth_core::policy::Party,
+) -> berth_core::engine::CreateReservation {
+    berth_core::engine::CreateReservation {
+        unit_id,
+        period,
+        party,
+        client: berth_core::store::ClientRef::None,
+        idempotency_key: None,
+        notes: None,
+        hold: false,
+        channel: berth_core::reservation::Channel::Admin,
+    }
+}
+
 /// Creates a unit with `inventory` items of up to `max_guests` guests each.
 pub async fn unit(
     store: &dyn Store,

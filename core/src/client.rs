@@ -45,3 +45,53 @@ pub struct NewClient {
     #[serde(default)]
     pub blocked: bool,
 }
+
+/// A change to a client: `None` leaves a field as it is; for optional fields
+/// `Some(None)` clears it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientPatch {
+    /// New name; must not be blank.
+    pub name: Option<String>,
+    /// New e-mail.
+    pub email: Option<Option<String>>,
+    /// New phone number.
+    pub phone: Option<Option<String>>,
+    /// New notes.
+    pub notes: Option<Option<String>>,
+    /// Block or unblock.
+    pub blocked: Option<bool>,
+}
+
+impl ClientPatch {
+    /// The client with the patch applied.
+    pub fn apply(&self, client: &Client) -> Client {
+        let mut c = client.clone();
+        if let Some(v) = &self.name {
+            c.name.clone_from(v);
+        }
+        if let Some(v) = &self.email {
+            c.email.clone_from(v);
+        }
+        if let Some(v) = &self.phone {
+            c.phone.clone_from(v);
+        }
+        if let Some(v) = &self.notes {
+            c.notes.clone_from(v);
+        }
+        if let Some(v) = self.blocked {
+            c.blocked = v;
+        }
+        c
+    }
+}
+
+/// Which clients to list: keyset pages in creation order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientFilter {
+    /// Only clients whose name or e-mail contains this (case-insensitive).
+    pub search: Option<String>,
+    /// Only clients created after this one (the page cursor).
+    pub after: Option<ClientId>,
+    /// At most this many (default 100, at most 1000).
+    pub limit: Option<u32>,
+}

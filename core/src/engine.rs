@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use crate::audit::Actor;
 use crate::capacity;
-use crate::client::{Client, NewClient};
+use crate::client::{Client, ClientPatch, NewClient};
 use crate::clock::Clock;
 use crate::error::EngineError;
-use crate::ids::{ReservationId, TenantId, UnitId};
+use crate::ids::{ClientId, ReservationId, TenantId, UnitId};
 use crate::money::Price;
 use crate::policy::{
     Party, PeriodRequest, Policy, PolicyContext, PolicyProvider, ResolvedPeriod, Violation,
@@ -23,7 +23,7 @@ use crate::state::{ReservationState, StateAction};
 use crate::store::{ClientRef, NewReservation, PeriodChange, Store, Transition, replay};
 use crate::tenant::Tenant;
 use crate::time_range::TimeRange;
-use crate::unit::Unit;
+use crate::unit::{NewUnit, Unit, UnitPatch};
 
 /// A price-and-availability question about one unit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -469,6 +469,58 @@ impl Engine {
             .await?)
     }
 
+    /// Changes a client after checking the new fields.
+    pub async fn update_client(
+        &self,
+        tenant_id: TenantId,
+        id: ClientId,
+        patch: ClientPatch,
+        actor: &Actor,
+    ) -> Result<Client, EngineError> {
+        if patch.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+            return Err(EngineError::InvalidInput {
+                field: "client.name",
+                message: "a client needs a name".into(),
+            });
+        }
+        Ok(self
+            .store
+            .update_client(tenant_id, id, patch, actor, self.clock.now())
+            .await?)
+    }
+
+    /// Creates a unit after checking its fields.
+    pub async fn create_unit(
+        &self,
+        tenant_id: TenantId,
+        new: NewUnit,
+        actor: &Actor,
+    ) -> Result<Unit, EngineError> {
+        check_unit_name(Some(&new.name))?;
+        check_attributes(Some(&new.attributes))?;
+        Ok(self
+            .store
+            .create_unit(tenant_id, new, actor, self.clock.now())
+            .await?)
+    }
+
+    /// Changes (or archives) a unit after checking the new fields. Lowering the
+    /// inventory below what active reservations take is CONFLICT.
+    pub async fn update_unit(
+        &self,
+        tenant_id: TenantId,
+        id: UnitId,
+        patch: UnitPatch,
+        actor: &Actor,
+    ) -> Result<Unit, EngineError> {
+        check_unit_name(patch.name.as_deref())?;
+        check_attributes(patch.attributes.as_ref())?;
+        Ok(self
+            .store
+            .update_unit(tenant_id, id, patch, actor, self.clock.now())
+            .await?)
+    }
+
     /// The state of the tenant's policy (live version, last refusal).
     pub async fn policy_status(
         &self,
@@ -672,6 +724,26 @@ fn check_client(client: &NewClient) -> Result<(), EngineError> {
         return Err(EngineError::InvalidInput {
             field: "client.name",
             message: "a client needs a name".into(),
+        });
+    }
+    Ok(())
+}
+
+fn check_unit_name(name: Option<&str>) -> Result<(), EngineError> {
+    if name.is_some_and(|n| n.trim().is_empty()) {
+        return Err(EngineError::InvalidInput {
+            field: "unit.name",
+            message: "a unit needs a name".into(),
+        });
+    }
+    Ok(())
+}
+
+fn check_attributes(attributes: Option<&serde_json::Value>) -> Result<(), EngineError> {
+    if attributes.is_some_and(|a| !a.is_object()) {
+        return Err(EngineError::InvalidInput {
+            field: "unit.attributes",
+            message: "attributes must be an object".into(),
         });
     }
     Ok(())

@@ -24,8 +24,18 @@ pub enum EventKind {
     PolicyRejected,
     /// A unit was created.
     UnitCreated,
+    /// A unit's description, capacity or attributes changed.
+    UnitUpdated,
+    /// A unit was archived: it keeps its history but takes no new bookings.
+    UnitArchived,
     /// A client was created.
     ClientCreated,
+    /// A client's details changed.
+    ClientUpdated,
+    /// An API key was created.
+    ApiKeyCreated,
+    /// An API key was revoked.
+    ApiKeyRevoked,
     /// A user was created.
     UserCreated,
     /// A reservation was created.
@@ -39,7 +49,12 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    const ALL: [EventKind; 11] = [
+    const ALL: [EventKind; 16] = [
+        Self::UnitUpdated,
+        Self::UnitArchived,
+        Self::ClientUpdated,
+        Self::ApiKeyCreated,
+        Self::ApiKeyRevoked,
         Self::UserCreated,
         Self::TenantCreated,
         Self::TenantUpdated,
@@ -61,7 +76,12 @@ impl EventKind {
             Self::PolicyActivated => "policy.activated",
             Self::PolicyRejected => "policy.rejected",
             Self::UnitCreated => "unit.created",
+            Self::UnitUpdated => "unit.updated",
+            Self::UnitArchived => "unit.archived",
             Self::ClientCreated => "client.created",
+            Self::ClientUpdated => "client.updated",
+            Self::ApiKeyCreated => "api_key.created",
+            Self::ApiKeyRevoked => "api_key.revoked",
             Self::UserCreated => "user.created",
             Self::ReservationCreated => "reservation.created",
             Self::ReservationChanged => "reservation.changed",

@@ -74,6 +74,10 @@ entity_id!(
     UserId
 );
 entity_id!(
+    /// Identifies an integrator's API key (its public part).
+    ApiKeyId
+);
+entity_id!(
     /// Identifies an audit log entry.
     AuditId
 );

@@ -66,3 +66,62 @@ pub struct NewUnit {
 fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(serde_json::Map::new())
 }
+
+/// A change to a unit: `None` leaves a field as it is; for optional fields
+/// `Some(None)` clears it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UnitPatch {
+    /// New display name.
+    pub name: Option<String>,
+    /// New kind.
+    pub kind: Option<Option<String>>,
+    /// New inventory; refused while active reservations need more.
+    pub inventory: Option<Inventory>,
+    /// New guest limit per item (applies to new bookings).
+    pub max_guests: Option<Guests>,
+    /// New description.
+    pub description: Option<Option<String>>,
+    /// New amenity tags.
+    pub amenities: Option<Vec<String>>,
+    /// New image URLs.
+    pub images: Option<Vec<String>>,
+    /// New attributes (an object).
+    pub attributes: Option<serde_json::Value>,
+    /// Archive (`true`) or bring back (`false`).
+    pub archived: Option<bool>,
+}
+
+impl UnitPatch {
+    /// The unit with the patch applied.
+    pub fn apply(&self, unit: &Unit) -> Unit {
+        let mut u = unit.clone();
+        if let Some(v) = &self.name {
+            u.name.clone_from(v);
+        }
+        if let Some(v) = &self.kind {
+            u.kind.clone_from(v);
+        }
+        if let Some(v) = self.inventory {
+            u.inventory = v;
+        }
+        if let Some(v) = self.max_guests {
+            u.max_guests = v;
+        }
+        if let Some(v) = &self.description {
+            u.description.clone_from(v);
+        }
+        if let Some(v) = &self.amenities {
+            u.amenities.clone_from(v);
+        }
+        if let Some(v) = &self.images {
+            u.images.clone_from(v);
+        }
+        if let Some(v) = &self.attributes {
+            u.attributes.clone_from(v);
+        }
+        if let Some(v) = self.archived {
+            u.archived = v;
+        }
+        u
+    }
+}

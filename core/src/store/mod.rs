@@ -21,17 +21,18 @@ pub use postgres::PostgresStore;
 pub use records::{RequestFingerprint, replay};
 pub use sqlite::SqliteStore;
 
+use crate::api_key::{ApiKey, NewApiKey};
 use crate::audit::{Actor, AuditEntry};
-use crate::client::{Client, NewClient};
+use crate::client::{Client, ClientFilter, ClientPatch, NewClient};
 use crate::event::Event;
-use crate::ids::{ClientId, ReservationId, TenantId, UnitId};
+use crate::ids::{ApiKeyId, ClientId, ReservationId, TenantId, UnitId};
 use crate::money::Price;
 use crate::quantity::{Guests, Quantity};
 use crate::reservation::{Channel, IdempotencyKey, Reservation};
 use crate::state::{ReservationState, StateAction};
 use crate::tenant::{NewTenant, Tenant, TenantSlug};
 use crate::time_range::TimeRange;
-use crate::unit::{NewUnit, Unit};
+use crate::unit::{NewUnit, Unit, UnitPatch};
 
 /// The client a new reservation is for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -171,6 +172,8 @@ pub struct ReservationFilter {
     pub states: Vec<ReservationState>,
     /// Only reservations whose booked period overlaps this range.
     pub overlapping: Option<TimeRange>,
+    /// Only reservations created after this one (the page cursor).
+    pub after: Option<ReservationId>,
     /// At most this many, oldest first (default 100, at most 1000).
     pub limit: Option<u32>,
 }
@@ -227,6 +230,21 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         include_archived: bool,
     ) -> Result<Vec<Unit>, StoreError>;
 
+    /// Changes a unit (archiving is a change too). A lower inventory than the
+    /// unit's active reservations need at their peak is CONFLICT.
+    async fn update_unit(
+        &self,
+        tenant: TenantId,
+        id: UnitId,
+        patch: UnitPatch,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Unit, StoreError>;
+    /// The units of the tenant among `ids` (archived included), in any order;
+    /// ids of other tenants are simply absent. One query, for batch loaders.
+    async fn units_by_ids(&self, tenant: TenantId, ids: &[UnitId])
+    -> Result<Vec<Unit>, StoreError>;
+
     /// Creates a client.
     async fn create_client(
         &self,
@@ -237,6 +255,53 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<Client, StoreError>;
     /// A client of the tenant.
     async fn client(&self, tenant: TenantId, id: ClientId) -> Result<Option<Client>, StoreError>;
+
+    /// Changes a client.
+    async fn update_client(
+        &self,
+        tenant: TenantId,
+        id: ClientId,
+        patch: ClientPatch,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Client, StoreError>;
+    /// The tenant's clients matching the filter, in creation order.
+    async fn clients(
+        &self,
+        tenant: TenantId,
+        filter: &ClientFilter,
+    ) -> Result<Vec<Client>, StoreError>;
+    /// The clients of the tenant among `ids`, in any order. One query.
+    async fn clients_by_ids(
+        &self,
+        tenant: TenantId,
+        ids: &[ClientId],
+    ) -> Result<Vec<Client>, StoreError>;
+
+    /// Stores a new API key (only its hash).
+    async fn create_api_key(
+        &self,
+        tenant: TenantId,
+        new: NewApiKey,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<ApiKey, StoreError>;
+    /// The tenant's API keys, revoked ones included, in creation order.
+    async fn api_keys(&self, tenant: TenantId) -> Result<Vec<ApiKey>, StoreError>;
+    /// A key and its secret's hash, to authenticate a request.
+    async fn api_key_secret(
+        &self,
+        tenant: TenantId,
+        id: ApiKeyId,
+    ) -> Result<Option<(ApiKey, String)>, StoreError>;
+    /// Revokes a key; revoking a revoked key changes nothing.
+    async fn revoke_api_key(
+        &self,
+        tenant: TenantId,
+        id: ApiKeyId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<ApiKey, StoreError>;
 
     /// Creates a user; a taken e-mail address is CONFLICT.
     async fn create_user(

@@ -21,15 +21,16 @@ use super::{
     ClientRef, Inserted, NewReservation, Occupancy, PeriodChange, ReservationFilter, Store,
     StoreError, Transition,
 };
+use crate::api_key::{ApiKey, NewApiKey};
 use crate::audit::{Actor, AuditEntry};
 use crate::capacity;
-use crate::client::{Client, NewClient};
+use crate::client::{Client, ClientFilter, ClientPatch, NewClient};
 use crate::event::Event;
-use crate::ids::{AuditId, ClientId, EventId, ReservationId, TenantId, UnitId};
+use crate::ids::{ApiKeyId, AuditId, ClientId, EventId, ReservationId, TenantId, UnitId};
 use crate::reservation::{IdempotencyKey, Reservation};
 use crate::tenant::{NewTenant, Tenant, TenantSlug};
 use crate::time_range::TimeRange;
-use crate::unit::{NewUnit, Unit};
+use crate::unit::{NewUnit, Unit, UnitPatch};
 
 /// The exclusion constraint guarding units of inventory 1 (see the migration).
 const EXCLUSIVE_CONSTRAINT: &str = "reservations_exclusive_no_overlap";
@@ -491,7 +492,21 @@ async fn bookable_unit(
     tenant: TenantId,
     id: UnitId,
 ) -> Result<Unit, StoreError> {
-    let unit = sqlx::query_as::<_, UnitRow>(
+    let unit = locked_unit(conn, tenant, id).await?;
+    if unit.archived {
+        return Err(records::unit_archived(id));
+    }
+    Ok(unit)
+}
+
+/// The unit with its row locked for the rest of the transaction (the unit's
+/// serialization point), or NOT_FOUND.
+async fn locked_unit(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: UnitId,
+) -> Result<Unit, StoreError> {
+    sqlx::query_as::<_, UnitRow>(
         "SELECT * FROM units WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE",
     )
     .bind(tenant.as_uuid())
@@ -500,11 +515,7 @@ async fn bookable_unit(
     .await?
     .map(UnitRow::into_domain)
     .transpose()?
-    .ok_or_else(|| StoreError::not_found("unit", id))?;
-    if unit.archived {
-        return Err(records::unit_archived(id));
-    }
-    Ok(unit)
+    .ok_or_else(|| StoreError::not_found("unit", id))
 }
 
 /// Inserts or updates a reservation row. `exclusive` marks rows of inventory-1 units
@@ -565,6 +576,68 @@ async fn write_reservation(
             }
         })?;
     Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ApiKeyRow {
+    tenant_id: Uuid,
+    id: Uuid,
+    name: String,
+    role: String,
+    secret_hash: String,
+    created_at: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+impl ApiKeyRow {
+    fn into_domain(self) -> Result<(ApiKey, String), StoreError> {
+        records::ApiKeyRecord {
+            tenant_id: self.tenant_id,
+            id: self.id,
+            name: self.name,
+            role: self.role,
+            secret_hash: self.secret_hash,
+            created_at: self.created_at,
+            revoked_at: self.revoked_at,
+        }
+        .into_domain()
+    }
+}
+
+async fn fetch_api_key(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: ApiKeyId,
+) -> Result<Option<(ApiKey, String)>, StoreError> {
+    sqlx::query_as::<_, ApiKeyRow>("SELECT * FROM api_keys WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(ApiKeyRow::into_domain)
+        .transpose()
+}
+
+/// Every active reservation's occupied interval and quantity on a unit.
+async fn active_load(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    unit: UnitId,
+) -> Result<Vec<(TimeRange, u32)>, StoreError> {
+    let rows: Vec<(DateTime<Utc>, DateTime<Utc>, i64)> = sqlx::query_as(
+        "SELECT occupied_start, occupied_end, quantity FROM reservations \
+         WHERE tenant_id = $1 AND unit_id = $2 AND state IN ('held', 'confirmed', 'checked_in')",
+    )
+    .bind(tenant.as_uuid())
+    .bind(unit.as_uuid())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(s, e, q)| {
+            let range = TimeRange::new(s, e).map_err(StoreError::corrupt)?;
+            Ok((range, u32::try_from(q).map_err(StoreError::corrupt)?))
+        })
+        .collect()
 }
 
 #[async_trait]
@@ -759,6 +832,249 @@ impl Store for PostgresStore {
         .into_iter()
         .map(UnitRow::into_domain)
         .collect()
+    }
+
+    async fn update_unit(
+        &self,
+        tenant: TenantId,
+        id: UnitId,
+        patch: UnitPatch,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Unit, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = locked_unit(&mut tx, tenant, id).await?;
+        let after = patch.apply(&before);
+        if after == before {
+            return Ok(before);
+        }
+        if after.inventory < before.inventory {
+            records::check_inventory(&after, active_load(&mut tx, tenant, id).await?)?;
+        }
+        sqlx::query(
+            "UPDATE units SET name = $1, kind = $2, inventory = $3, max_guests = $4, description = $5, \
+               amenities = $6, attributes = $7, archived = $8, images = $9 \
+             WHERE tenant_id = $10 AND id = $11",
+        )
+        .bind(&after.name)
+        .bind(&after.kind)
+        .bind(i64::from(after.inventory))
+        .bind(i64::from(after.max_guests))
+        .bind(&after.description)
+        .bind(Json(&after.amenities))
+        .bind(Json(&after.attributes))
+        .bind(after.archived)
+        .bind(Json(&after.images))
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        if (after.inventory.get() == 1) != (before.inventory.get() == 1) {
+            // Keep the exclusion constraint's marker in step with the inventory:
+            // the check above guarantees no active overlap when it becomes 1.
+            sqlx::query(
+                "UPDATE reservations SET exclusive = $1 WHERE tenant_id = $2 AND unit_id = $3",
+            )
+            .bind(after.inventory.get() == 1)
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+        }
+        append(&mut tx, &records::unit_updated(&before, &after, actor, now)).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn units_by_ids(
+        &self,
+        tenant: TenantId,
+        ids: &[UnitId],
+    ) -> Result<Vec<Unit>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb = QueryBuilder::<Postgres>::new("SELECT * FROM units WHERE tenant_id = ");
+        qb.push_bind(tenant.as_uuid()).push(" AND id IN (");
+        let mut list = qb.separated(", ");
+        for id in ids {
+            list.push_bind(id.as_uuid());
+        }
+        list.push_unseparated(")");
+        qb.build_query_as::<UnitRow>()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(UnitRow::into_domain)
+            .collect()
+    }
+
+    async fn update_client(
+        &self,
+        tenant: TenantId,
+        id: ClientId,
+        patch: ClientPatch,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Client, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = fetch_client(&mut tx, tenant, id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("client", id))?;
+        let after = patch.apply(&before);
+        if after == before {
+            return Ok(before);
+        }
+        sqlx::query(
+            "UPDATE clients SET name = $1, email = $2, phone = $3, notes = $4, blocked = $5 \
+             WHERE tenant_id = $6 AND id = $7",
+        )
+        .bind(&after.name)
+        .bind(&after.email)
+        .bind(&after.phone)
+        .bind(&after.notes)
+        .bind(after.blocked)
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            &records::client_updated(&before, &after, actor, now),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn clients(
+        &self,
+        tenant: TenantId,
+        filter: &ClientFilter,
+    ) -> Result<Vec<Client>, StoreError> {
+        let mut qb = QueryBuilder::<Postgres>::new("SELECT * FROM clients WHERE tenant_id = ");
+        qb.push_bind(tenant.as_uuid());
+        if let Some(after) = filter.after {
+            qb.push(" AND id > ").push_bind(after.as_uuid());
+        }
+        if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+            let pattern = format!("%{}%", search.trim().to_lowercase());
+            qb.push(" AND (lower(name) LIKE ")
+                .push_bind(pattern.clone())
+                .push(" OR lower(coalesce(email, '')) LIKE ")
+                .push_bind(pattern)
+                .push(")");
+        }
+        qb.push(" ORDER BY id LIMIT ")
+            .push_bind(i64::from(filter.limit.unwrap_or(100).min(1000)));
+        qb.build_query_as::<ClientRow>()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(ClientRow::into_domain)
+            .collect()
+    }
+
+    async fn clients_by_ids(
+        &self,
+        tenant: TenantId,
+        ids: &[ClientId],
+    ) -> Result<Vec<Client>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb = QueryBuilder::<Postgres>::new("SELECT * FROM clients WHERE tenant_id = ");
+        qb.push_bind(tenant.as_uuid()).push(" AND id IN (");
+        let mut list = qb.separated(", ");
+        for id in ids {
+            list.push_bind(id.as_uuid());
+        }
+        list.push_unseparated(")");
+        qb.build_query_as::<ClientRow>()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(ClientRow::into_domain)
+            .collect()
+    }
+
+    async fn create_api_key(
+        &self,
+        tenant: TenantId,
+        new: NewApiKey,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<ApiKey, StoreError> {
+        let key = ApiKey {
+            id: new.id,
+            tenant_id: tenant,
+            name: new.name,
+            role: new.role,
+            created_at: now,
+            revoked_at: None,
+        };
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO api_keys (tenant_id, id, name, role, secret_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(tenant.as_uuid())
+        .bind(key.id.as_uuid())
+        .bind(&key.name)
+        .bind(key.role.as_str())
+        .bind(&new.secret_hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| tenant_fk(e, tenant))?;
+        append(&mut tx, &records::api_key_created(&key, actor)).await?;
+        tx.commit().await?;
+        Ok(key)
+    }
+
+    async fn api_keys(&self, tenant: TenantId) -> Result<Vec<ApiKey>, StoreError> {
+        sqlx::query_as::<_, ApiKeyRow>("SELECT * FROM api_keys WHERE tenant_id = $1 ORDER BY id")
+            .bind(tenant.as_uuid())
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|row| row.into_domain().map(|(key, _)| key))
+            .collect()
+    }
+
+    async fn api_key_secret(
+        &self,
+        tenant: TenantId,
+        id: ApiKeyId,
+    ) -> Result<Option<(ApiKey, String)>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        fetch_api_key(&mut conn, tenant, id).await
+    }
+
+    async fn revoke_api_key(
+        &self,
+        tenant: TenantId,
+        id: ApiKeyId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<ApiKey, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let (mut key, _) = fetch_api_key(&mut tx, tenant, id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("api key", id))?;
+        if key.revoked_at.is_some() {
+            return Ok(key);
+        }
+        key.revoked_at = Some(now);
+        sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE tenant_id = $2 AND id = $3")
+            .bind(now)
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+        append(&mut tx, &records::api_key_revoked(&key, actor, now)).await?;
+        tx.commit().await?;
+        Ok(key)
     }
 
     async fn create_client(
@@ -961,6 +1277,9 @@ impl Store for PostgresStore {
                 states.push_bind(state.as_str());
             }
             states.push_unseparated(")");
+        }
+        if let Some(after) = filter.after {
+            qb.push(" AND id > ").push_bind(after.as_uuid());
         }
         if let Some(range) = &filter.overlapping {
             qb.push(" AND start_at < ").push_bind(range.end());

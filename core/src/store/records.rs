@@ -8,10 +8,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{NewReservation, PeriodChange, StoreError, Transition};
+use crate::api_key::ApiKey;
 use crate::audit::{Actor, AuditEntry};
 use crate::client::Client;
 use crate::event::EventKind;
-use crate::ids::{AuditId, ClientId, EventId, ReservationId, TenantId, UnitId};
+use crate::ids::{ApiKeyId, AuditId, ClientId, EventId, ReservationId, TenantId, UnitId};
 use crate::money::{Currency, Price};
 use crate::quantity::{Guests, Inventory, Quantity};
 use crate::reservation::{IdempotencyKey, Reservation};
@@ -487,4 +488,146 @@ pub(crate) fn unit_archived(id: UnitId) -> StoreError {
         "unit_archived",
         format!("unit {id} is archived and takes no new bookings"),
     ))
+}
+
+/// The fields that differ between two JSON objects: `{before: {..}, after: {..}}`
+/// holding only the changed fields, as the audit log keeps them.
+pub(crate) fn changed_fields(
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+) -> serde_json::Value {
+    let mut b = serde_json::Map::new();
+    let mut a = serde_json::Map::new();
+    if let (Some(before), Some(after)) = (before.as_object(), after.as_object()) {
+        for (key, new) in after {
+            let old = before.get(key).unwrap_or(&serde_json::Value::Null);
+            if old != new {
+                b.insert(key.clone(), old.clone());
+                a.insert(key.clone(), new.clone());
+            }
+        }
+    }
+    json!({ "before": b, "after": a })
+}
+
+/// The audit entry and event for a changed unit (`unit.archived` when the change
+/// archived it).
+pub(crate) fn unit_updated(
+    before: &Unit,
+    after: &Unit,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> ChangeRecord {
+    let (action, kind) = if after.archived && !before.archived {
+        ("archive", EventKind::UnitArchived)
+    } else {
+        ("update", EventKind::UnitUpdated)
+    };
+    ChangeRecord::new(
+        after.tenant_id,
+        actor,
+        ("unit", after.id.as_uuid()),
+        action,
+        kind,
+        to_json(after),
+        changed_fields(&to_json(before), &to_json(after)),
+        at,
+    )
+}
+
+/// The audit entry and event for a changed client.
+pub(crate) fn client_updated(
+    before: &Client,
+    after: &Client,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> ChangeRecord {
+    ChangeRecord::new(
+        after.tenant_id,
+        actor,
+        ("client", after.id.as_uuid()),
+        "update",
+        EventKind::ClientUpdated,
+        to_json(after),
+        changed_fields(&to_json(before), &to_json(after)),
+        at,
+    )
+}
+
+/// The audit entry and event for a created API key (never with its secret).
+pub(crate) fn api_key_created(k: &ApiKey, actor: &Actor) -> ChangeRecord {
+    ChangeRecord::new(
+        k.tenant_id,
+        actor,
+        ("api_key", k.id.as_uuid()),
+        "create",
+        EventKind::ApiKeyCreated,
+        to_json(k),
+        json!({ "after": to_json(k) }),
+        k.created_at,
+    )
+}
+
+/// The audit entry and event for a revoked API key.
+pub(crate) fn api_key_revoked(k: &ApiKey, actor: &Actor, at: DateTime<Utc>) -> ChangeRecord {
+    ChangeRecord::new(
+        k.tenant_id,
+        actor,
+        ("api_key", k.id.as_uuid()),
+        "revoke",
+        EventKind::ApiKeyRevoked,
+        to_json(k),
+        json!({ "before": { "revoked_at": null }, "after": { "revoked_at": k.revoked_at } }),
+        at,
+    )
+}
+
+/// An API key row decoded to Rust primitives, with its secret's hash.
+#[derive(Debug)]
+pub(crate) struct ApiKeyRecord {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub name: String,
+    pub role: String,
+    pub secret_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl ApiKeyRecord {
+    pub(crate) fn into_domain(self) -> Result<(ApiKey, String), StoreError> {
+        let key = ApiKey {
+            id: ApiKeyId::from_uuid(self.id),
+            tenant_id: TenantId::from_uuid(self.tenant_id),
+            name: self.name,
+            role: self.role.parse().map_err(StoreError::corrupt)?,
+            created_at: self.created_at,
+            revoked_at: self.revoked_at,
+        };
+        Ok((key, self.secret_hash))
+    }
+}
+
+/// Refuses an inventory below what the unit's active reservations take at their
+/// peak.
+pub(crate) fn check_inventory(
+    unit: &Unit,
+    active: Vec<(TimeRange, u32)>,
+) -> Result<(), StoreError> {
+    let start = active.iter().map(|(r, _)| r.start()).min();
+    let end = active.iter().map(|(r, _)| r.end()).max();
+    let peak = match (start, end) {
+        (Some(start), Some(end)) => match TimeRange::new(start, end) {
+            Ok(window) => crate::capacity::peak_load(active, &window),
+            Err(_) => 0,
+        },
+        _ => 0,
+    };
+    if peak > unit.inventory.get() {
+        return Err(StoreError::Conflict(format!(
+            "unit {} has active reservations taking {peak} items at once; its inventory cannot go below that",
+            unit.id
+        )));
+    }
+    Ok(())
 }

@@ -20,15 +20,16 @@ use super::{
     ClientRef, Inserted, NewReservation, Occupancy, PeriodChange, ReservationFilter, Store,
     StoreError, Transition,
 };
+use crate::api_key::{ApiKey, NewApiKey};
 use crate::audit::{Actor, AuditEntry};
 use crate::capacity;
-use crate::client::{Client, NewClient};
+use crate::client::{Client, ClientFilter, ClientPatch, NewClient};
 use crate::event::Event;
-use crate::ids::{AuditId, ClientId, EventId, ReservationId, TenantId, UnitId};
+use crate::ids::{ApiKeyId, AuditId, ClientId, EventId, ReservationId, TenantId, UnitId};
 use crate::reservation::{IdempotencyKey, Reservation};
 use crate::tenant::{NewTenant, Tenant, TenantSlug};
 use crate::time_range::TimeRange;
-use crate::unit::{NewUnit, Unit};
+use crate::unit::{NewUnit, Unit, UnitPatch};
 
 /// How long a writer waits for SQLite's write lock before giving up. Generous,
 /// because under load writers queue for the lock by design.
@@ -505,6 +506,69 @@ async fn write_reservation(
     Ok(())
 }
 
+#[derive(sqlx::FromRow)]
+struct ApiKeyRow {
+    tenant_id: Uuid,
+    id: Uuid,
+    name: String,
+    role: String,
+    secret_hash: String,
+    created_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl ApiKeyRow {
+    fn into_domain(self) -> Result<(ApiKey, String), StoreError> {
+        records::ApiKeyRecord {
+            tenant_id: self.tenant_id,
+            id: self.id,
+            name: self.name,
+            role: self.role,
+            secret_hash: self.secret_hash,
+            created_at: from_micros(self.created_at)?,
+            revoked_at: self.revoked_at.map(from_micros).transpose()?,
+        }
+        .into_domain()
+    }
+}
+
+async fn fetch_api_key(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    id: ApiKeyId,
+) -> Result<Option<(ApiKey, String)>, StoreError> {
+    sqlx::query_as::<_, ApiKeyRow>("SELECT * FROM api_keys WHERE tenant_id = ? AND id = ?")
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(ApiKeyRow::into_domain)
+        .transpose()
+}
+
+/// Every active reservation's occupied interval and quantity on a unit.
+async fn active_load(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    unit: UnitId,
+) -> Result<Vec<(TimeRange, u32)>, StoreError> {
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT occupied_start, occupied_end, quantity FROM reservations \
+         WHERE tenant_id = ? AND unit_id = ? AND state IN ('held', 'confirmed', 'checked_in')",
+    )
+    .bind(tenant.as_uuid())
+    .bind(unit.as_uuid())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(s, e, q)| {
+            let range =
+                TimeRange::new(from_micros(s)?, from_micros(e)?).map_err(StoreError::corrupt)?;
+            Ok((range, u32::try_from(q).map_err(StoreError::corrupt)?))
+        })
+        .collect()
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
@@ -697,6 +761,239 @@ impl Store for SqliteStore {
         .into_iter()
         .map(UnitRow::into_domain)
         .collect()
+    }
+
+    async fn update_unit(
+        &self,
+        tenant: TenantId,
+        id: UnitId,
+        patch: UnitPatch,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Unit, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = fetch_unit(&mut tx, tenant, id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("unit", id))?;
+        let after = patch.apply(&before);
+        if after == before {
+            return Ok(before);
+        }
+        if after.inventory < before.inventory {
+            records::check_inventory(&after, active_load(&mut tx, tenant, id).await?)?;
+        }
+        sqlx::query(
+            "UPDATE units SET name = ?, kind = ?, inventory = ?, max_guests = ?, description = ?, \
+               amenities = ?, attributes = ?, archived = ?, images = ? \
+             WHERE tenant_id = ? AND id = ?",
+        )
+        .bind(&after.name)
+        .bind(&after.kind)
+        .bind(i64::from(after.inventory))
+        .bind(i64::from(after.max_guests))
+        .bind(&after.description)
+        .bind(Json(&after.amenities))
+        .bind(Json(&after.attributes))
+        .bind(after.archived)
+        .bind(Json(&after.images))
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        append(&mut tx, &records::unit_updated(&before, &after, actor, now)).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn units_by_ids(
+        &self,
+        tenant: TenantId,
+        ids: &[UnitId],
+    ) -> Result<Vec<Unit>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM units WHERE tenant_id = ");
+        qb.push_bind(tenant.as_uuid()).push(" AND id IN (");
+        let mut list = qb.separated(", ");
+        for id in ids {
+            list.push_bind(id.as_uuid());
+        }
+        list.push_unseparated(")");
+        qb.build_query_as::<UnitRow>()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(UnitRow::into_domain)
+            .collect()
+    }
+
+    async fn update_client(
+        &self,
+        tenant: TenantId,
+        id: ClientId,
+        patch: ClientPatch,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Client, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = fetch_client(&mut tx, tenant, id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("client", id))?;
+        let after = patch.apply(&before);
+        if after == before {
+            return Ok(before);
+        }
+        sqlx::query(
+            "UPDATE clients SET name = ?, email = ?, phone = ?, notes = ?, blocked = ? \
+             WHERE tenant_id = ? AND id = ?",
+        )
+        .bind(&after.name)
+        .bind(&after.email)
+        .bind(&after.phone)
+        .bind(&after.notes)
+        .bind(after.blocked)
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            &records::client_updated(&before, &after, actor, now),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn clients(
+        &self,
+        tenant: TenantId,
+        filter: &ClientFilter,
+    ) -> Result<Vec<Client>, StoreError> {
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM clients WHERE tenant_id = ");
+        qb.push_bind(tenant.as_uuid());
+        if let Some(after) = filter.after {
+            qb.push(" AND id > ").push_bind(after.as_uuid());
+        }
+        if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+            let pattern = format!("%{}%", search.trim().to_lowercase());
+            qb.push(" AND (lower(name) LIKE ")
+                .push_bind(pattern.clone())
+                .push(" OR lower(coalesce(email, '')) LIKE ")
+                .push_bind(pattern)
+                .push(")");
+        }
+        qb.push(" ORDER BY id LIMIT ")
+            .push_bind(i64::from(filter.limit.unwrap_or(100).min(1000)));
+        qb.build_query_as::<ClientRow>()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(ClientRow::into_domain)
+            .collect()
+    }
+
+    async fn clients_by_ids(
+        &self,
+        tenant: TenantId,
+        ids: &[ClientId],
+    ) -> Result<Vec<Client>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM clients WHERE tenant_id = ");
+        qb.push_bind(tenant.as_uuid()).push(" AND id IN (");
+        let mut list = qb.separated(", ");
+        for id in ids {
+            list.push_bind(id.as_uuid());
+        }
+        list.push_unseparated(")");
+        qb.build_query_as::<ClientRow>()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(ClientRow::into_domain)
+            .collect()
+    }
+
+    async fn create_api_key(
+        &self,
+        tenant: TenantId,
+        new: NewApiKey,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<ApiKey, StoreError> {
+        let key = ApiKey {
+            id: new.id,
+            tenant_id: tenant,
+            name: new.name,
+            role: new.role,
+            created_at: now,
+            revoked_at: None,
+        };
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO api_keys (tenant_id, id, name, role, secret_hash, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(tenant.as_uuid())
+        .bind(key.id.as_uuid())
+        .bind(&key.name)
+        .bind(key.role.as_str())
+        .bind(&new.secret_hash)
+        .bind(micros(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| tenant_fk(e, tenant))?;
+        append(&mut tx, &records::api_key_created(&key, actor)).await?;
+        tx.commit().await?;
+        Ok(key)
+    }
+
+    async fn api_keys(&self, tenant: TenantId) -> Result<Vec<ApiKey>, StoreError> {
+        sqlx::query_as::<_, ApiKeyRow>("SELECT * FROM api_keys WHERE tenant_id = ? ORDER BY id")
+            .bind(tenant.as_uuid())
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|row| row.into_domain().map(|(key, _)| key))
+            .collect()
+    }
+
+    async fn api_key_secret(
+        &self,
+        tenant: TenantId,
+        id: ApiKeyId,
+    ) -> Result<Option<(ApiKey, String)>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        fetch_api_key(&mut conn, tenant, id).await
+    }
+
+    async fn revoke_api_key(
+        &self,
+        tenant: TenantId,
+        id: ApiKeyId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<ApiKey, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let (mut key, _) = fetch_api_key(&mut tx, tenant, id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("api key", id))?;
+        if key.revoked_at.is_some() {
+            return Ok(key);
+        }
+        key.revoked_at = Some(now);
+        sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE tenant_id = ? AND id = ?")
+            .bind(micros(now))
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+        append(&mut tx, &records::api_key_revoked(&key, actor, now)).await?;
+        tx.commit().await?;
+        Ok(key)
     }
 
     async fn create_client(
@@ -925,6 +1222,9 @@ impl Store for SqliteStore {
                 states.push_bind(state.as_str());
             }
             states.push_unseparated(")");
+        }
+        if let Some(after) = filter.after {
+            qb.push(" AND id > ").push_bind(after.as_uuid());
         }
         if let Some(range) = &filter.overlapping {
             qb.push(" AND start_at < ").push_bind(micros(range.end()));

@@ -33,6 +33,7 @@ macro_rules! on_both_stores {
     };
 }
 
+mod catalog;
 mod concurrency;
 mod isolation;
 mod postgres_guards;

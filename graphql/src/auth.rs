@@ -2,10 +2,11 @@
 //! (HS256 JWTs). Expiry is checked against the engine's injected clock, not the
 //! system clock, so tests move time instead of sleeping. A failed sign-in gives the
 //! same answer and does the same work whether the e-mail is unknown or the password
-//! is wrong.
+//! is wrong. API keys (`berth_…`) are checked against the hash kept in the store.
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
-use berth_core::ids::{TenantId, UserId};
+use berth_core::audit::Actor;
+use berth_core::ids::{ApiKeyId, TenantId, UserId};
 use berth_core::user::{Role, User};
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -30,15 +31,96 @@ pub enum AuthError {
     BadToken,
 }
 
-/// Who a valid token says the caller is.
+/// Who is calling: a signed-in user or an integrator's API key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// A user with a session token.
+    User(UserId),
+    /// An API key.
+    ApiKey(ApiKeyId),
+}
+
+/// Who a valid token or key says the caller is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Viewer {
-    /// The user.
-    pub user_id: UserId,
-    /// The user's tenant: the only tenant admin operations ever touch.
+    /// The user or key.
+    pub principal: Principal,
+    /// The tenant: the only tenant admin operations ever touch.
     pub tenant_id: TenantId,
-    /// The user's role when the token was issued.
+    /// The role (a user's when the token was issued; a key's scope).
     pub role: Role,
+}
+
+impl Viewer {
+    /// The actor recorded in the audit log for this viewer's writes.
+    pub fn actor(&self) -> Actor {
+        match self.principal {
+            Principal::User(id) => Actor::User(id),
+            Principal::ApiKey(id) => Actor::ApiKey(id.to_string()),
+        }
+    }
+}
+
+/// The prefix that tells API keys from session tokens.
+pub const API_KEY_PREFIX: &str = "berth_";
+
+/// A freshly minted API key: the string shown once, and what is stored.
+#[derive(Debug)]
+pub struct MintedKey {
+    /// The whole key, `berth_<tenant>_<id>_<secret>`: shown once, never stored.
+    pub key: String,
+    /// The key's public id.
+    pub id: ApiKeyId,
+    /// SHA-256 of the key, hex: the only form kept.
+    pub secret_hash: String,
+}
+
+/// Mints a key for `tenant`. The secret is 244 bits from the operating system's
+/// random source (two v4 UUIDs); keys are high-entropy, so a plain SHA-256 is the
+/// right hash (a slow password hash would only slow every request down).
+pub fn mint_api_key(tenant: TenantId) -> MintedKey {
+    let id = ApiKeyId::new();
+    let key = format!(
+        "{API_KEY_PREFIX}{}_{}_{}{}",
+        tenant.as_uuid().simple(),
+        id.as_uuid().simple(),
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let secret_hash = hash_key(&key);
+    MintedKey {
+        key,
+        id,
+        secret_hash,
+    }
+}
+
+/// SHA-256 of a key, hex.
+pub fn hash_key(key: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(key.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The tenant and key id an API key string names, if it has the key's shape.
+pub fn parse_api_key(key: &str) -> Option<(TenantId, ApiKeyId)> {
+    let rest = key.strip_prefix(API_KEY_PREFIX)?;
+    let mut parts = rest.split('_');
+    let tenant = parts.next()?.parse().ok()?;
+    let id = parts.next()?.parse().ok()?;
+    let secret = parts.next()?;
+    (secret.len() == 64 && parts.next().is_none()).then_some((tenant, id))
+}
+
+/// Compares two hashes in time independent of where they differ.
+pub fn hashes_equal(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -118,7 +200,7 @@ impl Auth {
             return Err(AuthError::BadToken);
         }
         Ok(Viewer {
-            user_id: c.sub.parse().map_err(|_| AuthError::BadToken)?,
+            principal: Principal::User(c.sub.parse().map_err(|_| AuthError::BadToken)?),
             tenant_id: c.tid.parse().map_err(|_| AuthError::BadToken)?,
             role: c.role.parse().map_err(|_| AuthError::BadToken)?,
         })

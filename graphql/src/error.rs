@@ -53,3 +53,16 @@ impl<T> OrGraphql<T> for Result<T, EngineError> {
         self.map_err(from_engine)
     }
 }
+
+impl<T> OrGraphql<T> for Result<T, berth_core::store::StoreError> {
+    fn gql(self) -> Result<T, Error> {
+        self.map_err(|e| from_engine(e.into()))
+    }
+}
+
+/// An INTERNAL error for a cause that is not an engine error: the cause is
+/// logged, the client gets no detail.
+pub fn internal(cause: impl std::fmt::Display) -> Error {
+    tracing::error!(error = %cause, "internal error");
+    coded(ErrorCode::Internal, "internal error")
+}

@@ -3,23 +3,44 @@
 //! to the stable codes of DESIGN.md in `extensions.code`. The transport (HTTP,
 //! WebSocket) lives in the server.
 
+pub mod access;
+pub mod api_keys;
 pub mod auth;
+pub mod clients;
 pub mod error;
+pub mod ids;
+pub mod loaders;
+pub mod page;
 pub mod public;
+pub mod reservations;
 pub mod scalars;
 pub mod session;
 pub mod types;
+pub mod units;
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use berth_core::Engine;
 
 /// The query root: every feature's queries.
 #[derive(MergedObject, Default, Debug)]
-pub struct Query(public::PublicQuery, session::SessionQuery);
+pub struct Query(
+    public::PublicQuery,
+    session::SessionQuery,
+    reservations::ReservationsQuery,
+    clients::ClientsQuery,
+    api_keys::ApiKeysQuery,
+);
 
 /// The mutation root: every feature's mutations.
 #[derive(MergedObject, Default, Debug)]
-pub struct Mutation(session::SessionMutation);
+pub struct Mutation(
+    session::SessionMutation,
+    units::UnitsMutation,
+    clients::ClientsMutation,
+    reservations::ReservationsMutation,
+    api_keys::ApiKeysMutation,
+);
 
 /// The schema type.
 pub type BerthSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -32,9 +53,13 @@ pub const MAX_COMPLEXITY: usize = 2_000;
 /// The schema over `engine`, signing sessions with `auth`, with depth and
 /// complexity limits.
 pub fn schema(engine: Engine, auth: auth::Auth) -> BerthSchema {
+    let units = DataLoader::new(loaders::UnitLoader(engine.store().clone()), tokio::spawn);
+    let clients = DataLoader::new(loaders::ClientLoader(engine.store().clone()), tokio::spawn);
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(engine)
         .data(auth)
+        .data(units)
+        .data(clients)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .finish()

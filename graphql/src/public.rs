@@ -5,8 +5,10 @@
 use async_graphql::{Context, ID, Object, Result};
 use berth_core::Engine;
 use berth_core::ids::{TenantId, UnitId};
+use berth_core::user::Role;
 use berth_core::{ErrorCode, engine::AvailabilityRequest, engine::QuoteRequest};
 
+use crate::access::require;
 use crate::error::{OrGraphql, coded};
 use crate::scalars::Date;
 use crate::types::{AvailabilityInput, Quote, QuoteInput, Slot, Tenant, Unit, party};
@@ -40,15 +42,13 @@ fn unit_id(id: &ID) -> Result<UnitId> {
     })
 }
 
-/// The tenant a catalog query is about: by slug on the public side. Without a
-/// slug the signed-in user's tenant is meant, which needs authentication.
-async fn catalog_tenant(ctx: &Context<'_>, slug: Option<String>) -> Result<TenantId> {
+/// The tenant a catalog query is about, and whether archived units may be
+/// shown: by slug on the public side (never archived ones); without a slug the
+/// signed-in user's tenant (viewer role or higher).
+async fn catalog_tenant(ctx: &Context<'_>, slug: Option<String>) -> Result<(TenantId, bool)> {
     match slug {
-        Some(slug) => tenant_id(ctx, &slug).await,
-        None => Err(coded(
-            ErrorCode::Unauthenticated,
-            "sign in, or name a tenant by slug",
-        )),
+        Some(slug) => Ok((tenant_id(ctx, &slug).await?, false)),
+        None => Ok((require(ctx, Role::Viewer).await?.tenant_id, true)),
     }
 }
 
@@ -67,31 +67,36 @@ impl PublicQuery {
         Ok(tenant.map(Into::into))
     }
 
-    /// A tenant's bookable units (archived ones excluded).
-    async fn units(&self, ctx: &Context<'_>, tenant: Option<String>) -> Result<Vec<Unit>> {
-        let tenant = catalog_tenant(ctx, tenant).await?;
+    /// A tenant's bookable units in creation order. With `tenant` (a slug) the
+    /// public catalog; without it the signed-in user's tenant, archived units
+    /// included on request.
+    async fn units(
+        &self,
+        ctx: &Context<'_>,
+        tenant: Option<String>,
+        #[graphql(default)] include_archived: bool,
+    ) -> Result<Vec<Unit>> {
+        let (tenant, may_see_archived) = catalog_tenant(ctx, tenant).await?;
         let units = engine(ctx)
             .store()
-            .units(tenant, false)
+            .units(tenant, include_archived && may_see_archived)
             .await
             .map_err(|e| crate::error::from_engine(e.into()))?;
         Ok(units.into_iter().map(Into::into).collect())
     }
 
-    /// One unit of a tenant.
-    async fn unit(
-        &self,
-        ctx: &Context<'_>,
-        tenant: Option<String>,
-        id: ID,
-    ) -> Result<Option<Unit>> {
-        let tenant = catalog_tenant(ctx, tenant).await?;
+    /// One unit: of the tenant named by slug (public, archived ones are NOT_FOUND)
+    /// or, without a slug, of the signed-in user's tenant.
+    async fn unit(&self, ctx: &Context<'_>, tenant: Option<String>, id: ID) -> Result<Unit> {
+        let (tenant, may_see_archived) = catalog_tenant(ctx, tenant).await?;
         let unit = engine(ctx)
             .store()
             .unit(tenant, unit_id(&id)?)
             .await
             .map_err(|e| crate::error::from_engine(e.into()))?;
-        Ok(unit.filter(|u| !u.archived).map(Into::into))
+        unit.filter(|u| may_see_archived || !u.archived)
+            .map(Into::into)
+            .ok_or_else(|| crate::ids::not_found("unit", &id))
     }
 
     /// Whether and for how much one unit can be booked for a period.

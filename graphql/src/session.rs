@@ -5,7 +5,8 @@
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use berth_core::{Engine, ErrorCode};
 
-use crate::auth::{Auth, BearerToken, Viewer};
+use crate::access::require;
+use crate::auth::{Auth, Principal};
 use crate::error::coded;
 
 /// A user's role.
@@ -19,6 +20,17 @@ pub enum Role {
     Staff,
     /// Reads.
     Viewer,
+}
+
+impl From<Role> for berth_core::user::Role {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Owner => Self::Owner,
+            Role::Admin => Self::Admin,
+            Role::Staff => Self::Staff,
+            Role::Viewer => Self::Viewer,
+        }
+    }
 }
 
 impl From<berth_core::user::Role> for Role {
@@ -63,32 +75,6 @@ pub struct Session {
     pub user: User,
 }
 
-fn unauthenticated() -> async_graphql::Error {
-    coded(ErrorCode::Unauthenticated, "sign in first")
-}
-
-/// The signed-in viewer of this request, or UNAUTHENTICATED.
-pub fn viewer(ctx: &Context<'_>) -> Result<Viewer> {
-    let token = ctx.data_opt::<BearerToken>().ok_or_else(unauthenticated)?;
-    let auth = ctx.data_unchecked::<Auth>();
-    let now = ctx.data_unchecked::<Engine>().clock().now();
-    auth.verify(&token.0, now).map_err(|_| unauthenticated())
-}
-
-/// The signed-in viewer, refused with FORBIDDEN unless their role includes `role`.
-/// Every admin field goes through here: the one place roles are enforced.
-pub fn require(ctx: &Context<'_>, role: berth_core::user::Role) -> Result<Viewer> {
-    let viewer = viewer(ctx)?;
-    if viewer.role.includes(role) {
-        Ok(viewer)
-    } else {
-        Err(coded(
-            ErrorCode::Forbidden,
-            format!("this needs the {role} role or higher"),
-        ))
-    }
-}
-
 /// The state of the tenant's policy.
 #[derive(SimpleObject, Debug)]
 pub struct PolicyStatus {
@@ -111,7 +97,7 @@ impl SessionQuery {
     /// The state of the signed-in user's tenant policy: live version and the last
     /// refused edit with its errors.
     async fn policy_status(&self, ctx: &Context<'_>) -> Result<PolicyStatus> {
-        let viewer = require(ctx, berth_core::user::Role::Viewer)?;
+        let viewer = require(ctx, berth_core::user::Role::Viewer).await?;
         let engine = ctx.data_unchecked::<Engine>();
         let status = engine
             .policy_status(viewer.tenant_id)
@@ -133,14 +119,21 @@ impl SessionQuery {
 
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> Result<User> {
-        let viewer = require(ctx, berth_core::user::Role::Viewer)?;
+        let viewer = require(ctx, berth_core::user::Role::Viewer).await?;
+        let Principal::User(user_id) = viewer.principal else {
+            return Err(coded(
+                ErrorCode::Forbidden,
+                "an API key is not a user; `me` needs a signed-in user",
+            ));
+        };
         let engine = ctx.data_unchecked::<Engine>();
         let user = engine
             .store()
-            .user(viewer.tenant_id, viewer.user_id)
+            .user(viewer.tenant_id, user_id)
             .await
             .map_err(|e| crate::error::from_engine(e.into()))?;
-        user.map(Into::into).ok_or_else(unauthenticated)
+        user.map(Into::into)
+            .ok_or_else(|| coded(ErrorCode::Unauthenticated, "sign in first"))
     }
 }
 

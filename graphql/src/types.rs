@@ -67,6 +67,8 @@ pub struct Unit {
     pub amenities: Vec<String>,
     /// Images.
     pub images: Vec<Image>,
+    /// Archived units take no new bookings (only the signed-in tenant sees them).
+    pub archived: bool,
 }
 
 fn int(v: u32) -> i32 {
@@ -84,6 +86,7 @@ impl From<CoreUnit> for Unit {
             description: u.description,
             amenities: u.amenities,
             images: u.images.into_iter().map(|url| Image { url }).collect(),
+            archived: u.archived,
         }
     }
 }

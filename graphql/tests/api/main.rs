@@ -1,154 +1,17 @@
-//! The GraphQL API through `schema.execute`, over a real SQLite store and the
-//! example tenants' Rhai policies.
+//! The GraphQL API through `schema.execute`, over a real store (SQLite, and
+//! PostgreSQL for the isolation and role tests) and the example tenants' Rhai
+//! policies.
 
 // Test code: a panic on an unexpected Err is exactly the failure report we want.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
-use std::sync::Arc;
+mod admin;
+mod counting;
+mod support;
 
-use async_graphql::{Request, Variables};
-use berth_core::Engine;
-use berth_core::audit::Actor;
-use berth_core::clock::ManualClock;
-use berth_core::quantity::{Guests, Inventory};
-use berth_core::store::{SqliteStore, Store};
-use berth_core::tenant::NewTenant;
-use berth_core::unit::{NewUnit, Unit};
-use berth_core::user::{NewUser, Role};
-use berth_graphql::BerthSchema;
-use berth_graphql::auth::{Auth, BearerToken};
-use berth_policy::Runtime;
-use berth_policy::registry::PolicyRegistry;
-use berth_policy::sandbox::Limits;
 use serde_json::{Value, json};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-struct Api {
-    schema: BerthSchema,
-    clock: Arc<ManualClock>,
-    cabin: Unit,
-    tour: Unit,
-}
-
-const PASSWORD: &str = "correct horse battery staple";
-
-/// The schema over a fresh SQLite store holding alpine-cabins and summit-tours
-/// (as their tenant.yaml says), one unit each, with the live example policies.
-async fn api() -> Api {
-    let now = "2026-11-02T09:00:00Z".parse().unwrap();
-    let clock = Arc::new(ManualClock::new(now));
-    let registry = Arc::new(PolicyRegistry::new(
-        Runtime::new(Limits::default()).unwrap(),
-        repo().join("tenants"),
-        clock.clone(),
-    ));
-    registry.load_all();
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("berth-graphql-{}.db", uuid::Uuid::new_v4()));
-    let store = SqliteStore::connect(&format!("sqlite:{}", path.display()))
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    let mut units = Vec::new();
-    for (slug, inventory, max_guests) in [("alpine-cabins", 1, 4), ("summit-tours", 12, 1)] {
-        let config = registry.get(slug).unwrap().config().clone();
-        let tenant = store
-            .create_tenant(
-                NewTenant {
-                    slug: config.slug.parse().unwrap(),
-                    name: config.name,
-                    timezone: config.timezone.parse().unwrap(),
-                    currency: config.currency.parse().unwrap(),
-                    locale: config.locale,
-                },
-                &Actor::System,
-                now,
-            )
-            .await
-            .unwrap();
-        let unit = NewUnit {
-            name: format!("{slug} unit"),
-            kind: None,
-            inventory: Inventory::new(inventory).unwrap(),
-            max_guests: Guests::new(max_guests).unwrap(),
-            description: Some("A fine place".into()),
-            amenities: vec!["sauna".into()],
-            images: vec!["https://images.example.org/a.jpg".into()],
-            attributes: json!({}),
-        };
-        units.push(
-            store
-                .create_unit(tenant.id, unit, &Actor::System, now)
-                .await
-                .unwrap(),
-        );
-        let admin = NewUser {
-            email: format!("admin@{slug}.example.org").parse().unwrap(),
-            role: Role::Admin,
-            password_hash: berth_graphql::auth::hash_password(PASSWORD).unwrap(),
-        };
-        store
-            .create_user(tenant.id, admin, &Actor::System, now)
-            .await
-            .unwrap();
-    }
-    let engine = Engine::new(Arc::new(store), registry, clock.clone());
-    let auth = Auth::new(
-        b"a test secret of thirty-two bytes!",
-        chrono::Duration::hours(12),
-    )
-    .unwrap();
-    let tour = units.pop().unwrap();
-    let cabin = units.pop().unwrap();
-    Api {
-        schema: berth_graphql::schema(engine, auth),
-        clock,
-        cabin,
-        tour,
-    }
-}
-
-impl Api {
-    async fn run(&self, query: &str, variables: Value) -> (Value, Vec<(String, Value)>) {
-        self.run_as(None, query, variables).await
-    }
-
-    async fn run_as(
-        &self,
-        token: Option<&str>,
-        query: &str,
-        variables: Value,
-    ) -> (Value, Vec<(String, Value)>) {
-        let mut request = Request::new(query).variables(Variables::from_json(variables));
-        if let Some(token) = token {
-            request = request.data(BearerToken(token.to_owned()));
-        }
-        let response = self.schema.execute(request).await;
-        let errors = response
-            .errors
-            .iter()
-            .map(|e| {
-                let ext = e
-                    .extensions
-                    .as_ref()
-                    .map(|x| serde_json::to_value(x).unwrap())
-                    .unwrap_or(Value::Null);
-                (e.message.clone(), ext)
-            })
-            .collect();
-        (response.data.into_json().unwrap(), errors)
-    }
-
-    async fn error_code(&self, query: &str, variables: Value) -> String {
-        let (_, errors) = self.run(query, variables).await;
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        errors[0].1["code"].as_str().unwrap_or("none").to_owned()
-    }
-}
+use support::{PASSWORD, api, repo};
 
 const QUOTE: &str = r#"query($tenant: String!, $input: QuoteInput!) {
   quote(tenant: $tenant, input: $input) {

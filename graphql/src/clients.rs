@@ -1,0 +1,219 @@
+//! Clients (guests, customers) of the signed-in tenant: `clients` (a searchable
+//! connection), `client`, `createClient`, `updateClient`. Reading needs viewer;
+//! changing needs staff.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use berth_core::Engine;
+use berth_core::client::{Client as CoreClient, ClientFilter, ClientPatch, NewClient};
+use berth_core::ids::ClientId;
+use berth_core::user::Role;
+use chrono::{DateTime, Utc};
+
+use crate::access::require;
+use crate::error::OrGraphql;
+use crate::ids::{not_found, parse};
+use crate::page::{Page, page_size};
+
+/// A guest or customer.
+#[derive(SimpleObject, Debug)]
+pub struct Client {
+    /// Stable id.
+    pub id: ID,
+    /// Full name.
+    pub name: String,
+    /// Contact e-mail.
+    pub email: Option<String>,
+    /// Contact phone.
+    pub phone: Option<String>,
+    /// Internal notes.
+    pub notes: Option<String>,
+    /// A blocked client cannot be booked for.
+    pub blocked: bool,
+    /// When the client was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<CoreClient> for Client {
+    fn from(c: CoreClient) -> Self {
+        Self {
+            id: ID(c.id.to_string()),
+            name: c.name,
+            email: c.email,
+            phone: c.phone,
+            notes: c.notes,
+            blocked: c.blocked,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// A client to create with a reservation.
+#[derive(InputObject, Debug, Clone)]
+pub struct ClientInput {
+    /// Full name.
+    pub name: String,
+    /// Contact e-mail.
+    pub email: Option<String>,
+    /// Contact phone.
+    pub phone: Option<String>,
+}
+
+impl From<ClientInput> for NewClient {
+    fn from(c: ClientInput) -> Self {
+        Self {
+            name: c.name,
+            email: c.email,
+            phone: c.phone,
+            notes: None,
+            blocked: false,
+        }
+    }
+}
+
+/// A new client.
+#[derive(InputObject, Debug)]
+pub struct CreateClientInput {
+    /// Full name.
+    pub name: String,
+    /// Contact e-mail.
+    pub email: Option<String>,
+    /// Contact phone.
+    pub phone: Option<String>,
+    /// Internal notes.
+    pub notes: Option<String>,
+    /// Start blocked.
+    #[graphql(default)]
+    pub blocked: bool,
+}
+
+/// Changes to a client: omitted fields stay; `null` clears an optional field.
+#[derive(InputObject, Debug)]
+pub struct UpdateClientInput {
+    /// New name.
+    pub name: Option<String>,
+    /// New e-mail.
+    pub email: MaybeUndefined<String>,
+    /// New phone.
+    pub phone: MaybeUndefined<String>,
+    /// New notes.
+    pub notes: MaybeUndefined<String>,
+    /// Block or unblock.
+    pub blocked: Option<bool>,
+}
+
+/// `MaybeUndefined` as a patch field: absent → keep, null → clear, value → set.
+pub fn patch_field<T>(v: MaybeUndefined<T>) -> Option<Option<T>> {
+    match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+/// Client queries.
+#[derive(Default, Debug)]
+pub struct ClientsQuery;
+
+#[Object]
+impl ClientsQuery {
+    /// The tenant's clients in creation order, optionally those whose name or
+    /// e-mail contains `search`.
+    async fn clients(
+        &self,
+        ctx: &Context<'_>,
+        search: Option<String>,
+        #[graphql(default = 50)] first: i32,
+        after: Option<String>,
+    ) -> Result<Page<Client>> {
+        let viewer = require(ctx, Role::Viewer).await?;
+        let limit = page_size(first)?;
+        let after = after
+            .map(|c| parse::<ClientId>(&ID(c), "after"))
+            .transpose()?;
+        let filter = ClientFilter {
+            search,
+            after,
+            limit: Some(limit + 1),
+        };
+        let engine = ctx.data_unchecked::<Engine>();
+        let mut found = engine
+            .store()
+            .clients(viewer.tenant_id, &filter)
+            .await
+            .gql()?;
+        let has_next = found.len() > limit as usize;
+        found.truncate(limit as usize);
+        let mut page = Connection::new(after.is_some(), has_next);
+        page.edges.extend(
+            found
+                .into_iter()
+                .map(|c| Edge::new(c.id.to_string(), Client::from(c))),
+        );
+        Ok(page)
+    }
+
+    /// One client of the tenant, or NOT_FOUND.
+    async fn client(&self, ctx: &Context<'_>, id: ID) -> Result<Client> {
+        let viewer = require(ctx, Role::Viewer).await?;
+        let client_id: ClientId = parse(&id, "id")?;
+        let engine = ctx.data_unchecked::<Engine>();
+        let client = engine
+            .store()
+            .client(viewer.tenant_id, client_id)
+            .await
+            .gql()?;
+        client
+            .map(Into::into)
+            .ok_or_else(|| not_found("client", &id))
+    }
+}
+
+/// Client mutations.
+#[derive(Default, Debug)]
+pub struct ClientsMutation;
+
+#[Object]
+impl ClientsMutation {
+    /// Creates a client.
+    async fn create_client(&self, ctx: &Context<'_>, input: CreateClientInput) -> Result<Client> {
+        let viewer = require(ctx, Role::Staff).await?;
+        let engine = ctx.data_unchecked::<Engine>();
+        let new = NewClient {
+            name: input.name,
+            email: input.email,
+            phone: input.phone,
+            notes: input.notes,
+            blocked: input.blocked,
+        };
+        let client = engine
+            .create_client(viewer.tenant_id, new, &viewer.actor())
+            .await
+            .gql()?;
+        Ok(client.into())
+    }
+
+    /// Changes a client.
+    async fn update_client(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateClientInput,
+    ) -> Result<Client> {
+        let viewer = require(ctx, Role::Staff).await?;
+        let client_id: ClientId = parse(&id, "id")?;
+        let patch = ClientPatch {
+            name: input.name,
+            email: patch_field(input.email),
+            phone: patch_field(input.phone),
+            notes: patch_field(input.notes),
+            blocked: input.blocked,
+        };
+        let engine = ctx.data_unchecked::<Engine>();
+        let client = engine
+            .update_client(viewer.tenant_id, client_id, patch, &viewer.actor())
+            .await
+            .gql()?;
+        Ok(client.into())
+    }
+}

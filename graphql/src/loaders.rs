@@ -1,0 +1,71 @@
+//! DataLoaders: units and clients under reservation lists are fetched in one
+//! batched store query per tenant, however many reservations the list holds.
+//! Keys carry the tenant, so a batch can never read across tenants; the loaders
+//! do not cache across requests (a unit changed by one request is fresh in the
+//! next).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use berth_core::client::Client;
+use berth_core::ids::{ClientId, TenantId, UnitId};
+use berth_core::store::{Store, StoreError};
+use berth_core::unit::Unit;
+
+/// Loads units by (tenant, id).
+#[derive(Debug)]
+pub struct UnitLoader(pub Arc<dyn Store>);
+
+/// Loads clients by (tenant, id).
+#[derive(Debug)]
+pub struct ClientLoader(pub Arc<dyn Store>);
+
+fn by_tenant<K: Copy>(keys: &[(TenantId, K)]) -> HashMap<TenantId, Vec<K>> {
+    let mut groups: HashMap<TenantId, Vec<K>> = HashMap::new();
+    for (tenant, id) in keys {
+        groups.entry(*tenant).or_default().push(*id);
+    }
+    groups
+}
+
+impl Loader<(TenantId, UnitId)> for UnitLoader {
+    type Value = Unit;
+    type Error = Arc<StoreError>;
+
+    async fn load(
+        &self,
+        keys: &[(TenantId, UnitId)],
+    ) -> Result<HashMap<(TenantId, UnitId), Unit>, Self::Error> {
+        let mut found = HashMap::new();
+        for (tenant, ids) in by_tenant(keys) {
+            for unit in self.0.units_by_ids(tenant, &ids).await.map_err(Arc::new)? {
+                found.insert((tenant, unit.id), unit);
+            }
+        }
+        Ok(found)
+    }
+}
+
+impl Loader<(TenantId, ClientId)> for ClientLoader {
+    type Value = Client;
+    type Error = Arc<StoreError>;
+
+    async fn load(
+        &self,
+        keys: &[(TenantId, ClientId)],
+    ) -> Result<HashMap<(TenantId, ClientId), Client>, Self::Error> {
+        let mut found = HashMap::new();
+        for (tenant, ids) in by_tenant(keys) {
+            for client in self
+                .0
+                .clients_by_ids(tenant, &ids)
+                .await
+                .map_err(Arc::new)?
+            {
+                found.insert((tenant, client.id), client);
+            }
+        }
+        Ok(found)
+    }
+}

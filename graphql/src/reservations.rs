@@ -1,0 +1,519 @@
+//! Reservations of the signed-in tenant: `reservations` (a filtered connection),
+//! `reservation`, and the commands `createReservation` (idempotent by
+//! `idempotencyKey`), `changeReservationPeriod`, `confirmReservation`, `checkIn`,
+//! `checkOut`, `cancelReservation`. Reading needs viewer; writing needs staff.
+//! Units and clients under a list come through the DataLoaders.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use berth_core::engine::{ChangePeriod, CreateReservation};
+use berth_core::ids::{ClientId, ReservationId, UnitId};
+use berth_core::reservation::{Channel, Reservation as CoreReservation};
+use berth_core::state::ReservationState as CoreState;
+use berth_core::store::{ClientRef, ReservationFilter};
+use berth_core::time_range::TimeRange;
+use berth_core::user::Role;
+use berth_core::{Engine, ErrorCode};
+use chrono::{DateTime, Utc};
+
+use crate::access::require;
+use crate::auth::{Principal, Viewer};
+use crate::clients::{Client, ClientInput};
+use crate::error::{OrGraphql, coded, internal};
+use crate::ids::{not_found, parse};
+use crate::loaders::{ClientLoader, UnitLoader};
+use crate::page::{Page, page_size};
+use crate::scalars::Date;
+use crate::types::{Money, PeriodInput, PriceLine, Unit, party};
+
+/// Where a reservation is in its life.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReservationState {
+    /// Tentative; expires.
+    Held,
+    /// Booked.
+    Confirmed,
+    /// The guest arrived.
+    CheckedIn,
+    /// The guest left (final).
+    Finished,
+    /// Canceled (final).
+    Canceled,
+    /// The guest never came (final).
+    Absent,
+}
+
+impl From<CoreState> for ReservationState {
+    fn from(s: CoreState) -> Self {
+        match s {
+            CoreState::Held => Self::Held,
+            CoreState::Confirmed => Self::Confirmed,
+            CoreState::CheckedIn => Self::CheckedIn,
+            CoreState::Finished => Self::Finished,
+            CoreState::Canceled => Self::Canceled,
+            CoreState::Absent => Self::Absent,
+        }
+    }
+}
+
+impl From<ReservationState> for CoreState {
+    fn from(s: ReservationState) -> Self {
+        match s {
+            ReservationState::Held => Self::Held,
+            ReservationState::Confirmed => Self::Confirmed,
+            ReservationState::CheckedIn => Self::CheckedIn,
+            ReservationState::Finished => Self::Finished,
+            ReservationState::Canceled => Self::Canceled,
+            ReservationState::Absent => Self::Absent,
+        }
+    }
+}
+
+/// A reservation.
+#[derive(Debug)]
+pub struct Reservation(pub CoreReservation);
+
+#[Object]
+impl Reservation {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The unit booked.
+    async fn unit(&self, ctx: &Context<'_>) -> Result<Unit> {
+        let loader = ctx.data_unchecked::<DataLoader<UnitLoader>>();
+        let unit = loader
+            .load_one((self.0.tenant_id, self.0.unit_id))
+            .await
+            .map_err(internal)?;
+        unit.map(Into::into)
+            .ok_or_else(|| internal(format!("reservation {} has no unit", self.0.id)))
+    }
+
+    /// The client booked for, if any.
+    async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
+        let Some(client_id) = self.0.client_id else {
+            return Ok(None);
+        };
+        let loader = ctx.data_unchecked::<DataLoader<ClientLoader>>();
+        let client = loader
+            .load_one((self.0.tenant_id, client_id))
+            .await
+            .map_err(internal)?;
+        Ok(client.map(Into::into))
+    }
+
+    /// Where it is in its life.
+    async fn state(&self) -> ReservationState {
+        self.0.state.into()
+    }
+
+    /// The booked period's start.
+    async fn start(&self) -> DateTime<Utc> {
+        self.0.period.start()
+    }
+
+    /// The booked period's end.
+    async fn end(&self) -> DateTime<Utc> {
+        self.0.period.end()
+    }
+
+    /// Check-in date (nightly).
+    async fn check_in(&self) -> Option<Date> {
+        self.0.check_in.map(Date)
+    }
+
+    /// Check-out date (nightly).
+    async fn check_out(&self) -> Option<Date> {
+        self.0.check_out.map(Date)
+    }
+
+    /// People.
+    async fn guests(&self) -> i64 {
+        i64::from(self.0.guests)
+    }
+
+    /// Items or seats taken.
+    async fn quantity(&self) -> i64 {
+        i64::from(self.0.quantity)
+    }
+
+    /// The price snapshot's total.
+    async fn price(&self) -> Option<Money> {
+        self.0.price.as_ref().map(|p| p.total.clone().into())
+    }
+
+    /// The price snapshot's lines.
+    async fn lines(&self) -> Vec<PriceLine> {
+        self.0
+            .price
+            .as_ref()
+            .map(|p| p.lines.iter().cloned().map(Into::into).collect())
+            .unwrap_or_default()
+    }
+
+    /// How it came in: `admin`, `public` or `api`.
+    async fn channel(&self) -> &str {
+        self.0.channel.as_str()
+    }
+
+    /// Free notes.
+    async fn notes(&self) -> Option<&str> {
+        self.0.notes.as_deref()
+    }
+
+    /// When a hold expires.
+    async fn hold_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.hold_expires_at
+    }
+
+    /// Incremented by every change; pass it back as `version` to refuse
+    /// overwriting someone else's change (CONFLICT).
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// Which reservations to list (all given conditions hold).
+#[derive(InputObject, Debug, Default)]
+pub struct ReservationFilterInput {
+    /// Only these states.
+    #[graphql(default)]
+    pub states: Vec<ReservationState>,
+    /// Only this unit.
+    pub unit_id: Option<ID>,
+    /// Only this client.
+    pub client_id: Option<ID>,
+    /// Only reservations whose period ends after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Only reservations whose period starts before this instant.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// A booking to make.
+#[derive(InputObject, Debug)]
+pub struct CreateReservationInput {
+    /// The unit.
+    pub unit_id: ID,
+    /// The period, in the shape of the tenant's model.
+    pub period: PeriodInput,
+    /// People.
+    pub guests: i32,
+    /// Items or seats.
+    #[graphql(default = 1)]
+    pub quantity: i32,
+    /// An existing client.
+    pub client_id: Option<ID>,
+    /// A new client, created with the reservation.
+    pub client: Option<ClientInput>,
+    /// Makes the request safe to retry: a repeat returns the same reservation.
+    pub idempotency_key: Option<String>,
+    /// Free notes.
+    pub notes: Option<String>,
+    /// A tentative hold that expires, instead of a confirmed booking.
+    #[graphql(default = false)]
+    pub hold: bool,
+}
+
+/// Reservation queries.
+#[derive(Default, Debug)]
+pub struct ReservationsQuery;
+
+fn engine<'a>(ctx: &'a Context<'_>) -> &'a Engine {
+    ctx.data_unchecked::<Engine>()
+}
+
+/// Refuses a filter that names a unit or client the tenant does not have.
+async fn check_filter_ids(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    filter: &ReservationFilterInput,
+) -> Result<(Option<UnitId>, Option<ClientId>)> {
+    let store = engine(ctx).store();
+    let unit = match &filter.unit_id {
+        Some(id) => {
+            let unit_id: UnitId = parse(id, "filter.unitId")?;
+            store
+                .unit(viewer.tenant_id, unit_id)
+                .await
+                .gql()?
+                .ok_or_else(|| not_found("unit", id))?;
+            Some(unit_id)
+        }
+        None => None,
+    };
+    let client = match &filter.client_id {
+        Some(id) => {
+            let client_id: ClientId = parse(id, "filter.clientId")?;
+            store
+                .client(viewer.tenant_id, client_id)
+                .await
+                .gql()?
+                .ok_or_else(|| not_found("client", id))?;
+            Some(client_id)
+        }
+        None => None,
+    };
+    Ok((unit, client))
+}
+
+#[Object]
+impl ReservationsQuery {
+    /// The tenant's reservations in creation order, filtered.
+    async fn reservations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] filter: ReservationFilterInput,
+        #[graphql(default = 50)] first: i32,
+        after: Option<String>,
+    ) -> Result<Page<Reservation>> {
+        let viewer = require(ctx, Role::Viewer).await?;
+        let limit = page_size(first)?;
+        let after = after
+            .map(|c| parse::<ReservationId>(&ID(c), "after"))
+            .transpose()?;
+        let (unit_id, client_id) = check_filter_ids(ctx, &viewer, &filter).await?;
+        let overlapping = match (filter.from, filter.to) {
+            (None, None) => None,
+            (from, to) => Some(
+                TimeRange::new(
+                    from.unwrap_or(DateTime::<Utc>::MIN_UTC),
+                    to.unwrap_or(DateTime::<Utc>::MAX_UTC),
+                )
+                .map_err(|_| {
+                    coded(
+                        ErrorCode::InvalidInput,
+                        "filter: `from` must be before `to`",
+                    )
+                })?,
+            ),
+        };
+        let query = ReservationFilter {
+            unit_id,
+            client_id,
+            states: filter.states.iter().map(|s| (*s).into()).collect(),
+            overlapping,
+            after,
+            limit: Some(limit + 1),
+        };
+        let mut found = engine(ctx)
+            .store()
+            .reservations(viewer.tenant_id, &query)
+            .await
+            .gql()?;
+        let has_next = found.len() > limit as usize;
+        found.truncate(limit as usize);
+        let mut page = Connection::new(after.is_some(), has_next);
+        page.edges.extend(
+            found
+                .into_iter()
+                .map(|r| Edge::new(r.id.to_string(), Reservation(r))),
+        );
+        Ok(page)
+    }
+
+    /// One reservation of the tenant, or NOT_FOUND.
+    async fn reservation(&self, ctx: &Context<'_>, id: ID) -> Result<Reservation> {
+        let viewer = require(ctx, Role::Viewer).await?;
+        let found = engine(ctx)
+            .reservation(viewer.tenant_id, parse(&id, "id")?)
+            .await
+            .gql()?;
+        Ok(Reservation(found))
+    }
+}
+
+/// Reservation mutations.
+#[derive(Default, Debug)]
+pub struct ReservationsMutation;
+
+fn channel(viewer: &Viewer) -> Channel {
+    match viewer.principal {
+        Principal::User(_) => Channel::Admin,
+        Principal::ApiKey(_) => Channel::Api,
+    }
+}
+
+#[Object]
+impl ReservationsMutation {
+    /// Books a unit (or places a hold). Policy refusals are VALIDATION with
+    /// `extensions.violations`; no capacity is UNAVAILABLE.
+    async fn create_reservation(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateReservationInput,
+    ) -> Result<Reservation> {
+        let viewer = require(ctx, Role::Staff).await?;
+        let client = match (&input.client_id, input.client) {
+            (Some(_), Some(_)) => {
+                return Err(coded(
+                    ErrorCode::InvalidInput,
+                    "give clientId or client, not both",
+                ));
+            }
+            (Some(id), None) => ClientRef::Existing(parse(id, "input.clientId")?),
+            (None, Some(new)) => ClientRef::New(new.into()),
+            (None, None) => ClientRef::None,
+        };
+        let idempotency_key = input
+            .idempotency_key
+            .map(|k| {
+                k.parse().map_err(|_| {
+                    coded(
+                        ErrorCode::InvalidInput,
+                        "input.idempotencyKey: 1 to 255 printable characters",
+                    )
+                })
+            })
+            .transpose()?;
+        let cmd = CreateReservation {
+            unit_id: parse(&input.unit_id, "input.unitId")?,
+            period: input.period.parse()?,
+            party: party(input.guests, input.quantity)?,
+            client,
+            idempotency_key,
+            notes: input.notes,
+            hold: input.hold,
+            channel: channel(&viewer),
+        };
+        let created = engine(ctx)
+            .create_reservation(viewer.tenant_id, cmd, &viewer.actor())
+            .await
+            .gql()?;
+        Ok(Reservation(created))
+    }
+
+    /// Moves, resizes or re-units a reservation: the policy and capacity are
+    /// checked again and the price recomputed, all or nothing.
+    #[allow(clippy::too_many_arguments)]
+    async fn change_reservation_period(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        period: PeriodInput,
+        unit_id: Option<ID>,
+        guests: Option<i32>,
+        quantity: Option<i32>,
+        version: Option<i64>,
+    ) -> Result<Reservation> {
+        let viewer = require(ctx, Role::Staff).await?;
+        let reservation_id: ReservationId = parse(&id, "id")?;
+        let current = engine(ctx)
+            .reservation(viewer.tenant_id, reservation_id)
+            .await
+            .gql()?;
+        let party = match (guests, quantity) {
+            (None, None) => None,
+            (g, q) => Some(party(
+                g.unwrap_or(i32::try_from(i64::from(current.guests)).unwrap_or(i32::MAX)),
+                q.unwrap_or(i32::try_from(i64::from(current.quantity)).unwrap_or(i32::MAX)),
+            )?),
+        };
+        let cmd = ChangePeriod {
+            id: reservation_id,
+            period: period.parse()?,
+            unit_id: unit_id.map(|u| parse(&u, "unitId")).transpose()?,
+            party,
+            expected_version: version,
+        };
+        let changed = engine(ctx)
+            .change_period(viewer.tenant_id, cmd, &viewer.actor())
+            .await
+            .gql()?;
+        Ok(Reservation(changed))
+    }
+
+    /// Turns a hold into a confirmed booking.
+    async fn confirm_reservation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: Option<i64>,
+    ) -> Result<Reservation> {
+        let viewer = require(ctx, Role::Staff).await?;
+        let r = engine(ctx)
+            .confirm(
+                viewer.tenant_id,
+                parse(&id, "id")?,
+                version,
+                &viewer.actor(),
+            )
+            .await
+            .gql()?;
+        Ok(Reservation(r))
+    }
+
+    /// Records the guest's arrival.
+    async fn check_in(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: Option<i64>,
+    ) -> Result<Reservation> {
+        let viewer = require(ctx, Role::Staff).await?;
+        let r = engine(ctx)
+            .check_in(
+                viewer.tenant_id,
+                parse(&id, "id")?,
+                version,
+                &viewer.actor(),
+            )
+            .await
+            .gql()?;
+        Ok(Reservation(r))
+    }
+
+    /// Records the guest's departure; the reservation is finished for good.
+    async fn check_out(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: Option<i64>,
+    ) -> Result<Reservation> {
+        let viewer = require(ctx, Role::Staff).await?;
+        let r = engine(ctx)
+            .check_out(
+                viewer.tenant_id,
+                parse(&id, "id")?,
+                version,
+                &viewer.actor(),
+            )
+            .await
+            .gql()?;
+        Ok(Reservation(r))
+    }
+
+    /// Cancels a hold or a booking, freeing its capacity.
+    async fn cancel_reservation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: Option<String>,
+        version: Option<i64>,
+    ) -> Result<Reservation> {
+        let viewer = require(ctx, Role::Staff).await?;
+        let r = engine(ctx)
+            .cancel(
+                viewer.tenant_id,
+                parse(&id, "id")?,
+                reason,
+                version,
+                &viewer.actor(),
+            )
+            .await
+            .gql()?;
+        Ok(Reservation(r))
+    }
+}

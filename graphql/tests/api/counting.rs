@@ -1,0 +1,348 @@
+//! A store that counts the calls made through it and passes each on to a real
+//! store: how the tests see how many store queries a GraphQL request costs.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use berth_core::api_key::{ApiKey, NewApiKey};
+use berth_core::audit::{Actor, AuditEntry};
+use berth_core::client::{Client, ClientFilter, ClientPatch, NewClient};
+use berth_core::event::Event;
+use berth_core::ids::{ApiKeyId, ClientId, ReservationId, TenantId, UnitId};
+use berth_core::reservation::{IdempotencyKey, Reservation};
+use berth_core::store::{
+    Inserted, NewEvent, NewReservation, Occupancy, PeriodChange, ReservationFilter, Store,
+    StoreError, Transition,
+};
+use berth_core::tenant::{NewTenant, Tenant, TenantSlug};
+use berth_core::time_range::TimeRange;
+use berth_core::unit::{NewUnit, Unit, UnitPatch};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// Counts calls per store method.
+#[derive(Debug)]
+pub struct CountingStore {
+    inner: Arc<dyn Store>,
+    calls: Mutex<BTreeMap<&'static str, usize>>,
+}
+
+impl CountingStore {
+    pub fn new(inner: Arc<dyn Store>) -> Self {
+        Self {
+            inner,
+            calls: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    fn count(&self, method: &'static str) {
+        *self.calls.lock().unwrap().entry(method).or_default() += 1;
+    }
+
+    /// The calls so far, by method; resets the count.
+    pub fn take(&self) -> BTreeMap<&'static str, usize> {
+        std::mem::take(&mut *self.calls.lock().unwrap())
+    }
+}
+
+#[async_trait]
+impl Store for CountingStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.count("ping");
+        self.inner.ping().await
+    }
+
+    async fn create_tenant(
+        &self,
+        new: NewTenant,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Tenant, StoreError> {
+        self.count("create_tenant");
+        self.inner.create_tenant(new, actor, now).await
+    }
+
+    async fn update_tenant(
+        &self,
+        id: TenantId,
+        update: NewTenant,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Tenant, StoreError> {
+        self.count("update_tenant");
+        self.inner.update_tenant(id, update, actor, now).await
+    }
+
+    async fn record_event(
+        &self,
+        tenant: TenantId,
+        event: NewEvent,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        self.count("record_event");
+        self.inner.record_event(tenant, event, actor).await
+    }
+
+    async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
+        self.count("tenant");
+        self.inner.tenant(id).await
+    }
+
+    async fn tenant_by_slug(&self, slug: &TenantSlug) -> Result<Option<Tenant>, StoreError> {
+        self.count("tenant_by_slug");
+        self.inner.tenant_by_slug(slug).await
+    }
+
+    async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+        self.count("tenants");
+        self.inner.tenants().await
+    }
+
+    async fn create_unit(
+        &self,
+        tenant: TenantId,
+        new: NewUnit,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Unit, StoreError> {
+        self.count("create_unit");
+        self.inner.create_unit(tenant, new, actor, now).await
+    }
+
+    async fn unit(&self, tenant: TenantId, id: UnitId) -> Result<Option<Unit>, StoreError> {
+        self.count("unit");
+        self.inner.unit(tenant, id).await
+    }
+
+    async fn units(
+        &self,
+        tenant: TenantId,
+        include_archived: bool,
+    ) -> Result<Vec<Unit>, StoreError> {
+        self.count("units");
+        self.inner.units(tenant, include_archived).await
+    }
+
+    async fn update_unit(
+        &self,
+        tenant: TenantId,
+        id: UnitId,
+        patch: UnitPatch,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Unit, StoreError> {
+        self.count("update_unit");
+        self.inner.update_unit(tenant, id, patch, actor, now).await
+    }
+
+    async fn units_by_ids(
+        &self,
+        tenant: TenantId,
+        ids: &[UnitId],
+    ) -> Result<Vec<Unit>, StoreError> {
+        self.count("units_by_ids");
+        self.inner.units_by_ids(tenant, ids).await
+    }
+
+    async fn create_client(
+        &self,
+        tenant: TenantId,
+        new: NewClient,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Client, StoreError> {
+        self.count("create_client");
+        self.inner.create_client(tenant, new, actor, now).await
+    }
+
+    async fn client(&self, tenant: TenantId, id: ClientId) -> Result<Option<Client>, StoreError> {
+        self.count("client");
+        self.inner.client(tenant, id).await
+    }
+
+    async fn update_client(
+        &self,
+        tenant: TenantId,
+        id: ClientId,
+        patch: ClientPatch,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Client, StoreError> {
+        self.count("update_client");
+        self.inner
+            .update_client(tenant, id, patch, actor, now)
+            .await
+    }
+
+    async fn clients(
+        &self,
+        tenant: TenantId,
+        filter: &ClientFilter,
+    ) -> Result<Vec<Client>, StoreError> {
+        self.count("clients");
+        self.inner.clients(tenant, filter).await
+    }
+
+    async fn clients_by_ids(
+        &self,
+        tenant: TenantId,
+        ids: &[ClientId],
+    ) -> Result<Vec<Client>, StoreError> {
+        self.count("clients_by_ids");
+        self.inner.clients_by_ids(tenant, ids).await
+    }
+
+    async fn create_api_key(
+        &self,
+        tenant: TenantId,
+        new: NewApiKey,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<ApiKey, StoreError> {
+        self.count("create_api_key");
+        self.inner.create_api_key(tenant, new, actor, now).await
+    }
+
+    async fn api_keys(&self, tenant: TenantId) -> Result<Vec<ApiKey>, StoreError> {
+        self.count("api_keys");
+        self.inner.api_keys(tenant).await
+    }
+
+    async fn api_key_secret(
+        &self,
+        tenant: TenantId,
+        id: ApiKeyId,
+    ) -> Result<Option<(ApiKey, String)>, StoreError> {
+        self.count("api_key_secret");
+        self.inner.api_key_secret(tenant, id).await
+    }
+
+    async fn revoke_api_key(
+        &self,
+        tenant: TenantId,
+        id: ApiKeyId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<ApiKey, StoreError> {
+        self.count("revoke_api_key");
+        self.inner.revoke_api_key(tenant, id, actor, now).await
+    }
+
+    async fn create_user(
+        &self,
+        tenant: TenantId,
+        new: berth_core::user::NewUser,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::user::User, StoreError> {
+        self.count("create_user");
+        self.inner.create_user(tenant, new, actor, now).await
+    }
+
+    async fn user_credentials(
+        &self,
+        tenant: TenantId,
+        email: &berth_core::user::Email,
+    ) -> Result<Option<(berth_core::user::User, String)>, StoreError> {
+        self.count("user_credentials");
+        self.inner.user_credentials(tenant, email).await
+    }
+
+    async fn user(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::UserId,
+    ) -> Result<Option<berth_core::user::User>, StoreError> {
+        self.count("user");
+        self.inner.user(tenant, id).await
+    }
+
+    async fn insert_reservation(
+        &self,
+        tenant: TenantId,
+        new: NewReservation,
+        actor: &Actor,
+    ) -> Result<Inserted, StoreError> {
+        self.count("insert_reservation");
+        self.inner.insert_reservation(tenant, new, actor).await
+    }
+
+    async fn change_reservation(
+        &self,
+        tenant: TenantId,
+        change: PeriodChange,
+        actor: &Actor,
+    ) -> Result<Reservation, StoreError> {
+        self.count("change_reservation");
+        self.inner.change_reservation(tenant, change, actor).await
+    }
+
+    async fn transition_reservation(
+        &self,
+        tenant: TenantId,
+        transition: Transition,
+        actor: &Actor,
+    ) -> Result<Reservation, StoreError> {
+        self.count("transition_reservation");
+        self.inner
+            .transition_reservation(tenant, transition, actor)
+            .await
+    }
+
+    async fn reservation(
+        &self,
+        tenant: TenantId,
+        id: ReservationId,
+    ) -> Result<Option<Reservation>, StoreError> {
+        self.count("reservation");
+        self.inner.reservation(tenant, id).await
+    }
+
+    async fn reservation_by_idempotency_key(
+        &self,
+        tenant: TenantId,
+        key: &IdempotencyKey,
+    ) -> Result<Option<Reservation>, StoreError> {
+        self.count("reservation_by_idempotency_key");
+        self.inner.reservation_by_idempotency_key(tenant, key).await
+    }
+
+    async fn reservations(
+        &self,
+        tenant: TenantId,
+        filter: &ReservationFilter,
+    ) -> Result<Vec<Reservation>, StoreError> {
+        self.count("reservations");
+        self.inner.reservations(tenant, filter).await
+    }
+
+    async fn occupancy(
+        &self,
+        tenant: TenantId,
+        units: &[UnitId],
+        range: &TimeRange,
+    ) -> Result<Vec<Occupancy>, StoreError> {
+        self.count("occupancy");
+        self.inner.occupancy(tenant, units, range).await
+    }
+
+    async fn audit_entries(
+        &self,
+        tenant: TenantId,
+        entity_id: Uuid,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.count("audit_entries");
+        self.inner.audit_entries(tenant, entity_id).await
+    }
+
+    async fn events_after(
+        &self,
+        tenant: TenantId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError> {
+        self.count("events_after");
+        self.inner.events_after(tenant, after, limit).await
+    }
+}

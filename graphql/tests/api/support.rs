@@ -1,0 +1,242 @@
+//! The test harness: the real schema over a real store (SQLite, or PostgreSQL
+//! when the test script provides one) holding two example tenants with their live
+//! Rhai policies, one unit each and one user per role; every store call is
+//! counted on the way through.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use async_graphql::{Request, Variables};
+use berth_core::Engine;
+use berth_core::audit::Actor;
+use berth_core::clock::{Clock, ManualClock};
+use berth_core::quantity::{Guests, Inventory};
+use berth_core::store::Store;
+use berth_core::tenant::{NewTenant, Tenant};
+use berth_core::unit::{NewUnit, Unit};
+use berth_core::user::{NewUser, Role, User};
+use berth_graphql::BerthSchema;
+use berth_graphql::auth::{Auth, BearerToken};
+use berth_policy::Runtime;
+use berth_policy::registry::PolicyRegistry;
+use berth_policy::sandbox::Limits;
+use serde_json::{Value, json};
+
+use crate::counting::CountingStore;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub use berth_core::testing::{Backend, available};
+
+pub struct Api {
+    pub schema: BerthSchema,
+    pub clock: Arc<ManualClock>,
+    pub store: Arc<CountingStore>,
+    pub auth: Auth,
+    /// alpine-cabins (nightly) and its cabin.
+    pub alpine: Tenant,
+    pub cabin: Unit,
+    /// summit-tours (timeslot) and its tour.
+    pub summit: Tenant,
+    pub tour: Unit,
+    /// One user per role per tenant: (tenant slug, role) → user.
+    pub users: Vec<(String, Role, User)>,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A fresh, migrated database on `backend`.
+async fn fresh_store(backend: Backend) -> Arc<dyn Store> {
+    match backend {
+        Backend::Sqlite => Arc::new(
+            berth_core::testing::fresh_sqlite(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")))
+                .await,
+        ),
+        Backend::Postgres => {
+            let url = berth_core::testing::fresh_postgres_url().await;
+            let store = berth_core::store::PostgresStore::connect(&url).await.unwrap();
+            store.migrate().await.unwrap();
+            Arc::new(store)
+        }
+    }
+}
+
+/// The schema over SQLite.
+pub async fn api() -> Api {
+    api_on(Backend::Sqlite).await
+}
+
+/// The schema over a fresh database on `backend` holding alpine-cabins and
+/// summit-tours (as their tenant.yaml says), one unit each, one user per role,
+/// with the live example policies.
+pub async fn api_on(backend: Backend) -> Api {
+    let now = "2026-11-02T09:00:00Z".parse().unwrap();
+    let clock = Arc::new(ManualClock::new(now));
+    let registry = Arc::new(PolicyRegistry::new(
+        Runtime::new(Limits::default()).unwrap(),
+        repo().join("tenants"),
+        clock.clone(),
+    ));
+    registry.load_all();
+    let store = fresh_store(backend).await;
+    // One hash for every user: argon2 is slow in debug builds.
+    let hash = berth_graphql::auth::hash_password(PASSWORD).unwrap();
+    let mut tenants = Vec::new();
+    let mut units = Vec::new();
+    let mut users = Vec::new();
+    for (slug, inventory, max_guests) in [("alpine-cabins", 1, 4), ("summit-tours", 12, 1)] {
+        let config = registry.get(slug).unwrap().config().clone();
+        let tenant = store
+            .create_tenant(
+                NewTenant {
+                    slug: config.slug.parse().unwrap(),
+                    name: config.name,
+                    timezone: config.timezone.parse().unwrap(),
+                    currency: config.currency.parse().unwrap(),
+                    locale: config.locale,
+                },
+                &Actor::System,
+                now,
+            )
+            .await
+            .unwrap();
+        let unit = NewUnit {
+            name: format!("{slug} unit"),
+            kind: None,
+            inventory: Inventory::new(inventory).unwrap(),
+            max_guests: Guests::new(max_guests).unwrap(),
+            description: Some("A fine place".into()),
+            amenities: vec!["sauna".into()],
+            images: vec!["https://images.example.org/a.jpg".into()],
+            attributes: json!({}),
+        };
+        units.push(
+            store
+                .create_unit(tenant.id, unit, &Actor::System, now)
+                .await
+                .unwrap(),
+        );
+        for role in [Role::Owner, Role::Admin, Role::Staff, Role::Viewer] {
+            let new = NewUser {
+                email: format!("{role}@{slug}.example.org").parse().unwrap(),
+                role,
+                password_hash: hash.clone(),
+            };
+            let user = store
+                .create_user(tenant.id, new, &Actor::System, now)
+                .await
+                .unwrap();
+            users.push((slug.to_owned(), role, user));
+        }
+        tenants.push(tenant);
+    }
+    let store = Arc::new(CountingStore::new(store));
+    let engine = Engine::new(store.clone(), registry, clock.clone());
+    let auth = Auth::new(
+        b"a test secret of thirty-two bytes!",
+        chrono::Duration::hours(12),
+    )
+    .unwrap();
+    let tour = units.pop().unwrap();
+    let cabin = units.pop().unwrap();
+    let summit = tenants.pop().unwrap();
+    let alpine = tenants.pop().unwrap();
+    Api {
+        schema: berth_graphql::schema(engine, auth.clone()),
+        clock,
+        store,
+        auth,
+        alpine,
+        cabin,
+        summit,
+        tour,
+        users,
+    }
+}
+
+/// What a request answered: its data, and (message, extensions) per error.
+pub type Answer = (Value, Vec<(String, Value)>);
+
+impl Api {
+    pub async fn run(&self, query: &str, variables: Value) -> Answer {
+        self.run_as(None, query, variables).await
+    }
+
+    /// A session token for the user with `role` in tenant `slug`.
+    pub fn token(&self, slug: &str, role: Role) -> String {
+        let (_, _, user) = self
+            .users
+            .iter()
+            .find(|(s, r, _)| s == slug && *r == role)
+            .unwrap();
+        self.auth.issue(user, self.clock.now()).unwrap()
+    }
+
+    pub async fn run_as(&self, token: Option<&str>, query: &str, variables: Value) -> Answer {
+        let mut request = Request::new(query).variables(Variables::from_json(variables));
+        if let Some(token) = token {
+            request = request.data(BearerToken(token.to_owned()));
+        }
+        let response = self.schema.execute(request).await;
+        let errors = response
+            .errors
+            .iter()
+            .map(|e| {
+                let ext = e
+                    .extensions
+                    .as_ref()
+                    .map(|x| serde_json::to_value(x).unwrap())
+                    .unwrap_or(Value::Null);
+                (e.message.clone(), ext)
+            })
+            .collect();
+        (response.data.into_json().unwrap(), errors)
+    }
+
+    /// Runs and insists on success; returns the data.
+    pub async fn ok_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (data, errors) = self.run_as(Some(token), query, variables).await;
+        assert!(errors.is_empty(), "{query}: {errors:?}");
+        data
+    }
+
+    pub async fn error_code(&self, query: &str, variables: Value) -> String {
+        let (_, errors) = self.run(query, variables).await;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        errors[0].1["code"].as_str().unwrap_or("none").to_owned()
+    }
+}
+
+/// The one error code of an answer ("none" when it succeeded).
+pub fn code_of(answer: &Answer) -> String {
+    match answer.1.as_slice() {
+        [] => "none".into(),
+        [(_, ext), ..] => ext["code"].as_str().unwrap_or("no code").to_owned(),
+    }
+}
+
+/// Declares `$name` as a module with one test per backend.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                use crate::support::{available, Backend};
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(Backend::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if available(Backend::Postgres, stringify!($name)) {
+                        super::$name(Backend::Postgres).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+pub(crate) use on_both_stores;

@@ -2,7 +2,8 @@
 //! `reservation`, and the commands `createReservation` (idempotent by
 //! `idempotencyKey`), `changeReservationPeriod`, `confirmReservation`, `checkIn`,
 //! `checkOut`, `cancelReservation`. Reading needs viewer; writing needs staff.
-//! Units and clients under a list come through the DataLoaders.
+//! Units and clients of a list's page are loaded in one batch each (through the
+//! DataLoaders); a single reservation's load on demand.
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::DataLoader;
@@ -70,36 +71,58 @@ impl From<ReservationState> for CoreState {
     }
 }
 
-/// A reservation.
+/// A reservation, possibly with its unit and client already loaded (lists load
+/// them for all rows at once).
 #[derive(Debug)]
-pub struct Reservation(pub CoreReservation);
+pub struct Reservation {
+    r: CoreReservation,
+    unit: Option<berth_core::unit::Unit>,
+    client: Option<Option<berth_core::client::Client>>,
+}
+
+impl Reservation {
+    /// A reservation whose unit and client load on demand.
+    pub fn new(r: CoreReservation) -> Self {
+        Self {
+            r,
+            unit: None,
+            client: None,
+        }
+    }
+}
 
 #[Object]
 impl Reservation {
     /// Stable id.
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.r.id.to_string())
     }
 
     /// The unit booked.
     async fn unit(&self, ctx: &Context<'_>) -> Result<Unit> {
+        if let Some(unit) = &self.unit {
+            return Ok(unit.clone().into());
+        }
         let loader = ctx.data_unchecked::<DataLoader<UnitLoader>>();
         let unit = loader
-            .load_one((self.0.tenant_id, self.0.unit_id))
+            .load_one((self.r.tenant_id, self.r.unit_id))
             .await
             .map_err(internal)?;
         unit.map(Into::into)
-            .ok_or_else(|| internal(format!("reservation {} has no unit", self.0.id)))
+            .ok_or_else(|| internal(format!("reservation {} has no unit", self.r.id)))
     }
 
     /// The client booked for, if any.
     async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
-        let Some(client_id) = self.0.client_id else {
+        if let Some(client) = &self.client {
+            return Ok(client.clone().map(Into::into));
+        }
+        let Some(client_id) = self.r.client_id else {
             return Ok(None);
         };
         let loader = ctx.data_unchecked::<DataLoader<ClientLoader>>();
         let client = loader
-            .load_one((self.0.tenant_id, client_id))
+            .load_one((self.r.tenant_id, client_id))
             .await
             .map_err(internal)?;
         Ok(client.map(Into::into))
@@ -107,47 +130,47 @@ impl Reservation {
 
     /// Where it is in its life.
     async fn state(&self) -> ReservationState {
-        self.0.state.into()
+        self.r.state.into()
     }
 
     /// The booked period's start.
     async fn start(&self) -> DateTime<Utc> {
-        self.0.period.start()
+        self.r.period.start()
     }
 
     /// The booked period's end.
     async fn end(&self) -> DateTime<Utc> {
-        self.0.period.end()
+        self.r.period.end()
     }
 
     /// Check-in date (nightly).
     async fn check_in(&self) -> Option<Date> {
-        self.0.check_in.map(Date)
+        self.r.check_in.map(Date)
     }
 
     /// Check-out date (nightly).
     async fn check_out(&self) -> Option<Date> {
-        self.0.check_out.map(Date)
+        self.r.check_out.map(Date)
     }
 
     /// People.
     async fn guests(&self) -> i64 {
-        i64::from(self.0.guests)
+        i64::from(self.r.guests)
     }
 
     /// Items or seats taken.
     async fn quantity(&self) -> i64 {
-        i64::from(self.0.quantity)
+        i64::from(self.r.quantity)
     }
 
     /// The price snapshot's total.
     async fn price(&self) -> Option<Money> {
-        self.0.price.as_ref().map(|p| p.total.clone().into())
+        self.r.price.as_ref().map(|p| p.total.into())
     }
 
     /// The price snapshot's lines.
     async fn lines(&self) -> Vec<PriceLine> {
-        self.0
+        self.r
             .price
             .as_ref()
             .map(|p| p.lines.iter().cloned().map(Into::into).collect())
@@ -156,33 +179,33 @@ impl Reservation {
 
     /// How it came in: `admin`, `public` or `api`.
     async fn channel(&self) -> &str {
-        self.0.channel.as_str()
+        self.r.channel.as_str()
     }
 
     /// Free notes.
     async fn notes(&self) -> Option<&str> {
-        self.0.notes.as_deref()
+        self.r.notes.as_deref()
     }
 
     /// When a hold expires.
     async fn hold_expires_at(&self) -> Option<DateTime<Utc>> {
-        self.0.hold_expires_at
+        self.r.hold_expires_at
     }
 
     /// Incremented by every change; pass it back as `version` to refuse
     /// overwriting someone else's change (CONFLICT).
     async fn version(&self) -> i64 {
-        self.0.version
+        self.r.version
     }
 
     /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.r.created_at
     }
 
     /// When it last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.r.updated_at
     }
 }
 
@@ -315,12 +338,35 @@ impl ReservationsQuery {
             .gql()?;
         let has_next = found.len() > limit as usize;
         found.truncate(limit as usize);
+        // Units and clients of the whole page in one batch each, when asked for.
+        let node = ctx.look_ahead().field("edges").field("node");
+        let units = if node.field("unit").exists() {
+            let keys = found.iter().map(|r| (r.tenant_id, r.unit_id));
+            let loader = ctx.data_unchecked::<DataLoader<UnitLoader>>();
+            Some(loader.load_many(keys).await.map_err(internal)?)
+        } else {
+            None
+        };
+        let clients = if node.field("client").exists() {
+            let keys = found
+                .iter()
+                .filter_map(|r| r.client_id.map(|c| (r.tenant_id, c)));
+            let loader = ctx.data_unchecked::<DataLoader<ClientLoader>>();
+            Some(loader.load_many(keys).await.map_err(internal)?)
+        } else {
+            None
+        };
         let mut page = Connection::new(after.is_some(), has_next);
-        page.edges.extend(
-            found
-                .into_iter()
-                .map(|r| Edge::new(r.id.to_string(), Reservation(r))),
-        );
+        page.edges.extend(found.into_iter().map(|r| {
+            let unit = units
+                .as_ref()
+                .and_then(|u| u.get(&(r.tenant_id, r.unit_id)).cloned());
+            let client = clients.as_ref().map(|c| {
+                r.client_id
+                    .and_then(|id| c.get(&(r.tenant_id, id)).cloned())
+            });
+            Edge::new(r.id.to_string(), Reservation { r, unit, client })
+        }));
         Ok(page)
     }
 
@@ -331,7 +377,7 @@ impl ReservationsQuery {
             .reservation(viewer.tenant_id, parse(&id, "id")?)
             .await
             .gql()?;
-        Ok(Reservation(found))
+        Ok(Reservation::new(found))
     }
 }
 
@@ -392,7 +438,7 @@ impl ReservationsMutation {
             .create_reservation(viewer.tenant_id, cmd, &viewer.actor())
             .await
             .gql()?;
-        Ok(Reservation(created))
+        Ok(Reservation::new(created))
     }
 
     /// Moves, resizes or re-units a reservation: the policy and capacity are
@@ -432,7 +478,7 @@ impl ReservationsMutation {
             .change_period(viewer.tenant_id, cmd, &viewer.actor())
             .await
             .gql()?;
-        Ok(Reservation(changed))
+        Ok(Reservation::new(changed))
     }
 
     /// Turns a hold into a confirmed booking.
@@ -452,7 +498,7 @@ impl ReservationsMutation {
             )
             .await
             .gql()?;
-        Ok(Reservation(r))
+        Ok(Reservation::new(r))
     }
 
     /// Records the guest's arrival.
@@ -472,7 +518,7 @@ impl ReservationsMutation {
             )
             .await
             .gql()?;
-        Ok(Reservation(r))
+        Ok(Reservation::new(r))
     }
 
     /// Records the guest's departure; the reservation is finished for good.
@@ -492,7 +538,7 @@ impl ReservationsMutation {
             )
             .await
             .gql()?;
-        Ok(Reservation(r))
+        Ok(Reservation::new(r))
     }
 
     /// Cancels a hold or a booking, freeing its capacity.
@@ -514,6 +560,6 @@ impl ReservationsMutation {
             )
             .await
             .gql()?;
-        Ok(Reservation(r))
+        Ok(Reservation::new(r))
     }
 }

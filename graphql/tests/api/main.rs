@@ -7,7 +7,11 @@
 
 mod admin;
 mod counting;
+mod dataloader;
+mod isolation;
+mod roles;
 mod support;
+mod sweep;
 
 use serde_json::{Value, json};
 

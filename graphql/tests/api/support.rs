@@ -56,7 +56,9 @@ async fn fresh_store(backend: Backend) -> Arc<dyn Store> {
         ),
         Backend::Postgres => {
             let url = berth_core::testing::fresh_postgres_url().await;
-            let store = berth_core::store::PostgresStore::connect(&url).await.unwrap();
+            let store = berth_core::store::PostgresStore::connect(&url)
+                .await
+                .unwrap();
             store.migrate().await.unwrap();
             Arc::new(store)
         }

@@ -1,6 +1,6 @@
 //! Command-line arguments. Every option also reads an environment variable
-//! (`BERTH_DATABASE_URL`, `BERTH_LISTEN`, `BERTH_TENANTS_DIR`), so containers can
-//! be configured without flags.
+//! (`BERTH_DATABASE_URL`, `BERTH_LISTEN`, `BERTH_TENANTS_DIR`, `BERTH_CORS_ORIGINS`,
+//! `BERTH_PUBLIC_RATE_LIMIT`, ...), so containers can be configured without flags.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -126,6 +126,60 @@ pub struct ServeArgs {
     /// unless BERTH_JWT_SECRET gives the secret itself).
     #[arg(long, env = "BERTH_SECRET_FILE", default_value = "data/jwt-secret")]
     pub secret_file: PathBuf,
+    /// Let web pages served from ORIGIN (`https://app.example`, scheme and host
+    /// with an optional port) call the API from the browser (CORS). Repeat the
+    /// flag for more origins, or separate them with commas in BERTH_CORS_ORIGINS;
+    /// `*` allows any origin. Without it, no CORS headers are sent, so only pages
+    /// of the server's own origin may call it.
+    #[arg(
+        long = "cors-origin",
+        value_name = "ORIGIN",
+        env = "BERTH_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_parser = parse_cors_origin
+    )]
+    pub cors_origins: Vec<String>,
+    /// Public requests (to /graphql and /graphql/ws without a valid bearer
+    /// token) allowed per minute from one client address (IPv6: one /64), in
+    /// bursts of up to N/6 (ten seconds' worth, at least 10); more get 429.
+    /// Signed-in requests are not counted. 0 turns the limit off.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "BERTH_PUBLIC_RATE_LIMIT",
+        default_value_t = 600
+    )]
+    pub public_rate_limit: u32,
+}
+
+/// Checks one `--cors-origin`: `*`, or `scheme://host[:port]` exactly as a browser
+/// sends it in the `Origin` header (no path, no trailing slash), lower-cased. An
+/// empty value (`BERTH_CORS_ORIGINS=`, a trailing comma) stays empty and is
+/// ignored, so an unset variable in a compose file means "no CORS".
+fn parse_cors_origin(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    if value.is_empty() || value == "*" {
+        return Ok(value.to_owned());
+    }
+    let Some((scheme, authority)) = value.split_once("://") else {
+        return Err(format!(
+            "`{value}` is not an origin; expected scheme://host[:port], e.g. https://app.example"
+        ));
+    };
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let authority_ok = !authority.is_empty()
+        && authority
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '/' | '?' | '#' | '@' | ','));
+    if !scheme_ok || !authority_ok {
+        return Err(format!(
+            "`{value}` is not an origin; expected scheme://host[:port] with no path or trailing slash"
+        ));
+    }
+    Ok(value.to_ascii_lowercase())
 }
 
 /// `berth migrate`: applies the migrations of the database the URL names.
@@ -205,6 +259,48 @@ pub fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cors_origins_are_checked_and_normalised() {
+        assert_eq!(
+            parse_cors_origin(" https://App.Example:8443 "),
+            Ok("https://app.example:8443".to_owned())
+        );
+        assert_eq!(parse_cors_origin("*"), Ok("*".to_owned()));
+        assert_eq!(parse_cors_origin(" "), Ok(String::new()));
+        for bad in [
+            "app.example",
+            "https://app.example/",
+            "https://",
+            "https://app.example/path",
+            "://app.example",
+        ] {
+            assert!(parse_cors_origin(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cors_origins_and_the_rate_limit_come_from_flags_or_the_environment() {
+        let cli = Cli::try_parse_from([
+            "berth",
+            "serve",
+            "--cors-origin",
+            "http://a.example",
+            "--cors-origin",
+            "http://b.example",
+            "--public-rate-limit",
+            "0",
+        ])
+        .map_err(|e| e.to_string());
+        let Ok(Cli {
+            command: Command::Serve(args),
+        }) = cli
+        else {
+            panic!("{cli:?}");
+        };
+        assert_eq!(args.cors_origins, ["http://a.example", "http://b.example"]);
+        assert_eq!(args.public_rate_limit, 0);
+    }
 
     #[test]
     fn passwords_are_redacted() {

@@ -1,31 +1,50 @@
-//! The HTTP server: the router (`/healthz`, `/readyz`, `/metrics`), its middleware
-//! (request tracing and metrics), and `serve`, which wires the store and runs until
-//! a shutdown signal, draining requests in flight. GraphQL is mounted here by a
-//! later change; this module stays transport only.
+//! The HTTP server: the router (`/graphql`, `/graphql/ws`, `/healthz`, `/readyz`,
+//! `/metrics`), its middleware (request tracing and metrics, CORS, the public rate
+//! limit), and `serve`, which wires the store and runs until a shutdown signal,
+//! draining requests in flight. This module stays transport only: GraphQL itself
+//! lives in berth-graphql, which reads the bearer token this module hands it.
+//!
+//! WebSocket clients (browsers cannot set headers on a WebSocket) send their token
+//! in the `connection_init` payload instead of an `Authorization` header; a token
+//! that does not verify closes the socket with 4403 Forbidden, as the
+//! graphql-transport-ws protocol asks. Because the token never travels in a cookie,
+//! neither CORS credentials nor an `Origin` check on the WebSocket are needed.
 
-use std::sync::Arc;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::StatusCode;
+use async_graphql::futures_util::stream::BoxStream;
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::{Data, Executor, Pos, Response as GqlResponse};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Html;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
-use berth_core::clock::SystemClock;
+use axum::{Extension, Json, Router};
+use berth_core::ErrorCode;
+use berth_core::clock::{Clock, SystemClock};
 use berth_core::store::Store;
+use berth_core::store::StoreError;
+use berth_graphql::auth::{Auth, BearerToken, hash_key, hashes_equal, parse_api_key};
 use berth_policy::Runtime;
 use berth_policy::registry::PolicyRegistry;
 use berth_policy::sandbox::Limits;
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::json;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::cli::{ServeArgs, redact};
+use crate::rate_limit::{self, Decision, RateLimiter};
 use crate::{shutdown, telemetry, tenants};
 
 /// What request handlers share.
@@ -39,6 +58,47 @@ pub struct AppState {
     pub schema: berth_graphql::BerthSchema,
     /// Renders the Prometheus metrics.
     pub metrics: PrometheusHandle,
+    /// Verifies bearer tokens where the transport must decide on its own (the
+    /// WebSocket's `connection_init`, the rate limit's exemption).
+    pub auth: Auth,
+    /// The engine's clock, so token expiry and the rate limit agree with GraphQL.
+    pub clock: Arc<dyn Clock>,
+    /// The limit on public requests per client address; `None` when turned off.
+    pub public_limit: Option<Arc<RateLimiter>>,
+    /// The origins allowed to call from a browser (CORS); empty for none.
+    pub cors_origins: Vec<String>,
+}
+
+impl AppState {
+    /// Whether `token` authenticates: a session token unexpired by the engine's
+    /// clock, or an API key that exists, matches its stored hash and is not
+    /// revoked. These are the checks `berth_graphql::access::viewer` makes before
+    /// serving a signed-in field; the transport repeats them where it must decide
+    /// before GraphQL runs (the WebSocket handshake, the rate limit's exemption).
+    async fn bearer_verifies(&self, token: &str) -> Result<bool, StoreError> {
+        let Some((tenant_id, key_id)) = parse_api_key(token) else {
+            return Ok(self.auth.verify(token, self.clock.now()).is_ok());
+        };
+        let found = self.store.api_key_secret(tenant_id, key_id).await?;
+        Ok(found.is_some_and(|(key, hash)| {
+            key.revoked_at.is_none() && hashes_equal(&hash, &hash_key(token))
+        }))
+    }
+
+    /// [`Self::bearer_verifies`] for a decision about counting: a token that
+    /// cannot be checked (the database is unreachable) counts as public.
+    async fn signed_in(&self, token: Option<&str>) -> bool {
+        let Some(token) = token else {
+            return false;
+        };
+        match self.bearer_verifies(token).await {
+            Ok(verified) => verified,
+            Err(e) => {
+                tracing::warn!(error = ?e, "cannot check a bearer token; counting the request as public");
+                false
+            }
+        }
+    }
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -75,13 +135,24 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
     let auth = crate::secret::auth(&args.secret_file)?;
     let engine = berth_core::Engine::new(store.clone(), registry.clone(), Arc::new(SystemClock));
-    let schema = berth_graphql::schema(engine, auth);
+    let clock = engine.clock().clone();
+    let schema = berth_graphql::schema(engine, auth.clone());
+    let public_limit = (args.public_rate_limit > 0).then(|| {
+        Arc::new(RateLimiter::per_minute(
+            args.public_rate_limit,
+            clock.clone(),
+        ))
+    });
     let app = router(AppState {
         store,
         registry,
         schema,
         metrics,
-    });
+        auth,
+        clock,
+        public_limit,
+        cors_origins: args.cors_origins,
+    })?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("binding {}", args.listen))?;
@@ -89,54 +160,318 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(%addr, "listening");
     // Printed on stdout so scripts and tests can find a port chosen with :0.
     println!("berth listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")?;
+    // The peer address is what the public rate limit counts requests under.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("serving HTTP")?;
     tracing::info!("stopped");
     Ok(())
 }
 
-/// The router with every route and middleware.
-pub fn router(state: AppState) -> Router {
-    Router::new()
+/// The router with every route and middleware; fails only on a CORS origin that
+/// is not a valid header value.
+pub fn router(state: AppState) -> anyhow::Result<Router> {
+    let cors = cors_layer(&state.cors_origins)?;
+    let public_limit = middleware::from_fn_with_state(state.clone(), limit_public_requests);
+    let router = Router::new()
         .route(
             "/graphql",
             get(graphiql)
                 .post(graphql)
-                .layer(DefaultBodyLimit::max(MAX_GRAPHQL_BODY_BYTES)),
+                .layer(DefaultBodyLimit::max(MAX_GRAPHQL_BODY_BYTES))
+                .layer(public_limit.clone()),
         )
+        .route("/graphql/ws", get(graphql_ws).layer(public_limit))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(metrics));
+    // CORS sits outside the rate limit and metrics: a preflight is answered
+    // before it reaches either, and every response gets its headers.
+    let router = router
         .layer(middleware::from_fn(record_metrics))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(TraceLayer::new_for_http());
+    let router = match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    Ok(router.with_state(state))
 }
 
-/// The largest GraphQL request body accepted (a larger one gets 413).
+/// The largest GraphQL request body (or WebSocket message) accepted; a larger body
+/// gets 413, a larger message closes the socket.
 const MAX_GRAPHQL_BODY_BYTES: usize = 256 * 1024;
+
+/// How long a browser may cache a CORS preflight answer.
+const CORS_MAX_AGE: Duration = Duration::from_secs(60 * 60);
+
+/// The CORS layer for `origins` (`*` among them: any origin; empty ones are
+/// ignored), or `None` when there are none and only same-origin pages may call.
+/// Credentials are never allowed: the token travels in the `Authorization`
+/// header, not in a cookie.
+fn cors_layer(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
+    let origins: Vec<&String> = origins.iter().filter(|o| !o.is_empty()).collect();
+    if origins.is_empty() {
+        return Ok(None);
+    }
+    let allow_origin = if origins.iter().any(|o| *o == "*") {
+        AllowOrigin::any()
+    } else {
+        let values = origins
+            .iter()
+            .map(|o| {
+                HeaderValue::from_str(o).with_context(|| format!("CORS origin `{o}` is invalid"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        AllowOrigin::list(values)
+    };
+    Ok(Some(
+        CorsLayer::new()
+            .allow_origin(allow_origin)
+            .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+            .max_age(CORS_MAX_AGE),
+    ))
+}
 
 /// Executes a GraphQL request, passing on the `Authorization: Bearer` token.
 async fn graphql(
     State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
+    headers: HeaderMap,
     request: GraphQLRequest,
 ) -> GraphQLResponse {
     let mut request = request.into_inner();
-    let bearer = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if let Some(token) = bearer {
-        request = request.data(berth_graphql::auth::BearerToken(token.trim().to_owned()));
+    if let Some(token) = bearer_token(&headers) {
+        request = request.data(BearerToken(token.to_owned()));
     }
     state.schema.execute(request).await.into()
 }
 
-/// GraphiQL, the in-browser IDE, pointed at this server.
+/// The token of an `Authorization: Bearer <token>` header, if there is one.
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// GraphQL over WebSocket, in the graphql-transport-ws protocol or the legacy
+/// graphql-ws one (the client picks with `Sec-WebSocket-Protocol`). The token
+/// comes from the `connection_init` payload; see [`connection_token`].
+async fn graphql_ws(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let executor = SocketExecutor {
+        state,
+        peer: peer.map(|Extension(ConnectInfo(addr))| addr.ip()),
+        token: Arc::new(OnceLock::new()),
+    };
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .max_message_size(MAX_GRAPHQL_BODY_BYTES)
+        .max_frame_size(MAX_GRAPHQL_BODY_BYTES)
+        .on_upgrade(move |socket| serve_graphql_socket(socket, executor, protocol))
+}
+
+/// Runs one GraphQL WebSocket connection until either side closes it.
+async fn serve_graphql_socket(
+    socket: WebSocket,
+    executor: SocketExecutor,
+    protocol: GraphQLProtocol,
+) {
+    // async-graphql closes a refused graphql-transport-ws handshake with 1002;
+    // the protocol asks for 4403 Forbidden when the refusal is about the
+    // credentials, so the close frame is rewritten on its way out.
+    let forbidden = Arc::new(AtomicBool::new(false));
+    let (sink, stream) = socket.split();
+    let sink = sink.with({
+        let forbidden = forbidden.clone();
+        move |message: Message| {
+            let message = match message {
+                Message::Close(Some(frame))
+                    if frame.code == CLOSE_PROTOCOL_ERROR && forbidden.load(Ordering::SeqCst) =>
+                {
+                    Message::Close(Some(CloseFrame {
+                        code: CLOSE_FORBIDDEN,
+                        reason: "Forbidden".into(),
+                    }))
+                }
+                other => other,
+            };
+            futures_util::future::ready(Ok::<_, axum::Error>(message))
+        }
+    });
+    let state = executor.state.clone();
+    let accepted_token = executor.token.clone();
+    GraphQLWebSocket::new_with_pair(sink, stream, executor, protocol)
+        .on_connection_init(move |payload| async move {
+            let mut data = Data::default();
+            if let Some(token) = connection_token(&payload) {
+                match state.bearer_verifies(token).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        forbidden.store(true, Ordering::SeqCst);
+                        return Err(async_graphql::Error::new("invalid or expired token"));
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = ?e, "cannot check a connection_init token");
+                        return Err(async_graphql::Error::new(
+                            "the token cannot be checked now; try again",
+                        ));
+                    }
+                }
+                // The protocol allows one connection_init, so this is the first set.
+                let _ = accepted_token.set(token.to_owned());
+                data.insert(BearerToken(token.to_owned()));
+            }
+            Ok(data)
+        })
+        .serve()
+        .await;
+}
+
+/// The schema as one WebSocket connection runs it. The upgrade is counted like
+/// any public request, but one socket can carry any number of operations, so
+/// while the connection has no valid token each operation it starts is counted
+/// against the address's allowance too; a refused one gets a RATE_LIMITED error
+/// (in a `next`/`data` message) instead of a result.
+#[derive(Clone)]
+struct SocketExecutor {
+    state: AppState,
+    /// The client's address, when known (always, when served by [`serve`]).
+    peer: Option<IpAddr>,
+    /// The token accepted in `connection_init`; unset for an anonymous connection.
+    token: Arc<OnceLock<String>>,
+}
+
+impl SocketExecutor {
+    /// Seconds to wait when the public limit refuses the next operation.
+    async fn refused_for(&self) -> Option<u64> {
+        let (limiter, peer) = (self.state.public_limit.as_ref()?, self.peer?);
+        // Checked per operation: a token that expires, or a key that is revoked,
+        // turns the connection public.
+        let token = self.token.get().map(String::as_str);
+        if self.state.signed_in(token).await {
+            return None;
+        }
+        match limiter.check(peer) {
+            Decision::Allow => None,
+            Decision::Refuse { retry_after_secs } => Some(retry_after_secs),
+        }
+    }
+}
+
+impl Executor for SocketExecutor {
+    fn execute(&self, request: async_graphql::Request) -> impl Future<Output = GqlResponse> + Send {
+        let this = self.clone();
+        async move {
+            match this.refused_for().await {
+                Some(retry_after_secs) => rate_limited(retry_after_secs),
+                None => this.state.schema.execute(request).await,
+            }
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, GqlResponse> {
+        let this = self.clone();
+        async move {
+            match this.refused_for().await {
+                Some(retry_after_secs) => {
+                    futures_util::stream::once(std::future::ready(rate_limited(retry_after_secs)))
+                        .boxed()
+                }
+                None => Executor::execute_stream(&this.state.schema, request, session_data),
+            }
+        }
+        .into_stream()
+        .flatten()
+        .boxed()
+    }
+}
+
+/// The GraphQL response for an operation the public limit refused.
+fn rate_limited(retry_after_secs: u64) -> GqlResponse {
+    let error = berth_graphql::error::coded(
+        ErrorCode::RateLimited,
+        rate_limit::refusal_message(retry_after_secs),
+    );
+    GqlResponse::from_errors(vec![error.into_server_error(Pos::default())])
+}
+
+/// The close code async-graphql uses for a refused handshake (protocol error).
+const CLOSE_PROTOCOL_ERROR: u16 = 1002;
+/// graphql-transport-ws: the credentials in `connection_init` were refused.
+const CLOSE_FORBIDDEN: u16 = 4403;
+
+/// The bearer token of a `connection_init` payload: `{"authorization": "Bearer
+/// <t>"}` (or `Authorization`, the header's spelling) or `{"token": "<t>"}`. A
+/// missing or empty value means an anonymous connection.
+fn connection_token(payload: &serde_json::Value) -> Option<&str> {
+    let field = |key: &str| {
+        payload
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let from_header = field("authorization")
+        .or_else(|| field("Authorization"))
+        .map(|value| {
+            let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+            if scheme.eq_ignore_ascii_case("bearer") {
+                token.trim()
+            } else {
+                value
+            }
+        })
+        .filter(|token| !token.is_empty());
+    from_header.or_else(|| field("token"))
+}
+
+/// Counts requests without a valid bearer token against the client address's
+/// allowance and answers 429 once it is spent. A request with a session token or
+/// API key passes uncounted; a made-up `Authorization` header does not exempt a
+/// request, since the token must verify. Without a peer address (a router driven in-process),
+/// nothing is limited.
+async fn limit_public_requests(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let Some(limiter) = &state.public_limit else {
+        return next.run(req).await;
+    };
+    let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() else {
+        return next.run(req).await;
+    };
+    let signed_in = state.signed_in(bearer_token(req.headers())).await;
+    if !signed_in && let Decision::Refuse { retry_after_secs } = limiter.check(peer.ip()) {
+        tracing::debug!(%peer, retry_after_secs, "public request refused by the rate limit");
+        return rate_limit::refusal(retry_after_secs);
+    }
+    next.run(req).await
+}
+
+/// GraphiQL, the in-browser IDE, pointed at this server (queries over HTTP,
+/// subscriptions over the WebSocket).
 async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .finish(),
+    )
 }
 
 /// The process is alive.
@@ -208,4 +543,26 @@ async fn record_metrics(req: Request, next: Next) -> Response {
     metrics::histogram!("http_request_duration_seconds", "route" => route, "method" => method)
         .record(started.elapsed().as_secs_f64());
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_connection_init_token_comes_from_authorization_or_token() {
+        let cases = [
+            (json!({ "authorization": "Bearer abc" }), Some("abc")),
+            (json!({ "Authorization": "bearer  abc " }), Some("abc")),
+            (json!({ "token": "abc" }), Some("abc")),
+            (json!({ "authorization": "", "token": "abc" }), Some("abc")),
+            (json!({ "authorization": "Bearer " }), None),
+            (json!({ "token": 42 }), None),
+            (json!({}), None),
+            (serde_json::Value::Null, None),
+        ];
+        for (payload, expected) in cases {
+            assert_eq!(connection_token(&payload), expected, "{payload}");
+        }
+    }
 }

@@ -5,6 +5,7 @@
 mod cli;
 mod http;
 mod policy_cmd;
+mod rate_limit;
 mod secret;
 mod shutdown;
 mod telemetry;

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+mod transport;
+
 /// A running `berth serve` and the address it listens on.
 struct Server {
     child: Child,
@@ -38,7 +40,13 @@ fn temp_sqlite_url() -> (String, PathBuf) {
 impl Server {
     /// Starts `berth serve` with `args` and waits for its "listening" line.
     fn start(args: &[&str]) -> Server {
+        Server::start_with_env(args, &[])
+    }
+
+    /// Starts `berth serve` with `args` and environment variables `env`.
+    fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = berth()
+            .envs(env.iter().copied())
             .arg("serve")
             .args(["--listen", "127.0.0.1:0"])
             .arg("--secret-file")

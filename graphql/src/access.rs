@@ -6,8 +6,10 @@
 //! also units and API keys; owner everything.
 
 use async_graphql::{Context, Result};
+use berth_core::store::{Store, StoreError};
 use berth_core::user::Role;
 use berth_core::{Engine, ErrorCode};
+use chrono::{DateTime, Utc};
 
 use crate::auth::{Auth, BearerToken, Principal, Viewer, hash_key, hashes_equal, parse_api_key};
 use crate::error::{coded, from_engine};
@@ -16,34 +18,42 @@ fn unauthenticated() -> async_graphql::Error {
     coded(ErrorCode::Unauthenticated, "sign in first")
 }
 
-/// The verified caller of this request, or UNAUTHENTICATED. Session tokens are
-/// checked against the engine's clock; API keys against their stored hash (a
-/// revoked or unknown key is UNAUTHENTICATED, like a forged token).
+/// Who `token` (a session token or an API key) says the caller is, at `now`:
+/// `None` when it is forged, expired, unknown or revoked. Session tokens are
+/// checked by signature and expiry; API keys against their stored hash. The
+/// transport calls this too (WebSocket handshake, rate-limit exemption), so there
+/// is one definition of a valid credential.
+pub async fn authenticate(
+    store: &dyn Store,
+    auth: &Auth,
+    now: DateTime<Utc>,
+    token: &str,
+) -> Result<Option<Viewer>, StoreError> {
+    let Some((tenant_id, key_id)) = parse_api_key(token) else {
+        return Ok(auth.verify(token, now).ok());
+    };
+    let found = store.api_key_secret(tenant_id, key_id).await?;
+    Ok(match found {
+        Some((key, hash)) if key.revoked_at.is_none() && hashes_equal(&hash, &hash_key(token)) => {
+            Some(Viewer {
+                principal: Principal::ApiKey(key.id),
+                tenant_id,
+                role: key.role,
+            })
+        }
+        _ => None,
+    })
+}
+
+/// The verified caller of this request, or UNAUTHENTICATED.
 pub async fn viewer(ctx: &Context<'_>) -> Result<Viewer> {
     let token = ctx.data_opt::<BearerToken>().ok_or_else(unauthenticated)?;
     let engine = ctx.data_unchecked::<Engine>();
-    if let Some((tenant_id, key_id)) = parse_api_key(&token.0) {
-        let found = engine
-            .store()
-            .api_key_secret(tenant_id, key_id)
-            .await
-            .map_err(|e| from_engine(e.into()))?;
-        return match found {
-            Some((key, hash))
-                if key.revoked_at.is_none() && hashes_equal(&hash, &hash_key(&token.0)) =>
-            {
-                Ok(Viewer {
-                    principal: Principal::ApiKey(key.id),
-                    tenant_id,
-                    role: key.role,
-                })
-            }
-            _ => Err(unauthenticated()),
-        };
-    }
     let auth = ctx.data_unchecked::<Auth>();
-    auth.verify(&token.0, engine.clock().now())
-        .map_err(|_| unauthenticated())
+    authenticate(&**engine.store(), auth, engine.clock().now(), &token.0)
+        .await
+        .map_err(|e| from_engine(e.into()))?
+        .ok_or_else(unauthenticated)
 }
 
 /// The verified caller, refused with FORBIDDEN unless their role includes `role`.

@@ -33,7 +33,8 @@ use berth_core::ErrorCode;
 use berth_core::clock::{Clock, SystemClock};
 use berth_core::store::Store;
 use berth_core::store::StoreError;
-use berth_graphql::auth::{Auth, BearerToken, hash_key, hashes_equal, parse_api_key};
+use berth_graphql::access::authenticate;
+use berth_graphql::auth::{Auth, BearerToken};
 use berth_policy::Runtime;
 use berth_policy::registry::PolicyRegistry;
 use berth_policy::sandbox::Limits;
@@ -76,13 +77,8 @@ impl AppState {
     /// serving a signed-in field; the transport repeats them where it must decide
     /// before GraphQL runs (the WebSocket handshake, the rate limit's exemption).
     async fn bearer_verifies(&self, token: &str) -> Result<bool, StoreError> {
-        let Some((tenant_id, key_id)) = parse_api_key(token) else {
-            return Ok(self.auth.verify(token, self.clock.now()).is_ok());
-        };
-        let found = self.store.api_key_secret(tenant_id, key_id).await?;
-        Ok(found.is_some_and(|(key, hash)| {
-            key.revoked_at.is_none() && hashes_equal(&hash, &hash_key(token))
-        }))
+        let viewer = authenticate(&*self.store, &self.auth, self.clock.now(), token).await?;
+        Ok(viewer.is_some())
     }
 
     /// [`Self::bearer_verifies`] for a decision about counting: a token that

@@ -1,5 +1,7 @@
-//! `seed.yaml`: a tenant's demo data (units and clients), loaded by
-//! `berth serve --demo` for tenants the database does not have yet.
+//! `seed.yaml`: a tenant's demo data (units, clients and sample reservations),
+//! loaded by `berth serve --demo` for tenants the database does not have yet.
+//! Reservations are placed relative to the day the demo is loaded, so the demo
+//! always has current bookings, and go through the tenant's rules like any other.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -15,6 +17,67 @@ pub struct SeedFile {
     /// Clients to create.
     #[serde(default)]
     pub clients: Vec<SeedClient>,
+    /// Sample reservations, booked through the tenant's rules.
+    #[serde(default)]
+    pub reservations: Vec<SeedReservation>,
+}
+
+/// What a demo reservation becomes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SeedState {
+    /// A booking (the default).
+    #[default]
+    Confirmed,
+    /// A tentative hold.
+    Held,
+    /// Booked, then canceled.
+    Canceled,
+}
+
+/// A demo reservation. Its first day is `in_days` after the day the demo is
+/// loaded (tenant-local); when the tenant's rules or capacity refuse that day,
+/// the following days are tried, up to a week later. The period's shape follows
+/// the tenant's model: `nights` (nightly), `at` (timeslot: a slot's start), or
+/// `at` and `minutes` (interval).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeedReservation {
+    /// The unit, by name.
+    #[schemars(length(min = 1), example = &"Birch Cabin")]
+    pub unit: String,
+    /// The client, by e-mail or name (a seed client); none for a walk-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    /// Days after loading the demo for the first day.
+    pub in_days: u32,
+    /// Nightly: nights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub nights: Option<u32>,
+    /// Timeslot or interval: tenant-local start time, `HH:MM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"), example = &"09:00")]
+    pub at: Option<String>,
+    /// Interval: duration in minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub minutes: Option<u32>,
+    /// People.
+    #[serde(default = "one")]
+    #[schemars(range(min = 1))]
+    pub guests: u32,
+    /// Items or seats.
+    #[serde(default = "one")]
+    #[schemars(range(min = 1))]
+    pub quantity: u32,
+    /// What it becomes.
+    #[serde(default)]
+    pub state: SeedState,
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// A demo unit.

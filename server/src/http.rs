@@ -121,7 +121,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Arc::new(SystemClock),
     ));
     for change in registry.load_all() {
-        tenants::apply(&*store, &registry, &change, args.demo)
+        tenants::apply(&store, &registry, &change, args.demo)
             .await
             .with_context(|| format!("applying {change:?}"))?;
     }

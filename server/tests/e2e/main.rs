@@ -277,6 +277,94 @@ async fn demo_loads_the_example_tenants_once() {
         .await;
     assert_eq!(me["data"]["me"]["email"], email.as_str(), "{me}");
     assert_eq!(me["data"]["me"]["role"], "ADMIN");
+
+    // The README walkthrough: the admin lists the seeded reservations, books,
+    // meets a policy refusal with its violations, and cannot reach another
+    // tenant's reservation.
+    assert_eq!(tenant, "alpine-cabins");
+    let list = server
+        .graphql_as(
+            Some(&token),
+            "{ reservations(first: 50) { edges { node { id state checkIn unit { id } client { name } } } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let edges = list["data"]["reservations"]["edges"]
+        .as_array()
+        .expect("edges")
+        .clone();
+    assert!(edges.len() >= 4, "seeded reservations: {list}");
+    assert!(
+        edges
+            .iter()
+            .all(|e| e["node"]["client"]["name"].is_string()),
+        "{list}"
+    );
+    let book = "mutation($input: CreateReservationInput!) { createReservation(input: $input) { id state } }";
+    let booked = server
+        .graphql_as(
+            Some(&token),
+            book,
+            serde_json::json!({ "input": { "unitId": unit, "guests": 2,
+                "period": { "checkIn": "2027-06-07", "checkOut": "2027-06-10" } } }),
+        )
+        .await;
+    assert_eq!(
+        booked["data"]["createReservation"]["state"], "CONFIRMED",
+        "{booked}"
+    );
+    let refused = server
+        .graphql_as(
+            Some(&token),
+            book,
+            serde_json::json!({ "input": { "unitId": unit, "guests": 2,
+                "period": { "checkIn": "2027-06-13", "checkOut": "2027-06-14" } } }),
+        )
+        .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{refused}"
+    );
+    assert!(
+        !refused["errors"][0]["extensions"]["violations"]
+            .as_array()
+            .expect("violations")
+            .is_empty()
+    );
+    let other = logins
+        .iter()
+        .find(|l| l.contains("tenant=summit-tours"))
+        .expect("summit login");
+    let other_session = server
+        .graphql(
+            "mutation($t: String!, $e: String!, $p: String!) { login(tenant: $t, email: $e, password: $p) { token } }",
+            serde_json::json!({ "t": "summit-tours", "e": field(other, "email"), "p": field(other, "password") }),
+        )
+        .await;
+    let other_token = other_session["data"]["login"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let theirs = server
+        .graphql_as(
+            Some(&other_token),
+            "{ reservations(first: 1) { edges { node { id } } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let their_id = theirs["data"]["reservations"]["edges"][0]["node"]["id"].clone();
+    let reached = server
+        .graphql_as(
+            Some(&token),
+            "query($id: ID!) { reservation(id: $id) { id } }",
+            serde_json::json!({ "id": their_id }),
+        )
+        .await;
+    assert_eq!(
+        reached["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{reached}"
+    );
+
     let (status, page) = server.get("/graphql").await;
     assert_eq!(status, 200);
     assert!(page.to_lowercase().contains("graphiql"));

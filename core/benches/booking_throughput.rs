@@ -18,7 +18,8 @@
 //! Engine bookings carry no client and no idempotency key (each would add queries
 //! to the engine side only).
 //!
-//! The raw ceiling runs, per booking: BEGIN; SELECT the unit row FOR NO KEY
+//! The raw ceiling runs, per booking: BEGIN and name the tenant for row-level
+//! security (one message, as the store sends it); SELECT the unit row FOR NO KEY
 //! UPDATE; SELECT the overlapping active reservations and check capacity; INSERT
 //! the reservation (marked exclusive, so the GiST exclusion constraint is
 //! maintained as for the engine); INSERT the audit_log row; INSERT the events row;
@@ -45,9 +46,12 @@
 //! `BERTH_BENCH_REPEATS` (3), `BERTH_BENCH_CLIENTS` (`1,8,32`),
 //! `BERTH_BENCH_BACKENDS` (`sqlite,postgres`), `BERTH_BENCH_RETRIES` (6), and
 //! `BERTH_BENCH_RAW_READS=1`, which adds a diagnostic row: the raw transaction
-//! preceded by the two reads the engine makes before its transaction (the tenant
-//! and the unit, one round trip each), to separate the cost of those round trips
-//! from the engine's CPU work.
+//! preceded by the two reads the engine makes before its transaction (the tenant,
+//! and the unit in a transaction of its own that names the tenant), to separate
+//! the cost of those round trips from the engine's CPU work.
+//!
+//! PostgreSQL databases come from `berth_core::testing`: owned by, and connected
+//! as, a role that row-level security applies to, as production must connect.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -72,7 +76,7 @@ use berth_core::time_range::TimeRange;
 use berth_core::{Engine, ErrorCode};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sqlx::types::Json;
-use sqlx::{Connection, PgPool};
+use sqlx::{Connection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 /// Units of inventory 1 in every measurement's tenant.
@@ -934,6 +938,16 @@ impl RawBooking {
         }
     }
 
+    /// A transaction whose first statement names the tenant for row-level
+    /// security, as `PostgresStore` begins every transaction.
+    async fn begin_tenant(&self, pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
+        let begin = format!(
+            "BEGIN; SELECT set_config('berth.tenant_id', '{}', true)",
+            self.tenant_id
+        );
+        pool.begin_with(sqlx::AssertSqlSafe(begin)).await
+    }
+
     /// One booking: true when booked, false when refused for capacity.
     async fn book(&self, pool: &PgPool, unit: usize, check_in: NaiveDate) -> sqlx::Result<bool> {
         let unit_id = self.units[unit];
@@ -943,8 +957,9 @@ impl RawBooking {
         let id = Uuid::now_v7();
 
         if self.engine_reads {
-            // What the engine reads before its transaction: the tenant and the unit,
-            // each a query of its own on a pooled connection (rows not decoded).
+            // What the engine reads before its transaction: the tenant, and the unit
+            // in a transaction that names the tenant and is dropped after the read,
+            // as the store does (rows not decoded).
             sqlx::query("SELECT * FROM tenants WHERE id = $1")
                 .bind(self.tenant_id)
                 .fetch_one(pool)
@@ -952,10 +967,10 @@ impl RawBooking {
             sqlx::query("SELECT * FROM units WHERE tenant_id = $1 AND id = $2")
                 .bind(self.tenant_id)
                 .bind(unit_id)
-                .fetch_one(pool)
+                .fetch_one(&mut *self.begin_tenant(pool).await?)
                 .await?;
         }
-        let mut tx = pool.begin().await?;
+        let mut tx = self.begin_tenant(pool).await?;
         let (inventory, archived): (i64, bool) = sqlx::query_as(
             "SELECT inventory, archived FROM units WHERE tenant_id = $1 AND id = $2 \
              FOR NO KEY UPDATE",

@@ -20,6 +20,8 @@ pub mod reservation;
 pub mod state;
 pub mod store;
 pub mod tenant;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod time_range;
 pub mod unit;
 pub mod user;

@@ -1,10 +1,16 @@
 //! The PostgreSQL store: the production database, and what several berth
 //! instances share. The booking transaction serializes per unit by locking the
-//! unit's row (`SELECT … FOR UPDATE`), so bookings of different units proceed in
-//! parallel while two bookings of one unit queue. Units of inventory 1 get a second,
-//! independent wall: an exclusion constraint (btree_gist) that refuses overlapping
-//! active reservations whatever the application does; its violation is reported as
-//! UNAVAILABLE.
+//! unit's row (`SELECT … FOR NO KEY UPDATE`), so bookings of different units proceed
+//! in parallel while two bookings of one unit queue. Units of inventory 1 get a
+//! second, independent wall: an exclusion constraint (btree_gist) that refuses
+//! overlapping active reservations whatever the application does; its violation is
+//! reported as UNAVAILABLE.
+//!
+//! Tenancy has a second wall too: row-level security on every tenant-owned table
+//! (migration 0005) lets a transaction see and write only the rows of the tenant
+//! its first statement names. Every method that touches tenant-owned rows, reads
+//! included, runs in such a transaction (`begin_tenant`); only the
+//! `tenants` directory is read without one.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -79,8 +85,22 @@ impl PostgresStore {
         &self.pool
     }
 
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>, StoreError> {
-        Ok(self.pool.begin().await?)
+    /// A transaction scoped to `tenant` by row-level security. Its first statement
+    /// is `SELECT set_config('berth.tenant_id', …, true)`: transaction-local, so the
+    /// setting ends with the transaction and a pooled connection never carries a
+    /// tenant into its next use. It is sent with the BEGIN as one simple-query
+    /// message, so naming the tenant costs no round trip of its own (the id is a
+    /// UUID, which is why formatting it into the SQL is safe).
+    ///
+    /// Writes commit the transaction; reads just drop it, which rolls it back:
+    /// sqlx sends the ROLLBACK with the check it makes before the connection
+    /// rejoins the pool, so the caller does not wait for it either.
+    async fn begin_tenant(
+        &self,
+        tenant: TenantId,
+    ) -> Result<sqlx::Transaction<'static, Postgres>, StoreError> {
+        let begin = format!("BEGIN; SELECT set_config('berth.tenant_id', '{tenant}', true)");
+        Ok(self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await?)
     }
 
     /// The booking transaction: idempotency lookup, the unit lock, the client,
@@ -91,7 +111,7 @@ impl PostgresStore {
         new: &NewReservation,
         actor: &Actor,
     ) -> Result<Inserted, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         if let Some(key) = &new.idempotency_key
             && let Some(existing) = fetch_by_key(&mut tx, tenant, key).await?
         {
@@ -662,7 +682,7 @@ impl Store for PostgresStore {
             locale: new.locale,
             created_at: now,
         };
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tenant(tenant.id).await?;
         sqlx::query(
             "INSERT INTO tenants (id, slug, name, timezone, currency, locale, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -698,7 +718,7 @@ impl Store for PostgresStore {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Tenant, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tenant(id).await?;
         let before = fetch_tenant(&mut tx, id)
             .await?
             .ok_or_else(|| StoreError::not_found("tenant", id))?;
@@ -734,7 +754,7 @@ impl Store for PostgresStore {
         event: super::NewEvent,
         actor: &Actor,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         append(&mut tx, &records::standalone(tenant, event, actor))
             .await
             .map_err(|e| unknown_tenant(e, tenant))?;
@@ -786,7 +806,7 @@ impl Store for PostgresStore {
             archived: false,
             created_at: now,
         };
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         sqlx::query(
             "INSERT INTO units (tenant_id, id, name, kind, inventory, max_guests, description, \
                amenities, attributes, archived, created_at, images) \
@@ -813,8 +833,8 @@ impl Store for PostgresStore {
     }
 
     async fn unit(&self, tenant: TenantId, id: UnitId) -> Result<Option<Unit>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        fetch_unit(&mut conn, tenant, id).await
+        let mut tx = self.begin_tenant(tenant).await?;
+        fetch_unit(&mut tx, tenant, id).await
     }
 
     async fn units(
@@ -822,12 +842,13 @@ impl Store for PostgresStore {
         tenant: TenantId,
         include_archived: bool,
     ) -> Result<Vec<Unit>, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
         sqlx::query_as::<_, UnitRow>(
             "SELECT * FROM units WHERE tenant_id = $1 AND (NOT archived OR $2) ORDER BY id",
         )
         .bind(tenant.as_uuid())
         .bind(include_archived)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?
         .into_iter()
         .map(UnitRow::into_domain)
@@ -842,7 +863,7 @@ impl Store for PostgresStore {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Unit, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         let before = locked_unit(&mut tx, tenant, id).await?;
         let after = patch.apply(&before);
         if after == before {
@@ -901,8 +922,9 @@ impl Store for PostgresStore {
             list.push_bind(id.as_uuid());
         }
         list.push_unseparated(")");
+        let mut tx = self.begin_tenant(tenant).await?;
         qb.build_query_as::<UnitRow>()
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?
             .into_iter()
             .map(UnitRow::into_domain)
@@ -917,7 +939,7 @@ impl Store for PostgresStore {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Client, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         let before = fetch_client(&mut tx, tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("client", id))?;
@@ -967,8 +989,9 @@ impl Store for PostgresStore {
         }
         qb.push(" ORDER BY id LIMIT ")
             .push_bind(i64::from(filter.limit.unwrap_or(100).min(1000)));
+        let mut tx = self.begin_tenant(tenant).await?;
         qb.build_query_as::<ClientRow>()
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?
             .into_iter()
             .map(ClientRow::into_domain)
@@ -990,8 +1013,9 @@ impl Store for PostgresStore {
             list.push_bind(id.as_uuid());
         }
         list.push_unseparated(")");
+        let mut tx = self.begin_tenant(tenant).await?;
         qb.build_query_as::<ClientRow>()
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?
             .into_iter()
             .map(ClientRow::into_domain)
@@ -1013,7 +1037,7 @@ impl Store for PostgresStore {
             created_at: now,
             revoked_at: None,
         };
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         sqlx::query(
             "INSERT INTO api_keys (tenant_id, id, name, role, secret_hash, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -1033,9 +1057,10 @@ impl Store for PostgresStore {
     }
 
     async fn api_keys(&self, tenant: TenantId) -> Result<Vec<ApiKey>, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
         sqlx::query_as::<_, ApiKeyRow>("SELECT * FROM api_keys WHERE tenant_id = $1 ORDER BY id")
             .bind(tenant.as_uuid())
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?
             .into_iter()
             .map(|row| row.into_domain().map(|(key, _)| key))
@@ -1047,8 +1072,8 @@ impl Store for PostgresStore {
         tenant: TenantId,
         id: ApiKeyId,
     ) -> Result<Option<(ApiKey, String)>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        fetch_api_key(&mut conn, tenant, id).await
+        let mut tx = self.begin_tenant(tenant).await?;
+        fetch_api_key(&mut tx, tenant, id).await
     }
 
     async fn revoke_api_key(
@@ -1058,7 +1083,7 @@ impl Store for PostgresStore {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<ApiKey, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         let (mut key, _) = fetch_api_key(&mut tx, tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("api key", id))?;
@@ -1084,7 +1109,7 @@ impl Store for PostgresStore {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Client, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         let client = insert_client(&mut tx, tenant, new, actor, now)
             .await
             .map_err(|e| unknown_tenant(e, tenant))?;
@@ -1093,8 +1118,8 @@ impl Store for PostgresStore {
     }
 
     async fn client(&self, tenant: TenantId, id: ClientId) -> Result<Option<Client>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        fetch_client(&mut conn, tenant, id).await
+        let mut tx = self.begin_tenant(tenant).await?;
+        fetch_client(&mut tx, tenant, id).await
     }
 
     async fn create_user(
@@ -1111,7 +1136,7 @@ impl Store for PostgresStore {
             role: new.role,
             created_at: now,
         };
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         sqlx::query(
             "INSERT INTO users (tenant_id, id, email, password_hash, role, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -1141,10 +1166,11 @@ impl Store for PostgresStore {
         tenant: TenantId,
         email: &crate::user::Email,
     ) -> Result<Option<(crate::user::User, String)>, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
         sqlx::query_as::<_, UserRow>("SELECT * FROM users WHERE tenant_id = $1 AND email = $2")
             .bind(tenant.as_uuid())
             .bind(email.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await?
             .map(UserRow::into_domain)
             .transpose()
@@ -1155,11 +1181,12 @@ impl Store for PostgresStore {
         tenant: TenantId,
         id: crate::ids::UserId,
     ) -> Result<Option<crate::user::User>, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
         let found =
             sqlx::query_as::<_, UserRow>("SELECT * FROM users WHERE tenant_id = $1 AND id = $2")
                 .bind(tenant.as_uuid())
                 .bind(id.as_uuid())
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await?
                 .map(UserRow::into_domain)
                 .transpose()?;
@@ -1176,12 +1203,12 @@ impl Store for PostgresStore {
             // A concurrent request with the same key committed first: answer as
             // its retry would be answered.
             Err(StoreError::Database(e)) if violated_constraint(&e) == Some(IDEMPOTENCY_INDEX) => {
-                let mut conn = self.pool.acquire().await?;
                 let key = new
                     .idempotency_key
                     .as_ref()
                     .ok_or(StoreError::Database(e))?;
-                let existing = fetch_by_key(&mut conn, tenant, key)
+                let mut tx = self.begin_tenant(tenant).await?;
+                let existing = fetch_by_key(&mut tx, tenant, key)
                     .await?
                     .ok_or_else(|| StoreError::not_found("reservation", key.as_str()))?;
                 Ok(Inserted {
@@ -1199,7 +1226,7 @@ impl Store for PostgresStore {
         change: PeriodChange,
         actor: &Actor,
     ) -> Result<Reservation, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         let before = fetch_reservation(&mut tx, tenant, change.id, true)
             .await?
             .ok_or_else(|| StoreError::not_found("reservation", change.id))?;
@@ -1226,7 +1253,7 @@ impl Store for PostgresStore {
         transition: Transition,
         actor: &Actor,
     ) -> Result<Reservation, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         let before = fetch_reservation(&mut tx, tenant, transition.id, true)
             .await?
             .ok_or_else(|| StoreError::not_found("reservation", transition.id))?;
@@ -1242,8 +1269,8 @@ impl Store for PostgresStore {
         tenant: TenantId,
         id: ReservationId,
     ) -> Result<Option<Reservation>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        fetch_reservation(&mut conn, tenant, id, false).await
+        let mut tx = self.begin_tenant(tenant).await?;
+        fetch_reservation(&mut tx, tenant, id, false).await
     }
 
     async fn reservation_by_idempotency_key(
@@ -1251,8 +1278,8 @@ impl Store for PostgresStore {
         tenant: TenantId,
         key: &IdempotencyKey,
     ) -> Result<Option<Reservation>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        fetch_by_key(&mut conn, tenant, key).await
+        let mut tx = self.begin_tenant(tenant).await?;
+        fetch_by_key(&mut tx, tenant, key).await
     }
 
     async fn reservations(
@@ -1287,8 +1314,9 @@ impl Store for PostgresStore {
         }
         qb.push(" ORDER BY id LIMIT ")
             .push_bind(i64::from(filter.limit.unwrap_or(100).min(1000)));
+        let mut tx = self.begin_tenant(tenant).await?;
         qb.build_query_as::<ReservationRow>()
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?
             .into_iter()
             .map(ReservationRow::into_domain)
@@ -1317,8 +1345,9 @@ impl Store for PostgresStore {
             ids.push_bind(unit.as_uuid());
         }
         ids.push_unseparated(")");
+        let mut tx = self.begin_tenant(tenant).await?;
         qb.build_query_as::<(Uuid, DateTime<Utc>, DateTime<Utc>, i64)>()
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?
             .into_iter()
             .map(|(unit, start, end, quantity)| {
@@ -1336,6 +1365,7 @@ impl Store for PostgresStore {
         tenant: TenantId,
         entity_id: Uuid,
     ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
         let rows: Vec<(
             Uuid,
             String,
@@ -1349,7 +1379,7 @@ impl Store for PostgresStore {
         )
         .bind(tenant.as_uuid())
         .bind(entity_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
         rows.into_iter()
             .map(|(id, actor, entity_type, action, at, metadata)| {
@@ -1373,6 +1403,7 @@ impl Store for PostgresStore {
         after: i64,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
         let rows: Vec<(
             i64,
             Uuid,
@@ -1387,7 +1418,7 @@ impl Store for PostgresStore {
         .bind(tenant.as_uuid())
         .bind(after)
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
         rows.into_iter()
             .map(|(seq, id, kind, entity_id, payload, at)| {

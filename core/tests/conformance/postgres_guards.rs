@@ -1,13 +1,83 @@
-//! PostgreSQL's second wall: the exclusion constraint refuses overlapping active
-//! reservations of an inventory-1 unit even when a writer bypasses the engine.
+//! PostgreSQL's second walls, tested past the store with raw SQL: the exclusion
+//! constraint refuses overlapping active reservations of an inventory-1 unit even
+//! when a writer bypasses the engine, and row-level security shows a session only
+//! the rows of the tenant its transaction names (and nothing when it names none).
+//!
+//! Every PostgreSQL test connects as `berth_core::testing::APP_ROLE`, a role that
+//! row-level security applies to, so the rest of the suite passing on PostgreSQL
+//! is the proof that the store names the tenant in every transaction.
 
+use std::sync::Arc;
+
+use berth_core::api_key::NewApiKey;
 use berth_core::audit::Actor;
+use berth_core::client::NewClient;
+use berth_core::ids::ApiKeyId;
 use berth_core::policy::{Party, PeriodRequest};
 use berth_core::quantity::{Guests, Quantity};
-use berth_core::store::PostgresStore;
-use sqlx::Connection;
+use berth_core::store::{ClientRef, PostgresStore, Store};
+use berth_core::tenant::Tenant;
+use berth_core::testing::admin_url_of;
+use berth_core::user::{NewUser, Role};
+use sqlx::{Connection, PgConnection};
 
 use crate::support::{self, Backend};
+
+/// The tables that carry a `tenant_id`: all of them must be guarded.
+const TENANT_TABLES: [&str; 7] = [
+    "api_keys",
+    "audit_log",
+    "clients",
+    "events",
+    "reservations",
+    "units",
+    "users",
+];
+
+/// SQLSTATE 42501, raised when a row fails a policy's WITH CHECK.
+const INSUFFICIENT_PRIVILEGE: &str = "42501";
+
+fn one_night() -> PeriodRequest {
+    PeriodRequest::Nights {
+        check_in: "2026-12-10".parse().unwrap(),
+        check_out: "2026-12-12".parse().unwrap(),
+    }
+}
+
+fn one_guest() -> Party {
+    Party {
+        guests: Guests::new(1).unwrap(),
+        quantity: Quantity::ONE,
+    }
+}
+
+/// Names `tenant` for the rest of the session (for raw connections in tests; the
+/// store sets it per transaction).
+async fn set_tenant(conn: &mut PgConnection, tenant: &str) {
+    sqlx::query("SELECT set_config('berth.tenant_id', $1, false)")
+        .bind(tenant)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+}
+
+/// Rows of `table` visible on `conn`, all of them and those of `tenant`.
+async fn count(conn: &mut PgConnection, table: &str, tenant: &Tenant) -> (i64, i64) {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*), count(*) FILTER (WHERE tenant_id = $1) FROM {table}"
+    )))
+    .bind(tenant.id.as_uuid())
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap()
+}
+
+/// The SQLSTATE of a failed statement.
+fn sqlstate(result: Result<sqlx::postgres::PgQueryResult, sqlx::Error>) -> String {
+    let err = result.expect_err("the statement is refused");
+    let db = err.as_database_error().expect("a database error");
+    db.code().expect("a SQLSTATE").into_owned()
+}
 
 #[tokio::test]
 async fn exclusion_constraint_refuses_overlaps_that_bypass_the_engine() {
@@ -15,7 +85,7 @@ async fn exclusion_constraint_refuses_overlaps_that_bypass_the_engine() {
         return;
     }
     let url = support::fresh_postgres_url().await;
-    let store = std::sync::Arc::new(PostgresStore::connect(&url).await.unwrap());
+    let store = Arc::new(PostgresStore::connect(&url).await.unwrap());
     let (engine, _) = support::engine(store.clone());
     let tenant = support::tenant(&*store, "alpine-cabins").await;
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
@@ -24,17 +94,7 @@ async fn exclusion_constraint_refuses_overlaps_that_bypass_the_engine() {
         engine
             .create_reservation(
                 tenant.id,
-                support::admin_booking(
-                    unit_id,
-                    PeriodRequest::Nights {
-                        check_in: "2026-12-10".parse().unwrap(),
-                        check_out: "2026-12-12".parse().unwrap(),
-                    },
-                    Party {
-                        guests: Guests::new(1).unwrap(),
-                        quantity: Quantity::ONE,
-                    },
-                ),
+                support::admin_booking(unit_id, one_night(), one_guest()),
                 &Actor::System,
             )
             .await
@@ -47,7 +107,8 @@ async fn exclusion_constraint_refuses_overlaps_that_bypass_the_engine() {
         end_at + interval '1 day', occupied_start + interval '1 day', occupied_end + interval '1 day', \
         quantity, guests, channel, 1, created_at, updated_at, exclusive \
         FROM reservations WHERE unit_id = $1";
-    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+    let mut conn = PgConnection::connect(&url).await.unwrap();
+    set_tenant(&mut conn, &tenant.id.to_string()).await;
     let err = sqlx::query(duplicate)
         .bind(cabin.id.as_uuid())
         .execute(&mut conn)
@@ -56,9 +117,193 @@ async fn exclusion_constraint_refuses_overlaps_that_bypass_the_engine() {
     let db = err.as_database_error().expect("a database error");
     assert_eq!(db.constraint(), Some("reservations_exclusive_no_overlap"));
     // Units with more inventory are guarded by the engine's count, not the constraint.
-    sqlx::query(duplicate)
+    let copied = sqlx::query(duplicate)
         .bind(rooms.id.as_uuid())
         .execute(&mut conn)
         .await
         .expect("inventory-2 rows are not exclusive");
+    assert_eq!(copied.rows_affected(), 1);
+}
+
+#[tokio::test]
+async fn row_level_security_shows_a_session_only_its_tenants_rows() {
+    if !support::available(Backend::Postgres, "row_level_security") {
+        return;
+    }
+    let url = support::fresh_postgres_url().await;
+    let store = Arc::new(PostgresStore::connect(&url).await.unwrap());
+    let (engine, _) = support::engine(store.clone());
+    // Two tenants with rows in every tenant-owned table, written through the store.
+    let mut tenants = Vec::new();
+    for slug in ["alpine-cabins", "harbor-hotel"] {
+        let tenant = support::tenant(&*store, slug).await;
+        let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
+        let booking = berth_core::engine::CreateReservation {
+            client: ClientRef::New(NewClient {
+                name: "Ada Lovelace".into(),
+                email: Some("ada@example.org".into()),
+                phone: None,
+                notes: None,
+                blocked: false,
+            }),
+            ..support::admin_booking(unit.id, one_night(), one_guest())
+        };
+        engine
+            .create_reservation(tenant.id, booking, &Actor::System)
+            .await
+            .unwrap();
+        let user = NewUser {
+            email: "owner@example.org".parse().unwrap(),
+            role: Role::Owner,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        };
+        store
+            .create_user(tenant.id, user, &Actor::System, support::start_instant())
+            .await
+            .unwrap();
+        let key = NewApiKey {
+            id: ApiKeyId::new(),
+            name: "Channel manager".into(),
+            role: Role::Staff,
+            secret_hash: "ab".repeat(32),
+        };
+        store
+            .create_api_key(tenant.id, key, &Actor::System, support::start_instant())
+            .await
+            .unwrap();
+        tenants.push(tenant);
+    }
+    let (a, b) = (&tenants[0], &tenants[1]);
+
+    let mut app = PgConnection::connect(&url).await.unwrap();
+    let (superuser, bypass): (bool, bool) =
+        sqlx::query_as("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(&mut app)
+            .await
+            .unwrap();
+    assert!(
+        !superuser && !bypass,
+        "the tests' role must be subject to row-level security"
+    );
+
+    // Every table with a tenant_id column is guarded, even from its owner (the
+    // tests' role owns them); the tenants directory is not.
+    let guarded: Vec<(String, bool, bool)> = sqlx::query_as(
+        "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c \
+         JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND c.relkind = 'r' AND (EXISTS (SELECT FROM pg_attribute t \
+           WHERE t.attrelid = c.oid AND t.attname = 'tenant_id' AND NOT t.attisdropped) \
+           OR c.relname = 'tenants') \
+         ORDER BY 1",
+    )
+    .fetch_all(&mut app)
+    .await
+    .unwrap();
+    let mut expected: Vec<(String, bool, bool)> = TENANT_TABLES
+        .iter()
+        .map(|t| ((*t).to_owned(), true, true))
+        .collect();
+    expected.push(("tenants".to_owned(), false, false));
+    expected.sort();
+    assert_eq!(guarded, expected);
+
+    // Past the policies (the admin is a superuser), each tenant has rows everywhere.
+    let mut admin = PgConnection::connect(&admin_url_of(&url)).await.unwrap();
+    let mut rows_of_a = Vec::new();
+    for table in TENANT_TABLES {
+        let (all, of_a) = count(&mut admin, table, a).await;
+        assert!(
+            of_a > 0 && all > of_a,
+            "{table}: {of_a} of {all} rows are A's"
+        );
+        rows_of_a.push(of_a);
+    }
+
+    // No tenant named, or an empty name: nothing.
+    for table in TENANT_TABLES {
+        assert_eq!(count(&mut app, table, a).await, (0, 0), "{table}, unset");
+    }
+    set_tenant(&mut app, "").await;
+    for table in TENANT_TABLES {
+        assert_eq!(count(&mut app, table, a).await, (0, 0), "{table}, empty");
+    }
+
+    // Tenant A named: all of A's rows, and only those.
+    set_tenant(&mut app, &a.id.to_string()).await;
+    for (table, of_a) in TENANT_TABLES.into_iter().zip(rows_of_a) {
+        assert_eq!(count(&mut app, table, a).await, (of_a, of_a), "{table}");
+        assert_eq!(count(&mut app, table, b).await.1, 0, "{table}: B's rows");
+    }
+
+    // Writing B's rows while A is named: new rows and moved rows are refused,
+    // B's rows cannot be reached to change or delete.
+    let insert = sqlx::query(
+        "INSERT INTO clients (tenant_id, id, name, created_at) VALUES ($1, gen_random_uuid(), 'Mallory', now())",
+    )
+    .bind(b.id.as_uuid())
+    .execute(&mut app)
+    .await;
+    assert_eq!(sqlstate(insert), INSUFFICIENT_PRIVILEGE);
+    let event = sqlx::query(
+        "INSERT INTO events (id, tenant_id, kind, entity_id, payload, at) \
+         VALUES (gen_random_uuid(), $1, 'tenant.updated', $1, '{}', now())",
+    )
+    .bind(b.id.as_uuid())
+    .execute(&mut app)
+    .await;
+    assert_eq!(sqlstate(event), INSUFFICIENT_PRIVILEGE);
+    let moved = sqlx::query("UPDATE users SET tenant_id = $1")
+        .bind(b.id.as_uuid())
+        .execute(&mut app)
+        .await;
+    assert_eq!(sqlstate(moved), INSUFFICIENT_PRIVILEGE);
+    for sql in [
+        "UPDATE users SET email = 'mallory@example.org' WHERE tenant_id = $1",
+        "DELETE FROM audit_log WHERE tenant_id = $1",
+        "DELETE FROM reservations WHERE tenant_id = $1",
+    ] {
+        let done = sqlx::query(sql)
+            .bind(b.id.as_uuid())
+            .execute(&mut app)
+            .await
+            .unwrap();
+        assert_eq!(done.rows_affected(), 0, "{sql}");
+    }
+    // The tenants directory is public: every tenant is listed whatever is named.
+    let listed: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants")
+        .fetch_one(&mut app)
+        .await
+        .unwrap();
+    assert_eq!(listed, 2);
+}
+
+#[tokio::test]
+async fn pooled_connections_carry_no_tenant_after_a_call() {
+    if !support::available(Backend::Postgres, "pooled_connections") {
+        return;
+    }
+    let url = support::fresh_postgres_url().await;
+    // One connection, so the one checked out below is the one the calls used.
+    let store = PostgresStore::connect_with_pool_size(&url, 1)
+        .await
+        .unwrap();
+    let tenant = support::tenant(&store, "alpine-cabins").await;
+    let unit = support::unit(&store, &tenant, "Birch", 1, 4).await;
+    let read = store.unit(tenant.id, unit.id).await.unwrap();
+    assert_eq!(read.map(|u| u.id), Some(unit.id));
+    let mut conn = store.pool().acquire().await.unwrap();
+    let setting: Option<String> =
+        sqlx::query_scalar("SELECT current_setting('berth.tenant_id', true)")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(setting.as_deref().unwrap_or(""), "", "the setting ended");
+    let units: i64 = sqlx::query_scalar("SELECT count(*) FROM units")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        units, 0,
+        "outside the store's transactions nothing is visible"
+    );
 }

@@ -1,6 +1,8 @@
 //! Test support shared by the integration tests and the benchmarks: a plain-Rust
 //! nightly policy (the test double for the policy port), and a harness that gives
-//! each test a fresh, migrated database on SQLite or PostgreSQL.
+//! each test a fresh, migrated database on SQLite or PostgreSQL (the databases come
+//! from `berth_core::testing`; PostgreSQL ones are connected as a role that
+//! row-level security applies to).
 
 #![allow(dead_code)]
 
@@ -19,67 +21,13 @@ use chrono::{DateTime, Utc};
 
 pub use nightly::SinglePolicy;
 
-/// The database a test runs against.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+// The conformance tests and the benchmark each use part of these.
+#[allow(unused_imports)]
+pub use berth_core::testing::{Backend, available, fresh_postgres_url, postgres_admin_url};
 
-/// The admin URL of the throwaway PostgreSQL server started by scripts/test, if any.
-pub fn postgres_admin_url() -> Option<String> {
-    std::env::var("BERTH_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-}
-
-/// True when PostgreSQL tests must run (scripts/test sets it after starting the
-/// server); without it, a missing server skips them with a loud message.
-fn postgres_required() -> bool {
-    std::env::var("BERTH_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
-}
-
-/// Whether a test on `backend` can run here. Prints why when it cannot.
-pub fn available(backend: Backend, test: &str) -> bool {
-    if backend == Backend::Sqlite || postgres_admin_url().is_some() {
-        return true;
-    }
-    assert!(
-        !postgres_required(),
-        "BERTH_REQUIRE_POSTGRES=1 but BERTH_TEST_POSTGRES_URL is not set"
-    );
-    eprintln!("SKIPPED {test} on PostgreSQL: BERTH_TEST_POSTGRES_URL is not set");
-    false
-}
-
-/// A fresh, migrated SQLite database file in the temp directory.
+/// A fresh, migrated SQLite database file in this target's temp directory.
 pub async fn fresh_sqlite() -> SqliteStore {
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("berth-test-{}.db", uuid::Uuid::new_v4()));
-    let store = SqliteStore::connect(&format!("sqlite:{}", path.display()))
-        .await
-        .expect("open sqlite");
-    store.migrate().await.expect("migrate sqlite");
-    store
-}
-
-/// A fresh, migrated PostgreSQL database on the throwaway server; returns its URL.
-pub async fn fresh_postgres_url() -> String {
-    use sqlx::Connection;
-    let admin = postgres_admin_url().expect("BERTH_TEST_POSTGRES_URL");
-    let name = format!("berth_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("connect admin");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    let (base, _) = admin.rsplit_once('/').expect("url with a database");
-    let url = format!("{base}/{name}");
-    let store = PostgresStore::connect(&url).await.expect("connect");
-    store.migrate().await.expect("migrate postgres");
-    url
+    berth_core::testing::fresh_sqlite(std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))).await
 }
 
 /// A fresh store of the given backend.

@@ -472,25 +472,27 @@ async fn user_add_creates_a_user_who_can_sign_in() {
 
 #[tokio::test]
 async fn serve_on_postgres() {
-    let Some(admin) = std::env::var("BERTH_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        assert!(
-            std::env::var("BERTH_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-            "BERTH_REQUIRE_POSTGRES=1 but BERTH_TEST_POSTGRES_URL is not set"
-        );
-        eprintln!("SKIPPED serve_on_postgres: BERTH_TEST_POSTGRES_URL is not set");
-        return;
-    };
+    use berth_core::testing::{Backend, admin_url_of, available, fresh_postgres_url};
     use sqlx::Connection;
-    let name = format!("berth_e2e_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
+    if !available(Backend::Postgres, "serve_on_postgres") {
+        return;
+    }
+    // Served the way production must connect: as a role that row-level security
+    // applies to (the test database's owner, not a superuser).
+    let url = fresh_postgres_url().await;
+    let admin = admin_url_of(&url);
+    let name = url
+        .rsplit_once('/')
+        .expect("db in url")
+        .1
+        .split('?')
+        .next()
+        .expect("name")
+        .to_owned();
+    let server_admin = berth_core::testing::postgres_admin_url().expect("admin url");
+    let mut conn = sqlx::PgConnection::connect(&server_admin)
         .await
-        .expect("create database");
-    let url = format!("{}/{name}", admin.rsplit_once('/').expect("db in url").0);
+        .expect("connect");
     let tenants = tenants_dir();
     let server = Server::start(&[
         "--database-url",
@@ -506,6 +508,13 @@ async fn serve_on_postgres() {
         .await
         .unwrap();
     assert_eq!(tenants, 4);
+    // The demo's reservations went through row-level security into their tenants.
+    let reservations: i64 =
+        sqlx::query_scalar(sqlx::AssertSqlSafe("SELECT count(*) FROM reservations"))
+            .fetch_one(&mut sqlx::PgConnection::connect(&admin).await.unwrap())
+            .await
+            .unwrap();
+    assert!(reservations >= 10, "{reservations}");
 
     // When the database goes away, the instance reports itself not ready.
     sqlx::query(sqlx::AssertSqlSafe(format!(

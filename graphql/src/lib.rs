@@ -7,6 +7,7 @@ pub mod access;
 pub mod api_keys;
 pub mod auth;
 pub mod clients;
+pub mod codes;
 pub mod error;
 pub mod ids;
 pub mod loaders;
@@ -62,6 +63,7 @@ pub fn schema(engine: Engine, auth: auth::Auth) -> BerthSchema {
         .data(clients)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
+        .extension(codes::ErrorCodes)
         .finish()
 }
 

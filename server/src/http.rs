@@ -17,12 +17,16 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use async_graphql::ParseRequestError;
 use async_graphql::futures_util::stream::BoxStream;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
 use async_graphql::{Data, Executor, Pos, Response as GqlResponse};
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use async_graphql_axum::{
+    GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket, rejection::GraphQLRejection,
+};
+use axum::body::Body;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Html;
@@ -42,6 +46,7 @@ use futures_util::{FutureExt, SinkExt, StreamExt};
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::json;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::cli::{ServeArgs, redact};
@@ -178,7 +183,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
             "/graphql",
             get(graphiql)
                 .post(graphql)
-                .layer(DefaultBodyLimit::max(MAX_GRAPHQL_BODY_BYTES))
+                .layer(middleware::from_fn(limit_body))
                 .layer(public_limit.clone()),
         )
         .route("/graphql/ws", get(graphql_ws).layer(public_limit))
@@ -189,12 +194,32 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
     // before it reaches either, and every response gets its headers.
     let router = router
         .layer(middleware::from_fn(record_metrics))
-        .layer(TraceLayer::new_for_http());
+        // Every request gets an id (or keeps the caller's `x-request-id`), echoed
+        // in the response; the request's span carries it, so an internal error
+        // logged while serving it names the request.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     let router = match cors {
         Some(cors) => router.layer(cors),
         None => router,
     };
     Ok(router.with_state(state))
+}
+
+/// The tracing span of one request: method, route path and request id.
+fn request_span(request: &Request) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %id
+    )
 }
 
 /// The largest GraphQL request body (or WebSocket message) accepted; a larger body
@@ -237,13 +262,64 @@ fn cors_layer(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
 async fn graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let mut request = request.into_inner();
+    request: Result<GraphQLRequest, GraphQLRejection>,
+) -> Response {
+    let mut request = match request {
+        Ok(request) => request.into_inner(),
+        Err(rejection) => return unreadable_request(&rejection),
+    };
     if let Some(token) = bearer_token(&headers) {
         request = request.data(BearerToken(token.to_owned()));
     }
-    state.schema.execute(request).await.into()
+    GraphQLResponse::from(state.schema.execute(request).await).into_response()
+}
+
+/// Holds request bodies to [`MAX_GRAPHQL_BODY_BYTES`]: a declared larger length
+/// is refused at once; a chunked body is cut off when it grows past the limit
+/// (and then refused by [`unreadable_request`]). The GraphQL extractor reads the
+/// body itself, so axum's `DefaultBodyLimit` would not apply.
+async fn limit_body(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_GRAPHQL_BODY_BYTES) {
+        return too_large();
+    }
+    let (parts, body) = request.into_parts();
+    let body = Body::new(http_body_util::Limited::new(body, MAX_GRAPHQL_BODY_BYTES));
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// 413 with a GraphQL-shaped INVALID_INPUT error.
+fn too_large() -> Response {
+    let message = format!(
+        "the request body is larger than {} KiB",
+        MAX_GRAPHQL_BODY_BYTES / 1024
+    );
+    let body = json!({
+        "errors": [{ "message": message, "extensions": { "code": ErrorCode::InvalidInput.as_str() } }]
+    });
+    (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response()
+}
+
+/// The answer to a body that is not a GraphQL request: 413 when it is larger than
+/// [`MAX_GRAPHQL_BODY_BYTES`], 400 otherwise, with a GraphQL-shaped INVALID_INPUT
+/// error either way.
+fn unreadable_request(rejection: &GraphQLRejection) -> Response {
+    if matches!(rejection.0, ParseRequestError::PayloadTooLarge)
+        || rejection.0.to_string().contains("length limit")
+    {
+        return too_large();
+    }
+    let body = json!({
+        "errors": [{
+            "message": format!("not a GraphQL request: {}", rejection.0),
+            "extensions": { "code": ErrorCode::InvalidInput.as_str() },
+        }]
+    });
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
 /// The token of an `Authorization: Bearer <token>` header, if there is one.

@@ -201,6 +201,38 @@ async fn bad_requests_get_stable_codes() {
         api.error_code("{ units { id } }", json!({})).await,
         "UNAUTHENTICATED"
     );
+    // GraphQL's own refusals carry a code too: syntax, unknown fields, wrong
+    // argument types, and the depth and complexity limits.
+    let deep = format!(
+        "{{ __schema {{ {}name{} }} }}",
+        "types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { "
+            .repeat(2),
+        " } } } } } } } } }".repeat(2)
+    );
+    let wide = format!(
+        "{{ {} }}",
+        (0..1100)
+            .map(|i| format!(r#"t{i}: tenant(slug: "a") {{ slug name }}"#))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    for (query, why) in [
+        ("{ tenant(slug: ", "syntax"),
+        ("{ nothing }", "unknown field"),
+        (
+            r#"{ slots(tenant: "x", unitId: "y", date: 7) { start } }"#,
+            "wrong type",
+        ),
+        (deep.as_str(), "too deep"),
+        (wide.as_str(), "too complex"),
+    ] {
+        let (_, errors) = api.run(query, json!({})).await;
+        assert!(!errors.is_empty(), "{why}");
+        assert!(
+            errors.iter().all(|(_, ext)| ext["code"] == "INVALID_INPUT"),
+            "{why}: {errors:?}"
+        );
+    }
 }
 
 const LOGIN: &str = r#"mutation($tenant: String!, $email: String!, $password: String!) {

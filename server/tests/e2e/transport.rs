@@ -520,3 +520,73 @@ async fn public_requests_are_rate_limited_per_address_and_signed_in_ones_are_not
     }
     server.stop();
 }
+
+#[tokio::test]
+async fn oversized_and_malformed_bodies_get_codes_and_every_answer_a_request_id() {
+    let server = start_with_tenants(false, &[]);
+    let json = [("Content-Type", "application/json")];
+    let malformed = exchange(&server, "POST", &json, "{ not json").await;
+    assert_eq!(malformed.status, 400, "{}", malformed.body);
+    assert_eq!(
+        malformed.json()["errors"][0]["extensions"]["code"],
+        "INVALID_INPUT"
+    );
+
+    // Over the 256 KiB limit: written from another task, since the server may
+    // answer before it has read everything.
+    let query = format!(
+        r#"{{"query":"{{ __typename }}","pad":"{}"}}"#,
+        "x".repeat(300 * 1024)
+    );
+    let stream = tokio::net::TcpStream::connect(&server.addr)
+        .await
+        .expect("connect");
+    let (mut reader, mut writer) = stream.into_split();
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{query}",
+        server.addr,
+        query.len()
+    );
+    let send = tokio::spawn(async move {
+        let _ = writer.write_all(request.as_bytes()).await;
+        writer
+    });
+    let mut response = Vec::new();
+    let _ = reader.read_to_end(&mut response).await;
+    drop(send.await);
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(response.contains("INVALID_INPUT"), "{response}");
+    // The same without a declared length (chunked): cut off at the limit.
+    let stream = tokio::net::TcpStream::connect(&server.addr)
+        .await
+        .expect("connect");
+    let (mut reader, mut writer) = stream.into_split();
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{query}\r\n0\r\n\r\n",
+        server.addr,
+        query.len()
+    );
+    let send = tokio::spawn(async move {
+        let _ = writer.write_all(request.as_bytes()).await;
+        writer
+    });
+    let mut response = Vec::new();
+    let _ = reader.read_to_end(&mut response).await;
+    drop(send.await);
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 413"), "chunked: {response}");
+
+    // Request ids: made up when absent, kept when the caller sends one.
+    let plain = public_query(&server, &[]).await;
+    assert!(
+        plain
+            .header("x-request-id")
+            .is_some_and(|id| id.len() >= 32),
+        "{:?}",
+        plain.headers
+    );
+    let traced = public_query(&server, &[("x-request-id", "trace-me-42")]).await;
+    assert_eq!(traced.header("x-request-id"), Some("trace-me-42"));
+    server.stop();
+}

@@ -23,6 +23,9 @@ pub struct Client {
     pub notes: Option<String>,
     /// A blocked client cannot be booked for.
     pub blocked: bool,
+    /// An archived client is hidden from lists and cannot be booked for; its
+    /// reservations and history stay.
+    pub archived: bool,
     /// When the client was created.
     pub created_at: DateTime<Utc>,
 }
@@ -60,6 +63,8 @@ pub struct ClientPatch {
     pub notes: Option<Option<String>>,
     /// Block or unblock.
     pub blocked: Option<bool>,
+    /// Archive (`true`) or bring back (`false`).
+    pub archived: Option<bool>,
 }
 
 impl ClientPatch {
@@ -81,6 +86,9 @@ impl ClientPatch {
         if let Some(v) = self.blocked {
             c.blocked = v;
         }
+        if let Some(v) = self.archived {
+            c.archived = v;
+        }
         c
     }
 }
@@ -90,6 +98,8 @@ impl ClientPatch {
 pub struct ClientFilter {
     /// Only clients whose name or e-mail contains this (case-insensitive).
     pub search: Option<String>,
+    /// Archived clients too.
+    pub include_archived: bool,
     /// Only clients created after this one (the page cursor).
     pub after: Option<ClientId>,
     /// At most this many (default 100, at most 1000).

@@ -32,6 +32,8 @@ pub enum EventKind {
     ClientCreated,
     /// A client's details changed.
     ClientUpdated,
+    /// A client was archived.
+    ClientArchived,
     /// An API key was created.
     ApiKeyCreated,
     /// An API key was revoked.
@@ -49,7 +51,8 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    const ALL: [EventKind; 16] = [
+    const ALL: [EventKind; 17] = [
+        Self::ClientArchived,
         Self::UnitUpdated,
         Self::UnitArchived,
         Self::ClientUpdated,
@@ -80,6 +83,7 @@ impl EventKind {
             Self::UnitArchived => "unit.archived",
             Self::ClientCreated => "client.created",
             Self::ClientUpdated => "client.updated",
+            Self::ClientArchived => "client.archived",
             Self::ApiKeyCreated => "api_key.created",
             Self::ApiKeyRevoked => "api_key.revoked",
             Self::UserCreated => "user.created",

@@ -1,6 +1,6 @@
 //! Clients (guests, customers) of the signed-in tenant: `clients` (a searchable
-//! connection), `client`, `createClient`, `updateClient`. Reading needs viewer;
-//! changing needs staff.
+//! connection), `client`, `createClient`, `updateClient`, `archiveClient`.
+//! Reading needs viewer; changing needs staff.
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
@@ -30,6 +30,8 @@ pub struct Client {
     pub notes: Option<String>,
     /// A blocked client cannot be booked for.
     pub blocked: bool,
+    /// Archived clients are hidden from lists and cannot be booked for.
+    pub archived: bool,
     /// When the client was created.
     pub created_at: DateTime<Utc>,
 }
@@ -43,6 +45,7 @@ impl From<CoreClient> for Client {
             phone: c.phone,
             notes: c.notes,
             blocked: c.blocked,
+            archived: c.archived,
             created_at: c.created_at,
         }
     }
@@ -118,11 +121,12 @@ pub struct ClientsQuery;
 #[Object]
 impl ClientsQuery {
     /// The tenant's clients in creation order, optionally those whose name or
-    /// e-mail contains `search`.
+    /// e-mail contains `search`; archived ones only on request.
     async fn clients(
         &self,
         ctx: &Context<'_>,
         search: Option<String>,
+        #[graphql(default)] include_archived: bool,
         #[graphql(default = 50)] first: i32,
         after: Option<String>,
     ) -> Result<Page<Client>> {
@@ -133,6 +137,7 @@ impl ClientsQuery {
             .transpose()?;
         let filter = ClientFilter {
             search,
+            include_archived,
             after,
             limit: Some(limit + 1),
         };
@@ -193,6 +198,22 @@ impl ClientsMutation {
         Ok(client.into())
     }
 
+    /// Archives a client: hidden from `clients`, not bookable; its reservations
+    /// and history stay.
+    async fn archive_client(&self, ctx: &Context<'_>, id: ID) -> Result<Client> {
+        let viewer = require(ctx, Role::Staff).await?;
+        let patch = ClientPatch {
+            archived: Some(true),
+            ..ClientPatch::default()
+        };
+        let engine = ctx.data_unchecked::<Engine>();
+        let client = engine
+            .update_client(viewer.tenant_id, parse(&id, "id")?, patch, &viewer.actor())
+            .await
+            .gql()?;
+        Ok(client.into())
+    }
+
     /// Changes a client.
     async fn update_client(
         &self,
@@ -208,6 +229,7 @@ impl ClientsMutation {
             phone: patch_field(input.phone),
             notes: patch_field(input.notes),
             blocked: input.blocked,
+            archived: None,
         };
         let engine = ctx.data_unchecked::<Engine>();
         let client = engine

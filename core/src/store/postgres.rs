@@ -130,6 +130,9 @@ impl PostgresStore {
                 if client.blocked {
                     return Err(records::client_blocked(*id));
                 }
+                if client.archived {
+                    return Err(records::client_archived(*id));
+                }
                 Some(client.id)
             }
             ClientRef::New(new_client) => Some(
@@ -320,6 +323,7 @@ struct ClientRow {
     phone: Option<String>,
     notes: Option<String>,
     blocked: bool,
+    archived: bool,
     created_at: DateTime<Utc>,
 }
 
@@ -333,6 +337,7 @@ impl ClientRow {
             phone: self.phone,
             notes: self.notes,
             blocked: self.blocked,
+            archived: self.archived,
             created_at: self.created_at,
         })
     }
@@ -448,6 +453,7 @@ async fn insert_client(
         phone: new.phone,
         notes: new.notes,
         blocked: new.blocked,
+        archived: false,
         created_at: now,
     };
     sqlx::query(
@@ -948,14 +954,15 @@ impl Store for PostgresStore {
             return Ok(before);
         }
         sqlx::query(
-            "UPDATE clients SET name = $1, email = $2, phone = $3, notes = $4, blocked = $5 \
-             WHERE tenant_id = $6 AND id = $7",
+            "UPDATE clients SET name = $1, email = $2, phone = $3, notes = $4, blocked = $5, archived = $6 \
+             WHERE tenant_id = $7 AND id = $8",
         )
         .bind(&after.name)
         .bind(&after.email)
         .bind(&after.phone)
         .bind(&after.notes)
         .bind(after.blocked)
+        .bind(after.archived)
         .bind(tenant.as_uuid())
         .bind(id.as_uuid())
         .execute(&mut *tx)
@@ -978,6 +985,9 @@ impl Store for PostgresStore {
         qb.push_bind(tenant.as_uuid());
         if let Some(after) = filter.after {
             qb.push(" AND id > ").push_bind(after.as_uuid());
+        }
+        if !filter.include_archived {
+            qb.push(" AND NOT archived");
         }
         if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
             let pattern = format!("%{}%", search.trim().to_lowercase());

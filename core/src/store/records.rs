@@ -474,6 +474,14 @@ pub(crate) fn standalone(tenant: TenantId, event: super::NewEvent, actor: &Actor
     )
 }
 
+/// The refusal for booking an archived client.
+pub(crate) fn client_archived(id: ClientId) -> StoreError {
+    StoreError::Refused(crate::policy::Violation::new(
+        "client_archived",
+        format!("client {id} is archived and cannot be booked"),
+    ))
+}
+
 /// The refusal for booking a blocked client.
 pub(crate) fn client_blocked(id: ClientId) -> StoreError {
     StoreError::Refused(crate::policy::Violation::new(
@@ -535,19 +543,25 @@ pub(crate) fn unit_updated(
     )
 }
 
-/// The audit entry and event for a changed client.
+/// The audit entry and event for a changed client (`client.archived` when the
+/// change archived it).
 pub(crate) fn client_updated(
     before: &Client,
     after: &Client,
     actor: &Actor,
     at: DateTime<Utc>,
 ) -> ChangeRecord {
+    let (action, kind) = if after.archived && !before.archived {
+        ("archive", EventKind::ClientArchived)
+    } else {
+        ("update", EventKind::ClientUpdated)
+    };
     ChangeRecord::new(
         after.tenant_id,
         actor,
         ("client", after.id.as_uuid()),
-        "update",
-        EventKind::ClientUpdated,
+        action,
+        kind,
         to_json(after),
         changed_fields(&to_json(before), &to_json(after)),
         at,

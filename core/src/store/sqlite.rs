@@ -261,6 +261,7 @@ struct ClientRow {
     phone: Option<String>,
     notes: Option<String>,
     blocked: bool,
+    archived: bool,
     created_at: i64,
 }
 
@@ -274,6 +275,7 @@ impl ClientRow {
             phone: self.phone,
             notes: self.notes,
             blocked: self.blocked,
+            archived: self.archived,
             created_at: from_micros(self.created_at)?,
         })
     }
@@ -386,6 +388,7 @@ async fn insert_client(
         phone: new.phone,
         notes: new.notes,
         blocked: new.blocked,
+        archived: false,
         created_at: now,
     };
     sqlx::query(
@@ -845,7 +848,7 @@ impl Store for SqliteStore {
             return Ok(before);
         }
         sqlx::query(
-            "UPDATE clients SET name = ?, email = ?, phone = ?, notes = ?, blocked = ? \
+            "UPDATE clients SET name = ?, email = ?, phone = ?, notes = ?, blocked = ?, archived = ? \
              WHERE tenant_id = ? AND id = ?",
         )
         .bind(&after.name)
@@ -853,6 +856,7 @@ impl Store for SqliteStore {
         .bind(&after.phone)
         .bind(&after.notes)
         .bind(after.blocked)
+        .bind(after.archived)
         .bind(tenant.as_uuid())
         .bind(id.as_uuid())
         .execute(&mut *tx)
@@ -875,6 +879,9 @@ impl Store for SqliteStore {
         qb.push_bind(tenant.as_uuid());
         if let Some(after) = filter.after {
             qb.push(" AND id > ").push_bind(after.as_uuid());
+        }
+        if !filter.include_archived {
+            qb.push(" AND archived = 0");
         }
         if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
             let pattern = format!("%{}%", search.trim().to_lowercase());
@@ -1110,6 +1117,9 @@ impl Store for SqliteStore {
                     .ok_or_else(|| StoreError::not_found("client", id))?;
                 if client.blocked {
                     return Err(records::client_blocked(*id));
+                }
+                if client.archived {
+                    return Err(records::client_archived(*id));
                 }
                 Some(client.id)
             }

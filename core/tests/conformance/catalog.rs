@@ -223,6 +223,7 @@ async fn clients_page_search_and_change(backend: Backend) {
     }
     let page = |after, limit| ClientFilter {
         search: None,
+        include_archived: false,
         after,
         limit: Some(limit),
     };
@@ -291,6 +292,48 @@ async fn clients_page_search_and_change(backend: Backend) {
             "after": { "phone": "+47 555 0100", "blocked": true },
         })
     );
+
+    // Archived: out of lists (unless asked for), not bookable, history kept.
+    engine
+        .update_client(
+            tenant.id,
+            ids[0],
+            ClientPatch {
+                archived: Some(true),
+                ..ClientPatch::default()
+            },
+            &Actor::System,
+        )
+        .await
+        .unwrap();
+    let listed = store
+        .clients(tenant.id, &ClientFilter::default())
+        .await
+        .unwrap();
+    assert!(listed.iter().all(|c| c.id != ids[0]));
+    let all = ClientFilter {
+        include_archived: true,
+        ..ClientFilter::default()
+    };
+    assert_eq!(store.clients(tenant.id, &all).await.unwrap().len(), 3);
+    let unit = support::unit(&*store, &tenant, "Cabin", 1, 4).await;
+    let err = engine
+        .create_reservation(
+            tenant.id,
+            berth_core::engine::CreateReservation {
+                client: berth_core::store::ClientRef::Existing(ids[0]),
+                ..support::admin_booking(unit.id, nights("2026-12-01", "2026-12-03"), party(2, 1))
+            },
+            &Actor::System,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err:?}");
+    let audit = store
+        .audit_entries(tenant.id, ids[0].as_uuid())
+        .await
+        .unwrap();
+    assert_eq!(audit.last().unwrap().action, "archive");
 }
 
 async fn batch_reads_stay_in_the_tenant(backend: Backend) {

@@ -148,6 +148,24 @@ async fn clients_page_with_cursors() {
         )
         .await;
     assert_eq!(code_of(&answer), "INVALID_INPUT");
+
+    let archived = api
+        .ok_as(
+            &staff,
+            r#"mutation($id: ID!) { archiveClient(id: $id) { archived } }"#,
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(archived["archiveClient"]["archived"], true);
+    let lists = api
+        .ok_as(
+            &staff,
+            r#"{ live: clients { edges { cursor } } all: clients(includeArchived: true) { edges { cursor } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(!lists["live"].to_string().contains(&id));
+    assert!(lists["all"].to_string().contains(&id));
 }
 
 #[tokio::test]

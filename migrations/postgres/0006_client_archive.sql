@@ -1,0 +1,2 @@
+-- Archived clients are hidden from lists and cannot be booked for; their history stays.
+ALTER TABLE clients ADD COLUMN archived boolean NOT NULL DEFAULT false;

@@ -116,12 +116,61 @@ impl FromStr for EventKind {
     }
 }
 
+/// A position in a tenant's event stream: a subscriber that resumes after a
+/// cursor gets every later event exactly once, in order.
+///
+/// On PostgreSQL, sequence numbers are handed out before commit, so they can
+/// commit out of order; the position is therefore (writing transaction id,
+/// sequence number), and readers only take events of transactions older than
+/// every transaction still running (the snapshot's xmin). Such a transaction can
+/// never again produce an event below a position already read, so no cursor skips
+/// an event. On SQLite writers are serialized, the transaction part is 0 and the
+/// sequence number alone orders events in commit order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct EventCursor {
+    /// The writing transaction (PostgreSQL `xid8`; 0 on SQLite).
+    pub txid: i64,
+    /// The sequence number within the store.
+    pub seq: i64,
+}
+
+impl EventCursor {
+    /// Before every event.
+    pub const START: EventCursor = EventCursor { txid: 0, seq: 0 };
+}
+
+impl fmt::Display for EventCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.txid, self.seq)
+    }
+}
+
+/// A cursor string that is not one.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an event cursor")]
+pub struct BadCursor(pub String);
+
+impl FromStr for EventCursor {
+    type Err = BadCursor;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadCursor(s.to_owned());
+        let (txid, seq) = s.split_once('-').ok_or_else(bad)?;
+        let cursor = EventCursor {
+            txid: txid.parse().map_err(|_| bad())?,
+            seq: seq.parse().map_err(|_| bad())?,
+        };
+        if cursor.txid < 0 || cursor.seq < 0 {
+            return Err(bad());
+        }
+        Ok(cursor)
+    }
+}
+
 /// One outbox row.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Event {
-    /// The store-wide sequence number (the cursor). Increasing in commit order on
-    /// SQLite; on PostgreSQL it can commit out of order, which readers must handle.
-    pub seq: i64,
+    /// Its position in the tenant's stream.
+    pub cursor: EventCursor,
     /// Stable id (for deduplication by consumers).
     pub id: EventId,
     /// The tenant the event belongs to.
@@ -139,6 +188,18 @@ pub struct Event {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_order() {
+        let a: EventCursor = "12-7".parse().unwrap();
+        assert_eq!(a, EventCursor { txid: 12, seq: 7 });
+        assert_eq!(a.to_string(), "12-7");
+        assert!(EventCursor { txid: 12, seq: 9 } > a);
+        assert!(EventCursor { txid: 13, seq: 1 } > a);
+        for bad in ["", "7", "a-1", "1-", "-1-2", "1-2-3"] {
+            assert!(bad.parse::<EventCursor>().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn kinds_round_trip() {

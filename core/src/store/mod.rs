@@ -24,7 +24,7 @@ pub use sqlite::SqliteStore;
 use crate::api_key::{ApiKey, NewApiKey};
 use crate::audit::{Actor, AuditEntry};
 use crate::client::{Client, ClientFilter, ClientPatch, NewClient};
-use crate::event::Event;
+use crate::event::{Event, EventCursor};
 use crate::ids::{ApiKeyId, ClientId, ReservationId, TenantId, UnitId};
 use crate::money::Price;
 use crate::quantity::{Guests, Quantity};
@@ -379,11 +379,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         tenant: TenantId,
         entity_id: Uuid,
     ) -> Result<Vec<AuditEntry>, StoreError>;
-    /// The tenant's outbox events with a sequence number above `after`.
+    /// The tenant's outbox events after `after`, in stream order; only events
+    /// whose position can no longer be preceded by a later commit (see
+    /// [`EventCursor`]).
     async fn events_after(
         &self,
         tenant: TenantId,
-        after: i64,
+        after: EventCursor,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError>;
+    /// How many events the tenant's outbox holds, including committed ones that
+    /// `events_after` does not hand out yet (an older transaction is still open).
+    async fn event_count(&self, tenant: TenantId) -> Result<u64, StoreError>;
+    /// The position of the tenant's latest readable event ([`EventCursor::START`]
+    /// when there is none): where a live-only subscriber starts.
+    async fn latest_event_cursor(&self, tenant: TenantId) -> Result<EventCursor, StoreError>;
+    /// Ticks after every commit this store instance made (every write appends an
+    /// event): a wake-up for readers of the outbox in this process. Writes of
+    /// other processes are not seen here; readers poll for those.
+    fn commits(&self) -> tokio::sync::watch::Receiver<u64>;
 }

@@ -31,7 +31,7 @@ use crate::api_key::{ApiKey, NewApiKey};
 use crate::audit::{Actor, AuditEntry};
 use crate::capacity;
 use crate::client::{Client, ClientFilter, ClientPatch, NewClient};
-use crate::event::Event;
+use crate::event::{Event, EventCursor};
 use crate::ids::{ApiKeyId, AuditId, ClientId, EventId, ReservationId, TenantId, UnitId};
 use crate::reservation::{IdempotencyKey, Reservation};
 use crate::tenant::{NewTenant, Tenant, TenantSlug};
@@ -49,9 +49,15 @@ const SLUG_CONSTRAINT: &str = "tenants_slug_key";
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
     pool: PgPool,
+    commits: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl PostgresStore {
+    /// Announces a commit to [`Store::commits`] readers.
+    fn committed(&self) {
+        self.commits.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
     /// Connects to the database at `url` with the default pool size (16).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         Self::connect_with_pool_size(url, 16).await
@@ -69,7 +75,10 @@ impl PostgresStore {
             .idle_timeout(Some(Duration::from_secs(600)))
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            commits: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
+        })
     }
 
     /// Applies the migrations in `migrations/postgres`.
@@ -155,6 +164,7 @@ impl PostgresStore {
         write_reservation(&mut tx, &reservation, true, Some(exclusive)).await?;
         append(&mut tx, &records::reservation_created(&reservation, actor)).await?;
         tx.commit().await?;
+        self.committed();
         Ok(Inserted {
             reservation,
             created: true,
@@ -714,6 +724,7 @@ impl Store for PostgresStore {
         })?;
         append(&mut tx, &records::tenant_created(&tenant, actor)).await?;
         tx.commit().await?;
+        self.committed();
         Ok(tenant)
     }
 
@@ -751,6 +762,7 @@ impl Store for PostgresStore {
         )
         .await?;
         tx.commit().await?;
+        self.committed();
         Ok(after)
     }
 
@@ -765,6 +777,7 @@ impl Store for PostgresStore {
             .await
             .map_err(|e| unknown_tenant(e, tenant))?;
         tx.commit().await?;
+        self.committed();
         Ok(())
     }
 
@@ -835,6 +848,7 @@ impl Store for PostgresStore {
         .map_err(|e| tenant_fk(e, tenant))?;
         append(&mut tx, &records::unit_created(&unit, actor)).await?;
         tx.commit().await?;
+        self.committed();
         Ok(unit)
     }
 
@@ -910,6 +924,7 @@ impl Store for PostgresStore {
         }
         append(&mut tx, &records::unit_updated(&before, &after, actor, now)).await?;
         tx.commit().await?;
+        self.committed();
         Ok(after)
     }
 
@@ -973,6 +988,7 @@ impl Store for PostgresStore {
         )
         .await?;
         tx.commit().await?;
+        self.committed();
         Ok(after)
     }
 
@@ -1063,6 +1079,7 @@ impl Store for PostgresStore {
         .map_err(|e| tenant_fk(e, tenant))?;
         append(&mut tx, &records::api_key_created(&key, actor)).await?;
         tx.commit().await?;
+        self.committed();
         Ok(key)
     }
 
@@ -1109,6 +1126,7 @@ impl Store for PostgresStore {
             .await?;
         append(&mut tx, &records::api_key_revoked(&key, actor, now)).await?;
         tx.commit().await?;
+        self.committed();
         Ok(key)
     }
 
@@ -1124,6 +1142,7 @@ impl Store for PostgresStore {
             .await
             .map_err(|e| unknown_tenant(e, tenant))?;
         tx.commit().await?;
+        self.committed();
         Ok(client)
     }
 
@@ -1168,6 +1187,7 @@ impl Store for PostgresStore {
         })?;
         append(&mut tx, &records::user_created(&user, actor)).await?;
         tx.commit().await?;
+        self.committed();
         Ok(user)
     }
 
@@ -1254,6 +1274,7 @@ impl Store for PostgresStore {
         write_reservation(&mut tx, &after, false, Some(unit.inventory.get() == 1)).await?;
         append(&mut tx, &record).await?;
         tx.commit().await?;
+        self.committed();
         Ok(after)
     }
 
@@ -1271,6 +1292,7 @@ impl Store for PostgresStore {
         write_reservation(&mut tx, &after, false, None).await?;
         append(&mut tx, &record).await?;
         tx.commit().await?;
+        self.committed();
         Ok(after)
     }
 
@@ -1410,11 +1432,14 @@ impl Store for PostgresStore {
     async fn events_after(
         &self,
         tenant: TenantId,
-        after: i64,
+        after: EventCursor,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
+        // Only transactions older than every running one: none of those can
+        // still add an event below a position read here (see EventCursor).
         let rows: Vec<(
+            i64,
             i64,
             Uuid,
             String,
@@ -1422,18 +1447,21 @@ impl Store for PostgresStore {
             Json<serde_json::Value>,
             DateTime<Utc>,
         )> = sqlx::query_as(
-            "SELECT seq, id, kind, entity_id, payload, at FROM events \
-             WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            "SELECT txid::text::bigint, seq, id, kind, entity_id, payload, at FROM events \
+             WHERE tenant_id = $1 AND (txid, seq) > ($2::text::xid8, $3) \
+               AND txid < pg_snapshot_xmin(pg_current_snapshot()) \
+             ORDER BY txid, seq LIMIT $4",
         )
         .bind(tenant.as_uuid())
-        .bind(after)
+        .bind(after.txid.to_string())
+        .bind(after.seq)
         .bind(i64::from(limit))
         .fetch_all(&mut *tx)
         .await?;
         rows.into_iter()
-            .map(|(seq, id, kind, entity_id, payload, at)| {
+            .map(|(txid, seq, id, kind, entity_id, payload, at)| {
                 Ok(Event {
-                    seq,
+                    cursor: EventCursor { txid, seq },
                     id: EventId::from_uuid(id),
                     tenant_id: tenant,
                     kind: kind.parse().map_err(StoreError::corrupt)?,
@@ -1443,6 +1471,32 @@ impl Store for PostgresStore {
                 })
             })
             .collect()
+    }
+
+    async fn event_count(&self, tenant: TenantId) -> Result<u64, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM events WHERE tenant_id = $1")
+            .bind(tenant.as_uuid())
+            .fetch_one(&mut *tx)
+            .await?;
+        u64::try_from(n).map_err(StoreError::corrupt)
+    }
+
+    async fn latest_event_cursor(&self, tenant: TenantId) -> Result<EventCursor, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT txid::text::bigint, seq FROM events \
+             WHERE tenant_id = $1 AND txid < pg_snapshot_xmin(pg_current_snapshot()) \
+             ORDER BY txid DESC, seq DESC LIMIT 1",
+        )
+        .bind(tenant.as_uuid())
+        .fetch_optional(&mut *tx)
+        .await?;
+        Ok(row.map_or(EventCursor::START, |(txid, seq)| EventCursor { txid, seq }))
+    }
+
+    fn commits(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.commits.subscribe()
     }
 }
 

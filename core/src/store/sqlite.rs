@@ -24,7 +24,7 @@ use crate::api_key::{ApiKey, NewApiKey};
 use crate::audit::{Actor, AuditEntry};
 use crate::capacity;
 use crate::client::{Client, ClientFilter, ClientPatch, NewClient};
-use crate::event::Event;
+use crate::event::{Event, EventCursor};
 use crate::ids::{ApiKeyId, AuditId, ClientId, EventId, ReservationId, TenantId, UnitId};
 use crate::reservation::{IdempotencyKey, Reservation};
 use crate::tenant::{NewTenant, Tenant, TenantSlug};
@@ -39,9 +39,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    commits: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl SqliteStore {
+    /// Announces a commit to [`Store::commits`] readers.
+    fn committed(&self) {
+        self.commits.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
     /// Opens (creating if missing) the database at `url` (`sqlite:data/berth.db`,
     /// `sqlite::memory:`) in WAL mode with foreign keys enforced.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -79,7 +85,10 @@ impl SqliteStore {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            commits: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
+        })
     }
 
     /// Applies the migrations in `migrations/sqlite`.
@@ -620,6 +629,7 @@ impl Store for SqliteStore {
         .await?;
         append(&mut tx, &records::tenant_created(&tenant, actor)).await?;
         tx.commit().await?;
+        self.committed();
         Ok(tenant)
     }
 
@@ -657,6 +667,7 @@ impl Store for SqliteStore {
         )
         .await?;
         tx.commit().await?;
+        self.committed();
         Ok(after)
     }
 
@@ -671,6 +682,7 @@ impl Store for SqliteStore {
             .await
             .map_err(|e| unknown_tenant(e, tenant))?;
         tx.commit().await?;
+        self.committed();
         Ok(())
     }
 
@@ -741,6 +753,7 @@ impl Store for SqliteStore {
         .map_err(|e| tenant_fk(e, tenant))?;
         append(&mut tx, &records::unit_created(&unit, actor)).await?;
         tx.commit().await?;
+        self.committed();
         Ok(unit)
     }
 
@@ -805,6 +818,7 @@ impl Store for SqliteStore {
         .await?;
         append(&mut tx, &records::unit_updated(&before, &after, actor, now)).await?;
         tx.commit().await?;
+        self.committed();
         Ok(after)
     }
 
@@ -867,6 +881,7 @@ impl Store for SqliteStore {
         )
         .await?;
         tx.commit().await?;
+        self.committed();
         Ok(after)
     }
 
@@ -955,6 +970,7 @@ impl Store for SqliteStore {
         .map_err(|e| tenant_fk(e, tenant))?;
         append(&mut tx, &records::api_key_created(&key, actor)).await?;
         tx.commit().await?;
+        self.committed();
         Ok(key)
     }
 
@@ -1000,6 +1016,7 @@ impl Store for SqliteStore {
             .await?;
         append(&mut tx, &records::api_key_revoked(&key, actor, now)).await?;
         tx.commit().await?;
+        self.committed();
         Ok(key)
     }
 
@@ -1015,6 +1032,7 @@ impl Store for SqliteStore {
             .await
             .map_err(|e| unknown_tenant(e, tenant))?;
         tx.commit().await?;
+        self.committed();
         Ok(client)
     }
 
@@ -1059,6 +1077,7 @@ impl Store for SqliteStore {
         })?;
         append(&mut tx, &records::user_created(&user, actor)).await?;
         tx.commit().await?;
+        self.committed();
         Ok(user)
     }
 
@@ -1142,6 +1161,7 @@ impl Store for SqliteStore {
         write_reservation(&mut tx, &reservation, true).await?;
         append(&mut tx, &records::reservation_created(&reservation, actor)).await?;
         tx.commit().await?;
+        self.committed();
         Ok(Inserted {
             reservation,
             created: true,
@@ -1172,6 +1192,7 @@ impl Store for SqliteStore {
         write_reservation(&mut tx, &after, false).await?;
         append(&mut tx, &record).await?;
         tx.commit().await?;
+        self.committed();
         Ok(after)
     }
 
@@ -1189,6 +1210,7 @@ impl Store for SqliteStore {
         write_reservation(&mut tx, &after, false).await?;
         append(&mut tx, &record).await?;
         tx.commit().await?;
+        self.committed();
         Ok(after)
     }
 
@@ -1322,22 +1344,23 @@ impl Store for SqliteStore {
     async fn events_after(
         &self,
         tenant: TenantId,
-        after: i64,
+        after: EventCursor,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError> {
+        // Writers are serialized, so sequence numbers commit in order.
         let rows: Vec<(i64, Uuid, String, Uuid, Json<serde_json::Value>, i64)> = sqlx::query_as(
             "SELECT seq, id, kind, entity_id, payload, at FROM events \
              WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?",
         )
         .bind(tenant.as_uuid())
-        .bind(after)
+        .bind(if after.txid > 0 { i64::MAX } else { after.seq })
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
             .map(|(seq, id, kind, entity_id, payload, at)| {
                 Ok(Event {
-                    seq,
+                    cursor: EventCursor { txid: 0, seq },
                     id: EventId::from_uuid(id),
                     tenant_id: tenant,
                     kind: kind.parse().map_err(StoreError::corrupt)?,
@@ -1347,6 +1370,30 @@ impl Store for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    async fn event_count(&self, tenant: TenantId) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM events WHERE tenant_id = ?")
+            .bind(tenant.as_uuid())
+            .fetch_one(&self.pool)
+            .await?;
+        u64::try_from(n).map_err(StoreError::corrupt)
+    }
+
+    async fn latest_event_cursor(&self, tenant: TenantId) -> Result<EventCursor, StoreError> {
+        let seq: Option<i64> =
+            sqlx::query_scalar("SELECT max(seq) FROM events WHERE tenant_id = ?")
+                .bind(tenant.as_uuid())
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(EventCursor {
+            txid: 0,
+            seq: seq.unwrap_or(0),
+        })
+    }
+
+    fn commits(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.commits.subscribe()
     }
 }
 

@@ -35,6 +35,7 @@ macro_rules! on_both_stores {
 
 mod catalog;
 mod concurrency;
+mod events;
 mod isolation;
 mod postgres_guards;
 mod reservations;

@@ -57,7 +57,7 @@ async fn tenant_updates_and_standalone_events(backend: Backend) {
         .record_event(tenant.id, event.clone(), &Actor::System)
         .await
         .unwrap();
-    let events = store.events_after(tenant.id, 0, 100).await.unwrap();
+    let events = crate::support::settled_events(&*store, tenant.id).await;
     let last = events.last().unwrap();
     assert_eq!(
         (last.kind, last.payload["version"].as_i64()),

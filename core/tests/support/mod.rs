@@ -118,3 +118,23 @@ pub async fn unit(
         .await
         .expect("create unit")
 }
+
+/// Every event of the tenant, once all committed ones are readable: on
+/// PostgreSQL a reader may not pass a transaction that is still open anywhere in
+/// the cluster (other tests' databases included), so it waits for that to end.
+pub async fn settled_events(
+    store: &dyn Store,
+    tenant: berth_core::ids::TenantId,
+) -> Vec<berth_core::event::Event> {
+    loop {
+        let committed = store.event_count(tenant).await.expect("count");
+        let events = store
+            .events_after(tenant, berth_core::event::EventCursor::START, 100_000)
+            .await
+            .expect("events");
+        if events.len() as u64 == committed {
+            return events;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+}

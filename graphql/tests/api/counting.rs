@@ -336,10 +336,27 @@ impl Store for CountingStore {
         self.inner.audit_entries(tenant, entity_id).await
     }
 
+    async fn event_count(&self, tenant: TenantId) -> Result<u64, StoreError> {
+        self.count("event_count");
+        self.inner.event_count(tenant).await
+    }
+
+    async fn latest_event_cursor(
+        &self,
+        tenant: TenantId,
+    ) -> Result<berth_core::event::EventCursor, StoreError> {
+        self.count("latest_event_cursor");
+        self.inner.latest_event_cursor(tenant).await
+    }
+
+    fn commits(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.commits()
+    }
+
     async fn events_after(
         &self,
         tenant: TenantId,
-        after: i64,
+        after: berth_core::event::EventCursor,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError> {
         self.count("events_after");

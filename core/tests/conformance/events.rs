@@ -1,0 +1,164 @@
+//! The outbox as a stream: a reader that resumes from its cursor gets every event
+//! exactly once, in order — also while writers commit concurrently, and (on
+//! PostgreSQL) when a transaction that took an earlier sequence number commits
+//! after a later one.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use berth_core::audit::Actor;
+use berth_core::event::{Event, EventCursor};
+use berth_core::policy::{Party, PeriodRequest};
+use berth_core::quantity::{Guests, Quantity};
+use berth_core::store::{PostgresStore, Store};
+use sqlx::{Connection, PgConnection};
+
+use crate::support::{self, Backend};
+
+on_both_stores!(concurrent_writers_never_make_a_reader_skip_or_repeat);
+
+fn nights(day: u32) -> PeriodRequest {
+    PeriodRequest::Nights {
+        check_in: chrono::NaiveDate::from_ymd_opt(2026, 12, day).unwrap(),
+        check_out: chrono::NaiveDate::from_ymd_opt(2026, 12, day + 1).unwrap(),
+    }
+}
+
+fn one() -> Party {
+    Party {
+        guests: Guests::new(1).unwrap(),
+        quantity: Quantity::ONE,
+    }
+}
+
+/// Reads everything after `cursor` in pages of `page`.
+async fn drain(
+    store: &dyn Store,
+    tenant: berth_core::ids::TenantId,
+    cursor: &mut EventCursor,
+    out: &mut Vec<Event>,
+) {
+    loop {
+        let page = store.events_after(tenant, *cursor, 7).await.unwrap();
+        let Some(last) = page.last() else { return };
+        *cursor = last.cursor;
+        out.extend(page);
+    }
+}
+
+async fn concurrent_writers_never_make_a_reader_skip_or_repeat(backend: Backend) {
+    let store = support::fresh_store(backend).await;
+    let (engine, _clock) = support::engine(store.clone());
+    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let mut units = Vec::new();
+    for i in 0..4 {
+        units.push(support::unit(&*store, &tenant, &format!("Cabin {i}"), 1, 2).await);
+    }
+    let done = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let store = store.clone();
+        let done = done.clone();
+        let tenant = tenant.id;
+        tokio::spawn(async move {
+            let mut cursor = EventCursor::START;
+            let mut seen = Vec::new();
+            while !done.load(Ordering::SeqCst) {
+                drain(&*store, tenant, &mut cursor, &mut seen).await;
+                tokio::task::yield_now().await;
+            }
+            drain(&*store, tenant, &mut cursor, &mut seen).await;
+            seen
+        })
+    };
+    let mut writers = Vec::new();
+    for unit in &units {
+        let engine = engine.clone();
+        let unit = unit.id;
+        let tenant = tenant.id;
+        writers.push(tokio::spawn(async move {
+            for day in 1..=25 {
+                engine
+                    .create_reservation(
+                        tenant,
+                        support::admin_booking(unit, nights(day), one()),
+                        &Actor::System,
+                    )
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    done.store(true, Ordering::SeqCst);
+    let seen = reader.await.unwrap();
+    let all = store
+        .events_after(tenant.id, EventCursor::START, 10_000)
+        .await
+        .unwrap();
+    assert!(all.len() >= 100, "{}", all.len());
+    let ids: Vec<_> = seen.iter().map(|e| e.id).collect();
+    let unique: HashSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "no event twice");
+    assert_eq!(
+        ids,
+        all.iter().map(|e| e.id).collect::<Vec<_>>(),
+        "every event, in order"
+    );
+    assert!(seen.windows(2).all(|p| p[0].cursor < p[1].cursor));
+}
+
+/// A transaction that took an earlier sequence number but commits later: a reader
+/// must not pass it by while it runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_commit_with_an_earlier_sequence_number_is_not_skipped() {
+    if !support::available(
+        Backend::Postgres,
+        "a_late_commit_with_an_earlier_sequence_number_is_not_skipped",
+    ) {
+        return;
+    }
+    let url = berth_core::testing::fresh_postgres_url().await;
+    let store = Arc::new(PostgresStore::connect(&url).await.unwrap());
+    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let mut cursor = store.latest_event_cursor(tenant.id).await.unwrap();
+
+    // A writer takes a sequence number and holds its transaction open...
+    let mut slow = PgConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut slow).await.unwrap();
+    sqlx::query("SELECT set_config('berth.tenant_id', $1, true)")
+        .bind(tenant.id.to_string())
+        .execute(&mut slow)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO events (id, tenant_id, kind, entity_id, payload, at) \
+         VALUES ($1, $2, 'unit.updated', $3, '{}', now())",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .bind(tenant.id.as_uuid())
+    .bind(uuid::Uuid::now_v7())
+    .execute(&mut slow)
+    .await
+    .unwrap();
+    // ...while another commits a later one.
+    let unit = support::unit(&*store, &tenant, "Cabin", 1, 2).await;
+    let early = store.events_after(tenant.id, cursor, 100).await.unwrap();
+    assert!(
+        early.is_empty(),
+        "the later commit must wait for the open transaction: {early:?}"
+    );
+    sqlx::query("COMMIT").execute(&mut slow).await.unwrap();
+    let mut seen = Vec::new();
+    drain(&*store, tenant.id, &mut cursor, &mut seen).await;
+    let kinds: Vec<&str> = seen.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["unit.updated", "unit.created"],
+        "both, the earlier transaction first"
+    );
+    assert_eq!(seen[1].entity_id, unit.id.as_uuid());
+    assert!(seen[0].cursor.seq < seen[1].cursor.seq);
+}

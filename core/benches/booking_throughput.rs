@@ -738,6 +738,7 @@ async fn engine_run(
                 notes: None,
                 hold: false,
                 channel: Channel::Api,
+                consume_lock: None,
             };
             match engine.create_reservation(tenant_id, cmd, &actor).await {
                 Ok(_) => Outcome::Booked,

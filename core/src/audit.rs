@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::ids::{AuditId, TenantId, UserId};
 
 /// Who performed an action.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum Actor {
     /// A signed-in user.
     User(UserId),

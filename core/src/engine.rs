@@ -13,7 +13,8 @@ use crate::capacity;
 use crate::client::{Client, ClientPatch, NewClient};
 use crate::clock::Clock;
 use crate::error::EngineError;
-use crate::ids::{ClientId, ReservationId, TenantId, UnitId};
+use crate::ids::{ClientId, LockId, ReservationId, TenantId, UnitId};
+use crate::lock::SessionId;
 use crate::money::Price;
 use crate::policy::{
     Party, PeriodRequest, Policy, PolicyContext, PolicyProvider, ResolvedPeriod, Violation,
@@ -90,6 +91,8 @@ pub struct CreateReservation {
     pub hold: bool,
     /// How the request came in.
     pub channel: Channel,
+    /// A lock of the caller's session to release with the booking.
+    pub consume_lock: Option<LockId>,
 }
 
 /// The command to move, resize or re-unit a reservation.
@@ -105,14 +108,18 @@ pub struct ChangePeriod {
     pub party: Option<Party>,
     /// When given, the reservation must still be at this version.
     pub expected_version: Option<i64>,
+    /// A lock of the caller's session to release with the change.
+    pub consume_lock: Option<LockId>,
 }
 
 /// The reservation engine. Cheap to clone; share one per process.
 #[derive(Clone, Debug)]
 pub struct Engine {
-    store: Arc<dyn Store>,
-    policies: Arc<dyn PolicyProvider>,
-    clock: Arc<dyn Clock>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) policies: Arc<dyn PolicyProvider>,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// The caller's session: locks it holds do not block its writes.
+    pub(crate) session: Option<SessionId>,
 }
 
 /// A request evaluated against one unit: resolved, checked and (when allowed) priced.
@@ -161,7 +168,23 @@ impl Engine {
             store,
             policies,
             clock,
+            session: None,
         }
+    }
+
+    /// This engine acting for `session`: the session's own locks do not block
+    /// its reservation writes, and locks it takes are held by it. (Cheap: a
+    /// clone of three pointers.)
+    pub fn for_session(&self, session: SessionId) -> Self {
+        Self {
+            session: Some(session),
+            ..self.clone()
+        }
+    }
+
+    /// The session this engine acts for, if any.
+    pub fn session(&self) -> Option<&SessionId> {
+        self.session.as_ref()
     }
 
     /// The store, for reads that need no rules.
@@ -324,6 +347,8 @@ impl Engine {
             idempotency_key: cmd.idempotency_key,
             notes: cmd.notes,
             hold_expires_at,
+            session: self.session.clone(),
+            consume_lock: cmd.consume_lock,
             now,
         };
         Ok(self
@@ -369,6 +394,8 @@ impl Engine {
             quantity: party.quantity,
             guests: party.guests,
             price: eval.price,
+            session: self.session.clone(),
+            consume_lock: cmd.consume_lock,
             now: self.clock.now(),
         };
         Ok(self
@@ -559,6 +586,7 @@ impl Engine {
             action,
             expected_version,
             details,
+            session: self.session.clone(),
             now: self.clock.now(),
         };
         Ok(self
@@ -567,7 +595,7 @@ impl Engine {
             .await?)
     }
 
-    async fn tenant(&self, id: TenantId) -> Result<Tenant, EngineError> {
+    pub(crate) async fn tenant(&self, id: TenantId) -> Result<Tenant, EngineError> {
         self.store
             .tenant(id)
             .await?
@@ -577,7 +605,7 @@ impl Engine {
             })
     }
 
-    async fn unit(&self, tenant_id: TenantId, id: UnitId) -> Result<Unit, EngineError> {
+    pub(crate) async fn unit(&self, tenant_id: TenantId, id: UnitId) -> Result<Unit, EngineError> {
         self.store
             .unit(tenant_id, id)
             .await?
@@ -587,7 +615,7 @@ impl Engine {
             })
     }
 
-    fn ctx<'a>(&self, tenant: &'a Tenant, unit: &'a Unit) -> PolicyContext<'a> {
+    pub(crate) fn ctx<'a>(&self, tenant: &'a Tenant, unit: &'a Unit) -> PolicyContext<'a> {
         PolicyContext {
             tenant,
             unit,

@@ -85,6 +85,9 @@ pub enum EngineError {
         /// The unit asked for.
         unit_id: UnitId,
     },
+    /// Another session holds a lock on what the command touches.
+    #[error("locked by {} until {}", .0.holder.display_name, .0.expires_at)]
+    Locked(Box<crate::lock::Lock>),
     /// A stale version, an illegal transition or a reused idempotency key.
     #[error("{0}")]
     Conflict(String),
@@ -107,6 +110,7 @@ impl EngineError {
             Self::InvalidInput { .. } => ErrorCode::InvalidInput,
             Self::Validation(_) => ErrorCode::Validation,
             Self::Unavailable { .. } => ErrorCode::Unavailable,
+            Self::Locked(_) => ErrorCode::Locked,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::Policy(_) => ErrorCode::PolicyError,
             Self::Internal(_) | Self::Crashed(_) => ErrorCode::Internal,
@@ -125,6 +129,7 @@ impl From<StoreError> for EngineError {
             StoreError::NotFound { entity, id } => Self::NotFound { entity, id },
             StoreError::Unavailable { unit_id } => Self::Unavailable { unit_id },
             StoreError::Conflict(message) => Self::Conflict(message),
+            StoreError::Locked(lock) => Self::Locked(lock),
             StoreError::Refused(violation) => Self::Validation(vec![violation]),
             other => Self::Internal(other),
         }

@@ -34,10 +34,22 @@ pub enum EventKind {
     ClientUpdated,
     /// A client was archived.
     ClientArchived,
+    /// A lock was taken.
+    LockAcquired,
+    /// A lock's lease was extended.
+    LockRenewed,
+    /// A lock was released by its holder (or its session ended).
+    LockReleased,
+    /// A lock's lease ran out.
+    LockExpired,
     /// An API key was created.
     ApiKeyCreated,
     /// An API key was revoked.
     ApiKeyRevoked,
+    /// A webhook was created.
+    WebhookCreated,
+    /// A webhook was deleted.
+    WebhookDeleted,
     /// A user was created.
     UserCreated,
     /// A reservation was created.
@@ -51,7 +63,18 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    const ALL: [EventKind; 17] = [
+    /// Every kind.
+    pub const fn all() -> &'static [EventKind] {
+        &Self::ALL
+    }
+
+    const ALL: [EventKind; 23] = [
+        Self::WebhookCreated,
+        Self::WebhookDeleted,
+        Self::LockAcquired,
+        Self::LockRenewed,
+        Self::LockReleased,
+        Self::LockExpired,
         Self::ClientArchived,
         Self::UnitUpdated,
         Self::UnitArchived,
@@ -84,8 +107,14 @@ impl EventKind {
             Self::ClientCreated => "client.created",
             Self::ClientUpdated => "client.updated",
             Self::ClientArchived => "client.archived",
+            Self::LockAcquired => "lock.acquired",
+            Self::LockRenewed => "lock.renewed",
+            Self::LockReleased => "lock.released",
+            Self::LockExpired => "lock.expired",
             Self::ApiKeyCreated => "api_key.created",
             Self::ApiKeyRevoked => "api_key.revoked",
+            Self::WebhookCreated => "webhook.created",
+            Self::WebhookDeleted => "webhook.deleted",
             Self::UserCreated => "user.created",
             Self::ReservationCreated => "reservation.created",
             Self::ReservationChanged => "reservation.changed",

@@ -78,6 +78,18 @@ entity_id!(
     ApiKeyId
 );
 entity_id!(
+    /// Identifies a lock (a lease on a unit's period or a reservation).
+    LockId
+);
+entity_id!(
+    /// Identifies a webhook (an integrator's endpoint for the tenant's events).
+    WebhookId
+);
+entity_id!(
+    /// Identifies one event's delivery to one webhook (its `webhook-id` header).
+    DeliveryId
+);
+entity_id!(
     /// Identifies an audit log entry.
     AuditId
 );

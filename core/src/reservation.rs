@@ -102,7 +102,7 @@ impl From<IdempotencyKey> for String {
 }
 
 /// A reservation as stored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Reservation {
     /// Stable id.
     pub id: ReservationId,

@@ -11,7 +11,9 @@ use berth_core::user::Role;
 use berth_core::{Engine, ErrorCode};
 use chrono::{DateTime, Utc};
 
-use crate::auth::{Auth, BearerToken, Principal, Viewer, hash_key, hashes_equal, parse_api_key};
+use crate::auth::{
+    Auth, BearerToken, ConnectionSession, Principal, Viewer, hash_key, hashes_equal, parse_api_key,
+};
 use crate::error::{coded, from_engine};
 
 fn unauthenticated() -> async_graphql::Error {
@@ -39,6 +41,9 @@ pub async fn authenticate(
                 principal: Principal::ApiKey(key.id),
                 tenant_id,
                 role: key.role,
+                session: format!("key:{}", key.id.as_uuid().simple())
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("api key id {}", key.id)))?,
             })
         }
         _ => None,
@@ -50,10 +55,20 @@ pub async fn viewer(ctx: &Context<'_>) -> Result<Viewer> {
     let token = ctx.data_opt::<BearerToken>().ok_or_else(unauthenticated)?;
     let engine = ctx.data_unchecked::<Engine>();
     let auth = ctx.data_unchecked::<Auth>();
-    authenticate(&**engine.store(), auth, engine.clock().now(), &token.0)
+    let mut viewer = authenticate(&**engine.store(), auth, engine.clock().now(), &token.0)
         .await
         .map_err(|e| from_engine(e.into()))?
-        .ok_or_else(unauthenticated)
+        .ok_or_else(unauthenticated)?;
+    if let Some(ConnectionSession(session)) = ctx.data_opt::<ConnectionSession>() {
+        viewer.session = session.clone();
+    }
+    Ok(viewer)
+}
+
+/// The engine acting for the viewer's session (whose own locks do not block it).
+pub fn engine_for(ctx: &Context<'_>, viewer: &Viewer) -> Engine {
+    ctx.data_unchecked::<Engine>()
+        .for_session(viewer.session.clone())
 }
 
 /// The verified caller, refused with FORBIDDEN unless their role includes `role`.

@@ -7,6 +7,7 @@
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use berth_core::audit::Actor;
 use berth_core::ids::{ApiKeyId, TenantId, UserId};
+use berth_core::lock::SessionId;
 use berth_core::user::{Role, User};
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -41,7 +42,7 @@ pub enum Principal {
 }
 
 /// Who a valid token or key says the caller is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Viewer {
     /// The user or key.
     pub principal: Principal,
@@ -49,7 +50,16 @@ pub struct Viewer {
     pub tenant_id: TenantId,
     /// The role (a user's when the token was issued; a key's scope).
     pub role: Role,
+    /// The session that holds this caller's locks: the sign-in (one per
+    /// `login`), or the API key. A WebSocket connection is a session of its own
+    /// (see [`ConnectionSession`]).
+    pub session: SessionId,
 }
+
+/// The session of one WebSocket connection, set by the transport: locks taken
+/// over the connection are its own and end when it closes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionSession(pub SessionId);
 
 impl Viewer {
     /// The actor recorded in the audit log for this viewer's writes.
@@ -125,6 +135,9 @@ pub fn hashes_equal(a: &str, b: &str) -> bool {
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
+    /// The sign-in session (a fresh id per login).
+    #[serde(default)]
+    sid: String,
     sub: String,
     tid: String,
     role: String,
@@ -178,6 +191,7 @@ impl Auth {
     /// A token for `user`, issued at `now`.
     pub fn issue(&self, user: &User, now: DateTime<Utc>) -> Result<String, AuthError> {
         let claims = Claims {
+            sid: uuid::Uuid::new_v4().simple().to_string(),
             sub: user.id.to_string(),
             tid: user.tenant_id.to_string(),
             role: user.role.as_str().to_owned(),
@@ -199,7 +213,11 @@ impl Auth {
         if c.exp <= now.timestamp() {
             return Err(AuthError::BadToken);
         }
+        let session = format!("login:{}", c.sid)
+            .parse()
+            .map_err(|_| AuthError::BadToken)?;
         Ok(Viewer {
+            session,
             principal: Principal::User(c.sub.parse().map_err(|_| AuthError::BadToken)?),
             tenant_id: c.tid.parse().map_err(|_| AuthError::BadToken)?,
             role: c.role.parse().map_err(|_| AuthError::BadToken)?,

@@ -34,6 +34,22 @@ pub fn from_engine(err: EngineError) -> Error {
                 e.set("violations", async_graphql::Value::List(list.clone()));
             })
         }
+        EngineError::Locked(lock) => {
+            let mut holder = async_graphql::indexmap::IndexMap::new();
+            let mut put = |k: &str, v: async_graphql::Value| {
+                holder.insert(async_graphql::Name::new(k), v);
+            };
+            put("lockId", lock.id.to_string().into());
+            put("displayName", lock.holder.display_name.clone().into());
+            put("session", lock.holder.session.to_string().into());
+            put("actor", lock.holder.actor.to_string().into());
+            put("expiresAt", lock.expires_at.to_rfc3339().into());
+            let holder = async_graphql::Value::Object(holder);
+            Error::new(err.to_string()).extend_with(|_, e| {
+                e.set("code", ErrorCode::Locked.as_str());
+                e.set("holder", holder.clone());
+            })
+        }
         EngineError::Internal(_) | EngineError::Crashed(_) => {
             tracing::error!(error = ?err, "internal error");
             coded(ErrorCode::Internal, "internal error")

@@ -9,8 +9,10 @@ pub mod auth;
 pub mod clients;
 pub mod codes;
 pub mod error;
+pub mod events;
 pub mod ids;
 pub mod loaders;
+pub mod locks;
 pub mod page;
 pub mod public;
 pub mod reservations;
@@ -18,9 +20,13 @@ pub mod scalars;
 pub mod session;
 pub mod types;
 pub mod units;
+pub mod webhooks;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::{MergedObject, Schema};
 use berth_core::Engine;
 
 /// The query root: every feature's queries.
@@ -31,6 +37,9 @@ pub struct Query(
     reservations::ReservationsQuery,
     clients::ClientsQuery,
     api_keys::ApiKeysQuery,
+    locks::LocksQuery,
+    events::EventsQuery,
+    webhooks::WebhooksQuery,
 );
 
 /// The mutation root: every feature's mutations.
@@ -41,23 +50,34 @@ pub struct Mutation(
     clients::ClientsMutation,
     reservations::ReservationsMutation,
     api_keys::ApiKeysMutation,
+    locks::LocksMutation,
+    webhooks::WebhooksMutation,
 );
 
 /// The schema type.
-pub type BerthSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type BerthSchema = Schema<Query, Mutation, events::Subscription>;
 
 /// Deepest query accepted.
 pub const MAX_DEPTH: usize = 12;
 /// Most complex query accepted (fields, roughly).
 pub const MAX_COMPLEXITY: usize = 2_000;
 
+/// How often a tenant's live feed looks for events written by other instances
+/// (this instance's own commits wake it at once).
+pub const FEED_POLL_INTERVAL: Duration = Duration::from_millis(250);
+
 /// The schema over `engine`, signing sessions with `auth`, with depth and
-/// complexity limits.
+/// complexity limits, the DataLoaders and the live event feed.
 pub fn schema(engine: Engine, auth: auth::Auth) -> BerthSchema {
     let units = DataLoader::new(loaders::UnitLoader(engine.store().clone()), tokio::spawn);
     let clients = DataLoader::new(loaders::ClientLoader(engine.store().clone()), tokio::spawn);
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    let feed = Arc::new(berth_core::feed::Feed::new(
+        engine.store().clone(),
+        FEED_POLL_INTERVAL,
+    ));
+    Schema::build(Query::default(), Mutation::default(), events::Subscription)
         .data(engine)
+        .data(feed)
         .data(auth)
         .data(units)
         .data(clients)
@@ -69,7 +89,7 @@ pub fn schema(engine: Engine, auth: auth::Auth) -> BerthSchema {
 
 /// The schema's SDL (what `graphql/schema.graphql` holds).
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), events::Subscription)
         .finish()
         .sdl()
 }

@@ -18,7 +18,7 @@ use berth_core::user::Role;
 use berth_core::{Engine, ErrorCode};
 use chrono::{DateTime, Utc};
 
-use crate::access::require;
+use crate::access::{engine_for, require};
 use crate::auth::{Principal, Viewer};
 use crate::clients::{Client, ClientInput};
 use crate::error::{OrGraphql, coded, internal};
@@ -248,6 +248,9 @@ pub struct CreateReservationInput {
     /// A tentative hold that expires, instead of a confirmed booking.
     #[graphql(default = false)]
     pub hold: bool,
+    /// A lock of the caller's session that the booking ends (released in the
+    /// same transaction).
+    pub lock_id: Option<ID>,
 }
 
 /// Reservation queries.
@@ -433,8 +436,13 @@ impl ReservationsMutation {
             notes: input.notes,
             hold: input.hold,
             channel: channel(&viewer),
+            consume_lock: input
+                .lock_id
+                .as_ref()
+                .map(|id| parse(id, "input.lockId"))
+                .transpose()?,
         };
-        let created = engine(ctx)
+        let created = engine_for(ctx, &viewer)
             .create_reservation(viewer.tenant_id, cmd, &viewer.actor())
             .await
             .gql()?;
@@ -453,6 +461,7 @@ impl ReservationsMutation {
         guests: Option<i32>,
         quantity: Option<i32>,
         version: Option<i64>,
+        lock_id: Option<ID>,
     ) -> Result<Reservation> {
         let viewer = require(ctx, Role::Staff).await?;
         let reservation_id: ReservationId = parse(&id, "id")?;
@@ -473,8 +482,9 @@ impl ReservationsMutation {
             unit_id: unit_id.map(|u| parse(&u, "unitId")).transpose()?,
             party,
             expected_version: version,
+            consume_lock: lock_id.map(|id| parse(&id, "lockId")).transpose()?,
         };
-        let changed = engine(ctx)
+        let changed = engine_for(ctx, &viewer)
             .change_period(viewer.tenant_id, cmd, &viewer.actor())
             .await
             .gql()?;
@@ -489,7 +499,7 @@ impl ReservationsMutation {
         version: Option<i64>,
     ) -> Result<Reservation> {
         let viewer = require(ctx, Role::Staff).await?;
-        let r = engine(ctx)
+        let r = engine_for(ctx, &viewer)
             .confirm(
                 viewer.tenant_id,
                 parse(&id, "id")?,
@@ -509,7 +519,7 @@ impl ReservationsMutation {
         version: Option<i64>,
     ) -> Result<Reservation> {
         let viewer = require(ctx, Role::Staff).await?;
-        let r = engine(ctx)
+        let r = engine_for(ctx, &viewer)
             .check_in(
                 viewer.tenant_id,
                 parse(&id, "id")?,
@@ -529,7 +539,7 @@ impl ReservationsMutation {
         version: Option<i64>,
     ) -> Result<Reservation> {
         let viewer = require(ctx, Role::Staff).await?;
-        let r = engine(ctx)
+        let r = engine_for(ctx, &viewer)
             .check_out(
                 viewer.tenant_id,
                 parse(&id, "id")?,
@@ -550,7 +560,7 @@ impl ReservationsMutation {
         version: Option<i64>,
     ) -> Result<Reservation> {
         let viewer = require(ctx, Role::Staff).await?;
-        let r = engine(ctx)
+        let r = engine_for(ctx, &viewer)
             .cancel(
                 viewer.tenant_id,
                 parse(&id, "id")?,

@@ -150,6 +150,8 @@ pub struct ServeArgs {
         default_value_t = 600
     )]
     pub public_rate_limit: u32,
+    #[command(flatten)]
+    pub webhooks: crate::webhooks::WebhookArgs,
 }
 
 /// Checks one `--cors-origin`: `*`, or `scheme://host[:port]` exactly as a browser

@@ -34,11 +34,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use berth_core::ErrorCode;
+use berth_core::audit::Actor;
 use berth_core::clock::{Clock, SystemClock};
+use berth_core::ids::TenantId;
+use berth_core::lock::SessionId;
 use berth_core::store::Store;
 use berth_core::store::StoreError;
 use berth_graphql::access::authenticate;
-use berth_graphql::auth::{Auth, BearerToken};
+use berth_graphql::auth::{Auth, BearerToken, ConnectionSession};
 use berth_policy::Runtime;
 use berth_policy::registry::PolicyRegistry;
 use berth_policy::sandbox::Limits;
@@ -73,6 +76,8 @@ pub struct AppState {
     pub public_limit: Option<Arc<RateLimiter>>,
     /// The origins allowed to call from a browser (CORS); empty for none.
     pub cors_origins: Vec<String>,
+    /// Turns true when the server stops: open WebSocket connections end then.
+    pub stop: tokio::sync::watch::Receiver<bool>,
 }
 
 impl AppState {
@@ -144,7 +149,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             clock.clone(),
         ))
     });
+    // One stop signal for the workers and the open WebSocket connections, which
+    // would otherwise keep the graceful shutdown waiting.
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    };
+    let lock_expiry = crate::lock_expiry::spawn(store.clone(), clock.clone(), stop.clone());
+    let webhooks = crate::webhooks::start(store.clone(), clock.clone(), &args.webhooks);
     let app = router(AppState {
+        stop: stop.clone(),
         store,
         registry,
         schema,
@@ -169,6 +184,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown)
     .await
     .context("serving HTTP")?;
+    let _ = lock_expiry.await;
+    webhooks.stop().await;
     tracing::info!("stopped");
     Ok(())
 }
@@ -382,13 +399,24 @@ async fn serve_graphql_socket(
     });
     let state = executor.state.clone();
     let accepted_token = executor.token.clone();
-    GraphQLWebSocket::new_with_pair(sink, stream, executor, protocol)
+    // The connection is a session of its own: locks taken over it are released
+    // when it closes.
+    let session: SessionId = format!("ws:{}", uuid::Uuid::new_v4().simple())
+        .parse()
+        .unwrap_or_else(|_| unreachable!("a fixed prefix and a UUID"));
+    let holder: Arc<OnceLock<(TenantId, Actor)>> = Arc::new(OnceLock::new());
+    let cleanup = (state.clone(), session.clone(), holder.clone());
+    let mut stop = state.stop.clone();
+    let connection = GraphQLWebSocket::new_with_pair(sink, stream, executor, protocol)
         .on_connection_init(move |payload| async move {
             let mut data = Data::default();
             if let Some(token) = connection_token(&payload) {
-                match state.bearer_verifies(token).await {
-                    Ok(true) => {}
-                    Ok(false) => {
+                match authenticate(&*state.store, &state.auth, state.clock.now(), token).await {
+                    Ok(Some(viewer)) => {
+                        let _ = holder.set((viewer.tenant_id, viewer.actor()));
+                        data.insert(ConnectionSession(session));
+                    }
+                    Ok(None) => {
                         forbidden.store(true, Ordering::SeqCst);
                         return Err(async_graphql::Error::new("invalid or expired token"));
                     }
@@ -405,8 +433,27 @@ async fn serve_graphql_socket(
             }
             Ok(data)
         })
-        .serve()
-        .await;
+        .serve();
+    tokio::select! {
+        () = connection => {}
+        _ = stop.wait_for(|stopping| *stopping) => {}
+    }
+    let (state, session, holder) = cleanup;
+    if let Some((tenant, actor)) = holder.get() {
+        match state
+            .store
+            .release_session_locks(*tenant, &session, actor, state.clock.now())
+            .await
+        {
+            Ok(released) if !released.is_empty() => {
+                tracing::info!(session = %session, locks = released.len(), "released the locks of a closed connection");
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(session = %session, error = ?e, "releasing a closed connection's locks; they will expire")
+            }
+        }
+    }
 }
 
 /// The schema as one WebSocket connection runs it. The upgrade is counted like

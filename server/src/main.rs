@@ -4,12 +4,14 @@
 
 mod cli;
 mod http;
+mod lock_expiry;
 mod policy_cmd;
 mod rate_limit;
 mod secret;
 mod shutdown;
 mod telemetry;
 mod tenants;
+mod webhooks;
 
 use std::process::ExitCode;
 

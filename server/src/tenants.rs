@@ -305,6 +305,7 @@ async fn book_seed_reservation(
             notes: None,
             hold: r.state == SeedState::Held,
             channel: Channel::Admin,
+            consume_lock: None,
         };
         match engine
             .create_reservation(tenant.id, cmd, &Actor::System)

@@ -21,6 +21,9 @@ pub enum StoreError {
         /// The unit.
         unit_id: UnitId,
     },
+    /// Another session holds a lock on what the write touches.
+    #[error("locked by {} until {}", .0.holder.display_name, .0.expires_at)]
+    Locked(Box<crate::lock::Lock>),
     /// A stale version, an illegal transition, a reused idempotency key.
     #[error("{0}")]
     Conflict(String),

@@ -10,6 +10,7 @@ mod open;
 mod postgres;
 mod records;
 mod sqlite;
+mod webhooks;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,12 +21,14 @@ pub use open::{open, open_and_migrate};
 pub use postgres::PostgresStore;
 pub use records::{RequestFingerprint, replay};
 pub use sqlite::SqliteStore;
+pub use webhooks::WebhookStore;
 
 use crate::api_key::{ApiKey, NewApiKey};
 use crate::audit::{Actor, AuditEntry};
 use crate::client::{Client, ClientFilter, ClientPatch, NewClient};
 use crate::event::{Event, EventCursor};
-use crate::ids::{ApiKeyId, ClientId, ReservationId, TenantId, UnitId};
+use crate::ids::{ApiKeyId, ClientId, LockId, ReservationId, TenantId, UnitId};
+use crate::lock::{Lock, NewLock, SessionId};
 use crate::money::Price;
 use crate::quantity::{Guests, Quantity};
 use crate::reservation::{Channel, IdempotencyKey, Reservation};
@@ -76,6 +79,10 @@ pub struct NewReservation {
     pub notes: Option<String>,
     /// When a hold expires.
     pub hold_expires_at: Option<DateTime<Utc>>,
+    /// The writing session: locks it holds do not block it.
+    pub session: Option<SessionId>,
+    /// A lock of that session to release in the same transaction.
+    pub consume_lock: Option<LockId>,
     /// The instant of the write (from the engine's clock).
     pub now: DateTime<Utc>,
 }
@@ -113,6 +120,10 @@ pub struct PeriodChange {
     pub guests: Guests,
     /// Re-computed price.
     pub price: Option<Price>,
+    /// The writing session: locks it holds do not block it.
+    pub session: Option<SessionId>,
+    /// A lock of that session to release in the same transaction.
+    pub consume_lock: Option<LockId>,
     /// The instant of the write.
     pub now: DateTime<Utc>,
 }
@@ -128,6 +139,8 @@ pub struct Transition {
     pub expected_version: Option<i64>,
     /// Extra audit details (a cancellation reason).
     pub details: serde_json::Value,
+    /// The writing session: locks it holds do not block it.
+    pub session: Option<SessionId>,
     /// The instant of the write.
     pub now: DateTime<Utc>,
 }
@@ -180,7 +193,7 @@ pub struct ReservationFilter {
 
 /// The storage port. Implementations: [`SqliteStore`] and [`PostgresStore`].
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait Store: WebhookStore + Send + Sync + std::fmt::Debug {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 
@@ -372,6 +385,53 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         units: &[UnitId],
         range: &TimeRange,
     ) -> Result<Vec<Occupancy>, StoreError>;
+
+    /// Takes a lock, unless another session holds a live lock that overlaps it
+    /// (LOCKED, naming that lock). On PostgreSQL the unit row is locked first, so
+    /// a lock and a booking of the same unit never interleave.
+    async fn acquire_lock(
+        &self,
+        tenant: TenantId,
+        new: NewLock,
+        actor: &Actor,
+    ) -> Result<Lock, StoreError>;
+    /// Extends a live lock of `session` to `expires_at`; NOT_FOUND when there is
+    /// none (never taken, released, expired, or another session's).
+    async fn renew_lock(
+        &self,
+        tenant: TenantId,
+        id: LockId,
+        session: &SessionId,
+        expires_at: DateTime<Utc>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Lock, StoreError>;
+    /// Releases a live lock of `session`; NOT_FOUND as for `renew_lock`.
+    async fn release_lock(
+        &self,
+        tenant: TenantId,
+        id: LockId,
+        session: &SessionId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Lock, StoreError>;
+    /// Releases every lock of `session` (its WebSocket closed).
+    async fn release_session_locks(
+        &self,
+        tenant: TenantId,
+        session: &SessionId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Lock>, StoreError>;
+    /// The tenant's live locks at `now`, oldest first.
+    async fn locks(&self, tenant: TenantId, now: DateTime<Utc>) -> Result<Vec<Lock>, StoreError>;
+    /// Removes the tenant's locks whose lease ended by `now`, each with a
+    /// `lock.expired` event; returns them.
+    async fn expire_locks(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Lock>, StoreError>;
 
     /// The audit entries about one entity, oldest first.
     async fn audit_entries(

@@ -645,3 +645,81 @@ pub(crate) fn check_inventory(
     }
     Ok(())
 }
+
+/// The audit entry and event for a lock change (`acquire`, `renew`, `release`,
+/// `expire`).
+pub(crate) fn lock_changed(
+    lock: &crate::lock::Lock,
+    action: &str,
+    kind: EventKind,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> ChangeRecord {
+    ChangeRecord::new(
+        lock.tenant_id,
+        actor,
+        ("lock", lock.id.as_uuid()),
+        action,
+        kind,
+        to_json(lock),
+        json!({ "after": to_json(lock) }),
+        at,
+    )
+}
+
+/// A lock row decoded to Rust primitives.
+#[derive(Debug)]
+pub(crate) struct LockRecord {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub range_start: Option<DateTime<Utc>>,
+    pub range_end: Option<DateTime<Utc>>,
+    pub reservation_id: Option<Uuid>,
+    pub holder_actor: String,
+    pub holder_name: String,
+    pub session_id: String,
+    pub acquired_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl LockRecord {
+    pub(crate) fn into_domain(self) -> Result<crate::lock::Lock, StoreError> {
+        let range = match (self.range_start, self.range_end) {
+            (Some(a), Some(b)) => Some(TimeRange::new(a, b).map_err(StoreError::corrupt)?),
+            _ => None,
+        };
+        Ok(crate::lock::Lock {
+            id: crate::ids::LockId::from_uuid(self.id),
+            tenant_id: TenantId::from_uuid(self.tenant_id),
+            unit_id: UnitId::from_uuid(self.unit_id),
+            range,
+            reservation_id: self.reservation_id.map(ReservationId::from_uuid),
+            holder: crate::lock::LockHolder {
+                actor: self.holder_actor.parse().map_err(StoreError::corrupt)?,
+                display_name: self.holder_name,
+                session: self.session_id.parse().map_err(StoreError::corrupt)?,
+            },
+            acquired_at: self.acquired_at,
+            expires_at: self.expires_at,
+        })
+    }
+}
+
+/// The first of `locks` that blocks a write by `session`, as a LOCKED refusal.
+pub(crate) fn first_blocking(
+    locks: Vec<crate::lock::Lock>,
+    session: Option<&crate::lock::SessionId>,
+    unit: UnitId,
+    range: Option<&TimeRange>,
+    reservation: Option<ReservationId>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    match locks
+        .into_iter()
+        .find(|l| l.blocks(session, unit, range, reservation, now))
+    {
+        Some(lock) => Err(StoreError::Locked(Box::new(lock))),
+        None => Ok(()),
+    }
+}

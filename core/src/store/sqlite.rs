@@ -24,12 +24,17 @@ use crate::api_key::{ApiKey, NewApiKey};
 use crate::audit::{Actor, AuditEntry};
 use crate::capacity;
 use crate::client::{Client, ClientFilter, ClientPatch, NewClient};
-use crate::event::{Event, EventCursor};
-use crate::ids::{ApiKeyId, AuditId, ClientId, EventId, ReservationId, TenantId, UnitId};
+use crate::event::{Event, EventCursor, EventKind};
+use crate::ids::{ApiKeyId, AuditId, ClientId, EventId, LockId, ReservationId, TenantId, UnitId};
+use crate::lock::{Lock, NewLock, SessionId};
 use crate::reservation::{IdempotencyKey, Reservation};
 use crate::tenant::{NewTenant, Tenant, TenantSlug};
 use crate::time_range::TimeRange;
 use crate::unit::{NewUnit, Unit, UnitPatch};
+
+// The webhook queue (`WebhookStore`), in its own file.
+#[path = "sqlite_webhooks.rs"]
+mod webhooks;
 
 /// How long a writer waits for SQLite's write lock before giving up. Generous,
 /// because under load writers queue for the lock by design.
@@ -581,6 +586,144 @@ async fn active_load(
         .collect()
 }
 
+#[derive(sqlx::FromRow)]
+struct LockRow {
+    tenant_id: Uuid,
+    id: Uuid,
+    unit_id: Uuid,
+    range_start: Option<i64>,
+    range_end: Option<i64>,
+    reservation_id: Option<Uuid>,
+    holder_actor: String,
+    holder_name: String,
+    session_id: String,
+    acquired_at: i64,
+    expires_at: i64,
+}
+
+impl LockRow {
+    fn into_domain(self) -> Result<Lock, StoreError> {
+        records::LockRecord {
+            tenant_id: self.tenant_id,
+            id: self.id,
+            unit_id: self.unit_id,
+            range_start: self.range_start.map(from_micros).transpose()?,
+            range_end: self.range_end.map(from_micros).transpose()?,
+            reservation_id: self.reservation_id,
+            holder_actor: self.holder_actor,
+            holder_name: self.holder_name,
+            session_id: self.session_id,
+            acquired_at: from_micros(self.acquired_at)?,
+            expires_at: from_micros(self.expires_at)?,
+        }
+        .into_domain()
+    }
+}
+
+/// The live locks on `unit` or on `reservation` at `now`.
+async fn live_locks(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    unit: Option<UnitId>,
+    reservation: Option<ReservationId>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Lock>, StoreError> {
+    sqlx::query_as::<_, LockRow>(
+        "SELECT * FROM locks WHERE tenant_id = ? AND expires_at > ? \
+           AND (unit_id = ? OR reservation_id = ? OR (? IS NULL AND ? IS NULL)) \
+         ORDER BY id",
+    )
+    .bind(tenant.as_uuid())
+    .bind(micros(now))
+    .bind(unit.map(|u| u.as_uuid()))
+    .bind(reservation.map(|r| r.as_uuid()))
+    .bind(unit.map(|u| u.as_uuid()))
+    .bind(reservation.map(|r| r.as_uuid()))
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(LockRow::into_domain)
+    .collect()
+}
+
+/// Refuses a write by `session` to `unit` over `range` (or to `reservation`)
+/// while another session holds a live lock on it.
+async fn ensure_unlocked(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    session: Option<&SessionId>,
+    unit: UnitId,
+    range: &TimeRange,
+    reservation: Option<ReservationId>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let locks = live_locks(conn, tenant, Some(unit), reservation, now).await?;
+    records::first_blocking(locks, session, unit, Some(range), reservation, now)
+}
+
+/// A live lock of `session` by id, or NOT_FOUND.
+async fn own_lock(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    id: LockId,
+    session: &SessionId,
+    now: DateTime<Utc>,
+) -> Result<Lock, StoreError> {
+    sqlx::query_as::<_, LockRow>(
+        "SELECT * FROM locks WHERE tenant_id = ? AND id = ? AND session_id = ? AND expires_at > ?",
+    )
+    .bind(tenant.as_uuid())
+    .bind(id.as_uuid())
+    .bind(session.as_str())
+    .bind(micros(now))
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(LockRow::into_domain)
+    .transpose()?
+    .ok_or_else(|| StoreError::not_found("lock", id))
+}
+
+/// Deletes a lock and records why (`release` or `expire`).
+async fn end_lock(
+    conn: &mut SqliteConnection,
+    lock: &Lock,
+    expired: bool,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let deleted = sqlx::query("DELETE FROM locks WHERE tenant_id = ? AND id = ?")
+        .bind(lock.tenant_id.as_uuid())
+        .bind(lock.id.as_uuid())
+        .execute(&mut *conn)
+        .await?;
+    if deleted.rows_affected() == 0 {
+        // Another transaction ended it first and recorded that.
+        return Ok(());
+    }
+    let (action, kind) = if expired {
+        ("expire", EventKind::LockExpired)
+    } else {
+        ("release", EventKind::LockReleased)
+    };
+    append(conn, &records::lock_changed(lock, action, kind, actor, now)).await
+}
+
+/// Releases `session`'s lock `id` as part of a write (the write consumes it).
+async fn consume_lock(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    id: Option<LockId>,
+    session: Option<&SessionId>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (Some(id), Some(session)) = (id, session) else {
+        return Ok(());
+    };
+    let lock = own_lock(conn, tenant, id, session, now).await?;
+    end_lock(conn, &lock, false, actor, now).await
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
@@ -1128,6 +1271,17 @@ impl Store for SqliteStore {
             });
         }
         let unit = bookable_unit(&mut tx, tenant, new.unit_id).await?;
+        let session = new.session.as_ref();
+        ensure_unlocked(
+            &mut tx,
+            tenant,
+            session,
+            unit.id,
+            &new.occupied,
+            None,
+            new.now,
+        )
+        .await?;
         let client_id = match &new.client {
             ClientRef::None => None,
             ClientRef::Existing(id) => {
@@ -1159,6 +1313,7 @@ impl Store for SqliteStore {
         .await?;
         let reservation = records::new_reservation(tenant, client_id, &new);
         write_reservation(&mut tx, &reservation, true).await?;
+        consume_lock(&mut tx, tenant, new.consume_lock, session, actor, new.now).await?;
         append(&mut tx, &records::reservation_created(&reservation, actor)).await?;
         tx.commit().await?;
         self.committed();
@@ -1180,6 +1335,27 @@ impl Store for SqliteStore {
             .ok_or_else(|| StoreError::not_found("reservation", change.id))?;
         let (after, record) = records::apply_change(&before, &change, actor)?;
         let unit = bookable_unit(&mut tx, tenant, after.unit_id).await?;
+        let session = change.session.as_ref();
+        ensure_unlocked(
+            &mut tx,
+            tenant,
+            session,
+            before.unit_id,
+            &before.occupied,
+            Some(before.id),
+            change.now,
+        )
+        .await?;
+        ensure_unlocked(
+            &mut tx,
+            tenant,
+            session,
+            after.unit_id,
+            &after.occupied,
+            Some(after.id),
+            change.now,
+        )
+        .await?;
         ensure_capacity(
             &mut tx,
             tenant,
@@ -1190,6 +1366,15 @@ impl Store for SqliteStore {
         )
         .await?;
         write_reservation(&mut tx, &after, false).await?;
+        consume_lock(
+            &mut tx,
+            tenant,
+            change.consume_lock,
+            session,
+            actor,
+            change.now,
+        )
+        .await?;
         append(&mut tx, &record).await?;
         tx.commit().await?;
         self.committed();
@@ -1207,6 +1392,16 @@ impl Store for SqliteStore {
             .await?
             .ok_or_else(|| StoreError::not_found("reservation", transition.id))?;
         let (after, record) = records::apply_transition(&before, &transition, actor)?;
+        ensure_unlocked(
+            &mut tx,
+            tenant,
+            transition.session.as_ref(),
+            before.unit_id,
+            &before.occupied,
+            Some(before.id),
+            transition.now,
+        )
+        .await?;
         write_reservation(&mut tx, &after, false).await?;
         append(&mut tx, &record).await?;
         tx.commit().await?;
@@ -1309,6 +1504,175 @@ impl Store for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    async fn acquire_lock(
+        &self,
+        tenant: TenantId,
+        new: NewLock,
+        actor: &Actor,
+    ) -> Result<Lock, StoreError> {
+        let mut tx = self.begin_write().await?;
+        fetch_unit(&mut tx, tenant, new.unit_id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("unit", new.unit_id))?;
+        let held = live_locks(
+            &mut tx,
+            tenant,
+            Some(new.unit_id),
+            new.reservation_id,
+            new.now,
+        )
+        .await?;
+        records::first_blocking(
+            held,
+            Some(&new.holder.session),
+            new.unit_id,
+            new.range.as_ref(),
+            new.reservation_id,
+            new.now,
+        )?;
+        let lock = Lock {
+            id: LockId::new(),
+            tenant_id: tenant,
+            unit_id: new.unit_id,
+            range: new.range,
+            reservation_id: new.reservation_id,
+            holder: new.holder,
+            acquired_at: new.now,
+            expires_at: new.expires_at,
+        };
+        sqlx::query(
+            "INSERT INTO locks (tenant_id, id, unit_id, range_start, range_end, reservation_id, \
+               holder_actor, holder_name, session_id, acquired_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(tenant.as_uuid())
+        .bind(lock.id.as_uuid())
+        .bind(lock.unit_id.as_uuid())
+        .bind(lock.range.map(|r| micros(r.start())))
+        .bind(lock.range.map(|r| micros(r.end())))
+        .bind(lock.reservation_id.map(|r| r.as_uuid()))
+        .bind(lock.holder.actor.to_string())
+        .bind(&lock.holder.display_name)
+        .bind(lock.holder.session.as_str())
+        .bind(micros(lock.acquired_at))
+        .bind(micros(lock.expires_at))
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            &records::lock_changed(&lock, "acquire", EventKind::LockAcquired, actor, new.now),
+        )
+        .await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(lock)
+    }
+
+    async fn renew_lock(
+        &self,
+        tenant: TenantId,
+        id: LockId,
+        session: &SessionId,
+        expires_at: DateTime<Utc>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Lock, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let mut lock = own_lock(&mut tx, tenant, id, session, now).await?;
+        lock.expires_at = expires_at;
+        sqlx::query("UPDATE locks SET expires_at = ? WHERE tenant_id = ? AND id = ?")
+            .bind(micros(expires_at))
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            &records::lock_changed(&lock, "renew", EventKind::LockRenewed, actor, now),
+        )
+        .await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(lock)
+    }
+
+    async fn release_lock(
+        &self,
+        tenant: TenantId,
+        id: LockId,
+        session: &SessionId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Lock, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let lock = own_lock(&mut tx, tenant, id, session, now).await?;
+        end_lock(&mut tx, &lock, false, actor, now).await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(lock)
+    }
+
+    async fn release_session_locks(
+        &self,
+        tenant: TenantId,
+        session: &SessionId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Lock>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let locks = sqlx::query_as::<_, LockRow>(
+            "SELECT * FROM locks WHERE tenant_id = ? AND session_id = ? ORDER BY id",
+        )
+        .bind(tenant.as_uuid())
+        .bind(session.as_str())
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(LockRow::into_domain)
+        .collect::<Result<Vec<_>, _>>()?;
+        if locks.is_empty() {
+            return Ok(locks);
+        }
+        for lock in &locks {
+            end_lock(&mut tx, lock, lock.expires_at <= now, actor, now).await?;
+        }
+        tx.commit().await?;
+        self.committed();
+        Ok(locks)
+    }
+
+    async fn locks(&self, tenant: TenantId, now: DateTime<Utc>) -> Result<Vec<Lock>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        live_locks(&mut conn, tenant, None, None, now).await
+    }
+
+    async fn expire_locks(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Lock>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let locks = sqlx::query_as::<_, LockRow>(
+            "SELECT * FROM locks WHERE tenant_id = ? AND expires_at <= ? ORDER BY id",
+        )
+        .bind(tenant.as_uuid())
+        .bind(micros(now))
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(LockRow::into_domain)
+        .collect::<Result<Vec<_>, _>>()?;
+        if locks.is_empty() {
+            return Ok(locks);
+        }
+        for lock in &locks {
+            end_lock(&mut tx, lock, true, &Actor::System, now).await?;
+        }
+        tx.commit().await?;
+        self.committed();
+        Ok(locks)
     }
 
     async fn audit_entries(

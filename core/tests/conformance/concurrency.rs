@@ -92,6 +92,7 @@ async fn no_double_booking_under_contention(backend: Backend) {
                     notes: None,
                     hold: false,
                     channel: Channel::Api,
+                    consume_lock: None,
                 };
                 match engine
                     .create_reservation(tenant_id, cmd, &Actor::System)

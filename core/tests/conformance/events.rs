@@ -151,8 +151,17 @@ async fn a_late_commit_with_an_earlier_sequence_number_is_not_skipped() {
         "the later commit must wait for the open transaction: {early:?}"
     );
     sqlx::query("COMMIT").execute(&mut slow).await.unwrap();
+    // Both are readable once no older transaction is open anywhere in the
+    // cluster (other tests' databases share it).
     let mut seen = Vec::new();
-    drain(&*store, tenant.id, &mut cursor, &mut seen).await;
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while seen.len() < 2 {
+            drain(&*store, tenant.id, &mut cursor, &mut seen).await;
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+    })
+    .await
+    .expect("both events become readable");
     let kinds: Vec<&str> = seen.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(
         kinds,

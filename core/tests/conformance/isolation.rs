@@ -123,6 +123,7 @@ async fn another_tenant_sees_and_changes_nothing(backend: Backend) {
                     unit_id: None,
                     party: None,
                     expected_version: None,
+                    consume_lock: None,
                 },
                 &Actor::System,
             )

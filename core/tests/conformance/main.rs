@@ -36,8 +36,11 @@ macro_rules! on_both_stores {
 mod catalog;
 mod concurrency;
 mod events;
+mod feed;
 mod isolation;
+mod locks;
 mod postgres_guards;
 mod reservations;
 mod tenants;
 mod users;
+mod webhooks;

@@ -24,14 +24,18 @@ use sqlx::{Connection, PgConnection};
 use crate::support::{self, Backend};
 
 /// The tables that carry a `tenant_id`: all of them must be guarded.
-const TENANT_TABLES: [&str; 7] = [
+const TENANT_TABLES: [&str; 11] = [
     "api_keys",
     "audit_log",
     "clients",
     "events",
+    "locks",
     "reservations",
     "units",
     "users",
+    "webhook_attempts",
+    "webhook_deliveries",
+    "webhooks",
 ];
 
 /// SQLSTATE 42501, raised when a row fails a policy's WITH CHECK.
@@ -152,6 +156,20 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
             .create_reservation(tenant.id, booking, &Actor::System)
             .await
             .unwrap();
+        engine
+            .for_session("ws:guard".parse().unwrap())
+            .acquire_lock(
+                tenant.id,
+                berth_core::lock_commands::LockTarget::Unit {
+                    unit_id: unit.id,
+                    period: None,
+                },
+                &Actor::System,
+                "guard",
+                chrono::Duration::seconds(30),
+            )
+            .await
+            .unwrap();
         let user = NewUser {
             email: "owner@example.org".parse().unwrap(),
             role: Role::Owner,
@@ -159,6 +177,16 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
         };
         store
             .create_user(tenant.id, user, &Actor::System, support::start_instant())
+            .await
+            .unwrap();
+        use berth_core::store::WebhookStore as _;
+        let webhook = berth_core::webhook::NewWebhook {
+            url: "https://hooks.example.org/berth".parse().unwrap(),
+            events: berth_core::webhook::EventFilters::parse(&["api_key.*"]).unwrap(),
+            secret: berth_core::webhook::WebhookSecret::generate(),
+        };
+        store
+            .create_webhook(tenant.id, webhook, &Actor::System, support::start_instant())
             .await
             .unwrap();
         let key = NewApiKey {
@@ -171,6 +199,24 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
             .create_api_key(tenant.id, key, &Actor::System, support::start_instant())
             .await
             .unwrap();
+        // A delivery of the key's event, and its first attempt.
+        while store
+            .claim_deliveries(
+                tenant.id,
+                support::start_instant(),
+                chrono::Duration::seconds(60),
+                10,
+            )
+            .await
+            .unwrap()
+            .is_empty()
+        {
+            store
+                .enqueue_deliveries(tenant.id, support::start_instant(), 10)
+                .await
+                .unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
         tenants.push(tenant);
     }
     let (a, b) = (&tenants[0], &tenants[1]);
@@ -204,6 +250,8 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
         .map(|t| ((*t).to_owned(), true, true))
         .collect();
     expected.push(("tenants".to_owned(), false, false));
+    // The delivery worker's list of tenants to visit: ids only (see 0008).
+    expected.push(("webhook_tenants".to_owned(), false, false));
     expected.sort();
     assert_eq!(guarded, expected);
 

@@ -61,6 +61,7 @@ fn booking(unit_id: UnitId, check_in: &str, check_out: &str) -> CreateReservatio
         notes: None,
         hold: false,
         channel: Channel::Admin,
+        consume_lock: None,
     }
 }
 
@@ -531,6 +532,7 @@ async fn lifecycle_follows_the_state_model(backend: Backend) {
                     unit_id: None,
                     party: None,
                     expected_version: None,
+                    consume_lock: None,
                 },
                 &staff(),
             )
@@ -614,6 +616,7 @@ async fn change_period_rechecks_capacity_excluding_itself(backend: Backend) {
         unit_id,
         party: None,
         expected_version: None,
+        consume_lock: None,
     };
     // Extending over its own nights is fine: the reservation does not block itself.
     let extended = w
@@ -701,6 +704,7 @@ async fn stale_version_is_a_conflict(backend: Backend) {
                 unit_id: None,
                 party: None,
                 expected_version: Some(2),
+                consume_lock: None,
             },
             &staff(),
         )

@@ -88,6 +88,7 @@ pub fn admin_booking(
         notes: None,
         hold: false,
         channel: berth_core::reservation::Channel::Admin,
+        consume_lock: None,
     }
 }
 

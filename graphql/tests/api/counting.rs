@@ -362,4 +362,162 @@ impl Store for CountingStore {
         self.count("events_after");
         self.inner.events_after(tenant, after, limit).await
     }
+
+    async fn acquire_lock(
+        &self,
+        tenant: TenantId,
+        new: berth_core::lock::NewLock,
+        actor: &Actor,
+    ) -> Result<berth_core::lock::Lock, StoreError> {
+        self.count("acquire_lock");
+        self.inner.acquire_lock(tenant, new, actor).await
+    }
+
+    async fn renew_lock(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::LockId,
+        session: &berth_core::lock::SessionId,
+        expires_at: DateTime<Utc>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::lock::Lock, StoreError> {
+        self.count("renew_lock");
+        self.inner
+            .renew_lock(tenant, id, session, expires_at, actor, now)
+            .await
+    }
+
+    async fn release_lock(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::LockId,
+        session: &berth_core::lock::SessionId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::lock::Lock, StoreError> {
+        self.count("release_lock");
+        self.inner
+            .release_lock(tenant, id, session, actor, now)
+            .await
+    }
+
+    async fn release_session_locks(
+        &self,
+        tenant: TenantId,
+        session: &berth_core::lock::SessionId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<berth_core::lock::Lock>, StoreError> {
+        self.count("release_session_locks");
+        self.inner
+            .release_session_locks(tenant, session, actor, now)
+            .await
+    }
+
+    async fn locks(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<berth_core::lock::Lock>, StoreError> {
+        self.count("locks");
+        self.inner.locks(tenant, now).await
+    }
+
+    async fn expire_locks(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<berth_core::lock::Lock>, StoreError> {
+        self.count("expire_locks");
+        self.inner.expire_locks(tenant, now).await
+    }
+}
+
+#[async_trait]
+impl berth_core::store::WebhookStore for CountingStore {
+    async fn create_webhook(
+        &self,
+        tenant: TenantId,
+        new: berth_core::webhook::NewWebhook,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::webhook::Webhook, StoreError> {
+        self.count("create_webhook");
+        self.inner.create_webhook(tenant, new, actor, now).await
+    }
+
+    async fn webhooks(
+        &self,
+        tenant: TenantId,
+        include_deleted: bool,
+    ) -> Result<Vec<berth_core::webhook::Webhook>, StoreError> {
+        self.count("webhooks");
+        self.inner.webhooks(tenant, include_deleted).await
+    }
+
+    async fn webhook(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::WebhookId,
+    ) -> Result<Option<berth_core::webhook::Webhook>, StoreError> {
+        self.count("webhook");
+        self.inner.webhook(tenant, id).await
+    }
+
+    async fn delete_webhook(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::WebhookId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::webhook::Webhook, StoreError> {
+        self.count("delete_webhook");
+        self.inner.delete_webhook(tenant, id, actor, now).await
+    }
+
+    async fn webhook_deliveries(
+        &self,
+        tenant: TenantId,
+        webhook: berth_core::ids::WebhookId,
+        page: berth_core::webhook::DeliveryPage,
+    ) -> Result<Vec<berth_core::webhook::Delivery>, StoreError> {
+        self.count("webhook_deliveries");
+        self.inner.webhook_deliveries(tenant, webhook, page).await
+    }
+
+    async fn webhook_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
+        self.count("webhook_tenants");
+        self.inner.webhook_tenants().await
+    }
+
+    async fn enqueue_deliveries(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<berth_core::webhook::Enqueued, StoreError> {
+        self.count("enqueue_deliveries");
+        self.inner.enqueue_deliveries(tenant, now, limit).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: u32,
+    ) -> Result<Vec<berth_core::webhook::ClaimedDelivery>, StoreError> {
+        self.count("claim_deliveries");
+        self.inner.claim_deliveries(tenant, now, lease, limit).await
+    }
+
+    async fn finish_attempt(
+        &self,
+        tenant: TenantId,
+        report: &berth_core::webhook::AttemptReport,
+    ) -> Result<bool, StoreError> {
+        self.count("finish_attempt");
+        self.inner.finish_attempt(tenant, report).await
+    }
 }

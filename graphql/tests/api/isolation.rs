@@ -44,6 +44,20 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
             json!({}),
         )
         .await;
+    let b_lock = api
+        .ok_as(
+            &b_owner,
+            r#"mutation($unit: ID!) { acquireLock(input: { unitId: $unit }, ttlSeconds: 600) { id } }"#,
+            json!({ "unit": api.tour.id.to_string() }),
+        )
+        .await;
+    let b_webhook = api
+        .ok_as(
+            &b_owner,
+            r#"mutation { createWebhook(url: "https://summit.example.org/hook", events: ["*"]) { webhook { id } } }"#,
+            json!({}),
+        )
+        .await;
     let b = sweep::Ids {
         unit: api.tour.id.to_string(),
         client: b_reservation["createReservation"]["client"]["id"]
@@ -58,11 +72,19 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
             .as_str()
             .unwrap()
             .to_owned(),
+        lock: b_lock["acquireLock"]["id"].as_str().unwrap().to_owned(),
+        webhook: b_webhook["createWebhook"]["webhook"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
     };
     let private = [
         b.client.clone(),
         b.reservation.clone(),
         b.api_key.clone(),
+        b.lock.clone(),
+        b.webhook.clone(),
+        "summit.example.org".to_owned(),
         "Secret Summit Guest".to_owned(),
     ];
     let b_events = |api: &crate::support::Api| {

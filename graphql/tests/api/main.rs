@@ -9,9 +9,11 @@ mod admin;
 mod counting;
 mod dataloader;
 mod isolation;
+mod live;
 mod roles;
 mod support;
 mod sweep;
+mod webhooks;
 
 use serde_json::{Value, json};
 

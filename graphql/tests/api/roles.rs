@@ -56,11 +56,34 @@ pub async fn seed_ids(api: &Api, slug: &str, unit: &str) -> Ids {
         .as_str()
         .unwrap()
         .to_owned();
+    let lock = api
+        .ok_as(
+            &owner,
+            r#"mutation($unit: ID!) { acquireLock(input: { unitId: $unit,
+                 period: { checkIn: "2026-12-20", checkOut: "2026-12-22" } }, ttlSeconds: 600) { id } }"#,
+            json!({ "unit": unit }),
+        )
+        .await["acquireLock"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let webhook = api
+        .ok_as(
+            &owner,
+            r#"mutation { createWebhook(url: "https://hooks.example.org/seeded", events: ["*"]) { webhook { id } } }"#,
+            json!({}),
+        )
+        .await["createWebhook"]["webhook"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     Ids {
         unit: unit.to_owned(),
         client,
         reservation,
         api_key,
+        lock,
+        webhook,
     }
 }
 

@@ -14,6 +14,8 @@ pub enum Kind {
     Client,
     Reservation,
     ApiKey,
+    Lock,
+    Webhook,
 }
 
 /// Ids of one tenant's objects, by kind.
@@ -23,6 +25,8 @@ pub struct Ids {
     pub client: String,
     pub reservation: String,
     pub api_key: String,
+    pub lock: String,
+    pub webhook: String,
 }
 
 impl Ids {
@@ -32,6 +36,8 @@ impl Ids {
             Kind::Client => &self.client,
             Kind::Reservation => &self.reservation,
             Kind::ApiKey => &self.api_key,
+            Kind::Lock => &self.lock,
+            Kind::Webhook => &self.webhook,
         }
     }
 }
@@ -129,6 +135,8 @@ pub fn kind_of(field: &str, name: &str) -> Kind {
         "clientId" => Some(Kind::Client),
         "reservationId" => Some(Kind::Reservation),
         "apiKeyId" => Some(Kind::ApiKey),
+        "webhookId" => Some(Kind::Webhook),
+        "lockId" => Some(Kind::Lock),
         _ => None,
     };
     if let Some(kind) = by_name {
@@ -136,11 +144,15 @@ pub fn kind_of(field: &str, name: &str) -> Kind {
     }
     assert_eq!(
         name, "id",
-        "{field}: cannot tell what the ID argument `{name}` names; call it unitId, clientId, reservationId or apiKeyId"
+        "{field}: cannot tell what the ID argument `{name}` names; call it unitId, clientId, reservationId, apiKeyId or lockId"
     );
     let lower = field.to_lowercase();
     if lower.contains("apikey") {
         Kind::ApiKey
+    } else if lower.contains("webhook") {
+        Kind::Webhook
+    } else if lower.contains("lock") {
+        Kind::Lock
     } else if lower.contains("unit") {
         Kind::Unit
     } else if lower.contains("client") {

@@ -12,6 +12,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 mod transport;
+mod webhooks;
 
 /// A running `berth serve` and the address it listens on.
 struct Server {

@@ -1,0 +1,303 @@
+//! The event stream: `events(after, first)` for polling clients, and the
+//! subscriptions `reservationEvents(after)`, `lockEvents` and `policyEvents`, all
+//! from the tenant's outbox through the live feed. `reservationEvents` resumes
+//! from a cursor: every event after it exactly once, then live. Each stream is the
+//! subscriber's tenant only; reservation and lock events need the viewer role,
+//! policy events admin.
+
+use std::sync::Arc;
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::futures_util::{Stream, StreamExt};
+use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject, Subscription};
+use berth_core::Engine;
+use berth_core::event::{Event as CoreEvent, EventCursor};
+use berth_core::feed::Feed;
+use berth_core::ids::TenantId;
+use berth_core::user::Role;
+use chrono::{DateTime, Utc};
+
+use crate::access::require;
+use crate::error::{OrGraphql, coded, from_engine};
+use crate::locks::Lock;
+use crate::page::{Page, page_size};
+use crate::reservations::Reservation;
+
+fn cursor(after: Option<String>) -> Result<Option<EventCursor>> {
+    after
+        .map(|c| {
+            c.parse().map_err(|_| {
+                coded(
+                    berth_core::ErrorCode::InvalidInput,
+                    format!("after: `{c}` is not an event cursor"),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// One event of the outbox.
+#[derive(SimpleObject, Debug)]
+pub struct Event {
+    /// Its position: resume after it with `after`.
+    pub cursor: String,
+    /// Stable id (for deduplication).
+    pub id: ID,
+    /// What happened (`reservation.created`).
+    pub kind: String,
+    /// The entity it happened to.
+    pub entity_id: ID,
+    /// The entity after the change.
+    pub payload: Json<serde_json::Value>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl From<&CoreEvent> for Event {
+    fn from(e: &CoreEvent) -> Self {
+        Self {
+            cursor: e.cursor.to_string(),
+            id: ID(e.id.to_string()),
+            kind: e.kind.as_str().to_owned(),
+            entity_id: ID(e.entity_id.to_string()),
+            payload: Json(e.payload.clone()),
+            at: e.at,
+        }
+    }
+}
+
+/// What happened to a reservation.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReservationEventKind {
+    /// Booked (or held).
+    Created,
+    /// Period, unit, party or price changed.
+    Changed,
+    /// Moved to another state (confirmed, checked in, finished, absent).
+    StateChanged,
+    /// Canceled.
+    Canceled,
+}
+
+/// A reservation event, with the reservation as it was after it.
+#[derive(SimpleObject, Debug)]
+pub struct ReservationEvent {
+    /// Resume after this with `reservationEvents(after:)`.
+    pub cursor: String,
+    /// Stable event id.
+    pub id: ID,
+    /// What happened.
+    pub kind: ReservationEventKind,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The reservation after the event.
+    pub reservation: Reservation,
+}
+
+/// What happened to a lock.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockEventKind {
+    /// Taken.
+    Acquired,
+    /// Lease extended.
+    Renewed,
+    /// Released by its holder (or its session ended).
+    Released,
+    /// Lease ran out.
+    Expired,
+}
+
+/// A lock event.
+#[derive(SimpleObject, Debug)]
+pub struct LockEvent {
+    /// What happened.
+    pub kind: LockEventKind,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The lock.
+    pub lock: Lock,
+}
+
+/// What happened to the tenant's policy.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyEventKind {
+    /// A new version went live.
+    Activated,
+    /// An edit was refused; the live version kept serving.
+    Rejected,
+}
+
+/// A policy event.
+#[derive(SimpleObject, Debug)]
+pub struct PolicyEvent {
+    /// What happened.
+    pub kind: PolicyEventKind,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The version that went live.
+    pub version: Option<i64>,
+    /// Why an edit was refused: `file:line:col: message` lines.
+    pub errors: Vec<String>,
+}
+
+fn reservation_event(e: &CoreEvent) -> Option<Result<ReservationEvent>> {
+    use berth_core::event::EventKind as K;
+    let kind = match e.kind {
+        K::ReservationCreated => ReservationEventKind::Created,
+        K::ReservationChanged => ReservationEventKind::Changed,
+        K::ReservationStateChanged => ReservationEventKind::StateChanged,
+        K::ReservationCanceled => ReservationEventKind::Canceled,
+        _ => return None,
+    };
+    Some(
+        serde_json::from_value(e.payload.clone())
+            .map_err(crate::error::internal)
+            .map(|r| ReservationEvent {
+                cursor: e.cursor.to_string(),
+                id: ID(e.id.to_string()),
+                kind,
+                at: e.at,
+                reservation: Reservation::new(r),
+            }),
+    )
+}
+
+fn lock_event(e: &CoreEvent) -> Option<Result<LockEvent>> {
+    use berth_core::event::EventKind as K;
+    let kind = match e.kind {
+        K::LockAcquired => LockEventKind::Acquired,
+        K::LockRenewed => LockEventKind::Renewed,
+        K::LockReleased => LockEventKind::Released,
+        K::LockExpired => LockEventKind::Expired,
+        _ => return None,
+    };
+    Some(
+        serde_json::from_value::<berth_core::lock::Lock>(e.payload.clone())
+            .map_err(crate::error::internal)
+            .map(|l| LockEvent {
+                kind,
+                at: e.at,
+                lock: l.into(),
+            }),
+    )
+}
+
+fn policy_event(e: &CoreEvent) -> Option<Result<PolicyEvent>> {
+    use berth_core::event::EventKind as K;
+    let kind = match e.kind {
+        K::PolicyActivated => PolicyEventKind::Activated,
+        K::PolicyRejected => PolicyEventKind::Rejected,
+        _ => return None,
+    };
+    let errors = e.payload["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Ok(PolicyEvent {
+        kind,
+        at: e.at,
+        version: e.payload["version"].as_i64(),
+        errors,
+    }))
+}
+
+/// The tenant's feed from `after`, each event mapped by `pick` (None: skipped).
+async fn follow<T, F>(
+    ctx: &Context<'_>,
+    tenant: TenantId,
+    after: Option<EventCursor>,
+    pick: F,
+) -> Result<impl Stream<Item = Result<T>> + use<T, F>>
+where
+    T: Send + 'static,
+    F: Fn(&CoreEvent) -> Option<Result<T>> + Send + Sync + 'static,
+{
+    let feed = ctx.data_unchecked::<Arc<Feed>>();
+    let stream = feed.subscribe(tenant, after).await.gql()?;
+    Ok(stream.filter_map(move |item| {
+        let out = match item {
+            Ok(event) => pick(&event),
+            Err(e) => Some(Err(from_engine(e.into()))),
+        };
+        async move { out }
+    }))
+}
+
+/// Event queries.
+#[derive(Default, Debug)]
+pub struct EventsQuery;
+
+#[Object]
+impl EventsQuery {
+    /// The tenant's events after `after` (from the start without it), oldest
+    /// first: the same stream as the subscriptions, for polling clients.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        #[graphql(default = 100)] first: i32,
+    ) -> Result<Page<Event>> {
+        let viewer = require(ctx, Role::Viewer).await?;
+        let limit = page_size(first)?;
+        let from = cursor(after)?;
+        let engine = ctx.data_unchecked::<Engine>();
+        let mut found = engine
+            .store()
+            .events_after(
+                viewer.tenant_id,
+                from.unwrap_or(EventCursor::START),
+                limit + 1,
+            )
+            .await
+            .gql()?;
+        let has_next = found.len() > limit as usize;
+        found.truncate(limit as usize);
+        let mut page = Connection::new(from.is_some(), has_next);
+        page.edges.extend(
+            found
+                .iter()
+                .map(|e| Edge::new(e.cursor.to_string(), Event::from(e))),
+        );
+        Ok(page)
+    }
+}
+
+/// The subscription root.
+#[derive(Default, Debug)]
+pub struct Subscription;
+
+#[Subscription]
+impl Subscription {
+    /// Reservations created, changed, moved through states or canceled. With
+    /// `after`, every such event after that cursor first, then live ones.
+    async fn reservation_events(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = Result<ReservationEvent>> + use<>> {
+        let viewer = require(ctx, Role::Viewer).await?;
+        follow(ctx, viewer.tenant_id, cursor(after)?, reservation_event).await
+    }
+
+    /// Locks taken, renewed, released and expired, live.
+    async fn lock_events(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = Result<LockEvent>> + use<>> {
+        let viewer = require(ctx, Role::Viewer).await?;
+        follow(ctx, viewer.tenant_id, None, lock_event).await
+    }
+
+    /// Policy versions activated and edits refused, live.
+    async fn policy_events(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = Result<PolicyEvent>> + use<>> {
+        let viewer = require(ctx, Role::Admin).await?;
+        follow(ctx, viewer.tenant_id, None, policy_event).await
+    }
+}

@@ -1,0 +1,245 @@
+//! Working at the same time: locks shown to everyone, conflicting edits refused
+//! with LOCKED and the holder, and the event stream — `events` for polling, the
+//! `lockEvents` and `reservationEvents(after)` subscriptions through
+//! `schema.execute_stream`.
+
+use std::time::Duration;
+
+use async_graphql::futures_util::{Stream, StreamExt};
+use async_graphql::{Request, Response, Variables};
+use berth_core::user::Role;
+use berth_graphql::auth::BearerToken;
+use serde_json::{Value, json};
+
+use crate::support::{Api, api, code_of};
+
+fn subscribe(
+    api: &Api,
+    token: &str,
+    query: &str,
+    variables: Value,
+) -> impl Stream<Item = Response> + use<> {
+    let request = Request::new(query)
+        .variables(Variables::from_json(variables))
+        .data(BearerToken(token.to_owned()));
+    api.schema.execute_stream(request)
+}
+
+/// The next message of a subscription, as JSON data (within 10 s).
+async fn next<S: Stream<Item = Response> + Unpin>(stream: &mut S) -> Value {
+    let response = tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .expect("an event in time")
+        .expect("the stream goes on");
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    response.data.into_json().unwrap()
+}
+
+/// Lets a live-only subscription start (a stream runs its resolver when first
+/// polled; only what happens after that is live).
+async fn started<S: Stream<Item = Response> + Unpin>(stream: &mut S) {
+    let quiet = tokio::time::timeout(Duration::from_millis(200), stream.next()).await;
+    assert!(quiet.is_err(), "nothing has happened yet: {quiet:?}");
+}
+
+const ACQUIRE: &str = r#"mutation($unit: ID!, $in: Date!, $out: Date!) {
+    acquireLock(input: { unitId: $unit, period: { checkIn: $in, checkOut: $out } }) {
+        id start end expiresAt holder { displayName session userId } } }"#;
+
+#[tokio::test]
+async fn admins_see_each_others_locks_and_conflicting_edits_are_refused() {
+    let api = api().await;
+    let ada = api.token("alpine-cabins", Role::Admin);
+    let bob = api.token("alpine-cabins", Role::Staff);
+    let cabin = api.cabin.id.to_string();
+    let mut bobs_view = Box::pin(subscribe(
+        &api,
+        &bob,
+        "subscription { lockEvents { kind lock { id holder { displayName } } } }",
+        json!({}),
+    ));
+    started(&mut bobs_view).await;
+
+    let lock = api
+        .ok_as(
+            &ada,
+            ACQUIRE,
+            json!({ "unit": cabin, "in": "2026-11-10", "out": "2026-11-12" }),
+        )
+        .await["acquireLock"]
+        .clone();
+    assert_eq!(
+        lock["holder"]["displayName"],
+        "admin@alpine-cabins.example.org"
+    );
+    let seen = next(&mut bobs_view).await;
+    assert_eq!(seen["lockEvents"]["kind"], "ACQUIRED");
+    assert_eq!(seen["lockEvents"]["lock"]["id"], lock["id"]);
+    let listed = api
+        .ok_as(&bob, "{ locks { id holder { displayName } } }", json!({}))
+        .await;
+    assert_eq!(listed["locks"][0]["id"], lock["id"]);
+
+    // Bob's overlapping lock and booking are refused, naming Ada.
+    let answer = api
+        .run_as(
+            Some(&bob),
+            ACQUIRE,
+            json!({ "unit": cabin, "in": "2026-11-11", "out": "2026-11-13" }),
+        )
+        .await;
+    assert_eq!(code_of(&answer), "LOCKED");
+    assert_eq!(
+        answer.1[0].1["holder"]["displayName"],
+        "admin@alpine-cabins.example.org"
+    );
+    assert_eq!(answer.1[0].1["holder"]["lockId"], lock["id"]);
+    let book =
+        r#"mutation($input: CreateReservationInput!) { createReservation(input: $input) { id } }"#;
+    let input = json!({ "unitId": cabin, "guests": 2,
+        "period": { "checkIn": "2026-11-10", "checkOut": "2026-11-12" } });
+    let answer = api
+        .run_as(Some(&bob), book, json!({ "input": input }))
+        .await;
+    assert_eq!(code_of(&answer), "LOCKED");
+
+    // Ada books under her own lock and consumes it.
+    let mut with_lock = input.clone();
+    with_lock["lockId"] = lock["id"].clone();
+    api.ok_as(&ada, book, json!({ "input": with_lock })).await;
+    let released = next(&mut bobs_view).await;
+    assert_eq!(released["lockEvents"]["kind"], "RELEASED");
+    assert_eq!(
+        api.ok_as(&bob, "{ locks { id } }", json!({})).await["locks"],
+        json!([])
+    );
+
+    // Heartbeats and release.
+    let second = api
+        .ok_as(
+            &ada,
+            ACQUIRE,
+            json!({ "unit": cabin, "in": "2026-11-20", "out": "2026-11-22" }),
+        )
+        .await["acquireLock"]["id"]
+        .clone();
+    assert_eq!(next(&mut bobs_view).await["lockEvents"]["kind"], "ACQUIRED");
+    api.clock.advance(chrono::Duration::seconds(20));
+    api.ok_as(
+        &ada,
+        r#"mutation($id: ID!) { renewLock(id: $id, ttlSeconds: 30) { expiresAt } }"#,
+        json!({ "id": second }),
+    )
+    .await;
+    assert_eq!(next(&mut bobs_view).await["lockEvents"]["kind"], "RENEWED");
+    let answer = api
+        .run_as(
+            Some(&bob),
+            r#"mutation($id: ID!) { releaseLock(id: $id) { id } }"#,
+            json!({ "id": second }),
+        )
+        .await;
+    assert_eq!(code_of(&answer), "NOT_FOUND", "only the holder releases");
+    api.ok_as(
+        &ada,
+        r#"mutation($id: ID!) { releaseLock(id: $id) { id } }"#,
+        json!({ "id": second }),
+    )
+    .await;
+    assert_eq!(next(&mut bobs_view).await["lockEvents"]["kind"], "RELEASED");
+}
+
+#[tokio::test]
+async fn reservation_events_resume_from_a_cursor_without_gaps_or_repeats() {
+    let api = api().await;
+    let staff = api.token("alpine-cabins", Role::Staff);
+    let book = |check_in: &str, check_out: &str| {
+        json!({ "input": { "unitId": api.cabin.id.to_string(), "guests": 2,
+            "period": { "checkIn": check_in, "checkOut": check_out } } })
+    };
+    let create =
+        r#"mutation($input: CreateReservationInput!) { createReservation(input: $input) { id } }"#;
+    let first = api
+        .ok_as(&staff, create, book("2026-11-10", "2026-11-12"))
+        .await["createReservation"]["id"]
+        .clone();
+    // The polling view: the cursor of that booking's event.
+    let events = api
+        .ok_as(
+            &staff,
+            "{ events(first: 200) { edges { cursor node { kind entityId } } } }",
+            json!({}),
+        )
+        .await;
+    let cursor = events["events"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["node"]["entityId"] == first)
+        .unwrap()["cursor"]
+        .clone();
+    // Missed while away: a cancellation and a new booking.
+    api.ok_as(
+        &staff,
+        r#"mutation($id: ID!) { cancelReservation(id: $id) { id } }"#,
+        json!({ "id": first }),
+    )
+    .await;
+    let second = api
+        .ok_as(&staff, create, book("2026-11-20", "2026-11-22"))
+        .await["createReservation"]["id"]
+        .clone();
+
+    let mut resumed = Box::pin(subscribe(
+        &api,
+        &staff,
+        r#"subscription($after: String) { reservationEvents(after: $after) { cursor kind reservation { id state } } }"#,
+        json!({ "after": cursor }),
+    ));
+    let a = next(&mut resumed).await["reservationEvents"].clone();
+    assert_eq!(
+        (a["kind"].clone(), a["reservation"]["id"].clone()),
+        (json!("CANCELED"), first)
+    );
+    let b = next(&mut resumed).await["reservationEvents"].clone();
+    assert_eq!(
+        (b["kind"].clone(), b["reservation"]["id"].clone()),
+        (json!("CREATED"), second.clone())
+    );
+    // Then live.
+    api.ok_as(
+        &staff,
+        r#"mutation($id: ID!) { checkIn(id: $id) { id } }"#,
+        json!({ "id": second }),
+    )
+    .await;
+    let c = next(&mut resumed).await["reservationEvents"].clone();
+    assert_eq!(c["kind"], "STATE_CHANGED");
+    assert_eq!(c["reservation"]["state"], "CHECKED_IN");
+    assert!(a["cursor"].as_str() < c["cursor"].as_str() || a["cursor"] != c["cursor"]);
+
+    // Another tenant's subscriber sees none of it; a viewer may subscribe, an
+    // anonymous caller may not.
+    let anonymous = Request::new("subscription { reservationEvents { kind } }");
+    let mut refused = Box::pin(api.schema.execute_stream(anonymous));
+    let answer = refused.next().await.unwrap();
+    assert_eq!(
+        answer.errors[0]
+            .extensions
+            .as_ref()
+            .unwrap()
+            .get("code")
+            .unwrap()
+            .to_string(),
+        "\"UNAUTHENTICATED\""
+    );
+    let bad = subscribe(
+        &api,
+        &staff,
+        "subscription { reservationEvents(after: \"nope\") { kind } }",
+        json!({}),
+    );
+    let answer = Box::pin(bad).next().await.unwrap();
+    assert!(!answer.errors.is_empty());
+}

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use async_graphql::futures_util::{Stream, StreamExt};
 use async_graphql::{Request, Response, Variables};
+use berth_core::clock::Clock;
 use berth_core::user::Role;
 use berth_graphql::auth::BearerToken;
 use serde_json::{Value, json};
@@ -242,4 +243,46 @@ async fn reservation_events_resume_from_a_cursor_without_gaps_or_repeats() {
     );
     let answer = Box::pin(bad).next().await.unwrap();
     assert!(!answer.errors.is_empty());
+}
+
+#[tokio::test]
+async fn policy_events_reach_admins_only() {
+    use berth_core::store::{NewEvent, Store};
+    let api = api().await;
+    let admin = api.token("alpine-cabins", Role::Admin);
+    let staff = api.token("alpine-cabins", Role::Staff);
+    let query = "subscription { policyEvents { kind version errors } }";
+    let answer = Box::pin(subscribe(&api, &staff, query, json!({})))
+        .next()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.errors[0]
+            .extensions
+            .as_ref()
+            .unwrap()
+            .get("code")
+            .unwrap()
+            .to_string(),
+        "\"FORBIDDEN\""
+    );
+    let mut stream = Box::pin(subscribe(&api, &admin, query, json!({})));
+    started(&mut stream).await;
+    let refused = NewEvent {
+        kind: berth_core::event::EventKind::PolicyRejected,
+        entity_type: "policy".into(),
+        entity_id: api.alpine.id.as_uuid(),
+        action: "reject".into(),
+        payload: json!({ "errors": ["tenant.yaml:3:7: unknown field `modle`"] }),
+        at: api.clock.now(),
+    };
+    api.store
+        .record_event(api.alpine.id, refused, &berth_core::audit::Actor::System)
+        .await
+        .unwrap();
+    let event = next(&mut stream).await;
+    assert_eq!(
+        event["policyEvents"],
+        json!({ "kind": "REJECTED", "version": null, "errors": ["tenant.yaml:3:7: unknown field `modle`"] })
+    );
 }

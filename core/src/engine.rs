@@ -572,7 +572,8 @@ impl Engine {
             })
     }
 
-    async fn transition(
+    /// Applies a state action (with its audit details) to a reservation.
+    pub async fn transition(
         &self,
         tenant_id: TenantId,
         id: ReservationId,

@@ -11,7 +11,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use berth_core::engine::{ChangePeriod, CreateReservation};
 use berth_core::ids::{ClientId, ReservationId, UnitId};
 use berth_core::reservation::{Channel, Reservation as CoreReservation};
-use berth_core::state::ReservationState as CoreState;
+use berth_core::state::{ReservationState as CoreState, StateAction};
 use berth_core::store::{ClientRef, ReservationFilter};
 use berth_core::time_range::TimeRange;
 use berth_core::user::Role;
@@ -388,6 +388,29 @@ impl ReservationsQuery {
 #[derive(Default, Debug)]
 pub struct ReservationsMutation;
 
+/// A state action by the staff caller's session, with its audit details.
+async fn transition(
+    ctx: &Context<'_>,
+    id: &ID,
+    action: StateAction,
+    version: Option<i64>,
+    details: serde_json::Value,
+) -> Result<Reservation> {
+    let viewer = require(ctx, Role::Staff).await?;
+    let r = engine_for(ctx, &viewer)
+        .transition(
+            viewer.tenant_id,
+            parse(id, "id")?,
+            action,
+            version,
+            details,
+            &viewer.actor(),
+        )
+        .await
+        .gql()?;
+    Ok(Reservation::new(r))
+}
+
 fn channel(viewer: &Viewer) -> Channel {
     match viewer.principal {
         Principal::User(_) => Channel::Admin,
@@ -498,17 +521,14 @@ impl ReservationsMutation {
         id: ID,
         version: Option<i64>,
     ) -> Result<Reservation> {
-        let viewer = require(ctx, Role::Staff).await?;
-        let r = engine_for(ctx, &viewer)
-            .confirm(
-                viewer.tenant_id,
-                parse(&id, "id")?,
-                version,
-                &viewer.actor(),
-            )
-            .await
-            .gql()?;
-        Ok(Reservation::new(r))
+        transition(
+            ctx,
+            &id,
+            StateAction::Confirm,
+            version,
+            serde_json::Value::Null,
+        )
+        .await
     }
 
     /// Records the guest's arrival.
@@ -518,17 +538,14 @@ impl ReservationsMutation {
         id: ID,
         version: Option<i64>,
     ) -> Result<Reservation> {
-        let viewer = require(ctx, Role::Staff).await?;
-        let r = engine_for(ctx, &viewer)
-            .check_in(
-                viewer.tenant_id,
-                parse(&id, "id")?,
-                version,
-                &viewer.actor(),
-            )
-            .await
-            .gql()?;
-        Ok(Reservation::new(r))
+        transition(
+            ctx,
+            &id,
+            StateAction::CheckIn,
+            version,
+            serde_json::Value::Null,
+        )
+        .await
     }
 
     /// Records the guest's departure; the reservation is finished for good.
@@ -538,17 +555,14 @@ impl ReservationsMutation {
         id: ID,
         version: Option<i64>,
     ) -> Result<Reservation> {
-        let viewer = require(ctx, Role::Staff).await?;
-        let r = engine_for(ctx, &viewer)
-            .check_out(
-                viewer.tenant_id,
-                parse(&id, "id")?,
-                version,
-                &viewer.actor(),
-            )
-            .await
-            .gql()?;
-        Ok(Reservation::new(r))
+        transition(
+            ctx,
+            &id,
+            StateAction::CheckOut,
+            version,
+            serde_json::Value::Null,
+        )
+        .await
     }
 
     /// Cancels a hold or a booking, freeing its capacity.
@@ -559,17 +573,7 @@ impl ReservationsMutation {
         reason: Option<String>,
         version: Option<i64>,
     ) -> Result<Reservation> {
-        let viewer = require(ctx, Role::Staff).await?;
-        let r = engine_for(ctx, &viewer)
-            .cancel(
-                viewer.tenant_id,
-                parse(&id, "id")?,
-                reason,
-                version,
-                &viewer.actor(),
-            )
-            .await
-            .gql()?;
-        Ok(Reservation::new(r))
+        let details = serde_json::json!({ "reason": reason });
+        transition(ctx, &id, StateAction::Cancel, version, details).await
     }
 }

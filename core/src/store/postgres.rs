@@ -1092,15 +1092,11 @@ impl Store for PostgresStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut qb = QueryBuilder::<Postgres>::new("SELECT * FROM units WHERE tenant_id = ");
-        qb.push_bind(tenant.as_uuid()).push(" AND id IN (");
-        let mut list = qb.separated(", ");
-        for id in ids {
-            list.push_bind(id.as_uuid());
-        }
-        list.push_unseparated(")");
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
         let mut tx = self.begin_tenant(tenant).await?;
-        qb.build_query_as::<UnitRow>()
+        sqlx::query_as::<_, UnitRow>("SELECT * FROM units WHERE tenant_id = $1 AND id = ANY($2)")
+            .bind(tenant.as_uuid())
+            .bind(ids)
             .fetch_all(&mut *tx)
             .await?
             .into_iter()
@@ -1188,20 +1184,18 @@ impl Store for PostgresStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut qb = QueryBuilder::<Postgres>::new("SELECT * FROM clients WHERE tenant_id = ");
-        qb.push_bind(tenant.as_uuid()).push(" AND id IN (");
-        let mut list = qb.separated(", ");
-        for id in ids {
-            list.push_bind(id.as_uuid());
-        }
-        list.push_unseparated(")");
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
         let mut tx = self.begin_tenant(tenant).await?;
-        qb.build_query_as::<ClientRow>()
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(ClientRow::into_domain)
-            .collect()
+        sqlx::query_as::<_, ClientRow>(
+            "SELECT * FROM clients WHERE tenant_id = $1 AND id = ANY($2)",
+        )
+        .bind(tenant.as_uuid())
+        .bind(ids)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(ClientRow::into_domain)
+        .collect()
     }
 
     async fn create_api_key(

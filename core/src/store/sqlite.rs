@@ -523,6 +523,26 @@ async fn write_reservation(
     Ok(())
 }
 
+/// `SELECT * FROM <table>`: the tenant's rows among `ids`, in one query.
+async fn fetch_by_ids<R>(
+    pool: &SqlitePool,
+    table: &'static str,
+    tenant: TenantId,
+    ids: impl Iterator<Item = Uuid>,
+) -> Result<Vec<R>, StoreError>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT * FROM {table} WHERE tenant_id = "));
+    qb.push_bind(tenant.as_uuid()).push(" AND id IN (");
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(id);
+    }
+    list.push_unseparated(")");
+    Ok(qb.build_query_as::<R>().fetch_all(pool).await?)
+}
+
 #[derive(sqlx::FromRow)]
 struct ApiKeyRow {
     tenant_id: Uuid,
@@ -973,19 +993,16 @@ impl Store for SqliteStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM units WHERE tenant_id = ");
-        qb.push_bind(tenant.as_uuid()).push(" AND id IN (");
-        let mut list = qb.separated(", ");
-        for id in ids {
-            list.push_bind(id.as_uuid());
-        }
-        list.push_unseparated(")");
-        qb.build_query_as::<UnitRow>()
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(UnitRow::into_domain)
-            .collect()
+        fetch_by_ids::<UnitRow>(
+            &self.pool,
+            "units",
+            tenant,
+            ids.iter().map(|id| id.as_uuid()),
+        )
+        .await?
+        .into_iter()
+        .map(UnitRow::into_domain)
+        .collect()
     }
 
     async fn update_client(
@@ -1067,19 +1084,16 @@ impl Store for SqliteStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM clients WHERE tenant_id = ");
-        qb.push_bind(tenant.as_uuid()).push(" AND id IN (");
-        let mut list = qb.separated(", ");
-        for id in ids {
-            list.push_bind(id.as_uuid());
-        }
-        list.push_unseparated(")");
-        qb.build_query_as::<ClientRow>()
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(ClientRow::into_domain)
-            .collect()
+        fetch_by_ids::<ClientRow>(
+            &self.pool,
+            "clients",
+            tenant,
+            ids.iter().map(|id| id.as_uuid()),
+        )
+        .await?
+        .into_iter()
+        .map(ClientRow::into_domain)
+        .collect()
     }
 
     async fn create_api_key(

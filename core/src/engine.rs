@@ -293,7 +293,7 @@ impl Engine {
 
     /// Books, or returns the original reservation when `idempotency_key` was
     /// already used for the same request.
-    pub async fn create_reservation(
+    async fn try_create_reservation(
         &self,
         tenant_id: TenantId,
         cmd: CreateReservation,
@@ -361,7 +361,7 @@ impl Engine {
     /// Moves, resizes or re-units a reservation: the policy and capacity
     /// (excluding the reservation itself) are checked again, the price is
     /// recomputed, and the change is one transaction.
-    pub async fn change_period(
+    async fn try_change_period(
         &self,
         tenant_id: TenantId,
         cmd: ChangePeriod,
@@ -402,6 +402,77 @@ impl Engine {
             .store
             .change_reservation(tenant_id, change, actor)
             .await?)
+    }
+
+    /// Books, or returns the original reservation when `idempotency_key` was
+    /// already used for the same request. A refusal because another session
+    /// holds a lock is recorded as a `lock.conflict` event.
+    pub async fn create_reservation(
+        &self,
+        tenant_id: TenantId,
+        cmd: CreateReservation,
+        actor: &Actor,
+    ) -> Result<Reservation, EngineError> {
+        let result = self.try_create_reservation(tenant_id, cmd, actor).await;
+        self.noting_conflict(tenant_id, actor, result).await
+    }
+
+    /// Moves, resizes or re-units a reservation (see `try_change_period`); a
+    /// refusal by a lock is recorded as a `lock.conflict` event.
+    pub async fn change_period(
+        &self,
+        tenant_id: TenantId,
+        cmd: ChangePeriod,
+        actor: &Actor,
+    ) -> Result<Reservation, EngineError> {
+        let result = self.try_change_period(tenant_id, cmd, actor).await;
+        self.noting_conflict(tenant_id, actor, result).await
+    }
+
+    /// Applies a state action (with its audit details) to a reservation; a
+    /// refusal by a lock is recorded as a `lock.conflict` event.
+    pub async fn transition(
+        &self,
+        tenant_id: TenantId,
+        id: ReservationId,
+        action: StateAction,
+        expected_version: Option<i64>,
+        details: serde_json::Value,
+        actor: &Actor,
+    ) -> Result<Reservation, EngineError> {
+        let result = self
+            .try_transition(tenant_id, id, action, expected_version, details, actor)
+            .await;
+        self.noting_conflict(tenant_id, actor, result).await
+    }
+
+    /// Passes `result` on; when it is a LOCKED refusal, first records a
+    /// `lock.conflict` event (with its audit entry) so that the lock's holder and
+    /// the tenant's staff can hear of it. Failing to record it is only logged.
+    pub(crate) async fn noting_conflict<T>(
+        &self,
+        tenant_id: TenantId,
+        actor: &Actor,
+        result: Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
+        if let Err(EngineError::Locked(lock)) = &result {
+            let event = crate::store::NewEvent {
+                kind: crate::event::EventKind::LockConflict,
+                entity_type: "lock".into(),
+                entity_id: lock.id.as_uuid(),
+                action: "conflict".into(),
+                payload: serde_json::json!({
+                    "lock": lock,
+                    "attempted_by": actor.to_string(),
+                    "session": self.session,
+                }),
+                at: self.clock.now(),
+            };
+            if let Err(e) = self.store.record_event(tenant_id, event, actor).await {
+                tracing::warn!(error = ?e, "recording a lock conflict");
+            }
+        }
+        result
     }
 
     /// Turns a hold into a confirmed booking.
@@ -572,8 +643,7 @@ impl Engine {
             })
     }
 
-    /// Applies a state action (with its audit details) to a reservation.
-    pub async fn transition(
+    async fn try_transition(
         &self,
         tenant_id: TenantId,
         id: ReservationId,

@@ -42,6 +42,8 @@ pub enum EventKind {
     LockReleased,
     /// A lock's lease ran out.
     LockExpired,
+    /// A write or a lock was refused because another session holds a lock.
+    LockConflict,
     /// An API key was created.
     ApiKeyCreated,
     /// An API key was revoked.
@@ -52,6 +54,14 @@ pub enum EventKind {
     WebhookDeleted,
     /// A user was created.
     UserCreated,
+    /// A user registered a device for push notifications (or registered it again
+    /// with new keys, or for another user).
+    PushSubscriptionRegistered,
+    /// A device was removed from push notifications: by its user, by the push
+    /// service (404/410), or replaced by a newer one past the per-user limit.
+    PushSubscriptionUnregistered,
+    /// A user changed which notifications they receive.
+    NotificationSettingsUpdated,
     /// A reservation was created.
     ReservationCreated,
     /// A reservation's period, unit or price changed.
@@ -68,7 +78,11 @@ impl EventKind {
         &Self::ALL
     }
 
-    const ALL: [EventKind; 23] = [
+    const ALL: [EventKind; 27] = [
+        Self::PushSubscriptionRegistered,
+        Self::PushSubscriptionUnregistered,
+        Self::NotificationSettingsUpdated,
+        Self::LockConflict,
         Self::WebhookCreated,
         Self::WebhookDeleted,
         Self::LockAcquired,
@@ -111,11 +125,15 @@ impl EventKind {
             Self::LockRenewed => "lock.renewed",
             Self::LockReleased => "lock.released",
             Self::LockExpired => "lock.expired",
+            Self::LockConflict => "lock.conflict",
             Self::ApiKeyCreated => "api_key.created",
             Self::ApiKeyRevoked => "api_key.revoked",
             Self::WebhookCreated => "webhook.created",
             Self::WebhookDeleted => "webhook.deleted",
             Self::UserCreated => "user.created",
+            Self::PushSubscriptionRegistered => "push_subscription.registered",
+            Self::PushSubscriptionUnregistered => "push_subscription.unregistered",
+            Self::NotificationSettingsUpdated => "notification_settings.updated",
             Self::ReservationCreated => "reservation.created",
             Self::ReservationChanged => "reservation.changed",
             Self::ReservationStateChanged => "reservation.state_changed",

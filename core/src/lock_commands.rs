@@ -49,7 +49,7 @@ impl Engine {
     /// Takes a lock for this engine's session, held by `actor` shown as
     /// `display_name`, for `lease` unless renewed. Another session's overlapping
     /// live lock is LOCKED (naming its holder).
-    pub async fn acquire_lock(
+    async fn try_acquire_lock(
         &self,
         tenant_id: TenantId,
         target: LockTarget,
@@ -92,6 +92,22 @@ impl Engine {
             now,
         };
         Ok(self.store.acquire_lock(tenant_id, new, actor).await?)
+    }
+
+    /// Takes a lock (see `try_acquire_lock`); a refusal is also recorded as a
+    /// `lock.conflict` event.
+    pub async fn acquire_lock(
+        &self,
+        tenant_id: TenantId,
+        target: LockTarget,
+        actor: &Actor,
+        display_name: &str,
+        lease: Duration,
+    ) -> Result<Lock, EngineError> {
+        let result = self
+            .try_acquire_lock(tenant_id, target, actor, display_name, lease)
+            .await;
+        self.noting_conflict(tenant_id, actor, result).await
     }
 
     /// Extends a lock of this session by `lease` from now.

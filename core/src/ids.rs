@@ -90,6 +90,14 @@ entity_id!(
     DeliveryId
 );
 entity_id!(
+    /// Identifies a user's registered device for web push notifications.
+    PushSubscriptionId
+);
+entity_id!(
+    /// Identifies one notification queued for one device.
+    PushDeliveryId
+);
+entity_id!(
     /// Identifies an audit log entry.
     AuditId
 );

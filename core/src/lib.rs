@@ -18,6 +18,7 @@ pub mod lock;
 pub mod lock_commands;
 pub mod money;
 pub mod policy;
+pub mod push;
 pub mod quantity;
 pub mod reservation;
 pub mod state;

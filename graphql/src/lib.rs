@@ -15,6 +15,7 @@ pub mod loaders;
 pub mod locks;
 pub mod page;
 pub mod public;
+pub mod push;
 pub mod reservations;
 pub mod scalars;
 pub mod session;
@@ -40,6 +41,7 @@ pub struct Query(
     locks::LocksQuery,
     events::EventsQuery,
     webhooks::WebhooksQuery,
+    push::PushQuery,
 );
 
 /// The mutation root: every feature's mutations.
@@ -52,6 +54,7 @@ pub struct Mutation(
     api_keys::ApiKeysMutation,
     locks::LocksMutation,
     webhooks::WebhooksMutation,
+    push::PushMutation,
 );
 
 /// The schema type.
@@ -67,8 +70,14 @@ pub const MAX_COMPLEXITY: usize = 2_000;
 pub const FEED_POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 /// The schema over `engine`, signing sessions with `auth`, with depth and
-/// complexity limits, the DataLoaders and the live event feed.
+/// complexity limits, the DataLoaders and the live event feed; without web push
+/// (`vapidPublicKey` is null).
 pub fn schema(engine: Engine, auth: auth::Auth) -> BerthSchema {
+    schema_with_push(engine, auth, push::PushConfig::default())
+}
+
+/// [`schema`] with web push configured as `push` says.
+pub fn schema_with_push(engine: Engine, auth: auth::Auth, push: push::PushConfig) -> BerthSchema {
     let units = DataLoader::new(loaders::UnitLoader(engine.store().clone()), tokio::spawn);
     let clients = DataLoader::new(loaders::ClientLoader(engine.store().clone()), tokio::spawn);
     let feed = Arc::new(berth_core::feed::Feed::new(
@@ -81,6 +90,7 @@ pub fn schema(engine: Engine, auth: auth::Auth) -> BerthSchema {
         .data(auth)
         .data(units)
         .data(clients)
+        .data(push)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(codes::ErrorCodes)

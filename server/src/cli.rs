@@ -152,6 +152,8 @@ pub struct ServeArgs {
     pub public_rate_limit: u32,
     #[command(flatten)]
     pub webhooks: crate::webhooks::WebhookArgs,
+    #[command(flatten)]
+    pub push: crate::push::PushArgs,
 }
 
 /// Checks one `--cors-origin`: `*`, or `scheme://host[:port]` exactly as a browser

@@ -140,9 +140,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("watching {}", args.tenants.display()))?;
 
     let auth = crate::secret::auth(&args.secret_file)?;
+    let vapid = crate::push::key(&args.push, &args.secret_file)?;
     let engine = berth_core::Engine::new(store.clone(), registry.clone(), Arc::new(SystemClock));
     let clock = engine.clock().clone();
-    let schema = berth_graphql::schema(engine, auth.clone());
+    let push_config = crate::push::graphql_config(&vapid, &args.push);
+    let schema = berth_graphql::schema_with_push(engine, auth.clone(), push_config);
     let public_limit = (args.public_rate_limit > 0).then(|| {
         Arc::new(RateLimiter::per_minute(
             args.public_rate_limit,
@@ -158,6 +160,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let lock_expiry = crate::lock_expiry::spawn(store.clone(), clock.clone(), stop.clone());
     let webhooks = crate::webhooks::start(store.clone(), clock.clone(), &args.webhooks);
+    let push = crate::push::start(store.clone(), clock.clone(), vapid, &args.push);
     let app = router(AppState {
         stop: stop.clone(),
         store,
@@ -186,6 +189,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .context("serving HTTP")?;
     let _ = lock_expiry.await;
     webhooks.stop().await;
+    push.stop().await;
     tracing::info!("stopped");
     Ok(())
 }

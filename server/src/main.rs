@@ -5,7 +5,9 @@
 mod cli;
 mod http;
 mod lock_expiry;
+mod outbound;
 mod policy_cmd;
+mod push;
 mod rate_limit;
 mod secret;
 mod shutdown;

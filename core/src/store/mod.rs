@@ -8,6 +8,7 @@
 mod error;
 mod open;
 mod postgres;
+mod push;
 mod records;
 mod sqlite;
 mod webhooks;
@@ -19,6 +20,7 @@ use uuid::Uuid;
 pub use error::StoreError;
 pub use open::{open, open_and_migrate};
 pub use postgres::PostgresStore;
+pub use push::PushStore;
 pub use records::{RequestFingerprint, replay};
 pub use sqlite::SqliteStore;
 pub use webhooks::WebhookStore;
@@ -193,7 +195,7 @@ pub struct ReservationFilter {
 
 /// The storage port. Implementations: [`SqliteStore`] and [`PostgresStore`].
 #[async_trait]
-pub trait Store: WebhookStore + Send + Sync + std::fmt::Debug {
+pub trait Store: WebhookStore + PushStore + Send + Sync + std::fmt::Debug {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -42,6 +42,9 @@ use crate::unit::{NewUnit, Unit, UnitPatch};
 // The webhook queue (`WebhookStore`), in its own file.
 #[path = "postgres_webhooks.rs"]
 mod webhooks;
+// The push queue (`PushStore`), in its own file.
+#[path = "postgres_push.rs"]
+mod push;
 
 /// The exclusion constraint guarding units of inventory 1 (see the migration).
 const EXCLUSIVE_CONSTRAINT: &str = "reservations_exclusive_no_overlap";

@@ -35,6 +35,9 @@ use crate::unit::{NewUnit, Unit, UnitPatch};
 // The webhook queue (`WebhookStore`), in its own file.
 #[path = "sqlite_webhooks.rs"]
 mod webhooks;
+// The push queue (`PushStore`), in its own file.
+#[path = "sqlite_push.rs"]
+mod push;
 
 /// How long a writer waits for SQLite's write lock before giving up. Generous,
 /// because under load writers queue for the lock by design.

@@ -40,6 +40,7 @@ mod feed;
 mod isolation;
 mod locks;
 mod postgres_guards;
+mod push;
 mod reservations;
 mod tenants;
 mod users;

@@ -24,12 +24,15 @@ use sqlx::{Connection, PgConnection};
 use crate::support::{self, Backend};
 
 /// The tables that carry a `tenant_id`: all of them must be guarded.
-const TENANT_TABLES: [&str; 11] = [
+const TENANT_TABLES: [&str; 14] = [
     "api_keys",
     "audit_log",
     "clients",
     "events",
     "locks",
+    "notification_settings",
+    "push_deliveries",
+    "push_subscriptions",
     "reservations",
     "units",
     "users",
@@ -175,7 +178,7 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
             role: Role::Owner,
             password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         };
-        store
+        let owner = store
             .create_user(tenant.id, user, &Actor::System, support::start_instant())
             .await
             .unwrap();
@@ -217,6 +220,69 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
                 .unwrap();
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
+        // A device of the owner, their settings, and a notification queued.
+        use berth_core::store::PushStore as _;
+        let device = store
+            .register_push_subscription(
+                tenant.id,
+                owner.id,
+                berth_core::push::NewPushSubscription {
+                    endpoint: berth_core::push::PushEndpoint::parse(
+                        "https://push.example.org/send/guard",
+                        false,
+                    )
+                    .unwrap(),
+                    keys: berth_core::push::PushKeys::parse(
+                        "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
+                        "BTBZMqHH6r4Tts7J_aSIgg",
+                    )
+                    .unwrap(),
+                },
+                &Actor::System,
+                support::start_instant(),
+            )
+            .await
+            .unwrap();
+        store
+            .update_notification_settings(
+                tenant.id,
+                owner.id,
+                berth_core::push::NotificationSettingsPatch {
+                    reservation_changed: Some(false),
+                    ..Default::default()
+                },
+                &Actor::System,
+                support::start_instant(),
+            )
+            .await
+            .unwrap();
+        store
+            .record_event(
+                tenant.id,
+                berth_core::store::NewEvent {
+                    kind: berth_core::event::EventKind::LockConflict,
+                    entity_type: "lock".into(),
+                    entity_id: uuid::Uuid::now_v7(),
+                    action: "conflict".into(),
+                    payload: serde_json::json!({ "lock": null }),
+                    at: support::start_instant(),
+                },
+                &Actor::System,
+            )
+            .await
+            .unwrap();
+        while store
+            .push_deliveries(tenant.id, device.id)
+            .await
+            .unwrap()
+            .is_empty()
+        {
+            store
+                .enqueue_pushes(tenant.id, support::start_instant(), 10)
+                .await
+                .unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
         tenants.push(tenant);
     }
     let (a, b) = (&tenants[0], &tenants[1]);
@@ -252,6 +318,8 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
     expected.push(("tenants".to_owned(), false, false));
     // The delivery worker's list of tenants to visit: ids only (see 0008).
     expected.push(("webhook_tenants".to_owned(), false, false));
+    // The push worker's list of tenants and their stream positions (see 0010).
+    expected.push(("push_tenants".to_owned(), false, false));
     expected.sort();
     assert_eq!(guarded, expected);
 

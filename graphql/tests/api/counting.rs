@@ -521,3 +521,110 @@ impl berth_core::store::WebhookStore for CountingStore {
         self.inner.finish_attempt(tenant, report).await
     }
 }
+
+#[async_trait]
+impl berth_core::store::PushStore for CountingStore {
+    async fn register_push_subscription(
+        &self,
+        tenant: TenantId,
+        user: berth_core::ids::UserId,
+        new: berth_core::push::NewPushSubscription,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::push::PushSubscription, StoreError> {
+        self.count("register_push_subscription");
+        self.inner
+            .register_push_subscription(tenant, user, new, actor, now)
+            .await
+    }
+
+    async fn unregister_push_subscription(
+        &self,
+        tenant: TenantId,
+        user: berth_core::ids::UserId,
+        endpoint: &berth_core::push::PushEndpoint,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.count("unregister_push_subscription");
+        self.inner
+            .unregister_push_subscription(tenant, user, endpoint, actor, now)
+            .await
+    }
+
+    async fn push_subscriptions(
+        &self,
+        tenant: TenantId,
+        user: berth_core::ids::UserId,
+    ) -> Result<Vec<berth_core::push::PushSubscription>, StoreError> {
+        self.count("push_subscriptions");
+        self.inner.push_subscriptions(tenant, user).await
+    }
+
+    async fn notification_settings(
+        &self,
+        tenant: TenantId,
+        user: berth_core::ids::UserId,
+    ) -> Result<berth_core::push::NotificationSettings, StoreError> {
+        self.count("notification_settings");
+        self.inner.notification_settings(tenant, user).await
+    }
+
+    async fn update_notification_settings(
+        &self,
+        tenant: TenantId,
+        user: berth_core::ids::UserId,
+        patch: berth_core::push::NotificationSettingsPatch,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::push::NotificationSettings, StoreError> {
+        self.count("update_notification_settings");
+        self.inner
+            .update_notification_settings(tenant, user, patch, actor, now)
+            .await
+    }
+
+    async fn push_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
+        self.count("push_tenants");
+        self.inner.push_tenants().await
+    }
+
+    async fn enqueue_pushes(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<berth_core::push::Enqueued, StoreError> {
+        self.count("enqueue_pushes");
+        self.inner.enqueue_pushes(tenant, now, limit).await
+    }
+
+    async fn claim_pushes(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: u32,
+    ) -> Result<Vec<berth_core::push::ClaimedPush>, StoreError> {
+        self.count("claim_pushes");
+        self.inner.claim_pushes(tenant, now, lease, limit).await
+    }
+
+    async fn finish_push(
+        &self,
+        tenant: TenantId,
+        report: &berth_core::push::PushReport,
+    ) -> Result<bool, StoreError> {
+        self.count("finish_push");
+        self.inner.finish_push(tenant, report).await
+    }
+
+    async fn push_deliveries(
+        &self,
+        tenant: TenantId,
+        subscription: berth_core::ids::PushSubscriptionId,
+    ) -> Result<Vec<berth_core::push::PushDelivery>, StoreError> {
+        self.count("push_deliveries");
+        self.inner.push_deliveries(tenant, subscription).await
+    }
+}

@@ -10,6 +10,7 @@ mod counting;
 mod dataloader;
 mod isolation;
 mod live;
+mod push;
 mod roles;
 mod support;
 mod sweep;

@@ -47,6 +47,10 @@ pub struct Api {
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// The VAPID public key the test schema announces (RFC 8292's example key).
+pub const VAPID_PUBLIC_KEY: &str =
+    "BA1Hxzyi1RUM1b5wjxsn7nGxAszw2u61m164i3MrAIxHF6YK5h4SDYic-dRuU_RCPCfA5aq9ojSwk5Y2EmClBPs";
+
 /// A fresh, migrated database on `backend`.
 async fn fresh_store(backend: Backend) -> Arc<dyn Store> {
     match backend {
@@ -146,7 +150,14 @@ pub async fn api_on(backend: Backend) -> Api {
     let summit = tenants.pop().unwrap();
     let alpine = tenants.pop().unwrap();
     Api {
-        schema: berth_graphql::schema(engine, auth.clone()),
+        schema: berth_graphql::schema_with_push(
+            engine,
+            auth.clone(),
+            berth_graphql::push::PushConfig {
+                vapid_public_key: Some(VAPID_PUBLIC_KEY.into()),
+                allow_http_endpoints: false,
+            },
+        ),
         clock,
         store,
         auth,

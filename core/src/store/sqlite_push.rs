@@ -1,0 +1,793 @@
+//! [`PushStore`] for SQLite. Writers are serialized by `BEGIN IMMEDIATE`, so an
+//! enqueue pass or a claim is alone with the queue: nothing else can queue the
+//! same event or claim the same delivery meanwhile.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use sqlx::types::Json;
+use sqlx::{Sqlite, SqliteConnection};
+use uuid::Uuid;
+
+use super::{SqliteStore, append, from_micros, micros};
+use crate::audit::Actor;
+use crate::event::{Event, EventCursor};
+use crate::ids::{EventId, PushDeliveryId, PushSubscriptionId, TenantId, UserId};
+use crate::push::{
+    ClaimedPush, Enqueued, KEEP_FINISHED, MAX_ATTEMPTS, MAX_SUBSCRIPTIONS_PER_USER,
+    NewPushSubscription, NotificationSettings, NotificationSettingsPatch, PushDelivery,
+    PushEndpoint, PushKeys, PushNext, PushReport, PushSubscription,
+};
+use crate::store::StoreError;
+use crate::store::push::{
+    CandidateEvent, PushStore, Recipient, Removal, after_attempt, plan_pushes, registered,
+    settings_from, settings_updated, unregistered,
+};
+
+#[derive(sqlx::FromRow)]
+struct SubscriptionRow {
+    tenant_id: Uuid,
+    id: Uuid,
+    user_id: Uuid,
+    endpoint: String,
+    p256dh: String,
+    auth: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+const SUBSCRIPTION_COLUMNS: &str =
+    "tenant_id, id, user_id, endpoint, p256dh, auth, created_at, updated_at";
+
+impl SubscriptionRow {
+    /// The subscription, and its keys as stored.
+    fn into_domain(self) -> Result<(PushSubscription, String, String), StoreError> {
+        Ok((
+            PushSubscription {
+                id: PushSubscriptionId::from_uuid(self.id),
+                tenant_id: TenantId::from_uuid(self.tenant_id),
+                user_id: UserId::from_uuid(self.user_id),
+                endpoint: self.endpoint.parse().map_err(StoreError::corrupt)?,
+                created_at: from_micros(self.created_at)?,
+                updated_at: from_micros(self.updated_at)?,
+            },
+            self.p256dh,
+            self.auth,
+        ))
+    }
+}
+
+type Found = Option<(PushSubscription, String, String)>;
+
+async fn by_endpoint(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    endpoint: &PushEndpoint,
+) -> Result<Found, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions WHERE tenant_id = ? AND endpoint = ?"
+    ));
+    sqlx::query_as::<_, SubscriptionRow>(sql)
+        .bind(tenant.as_uuid())
+        .bind(endpoint.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(SubscriptionRow::into_domain)
+        .transpose()
+}
+
+async fn by_id(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    id: PushSubscriptionId,
+) -> Result<Found, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions WHERE tenant_id = ? AND id = ?"
+    ));
+    sqlx::query_as::<_, SubscriptionRow>(sql)
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(SubscriptionRow::into_domain)
+        .transpose()
+}
+
+/// NOT_FOUND unless the tenant has the user.
+async fn ensure_user(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<(), StoreError> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM users WHERE tenant_id = ? AND id = ?")
+            .bind(tenant.as_uuid())
+            .bind(user.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await?;
+    found
+        .map(|_| ())
+        .ok_or_else(|| StoreError::not_found("user", user))
+}
+
+async fn event_seq(conn: &mut SqliteConnection, id: EventId) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT seq FROM events WHERE id = ?")
+        .bind(id.as_uuid())
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+/// Removes a device with its queue, records why, and drops the tenant from the
+/// worker's list when it was the last one.
+async fn remove(
+    conn: &mut SqliteConnection,
+    s: &PushSubscription,
+    why: Removal,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM push_deliveries WHERE tenant_id = ? AND subscription_id = ?")
+        .bind(s.tenant_id.as_uuid())
+        .bind(s.id.as_uuid())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM push_subscriptions WHERE tenant_id = ? AND id = ?")
+        .bind(s.tenant_id.as_uuid())
+        .bind(s.id.as_uuid())
+        .execute(&mut *conn)
+        .await?;
+    append(conn, &unregistered(s, why, actor, now)).await?;
+    sqlx::query(
+        "DELETE FROM push_tenants WHERE tenant_id = ?1 AND NOT EXISTS \
+           (SELECT 1 FROM push_subscriptions WHERE tenant_id = ?1)",
+    )
+    .bind(s.tenant_id.as_uuid())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Keeps `user` under the per-user limit before one more device becomes theirs:
+/// their device registered longest ago (other than `except`) is replaced.
+async fn make_room(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    user: UserId,
+    except: Option<PushSubscriptionId>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
+         WHERE tenant_id = ? AND user_id = ? AND id IS NOT ? ORDER BY updated_at, id"
+    ));
+    let theirs = sqlx::query_as::<_, SubscriptionRow>(sql)
+        .bind(tenant.as_uuid())
+        .bind(user.as_uuid())
+        .bind(except.map(|id| id.as_uuid()))
+        .fetch_all(&mut *conn)
+        .await?;
+    let excess = (theirs.len() + 1).saturating_sub(MAX_SUBSCRIPTIONS_PER_USER);
+    for row in theirs.into_iter().take(excess) {
+        let (old, _, _) = row.into_domain()?;
+        remove(conn, &old, Removal::Replaced, actor, now).await?;
+    }
+    Ok(())
+}
+
+async fn read_settings(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<NotificationSettings, StoreError> {
+    let row: Option<(bool, bool, bool, bool, bool)> = sqlx::query_as(
+        "SELECT reservation_created, reservation_changed, reservation_canceled, no_show, \
+           lock_conflict FROM notification_settings WHERE tenant_id = ? AND user_id = ?",
+    )
+    .bind(tenant.as_uuid())
+    .bind(user.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(
+        row.map_or_else(NotificationSettings::default, |(a, b, c, d, e)| {
+            settings_from([Some(a), Some(b), Some(c), Some(d), Some(e)])
+        }),
+    )
+}
+
+#[derive(sqlx::FromRow)]
+struct DeliveryRow {
+    id: Uuid,
+    subscription_id: Uuid,
+    event_id: Uuid,
+    kind: String,
+    status: String,
+    attempts: i64,
+    next_attempt_at: Option<i64>,
+    last_status: Option<i64>,
+    last_error: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl DeliveryRow {
+    fn into_domain(self) -> Result<PushDelivery, StoreError> {
+        Ok(PushDelivery {
+            id: PushDeliveryId::from_uuid(self.id),
+            subscription_id: PushSubscriptionId::from_uuid(self.subscription_id),
+            event_id: EventId::from_uuid(self.event_id),
+            kind: self.kind.parse().map_err(StoreError::corrupt)?,
+            status: self.status.parse().map_err(StoreError::corrupt)?,
+            attempts: u32::try_from(self.attempts).map_err(StoreError::corrupt)?,
+            next_attempt_at: self.next_attempt_at.map(from_micros).transpose()?,
+            last_status: self
+                .last_status
+                .map(u16::try_from)
+                .transpose()
+                .map_err(StoreError::corrupt)?,
+            last_error: self.last_error,
+            created_at: from_micros(self.created_at)?,
+            updated_at: from_micros(self.updated_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RecipientRow {
+    id: Uuid,
+    since_seq: i64,
+    role: String,
+    reservation_created: Option<bool>,
+    reservation_changed: Option<bool>,
+    reservation_canceled: Option<bool>,
+    no_show: Option<bool>,
+    lock_conflict: Option<bool>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ClaimRow {
+    id: Uuid,
+    subscription_id: Uuid,
+    attempts: i64,
+    kind: String,
+    user_id: Uuid,
+    endpoint: String,
+    p256dh: String,
+    auth: String,
+    event_seq: i64,
+    event_id: Uuid,
+    event_kind: String,
+    entity_id: Uuid,
+    payload: Json<serde_json::Value>,
+    at: i64,
+}
+
+#[async_trait]
+impl PushStore for SqliteStore {
+    async fn register_push_subscription(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        new: NewPushSubscription,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<PushSubscription, StoreError> {
+        let unchanged = |found: &Found| {
+            found.as_ref().is_some_and(|(s, p256dh, auth)| {
+                s.user_id == user && *p256dh == new.keys.p256dh() && *auth == new.keys.auth()
+            })
+        };
+        // A device registers again on every start of the app: a read, no write.
+        {
+            let mut conn = self.pool.acquire().await?;
+            let found = by_endpoint(&mut conn, tenant, &new.endpoint).await?;
+            if unchanged(&found)
+                && let Some((s, _, _)) = found
+            {
+                return Ok(s);
+            }
+        }
+        let mut tx = self.begin_write().await?;
+        ensure_user(&mut tx, tenant, user).await?;
+        let found = by_endpoint(&mut tx, tenant, &new.endpoint).await?;
+        if unchanged(&found)
+            && let Some((s, _, _)) = found
+        {
+            return Ok(s);
+        }
+        let subscription = match found {
+            Some((before, _, _)) => {
+                let moved = before.user_id != user;
+                if moved {
+                    make_room(&mut tx, tenant, user, Some(before.id), actor, now).await?;
+                    // What was queued for the previous user is not for this one.
+                    sqlx::query(
+                        "DELETE FROM push_deliveries WHERE tenant_id = ? AND subscription_id = ?",
+                    )
+                    .bind(tenant.as_uuid())
+                    .bind(before.id.as_uuid())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let after = PushSubscription {
+                    user_id: user,
+                    updated_at: now,
+                    ..before.clone()
+                };
+                let record = registered(&after, Some(&before), actor);
+                append(&mut tx, &record).await?;
+                let seq = event_seq(&mut tx, record.event_id).await?;
+                sqlx::query(
+                    "UPDATE push_subscriptions SET user_id = ?, p256dh = ?, auth = ?, \
+                       updated_at = ?, since_seq = CASE WHEN ? THEN ? ELSE since_seq END \
+                     WHERE tenant_id = ? AND id = ?",
+                )
+                .bind(user.as_uuid())
+                .bind(new.keys.p256dh())
+                .bind(new.keys.auth())
+                .bind(micros(now))
+                .bind(moved)
+                .bind(seq)
+                .bind(tenant.as_uuid())
+                .bind(after.id.as_uuid())
+                .execute(&mut *tx)
+                .await?;
+                after
+            }
+            None => {
+                make_room(&mut tx, tenant, user, None, actor, now).await?;
+                let s = PushSubscription {
+                    id: PushSubscriptionId::new(),
+                    tenant_id: tenant,
+                    user_id: user,
+                    endpoint: new.endpoint,
+                    created_at: now,
+                    updated_at: now,
+                };
+                let record = registered(&s, None, actor);
+                append(&mut tx, &record).await?;
+                let seq = event_seq(&mut tx, record.event_id).await?;
+                sqlx::query(
+                    "INSERT INTO push_subscriptions (tenant_id, id, user_id, endpoint, p256dh, \
+                       auth, since_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(tenant.as_uuid())
+                .bind(s.id.as_uuid())
+                .bind(user.as_uuid())
+                .bind(s.endpoint.as_str())
+                .bind(new.keys.p256dh())
+                .bind(new.keys.auth())
+                .bind(seq)
+                .bind(micros(now))
+                .bind(micros(now))
+                .execute(&mut *tx)
+                .await?;
+                // The tenant's first device: its position starts here.
+                sqlx::query(
+                    "INSERT INTO push_tenants (tenant_id, cursor_seq) VALUES (?, ?) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(tenant.as_uuid())
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
+                s
+            }
+        };
+        tx.commit().await?;
+        self.committed();
+        Ok(subscription)
+    }
+
+    async fn unregister_push_subscription(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        endpoint: &PushEndpoint,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mine = |found: &Found| found.as_ref().is_some_and(|(s, _, _)| s.user_id == user);
+        {
+            let mut conn = self.pool.acquire().await?;
+            if !mine(&by_endpoint(&mut conn, tenant, endpoint).await?) {
+                return Ok(false);
+            }
+        }
+        let mut tx = self.begin_write().await?;
+        let found = by_endpoint(&mut tx, tenant, endpoint).await?;
+        if !mine(&found) {
+            return Ok(false);
+        }
+        let Some((s, _, _)) = found else {
+            return Ok(false);
+        };
+        remove(&mut tx, &s, Removal::User, actor, now).await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(true)
+    }
+
+    async fn push_subscriptions(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<Vec<PushSubscription>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
+             WHERE tenant_id = ? AND user_id = ? ORDER BY created_at, id"
+        ));
+        sqlx::query_as::<_, SubscriptionRow>(sql)
+            .bind(tenant.as_uuid())
+            .bind(user.as_uuid())
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|row| row.into_domain().map(|(s, _, _)| s))
+            .collect()
+    }
+
+    async fn notification_settings(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<NotificationSettings, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        read_settings(&mut conn, tenant, user).await
+    }
+
+    async fn update_notification_settings(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        patch: NotificationSettingsPatch,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<NotificationSettings, StoreError> {
+        let mut tx = self.begin_write().await?;
+        ensure_user(&mut tx, tenant, user).await?;
+        let before = read_settings(&mut tx, tenant, user).await?;
+        let after = before.patched(&patch);
+        if after == before {
+            return Ok(before);
+        }
+        sqlx::query(
+            "INSERT INTO notification_settings (tenant_id, user_id, reservation_created, \
+               reservation_changed, reservation_canceled, no_show, lock_conflict, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (tenant_id, user_id) DO UPDATE SET \
+               reservation_created = excluded.reservation_created, \
+               reservation_changed = excluded.reservation_changed, \
+               reservation_canceled = excluded.reservation_canceled, \
+               no_show = excluded.no_show, lock_conflict = excluded.lock_conflict, \
+               updated_at = excluded.updated_at",
+        )
+        .bind(tenant.as_uuid())
+        .bind(user.as_uuid())
+        .bind(after.reservation_created)
+        .bind(after.reservation_changed)
+        .bind(after.reservation_canceled)
+        .bind(after.no_show)
+        .bind(after.lock_conflict)
+        .bind(micros(now))
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            &settings_updated(tenant, user, &before, &after, actor, now),
+        )
+        .await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(after)
+    }
+
+    async fn push_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
+        let ids: Vec<Uuid> =
+            sqlx::query_scalar("SELECT tenant_id FROM push_tenants ORDER BY tenant_id")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(ids.into_iter().map(TenantId::from_uuid).collect())
+    }
+
+    async fn enqueue_pushes(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Enqueued, StoreError> {
+        // A read first: the write lock is taken only when there is work, so an
+        // idle worker's polling never queues behind (or delays) bookings.
+        let waiting: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE tenant_id = ?1 AND seq > \
+               (SELECT cursor_seq FROM push_tenants WHERE tenant_id = ?1))",
+        )
+        .bind(tenant.as_uuid())
+        .fetch_one(&self.pool)
+        .await?;
+        if !waiting {
+            return Ok(Enqueued::default());
+        }
+        let mut tx = self.begin_write().await?;
+        let cursor: Option<i64> =
+            sqlx::query_scalar("SELECT cursor_seq FROM push_tenants WHERE tenant_id = ?")
+                .bind(tenant.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(cursor) = cursor else {
+            return Ok(Enqueued::default());
+        };
+        // Writers are serialized, so sequence numbers commit in order.
+        let events: Vec<(i64, Uuid, String, Option<String>)> = sqlx::query_as(
+            "SELECT seq, id, kind, CASE WHEN kind = 'reservation.state_changed' \
+               THEN json_extract(payload, '$.state') END \
+             FROM events WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(tenant.as_uuid())
+        .bind(cursor)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(last) = events.last().map(|e| e.0) else {
+            return Ok(Enqueued::default());
+        };
+        let events = events
+            .into_iter()
+            .map(|(seq, id, kind, state)| {
+                Ok(CandidateEvent {
+                    cursor: EventCursor { txid: 0, seq },
+                    id: EventId::from_uuid(id),
+                    kind: kind.parse().map_err(StoreError::corrupt)?,
+                    state,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let recipients: Vec<RecipientRow> = sqlx::query_as(
+            "SELECT s.id, s.since_seq, u.role, n.reservation_created, n.reservation_changed, \
+               n.reservation_canceled, n.no_show, n.lock_conflict \
+             FROM push_subscriptions s \
+             JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id \
+             LEFT JOIN notification_settings n \
+               ON n.tenant_id = s.tenant_id AND n.user_id = s.user_id \
+             WHERE s.tenant_id = ? ORDER BY s.id",
+        )
+        .bind(tenant.as_uuid())
+        .fetch_all(&mut *tx)
+        .await?;
+        let recipients = recipients
+            .into_iter()
+            .map(|r| {
+                Ok(Recipient {
+                    subscription: PushSubscriptionId::from_uuid(r.id),
+                    since: EventCursor {
+                        txid: 0,
+                        seq: r.since_seq,
+                    },
+                    role: r.role.parse().map_err(StoreError::corrupt)?,
+                    settings: settings_from([
+                        r.reservation_created,
+                        r.reservation_changed,
+                        r.reservation_canceled,
+                        r.no_show,
+                        r.lock_conflict,
+                    ]),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let planned = plan_pushes(&recipients, &events);
+        for p in &planned {
+            sqlx::query(
+                "INSERT INTO push_deliveries (tenant_id, id, subscription_id, event_id, kind, \
+                   status, attempts, next_attempt_at, created_at, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT DO NOTHING",
+            )
+            .bind(tenant.as_uuid())
+            .bind(p.id.as_uuid())
+            .bind(p.subscription_id.as_uuid())
+            .bind(p.event_id.as_uuid())
+            .bind(p.kind.as_str())
+            .bind(micros(now))
+            .bind(micros(now))
+            .bind(micros(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("UPDATE push_tenants SET cursor_seq = ? WHERE tenant_id = ?")
+            .bind(last)
+            .bind(tenant.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "DELETE FROM push_deliveries WHERE tenant_id = ? AND status <> 'pending' \
+             AND updated_at < ?",
+        )
+        .bind(tenant.as_uuid())
+        .bind(micros(now - KEEP_FINISHED))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Enqueued {
+            deliveries: planned.len() as u64,
+            events: events.len() as u64,
+            more: events.len() as u64 >= u64::from(limit),
+        })
+    }
+
+    async fn claim_pushes(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<ClaimedPush>, StoreError> {
+        let due: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM push_deliveries \
+               WHERE tenant_id = ? AND status = 'pending' AND next_attempt_at <= ?)",
+        )
+        .bind(tenant.as_uuid())
+        .bind(micros(now))
+        .fetch_one(&self.pool)
+        .await?;
+        if !due {
+            return Ok(Vec::new());
+        }
+        let lease_id = Uuid::new_v4();
+        let expires = now + lease;
+        let mut tx = self.begin_write().await?;
+        // The last allowed attempt was claimed and never reported (its worker
+        // stopped): nothing more will be tried.
+        sqlx::query(
+            "UPDATE push_deliveries SET status = 'failed', next_attempt_at = NULL, \
+               lease_id = NULL, last_error = coalesce(last_error, 'no outcome recorded'), \
+               updated_at = ? \
+             WHERE tenant_id = ? AND status = 'pending' AND attempts >= ? \
+               AND next_attempt_at <= ?",
+        )
+        .bind(micros(now))
+        .bind(tenant.as_uuid())
+        .bind(i64::from(MAX_ATTEMPTS))
+        .bind(micros(now))
+        .execute(&mut *tx)
+        .await?;
+        let claimed = sqlx::query(
+            "UPDATE push_deliveries SET attempts = attempts + 1, lease_id = ?, \
+               next_attempt_at = ?, updated_at = ? \
+             WHERE tenant_id = ? AND id IN ( \
+               SELECT id FROM push_deliveries \
+               WHERE tenant_id = ? AND status = 'pending' AND next_attempt_at <= ? \
+                 AND attempts < ? \
+               ORDER BY next_attempt_at, id LIMIT ?)",
+        )
+        .bind(lease_id)
+        .bind(micros(expires))
+        .bind(micros(now))
+        .bind(tenant.as_uuid())
+        .bind(tenant.as_uuid())
+        .bind(micros(now))
+        .bind(i64::from(MAX_ATTEMPTS))
+        .bind(i64::from(limit))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            tx.commit().await?;
+            return Ok(Vec::new());
+        }
+        let rows: Vec<ClaimRow> = sqlx::query_as(
+            "SELECT d.id, d.subscription_id, d.attempts, d.kind, s.user_id, s.endpoint, \
+               s.p256dh, s.auth, e.seq AS event_seq, e.id AS event_id, e.kind AS event_kind, \
+               e.entity_id, e.payload, e.at \
+             FROM push_deliveries d \
+             JOIN push_subscriptions s ON s.tenant_id = d.tenant_id AND s.id = d.subscription_id \
+             JOIN events e ON e.tenant_id = d.tenant_id AND e.id = d.event_id \
+             WHERE d.tenant_id = ? AND d.lease_id = ? ORDER BY d.next_attempt_at, d.id",
+        )
+        .bind(tenant.as_uuid())
+        .bind(lease_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(ClaimedPush {
+                    id: PushDeliveryId::from_uuid(row.id),
+                    tenant_id: tenant,
+                    subscription_id: PushSubscriptionId::from_uuid(row.subscription_id),
+                    user_id: UserId::from_uuid(row.user_id),
+                    lease: lease_id,
+                    lease_expires_at: expires,
+                    attempt: u32::try_from(row.attempts).map_err(StoreError::corrupt)?,
+                    endpoint: row.endpoint.parse().map_err(StoreError::corrupt)?,
+                    keys: PushKeys::parse(&row.p256dh, &row.auth).map_err(StoreError::corrupt)?,
+                    kind: row.kind.parse().map_err(StoreError::corrupt)?,
+                    event: Event {
+                        cursor: EventCursor {
+                            txid: 0,
+                            seq: row.event_seq,
+                        },
+                        id: EventId::from_uuid(row.event_id),
+                        tenant_id: tenant,
+                        kind: row.event_kind.parse().map_err(StoreError::corrupt)?,
+                        entity_id: row.entity_id,
+                        payload: row.payload.0,
+                        at: from_micros(row.at)?,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    async fn finish_push(&self, tenant: TenantId, report: &PushReport) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        if report.next == PushNext::Gone {
+            let held: Option<Uuid> = sqlx::query_scalar(
+                "SELECT subscription_id FROM push_deliveries \
+                 WHERE tenant_id = ? AND id = ? AND lease_id = ? AND status = 'pending'",
+            )
+            .bind(tenant.as_uuid())
+            .bind(report.delivery_id.as_uuid())
+            .bind(report.lease)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(subscription) = held else {
+                return Ok(false);
+            };
+            let Some((s, _, _)) =
+                by_id(&mut tx, tenant, PushSubscriptionId::from_uuid(subscription)).await?
+            else {
+                return Ok(false);
+            };
+            let status = report.response_status.unwrap_or(410);
+            remove(
+                &mut tx,
+                &s,
+                Removal::Gone(status),
+                &Actor::System,
+                report.finished_at,
+            )
+            .await?;
+            tx.commit().await?;
+            self.committed();
+            return Ok(true);
+        }
+        let (status, next) = after_attempt(report);
+        let held = sqlx::query(
+            "UPDATE push_deliveries SET status = ?, next_attempt_at = ?, lease_id = NULL, \
+               last_status = ?, last_error = ?, updated_at = ? \
+             WHERE tenant_id = ? AND id = ? AND lease_id = ? AND status = 'pending'",
+        )
+        .bind(status.as_str())
+        .bind(next.map(micros))
+        .bind(report.response_status.map(i64::from))
+        .bind(&report.error)
+        .bind(micros(report.finished_at))
+        .bind(tenant.as_uuid())
+        .bind(report.delivery_id.as_uuid())
+        .bind(report.lease)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        tx.commit().await?;
+        Ok(held)
+    }
+
+    async fn push_deliveries(
+        &self,
+        tenant: TenantId,
+        subscription: PushSubscriptionId,
+    ) -> Result<Vec<PushDelivery>, StoreError> {
+        sqlx::query_as::<Sqlite, DeliveryRow>(
+            "SELECT id, subscription_id, event_id, kind, status, attempts, next_attempt_at, \
+               last_status, last_error, created_at, updated_at \
+             FROM push_deliveries WHERE tenant_id = ? AND subscription_id = ? \
+             ORDER BY id DESC LIMIT 200",
+        )
+        .bind(tenant.as_uuid())
+        .bind(subscription.as_uuid())
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(DeliveryRow::into_domain)
+        .collect()
+    }
+}

@@ -379,7 +379,15 @@ impl Engine {
             guests: current.guests,
             quantity: current.quantity,
         });
-        let eval = self.evaluate(&*policy, &tenant, &unit, &cmd.period, &party)?;
+        let mut eval = self.evaluate(&*policy, &tenant, &unit, &cmd.period, &party)?;
+        // The tenant's `can_change` rules for changing this reservation, on top
+        // of the rules every booking meets.
+        eval.violations.extend(policy.can_change(
+            &self.ctx(&tenant, &unit),
+            &current,
+            &party,
+            &eval.resolved,
+        )?);
         if !eval.violations.is_empty() {
             return Err(EngineError::Validation(eval.violations));
         }
@@ -643,7 +651,7 @@ impl Engine {
             })
     }
 
-    async fn try_transition(
+    pub(crate) async fn try_transition(
         &self,
         tenant_id: TenantId,
         id: ReservationId,
@@ -652,11 +660,30 @@ impl Engine {
         details: serde_json::Value,
         actor: &Actor,
     ) -> Result<Reservation, EngineError> {
+        // A cancellation records the refund the tenant's policy says is due.
+        let refund = if matches!(action, StateAction::Cancel) {
+            let current = self.reservation(tenant_id, id).await?;
+            let tenant = self.tenant(tenant_id).await?;
+            let unit = self.unit(tenant_id, current.unit_id).await?;
+            let policy = self.policies.policy(&tenant)?;
+            policy.refund(&self.ctx(&tenant, &unit), &current)?
+        } else {
+            None
+        };
+        let details = match (refund, details) {
+            (Some(r), serde_json::Value::Object(mut m)) => {
+                m.insert("refund".into(), serde_json::json!(r));
+                serde_json::Value::Object(m)
+            }
+            (Some(r), serde_json::Value::Null) => serde_json::json!({ "refund": r }),
+            (_, d) => d,
+        };
         let transition = Transition {
             id,
             action,
             expected_version,
             details,
+            refund,
             session: self.session.clone(),
             now: self.clock.now(),
         };

@@ -13,6 +13,7 @@ pub mod error;
 pub mod event;
 pub mod feed;
 pub mod ids;
+pub mod lifecycle;
 pub mod local_time;
 pub mod lock;
 pub mod lock_commands;

@@ -10,8 +10,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::money::Price;
+use crate::money::{Money, Price};
 use crate::quantity::{Guests, Quantity};
+use crate::reservation::Reservation;
 use crate::tenant::Tenant;
 use crate::time_range::TimeRange;
 use crate::unit::Unit;
@@ -173,6 +174,61 @@ pub trait Policy: Send + Sync + Debug {
     /// How long a `held` reservation keeps its capacity before it expires.
     fn hold_duration(&self) -> Duration {
         Duration::minutes(15)
+    }
+
+    /// The rules a change of `current` to the new period and party breaks (the
+    /// `can_change` hook), on top of `validate`. None by default.
+    fn can_change(
+        &self,
+        ctx: &PolicyContext<'_>,
+        current: &Reservation,
+        party: &Party,
+        resolved: &ResolvedPeriod,
+    ) -> Result<Vec<Violation>, PolicyError> {
+        let _ = (ctx, current, party, resolved);
+        Ok(Vec::new())
+    }
+
+    /// The refund due when `current` is canceled at `ctx.now` (the `refund`
+    /// hook), in the tenant's currency; never more than what was paid. By default
+    /// the whole price.
+    fn refund(
+        &self,
+        ctx: &PolicyContext<'_>,
+        current: &Reservation,
+    ) -> Result<Option<Money>, PolicyError> {
+        let _ = ctx;
+        Ok(current.price.as_ref().map(|p| p.total))
+    }
+
+    /// How long after its start a confirmed reservation whose guest has not
+    /// checked in becomes `absent` (the `no_show_deadline` hook). A day by
+    /// default.
+    fn no_show_after(
+        &self,
+        ctx: &PolicyContext<'_>,
+        current: &Reservation,
+    ) -> Result<Duration, PolicyError> {
+        let _ = (ctx, current);
+        Ok(Duration::hours(24))
+    }
+}
+
+/// The period of a stored reservation, as the policy resolved it when booked.
+pub fn resolved_of(r: &Reservation) -> ResolvedPeriod {
+    ResolvedPeriod {
+        period: r.period,
+        occupied: r.occupied,
+        check_in: r.check_in,
+        check_out: r.check_out,
+    }
+}
+
+/// The party of a stored reservation.
+pub fn party_of(r: &Reservation) -> Party {
+    Party {
+        guests: r.guests,
+        quantity: r.quantity,
     }
 }
 

@@ -136,6 +136,9 @@ pub struct Reservation {
     pub notes: Option<String>,
     /// When a `held` reservation stops taking capacity.
     pub hold_expires_at: Option<DateTime<Utc>>,
+    /// The refund due, recorded when it was canceled (the policy's `refund`).
+    #[serde(default)]
+    pub refund: Option<crate::money::Money>,
     /// Incremented by every change; used for optimistic concurrency.
     pub version: i64,
     /// When it was created.

@@ -168,6 +168,11 @@ impl Reservation {
         self.r.price.as_ref().map(|p| p.total.into())
     }
 
+    /// The refund due, recorded when it was canceled (the tenant's policy).
+    async fn refund(&self) -> Option<Money> {
+        self.r.refund.map(Into::into)
+    }
+
     /// The price snapshot's lines.
     async fn lines(&self) -> Vec<PriceLine> {
         self.r
@@ -333,6 +338,7 @@ impl ReservationsQuery {
             overlapping,
             after,
             limit: Some(limit + 1),
+            ..ReservationFilter::default()
         };
         let mut found = engine(ctx)
             .store()

@@ -9,8 +9,10 @@ use std::sync::Arc;
 use berth_core::local_time::{local_date, local_instant};
 use berth_core::money::{Money, Price, PriceLine};
 use berth_core::policy::{
-    Party, PeriodRequest, Policy, PolicyContext, PolicyError, ResolvedPeriod, Violation,
+    Party, PeriodRequest, Policy, PolicyContext, PolicyError, ResolvedPeriod, Violation, party_of,
+    resolved_of,
 };
+use berth_core::reservation::Reservation;
 use berth_core::time_range::TimeRange;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
@@ -196,6 +198,19 @@ impl TenantPolicy {
         m.insert("season".into(), day.season.into());
         m.insert("stop_sell".into(), day.stop_sell.into());
         m.into()
+    }
+
+    /// The `current` map lifecycle hooks receive: the reservation as booked, in
+    /// the same terms as a request, plus its id, state and paid total.
+    fn current_map(&self, ctx: &PolicyContext<'_>, r: &Reservation) -> Dynamic {
+        let mut m = self.request_map(ctx, &party_of(r), &resolved_of(r));
+        m.insert("id".into(), r.id.to_string().into());
+        m.insert("state".into(), r.state.as_str().into());
+        m.insert(
+            "total".into(),
+            r.price.as_ref().map_or(0, |p| p.total.amount_minor).into(),
+        );
+        Dynamic::from(Facts::new(m))
     }
 
     /// The `req` map a hook receives: the party, the unit, the period's calendar
@@ -490,6 +505,76 @@ impl Policy for TenantPolicy {
         )
     }
 
+    fn can_change(
+        &self,
+        ctx: &PolicyContext<'_>,
+        current: &Reservation,
+        party: &Party,
+        resolved: &ResolvedPeriod,
+    ) -> Result<Vec<Violation>, PolicyError> {
+        let req = Dynamic::from(Facts::new(self.request_map(ctx, party, resolved)));
+        let out = self.call(
+            "can_change",
+            (
+                self.current_map(ctx, current),
+                req,
+                self.rules.clone(),
+                self.pricing.clone(),
+            ),
+        )?;
+        self.violations("can_change", out)
+    }
+
+    fn refund(
+        &self,
+        ctx: &PolicyContext<'_>,
+        current: &Reservation,
+    ) -> Result<Option<Money>, PolicyError> {
+        let Some(paid) = current.price.as_ref().map(|p| p.total) else {
+            return Ok(None);
+        };
+        let req = Dynamic::from(Facts::new(self.request_map(
+            ctx,
+            &party_of(current),
+            &resolved_of(current),
+        )));
+        let out = self.call(
+            "refund",
+            (
+                self.current_map(ctx, current),
+                req,
+                self.rules.clone(),
+                self.pricing.clone(),
+            ),
+        )?;
+        let amount = out
+            .as_int()
+            .map_err(|_| self.bad_output("refund", "an amount in minor units (an integer)"))?;
+        // Never negative, never more than was paid.
+        let amount = amount.clamp(0, paid.amount_minor);
+        Ok(Some(Money::new(amount, paid.currency)))
+    }
+
+    fn no_show_after(
+        &self,
+        ctx: &PolicyContext<'_>,
+        current: &Reservation,
+    ) -> Result<Duration, PolicyError> {
+        let req = Dynamic::from(Facts::new(self.request_map(
+            ctx,
+            &party_of(current),
+            &resolved_of(current),
+        )));
+        let out = self.call(
+            "no_show_deadline",
+            (req, self.rules.clone(), self.pricing.clone()),
+        )?;
+        let minutes = out.as_int().ok().filter(|m| *m >= 0).ok_or_else(|| {
+            self.bad_output("no_show_deadline", "minutes (a non-negative integer)")
+        })?;
+        Ok(Duration::minutes(minutes))
+    }
+
     fn validate_and_price(
         &self,
         ctx: &PolicyContext<'_>,
@@ -513,22 +598,27 @@ impl TenantPolicy {
     /// Runs `validate` on a request map and reads its violations.
     fn run_validate(&self, req: Dynamic) -> Result<Vec<Violation>, PolicyError> {
         let out = self.call("validate", (req, self.rules.clone(), self.pricing.clone()))?;
+        self.violations("validate", out)
+    }
+
+    /// Reads a hook's answer as violations.
+    fn violations(&self, hook: &str, out: Dynamic) -> Result<Vec<Violation>, PolicyError> {
         let expected = "an array of #{code, message} maps";
         let items = out
             .into_array()
-            .map_err(|_| self.bad_output("validate", expected))?;
+            .map_err(|_| self.bad_output(hook, expected))?;
         items
             .into_iter()
             .map(|item| {
                 let map = item
                     .try_cast::<Map>()
-                    .ok_or_else(|| self.bad_output("validate", expected))?;
+                    .ok_or_else(|| self.bad_output(hook, expected))?;
                 let text = |key: &str| {
                     map.get(key)
                         .map(|v| v.to_string())
                         .filter(|s| !s.is_empty())
                 };
-                let code = text("code").ok_or_else(|| self.bad_output("validate", expected))?;
+                let code = text("code").ok_or_else(|| self.bad_output(hook, expected))?;
                 Ok(Violation::new(
                     code.clone(),
                     text("message").unwrap_or(code),

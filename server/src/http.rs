@@ -144,7 +144,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let engine = berth_core::Engine::new(store.clone(), registry.clone(), Arc::new(SystemClock));
     let clock = engine.clock().clone();
     let push_config = crate::push::graphql_config(&vapid, &args.push);
-    let schema = berth_graphql::schema_with_push(engine, auth.clone(), push_config);
+    let schema = berth_graphql::schema_with_push(engine.clone(), auth.clone(), push_config);
     let public_limit = (args.public_rate_limit > 0).then(|| {
         Arc::new(RateLimiter::per_minute(
             args.public_rate_limit,
@@ -159,6 +159,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let _ = stop_tx.send(true);
     };
     let lock_expiry = crate::lock_expiry::spawn(store.clone(), clock.clone(), stop.clone());
+    let lifecycle = crate::lifecycle::spawn(engine, stop.clone());
     let webhooks = crate::webhooks::start(store.clone(), clock.clone(), &args.webhooks);
     let push = crate::push::start(store.clone(), clock.clone(), vapid, &args.push);
     let app = router(AppState {
@@ -188,6 +189,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .await
     .context("serving HTTP")?;
     let _ = lock_expiry.await;
+    let _ = lifecycle.await;
     webhooks.stop().await;
     push.stop().await;
     tracing::info!("stopped");

@@ -141,6 +141,8 @@ pub struct Transition {
     pub expected_version: Option<i64>,
     /// Extra audit details (a cancellation reason).
     pub details: serde_json::Value,
+    /// The refund due, for a cancellation.
+    pub refund: Option<crate::money::Money>,
     /// The writing session: locks it holds do not block it.
     pub session: Option<SessionId>,
     /// The instant of the write.
@@ -187,6 +189,10 @@ pub struct ReservationFilter {
     pub states: Vec<ReservationState>,
     /// Only reservations whose booked period overlaps this range.
     pub overlapping: Option<TimeRange>,
+    /// Only holds whose deadline is at or before this instant.
+    pub hold_expired_by: Option<DateTime<Utc>>,
+    /// Only reservations whose period starts at or before this instant.
+    pub started_by: Option<DateTime<Utc>>,
     /// Only reservations created after this one (the page cursor).
     pub after: Option<ReservationId>,
     /// At most this many, oldest first (default 100, at most 1000).

@@ -202,7 +202,7 @@ fn violated_constraint(e: &sqlx::Error) -> Option<&str> {
 
 const RESERVATION_COLUMNS: &str = "tenant_id, id, unit_id, client_id, state, start_at, end_at, \
     occupied_start, occupied_end, check_in, check_out, quantity, guests, price, channel, \
-    idempotency_key, notes, hold_expires_at, version, created_at, updated_at";
+    idempotency_key, notes, hold_expires_at, refund, version, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
 struct ReservationRow {
@@ -224,6 +224,7 @@ struct ReservationRow {
     idempotency_key: Option<String>,
     notes: Option<String>,
     hold_expires_at: Option<DateTime<Utc>>,
+    refund: Option<Json<serde_json::Value>>,
     version: i64,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -250,6 +251,7 @@ impl ReservationRow {
             idempotency_key: self.idempotency_key,
             notes: self.notes,
             hold_expires_at: self.hold_expires_at,
+            refund: self.refund.map(|j| j.0),
             version: self.version,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -586,15 +588,15 @@ async fn write_reservation(
         "INSERT INTO reservations (unit_id, client_id, state, start_at, end_at, occupied_start, \
            occupied_end, check_in, check_out, quantity, guests, price, price_total_minor, currency, \
            channel, idempotency_key, notes, hold_expires_at, version, created_at, updated_at, \
-           tenant_id, id, exclusive) \
+           tenant_id, id, exclusive, refund) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-           $19, $20, $21, $22, $23, COALESCE($24, false))"
+           $19, $20, $21, $22, $23, COALESCE($24, false), $25)"
     } else {
         "UPDATE reservations SET unit_id = $1, client_id = $2, state = $3, start_at = $4, end_at = $5, \
            occupied_start = $6, occupied_end = $7, check_in = $8, check_out = $9, quantity = $10, \
            guests = $11, price = $12, price_total_minor = $13, currency = $14, channel = $15, \
            idempotency_key = $16, notes = $17, hold_expires_at = $18, version = $19, created_at = $20, \
-           updated_at = $21, exclusive = COALESCE($24, exclusive) \
+           updated_at = $21, exclusive = COALESCE($24, exclusive), refund = $25 \
          WHERE tenant_id = $22 AND id = $23"
     };
     sqlx::query(sql)
@@ -622,6 +624,7 @@ async fn write_reservation(
         .bind(r.tenant_id.as_uuid())
         .bind(r.id.as_uuid())
         .bind(exclusive)
+        .bind(r.refund.as_ref().map(Json))
         .execute(&mut *conn)
         .await
         .map_err(|e| {
@@ -1529,6 +1532,12 @@ impl Store for PostgresStore {
                 states.push_bind(state.as_str());
             }
             states.push_unseparated(")");
+        }
+        if let Some(at) = filter.hold_expired_by {
+            qb.push(" AND hold_expires_at <= ").push_bind(at);
+        }
+        if let Some(at) = filter.started_by {
+            qb.push(" AND start_at <= ").push_bind(at);
         }
         if let Some(after) = filter.after {
             qb.push(" AND id > ").push_bind(after.as_uuid());

@@ -42,6 +42,7 @@ pub(crate) struct ReservationRecord {
     pub idempotency_key: Option<String>,
     pub notes: Option<String>,
     pub hold_expires_at: Option<DateTime<Utc>>,
+    pub refund: Option<serde_json::Value>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -75,6 +76,11 @@ impl ReservationRecord {
                 .map_err(StoreError::corrupt)?,
             notes: self.notes,
             hold_expires_at: self.hold_expires_at,
+            refund: self
+                .refund
+                .map(serde_json::from_value)
+                .transpose()
+                .map_err(StoreError::corrupt)?,
             version: self.version,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -218,6 +224,7 @@ pub(crate) fn new_reservation(
         idempotency_key: new.idempotency_key.clone(),
         notes: new.notes.clone(),
         hold_expires_at: new.hold_expires_at,
+        refund: None,
         version: 1,
         created_at: new.now,
         updated_at: new.now,
@@ -338,6 +345,11 @@ pub(crate) fn apply_transition(
             before.hold_expires_at
         } else {
             None
+        },
+        refund: if state == ReservationState::Canceled {
+            t.refund
+        } else {
+            before.refund
         },
         version: before.version + 1,
         updated_at: t.now,

@@ -127,7 +127,7 @@ fn from_micros(us: i64) -> Result<DateTime<Utc>, StoreError> {
 
 const RESERVATION_COLUMNS: &str = "tenant_id, id, unit_id, client_id, state, start_at, end_at, \
     occupied_start, occupied_end, check_in, check_out, quantity, guests, price, channel, \
-    idempotency_key, notes, hold_expires_at, version, created_at, updated_at";
+    idempotency_key, notes, hold_expires_at, refund, version, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
 struct ReservationRow {
@@ -149,6 +149,7 @@ struct ReservationRow {
     idempotency_key: Option<String>,
     notes: Option<String>,
     hold_expires_at: Option<i64>,
+    refund: Option<Json<serde_json::Value>>,
     version: i64,
     created_at: i64,
     updated_at: i64,
@@ -175,6 +176,7 @@ impl ReservationRow {
             idempotency_key: self.idempotency_key,
             notes: self.notes,
             hold_expires_at: self.hold_expires_at.map(from_micros).transpose()?,
+            refund: self.refund.map(|j| j.0),
             version: self.version,
             created_at: from_micros(self.created_at)?,
             updated_at: from_micros(self.updated_at)?,
@@ -487,14 +489,14 @@ async fn write_reservation(
         "INSERT INTO reservations (unit_id, client_id, state, start_at, end_at, occupied_start, \
            occupied_end, check_in, check_out, quantity, guests, price, price_total_minor, currency, \
            channel, idempotency_key, notes, hold_expires_at, version, created_at, updated_at, \
-           tenant_id, id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+           refund, tenant_id, id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     } else {
         "UPDATE reservations SET unit_id = ?, client_id = ?, state = ?, start_at = ?, end_at = ?, \
            occupied_start = ?, occupied_end = ?, check_in = ?, check_out = ?, quantity = ?, \
            guests = ?, price = ?, price_total_minor = ?, currency = ?, channel = ?, \
            idempotency_key = ?, notes = ?, hold_expires_at = ?, version = ?, created_at = ?, \
-           updated_at = ? \
+           updated_at = ?, refund = ? \
          WHERE tenant_id = ? AND id = ?"
     };
     sqlx::query(sql)
@@ -519,6 +521,7 @@ async fn write_reservation(
         .bind(r.version)
         .bind(micros(r.created_at))
         .bind(micros(r.updated_at))
+        .bind(r.refund.as_ref().map(Json))
         .bind(r.tenant_id.as_uuid())
         .bind(r.id.as_uuid())
         .execute(&mut *conn)
@@ -1466,6 +1469,12 @@ impl Store for SqliteStore {
                 states.push_bind(state.as_str());
             }
             states.push_unseparated(")");
+        }
+        if let Some(at) = filter.hold_expired_by {
+            qb.push(" AND hold_expires_at <= ").push_bind(micros(at));
+        }
+        if let Some(at) = filter.started_by {
+            qb.push(" AND start_at <= ").push_bind(micros(at));
         }
         if let Some(after) = filter.after {
             qb.push(" AND id > ").push_bind(after.as_uuid());

@@ -38,6 +38,7 @@ mod concurrency;
 mod events;
 mod feed;
 mod isolation;
+mod lifecycle;
 mod locks;
 mod postgres_guards;
 mod push;

@@ -1,6 +1,8 @@
 //! A nightly booking policy in plain Rust: the test double for core's policy port.
 //! Check-in 15:00, check-out 10:00 (tenant-local), 1–30 nights, no arrivals in the
-//! past, 1000.00 per item per night plus a 250.00 cleaning fee per stay.
+//! past, 1000.00 per item per night plus a 250.00 cleaning fee per stay; no changes
+//! in the last 48 hours, a full refund a week ahead (half after), absent six hours
+//! after check-in time.
 
 use std::sync::Arc;
 
@@ -119,6 +121,49 @@ impl Policy for NightlyTestPolicy {
             },
         ];
         Price::from_lines(currency, lines).map_err(|e| PolicyError::Failed(e.to_string()))
+    }
+
+    /// No changes in the last 48 hours before the current start.
+    fn can_change(
+        &self,
+        ctx: &PolicyContext<'_>,
+        current: &berth_core::reservation::Reservation,
+        _party: &Party,
+        _resolved: &ResolvedPeriod,
+    ) -> Result<Vec<Violation>, PolicyError> {
+        if current.period.start() - ctx.now < chrono::Duration::hours(48) {
+            return Ok(vec![Violation::new(
+                "change_too_late",
+                "stays cannot be changed in the last 48 hours before arrival",
+            )]);
+        }
+        Ok(Vec::new())
+    }
+
+    /// Everything back a week or more ahead; half after that.
+    fn refund(
+        &self,
+        ctx: &PolicyContext<'_>,
+        current: &berth_core::reservation::Reservation,
+    ) -> Result<Option<Money>, PolicyError> {
+        Ok(current.price.as_ref().map(|p| {
+            let ahead = current.period.start() - ctx.now;
+            let due = if ahead >= chrono::Duration::days(7) {
+                p.total.amount_minor
+            } else {
+                p.total.amount_minor / 2
+            };
+            Money::new(due, p.total.currency)
+        }))
+    }
+
+    /// Absent six hours after check-in time.
+    fn no_show_after(
+        &self,
+        _ctx: &PolicyContext<'_>,
+        _current: &berth_core::reservation::Reservation,
+    ) -> Result<chrono::Duration, PolicyError> {
+        Ok(chrono::Duration::hours(6))
     }
 }
 

@@ -280,6 +280,18 @@ async fn reservations_live_through_their_commands() {
         ),
         "CANCELED"
     );
+    // The tenant's refund hook (alpine-cabins: the default, everything back).
+    let refunded = api
+        .ok_as(
+            &staff,
+            r#"query($id: ID!) { reservation(id: $id) { refund { amount currency } price { amount currency } } }"#,
+            json!({ "id": held["id"] }),
+        )
+        .await;
+    assert_eq!(
+        refunded["reservation"]["refund"],
+        refunded["reservation"]["price"]
+    );
 
     // Lists: filtered by state and unit, paged.
     let viewer = api.token("alpine-cabins", Role::Viewer);

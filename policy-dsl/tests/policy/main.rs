@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod contracts;
+mod lifecycle_hooks;
 mod reload;
 mod sandbox_failures;
 mod support;

@@ -62,6 +62,15 @@ pub fn registry(root: &Root) -> Arc<PolicyRegistry> {
 /// An engine whose policies come from `registry`, over a fresh SQLite database
 /// holding tenant `slug` (Europe/Berlin, EUR, as scaffolded) with one unit.
 pub async fn engine(registry: Arc<PolicyRegistry>, slug: &str) -> (Engine, Tenant, Unit) {
+    let (engine, tenant, unit, _) = engine_with_clock(registry, slug).await;
+    (engine, tenant, unit)
+}
+
+/// [`engine`], with the manual clock it reads.
+pub async fn engine_with_clock(
+    registry: Arc<PolicyRegistry>,
+    slug: &str,
+) -> (Engine, Tenant, Unit, Arc<ManualClock>) {
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("berth-policy-{}.db", uuid::Uuid::new_v4()));
     let store = SqliteStore::connect(&format!("sqlite:{}", path.display()))
@@ -102,7 +111,12 @@ pub async fn engine(registry: Arc<PolicyRegistry>, slug: &str) -> (Engine, Tenan
         .await
         .unwrap();
     let clock = Arc::new(ManualClock::new(now));
-    (Engine::new(Arc::new(store), registry, clock), tenant, unit)
+    (
+        Engine::new(Arc::new(store), registry, clock.clone()),
+        tenant,
+        unit,
+        clock,
+    )
 }
 
 /// The scaffolded nightly tenant's test request, as a quote.

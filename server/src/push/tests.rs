@@ -76,6 +76,7 @@ on_both_stores!(
     notifications_are_encrypted_signed_retried_and_cleaned_up,
     a_claimed_notification_survives_a_restart,
     the_running_worker_delivers_on_commit_and_stops_cleanly,
+    a_no_show_reaches_a_subscribed_device,
 );
 
 const SUBJECT: &str = "mailto:ops@alpine-cabins.example.org";
@@ -845,4 +846,76 @@ fn the_vapid_subject_is_a_contact_url() {
     ] {
         assert!(super::parse_subject(bad).is_err(), "{bad}");
     }
+}
+
+/// The whole path of a no-show: the clock passes the tenant policy's deadline,
+/// the lifecycle round marks the confirmed stay without check-in absent (audit
+/// entry and event by the system), and a subscribed device receives it
+/// encrypted, with high urgency.
+async fn a_no_show_reaches_a_subscribed_device(backend: Backend) {
+    use berth_policy::Runtime;
+    use berth_policy::registry::PolicyRegistry;
+    use berth_policy::sandbox::Limits;
+
+    let s = setup(backend).await;
+    let staff = s.user(Role::Staff).await;
+    let phone = Device::new("phone");
+    s.register(staff, &phone).await;
+    let unit = s.unit("Birch").await;
+    let booked = s.book(&unit).await;
+    let worker = s.worker(s.store.clone());
+    until_received(&worker, &s.service, 1).await;
+
+    // alpine-cabins' live policy (the repository's tenant files): absent a day
+    // after check-in time, the nightly model's default.
+    let tenants = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tenants");
+    let registry = PolicyRegistry::new(
+        Runtime::new(Limits::default()).unwrap(),
+        tenants,
+        s.clock.clone(),
+    );
+    registry.load_all();
+    let engine = berth_core::Engine::new(s.store.clone(), Arc::new(registry), s.clock.clone());
+    s.clock.set("2026-12-11T13:59:00Z".parse().unwrap());
+    assert_eq!(crate::lifecycle::run_once(&engine).await, (0, 0), "not yet");
+    s.clock.set("2026-12-11T14:00:00Z".parse().unwrap());
+    assert_eq!(crate::lifecycle::run_once(&engine).await, (0, 1));
+
+    let absent = s
+        .store
+        .reservation(s.tenant, booked.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(absent.state, ReservationState::Absent);
+    let audit = s
+        .store
+        .audit_entries(s.tenant, booked.id.as_uuid())
+        .await
+        .unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(
+        (last.action.as_str(), &last.actor),
+        ("mark_absent", &Actor::System)
+    );
+    let events = settled_events(&*s.store, s.tenant).await;
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == EventKind::ReservationStateChanged
+                && e.entity_id == booked.id.as_uuid()
+                && e.payload["state"] == "absent")
+    );
+
+    until_received(&worker, &s.service, 2).await;
+    let got = s.service.got_by(&phone);
+    let message = got.last().unwrap();
+    assert_eq!(message.header("urgency"), "high");
+    let payload = phone.decrypt(&message.body);
+    assert_eq!(payload["kind"], "no_show", "{payload}");
+    assert_eq!(
+        payload["reservation_id"],
+        booked.id.to_string(),
+        "{payload}"
+    );
 }

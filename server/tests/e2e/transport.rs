@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use super::{Server, temp_sqlite_url, tenants_dir};
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 const TENANT_NAME_QUERY: &str = r#"{ tenant(slug: "alpine-cabins") { name } }"#;
@@ -36,7 +36,7 @@ fn start_with_tenants(demo: bool, extra: &[&str]) -> Server {
 
 /// Signs in as the first demo admin the server printed; returns the e-mail and
 /// the session token.
-async fn demo_admin_session(server: &Server) -> (String, String) {
+pub(crate) async fn demo_admin_session(server: &Server) -> (String, String) {
     let login = server
         .stdout_lines
         .iter()
@@ -78,7 +78,7 @@ async fn create_api_key(server: &Server, token: &str) -> String {
 }
 
 /// Opens `/graphql/ws` asking for `subprotocol`, which the server must accept.
-async fn open_socket(server: &Server, subprotocol: &str) -> Socket {
+pub(crate) async fn open_socket(server: &Server, subprotocol: &str) -> Socket {
     let (socket, response) = tokio_tungstenite::connect_async(ws_request(server, subprotocol))
         .await
         .expect("WebSocket handshake");
@@ -99,7 +99,7 @@ fn ws_request(
     request
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub(crate) async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::text(message.to_string()))
         .await
@@ -123,7 +123,7 @@ async fn next_frame(socket: &mut Socket) -> Message {
 }
 
 /// The next protocol message, as JSON.
-async fn receive(socket: &mut Socket) -> Value {
+pub(crate) async fn receive(socket: &mut Socket) -> Value {
     match next_frame(socket).await {
         Message::Text(text) => serde_json::from_str(text.as_str()).expect("a JSON message"),
         other => panic!("expected a text message, got {other:?}"),

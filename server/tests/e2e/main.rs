@@ -157,6 +157,17 @@ impl Server {
     }
 }
 
+impl Drop for Server {
+    /// A test that fails before `stop` must not leave its server running (it
+    /// would hold the test's output pipes open).
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 #[tokio::test]
 async fn serve_answers_health_readiness_and_metrics() {
     let (url, path) = temp_sqlite_url();

@@ -46,24 +46,21 @@ pub struct PushArgs {
     #[arg(long, value_name = "FILE", env = "BERTH_VAPID_KEY_FILE")]
     pub vapid_key_file: Option<PathBuf>,
     /// The contact push services may use about this server's messages (the
-    /// VAPID `sub`): a `mailto:` or `https:` URL.
+    /// VAPID `sub`): a `mailto:` or `https:` URL. Optional in RFC 8292, but some
+    /// push services (Apple's) refuse messages without it.
     #[arg(
         long,
         value_name = "URL",
         env = "BERTH_VAPID_SUBJECT",
-        default_value = DEFAULT_SUBJECT,
         value_parser = parse_subject
     )]
-    pub vapid_subject: String,
+    pub vapid_subject: Option<String>,
     /// Let web push call loopback, private-network and link-local addresses,
     /// and accept `http` endpoints (for local and test push services). Off by
     /// default: endpoints come from browsers, that is from users.
     #[arg(long, env = "BERTH_PUSH_ALLOW_PRIVATE_TARGETS")]
     pub push_allow_private_targets: bool,
 }
-
-/// The VAPID subject when none is configured.
-const DEFAULT_SUBJECT: &str = "mailto:push@berth.invalid";
 
 fn parse_subject(value: &str) -> Result<String, String> {
     let value = value.trim();
@@ -98,8 +95,8 @@ pub struct Config {
     pub enqueue_batch: u32,
     /// Whether loopback and private addresses may be called.
     pub allow_private_targets: bool,
-    /// The VAPID `sub`.
-    pub subject: String,
+    /// The VAPID `sub`, when the operator gave one.
+    pub subject: Option<String>,
 }
 
 impl Config {
@@ -123,7 +120,7 @@ impl Default for Config {
             batch: 32,
             enqueue_batch: 500,
             allow_private_targets: false,
-            subject: DEFAULT_SUBJECT.to_owned(),
+            subject: None,
         }
     }
 }
@@ -403,10 +400,10 @@ pub fn start(
     key: Arc<VapidKey>,
     args: &PushArgs,
 ) -> WorkerHandle {
-    if args.vapid_subject == DEFAULT_SUBJECT {
+    if args.vapid_subject.is_none() {
         tracing::warn!(
-            "web push uses the placeholder VAPID subject {DEFAULT_SUBJECT}; set --vapid-subject \
-             (BERTH_VAPID_SUBJECT) to a contact address: some push services refuse placeholders"
+            "web push signs without a VAPID subject; set --vapid-subject (BERTH_VAPID_SUBJECT) \
+             to a contact address: some push services refuse messages without one"
         );
     }
     Worker::new(store, clock, key, Config::from_args(args)).spawn()

@@ -24,7 +24,7 @@ const AGENT: &str = concat!("berth-push/", env!("CARGO_PKG_VERSION"));
 pub struct PushSender {
     http: Outbound,
     vapid: Arc<VapidKey>,
-    subject: String,
+    subject: Option<String>,
 }
 
 impl PushSender {
@@ -33,7 +33,7 @@ impl PushSender {
     /// private network addresses may be called too.
     pub fn new(
         vapid: Arc<VapidKey>,
-        subject: String,
+        subject: Option<String>,
         timeout: Duration,
         allow_private: bool,
     ) -> Self {
@@ -92,7 +92,7 @@ impl PushSender {
         );
         let authorization =
             self.vapid
-                .authorization(&claimed.endpoint.origin(), &self.subject, now)?;
+                .authorization(&claimed.endpoint.origin(), self.subject.as_deref(), now)?;
         headers.insert(
             AUTHORIZATION,
             HeaderValue::from_str(&authorization)

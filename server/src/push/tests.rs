@@ -355,7 +355,7 @@ impl Setup {
     fn worker(&self, store: Arc<dyn Store>) -> Worker {
         let config = Config {
             allow_private_targets: true,
-            subject: SUBJECT.into(),
+            subject: Some(SUBJECT.into()),
             ..Config::default()
         };
         Worker::new(store, self.clock.clone(), self.vapid.clone(), config)
@@ -815,7 +815,7 @@ async fn private_push_services_are_refused_unless_allowed() {
     let unit = s.unit("Birch").await;
     s.book(&unit).await;
     let config = Config {
-        subject: SUBJECT.into(),
+        subject: Some(SUBJECT.into()),
         ..Config::default()
     };
     let worker = Worker::new(s.store.clone(), s.clock.clone(), s.vapid.clone(), config);

@@ -93,14 +93,15 @@ impl VapidKey {
     pub fn authorization(
         &self,
         audience: &str,
-        subject: &str,
+        subject: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<String, String> {
         let exp = u64::try_from((now + TOKEN_LIFETIME).timestamp())
             .map_err(|_| "the clock is before 1970".to_owned())?;
-        let mut claims = Claims::create(JwtDuration::from_secs(0))
-            .with_audience(audience)
-            .with_subject(subject);
+        let mut claims = Claims::create(JwtDuration::from_secs(0)).with_audience(audience);
+        if let Some(subject) = subject {
+            claims = claims.with_subject(subject);
+        }
         claims.issued_at = None;
         claims.invalid_before = None;
         claims.expires_at = Some(UnixTimeStamp::from_secs(exp));

@@ -21,6 +21,7 @@ pub mod money;
 pub mod policy;
 pub mod push;
 pub mod quantity;
+pub mod request;
 pub mod reservation;
 pub mod state;
 pub mod store;

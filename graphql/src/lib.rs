@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod clients;
 pub mod codes;
@@ -40,6 +41,7 @@ pub struct Query(
     api_keys::ApiKeysQuery,
     locks::LocksQuery,
     events::EventsQuery,
+    audit::AuditQuery,
     webhooks::WebhooksQuery,
     push::PushQuery,
 );

@@ -3,6 +3,7 @@
 //! from an argument.
 
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use berth_core::audit::{Actor, AuditEntry};
 use berth_core::{Engine, ErrorCode};
 
 use crate::access::require;
@@ -176,7 +177,29 @@ impl SessionMutation {
             _ => None,
         };
         let hash = found.as_ref().map(|(_, h)| h.as_str());
-        if !auth.verify_password(&password, hash) {
+        let verified = auth.verify_password(&password, hash);
+        // Sign-ins of known users are audited, refused ones too (a run of them
+        // is what an operator looks for); unknown e-mails name no entity.
+        if let Some((user, _)) = &found {
+            let (actor, action) = if verified {
+                (Actor::User(user.id), "sign_in")
+            } else {
+                (Actor::Public, "sign_in_refused")
+            };
+            let entry = AuditEntry::new(
+                user.tenant_id,
+                &actor,
+                ("user", user.id.as_uuid()),
+                action,
+                serde_json::json!({}),
+                engine.clock().now(),
+            );
+            store
+                .record_audit(entry)
+                .await
+                .map_err(|e| crate::error::from_engine(e.into()))?;
+        }
+        if !verified {
             return Err(wrong());
         }
         let (user, _) = found.ok_or_else(wrong)?;

@@ -12,7 +12,7 @@
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -38,6 +38,7 @@ use berth_core::audit::Actor;
 use berth_core::clock::{Clock, SystemClock};
 use berth_core::ids::TenantId;
 use berth_core::lock::SessionId;
+use berth_core::request;
 use berth_core::store::Store;
 use berth_core::store::StoreError;
 use berth_graphql::access::authenticate;
@@ -294,7 +295,18 @@ async fn graphql(
     if let Some(token) = bearer_token(&headers) {
         request = request.data(BearerToken(token.to_owned()));
     }
-    GraphQLResponse::from(state.schema.execute(request).await).into_response()
+    // Audit entries written while serving it name the request.
+    let response = request::scope(request_id(&headers), state.schema.execute(request)).await;
+    GraphQLResponse::from(response).into_response()
+}
+
+/// The request's id, set by `SetRequestIdLayer` (or the caller's own).
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned()
 }
 
 /// Holds request bodies to [`MAX_GRAPHQL_BODY_BYTES`]: a declared larger length
@@ -361,12 +373,15 @@ async fn graphql_ws(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     protocol: GraphQLProtocol,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let executor = SocketExecutor {
         state,
         peer: peer.map(|Extension(ConnectInfo(addr))| addr.ip()),
         token: Arc::new(OnceLock::new()),
+        request_id: Arc::from(request_id(&headers)),
+        operations: Arc::new(AtomicU64::new(0)),
     };
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
@@ -479,9 +494,20 @@ struct SocketExecutor {
     peer: Option<IpAddr>,
     /// The token accepted in `connection_init`; unset for an anonymous connection.
     token: Arc<OnceLock<String>>,
+    /// The upgrade request's id: operation `n` over the socket runs as request
+    /// `<id>/<n>` (what its audit entries name).
+    request_id: Arc<str>,
+    /// Operations started so far.
+    operations: Arc<AtomicU64>,
 }
 
 impl SocketExecutor {
+    /// The request id of the next operation.
+    fn next_request_id(&self) -> String {
+        let n = self.operations.fetch_add(1, Ordering::Relaxed) + 1;
+        format!("{}/{n}", self.request_id)
+    }
+
     /// Seconds to wait when the public limit refuses the next operation.
     async fn refused_for(&self) -> Option<u64> {
         let (limiter, peer) = (self.state.public_limit.as_ref()?, self.peer?);
@@ -501,12 +527,13 @@ impl SocketExecutor {
 impl Executor for SocketExecutor {
     fn execute(&self, request: async_graphql::Request) -> impl Future<Output = GqlResponse> + Send {
         let this = self.clone();
-        async move {
+        let id = self.next_request_id();
+        request::scope(id, async move {
             match this.refused_for().await {
                 Some(retry_after_secs) => rate_limited(retry_after_secs),
                 None => this.state.schema.execute(request).await,
             }
-        }
+        })
     }
 
     fn execute_stream(
@@ -515,7 +542,7 @@ impl Executor for SocketExecutor {
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, GqlResponse> {
         let this = self.clone();
-        async move {
+        let results = async move {
             match this.refused_for().await {
                 Some(retry_after_secs) => {
                     futures_util::stream::once(std::future::ready(rate_limited(retry_after_secs)))
@@ -525,8 +552,8 @@ impl Executor for SocketExecutor {
             }
         }
         .into_stream()
-        .flatten()
-        .boxed()
+        .flatten();
+        request::scope_stream(self.next_request_id(), results).boxed()
     }
 }
 

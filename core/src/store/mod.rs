@@ -26,7 +26,7 @@ pub use sqlite::SqliteStore;
 pub use webhooks::WebhookStore;
 
 use crate::api_key::{ApiKey, NewApiKey};
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::{Actor, AuditCursor, AuditEntry, AuditFilter};
 use crate::client::{Client, ClientFilter, ClientPatch, NewClient};
 use crate::event::{Event, EventCursor};
 use crate::ids::{ApiKeyId, ClientId, LockId, ReservationId, TenantId, UnitId};
@@ -198,6 +198,9 @@ pub struct ReservationFilter {
     /// At most this many, oldest first (default 100, at most 1000).
     pub limit: Option<u32>,
 }
+
+/// How many entries [`Store::audit_entries`] returns at most.
+pub const AUDIT_HISTORY_LIMIT: u32 = 1_000;
 
 /// The storage port. Implementations: [`SqliteStore`] and [`PostgresStore`].
 #[async_trait]
@@ -441,12 +444,34 @@ pub trait Store: WebhookStore + PushStore + Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
     ) -> Result<Vec<Lock>, StoreError>;
 
-    /// The audit entries about one entity, oldest first.
+    /// Appends an audit entry that goes with no other write (a sign-in).
+    async fn record_audit(&self, entry: AuditEntry) -> Result<(), StoreError>;
+    /// The tenant's audit entries matching `filter`, newest first, after
+    /// `after`; at most `limit`. One query.
+    async fn audit_log(
+        &self,
+        tenant: TenantId,
+        filter: &AuditFilter,
+        after: Option<AuditCursor>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The audit entries about one entity, oldest first (its most recent
+    /// [`AUDIT_HISTORY_LIMIT`]).
     async fn audit_entries(
         &self,
         tenant: TenantId,
         entity_id: Uuid,
-    ) -> Result<Vec<AuditEntry>, StoreError>;
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let filter = AuditFilter {
+            entity_id: Some(entity_id),
+            ..AuditFilter::default()
+        };
+        let mut entries = self
+            .audit_log(tenant, &filter, None, AUDIT_HISTORY_LIMIT)
+            .await?;
+        entries.reverse();
+        Ok(entries)
+    }
     /// The tenant's outbox events after `after`, in stream order; only events
     /// whose position can no longer be preceded by a later commit (see
     /// [`EventCursor`]).

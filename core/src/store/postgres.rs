@@ -28,7 +28,7 @@ use super::{
     StoreError, Transition,
 };
 use crate::api_key::{ApiKey, NewApiKey};
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::{Actor, AuditCursor, AuditEntry, AuditFilter};
 use crate::capacity;
 use crate::client::{Client, ClientFilter, ClientPatch, NewClient};
 use crate::event::{Event, EventCursor, EventKind};
@@ -205,6 +205,34 @@ const RESERVATION_COLUMNS: &str = "tenant_id, id, unit_id, client_id, state, sta
     idempotency_key, notes, hold_expires_at, refund, version, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: Uuid,
+    actor: String,
+    entity_type: String,
+    entity_id: Uuid,
+    action: String,
+    at: DateTime<Utc>,
+    request_id: Option<String>,
+    metadata: Json<serde_json::Value>,
+}
+
+impl AuditRow {
+    fn into_domain(self, tenant: TenantId) -> Result<AuditEntry, StoreError> {
+        Ok(AuditEntry {
+            id: AuditId::from_uuid(self.id),
+            tenant_id: tenant,
+            actor: self.actor.parse().map_err(StoreError::corrupt)?,
+            entity_type: self.entity_type,
+            entity_id: self.entity_id,
+            action: self.action,
+            at: self.at,
+            request_id: self.request_id,
+            metadata: self.metadata.0,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
 struct ReservationRow {
     tenant_id: Uuid,
     id: Uuid,
@@ -377,20 +405,7 @@ impl ClientRow {
 
 async fn append(conn: &mut PgConnection, record: &ChangeRecord) -> Result<(), StoreError> {
     let a = &record.audit;
-    sqlx::query(
-        "INSERT INTO audit_log (id, tenant_id, actor, entity_type, entity_id, action, at, metadata) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(a.id.as_uuid())
-    .bind(a.tenant_id.as_uuid())
-    .bind(a.actor.to_string())
-    .bind(&a.entity_type)
-    .bind(a.entity_id)
-    .bind(&a.action)
-    .bind(a.at)
-    .bind(Json(&a.metadata))
-    .execute(&mut *conn)
-    .await?;
+    append_audit(conn, a).await?;
     sqlx::query(
         "INSERT INTO events (id, tenant_id, kind, entity_id, payload, at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -400,6 +415,26 @@ async fn append(conn: &mut PgConnection, record: &ChangeRecord) -> Result<(), St
     .bind(a.entity_id)
     .bind(Json(&record.event_payload))
     .bind(a.at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn append_audit(conn: &mut PgConnection, a: &AuditEntry) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log \
+         (id, tenant_id, actor, entity_type, entity_id, action, at, request_id, metadata) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(a.id.as_uuid())
+    .bind(a.tenant_id.as_uuid())
+    .bind(a.actor.to_string())
+    .bind(&a.entity_type)
+    .bind(a.entity_id)
+    .bind(&a.action)
+    .bind(a.at)
+    .bind(&a.request_id)
+    .bind(Json(&a.metadata))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -1763,40 +1798,58 @@ impl Store for PostgresStore {
         Ok(locks)
     }
 
-    async fn audit_entries(
+    async fn record_audit(&self, entry: AuditEntry) -> Result<(), StoreError> {
+        let mut tx = self.begin_tenant(entry.tenant_id).await?;
+        append_audit(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit_log(
         &self,
         tenant: TenantId,
-        entity_id: Uuid,
+        filter: &AuditFilter,
+        after: Option<AuditCursor>,
+        limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "SELECT id, actor, entity_type, entity_id, action, at, request_id, metadata \
+             FROM audit_log WHERE tenant_id = ",
+        );
+        qb.push_bind(tenant.as_uuid());
+        if let Some(actor) = &filter.actor {
+            qb.push(" AND actor = ").push_bind(actor.to_string());
+        }
+        if let Some(entity_type) = &filter.entity_type {
+            qb.push(" AND entity_type = ")
+                .push_bind(entity_type.clone());
+        }
+        if let Some(entity_id) = filter.entity_id {
+            qb.push(" AND entity_id = ").push_bind(entity_id);
+        }
+        if let Some(action) = &filter.action {
+            qb.push(" AND action = ").push_bind(action.clone());
+        }
+        if let Some(from) = filter.from {
+            qb.push(" AND at >= ").push_bind(from);
+        }
+        if let Some(to) = filter.to {
+            qb.push(" AND at < ").push_bind(to);
+        }
+        if let Some(after) = after {
+            qb.push(" AND (at, id) < (")
+                .push_bind(after.at)
+                .push(", ")
+                .push_bind(after.id.as_uuid())
+                .push(")");
+        }
+        qb.push(" ORDER BY at DESC, id DESC LIMIT ")
+            .push_bind(i64::from(limit));
         let mut tx = self.begin_tenant(tenant).await?;
-        let rows: Vec<(
-            Uuid,
-            String,
-            String,
-            String,
-            DateTime<Utc>,
-            Json<serde_json::Value>,
-        )> = sqlx::query_as(
-            "SELECT id, actor, entity_type, action, at, metadata FROM audit_log \
-                 WHERE tenant_id = $1 AND entity_id = $2 ORDER BY at, id",
-        )
-        .bind(tenant.as_uuid())
-        .bind(entity_id)
-        .fetch_all(&mut *tx)
-        .await?;
+        let rows: Vec<AuditRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
+        tx.commit().await?;
         rows.into_iter()
-            .map(|(id, actor, entity_type, action, at, metadata)| {
-                Ok(AuditEntry {
-                    id: AuditId::from_uuid(id),
-                    tenant_id: tenant,
-                    actor: actor.parse().map_err(StoreError::corrupt)?,
-                    entity_type,
-                    entity_id,
-                    action,
-                    at,
-                    metadata: metadata.0,
-                })
-            })
+            .map(|row| row.into_domain(tenant))
             .collect()
     }
 

@@ -12,7 +12,7 @@ use crate::api_key::ApiKey;
 use crate::audit::{Actor, AuditEntry};
 use crate::client::Client;
 use crate::event::EventKind;
-use crate::ids::{ApiKeyId, AuditId, ClientId, EventId, ReservationId, TenantId, UnitId};
+use crate::ids::{ApiKeyId, ClientId, EventId, ReservationId, TenantId, UnitId};
 use crate::money::{Currency, Price};
 use crate::quantity::{Guests, Inventory, Quantity};
 use crate::reservation::{IdempotencyKey, Reservation};
@@ -180,16 +180,7 @@ impl ChangeRecord {
         at: DateTime<Utc>,
     ) -> Self {
         Self {
-            audit: AuditEntry {
-                id: AuditId::new(),
-                tenant_id,
-                actor: actor.clone(),
-                entity_type: entity.0.to_owned(),
-                entity_id: entity.1,
-                action: action.to_owned(),
-                at,
-                metadata,
-            },
+            audit: AuditEntry::new(tenant_id, actor, entity, action, metadata, at),
             event_id: EventId::new(),
             event_kind,
             event_payload: after,
@@ -325,7 +316,7 @@ pub(crate) fn apply_change(
         StateAction::ChangePeriod.as_str(),
         EventKind::ReservationChanged,
         to_json(&after),
-        json!({ "before": to_json(before), "after": to_json(&after) }),
+        changed_fields(&to_json(before), &to_json(&after)),
         change.now,
     );
     Ok((after, record))

@@ -343,6 +343,20 @@ async fn leases_end_by_release_session_end_or_expiry(backend: Backend) {
         engine.expire_locks(tenant.id).await.unwrap().is_empty(),
         "idempotent"
     );
+    // The expiry is the system's, in the audit log.
+    let audit = store
+        .audit_entries(tenant.id, third.id.as_uuid())
+        .await
+        .unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(
+        (
+            last.action.as_str(),
+            &last.actor,
+            last.request_id.as_deref()
+        ),
+        ("expire", &Actor::System, None)
+    );
 
     // The session ends: its remaining locks go.
     let released = ada

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use berth_core::api_key::{ApiKey, NewApiKey};
-use berth_core::audit::{Actor, AuditEntry};
+use berth_core::audit::{Actor, AuditCursor, AuditEntry, AuditFilter};
 use berth_core::client::{Client, ClientFilter, ClientPatch, NewClient};
 use berth_core::event::Event;
 use berth_core::ids::{ApiKeyId, ClientId, ReservationId, TenantId, UnitId};
@@ -19,7 +19,6 @@ use berth_core::tenant::{NewTenant, Tenant, TenantSlug};
 use berth_core::time_range::TimeRange;
 use berth_core::unit::{NewUnit, Unit, UnitPatch};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 /// Counts calls per store method.
 #[derive(Debug)]
@@ -327,13 +326,20 @@ impl Store for CountingStore {
         self.inner.occupancy(tenant, units, range).await
     }
 
-    async fn audit_entries(
+    async fn record_audit(&self, entry: AuditEntry) -> Result<(), StoreError> {
+        self.count("record_audit");
+        self.inner.record_audit(entry).await
+    }
+
+    async fn audit_log(
         &self,
         tenant: TenantId,
-        entity_id: Uuid,
+        filter: &AuditFilter,
+        after: Option<AuditCursor>,
+        limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        self.count("audit_entries");
-        self.inner.audit_entries(tenant, entity_id).await
+        self.count("audit_log");
+        self.inner.audit_log(tenant, filter, after, limit).await
     }
 
     async fn event_count(&self, tenant: TenantId) -> Result<u64, StoreError> {

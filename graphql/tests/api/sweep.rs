@@ -137,6 +137,8 @@ pub fn kind_of(field: &str, name: &str) -> Kind {
         "apiKeyId" => Some(Kind::ApiKey),
         "webhookId" => Some(Kind::Webhook),
         "lockId" => Some(Kind::Lock),
+        // The audit log's filter takes any entity's id.
+        "entityId" => Some(Kind::Reservation),
         _ => None,
     };
     if let Some(kind) = by_name {

@@ -590,3 +590,72 @@ async fn oversized_and_malformed_bodies_get_codes_and_every_answer_a_request_id(
     assert_eq!(traced.header("x-request-id"), Some("trace-me-42"));
     server.stop();
 }
+
+/// The audit log names the request that wrote each entry: the `x-request-id` of
+/// an HTTP request, and `<upgrade id>/<n>` for the n-th operation of a socket.
+#[tokio::test]
+async fn audit_entries_name_the_request_that_wrote_them() {
+    let server = start_with_tenants(true, &[]);
+    let (_, token) = demo_admin_session(&server).await;
+    let bearer = format!("Bearer {token}");
+    let body =
+        json!({ "query": r#"mutation { createClient(input: { name: "Over HTTP" }) { id } }"# })
+            .to_string();
+    let created = exchange(
+        &server,
+        "POST",
+        &[
+            ("content-type", "application/json"),
+            ("authorization", &bearer),
+            ("x-request-id", "audit-e2e-42"),
+        ],
+        &body,
+    )
+    .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let over_http = created.json()["data"]["createClient"]["id"].clone();
+
+    let mut socket = open_socket(&server, "graphql-transport-ws").await;
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": { "token": token } }),
+    )
+    .await;
+    assert_eq!(receive(&mut socket).await["type"], "connection_ack");
+    for id in ["1", "2"] {
+        send(
+            &mut socket,
+            json!({ "id": id, "type": "subscribe", "payload": {
+                "query": r#"mutation { createClient(input: { name: "Over a socket" }) { id } }"# } }),
+        )
+        .await;
+        assert_eq!(receive(&mut socket).await["type"], "next");
+        assert_eq!(receive(&mut socket).await["type"], "complete");
+    }
+    socket.close(None).await.unwrap();
+
+    let log = server
+        .graphql_as(
+            Some(&token),
+            r#"{ auditLog(filter: { entityType: "client", action: "create" }, first: 3) {
+                 edges { node { entityId requestId actor } } } }"#,
+            json!({}),
+        )
+        .await;
+    let edges = log["data"]["auditLog"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{log}"));
+    let ids: Vec<&str> = edges
+        .iter()
+        .map(|e| e["node"]["requestId"].as_str().unwrap_or("none"))
+        .collect();
+    assert_eq!(ids.len(), 3, "{log}");
+    assert_eq!(edges[2]["node"]["entityId"], over_http);
+    assert_eq!(ids[2], "audit-e2e-42");
+    let socket_id = ids[1]
+        .strip_suffix("/1")
+        .unwrap_or_else(|| panic!("{ids:?}"));
+    assert!(socket_id.len() >= 32, "{ids:?}");
+    assert_eq!(ids[0], format!("{socket_id}/2"));
+    server.stop();
+}

@@ -5,6 +5,7 @@
 //! PostgreSQL: the unit row locked `FOR UPDATE`, plus an exclusion constraint for
 //! units of inventory 1). Every method takes the `TenantId` whose data it touches.
 
+mod calendar;
 mod error;
 mod open;
 mod postgres;
@@ -17,6 +18,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+pub use calendar::CalendarStore;
 pub use error::StoreError;
 pub use open::{open, open_and_migrate};
 pub use postgres::PostgresStore;
@@ -201,7 +203,7 @@ pub struct ReservationFilter {
 
 /// The storage port. Implementations: [`SqliteStore`] and [`PostgresStore`].
 #[async_trait]
-pub trait Store: WebhookStore + PushStore + Send + Sync + std::fmt::Debug {
+pub trait Store: WebhookStore + PushStore + CalendarStore + Send + Sync + std::fmt::Debug {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 
@@ -386,7 +388,8 @@ pub trait Store: WebhookStore + PushStore + Send + Sync + std::fmt::Debug {
         filter: &ReservationFilter,
     ) -> Result<Vec<Reservation>, StoreError>;
     /// Capacity-taking reservations of these units whose occupied interval
-    /// overlaps `range`.
+    /// overlaps `range`, and their calendar blocks overlapping it, each as
+    /// taking the unit's whole inventory.
     async fn occupancy(
         &self,
         tenant: TenantId,

@@ -10,6 +10,7 @@ pub mod clients;
 pub mod codes;
 pub mod error;
 pub mod events;
+pub mod ical;
 pub mod ids;
 pub mod loaders;
 pub mod locks;
@@ -42,6 +43,7 @@ pub struct Query(
     events::EventsQuery,
     webhooks::WebhooksQuery,
     push::PushQuery,
+    ical::IcalQuery,
 );
 
 /// The mutation root: every feature's mutations.
@@ -55,6 +57,7 @@ pub struct Mutation(
     locks::LocksMutation,
     webhooks::WebhooksMutation,
     push::PushMutation,
+    ical::IcalMutation,
 );
 
 /// The schema type.

@@ -8,6 +8,7 @@
 mod admin;
 mod counting;
 mod dataloader;
+mod ical;
 mod isolation;
 mod live;
 mod push;

@@ -195,11 +195,11 @@ fn unfold(ics: &str) -> Vec<(usize, String)> {
     let mut lines: Vec<(usize, String)> = Vec::new();
     for (i, raw) in ics.split('\n').enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(rest) = raw.strip_prefix([' ', '\t']) {
-            if let Some((_, last)) = lines.last_mut() {
-                last.push_str(rest);
-                continue;
-            }
+        if let Some(rest) = raw.strip_prefix([' ', '\t'])
+            && let Some((_, last)) = lines.last_mut()
+        {
+            last.push_str(rest);
+            continue;
         }
         if raw.trim().is_empty() {
             continue;
@@ -352,16 +352,8 @@ impl EventBuilder {
                 once(self.duration.is_some())?;
                 self.duration = Some((cl.line, duration(cl.line, cl.value.trim())?));
             }
-            "STATUS" => {
-                if cl.value.trim().eq_ignore_ascii_case("CANCELLED") {
-                    self.free = true;
-                }
-            }
-            "TRANSP" => {
-                if cl.value.trim().eq_ignore_ascii_case("TRANSPARENT") {
-                    self.free = true;
-                }
-            }
+            "STATUS" if cl.value.trim().eq_ignore_ascii_case("CANCELLED") => self.free = true,
+            "TRANSP" if cl.value.trim().eq_ignore_ascii_case("TRANSPARENT") => self.free = true,
             "RRULE" | "RDATE" | "EXRULE" | "RECURRENCE-ID" => {
                 return err(
                     cl.line,

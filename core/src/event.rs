@@ -70,6 +70,12 @@ pub enum EventKind {
     ReservationStateChanged,
     /// A reservation was canceled.
     ReservationCanceled,
+    /// A unit's iCalendar feed got a new token (or was turned on).
+    IcalFeedRotated,
+    /// A unit's iCalendar feed was turned off.
+    IcalFeedDisabled,
+    /// A unit's blocks from one calendar source were replaced by an import.
+    CalendarImported,
 }
 
 impl EventKind {
@@ -78,7 +84,7 @@ impl EventKind {
         &Self::ALL
     }
 
-    const ALL: [EventKind; 27] = [
+    const ALL: [EventKind; 30] = [
         Self::PushSubscriptionRegistered,
         Self::PushSubscriptionUnregistered,
         Self::NotificationSettingsUpdated,
@@ -106,6 +112,9 @@ impl EventKind {
         Self::ReservationChanged,
         Self::ReservationStateChanged,
         Self::ReservationCanceled,
+        Self::IcalFeedRotated,
+        Self::IcalFeedDisabled,
+        Self::CalendarImported,
     ];
 
     /// The stored, dotted name (`reservation.created`).
@@ -138,6 +147,9 @@ impl EventKind {
             Self::ReservationChanged => "reservation.changed",
             Self::ReservationStateChanged => "reservation.state_changed",
             Self::ReservationCanceled => "reservation.canceled",
+            Self::IcalFeedRotated => "ical_feed.rotated",
+            Self::IcalFeedDisabled => "ical_feed.disabled",
+            Self::CalendarImported => "calendar.imported",
         }
     }
 }

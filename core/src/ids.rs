@@ -98,6 +98,10 @@ entity_id!(
     PushDeliveryId
 );
 entity_id!(
+    /// Identifies a calendar block (a busy period imported from a `.ics` feed).
+    CalendarBlockId
+);
+entity_id!(
     /// Identifies an audit log entry.
     AuditId
 );

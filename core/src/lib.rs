@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod event;
 pub mod feed;
+pub mod ical;
 pub mod ids;
 pub mod lifecycle;
 pub mod local_time;

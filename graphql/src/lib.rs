@@ -11,6 +11,7 @@ pub mod clients;
 pub mod codes;
 pub mod error;
 pub mod events;
+pub mod ical;
 pub mod ids;
 pub mod loaders;
 pub mod locks;
@@ -44,6 +45,7 @@ pub struct Query(
     audit::AuditQuery,
     webhooks::WebhooksQuery,
     push::PushQuery,
+    ical::IcalQuery,
 );
 
 /// The mutation root: every feature's mutations.
@@ -57,6 +59,7 @@ pub struct Mutation(
     locks::LocksMutation,
     webhooks::WebhooksMutation,
     push::PushMutation,
+    ical::IcalMutation,
 );
 
 /// The schema type.

@@ -1,5 +1,5 @@
-//! The HTTP server: the router (`/graphql`, `/graphql/ws`, `/healthz`, `/readyz`,
-//! `/metrics`), its middleware (request tracing and metrics, CORS, the public rate
+//! The HTTP server: the router (`/graphql`, `/graphql/ws`, `/ical/…`, `/healthz`,
+//! `/readyz`, `/metrics`), its middleware (request tracing and metrics, CORS, the public rate
 //! limit), and `serve`, which wires the store and runs until a shutdown signal,
 //! draining requests in flight. This module stays transport only: GraphQL itself
 //! lives in berth-graphql, which reads the bearer token this module hands it.
@@ -66,6 +66,8 @@ pub struct AppState {
     pub registry: Arc<PolicyRegistry>,
     /// The GraphQL schema (over the engine).
     pub schema: berth_graphql::BerthSchema,
+    /// The engine, for what is served outside GraphQL (iCalendar feeds).
+    pub engine: berth_core::Engine,
     /// Renders the Prometheus metrics.
     pub metrics: PrometheusHandle,
     /// Verifies bearer tokens where the transport must decide on its own (the
@@ -160,7 +162,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let _ = stop_tx.send(true);
     };
     let lock_expiry = crate::lock_expiry::spawn(store.clone(), clock.clone(), stop.clone());
-    let lifecycle = crate::lifecycle::spawn(engine, stop.clone());
+    let lifecycle = crate::lifecycle::spawn(engine.clone(), stop.clone());
     let webhooks = crate::webhooks::start(store.clone(), clock.clone(), &args.webhooks);
     let push = crate::push::start(store.clone(), clock.clone(), vapid, &args.push);
     let app = router(AppState {
@@ -168,6 +170,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         store,
         registry,
         schema,
+        engine,
         metrics,
         auth,
         clock,
@@ -210,7 +213,11 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
                 .layer(middleware::from_fn(limit_body))
                 .layer(public_limit.clone()),
         )
-        .route("/graphql/ws", get(graphql_ws).layer(public_limit))
+        .route("/graphql/ws", get(graphql_ws).layer(public_limit.clone()))
+        .route(
+            "/ical/{tenant}/{unit}",
+            get(crate::ical::feed).layer(public_limit),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics));

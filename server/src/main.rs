@@ -4,6 +4,7 @@
 
 mod cli;
 mod http;
+mod ical;
 mod lifecycle;
 mod lock_expiry;
 mod outbound;

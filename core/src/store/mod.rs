@@ -5,6 +5,7 @@
 //! PostgreSQL: the unit row locked `FOR UPDATE`, plus an exclusion constraint for
 //! units of inventory 1). Every method takes the `TenantId` whose data it touches.
 
+mod calendar;
 mod error;
 mod open;
 mod postgres;
@@ -17,6 +18,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+pub use calendar::CalendarStore;
 pub use error::StoreError;
 pub use open::{open, open_and_migrate};
 pub use postgres::PostgresStore;
@@ -204,7 +206,7 @@ pub const AUDIT_HISTORY_LIMIT: u32 = 1_000;
 
 /// The storage port. Implementations: [`SqliteStore`] and [`PostgresStore`].
 #[async_trait]
-pub trait Store: WebhookStore + PushStore + Send + Sync + std::fmt::Debug {
+pub trait Store: WebhookStore + PushStore + CalendarStore + Send + Sync + std::fmt::Debug {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 
@@ -389,7 +391,8 @@ pub trait Store: WebhookStore + PushStore + Send + Sync + std::fmt::Debug {
         filter: &ReservationFilter,
     ) -> Result<Vec<Reservation>, StoreError>;
     /// Capacity-taking reservations of these units whose occupied interval
-    /// overlaps `range`.
+    /// overlaps `range`, and their calendar blocks overlapping it, each as
+    /// taking the unit's whole inventory.
     async fn occupancy(
         &self,
         tenant: TenantId,

@@ -45,6 +45,9 @@ mod webhooks;
 // The push queue (`PushStore`), in its own file.
 #[path = "postgres_push.rs"]
 mod push;
+// iCalendar feeds and blocks (`CalendarStore`), in their own file.
+#[path = "postgres_calendar.rs"]
+mod calendar;
 
 /// The exclusion constraint guarding units of inventory 1 (see the migration).
 const EXCLUSIVE_CONSTRAINT: &str = "reservations_exclusive_no_overlap";
@@ -551,6 +554,8 @@ async fn ensure_capacity(
     quantity: u32,
     except: Option<ReservationId>,
 ) -> Result<(), StoreError> {
+    // A calendar block takes the whole unit.
+    calendar::ensure_unblocked(conn, tenant, unit.id, occupied).await?;
     let taken: Vec<(DateTime<Utc>, DateTime<Utc>, i64)> = sqlx::query_as(
         "SELECT occupied_start, occupied_end, quantity FROM reservations \
          WHERE tenant_id = $1 AND unit_id = $2 AND state IN ('held', 'confirmed', 'checked_in') \
@@ -1609,6 +1614,21 @@ impl Store for PostgresStore {
         qb.push(" AND occupied_start < ").push_bind(range.end());
         qb.push(" AND occupied_end > ").push_bind(range.start());
         qb.push(" AND unit_id IN (");
+        let mut ids = qb.separated(", ");
+        for unit in units {
+            ids.push_bind(unit.as_uuid());
+        }
+        ids.push_unseparated(")");
+        // Calendar blocks, each taking its unit's whole inventory.
+        qb.push(
+            " UNION ALL SELECT b.unit_id, b.start_at, b.end_at, u.inventory \
+             FROM calendar_blocks b JOIN units u ON u.tenant_id = b.tenant_id AND u.id = b.unit_id \
+             WHERE b.tenant_id = ",
+        );
+        qb.push_bind(tenant.as_uuid());
+        qb.push(" AND b.start_at < ").push_bind(range.end());
+        qb.push(" AND b.end_at > ").push_bind(range.start());
+        qb.push(" AND b.unit_id IN (");
         let mut ids = qb.separated(", ");
         for unit in units {
             ids.push_bind(unit.as_uuid());

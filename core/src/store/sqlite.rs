@@ -38,6 +38,9 @@ mod webhooks;
 // The push queue (`PushStore`), in its own file.
 #[path = "sqlite_push.rs"]
 mod push;
+// iCalendar feeds and blocks (`CalendarStore`), in their own file.
+#[path = "sqlite_calendar.rs"]
+mod calendar;
 
 /// How long a writer waits for SQLite's write lock before giving up. Generous,
 /// because under load writers queue for the lock by design.
@@ -473,6 +476,8 @@ async fn ensure_capacity(
     quantity: u32,
     except: Option<ReservationId>,
 ) -> Result<(), StoreError> {
+    // A calendar block takes the whole unit.
+    calendar::ensure_unblocked(conn, tenant, unit.id, occupied).await?;
     let taken: Vec<(i64, i64, i64)> = sqlx::query_as(
         "SELECT occupied_start, occupied_end, quantity FROM reservations \
          WHERE tenant_id = ? AND unit_id = ? AND state IN ('held', 'confirmed', 'checked_in') \
@@ -1547,6 +1552,21 @@ impl Store for SqliteStore {
         qb.push(" AND occupied_end > ")
             .push_bind(micros(range.start()));
         qb.push(" AND unit_id IN (");
+        let mut ids = qb.separated(", ");
+        for unit in units {
+            ids.push_bind(unit.as_uuid());
+        }
+        ids.push_unseparated(")");
+        // Calendar blocks, each taking its unit's whole inventory.
+        qb.push(
+            " UNION ALL SELECT b.unit_id, b.start_at, b.end_at, u.inventory \
+             FROM calendar_blocks b JOIN units u ON u.tenant_id = b.tenant_id AND u.id = b.unit_id \
+             WHERE b.tenant_id = ",
+        );
+        qb.push_bind(tenant.as_uuid());
+        qb.push(" AND b.start_at < ").push_bind(micros(range.end()));
+        qb.push(" AND b.end_at > ").push_bind(micros(range.start()));
+        qb.push(" AND b.unit_id IN (");
         let mut ids = qb.separated(", ");
         for unit in units {
             ids.push_bind(unit.as_uuid());

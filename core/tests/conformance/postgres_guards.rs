@@ -24,11 +24,13 @@ use sqlx::{Connection, PgConnection};
 use crate::support::{self, Backend};
 
 /// The tables that carry a `tenant_id`: all of them must be guarded.
-const TENANT_TABLES: [&str; 14] = [
+const TENANT_TABLES: [&str; 16] = [
     "api_keys",
     "audit_log",
+    "calendar_blocks",
     "clients",
     "events",
+    "ical_feeds",
     "locks",
     "notification_settings",
     "push_deliveries",
@@ -170,6 +172,21 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
                 &Actor::System,
                 "guard",
                 chrono::Duration::seconds(30),
+            )
+            .await
+            .unwrap();
+        // A feed token and an imported block.
+        engine
+            .rotate_ical_token(tenant.id, unit.id, &Actor::System)
+            .await
+            .unwrap();
+        engine
+            .import_calendar(
+                tenant.id,
+                unit.id,
+                "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261220\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+                berth_core::ical::block::BlockSource::default_import(),
+                &Actor::System,
             )
             .await
             .unwrap();
@@ -377,6 +394,8 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
         "UPDATE users SET email = 'mallory@example.org' WHERE tenant_id = $1",
         "DELETE FROM audit_log WHERE tenant_id = $1",
         "DELETE FROM reservations WHERE tenant_id = $1",
+        "DELETE FROM calendar_blocks WHERE tenant_id = $1",
+        "UPDATE ical_feeds SET token = 'mallory' WHERE tenant_id = $1",
     ] {
         let done = sqlx::query(sql)
             .bind(b.id.as_uuid())

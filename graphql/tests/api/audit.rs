@@ -51,6 +51,10 @@ struct Fixtures<'a> {
 
 impl Fixtures<'_> {
     async fn make(&mut self, name: &str) -> Value {
+        Box::pin(self.make_inner(name)).await
+    }
+
+    async fn make_inner(&mut self, name: &str) -> Value {
         let cabin = self.api.cabin.id.to_string();
         match name {
             "$unit" => json!(cabin),
@@ -62,6 +66,22 @@ impl Fixtures<'_> {
                 r#"mutation { x: createUnit(input: { name: "Fixture unit", inventory: 1, maxGuests: 2 }) { id } }"#,
                 json!({}),
             ).await,
+            "$feedUnit" => {
+                let unit = self.make("$newUnit").await;
+                self.api
+                    .ok_as(
+                        &self.owner,
+                        r#"mutation($id: ID!) { rotateIcalToken(unitId: $id) { path } }"#,
+                        json!({ "id": unit }),
+                    )
+                    .await;
+                unit
+            }
+            "$ics" => json!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//audit//EN\r\nBEGIN:VEVENT\r\n\
+                 UID:stay-1@channel.example\r\nDTSTART;VALUE=DATE:20261210\r\n\
+                 DTEND;VALUE=DATE:20261213\r\nSUMMARY:Reserved\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            ),
             "$client" => self.id(
                 r#"mutation { x: createClient(input: { name: "Fixture client" }) { id } }"#,
                 json!({}),
@@ -235,6 +255,9 @@ async fn every_mutation_writes_an_audit_entry(backend: Backend) {
         .await;
         assert!(errors.is_empty(), "{name}: {errors:?}");
         // What the answers show once and must never be written down.
+        if let Some(path) = data["rotateIcalToken"]["path"].as_str() {
+            secrets.push(path.split("token=").nth(1).unwrap().to_owned());
+        }
         for secret in [
             &data["login"]["token"],
             &data["createApiKey"]["key"],

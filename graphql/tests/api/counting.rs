@@ -634,3 +634,71 @@ impl berth_core::store::PushStore for CountingStore {
         self.inner.push_deliveries(tenant, subscription).await
     }
 }
+
+#[async_trait]
+impl berth_core::store::CalendarStore for CountingStore {
+    async fn set_ical_token(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+        token: berth_core::ical::token::FeedToken,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::ical::block::IcalFeed, StoreError> {
+        self.count("set_ical_token");
+        self.inner
+            .set_ical_token(tenant, unit, token, actor, now)
+            .await
+    }
+
+    async fn disable_ical_feed(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.count("disable_ical_feed");
+        self.inner.disable_ical_feed(tenant, unit, actor, now).await
+    }
+
+    async fn ical_feed(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+    ) -> Result<Option<berth_core::ical::block::IcalFeed>, StoreError> {
+        self.count("ical_feed");
+        self.inner.ical_feed(tenant, unit).await
+    }
+
+    async fn busy_reservations(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+        window: &TimeRange,
+    ) -> Result<Vec<berth_core::ical::block::BusyReservation>, StoreError> {
+        self.count("busy_reservations");
+        self.inner.busy_reservations(tenant, unit, window).await
+    }
+
+    async fn replace_calendar_blocks(
+        &self,
+        tenant: TenantId,
+        replacement: berth_core::ical::block::BlockReplacement,
+        actor: &Actor,
+    ) -> Result<berth_core::ical::block::CalendarImport, StoreError> {
+        self.count("replace_calendar_blocks");
+        self.inner
+            .replace_calendar_blocks(tenant, replacement, actor)
+            .await
+    }
+
+    async fn calendar_blocks(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+    ) -> Result<Vec<berth_core::ical::block::CalendarBlock>, StoreError> {
+        self.count("calendar_blocks");
+        self.inner.calendar_blocks(tenant, unit).await
+    }
+}

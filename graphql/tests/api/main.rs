@@ -9,6 +9,7 @@ mod admin;
 mod audit;
 mod counting;
 mod dataloader;
+mod ical;
 mod isolation;
 mod live;
 mod push;

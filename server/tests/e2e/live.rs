@@ -34,13 +34,13 @@ const CANCEL: &str = "mutation($id: ID!) { cancelReservation(id: $id) { id state
 const LOCKS: &str = "{ locks { id holder { session } } }";
 
 /// A stay on a unit: (check-in, check-out) dates.
-type Stay = (String, String);
+pub(crate) type Stay = (String, String);
 
 /// `n` stays of three nights, Monday to Thursday, a week apart, from about two
 /// months ahead: inside the example tenants' booking horizon, clear of the
 /// demo's own bookings (the next month) and of the Christmas stop-sell. Three
 /// nights on a Monday suit the cabins' rules in every season.
-fn stays(n: usize) -> Vec<Stay> {
+pub(crate) fn stays(n: usize) -> Vec<Stay> {
     let mut day = Utc::now().date_naive() + Days::new(60);
     while day.weekday() != Weekday::Mon {
         day = day + Days::new(1);
@@ -58,7 +58,7 @@ fn stays(n: usize) -> Vec<Stay> {
 }
 
 /// A query or mutation that must succeed; returns its data.
-async fn ok(server: &Server, token: &str, query: &str, variables: Value) -> Value {
+pub(crate) async fn ok(server: &Server, token: &str, query: &str, variables: Value) -> Value {
     let answer = server.graphql_as(Some(token), query, variables).await;
     assert!(answer["errors"].is_null(), "{query}: {answer}");
     answer["data"].clone()

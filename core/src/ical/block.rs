@@ -1,0 +1,186 @@
+//! Calendar blocks: busy periods imported from another calendar (a channel
+//! manager's or an Airbnb-style site's `.ics` feed). A block takes the whole
+//! inventory of its unit for its range, so availability, quotes, slots and the
+//! capacity check of every booking and period change treat it as fully booked.
+//! Blocks belong to a source (`airbnb`, `booking.com`; `import` by default), and
+//! importing a source again replaces exactly that source's blocks.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::token::FeedToken;
+use crate::ids::{CalendarBlockId, ReservationId, TenantId, UnitId};
+use crate::time_range::TimeRange;
+
+/// Where a unit's blocks came from: 1–64 characters of letters, digits and
+/// `. _ - :`, case kept. Each import replaces the blocks of its source only.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct BlockSource(String);
+
+/// A string that is not a block source.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not a calendar source (1-64 characters of letters, digits, '.', '_', '-' and ':')"
+)]
+pub struct InvalidSource(pub String);
+
+impl BlockSource {
+    /// The source of imports that name none.
+    pub fn default_import() -> Self {
+        Self("import".to_owned())
+    }
+
+    /// The source as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for BlockSource {
+    type Err = InvalidSource;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let ok = (1..=64).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b':'));
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(InvalidSource(s.chars().take(80).collect()))
+        }
+    }
+}
+
+impl fmt::Display for BlockSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A stored block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CalendarBlock {
+    /// Its id.
+    pub id: CalendarBlockId,
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// The unit it blocks.
+    pub unit_id: UnitId,
+    /// The calendar it came from.
+    pub source: BlockSource,
+    /// The event's UID in that calendar.
+    pub uid: String,
+    /// The instants it blocks (for all-day events: what a stay of those nights
+    /// would occupy).
+    pub range: TimeRange,
+    /// For all-day events: the first day (check-in).
+    pub first_day: Option<NaiveDate>,
+    /// For all-day events: the day after the last (check-out).
+    pub end_day: Option<NaiveDate>,
+    /// When it was imported.
+    pub imported_at: DateTime<Utc>,
+}
+
+/// A block about to be stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewBlock {
+    /// The event's UID.
+    pub uid: String,
+    /// The instants it blocks.
+    pub range: TimeRange,
+    /// For all-day events: the first day.
+    pub first_day: Option<NaiveDate>,
+    /// For all-day events: the day after the last.
+    pub end_day: Option<NaiveDate>,
+}
+
+/// What an import writes: the new blocks of one unit and source, replacing that
+/// source's old ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockReplacement {
+    /// The unit.
+    pub unit_id: UnitId,
+    /// The source whose blocks are replaced.
+    pub source: BlockSource,
+    /// The new blocks (possibly none: the source is cleared).
+    pub blocks: Vec<NewBlock>,
+    /// Events of the file that block nothing (for the audit entry).
+    pub skipped: u32,
+    /// When.
+    pub now: DateTime<Utc>,
+}
+
+/// A reservation that overlaps an imported block. The block is kept and the
+/// reservation too: the double booking is for a person to resolve.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ImportConflict {
+    /// The reservation.
+    pub reservation_id: ReservationId,
+    /// The UID of the block it overlaps.
+    pub block_uid: String,
+    /// Where they overlap.
+    pub overlap: TimeRange,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CalendarImport {
+    /// The unit.
+    pub unit_id: UnitId,
+    /// The source.
+    pub source: BlockSource,
+    /// The source's blocks now, in time order.
+    pub blocks: Vec<CalendarBlock>,
+    /// How many of the source's blocks were replaced.
+    pub removed: u32,
+    /// Events of the file that block nothing (canceled, free, of no length, or
+    /// over before now).
+    pub skipped: u32,
+    /// Capacity-taking reservations that overlap the new blocks.
+    pub conflicts: Vec<ImportConflict>,
+}
+
+/// A unit's feed: on while it has a token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IcalFeed {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// The unit.
+    pub unit_id: UnitId,
+    /// The secret in its URL.
+    pub token: FeedToken,
+    /// When this token was made.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A capacity-taking reservation as a feed shows it: no guest, no price.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BusyReservation {
+    /// The reservation.
+    pub id: ReservationId,
+    /// Its occupied interval.
+    pub occupied: TimeRange,
+    /// Check-in date (nightly).
+    pub check_in: Option<NaiveDate>,
+    /// Check-out date (nightly).
+    pub check_out: Option<NaiveDate>,
+    /// Items taken.
+    pub quantity: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_are_short_names() {
+        for ok in ["import", "airbnb", "booking.com", "vrbo:cabin-2", "A_B"] {
+            assert_eq!(ok.parse::<BlockSource>().unwrap().as_str(), ok);
+        }
+        for bad in ["", " airbnb", "a b", "ä", &"x".repeat(65), "a/b"] {
+            assert!(bad.parse::<BlockSource>().is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Writing RFC 5545: a `VCALENDAR` of busy `VEVENT`s, with CRLF line endings,
+//! lines folded at 75 octets (never inside a UTF-8 character) and TEXT values
+//! escaped. All-day spans are written `VALUE=DATE` (DTEND the day after the last,
+//! i.e. the check-out, as Airbnb-style sites write and read them); instants are
+//! written in UTC (`…Z`), so no VTIMEZONE is needed.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::span::Span;
+
+/// The longest content line, in octets, before folding (RFC 5545 3.1).
+const FOLD_AT: usize = 75;
+
+/// One event of a feed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeedEvent {
+    /// Globally unique and stable across fetches (`<id>@berth`).
+    pub uid: String,
+    /// What it covers.
+    pub span: Span,
+    /// What it says: never a guest's name or contact.
+    pub summary: String,
+}
+
+/// The calendar's own properties.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeedHeader {
+    /// The calendar's display name (`X-WR-CALNAME`): the unit's name.
+    pub name: String,
+    /// When the feed was generated (every event's `DTSTAMP`).
+    pub stamp: DateTime<Utc>,
+}
+
+/// The PRODID of every feed berth writes.
+pub const PRODID: &str = concat!("-//berth//berth ", env!("CARGO_PKG_VERSION"), "//EN");
+
+/// The feed as an iCalendar document.
+pub fn write_calendar(header: &FeedHeader, events: &[FeedEvent]) -> String {
+    let mut out = String::with_capacity(256 + events.len() * 160);
+    let stamp = utc(header.stamp);
+    put(&mut out, "BEGIN:VCALENDAR");
+    put(&mut out, "VERSION:2.0");
+    put(&mut out, &format!("PRODID:{}", escape_text(PRODID)));
+    put(&mut out, "CALSCALE:GREGORIAN");
+    put(&mut out, "METHOD:PUBLISH");
+    put(
+        &mut out,
+        &format!("X-WR-CALNAME:{}", escape_text(&header.name)),
+    );
+    // RFC 7986, and the older name most importers read: poll hourly.
+    put(&mut out, "REFRESH-INTERVAL;VALUE=DURATION:PT1H");
+    put(&mut out, "X-PUBLISHED-TTL:PT1H");
+    for event in events {
+        put(&mut out, "BEGIN:VEVENT");
+        put(&mut out, &format!("UID:{}", escape_text(&event.uid)));
+        put(&mut out, &format!("DTSTAMP:{stamp}"));
+        match event.span {
+            Span::Days { first, end } => {
+                put(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(first)));
+                put(&mut out, &format!("DTEND;VALUE=DATE:{}", date(end)));
+            }
+            Span::Instants(range) => {
+                put(&mut out, &format!("DTSTART:{}", utc(range.start())));
+                put(&mut out, &format!("DTEND:{}", utc(range.end())));
+            }
+        }
+        put(
+            &mut out,
+            &format!("SUMMARY:{}", escape_text(&event.summary)),
+        );
+        put(&mut out, "TRANSP:OPAQUE");
+        put(&mut out, "END:VEVENT");
+    }
+    put(&mut out, "END:VCALENDAR");
+    out
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%Y%m%d").to_string()
+}
+
+fn utc(t: DateTime<Utc>) -> String {
+    t.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// Appends one content line, folded: after 75 octets a CRLF and a space, never
+/// splitting a UTF-8 character (a continuation line holds 74 octets after its
+/// leading space).
+fn put(out: &mut String, line: &str) {
+    let mut width = 0;
+    for c in line.chars() {
+        let len = c.len_utf8();
+        if width + len > FOLD_AT {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += len;
+    }
+    out.push_str("\r\n");
+}
+
+/// RFC 5545 TEXT escaping: backslash, semicolon, comma and newlines.
+pub fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str("\\n");
+            }
+            '\n' => out.push_str("\\n"),
+            // Other control characters are not allowed in TEXT.
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -5,12 +5,14 @@
 # functions and reads these variables:
 #   BERTH_COMPOSE_FILE  the compose file (default: deploy/compose.yaml beside scripts/)
 #   BERTH_ENV_FILE      its settings (default: deploy/.env)
+#   BERTH_RESTORES_DIR  the restore drills' reports (default: deploy/restores)
 #   BERTH_PG_OS_USER    the OS user PostgreSQL runs as (default: postgres)
 #   OPS_DRY_RUN         non-empty: print changing commands instead of running them
 
 OPS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BERTH_COMPOSE_FILE=${BERTH_COMPOSE_FILE:-$OPS_ROOT/deploy/compose.yaml}
 BERTH_ENV_FILE=${BERTH_ENV_FILE:-$OPS_ROOT/deploy/.env}
+BERTH_RESTORES_DIR=${BERTH_RESTORES_DIR:-$OPS_ROOT/deploy/restores}
 BERTH_PG_OS_USER=${BERTH_PG_OS_USER:-postgres}
 OPS_DRY_RUN=${OPS_DRY_RUN:-}
 
@@ -32,10 +34,10 @@ ops_change() {
   fi
 }
 
-# docker compose with the project's file and settings.
-ops_compose() {
-  docker compose --env-file "$BERTH_ENV_FILE" --file "$BERTH_COMPOSE_FILE" "$@"
-}
+# docker compose with the project's file and settings (also as an array, for
+# ops_change).
+OPS_COMPOSE=(docker compose --env-file "$BERTH_ENV_FILE" --file "$BERTH_COMPOSE_FILE")
+ops_compose() { "${OPS_COMPOSE[@]}" "$@"; }
 
 # The value of KEY in the settings file (the last assignment wins, as in compose);
 # empty when absent. Surrounding quotes are removed.

@@ -52,6 +52,7 @@ lock-path=$work/lock
 spool-path=$work/spool
 archive-async=y
 start-fast=y
+archive-timeout=30
 compress-type=zst
 compress-level=3
 log-level-console=warn
@@ -175,5 +176,31 @@ t_contains "  ... with a clear message" "$full_target" "is not empty"
 nosrc=$(scripts/restore-drill --config "$conf" --target "$work/x" 2>&1) && rc=0 || rc=$?
 t_contains "a drill without --source (or --no-source) is refused" "$nosrc" "--source CONNINFO is required"
 
+step "the restored cluster as the live database (what scripts/switch does to PostgreSQL)"
+# Stop the source, start the restore with archiving on from the command line
+# (as the compose db service does), write through berth, back it up.
 as_pg "$bin/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null
+t_contains "report: the new timeline's history file is marked for archiving" "$drill" \
+  "history file marked for archiving after a switch: yes"
+new_port=$(pg_free_port)
+# The restored directory is not where the source's was (as it is in the compose
+# volume), so pgBackRest gets a configuration naming it.
+sed "s|^pg1-path=.*|pg1-path=$work/restore/pgdata|; s|^pg1-port=.*|pg1-port=$new_port|" \
+  "$conf" >"$work/switched.conf"
+if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$work/switched.conf"; fi
+as_pg "$bin/pg_ctl" -D "$work/restore/pgdata" -l "$work/switched.log" -w -t 60 \
+  -o "-c port=$new_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$work -c archive_mode=on -c archive_command='pgbackrest --config=$work/switched.conf --stanza=berth archive-push %p'" \
+  start >/dev/null
+switched_url="postgres://berth:drill-password@127.0.0.1:$new_port/berth"
+migrated=$(RUST_LOG=warn "$berth" migrate --database-url "$switched_url" 2>&1) && rc=0 || rc=$?
+t_eq "berth migrate accepts the restored database (nothing pending)" "0 migrations applied" "$rc $(grep -o "migrations applied" <<<"$migrated")"
+RUST_LOG=warn BERTH_PASSWORD=drill-password-1 "$berth" user add --database-url "$switched_url" \
+  --tenant harbor-hotel --email after-switch@example.com --role viewer >/dev/null && rc=0 || rc=$?
+t_eq "berth writes to the restored database" 0 "$rc"
+after=$(scripts/backup --config "$work/switched.conf" --type full --label after-switch 2>&1) && rc=0 || rc=$?
+if [ "$rc" = 0 ]; then t_pass "a full backup of the restored database after the switch"; else
+  t_fail "a full backup of the restored database after the switch" "$after"; fi
+t_eq "the new timeline's history file reached the repository" 1 \
+  "$(find "$work/repo/archive" -name '00000002.history*' | wc -l)"
+as_pg "$bin/pg_ctl" -D "$work/restore/pgdata" -m fast -w stop >/dev/null
 t_summary restore-drill

@@ -173,6 +173,10 @@ full_target=$(scripts/restore-drill --config "$conf" --source "$source_conninfo"
   --target "$work/restore/pgdata" 2>&1) && rc=0 || rc=$?
 t_eq "a non-empty target is refused" 1 "$rc"
 t_contains "  ... with a clear message" "$full_target" "is not empty"
+unreachable=$(scripts/restore-drill --config "$conf" --target "$work/y" \
+  --source "postgres://postgres:hunter2-secret@127.0.0.1:1/berth" 2>&1) && rc=0 || rc=$?
+t_contains "an unreachable source fails clearly" "$unreachable" "cannot connect to the source: postgres://postgres:***@127.0.0.1:1/berth"
+t_lacks "  ... without printing its password" "$unreachable" "hunter2-secret"
 nosrc=$(scripts/restore-drill --config "$conf" --target "$work/x" 2>&1) && rc=0 || rc=$?
 t_contains "a drill without --source (or --no-source) is refused" "$nosrc" "--source CONNINFO is required"
 

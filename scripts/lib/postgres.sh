@@ -7,7 +7,7 @@
 
 pg_bin_dir() {
   local d
-  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+  for d in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r); do
     if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then echo "$d"; return 0; fi
   done
   return 1
@@ -48,7 +48,7 @@ pg_throwaway_start() {
   PG_THROWAWAY_BIN=$bin
   export BERTH_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_THROWAWAY_PORT/postgres"
   trap pg_throwaway_stop EXIT
-  echo "postgres: throwaway server $($bin/postgres --version | awk '{print $3}') on 127.0.0.1:$PG_THROWAWAY_PORT" >&2
+  echo "postgres: throwaway server $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_THROWAWAY_PORT" >&2
 }
 
 pg_throwaway_stop() {

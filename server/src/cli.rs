@@ -25,6 +25,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Ask a running berth for /healthz (or --path /readyz); exit 0 on 200.
+    Healthcheck(crate::healthcheck::HealthcheckArgs),
     /// Check tenant policy files, or run their test cases.
     #[command(subcommand)]
     Policy(PolicyCommand),

@@ -3,6 +3,7 @@
 //! place that turns them into `anyhow` reports and exit codes.
 
 mod cli;
+mod healthcheck;
 mod http;
 mod ical;
 mod lifecycle;
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => http::serve(args).await.map(|()| true),
             Command::Migrate(args) => cli::migrate(args).await.map(|()| true),
+            Command::Healthcheck(args) => healthcheck::run(&args),
             Command::Policy(PolicyCommand::Check(args)) => {
                 policy_cmd::check(args.dirs, &args.tenants)
             }

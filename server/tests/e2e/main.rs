@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+mod healthcheck;
 mod ical;
 mod live;
 mod transport;

@@ -1832,39 +1832,7 @@ impl Store for PostgresStore {
         after: Option<AuditCursor>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut qb = QueryBuilder::<Postgres>::new(
-            "SELECT id, actor, entity_type, entity_id, action, at, request_id, metadata \
-             FROM audit_log WHERE tenant_id = ",
-        );
-        qb.push_bind(tenant.as_uuid());
-        if let Some(actor) = &filter.actor {
-            qb.push(" AND actor = ").push_bind(actor.to_string());
-        }
-        if let Some(entity_type) = &filter.entity_type {
-            qb.push(" AND entity_type = ")
-                .push_bind(entity_type.clone());
-        }
-        if let Some(entity_id) = filter.entity_id {
-            qb.push(" AND entity_id = ").push_bind(entity_id);
-        }
-        if let Some(action) = &filter.action {
-            qb.push(" AND action = ").push_bind(action.clone());
-        }
-        if let Some(from) = filter.from {
-            qb.push(" AND at >= ").push_bind(from);
-        }
-        if let Some(to) = filter.to {
-            qb.push(" AND at < ").push_bind(to);
-        }
-        if let Some(after) = after {
-            qb.push(" AND (at, id) < (")
-                .push_bind(after.at)
-                .push(", ")
-                .push_bind(after.id.as_uuid())
-                .push(")");
-        }
-        qb.push(" ORDER BY at DESC, id DESC LIMIT ")
-            .push_bind(i64::from(limit));
+        let mut qb = records::audit_log_query(tenant, filter, after, limit, |t| t);
         let mut tx = self.begin_tenant(tenant).await?;
         let rows: Vec<AuditRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
         tx.commit().await?;

@@ -1770,39 +1770,7 @@ impl Store for SqliteStore {
         after: Option<AuditCursor>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "SELECT id, actor, entity_type, entity_id, action, at, request_id, metadata \
-             FROM audit_log WHERE tenant_id = ",
-        );
-        qb.push_bind(tenant.as_uuid());
-        if let Some(actor) = &filter.actor {
-            qb.push(" AND actor = ").push_bind(actor.to_string());
-        }
-        if let Some(entity_type) = &filter.entity_type {
-            qb.push(" AND entity_type = ")
-                .push_bind(entity_type.clone());
-        }
-        if let Some(entity_id) = filter.entity_id {
-            qb.push(" AND entity_id = ").push_bind(entity_id);
-        }
-        if let Some(action) = &filter.action {
-            qb.push(" AND action = ").push_bind(action.clone());
-        }
-        if let Some(from) = filter.from {
-            qb.push(" AND at >= ").push_bind(micros(from));
-        }
-        if let Some(to) = filter.to {
-            qb.push(" AND at < ").push_bind(micros(to));
-        }
-        if let Some(after) = after {
-            qb.push(" AND (at, id) < (")
-                .push_bind(micros(after.at))
-                .push(", ")
-                .push_bind(after.id.as_uuid())
-                .push(")");
-        }
-        qb.push(" ORDER BY at DESC, id DESC LIMIT ")
-            .push_bind(i64::from(limit));
+        let mut qb = records::audit_log_query(tenant, filter, after, limit, micros);
         let rows: Vec<AuditRow> = qb.build_query_as().fetch_all(&self.pool).await?;
         rows.into_iter()
             .map(|row| row.into_domain(tenant))

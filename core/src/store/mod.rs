@@ -5,6 +5,7 @@
 //! PostgreSQL: the unit row locked `FOR UPDATE`, plus an exclusion constraint for
 //! units of inventory 1). Every method takes the `TenantId` whose data it touches.
 
+mod analytics;
 mod error;
 mod open;
 mod postgres;
@@ -17,6 +18,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+pub use analytics::AnalyticsStore;
 pub use error::StoreError;
 pub use open::{open, open_and_migrate};
 pub use postgres::PostgresStore;
@@ -201,7 +203,7 @@ pub struct ReservationFilter {
 
 /// The storage port. Implementations: [`SqliteStore`] and [`PostgresStore`].
 #[async_trait]
-pub trait Store: WebhookStore + PushStore + Send + Sync + std::fmt::Debug {
+pub trait Store: WebhookStore + PushStore + AnalyticsStore + Send + Sync + std::fmt::Debug {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

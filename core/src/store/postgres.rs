@@ -45,6 +45,9 @@ mod webhooks;
 // The push queue (`PushStore`), in its own file.
 #[path = "postgres_push.rs"]
 mod push;
+// Analytics reads (`AnalyticsStore`), in their own file.
+#[path = "postgres_analytics.rs"]
+mod analytics;
 
 /// The exclusion constraint guarding units of inventory 1 (see the migration).
 const EXCLUSIVE_CONSTRAINT: &str = "reservations_exclusive_no_overlap";

@@ -38,6 +38,9 @@ mod webhooks;
 // The push queue (`PushStore`), in its own file.
 #[path = "sqlite_push.rs"]
 mod push;
+// Analytics reads (`AnalyticsStore`), in their own file.
+#[path = "sqlite_analytics.rs"]
+mod analytics;
 
 /// How long a writer waits for SQLite's write lock before giving up. Generous,
 /// because under load writers queue for the lock by design.

@@ -628,3 +628,15 @@ impl berth_core::store::PushStore for CountingStore {
         self.inner.push_deliveries(tenant, subscription).await
     }
 }
+
+#[async_trait]
+impl berth_core::store::AnalyticsStore for CountingStore {
+    async fn bookings_overlapping(
+        &self,
+        tenant: TenantId,
+        range: &TimeRange,
+    ) -> Result<Vec<berth_core::analytics::Booking>, StoreError> {
+        self.count("bookings_overlapping");
+        self.inner.bookings_overlapping(tenant, range).await
+    }
+}

@@ -33,6 +33,7 @@ macro_rules! on_both_stores {
     };
 }
 
+mod analytics;
 mod catalog;
 mod concurrency;
 mod events;

@@ -4,6 +4,7 @@
 //! WebSocket) lives in the server.
 
 pub mod access;
+pub mod analytics;
 pub mod api_keys;
 pub mod auth;
 pub mod clients;
@@ -42,6 +43,7 @@ pub struct Query(
     events::EventsQuery,
     webhooks::WebhooksQuery,
     push::PushQuery,
+    analytics::AnalyticsQuery,
 );
 
 /// The mutation root: every feature's mutations.

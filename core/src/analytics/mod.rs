@@ -22,7 +22,7 @@ mod fixtures;
 pub use booking::{Booking, counts};
 pub use dataset::Dataset;
 pub use occupancy::{DayOccupancy, Load, OccupancyReport, occupancy};
-pub use queries::{DAY_LIMIT, DayView, StatsComparison, TOP_UNITS_LIMIT};
+pub use queries::{DAY_LIMIT, DayView, StatsComparison, TOP_UNITS_LIMIT, TopUnits};
 pub use share::{Share, prorate, share};
 pub use span::{DateSpan, InvalidSpan};
 pub use stats::{Stats, stats};

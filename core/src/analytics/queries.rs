@@ -38,6 +38,15 @@ pub struct StatsComparison {
     pub previous: Stats,
 }
 
+/// Units ranked in a span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopUnits {
+    /// What `reserved` counts.
+    pub basis: OccupancyBasis,
+    /// Best first.
+    pub units: Vec<UnitRanking>,
+}
+
 /// One date for the front desk: its reservations and its occupancy.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DayView {
@@ -106,7 +115,7 @@ impl Engine {
         span: DateSpan,
         by: RankBy,
         limit: usize,
-    ) -> Result<Vec<UnitRanking>, EngineError> {
+    ) -> Result<TopUnits, EngineError> {
         if limit == 0 || limit > TOP_UNITS_LIMIT {
             return Err(EngineError::InvalidInput {
                 field: "limit",
@@ -114,7 +123,10 @@ impl Engine {
             });
         }
         let loaded = self.load_analytics(tenant_id, span).await?;
-        Ok(top_units(&loaded.dataset(), span, by, limit)?)
+        Ok(TopUnits {
+            basis: loaded.basis,
+            units: top_units(&loaded.dataset(), span, by, limit)?,
+        })
     }
 
     /// The reservations and occupancy of one tenant-local date.

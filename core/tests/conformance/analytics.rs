@@ -231,7 +231,8 @@ async fn occupancy_and_stats_from_the_store(backend: Backend) {
     let top = engine
         .top_units(tenant.id, span, RankBy::Revenue, 1)
         .await
-        .unwrap();
+        .unwrap()
+        .units;
     let best = if total(&r1) >= total(&r2) { a.id } else { b.id };
     assert_eq!(top.len(), 1);
     assert_eq!(top[0].unit_id, best);

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod admin;
+mod analytics;
 mod counting;
 mod dataloader;
 mod isolation;

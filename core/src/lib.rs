@@ -3,6 +3,7 @@
 //! stores (SQLite and PostgreSQL). It knows nothing of GraphQL, HTTP or Rhai: the
 //! API layer and the policy runtime depend on it, never the other way round.
 
+pub mod analytics;
 pub mod api_key;
 pub mod audit;
 pub mod capacity;

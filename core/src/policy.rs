@@ -171,6 +171,27 @@ pub trait Policy: Send + Sync + Debug {
         ))
     }
 
+    /// How the tenant's occupancy is measured (analytics): nights for the nightly
+    /// model, seat-hours or item-hours over the opening periods for the others.
+    /// Nights by default.
+    fn occupancy_basis(&self) -> OccupancyBasis {
+        OccupancyBasis::Nights
+    }
+
+    /// The periods the tenant is open for business on `date` (tenant-local), as
+    /// instants: the capacity of the hour-based occupancy measures. They may
+    /// overlap (analytics merges them). The timeslot model answers with the
+    /// day's slots, the interval model with its opening hours; by default, and
+    /// for a model without opening hours, the whole local day (23 or 25 hours on
+    /// daylight-saving days).
+    fn open_periods(
+        &self,
+        tenant: &Tenant,
+        date: NaiveDate,
+    ) -> Result<Vec<TimeRange>, PolicyError> {
+        Ok(whole_local_day(tenant.timezone, date).into_iter().collect())
+    }
+
     /// How long a `held` reservation keeps its capacity before it expires.
     fn hold_duration(&self) -> Duration {
         Duration::minutes(15)
@@ -212,6 +233,31 @@ pub trait Policy: Send + Sync + Debug {
         let _ = (ctx, current);
         Ok(Duration::hours(24))
     }
+}
+
+/// What occupancy counts for a tenant's booking model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OccupancyBasis {
+    /// Nightly: a night of an item, counted once on its date.
+    Nights,
+    /// Timeslot: seat-hours within the day's slots.
+    SeatHours,
+    /// Interval: item-hours within the opening hours.
+    ItemHours,
+}
+
+/// The tenant-local day `date` as instants: from its midnight to the next
+/// (23 or 25 hours long on daylight-saving days). `None` only for dates at the
+/// end of chrono's range.
+pub fn whole_local_day(tz: chrono_tz::Tz, date: NaiveDate) -> Option<TimeRange> {
+    let midnight = chrono::NaiveTime::MIN;
+    let next = date.succ_opt()?;
+    TimeRange::new(
+        crate::local_time::local_instant(tz, date, midnight),
+        crate::local_time::local_instant(tz, next, midnight),
+    )
+    .ok()
 }
 
 /// The period of a stored reservation, as the policy resolved it when booked.

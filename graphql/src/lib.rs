@@ -4,6 +4,7 @@
 //! WebSocket) lives in the server.
 
 pub mod access;
+pub mod analytics;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
@@ -46,6 +47,7 @@ pub struct Query(
     webhooks::WebhooksQuery,
     push::PushQuery,
     ical::IcalQuery,
+    analytics::AnalyticsQuery,
 );
 
 /// The mutation root: every feature's mutations.

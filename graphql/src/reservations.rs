@@ -89,6 +89,16 @@ impl Reservation {
             client: None,
         }
     }
+
+    /// A reservation whose unit and (when `Some`) client were loaded in a
+    /// batch with others'.
+    pub fn preloaded(
+        r: CoreReservation,
+        unit: Option<berth_core::unit::Unit>,
+        client: Option<Option<berth_core::client::Client>>,
+    ) -> Self {
+        Self { r, unit, client }
+    }
 }
 
 #[Object]

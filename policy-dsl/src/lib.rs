@@ -12,6 +12,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod loader;
 pub mod models;
+pub mod open_periods;
 pub mod registry;
 pub mod sandbox;
 pub mod scaffold;

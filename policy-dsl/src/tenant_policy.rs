@@ -9,8 +9,8 @@ use std::sync::Arc;
 use berth_core::local_time::{local_date, local_instant};
 use berth_core::money::{Money, Price, PriceLine};
 use berth_core::policy::{
-    Party, PeriodRequest, Policy, PolicyContext, PolicyError, ResolvedPeriod, Violation, party_of,
-    resolved_of,
+    OccupancyBasis, Party, PeriodRequest, Policy, PolicyContext, PolicyError, ResolvedPeriod,
+    Violation, party_of, resolved_of,
 };
 use berth_core::reservation::Reservation;
 use berth_core::time_range::TimeRange;
@@ -143,6 +143,14 @@ impl TenantPolicy {
     /// True when the script (model or tenant hooks) defines `name`.
     pub fn has_hook(&self, name: &str) -> bool {
         self.ast.iter_functions().any(|f| f.name == name)
+    }
+
+    /// The length of a timeslot model's slots.
+    pub(crate) fn slot_duration(&self) -> Option<Duration> {
+        match self.model {
+            ModelRules::Timeslot { duration } => Some(duration),
+            _ => None,
+        }
     }
 
     /// The start times of a timeslot model's slots on `date`, tenant-local.
@@ -480,6 +488,22 @@ impl Policy for TenantPolicy {
                     .map_err(|e| PolicyError::Failed(e.to_string()))
             })
             .collect()
+    }
+
+    fn occupancy_basis(&self) -> OccupancyBasis {
+        match self.model {
+            ModelRules::Nightly { .. } => OccupancyBasis::Nights,
+            ModelRules::Timeslot { .. } => OccupancyBasis::SeatHours,
+            ModelRules::Interval { .. } => OccupancyBasis::ItemHours,
+        }
+    }
+
+    fn open_periods(
+        &self,
+        tenant: &berth_core::tenant::Tenant,
+        date: NaiveDate,
+    ) -> Result<Vec<TimeRange>, PolicyError> {
+        crate::open_periods::open_periods(self, tenant.timezone, date)
     }
 
     fn validate(

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use berth_core::audit::Actor;
 use berth_core::client::{Client, NewClient};
-use berth_core::clock::SystemClock;
+use berth_core::clock::{Clock, SystemClock};
 use berth_core::engine::CreateReservation;
 use berth_core::event::EventKind;
 use berth_core::local_time::{local_date, local_instant};
@@ -48,7 +48,8 @@ pub async fn apply(
             };
             let (tenant, created) = sync(store_ref, &policy).await?;
             if created && demo {
-                seed(store, registry, &tenant, &registry.root().join(slug)).await?;
+                let dir = registry.root().join(slug);
+                seed(store, registry, &tenant, &dir, Arc::new(SystemClock)).await?;
             }
             record(
                 store_ref,
@@ -157,12 +158,14 @@ async fn sync(store: &dyn Store, policy: &TenantPolicy) -> anyhow::Result<(Tenan
     }
 }
 
-/// Loads `seed.yaml` units, clients and reservations into a newly created tenant.
-async fn seed(
+/// Loads `seed.yaml` units, clients and reservations into a newly created
+/// tenant, placed relative to `clock`'s day (the wall clock when serving).
+pub(crate) async fn seed(
     store: &Arc<dyn Store>,
     registry: &Arc<PolicyRegistry>,
     tenant: &Tenant,
     dir: &Path,
+    clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
     let path = dir.join(SEED_FILE);
     if !path.is_file() {
@@ -172,7 +175,7 @@ async fn seed(
         let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
         anyhow::anyhow!("{}", lines.join("\n"))
     })?;
-    let now = Utc::now();
+    let now = clock.now();
     let mut units = Vec::new();
     for unit in &seed.units {
         let new = NewUnit {
@@ -206,7 +209,7 @@ async fn seed(
                 .await?,
         );
     }
-    let engine = Engine::new(store.clone(), registry.clone(), Arc::new(SystemClock));
+    let engine = Engine::new(store.clone(), registry.clone(), clock);
     let mut booked = 0;
     for (i, r) in seed.reservations.iter().enumerate() {
         let what = format!("{}: reservations[{i}]", path.display());
@@ -271,7 +274,7 @@ async fn book_seed_reservation(
             .map(|t| NaiveTime::parse_from_str(t, "%H:%M"))
             .transpose()
             .context("at: a time HH:MM")?;
-    let today = local_date(tenant.timezone, Utc::now());
+    let today = local_date(tenant.timezone, engine.clock().now());
     for shift in 0..7 {
         let day = today + Days::new(u64::from(r.in_days + shift));
         let period = match (r.nights, at, r.minutes) {
@@ -331,3 +334,8 @@ async fn book_seed_reservation(
     }
     Ok(false)
 }
+
+// The demo data's analytics against hand-computed figures, seeded on a fixed day.
+#[cfg(test)]
+#[path = "tenants_demo_analytics.rs"]
+mod demo_analytics;

@@ -5,6 +5,7 @@
 //! PostgreSQL: the unit row locked `FOR UPDATE`, plus an exclusion constraint for
 //! units of inventory 1). Every method takes the `TenantId` whose data it touches.
 
+mod analytics;
 mod calendar;
 mod error;
 mod open;
@@ -18,6 +19,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+pub use analytics::AnalyticsStore;
 pub use calendar::CalendarStore;
 pub use error::StoreError;
 pub use open::{open, open_and_migrate};
@@ -206,7 +208,9 @@ pub const AUDIT_HISTORY_LIMIT: u32 = 1_000;
 
 /// The storage port. Implementations: [`SqliteStore`] and [`PostgresStore`].
 #[async_trait]
-pub trait Store: WebhookStore + PushStore + CalendarStore + Send + Sync + std::fmt::Debug {
+pub trait Store:
+    WebhookStore + PushStore + CalendarStore + AnalyticsStore + Send + Sync + std::fmt::Debug
+{
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

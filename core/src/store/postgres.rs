@@ -48,6 +48,9 @@ mod push;
 // iCalendar feeds and blocks (`CalendarStore`), in their own file.
 #[path = "postgres_calendar.rs"]
 mod calendar;
+// Analytics reads (`AnalyticsStore`), in their own file.
+#[path = "postgres_analytics.rs"]
+mod analytics;
 
 /// The exclusion constraint guarding units of inventory 1 (see the migration).
 const EXCLUSIVE_CONSTRAINT: &str = "reservations_exclusive_no_overlap";

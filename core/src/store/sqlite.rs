@@ -41,6 +41,9 @@ mod push;
 // iCalendar feeds and blocks (`CalendarStore`), in their own file.
 #[path = "sqlite_calendar.rs"]
 mod calendar;
+// Analytics reads (`AnalyticsStore`), in their own file.
+#[path = "sqlite_analytics.rs"]
+mod analytics;
 
 /// How long a writer waits for SQLite's write lock before giving up. Generous,
 /// because under load writers queue for the lock by design.

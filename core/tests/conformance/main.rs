@@ -33,6 +33,7 @@ macro_rules! on_both_stores {
     };
 }
 
+mod analytics;
 mod calendar;
 mod catalog;
 mod concurrency;

@@ -702,3 +702,15 @@ impl berth_core::store::CalendarStore for CountingStore {
         self.inner.calendar_blocks(tenant, unit).await
     }
 }
+
+#[async_trait]
+impl berth_core::store::AnalyticsStore for CountingStore {
+    async fn bookings_overlapping(
+        &self,
+        tenant: TenantId,
+        range: &TimeRange,
+    ) -> Result<Vec<berth_core::analytics::Booking>, StoreError> {
+        self.count("bookings_overlapping");
+        self.inner.bookings_overlapping(tenant, range).await
+    }
+}

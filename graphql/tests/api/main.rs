@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod admin;
+mod analytics;
 mod audit;
 mod counting;
 mod dataloader;

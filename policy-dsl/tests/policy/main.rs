@@ -6,6 +6,7 @@
 
 mod contracts;
 mod lifecycle_hooks;
+mod open_periods;
 mod reload;
 mod sandbox_failures;
 mod support;

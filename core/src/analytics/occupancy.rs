@@ -1,0 +1,194 @@
+//! Occupancy per date and unit: occupied and available capacity and their ratio
+//! — the data of a calendar heatmap.
+//!
+//! Nights: the night of date `d` is occupied by a counted reservation with
+//! check-in ≤ `d` < check-out, times its quantity; a unit's capacity on `d` is
+//! its inventory. Seat-/item-hours: a counted reservation occupies, on date `d`,
+//! its quantity × the seconds of its booked period inside `d`'s open periods; a
+//! unit's capacity on `d` is inventory × the seconds `d` is open. Archived units
+//! are left out on both sides; every other unit counts with its current
+//! inventory on every date (inventory history is not kept).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::dataset::Dataset;
+use super::span::DateSpan;
+use crate::ids::UnitId;
+use crate::local_time::local_date;
+use crate::policy::OccupancyBasis;
+
+/// Occupied and available capacity, in the basis' measure: nights, or seconds
+/// (seat- or item-seconds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Load {
+    /// Capacity used.
+    pub occupied: i64,
+    /// Capacity available.
+    pub capacity: i64,
+}
+
+impl Load {
+    /// occupied / capacity; `None` when there is no capacity (closed).
+    pub fn ratio(&self) -> Option<f64> {
+        (self.capacity > 0).then(|| self.occupied as f64 / self.capacity as f64)
+    }
+
+    fn add(&mut self, other: Load) {
+        self.occupied += other.occupied;
+        self.capacity += other.capacity;
+    }
+}
+
+/// One date of the heatmap.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DayOccupancy {
+    /// The tenant-local date.
+    pub date: NaiveDate,
+    /// All units together.
+    pub total: Load,
+    /// Per unit (non-archived, in the units' order), when asked for.
+    pub units: Vec<(UnitId, Load)>,
+}
+
+/// Occupancy of a span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OccupancyReport {
+    /// What is counted.
+    pub basis: OccupancyBasis,
+    /// The dates.
+    pub span: DateSpan,
+    /// The whole span, all units.
+    pub total: Load,
+    /// Each date.
+    pub days: Vec<DayOccupancy>,
+}
+
+/// The load of every (date, non-archived unit) of a span.
+#[derive(Clone, Debug)]
+pub(crate) struct Grid {
+    span: DateSpan,
+    pub(crate) units: Vec<UnitId>,
+    cells: Vec<Load>,
+}
+
+impl Grid {
+    pub(crate) fn compute(data: &Dataset<'_>, span: DateSpan) -> Self {
+        let units: Vec<_> = data.units.iter().filter(|u| !u.archived).collect();
+        let column: HashMap<UnitId, usize> =
+            units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+        let width = units.len();
+        let mut cells = vec![Load::default(); span.len() * width];
+        for (row, date) in span.dates().enumerate() {
+            let open = match data.basis {
+                OccupancyBasis::Nights => 1,
+                _ => data.calendar.open_seconds(date),
+            };
+            for (col, unit) in units.iter().enumerate() {
+                cells[row * width + col].capacity = i64::from(unit.inventory.get()) * open;
+            }
+        }
+        let tz = data.timezone;
+        for b in data.bookings.iter().filter(|b| b.counts()) {
+            let Some(&col) = column.get(&b.unit_id) else {
+                continue;
+            };
+            let quantity = i64::from(b.quantity);
+            let mut occupy = |date: NaiveDate, amount: i64| {
+                if let Some(row) = span.index_of(date) {
+                    cells[row * width + col].occupied += quantity * amount;
+                }
+            };
+            match data.basis {
+                OccupancyBasis::Nights => {
+                    let (check_in, check_out) = b.nights(tz);
+                    let first = check_in.max(span.from());
+                    let end = check_out.min(span.end_date());
+                    for date in first.iter_days().take_while(|d| *d < end) {
+                        occupy(date, 1);
+                    }
+                }
+                OccupancyBasis::SeatHours | OccupancyBasis::ItemHours => {
+                    // A date's open periods may run past its midnight (a late
+                    // slot), so the day before the start is looked at too.
+                    let start = local_date(tz, b.period.start());
+                    let first = start.pred_opt().unwrap_or(start).max(span.from());
+                    let last = local_date(tz, b.period.end()).min(span.to());
+                    for date in first.iter_days().take_while(|d| *d <= last) {
+                        occupy(date, data.calendar.overlap_seconds(date, &b.period));
+                    }
+                }
+            }
+        }
+        Self {
+            span,
+            units: units.iter().map(|u| u.id).collect(),
+            cells,
+        }
+    }
+
+    fn row(&self, row: usize) -> &[Load] {
+        let width = self.units.len();
+        &self.cells[row * width..(row + 1) * width]
+    }
+
+    /// The whole span, all units.
+    pub(crate) fn total(&self) -> Load {
+        let mut total = Load::default();
+        for cell in &self.cells {
+            total.add(*cell);
+        }
+        total
+    }
+
+    /// The whole span, per unit.
+    pub(crate) fn per_unit(&self) -> HashMap<UnitId, Load> {
+        let mut out: HashMap<UnitId, Load> = HashMap::new();
+        for row in 0..self.span.len() {
+            for (unit, cell) in self.units.iter().zip(self.row(row)) {
+                out.entry(*unit).or_default().add(*cell);
+            }
+        }
+        out
+    }
+
+    pub(crate) fn report(&self, basis: OccupancyBasis, by_unit: bool) -> OccupancyReport {
+        let days = self
+            .span
+            .dates()
+            .enumerate()
+            .map(|(row, date)| {
+                let cells = self.row(row);
+                let mut total = Load::default();
+                for cell in cells {
+                    total.add(*cell);
+                }
+                DayOccupancy {
+                    date,
+                    total,
+                    units: if by_unit {
+                        self.units
+                            .iter()
+                            .copied()
+                            .zip(cells.iter().copied())
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                }
+            })
+            .collect();
+        OccupancyReport {
+            basis,
+            span: self.span,
+            total: self.total(),
+            days,
+        }
+    }
+}
+
+/// Occupancy of every date of `span`, per unit when `by_unit`.
+pub fn occupancy(data: &Dataset<'_>, span: DateSpan, by_unit: bool) -> OccupancyReport {
+    Grid::compute(data, span).report(data.basis, by_unit)
+}

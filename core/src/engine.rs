@@ -144,12 +144,45 @@ pub fn evaluate(
     period: &PeriodRequest,
     party: &Party,
 ) -> Result<Evaluation, EngineError> {
+    let universal = universal_rules(ctx.unit, party);
+    let verdict = verdict(policy, ctx, period, party, &universal)?;
+    Ok(verdict.with(universal))
+}
+
+/// The policy's part of an evaluation: the same for every unit the policy cannot
+/// tell apart ([`Policy::unit_key`]) when the engine's own rules pass for all of
+/// them, or fail for all of them.
+#[derive(Clone, Debug)]
+struct Verdict {
+    resolved: ResolvedPeriod,
+    violations: Vec<Violation>,
+    price: Option<Price>,
+}
+
+impl Verdict {
+    /// The evaluation of a unit the engine's own rules found `universal` for.
+    fn with(self, mut universal: Vec<Violation>) -> Evaluation {
+        universal.extend(self.violations);
+        Evaluation {
+            resolved: self.resolved,
+            violations: universal,
+            price: self.price,
+        }
+    }
+}
+
+/// Asks the policy, telling it the engine's own violations (`known`): the price
+/// is computed only when no rule is broken.
+fn verdict(
+    policy: &dyn Policy,
+    ctx: &PolicyContext<'_>,
+    period: &PeriodRequest,
+    party: &Party,
+    known: &[Violation],
+) -> Result<Verdict, EngineError> {
     let resolved = policy.resolve_period(ctx, period)?;
-    let mut violations = universal_rules(ctx.unit, party);
-    let (policy_violations, price) =
-        policy.validate_and_price(ctx, party, &resolved, &violations)?;
-    violations.extend(policy_violations);
-    Ok(Evaluation {
+    let (violations, price) = policy.validate_and_price(ctx, party, &resolved, known)?;
+    Ok(Verdict {
         resolved,
         violations,
         price,
@@ -756,9 +789,11 @@ impl Engine {
 /// they save.
 const PARALLEL_EVALUATION_MIN_UNITS: usize = 64;
 
-/// Evaluates the request against every unit. Policy evaluation is CPU work (a
-/// search over 1,000 units takes tens of milliseconds), so large searches run on
-/// the blocking pool, split across the cores, instead of stalling the async
+/// Evaluates the request against every unit. Units the policy cannot tell apart
+/// (equal [`Policy::unit_key`]) and for which the engine's own rules agree share
+/// one policy evaluation — a search over 1,000 units of a few kinds is a few
+/// evaluations. Policy evaluation is CPU work, so many distinct ones run on the
+/// blocking pool, split across the cores, instead of stalling the async
 /// executor; results keep the units' order.
 async fn evaluate_units(
     policy: Arc<dyn Policy>,
@@ -767,48 +802,79 @@ async fn evaluate_units(
     req: &AvailabilityRequest,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<(Unit, Evaluation)>, EngineError> {
-    let run =
-        move |policy: &dyn Policy, tenant: &Tenant, units: Vec<Unit>, req: &AvailabilityRequest| {
-            units
-                .into_iter()
-                .map(|unit| {
-                    let ctx = PolicyContext {
-                        tenant,
-                        unit: &unit,
-                        now,
-                    };
-                    let eval = evaluate(policy, &ctx, &req.period, &req.party)?;
-                    Ok((unit, eval))
-                })
-                .collect::<Result<Vec<_>, EngineError>>()
+    // Which distinct evaluation each unit takes, and one unit for each.
+    let universal: Vec<Vec<Violation>> = units
+        .iter()
+        .map(|u| universal_rules(u, &req.party))
+        .collect();
+    let mut slot_of_key: HashMap<(String, bool), usize> = HashMap::new();
+    let mut slots: Vec<usize> = Vec::with_capacity(units.len());
+    let mut representatives: Vec<(Unit, Vec<Violation>)> = Vec::new();
+    for (unit, broken) in units.iter().zip(&universal) {
+        let fresh = representatives.len();
+        let slot = match policy.unit_key(unit) {
+            Some(key) => *slot_of_key.entry((key, broken.is_empty())).or_insert(fresh),
+            None => fresh,
         };
-    if units.len() < PARALLEL_EVALUATION_MIN_UNITS {
-        return run(&*policy, &tenant, units, req);
-    }
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_worker = units.len().div_ceil(workers);
-    let tenant = Arc::new(tenant);
-    let req = Arc::new(req.clone());
-    let mut tasks = Vec::with_capacity(workers);
-    let mut units = units.into_iter();
-    loop {
-        let part: Vec<Unit> = units.by_ref().take(per_worker).collect();
-        if part.is_empty() {
-            break;
+        if slot == fresh {
+            representatives.push((unit.clone(), broken.clone()));
         }
-        let (policy, tenant, req) = (Arc::clone(&policy), Arc::clone(&tenant), Arc::clone(&req));
-        tasks.push(tokio::task::spawn_blocking(move || {
-            run(&*policy, &tenant, part, &req)
-        }));
+        slots.push(slot);
     }
-    let mut evaluated = Vec::new();
-    for task in tasks {
-        let part = task
-            .await
-            .map_err(|e| EngineError::Crashed(format!("availability evaluation: {e}")))??;
-        evaluated.extend(part);
-    }
-    Ok(evaluated)
+    let run = move |policy: &dyn Policy,
+                    tenant: &Tenant,
+                    units: Vec<(Unit, Vec<Violation>)>,
+                    req: &AvailabilityRequest| {
+        units
+            .into_iter()
+            .map(|(unit, known)| {
+                let ctx = PolicyContext {
+                    tenant,
+                    unit: &unit,
+                    now,
+                };
+                verdict(policy, &ctx, &req.period, &req.party, &known)
+            })
+            .collect::<Result<Vec<_>, EngineError>>()
+    };
+    let verdicts = if representatives.len() < PARALLEL_EVALUATION_MIN_UNITS {
+        run(&*policy, &tenant, representatives, req)?
+    } else {
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let per_worker = representatives.len().div_ceil(workers);
+        let tenant = Arc::new(tenant);
+        let req = Arc::new(req.clone());
+        let mut tasks = Vec::with_capacity(workers);
+        let mut remaining = representatives.into_iter();
+        loop {
+            let part: Vec<(Unit, Vec<Violation>)> = remaining.by_ref().take(per_worker).collect();
+            if part.is_empty() {
+                break;
+            }
+            let (policy, tenant, req) =
+                (Arc::clone(&policy), Arc::clone(&tenant), Arc::clone(&req));
+            tasks.push(tokio::task::spawn_blocking(move || {
+                run(&*policy, &tenant, part, &req)
+            }));
+        }
+        let mut verdicts = Vec::new();
+        for task in tasks {
+            let part = task
+                .await
+                .map_err(|e| EngineError::Crashed(format!("availability evaluation: {e}")))??;
+            verdicts.extend(part);
+        }
+        verdicts
+    };
+    Ok(units
+        .into_iter()
+        .zip(universal)
+        .zip(slots)
+        .map(|((unit, universal), slot)| {
+            let eval = verdicts[slot].clone().with(universal);
+            (unit, eval)
+        })
+        .collect())
 }
 
 /// Rules that hold for every tenant and model.

@@ -158,6 +158,16 @@ pub trait Policy: Send + Sync + Debug {
         Ok((violations, price))
     }
 
+    /// What of `unit` this policy's answers depend on: two units with the same
+    /// key get the same resolution, violations and price for every request, so
+    /// a search evaluates once per key. `None` (the default) when the policy may
+    /// look at anything, the unit's identity included: every unit is evaluated
+    /// on its own.
+    fn unit_key(&self, unit: &Unit) -> Option<String> {
+        let _ = unit;
+        None
+    }
+
     /// The time slots of `date` (tenant-local) for the timeslot model, as booked
     /// periods. Other models have none to list.
     fn slots(

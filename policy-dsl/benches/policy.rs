@@ -9,7 +9,10 @@
 //!   baseline for the Rhai/native ratio;
 //! - `quote/timeslot_rhai`, `quote/interval_rhai`: one quote per other model;
 //! - `availability/1000_units_14_nights`: `Engine::availability` over 1,000 units
-//!   on SQLite for a 14-night stay (policy per unit plus one occupancy query);
+//!   of three sizes on SQLite for a 14-night stay (one policy evaluation per kind
+//!   of unit, plus one occupancy query); `availability/1000_distinct_units_14_nights`:
+//!   the same with an attribute of each unit's own, so every unit is evaluated
+//!   (the baseline);
 //! - `reload/write_to_live`: from writing `tenant.yaml` to the new version being
 //!   live, through the file watcher (debounce included).
 //!
@@ -297,7 +300,15 @@ fn availability(c: &mut Criterion) {
         .build()
         .unwrap();
     let root = temp_root();
+    // The same rules twice: cabins of three sizes (what a real tenant looks
+    // like: a few kinds of unit), and 1,000 cabins each with an attribute of its
+    // own, which the policy must evaluate one by one — the baseline.
     write_tenant(&root, "bench-cabins", NIGHTLY);
+    write_tenant(
+        &root,
+        "bench-distinct",
+        &NIGHTLY.replace("slug: bench-cabins", "slug: bench-distinct"),
+    );
     let now = "2026-11-02T09:00:00Z".parse().unwrap();
     let clock = Arc::new(ManualClock::new(now));
     let registry = Arc::new(PolicyRegistry::new(
@@ -306,43 +317,56 @@ fn availability(c: &mut Criterion) {
         clock.clone(),
     ));
     registry.load_all();
-    let (engine, tenant_id) = rt.block_on(async {
+    let (engine, kinds, distinct) = rt.block_on(async {
         let path = root.join("bench.db");
         let store = SqliteStore::connect(&format!("sqlite:{}", path.display()))
             .await
             .unwrap();
         store.migrate().await.unwrap();
-        let t = store
-            .create_tenant(
-                NewTenant {
-                    slug: "bench-cabins".parse().unwrap(),
-                    name: "Bench".into(),
-                    timezone: chrono_tz::Europe::Zurich,
-                    currency: "CHF".parse().unwrap(),
-                    locale: "en".into(),
-                },
-                &Actor::System,
-                now,
-            )
-            .await
-            .unwrap();
-        for i in 0..1000 {
-            let new = NewUnit {
-                name: format!("Cabin {i}"),
-                kind: None,
-                inventory: Inventory::new(1 + i % 3).unwrap(),
-                max_guests: Guests::new(4).unwrap(),
-                description: None,
-                amenities: vec![],
-                images: vec![],
-                attributes: serde_json::json!({}),
-            };
-            store
-                .create_unit(t.id, new, &Actor::System, now)
+        let mut tenants = Vec::new();
+        for slug in ["bench-cabins", "bench-distinct"] {
+            let t = store
+                .create_tenant(
+                    NewTenant {
+                        slug: slug.parse().unwrap(),
+                        name: "Bench".into(),
+                        timezone: chrono_tz::Europe::Zurich,
+                        currency: "CHF".parse().unwrap(),
+                        locale: "en".into(),
+                    },
+                    &Actor::System,
+                    now,
+                )
                 .await
                 .unwrap();
+            for i in 0..1000 {
+                let attributes = if slug == "bench-distinct" {
+                    serde_json::json!({ "unit_no": i })
+                } else {
+                    serde_json::json!({})
+                };
+                let new = NewUnit {
+                    name: format!("Cabin {i}"),
+                    kind: None,
+                    inventory: Inventory::new(1 + i % 3).unwrap(),
+                    max_guests: Guests::new(4).unwrap(),
+                    description: None,
+                    amenities: vec![],
+                    images: vec![],
+                    attributes,
+                };
+                store
+                    .create_unit(t.id, new, &Actor::System, now)
+                    .await
+                    .unwrap();
+            }
+            tenants.push(t.id);
         }
-        (Engine::new(Arc::new(store), registry.clone(), clock), t.id)
+        (
+            Engine::new(Arc::new(store), registry.clone(), clock),
+            tenants[0],
+            tenants[1],
+        )
     });
     let request = AvailabilityRequest {
         period: PeriodRequest::Nights {
@@ -354,19 +378,24 @@ fn availability(c: &mut Criterion) {
             quantity: Quantity::ONE,
         },
     };
-    let found = rt
-        .block_on(engine.availability(tenant_id, request.clone()))
-        .unwrap();
-    assert_eq!(found.len(), 1000);
-    assert!(found.iter().all(|q| q.available && q.price.is_some()));
     let mut group = c.benchmark_group("availability");
     group.sample_size(20);
-    group.bench_function("1000_units_14_nights", |b| {
-        b.iter(|| {
-            rt.block_on(engine.availability(tenant_id, request.clone()))
-                .unwrap()
-        })
-    });
+    for (name, tenant_id) in [
+        ("1000_units_14_nights", kinds),
+        ("1000_distinct_units_14_nights", distinct),
+    ] {
+        let found = rt
+            .block_on(engine.availability(tenant_id, request.clone()))
+            .unwrap();
+        assert_eq!(found.len(), 1000);
+        assert!(found.iter().all(|q| q.available && q.price.is_some()));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                rt.block_on(engine.availability(tenant_id, request.clone()))
+                    .unwrap()
+            })
+        });
+    }
     group.finish();
     let _ = std::fs::remove_dir_all(&root);
 }

@@ -14,6 +14,7 @@ use berth_core::policy::{
 };
 use berth_core::reservation::Reservation;
 use berth_core::time_range::TimeRange;
+use berth_core::unit::Unit;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 use rhai::{AST, CallFnOptions, Dynamic, Engine, FuncArgs, Map, Scope};
@@ -324,11 +325,12 @@ fn aligned(t: NaiveTime, granularity_minutes: i64) -> bool {
         && i64::from(t.hour() * 60 + t.minute()) % granularity_minutes == 0
 }
 
+/// What scripts see of a unit: what it is (kind, size, attributes), never which
+/// one it is (no id, no name) — so that units alike share one evaluation (see
+/// `unit_key`); a per-unit rule or rate goes in the unit's attributes.
 fn unit_map(ctx: &PolicyContext<'_>) -> Dynamic {
     let u = ctx.unit;
     let mut m = Map::new();
-    m.insert("id".into(), u.id.to_string().into());
-    m.insert("name".into(), u.name.clone().into());
     m.insert(
         "kind".into(),
         u.kind.clone().map_or(Dynamic::UNIT, Dynamic::from),
@@ -379,6 +381,18 @@ pub fn describe(
 }
 
 impl Policy for TenantPolicy {
+    /// Everything the model and the scripts read of a unit (see `unit_map` and
+    /// the `base_rate` attribute): its kind, inventory, guests and attributes.
+    fn unit_key(&self, unit: &Unit) -> Option<String> {
+        let key = serde_json::json!([
+            unit.kind,
+            unit.inventory.get(),
+            unit.max_guests.get(),
+            unit.attributes
+        ]);
+        Some(key.to_string())
+    }
+
     fn resolve_period(
         &self,
         ctx: &PolicyContext<'_>,

@@ -1,6 +1,8 @@
 //! Booking behaviour: capacity, turnover, idempotency, bad input, the state
 //! model and period changes — each with what must (and must not) be written.
 
+use std::sync::Arc;
+
 use berth_core::audit::Actor;
 use berth_core::client::NewClient;
 use berth_core::engine::{AvailabilityRequest, ChangePeriod, CreateReservation, QuoteRequest};
@@ -30,6 +32,7 @@ on_both_stores!(
     stale_version_is_a_conflict,
     quote_and_availability_report_capacity,
     availability_over_many_units_keeps_order_and_capacity,
+    availability_evaluates_once_per_kind_of_unit,
     new_client_is_created_with_the_reservation,
 );
 
@@ -886,4 +889,68 @@ async fn availability_over_many_units_keeps_order_and_capacity(backend: Backend)
             2 * 100_000 + 25_000
         );
     }
+}
+
+async fn availability_evaluates_once_per_kind_of_unit(backend: Backend) {
+    use std::sync::atomic::Ordering;
+    let store = support::fresh_store(backend).await;
+    let policy = Arc::new(support::nightly::KeyedNightlyPolicy::default());
+    let clock = Arc::new(berth_core::clock::ManualClock::new(support::start_instant()));
+    let engine = Engine::new(
+        store.clone(),
+        Arc::new(support::nightly::SinglePolicy(policy.clone())),
+        clock,
+    );
+    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    // 80 units of three sizes (more than the engine evaluates inline), one of
+    // them too small for the party: its own violation, naming it.
+    let mut units = Vec::new();
+    for i in 0..80 {
+        let max_guests = [4, 6, 1][i % 3];
+        units.push(support::unit(&*store, &tenant, &format!("Cabin {i}"), 1, max_guests).await);
+    }
+    let w = World {
+        engine: engine.clone(),
+        store: store.clone(),
+        tenant: tenant.clone(),
+    };
+    book(&w, units[3].id, "2026-12-10", "2026-12-12")
+        .await
+        .unwrap();
+    policy.evaluations.store(0, Ordering::SeqCst);
+    let request = AvailabilityRequest {
+        period: nights("2026-12-11", "2026-12-13"),
+        party: party(2, 1),
+    };
+    let found = engine
+        .availability(tenant.id, request.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        policy.evaluations.load(Ordering::SeqCst),
+        3,
+        "80 units of three sizes: one evaluation each"
+    );
+    // Each quote is what that unit alone is quoted.
+    for (unit, shared) in units.iter().zip(&found) {
+        let alone = engine
+            .quote(
+                tenant.id,
+                QuoteRequest {
+                    unit_id: unit.id,
+                    period: request.period.clone(),
+                    party: request.party,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(shared, &alone, "{}", unit.name);
+    }
+    assert!(!found[3].available, "booked");
+    assert!(found[0].available && found[1].available);
+    assert!(
+        found[2].violations[0].message.contains("Cabin 2"),
+        "{:?}",
+        found[2].violations
+    );
 }

@@ -182,3 +182,49 @@ impl PolicyProvider for SinglePolicy {
         Ok(self.0.clone())
     }
 }
+
+/// The nightly test policy keyed by the units' size (`Policy::unit_key`:
+/// inventory and guests), counting how often it is asked to validate.
+#[derive(Debug, Default)]
+pub struct KeyedNightlyPolicy {
+    pub inner: NightlyTestPolicy,
+    pub evaluations: std::sync::atomic::AtomicUsize,
+}
+
+impl Policy for KeyedNightlyPolicy {
+    fn resolve_period(
+        &self,
+        ctx: &PolicyContext<'_>,
+        period: &PeriodRequest,
+    ) -> Result<ResolvedPeriod, PolicyError> {
+        self.inner.resolve_period(ctx, period)
+    }
+
+    fn validate(
+        &self,
+        ctx: &PolicyContext<'_>,
+        party: &Party,
+        resolved: &ResolvedPeriod,
+    ) -> Result<Vec<Violation>, PolicyError> {
+        self.evaluations
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.validate(ctx, party, resolved)
+    }
+
+    fn price(
+        &self,
+        ctx: &PolicyContext<'_>,
+        party: &Party,
+        resolved: &ResolvedPeriod,
+    ) -> Result<Price, PolicyError> {
+        self.inner.price(ctx, party, resolved)
+    }
+
+    fn unit_key(&self, unit: &berth_core::unit::Unit) -> Option<String> {
+        Some(format!(
+            "{}/{}",
+            unit.inventory.get(),
+            unit.max_guests.get()
+        ))
+    }
+}

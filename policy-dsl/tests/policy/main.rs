@@ -9,4 +9,5 @@ mod lifecycle_hooks;
 mod open_periods;
 mod reload;
 mod sandbox_failures;
+mod shared_evaluation;
 mod support;

@@ -9,6 +9,7 @@ mod ical;
 mod lifecycle;
 mod lock_expiry;
 mod outbound;
+mod passes;
 mod policy_cmd;
 mod push;
 mod rate_limit;

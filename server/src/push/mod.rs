@@ -31,7 +31,6 @@ use berth_core::store::{Store, StoreError};
 use berth_core::tenant::Tenant;
 use futures_util::StreamExt;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 pub use send::PushSender;
 pub use vapid::VapidKey;
@@ -312,43 +311,6 @@ impl Worker {
             }
         }
     }
-
-    /// Runs passes in the background until [`WorkerHandle::stop`].
-    pub fn spawn(self) -> WorkerHandle {
-        let (stop, stopped) = watch::channel(false);
-        let join = tokio::spawn(self.run(stopped));
-        WorkerHandle { stop, join }
-    }
-
-    async fn run(self, mut stopped: watch::Receiver<bool>) {
-        let mut commits = self.store.commits();
-        let mut commits_open = true;
-        let mut poll = tokio::time::interval(self.config.poll);
-        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // In-flight attempts get this long to finish (and be recorded) on stop.
-        let grace = self.config.timeout + Duration::from_secs(1);
-        loop {
-            let pass = self.run_once();
-            let mut pass = std::pin::pin!(pass);
-            let result = tokio::select! {
-                result = &mut pass => result,
-                _ = stopped.changed() => {
-                    let _ = tokio::time::timeout(grace, pass).await;
-                    return;
-                }
-            };
-            match result {
-                Ok(p) if p.more => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = ?e, "push pass failed"),
-            }
-            tokio::select! {
-                changed = commits.changed(), if commits_open => commits_open = changed.is_ok(),
-                _ = poll.tick() => {}
-                _ = stopped.changed() => return,
-            }
-        }
-    }
 }
 
 /// The unit a notification is about: the reservation's, or the lock's.
@@ -358,24 +320,6 @@ fn unit_of(c: &ClaimedPush) -> Option<UnitId> {
         _ => &c.event.payload["unit_id"],
     };
     id.as_str().and_then(|s| s.parse().ok())
-}
-
-/// The running worker.
-#[derive(Debug)]
-pub struct WorkerHandle {
-    stop: watch::Sender<bool>,
-    join: JoinHandle<()>,
-}
-
-impl WorkerHandle {
-    /// Stops the worker: no new pass starts, attempts in flight get their
-    /// timeout to finish.
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        if let Err(e) = self.join.await {
-            tracing::warn!(error = ?e, "the push worker ended abnormally");
-        }
-    }
 }
 
 /// The VAPID key for `berth serve`: from the environment, the configured file,
@@ -393,20 +337,37 @@ pub fn graphql_config(key: &VapidKey, args: &PushArgs) -> berth_graphql::push::P
     }
 }
 
+impl crate::passes::PassWorker for Worker {
+    const NAME: &'static str = "push";
+    fn commits(&self) -> watch::Receiver<u64> {
+        self.store.commits()
+    }
+    fn poll(&self) -> Duration {
+        self.config.poll
+    }
+    /// In-flight attempts get their timeout to finish (and be recorded).
+    fn grace(&self) -> Duration {
+        self.config.timeout + Duration::from_secs(1)
+    }
+    async fn pass(&self) -> Result<bool, StoreError> {
+        self.run_once().await.map(|p| p.more)
+    }
+}
+
 /// Starts the worker for `berth serve`.
 pub fn start(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     key: Arc<VapidKey>,
     args: &PushArgs,
-) -> WorkerHandle {
+) -> crate::passes::WorkerHandle {
     if args.vapid_subject.is_none() {
         tracing::warn!(
             "web push signs without a VAPID subject; set --vapid-subject (BERTH_VAPID_SUBJECT) \
              to a contact address: some push services refuse messages without one"
         );
     }
-    Worker::new(store, clock, key, Config::from_args(args)).spawn()
+    crate::passes::spawn(Worker::new(store, clock, key, Config::from_args(args)))
 }
 
 /// A jitter draw (0–1000) for the retry schedule, from the OS random source.

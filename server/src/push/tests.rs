@@ -792,7 +792,7 @@ async fn the_running_worker_delivers_on_commit_and_stops_cleanly(backend: Backen
     let device = Device::new("steady");
     s.register(admin, &device).await;
     let unit = s.unit("Birch").await;
-    let handle = s.worker(s.store.clone()).spawn();
+    let handle = crate::passes::spawn(s.worker(s.store.clone()));
     let arrived = s.service.arrived.notified();
     s.book(&unit).await;
     tokio::time::timeout(std::time::Duration::from_secs(30), arrived)

@@ -22,7 +22,6 @@ use berth_core::store::{Store, StoreError};
 use berth_core::webhook::{AttemptReport, ClaimedDelivery, NextStep};
 use futures_util::StreamExt;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 pub use send::Sender;
 
@@ -214,66 +213,32 @@ impl Worker {
             }
         }
     }
-
-    /// Runs passes in the background until [`WorkerHandle::stop`].
-    pub fn spawn(self) -> WorkerHandle {
-        let (stop, stopped) = watch::channel(false);
-        let join = tokio::spawn(self.run(stopped));
-        WorkerHandle { stop, join }
-    }
-
-    async fn run(self, mut stopped: watch::Receiver<bool>) {
-        let mut commits = self.store.commits();
-        let mut commits_open = true;
-        let mut poll = tokio::time::interval(self.config.poll);
-        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // In-flight attempts get this long to finish (and be recorded) on stop.
-        let grace = self.config.timeout + Duration::from_secs(1);
-        loop {
-            let pass = self.run_once();
-            let mut pass = std::pin::pin!(pass);
-            let result = tokio::select! {
-                result = &mut pass => result,
-                _ = stopped.changed() => {
-                    let _ = tokio::time::timeout(grace, pass).await;
-                    return;
-                }
-            };
-            match result {
-                Ok(p) if p.more => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = ?e, "webhook pass failed"),
-            }
-            tokio::select! {
-                changed = commits.changed(), if commits_open => commits_open = changed.is_ok(),
-                _ = poll.tick() => {}
-                _ = stopped.changed() => return,
-            }
-        }
-    }
 }
 
-/// The running worker.
-#[derive(Debug)]
-pub struct WorkerHandle {
-    stop: watch::Sender<bool>,
-    join: JoinHandle<()>,
-}
-
-impl WorkerHandle {
-    /// Stops the worker: no new pass starts, attempts in flight get their
-    /// timeout to finish.
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        if let Err(e) = self.join.await {
-            tracing::warn!(error = ?e, "the webhook worker ended abnormally");
-        }
+impl crate::passes::PassWorker for Worker {
+    const NAME: &'static str = "webhook";
+    fn commits(&self) -> watch::Receiver<u64> {
+        self.store.commits()
+    }
+    fn poll(&self) -> Duration {
+        self.config.poll
+    }
+    /// In-flight attempts get their timeout to finish (and be recorded).
+    fn grace(&self) -> Duration {
+        self.config.timeout + Duration::from_secs(1)
+    }
+    async fn pass(&self) -> Result<bool, StoreError> {
+        self.run_once().await.map(|p| p.more)
     }
 }
 
 /// Starts the worker for `berth serve`.
-pub fn start(store: Arc<dyn Store>, clock: Arc<dyn Clock>, args: &WebhookArgs) -> WorkerHandle {
-    Worker::new(store, clock, Config::from_args(args)).spawn()
+pub fn start(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    args: &WebhookArgs,
+) -> crate::passes::WorkerHandle {
+    crate::passes::spawn(Worker::new(store, clock, Config::from_args(args)))
 }
 
 /// A jitter draw (0–1000) for the retry schedule, from the OS random source.

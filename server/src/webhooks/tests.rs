@@ -445,7 +445,7 @@ async fn the_running_worker_delivers_on_commit_and_stops_cleanly(backend: Backen
     let (receiver, url) = Receiver::start(&[], 200, s.clock.clone()).await;
     let secret = WebhookSecret::generate();
     s.webhook(&url, &secret).await;
-    let handle = s.worker(s.store.clone()).spawn();
+    let handle = crate::passes::spawn(s.worker(s.store.clone()));
     let arrived = receiver.arrived.notified();
     s.unit("Birch").await;
     tokio::time::timeout(std::time::Duration::from_secs(30), arrived)

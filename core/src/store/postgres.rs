@@ -557,18 +557,21 @@ async fn ensure_capacity(
     quantity: u32,
     except: Option<ReservationId>,
 ) -> Result<(), StoreError> {
-    // A calendar block takes the whole unit.
-    calendar::ensure_unblocked(conn, tenant, unit.id, occupied).await?;
+    // A calendar block takes the whole unit; one round trip reads both.
     let taken: Vec<(DateTime<Utc>, DateTime<Utc>, i64)> = sqlx::query_as(
         "SELECT occupied_start, occupied_end, quantity FROM reservations \
          WHERE tenant_id = $1 AND unit_id = $2 AND state IN ('held', 'confirmed', 'checked_in') \
-           AND occupied_start < $3 AND occupied_end > $4 AND id IS DISTINCT FROM $5",
+           AND occupied_start < $3 AND occupied_end > $4 AND id IS DISTINCT FROM $5 \
+         UNION ALL \
+         SELECT start_at, end_at, $6 FROM calendar_blocks \
+         WHERE tenant_id = $1 AND unit_id = $2 AND start_at < $3 AND end_at > $4",
     )
     .bind(tenant.as_uuid())
     .bind(unit.id.as_uuid())
     .bind(occupied.end())
     .bind(occupied.start())
     .bind(except.map(|id| id.as_uuid()))
+    .bind(i64::from(unit.inventory.get()))
     .fetch_all(&mut *conn)
     .await?;
     let taken = taken

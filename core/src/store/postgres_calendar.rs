@@ -53,31 +53,6 @@ impl BlockRow {
     }
 }
 
-/// Refuses a write whose occupied interval overlaps a block of the unit (a
-/// block takes the whole inventory): part of the capacity check, run under the
-/// unit's row lock.
-pub(super) async fn ensure_unblocked(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    unit: UnitId,
-    occupied: &TimeRange,
-) -> Result<(), StoreError> {
-    let blocked: Option<i32> = sqlx::query_scalar(
-        "SELECT 1 FROM calendar_blocks WHERE tenant_id = $1 AND unit_id = $2 \
-           AND start_at < $3 AND end_at > $4 LIMIT 1",
-    )
-    .bind(tenant.as_uuid())
-    .bind(unit.as_uuid())
-    .bind(occupied.end())
-    .bind(occupied.start())
-    .fetch_optional(&mut *conn)
-    .await?;
-    match blocked {
-        Some(_) => Err(StoreError::Unavailable { unit_id: unit }),
-        None => Ok(()),
-    }
-}
-
 async fn busy(
     conn: &mut PgConnection,
     tenant: TenantId,

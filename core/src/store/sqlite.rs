@@ -479,18 +479,21 @@ async fn ensure_capacity(
     quantity: u32,
     except: Option<ReservationId>,
 ) -> Result<(), StoreError> {
-    // A calendar block takes the whole unit.
-    calendar::ensure_unblocked(conn, tenant, unit.id, occupied).await?;
+    // A calendar block takes the whole unit; one statement reads both.
     let taken: Vec<(i64, i64, i64)> = sqlx::query_as(
         "SELECT occupied_start, occupied_end, quantity FROM reservations \
-         WHERE tenant_id = ? AND unit_id = ? AND state IN ('held', 'confirmed', 'checked_in') \
-           AND occupied_start < ? AND occupied_end > ? AND id IS NOT ?",
+         WHERE tenant_id = ?1 AND unit_id = ?2 AND state IN ('held', 'confirmed', 'checked_in') \
+           AND occupied_start < ?3 AND occupied_end > ?4 AND id IS NOT ?5 \
+         UNION ALL \
+         SELECT start_at, end_at, ?6 FROM calendar_blocks \
+         WHERE tenant_id = ?1 AND unit_id = ?2 AND start_at < ?3 AND end_at > ?4",
     )
     .bind(tenant.as_uuid())
     .bind(unit.id.as_uuid())
     .bind(micros(occupied.end()))
     .bind(micros(occupied.start()))
     .bind(except.map(|id| id.as_uuid()))
+    .bind(i64::from(unit.inventory.get()))
     .fetch_all(&mut *conn)
     .await?;
     let taken = taken

@@ -52,30 +52,6 @@ impl BlockRow {
     }
 }
 
-/// Refuses a write whose occupied interval overlaps a block of the unit (a
-/// block takes the whole inventory): part of the capacity check.
-pub(super) async fn ensure_unblocked(
-    conn: &mut SqliteConnection,
-    tenant: TenantId,
-    unit: UnitId,
-    occupied: &TimeRange,
-) -> Result<(), StoreError> {
-    let blocked: Option<(i64,)> = sqlx::query_as(
-        "SELECT 1 FROM calendar_blocks WHERE tenant_id = ? AND unit_id = ? \
-           AND start_at < ? AND end_at > ? LIMIT 1",
-    )
-    .bind(tenant.as_uuid())
-    .bind(unit.as_uuid())
-    .bind(micros(occupied.end()))
-    .bind(micros(occupied.start()))
-    .fetch_optional(&mut *conn)
-    .await?;
-    match blocked {
-        Some(_) => Err(StoreError::Unavailable { unit_id: unit }),
-        None => Ok(()),
-    }
-}
-
 async fn busy(
     conn: &mut SqliteConnection,
     tenant: TenantId,

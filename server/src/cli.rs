@@ -152,6 +152,16 @@ pub struct ServeArgs {
         default_value_t = 600
     )]
     pub public_rate_limit: u32,
+    /// Seconds a WebSocket client has to send `connection_init` after the
+    /// upgrade; a socket that stays silent longer is closed with 4408.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "BERTH_WS_INIT_TIMEOUT",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=600)
+    )]
+    pub ws_init_timeout: u64,
     #[command(flatten)]
     pub webhooks: crate::webhooks::WebhookArgs,
     #[command(flatten)]

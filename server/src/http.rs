@@ -81,6 +81,8 @@ pub struct AppState {
     pub cors_origins: Vec<String>,
     /// Turns true when the server stops: open WebSocket connections end then.
     pub stop: tokio::sync::watch::Receiver<bool>,
+    /// How long a WebSocket may stay silent before its `connection_init`.
+    pub ws_init_timeout: Duration,
 }
 
 impl AppState {
@@ -176,6 +178,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clock,
         public_limit,
         cors_origins: args.cors_origins,
+        ws_init_timeout: Duration::from_secs(args.ws_init_timeout),
     })?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -412,9 +415,15 @@ async fn serve_graphql_socket(
     // the protocol asks for 4403 Forbidden when the refusal is about the
     // credentials, so the close frame is rewritten on its way out.
     let forbidden = Arc::new(AtomicBool::new(false));
+    // graphql-transport-ws: a client that sends no `connection_init` in time is
+    // closed with 4408. The deadline feeds the connection a message that is not
+    // one of the protocol's, which async-graphql answers with 1002, rewritten
+    // here like the refused credentials above.
+    let initialised = Arc::new(AtomicBool::new(false));
+    let timed_out = Arc::new(AtomicBool::new(false));
     let (sink, stream) = socket.split();
     let sink = sink.with({
-        let forbidden = forbidden.clone();
+        let (forbidden, timed_out) = (forbidden.clone(), timed_out.clone());
         move |message: Message| {
             let message = match message {
                 Message::Close(Some(frame))
@@ -425,11 +434,41 @@ async fn serve_graphql_socket(
                         reason: "Forbidden".into(),
                     }))
                 }
+                Message::Close(Some(frame))
+                    if frame.code == CLOSE_PROTOCOL_ERROR && timed_out.load(Ordering::SeqCst) =>
+                {
+                    Message::Close(Some(CloseFrame {
+                        code: CLOSE_INIT_TIMEOUT,
+                        reason: "Connection initialisation timeout".into(),
+                    }))
+                }
                 other => other,
             };
             futures_util::future::ready(Ok::<_, axum::Error>(message))
         }
     });
+    let deadline = {
+        let (initialised, timed_out) = (initialised.clone(), timed_out.clone());
+        let wait = executor.state.ws_init_timeout;
+        futures_util::stream::once(async move {
+            tokio::time::sleep(wait).await;
+            if initialised.load(Ordering::SeqCst) {
+                None
+            } else {
+                timed_out.store(true, Ordering::SeqCst);
+                Some(Some(Ok(Message::Text("connection_init timeout".into()))))
+            }
+        })
+        .filter_map(std::future::ready)
+    };
+    // The client's messages, then a `None` when it hangs up: the connection ends
+    // at once, without waiting for the deadline.
+    let client = stream
+        .map(Some)
+        .chain(futures_util::stream::once(std::future::ready(None)));
+    let stream = futures_util::stream::select(client, deadline)
+        .take_while(|m: &Option<Result<Message, axum::Error>>| std::future::ready(m.is_some()))
+        .filter_map(std::future::ready);
     let state = executor.state.clone();
     let accepted_token = executor.token.clone();
     // The connection is a session of its own: locks taken over it are released
@@ -442,6 +481,7 @@ async fn serve_graphql_socket(
     let mut stop = state.stop.clone();
     let connection = GraphQLWebSocket::new_with_pair(sink, stream, executor, protocol)
         .on_connection_init(move |payload| async move {
+            initialised.store(true, Ordering::SeqCst);
             let mut data = Data::default();
             if let Some(token) = connection_token(&payload) {
                 match authenticate(&*state.store, &state.auth, state.clock.now(), token).await {
@@ -577,6 +617,8 @@ fn rate_limited(retry_after_secs: u64) -> GqlResponse {
 const CLOSE_PROTOCOL_ERROR: u16 = 1002;
 /// graphql-transport-ws: the credentials in `connection_init` were refused.
 const CLOSE_FORBIDDEN: u16 = 4403;
+/// graphql-transport-ws: no `connection_init` within the allowed time.
+const CLOSE_INIT_TIMEOUT: u16 = 4408;
 
 /// The bearer token of a `connection_init` payload: `{"authorization": "Bearer
 /// <t>"}` (or `Authorization`, the header's spelling) or `{"token": "<t>"}`. A

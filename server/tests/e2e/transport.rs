@@ -249,6 +249,28 @@ async fn a_bad_token_in_connection_init_is_refused() {
     server.stop();
 }
 
+/// graphql-transport-ws: a socket that sends no `connection_init` in time is
+/// closed with 4408; one that did stays open past the deadline.
+#[tokio::test]
+async fn a_silent_socket_is_closed_after_the_init_timeout() {
+    let (url, _) = temp_sqlite_url();
+    let server = Server::start(&["--database-url", &url, "--ws-init-timeout", "1"]);
+    let mut greeted = open_socket(&server, "graphql-transport-ws").await;
+    let mut silent = open_socket(&server, "graphql-transport-ws").await;
+    send(&mut greeted, json!({ "type": "connection_init" })).await;
+    assert_eq!(receive(&mut greeted).await["type"], "connection_ack");
+    assert_eq!(close_code(&mut silent).await, 4408);
+    // The silent one is closed, so the deadline has passed for the greeted one
+    // too (opened before it): it still answers.
+    send(
+        &mut greeted,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": TENANT_NAME_QUERY } }),
+    )
+    .await;
+    assert_eq!(receive(&mut greeted).await["type"], "next");
+    server.stop();
+}
+
 #[tokio::test]
 async fn the_legacy_graphql_ws_subprotocol_serves_public_queries() {
     let server = start_with_tenants(false, &[]);

@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod loader;
 pub mod models;
 pub mod open_periods;
+mod pricing_steps;
 pub mod registry;
 pub mod sandbox;
 pub mod scaffold;

@@ -107,6 +107,11 @@ impl Facts {
         Self(std::sync::Arc::new(map))
     }
 
+    /// The map, for native functions.
+    pub(crate) fn map(&self) -> &rhai::Map {
+        &self.0
+    }
+
     /// Converts a map-shaped value (from serde) into facts; other values stay as they are.
     pub fn from_dynamic(value: Dynamic) -> Dynamic {
         match value.try_cast_result::<rhai::Map>() {
@@ -137,6 +142,7 @@ fn register_facts(engine: &mut Engine) {
 /// scripts never do floating-point arithmetic on amounts.
 fn register_stdlib(engine: &mut Engine) {
     register_facts(engine);
+    crate::pricing_steps::register(engine);
     // `percent_of(amount, percent)`: amount × percent / 100, rounded half away from zero.
     engine.register_fn("percent_of", |amount: i64, percent: i64| {
         round_div(amount * percent, 100)

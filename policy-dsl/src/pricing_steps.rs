@@ -111,11 +111,7 @@ fn line(kind: &str, label: Option<&Dynamic>, amount: i64) -> Dynamic {
 }
 
 /// Calls `f` with each map of the list under `key` (none when absent or `()`).
-fn for_each_map(
-    pricing: &Map,
-    key: &str,
-    mut f: impl FnMut(&Map) -> Outcome<()>,
-) -> Outcome<()> {
+fn for_each_map(pricing: &Map, key: &str, mut f: impl FnMut(&Map) -> Outcome<()>) -> Outcome<()> {
     let Some(list) = pricing.get(key).filter(|v| !v.is_unit()) else {
         return Ok(());
     };
@@ -160,4 +156,101 @@ fn checked(value: Option<i64>) -> Outcome<i64> {
 
 fn error(message: String) -> Box<EvalAltResult> {
     Box::new(EvalAltResult::ErrorRuntime(message.into(), Position::NONE))
+}
+
+#[cfg(test)]
+mod tests {
+    use rhai::module_resolvers::StaticModuleResolver;
+
+    use crate::sandbox::{self, Limits};
+
+    fn eval(script: &str) -> Result<rhai::Dynamic, String> {
+        let engine = sandbox::engine(Limits::default(), StaticModuleResolver::new());
+        engine
+            .eval::<rhai::Dynamic>(script)
+            .map_err(|e| e.to_string())
+    }
+
+    const PRICING: &str = r#"#{
+        fees: [#{ name: "Cleaning", amount: 9000, per: "stay" },
+               #{ name: "Linen", amount: 500, per: "guest" },
+               #{ name: "Parking", amount: 1000, per: "night" }],
+        taxes: [#{ name: "VAT 8.1 %", percent_bp: 810 },
+                #{ name: "Tourist tax", per_person_per_night: 350 }],
+        length_of_stay: [#{ min_length: 7, percent: 10 }, #{ min_length: 14, percent: 15 }]
+    }"#;
+
+    #[test]
+    fn fees_then_taxes_over_everything_before_them() {
+        let lines = eval(&format!(
+            "let p = {PRICING}; fees_and_taxes([#{{ kind: \"nights\", label: \"2 nights\", amount: 28000 }}], p, 2, 3, 1)"
+        ))
+        .unwrap()
+        .into_typed_array::<rhai::Map>()
+        .unwrap();
+        let amounts: Vec<(String, i64)> = lines
+            .iter()
+            .map(|l| {
+                (
+                    l["label"].clone().into_string().unwrap(),
+                    l["amount"].as_int().unwrap(),
+                )
+            })
+            .collect();
+        // Taxable: 28000 + 9000 + 3 × 500 + 2 × 1000 = 40500; VAT 3280.5 → 3281
+        // (half away from zero); tourist tax 3 guests × 2 nights × 350.
+        assert_eq!(
+            amounts,
+            vec![
+                ("2 nights".into(), 28_000),
+                ("Cleaning".into(), 9_000),
+                ("Linen".into(), 1_500),
+                ("Parking".into(), 2_000),
+                ("VAT 8.1 %".into(), 3_281),
+                ("Tourist tax".into(), 2_100),
+            ]
+        );
+        assert_eq!(lines[4]["kind"].clone().into_string().unwrap(), "tax");
+    }
+
+    #[test]
+    fn the_largest_applicable_discount() {
+        for (length, expected) in [(6, 0), (7, 10), (13, 10), (14, 15), (30, 15)] {
+            let got = eval(&format!("best_discount({PRICING}, {length})"))
+                .unwrap()
+                .as_int()
+                .unwrap();
+            assert_eq!(got, expected, "{length} nights");
+        }
+        assert_eq!(
+            eval("best_discount(#{}, 9)").unwrap().as_int().unwrap(),
+            0,
+            "no discounts configured"
+        );
+    }
+
+    #[test]
+    fn bad_shapes_and_overflow_are_errors_not_panics() {
+        for (script, message) in [
+            (
+                "fees_and_taxes([], #{ fees: 5 }, 1, 1, 1)",
+                "must be a list",
+            ),
+            (
+                "fees_and_taxes([], #{ fees: [7] }, 1, 1, 1)",
+                "must be a map",
+            ),
+            (
+                "fees_and_taxes([], #{ fees: [#{ name: \"x\", amount: \"1\" }] }, 1, 1, 1)",
+                "`amount` must be an integer",
+            ),
+            (
+                "fees_and_taxes([], #{ fees: [#{ name: \"x\", amount: 9223372036854775807, per: \"night\" }] }, 2, 1, 1)",
+                "overflow",
+            ),
+        ] {
+            let err = eval(script).unwrap_err();
+            assert!(err.contains(message), "{script}: {err}");
+        }
+    }
 }

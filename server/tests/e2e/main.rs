@@ -241,11 +241,13 @@ async fn demo_loads_the_example_tenants_once() {
         .as_str()
         .expect("a seeded unit")
         .to_owned();
+    // Dates relative to today: inside the booking horizon whenever this runs.
+    let (check_in, check_out) = live::stays(1).remove(0);
     let quote = server
         .graphql(
             "query($input: QuoteInput!) { quote(tenant: \"alpine-cabins\", input: $input) { available total { amount currency } violations { code } } }",
             serde_json::json!({ "input": { "unitId": unit, "guests": 2,
-                "period": { "checkIn": "2027-06-07", "checkOut": "2027-06-10" } } }),
+                "period": { "checkIn": check_in, "checkOut": check_out } } }),
         )
         .await;
     assert_eq!(quote["data"]["quote"]["available"], true, "{quote}");
@@ -254,7 +256,7 @@ async fn demo_loads_the_example_tenants_once() {
         "{quote}"
     );
     let refused = server
-        .graphql(r#"{ quote(tenant: "nobody", input: { unitId: "x", guests: 1, period: { checkIn: "2027-01-01", checkOut: "2027-01-02" } }) { available } }"#, serde_json::json!({}))
+        .graphql(r#"{ quote(tenant: "nobody", input: { unitId: "x", guests: 1, period: { checkIn: "2030-01-01", checkOut: "2030-01-02" } }) { available } }"#, serde_json::json!({}))
         .await;
     assert_eq!(
         refused["errors"][0]["extensions"]["code"], "NOT_FOUND",
@@ -316,12 +318,16 @@ async fn demo_loads_the_example_tenants_once() {
         "{list}"
     );
     let book = "mutation($input: CreateReservationInput!) { createReservation(input: $input) { id state } }";
+    // A one-night stay arriving on a Sunday: the cabins' rules refuse it.
+    let monday: chrono::NaiveDate = check_in.parse().expect("a date");
+    let sunday = (monday + chrono::Days::new(6)).to_string();
+    let sunday_next = (monday + chrono::Days::new(7)).to_string();
     let booked = server
         .graphql_as(
             Some(&token),
             book,
             serde_json::json!({ "input": { "unitId": unit, "guests": 2,
-                "period": { "checkIn": "2027-06-07", "checkOut": "2027-06-10" } } }),
+                "period": { "checkIn": check_in, "checkOut": check_out } } }),
         )
         .await;
     assert_eq!(
@@ -333,7 +339,7 @@ async fn demo_loads_the_example_tenants_once() {
             Some(&token),
             book,
             serde_json::json!({ "input": { "unitId": unit, "guests": 2,
-                "period": { "checkIn": "2027-06-13", "checkOut": "2027-06-14" } } }),
+                "period": { "checkIn": sunday, "checkOut": sunday_next } } }),
         )
         .await;
     assert_eq!(

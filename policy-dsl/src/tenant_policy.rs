@@ -36,9 +36,17 @@ pub struct TenantPolicy {
     rules: Dynamic,
     pricing: Dynamic,
     calendar: Calendar,
+    /// Each date's `day` map (weekday, weekend, season, stop-sell, rate) as
+    /// scripts see it, by (date, base rate): fixed for this policy version, so
+    /// built once instead of on every quote.
+    day_maps: std::sync::RwLock<std::collections::HashMap<(NaiveDate, i64), Dynamic>>,
     model: ModelRules,
     origins: FunctionOrigins,
 }
+
+/// Day maps kept per policy version at most (about three years of dates at a
+/// few base rates); past it the cache starts over.
+const DAY_MAP_CACHE_LIMIT: usize = 4096;
 
 /// The natively used parts of the model's rules, parsed once.
 #[derive(Debug, Clone)]
@@ -115,6 +123,7 @@ impl TenantPolicy {
             slug: config.slug.clone(),
             version,
             calendar: Calendar::new(&config.pricing, &stop_sell),
+            day_maps: std::sync::RwLock::default(),
             pricing: to_dynamic(&config.pricing)?,
             rules,
             model,
@@ -198,7 +207,26 @@ impl TenantPolicy {
         ))
     }
 
+    /// The `day` map of `day` at base rate `base`, from the cache when built
+    /// before.
     fn day_map(&self, day: &DayFacts, base: i64) -> Dynamic {
+        let key = (day.date, base);
+        if let Ok(cache) = self.day_maps.read()
+            && let Some(map) = cache.get(&key)
+        {
+            return map.clone();
+        }
+        let map = self.build_day_map(day, base);
+        if let Ok(mut cache) = self.day_maps.write() {
+            if cache.len() >= DAY_MAP_CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(key, map.clone());
+        }
+        map
+    }
+
+    fn build_day_map(&self, day: &DayFacts, base: i64) -> Dynamic {
         let mut m = Map::new();
         m.insert("rate".into(), self.calendar.rate(day, base).into());
         m.insert("date".into(), day.date.to_string().into());
@@ -206,7 +234,8 @@ impl TenantPolicy {
         m.insert("weekend".into(), day.weekend.into());
         m.insert("season".into(), day.season.into());
         m.insert("stop_sell".into(), day.stop_sell.into());
-        m.into()
+        // Facts: shared by every request that covers the date, read-only.
+        Dynamic::from(Facts::new(m))
     }
 
     /// The `current` map lifecycle hooks receive: the reservation as booked, in

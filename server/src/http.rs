@@ -243,11 +243,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
 
 /// The tracing span of one request: method, route path and request id.
 fn request_span(request: &Request) -> tracing::Span {
-    let id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-");
+    let id = request_id(request.headers());
     tracing::info_span!(
         "request",
         method = %request.method(),
@@ -306,17 +302,20 @@ async fn graphql(
         request = request.data(BearerToken(token.to_owned()));
     }
     // Audit entries written while serving it name the request.
-    let response = request::scope(request_id(&headers), state.schema.execute(request)).await;
+    let response = request::scope(
+        request_id(&headers).to_owned(),
+        state.schema.execute(request),
+    )
+    .await;
     GraphQLResponse::from(response).into_response()
 }
 
 /// The request's id, set by `SetRequestIdLayer` (or the caller's own).
-fn request_id(headers: &HeaderMap) -> String {
+fn request_id(headers: &HeaderMap) -> &str {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-")
-        .to_owned()
 }
 
 /// Holds request bodies to [`MAX_GRAPHQL_BODY_BYTES`]: a declared larger length

@@ -57,6 +57,8 @@ impl Runtime {
     /// Builds the engine and compiles the built-in scripts.
     pub fn new(limits: Limits) -> Result<Self, BuiltinError> {
         let mut engine = sandbox::engine(limits, StaticModuleResolver::new());
+        let keys = fact_keys();
+        sandbox::register_fact_getters(&mut engine, keys.iter().map(String::as_str));
         let common = compile(&engine, "policies/models/common.rhai", COMMON_SOURCE)?;
         let common =
             Module::eval_ast_as_new(Scope::new(), &common, &engine).map_err(|e| BuiltinError {
@@ -97,6 +99,31 @@ impl Runtime {
             ModelKind::Interval => &self.interval,
         }
     }
+}
+
+/// Every key hooks read from facts: those of the request, day and reservation
+/// maps the runtime builds, and every property of the tenant configuration (the
+/// `rules` and `pricing` sections), taken from its JSON Schema so that a new
+/// configuration field needs no list kept by hand.
+fn fact_keys() -> std::collections::BTreeSet<String> {
+    fn walk(value: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::Object(properties)) = map.get("properties") {
+                    out.extend(properties.keys().cloned());
+                }
+                map.values().for_each(|v| walk(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut keys: std::collections::BTreeSet<String> = crate::tenant_policy::FACT_KEYS
+        .iter()
+        .map(|k| (*k).to_owned())
+        .collect();
+    walk(&crate::config::tenant_schema(), &mut keys);
+    keys
 }
 
 fn compile(engine: &Engine, file: &'static str, text: &str) -> Result<AST, BuiltinError> {

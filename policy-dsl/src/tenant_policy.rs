@@ -65,6 +65,45 @@ enum ModelRules {
     },
 }
 
+/// The keys of the maps the runtime builds for hooks (`req`, its days, `current`):
+/// each gets a getter on facts (see `sandbox::register_fact_getters`). A test
+/// checks that every key the runtime writes is listed.
+pub(crate) const FACT_KEYS: &[&str] = &[
+    "aligned",
+    "arrival_weekday",
+    "check_in",
+    "check_out",
+    "date",
+    "day",
+    "days",
+    "days_ahead",
+    "departure_weekday",
+    "duration_minutes",
+    "end",
+    "end_day",
+    "end_time",
+    "guests",
+    "id",
+    "lead_minutes",
+    "night_list",
+    "nights",
+    "now",
+    "quantity",
+    "rate",
+    "rate_total",
+    "season",
+    "start",
+    "start_day",
+    "start_time",
+    "state",
+    "stop_sell",
+    "stop_sell_dates",
+    "total",
+    "unit",
+    "weekday",
+    "weekend",
+];
+
 impl TenantPolicy {
     /// Assembles a policy from a validated configuration and a compiled script (the
     /// model merged with the tenant's hooks). The loader guarantees that the model's
@@ -182,15 +221,30 @@ impl TenantPolicy {
             .collect()
     }
 
+    /// The function that answers `hook`. A model's `validate`, `price` and `slots`
+    /// only hand over to its `model_*` function (which a tenant's own hook calls to
+    /// extend the model); unless the tenant replaced the hook, that function is
+    /// called directly, saving a script call per hook.
+    fn entry<'h>(&self, hook: &'h str) -> std::borrow::Cow<'h, str> {
+        let (model_file, _) = crate::models::source(self.config.model);
+        let delegated = matches!(hook, "validate" | "price" | "slots");
+        if delegated && self.origins.file_of(hook) == model_file {
+            format!("model_{hook}").into()
+        } else {
+            hook.into()
+        }
+    }
+
     /// Calls a hook in the sandbox, with the per-call deadline.
     fn call(&self, hook: &str, args: impl FuncArgs) -> Result<Dynamic, PolicyError> {
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(false);
+        let entry = self.entry(hook);
         sandbox::with_deadline(self.limits.deadline, || {
             self.engine.call_fn_with_options::<Dynamic>(
                 options,
                 &mut Scope::new(),
                 &self.ast,
-                hook,
+                &entry,
                 args,
             )
         })
@@ -228,12 +282,12 @@ impl TenantPolicy {
 
     fn build_day_map(&self, day: &DayFacts, base: i64) -> Dynamic {
         let mut m = Map::new();
-        m.insert("rate".into(), self.calendar.rate(day, base).into());
-        m.insert("date".into(), day.date.to_string().into());
-        m.insert("weekday".into(), day.weekday.as_str().into());
-        m.insert("weekend".into(), day.weekend.into());
-        m.insert("season".into(), day.season.into());
-        m.insert("stop_sell".into(), day.stop_sell.into());
+        put(&mut m, "rate", self.calendar.rate(day, base).into());
+        put(&mut m, "date", day.date.to_string().into());
+        put(&mut m, "weekday", day.weekday.as_str().into());
+        put(&mut m, "weekend", day.weekend.into());
+        put(&mut m, "season", day.season.into());
+        put(&mut m, "stop_sell", day.stop_sell.into());
         // Facts: shared by every request that covers the date, read-only.
         Dynamic::from(Facts::new(m))
     }
@@ -242,10 +296,11 @@ impl TenantPolicy {
     /// the same terms as a request, plus its id, state and paid total.
     fn current_map(&self, ctx: &PolicyContext<'_>, r: &Reservation) -> Dynamic {
         let mut m = self.request_map(ctx, &party_of(r), &resolved_of(r));
-        m.insert("id".into(), r.id.to_string().into());
-        m.insert("state".into(), r.state.as_str().into());
-        m.insert(
-            "total".into(),
+        put(&mut m, "id", r.id.to_string().into());
+        put(&mut m, "state", r.state.as_str().into());
+        put(
+            &mut m,
+            "total",
             r.price.as_ref().map_or(0, |p| p.total.amount_minor).into(),
         );
         Dynamic::from(Facts::new(m))
@@ -269,17 +324,19 @@ impl TenantPolicy {
             .and_then(serde_json::Value::as_i64)
             .unwrap_or(self.config.pricing.base_rate);
         let mut m = Map::new();
-        m.insert("guests".into(), i64::from(party.guests.get()).into());
-        m.insert("quantity".into(), i64::from(party.quantity.get()).into());
-        m.insert("unit".into(), unit_map(ctx));
-        m.insert("now".into(), ctx.now.to_rfc3339().into());
-        m.insert(
-            "lead_minutes".into(),
+        put(&mut m, "guests", i64::from(party.guests.get()).into());
+        put(&mut m, "quantity", i64::from(party.quantity.get()).into());
+        put(&mut m, "unit", unit_map(ctx));
+        put(&mut m, "now", ctx.now.to_rfc3339().into());
+        put(
+            &mut m,
+            "lead_minutes",
             (start - ctx.now).num_minutes().into(),
         );
         let start_date = local_date(tz, start);
-        m.insert(
-            "days_ahead".into(),
+        put(
+            &mut m,
+            "days_ahead",
             (start_date - local_date(tz, ctx.now)).num_days().into(),
         );
         match (&self.model, resolved.check_in, resolved.check_out) {
@@ -297,36 +354,42 @@ impl TenantPolicy {
                     .map(|f| f.date.to_string().into())
                     .collect();
                 let night_list: rhai::Array = facts.iter().map(|f| self.day_map(f, base)).collect();
-                m.insert("rate_total".into(), rate_total.into());
-                m.insert("stop_sell_dates".into(), stop_sell.into());
-                m.insert("check_in".into(), check_in.to_string().into());
-                m.insert("check_out".into(), check_out.to_string().into());
-                m.insert("nights".into(), nights.into());
-                m.insert(
-                    "arrival_weekday".into(),
+                put(&mut m, "rate_total", rate_total.into());
+                put(&mut m, "stop_sell_dates", stop_sell.into());
+                put(&mut m, "check_in", check_in.to_string().into());
+                put(&mut m, "check_out", check_out.to_string().into());
+                put(&mut m, "nights", nights.into());
+                put(
+                    &mut m,
+                    "arrival_weekday",
                     self.calendar.day(check_in).weekday.as_str().into(),
                 );
-                m.insert(
-                    "departure_weekday".into(),
+                put(
+                    &mut m,
+                    "departure_weekday",
                     self.calendar.day(check_out).weekday.as_str().into(),
                 );
-                m.insert("night_list".into(), night_list.into());
+                put(&mut m, "night_list", night_list.into());
             }
             _ => {
                 let end = resolved.period.end();
                 let (local_start, local_end) = (start.with_timezone(&tz), end.with_timezone(&tz));
                 let minutes = resolved.period.duration().num_minutes();
-                m.insert("start".into(), local_start.naive_local().to_string().into());
-                m.insert("end".into(), local_end.naive_local().to_string().into());
+                put(
+                    &mut m,
+                    "start",
+                    local_start.naive_local().to_string().into(),
+                );
+                put(&mut m, "end", local_end.naive_local().to_string().into());
                 let start_day = self.day_map(&self.calendar.day(local_start.date_naive()), base);
                 let end_day = self.day_map(&self.calendar.day(local_end.date_naive()), base);
-                m.insert("day".into(), start_day.clone());
-                m.insert("start_day".into(), start_day);
-                m.insert("end_day".into(), end_day);
-                m.insert("start_time".into(), hh_mm(local_start.time()).into());
-                m.insert("end_time".into(), hh_mm(local_end.time()).into());
-                m.insert("duration_minutes".into(), minutes.into());
-                m.insert("days".into(), ((minutes + 1439) / 1440).max(1).into());
+                put(&mut m, "day", start_day.clone());
+                put(&mut m, "start_day", start_day);
+                put(&mut m, "end_day", end_day);
+                put(&mut m, "start_time", hh_mm(local_start.time()).into());
+                put(&mut m, "end_time", hh_mm(local_end.time()).into());
+                put(&mut m, "duration_minutes", minutes.into());
+                put(&mut m, "days", ((minutes + 1439) / 1440).max(1).into());
                 let aligned = match self.model {
                     ModelRules::Interval {
                         granularity_minutes,
@@ -337,11 +400,21 @@ impl TenantPolicy {
                     }
                     _ => true,
                 };
-                m.insert("aligned".into(), aligned.into());
+                put(&mut m, "aligned", aligned.into());
             }
         }
         m
     }
+}
+
+/// Writes `key` into a map hooks receive as facts; every key must be one of
+/// `FACT_KEYS` (so that it has a getter), which debug builds — all tests — check.
+fn put(m: &mut Map, key: &'static str, value: Dynamic) {
+    debug_assert!(
+        FACT_KEYS.contains(&key),
+        "`{key}` is missing from FACT_KEYS"
+    );
+    m.insert(key.into(), value);
 }
 
 fn hh_mm(t: NaiveTime) -> String {

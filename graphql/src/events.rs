@@ -16,6 +16,7 @@ use berth_core::feed::Feed;
 use berth_core::ids::TenantId;
 use berth_core::user::Role;
 use chrono::{DateTime, Utc};
+use serde::Deserialize as _;
 
 use crate::access::require;
 use crate::error::{OrGraphql, coded, from_engine};
@@ -150,7 +151,8 @@ fn reservation_event(e: &CoreEvent) -> Option<Result<ReservationEvent>> {
         _ => return None,
     };
     Some(
-        serde_json::from_value(e.payload.clone())
+        // Read from the shared payload, not a copy: every subscriber decodes it.
+        berth_core::reservation::Reservation::deserialize(&e.payload)
             .map_err(crate::error::internal)
             .map(|r| ReservationEvent {
                 cursor: e.cursor.to_string(),
@@ -172,7 +174,7 @@ fn lock_event(e: &CoreEvent) -> Option<Result<LockEvent>> {
         _ => return None,
     };
     Some(
-        serde_json::from_value::<berth_core::lock::Lock>(e.payload.clone())
+        berth_core::lock::Lock::deserialize(&e.payload)
             .map_err(crate::error::internal)
             .map(|l| LockEvent {
                 kind,

@@ -162,6 +162,18 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u64).range(1..=600)
     )]
     pub ws_init_timeout: u64,
+    /// Seconds between the WebSocket Ping frames sent to every client (0: none).
+    /// They keep proxies from closing quiet subscriptions, and a client that
+    /// answers nothing (no Pong, no message) for a whole interval is
+    /// disconnected, which ends its subscriptions and releases its locks.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "BERTH_WS_KEEPALIVE",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(0..=3600)
+    )]
+    pub ws_keepalive: u64,
     #[command(flatten)]
     pub webhooks: crate::webhooks::WebhookArgs,
     #[command(flatten)]

@@ -55,6 +55,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::cli::{ServeArgs, redact};
 use crate::rate_limit::{self, Decision, RateLimiter};
+use crate::ws_keepalive::{self, Heard};
 use crate::{shutdown, telemetry, tenants};
 
 /// What request handlers share.
@@ -83,6 +84,9 @@ pub struct AppState {
     pub stop: tokio::sync::watch::Receiver<bool>,
     /// How long a WebSocket may stay silent before its `connection_init`.
     pub ws_init_timeout: Duration,
+    /// How often WebSocket clients are pinged (`None`: never); one that answers
+    /// nothing for a whole interval is disconnected.
+    pub ws_keepalive: Option<Duration>,
 }
 
 impl AppState {
@@ -179,6 +183,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         public_limit,
         cors_origins: args.cors_origins,
         ws_init_timeout: Duration::from_secs(args.ws_init_timeout),
+        ws_keepalive: (args.ws_keepalive > 0).then(|| Duration::from_secs(args.ws_keepalive)),
     })?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -421,6 +426,13 @@ async fn serve_graphql_socket(
     let initialised = Arc::new(AtomicBool::new(false));
     let timed_out = Arc::new(AtomicBool::new(false));
     let (sink, stream) = socket.split();
+    // Every frame from the client (a Pong included) counts as a sign of life
+    // for the keep-alive (ws_keepalive.rs).
+    let heard = Heard::new();
+    let stream = stream.inspect({
+        let heard = heard.clone();
+        move |_| heard.mark()
+    });
     let sink = sink.with({
         let (forbidden, timed_out) = (forbidden.clone(), timed_out.clone());
         move |message: Message| {
@@ -475,10 +487,22 @@ async fn serve_graphql_socket(
     let session: SessionId = format!("ws:{}", uuid::Uuid::new_v4().simple())
         .parse()
         .unwrap_or_else(|_| unreachable!("a fixed prefix and a UUID"));
+    let session_name = session.to_string();
     let holder: Arc<OnceLock<(TenantId, Actor)>> = Arc::new(OnceLock::new());
     let cleanup = (state.clone(), session.clone(), holder.clone());
     let mut stop = state.stop.clone();
-    let connection = GraphQLWebSocket::new_with_pair(sink, stream, executor, protocol)
+    // GraphQL writes into a channel; the keep-alive writer forwards it to the
+    // socket between its pings.
+    let (to_writer, from_graphql) = tokio::sync::mpsc::channel::<Message>(16);
+    let graphql_sink = futures_util::sink::unfold(to_writer, |tx, message: Message| async move {
+        tx.send(message).await.map(|()| tx)
+    });
+    let outgoing = futures_util::stream::unfold(from_graphql, |mut rx| async move {
+        rx.recv().await.map(|message| (message, rx))
+    });
+    let keepalive = executor.state.ws_keepalive;
+    let writer = ws_keepalive::forward(outgoing, sink, heard, keepalive);
+    let connection = GraphQLWebSocket::new_with_pair(graphql_sink, stream, executor, protocol)
         .on_connection_init(move |payload| async move {
             initialised.store(true, Ordering::SeqCst);
             let mut data = Data::default();
@@ -506,9 +530,22 @@ async fn serve_graphql_socket(
             Ok(data)
         })
         .serve();
-    tokio::select! {
-        () = connection => {}
-        _ = stop.wait_for(|stopping| *stopping) => {}
+    // The connection ends when the writer does: after GraphQL finished (its
+    // channel closes once the last message is written), or early when the
+    // client is gone or silent; or when the server stops.
+    futures_util::pin_mut!(connection, writer);
+    let mut graphql_done = false;
+    loop {
+        tokio::select! {
+            () = &mut connection, if !graphql_done => graphql_done = true,
+            ended = &mut writer => {
+                if ended == ws_keepalive::Ended::Silent {
+                    tracing::info!(session = %session_name, "closed a WebSocket connection whose client stopped answering pings");
+                }
+                break;
+            }
+            _ = stop.wait_for(|stopping| *stopping) => break,
+        }
     }
     let (state, session, holder) = cleanup;
     if let Some((tenant, actor)) = holder.get() {

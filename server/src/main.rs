@@ -18,6 +18,7 @@ mod shutdown;
 mod telemetry;
 mod tenants;
 mod webhooks;
+mod ws_keepalive;
 
 use std::process::ExitCode;
 

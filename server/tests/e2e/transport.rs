@@ -271,6 +271,53 @@ async fn a_silent_socket_is_closed_after_the_init_timeout() {
     server.stop();
 }
 
+/// The server pings every client; one that answers (tungstenite answers a
+/// Ping whenever the socket is read) stays connected past several intervals,
+/// one that reads nothing — so answers nothing — is disconnected.
+#[tokio::test]
+async fn clients_are_pinged_and_a_silent_one_is_disconnected() {
+    let (url, _) = temp_sqlite_url();
+    let server = Server::start(&["--database-url", &url, "--ws-keepalive", "1"]);
+    let mut answering = open_socket(&server, "graphql-transport-ws").await;
+    let mut silent = open_socket(&server, "graphql-transport-ws").await;
+    for socket in [&mut answering, &mut silent] {
+        send(socket, json!({ "type": "connection_init" })).await;
+        assert_eq!(receive(socket).await["type"], "connection_ack");
+    }
+    // Read for a little over three intervals: every read answers the pings.
+    let mut pings = 0;
+    let until = tokio::time::Instant::now() + Duration::from_millis(3_500);
+    while let Ok(frame) = tokio::time::timeout_at(until, answering.next()).await {
+        match frame.expect("the socket stays open").expect("a frame") {
+            Message::Ping(_) => pings += 1,
+            other => panic!("only pings were due, got {other:?}"),
+        }
+    }
+    assert!(pings >= 2, "{pings} pings in 3.5 s at one per second");
+    send(
+        &mut answering,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": TENANT_NAME_QUERY } }),
+    )
+    .await;
+    assert_eq!(receive(&mut answering).await["type"], "next");
+    // The silent socket was not read in those 3.5 s: its first ping went
+    // unanswered, so the server has hung up. Reading now drains the pings it
+    // was sent, then finds the connection closed.
+    let mut closed = false;
+    while let Ok(frame) = tokio::time::timeout(Duration::from_secs(5), silent.next()).await {
+        match frame {
+            Some(Ok(Message::Ping(_))) => continue,
+            Some(Ok(Message::Close(_)) | Err(_)) | None => {
+                closed = true;
+                break;
+            }
+            Some(Ok(other)) => panic!("expected pings and the end, got {other:?}"),
+        }
+    }
+    assert!(closed, "the silent client is disconnected");
+    server.stop();
+}
+
 #[tokio::test]
 async fn the_legacy_graphql_ws_subprotocol_serves_public_queries() {
     let server = start_with_tenants(false, &[]);

@@ -110,6 +110,11 @@ impl PolicyRegistry {
         }
     }
 
+    /// The clock the registry stamps its changes with: the server's.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
+    }
+
     /// The directory holding the tenant directories.
     pub fn root(&self) -> &Path {
         &self.root

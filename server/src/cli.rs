@@ -121,7 +121,9 @@ pub struct ServeArgs {
     #[arg(long, env = "BERTH_TENANTS_DIR", default_value = "tenants")]
     pub tenants: PathBuf,
     /// Load every example tenant under the tenants directory, with its seed data,
-    /// and print one admin login per new tenant.
+    /// and print one admin login per newly seeded tenant. A tenant is seeded
+    /// while it lacks its demo admin (admin@<slug>.example.org, created last),
+    /// so a seed cut short is completed on the next start.
     #[arg(long)]
     pub demo: bool,
     /// File holding the token-signing secret (created on first start when absent,

@@ -3,8 +3,11 @@
 //! currency, locale) is written to the database — creating the tenant the first
 //! time, so a new directory appears as a new tenant — and a `policy.activated`
 //! event is recorded; a refused candidate records `policy.rejected`. With `--demo`,
-//! a tenant created this way also gets its `seed.yaml` units, clients and sample
-//! reservations (booked through its rules, relative to the day of loading).
+//! a tenant without its demo admin (`admin@<slug>.example.org`, created last)
+//! gets its `seed.yaml` units, clients and sample reservations (booked through its
+//! rules, relative to the day of loading), then that admin. Each step skips what
+//! is already there, so a seed cut short by a crash is completed on the next
+//! start, never duplicated.
 //! A removed directory deactivates the policy; the tenant's data is kept.
 
 use std::path::Path;
@@ -12,15 +15,16 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use berth_core::audit::Actor;
-use berth_core::client::{Client, NewClient};
-use berth_core::clock::{Clock, SystemClock};
+use berth_core::client::{Client, ClientFilter, NewClient};
+use berth_core::clock::Clock;
 use berth_core::engine::CreateReservation;
 use berth_core::event::EventKind;
 use berth_core::local_time::{local_date, local_instant};
 use berth_core::policy::{Party, PeriodRequest};
 use berth_core::quantity::Quantity;
 use berth_core::quantity::{Guests, Inventory};
-use berth_core::reservation::Channel;
+use berth_core::reservation::{Channel, IdempotencyKey};
+use berth_core::state::ReservationState;
 use berth_core::store::ClientRef;
 use berth_core::store::{NewEvent, Store};
 use berth_core::tenant::{NewTenant, Tenant};
@@ -46,10 +50,10 @@ pub async fn apply(
             let Some(policy) = registry.get(slug) else {
                 return Ok(());
             };
-            let (tenant, created) = sync(store_ref, &policy).await?;
-            if created && demo {
+            let (tenant, _created) = sync(store_ref, &policy).await?;
+            if demo && !has_demo_admin(store_ref, &tenant).await? {
                 let dir = registry.root().join(slug);
-                seed(store, registry, &tenant, &dir, Arc::new(SystemClock)).await?;
+                seed(store, registry, &tenant, &dir, registry.clock()).await?;
             }
             record(
                 store_ref,
@@ -158,9 +162,37 @@ async fn sync(store: &dyn Store, policy: &TenantPolicy) -> anyhow::Result<(Tenan
     }
 }
 
-/// Loads `seed.yaml` units, clients and reservations into a newly created
-/// tenant, placed relative to `clock`'s day (the wall clock when serving).
+/// The demo admin's e-mail address: `admin@<slug>.example.org`.
+fn demo_admin_email(tenant: &Tenant) -> anyhow::Result<berth_core::user::Email> {
+    Ok(format!("admin@{}.example.org", tenant.slug).parse()?)
+}
+
+/// Whether the tenant has its demo admin: the seed's last step, so its
+/// presence means the seed is complete.
+async fn has_demo_admin(store: &dyn Store, tenant: &Tenant) -> anyhow::Result<bool> {
+    let email = demo_admin_email(tenant)?;
+    Ok(store.user_credentials(tenant.id, &email).await?.is_some())
+}
+
+/// Loads `seed.yaml` units, clients and reservations into a tenant, placed
+/// relative to `clock`'s day (the wall clock when serving), then creates the demo
+/// admin. What exists already (from a seed cut short) is kept, not repeated: units
+/// by name, clients by e-mail or name, reservations by their idempotency key
+/// (`seed-<index>`).
 pub(crate) async fn seed(
+    store: &Arc<dyn Store>,
+    registry: &Arc<PolicyRegistry>,
+    tenant: &Tenant,
+    dir: &Path,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<()> {
+    let now = clock.now();
+    seed_data(store, registry, tenant, dir, clock).await?;
+    create_demo_admin(&**store, tenant, now).await
+}
+
+/// The seed without its admin: units, clients, reservations.
+async fn seed_data(
     store: &Arc<dyn Store>,
     registry: &Arc<PolicyRegistry>,
     tenant: &Tenant,
@@ -176,8 +208,11 @@ pub(crate) async fn seed(
         anyhow::anyhow!("{}", lines.join("\n"))
     })?;
     let now = clock.now();
-    let mut units = Vec::new();
+    let mut units = store.units(tenant.id, true).await?;
     for unit in &seed.units {
+        if units.iter().any(|u| u.name == unit.name) {
+            continue;
+        }
         let new = NewUnit {
             name: unit.name.clone(),
             kind: unit.kind.clone(),
@@ -194,8 +229,23 @@ pub(crate) async fn seed(
             .with_context(|| format!("unit {}", unit.name))?;
         units.push(created);
     }
-    let mut clients = Vec::new();
+    let mut clients = store
+        .clients(
+            tenant.id,
+            &ClientFilter {
+                include_archived: true,
+                limit: Some(1000),
+                ..ClientFilter::default()
+            },
+        )
+        .await?;
     for client in &seed.clients {
+        let known = clients
+            .iter()
+            .any(|c| c.name == client.name || (client.email.is_some() && c.email == client.email));
+        if known {
+            continue;
+        }
         let new = NewClient {
             name: client.name.clone(),
             email: client.email.clone(),
@@ -213,7 +263,7 @@ pub(crate) async fn seed(
     let mut booked = 0;
     for (i, r) in seed.reservations.iter().enumerate() {
         let what = format!("{}: reservations[{i}]", path.display());
-        if book_seed_reservation(&engine, tenant, &units, &clients, r)
+        if book_seed_reservation(&engine, tenant, &units, &clients, i, r)
             .await
             .with_context(|| what.clone())?
         {
@@ -222,10 +272,25 @@ pub(crate) async fn seed(
             tracing::warn!(reservation = %what, "the rules or capacity refused every day tried; skipped");
         }
     }
-    // One admin per demo tenant, with a fresh password printed once.
+    println!(
+        "demo tenant {} loaded: {} units, {} clients, {booked} reservations",
+        tenant.slug,
+        seed.units.len(),
+        seed.clients.len()
+    );
+    Ok(())
+}
+
+/// Creates the tenant's demo admin with a fresh password, printed once: the
+/// seed's last step, which marks it complete.
+async fn create_demo_admin(
+    store: &dyn Store,
+    tenant: &Tenant,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
     let password = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
     let admin = berth_core::user::NewUser {
-        email: format!("admin@{}.example.org", tenant.slug).parse()?,
+        email: demo_admin_email(tenant)?,
         role: berth_core::user::Role::Admin,
         password_hash: berth_graphql::auth::hash_password(&password)?,
     };
@@ -237,24 +302,32 @@ pub(crate) async fn seed(
         tenant.slug,
         admin.email.as_str()
     );
-    println!(
-        "demo tenant {} loaded: {} units, {} clients, {booked} reservations",
-        tenant.slug,
-        seed.units.len(),
-        seed.clients.len()
-    );
     Ok(())
 }
 
-/// Books one seed reservation on the first day from `in_days` (up to a week
-/// later) that the tenant's rules and capacity accept; false when none does.
+/// Books seed reservation `index` on the first day from `in_days` (up to a week
+/// later) that the tenant's rules and capacity accept; false when none does. One
+/// booked before (its key `seed-<index>` is taken) is kept, and canceled if the
+/// seed wants it canceled and it is not yet.
 async fn book_seed_reservation(
     engine: &Engine,
     tenant: &Tenant,
     units: &[Unit],
     clients: &[Client],
+    index: usize,
     r: &SeedReservation,
 ) -> anyhow::Result<bool> {
+    let key: IdempotencyKey = format!("seed-{index}").parse()?;
+    if let Some(existing) = engine
+        .store()
+        .reservation_by_idempotency_key(tenant.id, &key)
+        .await?
+    {
+        if r.state == SeedState::Canceled && existing.state != ReservationState::Canceled {
+            cancel_seeded(engine, tenant, existing.id).await?;
+        }
+        return Ok(true);
+    }
     let unit = units
         .iter()
         .find(|u| u.name == r.unit)
@@ -304,7 +377,7 @@ async fn book_seed_reservation(
                 quantity: Quantity::new(i64::from(r.quantity))?,
             },
             client: client.clone(),
-            idempotency_key: None,
+            idempotency_key: Some(key.clone()),
             notes: None,
             hold: r.state == SeedState::Held,
             channel: Channel::Admin,
@@ -316,15 +389,7 @@ async fn book_seed_reservation(
         {
             Ok(booked) => {
                 if r.state == SeedState::Canceled {
-                    engine
-                        .cancel(
-                            tenant.id,
-                            booked.id,
-                            Some("demo".into()),
-                            None,
-                            &Actor::System,
-                        )
-                        .await?;
+                    cancel_seeded(engine, tenant, booked.id).await?;
                 }
                 return Ok(true);
             }
@@ -335,7 +400,23 @@ async fn book_seed_reservation(
     Ok(false)
 }
 
+async fn cancel_seeded(
+    engine: &Engine,
+    tenant: &Tenant,
+    id: berth_core::ids::ReservationId,
+) -> anyhow::Result<()> {
+    engine
+        .cancel(tenant.id, id, Some("demo".into()), None, &Actor::System)
+        .await?;
+    Ok(())
+}
+
 // The demo data's analytics against hand-computed figures, seeded on a fixed day.
 #[cfg(test)]
 #[path = "tenants_demo_analytics.rs"]
 mod demo_analytics;
+
+// A demo seed cut short is completed on the next start, never duplicated.
+#[cfg(test)]
+#[path = "tenants_demo_resume.rs"]
+mod demo_resume;

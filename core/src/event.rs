@@ -54,6 +54,9 @@ pub enum EventKind {
     WebhookDeleted,
     /// A user was created.
     UserCreated,
+    /// A user's role, password or access changed (disabled, enabled, signed
+    /// out everywhere).
+    UserUpdated,
     /// A user registered a device for push notifications (or registered it again
     /// with new keys, or for another user).
     PushSubscriptionRegistered,
@@ -84,7 +87,7 @@ impl EventKind {
         &Self::ALL
     }
 
-    const ALL: [EventKind; 30] = [
+    const ALL: [EventKind; 31] = [
         Self::PushSubscriptionRegistered,
         Self::PushSubscriptionUnregistered,
         Self::NotificationSettingsUpdated,
@@ -102,6 +105,7 @@ impl EventKind {
         Self::ApiKeyCreated,
         Self::ApiKeyRevoked,
         Self::UserCreated,
+        Self::UserUpdated,
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::PolicyActivated,
@@ -140,6 +144,7 @@ impl EventKind {
             Self::WebhookCreated => "webhook.created",
             Self::WebhookDeleted => "webhook.deleted",
             Self::UserCreated => "user.created",
+            Self::UserUpdated => "user.updated",
             Self::PushSubscriptionRegistered => "push_subscription.registered",
             Self::PushSubscriptionUnregistered => "push_subscription.unregistered",
             Self::NotificationSettingsUpdated => "notification_settings.updated",

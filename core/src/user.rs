@@ -119,6 +119,63 @@ pub struct User {
     pub role: Role,
     /// When the user was created.
     pub created_at: DateTime<Utc>,
+    /// When the user was disabled: a disabled user cannot sign in, and their
+    /// session tokens are refused.
+    pub disabled_at: Option<DateTime<Utc>>,
+    /// The generation of the user's sessions: tokens carry the epoch they were
+    /// issued in, and one from an older epoch is refused. A new password and
+    /// "sign out everywhere" move it on.
+    pub session_epoch: i64,
+}
+
+impl User {
+    /// Whether the user may sign in and use their sessions.
+    pub fn is_active(&self) -> bool {
+        self.disabled_at.is_none()
+    }
+
+    /// Whether the user is an owner who can act: the role a tenant must keep.
+    pub fn is_active_owner(&self) -> bool {
+        self.role == Role::Owner && self.is_active()
+    }
+
+    /// The user after `patch` at `now` (the password hash is stored apart).
+    pub fn patched(&self, patch: &UserPatch, now: DateTime<Utc>) -> User {
+        let mut after = self.clone();
+        if let Some(role) = patch.role {
+            after.role = role;
+        }
+        match patch.disabled {
+            Some(true) if self.disabled_at.is_none() => after.disabled_at = Some(now),
+            Some(false) => after.disabled_at = None,
+            _ => {}
+        }
+        if patch.ends_sessions() && (patch.disabled != Some(true) || self.disabled_at.is_none()) {
+            after.session_epoch = self.session_epoch + 1;
+        }
+        after
+    }
+}
+
+/// A change to a user; `None` fields stay as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserPatch {
+    /// A new role.
+    pub role: Option<Role>,
+    /// Disable (true) or enable (false) the user.
+    pub disabled: Option<bool>,
+    /// A new password hash (PHC string); ends the user's other sessions.
+    pub password_hash: Option<String>,
+    /// End every session of the user (their tokens stop working).
+    pub revoke_sessions: bool,
+}
+
+impl UserPatch {
+    /// Whether the change ends the user's sessions: a new password, a sign-out
+    /// everywhere, or disabling (enabling later does not bring them back).
+    pub fn ends_sessions(&self) -> bool {
+        self.revoke_sessions || self.password_hash.is_some() || self.disabled == Some(true)
+    }
 }
 
 /// What is needed to create a user.
@@ -135,6 +192,71 @@ pub struct NewUser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patches_move_the_session_epoch_only_when_sessions_end() {
+        let now: DateTime<Utc> = "2026-11-25T10:00:00Z".parse().unwrap();
+        let user = User {
+            id: UserId::new(),
+            tenant_id: TenantId::new(),
+            email: "a@example.org".parse().unwrap(),
+            role: Role::Owner,
+            created_at: now,
+            disabled_at: None,
+            session_epoch: 3,
+        };
+        let role = user.patched(
+            &UserPatch {
+                role: Some(Role::Staff),
+                ..UserPatch::default()
+            },
+            now,
+        );
+        assert_eq!((role.role, role.session_epoch), (Role::Staff, 3));
+        assert!(user.is_active_owner() && !role.is_active_owner());
+        let disabled = user.patched(
+            &UserPatch {
+                disabled: Some(true),
+                ..UserPatch::default()
+            },
+            now,
+        );
+        assert_eq!(
+            (disabled.disabled_at, disabled.session_epoch),
+            (Some(now), 4)
+        );
+        // Disabling again changes nothing; enabling keeps the ended sessions ended.
+        assert_eq!(
+            disabled.patched(
+                &UserPatch {
+                    disabled: Some(true),
+                    ..UserPatch::default()
+                },
+                now
+            ),
+            disabled
+        );
+        let enabled = disabled.patched(
+            &UserPatch {
+                disabled: Some(false),
+                ..UserPatch::default()
+            },
+            now,
+        );
+        assert_eq!((enabled.disabled_at, enabled.session_epoch), (None, 4));
+        for patch in [
+            UserPatch {
+                password_hash: Some("h".into()),
+                ..UserPatch::default()
+            },
+            UserPatch {
+                revoke_sessions: true,
+                ..UserPatch::default()
+            },
+        ] {
+            assert_eq!(user.patched(&patch, now).session_epoch, 4);
+        }
+    }
 
     #[test]
     fn roles_are_ordered() {

@@ -15,6 +15,7 @@ use crate::auth::{
     Auth, BearerToken, ConnectionSession, Principal, Viewer, hash_key, hashes_equal, parse_api_key,
 };
 use crate::error::{coded, from_engine};
+use crate::viewer_cache::ViewerCache;
 
 fn unauthenticated() -> async_graphql::Error {
     coded(ErrorCode::Unauthenticated, "sign in first")
@@ -22,9 +23,12 @@ fn unauthenticated() -> async_graphql::Error {
 
 /// Who `token` (a session token or an API key) says the caller is, at `now`:
 /// `None` when it is forged, expired, unknown or revoked. Session tokens are
-/// checked by signature and expiry; API keys against their stored hash. The
-/// transport calls this too (WebSocket handshake, rate-limit exemption), so there
-/// is one definition of a valid credential.
+/// checked by signature and expiry, then against their user as stored now: the
+/// user must exist, be active and still be in the token's session epoch, and the
+/// role is the user's current one (so a role change or a disabled user takes
+/// effect on the next request). API keys are checked against their stored hash.
+/// The transport calls this too (WebSocket handshake, rate-limit exemption), so
+/// there is one definition of a valid credential.
 pub async fn authenticate(
     store: &dyn Store,
     auth: &Auth,
@@ -32,7 +36,19 @@ pub async fn authenticate(
     token: &str,
 ) -> Result<Option<Viewer>, StoreError> {
     let Some((tenant_id, key_id)) = parse_api_key(token) else {
-        return Ok(auth.verify(token, now).ok());
+        let Ok((mut viewer, epoch)) = auth.verify(token, now) else {
+            return Ok(None);
+        };
+        let Principal::User(user_id) = viewer.principal else {
+            return Ok(None);
+        };
+        let user = store.user(viewer.tenant_id, user_id).await?;
+        return Ok(user.and_then(|user| {
+            (user.is_active() && user.session_epoch == epoch).then(|| {
+                viewer.role = user.role;
+                viewer
+            })
+        }));
     };
     let found = store.api_key_secret(tenant_id, key_id).await?;
     Ok(match found {
@@ -50,15 +66,22 @@ pub async fn authenticate(
     })
 }
 
-/// The verified caller of this request, or UNAUTHENTICATED.
+/// The verified caller of this request, or UNAUTHENTICATED. Verified once per
+/// request (see `viewer_cache`), however many fields ask.
 pub async fn viewer(ctx: &Context<'_>) -> Result<Viewer> {
     let token = ctx.data_opt::<BearerToken>().ok_or_else(unauthenticated)?;
     let engine = ctx.data_unchecked::<Engine>();
     let auth = ctx.data_unchecked::<Auth>();
-    let mut viewer = authenticate(&**engine.store(), auth, engine.clock().now(), &token.0)
-        .await
-        .map_err(|e| from_engine(e.into()))?
-        .ok_or_else(unauthenticated)?;
+    let verify = || async {
+        authenticate(&**engine.store(), auth, engine.clock().now(), &token.0)
+            .await
+            .map_err(|e| from_engine(e.into()))
+    };
+    let found = match ctx.data_opt::<ViewerCache>() {
+        Some(cache) => cache.0.get_or_try_init(verify).await?.clone(),
+        None => verify().await?,
+    };
+    let mut viewer = found.ok_or_else(unauthenticated)?;
     if let Some(ConnectionSession(session)) = ctx.data_opt::<ConnectionSession>() {
         viewer.session = session.clone();
     }

@@ -21,6 +21,25 @@ pub fn hash_password(password: &str) -> Result<String, AuthError> {
         .map_err(|e| AuthError::Hashing(e.to_string()))
 }
 
+/// Fewest characters a password may have.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Most bytes a password may have (Argon2 hashes all of it).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Whether `password` is acceptable as a new password: at least
+/// [`MIN_PASSWORD_CHARS`] characters, at most [`MAX_PASSWORD_BYTES`] bytes.
+pub fn check_password(password: &str) -> Result<(), String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        Err(format!(
+            "a password has at least {MIN_PASSWORD_CHARS} characters"
+        ))
+    } else if password.len() > MAX_PASSWORD_BYTES {
+        Err(format!("a password has at most {MAX_PASSWORD_BYTES} bytes"))
+    } else {
+        Ok(())
+    }
+}
+
 /// Why authentication failed. Clients only ever see UNAUTHENTICATED.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -48,7 +67,8 @@ pub struct Viewer {
     pub principal: Principal,
     /// The tenant: the only tenant admin operations ever touch.
     pub tenant_id: TenantId,
-    /// The role (a user's when the token was issued; a key's scope).
+    /// The role: a user's current one (read with the user on every request), a
+    /// key's scope.
     pub role: Role,
     /// The session that holds this caller's locks: the sign-in (one per
     /// `login`), or the API key. A WebSocket connection is a session of its own
@@ -143,6 +163,10 @@ struct Claims {
     role: String,
     iat: i64,
     exp: i64,
+    /// The user's session epoch at sign-in; older epochs are refused (tokens
+    /// from before this claim existed are epoch 0).
+    #[serde(default)]
+    ep: i64,
 }
 
 /// The bearer token of a request, as the transport found it.
@@ -197,13 +221,17 @@ impl Auth {
             role: user.role.as_str().to_owned(),
             iat: now.timestamp(),
             exp: (now + self.ttl).timestamp(),
+            ep: user.session_epoch,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|_| AuthError::BadToken)
     }
 
-    /// The viewer a token names, if it is genuine and not expired at `now`.
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Viewer, AuthError> {
+    /// The viewer a token names and the session epoch it was issued in, if it is
+    /// genuine and not expired at `now`. Whether the user still exists, is
+    /// active and is still in that epoch is the caller's check
+    /// (`access::authenticate`).
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<(Viewer, i64), AuthError> {
         let mut validation = Validation::new(Algorithm::HS256);
         // Expiry is checked below against the injected clock.
         validation.validate_exp = false;
@@ -216,11 +244,12 @@ impl Auth {
         let session = format!("login:{}", c.sid)
             .parse()
             .map_err(|_| AuthError::BadToken)?;
-        Ok(Viewer {
+        let viewer = Viewer {
             session,
             principal: Principal::User(c.sub.parse().map_err(|_| AuthError::BadToken)?),
             tenant_id: c.tid.parse().map_err(|_| AuthError::BadToken)?,
             role: c.role.parse().map_err(|_| AuthError::BadToken)?,
-        })
+        };
+        Ok((viewer, c.ep))
     }
 }

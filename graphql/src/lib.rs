@@ -24,6 +24,8 @@ pub mod scalars;
 pub mod session;
 pub mod types;
 pub mod units;
+pub mod users;
+pub mod viewer_cache;
 pub mod webhooks;
 
 use async_graphql::dataloader::DataLoader;
@@ -48,6 +50,7 @@ pub struct Query(
     push::PushQuery,
     ical::IcalQuery,
     analytics::AnalyticsQuery,
+    users::UsersQuery,
 );
 
 /// The mutation root: every feature's mutations.
@@ -62,6 +65,7 @@ pub struct Mutation(
     webhooks::WebhooksMutation,
     push::PushMutation,
     ical::IcalMutation,
+    users::UsersMutation,
 );
 
 /// The schema type.
@@ -101,6 +105,7 @@ pub fn schema_with_push(engine: Engine, auth: auth::Auth, push: push::PushConfig
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(codes::ErrorCodes)
+        .extension(viewer_cache::ViewerCacheExtension)
         .finish()
 }
 

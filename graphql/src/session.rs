@@ -46,7 +46,7 @@ impl From<berth_core::user::Role> for Role {
     }
 }
 
-/// A signed-in user.
+/// A user of the tenant: someone who signs in to its admin side.
 #[derive(SimpleObject, Debug)]
 pub struct User {
     /// Stable id.
@@ -55,6 +55,11 @@ pub struct User {
     pub email: String,
     /// Role.
     pub role: Role,
+    /// When the user was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When the user was disabled (cannot sign in; sessions refused); null
+    /// while active.
+    pub disabled_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<berth_core::user::User> for User {
@@ -63,6 +68,8 @@ impl From<berth_core::user::User> for User {
             id: ID(u.id.to_string()),
             email: u.email.as_str().to_owned(),
             role: u.role.into(),
+            created_at: u.created_at,
+            disabled_at: u.disabled_at,
         }
     }
 }
@@ -177,7 +184,9 @@ impl SessionMutation {
             _ => None,
         };
         let hash = found.as_ref().map(|(_, h)| h.as_str());
-        let verified = auth.verify_password(&password, hash);
+        // A disabled user is refused like a wrong password, after the same work.
+        let active = found.as_ref().is_some_and(|(user, _)| user.is_active());
+        let verified = auth.verify_password(&password, hash) && active;
         // Sign-ins of known users are audited, refused ones too (a run of them
         // is what an operator looks for); unknown e-mails name no entity.
         if let Some((user, _)) = &found {

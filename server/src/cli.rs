@@ -239,9 +239,7 @@ pub async fn add_user(
             line.trim_end_matches(['\n', '\r']).to_owned()
         }
     };
-    if password.chars().count() < 10 {
-        anyhow::bail!("the password must have at least 10 characters");
-    }
+    berth_graphql::auth::check_password(&password).map_err(anyhow::Error::msg)?;
     let store = berth_core::store::open_and_migrate(&database.database_url).await?;
     let slug = tenant
         .parse()

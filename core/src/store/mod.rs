@@ -353,6 +353,19 @@ pub trait Store:
         tenant: TenantId,
         id: crate::ids::UserId,
     ) -> Result<Option<crate::user::User>, StoreError>;
+    /// The tenant's users in creation order, disabled ones included.
+    async fn users(&self, tenant: TenantId) -> Result<Vec<crate::user::User>, StoreError>;
+    /// Changes a user: role, disabled, password (see `UserPatch`); a change that
+    /// ends sessions moves `session_epoch` on. NOT_FOUND for a user of no
+    /// tenant's; CONFLICT when the tenant would be left without an active owner.
+    async fn update_user(
+        &self,
+        tenant: TenantId,
+        id: crate::ids::UserId,
+        patch: crate::user::UserPatch,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<crate::user::User, StoreError>;
 
     /// Inserts a reservation if capacity allows, or returns the original one for
     /// a repeated idempotency key.

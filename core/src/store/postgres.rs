@@ -364,6 +364,8 @@ struct UserRow {
     password_hash: String,
     role: String,
     created_at: DateTime<Utc>,
+    disabled_at: Option<DateTime<Utc>>,
+    session_epoch: i64,
 }
 
 impl UserRow {
@@ -375,6 +377,8 @@ impl UserRow {
             password_hash: self.password_hash,
             role: self.role,
             created_at: self.created_at,
+            disabled_at: self.disabled_at,
+            session_epoch: self.session_epoch,
         }
         .into_domain()
     }
@@ -1366,6 +1370,8 @@ impl Store for PostgresStore {
             email: new.email,
             role: new.role,
             created_at: now,
+            disabled_at: None,
+            session_epoch: 0,
         };
         let mut tx = self.begin_tenant(tenant).await?;
         sqlx::query(
@@ -1423,6 +1429,89 @@ impl Store for PostgresStore {
                 .map(UserRow::into_domain)
                 .transpose()?;
         Ok(found.map(|(user, _)| user))
+    }
+
+    async fn users(&self, tenant: TenantId) -> Result<Vec<crate::user::User>, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        sqlx::query_as::<_, UserRow>(
+            "SELECT * FROM users WHERE tenant_id = $1 ORDER BY created_at, id",
+        )
+        .bind(tenant.as_uuid())
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|row| row.into_domain().map(|(user, _)| user))
+        .collect()
+    }
+
+    async fn update_user(
+        &self,
+        tenant: TenantId,
+        id: crate::ids::UserId,
+        patch: crate::user::UserPatch,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<crate::user::User, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        // The tenant's active owners are locked first (in id order, so two
+        // changes cannot deadlock), then the user: two concurrent changes
+        // cannot each count the other as the owner that remains.
+        sqlx::query(
+            "SELECT id FROM users WHERE tenant_id = $1 AND role = 'owner' \
+             AND disabled_at IS NULL ORDER BY id FOR UPDATE",
+        )
+        .bind(tenant.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        let (before, _) = sqlx::query_as::<_, UserRow>(
+            "SELECT * FROM users WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+        )
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(UserRow::into_domain)
+        .transpose()?
+        .ok_or_else(|| StoreError::not_found("user", id))?;
+        let after = before.patched(&patch, now);
+        if after == before && patch.password_hash.is_none() {
+            return Ok(before);
+        }
+        if before.is_active_owner() && !after.is_active_owner() {
+            let (others,): (i64,) = sqlx::query_as(
+                "SELECT count(*) FROM users WHERE tenant_id = $1 AND id <> $2 \
+                 AND role = 'owner' AND disabled_at IS NULL",
+            )
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_one(&mut *tx)
+            .await?;
+            if others == 0 {
+                return Err(StoreError::Conflict(
+                    "the tenant's last active owner cannot be demoted or disabled".into(),
+                ));
+            }
+        }
+        sqlx::query(
+            "UPDATE users SET role = $1, disabled_at = $2, session_epoch = $3, \
+             password_hash = coalesce($4, password_hash) WHERE tenant_id = $5 AND id = $6",
+        )
+        .bind(after.role.as_str())
+        .bind(after.disabled_at)
+        .bind(after.session_epoch)
+        .bind(patch.password_hash.as_deref())
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            &records::user_updated(&before, &after, &patch, actor, now),
+        )
+        .await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(after)
     }
 
     async fn insert_reservation(

@@ -392,6 +392,44 @@ pub(crate) fn user_created(u: &crate::user::User, actor: &Actor) -> ChangeRecord
     )
 }
 
+/// The audit entry and event for a changed user: the changed fields, with a new
+/// password shown only as `"password": "changed"` (never its hash). The action
+/// says what happened: `disable`, `enable`, `change_password`,
+/// `revoke_sessions`, or `update` (the role).
+pub(crate) fn user_updated(
+    before: &crate::user::User,
+    after: &crate::user::User,
+    patch: &crate::user::UserPatch,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> ChangeRecord {
+    let action = if after.disabled_at.is_some() && before.disabled_at.is_none() {
+        "disable"
+    } else if after.disabled_at.is_none() && before.disabled_at.is_some() {
+        "enable"
+    } else if patch.password_hash.is_some() {
+        "change_password"
+    } else if patch.revoke_sessions && before.role == after.role {
+        "revoke_sessions"
+    } else {
+        "update"
+    };
+    let mut metadata = changed_fields(&to_json(before), &to_json(after));
+    if patch.password_hash.is_some() {
+        metadata["after"]["password"] = json!("changed");
+    }
+    ChangeRecord::new(
+        after.tenant_id,
+        actor,
+        ("user", after.id.as_uuid()),
+        action,
+        EventKind::UserUpdated,
+        to_json(after),
+        metadata,
+        at,
+    )
+}
+
 /// A user row decoded to Rust primitives, with its password hash.
 #[derive(Debug)]
 pub(crate) struct UserRecord {
@@ -401,6 +439,8 @@ pub(crate) struct UserRecord {
     pub password_hash: String,
     pub role: String,
     pub created_at: DateTime<Utc>,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub session_epoch: i64,
 }
 
 impl UserRecord {
@@ -411,6 +451,8 @@ impl UserRecord {
             email: self.email.parse().map_err(StoreError::corrupt)?,
             role: self.role.parse().map_err(StoreError::corrupt)?,
             created_at: self.created_at,
+            disabled_at: self.disabled_at,
+            session_epoch: self.session_epoch,
         };
         Ok((user, self.password_hash))
     }

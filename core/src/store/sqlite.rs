@@ -289,6 +289,8 @@ struct UserRow {
     password_hash: String,
     role: String,
     created_at: i64,
+    disabled_at: Option<i64>,
+    session_epoch: i64,
 }
 
 impl UserRow {
@@ -300,6 +302,8 @@ impl UserRow {
             password_hash: self.password_hash,
             role: self.role,
             created_at: from_micros(self.created_at)?,
+            disabled_at: self.disabled_at.map(from_micros).transpose()?,
+            session_epoch: self.session_epoch,
         }
         .into_domain()
     }
@@ -1263,6 +1267,8 @@ impl Store for SqliteStore {
             email: new.email,
             role: new.role,
             created_at: now,
+            disabled_at: None,
+            session_epoch: 0,
         };
         let mut tx = self.begin_write().await?;
         sqlx::query(
@@ -1318,6 +1324,79 @@ impl Store for SqliteStore {
                 .map(UserRow::into_domain)
                 .transpose()?;
         Ok(found.map(|(user, _)| user))
+    }
+
+    async fn users(&self, tenant: TenantId) -> Result<Vec<crate::user::User>, StoreError> {
+        sqlx::query_as::<_, UserRow>(
+            "SELECT * FROM users WHERE tenant_id = ? ORDER BY created_at, id",
+        )
+        .bind(tenant.as_uuid())
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|row| row.into_domain().map(|(user, _)| user))
+        .collect()
+    }
+
+    async fn update_user(
+        &self,
+        tenant: TenantId,
+        id: crate::ids::UserId,
+        patch: crate::user::UserPatch,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<crate::user::User, StoreError> {
+        // Writes are serialized (BEGIN IMMEDIATE), so the owner count below
+        // cannot change before this commits.
+        let mut tx = self.begin_write().await?;
+        let (before, _) =
+            sqlx::query_as::<_, UserRow>("SELECT * FROM users WHERE tenant_id = ? AND id = ?")
+                .bind(tenant.as_uuid())
+                .bind(id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(UserRow::into_domain)
+                .transpose()?
+                .ok_or_else(|| StoreError::not_found("user", id))?;
+        let after = before.patched(&patch, now);
+        if after == before && patch.password_hash.is_none() {
+            return Ok(before);
+        }
+        if before.is_active_owner() && !after.is_active_owner() {
+            let (others,): (i64,) = sqlx::query_as(
+                "SELECT count(*) FROM users WHERE tenant_id = ? AND id <> ? \
+                 AND role = 'owner' AND disabled_at IS NULL",
+            )
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_one(&mut *tx)
+            .await?;
+            if others == 0 {
+                return Err(StoreError::Conflict(
+                    "the tenant's last active owner cannot be demoted or disabled".into(),
+                ));
+            }
+        }
+        sqlx::query(
+            "UPDATE users SET role = ?, disabled_at = ?, session_epoch = ?, \
+             password_hash = coalesce(?, password_hash) WHERE tenant_id = ? AND id = ?",
+        )
+        .bind(after.role.as_str())
+        .bind(after.disabled_at.map(micros))
+        .bind(after.session_epoch)
+        .bind(patch.password_hash.as_deref())
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            &records::user_updated(&before, &after, &patch, actor, now),
+        )
+        .await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(after)
     }
 
     async fn insert_reservation(

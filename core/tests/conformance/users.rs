@@ -78,3 +78,205 @@ async fn users_are_per_tenant_and_keep_their_hash_private(backend: Backend) {
         "no hash in the audit log"
     );
 }
+
+on_both_stores!(user_changes_are_audited_end_sessions_and_keep_an_owner);
+
+async fn user_changes_are_audited_end_sessions_and_keep_an_owner(backend: Backend) {
+    use berth_core::user::UserPatch;
+
+    let store = support::fresh_store(backend).await;
+    let alpine = support::tenant(&*store, "alpine-cabins").await;
+    let harbor = support::tenant(&*store, "harbor-hotel").await;
+    let now = support::start_instant();
+    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
+    let create = |email: &str, role: Role| NewUser {
+        email: email.parse().unwrap(),
+        role,
+        password_hash: hash.into(),
+    };
+    let owner = store
+        .create_user(
+            alpine.id,
+            create("owner@example.org", Role::Owner),
+            &Actor::System,
+            now,
+        )
+        .await
+        .unwrap();
+    let staff = store
+        .create_user(
+            alpine.id,
+            create("staff@example.org", Role::Staff),
+            &Actor::System,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!((owner.session_epoch, owner.disabled_at), (0, None));
+    assert_eq!(
+        store.users(alpine.id).await.unwrap(),
+        vec![owner.clone(), staff.clone()],
+        "creation order"
+    );
+    assert!(store.users(harbor.id).await.unwrap().is_empty());
+
+    let by = Actor::User(owner.id);
+    let patch = |f: fn(&mut UserPatch)| {
+        let mut p = UserPatch::default();
+        f(&mut p);
+        p
+    };
+    // A role change keeps the sessions.
+    let promoted = store
+        .update_user(
+            alpine.id,
+            staff.id,
+            patch(|p| p.role = Some(Role::Admin)),
+            &by,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!((promoted.role, promoted.session_epoch), (Role::Admin, 0));
+    // Disabling ends them, enabling does not bring them back.
+    let disabled = store
+        .update_user(
+            alpine.id,
+            staff.id,
+            patch(|p| p.disabled = Some(true)),
+            &by,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (disabled.disabled_at, disabled.session_epoch),
+        (Some(now), 1)
+    );
+    let enabled = store
+        .update_user(
+            alpine.id,
+            staff.id,
+            patch(|p| p.disabled = Some(false)),
+            &by,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!((enabled.disabled_at, enabled.session_epoch), (None, 1));
+    // A new password is stored and ends the sessions; so does a sign-out everywhere.
+    let new_hash = "$argon2id$v=19$m=19456,t=2,p=1$bmV3$bmV3aGFzaA";
+    let changed = store
+        .update_user(
+            alpine.id,
+            staff.id,
+            UserPatch {
+                password_hash: Some(new_hash.into()),
+                ..UserPatch::default()
+            },
+            &by,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed.session_epoch, 2);
+    let (_, stored) = store
+        .user_credentials(alpine.id, &changed.email)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored, new_hash);
+    let signed_out = store
+        .update_user(
+            alpine.id,
+            staff.id,
+            patch(|p| p.revoke_sessions = true),
+            &by,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(signed_out.session_epoch, 3);
+    assert_eq!(
+        store.user(alpine.id, staff.id).await.unwrap(),
+        Some(signed_out)
+    );
+
+    // The last active owner can be neither demoted nor disabled...
+    for p in [
+        patch(|p| p.role = Some(Role::Admin)),
+        patch(|p| p.disabled = Some(true)),
+    ] {
+        let err = store
+            .update_user(alpine.id, owner.id, p, &by, now)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    }
+    // ...until there is another one.
+    store
+        .update_user(
+            alpine.id,
+            staff.id,
+            patch(|p| p.role = Some(Role::Owner)),
+            &by,
+            now,
+        )
+        .await
+        .unwrap();
+    let demoted = store
+        .update_user(
+            alpine.id,
+            owner.id,
+            patch(|p| p.role = Some(Role::Admin)),
+            &by,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(demoted.role, Role::Admin);
+
+    // Another tenant's user is NOT_FOUND.
+    let err = store
+        .update_user(
+            harbor.id,
+            staff.id,
+            patch(|p| p.disabled = Some(true)),
+            &by,
+            now,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+
+    // Each change is audited with what it was, never with a hash.
+    let audit = store
+        .audit_entries(alpine.id, staff.id.as_uuid())
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "update",
+            "disable",
+            "enable",
+            "change_password",
+            "revoke_sessions",
+            "update"
+        ]
+    );
+    for entry in &audit {
+        assert!(
+            !entry.metadata.to_string().contains("argon2"),
+            "no hash in the audit log: {}",
+            entry.metadata
+        );
+    }
+    let password_entry = audit
+        .iter()
+        .find(|e| e.action == "change_password")
+        .unwrap();
+    assert_eq!(password_entry.metadata["after"]["password"], "changed");
+}

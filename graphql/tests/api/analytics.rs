@@ -99,6 +99,7 @@ async fn analytics_cost_a_fixed_number_of_store_queries() {
     // Per root field: the tenant, its units and the bookings of the range; the
     // units an answer names in one batch (occupancy, day, topUnits); `day` also
     // reads its reservations and loads their units and clients in one batch each.
+    // Each query (one request each) reads the caller's user once.
     assert_eq!(
         many,
         BTreeMap::from([
@@ -108,6 +109,7 @@ async fn analytics_cost_a_fixed_number_of_store_queries() {
             ("tenant", 4),
             ("units", 4),
             ("units_by_ids", 4),
+            ("user", 4),
         ])
     );
 

@@ -146,6 +146,13 @@ impl Fixtures<'_> {
                     .await;
                 json!(endpoint)
             }
+            "$user" => {
+                self.id(
+                    r#"mutation($e: String!, $p: String!) { x: createUser(email: $e, password: $p, role: STAFF) { id } }"#,
+                    json!({ "e": self.fresh_email(), "p": PASSWORD }),
+                )
+                .await
+            }
             other => panic!("audited.yaml: unknown fixture `{other}`"),
         }
     }
@@ -160,6 +167,35 @@ impl Fixtures<'_> {
         let check_out = check_in + Duration::days(2);
         self.next_free = check_out;
         json!({ "checkIn": check_in.to_string(), "checkOut": check_out.to_string() })
+    }
+
+    /// An e-mail address no user of the tenant has.
+    fn fresh_email(&self) -> String {
+        format!(
+            "user-{}@alpine-cabins.example.org",
+            uuid::Uuid::new_v4().simple()
+        )
+    }
+
+    /// A new staff user (password `PASSWORD`), signed in: their token and actor.
+    async fn new_user(&self) -> (String, String) {
+        let email = self.fresh_email();
+        let id = self
+            .id(
+                r#"mutation($e: String!, $p: String!) { x: createUser(email: $e, password: $p, role: STAFF) { id } }"#,
+                json!({ "e": email, "p": PASSWORD }),
+            )
+            .await;
+        let session = self
+            .api
+            .run_as(
+                None,
+                r#"mutation($e: String!, $p: String!) { login(tenant: "alpine-cabins", email: $e, password: $p) { token } }"#,
+                json!({ "e": email, "p": PASSWORD }),
+            )
+            .await;
+        let token = session.0["login"]["token"].as_str().unwrap().to_owned();
+        (token, format!("user:{}", id.as_str().unwrap()))
     }
 
     /// Runs a mutation that aliases its result `x` and returns `x.id`.
@@ -242,15 +278,19 @@ async fn every_mutation_writes_an_audit_entry(backend: Backend) {
         for (key, fixture) in &case.variables {
             variables.insert(key.clone(), fixtures.make(fixture).await);
         }
-        let token = match case.caller.as_deref() {
-            None => Some(owner.as_str()),
-            Some("anonymous") => None,
+        let (token, actor) = match case.caller.as_deref() {
+            None => (Some(owner.clone()), owner_actor.clone()),
+            Some("anonymous") => (None, owner_actor.clone()),
+            Some("new_user") => {
+                let (token, actor) = fixtures.new_user().await;
+                (Some(token), actor)
+            }
             Some(other) => panic!("{name}: unknown caller `{other}`"),
         };
         let request_id = format!("audit-{name}");
         let (data, errors) = berth_core::request::scope(
             request_id.clone(),
-            api.run_as(token, &case.query, Value::Object(variables)),
+            api.run_as(token.as_deref(), &case.query, Value::Object(variables)),
         )
         .await;
         assert!(errors.is_empty(), "{name}: {errors:?}");
@@ -262,6 +302,7 @@ async fn every_mutation_writes_an_audit_entry(backend: Backend) {
             &data["login"]["token"],
             &data["createApiKey"]["key"],
             &data["createWebhook"]["secret"],
+            &data["changePassword"]["token"],
         ] {
             if let Some(s) = secret.as_str() {
                 secrets.push(s.to_owned());
@@ -282,7 +323,7 @@ async fn every_mutation_writes_an_audit_entry(backend: Backend) {
             case.action
         );
         for entry in &written {
-            assert_eq!(entry["actor"], owner_actor.as_str(), "{name}: {entry}");
+            assert_eq!(entry["actor"], actor.as_str(), "{name}: {entry}");
         }
     }
     // No secret anywhere in the log.

@@ -257,6 +257,23 @@ impl Store for CountingStore {
         self.inner.user(tenant, id).await
     }
 
+    async fn users(&self, tenant: TenantId) -> Result<Vec<berth_core::user::User>, StoreError> {
+        self.count("users");
+        self.inner.users(tenant).await
+    }
+
+    async fn update_user(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::UserId,
+        patch: berth_core::user::UserPatch,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::user::User, StoreError> {
+        self.count("update_user");
+        self.inner.update_user(tenant, id, patch, actor, now).await
+    }
+
     async fn insert_reservation(
         &self,
         tenant: TenantId,

@@ -91,7 +91,9 @@ async fn reservation_lists_cost_a_fixed_number_of_store_queries() {
         BTreeMap::from([
             ("clients_by_ids", 1),
             ("reservations", 1),
-            ("units_by_ids", 1)
+            ("units_by_ids", 1),
+            // The caller's user, read once per request to verify the session.
+            ("user", 1)
         ]),
         "{total} store calls"
     );

@@ -58,6 +58,14 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
             json!({}),
         )
         .await;
+    let b_user = api
+        .ok_as(
+            &b_owner,
+            r#"mutation($password: String!) { createUser(email: "hidden.staff@summit.example.org",
+                 password: $password, role: STAFF) { id } }"#,
+            json!({ "password": PASSWORD }),
+        )
+        .await;
     let b = sweep::Ids {
         unit: api.tour.id.to_string(),
         client: b_reservation["createReservation"]["client"]["id"]
@@ -77,6 +85,7 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
             .as_str()
             .unwrap()
             .to_owned(),
+        user: b_user["createUser"]["id"].as_str().unwrap().to_owned(),
     };
     let private = [
         b.client.clone(),
@@ -84,6 +93,7 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
         b.api_key.clone(),
         b.lock.clone(),
         b.webhook.clone(),
+        b.user.clone(),
         "summit.example.org".to_owned(),
         "Secret Summit Guest".to_owned(),
     ];

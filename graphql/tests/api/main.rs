@@ -17,6 +17,7 @@ mod push;
 mod roles;
 mod support;
 mod sweep;
+mod users;
 mod webhooks;
 
 use serde_json::{Value, json};

@@ -77,6 +77,18 @@ pub async fn seed_ids(api: &Api, slug: &str, unit: &str) -> Ids {
         .as_str()
         .unwrap()
         .to_owned();
+    // A staff user: one an admin may manage.
+    let user = api
+        .ok_as(
+            &owner,
+            r#"mutation($email: String!, $password: String!) {
+                 createUser(email: $email, password: $password, role: STAFF) { id } }"#,
+            json!({ "email": format!("seeded@{slug}.example.org"), "password": PASSWORD }),
+        )
+        .await["createUser"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     Ids {
         unit: unit.to_owned(),
         client,
@@ -84,6 +96,7 @@ pub async fn seed_ids(api: &Api, slug: &str, unit: &str) -> Ids {
         api_key,
         lock,
         webhook,
+        user,
     }
 }
 

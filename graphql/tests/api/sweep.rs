@@ -16,6 +16,7 @@ pub enum Kind {
     ApiKey,
     Lock,
     Webhook,
+    User,
 }
 
 /// Ids of one tenant's objects, by kind.
@@ -27,6 +28,7 @@ pub struct Ids {
     pub api_key: String,
     pub lock: String,
     pub webhook: String,
+    pub user: String,
 }
 
 impl Ids {
@@ -38,6 +40,7 @@ impl Ids {
             Kind::ApiKey => &self.api_key,
             Kind::Lock => &self.lock,
             Kind::Webhook => &self.webhook,
+            Kind::User => &self.user,
         }
     }
 }
@@ -137,6 +140,7 @@ pub fn kind_of(field: &str, name: &str) -> Kind {
         "apiKeyId" => Some(Kind::ApiKey),
         "webhookId" => Some(Kind::Webhook),
         "lockId" => Some(Kind::Lock),
+        "userId" => Some(Kind::User),
         // The audit log's filter takes any entity's id.
         "entityId" => Some(Kind::Reservation),
         _ => None,
@@ -153,6 +157,8 @@ pub fn kind_of(field: &str, name: &str) -> Kind {
         Kind::ApiKey
     } else if lower.contains("webhook") {
         Kind::Webhook
+    } else if lower.contains("user") {
+        Kind::User
     } else if lower.contains("lock") {
         Kind::Lock
     } else if lower.contains("unit") {

@@ -236,8 +236,7 @@ impl Engine {
         tenant_id: TenantId,
         req: QuoteRequest,
     ) -> Result<Quote, EngineError> {
-        let tenant = self.tenant(tenant_id).await?;
-        let unit = self.unit(tenant_id, req.unit_id).await?;
+        let (tenant, unit) = self.tenant_and_unit(tenant_id, req.unit_id).await?;
         let policy = self.policies.policy(&tenant)?;
         let eval = self.evaluate(&*policy, &tenant, &unit, &req.period, &req.party)?;
         let taken = self
@@ -297,8 +296,7 @@ impl Engine {
         unit_id: UnitId,
         date: chrono::NaiveDate,
     ) -> Result<Vec<SlotAvailability>, EngineError> {
-        let tenant = self.tenant(tenant_id).await?;
-        let unit = self.unit(tenant_id, unit_id).await?;
+        let (tenant, unit) = self.tenant_and_unit(tenant_id, unit_id).await?;
         let policy = self.policies.policy(&tenant)?;
         let slots = policy.slots(&self.ctx(&tenant, &unit), date)?;
         let Some(window) = slots.iter().copied().reduce(|a, b| {
@@ -335,8 +333,7 @@ impl Engine {
         if let ClientRef::New(client) = &cmd.client {
             check_client(client)?;
         }
-        let tenant = self.tenant(tenant_id).await?;
-        let unit = self.unit(tenant_id, cmd.unit_id).await?;
+        let (tenant, unit) = self.tenant_and_unit(tenant_id, cmd.unit_id).await?;
         let policy = self.policies.policy(&tenant)?;
         if let Some(key) = &cmd.idempotency_key
             && let Some(existing) = self
@@ -696,8 +693,7 @@ impl Engine {
         // A cancellation records the refund the tenant's policy says is due.
         let refund = if matches!(action, StateAction::Cancel) {
             let current = self.reservation(tenant_id, id).await?;
-            let tenant = self.tenant(tenant_id).await?;
-            let unit = self.unit(tenant_id, current.unit_id).await?;
+            let (tenant, unit) = self.tenant_and_unit(tenant_id, current.unit_id).await?;
             let policy = self.policies.policy(&tenant)?;
             policy.refund(&self.ctx(&tenant, &unit), &current)?
         } else {
@@ -744,6 +740,25 @@ impl Engine {
                 entity: "unit",
                 id: id.to_string(),
             })
+    }
+
+    /// The tenant and its unit `id` in one read; NOT_FOUND naming whichever is
+    /// missing (the tenant is read again only then).
+    pub(crate) async fn tenant_and_unit(
+        &self,
+        tenant_id: TenantId,
+        id: UnitId,
+    ) -> Result<(Tenant, Unit), EngineError> {
+        match self.store.tenant_and_unit(tenant_id, id).await? {
+            Some(found) => Ok(found),
+            None => {
+                self.tenant(tenant_id).await?;
+                Err(EngineError::NotFound {
+                    entity: "unit",
+                    id: id.to_string(),
+                })
+            }
+        }
     }
 
     pub(crate) fn ctx<'a>(&self, tenant: &'a Tenant, unit: &'a Unit) -> PolicyContext<'a> {

@@ -238,6 +238,14 @@ pub trait Store:
     ) -> Result<(), StoreError>;
     /// A tenant by id.
     async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError>;
+    /// A tenant and one of its units, read with one statement: what every
+    /// command about a unit needs first (a round trip fewer than `tenant` and
+    /// `unit`). `None` when either is missing.
+    async fn tenant_and_unit(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+    ) -> Result<Option<(Tenant, Unit)>, StoreError>;
     /// A tenant by slug.
     async fn tenant_by_slug(&self, slug: &TenantSlug) -> Result<Option<Tenant>, StoreError>;
     /// Every tenant, by slug.

@@ -266,6 +266,41 @@ struct TenantRow {
     created_at: i64,
 }
 
+/// A unit row with its tenant's columns (prefixed `t_`), from one join.
+#[derive(sqlx::FromRow)]
+struct UnitTenantRow {
+    #[sqlx(flatten)]
+    unit: UnitRow,
+    t_slug: String,
+    t_name: String,
+    t_timezone: String,
+    t_currency: String,
+    t_locale: String,
+    t_created_at: i64,
+}
+
+impl UnitTenantRow {
+    fn into_domain(self) -> Result<(Tenant, Unit), StoreError> {
+        let tenant = TenantRow {
+            id: self.unit.tenant_id,
+            slug: self.t_slug,
+            name: self.t_name,
+            timezone: self.t_timezone,
+            currency: self.t_currency,
+            locale: self.t_locale,
+            created_at: self.t_created_at,
+        }
+        .into_domain()?;
+        Ok((tenant, self.unit.into_domain()?))
+    }
+}
+
+/// Selects a unit and its tenant (see `UnitTenantRow`).
+const UNIT_WITH_TENANT: &str = "SELECT u.*, t.slug AS t_slug, t.name AS t_name, \
+     t.timezone AS t_timezone, t.currency AS t_currency, t.locale AS t_locale, \
+     t.created_at AS t_created_at FROM units u JOIN tenants t ON t.id = u.tenant_id \
+     WHERE u.tenant_id = ? AND u.id = ?";
+
 impl TenantRow {
     fn into_domain(self) -> Result<Tenant, StoreError> {
         TenantRecord {
@@ -908,6 +943,20 @@ impl Store for SqliteStore {
     async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         fetch_tenant(&mut conn, id).await
+    }
+
+    async fn tenant_and_unit(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+    ) -> Result<Option<(Tenant, Unit)>, StoreError> {
+        sqlx::query_as::<_, UnitTenantRow>(UNIT_WITH_TENANT)
+            .bind(tenant.as_uuid())
+            .bind(unit.as_uuid())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(UnitTenantRow::into_domain)
+            .transpose()
     }
 
     async fn tenant_by_slug(&self, slug: &TenantSlug) -> Result<Option<Tenant>, StoreError> {

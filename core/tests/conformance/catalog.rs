@@ -343,6 +343,22 @@ async fn batch_reads_stay_in_the_tenant(backend: Backend) {
     let harbor = support::tenant(&*store, "harbor-hotel").await;
     let mine = support::unit(&*store, &alpine, "Mine", 1, 2).await;
     let theirs = support::unit(&*store, &harbor, "Theirs", 1, 2).await;
+    // A unit with its tenant, in one read; never another tenant's unit.
+    assert_eq!(
+        store.tenant_and_unit(alpine.id, mine.id).await.unwrap(),
+        Some((alpine.clone(), mine.clone()))
+    );
+    assert_eq!(
+        store.tenant_and_unit(alpine.id, theirs.id).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .tenant_and_unit(alpine.id, berth_core::ids::UnitId::new())
+            .await
+            .unwrap(),
+        None
+    );
     let client = |name: &str| NewClient {
         name: name.into(),
         email: None,

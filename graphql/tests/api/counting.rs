@@ -88,6 +88,15 @@ impl Store for CountingStore {
         self.inner.tenant(id).await
     }
 
+    async fn tenant_and_unit(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+    ) -> Result<Option<(Tenant, Unit)>, StoreError> {
+        self.count("tenant_and_unit");
+        self.inner.tenant_and_unit(tenant, unit).await
+    }
+
     async fn tenant_by_slug(&self, slug: &TenantSlug) -> Result<Option<Tenant>, StoreError> {
         self.count("tenant_by_slug");
         self.inner.tenant_by_slug(slug).await

@@ -2,7 +2,9 @@
 //! `access::viewer`, which reads the session's user (or the API key) from the
 //! store; this extension gives each request (an HTTP request, or one WebSocket
 //! operation) an empty cache so that a query with several admin fields does that
-//! read once.
+//! read once. A transport that has verified the request's token already (the
+//! server does, to decide whether the public rate limit applies) hands its
+//! answer over with [`ViewerCache::verified`], and the read is not repeated.
 
 use std::sync::Arc;
 
@@ -17,6 +19,14 @@ use crate::auth::Viewer;
 /// once computed.
 #[derive(Debug, Default)]
 pub struct ViewerCache(pub(crate) tokio::sync::OnceCell<Option<Viewer>>);
+
+impl ViewerCache {
+    /// A cache holding what `access::authenticate` answered for the request's
+    /// bearer token, just now.
+    pub fn verified(viewer: Option<Viewer>) -> Self {
+        Self(tokio::sync::OnceCell::new_with(Some(viewer)))
+    }
+}
 
 /// The extension factory to register on the schema.
 #[derive(Debug, Default)]
@@ -36,6 +46,15 @@ impl Extension for ViewerCacheExtension {
         request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        next.run(ctx, request.data(ViewerCache::default())).await
+        // One the transport filled in is kept.
+        let request = if request
+            .data
+            .contains_key(&std::any::TypeId::of::<ViewerCache>())
+        {
+            request
+        } else {
+            request.data(ViewerCache::default())
+        };
+        next.run(ctx, request).await
     }
 }

@@ -42,7 +42,8 @@ use berth_core::request;
 use berth_core::store::Store;
 use berth_core::store::StoreError;
 use berth_graphql::access::authenticate;
-use berth_graphql::auth::{Auth, BearerToken, ConnectionSession};
+use berth_graphql::auth::{Auth, BearerToken, ConnectionSession, Viewer};
+use berth_graphql::viewer_cache::ViewerCache;
 use berth_policy::Runtime;
 use berth_policy::registry::PolicyRegistry;
 use berth_policy::sandbox::Limits;
@@ -95,22 +96,23 @@ impl AppState {
     /// revoked. These are the checks `berth_graphql::access::viewer` makes before
     /// serving a signed-in field; the transport repeats them where it must decide
     /// before GraphQL runs (the WebSocket handshake, the rate limit's exemption).
-    async fn bearer_verifies(&self, token: &str) -> Result<bool, StoreError> {
-        let viewer = authenticate(&*self.store, &self.auth, self.clock.now(), token).await?;
-        Ok(viewer.is_some())
+    async fn bearer_verifies(&self, token: &str) -> Result<Option<Viewer>, StoreError> {
+        authenticate(&*self.store, &self.auth, self.clock.now(), token).await
     }
 
-    /// [`Self::bearer_verifies`] for a decision about counting: a token that
-    /// cannot be checked (the database is unreachable) counts as public.
-    async fn signed_in(&self, token: Option<&str>) -> bool {
+    /// [`Self::bearer_verifies`] for a decision about counting: whether the
+    /// request is signed in (a token that cannot be checked, the database being
+    /// unreachable, counts as public), and the check's answer for GraphQL to
+    /// reuse (`None` when there was no token or no answer).
+    async fn signed_in(&self, token: Option<&str>) -> (bool, Option<Verified>) {
         let Some(token) = token else {
-            return false;
+            return (false, None);
         };
         match self.bearer_verifies(token).await {
-            Ok(verified) => verified,
+            Ok(viewer) => (viewer.is_some(), Some(Verified(viewer))),
             Err(e) => {
                 tracing::warn!(error = ?e, "cannot check a bearer token; counting the request as public");
-                false
+                (false, None)
             }
         }
     }
@@ -293,10 +295,12 @@ fn cors_layer(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
     ))
 }
 
-/// Executes a GraphQL request, passing on the `Authorization: Bearer` token.
+/// Executes a GraphQL request, passing on the `Authorization: Bearer` token
+/// (and the rate limit's check of it, so that GraphQL does not repeat it).
 async fn graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
+    verified: Option<Extension<Verified>>,
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
     let mut request = match request {
@@ -305,6 +309,9 @@ async fn graphql(
     };
     if let Some(token) = bearer_token(&headers) {
         request = request.data(BearerToken(token.to_owned()));
+        if let Some(Extension(Verified(viewer))) = verified {
+            request = request.data(ViewerCache::verified(viewer));
+        }
     }
     // Audit entries written while serving it name the request.
     let response = request::scope(
@@ -591,18 +598,22 @@ impl SocketExecutor {
         format!("{}/{n}", self.request_id)
     }
 
-    /// Seconds to wait when the public limit refuses the next operation.
-    async fn refused_for(&self) -> Option<u64> {
-        let (limiter, peer) = (self.state.public_limit.as_ref()?, self.peer?);
+    /// Whether the public limit refuses the next operation (seconds to wait),
+    /// and the check of the connection's token, for GraphQL to reuse.
+    async fn refused_for(&self) -> (Option<u64>, Option<Verified>) {
+        let (Some(limiter), Some(peer)) = (self.state.public_limit.as_ref(), self.peer) else {
+            return (None, None);
+        };
         // Checked per operation: a token that expires, or a key that is revoked,
         // turns the connection public.
         let token = self.token.get().map(String::as_str);
-        if self.state.signed_in(token).await {
-            return None;
+        let (signed_in, verified) = self.state.signed_in(token).await;
+        if signed_in {
+            return (None, verified);
         }
         match limiter.check(peer) {
-            Decision::Allow => None,
-            Decision::Refuse { retry_after_secs } => Some(retry_after_secs),
+            Decision::Allow => (None, verified),
+            Decision::Refuse { retry_after_secs } => (Some(retry_after_secs), None),
         }
     }
 }
@@ -613,8 +624,8 @@ impl Executor for SocketExecutor {
         let id = self.next_request_id();
         request::scope(id, async move {
             match this.refused_for().await {
-                Some(retry_after_secs) => rate_limited(retry_after_secs),
-                None => this.state.schema.execute(request).await,
+                (Some(retry_after_secs), _) => rate_limited(retry_after_secs),
+                (None, verified) => this.state.schema.execute(with(request, verified)).await,
             }
         })
     }
@@ -627,11 +638,15 @@ impl Executor for SocketExecutor {
         let this = self.clone();
         let results = async move {
             match this.refused_for().await {
-                Some(retry_after_secs) => {
+                (Some(retry_after_secs), _) => {
                     futures_util::stream::once(std::future::ready(rate_limited(retry_after_secs)))
                         .boxed()
                 }
-                None => Executor::execute_stream(&this.state.schema, request, session_data),
+                (None, verified) => Executor::execute_stream(
+                    &this.state.schema,
+                    with(request, verified),
+                    session_data,
+                ),
             }
         }
         .into_stream()
@@ -639,6 +654,20 @@ impl Executor for SocketExecutor {
         request::scope_stream(self.next_request_id(), results).boxed()
     }
 }
+
+/// `request` carrying the transport's check of its token, when there was one.
+fn with(request: async_graphql::Request, verified: Option<Verified>) -> async_graphql::Request {
+    match verified {
+        Some(Verified(viewer)) => request.data(ViewerCache::verified(viewer)),
+        None => request,
+    }
+}
+
+/// What `access::authenticate` answered for a request's bearer token, when the
+/// transport checked it (for the public rate limit): handed to GraphQL so that
+/// the user or key is read once per request.
+#[derive(Clone, Debug)]
+struct Verified(Option<Viewer>);
 
 /// The GraphQL response for an operation the public limit refused.
 fn rate_limited(retry_after_secs: u64) -> GqlResponse {
@@ -697,7 +726,12 @@ async fn limit_public_requests(
     let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() else {
         return next.run(req).await;
     };
-    let signed_in = state.signed_in(bearer_token(req.headers())).await;
+    let (signed_in, verified) = state.signed_in(bearer_token(req.headers())).await;
+    let mut req = req;
+    if let Some(verified) = verified {
+        // For the GraphQL handler (see `graphql`).
+        req.extensions_mut().insert(verified);
+    }
     if !signed_in && let Decision::Refuse { retry_after_secs } = limiter.check(peer.ip()) {
         tracing::debug!(%peer, retry_after_secs, "public request refused by the rate limit");
         return rate_limit::refusal(retry_after_secs);

@@ -272,3 +272,67 @@ async fn nobody_grants_more_than_they_have_and_an_owner_remains() {
         "FORBIDDEN"
     );
 }
+
+/// The server checks a request's token before GraphQL runs (for the public rate
+/// limit) and hands its answer over; GraphQL then reads no user again. Without
+/// that, GraphQL reads the user once, however many fields ask.
+#[tokio::test]
+async fn the_caller_is_read_once_per_request() {
+    use async_graphql::Request;
+    use berth_core::clock::Clock;
+    use berth_graphql::auth::BearerToken;
+    use berth_graphql::viewer_cache::ViewerCache;
+
+    let api = api().await;
+    let token = api.token("alpine-cabins", Role::Admin);
+    let two_fields = "{ users { id } me { role } }";
+    api.store.take();
+    let answer = api.run_as(Some(&token), two_fields, json!({})).await;
+    assert!(answer.1.is_empty(), "{answer:?}");
+    assert_eq!(
+        api.store.take().get("user"),
+        Some(&2),
+        "one for the caller, one for `me`"
+    );
+
+    let verified =
+        berth_graphql::access::authenticate(&*api.store, &api.auth, api.clock.now(), &token)
+            .await
+            .unwrap();
+    assert!(verified.is_some());
+    api.store.take();
+    let response = api
+        .schema
+        .execute(
+            Request::new(two_fields)
+                .data(BearerToken(token.clone()))
+                .data(ViewerCache::verified(verified)),
+        )
+        .await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    assert_eq!(
+        api.store.take().get("user"),
+        Some(&1),
+        "only `me` reads its user"
+    );
+
+    // A refusal handed over is a refusal.
+    let response = api
+        .schema
+        .execute(
+            Request::new(two_fields)
+                .data(BearerToken(token))
+                .data(ViewerCache::verified(None)),
+        )
+        .await;
+    assert_eq!(
+        response.errors[0]
+            .extensions
+            .as_ref()
+            .unwrap()
+            .get("code")
+            .unwrap()
+            .to_string(),
+        "\"UNAUTHENTICATED\""
+    );
+}

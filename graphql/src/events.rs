@@ -3,7 +3,12 @@
 //! from the tenant's outbox through the live feed. `reservationEvents` resumes
 //! from a cursor: every event after it exactly once, then live. Each stream is the
 //! subscriber's tenant only; reservation and lock events need the viewer role,
-//! policy events admin.
+//! policy events admin. A subscription outlives no change to its caller: when
+//! the stream carries a change to the subscriber's own user (`user.updated`) or
+//! the revocation of its API key, the credentials are checked again, and the
+//! stream ends with UNAUTHENTICATED (session ended, user disabled, key revoked)
+//! or FORBIDDEN (role now too low). This works across instances, since the
+//! change reaches every instance through the outbox.
 
 use std::sync::Arc;
 
@@ -13,12 +18,12 @@ use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject, Subsc
 use berth_core::Engine;
 use berth_core::event::{Event as CoreEvent, EventCursor};
 use berth_core::feed::Feed;
-use berth_core::ids::TenantId;
 use berth_core::user::Role;
 use chrono::{DateTime, Utc};
 use serde::Deserialize as _;
 
-use crate::access::require;
+use crate::access::{authenticate, require};
+use crate::auth::{Auth, BearerToken, Principal, Viewer};
 use crate::error::{OrGraphql, coded, from_engine};
 use crate::locks::Lock;
 use crate::page::{Page, page_size};
@@ -207,10 +212,12 @@ fn policy_event(e: &CoreEvent) -> Option<Result<PolicyEvent>> {
     }))
 }
 
-/// The tenant's feed from `after`, each event mapped by `pick` (None: skipped).
+/// The viewer's tenant's feed from `after`, each event mapped by `pick` (None:
+/// skipped), for as long as the viewer may listen with `role` (see `Watch`).
 async fn follow<T, F>(
     ctx: &Context<'_>,
-    tenant: TenantId,
+    viewer: &Viewer,
+    role: Role,
     after: Option<EventCursor>,
     pick: F,
 ) -> Result<impl Stream<Item = Result<T>> + use<T, F>>
@@ -219,14 +226,89 @@ where
     F: Fn(&CoreEvent) -> Option<Result<T>> + Send + Sync + 'static,
 {
     let feed = ctx.data_unchecked::<Arc<Feed>>();
-    let stream = feed.subscribe(tenant, after).await.gql()?;
-    Ok(stream.filter_map(move |item| {
-        let out = match item {
-            Ok(event) => pick(&event),
-            Err(e) => Some(Err(from_engine(e.into()))),
+    let stream = feed.subscribe(viewer.tenant_id, after).await.gql()?;
+    let watch = Arc::new(Watch {
+        engine: ctx.data_unchecked::<Engine>().clone(),
+        auth: ctx.data_unchecked::<Auth>().clone(),
+        token: ctx.data_opt::<BearerToken>().map(|t| t.0.clone()),
+        principal: viewer.principal,
+        role,
+    });
+    let pick = Arc::new(pick);
+    let items = stream.then(move |item| {
+        let (watch, pick) = (Arc::clone(&watch), Arc::clone(&pick));
+        async move {
+            match item {
+                Ok(event) => match watch.recheck(&event).await {
+                    Some(refused) => Step::End(refused),
+                    None => Step::Item(pick(&event)),
+                },
+                Err(e) => Step::Item(Some(Err(from_engine(e.into())))),
+            }
+        }
+    });
+    // The refusal is the stream's last message: it ends at once.
+    Ok(async_graphql::futures_util::stream::unfold(
+        Some(Box::pin(items)),
+        |state| async move {
+            let mut items = state?;
+            loop {
+                match items.next().await? {
+                    Step::Item(Some(item)) => return Some((item, Some(items))),
+                    Step::Item(None) => {}
+                    Step::End(refused) => return Some((Err(refused), None)),
+                }
+            }
+        },
+    ))
+}
+
+/// What one event of the feed means for a subscription.
+enum Step<T> {
+    /// Go on: the subscription's message for it, if any.
+    Item(Option<Result<T>>),
+    /// The subscriber may no longer listen: this error, then the end.
+    End(async_graphql::Error),
+}
+
+/// What a subscription needs to check its caller again.
+struct Watch {
+    engine: Engine,
+    auth: Auth,
+    token: Option<String>,
+    principal: Principal,
+    role: Role,
+}
+
+impl Watch {
+    /// After a change to the subscriber's own user or key, the refusal to end
+    /// the stream with, if the credentials no longer allow it.
+    async fn recheck(&self, event: &CoreEvent) -> Option<async_graphql::Error> {
+        use berth_core::event::EventKind as K;
+        let concerns_caller = match self.principal {
+            Principal::User(id) => event.kind == K::UserUpdated && event.entity_id == id.as_uuid(),
+            Principal::ApiKey(id) => {
+                event.kind == K::ApiKeyRevoked && event.entity_id == id.as_uuid()
+            }
         };
-        async move { out }
-    }))
+        if !concerns_caller {
+            return None;
+        }
+        let token = self.token.as_deref()?;
+        let now = self.engine.clock().now();
+        match authenticate(&**self.engine.store(), &self.auth, now, token).await {
+            Ok(Some(viewer)) if viewer.role.includes(self.role) => None,
+            Ok(Some(_)) => Some(coded(
+                berth_core::ErrorCode::Forbidden,
+                format!("this subscription needs the {} role or higher", self.role),
+            )),
+            Ok(None) => Some(coded(
+                berth_core::ErrorCode::Unauthenticated,
+                "the session has ended; sign in again",
+            )),
+            Err(e) => Some(from_engine(e.into())),
+        }
+    }
 }
 
 /// Event queries.
@@ -282,7 +364,14 @@ impl Subscription {
         after: Option<String>,
     ) -> Result<impl Stream<Item = Result<ReservationEvent>> + use<>> {
         let viewer = require(ctx, Role::Viewer).await?;
-        follow(ctx, viewer.tenant_id, cursor(after)?, reservation_event).await
+        follow(
+            ctx,
+            &viewer,
+            Role::Viewer,
+            cursor(after)?,
+            reservation_event,
+        )
+        .await
     }
 
     /// Locks taken, renewed, released and expired, live.
@@ -291,7 +380,7 @@ impl Subscription {
         ctx: &Context<'_>,
     ) -> Result<impl Stream<Item = Result<LockEvent>> + use<>> {
         let viewer = require(ctx, Role::Viewer).await?;
-        follow(ctx, viewer.tenant_id, None, lock_event).await
+        follow(ctx, &viewer, Role::Viewer, None, lock_event).await
     }
 
     /// Policy versions activated and edits refused, live.
@@ -300,6 +389,6 @@ impl Subscription {
         ctx: &Context<'_>,
     ) -> Result<impl Stream<Item = Result<PolicyEvent>> + use<>> {
         let viewer = require(ctx, Role::Admin).await?;
-        follow(ctx, viewer.tenant_id, None, policy_event).await
+        follow(ctx, &viewer, Role::Admin, None, policy_event).await
     }
 }

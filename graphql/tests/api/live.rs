@@ -286,3 +286,137 @@ async fn policy_events_reach_admins_only() {
         json!({ "kind": "REJECTED", "version": null, "errors": ["tenant.yaml:3:7: unknown field `modle`"] })
     );
 }
+
+/// The message that ends a subscription: its error code, then nothing more.
+async fn ended_with<S: Stream<Item = Response> + Unpin>(stream: &mut S) -> String {
+    let response = tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .expect("a message in time")
+        .expect("a last message");
+    let code = response.errors[0]
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .map(|c| c.to_string().trim_matches('"').to_owned())
+        .unwrap_or_default();
+    let after = tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .expect("the end in time");
+    assert!(
+        after.is_none(),
+        "the stream ends after its refusal: {after:?}"
+    );
+    code
+}
+
+/// A subscription outlives no change to its caller: disabling the user, a role
+/// below the subscription's, or revoking the key ends the stream with the
+/// refusal a new request would get; other users' changes do not touch it.
+#[tokio::test]
+async fn subscriptions_end_when_their_caller_may_no_longer_listen() {
+    let api = api().await;
+    let owner = api.token("alpine-cabins", Role::Owner);
+    let new_user = |email: &'static str, role: &'static str| {
+        let api = &api;
+        let owner = owner.clone();
+        async move {
+            let id = api
+                .ok_as(
+                    &owner,
+                    r#"mutation($e: String!, $r: Role!) { createUser(email: $e, password: "a long password", role: $r) { id } }"#,
+                    json!({ "e": email, "r": role }),
+                )
+                .await["createUser"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let token = api
+                .run_as(
+                    None,
+                    r#"mutation($e: String!) { login(tenant: "alpine-cabins", email: $e, password: "a long password") { token } }"#,
+                    json!({ "e": email }),
+                )
+                .await
+                .0["login"]["token"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            (id, token)
+        }
+    };
+    let update = "mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }";
+    let (staff_id, staff) = new_user("sub.staff@example.org", "STAFF").await;
+    let (admin_id, admin) = new_user("sub.admin@example.org", "ADMIN").await;
+    let mut locks = Box::pin(subscribe(
+        &api,
+        &staff,
+        "subscription { lockEvents { kind } }",
+        json!({}),
+    ));
+    let mut policy = Box::pin(subscribe(
+        &api,
+        &admin,
+        "subscription { policyEvents { kind } }",
+        json!({}),
+    ));
+    started(&mut locks).await;
+    started(&mut policy).await;
+
+    // Another user's change passes by; the staff subscriber still gets events.
+    api.ok_as(
+        &owner,
+        update,
+        json!({ "id": admin_id, "input": { "role": "ADMIN" } }),
+    )
+    .await;
+    new_user("sub.other@example.org", "VIEWER").await;
+    let cabin = api.cabin.id.to_string();
+    api.ok_as(
+        &owner,
+        ACQUIRE,
+        json!({ "unit": cabin, "in": "2026-12-01", "out": "2026-12-03" }),
+    )
+    .await;
+    assert_eq!(next(&mut locks).await["lockEvents"]["kind"], "ACQUIRED");
+
+    // Disabled: UNAUTHENTICATED, and the end.
+    api.ok_as(
+        &owner,
+        update,
+        json!({ "id": staff_id, "input": { "disabled": true } }),
+    )
+    .await;
+    assert_eq!(ended_with(&mut locks).await, "UNAUTHENTICATED");
+    // Demoted below the subscription's role: FORBIDDEN, and the end.
+    api.ok_as(
+        &owner,
+        update,
+        json!({ "id": admin_id, "input": { "role": "STAFF" } }),
+    )
+    .await;
+    assert_eq!(ended_with(&mut policy).await, "FORBIDDEN");
+
+    // An API key's subscription ends when the key is revoked.
+    let key = api
+        .ok_as(
+            &owner,
+            r#"mutation { createApiKey(name: "listener") { key apiKey { id } } }"#,
+            json!({}),
+        )
+        .await["createApiKey"]
+        .clone();
+    let mut keyed = Box::pin(subscribe(
+        &api,
+        key["key"].as_str().unwrap(),
+        "subscription { lockEvents { kind } }",
+        json!({}),
+    ));
+    started(&mut keyed).await;
+    api.ok_as(
+        &owner,
+        "mutation($id: ID!) { revokeApiKey(id: $id) { id } }",
+        json!({ "id": key["apiKey"]["id"] }),
+    )
+    .await;
+    assert_eq!(ended_with(&mut keyed).await, "UNAUTHENTICATED");
+}

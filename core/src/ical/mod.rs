@@ -7,6 +7,7 @@
 //! - `write` — the writer (CRLF, folding, escaping).
 //! - `busy` — which periods a unit's feed shows (no guest data ever).
 //! - `token` — the feed URL's secret.
+//! - `windows_zones` — Windows time zone names (Outlook's `TZID`s) to IANA zones.
 //! - `block` — blocks, sources, imports, feeds: the domain types.
 //! - `commands` — the engine's commands: rotate or disable a feed, serve it,
 //!   import a calendar, list blocks.
@@ -17,6 +18,7 @@ pub mod commands;
 pub mod read;
 pub mod span;
 pub mod token;
+pub mod windows_zones;
 pub mod write;
 
 #[cfg(test)]

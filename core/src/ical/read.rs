@@ -4,8 +4,9 @@
 //!
 //! - `DTSTART;VALUE=DATE` (or a bare 8-digit date) is whole days; `DTEND` must be
 //!   a date too, or `DURATION` whole days/weeks; neither means one day.
-//! - Date-times are UTC (`…Z`), zoned (`TZID=` with an IANA name; a
-//!   `/vendor/…/Europe/Berlin` prefix is tolerated) or floating (read in the
+//! - Date-times are UTC (`…Z`), zoned (`TZID=` with an IANA name — a
+//!   `/vendor/…/Europe/Berlin` prefix is tolerated — or a Windows name such as
+//!   Outlook writes, `W. Europe Standard Time`) or floating (read in the
 //!   tenant's zone). `DURATION` days are nominal (same wall-clock time), its
 //!   hours, minutes and seconds exact. Without `DTEND` and `DURATION` the event
 //!   lasts no time and blocks nothing.
@@ -499,10 +500,14 @@ fn when(cl: &ContentLine, tz: Tz) -> Result<When, IcsError> {
     }
 }
 
-/// An IANA zone from a TZID, tolerating a `/vendor/version/Area/City` prefix.
+/// An IANA zone from a TZID, tolerating a `/vendor/version/Area/City` prefix,
+/// or the zone CLDR maps a Windows name to.
 fn zone(line: usize, tzid: &str) -> Result<Tz, IcsError> {
     let tzid = tzid.trim();
     if let Ok(tz) = tzid.parse::<Tz>() {
+        return Ok(tz);
+    }
+    if let Some(tz) = super::windows_zones::iana(tzid) {
         return Ok(tz);
     }
     let mut rest = tzid;
@@ -515,7 +520,7 @@ fn zone(line: usize, tzid: &str) -> Result<Tz, IcsError> {
     err(
         line,
         format!(
-            "unknown time zone `{}` (TZID must be an IANA name such as Europe/Berlin)",
+            "unknown time zone `{}` (TZID must be an IANA name such as Europe/Berlin, or a Windows name such as W. Europe Standard Time)",
             clip(tzid)
         ),
     )

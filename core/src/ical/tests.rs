@@ -85,6 +85,11 @@ fn events_read_in_every_time_shape() {
             "DTSTART;TZID=Europe/Oslo:20261210T100000\r\nDTEND;TZID=\"/mozilla.org/20070129_1/Europe/Oslo\":20261210T120000\r\n",
             vec![instants("2026-12-10T09:00:00Z", "2026-12-10T11:00:00Z")],
         ),
+        // Windows names, as Outlook writes them (Berlin and New York in summer).
+        (
+            "DTSTART;TZID=\"W. Europe Standard Time\":20260710T100000\r\nDTEND;TZID=Eastern Standard Time:20260710T060000\r\n",
+            vec![instants("2026-07-10T08:00:00Z", "2026-07-10T10:00:00Z")],
+        ),
         // Floating times are the tenant's wall clock (Oslo here).
         (
             "DTSTART:20260710T100000\r\nDTEND:20260710T110000\r\n",

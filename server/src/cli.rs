@@ -57,6 +57,47 @@ pub enum UserCommand {
         #[arg(long, value_parser = ["owner", "admin", "staff", "viewer"])]
         role: String,
     },
+    /// List a tenant's users: e-mail, role, active or disabled, created.
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Set a user's password (from BERTH_PASSWORD, or the first line of stdin);
+    /// their sessions end. For a user who is locked out.
+    Password {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        user: UserRef,
+    },
+    /// Disable a user: no sign-in, sessions refused (a tenant keeps an active owner).
+    Disable {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        user: UserRef,
+    },
+    /// Enable a disabled user again.
+    Enable {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        user: UserRef,
+    },
+}
+
+/// Which user a command is about.
+#[derive(Debug, Args)]
+pub struct UserRef {
+    /// The tenant's slug.
+    #[arg(long)]
+    pub tenant: String,
+    /// The user's sign-in e-mail.
+    #[arg(long)]
+    pub email: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -222,13 +263,8 @@ pub async fn migrate(args: DatabaseArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `berth user add`.
-pub async fn add_user(
-    database: DatabaseArgs,
-    tenant: &str,
-    email: &str,
-    role: &str,
-) -> anyhow::Result<()> {
+/// A new password: BERTH_PASSWORD, or the first line of stdin; checked.
+fn read_password() -> anyhow::Result<String> {
     let password = match std::env::var("BERTH_PASSWORD") {
         Ok(p) => p,
         Err(_) => {
@@ -240,6 +276,17 @@ pub async fn add_user(
         }
     };
     berth_graphql::auth::check_password(&password).map_err(anyhow::Error::msg)?;
+    Ok(password)
+}
+
+/// The store at `database` and its tenant `tenant`.
+async fn open_tenant(
+    database: &DatabaseArgs,
+    tenant: &str,
+) -> anyhow::Result<(
+    std::sync::Arc<dyn berth_core::store::Store>,
+    berth_core::tenant::Tenant,
+)> {
     let store = berth_core::store::open_and_migrate(&database.database_url).await?;
     let slug = tenant
         .parse()
@@ -248,6 +295,18 @@ pub async fn add_user(
         .tenant_by_slug(&slug)
         .await?
         .with_context(|| format!("no tenant `{slug}` in {}", redact(&database.database_url)))?;
+    Ok((store, tenant))
+}
+
+/// `berth user add`.
+pub async fn add_user(
+    database: DatabaseArgs,
+    tenant: &str,
+    email: &str,
+    role: &str,
+) -> anyhow::Result<()> {
+    let password = read_password()?;
+    let (store, tenant) = open_tenant(&database, tenant).await?;
     let new = berth_core::user::NewUser {
         email: email.parse()?,
         role: role.parse()?,
@@ -267,6 +326,79 @@ pub async fn add_user(
         tenant.slug,
         user.role
     );
+    Ok(())
+}
+
+/// `berth user list`: one line per user.
+pub async fn list_users(database: DatabaseArgs, tenant: &str) -> anyhow::Result<()> {
+    let (store, tenant) = open_tenant(&database, tenant).await?;
+    for user in store.users(tenant.id).await? {
+        let state = match user.disabled_at {
+            Some(at) => format!("disabled since {}", at.to_rfc3339()),
+            None => "active".to_owned(),
+        };
+        println!(
+            "{}\t{}\t{state}\tcreated {}",
+            user.email.as_str(),
+            user.role,
+            user.created_at.to_rfc3339()
+        );
+    }
+    Ok(())
+}
+
+/// What `berth user password|disable|enable` changes.
+#[derive(Clone, Copy, Debug)]
+pub enum UserChange {
+    /// A new password (read like `user add`'s).
+    Password,
+    /// Disable.
+    Disable,
+    /// Enable.
+    Enable,
+}
+
+/// `berth user password|disable|enable`: the change, by the system actor, in
+/// one audited transaction.
+pub async fn change_user(
+    database: DatabaseArgs,
+    user: UserRef,
+    change: UserChange,
+) -> anyhow::Result<()> {
+    let password_hash = match change {
+        UserChange::Password => Some(berth_graphql::auth::hash_password(&read_password()?)?),
+        UserChange::Disable | UserChange::Enable => None,
+    };
+    let (store, tenant) = open_tenant(&database, &user.tenant).await?;
+    let email: berth_core::user::Email = user.email.parse()?;
+    let (found, _) = store
+        .user_credentials(tenant.id, &email)
+        .await?
+        .with_context(|| format!("no user {} in tenant {}", email.as_str(), tenant.slug))?;
+    let patch = berth_core::user::UserPatch {
+        disabled: match change {
+            UserChange::Disable => Some(true),
+            UserChange::Enable => Some(false),
+            UserChange::Password => None,
+        },
+        password_hash,
+        ..berth_core::user::UserPatch::default()
+    };
+    let changed = store
+        .update_user(
+            tenant.id,
+            found.id,
+            patch,
+            &berth_core::audit::Actor::System,
+            chrono::Utc::now(),
+        )
+        .await?;
+    let what = match change {
+        UserChange::Password => "has a new password; their sessions have ended",
+        UserChange::Disable => "is disabled; their sessions have ended",
+        UserChange::Enable => "is enabled",
+    };
+    println!("user {} of {} {what}", changed.email.as_str(), tenant.slug);
     Ok(())
 }
 

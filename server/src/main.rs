@@ -63,6 +63,24 @@ fn main() -> ExitCode {
             }) => cli::add_user(database, &tenant, &email, &role)
                 .await
                 .map(|()| true),
+            Command::User(UserCommand::List { database, tenant }) => {
+                cli::list_users(database, &tenant).await.map(|()| true)
+            }
+            Command::User(UserCommand::Password { database, user }) => {
+                cli::change_user(database, user, cli::UserChange::Password)
+                    .await
+                    .map(|()| true)
+            }
+            Command::User(UserCommand::Disable { database, user }) => {
+                cli::change_user(database, user, cli::UserChange::Disable)
+                    .await
+                    .map(|()| true)
+            }
+            Command::User(UserCommand::Enable { database, user }) => {
+                cli::change_user(database, user, cli::UserChange::Enable)
+                    .await
+                    .map(|()| true)
+            }
             Command::Schema(SchemaCommand::Graphql) => {
                 print!("{}", berth_graphql::sdl());
                 Ok(true)

@@ -440,7 +440,7 @@ fn migrate_is_idempotent_and_bad_urls_fail_clearly() {
 }
 
 #[tokio::test]
-async fn user_add_creates_a_user_who_can_sign_in() {
+async fn user_commands_add_list_and_change_users() {
     let (url, _) = temp_sqlite_url();
     let tenants = tenants_dir();
     let server = Server::start(&[
@@ -488,6 +488,70 @@ async fn user_add_creates_a_user_who_can_sign_in() {
         session["data"]["login"]["user"]["role"], "STAFF",
         "{session}"
     );
+
+    // The other user commands: list, a new password, disable, enable.
+    let user = |command: &str, password: Option<&str>| {
+        let mut cmd = berth();
+        cmd.args([
+            "user",
+            command,
+            "--database-url",
+            &url,
+            "--tenant",
+            "river-gear",
+        ]);
+        if command != "list" {
+            cmd.args(["--email", "kim@river.example"]);
+        }
+        if let Some(p) = password {
+            cmd.env("BERTH_PASSWORD", p);
+        }
+        let out = cmd.output().expect("run");
+        assert!(
+            out.status.success(),
+            "user {command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let running = &server;
+    let login = |password: &str| {
+        let query = format!(
+            r#"mutation {{ login(tenant: "river-gear", email: "kim@river.example", password: "{password}") {{ token }} }}"#
+        );
+        async move {
+            running.graphql(&query, serde_json::json!({})).await["data"]["login"]["token"]
+                .is_string()
+        }
+    };
+    let listed = user("list", None);
+    assert!(
+        listed.contains("kim@river.example\tstaff\tactive"),
+        "{listed}"
+    );
+    user("password", Some("another long password"));
+    assert!(!login("a long enough password").await);
+    assert!(login("another long password").await);
+    user("disable", None);
+    assert!(!login("another long password").await);
+    assert!(user("list", None).contains("disabled since"));
+    user("enable", None);
+    assert!(login("another long password").await);
+    let unknown = berth()
+        .args([
+            "user",
+            "disable",
+            "--database-url",
+            &url,
+            "--tenant",
+            "river-gear",
+            "--email",
+            "nobody@river.example",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no user nobody@river.example"));
     server.stop();
 }
 

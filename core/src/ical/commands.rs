@@ -27,6 +27,10 @@ use crate::policy::{PeriodRequest, Policy, PolicyContext};
 use crate::tenant::{Tenant, TenantSlug};
 use crate::time_range::TimeRange;
 
+/// How far ahead the occurrences of an imported recurring event become blocks
+/// (a re-import, as calendar syncs do, moves the horizon on).
+pub const RECURRENCE_HORIZON_DAYS: i64 = 3 * 366;
+
 /// How far back a feed reaches: recent stays stay visible to importers that
 /// reconcile the past.
 pub const FEED_DAYS_BEHIND: i64 = 60;
@@ -162,11 +166,14 @@ impl Engine {
     ) -> Result<CalendarImport, EngineError> {
         let tenant = self.tenant(tenant_id).await?;
         let unit = self.unit(tenant_id, unit_id).await?;
-        let calendar = read(ics, tenant.timezone).map_err(|e| bad_ics(e.to_string()))?;
+        let now = self.clock.now();
+        // Recurring events become blocks from now to the horizon.
+        let window = TimeRange::new(now, now + Duration::days(RECURRENCE_HORIZON_DAYS))
+            .map_err(|e| bad_ics(format!("the import window: {e}")))?;
+        let calendar = read(ics, tenant.timezone, window).map_err(|e| bad_ics(e.to_string()))?;
         let policy = self.policies.policy(&tenant)?;
         let ctx = self.ctx(&tenant, &unit);
         let nightly = books_nights(&*policy, &ctx);
-        let now = self.clock.now();
         let mut skipped = calendar.skipped;
         let mut blocks = Vec::with_capacity(calendar.events.len());
         for event in calendar.events {

@@ -16,6 +16,7 @@ pub mod block;
 pub mod busy;
 pub mod commands;
 pub mod read;
+mod recur;
 pub mod span;
 pub mod token;
 pub mod windows_zones;

@@ -11,9 +11,14 @@
 //!   hours, minutes and seconds exact. Without `DTEND` and `DURATION` the event
 //!   lasts no time and blocks nothing.
 //! - `STATUS:CANCELLED` and `TRANSP:TRANSPARENT` events are skipped (free time).
-//! - Recurrence (`RRULE`, `RDATE`, `RECURRENCE-ID`) is refused: booking channels
-//!   export single events, and expanding rules correctly (EXDATE, overrides,
-//!   time zones) is a library of its own.
+//! - Recurring events (`RRULE`, the subset `recur.rs` reads, plus `RDATE`
+//!   dates and date-times and `EXDATE`) are expanded on their `DTSTART`'s wall
+//!   clock into one busy event per occurrence within the window the caller
+//!   gives (occurrences that end before it, or start after it, are left out).
+//!   An event with a `RECURRENCE-ID` replaces that occurrence of the event with
+//!   its `UID` (or cancels it, with `STATUS:CANCELLED`). Occurrences get the
+//!   `UID` `<uid>#<start as YYYYMMDDTHHMMSS>`. `EXRULE` (deprecated) and
+//!   `RDATE;VALUE=PERIOD` are refused.
 //!
 //! Every refusal names the line it is about. Inputs are bounded: at most
 //! [`MAX_ICS_BYTES`], [`MAX_EVENTS`] events and [`MAX_DEPTH`] nested components.
@@ -24,6 +29,9 @@ use chrono_tz::Tz;
 use super::span::Span;
 use crate::local_time::local_instant;
 use crate::time_range::TimeRange;
+
+/// The most busy events one file may yield once recurring events are expanded.
+pub const MAX_OCCURRENCES: usize = 10_000;
 
 /// The largest file accepted (the HTTP body limit of a GraphQL request).
 pub const MAX_ICS_BYTES: usize = 256 * 1024;
@@ -92,8 +100,9 @@ impl ContentLine {
     }
 }
 
-/// Reads the busy events of `ics`; floating times are in `tz` (the tenant's).
-pub fn read(ics: &str, tz: Tz) -> Result<ReadCalendar, IcsError> {
+/// Reads the busy events of `ics`; floating times are in `tz` (the tenant's);
+/// recurring events are expanded within `window`.
+pub fn read(ics: &str, tz: Tz, window: TimeRange) -> Result<ReadCalendar, IcsError> {
     if ics.len() > MAX_ICS_BYTES {
         return err(
             0,
@@ -104,6 +113,7 @@ pub fn read(ics: &str, tz: Tz) -> Result<ReadCalendar, IcsError> {
     let mut stack: Vec<String> = Vec::new();
     let mut event: Option<EventBuilder> = None;
     let mut out = ReadCalendar::default();
+    let mut parsed: Vec<Parsed> = Vec::new();
     let mut events_seen = 0;
     let mut saw_calendar = false;
     for cl in unfold(ics) {
@@ -157,10 +167,7 @@ pub fn read(ics: &str, tz: Tz) -> Result<ReadCalendar, IcsError> {
                     && stack.len() == 1
                     && let Some(builder) = event.take()
                 {
-                    match builder.finish()? {
-                        Some(e) => out.events.push(e),
-                        None => out.skipped += 1,
-                    }
+                    parsed.push(builder.finish()?);
                 }
             }
             _ if stack.is_empty() => {
@@ -186,7 +193,175 @@ pub fn read(ics: &str, tz: Tz) -> Result<ReadCalendar, IcsError> {
     if let Some(open) = stack.last() {
         return err(0, format!("the file ends inside {open} (no END:{open})"));
     }
+    expand(parsed, window, &mut out)?;
     Ok(out)
+}
+
+/// Turns the parsed events into busy events: single events as they are,
+/// recurring ones one per occurrence within `window`, less the occurrences that
+/// an event with a `RECURRENCE-ID` (same `UID`) replaces.
+fn expand(parsed: Vec<Parsed>, window: TimeRange, out: &mut ReadCalendar) -> Result<(), IcsError> {
+    let overridden: Vec<(String, When)> = parsed
+        .iter()
+        .filter_map(|p| Some((p.uid.clone()?, p.recurrence_id?)))
+        .collect();
+    for p in parsed {
+        if p.free {
+            out.skipped += 1;
+            continue;
+        }
+        let recurring = p.recurrence_id.is_none() && (p.rule.is_some() || !p.rdates.is_empty());
+        if !recurring {
+            match p.span_at(p.start)? {
+                Some(span) => {
+                    let uid = match (&p.uid, p.recurrence_id) {
+                        (Some(uid), Some(rid)) => {
+                            format!("{uid}#{}", wall_clock(rid, p.start).format(OCCURRENCE))
+                        }
+                        (Some(uid), None) => uid.clone(),
+                        (None, _) => span_uid(span),
+                    };
+                    out.events.push(BusyEvent {
+                        line: p.line,
+                        uid,
+                        span,
+                    });
+                }
+                None => out.skipped += 1,
+            }
+            continue;
+        }
+        let first = wall_clock(p.start, p.start);
+        let until = match &p.rule {
+            Some((line, rule)) => match &rule.until {
+                Some(text) => Some(until(*line, text, p.start)?),
+                None => None,
+            },
+            None => None,
+        };
+        let mut starts = match &p.rule {
+            Some((_, rule)) => rule.occurrences(first, until, |t| {
+                // In order: past the window's end, nothing more is wanted (an
+                // all-day occurrence placed at UTC midnight, near enough).
+                at(t, p.start).unwrap_or_else(|| t.and_utc()) < window.end()
+            }),
+            None => vec![first],
+        };
+        starts.extend(p.rdates.iter().map(|&d| wall_clock(d, p.start)));
+        starts.sort_unstable();
+        starts.dedup();
+        let uid = p
+            .uid
+            .clone()
+            .unwrap_or_else(|| first.format(OCCURRENCE).to_string());
+        for t in starts {
+            let excluded = p.exdates.iter().any(|&x| wall_clock(x, p.start) == t)
+                || overridden
+                    .iter()
+                    .any(|(u, rid)| *u == uid && wall_clock(*rid, p.start) == t);
+            if excluded {
+                continue;
+            }
+            let Some(span) = p.span_at(occurrence(t, p.start))? else {
+                continue;
+            };
+            let (start, end) = span_bounds(span, p.start);
+            if end.is_some_and(|e| e <= window.start()) || start.is_some_and(|s| s >= window.end())
+            {
+                continue;
+            }
+            if out.events.len() >= MAX_OCCURRENCES {
+                return err(
+                    p.line,
+                    format!(
+                        "the calendar holds more than {MAX_OCCURRENCES} events once its recurring events are expanded"
+                    ),
+                );
+            }
+            out.events.push(BusyEvent {
+                line: p.line,
+                uid: format!("{uid}#{}", t.format(OCCURRENCE)),
+                span,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// How an occurrence's start is written in its `UID`.
+const OCCURRENCE: &str = "%Y%m%dT%H%M%S";
+
+/// A value on the wall clock of `start` (the recurrence's time line): dates at
+/// midnight, zoned and UTC times in `start`'s zone (UTC for UTC).
+fn wall_clock(value: When, start: When) -> NaiveDateTime {
+    let instant = match value {
+        When::Date(d) => return d.and_time(chrono::NaiveTime::MIN),
+        When::Utc(t) => t,
+        When::Local(t, zone) => match start {
+            When::Local(_, start_zone) if start_zone == zone => return t,
+            _ => local_instant(zone, t.date(), t.time()),
+        },
+    };
+    match start {
+        When::Local(_, zone) => instant.with_timezone(&zone).naive_local(),
+        When::Utc(_) => instant.naive_utc(),
+        When::Date(_) => instant.naive_utc().date().and_time(chrono::NaiveTime::MIN),
+    }
+}
+
+/// An occurrence at wall-clock `t` of a recurrence starting at `start`.
+fn occurrence(t: NaiveDateTime, start: When) -> When {
+    match start {
+        When::Date(_) => When::Date(t.date()),
+        When::Utc(_) => When::Utc(t.and_utc()),
+        When::Local(_, zone) => When::Local(t, zone),
+    }
+}
+
+/// The instant of wall-clock `t` (none for all-day recurrences).
+fn at(t: NaiveDateTime, start: When) -> Option<DateTime<Utc>> {
+    occurrence(t, start).instant()
+}
+
+/// Where a span starts and ends, as instants (all-day spans at UTC midnight,
+/// near enough to place them against the import window).
+fn span_bounds(span: Span, _start: When) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    match span {
+        Span::Days { first, end } => (
+            Some(first.and_time(chrono::NaiveTime::MIN).and_utc()),
+            Some(end.and_time(chrono::NaiveTime::MIN).and_utc()),
+        ),
+        Span::Instants(r) => (Some(r.start()), Some(r.end())),
+    }
+}
+
+/// A rule's `UNTIL` on the wall clock of `start`: a UTC time converted, a
+/// floating one as written, a date inclusive of the whole day.
+fn until(line: usize, text: &str, start: When) -> Result<NaiveDateTime, IcsError> {
+    let bad = || IcsError {
+        line,
+        message: format!("RRULE: UNTIL `{}` is not a date or a date-time", clip(text)),
+    };
+    if let Some(utc) = text.strip_suffix('Z') {
+        let t = NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").map_err(|_| bad())?;
+        return Ok(wall_clock(When::Utc(t.and_utc()), start));
+    }
+    if text.len() == 8 {
+        let d = NaiveDate::parse_from_str(text, "%Y%m%d").map_err(|_| bad())?;
+        return Ok(match start {
+            When::Date(_) => d.and_time(chrono::NaiveTime::MIN),
+            _ => d.and_hms_opt(23, 59, 59).ok_or_else(bad)?,
+        });
+    }
+    NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%S").map_err(|_| bad())
+}
+
+/// The `UID` of an event that has none: its span, stable while the event is.
+fn span_uid(span: Span) -> String {
+    match span {
+        Span::Days { first, end } => format!("{first}/{end}"),
+        Span::Instants(r) => format!("{}/{}", r.start().to_rfc3339(), r.end().to_rfc3339()),
+    }
 }
 
 /// Logical lines with the physical line each starts on: CRLF or LF endings, a
@@ -306,6 +481,70 @@ struct EventBuilder {
     end: Option<(usize, When)>,
     duration: Option<(usize, IcsDuration)>,
     free: bool,
+    rule: Option<(usize, super::recur::Rule)>,
+    exdates: Vec<When>,
+    rdates: Vec<When>,
+    recurrence_id: Option<When>,
+}
+
+/// How long each occurrence of an event lasts.
+#[derive(Clone, Copy, Debug)]
+enum Length {
+    /// Whole days (all-day events).
+    Days(i64),
+    /// Exact time (`DTEND` − `DTSTART` of a timed event).
+    Exact(Duration),
+    /// A `DURATION`: nominal days, exact seconds.
+    Nominal(IcsDuration),
+    /// No `DTEND` or `DURATION` on a timed event: no time at all.
+    Nothing,
+}
+
+/// One `VEVENT`, read.
+#[derive(Debug)]
+struct Parsed {
+    line: usize,
+    start_line: usize,
+    uid: Option<String>,
+    start: When,
+    length: Length,
+    free: bool,
+    rule: Option<(usize, super::recur::Rule)>,
+    exdates: Vec<When>,
+    rdates: Vec<When>,
+    recurrence_id: Option<When>,
+}
+
+impl Parsed {
+    /// What the occurrence starting at `start` covers (`None`: nothing).
+    fn span_at(&self, start: When) -> Result<Option<Span>, IcsError> {
+        let line = self.start_line;
+        match (start, self.length) {
+            (When::Date(first), Length::Days(n)) => Ok(Some(days(
+                line,
+                first,
+                first.checked_add_signed(Duration::days(n)),
+            )?)),
+            (_, Length::Nothing) => Ok(None),
+            (start, Length::Exact(d)) => {
+                let begin = start.instant();
+                instants(line, begin, begin.and_then(|t| t.checked_add_signed(d)))
+            }
+            (start, Length::Nominal(d)) => {
+                let end = match start {
+                    When::Local(t, zone) => t
+                        .checked_add_signed(Duration::days(d.days))
+                        .map(|t| local_instant(zone, t.date(), t.time())),
+                    other => other
+                        .instant()
+                        .and_then(|t| t.checked_add_signed(Duration::days(d.days))),
+                }
+                .and_then(|t| t.checked_add_signed(Duration::seconds(d.seconds)));
+                instants(line, start.instant(), end)
+            }
+            (_, Length::Days(_)) => err(line, "an all-day length on a timed start"),
+        }
+    }
 }
 
 impl EventBuilder {
@@ -318,6 +557,10 @@ impl EventBuilder {
             end: None,
             duration: None,
             free: false,
+            rule: None,
+            exdates: Vec::new(),
+            rdates: Vec::new(),
+            recurrence_id: None,
         }
     }
 
@@ -355,13 +598,31 @@ impl EventBuilder {
             }
             "STATUS" if cl.value.trim().eq_ignore_ascii_case("CANCELLED") => self.free = true,
             "TRANSP" if cl.value.trim().eq_ignore_ascii_case("TRANSPARENT") => self.free = true,
-            "RRULE" | "RDATE" | "EXRULE" | "RECURRENCE-ID" => {
+            "RRULE" => {
+                once(self.rule.is_some())?;
+                self.rule = Some((cl.line, super::recur::parse(cl.line, &cl.value)?));
+            }
+            "EXDATE" => self.exdates.extend(whens(&cl, self.tz)?),
+            "RDATE" => {
+                if cl
+                    .param("VALUE")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("PERIOD"))
+                {
+                    return err(
+                        cl.line,
+                        "RDATE;VALUE=PERIOD is not supported; give dates or date-times",
+                    );
+                }
+                self.rdates.extend(whens(&cl, self.tz)?);
+            }
+            "RECURRENCE-ID" => {
+                once(self.recurrence_id.is_some())?;
+                self.recurrence_id = Some(when(&cl, self.tz)?);
+            }
+            "EXRULE" => {
                 return err(
                     cl.line,
-                    format!(
-                        "recurring events ({}) are not supported; export the calendar with single events",
-                        cl.name
-                    ),
+                    "EXRULE (deprecated by RFC 5545) is not supported; use EXDATE",
                 );
             }
             _ => {}
@@ -369,11 +630,23 @@ impl EventBuilder {
         Ok(())
     }
 
-    /// The event's busy span, or `None` when it blocks nothing.
-    fn finish(self) -> Result<Option<BusyEvent>, IcsError> {
+    /// The event as read: its start, how long it lasts, its recurrence.
+    fn finish(self) -> Result<Parsed, IcsError> {
         if self.free {
-            // Canceled or transparent: free time, whatever its times say.
-            return Ok(None);
+            // Canceled or transparent: free time, whatever its times say; kept
+            // only to count it, and to cancel the occurrence it may override.
+            return Ok(Parsed {
+                line: self.line,
+                start_line: self.line,
+                uid: self.uid,
+                start: self.start.map_or(When::Date(NaiveDate::MIN), |(_, s)| s),
+                length: Length::Nothing,
+                free: true,
+                rule: None,
+                exdates: Vec::new(),
+                rdates: Vec::new(),
+                recurrence_id: self.recurrence_id,
+            });
         }
         let Some((start_line, start)) = self.start else {
             return err(self.line, "an event without DTSTART");
@@ -381,10 +654,11 @@ impl EventBuilder {
         if self.end.is_some() && self.duration.is_some() {
             return err(self.line, "an event with both DTEND and DURATION");
         }
-        let span = match (start, self.end, self.duration) {
-            (When::Date(first), None, None) => Some(days(start_line, first, first.succ_opt())?),
+        let length = match (start, self.end, self.duration) {
+            (When::Date(_), None, None) => Length::Days(1),
             (When::Date(first), Some((line, When::Date(end))), None) => {
-                Some(days(line, first, Some(end))?)
+                days(line, first, Some(end))?;
+                Length::Days((end - first).num_days())
             }
             (When::Date(_), Some((line, _)), None) => {
                 return err(line, "DTEND must be a date when DTSTART is a date");
@@ -393,44 +667,61 @@ impl EventBuilder {
                 if d.seconds != 0 {
                     return err(line, "an all-day event's DURATION must be whole days");
                 }
-                Some(days(
+                days(
                     line,
                     first,
                     first.checked_add_signed(Duration::days(d.days)),
-                )?)
+                )?;
+                Length::Days(d.days)
             }
             (_, Some((line, When::Date(_))), None) => {
                 return err(line, "DTEND must be a date-time when DTSTART is one");
             }
-            (_, None, None) => None,
-            (start, Some((line, end)), None) => instants(line, start.instant(), end.instant())?,
-            (start, None, Some((line, d))) => {
-                let end = match start {
-                    When::Local(t, zone) => t
-                        .checked_add_signed(Duration::days(d.days))
-                        .map(|t| local_instant(zone, t.date(), t.time())),
-                    other => other
-                        .instant()
-                        .and_then(|t| t.checked_add_signed(Duration::days(d.days))),
-                }
-                .and_then(|t| t.checked_add_signed(Duration::seconds(d.seconds)));
-                instants(line, start.instant(), end)?
-            }
+            (_, None, None) => Length::Nothing,
+            (start, Some((line, end)), None) => match (start.instant(), end.instant()) {
+                (Some(s), Some(e)) if e >= s => Length::Exact(e - s),
+                (Some(_), Some(_)) => return err(line, "the event ends before it starts"),
+                _ => return err(line, "the event ends past the calendar's range"),
+            },
+            (_, None, Some((_, d))) => Length::Nominal(d),
             (_, Some(_), Some(_)) => unreachable!("refused above"),
         };
-        let Some(span) = span else {
-            return Ok(None);
-        };
-        let uid = self.uid.unwrap_or_else(|| match span {
-            Span::Days { first, end } => format!("{first}/{end}"),
-            Span::Instants(r) => format!("{}/{}", r.start().to_rfc3339(), r.end().to_rfc3339()),
-        });
-        Ok(Some(BusyEvent {
+        let parsed = Parsed {
             line: self.line,
-            uid,
-            span,
-        }))
+            start_line,
+            uid: self.uid,
+            start,
+            length,
+            free: self.free,
+            rule: self.rule,
+            exdates: self.exdates,
+            rdates: self.rdates,
+            recurrence_id: self.recurrence_id,
+        };
+        // The event's own times are checked even when it recurs.
+        parsed.span_at(start)?;
+        Ok(parsed)
     }
+}
+
+/// The values of a property that may list several (`EXDATE`, `RDATE`), each
+/// read like `DTSTART` with the line's parameters.
+fn whens(cl: &ContentLine, tz: Tz) -> Result<Vec<When>, IcsError> {
+    cl.value
+        .split(',')
+        .filter(|v| !v.trim().is_empty())
+        .map(|value| {
+            when(
+                &ContentLine {
+                    line: cl.line,
+                    name: cl.name.clone(),
+                    params: cl.params.clone(),
+                    value: value.to_owned(),
+                },
+                tz,
+            )
+        })
+        .collect()
 }
 
 fn days(line: usize, first: NaiveDate, end: Option<NaiveDate>) -> Result<Span, IcsError> {

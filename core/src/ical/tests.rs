@@ -34,6 +34,11 @@ fn instants(start: &str, end: &str) -> Span {
     Span::Instants(TimeRange::new(t(start), t(end)).unwrap())
 }
 
+/// The window recurring events are expanded in: October 2026 to the end of 2029.
+fn window() -> TimeRange {
+    TimeRange::new(t("2026-10-01T00:00:00Z"), t("2030-01-01T00:00:00Z")).unwrap()
+}
+
 fn calendar(body: &str) -> String {
     format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{body}END:VCALENDAR\r\n")
 }
@@ -44,7 +49,7 @@ fn event(props: &str) -> String {
 
 /// The spans a one-event calendar reads as.
 fn spans(props: &str) -> Vec<Span> {
-    read(&calendar(&event(props)), OSLO)
+    read(&calendar(&event(props)), OSLO, window())
         .unwrap_or_else(|e| panic!("{props}: {e}"))
         .events
         .into_iter()
@@ -131,7 +136,7 @@ fn folded_lines_parameters_and_uids_are_read() {
                BEGIN:VEVENT\nUID:very-long-uid-\n that-was-folded\\,-escaped@example.org\n\
                DTSTART;X-NOTE=\"a;b:c\";VALUE=DATE:2026\n\t1210\nDTEND;VALUE=DATE:20261211\nEND:VEVENT\n\
                END:VCALENDAR";
-    let read = read(ics, OSLO).unwrap();
+    let read = read(ics, OSLO, window()).unwrap();
     assert_eq!(read.events.len(), 1);
     assert_eq!(
         read.events[0].uid,
@@ -144,7 +149,7 @@ fn folded_lines_parameters_and_uids_are_read() {
 #[test]
 fn events_without_uid_get_one_from_their_span() {
     let ics = calendar(&event("DTSTART;VALUE=DATE:20261210\r\n"));
-    let read = read(&ics, OSLO).unwrap();
+    let read = read(&ics, OSLO, window()).unwrap();
     assert_eq!(read.events[0].uid, "2026-12-10/2026-12-11");
     assert_eq!(read.skipped, 0);
 }
@@ -206,8 +211,20 @@ fn bad_files_are_refused_with_their_line() {
             "line 6: DURATION: `PT` is not a duration",
         ),
         (
-            calendar(&event("DTSTART:20261210T100000Z\r\nRRULE:FREQ=WEEKLY\r\n")),
-            "line 6: recurring events (RRULE) are not supported",
+            calendar(&event("DTSTART:20261210T100000Z\r\nEXRULE:FREQ=WEEKLY\r\n")),
+            "line 6: EXRULE (deprecated by RFC 5545) is not supported",
+        ),
+        (
+            calendar(&event(
+                "DTSTART:20261210T100000Z\r\nRRULE:FREQ=MINUTELY\r\n",
+            )),
+            "line 6: RRULE: FREQ=MINUTELY is not supported",
+        ),
+        (
+            calendar(&event(
+                "DTSTART:20261210T100000Z\r\nRRULE:FREQ=DAILY;UNTIL=tomorrow\r\n",
+            )),
+            "line 6: RRULE: UNTIL `TOMORROW` is not a date",
         ),
         (
             calendar(&event(
@@ -227,7 +244,7 @@ fn bad_files_are_refused_with_their_line() {
         ),
     ];
     for (ics, expected) in cases {
-        let err = read(&ics, OSLO).expect_err(&ics).to_string();
+        let err = read(&ics, OSLO, window()).expect_err(&ics).to_string();
         assert!(err.starts_with(expected), "{ics:?}: {err}");
     }
 }
@@ -236,18 +253,18 @@ fn bad_files_are_refused_with_their_line() {
 fn sizes_are_bounded() {
     let one = event("DTSTART;VALUE=DATE:20261210\r\n");
     let many = calendar(&one.repeat(MAX_EVENTS + 1));
-    let err = read(&many, OSLO).unwrap_err();
+    let err = read(&many, OSLO, window()).unwrap_err();
     assert!(err.message.contains("more than 2000 events"), "{err}");
     let huge = calendar(&format!("X-PAD:{}\r\n", "x".repeat(300 * 1024)));
     assert!(
-        read(&huge, OSLO)
+        read(&huge, OSLO, window())
             .unwrap_err()
             .message
             .contains("larger than 256 KiB")
     );
     let deep = calendar(&"BEGIN:X\r\n".repeat(10));
     assert!(
-        read(&deep, OSLO)
+        read(&deep, OSLO, window())
             .unwrap_err()
             .message
             .contains("nest deeper")
@@ -308,7 +325,7 @@ fn written_feeds_read_back() {
     assert!(ics.contains("DTSTART:20261220T090000Z\r\nDTEND:20261220T113000Z\r\n"));
     assert!(ics.contains("DTSTAMP:20261102T090000Z\r\n"));
     assert!(ics.contains("X-WR-CALNAME:Birch\\, \"the\" cabin\\; no. 1\r\n"));
-    let back = read(&ics, OSLO).unwrap();
+    let back = read(&ics, OSLO, window()).unwrap();
     let got: Vec<(String, Span)> = back.events.into_iter().map(|e| (e.uid, e.span)).collect();
     let want: Vec<(String, Span)> = events.into_iter().map(|e| (e.uid, e.span)).collect();
     assert_eq!(got, want);
@@ -402,4 +419,101 @@ fn a_unit_of_several_items_shows_only_fully_booked_periods() {
         spans,
         vec![instants("2026-12-10T10:00:00Z", "2026-12-10T10:30:00Z")]
     );
+}
+
+/// The busy events (uid, span) of a calendar, in order.
+fn occurrences(body: &str, window: TimeRange) -> Vec<(String, Span)> {
+    read(&calendar(body), OSLO, window)
+        .unwrap_or_else(|e| panic!("{body}: {e}"))
+        .events
+        .into_iter()
+        .map(|e| (e.uid, e.span))
+        .collect()
+}
+
+#[test]
+fn recurring_events_become_one_busy_event_per_occurrence() {
+    // Weekly at 10:00 Oslo time across the autumn change (25 October 2026):
+    // the wall clock stays, the UTC time moves.
+    let weekly = event(
+        "UID:cleaning\r\nDTSTART;TZID=Europe/Oslo:20261017T100000\r\n\
+         DTEND;TZID=Europe/Oslo:20261017T120000\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n",
+    );
+    assert_eq!(
+        occurrences(&weekly, window()),
+        vec![
+            (
+                "cleaning#20261017T100000".into(),
+                instants("2026-10-17T08:00:00Z", "2026-10-17T10:00:00Z")
+            ),
+            (
+                "cleaning#20261024T100000".into(),
+                instants("2026-10-24T08:00:00Z", "2026-10-24T10:00:00Z")
+            ),
+            (
+                "cleaning#20261031T100000".into(),
+                instants("2026-10-31T09:00:00Z", "2026-10-31T11:00:00Z")
+            ),
+        ]
+    );
+
+    // Weekends, all day, up to a date (inclusive).
+    let weekends = event(
+        "UID:owner\r\nDTSTART;VALUE=DATE:20261205\r\nDTEND;VALUE=DATE:20261207\r\n\
+         RRULE:FREQ=WEEKLY;UNTIL=20261219\r\n",
+    );
+    let spans: Vec<Span> = occurrences(&weekends, window())
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(
+        spans,
+        vec![
+            days("2026-12-05", "2026-12-07"),
+            days("2026-12-12", "2026-12-14"),
+            days("2026-12-19", "2026-12-21"),
+        ]
+    );
+
+    // EXDATE removes an occurrence, RDATE adds one; a RECURRENCE-ID event moves
+    // one (its own times), and a canceled one removes it.
+    let body = event(
+        "UID:maint\r\nDTSTART:20261102T080000Z\r\nDURATION:PT1H\r\n\
+         RRULE:FREQ=DAILY;COUNT=5\r\nEXDATE:20261103T080000Z\r\nRDATE:20261110T080000Z\r\n",
+    ) + &event(
+        "UID:maint\r\nRECURRENCE-ID:20261104T080000Z\r\nDTSTART:20261104T150000Z\r\n\
+         DTEND:20261104T160000Z\r\n",
+    ) + &event(
+        "UID:maint\r\nRECURRENCE-ID:20261105T080000Z\r\nDTSTART:20261105T080000Z\r\n\
+         STATUS:CANCELLED\r\n",
+    );
+    let got = occurrences(&body, window());
+    let starts: Vec<String> = got
+        .iter()
+        .map(|(uid, span)| match span {
+            Span::Instants(r) => format!("{uid} {}", r.start().format("%d %H:%M")),
+            Span::Days { .. } => panic!("timed"),
+        })
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "maint#20261102T080000 02 08:00",
+            "maint#20261106T080000 06 08:00",
+            "maint#20261110T080000 10 08:00",
+            "maint#20261104T080000 04 15:00",
+        ]
+    );
+
+    // An endless rule is expanded within the window only: a daily block since
+    // 2020, read for the first five days of November 2026.
+    let daily = event("UID:d\r\nDTSTART;VALUE=DATE:20200101\r\nRRULE:FREQ=DAILY\r\n");
+    let five = TimeRange::new(t("2026-11-01T00:00:00Z"), t("2026-11-06T00:00:00Z")).unwrap();
+    let spans: Vec<Span> = occurrences(&daily, five)
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(spans.first(), Some(&days("2026-11-01", "2026-11-02")));
+    assert_eq!(spans.last(), Some(&days("2026-11-05", "2026-11-06")));
+    assert_eq!(spans.len(), 5);
 }

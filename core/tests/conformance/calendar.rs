@@ -30,6 +30,7 @@ on_both_stores!(
     other_tenants_are_unaffected,
     the_feed_needs_the_current_token_and_shows_no_guest_data,
     a_feed_imported_into_another_unit_blocks_the_same_nights,
+    recurring_events_import_as_one_block_per_occurrence,
 );
 
 fn date(s: &str) -> NaiveDate {
@@ -399,10 +400,15 @@ async fn a_bad_file_changes_nothing(backend: Backend) {
     let err = w.import(cabin.id, "airbnb", &bad).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidInput);
     assert!(err.to_string().contains("line 6: DTSTART"), "{err}");
-    let recurring = all_day(&[("a2", "2026-12-20", "2026-12-22")])
-        .replace("SUMMARY", "RRULE:FREQ=DAILY\r\nSUMMARY");
+    let recurring = all_day(&[("a2", "2026-12-20", "2026-12-22")]).replace(
+        "SUMMARY",
+        "RRULE:FREQ=MONTHLY;BYSETPOS=-1;BYDAY=MO,FR\r\nSUMMARY",
+    );
     let err = w.import(cabin.id, "airbnb", &recurring).await.unwrap_err();
-    assert!(err.to_string().contains("RRULE"), "{err}");
+    assert!(
+        err.to_string().contains("RRULE: BYSETPOS is not supported"),
+        "{err}"
+    );
     assert_eq!(w.event_count().await, before);
     assert_eq!(
         w.engine
@@ -620,7 +626,7 @@ async fn the_feed_needs_the_current_token_and_shows_no_guest_data(backend: Backe
         assert!(!ics.contains(secret), "{secret} in {ics}");
     }
     assert!(ics.contains("X-WR-CALNAME:Birch Cabin\r\n"), "{ics}");
-    let read = read(&ics, w.tenant.timezone).unwrap();
+    let read = read(&ics, w.tenant.timezone, any_time()).unwrap();
     let events: Vec<(String, Span)> = read.events.into_iter().map(|e| (e.uid, e.span)).collect();
     assert_eq!(
         events,
@@ -745,8 +751,18 @@ async fn the_feed_needs_the_current_token_and_shows_no_guest_data(backend: Backe
     );
 }
 
+/// A window wide enough for any recurring event of these tests (the feeds
+/// read back have none).
+fn any_time() -> berth_core::time_range::TimeRange {
+    berth_core::time_range::TimeRange::new(
+        "2000-01-01T00:00:00Z".parse().unwrap(),
+        "2100-01-01T00:00:00Z".parse().unwrap(),
+    )
+    .unwrap()
+}
+
 fn read_spans(ics: &str, tenant: &Tenant) -> Vec<Span> {
-    read(ics, tenant.timezone)
+    read(ics, tenant.timezone, any_time())
         .unwrap()
         .events
         .into_iter()
@@ -794,4 +810,36 @@ async fn a_feed_imported_into_another_unit_blocks_the_same_nights(backend: Backe
     w.book(pine.id, "2026-12-15", "2026-12-16")
         .await
         .expect("after");
+}
+
+/// An owner's recurring block (every other weekend, three times) becomes three
+/// blocks, each with its occurrence's UID.
+async fn recurring_events_import_as_one_block_per_occurrence(backend: Backend) {
+    let w = world(backend).await;
+    let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
+    let ics = all_day(&[("owner-weekends", "2026-12-05", "2026-12-07")])
+        .replace("SUMMARY", "RRULE:FREQ=WEEKLY;INTERVAL=2;COUNT=3\r\nSUMMARY");
+    let imported = w.import(cabin.id, "google", &ics).await.unwrap();
+    let blocks: Vec<(String, Option<NaiveDate>)> = imported
+        .blocks
+        .iter()
+        .map(|b| (b.uid.clone(), b.first_day))
+        .collect();
+    assert_eq!(
+        blocks,
+        vec![
+            (
+                "owner-weekends#20261205T000000".into(),
+                Some(date("2026-12-05"))
+            ),
+            (
+                "owner-weekends#20261219T000000".into(),
+                Some(date("2026-12-19"))
+            ),
+            (
+                "owner-weekends#20270102T000000".into(),
+                Some(date("2027-01-02"))
+            ),
+        ]
+    );
 }

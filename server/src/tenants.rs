@@ -411,6 +411,26 @@ async fn cancel_seeded(
     Ok(())
 }
 
+/// For the demo tests: the example tenants' live policies, on a manual clock
+/// at Monday 2027-03-22 08:00 UTC (before 05:00 in every demo time zone).
+#[cfg(test)]
+fn demo_registry() -> (Arc<PolicyRegistry>, Arc<berth_core::clock::ManualClock>) {
+    let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let clock = Arc::new(berth_core::clock::ManualClock::new(
+        "2027-03-22T08:00:00Z"
+            .parse()
+            .unwrap_or_else(|_| unreachable!("a fixed instant")),
+    ));
+    let registry = Arc::new(PolicyRegistry::new(
+        berth_policy::Runtime::new(berth_policy::sandbox::Limits::default())
+            .unwrap_or_else(|e| panic!("the built-in models: {e}")),
+        repo.join("tenants"),
+        clock.clone(),
+    ));
+    registry.load_all();
+    (registry, clock)
+}
+
 // The demo data's analytics against hand-computed figures, seeded on a fixed day.
 #[cfg(test)]
 #[path = "tenants_demo_analytics.rs"]

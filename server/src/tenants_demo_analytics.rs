@@ -4,19 +4,15 @@
 //! change), and read back through `schema.execute` as a viewer. Revenue is
 //! checked against the price snapshots the seed's bookings received.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use async_graphql::{Request, Variables};
 use berth_core::Engine;
 use berth_core::audit::Actor;
-use berth_core::clock::{Clock, ManualClock};
+use berth_core::clock::Clock;
 use berth_core::store::Store;
 use berth_core::user::{NewUser, Role};
 use berth_graphql::auth::{Auth, BearerToken};
-use berth_policy::Runtime;
-use berth_policy::registry::PolicyRegistry;
-use berth_policy::sandbox::Limits;
 use serde_json::{Value, json};
 
 const QUERY: &str = r#"query($from: Date!, $to: Date!, $day: Date!) {
@@ -205,15 +201,8 @@ fn round4(v: &Value) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_figures_match_hand_computation() {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     // Monday 2027-03-22, before 05:00 in every demo time zone.
-    let clock = Arc::new(ManualClock::new("2027-03-22T08:00:00Z".parse().unwrap()));
-    let registry = Arc::new(PolicyRegistry::new(
-        Runtime::new(Limits::default()).unwrap(),
-        repo.join("tenants"),
-        clock.clone(),
-    ));
-    registry.load_all();
+    let (registry, clock) = super::demo_registry();
     let store: Arc<dyn Store> =
         Arc::new(berth_core::testing::fresh_sqlite(&std::env::temp_dir()).await);
     let auth = Auth::new(

@@ -6,13 +6,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use berth_core::clock::{Clock, ManualClock};
+use berth_core::clock::Clock;
 use berth_core::store::ReservationFilter;
 use berth_core::store::Store;
 use berth_core::tenant::Tenant;
-use berth_policy::Runtime;
 use berth_policy::registry::{PolicyChange, PolicyRegistry};
-use berth_policy::sandbox::Limits;
 
 const SLUG: &str = "alpine-cabins";
 
@@ -60,13 +58,7 @@ async fn activate(store: &Arc<dyn Store>, registry: &Arc<PolicyRegistry>) -> Ten
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_demo_seed_is_completed_once() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let clock = Arc::new(ManualClock::new("2027-03-22T08:00:00Z".parse().unwrap()));
-    let registry = Arc::new(PolicyRegistry::new(
-        Runtime::new(Limits::default()).unwrap(),
-        repo.join("tenants"),
-        clock.clone(),
-    ));
-    registry.load_all();
+    let (registry, clock) = super::demo_registry();
     let tmp = std::env::temp_dir();
 
     // The reference: one uninterrupted seed.

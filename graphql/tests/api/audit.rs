@@ -179,23 +179,11 @@ impl Fixtures<'_> {
 
     /// A new staff user (password `PASSWORD`), signed in: their token and actor.
     async fn new_user(&self) -> (String, String) {
-        let email = self.fresh_email();
-        let id = self
-            .id(
-                r#"mutation($e: String!, $p: String!) { x: createUser(email: $e, password: $p, role: STAFF) { id } }"#,
-                json!({ "e": email, "p": PASSWORD }),
-            )
-            .await;
-        let session = self
+        let (id, token) = self
             .api
-            .run_as(
-                None,
-                r#"mutation($e: String!, $p: String!) { login(tenant: "alpine-cabins", email: $e, password: $p) { token } }"#,
-                json!({ "e": email, "p": PASSWORD }),
-            )
+            .signed_in_user(&self.owner, &self.fresh_email(), "STAFF")
             .await;
-        let token = session.0["login"]["token"].as_str().unwrap().to_owned();
-        (token, format!("user:{}", id.as_str().unwrap()))
+        (token, format!("user:{id}"))
     }
 
     /// Runs a mutation that aliases its result `x` and returns `x.id`.

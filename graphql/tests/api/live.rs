@@ -12,7 +12,7 @@ use berth_core::user::Role;
 use berth_graphql::auth::BearerToken;
 use serde_json::{Value, json};
 
-use crate::support::{Api, api, code_of};
+use crate::support::{Api, api, code_of, response_code};
 
 fn subscribe(
     api: &Api,
@@ -225,16 +225,7 @@ async fn reservation_events_resume_from_a_cursor_without_gaps_or_repeats() {
     let anonymous = Request::new("subscription { reservationEvents { kind } }");
     let mut refused = Box::pin(api.schema.execute_stream(anonymous));
     let answer = refused.next().await.unwrap();
-    assert_eq!(
-        answer.errors[0]
-            .extensions
-            .as_ref()
-            .unwrap()
-            .get("code")
-            .unwrap()
-            .to_string(),
-        "\"UNAUTHENTICATED\""
-    );
+    assert_eq!(response_code(&answer), "UNAUTHENTICATED");
     let bad = subscribe(
         &api,
         &staff,
@@ -256,16 +247,7 @@ async fn policy_events_reach_admins_only() {
         .next()
         .await
         .unwrap();
-    assert_eq!(
-        answer.errors[0]
-            .extensions
-            .as_ref()
-            .unwrap()
-            .get("code")
-            .unwrap()
-            .to_string(),
-        "\"FORBIDDEN\""
-    );
+    assert_eq!(response_code(&answer), "FORBIDDEN");
     let mut stream = Box::pin(subscribe(&api, &admin, query, json!({})));
     started(&mut stream).await;
     let refused = NewEvent {
@@ -293,12 +275,7 @@ async fn ended_with<S: Stream<Item = Response> + Unpin>(stream: &mut S) -> Strin
         .await
         .expect("a message in time")
         .expect("a last message");
-    let code = response.errors[0]
-        .extensions
-        .as_ref()
-        .and_then(|e| e.get("code"))
-        .map(|c| c.to_string().trim_matches('"').to_owned())
-        .unwrap_or_default();
+    let code = response_code(&response);
     let after = tokio::time::timeout(Duration::from_secs(10), stream.next())
         .await
         .expect("the end in time");
@@ -316,37 +293,13 @@ async fn ended_with<S: Stream<Item = Response> + Unpin>(stream: &mut S) -> Strin
 async fn subscriptions_end_when_their_caller_may_no_longer_listen() {
     let api = api().await;
     let owner = api.token("alpine-cabins", Role::Owner);
-    let new_user = |email: &'static str, role: &'static str| {
-        let api = &api;
-        let owner = owner.clone();
-        async move {
-            let id = api
-                .ok_as(
-                    &owner,
-                    r#"mutation($e: String!, $r: Role!) { createUser(email: $e, password: "a long password", role: $r) { id } }"#,
-                    json!({ "e": email, "r": role }),
-                )
-                .await["createUser"]["id"]
-                .as_str()
-                .unwrap()
-                .to_owned();
-            let token = api
-                .run_as(
-                    None,
-                    r#"mutation($e: String!) { login(tenant: "alpine-cabins", email: $e, password: "a long password") { token } }"#,
-                    json!({ "e": email }),
-                )
-                .await
-                .0["login"]["token"]
-                .as_str()
-                .unwrap()
-                .to_owned();
-            (id, token)
-        }
-    };
     let update = "mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }";
-    let (staff_id, staff) = new_user("sub.staff@example.org", "STAFF").await;
-    let (admin_id, admin) = new_user("sub.admin@example.org", "ADMIN").await;
+    let (staff_id, staff) = api
+        .signed_in_user(&owner, "sub.staff@example.org", "STAFF")
+        .await;
+    let (admin_id, admin) = api
+        .signed_in_user(&owner, "sub.admin@example.org", "ADMIN")
+        .await;
     let mut locks = Box::pin(subscribe(
         &api,
         &staff,
@@ -369,7 +322,8 @@ async fn subscriptions_end_when_their_caller_may_no_longer_listen() {
         json!({ "id": admin_id, "input": { "role": "ADMIN" } }),
     )
     .await;
-    new_user("sub.other@example.org", "VIEWER").await;
+    api.signed_in_user(&owner, "sub.other@example.org", "VIEWER")
+        .await;
     let cabin = api.cabin.id.to_string();
     api.ok_as(
         &owner,

@@ -173,6 +173,30 @@ pub async fn api_on(backend: Backend) -> Api {
 pub type Answer = (Value, Vec<(String, Value)>);
 
 impl Api {
+    /// A new user of alpine-cabins, created by `owner` with `role` and the
+    /// password `PASSWORD`, signed in: their id and session token.
+    pub async fn signed_in_user(&self, owner: &str, email: &str, role: &str) -> (String, String) {
+        let id = self
+            .ok_as(
+                owner,
+                r#"mutation($e: String!, $p: String!, $r: Role!) { createUser(email: $e, password: $p, role: $r) { id } }"#,
+                serde_json::json!({ "e": email, "p": PASSWORD, "r": role }),
+            )
+            .await["createUser"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let session = self
+            .run_as(
+                None,
+                r#"mutation($e: String!, $p: String!) { login(tenant: "alpine-cabins", email: $e, password: $p) { token } }"#,
+                serde_json::json!({ "e": email, "p": PASSWORD }),
+            )
+            .await;
+        let token = session.0["login"]["token"].as_str().unwrap().to_owned();
+        (id, token)
+    }
+
     pub async fn run(&self, query: &str, variables: Value) -> Answer {
         self.run_as(None, query, variables).await
     }
@@ -223,6 +247,20 @@ impl Api {
 }
 
 /// The one error code of an answer ("none" when it succeeded).
+/// The code of a response's first error (`none` without one).
+pub fn response_code(response: &async_graphql::Response) -> String {
+    response.errors.first().map_or_else(
+        || "none".into(),
+        |e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .map(|c| c.to_string().trim_matches('"').to_owned())
+                .unwrap_or_else(|| "no code".into())
+        },
+    )
+}
+
 pub fn code_of(answer: &Answer) -> String {
     match answer.1.as_slice() {
         [] => "none".into(),

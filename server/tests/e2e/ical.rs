@@ -31,7 +31,7 @@ const QUOTE: &str = "query($unit: ID!, $in: Date!, $out: Date!) {
 
 /// The Python interpreter with `icalendar`, or `None` (skipped loudly; a
 /// failure under `BERTH_REQUIRE_PYTHON=1`).
-fn python(test: &str) -> Option<String> {
+pub(crate) fn python(test: &str) -> Option<String> {
     let python = std::env::var("BERTH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let probe = Command::new(&python)
         .args(["-c", "import icalendar; print(icalendar.__version__)"])

@@ -14,6 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 mod healthcheck;
 mod ical;
 mod live;
+mod recurrence;
 mod transport;
 mod webhooks;
 

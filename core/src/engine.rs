@@ -451,8 +451,31 @@ impl Engine {
         cmd: CreateReservation,
         actor: &Actor,
     ) -> Result<Reservation, EngineError> {
-        let result = self.try_create_reservation(tenant_id, cmd, actor).await;
+        let result = match self
+            .try_create_reservation(tenant_id, cmd.clone(), actor)
+            .await
+        {
+            Err(EngineError::Unavailable { .. }) if self.expired_overdue_holds(tenant_id).await => {
+                self.try_create_reservation(tenant_id, cmd, actor).await
+            }
+            other => other,
+        };
         self.noting_conflict(tenant_id, actor, result).await
+    }
+
+    /// After an UNAVAILABLE refusal: expires the tenant's holds past their
+    /// deadline that the lifecycle worker has not reached yet (it runs every
+    /// few seconds), so that a full unit is never full only because of them;
+    /// true when any was, and the command is worth one more try. A failure is
+    /// only logged (the refusal stands).
+    async fn expired_overdue_holds(&self, tenant_id: TenantId) -> bool {
+        match self.expire_holds(tenant_id).await {
+            Ok(expired) => !expired.is_empty(),
+            Err(e) => {
+                tracing::warn!(error = ?e, "expiring overdue holds after a refusal");
+                false
+            }
+        }
     }
 
     /// Moves, resizes or re-units a reservation (see `try_change_period`); a
@@ -463,7 +486,12 @@ impl Engine {
         cmd: ChangePeriod,
         actor: &Actor,
     ) -> Result<Reservation, EngineError> {
-        let result = self.try_change_period(tenant_id, cmd, actor).await;
+        let result = match self.try_change_period(tenant_id, cmd.clone(), actor).await {
+            Err(EngineError::Unavailable { .. }) if self.expired_overdue_holds(tenant_id).await => {
+                self.try_change_period(tenant_id, cmd, actor).await
+            }
+            other => other,
+        };
         self.noting_conflict(tenant_id, actor, result).await
     }
 

@@ -20,6 +20,7 @@ on_both_stores!(
     stays_without_check_in_become_absent_once,
     cancellations_record_the_refund_due,
     changes_the_policy_refuses_leave_the_stay_as_it_was,
+    a_hold_past_its_deadline_never_makes_a_unit_full,
 );
 
 fn nights(a: &str, b: &str) -> PeriodRequest {
@@ -250,5 +251,55 @@ async fn changes_the_policy_refuses_leave_the_stay_as_it_was(backend: Backend) {
         engine.reservation(tenant.id, soon.id).await.unwrap(),
         soon,
         "unchanged"
+    );
+}
+
+/// Between a hold's deadline and the lifecycle worker's next round, a booking
+/// that finds the unit full only because of that hold expires it (as the
+/// system) and books; a hold still within its deadline keeps the unit full.
+async fn a_hold_past_its_deadline_never_makes_a_unit_full(backend: Backend) {
+    let store = support::fresh_store(backend).await;
+    let (engine, clock) = support::engine(store.clone());
+    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
+    let stay = || support::admin_booking(unit.id, nights("2026-12-10", "2026-12-12"), two());
+    let hold = engine
+        .create_reservation(
+            tenant.id,
+            CreateReservation {
+                hold: true,
+                ..stay()
+            },
+            &Actor::System,
+        )
+        .await
+        .unwrap();
+    let refused = engine
+        .create_reservation(tenant.id, stay(), &Actor::System)
+        .await;
+    assert!(
+        matches!(refused, Err(EngineError::Unavailable { .. })),
+        "the hold is live: {refused:?}"
+    );
+    clock.advance(Duration::minutes(16));
+    let booked = engine
+        .create_reservation(tenant.id, stay(), &Actor::System)
+        .await
+        .expect("the overdue hold no longer takes the unit");
+    assert_eq!(booked.state, ReservationState::Confirmed);
+    let expired = store
+        .reservation(tenant.id, hold.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(expired.state, ReservationState::Canceled);
+    let audit = store
+        .audit_entries(tenant.id, hold.id.as_uuid())
+        .await
+        .unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(
+        (last.action.as_str(), &last.actor),
+        ("expire_hold", &Actor::System)
     );
 }

@@ -7,7 +7,8 @@
 //! Changes take effect on the next request: session tokens are checked against
 //! their user as stored (`access::authenticate`), so a disabled user's sessions
 //! are refused, a new role applies at once, and a new password or
-//! `endUserSessions` ends every session issued before.
+//! `endUserSessions` ends every session issued before (and releases the locks
+//! those sessions hold).
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use berth_core::ids::UserId;

@@ -364,8 +364,9 @@ pub trait Store:
     /// The tenant's users in creation order, disabled ones included.
     async fn users(&self, tenant: TenantId) -> Result<Vec<crate::user::User>, StoreError>;
     /// Changes a user: role, disabled, password (see `UserPatch`); a change that
-    /// ends sessions moves `session_epoch` on. NOT_FOUND for a user of no
-    /// tenant's; CONFLICT when the tenant would be left without an active owner.
+    /// ends sessions moves `session_epoch` on and releases the user's locks.
+    /// NOT_FOUND for a user of no tenant's; CONFLICT when the tenant would be
+    /// left without an active owner.
     async fn update_user(
         &self,
         tenant: TenantId,

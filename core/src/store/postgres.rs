@@ -1559,6 +1559,23 @@ impl Store for PostgresStore {
             &records::user_updated(&before, &after, &patch, actor, now),
         )
         .await?;
+        // Ended sessions hold no locks: each is released (with its event, so
+        // that other administrators see it go), in the same transaction.
+        if after.session_epoch != before.session_epoch {
+            let held = sqlx::query_as::<_, LockRow>(
+                "SELECT * FROM locks WHERE tenant_id = $1 AND holder_actor = $2 ORDER BY id",
+            )
+            .bind(tenant.as_uuid())
+            .bind(Actor::User(id).to_string())
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(LockRow::into_domain)
+            .collect::<Result<Vec<_>, _>>()?;
+            for lock in &held {
+                end_lock(&mut tx, lock, lock.expires_at <= now, actor, now).await?;
+            }
+        }
         tx.commit().await?;
         self.committed();
         Ok(after)

@@ -138,7 +138,28 @@ async fn user_changes_are_audited_end_sessions_and_keep_an_owner(backend: Backen
         .await
         .unwrap();
     assert_eq!((promoted.role, promoted.session_epoch), (Role::Admin, 0));
-    // Disabling ends them, enabling does not bring them back.
+    // Disabling ends them (and releases the locks they hold), enabling does
+    // not bring them back.
+    let cabin = support::unit(&*store, &alpine, "Birch", 1, 2).await;
+    let lock = store
+        .acquire_lock(
+            alpine.id,
+            berth_core::lock::NewLock {
+                unit_id: cabin.id,
+                range: None,
+                reservation_id: None,
+                holder: berth_core::lock::LockHolder {
+                    actor: Actor::User(staff.id),
+                    display_name: "staff@example.org".into(),
+                    session: "login:staff".parse().unwrap(),
+                },
+                expires_at: now + chrono::Duration::minutes(10),
+                now,
+            },
+            &Actor::User(staff.id),
+        )
+        .await
+        .unwrap();
     let disabled = store
         .update_user(
             alpine.id,
@@ -153,6 +174,16 @@ async fn user_changes_are_audited_end_sessions_and_keep_an_owner(backend: Backen
         (disabled.disabled_at, disabled.session_epoch),
         (Some(now), 1)
     );
+    assert!(
+        store.locks(alpine.id, now).await.unwrap().is_empty(),
+        "released"
+    );
+    let lock_audit = store
+        .audit_entries(alpine.id, lock.id.as_uuid())
+        .await
+        .unwrap();
+    let last = lock_audit.last().unwrap();
+    assert_eq!((last.action.as_str(), &last.actor), ("release", &by));
     let enabled = store
         .update_user(
             alpine.id,

@@ -64,8 +64,7 @@ impl Engine {
                 let range = match period {
                     None => None,
                     Some(period) => {
-                        let tenant = self.tenant(tenant_id).await?;
-                        let unit = self.unit(tenant_id, unit_id).await?;
+                        let (tenant, unit) = self.tenant_and_unit(tenant_id, unit_id).await?;
                         let policy = self.policies.policy(&tenant)?;
                         let resolved = policy.resolve_period(&self.ctx(&tenant, &unit), &period)?;
                         Some(resolved.occupied)

@@ -164,8 +164,7 @@ impl Engine {
         source: BlockSource,
         actor: &Actor,
     ) -> Result<CalendarImport, EngineError> {
-        let tenant = self.tenant(tenant_id).await?;
-        let unit = self.unit(tenant_id, unit_id).await?;
+        let (tenant, unit) = self.tenant_and_unit(tenant_id, unit_id).await?;
         let now = self.clock.now();
         // Recurring events become blocks from now to the horizon.
         let window = TimeRange::new(now, now + Duration::days(RECURRENCE_HORIZON_DAYS))

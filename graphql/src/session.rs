@@ -1,14 +1,16 @@
-//! Signing in and `me`: `login(tenant, email, password)` returns a session token;
+//! Signing in and `me`: `login(tenant, email, password)` returns a session token
+//! (wrong passwords are counted per account: `login_throttle.rs`);
 //! `me` is the signed-in user. The admin tenant always comes from the token, never
 //! from an argument.
 
-use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ErrorExtensions, ID, Object, Result, SimpleObject};
 use berth_core::audit::{Actor, AuditEntry};
 use berth_core::{Engine, ErrorCode};
 
 use crate::access::require;
 use crate::auth::{Auth, Principal};
 use crate::error::coded;
+use crate::login_throttle::LoginThrottle;
 
 /// A user's role.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,6 +164,17 @@ impl SessionMutation {
     ) -> Result<Session> {
         let engine = ctx.data_unchecked::<Engine>();
         let auth = ctx.data_unchecked::<Auth>();
+        let throttle = ctx.data_unchecked::<LoginThrottle>();
+        let now = engine.clock().now();
+        // The account as typed: what the throttle counts.
+        let account = (tenant.clone(), email.clone());
+        if let Some(wait) = throttle.refused_for(&account.0, &account.1, now) {
+            return Err(coded(
+                ErrorCode::RateLimited,
+                format!("too many failed sign-ins for this account; retry in {wait} s"),
+            )
+            .extend_with(|_, e| e.set("retryAfter", wait)));
+        }
         let wrong = || {
             coded(
                 ErrorCode::Unauthenticated,
@@ -209,8 +222,10 @@ impl SessionMutation {
                 .map_err(|e| crate::error::from_engine(e.into()))?;
         }
         if !verified {
+            throttle.failed(&account.0, &account.1, now);
             return Err(wrong());
         }
+        throttle.succeeded(&account.0, &account.1);
         let (user, _) = found.ok_or_else(wrong)?;
         let token = auth.issue(&user, engine.clock().now()).map_err(|e| {
             tracing::error!(error = %e, "issuing a token");

@@ -327,3 +327,45 @@ async fn the_caller_is_read_once_per_request() {
         .await;
     assert_eq!(crate::support::response_code(&response), "UNAUTHENTICATED");
 }
+
+/// Wrong passwords are counted per account: past the allowance, even the right
+/// one is refused (RATE_LIMITED, with when to retry) until the window moves on,
+/// whether or not the address belongs to a user; other accounts are unaffected.
+#[tokio::test]
+async fn repeated_wrong_passwords_pause_the_account() {
+    use berth_graphql::login_throttle::{MAX_FAILURES, WINDOW};
+
+    let api = api().await;
+    let email = "owner@alpine-cabins.example.org";
+    for _ in 0..MAX_FAILURES {
+        assert_eq!(
+            login(&api, email, "not the password").await,
+            Err("UNAUTHENTICATED".into())
+        );
+    }
+    let paused = api
+        .run_as(None, LOGIN, json!({ "e": email, "p": PASSWORD }))
+        .await;
+    assert_eq!(code_of(&paused), "RATE_LIMITED");
+    assert!(
+        paused.1[0].1["retryAfter"].as_u64().unwrap() > 0,
+        "{paused:?}"
+    );
+    // Another account signs in.
+    login(&api, "admin@alpine-cabins.example.org", PASSWORD)
+        .await
+        .unwrap();
+    // An address nobody has is counted the same way.
+    for _ in 0..MAX_FAILURES {
+        login(&api, "nobody@alpine-cabins.example.org", "guess")
+            .await
+            .unwrap_err();
+    }
+    assert_eq!(
+        login(&api, "nobody@alpine-cabins.example.org", "guess").await,
+        Err("RATE_LIMITED".into())
+    );
+    // Once the failures are older than the window, the right password works.
+    api.clock.advance(WINDOW);
+    login(&api, email, PASSWORD).await.unwrap();
+}

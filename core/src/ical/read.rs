@@ -265,9 +265,8 @@ fn expand(parsed: Vec<Parsed>, window: TimeRange, out: &mut ReadCalendar) -> Res
             let Some(span) = p.span_at(occurrence(t, p.start))? else {
                 continue;
             };
-            let (start, end) = span_bounds(span, p.start);
-            if end.is_some_and(|e| e <= window.start()) || start.is_some_and(|s| s >= window.end())
-            {
+            let (start, end) = span_bounds(span);
+            if end <= window.start() || start >= window.end() {
                 continue;
             }
             if out.events.len() >= MAX_OCCURRENCES {
@@ -325,13 +324,13 @@ fn at(t: NaiveDateTime, start: When) -> Option<DateTime<Utc>> {
 
 /// Where a span starts and ends, as instants (all-day spans at UTC midnight,
 /// near enough to place them against the import window).
-fn span_bounds(span: Span, _start: When) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+fn span_bounds(span: Span) -> (DateTime<Utc>, DateTime<Utc>) {
     match span {
         Span::Days { first, end } => (
-            Some(first.and_time(chrono::NaiveTime::MIN).and_utc()),
-            Some(end.and_time(chrono::NaiveTime::MIN).and_utc()),
+            first.and_time(chrono::NaiveTime::MIN).and_utc(),
+            end.and_time(chrono::NaiveTime::MIN).and_utc(),
         ),
-        Span::Instants(r) => (Some(r.start()), Some(r.end())),
+        Span::Instants(r) => (r.start(), r.end()),
     }
 }
 

@@ -717,7 +717,7 @@ fn connection_token(payload: &serde_json::Value) -> Option<&str> {
 /// nothing is limited.
 async fn limit_public_requests(
     State(state): State<AppState>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let Some(limiter) = &state.public_limit else {
@@ -727,7 +727,6 @@ async fn limit_public_requests(
         return next.run(req).await;
     };
     let (signed_in, verified) = state.signed_in(bearer_token(req.headers())).await;
-    let mut req = req;
     if let Some(verified) = verified {
         // For the GraphQL handler (see `graphql`).
         req.extensions_mut().insert(verified);

@@ -311,3 +311,68 @@ async fn user_changes_are_audited_end_sessions_and_keep_an_owner(backend: Backen
         .unwrap();
     assert_eq!(password_entry.metadata["after"]["password"], "changed");
 }
+
+on_both_stores!(two_concurrent_demotions_leave_an_owner);
+
+/// Two owners demoted at the same time, each by the other: one change wins,
+/// the other is CONFLICT, and the tenant keeps an active owner. (On PostgreSQL
+/// each change locks the tenant's active owners first; without that, both
+/// would count the other as the owner that remains.)
+async fn two_concurrent_demotions_leave_an_owner(backend: Backend) {
+    use berth_core::user::UserPatch;
+
+    let store = support::fresh_store(backend).await;
+    let now = support::start_instant();
+    for round in 0..8 {
+        let tenant = support::tenant(&*store, &format!("race-{round}")).await;
+        let owner = |email: &str| NewUser {
+            email: email.parse().unwrap(),
+            role: Role::Owner,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        };
+        let a = store
+            .create_user(tenant.id, owner("a@example.org"), &Actor::System, now)
+            .await
+            .unwrap();
+        let b = store
+            .create_user(tenant.id, owner("b@example.org"), &Actor::System, now)
+            .await
+            .unwrap();
+        let demote = |id| {
+            let store = store.clone();
+            let by = Actor::User(if id == a.id { b.id } else { a.id });
+            async move {
+                store
+                    .update_user(
+                        tenant.id,
+                        id,
+                        UserPatch {
+                            role: Some(Role::Admin),
+                            ..UserPatch::default()
+                        },
+                        &by,
+                        now,
+                    )
+                    .await
+            }
+        };
+        let (first, second) = tokio::join!(tokio::spawn(demote(a.id)), tokio::spawn(demote(b.id)));
+        let results = [first.unwrap(), second.unwrap()];
+        let won = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(won, 1, "round {round}: {results:?}");
+        assert!(
+            results
+                .iter()
+                .any(|r| matches!(r, Err(StoreError::Conflict(_)))),
+            "round {round}: {results:?}"
+        );
+        let owners = store
+            .users(tenant.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|u| u.is_active_owner())
+            .count();
+        assert_eq!(owners, 1, "round {round}");
+    }
+}

@@ -60,6 +60,7 @@ pub async fn authenticate(
                 session: format!("key:{}", key.id.as_uuid().simple())
                     .parse()
                     .map_err(|_| StoreError::Corrupt(format!("api key id {}", key.id)))?,
+                expires_at: None,
             })
         }
         _ => None,

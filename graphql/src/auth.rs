@@ -74,6 +74,9 @@ pub struct Viewer {
     /// `login`), or the API key. A WebSocket connection is a session of its own
     /// (see [`ConnectionSession`]).
     pub session: SessionId,
+    /// When a session token stops being valid (`None` for an API key, valid
+    /// until revoked): a subscription ends then.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// The session of one WebSocket connection, set by the transport: locks taken
@@ -249,6 +252,7 @@ impl Auth {
             principal: Principal::User(c.sub.parse().map_err(|_| AuthError::BadToken)?),
             tenant_id: c.tid.parse().map_err(|_| AuthError::BadToken)?,
             role: c.role.parse().map_err(|_| AuthError::BadToken)?,
+            expires_at: DateTime::from_timestamp(c.exp, 0),
         };
         Ok((viewer, c.ep))
     }

@@ -8,9 +8,11 @@
 //! the revocation of its API key, the credentials are checked again, and the
 //! stream ends with UNAUTHENTICATED (session ended, user disabled, key revoked)
 //! or FORBIDDEN (role now too low). This works across instances, since the
-//! change reaches every instance through the outbox.
+//! change reaches every instance through the outbox. A stream opened with a
+//! session token ends with UNAUTHENTICATED when that token expires.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::futures_util::{Stream, StreamExt};
@@ -247,14 +249,29 @@ where
             }
         }
     });
+    // A session token's expiry ends the stream too (an API key has none).
+    let engine = ctx.data_unchecked::<Engine>();
+    let left = viewer.expires_at.map_or(Duration::MAX, |at| {
+        (at - engine.clock().now())
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+    });
+    let expiry = Box::pin(tokio::time::sleep(left));
     // The refusal is the stream's last message: it ends at once.
     Ok(async_graphql::futures_util::stream::unfold(
-        Some(Box::pin(items)),
+        Some((Box::pin(items), expiry)),
         |state| async move {
-            let mut items = state?;
+            let (mut items, mut expiry) = state?;
             loop {
-                match items.next().await? {
-                    Step::Item(Some(item)) => return Some((item, Some(items))),
+                let step = tokio::select! {
+                    step = items.next() => step?,
+                    () = &mut expiry => Step::End(coded(
+                        berth_core::ErrorCode::Unauthenticated,
+                        "the session has expired; sign in again",
+                    )),
+                };
+                match step {
+                    Step::Item(Some(item)) => return Some((item, Some((items, expiry)))),
                     Step::Item(None) => {}
                     Step::End(refused) => return Some((Err(refused), None)),
                 }

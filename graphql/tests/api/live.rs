@@ -374,3 +374,26 @@ async fn subscriptions_end_when_their_caller_may_no_longer_listen() {
     .await;
     assert_eq!(ended_with(&mut keyed).await, "UNAUTHENTICATED");
 }
+
+/// A stream opened with a session token ends when the token expires: the
+/// subscriber hears UNAUTHENTICATED and must sign in again.
+#[tokio::test]
+async fn a_subscription_ends_when_its_session_expires() {
+    let api = api().await;
+    let (_, _, staff) = api
+        .users
+        .iter()
+        .find(|(slug, role, _)| slug == "alpine-cabins" && *role == Role::Staff)
+        .unwrap()
+        .clone();
+    // A token issued 12 hours less a second ago: it expires a second from now.
+    let issued = api.clock.now() - chrono::Duration::hours(12) + chrono::Duration::seconds(1);
+    let expiring = api.auth.issue(&staff, issued).unwrap();
+    let mut stream = Box::pin(subscribe(
+        &api,
+        &expiring,
+        "subscription { lockEvents { kind } }",
+        json!({}),
+    ));
+    assert_eq!(ended_with(&mut stream).await, "UNAUTHENTICATED");
+}

@@ -44,6 +44,7 @@ WORKDIR /srv/berth
 ENV BERTH_LISTEN=0.0.0.0:8080 \
     BERTH_TENANTS_DIR=/srv/berth/tenants \
     BERTH_SECRET_FILE=/srv/berth/data/jwt-secret \
+    BERTH_SECRETS_KEY_FILE=/srv/berth/data/secrets-key \
     BERTH_LOG_FORMAT=json \
     RUST_LOG=info
 VOLUME ["/srv/berth/tenants", "/srv/berth/policies", "/srv/berth/data"]

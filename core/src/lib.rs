@@ -25,6 +25,7 @@ pub mod push;
 pub mod quantity;
 pub mod request;
 pub mod reservation;
+pub mod secret_box;
 pub mod state;
 pub mod store;
 pub mod tenant;

@@ -90,7 +90,8 @@ t_eq "the berth role is no superuser and cannot bypass row-level security" "f|f"
 step "berth migrates and seeds the demo tenants (berth serve --demo, then SIGTERM)"
 url="postgres://berth:drill-password@127.0.0.1:$port/berth"
 "$berth" serve --demo --database-url "$url" --listen 127.0.0.1:0 \
-  --tenants "$root/tenants" --secret-file "$work/jwt-secret" >"$work/berth.out" 2>"$work/berth.err" &
+  --tenants "$root/tenants" --secret-file "$work/jwt-secret" --secrets-key-file "$work/secrets-key" \
+  >"$work/berth.out" 2>"$work/berth.err" &
 server_pid=$!
 addr=""
 for _ in $(seq 1 600); do

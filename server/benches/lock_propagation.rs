@@ -321,6 +321,8 @@ impl Server {
             .arg(&tenants)
             .arg("--secret-file")
             .arg(dir.join("jwt-secret"))
+            .arg("--secrets-key-file")
+            .arg(dir.join("secrets-key"))
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
             .spawn()

@@ -171,6 +171,15 @@ pub struct ServeArgs {
     /// unless BERTH_JWT_SECRET gives the secret itself).
     #[arg(long, env = "BERTH_SECRET_FILE", default_value = "data/jwt-secret")]
     pub secret_file: PathBuf,
+    /// File holding the key that seals webhook signing secrets in the database
+    /// (created on first start when absent, unless BERTH_SECRETS_KEY gives the
+    /// key itself: base64 of 32 bytes). Every instance must share it.
+    #[arg(
+        long,
+        env = "BERTH_SECRETS_KEY_FILE",
+        default_value = "data/secrets-key"
+    )]
+    pub secrets_key_file: PathBuf,
     /// Let web pages served from ORIGIN (`https://app.example`, scheme and host
     /// with an optional port) call the API from the browser (CORS). Repeat the
     /// flag for more origins, or separate them with commas in BERTH_CORS_ORIGINS;

@@ -123,9 +123,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let shutdown = shutdown::install().context("installing signal handlers")?;
     let metrics = telemetry::init_metrics().context("installing the metrics recorder")?;
     let url = redact(&args.database.database_url);
-    let store = berth_core::store::open_and_migrate(&args.database.database_url)
-        .await
-        .with_context(|| format!("opening and migrating {url}"))?;
+    let secrets = crate::secret::secrets_box(&args.secrets_key_file)?;
+    let store =
+        berth_core::store::open_and_migrate_sealed(&args.database.database_url, Some(secrets))
+            .await
+            .with_context(|| format!("opening and migrating {url}"))?;
     tracing::info!(database = %url, "database ready");
 
     if !args.tenants.is_dir() {

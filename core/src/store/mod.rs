@@ -22,7 +22,7 @@ use uuid::Uuid;
 pub use analytics::AnalyticsStore;
 pub use calendar::CalendarStore;
 pub use error::StoreError;
-pub use open::{open, open_and_migrate};
+pub use open::{open, open_and_migrate, open_and_migrate_sealed};
 pub use postgres::PostgresStore;
 pub use push::PushStore;
 pub use records::{RequestFingerprint, replay};

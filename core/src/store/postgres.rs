@@ -64,6 +64,8 @@ const SLUG_CONSTRAINT: &str = "tenants_slug_key";
 pub struct PostgresStore {
     pool: PgPool,
     commits: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
+    /// Seals webhook signing secrets at rest (`None`: stored as they are).
+    secrets: Option<std::sync::Arc<crate::secret_box::SecretBox>>,
 }
 
 impl PostgresStore {
@@ -92,7 +94,21 @@ impl PostgresStore {
         Ok(Self {
             pool,
             commits: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
+            secrets: None,
         })
+    }
+
+    /// This store, sealing the webhook signing secrets it writes with
+    /// `secrets` (and opening those it reads).
+    #[must_use]
+    pub fn with_secrets(mut self, secrets: crate::secret_box::SecretBox) -> Self {
+        self.secrets = Some(std::sync::Arc::new(secrets));
+        self
+    }
+
+    /// The box webhook secrets are sealed with, if any.
+    pub(crate) fn secrets(&self) -> Option<&crate::secret_box::SecretBox> {
+        self.secrets.as_deref()
     }
 
     /// Applies the migrations in `migrations/postgres`.

@@ -54,6 +54,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct SqliteStore {
     pool: SqlitePool,
     commits: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
+    /// Seals webhook signing secrets at rest (`None`: stored as they are).
+    secrets: Option<std::sync::Arc<crate::secret_box::SecretBox>>,
 }
 
 impl SqliteStore {
@@ -102,7 +104,21 @@ impl SqliteStore {
         Ok(Self {
             pool,
             commits: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
+            secrets: None,
         })
+    }
+
+    /// This store, sealing the webhook signing secrets it writes with
+    /// `secrets` (and opening those it reads).
+    #[must_use]
+    pub fn with_secrets(mut self, secrets: crate::secret_box::SecretBox) -> Self {
+        self.secrets = Some(std::sync::Arc::new(secrets));
+        self
+    }
+
+    /// The box webhook secrets are sealed with, if any.
+    pub(crate) fn secrets(&self) -> Option<&crate::secret_box::SecretBox> {
+        self.secrets.as_deref()
     }
 
     /// Applies the migrations in `migrations/sqlite`.

@@ -186,7 +186,11 @@ impl WebhookStore for SqliteStore {
         .bind(webhook.id.as_uuid())
         .bind(webhook.url.as_str())
         .bind(Json(webhook.events.to_strings()))
-        .bind(new.secret.expose())
+        .bind(crate::secret_box::SecretBox::store(
+            self.secrets(),
+            &new.secret.expose(),
+            &crate::store::webhooks::secret_row(tenant, webhook.id),
+        ))
         .bind(seq)
         .bind(micros(now))
         .execute(&mut *tx)
@@ -529,7 +533,17 @@ impl WebhookStore for SqliteStore {
                 lease_expires_at: expires,
                 attempt,
                 url: row.url.parse().map_err(StoreError::corrupt)?,
-                secret: row.secret.parse().map_err(StoreError::corrupt)?,
+                secret: crate::secret_box::SecretBox::open(
+                    self.secrets(),
+                    &row.secret,
+                    &crate::store::webhooks::secret_row(
+                        tenant,
+                        WebhookId::from_uuid(row.webhook_id),
+                    ),
+                )
+                .map_err(StoreError::corrupt)?
+                .parse()
+                .map_err(StoreError::corrupt)?,
                 event: Event {
                     cursor: EventCursor {
                         txid: 0,

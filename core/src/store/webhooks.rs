@@ -215,6 +215,12 @@ pub(crate) fn after_attempt(
     }
 }
 
+/// What a webhook's sealed signing secret is bound to: its tenant and id (a
+/// sealed secret copied into another row does not open).
+pub(crate) fn secret_row(tenant: TenantId, webhook: WebhookId) -> String {
+    format!("webhook-secret:{tenant}:{webhook}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,6 +28,7 @@ on_both_stores!(
     a_lapsed_lease_is_claimed_again_and_the_old_claim_cannot_report,
     deleting_a_webhook_fails_its_pending_deliveries,
     another_tenant_sees_no_webhook_and_no_delivery,
+    signing_secrets_are_sealed_at_rest,
 );
 
 const LEASE: Duration = Duration::seconds(60);
@@ -626,4 +627,68 @@ async fn another_tenant_sees_no_webhook_and_no_delivery(backend: Backend) {
         .unwrap();
     assert_eq!(log[0].status, DeliveryStatus::Pending);
     assert_eq!(log[0].attempt_log[0].finished_at, None);
+}
+
+/// With a secrets key, a webhook's signing secret is stored sealed: the worker's
+/// claim reads it back, a store with another key cannot, and a secret stored
+/// before sealing (by a store without a key) is still read as it is.
+async fn signing_secrets_are_sealed_at_rest(backend: Backend) {
+    use berth_core::secret_box::SecretBox;
+    use berth_core::store::{PostgresStore, SqliteStore};
+
+    fn three<S: Store + Clone + 'static>(
+        store: S,
+        seal: impl Fn(S, SecretBox) -> S,
+    ) -> (Arc<dyn Store>, Arc<dyn Store>, Arc<dyn Store>) {
+        (
+            Arc::new(store.clone()),
+            Arc::new(seal(store.clone(), SecretBox::new(&[3; 32]))),
+            Arc::new(seal(store, SecretBox::new(&[4; 32]))),
+        )
+    }
+    let (plain, sealed, wrong) = match backend {
+        Backend::Sqlite => three(support::fresh_sqlite().await, SqliteStore::with_secrets),
+        Backend::Postgres => three(
+            PostgresStore::connect(&support::fresh_postgres_url().await)
+                .await
+                .unwrap(),
+            PostgresStore::with_secrets,
+        ),
+    };
+    let tenant = support::tenant(&*sealed, "alpine-cabins").await;
+    let new = new_webhook(&["*"]);
+    let secret = new.secret.clone();
+    sealed
+        .create_webhook(tenant.id, new, &Actor::System, now())
+        .await
+        .unwrap();
+    // One event to deliver.
+    support::unit(&*sealed, &tenant, "Birch", 1, 2).await;
+    enqueue_all(&*sealed, tenant.id, 1).await;
+    let claimed = claim(&*sealed, tenant.id, now()).await;
+    assert_eq!(claimed.len(), 1);
+    assert!(
+        claimed[0].secret == secret,
+        "the claim carries the secret as created"
+    );
+    // Once the lease has lapsed, a store with another key cannot read it.
+    let later = now() + LEASE + Duration::seconds(1);
+    let err = wrong
+        .claim_deliveries(tenant.id, later, LEASE, 100)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+
+    // A secret stored without a key (before sealing existed) still signs.
+    let other = support::tenant(&*plain, "harbor-hotel").await;
+    let old = new_webhook(&["*"]);
+    let old_secret = old.secret.clone();
+    plain
+        .create_webhook(other.id, old, &Actor::System, now())
+        .await
+        .unwrap();
+    support::unit(&*plain, &other, "Room", 1, 2).await;
+    enqueue_all(&*sealed, other.id, 1).await;
+    let claimed = claim(&*sealed, other.id, now()).await;
+    assert!(claimed[0].secret == old_secret);
 }

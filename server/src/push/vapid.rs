@@ -134,55 +134,13 @@ pub fn load(file: &Path) -> anyhow::Result<VapidKey> {
     read_or_create(file)
 }
 
-fn read(file: &Path) -> anyhow::Result<VapidKey> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    VapidKey::parse(&text).with_context(|| format!("reading the VAPID key in {}", file.display()))
-}
-
-/// Reads the key file, or creates it. Creation is atomic (the complete file is
-/// linked into place, which fails if one is there already), so instances
-/// starting together on shared storage end up with the same key.
+/// Reads the key file, or creates it (atomically: instances starting together
+/// on shared storage end up with the same key).
 fn read_or_create(file: &Path) -> anyhow::Result<VapidKey> {
-    if file.exists() {
-        return read(file);
-    }
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let key = VapidKey::generate();
-    let staged = file.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
-    write_private(&staged, &key.to_text())
-        .with_context(|| format!("writing {}", staged.display()))?;
-    let linked = std::fs::hard_link(&staged, file);
-    let _ = std::fs::remove_file(&staged);
-    match linked {
-        Ok(()) => {
-            tracing::info!(file = %file.display(), "generated a new VAPID key for web push");
-            Ok(key)
-        }
-        // Another instance created it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read(file),
-        Err(e) => Err(e).with_context(|| format!("writing {}", file.display())),
-    }
-}
-
-#[cfg(unix)]
-fn write_private(file: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(file)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_private(file: &Path, text: &str) -> std::io::Result<()> {
-    std::fs::write(file, text)
+    let text = crate::secret::read_or_create_shared(file, "VAPID key for web push", || {
+        VapidKey::generate().to_text()
+    })?;
+    VapidKey::parse(&text).with_context(|| format!("reading the VAPID key in {}", file.display()))
 }
 
 #[cfg(test)]

@@ -59,6 +59,11 @@ impl Server {
                 std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
                     .join(format!("jwt-{}", uuid::Uuid::new_v4())),
             )
+            .arg("--secrets-key-file")
+            .arg(
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                    .join(format!("secrets-key-{}", uuid::Uuid::new_v4())),
+            )
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -213,10 +213,11 @@ impl WebhookStore for PostgresStore {
         .bind(webhook.id.as_uuid())
         .bind(webhook.url.as_str())
         .bind(Json(webhook.events.to_strings()))
-        .bind(crate::secret_box::SecretBox::store(
+        .bind(crate::store::webhooks::stored_secret(
             self.secrets(),
-            &new.secret.expose(),
-            &crate::store::webhooks::secret_row(tenant, webhook.id),
+            &new.secret,
+            tenant,
+            webhook.id,
         ))
         .bind(txid)
         .bind(seq)
@@ -568,17 +569,12 @@ impl WebhookStore for PostgresStore {
                     lease_expires_at: expires,
                     attempt: u32::try_from(row.attempts).map_err(StoreError::corrupt)?,
                     url: row.url.parse().map_err(StoreError::corrupt)?,
-                    secret: crate::secret_box::SecretBox::open(
+                    secret: crate::store::webhooks::read_secret(
                         self.secrets(),
                         &row.secret,
-                        &crate::store::webhooks::secret_row(
-                            tenant,
-                            WebhookId::from_uuid(row.webhook_id),
-                        ),
-                    )
-                    .map_err(StoreError::corrupt)?
-                    .parse()
-                    .map_err(StoreError::corrupt)?,
+                        tenant,
+                        WebhookId::from_uuid(row.webhook_id),
+                    )?,
                     event: Event {
                         cursor: EventCursor {
                             txid: row.event_txid,

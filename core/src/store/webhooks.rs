@@ -217,8 +217,32 @@ pub(crate) fn after_attempt(
 
 /// What a webhook's sealed signing secret is bound to: its tenant and id (a
 /// sealed secret copied into another row does not open).
-pub(crate) fn secret_row(tenant: TenantId, webhook: WebhookId) -> String {
+fn secret_row(tenant: TenantId, webhook: WebhookId) -> String {
     format!("webhook-secret:{tenant}:{webhook}")
+}
+
+/// A webhook's signing secret as its row stores it: sealed when the store has
+/// a secrets key.
+pub(crate) fn stored_secret(
+    secrets: Option<&crate::secret_box::SecretBox>,
+    secret: &crate::webhook::WebhookSecret,
+    tenant: TenantId,
+    webhook: WebhookId,
+) -> String {
+    crate::secret_box::SecretBox::store(secrets, &secret.expose(), &secret_row(tenant, webhook))
+}
+
+/// A webhook's signing secret read back from its row.
+pub(crate) fn read_secret(
+    secrets: Option<&crate::secret_box::SecretBox>,
+    stored: &str,
+    tenant: TenantId,
+    webhook: WebhookId,
+) -> Result<crate::webhook::WebhookSecret, StoreError> {
+    crate::secret_box::SecretBox::open(secrets, stored, &secret_row(tenant, webhook))
+        .map_err(StoreError::corrupt)?
+        .parse()
+        .map_err(StoreError::corrupt)
 }
 
 #[cfg(test)]

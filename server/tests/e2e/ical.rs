@@ -60,9 +60,16 @@ pub(crate) fn python(test: &str) -> Option<String> {
 
 /// What `icalendar` read from `ics` (see ical_events.py).
 fn parsed_by_python(python: &str, ics: &str) -> Value {
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/ical_events.py");
+    run_python(python, "ical_events.py", ics)
+}
+
+/// Runs `server/tests/py/<script>` with `input` on stdin; its stdout as JSON.
+pub(crate) fn run_python(python: &str, script: &str, input: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/py")
+        .join(script);
     let mut child = Command::new(python)
-        .arg(script)
+        .arg(path)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -72,15 +79,15 @@ fn parsed_by_python(python: &str, ics: &str) -> Value {
         .stdin
         .take()
         .expect("stdin")
-        .write_all(ics.as_bytes())
-        .expect("write the feed");
+        .write_all(input.as_bytes())
+        .expect("write to the script");
     let out = child.wait_with_output().expect("python's output");
     assert!(
         out.status.success(),
-        "icalendar could not read the feed: {}\n{ics}",
+        "{script} failed: {}\n{input}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("json from ical_events.py")
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON from {script}: {e}"))
 }
 
 /// `GET path` with the raw response's status, headers and body.

@@ -5,16 +5,13 @@
 //! weekdays and week starts. (Each DTSTART matches its rule: where it does not,
 //! RFC 5545 counts it as an occurrence and dateutil does not.)
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use berth_core::ical::read::read;
 use berth_core::ical::span::Span;
 use berth_core::time_range::TimeRange;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::{Value, json};
 
-use super::ical::python;
+use super::ical::{python, run_python};
 
 /// (DTSTART wall clock, zone, rule, expand until (UTC, exclusive)).
 const CASES: &[(&str, &str, &str, &str)] = &[
@@ -103,28 +100,12 @@ fn by_python(python: &str) -> Vec<Vec<String>> {
             json!({ "dtstart": start, "tz": tz, "rule": rule, "until": until })
         })
         .collect();
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/rrule_occurrences.py");
-    let mut child = Command::new(python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn python");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(Value::Array(cases).to_string().as_bytes())
-        .expect("write the cases");
-    let out = child.wait_with_output().expect("python's output");
-    assert!(
-        out.status.success(),
-        "dateutil failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let answer = run_python(
+        python,
+        "rrule_occurrences.py",
+        &Value::Array(cases).to_string(),
     );
-    serde_json::from_slice(&out.stdout).expect("JSON from the script")
+    serde_json::from_value(answer).expect("lists of instants")
 }
 
 fn by_berth(start: &str, tz: &str, rule: &str, until: &str) -> Vec<String> {

@@ -128,6 +128,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         berth_core::store::open_and_migrate_sealed(&args.database.database_url, Some(secrets))
             .await
             .with_context(|| format!("opening and migrating {url}"))?;
+    let sealed = store
+        .seal_webhook_secrets()
+        .await
+        .context("sealing the webhook signing secrets stored before sealing")?;
+    if sealed > 0 {
+        tracing::info!(
+            webhooks = sealed,
+            "sealed webhook signing secrets stored in clear"
+        );
+    }
     tracing::info!(database = %url, "database ready");
 
     if !args.tenants.is_dir() {

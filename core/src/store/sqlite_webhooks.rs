@@ -345,6 +345,41 @@ impl WebhookStore for SqliteStore {
         Ok(ids.into_iter().map(TenantId::from_uuid).collect())
     }
 
+    async fn seal_webhook_secrets(&self) -> Result<u64, StoreError> {
+        let Some(secrets) = self.secrets() else {
+            return Ok(0);
+        };
+        let mut sealed = 0;
+        for tenant in crate::store::Store::tenants(self).await? {
+            let mut tx = self.begin_write().await?;
+            let plain: Vec<(Uuid, String)> = sqlx::query_as(
+                "SELECT id, secret FROM webhooks WHERE tenant_id = ? \
+                 AND secret NOT LIKE 'v1:%' ORDER BY id",
+            )
+            .bind(tenant.id.as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            for (id, text) in plain {
+                let secret = text.parse().map_err(StoreError::corrupt)?;
+                let stored = crate::store::webhooks::stored_secret(
+                    Some(secrets),
+                    &secret,
+                    tenant.id,
+                    WebhookId::from_uuid(id),
+                );
+                sqlx::query("UPDATE webhooks SET secret = ? WHERE tenant_id = ? AND id = ?")
+                    .bind(stored)
+                    .bind(tenant.id.as_uuid())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sealed += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(sealed)
+    }
+
     async fn enqueue_deliveries(
         &self,
         tenant: TenantId,

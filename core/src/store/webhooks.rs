@@ -69,6 +69,10 @@ pub trait WebhookStore: Send + Sync {
     /// The tenants that have active webhooks (or had, until their last one was
     /// deleted): the ones a delivery worker visits.
     async fn webhook_tenants(&self) -> Result<Vec<TenantId>, StoreError>;
+    /// Seals the signing secrets stored before sealing existed (every tenant's,
+    /// deleted webhooks' too), one transaction per tenant; returns how many.
+    /// Nothing to do without a secrets key. Run at start.
+    async fn seal_webhook_secrets(&self) -> Result<u64, StoreError>;
     /// Queues deliveries for the events after each active webhook's position,
     /// reading at most `limit` events, in one transaction.
     async fn enqueue_deliveries(

@@ -631,7 +631,8 @@ async fn another_tenant_sees_no_webhook_and_no_delivery(backend: Backend) {
 
 /// With a secrets key, a webhook's signing secret is stored sealed: the worker's
 /// claim reads it back, a store with another key cannot, and a secret stored
-/// before sealing (by a store without a key) is still read as it is.
+/// before sealing (by a store without a key) is still read as it is, until
+/// `seal_webhook_secrets` seals it in place.
 async fn signing_secrets_are_sealed_at_rest(backend: Backend) {
     use berth_core::secret_box::SecretBox;
     use berth_core::store::{PostgresStore, SqliteStore};
@@ -691,4 +692,22 @@ async fn signing_secrets_are_sealed_at_rest(backend: Backend) {
     enqueue_all(&*sealed, other.id, 1).await;
     let claimed = claim(&*sealed, other.id, now()).await;
     assert!(claimed[0].secret == old_secret);
+    // Sealing it in place (what the server does at start): once, then nothing
+    // is left; a store without the key can no longer read it, the keyed one can.
+    assert_eq!(
+        plain.seal_webhook_secrets().await.unwrap(),
+        0,
+        "no key, nothing done"
+    );
+    assert_eq!(sealed.seal_webhook_secrets().await.unwrap(), 1);
+    assert_eq!(sealed.seal_webhook_secrets().await.unwrap(), 0);
+    let later = now() + LEASE + Duration::seconds(1);
+    let err = plain
+        .claim_deliveries(other.id, later, LEASE, 100)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+    // (On PostgreSQL the refused claim may have taken its lease: wait it out.)
+    let again = claim(&*sealed, other.id, later + LEASE + Duration::seconds(1)).await;
+    assert!(again[0].secret == old_secret);
 }

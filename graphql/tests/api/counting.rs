@@ -523,6 +523,11 @@ impl berth_core::store::WebhookStore for CountingStore {
         self.inner.webhook_tenants().await
     }
 
+    async fn seal_webhook_secrets(&self) -> Result<u64, StoreError> {
+        self.count("seal_webhook_secrets");
+        self.inner.seal_webhook_secrets().await
+    }
+
     async fn enqueue_deliveries(
         &self,
         tenant: TenantId,

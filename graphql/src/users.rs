@@ -208,8 +208,8 @@ async fn manageable(ctx: &Context<'_>, viewer: &Viewer, id: &ID) -> Result<berth
         return Err(coded(
             ErrorCode::Forbidden,
             format!(
-                "an {} cannot change an {}: this needs {} or higher",
-                viewer.role, user.role, user.role
+                "changing a user with the {} role needs that role or higher (yours: {})",
+                user.role, viewer.role
             ),
         ));
     }

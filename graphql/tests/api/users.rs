@@ -330,7 +330,8 @@ async fn the_caller_is_read_once_per_request() {
 
 /// Wrong passwords are counted per account: past the allowance, even the right
 /// one is refused (RATE_LIMITED, with when to retry) until the window moves on,
-/// whether or not the address belongs to a user; other accounts are unaffected.
+/// whether or not the address belongs to a user; other accounts are unaffected;
+/// wrong current passwords given to `changePassword` count the same.
 #[tokio::test]
 async fn repeated_wrong_passwords_pause_the_account() {
     use berth_graphql::login_throttle::{MAX_FAILURES, WINDOW};
@@ -363,6 +364,24 @@ async fn repeated_wrong_passwords_pause_the_account() {
     }
     assert_eq!(
         login(&api, "nobody@alpine-cabins.example.org", "guess").await,
+        Err("RATE_LIMITED".into())
+    );
+    // Guessing the current password through a signed-in session counts too,
+    // against the same account.
+    let staff = api.token("alpine-cabins", Role::Staff);
+    let change = r#"mutation($c: String!) { changePassword(currentPassword: $c, newPassword: "whatever it is") { token } }"#;
+    for _ in 0..MAX_FAILURES {
+        assert_eq!(
+            code(&api, &staff, change, json!({ "c": "a guess" })).await,
+            "INVALID_INPUT"
+        );
+    }
+    assert_eq!(
+        code(&api, &staff, change, json!({ "c": PASSWORD })).await,
+        "RATE_LIMITED"
+    );
+    assert_eq!(
+        login(&api, "staff@alpine-cabins.example.org", PASSWORD).await,
         Err("RATE_LIMITED".into())
     );
     // Once the failures are older than the window, the right password works.

@@ -201,6 +201,7 @@ pub fn read(ics: &str, tz: Tz, window: TimeRange) -> Result<ReadCalendar, IcsErr
 /// recurring ones one per occurrence within `window`, less the occurrences that
 /// an event with a `RECURRENCE-ID` (same `UID`) replaces.
 fn expand(parsed: Vec<Parsed>, window: TimeRange, out: &mut ReadCalendar) -> Result<(), IcsError> {
+    let mut budget = super::recur::MAX_PERIODS_PER_FILE;
     let overridden: Vec<(String, When)> = parsed
         .iter()
         .filter_map(|p| Some((p.uid.clone()?, p.recurrence_id?)))
@@ -240,11 +241,18 @@ fn expand(parsed: Vec<Parsed>, window: TimeRange, out: &mut ReadCalendar) -> Res
             None => None,
         };
         let mut starts = match &p.rule {
-            Some((_, rule)) => rule.occurrences(first, until, |t| {
-                // In order: past the window's end, nothing more is wanted (an
-                // all-day occurrence placed at UTC midnight, near enough).
-                at(t, p.start).unwrap_or_else(|| t.and_utc()) < window.end()
-            }),
+            Some((line, rule)) => rule
+                .occurrences(first, until, &mut budget, |t| {
+                    // In order: past the window's end, nothing more is wanted (an
+                    // all-day occurrence placed at UTC midnight, near enough).
+                    at(t, p.start).unwrap_or_else(|| t.and_utc()) < window.end()
+                })
+                .ok_or_else(|| IcsError {
+                    line: *line,
+                    message: "the calendar's recurring events take too long to expand \
+                              (rules that match rarely or never)"
+                        .into(),
+                })?,
             None => vec![first],
         };
         starts.extend(p.rdates.iter().map(|&d| wall_clock(d, p.start)));

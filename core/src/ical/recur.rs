@@ -18,6 +18,9 @@ use super::read::IcsError;
 /// Periods (days, weeks, months or years) looked at, at most, for one rule:
 /// a rule that matches nothing (`BYMONTH=2;BYMONTHDAY=30`) ends here.
 const MAX_PERIODS: u32 = 40_000;
+/// Periods looked at, at most, for all the rules of one file together, so that
+/// a file of many such rules cannot keep a request busy.
+pub(super) const MAX_PERIODS_PER_FILE: u32 = 400_000;
 /// The largest `INTERVAL` and `COUNT` accepted.
 const MAX_INTERVAL: u32 = 1_000;
 const MAX_COUNT: u32 = 100_000;
@@ -345,12 +348,14 @@ impl Rule {
     /// order, up to `until` (inclusive) and the rule's `COUNT`, for as long as
     /// `wanted` says more are wanted (it sees each occurrence before it is
     /// yielded; false ends the expansion).
+    /// `budget` is what is left of the file's periods; `None` when it runs out.
     pub(super) fn occurrences(
         &self,
         start: NaiveDateTime,
         until: Option<NaiveDateTime>,
+        budget: &mut u32,
         mut wanted: impl FnMut(NaiveDateTime) -> bool,
-    ) -> Vec<NaiveDateTime> {
+    ) -> Option<Vec<NaiveDateTime>> {
         let mut out = Vec::new();
         let limit = self.count.map_or(u32::MAX, |c| c);
         let mut produced = 0_u32;
@@ -363,20 +368,21 @@ impl Rule {
             true
         };
         if !push(start, &mut out) {
-            return out;
+            return Some(out);
         }
         for k in 0..MAX_PERIODS {
+            *budget = budget.checked_sub(1)?;
             for day in self.period(start.date(), k) {
                 let t = day.and_time(start.time());
                 if t <= start {
                     continue;
                 }
                 if !push(t, &mut out) {
-                    return out;
+                    return Some(out);
                 }
             }
         }
-        out
+        Some(out)
     }
 }
 
@@ -391,11 +397,13 @@ mod tests {
     fn expand(rule: &str, start: &str, n: usize) -> Vec<String> {
         let rule = parse(1, rule).unwrap();
         let mut left = n;
-        rule.occurrences(at(start), None, |_| {
+        let mut budget = u32::MAX;
+        rule.occurrences(at(start), None, &mut budget, |_| {
             let more = left > 0;
             left = left.saturating_sub(1);
             more
         })
+        .unwrap()
         .into_iter()
         .map(|t| t.format("%Y-%m-%d %a %H:%M").to_string())
         .collect()
@@ -529,17 +537,29 @@ mod tests {
     #[test]
     fn until_is_inclusive_and_impossible_rules_end() {
         let rule = parse(1, "FREQ=DAILY").unwrap();
-        let days = rule.occurrences(at("2026-12-01 10:00"), Some(at("2026-12-03 10:00")), |_| {
-            true
-        });
+        let mut budget = MAX_PERIODS_PER_FILE;
+        let days = rule
+            .occurrences(
+                at("2026-12-01 10:00"),
+                Some(at("2026-12-03 10:00")),
+                &mut budget,
+                |_| true,
+            )
+            .unwrap();
         assert_eq!(days.len(), 3);
         let never = parse(1, "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30").unwrap();
-        assert_eq!(
-            never
-                .occurrences(at("2026-01-01 00:00"), None, |_| true)
-                .len(),
-            1
-        );
+        let once = never.occurrences(at("2026-01-01 00:00"), None, &mut budget, |_| true);
+        assert_eq!(once.map(|o| o.len()), Some(1));
+        // Such rules use up a file's budget: ten of them, and the next is refused.
+        let mut budget = MAX_PERIODS_PER_FILE;
+        let mut expanded = 0;
+        while never
+            .occurrences(at("2026-01-01 00:00"), None, &mut budget, |_| true)
+            .is_some()
+        {
+            expanded += 1;
+        }
+        assert_eq!(expanded, MAX_PERIODS_PER_FILE / MAX_PERIODS);
     }
 
     #[test]

@@ -516,4 +516,11 @@ fn recurring_events_become_one_busy_event_per_occurrence() {
     assert_eq!(spans.first(), Some(&days("2026-11-01", "2026-11-02")));
     assert_eq!(spans.last(), Some(&days("2026-11-05", "2026-11-06")));
     assert_eq!(spans.len(), 5);
+
+    // Rules that never match cost work without yielding: a file of many is refused.
+    let never = event(
+        "DTSTART:20260101T000000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\r\n",
+    );
+    let err = read(&calendar(&never.repeat(11)), OSLO, window()).unwrap_err();
+    assert!(err.message.contains("take too long to expand"), "{err}");
 }

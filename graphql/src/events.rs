@@ -263,7 +263,11 @@ where
         |state| async move {
             let (mut items, mut expiry) = state?;
             loop {
+                // Biased: an event that is ready goes out without polling the
+                // expiry timer (polling it registers a waker, per subscriber,
+                // per event: measurable at 1,000 subscribers).
                 let step = tokio::select! {
+                    biased;
                     step = items.next() => step?,
                     () = &mut expiry => Step::End(coded(
                         berth_core::ErrorCode::Unauthenticated,

@@ -229,26 +229,13 @@ where
 {
     let feed = ctx.data_unchecked::<Arc<Feed>>();
     let stream = feed.subscribe(viewer.tenant_id, after).await.gql()?;
-    let watch = Arc::new(Watch {
+    let watch = Watch {
         engine: ctx.data_unchecked::<Engine>().clone(),
         auth: ctx.data_unchecked::<Auth>().clone(),
         token: ctx.data_opt::<BearerToken>().map(|t| t.0.clone()),
         principal: viewer.principal,
         role,
-    });
-    let pick = Arc::new(pick);
-    let items = stream.then(move |item| {
-        let (watch, pick) = (Arc::clone(&watch), Arc::clone(&pick));
-        async move {
-            match item {
-                Ok(event) => match watch.recheck(&event).await {
-                    Some(refused) => Step::End(refused),
-                    None => Step::Item(pick(&event)),
-                },
-                Err(e) => Step::Item(Some(Err(from_engine(e.into())))),
-            }
-        }
-    });
+    };
     // A session token's expiry ends the stream too (an API key has none).
     let engine = ctx.data_unchecked::<Engine>();
     let left = viewer.expires_at.map_or(Duration::MAX, |at| {
@@ -257,39 +244,46 @@ where
             .unwrap_or(Duration::ZERO)
     });
     let expiry = Box::pin(tokio::time::sleep(left));
-    // The refusal is the stream's last message: it ends at once.
+    // One state machine per subscriber: most events are picked synchronously;
+    // only a change to the caller (rare) awaits a re-check. The refusal is the
+    // stream's last message: it ends at once.
     Ok(async_graphql::futures_util::stream::unfold(
-        Some((Box::pin(items), expiry)),
+        Some((Box::pin(stream), expiry, watch, pick)),
         |state| async move {
-            let (mut items, mut expiry) = state?;
+            let (mut events, mut expiry, watch, pick) = state?;
             loop {
                 // Biased: an event that is ready goes out without polling the
                 // expiry timer (polling it registers a waker, per subscriber,
                 // per event: measurable at 1,000 subscribers).
-                let step = tokio::select! {
+                let refused = tokio::select! {
                     biased;
-                    step = items.next() => step?,
-                    () = &mut expiry => Step::End(coded(
+                    item = events.next() => match item? {
+                        Ok(event) => {
+                            if watch.concerns_caller(&event) && let Some(refused) = watch.recheck().await {
+                                Some(refused)
+                            } else {
+                                match pick(&event) {
+                                    Some(item) => return Some((item, Some((events, expiry, watch, pick)))),
+                                    None => None,
+                                }
+                            }
+                        }
+                        Err(e) => {
+                            let err = from_engine(e.into());
+                            return Some((Err(err), Some((events, expiry, watch, pick))));
+                        }
+                    },
+                    () = &mut expiry => Some(coded(
                         berth_core::ErrorCode::Unauthenticated,
                         "the session has expired; sign in again",
                     )),
                 };
-                match step {
-                    Step::Item(Some(item)) => return Some((item, Some((items, expiry)))),
-                    Step::Item(None) => {}
-                    Step::End(refused) => return Some((Err(refused), None)),
+                if let Some(refused) = refused {
+                    return Some((Err(refused), None));
                 }
             }
         },
     ))
-}
-
-/// What one event of the feed means for a subscription.
-enum Step<T> {
-    /// Go on: the subscription's message for it, if any.
-    Item(Option<Result<T>>),
-    /// The subscriber may no longer listen: this error, then the end.
-    End(async_graphql::Error),
 }
 
 /// What a subscription needs to check its caller again.
@@ -302,19 +296,20 @@ struct Watch {
 }
 
 impl Watch {
-    /// After a change to the subscriber's own user or key, the refusal to end
-    /// the stream with, if the credentials no longer allow it.
-    async fn recheck(&self, event: &CoreEvent) -> Option<async_graphql::Error> {
+    /// Whether `event` changes the subscriber's own user or key.
+    fn concerns_caller(&self, event: &CoreEvent) -> bool {
         use berth_core::event::EventKind as K;
-        let concerns_caller = match self.principal {
+        match self.principal {
             Principal::User(id) => event.kind == K::UserUpdated && event.entity_id == id.as_uuid(),
             Principal::ApiKey(id) => {
                 event.kind == K::ApiKeyRevoked && event.entity_id == id.as_uuid()
             }
-        };
-        if !concerns_caller {
-            return None;
         }
+    }
+
+    /// After a change to the subscriber's own user or key: the refusal to end
+    /// the stream with, if the credentials no longer allow it.
+    async fn recheck(&self) -> Option<async_graphql::Error> {
         let token = self.token.as_deref()?;
         let now = self.engine.clock().now();
         match authenticate(&**self.engine.store(), &self.auth, now, token).await {

@@ -1539,11 +1539,10 @@ impl Store for PostgresStore {
         .map(UserRow::into_domain)
         .transpose()?
         .ok_or_else(|| StoreError::not_found("user", id))?;
-        let after = before.patched(&patch, now);
-        if after == before && patch.password_hash.is_none() {
+        let Some(after) = records::user_change(&before, &patch, now) else {
             return Ok(before);
-        }
-        if before.is_active_owner() && !after.is_active_owner() {
+        };
+        if records::removes_an_owner(&before, &after) {
             let (others,): (i64,) = sqlx::query_as(
                 "SELECT count(*) FROM users WHERE tenant_id = $1 AND id <> $2 \
                  AND role = 'owner' AND disabled_at IS NULL",
@@ -1552,11 +1551,7 @@ impl Store for PostgresStore {
             .bind(id.as_uuid())
             .fetch_one(&mut *tx)
             .await?;
-            if others == 0 {
-                return Err(StoreError::Conflict(
-                    "the tenant's last active owner cannot be demoted or disabled".into(),
-                ));
-            }
+            records::keeps_an_owner(others)?;
         }
         sqlx::query(
             "UPDATE users SET role = $1, disabled_at = $2, session_epoch = $3, \

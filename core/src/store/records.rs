@@ -430,6 +430,34 @@ pub(crate) fn user_updated(
     )
 }
 
+/// The user after `patch` at `now`, or `None` when the patch changes nothing
+/// (then nothing is written, and no audit entry either).
+pub(crate) fn user_change(
+    before: &crate::user::User,
+    patch: &crate::user::UserPatch,
+    now: DateTime<Utc>,
+) -> Option<crate::user::User> {
+    let after = before.patched(patch, now);
+    (after != *before || patch.password_hash.is_some()).then_some(after)
+}
+
+/// Whether the change takes an active owner away: then the tenant's other
+/// active owners must be counted (see [`keeps_an_owner`]).
+pub(crate) fn removes_an_owner(before: &crate::user::User, after: &crate::user::User) -> bool {
+    before.is_active_owner() && !after.is_active_owner()
+}
+
+/// CONFLICT when a change that removes an active owner leaves none.
+pub(crate) fn keeps_an_owner(other_active_owners: i64) -> Result<(), StoreError> {
+    if other_active_owners == 0 {
+        Err(StoreError::Conflict(
+            "the tenant's last active owner cannot be demoted or disabled".into(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// A user row decoded to Rust primitives, with its password hash.
 #[derive(Debug)]
 pub(crate) struct UserRecord {

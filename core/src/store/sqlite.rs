@@ -1423,11 +1423,10 @@ impl Store for SqliteStore {
                 .map(UserRow::into_domain)
                 .transpose()?
                 .ok_or_else(|| StoreError::not_found("user", id))?;
-        let after = before.patched(&patch, now);
-        if after == before && patch.password_hash.is_none() {
+        let Some(after) = records::user_change(&before, &patch, now) else {
             return Ok(before);
-        }
-        if before.is_active_owner() && !after.is_active_owner() {
+        };
+        if records::removes_an_owner(&before, &after) {
             let (others,): (i64,) = sqlx::query_as(
                 "SELECT count(*) FROM users WHERE tenant_id = ? AND id <> ? \
                  AND role = 'owner' AND disabled_at IS NULL",
@@ -1436,11 +1435,7 @@ impl Store for SqliteStore {
             .bind(id.as_uuid())
             .fetch_one(&mut *tx)
             .await?;
-            if others == 0 {
-                return Err(StoreError::Conflict(
-                    "the tenant's last active owner cannot be demoted or disabled".into(),
-                ));
-            }
+            records::keeps_an_owner(others)?;
         }
         sqlx::query(
             "UPDATE users SET role = ?, disabled_at = ?, session_epoch = ?, \

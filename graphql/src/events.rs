@@ -26,6 +26,7 @@ use serde::Deserialize as _;
 
 use crate::access::{authenticate, require};
 use crate::auth::{Auth, BearerToken, Principal, Viewer};
+use crate::decoded::LastDecoded;
 use crate::error::{OrGraphql, coded, from_engine};
 use crate::locks::Lock;
 use crate::page::{Page, page_size};
@@ -157,9 +158,13 @@ fn reservation_event(e: &CoreEvent) -> Option<Result<ReservationEvent>> {
         K::ReservationCanceled => ReservationEventKind::Canceled,
         _ => return None,
     };
+    // Decoded once per event for all subscribers, from the shared payload.
+    static DECODED: LastDecoded<berth_core::reservation::Reservation> = LastDecoded::new();
     Some(
-        // Read from the shared payload, not a copy: every subscriber decodes it.
-        berth_core::reservation::Reservation::deserialize(&e.payload)
+        DECODED
+            .get_or(e.id, || {
+                berth_core::reservation::Reservation::deserialize(&e.payload)
+            })
             .map_err(crate::error::internal)
             .map(|r| ReservationEvent {
                 cursor: e.cursor.to_string(),
@@ -180,13 +185,18 @@ fn lock_event(e: &CoreEvent) -> Option<Result<LockEvent>> {
         K::LockExpired => LockEventKind::Expired,
         _ => return None,
     };
+    // Decoded once per event for all subscribers.
+    static DECODED: LastDecoded<Lock> = LastDecoded::new();
     Some(
-        berth_core::lock::Lock::deserialize(&e.payload)
+        DECODED
+            .get_or(e.id, || {
+                berth_core::lock::Lock::deserialize(&e.payload).map(Lock::from)
+            })
             .map_err(crate::error::internal)
-            .map(|l| LockEvent {
+            .map(|lock| LockEvent {
                 kind,
                 at: e.at,
-                lock: l.into(),
+                lock,
             }),
     )
 }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod clients;
 pub mod codes;
+pub mod decoded;
 pub mod error;
 pub mod events;
 pub mod ical;

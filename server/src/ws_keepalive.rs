@@ -52,7 +52,9 @@ pub enum Ended {
 
 /// Writes `outgoing` to `sink` until it ends, pinging every `every` (never when
 /// `None`). Ends early when the client cannot be written to or stayed silent
-/// for a whole interval.
+/// for a whole interval — also while a write is stuck because the client stopped
+/// reading (its receive window full), which would otherwise hold the connection
+/// until TCP gives up, many minutes later.
 pub async fn forward<S, K>(outgoing: S, sink: K, heard: Heard, every: Option<Duration>) -> Ended
 where
     S: Stream<Item = Message>,
@@ -65,32 +67,49 @@ where
         ticks
     });
     loop {
-        let tick = async {
-            match ticks.as_mut() {
-                Some(ticks) => {
-                    ticks.tick().await;
-                }
-                None => std::future::pending::<()>().await,
-            }
-        };
-        tokio::select! {
+        // Biased: a message that is ready is written without polling the
+        // ticker (which would register a timer waker per message).
+        let message = tokio::select! {
+            biased;
             message = outgoing.next() => match message {
-                Some(message) => {
-                    if sink.send(message).await.is_err() {
-                        return Ended::WriteFailed;
-                    }
-                }
+                Some(message) => message,
                 None => return Ended::Drained,
             },
-            () = tick => {
+            () = tick(&mut ticks) => {
                 if !heard.take() {
                     return Ended::Silent;
                 }
-                if sink.send(Message::Ping(bytes::Bytes::new())).await.is_err() {
-                    return Ended::WriteFailed;
+                Message::Ping(bytes::Bytes::new())
+            }
+        };
+        let send = sink.send(message);
+        futures_util::pin_mut!(send);
+        loop {
+            tokio::select! {
+                biased;
+                written = &mut send => {
+                    if written.is_err() {
+                        return Ended::WriteFailed;
+                    }
+                    break;
+                }
+                () = tick(&mut ticks) => {
+                    if !heard.take() {
+                        return Ended::Silent;
+                    }
                 }
             }
         }
+    }
+}
+
+/// The next tick of `ticks`; never without them.
+async fn tick(ticks: &mut Option<tokio::time::Interval>) {
+    match ticks {
+        Some(ticks) => {
+            ticks.tick().await;
+        }
+        None => std::future::pending::<()>().await,
     }
 }
 
@@ -172,6 +191,30 @@ mod tests {
         drop(graphql);
         assert_eq!(writer.await.unwrap(), Ended::Drained);
         assert_eq!(pings(&mut written), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_client_that_stops_reading_is_dropped_while_a_write_is_stuck() {
+        let (graphql, outgoing, _sink, _written) = harness();
+        // A socket whose send buffer is full: no write ever completes.
+        let stuck = futures_util::sink::unfold((), |(), _message: Message| {
+            std::future::pending::<Result<(), ()>>()
+        });
+        let heard = Heard::new();
+        let writer = tokio::spawn(forward(
+            outgoing,
+            stuck,
+            heard.clone(),
+            Some(Duration::from_secs(30)),
+        ));
+        let started = Instant::now();
+        graphql.send(Message::Text("x".into())).await.unwrap();
+        // Heard from at 10 s (its last frame), then nothing.
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        heard.mark();
+        assert_eq!(writer.await.unwrap(), Ended::Silent);
+        // The 30 s tick finds the frame of 10 s; the 60 s tick finds nothing.
+        assert_eq!(started.elapsed(), Duration::from_secs(60));
     }
 
     #[tokio::test(start_paused = true)]

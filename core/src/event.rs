@@ -79,6 +79,10 @@ pub enum EventKind {
     IcalFeedDisabled,
     /// A unit's blocks from one calendar source were replaced by an import.
     CalendarImported,
+    /// A calendar sync (a URL fetched on a schedule) was added to a unit.
+    CalendarSyncAdded,
+    /// A calendar sync was removed.
+    CalendarSyncRemoved,
 }
 
 impl EventKind {
@@ -87,7 +91,7 @@ impl EventKind {
         &Self::ALL
     }
 
-    const ALL: [EventKind; 31] = [
+    const ALL: [EventKind; 33] = [
         Self::PushSubscriptionRegistered,
         Self::PushSubscriptionUnregistered,
         Self::NotificationSettingsUpdated,
@@ -119,6 +123,8 @@ impl EventKind {
         Self::IcalFeedRotated,
         Self::IcalFeedDisabled,
         Self::CalendarImported,
+        Self::CalendarSyncAdded,
+        Self::CalendarSyncRemoved,
     ];
 
     /// The stored, dotted name (`reservation.created`).
@@ -155,6 +161,8 @@ impl EventKind {
             Self::IcalFeedRotated => "ical_feed.rotated",
             Self::IcalFeedDisabled => "ical_feed.disabled",
             Self::CalendarImported => "calendar.imported",
+            Self::CalendarSyncAdded => "calendar_sync.added",
+            Self::CalendarSyncRemoved => "calendar_sync.removed",
         }
     }
 }

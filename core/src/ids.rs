@@ -102,6 +102,10 @@ entity_id!(
     CalendarBlockId
 );
 entity_id!(
+    /// Identifies a calendar sync (another calendar's URL fetched on a schedule).
+    CalendarSyncId
+);
+entity_id!(
     /// Identifies an audit log entry.
     AuditId
 );

@@ -9,8 +9,12 @@
 //! - `token` — the feed URL's secret.
 //! - `windows_zones` — Windows time zone names (Outlook's `TZID`s) to IANA zones.
 //! - `block` — blocks, sources, imports, feeds: the domain types.
+//! - `sync` — calendar syncs: another calendar's URL fetched on a schedule and
+//!   imported as one source's blocks (the fetching is the server's).
 //! - `commands` — the engine's commands: rotate or disable a feed, serve it,
 //!   import a calendar, list blocks.
+//! - `sync_commands` — add, list, remove and hurry syncs; the worker's claim
+//!   and its record of a fetch (importing what it brought).
 
 pub mod block;
 pub mod busy;
@@ -18,6 +22,8 @@ pub mod commands;
 pub mod read;
 mod recur;
 pub mod span;
+pub mod sync;
+pub mod sync_commands;
 pub mod token;
 pub mod windows_zones;
 pub mod write;

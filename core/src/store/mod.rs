@@ -7,6 +7,7 @@
 
 mod analytics;
 mod calendar;
+mod calendar_sync;
 mod error;
 mod open;
 mod postgres;
@@ -21,6 +22,7 @@ use uuid::Uuid;
 
 pub use analytics::AnalyticsStore;
 pub use calendar::CalendarStore;
+pub use calendar_sync::CalendarSyncStore;
 pub use error::StoreError;
 pub use open::{open, open_and_migrate, open_and_migrate_sealed};
 pub use postgres::PostgresStore;
@@ -209,7 +211,14 @@ pub const AUDIT_HISTORY_LIMIT: u32 = 1_000;
 /// The storage port. Implementations: [`SqliteStore`] and [`PostgresStore`].
 #[async_trait]
 pub trait Store:
-    WebhookStore + PushStore + CalendarStore + AnalyticsStore + Send + Sync + std::fmt::Debug
+    WebhookStore
+    + PushStore
+    + CalendarStore
+    + CalendarSyncStore
+    + AnalyticsStore
+    + Send
+    + Sync
+    + std::fmt::Debug
 {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;

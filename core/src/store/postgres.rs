@@ -48,6 +48,9 @@ mod push;
 // iCalendar feeds and blocks (`CalendarStore`), in their own file.
 #[path = "postgres_calendar.rs"]
 mod calendar;
+// Calendar syncs (`CalendarSyncStore`), in their own file.
+#[path = "postgres_calendar_sync.rs"]
+mod calendar_sync;
 // Analytics reads (`AnalyticsStore`), in their own file.
 #[path = "postgres_analytics.rs"]
 mod analytics;

@@ -41,6 +41,9 @@ mod push;
 // iCalendar feeds and blocks (`CalendarStore`), in their own file.
 #[path = "sqlite_calendar.rs"]
 mod calendar;
+// Calendar syncs (`CalendarSyncStore`), in their own file.
+#[path = "sqlite_calendar_sync.rs"]
+mod calendar_sync;
 // Analytics reads (`AnalyticsStore`), in their own file.
 #[path = "sqlite_analytics.rs"]
 mod analytics;

@@ -1,0 +1,185 @@
+//! The calendar-sync part of the storage port: the URLs a worker fetches on a
+//! schedule (`crate::ical::sync`), and what both stores share for them: the
+//! audit entries and events of adding and removing one, and reading a row back.
+//!
+//! A worker claims due syncs with a lease (`lease_until`), so several
+//! instances never fetch the same calendar at once; a claim whose worker died
+//! comes due again when its lease ends. The import a fetch leads to is the
+//! ordinary [`super::CalendarStore::replace_calendar_blocks`] transaction;
+//! the fetch's report is a second, small write (a crash between them leaves the
+//! sync due again, and importing the same calendar twice changes nothing).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::StoreError;
+use super::records::{ChangeRecord, to_json};
+use crate::audit::Actor;
+use crate::event::EventKind;
+use crate::ical::sync::{CalendarSync, NewCalendarSync, SyncInterval, SyncReport, SyncStatus};
+use crate::ids::{CalendarSyncId, TenantId, UnitId};
+
+/// Calendar syncs. Every [`super::Store`] is one.
+#[async_trait]
+pub trait CalendarSyncStore: Send + Sync {
+    /// Adds a sync, due at once, with its audit entry and event. NOT_FOUND for
+    /// a unit the tenant does not have (or has archived); CONFLICT when the
+    /// unit already syncs that source.
+    async fn add_calendar_sync(
+        &self,
+        tenant: TenantId,
+        new: NewCalendarSync,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<CalendarSync, StoreError>;
+    /// The tenant's syncs (of one unit, when given), by unit and source.
+    async fn calendar_syncs(
+        &self,
+        tenant: TenantId,
+        unit: Option<UnitId>,
+    ) -> Result<Vec<CalendarSync>, StoreError>;
+    /// One sync.
+    async fn calendar_sync(
+        &self,
+        tenant: TenantId,
+        id: CalendarSyncId,
+    ) -> Result<Option<CalendarSync>, StoreError>;
+    /// Removes a sync (and, with `clear_blocks`, its source's blocks of the unit)
+    /// in one transaction with its audit entry and event: the removed sync, or
+    /// NOT_FOUND.
+    async fn remove_calendar_sync(
+        &self,
+        tenant: TenantId,
+        id: CalendarSyncId,
+        clear_blocks: bool,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<CalendarSync, StoreError>;
+    /// Makes a sync due at `now` (a fetch asked for by hand): the sync, or
+    /// NOT_FOUND.
+    async fn request_calendar_sync(
+        &self,
+        tenant: TenantId,
+        id: CalendarSyncId,
+        now: DateTime<Utc>,
+    ) -> Result<CalendarSync, StoreError>;
+    /// Claims up to `limit` of the tenant's due syncs (next fetch at or before
+    /// `now`, no live lease), soonest first, leasing them until `lease_until`.
+    async fn claim_calendar_syncs(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<CalendarSync>, StoreError>;
+    /// Records a claimed fetch's report and ends its lease; false when the sync
+    /// was removed meanwhile.
+    async fn finish_calendar_sync(
+        &self,
+        tenant: TenantId,
+        report: &SyncReport,
+    ) -> Result<bool, StoreError>;
+}
+
+/// The audit entry and event of an added sync (the URL included: it is the
+/// tenant's own configuration, readable by its admins).
+pub(crate) fn sync_added(sync: &CalendarSync, actor: &Actor) -> ChangeRecord {
+    ChangeRecord::new(
+        sync.tenant_id,
+        actor,
+        ("calendar_sync", sync.id.as_uuid()),
+        "add_calendar_sync",
+        EventKind::CalendarSyncAdded,
+        to_json(sync),
+        json!({ "after": to_json(sync) }),
+        sync.created_at,
+    )
+}
+
+/// The audit entry and event of a removed sync.
+pub(crate) fn sync_removed(
+    sync: &CalendarSync,
+    blocks_removed: u64,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> ChangeRecord {
+    let summary = json!({
+        "id": sync.id,
+        "unit_id": sync.unit_id,
+        "source": sync.source,
+        "blocks_removed": blocks_removed,
+    });
+    ChangeRecord::new(
+        sync.tenant_id,
+        actor,
+        ("calendar_sync", sync.id.as_uuid()),
+        "remove_calendar_sync",
+        EventKind::CalendarSyncRemoved,
+        summary.clone(),
+        json!({ "before": to_json(sync), "after": summary }),
+        at,
+    )
+}
+
+/// The refusal of a second sync of one source for one unit.
+pub(crate) fn duplicate_sync(new: &NewCalendarSync) -> StoreError {
+    StoreError::Conflict(format!(
+        "unit {} already syncs the source `{}`; remove that sync first",
+        new.unit_id, new.source
+    ))
+}
+
+/// A sync row's columns, as both stores read them (times already converted).
+pub(crate) struct SyncColumns {
+    pub id: uuid::Uuid,
+    pub tenant_id: uuid::Uuid,
+    pub unit_id: uuid::Uuid,
+    pub source: String,
+    pub url: String,
+    pub interval_minutes: i64,
+    pub created_at: DateTime<Utc>,
+    pub next_fetch_at: DateTime<Utc>,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_status: Option<String>,
+    pub last_error: Option<String>,
+    pub failures: i64,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl SyncColumns {
+    /// The sync, or CORRUPT naming what did not read back.
+    pub(crate) fn into_domain(self) -> Result<CalendarSync, StoreError> {
+        Ok(CalendarSync {
+            id: CalendarSyncId::from_uuid(self.id),
+            tenant_id: TenantId::from_uuid(self.tenant_id),
+            unit_id: UnitId::from_uuid(self.unit_id),
+            source: self.source.parse().map_err(StoreError::corrupt)?,
+            url: self.url.parse().map_err(StoreError::corrupt)?,
+            interval: SyncInterval::from_minutes(self.interval_minutes)
+                .map_err(StoreError::corrupt)?,
+            created_at: self.created_at,
+            next_fetch_at: self.next_fetch_at,
+            last_attempt_at: self.last_attempt_at,
+            last_success_at: self.last_success_at,
+            last_status: self
+                .last_status
+                .map(|s| {
+                    SyncStatus::parse(&s)
+                        .ok_or_else(|| StoreError::corrupt(format!("sync status `{s}`")))
+                })
+                .transpose()?,
+            last_error: self.last_error,
+            failures: u32::try_from(self.failures).map_err(StoreError::corrupt)?,
+            etag: self.etag,
+            last_modified: self.last_modified,
+        })
+    }
+}
+
+/// Whether a report counts as a success (for `last_success_at`).
+pub(crate) fn succeeded(report: &SyncReport) -> bool {
+    report.status != SyncStatus::Failed
+}

@@ -1,0 +1,297 @@
+//! [`CalendarSyncStore`] for SQLite. Writers are serialized by `BEGIN
+//! IMMEDIATE`, so a claim's read and lease are one step for other claimers.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+use super::{SqliteStore, append, fetch_unit, from_micros, micros};
+use crate::audit::Actor;
+use crate::ical::sync::{CalendarSync, NewCalendarSync, SyncReport};
+use crate::ids::{CalendarSyncId, TenantId, UnitId};
+use crate::store::StoreError;
+use crate::store::calendar_sync::{
+    CalendarSyncStore, SyncColumns, duplicate_sync, succeeded, sync_added, sync_removed,
+};
+
+/// The columns a [`SyncRow`] reads, for `concat!`.
+macro_rules! columns {
+    () => {
+        "id, tenant_id, unit_id, source, url, interval_minutes, created_at, next_fetch_at, \
+         last_attempt_at, last_success_at, last_status, last_error, failures, etag, last_modified"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct SyncRow {
+    id: Uuid,
+    tenant_id: Uuid,
+    unit_id: Uuid,
+    source: String,
+    url: String,
+    interval_minutes: i64,
+    created_at: i64,
+    next_fetch_at: i64,
+    last_attempt_at: Option<i64>,
+    last_success_at: Option<i64>,
+    last_status: Option<String>,
+    last_error: Option<String>,
+    failures: i64,
+    etag: Option<String>,
+    last_modified: Option<String>,
+}
+
+impl SyncRow {
+    fn into_domain(self) -> Result<CalendarSync, StoreError> {
+        SyncColumns {
+            id: self.id,
+            tenant_id: self.tenant_id,
+            unit_id: self.unit_id,
+            source: self.source,
+            url: self.url,
+            interval_minutes: self.interval_minutes,
+            created_at: from_micros(self.created_at)?,
+            next_fetch_at: from_micros(self.next_fetch_at)?,
+            last_attempt_at: self.last_attempt_at.map(from_micros).transpose()?,
+            last_success_at: self.last_success_at.map(from_micros).transpose()?,
+            last_status: self.last_status,
+            last_error: self.last_error,
+            failures: self.failures,
+            etag: self.etag,
+            last_modified: self.last_modified,
+        }
+        .into_domain()
+    }
+}
+
+async fn fetch_sync(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    id: CalendarSyncId,
+) -> Result<Option<CalendarSync>, StoreError> {
+    sqlx::query_as::<_, SyncRow>(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM calendar_syncs WHERE tenant_id = ? AND id = ?"
+    ))
+    .bind(tenant.as_uuid())
+    .bind(id.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(SyncRow::into_domain)
+    .transpose()
+}
+
+#[async_trait]
+impl CalendarSyncStore for SqliteStore {
+    async fn add_calendar_sync(
+        &self,
+        tenant: TenantId,
+        new: NewCalendarSync,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<CalendarSync, StoreError> {
+        let mut tx = self.begin_write().await?;
+        match fetch_unit(&mut tx, tenant, new.unit_id).await? {
+            Some(unit) if !unit.archived => {}
+            _ => return Err(StoreError::not_found("unit", new.unit_id)),
+        }
+        let sync = CalendarSync {
+            id: CalendarSyncId::new(),
+            tenant_id: tenant,
+            unit_id: new.unit_id,
+            source: new.source.clone(),
+            url: new.url.clone(),
+            interval: new.interval,
+            created_at: now,
+            next_fetch_at: now,
+            last_attempt_at: None,
+            last_success_at: None,
+            last_status: None,
+            last_error: None,
+            failures: 0,
+            etag: None,
+            last_modified: None,
+        };
+        let inserted = sqlx::query(
+            "INSERT INTO calendar_syncs (tenant_id, id, unit_id, source, url, interval_minutes, \
+               created_at, next_fetch_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (tenant_id, unit_id, source) DO NOTHING",
+        )
+        .bind(tenant.as_uuid())
+        .bind(sync.id.as_uuid())
+        .bind(sync.unit_id.as_uuid())
+        .bind(sync.source.as_str())
+        .bind(sync.url.as_str())
+        .bind(i64::from(sync.interval.minutes()))
+        .bind(micros(now))
+        .bind(micros(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(duplicate_sync(&new));
+        }
+        append(&mut tx, &sync_added(&sync, actor)).await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(sync)
+    }
+
+    async fn calendar_syncs(
+        &self,
+        tenant: TenantId,
+        unit: Option<UnitId>,
+    ) -> Result<Vec<CalendarSync>, StoreError> {
+        sqlx::query_as::<_, SyncRow>(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM calendar_syncs WHERE tenant_id = ? \
+               AND (? IS NULL OR unit_id = ?) ORDER BY unit_id, source"
+        ))
+        .bind(tenant.as_uuid())
+        .bind(unit.map(|u| u.as_uuid()))
+        .bind(unit.map(|u| u.as_uuid()))
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(SyncRow::into_domain)
+        .collect()
+    }
+
+    async fn calendar_sync(
+        &self,
+        tenant: TenantId,
+        id: CalendarSyncId,
+    ) -> Result<Option<CalendarSync>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        fetch_sync(&mut conn, tenant, id).await
+    }
+
+    async fn remove_calendar_sync(
+        &self,
+        tenant: TenantId,
+        id: CalendarSyncId,
+        clear_blocks: bool,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<CalendarSync, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let sync = fetch_sync(&mut tx, tenant, id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("calendar sync", id))?;
+        sqlx::query("DELETE FROM calendar_syncs WHERE tenant_id = ? AND id = ?")
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+        let blocks_removed = if clear_blocks {
+            sqlx::query(
+                "DELETE FROM calendar_blocks WHERE tenant_id = ? AND unit_id = ? AND source = ?",
+            )
+            .bind(tenant.as_uuid())
+            .bind(sync.unit_id.as_uuid())
+            .bind(sync.source.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        } else {
+            0
+        };
+        append(&mut tx, &sync_removed(&sync, blocks_removed, actor, now)).await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(sync)
+    }
+
+    async fn request_calendar_sync(
+        &self,
+        tenant: TenantId,
+        id: CalendarSyncId,
+        now: DateTime<Utc>,
+    ) -> Result<CalendarSync, StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE calendar_syncs SET next_fetch_at = MIN(next_fetch_at, ?) \
+             WHERE tenant_id = ? AND id = ?",
+        )
+        .bind(micros(now))
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        let sync = fetch_sync(&mut tx, tenant, id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("calendar sync", id))?;
+        tx.commit().await?;
+        Ok(sync)
+    }
+
+    async fn claim_calendar_syncs(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<CalendarSync>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let due = sqlx::query_as::<_, SyncRow>(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM calendar_syncs WHERE tenant_id = ? AND next_fetch_at <= ? \
+               AND (lease_until IS NULL OR lease_until <= ?) \
+             ORDER BY next_fetch_at, id LIMIT ?"
+        ))
+        .bind(tenant.as_uuid())
+        .bind(micros(now))
+        .bind(micros(now))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(SyncRow::into_domain)
+        .collect::<Result<Vec<_>, _>>()?;
+        for sync in &due {
+            sqlx::query("UPDATE calendar_syncs SET lease_until = ? WHERE tenant_id = ? AND id = ?")
+                .bind(micros(lease_until))
+                .bind(tenant.as_uuid())
+                .bind(sync.id.as_uuid())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(due)
+    }
+
+    async fn finish_calendar_sync(
+        &self,
+        tenant: TenantId,
+        report: &SyncReport,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query(
+            "UPDATE calendar_syncs SET lease_until = NULL, last_attempt_at = ?, \
+               last_success_at = CASE WHEN ? THEN ? ELSE last_success_at END, \
+               last_status = ?, last_error = ?, failures = ?, etag = ?, last_modified = ?, \
+               next_fetch_at = ? \
+             WHERE tenant_id = ? AND id = ?",
+        )
+        .bind(micros(report.at))
+        .bind(succeeded(report))
+        .bind(micros(report.at))
+        .bind(report.status.as_str())
+        .bind(report.error.as_deref())
+        .bind(i64::from(report.failures))
+        .bind(report.etag.as_deref())
+        .bind(report.last_modified.as_deref())
+        .bind(micros(report.next_fetch_at))
+        .bind(tenant.as_uuid())
+        .bind(report.id.as_uuid())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(updated > 0)
+    }
+}

@@ -8,6 +8,7 @@ pub mod analytics;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod calendar_sync;
 pub mod clients;
 pub mod codes;
 pub mod decoded;
@@ -51,6 +52,7 @@ pub struct Query(
     webhooks::WebhooksQuery,
     push::PushQuery,
     ical::IcalQuery,
+    calendar_sync::CalendarSyncQuery,
     analytics::AnalyticsQuery,
     users::UsersQuery,
 );
@@ -67,6 +69,7 @@ pub struct Mutation(
     webhooks::WebhooksMutation,
     push::PushMutation,
     ical::IcalMutation,
+    calendar_sync::CalendarSyncMutation,
     users::UsersMutation,
 );
 

@@ -90,10 +90,11 @@ impl Engine {
         &self,
         tenant_id: TenantId,
         id: CalendarSyncId,
+        actor: &Actor,
     ) -> Result<CalendarSync, EngineError> {
         Ok(self
             .store
-            .request_calendar_sync(tenant_id, id, self.clock.now())
+            .request_calendar_sync(tenant_id, id, actor, self.clock.now())
             .await?)
     }
 

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::StoreError;
 use super::records::{ChangeRecord, to_json};
-use crate::audit::Actor;
+use crate::audit::{Actor, AuditEntry};
 use crate::event::EventKind;
 use crate::ical::sync::{CalendarSync, NewCalendarSync, SyncInterval, SyncReport, SyncStatus};
 use crate::ids::{CalendarSyncId, TenantId, UnitId};
@@ -56,12 +56,13 @@ pub trait CalendarSyncStore: Send + Sync {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<CalendarSync, StoreError>;
-    /// Makes a sync due at `now` (a fetch asked for by hand): the sync, or
-    /// NOT_FOUND.
+    /// Makes a sync due at `now` (a fetch asked for by hand), with its audit
+    /// entry: the sync, or NOT_FOUND.
     async fn request_calendar_sync(
         &self,
         tenant: TenantId,
         id: CalendarSyncId,
+        actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<CalendarSync, StoreError>;
     /// Claims up to `limit` of the tenant's due syncs (next fetch at or before
@@ -118,6 +119,19 @@ pub(crate) fn sync_removed(
         EventKind::CalendarSyncRemoved,
         summary.clone(),
         json!({ "before": to_json(sync), "after": summary }),
+        at,
+    )
+}
+
+/// The audit entry of a fetch asked for by hand (no event: nothing changed
+/// that subscribers follow).
+pub(crate) fn sync_requested(sync: &CalendarSync, actor: &Actor, at: DateTime<Utc>) -> AuditEntry {
+    AuditEntry::new(
+        sync.tenant_id,
+        actor,
+        ("calendar_sync", sync.id.as_uuid()),
+        "request_calendar_sync",
+        json!({ "unit_id": sync.unit_id, "source": sync.source, "next_fetch_at": sync.next_fetch_at }),
         at,
     )
 }

@@ -8,13 +8,14 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{PostgresStore, append, locked_unit};
+use super::{PostgresStore, append, append_audit, locked_unit};
 use crate::audit::Actor;
 use crate::ical::sync::{CalendarSync, NewCalendarSync, SyncReport};
 use crate::ids::{CalendarSyncId, TenantId, UnitId};
 use crate::store::StoreError;
 use crate::store::calendar_sync::{
     CalendarSyncStore, SyncColumns, duplicate_sync, succeeded, sync_added, sync_removed,
+    sync_requested,
 };
 
 /// The columns a [`SyncRow`] reads, for `concat!`.
@@ -230,6 +231,7 @@ impl CalendarSyncStore for PostgresStore {
         &self,
         tenant: TenantId,
         id: CalendarSyncId,
+        actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<CalendarSync, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
@@ -245,6 +247,7 @@ impl CalendarSyncStore for PostgresStore {
         let sync = fetch_sync(&mut tx, tenant, id, false)
             .await?
             .ok_or_else(|| StoreError::not_found("calendar sync", id))?;
+        append_audit(&mut tx, &sync_requested(&sync, actor, now)).await?;
         tx.commit().await?;
         Ok(sync)
     }

@@ -6,13 +6,14 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
-use super::{SqliteStore, append, fetch_unit, from_micros, micros};
+use super::{SqliteStore, append, append_audit, fetch_unit, from_micros, micros};
 use crate::audit::Actor;
 use crate::ical::sync::{CalendarSync, NewCalendarSync, SyncReport};
 use crate::ids::{CalendarSyncId, TenantId, UnitId};
 use crate::store::StoreError;
 use crate::store::calendar_sync::{
     CalendarSyncStore, SyncColumns, duplicate_sync, succeeded, sync_added, sync_removed,
+    sync_requested,
 };
 
 /// The columns a [`SyncRow`] reads, for `concat!`.
@@ -209,6 +210,7 @@ impl CalendarSyncStore for SqliteStore {
         &self,
         tenant: TenantId,
         id: CalendarSyncId,
+        actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<CalendarSync, StoreError> {
         let mut tx = self.begin_write().await?;
@@ -224,6 +226,7 @@ impl CalendarSyncStore for SqliteStore {
         let sync = fetch_sync(&mut tx, tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("calendar sync", id))?;
+        append_audit(&mut tx, &sync_requested(&sync, actor, now)).await?;
         tx.commit().await?;
         Ok(sync)
     }

@@ -249,7 +249,7 @@ async fn claims_lease_due_syncs_and_reports_schedule_the_next_fetch(backend: Bac
     assert!(claimed.is_empty());
     let hurried = w
         .engine
-        .request_calendar_sync(w.tenant.id, sync.id)
+        .request_calendar_sync(w.tenant.id, sync.id, &admin())
         .await
         .unwrap();
     assert!(hurried.next_fetch_at <= w.clock.now());
@@ -293,7 +293,7 @@ async fn a_calendar_that_cannot_be_imported_keeps_the_blocks(backend: Backend) {
         .await
         .unwrap();
     w.engine
-        .request_calendar_sync(w.tenant.id, sync.id)
+        .request_calendar_sync(w.tenant.id, sync.id, &admin())
         .await
         .unwrap();
     let claimed = w.claim().await;
@@ -423,7 +423,7 @@ async fn other_tenants_see_and_touch_nothing(backend: Backend) {
     );
     assert_eq!(
         engine
-            .request_calendar_sync(other.id, sync.id)
+            .request_calendar_sync(other.id, sync.id, &admin())
             .await
             .unwrap_err()
             .code(),

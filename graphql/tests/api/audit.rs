@@ -124,6 +124,18 @@ impl Fixtures<'_> {
                     .await;
                 data["createApiKey"]["apiKey"]["id"].clone()
             }
+            "$sync" => {
+                let unit = self.make("$newUnit").await;
+                let data = self
+                    .api
+                    .ok_as(
+                        &self.owner,
+                        r#"mutation($id: ID!) { addCalendarSync(input: { unitId: $id, url: "https://calendars.example.org/fixture.ics", source: "fixture" }) { id } }"#,
+                        json!({ "id": unit }),
+                    )
+                    .await;
+                data["addCalendarSync"]["id"].clone()
+            }
             "$webhook" => {
                 let data = self
                     .api

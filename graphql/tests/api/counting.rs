@@ -735,6 +735,87 @@ impl berth_core::store::CalendarStore for CountingStore {
 }
 
 #[async_trait]
+impl berth_core::store::CalendarSyncStore for CountingStore {
+    async fn add_calendar_sync(
+        &self,
+        tenant: TenantId,
+        new: berth_core::ical::sync::NewCalendarSync,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::ical::sync::CalendarSync, StoreError> {
+        self.count("add_calendar_sync");
+        self.inner.add_calendar_sync(tenant, new, actor, now).await
+    }
+
+    async fn calendar_syncs(
+        &self,
+        tenant: TenantId,
+        unit: Option<UnitId>,
+    ) -> Result<Vec<berth_core::ical::sync::CalendarSync>, StoreError> {
+        self.count("calendar_syncs");
+        self.inner.calendar_syncs(tenant, unit).await
+    }
+
+    async fn calendar_sync(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::CalendarSyncId,
+    ) -> Result<Option<berth_core::ical::sync::CalendarSync>, StoreError> {
+        self.count("calendar_sync");
+        self.inner.calendar_sync(tenant, id).await
+    }
+
+    async fn remove_calendar_sync(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::CalendarSyncId,
+        clear_blocks: bool,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::ical::sync::CalendarSync, StoreError> {
+        self.count("remove_calendar_sync");
+        self.inner
+            .remove_calendar_sync(tenant, id, clear_blocks, actor, now)
+            .await
+    }
+
+    async fn request_calendar_sync(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::CalendarSyncId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::ical::sync::CalendarSync, StoreError> {
+        self.count("request_calendar_sync");
+        self.inner
+            .request_calendar_sync(tenant, id, actor, now)
+            .await
+    }
+
+    async fn claim_calendar_syncs(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<berth_core::ical::sync::CalendarSync>, StoreError> {
+        self.count("claim_calendar_syncs");
+        self.inner
+            .claim_calendar_syncs(tenant, now, lease_until, limit)
+            .await
+    }
+
+    async fn finish_calendar_sync(
+        &self,
+        tenant: TenantId,
+        report: &berth_core::ical::sync::SyncReport,
+    ) -> Result<bool, StoreError> {
+        self.count("finish_calendar_sync");
+        self.inner.finish_calendar_sync(tenant, report).await
+    }
+}
+
+#[async_trait]
 impl berth_core::store::AnalyticsStore for CountingStore {
     async fn bookings_overlapping(
         &self,

@@ -3,7 +3,8 @@
 //! the tenant's Rhai policy then quotes as unavailable; re-imports, lists
 //! blocks, and meets INVALID_INPUT (with the line) for a bad file. On a timeslot
 //! tenant an all-day block empties every slot of that local day and a timed
-//! one only the slots it touches.
+//! one only the slots it touches. Calendar syncs: added (refusals name the
+//! field; one per unit and source), listed by admins only, hurried, removed.
 
 use berth_core::user::Role;
 use serde_json::{Value, json};
@@ -237,4 +238,98 @@ async fn blocks_empty_the_slots_of_a_timeslot_tenant() {
     assert_eq!(slots("2026-11-18").await, [0, 0]);
     assert_eq!(slots("2026-11-19").await, [12, 0]);
     assert_eq!(slots("2026-11-20").await, [12, 12]);
+}
+
+const ADD_SYNC: &str = r#"mutation($input: AddCalendarSyncInput!) {
+  addCalendarSync(input: $input) {
+    id unitId source url intervalMinutes createdAt nextFetchAt
+    lastAttemptAt lastSuccessAt lastStatus lastError failures
+  }
+}"#;
+
+#[tokio::test]
+async fn an_admin_adds_lists_hurries_and_removes_calendar_syncs() {
+    let api = api().await;
+    let admin = api.token("alpine-cabins", Role::Admin);
+    let unit = api.cabin.id.to_string();
+    let input = |url: &str, source: &str, minutes: i64| json!({ "input": { "unitId": unit, "url": url, "source": source, "intervalMinutes": minutes } });
+    let url = "https://www.airbnb.com/calendar/ical/4242.ics?s=5ecret";
+    let data = api.ok_as(&admin, ADD_SYNC, input(url, "airbnb", 120)).await;
+    let sync = &data["addCalendarSync"];
+    assert_eq!(sync["url"], url);
+    assert_eq!(sync["source"], "airbnb");
+    assert_eq!(sync["intervalMinutes"], 120);
+    assert_eq!(sync["lastStatus"], Value::Null);
+    assert_eq!(sync["failures"], 0);
+    assert_eq!(sync["nextFetchAt"], sync["createdAt"], "due at once");
+    let id = sync["id"].as_str().unwrap().to_owned();
+
+    // Refusals name the field; a second sync of one source is a conflict.
+    for (vars, code, says) in [
+        (
+            input("webcal://x.example.org/a.ics", "a", 60),
+            "INVALID_INPUT",
+            "input.url",
+        ),
+        (
+            input("https://x.example.org/a.ics", "a b", 60),
+            "INVALID_INPUT",
+            "input.source",
+        ),
+        (
+            input("https://x.example.org/a.ics", "a", 5),
+            "INVALID_INPUT",
+            "input.intervalMinutes",
+        ),
+        (
+            input("https://x.example.org/a.ics", "airbnb", 60),
+            "CONFLICT",
+            "airbnb",
+        ),
+    ] {
+        let answer = api.run_as(Some(&admin), ADD_SYNC, vars).await;
+        assert_eq!(code_of(&answer), code, "{answer:?}");
+        assert!(answer.1[0].0.contains(says), "{answer:?}");
+    }
+    let missing = json!({ "input": { "unitId": uuid::Uuid::new_v4().to_string(),
+        "url": "https://x.example.org/a.ics", "source": "a" } });
+    assert_eq!(
+        code_of(&api.run_as(Some(&admin), ADD_SYNC, missing).await),
+        "NOT_FOUND"
+    );
+
+    let list = "query($unit: ID) { calendarSyncs(unitId: $unit) { id source } }";
+    let data = api.ok_as(&admin, list, json!({ "unit": unit })).await;
+    assert_eq!(
+        data["calendarSyncs"],
+        json!([{ "id": id, "source": "airbnb" }])
+    );
+    let all = api.ok_as(&admin, list, json!({})).await;
+    assert_eq!(all["calendarSyncs"].as_array().unwrap().len(), 1);
+    // Staff may not read them: a sync's URL carries the other site's secret.
+    let staff = api.token("alpine-cabins", Role::Staff);
+    assert_eq!(
+        code_of(&api.run_as(Some(&staff), list, json!({})).await),
+        "FORBIDDEN"
+    );
+
+    let hurried = api
+        .ok_as(
+            &admin,
+            "mutation($id: ID!) { requestCalendarSync(id: $id) { nextFetchAt createdAt } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        hurried["requestCalendarSync"]["nextFetchAt"],
+        hurried["requestCalendarSync"]["createdAt"]
+    );
+    let remove = "mutation($id: ID!) { removeCalendarSync(id: $id, clearBlocks: true) { id } }";
+    api.ok_as(&admin, remove, json!({ "id": id })).await;
+    assert_eq!(
+        code_of(&api.run_as(Some(&admin), remove, json!({ "id": id })).await),
+        "NOT_FOUND"
+    );
+    let data = api.ok_as(&admin, list, json!({})).await;
+    assert_eq!(data["calendarSyncs"], json!([]));
 }

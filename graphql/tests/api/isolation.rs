@@ -66,6 +66,14 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
             json!({ "password": PASSWORD }),
         )
         .await;
+    let b_sync = api
+        .ok_as(
+            &b_owner,
+            r#"mutation($unit: ID!) { addCalendarSync(input: { unitId: $unit,
+                 url: "https://calendars.example.org/hidden.ics", source: "airbnb" }) { id } }"#,
+            json!({ "unit": api.tour.id.to_string() }),
+        )
+        .await;
     let b = sweep::Ids {
         unit: api.tour.id.to_string(),
         client: b_reservation["createReservation"]["client"]["id"]
@@ -86,6 +94,7 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
             .unwrap()
             .to_owned(),
         user: b_user["createUser"]["id"].as_str().unwrap().to_owned(),
+        calendar_sync: b_sync["addCalendarSync"]["id"].as_str().unwrap().to_owned(),
     };
     let private = [
         b.client.clone(),
@@ -94,6 +103,8 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
         b.lock.clone(),
         b.webhook.clone(),
         b.user.clone(),
+        b.calendar_sync.clone(),
+        "calendars.example.org/hidden.ics".to_owned(),
         "summit.example.org".to_owned(),
         "Secret Summit Guest".to_owned(),
     ];

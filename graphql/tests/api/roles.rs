@@ -89,6 +89,17 @@ pub async fn seed_ids(api: &Api, slug: &str, unit: &str) -> Ids {
         .as_str()
         .unwrap()
         .to_owned();
+    let calendar_sync = api
+        .ok_as(
+            &owner,
+            r#"mutation($unit: ID!) { addCalendarSync(input: { unitId: $unit,
+                 url: "https://calendars.example.org/seeded.ics", source: "seeded" }) { id } }"#,
+            json!({ "unit": unit }),
+        )
+        .await["addCalendarSync"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     Ids {
         unit: unit.to_owned(),
         client,
@@ -97,6 +108,7 @@ pub async fn seed_ids(api: &Api, slug: &str, unit: &str) -> Ids {
         lock,
         webhook,
         user,
+        calendar_sync,
     }
 }
 

@@ -17,6 +17,7 @@ pub enum Kind {
     Lock,
     Webhook,
     User,
+    CalendarSync,
 }
 
 /// Ids of one tenant's objects, by kind.
@@ -29,6 +30,7 @@ pub struct Ids {
     pub lock: String,
     pub webhook: String,
     pub user: String,
+    pub calendar_sync: String,
 }
 
 impl Ids {
@@ -40,6 +42,7 @@ impl Ids {
             Kind::ApiKey => &self.api_key,
             Kind::Lock => &self.lock,
             Kind::Webhook => &self.webhook,
+            Kind::CalendarSync => &self.calendar_sync,
             Kind::User => &self.user,
         }
     }
@@ -153,7 +156,9 @@ pub fn kind_of(field: &str, name: &str) -> Kind {
         "{field}: cannot tell what the ID argument `{name}` names; call it unitId, clientId, reservationId, apiKeyId or lockId"
     );
     let lower = field.to_lowercase();
-    if lower.contains("apikey") {
+    if lower.contains("calendarsync") {
+        Kind::CalendarSync
+    } else if lower.contains("apikey") {
         Kind::ApiKey
     } else if lower.contains("webhook") {
         Kind::Webhook
@@ -283,6 +288,7 @@ fn value(
             "tenant" => json!(values.tenant),
             "email" => json!(values.email),
             "password" => json!(values.password),
+            "url" => json!("https://swept.example.org/swept.ics"),
             _ => json!("swept"),
         },
         ("SCALAR", "Int") => json!(1),

@@ -230,6 +230,8 @@ pub struct ServeArgs {
     pub webhooks: crate::webhooks::WebhookArgs,
     #[command(flatten)]
     pub push: crate::push::PushArgs,
+    #[command(flatten)]
+    pub calendar_sync: crate::calendar_sync::CalendarSyncArgs,
 }
 
 /// Checks one `--cors-origin`: `*`, or `scheme://host[:port]` exactly as a browser

@@ -185,6 +185,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let lifecycle = crate::lifecycle::spawn(engine.clone(), stop.clone());
     let webhooks = crate::webhooks::start(store.clone(), clock.clone(), &args.webhooks);
     let push = crate::push::start(store.clone(), clock.clone(), vapid, &args.push);
+    let calendar_sync = crate::calendar_sync::start(engine.clone(), &args.calendar_sync);
     let app = router(AppState {
         stop: stop.clone(),
         store,
@@ -218,6 +219,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _ = lifecycle.await;
     webhooks.stop().await;
     push.stop().await;
+    calendar_sync.stop().await;
     tracing::info!("stopped");
     Ok(())
 }

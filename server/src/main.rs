@@ -2,6 +2,7 @@
 //! HTTP router and shutdown. Library crates return typed errors; this is the one
 //! place that turns them into `anyhow` reports and exit codes.
 
+mod calendar_sync;
 mod cli;
 mod healthcheck;
 mod http;

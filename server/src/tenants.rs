@@ -414,7 +414,7 @@ async fn cancel_seeded(
 /// For the demo tests: the example tenants' live policies, on a manual clock
 /// at Monday 2027-03-22 08:00 UTC (before 05:00 in every demo time zone).
 #[cfg(test)]
-fn demo_registry() -> (Arc<PolicyRegistry>, Arc<berth_core::clock::ManualClock>) {
+pub(crate) fn demo_registry() -> (Arc<PolicyRegistry>, Arc<berth_core::clock::ManualClock>) {
     let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let clock = Arc::new(berth_core::clock::ManualClock::new(
         "2027-03-22T08:00:00Z"

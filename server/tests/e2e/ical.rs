@@ -3,7 +3,8 @@
 //! `icalendar`, server/tests/py/ical_events.py) which must find exactly the
 //! unit's stays, as all-day events from check-in to check-out, without any of
 //! the guest's data; wrong tokens get a bare 404; and the feed imported into
-//! another unit blocks the same nights there.
+//! another unit blocks the same nights there. A calendar sync of one unit's
+//! feed into another is fetched and imported by the running server's worker.
 //!
 //! Without Python and `icalendar` the parse test is skipped loudly, or fails
 //! when `BERTH_REQUIRE_PYTHON=1` (set by scripts/test, which installs them in a
@@ -264,4 +265,66 @@ async fn the_feed_parses_with_python_icalendar_and_shows_only_busy_nights() {
     let free = quote(all[2].clone()).await;
     assert_eq!(free["available"], true, "{free}");
     server.stop();
+}
+
+#[tokio::test]
+async fn a_calendar_sync_imports_another_units_feed_through_the_running_worker() {
+    let (url, _) = temp_sqlite_url();
+    let tenants = tenants_dir();
+    let server = Server::start(&[
+        "--database-url",
+        &url,
+        "--demo",
+        "--tenants",
+        tenants.to_str().unwrap(),
+        // The feed is this server's, on loopback; a pass every second.
+        "--calendar-sync-allow-private-targets",
+        "--calendar-sync-poll",
+        "1",
+    ]);
+    let (_, token) = demo_admin_session(&server).await;
+    let birch = new_unit(&server, &token, "Birch (synced from)").await;
+    let pine = new_unit(&server, &token, "Pine (synced into)").await;
+    let stay = &stays(1)[0];
+    book(&server, &token, &birch, stay).await;
+    let rotated = ok(&server, &token, ROTATE, json!({ "unit": birch })).await;
+    let feed = format!(
+        "http://{}{}",
+        server.addr,
+        rotated["rotateIcalToken"]["path"].as_str().unwrap()
+    );
+    let added = ok(
+        &server,
+        &token,
+        "mutation($input: AddCalendarSyncInput!) { addCalendarSync(input: $input) { id } }",
+        json!({ "input": { "unitId": pine, "url": feed, "source": "birch", "intervalMinutes": 15 } }),
+    )
+    .await;
+    let id = added["addCalendarSync"]["id"].as_str().unwrap().to_owned();
+    // The worker's next pass (within a second or two) imports the feed.
+    let status = "query($unit: ID!) { calendarSyncs(unitId: $unit) { id lastStatus lastError }
+        calendarBlocks(unitId: $unit) { source firstDay endDay } }";
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        last = ok(&server, &token, status, json!({ "unit": pine })).await;
+        if last["calendarSyncs"][0]["lastStatus"] != Value::Null {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(last["calendarSyncs"][0]["id"], id.as_str());
+    assert_eq!(last["calendarSyncs"][0]["lastStatus"], "IMPORTED", "{last}");
+    assert_eq!(
+        last["calendarBlocks"],
+        json!([{ "source": "birch", "firstDay": stay.0, "endDay": stay.1 }])
+    );
+    // The synced nights are no longer for sale on the other unit.
+    let quote = ok(
+        &server,
+        &token,
+        QUOTE,
+        json!({ "unit": pine, "in": stay.0, "out": stay.1 }),
+    )
+    .await;
+    assert_eq!(quote["quote"]["available"], false, "{quote}");
 }

@@ -24,10 +24,11 @@ use sqlx::{Connection, PgConnection};
 use crate::support::{self, Backend};
 
 /// The tables that carry a `tenant_id`: all of them must be guarded.
-const TENANT_TABLES: [&str; 16] = [
+const TENANT_TABLES: [&str; 17] = [
     "api_keys",
     "audit_log",
     "calendar_blocks",
+    "calendar_syncs",
     "clients",
     "events",
     "ical_feeds",
@@ -186,6 +187,18 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
                 unit.id,
                 "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261220\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
                 berth_core::ical::block::BlockSource::default_import(),
+                &Actor::System,
+            )
+            .await
+            .unwrap();
+        // A calendar sync.
+        engine
+            .add_calendar_sync(
+                tenant.id,
+                unit.id,
+                "https://calendars.example.org/guard.ics".parse().unwrap(),
+                "airbnb".parse().unwrap(),
+                berth_core::ical::sync::SyncInterval::DEFAULT,
                 &Actor::System,
             )
             .await
@@ -396,6 +409,7 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
         "DELETE FROM reservations WHERE tenant_id = $1",
         "DELETE FROM calendar_blocks WHERE tenant_id = $1",
         "UPDATE ical_feeds SET token = 'mallory' WHERE tenant_id = $1",
+        "UPDATE calendar_syncs SET url = 'https://mallory.example.org/' WHERE tenant_id = $1",
     ] {
         let done = sqlx::query(sql)
             .bind(b.id.as_uuid())

@@ -83,8 +83,9 @@ pub trait CalendarSyncStore: Send + Sync {
     ) -> Result<bool, StoreError>;
 }
 
-/// The audit entry and event of an added sync (the URL included: it is the
-/// tenant's own configuration, readable by its admins).
+/// The audit entry and event of an added sync. The URL (which often carries
+/// the other site's secret) is in the audit entry, which admins read, and not in
+/// the event, which viewers and webhooks receive.
 pub(crate) fn sync_added(sync: &CalendarSync, actor: &Actor) -> ChangeRecord {
     ChangeRecord::new(
         sync.tenant_id,
@@ -92,10 +93,21 @@ pub(crate) fn sync_added(sync: &CalendarSync, actor: &Actor) -> ChangeRecord {
         ("calendar_sync", sync.id.as_uuid()),
         "add_calendar_sync",
         EventKind::CalendarSyncAdded,
-        to_json(sync),
+        public_part(sync),
         json!({ "after": to_json(sync) }),
         sync.created_at,
     )
+}
+
+/// What an event tells of a sync: everything but its URL.
+fn public_part(sync: &CalendarSync) -> serde_json::Value {
+    json!({
+        "id": sync.id,
+        "unit_id": sync.unit_id,
+        "source": sync.source,
+        "interval_minutes": sync.interval,
+        "created_at": sync.created_at,
+    })
 }
 
 /// The audit entry and event of a removed sync.

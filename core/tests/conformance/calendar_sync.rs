@@ -166,11 +166,24 @@ async fn a_sync_is_added_once_per_unit_and_source(backend: Backend) {
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].action, "add_calendar_sync");
     let events = support::settled_events(&*w.store, w.tenant.id).await;
-    let added = events
+    let added: Vec<_> = events
         .iter()
         .filter(|e| e.kind.as_str() == "calendar_sync.added")
-        .count();
-    assert_eq!(added, 3);
+        .collect();
+    assert_eq!(added.len(), 3);
+    // Events reach viewers and webhooks: never the URL and its secret.
+    for event in added {
+        assert!(event.payload["source"].is_string(), "{}", event.payload);
+        assert!(
+            !event.payload.to_string().contains("secret"),
+            "{}",
+            event.payload
+        );
+    }
+    assert!(
+        audit[0].metadata.to_string().contains("s=secret"),
+        "admins see it"
+    );
 }
 
 async fn claims_lease_due_syncs_and_reports_schedule_the_next_fetch(backend: Backend) {

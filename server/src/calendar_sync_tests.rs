@@ -27,29 +27,6 @@ use chrono::Duration;
 
 use super::{Config, Pass, Worker};
 
-/// Declares `$name` as a module with one test per backend.
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                use berth_core::testing::{available, Backend};
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(Backend::Sqlite).await;
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    if available(Backend::Postgres, stringify!($name)) {
-                        super::$name(Backend::Postgres).await;
-                    }
-                }
-            }
-        )*
-    };
-}
-
 on_both_stores!(
     a_calendar_is_imported_then_fetched_conditionally,
     failed_fetches_keep_the_blocks_and_back_off,

@@ -201,6 +201,29 @@ pub struct CalendarSync {
     pub last_modified: Option<String>,
 }
 
+impl CalendarSync {
+    /// A sync just added: due at once, never fetched.
+    pub fn added(tenant_id: TenantId, new: &NewCalendarSync, now: DateTime<Utc>) -> Self {
+        Self {
+            id: CalendarSyncId::new(),
+            tenant_id,
+            unit_id: new.unit_id,
+            source: new.source.clone(),
+            url: new.url.clone(),
+            interval: new.interval,
+            created_at: now,
+            next_fetch_at: now,
+            last_attempt_at: None,
+            last_success_at: None,
+            last_status: None,
+            last_error: None,
+            failures: 0,
+            etag: None,
+            last_modified: None,
+        }
+    }
+}
+
 /// A sync about to be added.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewCalendarSync {

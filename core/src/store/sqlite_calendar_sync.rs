@@ -98,23 +98,7 @@ impl CalendarSyncStore for SqliteStore {
             Some(unit) if !unit.archived => {}
             _ => return Err(StoreError::not_found("unit", new.unit_id)),
         }
-        let sync = CalendarSync {
-            id: CalendarSyncId::new(),
-            tenant_id: tenant,
-            unit_id: new.unit_id,
-            source: new.source.clone(),
-            url: new.url.clone(),
-            interval: new.interval,
-            created_at: now,
-            next_fetch_at: now,
-            last_attempt_at: None,
-            last_success_at: None,
-            last_status: None,
-            last_error: None,
-            failures: 0,
-            etag: None,
-            last_modified: None,
-        };
+        let sync = CalendarSync::added(tenant, &new, now);
         let inserted = sqlx::query(
             "INSERT INTO calendar_syncs (tenant_id, id, unit_id, source, url, interval_minutes, \
                created_at, next_fetch_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \

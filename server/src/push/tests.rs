@@ -49,29 +49,6 @@ use tokio::sync::Notify;
 
 use super::{Config, Pass, VapidKey, Worker};
 
-/// Declares `$name` as a module with one test per backend.
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                use berth_core::testing::{available, Backend};
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(Backend::Sqlite).await;
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    if available(Backend::Postgres, stringify!($name)) {
-                        super::$name(Backend::Postgres).await;
-                    }
-                }
-            }
-        )*
-    };
-}
-
 on_both_stores!(
     notifications_are_encrypted_signed_retried_and_cleaned_up,
     a_claimed_notification_survives_a_restart,

@@ -35,29 +35,6 @@ use tokio::sync::Notify;
 
 use super::{Config, Pass, Worker};
 
-/// Declares `$name` as a module with one test per backend.
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                use berth_core::testing::{available, Backend};
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(Backend::Sqlite).await;
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    if available(Backend::Postgres, stringify!($name)) {
-                        super::$name(Backend::Postgres).await;
-                    }
-                }
-            }
-        )*
-    };
-}
-
 on_both_stores!(
     signed_messages_are_retried_with_backoff_until_accepted,
     a_receiver_that_always_fails_ends_failed_after_the_bound,

@@ -33,6 +33,7 @@ pub mod tenant;
 pub mod testing;
 pub mod time_range;
 pub mod unit;
+pub mod unit_history;
 pub mod user;
 pub mod webhook;
 

@@ -1,5 +1,6 @@
 //! `Dataset`: everything one analytics answer is computed from — the tenant's
-//! time zone, currency and occupancy basis, its units, the bookings of the range
+//! time zone, currency and occupancy basis, its units and their history, the
+//! bookings of the range
 //! (one store query) and the open periods of its dates (from the policy). The
 //! computations over it are pure functions.
 
@@ -10,6 +11,7 @@ use super::windows::OpenCalendar;
 use crate::money::Currency;
 use crate::policy::OccupancyBasis;
 use crate::unit::Unit;
+use crate::unit_history::UnitHistory;
 
 /// The inputs of the analytics computations.
 #[derive(Clone, Copy, Debug)]
@@ -22,6 +24,8 @@ pub struct Dataset<'a> {
     pub basis: OccupancyBasis,
     /// The tenant's units, archived ones included.
     pub units: &'a [Unit],
+    /// What each unit offered over time (capacity of past dates).
+    pub history: &'a UnitHistory,
     /// The reservations whose booked period overlaps the range asked about
     /// (every state).
     pub bookings: &'a [Booking],

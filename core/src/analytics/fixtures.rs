@@ -1,7 +1,8 @@
 //! The analytics fixture suite: every `fixtures/*.yaml` describes a tenant
 //! (time zone, basis, open periods), its units and reservations, and for some
 //! spans the hand-computed figures — occupancy per date and unit, stats of the
-//! span and of the one before, the unit rankings. Figures are nights, or
+//! span and of the one before, the unit rankings. A unit may give its history
+//! (what it offered from when on). Figures are nights, or
 //! minutes for the hour bases.
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use crate::quantity::{Guests, Inventory};
 use crate::state::ReservationState;
 use crate::time_range::TimeRange;
 use crate::unit::Unit;
+use crate::unit_history::{UnitHistory, UnitVersion};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,6 +48,19 @@ struct Open {
 #[serde(deny_unknown_fields)]
 struct FixtureUnit {
     name: String,
+    inventory: i64,
+    #[serde(default)]
+    archived: bool,
+    /// Its versions (what it offered from a local `YYYY-MM-DD HH:MM` on);
+    /// without them, it stood as it is since 2027-01-01.
+    #[serde(default)]
+    history: Vec<FixtureVersion>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixtureVersion {
+    from: String,
     inventory: i64,
     #[serde(default)]
     archived: bool,
@@ -168,6 +183,20 @@ fn run(name: &str, text: &str) {
             created_at: created,
         })
         .collect();
+    let versions: Vec<UnitVersion> = f
+        .units
+        .iter()
+        .zip(&units)
+        .flat_map(|(fixture, unit)| {
+            fixture.history.iter().map(|v| UnitVersion {
+                unit_id: unit.id,
+                from: local(tz, &v.from),
+                inventory: Inventory::new(v.inventory).unwrap(),
+                archived: v.archived,
+            })
+        })
+        .collect();
+    let history = UnitHistory::new(&units, &versions);
     let unit_id = |n: &str| {
         units
             .iter()
@@ -219,6 +248,7 @@ fn run(name: &str, text: &str) {
             currency,
             basis: f.basis,
             units: &units,
+            history: &history,
             bookings: &bookings,
             calendar: &calendar,
         };

@@ -5,18 +5,20 @@
 //! check-in ≤ `d` < check-out, times its quantity; a unit's capacity on `d` is
 //! its inventory. Seat-/item-hours: a counted reservation occupies, on date `d`,
 //! its quantity × the seconds of its booked period inside `d`'s open periods; a
-//! unit's capacity on `d` is inventory × the seconds `d` is open. Archived units
-//! are left out on both sides; every other unit counts with its current
-//! inventory on every date (inventory history is not kept).
+//! unit's capacity on `d` is inventory × the seconds `d` is open. A unit counts
+//! on `d` as it stood at the end of `d` (`UnitHistory`): with its inventory
+//! then, or not at all before it was created or once it was archived. A unit
+//! that counts on no date of the span is left out on both sides (its
+//! reservations still count in the other figures).
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 
 use super::dataset::Dataset;
 use super::span::DateSpan;
 use crate::ids::UnitId;
-use crate::local_time::local_date;
+use crate::local_time::{local_date, local_instant};
 use crate::policy::OccupancyBasis;
 
 /// Occupied and available capacity, in the basis' measure: nights, or seconds
@@ -48,7 +50,8 @@ pub struct DayOccupancy {
     pub date: NaiveDate,
     /// All units together.
     pub total: Load,
-    /// Per unit (non-archived, in the units' order), when asked for.
+    /// Per unit (those that count on some date of the span, in the units'
+    /// order), when asked for.
     pub units: Vec<(UnitId, Load)>,
 }
 
@@ -65,7 +68,7 @@ pub struct OccupancyReport {
     pub days: Vec<DayOccupancy>,
 }
 
-/// The load of every (date, non-archived unit) of a span.
+/// The load of every (date, unit that counts on some date) of a span.
 #[derive(Clone, Debug)]
 pub(crate) struct Grid {
     span: DateSpan,
@@ -75,9 +78,32 @@ pub(crate) struct Grid {
 
 impl Grid {
     pub(crate) fn compute(data: &Dataset<'_>, span: DateSpan) -> Self {
-        let units: Vec<_> = data.units.iter().filter(|u| !u.archived).collect();
-        let column: HashMap<UnitId, usize> =
-            units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+        let tz = data.timezone;
+        // What each unit offered on each date: as it stood at the date's end.
+        let ends: Vec<_> = span
+            .dates()
+            .map(|d| local_instant(tz, d.succ_opt().unwrap_or(d), NaiveTime::MIN))
+            .collect();
+        let offered = |unit: UnitId| -> Vec<i64> {
+            ends.iter()
+                .map(|end| {
+                    data.history
+                        .offered_before(unit, *end)
+                        .map_or(0, |inventory| i64::from(inventory.get()))
+                })
+                .collect()
+        };
+        let units: Vec<(UnitId, Vec<i64>)> = data
+            .units
+            .iter()
+            .map(|u| (u.id, offered(u.id)))
+            .filter(|(_, inventory)| inventory.iter().any(|n| *n > 0))
+            .collect();
+        let column: HashMap<UnitId, usize> = units
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (*id, i))
+            .collect();
         let width = units.len();
         let mut cells = vec![Load::default(); span.len() * width];
         for (row, date) in span.dates().enumerate() {
@@ -85,11 +111,10 @@ impl Grid {
                 OccupancyBasis::Nights => 1,
                 _ => data.calendar.open_seconds(date),
             };
-            for (col, unit) in units.iter().enumerate() {
-                cells[row * width + col].capacity = i64::from(unit.inventory.get()) * open;
+            for (col, (_, inventory)) in units.iter().enumerate() {
+                cells[row * width + col].capacity = inventory[row] * open;
             }
         }
-        let tz = data.timezone;
         for b in data.bookings.iter().filter(|b| b.counts()) {
             let Some(&col) = column.get(&b.unit_id) else {
                 continue;
@@ -123,7 +148,7 @@ impl Grid {
         }
         Self {
             span,
-            units: units.iter().map(|u| u.id).collect(),
+            units: units.into_iter().map(|(id, _)| id).collect(),
             cells,
         }
     }

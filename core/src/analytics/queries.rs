@@ -22,6 +22,7 @@ use crate::store::ReservationFilter;
 use crate::tenant::Tenant;
 use crate::time_range::TimeRange;
 use crate::unit::Unit;
+use crate::unit_history::UnitHistory;
 
 /// The most reservations `day` lists.
 pub const DAY_LIMIT: u32 = 1000;
@@ -64,6 +65,7 @@ struct Loaded {
     tenant: Tenant,
     basis: OccupancyBasis,
     units: Vec<Unit>,
+    history: UnitHistory,
     bookings: Vec<Booking>,
     calendar: OpenCalendar,
 }
@@ -75,6 +77,7 @@ impl Loaded {
             currency: self.tenant.currency,
             basis: self.basis,
             units: &self.units,
+            history: &self.history,
             bookings: &self.bookings,
             calendar: &self.calendar,
         }
@@ -153,8 +156,9 @@ impl Engine {
         })
     }
 
-    /// The tenant, its units (archived too), the open periods of `span`'s
-    /// dates and the bookings overlapping the span or any of those periods.
+    /// The tenant, its units (archived too) and their history, the open
+    /// periods of `span`'s dates and the bookings overlapping the span or any
+    /// of those periods.
     async fn load_analytics(
         &self,
         tenant_id: TenantId,
@@ -178,11 +182,13 @@ impl Engine {
             None => instants,
         };
         let units = self.store.units(tenant_id, true).await?;
+        let history = UnitHistory::new(&units, &self.store.unit_versions(tenant_id).await?);
         let bookings = self.store.bookings_overlapping(tenant_id, &range).await?;
         Ok(Loaded {
             tenant,
             basis,
             units,
+            history,
             bookings,
             calendar,
         })

@@ -28,7 +28,7 @@ pub struct Stats {
     pub span: DateSpan,
     /// What occupancy and lengths count.
     pub basis: OccupancyBasis,
-    /// Occupied and available capacity (non-archived units).
+    /// Occupied and available capacity (each unit on the dates it was offered).
     pub occupancy: Load,
     /// Capacity reserved inside the span (all units): nights × quantity, or
     /// seconds × quantity of the booked periods.

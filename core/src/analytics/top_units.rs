@@ -1,7 +1,7 @@
 //! Units ranked by the capacity reserved in a span (nights, or seat-/item-hours)
 //! or by revenue, best first; ties by name, then id. Every unit is ranked,
-//! archived ones too (their reservations still happened; their occupancy has no
-//! capacity).
+//! archived ones too (their reservations still happened); a unit's capacity
+//! counts only the dates on which it was offered.
 
 use std::collections::HashMap;
 
@@ -32,7 +32,7 @@ pub struct UnitRanking {
     pub revenue: Money,
     /// Counted reservations with a part inside the span.
     pub reservations: u32,
-    /// Occupied and available capacity (none for archived units).
+    /// Occupied and available capacity (none on dates it was not offered).
     pub occupancy: Load,
 }
 

@@ -13,6 +13,7 @@ use crate::analytics::Booking;
 use crate::ids::{ReservationId, TenantId, UnitId};
 use crate::money::Money;
 use crate::time_range::TimeRange;
+use crate::unit_history::UnitVersion;
 
 /// Reads for analytics. Every [`super::Store`] is one.
 #[async_trait]
@@ -24,6 +25,24 @@ pub trait AnalyticsStore: Send + Sync {
         tenant: TenantId,
         range: &TimeRange,
     ) -> Result<Vec<Booking>, StoreError>;
+    /// Every version of every unit of the tenant (what each offered from when
+    /// on), in no particular order. One query.
+    async fn unit_versions(&self, tenant: TenantId) -> Result<Vec<UnitVersion>, StoreError>;
+}
+
+/// A stored unit version, read back.
+pub(crate) fn unit_version(
+    unit_id: Uuid,
+    from: DateTime<Utc>,
+    inventory: i64,
+    archived: bool,
+) -> Result<UnitVersion, StoreError> {
+    Ok(UnitVersion {
+        unit_id: UnitId::from_uuid(unit_id),
+        from,
+        inventory: crate::quantity::Inventory::new(inventory).map_err(StoreError::corrupt)?,
+        archived,
+    })
 }
 
 /// The projected columns, in the order both stores select them.

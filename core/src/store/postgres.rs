@@ -38,6 +38,7 @@ use crate::reservation::{IdempotencyKey, Reservation};
 use crate::tenant::{NewTenant, Tenant, TenantSlug};
 use crate::time_range::TimeRange;
 use crate::unit::{NewUnit, Unit, UnitPatch};
+use crate::unit_history::UnitVersion;
 
 // The webhook queue (`WebhookStore`), in its own file.
 #[path = "postgres_webhooks.rs"]
@@ -539,6 +540,28 @@ async fn fetch_by_key(
         .await?
         .map(ReservationRow::into_domain)
         .transpose()
+}
+
+/// Records what a unit offers from `v.from` on; a second change in the same
+/// microsecond replaces the first.
+async fn write_unit_version(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    v: &UnitVersion,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO unit_versions (tenant_id, unit_id, valid_from, inventory, archived) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, unit_id, valid_from) \
+         DO UPDATE SET inventory = EXCLUDED.inventory, archived = EXCLUDED.archived",
+    )
+    .bind(tenant.as_uuid())
+    .bind(v.unit_id.as_uuid())
+    .bind(v.from)
+    .bind(i64::from(v.inventory))
+    .bind(v.archived)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 async fn fetch_unit(
@@ -1127,6 +1150,7 @@ impl Store for PostgresStore {
         .execute(&mut *tx)
         .await
         .map_err(|e| tenant_fk(e, tenant))?;
+        write_unit_version(&mut tx, tenant, &UnitVersion::of(&unit, now)).await?;
         append(&mut tx, &records::unit_created(&unit, actor)).await?;
         tx.commit().await?;
         self.committed();
@@ -1202,6 +1226,9 @@ impl Store for PostgresStore {
             .bind(id.as_uuid())
             .execute(&mut *tx)
             .await?;
+        }
+        if UnitVersion::changes(&before, &after) {
+            write_unit_version(&mut tx, tenant, &UnitVersion::of(&after, now)).await?;
         }
         append(&mut tx, &records::unit_updated(&before, &after, actor, now)).await?;
         tx.commit().await?;

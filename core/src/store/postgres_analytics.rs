@@ -10,8 +10,9 @@ use super::PostgresStore;
 use crate::analytics::Booking;
 use crate::ids::TenantId;
 use crate::store::StoreError;
-use crate::store::analytics::{AnalyticsStore, BOOKING_COLUMNS, BookingRow};
+use crate::store::analytics::{AnalyticsStore, BOOKING_COLUMNS, BookingRow, unit_version};
 use crate::time_range::TimeRange;
+use crate::unit_history::UnitVersion;
 
 type Row = (
     Uuid,
@@ -63,5 +64,19 @@ impl AnalyticsStore for PostgresStore {
                 .into_booking()
             })
             .collect()
+    }
+
+    async fn unit_versions(&self, tenant: TenantId) -> Result<Vec<UnitVersion>, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        sqlx::query_as::<_, (Uuid, DateTime<Utc>, i64, bool)>(
+            "SELECT unit_id, valid_from, inventory, archived FROM unit_versions \
+             WHERE tenant_id = $1",
+        )
+        .bind(tenant.as_uuid())
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|(unit, from, inventory, archived)| unit_version(unit, from, inventory, archived))
+        .collect()
     }
 }

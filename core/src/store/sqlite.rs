@@ -31,6 +31,7 @@ use crate::reservation::{IdempotencyKey, Reservation};
 use crate::tenant::{NewTenant, Tenant, TenantSlug};
 use crate::time_range::TimeRange;
 use crate::unit::{NewUnit, Unit, UnitPatch};
+use crate::unit_history::UnitVersion;
 
 // The webhook queue (`WebhookStore`), in its own file.
 #[path = "sqlite_webhooks.rs"]
@@ -475,6 +476,28 @@ async fn fetch_unit(
         .await?
         .map(UnitRow::into_domain)
         .transpose()
+}
+
+/// Records what a unit offers from `v.from` on; a second change in the same
+/// microsecond replaces the first.
+async fn write_unit_version(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    v: &UnitVersion,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO unit_versions (tenant_id, unit_id, valid_from, inventory, archived) \
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, unit_id, valid_from) \
+         DO UPDATE SET inventory = excluded.inventory, archived = excluded.archived",
+    )
+    .bind(tenant.as_uuid())
+    .bind(v.unit_id.as_uuid())
+    .bind(micros(v.from))
+    .bind(i64::from(v.inventory))
+    .bind(v.archived)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 async fn fetch_client(
@@ -1038,6 +1061,7 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(|e| tenant_fk(e, tenant))?;
+        write_unit_version(&mut tx, tenant, &UnitVersion::of(&unit, now)).await?;
         append(&mut tx, &records::unit_created(&unit, actor)).await?;
         tx.commit().await?;
         self.committed();
@@ -1103,6 +1127,9 @@ impl Store for SqliteStore {
         .bind(id.as_uuid())
         .execute(&mut *tx)
         .await?;
+        if UnitVersion::changes(&before, &after) {
+            write_unit_version(&mut tx, tenant, &UnitVersion::of(&after, now)).await?;
+        }
         append(&mut tx, &records::unit_updated(&before, &after, actor, now)).await?;
         tx.commit().await?;
         self.committed();

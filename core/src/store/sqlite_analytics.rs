@@ -9,8 +9,9 @@ use super::{SqliteStore, from_micros, micros};
 use crate::analytics::Booking;
 use crate::ids::TenantId;
 use crate::store::StoreError;
-use crate::store::analytics::{AnalyticsStore, BOOKING_COLUMNS, BookingRow};
+use crate::store::analytics::{AnalyticsStore, BOOKING_COLUMNS, BookingRow, unit_version};
 use crate::time_range::TimeRange;
+use crate::unit_history::UnitVersion;
 
 type Row = (
     Uuid,
@@ -61,5 +62,20 @@ impl AnalyticsStore for SqliteStore {
                 .into_booking()
             })
             .collect()
+    }
+
+    async fn unit_versions(&self, tenant: TenantId) -> Result<Vec<UnitVersion>, StoreError> {
+        sqlx::query_as::<_, (Uuid, i64, i64, bool)>(
+            "SELECT unit_id, valid_from, inventory, archived FROM unit_versions \
+             WHERE tenant_id = ?",
+        )
+        .bind(tenant.as_uuid())
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|(unit, from, inventory, archived)| {
+            unit_version(unit, from_micros(from)?, inventory, archived)
+        })
+        .collect()
     }
 }

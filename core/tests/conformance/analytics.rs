@@ -1,6 +1,8 @@
 //! Analytics reads on both databases: the projection of the reservations whose
 //! booked period overlaps a range (every state, half-open edges, one tenant
-//! only), and the engine's occupancy and stats computed from it.
+//! only), and the engine's occupancy and stats computed from it; each unit's
+//! versions (written with its creation and with every change of inventory or
+//! archiving) give past dates the capacity they had.
 
 use berth_core::analytics::{DateSpan, RankBy};
 use berth_core::audit::Actor;
@@ -18,6 +20,7 @@ use crate::support::{self, Backend};
 on_both_stores!(
     bookings_overlapping_a_range_in_every_state,
     occupancy_and_stats_from_the_store,
+    past_dates_count_units_as_they_stood,
 );
 
 fn nights(check_in: &str, check_out: &str) -> PeriodRequest {
@@ -258,4 +261,89 @@ async fn occupancy_and_stats_from_the_store(backend: Backend) {
 
 fn load(occupied: i64, capacity: i64) -> berth_core::analytics::Load {
     berth_core::analytics::Load { occupied, capacity }
+}
+
+async fn past_dates_count_units_as_they_stood(backend: Backend) {
+    use berth_core::quantity::Inventory;
+    use berth_core::unit::UnitPatch;
+
+    let store = support::fresh_store(backend).await;
+    let (engine, clock) = support::engine(store.clone());
+    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    // Both created at 2026-11-02 09:00 UTC.
+    let hotel = support::unit(&*store, &tenant, "H", 3, 2).await;
+    let cabin = support::unit(&*store, &tenant, "Z", 1, 4).await;
+    clock.set("2026-11-05T12:00:00Z".parse().unwrap());
+    let patch = |inventory: Option<i64>, archived: Option<bool>, name: Option<&str>| UnitPatch {
+        inventory: inventory.map(|n| Inventory::new(n).unwrap()),
+        archived,
+        name: name.map(str::to_owned),
+        ..UnitPatch::default()
+    };
+    engine
+        .update_unit(
+            tenant.id,
+            hotel.id,
+            patch(Some(1), None, None),
+            &Actor::System,
+        )
+        .await
+        .unwrap();
+    engine
+        .update_unit(
+            tenant.id,
+            cabin.id,
+            patch(None, Some(true), None),
+            &Actor::System,
+        )
+        .await
+        .unwrap();
+    // A change that does not touch what a unit offers adds no version.
+    engine
+        .update_unit(
+            tenant.id,
+            hotel.id,
+            patch(None, None, Some("Hotel")),
+            &Actor::System,
+        )
+        .await
+        .unwrap();
+
+    let mut versions: Vec<_> = store
+        .unit_versions(tenant.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| {
+            let name = if v.unit_id == hotel.id { "H" } else { "Z" };
+            (name, v.from.to_rfc3339(), v.inventory.get(), v.archived)
+        })
+        .collect();
+    versions.sort();
+    let (created, changed) = ("2026-11-02T09:00:00+00:00", "2026-11-05T12:00:00+00:00");
+    assert_eq!(
+        versions,
+        [
+            ("H", created.to_owned(), 3, false),
+            ("H", changed.to_owned(), 1, false),
+            ("Z", created.to_owned(), 1, false),
+            ("Z", changed.to_owned(), 1, true),
+        ]
+    );
+    assert!(
+        store
+            .unit_versions(support::tenant(&*store, "harbor-hotel").await.id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "one tenant's versions only"
+    );
+
+    let span = DateSpan::new("2026-11-01".parse().unwrap(), "2026-11-06".parse().unwrap()).unwrap();
+    let report = engine.occupancy(tenant.id, span, true).await.unwrap();
+    let capacity: Vec<i64> = report.days.iter().map(|d| d.total.capacity).collect();
+    // Nothing before the units existed; 3 + 1 until the change; then 1.
+    assert_eq!(capacity, [0, 4, 4, 4, 1, 1]);
+    let archived_unit = report.days[1].units.iter().find(|(u, _)| *u == cabin.id);
+    assert_eq!(archived_unit.map(|(_, l)| l.capacity), Some(1));
 }

@@ -24,7 +24,7 @@ use sqlx::{Connection, PgConnection};
 use crate::support::{self, Backend};
 
 /// The tables that carry a `tenant_id`: all of them must be guarded.
-const TENANT_TABLES: [&str; 17] = [
+const TENANT_TABLES: [&str; 18] = [
     "api_keys",
     "audit_log",
     "calendar_blocks",
@@ -39,6 +39,7 @@ const TENANT_TABLES: [&str; 17] = [
     "reservations",
     "units",
     "users",
+    "unit_versions",
     "webhook_attempts",
     "webhook_deliveries",
     "webhooks",
@@ -410,6 +411,7 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
         "DELETE FROM calendar_blocks WHERE tenant_id = $1",
         "UPDATE ical_feeds SET token = 'mallory' WHERE tenant_id = $1",
         "UPDATE calendar_syncs SET url = 'https://mallory.example.org/' WHERE tenant_id = $1",
+        "UPDATE unit_versions SET inventory = 99 WHERE tenant_id = $1",
     ] {
         let done = sqlx::query(sql)
             .bind(b.id.as_uuid())

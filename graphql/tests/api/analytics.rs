@@ -97,7 +97,8 @@ async fn analytics_cost_a_fixed_number_of_store_queries() {
     let (data, many) = analytics_of(&api().await, 100).await;
     assert_eq!(few, many, "the cost must not grow with the reservations");
     // Per root field: the tenant, its units and the bookings of the range; the
-    // units an answer names in one batch (occupancy, day, topUnits); `day` also
+    // units an answer names in one batch (occupancy, day, topUnits), and the
+    // units' versions once per answer; `day` also
     // reads its reservations and loads their units and clients in one batch each.
     // Each query (one request each) reads the caller's user once.
     assert_eq!(
@@ -107,6 +108,7 @@ async fn analytics_cost_a_fixed_number_of_store_queries() {
             ("clients_by_ids", 1),
             ("reservations", 1),
             ("tenant", 4),
+            ("unit_versions", 4),
             ("units", 4),
             ("units_by_ids", 4),
             ("user", 4),

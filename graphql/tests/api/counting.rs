@@ -825,4 +825,12 @@ impl berth_core::store::AnalyticsStore for CountingStore {
         self.count("bookings_overlapping");
         self.inner.bookings_overlapping(tenant, range).await
     }
+
+    async fn unit_versions(
+        &self,
+        tenant: TenantId,
+    ) -> Result<Vec<berth_core::unit_history::UnitVersion>, StoreError> {
+        self.count("unit_versions");
+        self.inner.unit_versions(tenant).await
+    }
 }

@@ -84,6 +84,13 @@ impl SyncUrl {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Its host (and port): what logs and the audit log show of it, since the
+    /// rest often carries the other site's secret.
+    pub fn host(&self) -> &str {
+        let rest = self.0.split_once("://").map_or("", |(_, rest)| rest);
+        rest.split(['/', '?', '#']).next().unwrap_or_default()
+    }
 }
 
 impl std::fmt::Display for SyncUrl {
@@ -351,6 +358,12 @@ mod tests {
         ] {
             assert_eq!(good.parse::<SyncUrl>().unwrap().as_str(), good);
         }
+        let url: SyncUrl = "https://www.airbnb.com/calendar/ical/1.ics?s=secret"
+            .parse()
+            .unwrap();
+        assert_eq!(url.host(), "www.airbnb.com");
+        let url: SyncUrl = "http://127.0.0.1:8081?s=x".parse().unwrap();
+        assert_eq!(url.host(), "127.0.0.1:8081");
         for (bad, why) in [
             ("ftp://example.org/x.ics", "https://"),
             ("webcal://example.org/x.ics", "webcal"),

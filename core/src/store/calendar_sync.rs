@@ -2,6 +2,11 @@
 //! schedule (`crate::ical::sync`), and what both stores share for them: the
 //! audit entries and events of adding and removing one, and reading a row back.
 //!
+//! A sync's URL often carries the other site's secret: with a secrets key it is
+//! stored sealed like webhook signing secrets (`crate::secret_box`, bound to
+//! the sync's tenant and id), and neither the audit log (its host only) nor
+//! events carry it.
+//!
 //! A worker claims due syncs with a lease (`lease_until`), so several
 //! instances never fetch the same calendar at once; a claim whose worker died
 //! comes due again when its lease ends. The import a fetch leads to is the
@@ -19,6 +24,7 @@ use crate::audit::{Actor, AuditEntry};
 use crate::event::EventKind;
 use crate::ical::sync::{CalendarSync, NewCalendarSync, SyncInterval, SyncReport, SyncStatus};
 use crate::ids::{CalendarSyncId, TenantId, UnitId};
+use crate::secret_box::SecretBox;
 
 /// Calendar syncs. Every [`super::Store`] is one.
 #[async_trait]
@@ -83,9 +89,9 @@ pub trait CalendarSyncStore: Send + Sync {
     ) -> Result<bool, StoreError>;
 }
 
-/// The audit entry and event of an added sync. The URL (which often carries
-/// the other site's secret) is in the audit entry, which admins read, and not in
-/// the event, which viewers and webhooks receive.
+/// The audit entry and event of an added sync. Neither carries the URL, which
+/// often holds the other site's secret (and is sealed at rest): the audit entry
+/// names its host.
 pub(crate) fn sync_added(sync: &CalendarSync, actor: &Actor) -> ChangeRecord {
     ChangeRecord::new(
         sync.tenant_id,
@@ -94,7 +100,7 @@ pub(crate) fn sync_added(sync: &CalendarSync, actor: &Actor) -> ChangeRecord {
         "add_calendar_sync",
         EventKind::CalendarSyncAdded,
         public_part(sync),
-        json!({ "after": to_json(sync) }),
+        json!({ "after": audited_part(sync) }),
         sync.created_at,
     )
 }
@@ -108,6 +114,28 @@ fn public_part(sync: &CalendarSync) -> serde_json::Value {
         "interval_minutes": sync.interval,
         "created_at": sync.created_at,
     })
+}
+
+/// What the audit log keeps of a sync: its URL's host only.
+fn audited_part(sync: &CalendarSync) -> serde_json::Value {
+    let mut json = to_json(sync);
+    json["url"] = serde_json::Value::Null;
+    json["url_host"] = json!(sync.url.host());
+    json
+}
+
+/// What a sync's sealed URL is bound to: its tenant and id.
+fn url_row(tenant: TenantId, id: CalendarSyncId) -> String {
+    format!("calendar-sync-url:{tenant}:{id}")
+}
+
+/// A sync's URL as its row stores it: sealed when the store has a secrets key.
+pub(crate) fn stored_url(secrets: Option<&SecretBox>, sync: &CalendarSync) -> String {
+    SecretBox::store(
+        secrets,
+        sync.url.as_str(),
+        &url_row(sync.tenant_id, sync.id),
+    )
 }
 
 /// The audit entry and event of a removed sync.
@@ -130,7 +158,7 @@ pub(crate) fn sync_removed(
         "remove_calendar_sync",
         EventKind::CalendarSyncRemoved,
         summary.clone(),
-        json!({ "before": to_json(sync), "after": summary }),
+        json!({ "before": audited_part(sync), "after": summary }),
         at,
     )
 }
@@ -176,14 +204,24 @@ pub(crate) struct SyncColumns {
 }
 
 impl SyncColumns {
-    /// The sync, or CORRUPT naming what did not read back.
-    pub(crate) fn into_domain(self) -> Result<CalendarSync, StoreError> {
+    /// The sync (its URL opened with `secrets`), or CORRUPT naming what did
+    /// not read back.
+    pub(crate) fn into_domain(
+        self,
+        secrets: Option<&SecretBox>,
+    ) -> Result<CalendarSync, StoreError> {
+        let (tenant, id) = (
+            TenantId::from_uuid(self.tenant_id),
+            CalendarSyncId::from_uuid(self.id),
+        );
+        let url = SecretBox::open(secrets, &self.url, &url_row(tenant, id))
+            .map_err(StoreError::corrupt)?;
         Ok(CalendarSync {
-            id: CalendarSyncId::from_uuid(self.id),
-            tenant_id: TenantId::from_uuid(self.tenant_id),
+            id,
+            tenant_id: tenant,
             unit_id: UnitId::from_uuid(self.unit_id),
             source: self.source.parse().map_err(StoreError::corrupt)?,
-            url: self.url.parse().map_err(StoreError::corrupt)?,
+            url: url.parse().map_err(StoreError::corrupt)?,
             interval: SyncInterval::from_minutes(self.interval_minutes)
                 .map_err(StoreError::corrupt)?,
             created_at: self.created_at,

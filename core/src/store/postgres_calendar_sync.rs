@@ -12,10 +12,11 @@ use super::{PostgresStore, append, append_audit, locked_unit};
 use crate::audit::Actor;
 use crate::ical::sync::{CalendarSync, NewCalendarSync, SyncReport};
 use crate::ids::{CalendarSyncId, TenantId, UnitId};
+use crate::secret_box::SecretBox;
 use crate::store::StoreError;
 use crate::store::calendar_sync::{
-    CalendarSyncStore, SyncColumns, duplicate_sync, succeeded, sync_added, sync_removed,
-    sync_requested,
+    CalendarSyncStore, SyncColumns, duplicate_sync, stored_url, succeeded, sync_added,
+    sync_removed, sync_requested,
 };
 
 /// The columns a [`SyncRow`] reads, for `concat!`.
@@ -46,7 +47,7 @@ struct SyncRow {
 }
 
 impl SyncRow {
-    fn into_domain(self) -> Result<CalendarSync, StoreError> {
+    fn into_domain(self, secrets: Option<&SecretBox>) -> Result<CalendarSync, StoreError> {
         SyncColumns {
             id: self.id,
             tenant_id: self.tenant_id,
@@ -64,12 +65,13 @@ impl SyncRow {
             etag: self.etag,
             last_modified: self.last_modified,
         }
-        .into_domain()
+        .into_domain(secrets)
     }
 }
 
 async fn fetch_sync(
     conn: &mut PgConnection,
+    secrets: Option<&SecretBox>,
     tenant: TenantId,
     id: CalendarSyncId,
     lock: bool,
@@ -92,7 +94,7 @@ async fn fetch_sync(
         .bind(id.as_uuid())
         .fetch_optional(&mut *conn)
         .await?
-        .map(SyncRow::into_domain)
+        .map(|row| row.into_domain(secrets))
         .transpose()
 }
 
@@ -125,7 +127,7 @@ impl CalendarSyncStore for PostgresStore {
         .bind(sync.id.as_uuid())
         .bind(sync.unit_id.as_uuid())
         .bind(sync.source.as_str())
-        .bind(sync.url.as_str())
+        .bind(stored_url(self.secrets(), &sync))
         .bind(int4(sync.interval.minutes()))
         .bind(now)
         .execute(&mut *tx)
@@ -157,7 +159,7 @@ impl CalendarSyncStore for PostgresStore {
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
-        .map(SyncRow::into_domain)
+        .map(|row| row.into_domain(self.secrets()))
         .collect()
     }
 
@@ -167,7 +169,7 @@ impl CalendarSyncStore for PostgresStore {
         id: CalendarSyncId,
     ) -> Result<Option<CalendarSync>, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
-        fetch_sync(&mut tx, tenant, id, false).await
+        fetch_sync(&mut tx, self.secrets(), tenant, id, false).await
     }
 
     async fn remove_calendar_sync(
@@ -179,12 +181,12 @@ impl CalendarSyncStore for PostgresStore {
         now: DateTime<Utc>,
     ) -> Result<CalendarSync, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
-        let sync = fetch_sync(&mut tx, tenant, id, false)
+        let sync = fetch_sync(&mut tx, self.secrets(), tenant, id, false)
             .await?
             .ok_or_else(|| StoreError::not_found("calendar sync", id))?;
         // The unit's row first, as an import takes it, then the sync's.
         locked_unit(&mut tx, tenant, sync.unit_id).await?;
-        let sync = fetch_sync(&mut tx, tenant, id, true)
+        let sync = fetch_sync(&mut tx, self.secrets(), tenant, id, true)
             .await?
             .ok_or_else(|| StoreError::not_found("calendar sync", id))?;
         sqlx::query("DELETE FROM calendar_syncs WHERE tenant_id = $1 AND id = $2")
@@ -228,7 +230,7 @@ impl CalendarSyncStore for PostgresStore {
         .bind(id.as_uuid())
         .execute(&mut *tx)
         .await?;
-        let sync = fetch_sync(&mut tx, tenant, id, false)
+        let sync = fetch_sync(&mut tx, self.secrets(), tenant, id, false)
             .await?
             .ok_or_else(|| StoreError::not_found("calendar sync", id))?;
         append_audit(&mut tx, &sync_requested(&sync, actor, now)).await?;
@@ -260,7 +262,7 @@ impl CalendarSyncStore for PostgresStore {
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
-        .map(SyncRow::into_domain)
+        .map(|row| row.into_domain(self.secrets()))
         .collect::<Result<Vec<_>, _>>()?;
         tx.commit().await?;
         // RETURNING keeps no order.

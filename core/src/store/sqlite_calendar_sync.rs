@@ -10,10 +10,11 @@ use super::{SqliteStore, append, append_audit, fetch_unit, from_micros, micros};
 use crate::audit::Actor;
 use crate::ical::sync::{CalendarSync, NewCalendarSync, SyncReport};
 use crate::ids::{CalendarSyncId, TenantId, UnitId};
+use crate::secret_box::SecretBox;
 use crate::store::StoreError;
 use crate::store::calendar_sync::{
-    CalendarSyncStore, SyncColumns, duplicate_sync, succeeded, sync_added, sync_removed,
-    sync_requested,
+    CalendarSyncStore, SyncColumns, duplicate_sync, stored_url, succeeded, sync_added,
+    sync_removed, sync_requested,
 };
 
 /// The columns a [`SyncRow`] reads, for `concat!`.
@@ -44,7 +45,7 @@ struct SyncRow {
 }
 
 impl SyncRow {
-    fn into_domain(self) -> Result<CalendarSync, StoreError> {
+    fn into_domain(self, secrets: Option<&SecretBox>) -> Result<CalendarSync, StoreError> {
         SyncColumns {
             id: self.id,
             tenant_id: self.tenant_id,
@@ -62,12 +63,13 @@ impl SyncRow {
             etag: self.etag,
             last_modified: self.last_modified,
         }
-        .into_domain()
+        .into_domain(secrets)
     }
 }
 
 async fn fetch_sync(
     conn: &mut SqliteConnection,
+    secrets: Option<&SecretBox>,
     tenant: TenantId,
     id: CalendarSyncId,
 ) -> Result<Option<CalendarSync>, StoreError> {
@@ -80,7 +82,7 @@ async fn fetch_sync(
     .bind(id.as_uuid())
     .fetch_optional(&mut *conn)
     .await?
-    .map(SyncRow::into_domain)
+    .map(|row| row.into_domain(secrets))
     .transpose()
 }
 
@@ -108,7 +110,7 @@ impl CalendarSyncStore for SqliteStore {
         .bind(sync.id.as_uuid())
         .bind(sync.unit_id.as_uuid())
         .bind(sync.source.as_str())
-        .bind(sync.url.as_str())
+        .bind(stored_url(self.secrets(), &sync))
         .bind(i64::from(sync.interval.minutes()))
         .bind(micros(now))
         .bind(micros(now))
@@ -141,7 +143,7 @@ impl CalendarSyncStore for SqliteStore {
         .fetch_all(&self.pool)
         .await?
         .into_iter()
-        .map(SyncRow::into_domain)
+        .map(|row| row.into_domain(self.secrets()))
         .collect()
     }
 
@@ -151,7 +153,7 @@ impl CalendarSyncStore for SqliteStore {
         id: CalendarSyncId,
     ) -> Result<Option<CalendarSync>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        fetch_sync(&mut conn, tenant, id).await
+        fetch_sync(&mut conn, self.secrets(), tenant, id).await
     }
 
     async fn remove_calendar_sync(
@@ -163,7 +165,7 @@ impl CalendarSyncStore for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<CalendarSync, StoreError> {
         let mut tx = self.begin_write().await?;
-        let sync = fetch_sync(&mut tx, tenant, id)
+        let sync = fetch_sync(&mut tx, self.secrets(), tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("calendar sync", id))?;
         sqlx::query("DELETE FROM calendar_syncs WHERE tenant_id = ? AND id = ?")
@@ -207,7 +209,7 @@ impl CalendarSyncStore for SqliteStore {
         .bind(id.as_uuid())
         .execute(&mut *tx)
         .await?;
-        let sync = fetch_sync(&mut tx, tenant, id)
+        let sync = fetch_sync(&mut tx, self.secrets(), tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("calendar sync", id))?;
         append_audit(&mut tx, &sync_requested(&sync, actor, now)).await?;
@@ -237,7 +239,7 @@ impl CalendarSyncStore for SqliteStore {
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
-        .map(SyncRow::into_domain)
+        .map(|row| row.into_domain(self.secrets()))
         .collect::<Result<Vec<_>, _>>()?;
         for sync in &due {
             sqlx::query("UPDATE calendar_syncs SET lease_until = ? WHERE tenant_id = ? AND id = ?")

@@ -4,7 +4,9 @@
 //! brought and schedules the next fetch (the interval after a success, a
 //! growing back-off after failures); a calendar that cannot be imported is a
 //! failed fetch that keeps the blocks; removing a sync keeps or clears its
-//! blocks in the same transaction; other tenants see and touch nothing.
+//! blocks in the same transaction; other tenants see and touch nothing; with
+//! a secrets key a sync's URL is stored sealed, and no audit entry or event
+//! carries it.
 
 use berth_core::audit::Actor;
 use berth_core::clock::Clock as _;
@@ -26,6 +28,7 @@ on_both_stores!(
     a_calendar_that_cannot_be_imported_keeps_the_blocks,
     removing_a_sync_keeps_or_clears_its_blocks,
     other_tenants_see_and_touch_nothing,
+    urls_are_sealed_at_rest,
 );
 
 struct World {
@@ -180,9 +183,12 @@ async fn a_sync_is_added_once_per_unit_and_source(backend: Backend) {
             event.payload
         );
     }
-    assert!(
-        audit[0].metadata.to_string().contains("s=secret"),
-        "admins see it"
+    // Nor does the audit log: the URL's host only.
+    let audited = audit[0].metadata.to_string();
+    assert!(!audited.contains("s=secret"), "{audited}");
+    assert_eq!(
+        audit[0].metadata["after"]["url_host"],
+        "calendars.example.org"
     );
 }
 
@@ -472,4 +478,78 @@ async fn other_tenants_see_and_touch_nothing(backend: Backend) {
             .is_none()
     );
     assert_eq!(w.claim().await.len(), 1, "still the owner's");
+}
+
+async fn urls_are_sealed_at_rest(backend: Backend) {
+    use berth_core::ical::sync::NewCalendarSync;
+    use berth_core::secret_box::SecretBox;
+    use berth_core::store::{PostgresStore, SqliteStore, StoreError};
+
+    fn three<S: Store + Clone + 'static>(
+        store: S,
+        seal: impl Fn(S, SecretBox) -> S,
+    ) -> (Arc<dyn Store>, Arc<dyn Store>, Arc<dyn Store>) {
+        (
+            Arc::new(store.clone()),
+            Arc::new(seal(store.clone(), SecretBox::new(&[5; 32]))),
+            Arc::new(seal(store, SecretBox::new(&[6; 32]))),
+        )
+    }
+    let (plain, sealed, wrong) = match backend {
+        Backend::Sqlite => three(support::fresh_sqlite().await, SqliteStore::with_secrets),
+        Backend::Postgres => three(
+            PostgresStore::connect(&support::fresh_postgres_url().await)
+                .await
+                .unwrap(),
+            PostgresStore::with_secrets,
+        ),
+    };
+    let tenant = support::tenant(&*sealed, "alpine-cabins").await;
+    let unit = support::unit(&*sealed, &tenant, "Birch", 1, 4).await;
+    let url = "https://www.airbnb.com/calendar/ical/42.ics?s=5ecret";
+    let new = NewCalendarSync {
+        unit_id: unit.id,
+        source: "airbnb".parse().unwrap(),
+        url: url.parse().unwrap(),
+        interval: SyncInterval::DEFAULT,
+    };
+    let sync = sealed
+        .add_calendar_sync(tenant.id, new, &admin(), support::start_instant())
+        .await
+        .unwrap();
+    // The keyed store reads it back, in every read and in the worker's claim.
+    let read = sealed
+        .calendar_sync(tenant.id, sync.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.url.as_str(), url);
+    let claimed = sealed
+        .claim_calendar_syncs(
+            tenant.id,
+            support::start_instant(),
+            support::start_instant() + Duration::minutes(2),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(claimed[0].url.as_str(), url);
+    // Without the key, or with another, the row does not open: it is sealed.
+    for store in [&plain, &wrong] {
+        let err = store.calendar_sync(tenant.id, sync.id).await.unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+    }
+    // Nothing else written carries it.
+    for event in support::settled_events(&*sealed, tenant.id).await {
+        assert!(
+            !event.payload.to_string().contains("5ecret"),
+            "{}",
+            event.payload
+        );
+    }
+    let audit = sealed
+        .audit_entries(tenant.id, sync.id.as_uuid())
+        .await
+        .unwrap();
+    assert!(!audit[0].metadata.to_string().contains("5ecret"));
 }

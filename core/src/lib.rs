@@ -19,6 +19,7 @@ pub mod lifecycle;
 pub mod local_time;
 pub mod lock;
 pub mod lock_commands;
+pub mod login_throttle;
 pub mod money;
 pub mod policy;
 pub mod push;

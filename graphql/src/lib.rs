@@ -18,7 +18,6 @@ pub mod ical;
 pub mod ids;
 pub mod loaders;
 pub mod locks;
-pub mod login_throttle;
 pub mod page;
 pub mod public;
 pub mod push;
@@ -107,7 +106,6 @@ pub fn schema_with_push(engine: Engine, auth: auth::Auth, push: push::PushConfig
         .data(units)
         .data(clients)
         .data(push)
-        .data(login_throttle::LoginThrottle::default())
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(codes::ErrorCodes)

@@ -1,5 +1,6 @@
 //! Signing in and `me`: `login(tenant, email, password)` returns a session token
-//! (wrong passwords are counted per account: `login_throttle.rs`);
+//! (wrong passwords are counted per account, in the database:
+//! `berth_core::login_throttle`);
 //! `me` is the signed-in user. The admin tenant always comes from the token, never
 //! from an argument.
 
@@ -10,7 +11,6 @@ use berth_core::{Engine, ErrorCode};
 use crate::access::require;
 use crate::auth::{Auth, Principal};
 use crate::error::coded;
-use crate::login_throttle::LoginThrottle;
 
 /// A user's role.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -164,11 +164,14 @@ impl SessionMutation {
     ) -> Result<Session> {
         let engine = ctx.data_unchecked::<Engine>();
         let auth = ctx.data_unchecked::<Auth>();
-        let throttle = ctx.data_unchecked::<LoginThrottle>();
-        let now = engine.clock().now();
-        // The account as typed: what the throttle counts.
+        // The account as typed: what the throttle counts (in the database,
+        // for every instance alike).
         let account = (tenant.clone(), email.clone());
-        if let Some(wait) = throttle.refused_for(&account.0, &account.1, now) {
+        if let Some(wait) = engine
+            .login_refused_for(&account.0, &account.1)
+            .await
+            .map_err(crate::error::from_engine)?
+        {
             return Err(coded(
                 ErrorCode::RateLimited,
                 format!("too many failed sign-ins for this account; retry in {wait} s"),
@@ -222,10 +225,16 @@ impl SessionMutation {
                 .map_err(|e| crate::error::from_engine(e.into()))?;
         }
         if !verified {
-            throttle.failed(&account.0, &account.1, now);
+            engine
+                .login_failed(&account.0, &account.1)
+                .await
+                .map_err(crate::error::from_engine)?;
             return Err(wrong());
         }
-        throttle.succeeded(&account.0, &account.1);
+        engine
+            .login_succeeded(&account.0, &account.1)
+            .await
+            .map_err(crate::error::from_engine)?;
         let (user, _) = found.ok_or_else(wrong)?;
         let token = auth.issue(&user, engine.clock().now()).map_err(|e| {
             tracing::error!(error = %e, "issuing a token");

@@ -19,7 +19,6 @@ use crate::access::require;
 use crate::auth::{Auth, Principal, Viewer, check_password, hash_password};
 use crate::error::{OrGraphql, coded, internal};
 use crate::ids::{not_found, parse};
-use crate::login_throttle::LoginThrottle;
 use crate::session::{Role, Session, User};
 
 /// A change to a user; omitted fields stay as they are.
@@ -153,15 +152,17 @@ impl UsersMutation {
             .ok_or_else(|| coded(ErrorCode::Unauthenticated, "sign in first"))?;
         // Guesses of the current password count against the account like
         // sign-in failures (a stolen session must not be a way around them).
-        let throttle = ctx.data_unchecked::<LoginThrottle>();
         let slug = store
             .tenant(viewer.tenant_id)
             .await
             .gql()?
             .map(|t| t.slug.to_string())
             .unwrap_or_default();
-        let now = engine.clock().now();
-        if let Some(wait) = throttle.refused_for(&slug, user.email.as_str(), now) {
+        if let Some(wait) = engine
+            .login_refused_for(&slug, user.email.as_str())
+            .await
+            .gql()?
+        {
             return Err(coded(
                 ErrorCode::RateLimited,
                 format!("too many failed password checks for this account; retry in {wait} s"),
@@ -169,14 +170,20 @@ impl UsersMutation {
             .extend_with(|_, e| e.set("retryAfter", wait)));
         }
         if !verify(auth, current_password, hash).await? {
-            throttle.failed(&slug, user.email.as_str(), now);
+            engine
+                .login_failed(&slug, user.email.as_str())
+                .await
+                .gql()?;
             // The caller is signed in; the argument is what is wrong.
             return Err(coded(
                 ErrorCode::InvalidInput,
                 "currentPassword: this is not the current password",
             ));
         }
-        throttle.succeeded(&slug, user.email.as_str());
+        engine
+            .login_succeeded(&slug, user.email.as_str())
+            .await
+            .gql()?;
         let password_hash = new_password_hash("newPassword", new_password).await?;
         let user = store
             .update_user(

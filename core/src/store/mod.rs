@@ -9,6 +9,7 @@ mod analytics;
 mod calendar;
 mod calendar_sync;
 mod error;
+mod login_throttle;
 mod open;
 mod postgres;
 mod push;
@@ -24,6 +25,7 @@ pub use analytics::AnalyticsStore;
 pub use calendar::CalendarStore;
 pub use calendar_sync::CalendarSyncStore;
 pub use error::StoreError;
+pub use login_throttle::LoginThrottleStore;
 pub use open::{open, open_and_migrate, open_and_migrate_sealed};
 pub use postgres::PostgresStore;
 pub use push::PushStore;
@@ -215,6 +217,7 @@ pub trait Store:
     + PushStore
     + CalendarStore
     + CalendarSyncStore
+    + LoginThrottleStore
     + AnalyticsStore
     + Send
     + Sync

@@ -52,6 +52,9 @@ mod calendar;
 // Calendar syncs (`CalendarSyncStore`), in their own file.
 #[path = "postgres_calendar_sync.rs"]
 mod calendar_sync;
+// Failed sign-ins (`LoginThrottleStore`), in their own file.
+#[path = "postgres_login_throttle.rs"]
+mod login_throttle;
 // Analytics reads (`AnalyticsStore`), in their own file.
 #[path = "postgres_analytics.rs"]
 mod analytics;

@@ -43,6 +43,7 @@ mod feed;
 mod isolation;
 mod lifecycle;
 mod locks;
+mod login_throttle;
 mod postgres_guards;
 mod push;
 mod reservations;

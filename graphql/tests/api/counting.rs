@@ -816,6 +816,41 @@ impl berth_core::store::CalendarSyncStore for CountingStore {
 }
 
 #[async_trait]
+impl berth_core::store::LoginThrottleStore for CountingStore {
+    async fn recent_login_failures(
+        &self,
+        account: &berth_core::login_throttle::LoginAccount,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        self.count("recent_login_failures");
+        self.inner
+            .recent_login_failures(account, since, limit)
+            .await
+    }
+
+    async fn record_login_failure(
+        &self,
+        account: &berth_core::login_throttle::LoginAccount,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.count("record_login_failure");
+        self.inner
+            .record_login_failure(account, at, forget_before)
+            .await
+    }
+
+    async fn clear_login_failures(
+        &self,
+        account: &berth_core::login_throttle::LoginAccount,
+    ) -> Result<(), StoreError> {
+        self.count("clear_login_failures");
+        self.inner.clear_login_failures(account).await
+    }
+}
+
+#[async_trait]
 impl berth_core::store::AnalyticsStore for CountingStore {
     async fn bookings_overlapping(
         &self,

@@ -334,7 +334,7 @@ async fn the_caller_is_read_once_per_request() {
 /// wrong current passwords given to `changePassword` count the same.
 #[tokio::test]
 async fn repeated_wrong_passwords_pause_the_account() {
-    use berth_graphql::login_throttle::{MAX_FAILURES, WINDOW};
+    use berth_core::login_throttle::{MAX_FAILURES, WINDOW};
 
     let api = api().await;
     let email = "owner@alpine-cabins.example.org";

@@ -68,7 +68,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             concurrency: 4,
-            timeout: Duration::from_secs(30),
+            timeout: Duration::from_secs(20),
             poll: Duration::from_secs(30),
             lease: chrono::Duration::minutes(5),
             batch: 16,

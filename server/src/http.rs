@@ -217,9 +217,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .context("serving HTTP")?;
     let _ = lock_expiry.await;
     let _ = lifecycle.await;
-    webhooks.stop().await;
-    push.stop().await;
-    calendar_sync.stop().await;
+    // Together: each gives a pass in flight its grace (the longest, a calendar
+    // fetch's, 21 s), well within compose's 30 s stop_grace_period.
+    tokio::join!(webhooks.stop(), push.stop(), calendar_sync.stop());
     tracing::info!("stopped");
     Ok(())
 }

@@ -156,6 +156,17 @@ fn register_facts(engine: &mut Engine) {
 /// scripts never do floating-point arithmetic on amounts.
 fn register_stdlib(engine: &mut Engine) {
     register_facts(engine);
+    // `list.contains(text)` compared natively: the package's version calls `==`
+    // through the interpreter for every element.
+    engine.register_fn(
+        "contains",
+        |list: &mut rhai::Array, text: rhai::ImmutableString| {
+            list.iter().any(|item| {
+                item.read_lock::<rhai::ImmutableString>()
+                    .is_some_and(|s| *s == text)
+            })
+        },
+    );
     crate::pricing_steps::register(engine);
     // `percent_of(amount, percent)`: amount × percent / 100, rounded half away from zero.
     engine.register_fn("percent_of", |amount: i64, percent: i64| {
@@ -210,6 +221,16 @@ mod tests {
             -13
         );
         assert_eq!(eval("ceil_div(61, 60)").unwrap().as_int().unwrap(), 2);
+    }
+
+    #[test]
+    fn lists_contain_text_natively_and_anything_else_as_before() {
+        let truth = |script: &str| eval(script).unwrap().as_bool().unwrap();
+        assert!(truth(r#"["mon", "sat"].contains("sat")"#));
+        assert!(!truth(r#"["mon", "sat"].contains("sun")"#));
+        assert!(!truth(r#"[1, "2"].contains("1")"#), "a number is not text");
+        assert!(truth("[1, 2].contains(2)"));
+        assert!(truth(r#"let days = ["fri"]; days.contains("fri")"#));
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub const MAX_URL_LEN: usize = 2048;
 pub const MAX_FILTERS: usize = 32;
 /// Longest error text kept per attempt.
 pub const MAX_ERROR_LEN: usize = 500;
+/// How long delivered and failed deliveries (with their attempts) are kept for
+/// `webhookDeliveries` before the worker prunes them.
+pub const KEEP_FINISHED: Duration = Duration::days(30);
 
 /// Why a webhook definition was refused (safe to show to the caller).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -627,6 +627,36 @@ impl WebhookStore for PostgresStore {
             .collect()
     }
 
+    async fn prune_webhook_deliveries(
+        &self,
+        tenant: TenantId,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        let ids: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM webhook_deliveries WHERE tenant_id = $1 AND status <> 'pending' \
+               AND updated_at < $2 ORDER BY updated_at, id LIMIT $3 FOR UPDATE SKIP LOCKED",
+        )
+        .bind(tenant.as_uuid())
+        .bind(before)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM webhook_attempts WHERE tenant_id = $1 AND delivery_id = ANY($2)")
+            .bind(tenant.as_uuid())
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM webhook_deliveries WHERE tenant_id = $1 AND id = ANY($2)")
+            .bind(tenant.as_uuid())
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(ids.len() as u64)
+    }
+
     async fn finish_attempt(
         &self,
         tenant: TenantId,

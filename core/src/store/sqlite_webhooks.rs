@@ -593,6 +593,35 @@ impl WebhookStore for SqliteStore {
         Ok(out)
     }
 
+    async fn prune_webhook_deliveries(
+        &self,
+        tenant: TenantId,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        // Writers are serialized: both statements see the same oldest rows.
+        let mut tx = self.begin_write().await?;
+        let mut deleted = 0;
+        for sql in [
+            "DELETE FROM webhook_attempts WHERE tenant_id = ?1 AND delivery_id IN \
+               (SELECT id FROM webhook_deliveries WHERE tenant_id = ?1 AND status <> 'pending' \
+                  AND updated_at < ?2 ORDER BY updated_at, id LIMIT ?3)",
+            "DELETE FROM webhook_deliveries WHERE tenant_id = ?1 AND id IN \
+               (SELECT id FROM webhook_deliveries WHERE tenant_id = ?1 AND status <> 'pending' \
+                  AND updated_at < ?2 ORDER BY updated_at, id LIMIT ?3)",
+        ] {
+            deleted = sqlx::query(sql)
+                .bind(tenant.as_uuid())
+                .bind(micros(before))
+                .bind(i64::from(limit))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(deleted)
+    }
+
     async fn finish_attempt(
         &self,
         tenant: TenantId,

@@ -99,6 +99,15 @@ pub trait WebhookStore: Send + Sync {
         tenant: TenantId,
         report: &AttemptReport,
     ) -> Result<bool, StoreError>;
+    /// Deletes up to `limit` of the tenant's delivered and failed deliveries
+    /// last updated before `before`, with their attempts, oldest first, in one
+    /// transaction: how many went. Pending deliveries are never touched.
+    async fn prune_webhook_deliveries(
+        &self,
+        tenant: TenantId,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError>;
 }
 
 /// The audit entry and event for a created webhook (the secret is not part of

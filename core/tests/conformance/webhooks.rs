@@ -29,6 +29,7 @@ on_both_stores!(
     deleting_a_webhook_fails_its_pending_deliveries,
     another_tenant_sees_no_webhook_and_no_delivery,
     signing_secrets_are_sealed_at_rest,
+    finished_deliveries_are_pruned_with_their_attempts,
 );
 
 const LEASE: Duration = Duration::seconds(60);
@@ -710,4 +711,64 @@ async fn signing_secrets_are_sealed_at_rest(backend: Backend) {
     // (On PostgreSQL the refused claim may have taken its lease: wait it out.)
     let again = claim(&*sealed, other.id, later + LEASE + Duration::seconds(1)).await;
     assert!(again[0].secret == old_secret);
+}
+
+/// Delivered and failed deliveries are deleted with their attempts once old
+/// enough, oldest first and a batch at a time; pending ones never; another
+/// tenant's never.
+async fn finished_deliveries_are_pruned_with_their_attempts(backend: Backend) {
+    let store = support::fresh_store(backend).await;
+    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let other = support::tenant(&*store, "harbor-hotel").await;
+    let hook = webhook(&*store, tenant.id, &["unit.*"]).await;
+    let other_hook = webhook(&*store, other.id, &["unit.*"]).await;
+    for name in ["Birch", "Aspen", "Pine"] {
+        support::unit(&*store, &tenant, name, 1, 2).await;
+    }
+    support::unit(&*store, &other, "Room", 1, 2).await;
+    enqueue_all(&*store, tenant.id, 3).await;
+    enqueue_all(&*store, other.id, 1).await;
+    let claimed = claim(&*store, tenant.id, now()).await;
+    assert_eq!(claimed.len(), 3);
+    // Two delivered (one a second later), one still in flight.
+    report(&*store, &claimed[0], now(), AttemptResult::Response(200)).await;
+    let later = now() + Duration::seconds(1);
+    report(&*store, &claimed[1], later, AttemptResult::Response(204)).await;
+    let theirs = claim(&*store, other.id, now()).await;
+    report(&*store, &theirs[0], now(), AttemptResult::Response(200)).await;
+
+    let prune = |before, limit| {
+        let store = store.clone();
+        async move {
+            store
+                .prune_webhook_deliveries(tenant.id, before, limit)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(prune(now(), 100).await, 0, "nothing older than that");
+    let everything = now() + berth_core::webhook::KEEP_FINISHED;
+    assert_eq!(prune(everything, 1).await, 1, "a batch at a time");
+    let log = store
+        .webhook_deliveries(tenant.id, hook.id, page())
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(
+        log.iter().all(|d| d.id != claimed[0].id),
+        "the oldest went first"
+    );
+    assert_eq!(prune(everything, 100).await, 1);
+    assert_eq!(prune(everything, 100).await, 0);
+    let log = store
+        .webhook_deliveries(tenant.id, hook.id, page())
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].status, DeliveryStatus::Pending, "pending ones stay");
+    let theirs = store
+        .webhook_deliveries(other.id, other_hook.id, page())
+        .await
+        .unwrap();
+    assert_eq!(theirs.len(), 1, "another tenant's stay");
 }

@@ -557,6 +557,18 @@ impl berth_core::store::WebhookStore for CountingStore {
         self.count("finish_attempt");
         self.inner.finish_attempt(tenant, report).await
     }
+
+    async fn prune_webhook_deliveries(
+        &self,
+        tenant: TenantId,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        self.count("prune_webhook_deliveries");
+        self.inner
+            .prune_webhook_deliveries(tenant, before, limit)
+            .await
+    }
 }
 
 #[async_trait]

@@ -61,6 +61,10 @@ pub struct Config {
     pub enqueue_batch: u32,
     /// Whether loopback and private addresses may be called.
     pub allow_private_targets: bool,
+    /// How often finished deliveries older than `KEEP_FINISHED` are pruned.
+    pub prune_every: chrono::Duration,
+    /// Deliveries pruned per statement (a tenant gets up to ten per prune).
+    pub prune_batch: u32,
 }
 
 impl Config {
@@ -84,6 +88,8 @@ impl Default for Config {
             batch: 32,
             enqueue_batch: 500,
             allow_private_targets: false,
+            prune_every: chrono::Duration::hours(1),
+            prune_batch: 1000,
         }
     }
 }
@@ -101,6 +107,8 @@ pub struct Pass {
     pub retrying: u64,
     /// Attempts that failed for the last time.
     pub failed: u64,
+    /// Finished deliveries pruned (their 30 days over).
+    pub pruned: u64,
     /// True when there was more work than one pass takes.
     pub more: bool,
 }
@@ -112,6 +120,8 @@ pub struct Worker {
     clock: Arc<dyn Clock>,
     sender: Sender,
     config: Config,
+    /// When the last prune ran.
+    pruned_at: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 impl Worker {
@@ -122,6 +132,7 @@ impl Worker {
             store,
             clock,
             config,
+            pruned_at: std::sync::Mutex::new(None),
         }
     }
 
@@ -151,7 +162,39 @@ impl Worker {
                 NextStep::Failed => pass.failed += 1,
             }
         }
+        pass.pruned = self.prune_if_due(now).await?;
         Ok(pass)
+    }
+
+    /// Every `prune_every`: deletes each tenant's delivered and failed
+    /// deliveries older than `KEEP_FINISHED` (all tenants: one whose last
+    /// webhook is deleted keeps a log to prune).
+    async fn prune_if_due(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64, StoreError> {
+        {
+            let mut last = self.pruned_at.lock().unwrap_or_else(|p| p.into_inner());
+            if last.is_some_and(|at| now - at < self.config.prune_every) {
+                return Ok(0);
+            }
+            *last = Some(now);
+        }
+        let before = now - berth_core::webhook::KEEP_FINISHED;
+        let mut pruned = 0;
+        for tenant in self.store.tenants().await? {
+            for _ in 0..10 {
+                let batch = self
+                    .store
+                    .prune_webhook_deliveries(tenant.id, before, self.config.prune_batch)
+                    .await?;
+                pruned += batch;
+                if batch < u64::from(self.config.prune_batch) {
+                    break;
+                }
+            }
+        }
+        if pruned > 0 {
+            tracing::info!(pruned, "pruned finished webhook deliveries");
+        }
+        Ok(pruned)
     }
 
     /// Queues the tenant's new events and claims its due deliveries.

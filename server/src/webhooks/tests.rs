@@ -40,6 +40,7 @@ on_both_stores!(
     a_receiver_that_always_fails_ends_failed_after_the_bound,
     a_queued_delivery_survives_a_restart,
     the_running_worker_delivers_on_commit_and_stops_cleanly,
+    finished_deliveries_are_pruned_after_thirty_days,
 );
 
 /// One message as the receiver got it.
@@ -485,4 +486,22 @@ async fn an_endpoint_that_does_not_answer_times_out() {
         Some("no response within 0.2 s")
     );
     held.abort();
+}
+
+async fn finished_deliveries_are_pruned_after_thirty_days(backend: Backend) {
+    let s = setup(backend).await;
+    let (receiver, url) = Receiver::start(&[], 200, s.clock.clone()).await;
+    let hook = s.webhook(&url, &WebhookSecret::generate()).await;
+    let worker = s.worker(s.store.clone());
+    s.unit("Birch").await;
+    until_received(&worker, &receiver, 1).await;
+    assert_eq!(s.log(&hook).await[0].status, DeliveryStatus::Delivered);
+    // Kept for 30 days, looked at once an hour.
+    s.clock
+        .advance(berth_core::webhook::KEEP_FINISHED - Duration::minutes(1));
+    assert_eq!(worker.run_once().await.unwrap().pruned, 0);
+    assert_eq!(s.log(&hook).await.len(), 1);
+    s.clock.advance(Duration::hours(1));
+    assert_eq!(worker.run_once().await.unwrap().pruned, 1);
+    assert!(s.log(&hook).await.is_empty());
 }

@@ -482,28 +482,9 @@ async fn other_tenants_see_and_touch_nothing(backend: Backend) {
 
 async fn urls_are_sealed_at_rest(backend: Backend) {
     use berth_core::ical::sync::NewCalendarSync;
-    use berth_core::secret_box::SecretBox;
-    use berth_core::store::{PostgresStore, SqliteStore, StoreError};
+    use berth_core::store::StoreError;
 
-    fn three<S: Store + Clone + 'static>(
-        store: S,
-        seal: impl Fn(S, SecretBox) -> S,
-    ) -> (Arc<dyn Store>, Arc<dyn Store>, Arc<dyn Store>) {
-        (
-            Arc::new(store.clone()),
-            Arc::new(seal(store.clone(), SecretBox::new(&[5; 32]))),
-            Arc::new(seal(store, SecretBox::new(&[6; 32]))),
-        )
-    }
-    let (plain, sealed, wrong) = match backend {
-        Backend::Sqlite => three(support::fresh_sqlite().await, SqliteStore::with_secrets),
-        Backend::Postgres => three(
-            PostgresStore::connect(&support::fresh_postgres_url().await)
-                .await
-                .unwrap(),
-            PostgresStore::with_secrets,
-        ),
-    };
+    let (plain, sealed, wrong) = support::sealed_stores(backend, 5, 6).await;
     let tenant = support::tenant(&*sealed, "alpine-cabins").await;
     let unit = support::unit(&*sealed, &tenant, "Birch", 1, 4).await;
     let url = "https://www.airbnb.com/calendar/ical/42.ics?s=5ecret";

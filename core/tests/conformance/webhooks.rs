@@ -635,28 +635,7 @@ async fn another_tenant_sees_no_webhook_and_no_delivery(backend: Backend) {
 /// before sealing (by a store without a key) is still read as it is, until
 /// `seal_webhook_secrets` seals it in place.
 async fn signing_secrets_are_sealed_at_rest(backend: Backend) {
-    use berth_core::secret_box::SecretBox;
-    use berth_core::store::{PostgresStore, SqliteStore};
-
-    fn three<S: Store + Clone + 'static>(
-        store: S,
-        seal: impl Fn(S, SecretBox) -> S,
-    ) -> (Arc<dyn Store>, Arc<dyn Store>, Arc<dyn Store>) {
-        (
-            Arc::new(store.clone()),
-            Arc::new(seal(store.clone(), SecretBox::new(&[3; 32]))),
-            Arc::new(seal(store, SecretBox::new(&[4; 32]))),
-        )
-    }
-    let (plain, sealed, wrong) = match backend {
-        Backend::Sqlite => three(support::fresh_sqlite().await, SqliteStore::with_secrets),
-        Backend::Postgres => three(
-            PostgresStore::connect(&support::fresh_postgres_url().await)
-                .await
-                .unwrap(),
-            PostgresStore::with_secrets,
-        ),
-    };
+    let (plain, sealed, wrong) = support::sealed_stores(backend, 3, 4).await;
     let tenant = support::tenant(&*sealed, "alpine-cabins").await;
     let new = new_webhook(&["*"]);
     let secret = new.secret.clone();

@@ -42,6 +42,42 @@ pub async fn fresh_store(backend: Backend) -> Arc<dyn Store> {
     }
 }
 
+/// One fresh database seen through three stores: without a secrets key, with
+/// key `sealing` and with key `other` (what sealing at rest is tested with).
+#[allow(dead_code)]
+pub async fn sealed_stores(
+    backend: Backend,
+    sealing: u8,
+    other: u8,
+) -> (Arc<dyn Store>, Arc<dyn Store>, Arc<dyn Store>) {
+    use berth_core::secret_box::SecretBox;
+    fn three<S: Store + Clone + 'static>(
+        store: S,
+        seal: impl Fn(S, SecretBox) -> S,
+        keys: (u8, u8),
+    ) -> (Arc<dyn Store>, Arc<dyn Store>, Arc<dyn Store>) {
+        (
+            Arc::new(store.clone()),
+            Arc::new(seal(store.clone(), SecretBox::new(&[keys.0; 32]))),
+            Arc::new(seal(store, SecretBox::new(&[keys.1; 32]))),
+        )
+    }
+    match backend {
+        Backend::Sqlite => three(
+            fresh_sqlite().await,
+            SqliteStore::with_secrets,
+            (sealing, other),
+        ),
+        Backend::Postgres => three(
+            PostgresStore::connect(&fresh_postgres_url().await)
+                .await
+                .expect("connect"),
+            PostgresStore::with_secrets,
+            (sealing, other),
+        ),
+    }
+}
+
 /// The instant every test's clock starts at: a Monday in late autumn 2026.
 pub fn start_instant() -> DateTime<Utc> {
     "2026-11-02T09:00:00Z".parse().expect("instant")

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod event_retention;
 pub mod feed;
 pub mod ical;
 pub mod ids;

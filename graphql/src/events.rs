@@ -9,7 +9,9 @@
 //! stream ends with UNAUTHENTICATED (session ended, user disabled, key revoked)
 //! or FORBIDDEN (role now too low). This works across instances, since the
 //! change reaches every instance through the outbox. A stream opened with a
-//! session token ends with UNAUTHENTICATED when that token expires.
+//! session token ends with UNAUTHENTICATED when that token expires. With event
+//! retention on, a cursor from before the tenant's deleted events is refused
+//! (INVALID_INPUT on `after`; `berth_core::event_retention`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -238,6 +240,12 @@ where
     F: Fn(&CoreEvent) -> Option<Result<T>> + Send + Sync + 'static,
 {
     let feed = ctx.data_unchecked::<Arc<Feed>>();
+    if let Some(after) = after {
+        ctx.data_unchecked::<Engine>()
+            .check_resumable(viewer.tenant_id, after)
+            .await
+            .map_err(from_engine)?;
+    }
     let stream = feed.subscribe(viewer.tenant_id, after).await.gql()?;
     let watch = Watch {
         engine: ctx.data_unchecked::<Engine>().clone(),
@@ -355,6 +363,12 @@ impl EventsQuery {
         let limit = page_size(first)?;
         let from = cursor(after)?;
         let engine = ctx.data_unchecked::<Engine>();
+        if let Some(from) = from {
+            engine
+                .check_resumable(viewer.tenant_id, from)
+                .await
+                .map_err(from_engine)?;
+        }
         let mut found = engine
             .store()
             .events_after(

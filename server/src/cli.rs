@@ -226,6 +226,18 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u64).range(0..=3600)
     )]
     pub ws_keepalive: u64,
+    /// Days events (the outbox behind subscriptions, `events`, webhooks and
+    /// push) are kept; older ones that every webhook and the push queue have
+    /// passed are deleted hourly, and a client resuming from before them is
+    /// refused. 0 keeps them forever. The audit log is never pruned.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        env = "BERTH_EVENT_RETENTION_DAYS",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u32).range(0..=36_500)
+    )]
+    pub event_retention_days: u32,
     #[command(flatten)]
     pub webhooks: crate::webhooks::WebhookArgs,
     #[command(flatten)]

@@ -9,6 +9,7 @@ mod analytics;
 mod calendar;
 mod calendar_sync;
 mod error;
+mod event_retention;
 mod login_throttle;
 mod open;
 mod postgres;
@@ -25,6 +26,7 @@ pub use analytics::AnalyticsStore;
 pub use calendar::CalendarStore;
 pub use calendar_sync::CalendarSyncStore;
 pub use error::StoreError;
+pub use event_retention::EventRetentionStore;
 pub use login_throttle::LoginThrottleStore;
 pub use open::{open, open_and_migrate, open_and_migrate_sealed};
 pub use postgres::PostgresStore;
@@ -218,6 +220,7 @@ pub trait Store:
     + CalendarStore
     + CalendarSyncStore
     + LoginThrottleStore
+    + EventRetentionStore
     + AnalyticsStore
     + Send
     + Sync

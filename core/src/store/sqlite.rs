@@ -48,6 +48,9 @@ mod calendar_sync;
 // Failed sign-ins (`LoginThrottleStore`), in their own file.
 #[path = "sqlite_login_throttle.rs"]
 mod login_throttle;
+// Old events (`EventRetentionStore`), in their own file.
+#[path = "sqlite_event_retention.rs"]
+mod event_retention;
 // Analytics reads (`AnalyticsStore`), in their own file.
 #[path = "sqlite_analytics.rs"]
 mod analytics;

@@ -24,12 +24,13 @@ use sqlx::{Connection, PgConnection};
 use crate::support::{self, Backend};
 
 /// The tables that carry a `tenant_id`: all of them must be guarded.
-const TENANT_TABLES: [&str; 18] = [
+const TENANT_TABLES: [&str; 19] = [
     "api_keys",
     "audit_log",
     "calendar_blocks",
     "calendar_syncs",
     "clients",
+    "event_retention",
     "events",
     "ical_feeds",
     "locks",
@@ -356,6 +357,17 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
 
     // Past the policies (the admin is a superuser), each tenant has rows everywhere.
     let mut admin = PgConnection::connect(&admin_url_of(&url)).await.unwrap();
+    // A pruning mark for each tenant (written by event retention once old
+    // events go; set here directly).
+    for tenant in [a.id, b.id] {
+        sqlx::query(
+            "INSERT INTO event_retention (tenant_id, pruned_txid, pruned_seq) VALUES ($1, 0, 1)",
+        )
+        .bind(tenant.as_uuid())
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    }
     let mut rows_of_a = Vec::new();
     for table in TENANT_TABLES {
         let (all, of_a) = count(&mut admin, table, a).await;
@@ -412,6 +424,7 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
         "UPDATE ical_feeds SET token = 'mallory' WHERE tenant_id = $1",
         "UPDATE calendar_syncs SET url = 'https://mallory.example.org/' WHERE tenant_id = $1",
         "UPDATE unit_versions SET inventory = 99 WHERE tenant_id = $1",
+        "UPDATE event_retention SET pruned_seq = 0 WHERE tenant_id = $1",
     ] {
         let done = sqlx::query(sql)
             .bind(b.id.as_uuid())

@@ -863,6 +863,27 @@ impl berth_core::store::LoginThrottleStore for CountingStore {
 }
 
 #[async_trait]
+impl berth_core::store::EventRetentionStore for CountingStore {
+    async fn prune_events(
+        &self,
+        tenant: TenantId,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        self.count("prune_events");
+        self.inner.prune_events(tenant, before, limit).await
+    }
+
+    async fn events_pruned_through(
+        &self,
+        tenant: TenantId,
+    ) -> Result<Option<berth_core::event::EventCursor>, StoreError> {
+        self.count("events_pruned_through");
+        self.inner.events_pruned_through(tenant).await
+    }
+}
+
+#[async_trait]
 impl berth_core::store::AnalyticsStore for CountingStore {
     async fn bookings_overlapping(
         &self,

@@ -397,3 +397,47 @@ async fn a_subscription_ends_when_its_session_expires() {
     ));
     assert_eq!(ended_with(&mut stream).await, "UNAUTHENTICATED");
 }
+
+/// With event retention, a cursor from before the deleted events is refused
+/// (INVALID_INPUT naming `after`), by the polling query and the subscription
+/// alike; one from after them reads on.
+#[tokio::test]
+async fn a_cursor_from_before_deleted_events_is_refused() {
+    use berth_core::store::EventRetentionStore as _;
+
+    let api = api().await;
+    let viewer = api.token("alpine-cabins", Role::Viewer);
+    let page = "query($after: String) { events(after: $after, first: 200) { edges { cursor } } }";
+    let all = api.ok_as(&viewer, page, json!({})).await;
+    let cursors: Vec<String> = all["events"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["cursor"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(cursors.len() >= 2, "{cursors:?}");
+    // Everything written so far is past a period (no webhook reads them).
+    let later = api.clock.now() + chrono::Duration::days(1);
+    let pruned = api
+        .store
+        .prune_events(api.alpine.id, later, 1_000)
+        .await
+        .unwrap();
+    assert_eq!(pruned as usize, cursors.len());
+    let old = json!({ "after": cursors[0] });
+    let answer = api.run_as(Some(&viewer), page, old.clone()).await;
+    assert_eq!(code_of(&answer), "INVALID_INPUT", "{answer:?}");
+    assert!(answer.1[0].0.contains("after"), "{answer:?}");
+    let mut stream = Box::pin(subscribe(
+        &api,
+        &viewer,
+        "subscription($after: String) { reservationEvents(after: $after) { cursor } }",
+        old,
+    ));
+    let refused = stream.next().await.unwrap();
+    assert_eq!(response_code(&refused), "INVALID_INPUT");
+    // From the newest deleted position on, nothing is missing.
+    let newest = json!({ "after": cursors.last().unwrap() });
+    let rest = api.ok_as(&viewer, page, newest).await;
+    assert_eq!(rest["events"]["edges"], json!([]));
+}

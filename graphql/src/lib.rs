@@ -22,7 +22,6 @@ pub mod page;
 pub mod public;
 pub mod push;
 pub mod reservations;
-pub mod run;
 pub mod scalars;
 pub mod session;
 pub mod types;
@@ -109,6 +108,8 @@ pub fn schema_with_push(engine: Engine, auth: auth::Auth, push: push::PushConfig
         .data(push)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
+        .extension(codes::ErrorCodes)
+        .extension(viewer_cache::ViewerCacheExtension)
         .finish()
 }
 

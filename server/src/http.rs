@@ -335,7 +335,7 @@ async fn graphql(
     // Audit entries written while serving it name the request.
     let response = request::scope(
         request_id(&headers).to_owned(),
-        berth_graphql::run::execute(&state.schema, request),
+        state.schema.execute(request),
     )
     .await;
     GraphQLResponse::from(response).into_response()
@@ -644,9 +644,7 @@ impl Executor for SocketExecutor {
         request::scope(id, async move {
             match this.refused_for().await {
                 (Some(retry_after_secs), _) => rate_limited(retry_after_secs),
-                (None, verified) => {
-                    berth_graphql::run::execute(&this.state.schema, with(request, verified)).await
-                }
+                (None, verified) => this.state.schema.execute(with(request, verified)).await,
             }
         })
     }
@@ -663,7 +661,7 @@ impl Executor for SocketExecutor {
                     futures_util::stream::once(std::future::ready(rate_limited(retry_after_secs)))
                         .boxed()
                 }
-                (None, verified) => berth_graphql::run::execute_stream(
+                (None, verified) => Executor::execute_stream(
                     &this.state.schema,
                     with(request, verified),
                     session_data,

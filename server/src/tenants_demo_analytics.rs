@@ -1,7 +1,7 @@
 //! The demo data's analytics, against figures computed by hand from the four
 //! `seed.yaml` files. The demo is seeded by the same code as `serve --demo`,
 //! with a manual clock on Monday 2027-03-22 (the week of Europe's spring DST
-//! change), and read back through `berth_graphql::run::execute` as a viewer. Revenue is
+//! change), and read back through `schema.execute` as a viewer. Revenue is
 //! checked against the price snapshots the seed's bookings received.
 
 use std::sync::Arc;
@@ -235,13 +235,13 @@ async fn demo_figures_match_hand_computation() {
             .unwrap();
         let token = auth.issue(&viewer, clock.now()).unwrap();
         let vars = json!({ "from": expected.from, "to": expected.to, "day": expected.day });
-        let response = berth_graphql::run::execute(
-            &schema,
-            Request::new(QUERY)
-                .variables(Variables::from_json(vars))
-                .data(BearerToken(token)),
-        )
-        .await;
+        let response = schema
+            .execute(
+                Request::new(QUERY)
+                    .variables(Variables::from_json(vars))
+                    .data(BearerToken(token)),
+            )
+            .await;
         assert!(
             response.errors.is_empty(),
             "{}: {:?}",

@@ -23,7 +23,7 @@ fn subscribe(
     let request = Request::new(query)
         .variables(Variables::from_json(variables))
         .data(BearerToken(token.to_owned()));
-    berth_graphql::run::execute_stream(&api.schema, request, None)
+    api.schema.execute_stream(request)
 }
 
 /// The next message of a subscription, as JSON data (within 10 s).
@@ -223,7 +223,7 @@ async fn reservation_events_resume_from_a_cursor_without_gaps_or_repeats() {
     // Another tenant's subscriber sees none of it; a viewer may subscribe, an
     // anonymous caller may not.
     let anonymous = Request::new("subscription { reservationEvents { kind } }");
-    let mut refused = berth_graphql::run::execute_stream(&api.schema, anonymous, None);
+    let mut refused = Box::pin(api.schema.execute_stream(anonymous));
     let answer = refused.next().await.unwrap();
     assert_eq!(response_code(&answer), "UNAUTHENTICATED");
     let bad = subscribe(

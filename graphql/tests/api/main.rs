@@ -1,4 +1,4 @@
-//! The GraphQL API through `berth_graphql::run::execute` (as the server runs it), over a real store (SQLite, and
+//! The GraphQL API through `schema.execute`, over a real store (SQLite, and
 //! PostgreSQL for the isolation and role tests) and the example tenants' Rhai
 //! policies.
 

@@ -216,7 +216,7 @@ impl Api {
         if let Some(token) = token {
             request = request.data(BearerToken(token.to_owned()));
         }
-        let response = berth_graphql::run::execute(&self.schema, request).await;
+        let response = self.schema.execute(request).await;
         let errors = response
             .errors
             .iter()

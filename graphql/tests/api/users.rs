@@ -301,13 +301,14 @@ async fn the_caller_is_read_once_per_request() {
             .unwrap();
     assert!(verified.is_some());
     api.store.take();
-    let response = berth_graphql::run::execute(
-        &api.schema,
-        Request::new(two_fields)
-            .data(BearerToken(token.clone()))
-            .data(ViewerCache::verified(verified)),
-    )
-    .await;
+    let response = api
+        .schema
+        .execute(
+            Request::new(two_fields)
+                .data(BearerToken(token.clone()))
+                .data(ViewerCache::verified(verified)),
+        )
+        .await;
     assert!(response.errors.is_empty(), "{:?}", response.errors);
     assert_eq!(
         api.store.take().get("user"),
@@ -316,13 +317,14 @@ async fn the_caller_is_read_once_per_request() {
     );
 
     // A refusal handed over is a refusal.
-    let response = berth_graphql::run::execute(
-        &api.schema,
-        Request::new(two_fields)
-            .data(BearerToken(token))
-            .data(ViewerCache::verified(None)),
-    )
-    .await;
+    let response = api
+        .schema
+        .execute(
+            Request::new(two_fields)
+                .data(BearerToken(token))
+                .data(ViewerCache::verified(None)),
+        )
+        .await;
     assert_eq!(crate::support::response_code(&response), "UNAUTHENTICATED");
 }
 

@@ -261,6 +261,25 @@ pub struct Event {
 mod tests {
     use super::*;
 
+    /// The README lists every kind integrators can filter on (as
+    /// `entity.action|action`): a new kind fails here until it is documented.
+    #[test]
+    fn the_readme_lists_every_kind() {
+        let readme = include_str!("../../README.md").replace(['\n', ' '], "");
+        for kind in EventKind::all() {
+            let (entity, action) = kind.as_str().split_once('.').unwrap();
+            let listed = readme.match_indices(&format!("`{entity}.")).any(|(at, _)| {
+                let rest = &readme[at + entity.len() + 2..];
+                let list = &rest[..rest.find('`').unwrap_or(0)];
+                list.split('|').any(|a| a == action)
+            });
+            assert!(
+                listed,
+                "README.md does not list `{kind}` among the event kinds"
+            );
+        }
+    }
+
     #[test]
     fn cursors_round_trip_and_order() {
         let a: EventCursor = "12-7".parse().unwrap();

@@ -96,8 +96,8 @@ impl From<CoreSync> for CalendarSync {
 pub struct AddCalendarSyncInput {
     /// The unit.
     pub unit_id: ID,
-    /// The calendar's `https://` (or `http://`) URL; write `webcal://` as
-    /// `https://`.
+    /// The calendar's `https://` (or `http://`) URL; a `webcal://` one is
+    /// fetched as `https://`.
     pub url: String,
     /// The source its blocks are imported as (`airbnb`, `booking.com`); one
     /// sync per unit and source. Importing that source by hand replaces the

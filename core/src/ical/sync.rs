@@ -20,7 +20,9 @@ use crate::ids::{CalendarSyncId, TenantId, UnitId};
 pub const MAX_URL_LEN: usize = 2048;
 
 /// A calendar's address: `http` or `https`, with a host, no credentials, no
-/// fragment, at most [`MAX_URL_LEN`] characters of visible ASCII.
+/// fragment, at most [`MAX_URL_LEN`] characters of visible ASCII. A
+/// `webcal://` address (what calendar apps offer to subscribe) is read as the
+/// `https://` one it stands for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct SyncUrl(String);
@@ -39,6 +41,16 @@ impl std::str::FromStr for SyncUrl {
     type Err = InvalidSyncUrl;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let webcal = s
+            .get(..9)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("webcal://"));
+        let https;
+        let s = if webcal {
+            https = format!("https://{}", &s[9..]);
+            https.as_str()
+        } else {
+            s
+        };
         let refuse = |why| InvalidSyncUrl {
             shown: s.chars().take(80).collect(),
             why,
@@ -54,8 +66,6 @@ impl std::str::FromStr for SyncUrl {
             rest
         } else if let Some(rest) = lower.strip_prefix("http://") {
             rest
-        } else if lower.starts_with("webcal://") {
-            return Err(refuse("write webcal:// addresses as https://"));
         } else {
             return Err(refuse("it must start with https:// or http://"));
         };
@@ -362,11 +372,18 @@ mod tests {
             .parse()
             .unwrap();
         assert_eq!(url.host(), "www.airbnb.com");
+        let url: SyncUrl = "webcal://p12-caldav.icloud.com/published/2/abc"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://p12-caldav.icloud.com/published/2/abc"
+        );
+        assert!("webcal:/x".parse::<SyncUrl>().is_err());
         let url: SyncUrl = "http://127.0.0.1:8081?s=x".parse().unwrap();
         assert_eq!(url.host(), "127.0.0.1:8081");
         for (bad, why) in [
             ("ftp://example.org/x.ics", "https://"),
-            ("webcal://example.org/x.ics", "webcal"),
             ("https://user:pw@example.org/x.ics", "credentials"),
             ("https:///x.ics", "no host"),
             ("https://:443/x.ics", "no host"),

@@ -257,6 +257,24 @@ async fn an_admin_adds_lists_hurries_and_removes_calendar_syncs() {
     let data = api.ok_as(&admin, ADD_SYNC, input(url, "airbnb", 120)).await;
     let sync = &data["addCalendarSync"];
     assert_eq!(sync["url"], url);
+    // A webcal:// address is the https:// one.
+    let webcal = api
+        .ok_as(
+            &admin,
+            ADD_SYNC,
+            input("webcal://x.example.org/b.ics", "vrbo", 60),
+        )
+        .await;
+    assert_eq!(
+        webcal["addCalendarSync"]["url"],
+        "https://x.example.org/b.ics"
+    );
+    api.ok_as(
+        &admin,
+        "mutation($id: ID!) { removeCalendarSync(id: $id) { id } }",
+        json!({ "id": webcal["addCalendarSync"]["id"] }),
+    )
+    .await;
     assert_eq!(sync["source"], "airbnb");
     assert_eq!(sync["intervalMinutes"], 120);
     assert_eq!(sync["lastStatus"], Value::Null);
@@ -267,7 +285,7 @@ async fn an_admin_adds_lists_hurries_and_removes_calendar_syncs() {
     // Refusals name the field; a second sync of one source is a conflict.
     for (vars, code, says) in [
         (
-            input("webcal://x.example.org/a.ics", "a", 60),
+            input("ftp://x.example.org/a.ics", "a", 60),
             "INVALID_INPUT",
             "input.url",
         ),

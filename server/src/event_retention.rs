@@ -39,6 +39,7 @@ impl Worker {
             }
         }
         if pruned > 0 {
+            metrics::counter!("berth_events_pruned_total").increment(pruned);
             tracing::info!(pruned, "deleted events past the retention period");
         }
         Ok(pruned)

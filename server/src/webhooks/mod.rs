@@ -192,6 +192,7 @@ impl Worker {
             }
         }
         if pruned > 0 {
+            metrics::counter!("berth_webhook_deliveries_pruned_total").increment(pruned);
             tracing::info!(pruned, "pruned finished webhook deliveries");
         }
         Ok(pruned)

@@ -33,8 +33,8 @@ pub struct CalendarSyncArgs {
     /// reach the operator's own network (or a cloud metadata service).
     #[arg(long, env = "BERTH_CALENDAR_SYNC_ALLOW_PRIVATE_TARGETS")]
     pub calendar_sync_allow_private_targets: bool,
-    /// Seconds between the worker's passes (a requested sync waits at most
-    /// this long).
+    /// Seconds between the calendar sync worker's passes (a sync asked for
+    /// with `requestCalendarSync` waits at most this long).
     #[arg(
         long,
         value_name = "SECONDS",

@@ -224,32 +224,29 @@ impl CalendarSyncStore for SqliteStore {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<CalendarSync>, StoreError> {
+        // One statement: the due rows leased as they are picked.
         let mut tx = self.begin_write().await?;
-        let due = sqlx::query_as::<_, SyncRow>(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM calendar_syncs WHERE tenant_id = ? AND next_fetch_at <= ? \
-               AND (lease_until IS NULL OR lease_until <= ?) \
-             ORDER BY next_fetch_at, id LIMIT ?"
+        let mut due = sqlx::query_as::<_, SyncRow>(concat!(
+            "UPDATE calendar_syncs SET lease_until = ?3 \
+             WHERE tenant_id = ?1 AND id IN ( \
+               SELECT id FROM calendar_syncs WHERE tenant_id = ?1 AND next_fetch_at <= ?2 \
+                 AND (lease_until IS NULL OR lease_until <= ?2) \
+               ORDER BY next_fetch_at, id LIMIT ?4) \
+             RETURNING ",
+            columns!()
         ))
         .bind(tenant.as_uuid())
         .bind(micros(now))
-        .bind(micros(now))
+        .bind(micros(lease_until))
         .bind(i64::from(limit))
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
         .map(|row| row.into_domain(self.secrets()))
         .collect::<Result<Vec<_>, _>>()?;
-        for sync in &due {
-            sqlx::query("UPDATE calendar_syncs SET lease_until = ? WHERE tenant_id = ? AND id = ?")
-                .bind(micros(lease_until))
-                .bind(tenant.as_uuid())
-                .bind(sync.id.as_uuid())
-                .execute(&mut *tx)
-                .await?;
-        }
         tx.commit().await?;
+        // RETURNING keeps no order.
+        due.sort_by_key(|s| (s.next_fetch_at, s.id.as_uuid()));
         Ok(due)
     }
 

@@ -107,6 +107,18 @@ impl World {
             .collect()
     }
 
+    /// Claims the one due sync and records a fetch of a one-stay calendar.
+    async fn claim_and_import(&self) {
+        let claimed = self.claim().await;
+        self.engine
+            .finish_calendar_sync(
+                &claimed[0],
+                fetched(calendar("a@x", "20261210", "20261215"), "\"v1\""),
+            )
+            .await
+            .unwrap();
+    }
+
     async fn sync(&self, id: CalendarSyncId) -> CalendarSync {
         self.store
             .calendar_sync(self.tenant.id, id)
@@ -303,14 +315,7 @@ async fn a_calendar_that_cannot_be_imported_keeps_the_blocks(backend: Backend) {
     let w = world(backend).await;
     let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
     let sync = w.add(cabin.id, "airbnb").await.unwrap();
-    let claimed = w.claim().await;
-    w.engine
-        .finish_calendar_sync(
-            &claimed[0],
-            fetched(calendar("a@x", "20261210", "20261215"), "\"v1\""),
-        )
-        .await
-        .unwrap();
+    w.claim_and_import().await;
     w.engine
         .request_calendar_sync(w.tenant.id, sync.id, &admin())
         .await
@@ -348,18 +353,8 @@ async fn removing_a_sync_keeps_or_clears_its_blocks(backend: Backend) {
         )
         .await
         .unwrap();
-    async fn import(w: &World) {
-        let claimed = w.claim().await;
-        w.engine
-            .finish_calendar_sync(
-                &claimed[0],
-                fetched(calendar("a@x", "20261210", "20261215"), "\"v1\""),
-            )
-            .await
-            .unwrap();
-    }
     let sync = w.add(cabin.id, "airbnb").await.unwrap();
-    import(&w).await;
+    w.claim_and_import().await;
     let removed = w
         .engine
         .remove_calendar_sync(w.tenant.id, sync.id, false, &admin())
@@ -377,7 +372,7 @@ async fn removing_a_sync_keeps_or_clears_its_blocks(backend: Backend) {
     );
 
     let sync = w.add(cabin.id, "airbnb").await.unwrap();
-    import(&w).await;
+    w.claim_and_import().await;
     w.engine
         .remove_calendar_sync(w.tenant.id, sync.id, true, &admin())
         .await

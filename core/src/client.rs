@@ -1,5 +1,5 @@
 //! Clients: the guests or customers a tenant books for. A blocked client cannot
-//! receive new reservations.
+//! receive new reservations; an erased one (`crate::erasure`) keeps only its id.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -28,6 +28,9 @@ pub struct Client {
     pub archived: bool,
     /// When the client was created.
     pub created_at: DateTime<Utc>,
+    /// When the client's personal data was erased (`crate::erasure`); an
+    /// erased client cannot be changed.
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 /// What is needed to create a client.

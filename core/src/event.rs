@@ -34,6 +34,9 @@ pub enum EventKind {
     ClientUpdated,
     /// A client was archived.
     ClientArchived,
+    /// A client's personal data was erased (`crate::erasure`): integrators
+    /// erase their copies.
+    ClientErased,
     /// A lock was taken.
     LockAcquired,
     /// A lock's lease was extended.
@@ -91,7 +94,7 @@ impl EventKind {
         &Self::ALL
     }
 
-    const ALL: [EventKind; 33] = [
+    const ALL: [EventKind; 34] = [
         Self::PushSubscriptionRegistered,
         Self::PushSubscriptionUnregistered,
         Self::NotificationSettingsUpdated,
@@ -103,6 +106,7 @@ impl EventKind {
         Self::LockReleased,
         Self::LockExpired,
         Self::ClientArchived,
+        Self::ClientErased,
         Self::UnitUpdated,
         Self::UnitArchived,
         Self::ClientUpdated,
@@ -140,6 +144,7 @@ impl EventKind {
             Self::ClientCreated => "client.created",
             Self::ClientUpdated => "client.updated",
             Self::ClientArchived => "client.archived",
+            Self::ClientErased => "client.erased",
             Self::LockAcquired => "lock.acquired",
             Self::LockRenewed => "lock.renewed",
             Self::LockReleased => "lock.released",

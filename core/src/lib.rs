@@ -10,6 +10,7 @@ pub mod capacity;
 pub mod client;
 pub mod clock;
 pub mod engine;
+pub mod erasure;
 pub mod error;
 pub mod event;
 pub mod event_retention;

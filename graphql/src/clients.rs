@@ -1,6 +1,7 @@
 //! Clients (guests, customers) of the signed-in tenant: `clients` (a searchable
-//! connection), `client`, `createClient`, `updateClient`, `archiveClient`.
-//! Reading needs viewer; changing needs staff.
+//! connection), `client`, `createClient`, `updateClient`, `archiveClient`,
+//! `eraseClient`. Reading needs viewer; changing needs staff; erasing a
+//! client's personal data needs admin.
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
@@ -34,6 +35,9 @@ pub struct Client {
     pub archived: bool,
     /// When the client was created.
     pub created_at: DateTime<Utc>,
+    /// When the client's personal data was erased (`eraseClient`); null if
+    /// never. An erased client is archived and cannot be changed.
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 impl From<CoreClient> for Client {
@@ -47,8 +51,25 @@ impl From<CoreClient> for Client {
             blocked: c.blocked,
             archived: c.archived,
             created_at: c.created_at,
+            erased_at: c.erased_at,
         }
     }
+}
+
+/// What `eraseClient` did.
+#[derive(SimpleObject, Debug)]
+pub struct ClientErasure {
+    /// The client as it stays: its id, named "(erased)", archived.
+    pub client: Client,
+    /// The client's reservations: kept (dates, unit, price, state), their
+    /// notes cleared.
+    pub reservations: u64,
+    /// Audit entries (of the client and its reservations) whose personal
+    /// values now read "(erased)".
+    pub audit_entries: u64,
+    /// Events (of the client and its reservations) whose personal values now
+    /// read "(erased)".
+    pub events: u64,
 }
 
 /// A client to create with a reservation.
@@ -212,6 +233,28 @@ impl ClientsMutation {
             .await
             .gql()?;
         Ok(client.into())
+    }
+
+    /// Erases a client's personal data (the right to erasure): its name,
+    /// e-mail, phone and notes, and its reservations' notes and cancellation
+    /// reasons, from the client, the reservations, their events and their
+    /// audit entries, in one transaction. The reservations themselves stay, as
+    /// does who did what when; a `client.erased` event tells integrators to
+    /// erase their copies. CONFLICT when the client has a held, confirmed or
+    /// checked-in reservation, or was already erased. Needs admin.
+    async fn erase_client(&self, ctx: &Context<'_>, id: ID) -> Result<ClientErasure> {
+        let viewer = require(ctx, Role::Admin).await?;
+        let engine = ctx.data_unchecked::<Engine>();
+        let (client, report) = engine
+            .erase_client(viewer.tenant_id, parse(&id, "id")?, &viewer.actor())
+            .await
+            .gql()?;
+        Ok(ClientErasure {
+            client: client.into(),
+            reservations: report.reservations,
+            audit_entries: report.audit_entries,
+            events: report.events,
+        })
     }
 
     /// Changes a client.

@@ -8,6 +8,7 @@
 mod analytics;
 mod calendar;
 mod calendar_sync;
+mod erasure;
 mod error;
 mod event_retention;
 mod login_throttle;
@@ -25,6 +26,7 @@ use uuid::Uuid;
 pub use analytics::AnalyticsStore;
 pub use calendar::CalendarStore;
 pub use calendar_sync::CalendarSyncStore;
+pub use erasure::ErasureStore;
 pub use error::StoreError;
 pub use event_retention::EventRetentionStore;
 pub use login_throttle::LoginThrottleStore;
@@ -221,6 +223,7 @@ pub trait Store:
     + CalendarSyncStore
     + LoginThrottleStore
     + EventRetentionStore
+    + ErasureStore
     + AnalyticsStore
     + Send
     + Sync

@@ -59,6 +59,9 @@ mod login_throttle;
 #[path = "postgres_event_retention.rs"]
 mod event_retention;
 // Analytics reads (`AnalyticsStore`), in their own file.
+#[path = "postgres_erasure.rs"]
+mod erasure;
+
 #[path = "postgres_analytics.rs"]
 mod analytics;
 
@@ -184,7 +187,7 @@ impl PostgresStore {
         let client_id = match &new.client {
             ClientRef::None => None,
             ClientRef::Existing(id) => {
-                let client = fetch_client(&mut tx, tenant, *id)
+                let client = fetch_client(&mut tx, tenant, *id, ClientLock::Share)
                     .await?
                     .ok_or_else(|| StoreError::not_found("client", id))?;
                 if client.blocked {
@@ -456,6 +459,7 @@ struct ClientRow {
     blocked: bool,
     archived: bool,
     created_at: DateTime<Utc>,
+    erased_at: Option<DateTime<Utc>>,
 }
 
 impl ClientRow {
@@ -470,6 +474,7 @@ impl ClientRow {
             blocked: self.blocked,
             archived: self.archived,
             created_at: self.created_at,
+            erased_at: self.erased_at,
         })
     }
 }
@@ -584,12 +589,30 @@ async fn fetch_unit(
         .transpose()
 }
 
+/// How [`fetch_client`] locks the row it reads, until the transaction ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ClientLock {
+    /// Not at all (a read).
+    Read,
+    /// Against changes (a booking for the client: an erasure or an archiving
+    /// waits for it, and it sees theirs).
+    Share,
+    /// For a change of the client (an update, an erasure).
+    Update,
+}
+
 async fn fetch_client(
     conn: &mut PgConnection,
     tenant: TenantId,
     id: ClientId,
+    lock: ClientLock,
 ) -> Result<Option<Client>, StoreError> {
-    sqlx::query_as::<_, ClientRow>("SELECT * FROM clients WHERE tenant_id = $1 AND id = $2")
+    let sql = match lock {
+        ClientLock::Read => "SELECT * FROM clients WHERE tenant_id = $1 AND id = $2",
+        ClientLock::Share => "SELECT * FROM clients WHERE tenant_id = $1 AND id = $2 FOR SHARE",
+        ClientLock::Update => "SELECT * FROM clients WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+    };
+    sqlx::query_as::<_, ClientRow>(sql)
         .bind(tenant.as_uuid())
         .bind(id.as_uuid())
         .fetch_optional(&mut *conn)
@@ -615,6 +638,7 @@ async fn insert_client(
         blocked: new.blocked,
         archived: false,
         created_at: now,
+        erased_at: None,
     };
     sqlx::query(
         "INSERT INTO clients (tenant_id, id, name, email, phone, notes, blocked, created_at) \
@@ -1271,12 +1295,15 @@ impl Store for PostgresStore {
         now: DateTime<Utc>,
     ) -> Result<Client, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
-        let before = fetch_client(&mut tx, tenant, id)
+        let before = fetch_client(&mut tx, tenant, id, ClientLock::Update)
             .await?
             .ok_or_else(|| StoreError::not_found("client", id))?;
         let after = patch.apply(&before);
         if after == before {
             return Ok(before);
+        }
+        if before.erased_at.is_some() {
+            return Err(records::client_erased_refusal(&before));
         }
         sqlx::query(
             "UPDATE clients SET name = $1, email = $2, phone = $3, notes = $4, blocked = $5, archived = $6 \
@@ -1456,7 +1483,7 @@ impl Store for PostgresStore {
 
     async fn client(&self, tenant: TenantId, id: ClientId) -> Result<Option<Client>, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
-        fetch_client(&mut tx, tenant, id).await
+        fetch_client(&mut tx, tenant, id, ClientLock::Read).await
     }
 
     async fn create_user(

@@ -641,6 +641,31 @@ pub(crate) fn client_updated(
     )
 }
 
+/// The audit entry and `client.erased` event of an erasure: the client as it
+/// stays, and how much of its history was redacted.
+pub(crate) fn client_erased(
+    after: &Client,
+    report: &crate::erasure::ErasureReport,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> ChangeRecord {
+    ChangeRecord::new(
+        after.tenant_id,
+        actor,
+        ("client", after.id.as_uuid()),
+        "erase",
+        EventKind::ClientErased,
+        to_json(after),
+        json!({ "redacted": report }),
+        at,
+    )
+}
+
+/// The refusal to change an erased client.
+pub(crate) fn client_erased_refusal(client: &Client) -> StoreError {
+    StoreError::Conflict(crate::erasure::already_erased(client))
+}
+
 /// The audit entry and event for a created API key (never with its secret).
 pub(crate) fn api_key_created(k: &ApiKey, actor: &Actor) -> ChangeRecord {
     ChangeRecord::new(

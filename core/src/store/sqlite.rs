@@ -52,6 +52,9 @@ mod login_throttle;
 #[path = "sqlite_event_retention.rs"]
 mod event_retention;
 // Analytics reads (`AnalyticsStore`), in their own file.
+#[path = "sqlite_erasure.rs"]
+mod erasure;
+
 #[path = "sqlite_analytics.rs"]
 mod analytics;
 
@@ -381,6 +384,7 @@ struct ClientRow {
     blocked: bool,
     archived: bool,
     created_at: i64,
+    erased_at: Option<i64>,
 }
 
 impl ClientRow {
@@ -395,6 +399,7 @@ impl ClientRow {
             blocked: self.blocked,
             archived: self.archived,
             created_at: from_micros(self.created_at)?,
+            erased_at: self.erased_at.map(from_micros).transpose()?,
         })
     }
 }
@@ -537,6 +542,7 @@ async fn insert_client(
         blocked: new.blocked,
         archived: false,
         created_at: now,
+        erased_at: None,
     };
     sqlx::query(
         "INSERT INTO clients (tenant_id, id, name, email, phone, notes, blocked, created_at) \
@@ -1177,6 +1183,9 @@ impl Store for SqliteStore {
         let after = patch.apply(&before);
         if after == before {
             return Ok(before);
+        }
+        if before.erased_at.is_some() {
+            return Err(records::client_erased_refusal(&before));
         }
         sqlx::query(
             "UPDATE clients SET name = ?, email = ?, phone = ?, notes = ?, blocked = ?, archived = ? \

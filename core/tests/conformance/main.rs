@@ -38,6 +38,7 @@ mod calendar;
 mod calendar_sync;
 mod catalog;
 mod concurrency;
+mod erasure;
 mod event_retention;
 mod events;
 mod feed;

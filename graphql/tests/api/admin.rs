@@ -169,6 +169,84 @@ async fn clients_page_with_cursors() {
 }
 
 #[tokio::test]
+async fn a_client_is_erased_once_its_stays_are_over() {
+    let api = api().await;
+    let (staff, admin) = (
+        api.token("alpine-cabins", Role::Staff),
+        api.token("alpine-cabins", Role::Admin),
+    );
+    let input = json!({
+        "unitId": api.cabin.id.to_string(), "guests": 2,
+        "period": nights("2026-11-20", "2026-11-22"),
+        "client": { "name": "Ada Lovelace", "email": "ada@example.org" },
+        "notes": "celiac",
+    });
+    let booked = api
+        .ok_as(&staff, &create_reservation(), json!({ "input": input }))
+        .await["createReservation"]
+        .clone();
+    let client = booked["client"]["id"].as_str().unwrap().to_owned();
+    let erase = "mutation($id: ID!) { eraseClient(id: $id) { \
+                 client { id name email archived erasedAt } reservations auditEntries events } }";
+
+    // Staff may not; an admin is told why not yet, and nothing changes.
+    let answer = api.run_as(Some(&staff), erase, json!({ "id": client })).await;
+    assert_eq!(code_of(&answer), "FORBIDDEN");
+    let answer = api.run_as(Some(&admin), erase, json!({ "id": client })).await;
+    assert_eq!(code_of(&answer), "CONFLICT");
+    assert!(answer.1[0].0.contains("1 active reservation"), "{answer:?}");
+
+    api.ok_as(
+        &staff,
+        r#"mutation($id: ID!) { cancelReservation(id: $id, reason: "Ada asked") { state } }"#,
+        json!({ "id": booked["id"] }),
+    )
+    .await;
+    let erased = api.ok_as(&admin, erase, json!({ "id": client })).await["eraseClient"].clone();
+    assert_eq!(erased["client"]["name"], "(erased)");
+    assert_eq!(erased["client"]["email"], Value::Null);
+    assert_eq!(erased["client"]["archived"], true);
+    assert!(erased["client"]["erasedAt"].is_string());
+    // The client's creation, and the reservation's creation and cancellation.
+    assert_eq!(erased["reservations"], 1);
+    assert_eq!(erased["auditEntries"], 3);
+    assert_eq!(erased["events"], 3);
+
+    // The booking stays, with the client's id and no notes; no event names Ada.
+    let read = api
+        .ok_as(
+            &staff,
+            "query($id: ID!) { reservation(id: $id) { state notes client { name } } }",
+            json!({ "id": booked["id"] }),
+        )
+        .await;
+    assert_eq!(
+        read["reservation"],
+        json!({ "state": "CANCELED", "notes": null, "client": { "name": "(erased)" } })
+    );
+    let events = api
+        .ok_as(
+            &admin,
+            "{ events(first: 200) { edges { node { kind payload } } } }",
+            json!({}),
+        )
+        .await
+        .to_string();
+    for secret in ["Ada", "ada@example.org", "celiac"] {
+        assert!(!events.contains(secret), "{secret} in {events}");
+    }
+    assert!(events.contains("client.erased"));
+    let again = api
+        .run_as(
+            Some(&staff),
+            r#"mutation($id: ID!) { updateClient(id: $id, input: { name: "Ada" }) { id } }"#,
+            json!({ "id": client }),
+        )
+        .await;
+    assert_eq!(code_of(&again), "CONFLICT");
+}
+
+#[tokio::test]
 async fn reservations_live_through_their_commands() {
     let api = api().await;
     let staff = api.token("alpine-cabins", Role::Staff);

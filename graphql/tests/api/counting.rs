@@ -884,6 +884,20 @@ impl berth_core::store::EventRetentionStore for CountingStore {
 }
 
 #[async_trait]
+impl berth_core::store::ErasureStore for CountingStore {
+    async fn erase_client(
+        &self,
+        tenant: TenantId,
+        id: ClientId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(Client, berth_core::erasure::ErasureReport), StoreError> {
+        self.count("erase_client");
+        self.inner.erase_client(tenant, id, actor, now).await
+    }
+}
+
+#[async_trait]
 impl berth_core::store::AnalyticsStore for CountingStore {
     async fn bookings_overlapping(
         &self,

@@ -1,0 +1,28 @@
+//! The erasure part of the storage port (`crate::erasure`): a client's personal
+//! data removed from its row, its reservations, and their events and audit
+//! entries, in one transaction.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreError;
+use crate::audit::Actor;
+use crate::client::Client;
+use crate::erasure::ErasureReport;
+use crate::ids::{ClientId, TenantId};
+
+/// Client erasure. Every [`super::Store`] is one.
+#[async_trait]
+pub trait ErasureStore: Send + Sync {
+    /// Erases the client's personal data at `now`, with an audit entry and a
+    /// `client.erased` event: the client as it stays, and what changed.
+    /// NotFound for another tenant's client; Conflict when it has active
+    /// reservations or was already erased.
+    async fn erase_client(
+        &self,
+        tenant: TenantId,
+        id: ClientId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(Client, ErasureReport), StoreError>;
+}

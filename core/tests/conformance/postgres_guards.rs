@@ -15,7 +15,7 @@ use berth_core::client::NewClient;
 use berth_core::ids::ApiKeyId;
 use berth_core::policy::{Party, PeriodRequest};
 use berth_core::quantity::{Guests, Quantity};
-use berth_core::store::{ClientRef, PostgresStore, Store};
+use berth_core::store::{AnalyticsStore, ClientRef, PostgresStore, Store};
 use berth_core::tenant::Tenant;
 use berth_core::testing::admin_url_of;
 use berth_core::user::{NewUser, Role};
@@ -469,5 +469,65 @@ async fn pooled_connections_carry_no_tenant_after_a_call() {
     assert_eq!(
         units, 0,
         "outside the store's transactions nothing is visible"
+    );
+}
+
+#[tokio::test]
+async fn a_migration_fills_tenant_tables_tenant_by_tenant() {
+    if !support::available(Backend::Postgres, "migration_backfill") {
+        return;
+    }
+    let url = support::fresh_postgres_url().await;
+    let store = PostgresStore::connect(&url).await.unwrap();
+    let mut units = Vec::new();
+    for slug in ["alpine-cabins", "harbor-hotel"] {
+        let tenant = support::tenant(&store, slug).await;
+        units.push((
+            tenant.clone(),
+            support::unit(&store, &tenant, "Birch", 1, 4).await,
+        ));
+    }
+    // Units as they were before migration 0017: without a version (removed
+    // past row-level security, as the superuser).
+    let mut admin = PgConnection::connect(&admin_url_of(&url)).await.unwrap();
+    sqlx::query("DELETE FROM unit_versions")
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    // What 0017 ran, as the application role migrates: row-level security,
+    // forced on the owner, leaves it nothing to copy.
+    let mut app = PgConnection::connect(&url).await.unwrap();
+    let copied = sqlx::raw_sql(
+        "INSERT INTO unit_versions (tenant_id, unit_id, valid_from, inventory, archived) \
+         SELECT tenant_id, id, created_at, inventory, archived FROM units",
+    )
+    .execute(&mut app)
+    .await
+    .unwrap();
+    assert_eq!(copied.rows_affected(), 0);
+    // 0022 names each tenant in turn, so every unit gets its version; run
+    // twice, it adds nothing.
+    let backfill = include_str!("../../../migrations/postgres/0022_unit_versions_backfill.sql");
+    for _ in 0..2 {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(backfill))
+            .execute(&mut app)
+            .await
+            .unwrap();
+    }
+    for (tenant, unit) in &units {
+        let versions = store.unit_versions(tenant.id).await.unwrap();
+        assert_eq!(versions.len(), 1, "{}", tenant.slug);
+        assert_eq!(versions[0].unit_id, unit.id);
+        assert_eq!(versions[0].from, unit.created_at);
+    }
+    let setting: Option<String> =
+        sqlx::query_scalar("SELECT current_setting('berth.tenant_id', true)")
+            .fetch_one(&mut app)
+            .await
+            .unwrap();
+    assert_eq!(
+        setting.as_deref().unwrap_or(""),
+        "",
+        "no tenant is left named"
     );
 }

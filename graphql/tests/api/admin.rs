@@ -190,9 +190,13 @@ async fn a_client_is_erased_once_its_stays_are_over() {
                  client { id name email archived erasedAt } reservations auditEntries events } }";
 
     // Staff may not; an admin is told why not yet, and nothing changes.
-    let answer = api.run_as(Some(&staff), erase, json!({ "id": client })).await;
+    let answer = api
+        .run_as(Some(&staff), erase, json!({ "id": client }))
+        .await;
     assert_eq!(code_of(&answer), "FORBIDDEN");
-    let answer = api.run_as(Some(&admin), erase, json!({ "id": client })).await;
+    let answer = api
+        .run_as(Some(&admin), erase, json!({ "id": client }))
+        .await;
     assert_eq!(code_of(&answer), "CONFLICT");
     assert!(answer.1[0].0.contains("1 active reservation"), "{answer:?}");
 

@@ -1,6 +1,7 @@
-//! The calendar sync worker: every pass, for each tenant, it claims the due
-//! calendar syncs (a lease, so several instances never fetch one calendar at
-//! once), GETs each calendar (conditional on the last import's `ETag` /
+//! The calendar sync worker: every pass, for each tenant that may have a sync
+//! due (the store's per-tenant mark, so an idle tenant costs nothing), it
+//! claims the due calendar syncs (a lease, so several instances never fetch
+//! one calendar at once), GETs each calendar (conditional on the last import's `ETag` /
 //! `Last-Modified`, bounded in size and time, private addresses refused like
 //! webhooks'), and hands what came back to the engine, which imports it as the
 //! sync's source and schedules the next fetch (`berth_core::ical::sync`).
@@ -58,6 +59,8 @@ pub struct Config {
     pub lease: chrono::Duration,
     /// Syncs claimed per tenant per pass.
     pub batch: u32,
+    /// Tenants visited per pass, at most (the longest due first).
+    pub tenants_per_pass: u32,
     /// The largest calendar accepted, in bytes.
     pub max_body: usize,
     /// Whether loopback and private addresses may be fetched.
@@ -72,6 +75,7 @@ impl Default for Config {
             poll: Duration::from_secs(30),
             lease: chrono::Duration::minutes(5),
             batch: 16,
+            tenants_per_pass: 1_000,
             max_body: 4 * 1024 * 1024,
             allow_private_targets: false,
         }
@@ -98,7 +102,10 @@ pub struct Pass {
     pub unchanged: u64,
     /// Fetches or imports that failed (retried on the back-off).
     pub failed: u64,
-    /// True when a tenant had more due syncs than one pass takes.
+    /// Tenants visited (those that may have had a sync due).
+    pub tenants: u64,
+    /// True when a tenant had more due syncs, or more tenants were due, than
+    /// one pass takes.
     pub more: bool,
 }
 
@@ -120,15 +127,24 @@ impl Worker {
         }
     }
 
-    /// One pass over every tenant. A tenant whose claim fails is logged and
-    /// skipped; only failing to list the tenants fails the pass.
+    /// One pass over the tenants that may have a sync due. A tenant whose
+    /// claim fails is logged and skipped; only failing to list the tenants
+    /// fails the pass.
     pub async fn run_once(&self) -> Result<Pass, StoreError> {
         let mut pass = Pass::default();
         let mut claimed = Vec::new();
-        for tenant in self.engine.store().tenants().await? {
+        let now = self.engine.clock().now();
+        let tenants = self
+            .engine
+            .store()
+            .calendar_sync_tenants_due(now, self.config.tenants_per_pass)
+            .await?;
+        pass.tenants = tenants.len() as u64;
+        pass.more = tenants.len() >= self.config.tenants_per_pass as usize;
+        for tenant in tenants {
             match self
                 .engine
-                .claim_calendar_syncs(tenant.id, self.config.batch, self.config.lease)
+                .claim_calendar_syncs(tenant, self.config.batch, self.config.lease)
                 .await
             {
                 Ok(syncs) => {
@@ -136,7 +152,7 @@ impl Worker {
                     claimed.extend(syncs);
                 }
                 Err(e) => {
-                    tracing::warn!(tenant = %tenant.id, error = ?e, "claiming calendar syncs failed");
+                    tracing::warn!(tenant = %tenant, error = ?e, "claiming calendar syncs failed");
                 }
             }
         }

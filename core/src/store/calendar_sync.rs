@@ -9,7 +9,11 @@
 //!
 //! A worker claims due syncs with a lease (`lease_until`), so several
 //! instances never fetch the same calendar at once; a claim whose worker died
-//! comes due again when its lease ends. The import a fetch leads to is the
+//! comes due again when its lease ends. Which tenants to claim for comes from
+//! `calendar_sync_tenants` (migration 0023): per tenant, an instant never
+//! later than its earliest due sync — moved earlier by every write that makes
+//! a sync due sooner, set exactly by each claim — so a pass costs a query per
+//! tenant with something due, not per tenant. The import a fetch leads to is the
 //! ordinary [`super::CalendarStore::replace_calendar_blocks`] transaction;
 //! the fetch's report is a second, small write (a crash between them leaves the
 //! sync due again, and importing the same calendar twice changes nothing).
@@ -87,6 +91,15 @@ pub trait CalendarSyncStore: Send + Sync {
         tenant: TenantId,
         report: &SyncReport,
     ) -> Result<bool, StoreError>;
+    /// Up to `limit` tenants that may have a sync due at `now`, the longest
+    /// due first: the only tenants a worker's pass needs to claim for. Never
+    /// misses one (a tenant's mark is never later than its earliest due sync);
+    /// may name a tenant with nothing to claim, whose claim then corrects it.
+    async fn calendar_sync_tenants_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<TenantId>, StoreError>;
 }
 
 /// The audit entry and event of an added sync. Neither carries the URL, which

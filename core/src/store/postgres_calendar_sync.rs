@@ -113,6 +113,9 @@ impl CalendarSyncStore for PostgresStore {
         now: DateTime<Utc>,
     ) -> Result<CalendarSync, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
+        // The tenant's mark first (every sync writer takes it before the unit
+        // or sync rows, so they never deadlock): the new sync is due now.
+        mark_due(&mut tx, tenant, now).await?;
         // The unit's row orders this against its archiving.
         if locked_unit(&mut tx, tenant, new.unit_id).await?.archived {
             return Err(StoreError::not_found("unit", new.unit_id));
@@ -221,6 +224,7 @@ impl CalendarSyncStore for PostgresStore {
         now: DateTime<Utc>,
     ) -> Result<CalendarSync, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
+        mark_due(&mut tx, tenant, now).await?;
         sqlx::query(
             "UPDATE calendar_syncs SET next_fetch_at = LEAST(next_fetch_at, $1) \
              WHERE tenant_id = $2 AND id = $3",
@@ -246,6 +250,7 @@ impl CalendarSyncStore for PostgresStore {
         limit: u32,
     ) -> Result<Vec<CalendarSync>, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
+        lock_mark(&mut tx, tenant, now).await?;
         let mut due = sqlx::query_as::<_, SyncRow>(concat!(
             "UPDATE calendar_syncs SET lease_until = $3 \
              WHERE tenant_id = $1 AND id IN ( \
@@ -264,6 +269,7 @@ impl CalendarSyncStore for PostgresStore {
         .into_iter()
         .map(|row| row.into_domain(self.secrets()))
         .collect::<Result<Vec<_>, _>>()?;
+        settle_mark(&mut tx, tenant).await?;
         tx.commit().await?;
         // RETURNING keeps no order.
         due.sort_by_key(|s| (s.next_fetch_at, s.id.as_uuid()));
@@ -276,6 +282,7 @@ impl CalendarSyncStore for PostgresStore {
         report: &SyncReport,
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
+        lock_mark(&mut tx, tenant, report.at).await?;
         let updated = sqlx::query(
             "UPDATE calendar_syncs SET lease_until = NULL, last_attempt_at = $1, \
                last_success_at = CASE WHEN $2 THEN $1 ELSE last_success_at END, \
@@ -296,7 +303,93 @@ impl CalendarSyncStore for PostgresStore {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        settle_mark(&mut tx, tenant).await?;
         tx.commit().await?;
         Ok(updated > 0)
     }
+
+    async fn calendar_sync_tenants_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<TenantId>, StoreError> {
+        // No tenant named: the table has no row-level security.
+        Ok(sqlx::query_scalar::<_, Uuid>(
+            "SELECT tenant_id FROM calendar_sync_tenants WHERE due_at <= $1 \
+             ORDER BY due_at, tenant_id LIMIT $2",
+        )
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(TenantId::from_uuid)
+        .collect())
+    }
+}
+
+/// Locks the tenant's mark (`calendar_sync_tenants`, created at `now` if
+/// missing) until the transaction ends. Every writer of a tenant's syncs takes
+/// it first: a claim or a fetch's record then reads the syncs only after every
+/// earlier writer committed, so [`settle_mark`] sees them all, and a later
+/// writer's [`mark_due`] applies on top of what it sets.
+async fn lock_mark(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO calendar_sync_tenants (tenant_id, due_at) VALUES ($1, $2) \
+         ON CONFLICT (tenant_id) DO UPDATE SET due_at = calendar_sync_tenants.due_at",
+    )
+    .bind(tenant.as_uuid())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets the tenant's mark to its earliest due sync, leases included, or
+/// drops it when the tenant has none (the mark is locked: [`lock_mark`]).
+async fn settle_mark(conn: &mut PgConnection, tenant: TenantId) -> Result<(), StoreError> {
+    let earliest: Option<DateTime<Utc>> = sqlx::query_scalar(
+        "SELECT MIN(GREATEST(next_fetch_at, COALESCE(lease_until, next_fetch_at))) \
+         FROM calendar_syncs WHERE tenant_id = $1",
+    )
+    .bind(tenant.as_uuid())
+    .fetch_one(&mut *conn)
+    .await?;
+    let statement = match earliest {
+        Some(_) => "UPDATE calendar_sync_tenants SET due_at = $2 WHERE tenant_id = $1",
+        None => {
+            "DELETE FROM calendar_sync_tenants WHERE tenant_id = $1 AND $2::timestamptz IS NULL"
+        }
+    };
+    sqlx::query(statement)
+        .bind(tenant.as_uuid())
+        .bind(earliest)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves the tenant's mark (`calendar_sync_tenants`) to `at` if that is
+/// sooner — a sync of the tenant is due then — and locks it like
+/// [`lock_mark`]. LEAST on the row as it stands when this statement gets its
+/// lock, so concurrent marks all hold.
+async fn mark_due(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO calendar_sync_tenants (tenant_id, due_at) VALUES ($1, $2) \
+         ON CONFLICT (tenant_id) DO UPDATE \
+         SET due_at = LEAST(calendar_sync_tenants.due_at, EXCLUDED.due_at)",
+    )
+    .bind(tenant.as_uuid())
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

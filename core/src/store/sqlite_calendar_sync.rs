@@ -96,6 +96,7 @@ impl CalendarSyncStore for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<CalendarSync, StoreError> {
         let mut tx = self.begin_write().await?;
+        mark_due(&mut tx, tenant, now).await?;
         match fetch_unit(&mut tx, tenant, new.unit_id).await? {
             Some(unit) if !unit.archived => {}
             _ => return Err(StoreError::not_found("unit", new.unit_id)),
@@ -200,6 +201,7 @@ impl CalendarSyncStore for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<CalendarSync, StoreError> {
         let mut tx = self.begin_write().await?;
+        mark_due(&mut tx, tenant, now).await?;
         sqlx::query(
             "UPDATE calendar_syncs SET next_fetch_at = MIN(next_fetch_at, ?) \
              WHERE tenant_id = ? AND id = ?",
@@ -244,6 +246,7 @@ impl CalendarSyncStore for SqliteStore {
         .into_iter()
         .map(|row| row.into_domain(self.secrets()))
         .collect::<Result<Vec<_>, _>>()?;
+        settle_mark(&mut tx, tenant).await?;
         tx.commit().await?;
         // RETURNING keeps no order.
         due.sort_by_key(|s| (s.next_fetch_at, s.id.as_uuid()));
@@ -277,7 +280,70 @@ impl CalendarSyncStore for SqliteStore {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        settle_mark(&mut tx, tenant).await?;
         tx.commit().await?;
         Ok(updated > 0)
     }
+
+    async fn calendar_sync_tenants_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<TenantId>, StoreError> {
+        Ok(sqlx::query_scalar::<_, Uuid>(
+            "SELECT tenant_id FROM calendar_sync_tenants WHERE due_at <= ? \
+             ORDER BY due_at, tenant_id LIMIT ?",
+        )
+        .bind(micros(now))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(TenantId::from_uuid)
+        .collect())
+    }
+}
+
+/// Sets the tenant's mark to its earliest due sync, leases included, or
+/// drops it when the tenant has none (writers are serialized: nothing
+/// changes the syncs meanwhile).
+async fn settle_mark(conn: &mut SqliteConnection, tenant: TenantId) -> Result<(), StoreError> {
+    let earliest: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(MAX(next_fetch_at, COALESCE(lease_until, next_fetch_at))) \
+         FROM calendar_syncs WHERE tenant_id = ?",
+    )
+    .bind(tenant.as_uuid())
+    .fetch_one(&mut *conn)
+    .await?;
+    let statement = match earliest {
+        Some(_) => {
+            "INSERT INTO calendar_sync_tenants (tenant_id, due_at) VALUES (?1, ?2) \
+             ON CONFLICT (tenant_id) DO UPDATE SET due_at = ?2"
+        }
+        None => "DELETE FROM calendar_sync_tenants WHERE tenant_id = ?1 AND ?2 IS NULL",
+    };
+    sqlx::query(statement)
+        .bind(tenant.as_uuid())
+        .bind(earliest)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves the tenant's mark (`calendar_sync_tenants`) to `at` if that is
+/// sooner: a sync of the tenant is due then.
+async fn mark_due(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO calendar_sync_tenants (tenant_id, due_at) VALUES (?1, ?2) \
+         ON CONFLICT (tenant_id) DO UPDATE SET due_at = MIN(due_at, ?2)",
+    )
+    .bind(tenant.as_uuid())
+    .bind(micros(at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -6,7 +6,7 @@
 //! failed fetch that keeps the blocks; removing a sync keeps or clears its
 //! blocks in the same transaction; other tenants see and touch nothing; with
 //! a secrets key a sync's URL is stored sealed, and no audit entry or event
-//! carries it.
+//! carries it; a worker's pass visits only tenants that may have a sync due.
 
 use berth_core::audit::Actor;
 use berth_core::clock::Clock as _;
@@ -29,6 +29,8 @@ on_both_stores!(
     removing_a_sync_keeps_or_clears_its_blocks,
     other_tenants_see_and_touch_nothing,
     urls_are_sealed_at_rest,
+    only_tenants_with_a_sync_due_are_visited,
+    concurrent_sync_writers_never_hide_a_due_tenant,
 );
 
 struct World {
@@ -528,4 +530,115 @@ async fn urls_are_sealed_at_rest(backend: Backend) {
         .await
         .unwrap();
     assert!(!audit[0].metadata.to_string().contains("5ecret"));
+}
+
+async fn only_tenants_with_a_sync_due_are_visited(backend: Backend) {
+    let w = world(backend).await;
+    let harbor = support::tenant(&*w.store, "harbor-hotel").await;
+    let idle = support::unit(&*w.store, &harbor, "Room", 1, 2).await;
+    let unit = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
+    let due = || async {
+        w.store
+            .calendar_sync_tenants_due(w.clock.now(), 100)
+            .await
+            .unwrap()
+    };
+    assert_eq!(due().await, vec![], "no tenant has a sync");
+
+    let sync = w.add(unit.id, "airbnb").await.unwrap();
+    assert_eq!(due().await, vec![w.tenant.id], "a new sync is due at once");
+    // Claimed: not due while its lease (2 minutes) holds.
+    assert_eq!(w.claim().await.len(), 1);
+    assert_eq!(due().await, vec![]);
+    w.clock.advance(Duration::minutes(1));
+    assert_eq!(due().await, vec![]);
+    // Its worker died: due again when the lease ends, and claimable.
+    w.clock.advance(Duration::minutes(2));
+    assert_eq!(due().await, vec![w.tenant.id]);
+    let claimed = w.claim().await;
+    assert_eq!(claimed.len(), 1);
+    // Fetched: due again after its interval (an hour), not before.
+    w.engine
+        .finish_calendar_sync(
+            &claimed[0],
+            fetched(calendar("a@x", "20261210", "20261215"), "\"v1\""),
+        )
+        .await
+        .unwrap();
+    w.clock.advance(Duration::minutes(59));
+    assert_eq!(due().await, vec![]);
+    w.clock.advance(Duration::minutes(1));
+    assert_eq!(due().await, vec![w.tenant.id]);
+    assert_eq!(w.claim().await.len(), 1);
+    assert_eq!(due().await, vec![]);
+    // Asked for by hand: due at once.
+    w.engine
+        .request_calendar_sync(w.tenant.id, sync.id, &admin())
+        .await
+        .unwrap();
+    assert_eq!(due().await, vec![w.tenant.id]);
+    // Removed: the tenant may still be named once; its empty claim drops it.
+    w.engine
+        .remove_calendar_sync(w.tenant.id, sync.id, false, &admin())
+        .await
+        .unwrap();
+    assert!(w.claim().await.is_empty());
+    assert_eq!(due().await, vec![]);
+    w.clock.advance(Duration::days(2));
+    assert_eq!(due().await, vec![]);
+    // The other tenant, without syncs, was never due; its claims find nothing.
+    let claims = w
+        .engine
+        .claim_calendar_syncs(harbor.id, 10, Duration::minutes(2))
+        .await
+        .unwrap();
+    assert!(claims.is_empty() && idle.tenant_id == harbor.id);
+}
+
+async fn concurrent_sync_writers_never_hide_a_due_tenant(backend: Backend) {
+    let w = Arc::new(world(backend).await);
+    let mut units = Vec::new();
+    for i in 0..6 {
+        units.push(support::unit(&*w.store, &w.tenant, &format!("Cabin {i}"), 1, 4).await);
+    }
+    let first = w.add(units[0].id, "airbnb").await.unwrap();
+    for (round, unit) in units.iter().enumerate().skip(1) {
+        // At once: a new sync, a fetch asked for by hand, and a worker's claim
+        // and record (each takes the tenant's mark in its own order of events).
+        let adder = {
+            let (w, unit) = (w.clone(), unit.id);
+            tokio::spawn(async move { w.add(unit, "airbnb").await.map(|_| ()) })
+        };
+        let asker = {
+            let w = w.clone();
+            tokio::spawn(async move {
+                w.engine
+                    .request_calendar_sync(w.tenant.id, first.id, &admin())
+                    .await
+                    .map(|_| ())
+            })
+        };
+        let worker = {
+            let w = w.clone();
+            tokio::spawn(async move {
+                for sync in w.claim().await {
+                    w.engine
+                        .finish_calendar_sync(&sync, Fetched::NotModified)
+                        .await?;
+                }
+                Ok::<_, berth_core::EngineError>(())
+            })
+        };
+        for task in [adder, asker, worker] {
+            task.await.unwrap().unwrap();
+        }
+        // Whatever the order, a sync due now makes the tenant due now.
+        let syncs = w.engine.calendar_syncs(w.tenant.id, None).await.unwrap();
+        let now = w.clock.now();
+        let due = w.store.calendar_sync_tenants_due(now, 10).await.unwrap();
+        if syncs.iter().any(|s| s.next_fetch_at <= now) {
+            assert_eq!(due, vec![w.tenant.id], "round {round}: {syncs:?}");
+        }
+        w.clock.advance(Duration::minutes(1));
+    }
 }

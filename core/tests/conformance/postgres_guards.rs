@@ -352,6 +352,8 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
     expected.push(("webhook_tenants".to_owned(), false, false));
     // The push worker's list of tenants and their stream positions (see 0010).
     expected.push(("push_tenants".to_owned(), false, false));
+    // The calendar sync worker's marks: when each tenant may be due (see 0023).
+    expected.push(("calendar_sync_tenants".to_owned(), false, false));
     expected.sort();
     assert_eq!(guarded, expected);
 

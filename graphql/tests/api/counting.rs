@@ -825,6 +825,15 @@ impl berth_core::store::CalendarSyncStore for CountingStore {
         self.count("finish_calendar_sync");
         self.inner.finish_calendar_sync(tenant, report).await
     }
+
+    async fn calendar_sync_tenants_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<TenantId>, StoreError> {
+        self.count("calendar_sync_tenants_due");
+        self.inner.calendar_sync_tenants_due(now, limit).await
+    }
 }
 
 #[async_trait]

@@ -333,6 +333,7 @@ impl Engine {
         if let ClientRef::New(client) = &cmd.client {
             check_client(client)?;
         }
+        crate::reservation_details::check_notes(cmd.notes.as_deref())?;
         let (tenant, unit) = self.tenant_and_unit(tenant_id, cmd.unit_id).await?;
         let policy = self.policies.policy(&tenant)?;
         if let Some(key) = &cmd.idempotency_key

@@ -28,6 +28,7 @@ pub mod push;
 pub mod quantity;
 pub mod request;
 pub mod reservation;
+pub mod reservation_details;
 pub mod secret_box;
 pub mod state;
 pub mod store;

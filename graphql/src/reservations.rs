@@ -1,16 +1,18 @@
 //! Reservations of the signed-in tenant: `reservations` (a filtered connection),
 //! `reservation`, and the commands `createReservation` (idempotent by
-//! `idempotencyKey`), `changeReservationPeriod`, `confirmReservation`, `checkIn`,
-//! `checkOut`, `cancelReservation`. Reading needs viewer; writing needs staff.
+//! `idempotencyKey`), `changeReservationPeriod`, `updateReservation` (notes and
+//! client), `confirmReservation`, `checkIn`, `checkOut`, `cancelReservation`.
+//! Reading needs viewer; writing needs staff.
 //! Units and clients of a list's page are loaded in one batch each (through the
 //! DataLoaders); a single reservation's load on demand.
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
 use berth_core::engine::{ChangePeriod, CreateReservation};
 use berth_core::ids::{ClientId, ReservationId, UnitId};
 use berth_core::reservation::{Channel, Reservation as CoreReservation};
+use berth_core::reservation_details::DetailsPatch;
 use berth_core::state::{ReservationState as CoreState, StateAction};
 use berth_core::store::{ClientRef, ReservationFilter};
 use berth_core::time_range::TimeRange;
@@ -266,6 +268,16 @@ pub struct CreateReservationInput {
     /// A lock of the caller's session that the booking ends (released in the
     /// same transaction).
     pub lock_id: Option<ID>,
+}
+
+/// Changes to a reservation's details: omitted fields stay; `null` clears.
+#[derive(InputObject, Debug)]
+pub struct UpdateReservationInput {
+    /// New notes (at most 4,000 characters).
+    pub notes: MaybeUndefined<String>,
+    /// The client the reservation is for: an existing, bookable client of the
+    /// tenant, or `null` for none.
+    pub client_id: MaybeUndefined<ID>,
 }
 
 /// Reservation queries.
@@ -525,6 +537,41 @@ impl ReservationsMutation {
         };
         let changed = engine_for(ctx, &viewer)
             .change_period(viewer.tenant_id, cmd, &viewer.actor())
+            .await
+            .gql()?;
+        Ok(Reservation::new(changed))
+    }
+
+    /// Changes a reservation's notes or client, not its period or price:
+    /// CONFLICT for a final reservation (finished, canceled, absent) or a
+    /// stale `version`, LOCKED while another session holds a lock on it,
+    /// VALIDATION for a blocked or archived client. A change that changes
+    /// nothing returns the reservation as it is.
+    async fn update_reservation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateReservationInput,
+        version: Option<i64>,
+    ) -> Result<Reservation> {
+        let viewer = require(ctx, Role::Staff).await?;
+        let patch = DetailsPatch {
+            notes: crate::clients::patch_field(input.notes),
+            client_id: crate::clients::patch_field(input.client_id)
+                .map(|c| {
+                    c.map(|id| parse::<ClientId>(&id, "input.clientId"))
+                        .transpose()
+                })
+                .transpose()?,
+        };
+        let changed = engine_for(ctx, &viewer)
+            .update_reservation_details(
+                viewer.tenant_id,
+                parse(&id, "id")?,
+                patch,
+                version,
+                &viewer.actor(),
+            )
             .await
             .gql()?;
         Ok(Reservation::new(changed))

@@ -16,6 +16,7 @@ mod open;
 mod postgres;
 mod push;
 mod records;
+mod reservation_details;
 mod sqlite;
 mod webhooks;
 
@@ -34,6 +35,7 @@ pub use open::{open, open_and_migrate, open_and_migrate_sealed};
 pub use postgres::PostgresStore;
 pub use push::PushStore;
 pub use records::{RequestFingerprint, replay};
+pub use reservation_details::ReservationDetailsStore;
 pub use sqlite::SqliteStore;
 pub use webhooks::WebhookStore;
 
@@ -224,6 +226,7 @@ pub trait Store:
     + LoginThrottleStore
     + EventRetentionStore
     + ErasureStore
+    + ReservationDetailsStore
     + AnalyticsStore
     + Send
     + Sync

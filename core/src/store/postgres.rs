@@ -62,6 +62,9 @@ mod event_retention;
 #[path = "postgres_erasure.rs"]
 mod erasure;
 
+#[path = "postgres_reservation_details.rs"]
+mod reservation_details;
+
 #[path = "postgres_analytics.rs"]
 mod analytics;
 
@@ -190,12 +193,7 @@ impl PostgresStore {
                 let client = fetch_client(&mut tx, tenant, *id, ClientLock::Share)
                     .await?
                     .ok_or_else(|| StoreError::not_found("client", id))?;
-                if client.blocked {
-                    return Err(records::client_blocked(*id));
-                }
-                if client.archived {
-                    return Err(records::client_archived(*id));
-                }
+                records::bookable_client(&client)?;
                 Some(client.id)
             }
             ClientRef::New(new_client) => Some(

@@ -322,6 +322,44 @@ pub(crate) fn apply_change(
     Ok((after, record))
 }
 
+/// The reservation after a details change (notes, client), with its audit
+/// entry (`update`, the changed fields) and `reservation.changed` event; `None`
+/// when the patch changes nothing. A final reservation is CONFLICT.
+pub(crate) fn details_changed(
+    before: &Reservation,
+    change: &crate::reservation_details::DetailsChange,
+    actor: &Actor,
+) -> Result<Option<(Reservation, ChangeRecord)>, StoreError> {
+    if before.state.is_final() {
+        return Err(StoreError::Conflict(format!(
+            "reservation {} is {}: a final reservation does not change",
+            before.id,
+            before.state.as_str()
+        )));
+    }
+    check_version(before, change.expected_version)?;
+    let patched = change.patch.apply(before);
+    if patched == *before {
+        return Ok(None);
+    }
+    let after = Reservation {
+        version: before.version + 1,
+        updated_at: change.now,
+        ..patched
+    };
+    let record = ChangeRecord::new(
+        after.tenant_id,
+        actor,
+        ("reservation", after.id.as_uuid()),
+        "update",
+        EventKind::ReservationChanged,
+        to_json(&after),
+        changed_fields(&to_json(before), &to_json(&after)),
+        change.now,
+    );
+    Ok(Some((after, record)))
+}
+
 /// The reservation after a state transition, with its audit entry and event.
 pub(crate) fn apply_transition(
     before: &Reservation,
@@ -545,6 +583,18 @@ pub(crate) fn standalone(tenant: TenantId, event: super::NewEvent, actor: &Actor
         event.payload,
         event.at,
     )
+}
+
+/// Refuses a client that cannot be booked for: blocked, or archived (an
+/// erased client is archived too).
+pub(crate) fn bookable_client(client: &Client) -> Result<(), StoreError> {
+    if client.blocked {
+        return Err(client_blocked(client.id));
+    }
+    if client.archived {
+        return Err(client_archived(client.id));
+    }
+    Ok(())
 }
 
 /// The refusal for booking an archived client.

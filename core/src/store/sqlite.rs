@@ -55,6 +55,9 @@ mod event_retention;
 #[path = "sqlite_erasure.rs"]
 mod erasure;
 
+#[path = "sqlite_reservation_details.rs"]
+mod reservation_details;
+
 #[path = "sqlite_analytics.rs"]
 mod analytics;
 
@@ -1555,12 +1558,7 @@ impl Store for SqliteStore {
                 let client = fetch_client(&mut tx, tenant, *id)
                     .await?
                     .ok_or_else(|| StoreError::not_found("client", id))?;
-                if client.blocked {
-                    return Err(records::client_blocked(*id));
-                }
-                if client.archived {
-                    return Err(records::client_archived(*id));
-                }
+                records::bookable_client(&client)?;
                 Some(client.id)
             }
             ClientRef::New(new_client) => Some(

@@ -48,6 +48,7 @@ mod locks;
 mod login_throttle;
 mod postgres_guards;
 mod push;
+mod reservation_details;
 mod reservations;
 mod tenants;
 mod users;

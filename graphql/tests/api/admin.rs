@@ -169,6 +169,73 @@ async fn clients_page_with_cursors() {
 }
 
 #[tokio::test]
+async fn a_reservation_gets_notes_and_a_client_after_booking() {
+    let api = api().await;
+    let staff = api.token("alpine-cabins", Role::Staff);
+    let input = json!({
+        "unitId": api.cabin.id.to_string(), "guests": 2,
+        "period": nights("2026-11-24", "2026-11-26"),
+    });
+    let booked = api
+        .ok_as(&staff, &create_reservation(), json!({ "input": input }))
+        .await["createReservation"]
+        .clone();
+    let ada = api
+        .ok_as(
+            &staff,
+            r#"mutation { createClient(input: { name: "Ada" }) { id } }"#,
+            json!({}),
+        )
+        .await["createClient"]["id"]
+        .clone();
+    let update = "mutation($id: ID!, $input: UpdateReservationInput!, $v: Int) { \
+                  updateReservation(id: $id, input: $input, version: $v) { \
+                  notes version client { name } checkIn } }";
+    let changed = api
+        .ok_as(
+            &staff,
+            update,
+            json!({ "id": booked["id"], "v": booked["version"],
+                    "input": { "notes": "arrives at 22:10", "clientId": ada } }),
+        )
+        .await["updateReservation"]
+        .clone();
+    assert_eq!(
+        changed,
+        json!({ "notes": "arrives at 22:10", "version": 2,
+                "client": { "name": "Ada" }, "checkIn": "2026-11-24" })
+    );
+    // Omitted stays, null clears; a stale version is CONFLICT.
+    let cleared = api
+        .ok_as(
+            &staff,
+            update,
+            json!({ "id": booked["id"], "input": { "clientId": null } }),
+        )
+        .await["updateReservation"]
+        .clone();
+    assert_eq!(cleared["client"], Value::Null);
+    assert_eq!(cleared["notes"], "arrives at 22:10");
+    let stale = api
+        .run_as(
+            Some(&staff),
+            update,
+            json!({ "id": booked["id"], "v": 1, "input": { "notes": "x" } }),
+        )
+        .await;
+    assert_eq!(code_of(&stale), "CONFLICT");
+    let bad = api
+        .run_as(
+            Some(&staff),
+            update,
+            json!({ "id": booked["id"], "input": { "clientId": "nope" } }),
+        )
+        .await;
+    assert_eq!(code_of(&bad), "INVALID_INPUT");
+    assert!(bad.1[0].0.contains("input.clientId"), "{bad:?}");
+}
+
+#[tokio::test]
 async fn a_client_is_erased_once_its_stays_are_over() {
     let api = api().await;
     let (staff, admin) = (

@@ -893,6 +893,21 @@ impl berth_core::store::EventRetentionStore for CountingStore {
 }
 
 #[async_trait]
+impl berth_core::store::ReservationDetailsStore for CountingStore {
+    async fn update_reservation_details(
+        &self,
+        tenant: TenantId,
+        change: berth_core::reservation_details::DetailsChange,
+        actor: &Actor,
+    ) -> Result<Reservation, StoreError> {
+        self.count("update_reservation_details");
+        self.inner
+            .update_reservation_details(tenant, change, actor)
+            .await
+    }
+}
+
+#[async_trait]
 impl berth_core::store::ErasureStore for CountingStore {
     async fn erase_client(
         &self,

@@ -8,6 +8,7 @@ pub mod api_key;
 pub mod audit;
 pub mod capacity;
 pub mod client;
+pub mod client_record;
 pub mod clock;
 pub mod engine;
 pub mod erasure;

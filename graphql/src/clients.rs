@@ -1,7 +1,8 @@
 //! Clients (guests, customers) of the signed-in tenant: `clients` (a searchable
-//! connection), `client`, `createClient`, `updateClient`, `archiveClient`,
-//! `eraseClient`. Reading needs viewer; changing needs staff; erasing a
-//! client's personal data needs admin.
+//! connection), `client`, `clientRecord`, `createClient`, `updateClient`,
+//! `archiveClient`, `eraseClient`. Reading needs viewer; changing needs staff;
+//! a client's whole record (it holds the audit log's entries) and erasing its
+//! personal data need admin.
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
@@ -193,6 +194,42 @@ impl ClientsQuery {
             .map(Into::into)
             .ok_or_else(|| not_found("client", &id))
     }
+
+    /// Everything kept about one client, for a guest who asks for their data
+    /// (the right of access): the client, every reservation made for it, and
+    /// the audit entries about the client and those reservations. Needs admin.
+    async fn client_record(&self, ctx: &Context<'_>, id: ID) -> Result<ClientRecord> {
+        let viewer = require(ctx, Role::Admin).await?;
+        let engine = ctx.data_unchecked::<Engine>();
+        let record = engine
+            .client_record(viewer.tenant_id, parse(&id, "id")?)
+            .await
+            .gql()?;
+        Ok(ClientRecord {
+            client: record.client.into(),
+            reservations: record
+                .reservations
+                .into_iter()
+                .map(crate::reservations::Reservation::new)
+                .collect(),
+            audit_entries: record.audit.into_iter().map(Into::into).collect(),
+            generated_at: record.generated_at,
+        })
+    }
+}
+
+/// Everything kept about one client (`clientRecord`).
+#[derive(SimpleObject, Debug)]
+pub struct ClientRecord {
+    /// The client.
+    pub client: Client,
+    /// Every reservation made for the client, oldest first.
+    pub reservations: Vec<crate::reservations::Reservation>,
+    /// The audit entries about the client and its reservations, oldest first
+    /// (each entity's latest 1,000).
+    pub audit_entries: Vec<crate::audit::AuditEntry>,
+    /// When the record was read.
+    pub generated_at: DateTime<Utc>,
 }
 
 /// Client mutations.

@@ -37,6 +37,7 @@ mod analytics;
 mod calendar;
 mod calendar_sync;
 mod catalog;
+mod client_record;
 mod concurrency;
 mod erasure;
 mod event_retention;

@@ -256,7 +256,42 @@ async fn a_client_is_erased_once_its_stays_are_over() {
     let erase = "mutation($id: ID!) { eraseClient(id: $id) { \
                  client { id name email archived erasedAt } reservations auditEntries events } }";
 
-    // Staff may not; an admin is told why not yet, and nothing changes.
+    // The guest's record, as an admin hands it over on request.
+    let record_query = "query($id: ID!) { clientRecord(id: $id) { client { name email } \
+                        reservations { id notes } auditEntries { entityType action metadata } } }";
+    let answer = api
+        .run_as(Some(&staff), record_query, json!({ "id": client }))
+        .await;
+    assert_eq!(code_of(&answer), "FORBIDDEN");
+    let record = api
+        .ok_as(&admin, record_query, json!({ "id": client }))
+        .await["clientRecord"]
+        .clone();
+    assert_eq!(
+        record["client"],
+        json!({ "name": "Ada Lovelace", "email": "ada@example.org" })
+    );
+    assert_eq!(
+        record["reservations"],
+        json!([{ "id": booked["id"], "notes": "celiac" }])
+    );
+    let actions: Vec<(&str, &str)> = record["auditEntries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["entityType"].as_str().unwrap(),
+                e["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        vec![("client", "create"), ("reservation", "create")]
+    );
+
+    // Staff may not erase; an admin is told why not yet, and nothing changes.
     let answer = api
         .run_as(Some(&staff), erase, json!({ "id": client }))
         .await;
@@ -307,6 +342,14 @@ async fn a_client_is_erased_once_its_stays_are_over() {
         assert!(!events.contains(secret), "{secret} in {events}");
     }
     assert!(events.contains("client.erased"));
+    // The record now holds no personal value either.
+    let record = api
+        .ok_as(&admin, record_query, json!({ "id": client }))
+        .await
+        .to_string();
+    for secret in ["Ada", "ada@example.org", "celiac"] {
+        assert!(!record.contains(secret), "{secret} in {record}");
+    }
     let again = api
         .run_as(
             Some(&staff),

@@ -7,8 +7,6 @@ use berth_core::audit::Actor;
 use berth_core::client::{ClientPatch, NewClient};
 use berth_core::engine::CreateReservation;
 use berth_core::ids::UserId;
-use berth_core::policy::{Party, PeriodRequest};
-use berth_core::quantity::{Guests, Quantity};
 use berth_core::store::ClientRef;
 
 use crate::support::{self, Backend};
@@ -23,17 +21,7 @@ fn booking(
 ) -> CreateReservation {
     CreateReservation {
         client,
-        ..support::admin_booking(
-            unit,
-            PeriodRequest::Nights {
-                check_in: from.parse().unwrap(),
-                check_out: to.parse().unwrap(),
-            },
-            Party {
-                guests: Guests::new(2).unwrap(),
-                quantity: Quantity::new(1).unwrap(),
-            },
-        )
+        ..support::stay(unit, from, to)
     }
 }
 

@@ -8,8 +8,6 @@ use berth_core::client::{Client, ClientPatch, NewClient};
 use berth_core::engine::CreateReservation;
 use berth_core::erasure::{ERASED, ErasureReport};
 use berth_core::ids::{ClientId, UserId};
-use berth_core::policy::{Party, PeriodRequest};
-use berth_core::quantity::{Guests, Quantity};
 use berth_core::reservation::Reservation;
 use berth_core::state::ReservationState;
 use berth_core::store::{ClientRef, Store};
@@ -34,20 +32,6 @@ const SECRETS: &[&str] = &[
     "celiac, bring gluten-free bread",
     "her father fell ill",
 ];
-
-fn booking(unit: berth_core::ids::UnitId, from: &str, to: &str) -> CreateReservation {
-    support::admin_booking(
-        unit,
-        PeriodRequest::Nights {
-            check_in: from.parse().unwrap(),
-            check_out: to.parse().unwrap(),
-        },
-        Party {
-            guests: Guests::new(2).unwrap(),
-            quantity: Quantity::new(1).unwrap(),
-        },
-    )
-}
 
 fn staff() -> Actor {
     Actor::User(UserId::new())
@@ -97,7 +81,7 @@ async fn book_for(
             CreateReservation {
                 client: ClientRef::Existing(client),
                 notes: Some(notes.into()),
-                ..booking(unit, from, to)
+                ..support::stay(unit, from, to)
             },
             &staff(),
         )
@@ -164,7 +148,7 @@ async fn erasure_removes_personal_data_everywhere_and_keeps_the_bookings(backend
                     blocked: false,
                 }),
                 notes: Some("late arrival".into()),
-                ..booking(cabin.id, "2026-12-10", "2026-12-13")
+                ..support::stay(cabin.id, "2026-12-10", "2026-12-13")
             },
             &staff(),
         )
@@ -339,7 +323,7 @@ async fn erasure_is_refused_while_a_stay_is_active_and_final_once_done(backend: 
             tenant.id,
             CreateReservation {
                 client: ClientRef::Existing(client.id),
-                ..booking(cabin.id, "2027-01-10", "2027-01-12")
+                ..support::stay(cabin.id, "2027-01-10", "2027-01-12")
             },
             &staff(),
         )
@@ -366,7 +350,7 @@ async fn an_erasure_and_a_booking_for_the_client_never_both_win(backend: Backend
                         tenant,
                         CreateReservation {
                             client: ClientRef::Existing(client.id),
-                            ..booking(cabin.id, "2026-12-10", "2026-12-13")
+                            ..support::stay(cabin.id, "2026-12-10", "2026-12-13")
                         },
                         &staff(),
                     )

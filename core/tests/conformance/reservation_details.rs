@@ -10,8 +10,6 @@ use berth_core::event::EventKind;
 use berth_core::ids::{ClientId, UserId};
 use berth_core::lock::SessionId;
 use berth_core::lock_commands::LockTarget;
-use berth_core::policy::{Party, PeriodRequest};
-use berth_core::quantity::{Guests, Quantity};
 use berth_core::reservation::Reservation;
 use berth_core::reservation_details::{DetailsPatch, MAX_NOTES};
 use berth_core::tenant::Tenant;
@@ -52,17 +50,7 @@ async fn booked(engine: &Engine, tenant: &Tenant, unit: berth_core::ids::UnitId)
             tenant.id,
             CreateReservation {
                 notes: Some("late arrival".into()),
-                ..support::admin_booking(
-                    unit,
-                    PeriodRequest::Nights {
-                        check_in: "2026-12-10".parse().unwrap(),
-                        check_out: "2026-12-13".parse().unwrap(),
-                    },
-                    Party {
-                        guests: Guests::new(2).unwrap(),
-                        quantity: Quantity::new(1).unwrap(),
-                    },
-                )
+                ..support::stay(unit, "2026-12-10", "2026-12-13")
             },
             &staff(),
         )

@@ -128,6 +128,26 @@ pub fn admin_booking(
     }
 }
 
+/// A confirmed admin booking of `unit_id` for two guests, one item, from
+/// `check_in` to `check_out` (nightly dates like "2026-12-10").
+pub fn stay(
+    unit_id: berth_core::ids::UnitId,
+    check_in: &str,
+    check_out: &str,
+) -> berth_core::engine::CreateReservation {
+    admin_booking(
+        unit_id,
+        berth_core::policy::PeriodRequest::Nights {
+            check_in: check_in.parse().expect("check-in date"),
+            check_out: check_out.parse().expect("check-out date"),
+        },
+        berth_core::policy::Party {
+            guests: Guests::new(2).expect("guests"),
+            quantity: berth_core::quantity::Quantity::new(1).expect("quantity"),
+        },
+    )
+}
+
 /// Creates a unit with `inventory` items of up to `max_guests` guests each.
 pub async fn unit(
     store: &dyn Store,

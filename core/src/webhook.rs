@@ -430,6 +430,10 @@ pub struct ClaimedDelivery {
     pub lease_expires_at: DateTime<Utc>,
     /// This attempt's number (1 for the first).
     pub attempt: u32,
+    /// Whether it is the delivery's last allowed attempt (the
+    /// [`MAX_ATTEMPTS`]th, or the one more of a retry asked for by an admin):
+    /// a failure then fails the delivery.
+    pub final_attempt: bool,
     /// Where to send.
     pub url: WebhookUrl,
     /// What to sign with.
@@ -525,7 +529,7 @@ pub struct AttemptReport {
 impl AttemptReport {
     /// The report for `claimed`'s attempt ending at `finished_at` with `result`:
     /// any 2xx status delivers; anything else is retried per [`retry_delay`]
-    /// (with `jitter`, 0–1000, drawn by the caller) until [`MAX_ATTEMPTS`].
+    /// (with `jitter`, 0–1000, drawn by the caller) until the final attempt.
     pub fn new(
         claimed: &ClaimedDelivery,
         finished_at: DateTime<Utc>,
@@ -539,6 +543,8 @@ impl AttemptReport {
         };
         let next = if error.is_none() {
             NextStep::Delivered
+        } else if claimed.final_attempt {
+            NextStep::Failed
         } else {
             match retry_delay(claimed.attempt, jitter) {
                 Some(delay) => NextStep::RetryAt(finished_at + delay),
@@ -703,6 +709,7 @@ mod tests {
             lease: Uuid::new_v4(),
             lease_expires_at: Utc::now(),
             attempt,
+            final_attempt: attempt >= MAX_ATTEMPTS,
             url: "https://example.org/hook".parse().unwrap(),
             secret: WebhookSecret::generate(),
             event: Event {
@@ -739,6 +746,15 @@ mod tests {
         );
         assert_eq!(last.next, NextStep::Failed);
         assert!(last.error.unwrap().len() <= MAX_ERROR_LEN);
+        // The one more attempt of a retried delivery is final too.
+        let retried = ClaimedDelivery {
+            final_attempt: true,
+            ..claimed(9)
+        };
+        let again = AttemptReport::new(&retried, now, AttemptResult::Response(503), 0);
+        assert_eq!(again.next, NextStep::Failed);
+        let ok = AttemptReport::new(&retried, now, AttemptResult::Response(200), 0);
+        assert_eq!(ok.next, NextStep::Delivered);
     }
 
     #[test]

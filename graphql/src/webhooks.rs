@@ -1,6 +1,7 @@
 //! Webhooks (admin): `webhooks`, `webhookDeliveries` (a webhook's delivery log,
 //! newest first, each delivery with its attempts), `createWebhook` (its signing
-//! secret is shown once) and `deleteWebhook`. Messages follow the Standard
+//! secret is shown once), `deleteWebhook` and `retryFailedWebhookDeliveries`
+//! (one more attempt for each failed delivery). Messages follow the Standard
 //! Webhooks specification: headers `webhook-id`, `webhook-timestamp` and
 //! `webhook-signature: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`.
 
@@ -274,5 +275,31 @@ impl WebhooksMutation {
             .await
             .gql()?;
         Ok(webhook.into())
+    }
+
+    /// Gives every failed delivery of a webhook one more attempt, now — after
+    /// the receiving endpoint was down long enough for its deliveries to use
+    /// up their attempts. Each keeps its attempt log (the new attempt is
+    /// numbered after the last); one whose event was deleted by event
+    /// retention cannot be sent again and is left as it is. Answers how many
+    /// were queued. NOT_FOUND for a webhook the tenant does not have;
+    /// CONFLICT for a deleted one.
+    async fn retry_failed_webhook_deliveries(
+        &self,
+        ctx: &Context<'_>,
+        webhook_id: ID,
+    ) -> Result<u64> {
+        let viewer = require(ctx, Role::Admin).await?;
+        let engine = ctx.data_unchecked::<Engine>();
+        engine
+            .store()
+            .retry_failed_webhook_deliveries(
+                viewer.tenant_id,
+                parse(&webhook_id, "webhookId")?,
+                &viewer.actor(),
+                engine.clock().now(),
+            )
+            .await
+            .gql()
     }
 }

@@ -21,7 +21,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{PostgresStore, append, unknown_tenant};
+use super::{PostgresStore, append, append_audit, unknown_tenant};
 use crate::audit::Actor;
 use crate::event::{Event, EventCursor};
 use crate::ids::{DeliveryId, EventId, TenantId, WebhookId};
@@ -149,6 +149,7 @@ struct ClaimRow {
     id: Uuid,
     webhook_id: Uuid,
     attempts: i32,
+    final_attempt: bool,
     url: String,
     secret: String,
     event_txid: i64,
@@ -537,7 +538,7 @@ impl WebhookStore for PostgresStore {
         sqlx::query(
             "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, \
                lease_id = NULL, updated_at = $1 \
-             WHERE tenant_id = $2 AND status = 'pending' AND attempts >= $3 \
+             WHERE tenant_id = $2 AND status = 'pending' AND attempts >= COALESCE(attempt_limit, $3) \
                AND next_attempt_at <= $1",
         )
         .bind(now)
@@ -550,7 +551,7 @@ impl WebhookStore for PostgresStore {
                SELECT d.id FROM webhook_deliveries d \
                JOIN webhooks w ON w.tenant_id = d.tenant_id AND w.id = d.webhook_id \
                WHERE d.tenant_id = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2 \
-                 AND d.attempts < $3 AND w.deleted_at IS NULL \
+                 AND d.attempts < COALESCE(d.attempt_limit, $3) AND w.deleted_at IS NULL \
                ORDER BY d.next_attempt_at, d.id LIMIT $4 \
                FOR UPDATE OF d SKIP LOCKED) \
              UPDATE webhook_deliveries d SET attempts = d.attempts + 1, lease_id = $5, \
@@ -581,7 +582,8 @@ impl WebhookStore for PostgresStore {
         .execute(&mut *tx)
         .await?;
         let rows: Vec<ClaimRow> = sqlx::query_as(
-            "SELECT d.id, d.webhook_id, d.attempts, w.url, w.secret, \
+            "SELECT d.id, d.webhook_id, d.attempts, \
+               d.attempts >= COALESCE(d.attempt_limit, $3) AS final_attempt, w.url, w.secret, \
                e.txid::text::bigint AS event_txid, e.seq AS event_seq, e.id AS event_id, \
                e.kind, e.entity_id, e.payload, e.at \
              FROM webhook_deliveries d \
@@ -591,6 +593,7 @@ impl WebhookStore for PostgresStore {
         )
         .bind(tenant.as_uuid())
         .bind(lease_id)
+        .bind(max)
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -603,6 +606,7 @@ impl WebhookStore for PostgresStore {
                     lease: lease_id,
                     lease_expires_at: expires,
                     attempt: u32::try_from(row.attempts).map_err(StoreError::corrupt)?,
+                    final_attempt: row.final_attempt,
                     url: row.url.parse().map_err(StoreError::corrupt)?,
                     secret: crate::store::webhooks::read_secret(
                         self.secrets(),
@@ -625,6 +629,45 @@ impl WebhookStore for PostgresStore {
                 })
             })
             .collect()
+    }
+
+    async fn retry_failed_webhook_deliveries(
+        &self,
+        tenant: TenantId,
+        webhook: WebhookId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        // Locked, as a deletion locks it: a retry and a deletion do not cross.
+        let hook = fetch_webhook(&mut tx, tenant, webhook, true)
+            .await?
+            .ok_or_else(|| StoreError::not_found("webhook", webhook))?;
+        if hook.deleted_at.is_some() {
+            return Err(crate::store::webhooks::retry_of_deleted(&hook));
+        }
+        // One more attempt each: the limit is one past the attempts made.
+        let retried = sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, \
+               attempt_limit = attempts + 1, lease_id = NULL, updated_at = $1 \
+             WHERE tenant_id = $2 AND webhook_id = $3 AND status = 'failed' \
+               AND EXISTS (SELECT 1 FROM events e WHERE e.tenant_id = webhook_deliveries.tenant_id \
+                 AND e.id = webhook_deliveries.event_id)",
+        )
+        .bind(now)
+        .bind(tenant.as_uuid())
+        .bind(webhook.as_uuid())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        append_audit(
+            &mut tx,
+            &crate::store::webhooks::retried(&hook, retried, actor, now),
+        )
+        .await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(retried)
     }
 
     async fn prune_webhook_deliveries(

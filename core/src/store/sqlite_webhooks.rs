@@ -8,7 +8,7 @@ use sqlx::types::Json;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
-use super::{SqliteStore, append, from_micros, micros, unknown_tenant};
+use super::{SqliteStore, append, append_audit, from_micros, micros, unknown_tenant};
 use crate::audit::Actor;
 use crate::event::{Event, EventCursor};
 use crate::ids::{DeliveryId, EventId, TenantId, WebhookId};
@@ -132,6 +132,7 @@ struct ClaimRow {
     id: Uuid,
     webhook_id: Uuid,
     attempts: i64,
+    final_attempt: bool,
     url: String,
     secret: String,
     event_seq: i64,
@@ -502,7 +503,7 @@ impl WebhookStore for SqliteStore {
         sqlx::query(
             "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, \
                lease_id = NULL, updated_at = ? \
-             WHERE tenant_id = ? AND status = 'pending' AND attempts >= ? \
+             WHERE tenant_id = ? AND status = 'pending' AND attempts >= COALESCE(attempt_limit, ?) \
                AND next_attempt_at <= ?",
         )
         .bind(micros(now))
@@ -518,7 +519,7 @@ impl WebhookStore for SqliteStore {
                SELECT d.id FROM webhook_deliveries d \
                JOIN webhooks w ON w.tenant_id = d.tenant_id AND w.id = d.webhook_id \
                WHERE d.tenant_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ? \
-                 AND d.attempts < ? AND w.deleted_at IS NULL \
+                 AND d.attempts < COALESCE(d.attempt_limit, ?) AND w.deleted_at IS NULL \
                ORDER BY d.next_attempt_at, d.id LIMIT ?)",
         )
         .bind(lease_id)
@@ -547,13 +548,16 @@ impl WebhookStore for SqliteStore {
         .execute(&mut *tx)
         .await?;
         let rows: Vec<ClaimRow> = sqlx::query_as(
-            "SELECT d.id, d.webhook_id, d.attempts, w.url, w.secret, e.seq AS event_seq, \
+            "SELECT d.id, d.webhook_id, d.attempts, \
+               d.attempts >= COALESCE(d.attempt_limit, ?) AS final_attempt, w.url, w.secret, \
+               e.seq AS event_seq, \
                e.id AS event_id, e.kind, e.entity_id, e.payload, e.at \
              FROM webhook_deliveries d \
              JOIN webhooks w ON w.tenant_id = d.tenant_id AND w.id = d.webhook_id \
              JOIN events e ON e.id = d.event_id AND e.tenant_id = d.tenant_id \
              WHERE d.tenant_id = ? AND d.lease_id = ? ORDER BY d.id",
         )
+        .bind(i64::from(MAX_ATTEMPTS))
         .bind(tenant.as_uuid())
         .bind(lease_id)
         .fetch_all(&mut *tx)
@@ -568,6 +572,7 @@ impl WebhookStore for SqliteStore {
                 lease: lease_id,
                 lease_expires_at: expires,
                 attempt,
+                final_attempt: row.final_attempt,
                 url: row.url.parse().map_err(StoreError::corrupt)?,
                 secret: crate::store::webhooks::read_secret(
                     self.secrets(),
@@ -591,6 +596,45 @@ impl WebhookStore for SqliteStore {
         }
         tx.commit().await?;
         Ok(out)
+    }
+
+    async fn retry_failed_webhook_deliveries(
+        &self,
+        tenant: TenantId,
+        webhook: WebhookId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let hook = fetch_webhook(&mut tx, tenant, webhook)
+            .await?
+            .ok_or_else(|| StoreError::not_found("webhook", webhook))?;
+        if hook.deleted_at.is_some() {
+            return Err(crate::store::webhooks::retry_of_deleted(&hook));
+        }
+        // One more attempt each: the limit is one past the attempts made.
+        let retried = sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, \
+               attempt_limit = attempts + 1, lease_id = NULL, updated_at = ? \
+             WHERE tenant_id = ? AND webhook_id = ? AND status = 'failed' \
+               AND EXISTS (SELECT 1 FROM events e WHERE e.tenant_id = webhook_deliveries.tenant_id \
+                 AND e.id = webhook_deliveries.event_id)",
+        )
+        .bind(micros(now))
+        .bind(micros(now))
+        .bind(tenant.as_uuid())
+        .bind(webhook.as_uuid())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        append_audit(
+            &mut tx,
+            &crate::store::webhooks::retried(&hook, retried, actor, now),
+        )
+        .await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(retried)
     }
 
     async fn prune_webhook_deliveries(

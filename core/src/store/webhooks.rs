@@ -99,6 +99,18 @@ pub trait WebhookStore: Send + Sync {
         tenant: TenantId,
         report: &AttemptReport,
     ) -> Result<bool, StoreError>;
+    /// Gives each failed delivery of the webhook whose event is still kept
+    /// one more attempt, due at `now` (its attempt log goes on: the next
+    /// attempt is numbered after the last), with an audit entry: how many.
+    /// NOT_FOUND for a webhook the tenant does not have; CONFLICT for a
+    /// deleted one.
+    async fn retry_failed_webhook_deliveries(
+        &self,
+        tenant: TenantId,
+        webhook: WebhookId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
     /// Deletes up to `limit` of the tenant's delivered and failed deliveries
     /// last updated before `before`, with their attempts, oldest first, in one
     /// transaction: how many went. Pending deliveries are never touched.
@@ -226,6 +238,31 @@ pub(crate) fn after_attempt(
         NextStep::RetryAt(at) => (DeliveryStatus::Pending, Some(at)),
         NextStep::Failed => (DeliveryStatus::Failed, None),
     }
+}
+
+/// The refusal to retry deliveries of a deleted webhook.
+pub(crate) fn retry_of_deleted(w: &Webhook) -> StoreError {
+    StoreError::Conflict(format!(
+        "webhook {} was deleted; its deliveries are not retried",
+        w.id
+    ))
+}
+
+/// The audit entry of a retry of a webhook's failed deliveries.
+pub(crate) fn retried(
+    w: &Webhook,
+    deliveries: u64,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> crate::audit::AuditEntry {
+    crate::audit::AuditEntry::new(
+        w.tenant_id,
+        actor,
+        ("webhook", w.id.as_uuid()),
+        "retry_failed_deliveries",
+        json!({ "deliveries": deliveries }),
+        at,
+    )
 }
 
 /// What a webhook's sealed signing secret is bound to: its tenant and id (a

@@ -2,7 +2,8 @@
 //! audit entries and events (never the secret); deliveries queued from the outbox
 //! exactly once per matching webhook, also with two enqueuers at once; each due
 //! delivery claimed once, also with two claimers at once; retries, leases and the
-//! attempt bound; deletion; and tenant isolation.
+//! attempt bound; an admin's retry of failed deliveries; deletion; and tenant
+//! isolation.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -30,6 +31,7 @@ on_both_stores!(
     another_tenant_sees_no_webhook_and_no_delivery,
     signing_secrets_are_sealed_at_rest,
     finished_deliveries_are_pruned_with_their_attempts,
+    failed_deliveries_get_one_more_attempt_when_an_admin_retries,
 );
 
 const LEASE: Duration = Duration::seconds(60);
@@ -750,4 +752,136 @@ async fn finished_deliveries_are_pruned_with_their_attempts(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(theirs.len(), 1, "another tenant's stay");
+}
+
+/// Claims and fails `n` attempts of the tenant's one pending delivery, each
+/// when due: the time of the last.
+async fn exhaust(store: &dyn Store, tenant: TenantId, n: u32) -> DateTime<Utc> {
+    let mut at = now();
+    for _ in 0..n {
+        let claimed = claim(store, tenant, at).await;
+        assert_eq!(claimed.len(), 1);
+        let r = report(store, &claimed[0], at, AttemptResult::Response(503)).await;
+        if let NextStep::RetryAt(next) = r.next {
+            at = next;
+        }
+    }
+    at
+}
+
+async fn failed_deliveries_get_one_more_attempt_when_an_admin_retries(backend: Backend) {
+    let store = support::fresh_store(backend).await;
+    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let harbor = support::tenant(&*store, "harbor-hotel").await;
+    let hook = webhook(&*store, tenant.id, &["unit.created"]).await;
+    support::unit(&*store, &tenant, "Birch", 1, 2).await;
+    enqueue_all(&*store, tenant.id, 1).await;
+    let at = exhaust(&*store, tenant.id, MAX_ATTEMPTS).await;
+    let admin = Actor::User(berth_core::ids::UserId::new());
+
+    // Nothing is tried for a failed delivery until an admin asks.
+    assert!(
+        claim(&*store, tenant.id, at + Duration::days(1))
+            .await
+            .is_empty()
+    );
+    let later = at + Duration::hours(2);
+    let retried = store
+        .retry_failed_webhook_deliveries(tenant.id, hook.id, &admin, later)
+        .await
+        .unwrap();
+    assert_eq!(retried, 1);
+    let log = store
+        .webhook_deliveries(tenant.id, hook.id, page())
+        .await
+        .unwrap();
+    assert_eq!(
+        (log[0].status, log[0].next_attempt_at),
+        (DeliveryStatus::Pending, Some(later))
+    );
+    // One more attempt, numbered after the last; its failure is final.
+    let claimed = claim(&*store, tenant.id, later).await;
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].attempt, MAX_ATTEMPTS + 1);
+    assert!(claimed[0].final_attempt);
+    let r = report(
+        &*store,
+        &claimed[0],
+        later,
+        AttemptResult::Error("refused".into()),
+    )
+    .await;
+    assert_eq!(r.next, NextStep::Failed);
+    // Retried again, it succeeds; the log kept every attempt.
+    store
+        .retry_failed_webhook_deliveries(tenant.id, hook.id, &admin, later)
+        .await
+        .unwrap();
+    let claimed = claim(&*store, tenant.id, later).await;
+    assert_eq!(claimed[0].attempt, MAX_ATTEMPTS + 2);
+    report(&*store, &claimed[0], later, AttemptResult::Response(204)).await;
+    let log = store
+        .webhook_deliveries(tenant.id, hook.id, page())
+        .await
+        .unwrap();
+    assert_eq!(log[0].status, DeliveryStatus::Delivered);
+    assert_eq!(log[0].attempt_log.len() as u32, MAX_ATTEMPTS + 2);
+    // A delivered one is not retried; nor is anything twice.
+    assert_eq!(
+        store
+            .retry_failed_webhook_deliveries(tenant.id, hook.id, &admin, later)
+            .await
+            .unwrap(),
+        0
+    );
+    // Audited, by the admin.
+    let entries = store
+        .audit_entries(tenant.id, hook.id.as_uuid())
+        .await
+        .unwrap();
+    let retries: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "retry_failed_deliveries")
+        .map(|e| (e.actor.clone(), e.metadata["deliveries"].as_u64()))
+        .collect();
+    assert_eq!(
+        retries,
+        vec![
+            (admin.clone(), Some(1)),
+            (admin.clone(), Some(1)),
+            (admin.clone(), Some(0))
+        ]
+    );
+    // A failed delivery whose event retention deleted cannot be sent again.
+    support::unit(&*store, &tenant, "Aspen", 1, 2).await;
+    enqueue_all(&*store, tenant.id, 1).await;
+    exhaust(&*store, tenant.id, MAX_ATTEMPTS).await;
+    let pruned = store
+        .prune_events(tenant.id, later + Duration::days(365), 1_000)
+        .await
+        .unwrap();
+    assert!(pruned >= 2, "{pruned}");
+    assert_eq!(
+        store
+            .retry_failed_webhook_deliveries(tenant.id, hook.id, &admin, later)
+            .await
+            .unwrap(),
+        0
+    );
+    // Another tenant's admin finds no such webhook; a deleted webhook is not
+    // retried.
+    let err = store
+        .retry_failed_webhook_deliveries(harbor.id, hook.id, &admin, later)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+    store
+        .delete_webhook(tenant.id, hook.id, &admin, later)
+        .await
+        .unwrap();
+    let err = store
+        .retry_failed_webhook_deliveries(tenant.id, hook.id, &admin, later)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
 }

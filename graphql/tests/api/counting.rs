@@ -558,6 +558,19 @@ impl berth_core::store::WebhookStore for CountingStore {
         self.inner.finish_attempt(tenant, report).await
     }
 
+    async fn retry_failed_webhook_deliveries(
+        &self,
+        tenant: TenantId,
+        webhook: berth_core::ids::WebhookId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        self.count("retry_failed_webhook_deliveries");
+        self.inner
+            .retry_failed_webhook_deliveries(tenant, webhook, actor, now)
+            .await
+    }
+
     async fn prune_webhook_deliveries(
         &self,
         tenant: TenantId,

@@ -236,6 +236,9 @@ pub struct ReservationFilterInput {
     pub unit_id: Option<ID>,
     /// Only this client.
     pub client_id: Option<ID>,
+    /// Only reservations of clients whose name, e-mail or phone contains this
+    /// (case-insensitive): the front desk's "find Keller's booking".
+    pub client_search: Option<String>,
     /// Only reservations whose period ends after this instant.
     pub from: Option<DateTime<Utc>>,
     /// Only reservations whose period starts before this instant.
@@ -356,6 +359,7 @@ impl ReservationsQuery {
         let query = ReservationFilter {
             unit_id,
             client_id,
+            client_search: filter.client_search,
             states: filter.states.iter().map(|s| (*s).into()).collect(),
             overlapping,
             after,

@@ -199,6 +199,9 @@ pub struct ReservationFilter {
     pub unit_id: Option<UnitId>,
     /// Only this client.
     pub client_id: Option<ClientId>,
+    /// Only reservations of clients whose name, e-mail or phone contains
+    /// this (case-insensitive; blank: no condition).
+    pub client_search: Option<String>,
     /// Only these states (all when empty).
     pub states: Vec<ReservationState>,
     /// Only reservations whose booked period overlaps this range.

@@ -1340,13 +1340,12 @@ impl Store for PostgresStore {
         if !filter.include_archived {
             qb.push(" AND NOT archived");
         }
-        if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
-            let pattern = format!("%{}%", search.trim().to_lowercase());
+        if let Some(pattern) = records::contains_pattern(filter.search.as_deref()) {
             qb.push(" AND (lower(name) LIKE ")
                 .push_bind(pattern.clone())
-                .push(" OR lower(coalesce(email, '')) LIKE ")
+                .push(" ESCAPE '\\' OR lower(coalesce(email, '')) LIKE ")
                 .push_bind(pattern)
-                .push(")");
+                .push(" ESCAPE '\\')");
         }
         qb.push(" ORDER BY id LIMIT ")
             .push_bind(i64::from(filter.limit.unwrap_or(100).min(1000)));
@@ -1798,6 +1797,17 @@ impl Store for PostgresStore {
         }
         if let Some(client) = filter.client_id {
             qb.push(" AND client_id = ").push_bind(client.as_uuid());
+        }
+        if let Some(pattern) = records::contains_pattern(filter.client_search.as_deref()) {
+            qb.push(" AND client_id IN (SELECT id FROM clients WHERE tenant_id = ")
+                .push_bind(tenant.as_uuid())
+                .push(" AND (lower(name) LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR lower(coalesce(email, '')) LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR lower(coalesce(phone, '')) LIKE ")
+                .push_bind(pattern)
+                .push(" ESCAPE '\\'))");
         }
         if !filter.states.is_empty() {
             qb.push(" AND state IN (");

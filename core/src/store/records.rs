@@ -585,6 +585,25 @@ pub(crate) fn standalone(tenant: TenantId, event: super::NewEvent, actor: &Actor
     )
 }
 
+/// The `LIKE … ESCAPE '\'` pattern that finds `search` anywhere in a
+/// lowercased text (its `%`, `_` and `\` taken literally), or `None` when
+/// the search is blank.
+pub(crate) fn contains_pattern(search: Option<&str>) -> Option<String> {
+    let search = search?.trim();
+    if search.is_empty() {
+        return None;
+    }
+    let mut pattern = String::from("%");
+    for c in search.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    Some(pattern)
+}
+
 /// Refuses a client that cannot be booked for: blocked, or archived (an
 /// erased client is archived too).
 pub(crate) fn bookable_client(client: &Client) -> Result<(), StoreError> {

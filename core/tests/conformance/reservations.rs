@@ -34,6 +34,7 @@ on_both_stores!(
     availability_over_many_units_keeps_order_and_capacity,
     availability_evaluates_once_per_kind_of_unit,
     new_client_is_created_with_the_reservation,
+    reservations_are_found_by_their_clients_name_email_or_phone,
 );
 
 fn date(s: &str) -> NaiveDate {
@@ -953,4 +954,91 @@ async fn availability_evaluates_once_per_kind_of_unit(backend: Backend) {
         "{:?}",
         found[2].violations
     );
+}
+
+async fn reservations_are_found_by_their_clients_name_email_or_phone(backend: Backend) {
+    let w = world(backend).await;
+    let harbor = support::tenant(&*w.store, "harbor-hotel").await;
+    let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
+    let guest = |name: &str, email: Option<&str>, phone: Option<&str>| {
+        ClientRef::New(NewClient {
+            name: name.into(),
+            email: email.map(Into::into),
+            phone: phone.map(Into::into),
+            notes: None,
+            blocked: false,
+        })
+    };
+    let mut booked = Vec::new();
+    for (client, (from, to)) in [
+        (
+            guest("Heidi Keller", Some("heidi@example.ch"), None),
+            ("2026-12-01", "2026-12-03"),
+        ),
+        (
+            guest("Luca Brunner", None, Some("+41 79 555 12 12")),
+            ("2026-12-05", "2026-12-07"),
+        ),
+        (
+            guest("100% Holidays AG", None, None),
+            ("2026-12-09", "2026-12-11"),
+        ),
+    ] {
+        let r = w
+            .engine
+            .create_reservation(
+                w.tenant.id,
+                CreateReservation {
+                    client,
+                    ..booking(cabin.id, from, to)
+                },
+                &staff(),
+            )
+            .await
+            .unwrap();
+        booked.push(r.id);
+    }
+    // A walk-in without a client, and another tenant's Keller.
+    book(&w, cabin.id, "2026-12-13", "2026-12-15")
+        .await
+        .unwrap();
+    let theirs = support::unit(&*w.store, &harbor, "Room", 1, 4).await;
+    w.engine
+        .create_reservation(
+            harbor.id,
+            CreateReservation {
+                client: guest("Heidi Keller", None, None),
+                ..booking(theirs.id, "2026-12-01", "2026-12-03")
+            },
+            &staff(),
+        )
+        .await
+        .unwrap();
+
+    let found = |search: &str| {
+        let filter = ReservationFilter {
+            client_search: Some(search.to_owned()),
+            ..ReservationFilter::default()
+        };
+        let store = w.store.clone();
+        let tenant = w.tenant.id;
+        async move {
+            store
+                .reservations(tenant, &filter)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("keller").await, vec![booked[0]], "by name, any case");
+    assert_eq!(found("HEIDI@EXAMPLE").await, vec![booked[0]], "by e-mail");
+    assert_eq!(found("555 12").await, vec![booked[1]], "by phone");
+    assert_eq!(found("100%").await, vec![booked[2]], "% is a character");
+    assert_eq!(
+        found("_").await,
+        Vec::<berth_core::ids::ReservationId>::new()
+    );
+    assert_eq!(found("  ").await.len(), 4, "blank: every reservation");
 }

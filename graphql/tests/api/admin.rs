@@ -205,6 +205,18 @@ async fn a_reservation_gets_notes_and_a_client_after_booking() {
         json!({ "notes": "arrives at 22:10", "version": 2,
                 "client": { "name": "Ada" }, "checkIn": "2026-11-24" })
     );
+    // The front desk finds it by the guest's name.
+    let found = api
+        .ok_as(
+            &staff,
+            r#"{ reservations(filter: { clientSearch: "ADA" }) { edges { node { id } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        found["reservations"]["edges"],
+        json!([{ "node": { "id": booked["id"] } }])
+    );
     // Omitted stays, null clears; a stale version is CONFLICT.
     let cleared = api
         .ok_as(

@@ -14,6 +14,9 @@
 //!   was there and when it changed, not what it was.
 //! - A `client.erased` event tells integrators to erase their copies.
 //!
+//! An operator may also have clients erased on their own once inactive for a
+//! period (`berth serve --client-retention-days`, [`Engine::erase_inactive_clients`]).
+//!
 //! A client with an active reservation (held, confirmed, checked in) is not
 //! erased (CONFLICT): its stay is still being served. Neither is a client that
 //! already was. What berth cannot reach is said in the README: backups until
@@ -154,6 +157,48 @@ impl Engine {
             .store
             .erase_client(tenant_id, id, actor, self.clock.now())
             .await?)
+    }
+}
+
+/// Clients erased per batch by [`Engine::erase_inactive_clients`].
+pub const RETENTION_BATCH: u32 = 100;
+/// Batches per tenant per call (the next call goes on).
+pub const RETENTION_BATCHES: u32 = 10;
+
+impl Engine {
+    /// Erases, as the system, the tenant's clients with no activity for
+    /// `keep` (no change to them, no stay of theirs ending or still active in
+    /// that time; see [`crate::store::ErasureStore::inactive_clients`]): how
+    /// many. A client that became active meanwhile is skipped.
+    pub async fn erase_inactive_clients(
+        &self,
+        tenant_id: TenantId,
+        keep: chrono::Duration,
+    ) -> Result<u64, EngineError> {
+        let before = self.clock.now() - keep;
+        let mut erased = 0;
+        for _ in 0..RETENTION_BATCHES {
+            let due = self
+                .store
+                .inactive_clients(tenant_id, before, RETENTION_BATCH)
+                .await?;
+            let full = due.len() >= RETENTION_BATCH as usize;
+            for id in due {
+                match self
+                    .erase_client(tenant_id, id, &crate::audit::Actor::System)
+                    .await
+                {
+                    Ok(_) => erased += 1,
+                    // Booked or erased by someone else since it was read.
+                    Err(e) if e.code() == crate::error::ErrorCode::Conflict => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(erased)
     }
 }
 

@@ -238,6 +238,18 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u32).range(0..=36_500)
     )]
     pub event_retention_days: u32,
+    /// Days a client's personal data is kept after their last activity (a
+    /// change to them, or the end of their last stay); then it is erased
+    /// hourly, as `eraseClient` does, by the system. A client with an active
+    /// reservation is kept. 0 keeps clients forever.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        env = "BERTH_CLIENT_RETENTION_DAYS",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u32).range(0..=36_500)
+    )]
+    pub client_retention_days: u32,
     #[command(flatten)]
     pub webhooks: crate::webhooks::WebhookArgs,
     #[command(flatten)]

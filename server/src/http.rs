@@ -187,6 +187,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let push = crate::push::start(store.clone(), clock.clone(), vapid, &args.push);
     let calendar_sync = crate::calendar_sync::start(engine.clone(), &args.calendar_sync);
     let event_retention = crate::event_retention::start(engine.clone(), args.event_retention_days);
+    let client_retention =
+        crate::client_retention::start(engine.clone(), args.client_retention_days);
     let app = router(AppState {
         stop: stop.clone(),
         store,
@@ -220,11 +222,21 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _ = lifecycle.await;
     // Together: each gives a pass in flight its grace (the longest, a calendar
     // fetch's, 21 s), well within compose's 30 s stop_grace_period.
-    tokio::join!(webhooks.stop(), push.stop(), calendar_sync.stop(), async {
-        if let Some(worker) = event_retention {
-            worker.stop().await;
+    tokio::join!(
+        webhooks.stop(),
+        push.stop(),
+        calendar_sync.stop(),
+        async {
+            if let Some(worker) = event_retention {
+                worker.stop().await;
+            }
+        },
+        async {
+            if let Some(worker) = client_retention {
+                worker.stop().await;
+            }
         }
-    });
+    );
     tracing::info!("stopped");
     Ok(())
 }

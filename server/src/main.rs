@@ -29,6 +29,7 @@ macro_rules! on_both_stores {
 
 mod calendar_sync;
 mod cli;
+mod client_retention;
 mod event_retention;
 mod healthcheck;
 mod http;

@@ -25,4 +25,14 @@ pub trait ErasureStore: Send + Sync {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<(Client, ErasureReport), StoreError>;
+    /// Up to `limit` of the tenant's clients, not erased, with no activity
+    /// since `before`: created before it, no audit entry about them from it on
+    /// (no change), and no reservation that is still active or ends at or
+    /// after it. Oldest first.
+    async fn inactive_clients(
+        &self,
+        tenant: TenantId,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<ClientId>, StoreError>;
 }

@@ -93,6 +93,31 @@ impl ErasureStore for PostgresStore {
         self.committed();
         Ok((after, report))
     }
+
+    async fn inactive_clients(
+        &self,
+        tenant: TenantId,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<ClientId>, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        let ids: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT c.id FROM clients c \
+             WHERE c.tenant_id = $1 AND c.erased_at IS NULL AND c.created_at < $2 \
+               AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.tenant_id = c.tenant_id \
+                 AND a.entity_id = c.id AND a.at >= $2) \
+               AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.tenant_id = c.tenant_id \
+                 AND r.client_id = c.id \
+                 AND (r.end_at >= $2 OR r.state IN ('held', 'confirmed', 'checked_in'))) \
+             ORDER BY c.id LIMIT $3",
+        )
+        .bind(tenant.as_uuid())
+        .bind(before)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        Ok(ids.into_iter().map(ClientId::from_uuid).collect())
+    }
 }
 
 /// Redacts one entity's events and audit entries: how many of each changed.

@@ -1,7 +1,8 @@
 //! Client erasure: a client's personal data leaves its row, its reservations,
 //! their events and their audit entries in one transaction, while the
 //! bookings and who-did-what-when stay; refused while a stay is active, and
-//! once done, for good.
+//! once done, for good; clients inactive for the retention period are erased
+//! by the system.
 
 use berth_core::audit::Actor;
 use berth_core::client::{Client, ClientPatch, NewClient};
@@ -20,6 +21,7 @@ on_both_stores!(
     erasure_removes_personal_data_everywhere_and_keeps_the_bookings,
     erasure_is_refused_while_a_stay_is_active_and_final_once_done,
     an_erasure_and_a_booking_for_the_client_never_both_win,
+    clients_inactive_for_the_retention_period_are_erased_by_the_system,
 );
 
 /// Personal data that must not survive an erasure anywhere.
@@ -373,4 +375,135 @@ async fn an_erasure_and_a_booking_for_the_client_never_both_win(backend: Backend
         let kept = store.client(tenant.id, client.id).await.unwrap().unwrap();
         assert_eq!(kept.erased_at.is_some(), erased.is_ok());
     }
+}
+
+async fn clients_inactive_for_the_retention_period_are_erased_by_the_system(backend: Backend) {
+    let store = support::fresh_store(backend).await;
+    let (engine, clock) = support::engine(store.clone());
+    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let harbor = support::tenant(&*store, "harbor-hotel").await;
+    let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
+    let named = |name: &str| NewClient {
+        name: name.into(),
+        email: None,
+        phone: None,
+        notes: None,
+        blocked: false,
+    };
+    let client = |name: &'static str, t: berth_core::ids::TenantId| {
+        let engine = engine.clone();
+        async move {
+            engine
+                .create_client(t, named(name), &staff())
+                .await
+                .unwrap()
+                .id
+        }
+    };
+    let book = |id: ClientId, from: &'static str, to: &'static str| {
+        let engine = engine.clone();
+        async move {
+            engine
+                .create_reservation(
+                    tenant.id,
+                    CreateReservation {
+                        client: ClientRef::Existing(id),
+                        ..support::stay(cabin.id, from, to)
+                    },
+                    &staff(),
+                )
+                .await
+                .unwrap()
+        }
+    };
+    // Created 2026-11-02 (the clock's start).
+    let stayed_long_ago = client("Stayed in December", tenant.id).await;
+    let stayed = book(stayed_long_ago, "2026-12-10", "2026-12-12").await;
+    engine
+        .check_in(tenant.id, stayed.id, None, &staff())
+        .await
+        .unwrap();
+    engine
+        .check_out(tenant.id, stayed.id, None, &staff())
+        .await
+        .unwrap();
+    let never_booked = client("Asked for a brochure", tenant.id).await;
+    let comes_back = client("Stayed in June", tenant.id).await;
+    let late = book(comes_back, "2027-06-01", "2027-06-03").await;
+    engine
+        .check_in(tenant.id, late.id, None, &staff())
+        .await
+        .unwrap();
+    engine
+        .check_out(tenant.id, late.id, None, &staff())
+        .await
+        .unwrap();
+    let still_confirmed = client("Never checked out", tenant.id).await;
+    book(still_confirmed, "2026-12-20", "2026-12-22").await;
+    let changed = client("Changed recently", tenant.id).await;
+    let elsewhere = client("Another tenant's", harbor.id).await;
+
+    // A year later, with a retention of 180 days (so the cutoff is
+    // 2027-05-06): gone are the December guest and the brochure client.
+    clock.set("2027-11-02T09:00:00Z".parse().unwrap());
+    engine
+        .update_client(
+            tenant.id,
+            changed,
+            ClientPatch {
+                phone: Some(Some("+47 22 00 00 00".into())),
+                ..ClientPatch::default()
+            },
+            &staff(),
+        )
+        .await
+        .unwrap();
+    let keep = chrono::Duration::days(180);
+    let erased = engine
+        .erase_inactive_clients(tenant.id, keep)
+        .await
+        .unwrap();
+    let state = |id: ClientId| {
+        let store = store.clone();
+        let t = if id == elsewhere {
+            harbor.id
+        } else {
+            tenant.id
+        };
+        async move {
+            store
+                .client(t, id)
+                .await
+                .unwrap()
+                .unwrap()
+                .erased_at
+                .is_some()
+        }
+    };
+    assert!(state(stayed_long_ago).await, "its last stay ended long ago");
+    assert!(state(never_booked).await, "never booked, created long ago");
+    assert!(!state(comes_back).await, "its stay ended within the period");
+    assert!(
+        !state(still_confirmed).await,
+        "an active reservation holds it"
+    );
+    assert!(!state(changed).await, "changed within the period");
+    assert!(!state(elsewhere).await, "another tenant's is not touched");
+    assert_eq!(erased, 2);
+    // By the system, audited as an erasure.
+    let entries = store
+        .audit_entries(tenant.id, never_booked.as_uuid())
+        .await
+        .unwrap();
+    let erase = entries.iter().find(|e| e.action == "erase").unwrap();
+    assert_eq!(erase.actor, Actor::System);
+    assert_eq!(late.client_id, Some(comes_back));
+    // Nothing left to do.
+    assert_eq!(
+        engine
+            .erase_inactive_clients(tenant.id, keep)
+            .await
+            .unwrap(),
+        0
+    );
 }

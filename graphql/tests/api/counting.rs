@@ -932,6 +932,16 @@ impl berth_core::store::ErasureStore for CountingStore {
         self.count("erase_client");
         self.inner.erase_client(tenant, id, actor, now).await
     }
+
+    async fn inactive_clients(
+        &self,
+        tenant: TenantId,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<ClientId>, StoreError> {
+        self.count("inactive_clients");
+        self.inner.inactive_clients(tenant, before, limit).await
+    }
 }
 
 #[async_trait]

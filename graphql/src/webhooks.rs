@@ -1,7 +1,7 @@
 //! Webhooks (admin): `webhooks`, `webhookDeliveries` (a webhook's delivery log,
 //! newest first, each delivery with its attempts), `createWebhook` (its signing
-//! secret is shown once), `deleteWebhook` and `retryFailedWebhookDeliveries`
-//! (one more attempt for each failed delivery). Messages follow the Standard
+//! secret is shown once), `deleteWebhook`, `retryFailedWebhookDeliveries`
+//! (one more attempt for each failed delivery) and `resendWebhookDelivery`. Messages follow the Standard
 //! Webhooks specification: headers `webhook-id`, `webhook-timestamp` and
 //! `webhook-signature: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`.
 
@@ -275,6 +275,28 @@ impl WebhooksMutation {
             .await
             .gql()?;
         Ok(webhook.into())
+    }
+
+    /// Sends one delivered or failed delivery again (a receiver that lost
+    /// what it got): one more attempt, due now, with the same `webhook-id`,
+    /// so a receiver that deduplicates sees it as the message it had. Its
+    /// attempt log goes on. NOT_FOUND for a delivery the tenant does not
+    /// have; CONFLICT when it is pending already, its webhook was deleted, or
+    /// its event was deleted by event retention.
+    async fn resend_webhook_delivery(&self, ctx: &Context<'_>, id: ID) -> Result<WebhookDelivery> {
+        let viewer = require(ctx, Role::Admin).await?;
+        let engine = ctx.data_unchecked::<Engine>();
+        let delivery = engine
+            .store()
+            .resend_webhook_delivery(
+                viewer.tenant_id,
+                parse::<DeliveryId>(&id, "id")?,
+                &viewer.actor(),
+                engine.clock().now(),
+            )
+            .await
+            .gql()?;
+        Ok(delivery.into())
     }
 
     /// Gives every failed delivery of a webhook one more attempt, now — after

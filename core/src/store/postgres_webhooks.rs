@@ -670,6 +670,69 @@ impl WebhookStore for PostgresStore {
         Ok(retried)
     }
 
+    async fn resend_webhook_delivery(
+        &self,
+        tenant: TenantId,
+        id: DeliveryId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Delivery, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        // The webhook's row first, as a deletion takes it (then the
+        // deliveries): a resend and a deletion do not cross.
+        let webhook: Uuid = sqlx::query_scalar(
+            "SELECT webhook_id FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("webhook delivery", id))?;
+        let hook = fetch_webhook(&mut tx, tenant, WebhookId::from_uuid(webhook), true)
+            .await?
+            .ok_or_else(|| StoreError::corrupt(format!("delivery {id} without its webhook")))?;
+        let before = fetch_delivery(&mut tx, tenant, id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("webhook delivery", id))?;
+        let kept: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE tenant_id = $1 AND id = $2)",
+        )
+        .bind(tenant.as_uuid())
+        .bind(before.event_id.as_uuid())
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(refusal) =
+            crate::store::webhooks::resend_refusal(&before, hook.deleted_at.is_some(), kept)
+        {
+            // Rolled back now, not when the connection next rejoins the pool:
+            // until then the delivery's row stays locked, and a worker's claim
+            // (SKIP LOCKED) would pass it over.
+            tx.rollback().await?;
+            return Err(refusal);
+        }
+        sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, \
+               attempt_limit = attempts + 1, lease_id = NULL, updated_at = $1 \
+             WHERE tenant_id = $2 AND id = $3",
+        )
+        .bind(now)
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        append_audit(
+            &mut tx,
+            &crate::store::webhooks::resent(&before, actor, now),
+        )
+        .await?;
+        let after = fetch_delivery(&mut tx, tenant, id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("webhook delivery", id))?;
+        tx.commit().await?;
+        self.committed();
+        Ok(after)
+    }
+
     async fn prune_webhook_deliveries(
         &self,
         tenant: TenantId,
@@ -738,4 +801,37 @@ impl WebhookStore for PostgresStore {
         tx.commit().await?;
         Ok(held)
     }
+}
+
+/// One delivery with its attempt log (on PostgreSQL its row locked).
+async fn fetch_delivery(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: DeliveryId,
+) -> Result<Option<Delivery>, StoreError> {
+    let Some(row) = sqlx::query_as::<_, DeliveryRow>(
+        "SELECT tenant_id, id, webhook_id, event_id, event_kind, event_txid, event_seq, \
+               status, attempts, next_attempt_at, created_at, updated_at \
+             FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+    )
+    .bind(tenant.as_uuid())
+    .bind(id.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let mut delivery = row.into_domain()?;
+    let attempts: Vec<AttemptRow> = sqlx::query_as(
+        "SELECT delivery_id, number, started_at, finished_at, response_status, error \
+             FROM webhook_attempts WHERE tenant_id = $1 AND delivery_id = $2 ORDER BY number",
+    )
+    .bind(tenant.as_uuid())
+    .bind(id.as_uuid())
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in attempts {
+        delivery.attempt_log.push(row.into_domain()?);
+    }
+    Ok(Some(delivery))
 }

@@ -637,6 +637,52 @@ impl WebhookStore for SqliteStore {
         Ok(retried)
     }
 
+    async fn resend_webhook_delivery(
+        &self,
+        tenant: TenantId,
+        id: DeliveryId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Delivery, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = fetch_delivery(&mut tx, tenant, id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("webhook delivery", id))?;
+        let (deleted, kept): (Option<bool>, bool) = sqlx::query_as("SELECT (SELECT deleted_at IS NOT NULL FROM webhooks WHERE tenant_id = ?1 AND id = ?2), \
+               EXISTS (SELECT 1 FROM events WHERE tenant_id = ?1 AND id = ?3)")
+            .bind(tenant.as_uuid())
+            .bind(before.webhook_id.as_uuid())
+            .bind(before.event_id.as_uuid())
+            .fetch_one(&mut *tx)
+            .await?;
+        if let Some(refusal) =
+            crate::store::webhooks::resend_refusal(&before, deleted.unwrap_or(true), kept)
+        {
+            return Err(refusal);
+        }
+        sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?1, \
+               attempt_limit = attempts + 1, lease_id = NULL, updated_at = ?1 \
+             WHERE tenant_id = ?2 AND id = ?3",
+        )
+        .bind(micros(now))
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        append_audit(
+            &mut tx,
+            &crate::store::webhooks::resent(&before, actor, now),
+        )
+        .await?;
+        let after = fetch_delivery(&mut tx, tenant, id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("webhook delivery", id))?;
+        tx.commit().await?;
+        self.committed();
+        Ok(after)
+    }
+
     async fn prune_webhook_deliveries(
         &self,
         tenant: TenantId,
@@ -704,4 +750,37 @@ impl WebhookStore for SqliteStore {
         debug_assert!(status != DeliveryStatus::Pending || next.is_some());
         Ok(held)
     }
+}
+
+/// One delivery with its attempt log (on PostgreSQL its row locked).
+async fn fetch_delivery(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    id: DeliveryId,
+) -> Result<Option<Delivery>, StoreError> {
+    let Some(row) = sqlx::query_as::<_, DeliveryRow>(
+        "SELECT tenant_id, id, webhook_id, event_id, event_kind, event_seq, status, \
+               attempts, next_attempt_at, created_at, updated_at \
+             FROM webhook_deliveries WHERE tenant_id = ? AND id = ?",
+    )
+    .bind(tenant.as_uuid())
+    .bind(id.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let mut delivery = row.into_domain()?;
+    let attempts: Vec<AttemptRow> = sqlx::query_as(
+        "SELECT delivery_id, number, started_at, finished_at, response_status, error \
+             FROM webhook_attempts WHERE tenant_id = ? AND delivery_id = ? ORDER BY number",
+    )
+    .bind(tenant.as_uuid())
+    .bind(id.as_uuid())
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in attempts {
+        delivery.attempt_log.push(row.into_domain()?);
+    }
+    Ok(Some(delivery))
 }

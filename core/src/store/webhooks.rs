@@ -111,6 +111,18 @@ pub trait WebhookStore: Send + Sync {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
+    /// Sends one delivered or failed delivery again: one more attempt, due
+    /// at `now` (its attempt log goes on), with an audit entry; the delivery
+    /// as it stands then. NOT_FOUND for a delivery the tenant does not have;
+    /// CONFLICT when it is pending already, its webhook was deleted, or its
+    /// event was deleted by event retention.
+    async fn resend_webhook_delivery(
+        &self,
+        tenant: TenantId,
+        id: DeliveryId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Delivery, StoreError>;
     /// Deletes up to `limit` of the tenant's delivered and failed deliveries
     /// last updated before `before`, with their attempts, oldest first, in one
     /// transaction: how many went. Pending deliveries are never touched.
@@ -261,6 +273,40 @@ pub(crate) fn retried(
         ("webhook", w.id.as_uuid()),
         "retry_failed_deliveries",
         json!({ "deliveries": deliveries }),
+        at,
+    )
+}
+
+/// Why a delivery cannot be sent again, if it cannot: pending already, its
+/// webhook deleted, or its event gone.
+pub(crate) fn resend_refusal(
+    d: &Delivery,
+    webhook_deleted: bool,
+    event_kept: bool,
+) -> Option<StoreError> {
+    let why = if d.status == crate::webhook::DeliveryStatus::Pending {
+        "is pending already"
+    } else if webhook_deleted {
+        "belongs to a deleted webhook"
+    } else if !event_kept {
+        "has no event any more (deleted by event retention)"
+    } else {
+        return None;
+    };
+    Some(StoreError::Conflict(format!(
+        "delivery {} {why}; it is not sent again",
+        d.id
+    )))
+}
+
+/// The audit entry of a delivery sent again.
+pub(crate) fn resent(d: &Delivery, actor: &Actor, at: DateTime<Utc>) -> crate::audit::AuditEntry {
+    crate::audit::AuditEntry::new(
+        d.tenant_id,
+        actor,
+        ("webhook", d.webhook_id.as_uuid()),
+        "resend_delivery",
+        json!({ "delivery": d.id, "event": d.event_id, "attempts": d.attempts }),
         at,
     )
 }

@@ -826,6 +826,35 @@ async fn failed_deliveries_get_one_more_attempt_when_an_admin_retries(backend: B
         .unwrap();
     assert_eq!(log[0].status, DeliveryStatus::Delivered);
     assert_eq!(log[0].attempt_log.len() as u32, MAX_ATTEMPTS + 2);
+    // Sent again by hand, though delivered: one more attempt, due now.
+    let resent = store
+        .resend_webhook_delivery(tenant.id, log[0].id, &admin, later)
+        .await
+        .unwrap();
+    assert_eq!(
+        (resent.status, resent.next_attempt_at, resent.attempts),
+        (DeliveryStatus::Pending, Some(later), MAX_ATTEMPTS + 2)
+    );
+    assert_eq!(resent.attempt_log.len() as u32, MAX_ATTEMPTS + 2);
+    let err = store
+        .resend_webhook_delivery(tenant.id, log[0].id, &admin, later)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict(_)),
+        "pending already: {err:?}"
+    );
+    let claimed = claim(&*store, tenant.id, later).await;
+    assert_eq!(
+        (claimed[0].attempt, claimed[0].final_attempt),
+        (MAX_ATTEMPTS + 3, true)
+    );
+    report(&*store, &claimed[0], later, AttemptResult::Response(200)).await;
+    let err = store
+        .resend_webhook_delivery(harbor.id, log[0].id, &admin, later)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
     // A delivered one is not retried; nor is anything twice.
     assert_eq!(
         store
@@ -839,6 +868,13 @@ async fn failed_deliveries_get_one_more_attempt_when_an_admin_retries(backend: B
         .audit_entries(tenant.id, hook.id.as_uuid())
         .await
         .unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.action == "resend_delivery")
+            .count(),
+        1
+    );
     let retries: Vec<_> = entries
         .iter()
         .filter(|e| e.action == "retry_failed_deliveries")
@@ -868,6 +904,17 @@ async fn failed_deliveries_get_one_more_attempt_when_an_admin_retries(backend: B
             .unwrap(),
         0
     );
+    // Nor one whose event is gone, sent by hand.
+    let gone = store
+        .webhook_deliveries(tenant.id, hook.id, page())
+        .await
+        .unwrap()[0]
+        .id;
+    let err = store
+        .resend_webhook_delivery(tenant.id, gone, &admin, later)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
     // Another tenant's admin finds no such webhook; a deleted webhook is not
     // retried.
     let err = store

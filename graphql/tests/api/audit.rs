@@ -147,6 +147,36 @@ impl Fixtures<'_> {
                     .await;
                 data["createWebhook"]["webhook"]["id"].clone()
             }
+            "$delivery" => {
+                // A webhook, an event after it, and that event delivered.
+                self.make("$webhook").await;
+                self.make("$newUnit").await;
+                use berth_core::store::WebhookStore as _;
+                let store = &self.api.store;
+                let tenant = self.api.alpine.id;
+                let now = self.api.clock.now();
+                let mut claimed = Vec::new();
+                for _ in 0..5_000 {
+                    store.enqueue_deliveries(tenant, now, 100).await.unwrap();
+                    claimed = store
+                        .claim_deliveries(tenant, now, chrono::Duration::seconds(60), 100)
+                        .await
+                        .unwrap();
+                    if !claimed.is_empty() {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                }
+                let delivered = claimed.pop().expect("a delivery to claim");
+                let report = berth_core::webhook::AttemptReport::new(
+                    &delivered,
+                    now,
+                    berth_core::webhook::AttemptResult::Response(200),
+                    0,
+                );
+                store.finish_attempt(tenant, &report).await.unwrap();
+                json!(delivered.id.to_string())
+            }
             "$endpoint" => {
                 let endpoint = "https://fcm.googleapis.com/fcm/send/audit-fixture";
                 self.api

@@ -571,6 +571,19 @@ impl berth_core::store::WebhookStore for CountingStore {
             .await
     }
 
+    async fn resend_webhook_delivery(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::DeliveryId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::webhook::Delivery, StoreError> {
+        self.count("resend_webhook_delivery");
+        self.inner
+            .resend_webhook_delivery(tenant, id, actor, now)
+            .await
+    }
+
     async fn prune_webhook_deliveries(
         &self,
         tenant: TenantId,

@@ -352,16 +352,33 @@ pub struct EventsQuery;
 #[Object]
 impl EventsQuery {
     /// The tenant's events after `after` (from the start without it), oldest
-    /// first: the same stream as the subscriptions, for polling clients.
+    /// first: the same stream as the subscriptions, for polling clients. With
+    /// `kinds` (as webhooks filter: `reservation.created`, `reservation.*`,
+    /// `*`), only those events — a page holds `first` of them whenever there
+    /// are that many, and its cursors resume the same filtered stream.
     async fn events(
         &self,
         ctx: &Context<'_>,
         after: Option<String>,
         #[graphql(default = 100)] first: i32,
+        kinds: Option<Vec<String>>,
     ) -> Result<Page<Event>> {
         let viewer = require(ctx, Role::Viewer).await?;
         let limit = page_size(first)?;
         let from = cursor(after)?;
+        let kinds = kinds
+            .map(|k| {
+                berth_core::webhook::EventFilters::parse(&k)
+                    .map(|f| {
+                        berth_core::event::EventKind::all()
+                            .iter()
+                            .copied()
+                            .filter(|kind| f.matches(*kind))
+                            .collect::<Vec<_>>()
+                    })
+                    .map_err(|e| coded(berth_core::ErrorCode::InvalidInput, format!("kinds: {e}")))
+            })
+            .transpose()?;
         let engine = ctx.data_unchecked::<Engine>();
         if let Some(from) = from {
             engine
@@ -369,15 +386,17 @@ impl EventsQuery {
                 .await
                 .map_err(from_engine)?;
         }
-        let mut found = engine
-            .store()
-            .events_after(
-                viewer.tenant_id,
-                from.unwrap_or(EventCursor::START),
-                limit + 1,
-            )
-            .await
-            .gql()?;
+        let start = from.unwrap_or(EventCursor::START);
+        let store = engine.store();
+        let mut found = match &kinds {
+            Some(kinds) => {
+                store
+                    .events_of_kinds_after(viewer.tenant_id, start, kinds, limit + 1)
+                    .await
+            }
+            None => store.events_after(viewer.tenant_id, start, limit + 1).await,
+        }
+        .gql()?;
         let has_next = found.len() > limit as usize;
         found.truncate(limit as usize);
         let mut page = Connection::new(from.is_some(), has_next);

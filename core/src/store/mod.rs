@@ -534,6 +534,16 @@ pub trait Store:
         after: EventCursor,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError>;
+    /// Like [`Store::events_after`], only the events of `kinds`: a page of a
+    /// filtered stream, read where the filter is (the store), so that a page
+    /// is full whenever matching events exist.
+    async fn events_of_kinds_after(
+        &self,
+        tenant: TenantId,
+        after: EventCursor,
+        kinds: &[crate::event::EventKind],
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError>;
     /// How many events the tenant's outbox holds, including committed ones that
     /// `events_after` does not hand out yet (an older transaction is still open).
     async fn event_count(&self, tenant: TenantId) -> Result<u64, StoreError>;

@@ -2091,42 +2091,17 @@ impl Store for PostgresStore {
         after: EventCursor,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError> {
-        let mut tx = self.begin_tenant(tenant).await?;
-        // Only transactions older than every running one: none of those can
-        // still add an event below a position read here (see EventCursor).
-        let rows: Vec<(
-            i64,
-            i64,
-            Uuid,
-            String,
-            Uuid,
-            Json<serde_json::Value>,
-            DateTime<Utc>,
-        )> = sqlx::query_as(
-            "SELECT txid::text::bigint, seq, id, kind, entity_id, payload, at FROM events \
-             WHERE tenant_id = $1 AND (txid, seq) > ($2::text::xid8, $3) \
-               AND txid < pg_snapshot_xmin(pg_current_snapshot()) \
-             ORDER BY txid, seq LIMIT $4",
-        )
-        .bind(tenant.as_uuid())
-        .bind(after.txid.to_string())
-        .bind(after.seq)
-        .bind(i64::from(limit))
-        .fetch_all(&mut *tx)
-        .await?;
-        rows.into_iter()
-            .map(|(txid, seq, id, kind, entity_id, payload, at)| {
-                Ok(Event {
-                    cursor: EventCursor { txid, seq },
-                    id: EventId::from_uuid(id),
-                    tenant_id: tenant,
-                    kind: kind.parse().map_err(StoreError::corrupt)?,
-                    entity_id,
-                    payload: payload.0,
-                    at,
-                })
-            })
-            .collect()
+        self.select_events(tenant, after, None, limit).await
+    }
+
+    async fn events_of_kinds_after(
+        &self,
+        tenant: TenantId,
+        after: EventCursor,
+        kinds: &[crate::event::EventKind],
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError> {
+        self.select_events(tenant, after, Some(kinds), limit).await
     }
 
     async fn event_count(&self, tenant: TenantId) -> Result<u64, StoreError> {
@@ -2181,5 +2156,66 @@ fn unknown_tenant(e: StoreError, tenant: TenantId) -> StoreError {
     match e {
         StoreError::Database(db) => tenant_fk(db, tenant),
         other => other,
+    }
+}
+
+/// An event as `select_events` reads it: txid, seq, id, kind, entity, payload, at.
+type EventRow = (
+    i64,
+    i64,
+    Uuid,
+    String,
+    Uuid,
+    Json<serde_json::Value>,
+    DateTime<Utc>,
+);
+
+impl PostgresStore {
+    /// The tenant's events after `after` (of `kinds` only, when given), in
+    /// stream order: only transactions older than every running one, none of
+    /// which can still add an event below a position read here (see
+    /// `EventCursor`).
+    async fn select_events(
+        &self,
+        tenant: TenantId,
+        after: EventCursor,
+        kinds: Option<&[crate::event::EventKind]>,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError> {
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "SELECT txid::text::bigint, seq, id, kind, entity_id, payload, at FROM events \
+             WHERE tenant_id = ",
+        );
+        qb.push_bind(tenant.as_uuid())
+            .push(" AND (txid, seq) > (")
+            .push_bind(after.txid.to_string())
+            .push("::text::xid8, ")
+            .push_bind(after.seq)
+            .push(") AND txid < pg_snapshot_xmin(pg_current_snapshot())");
+        if let Some(kinds) = kinds {
+            qb.push(" AND kind IN (");
+            let mut list = qb.separated(", ");
+            for kind in kinds {
+                list.push_bind(kind.as_str());
+            }
+            list.push_unseparated(")");
+        }
+        qb.push(" ORDER BY txid, seq LIMIT ")
+            .push_bind(i64::from(limit));
+        let mut tx = self.begin_tenant(tenant).await?;
+        let rows: Vec<EventRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
+        rows.into_iter()
+            .map(|(txid, seq, id, kind, entity_id, payload, at)| {
+                Ok(Event {
+                    cursor: EventCursor { txid, seq },
+                    id: EventId::from_uuid(id),
+                    tenant_id: tenant,
+                    kind: kind.parse().map_err(StoreError::corrupt)?,
+                    entity_id,
+                    payload: payload.0,
+                    at,
+                })
+            })
+            .collect()
     }
 }

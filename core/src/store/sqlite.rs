@@ -1998,29 +1998,17 @@ impl Store for SqliteStore {
         after: EventCursor,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError> {
-        // Writers are serialized, so sequence numbers commit in order.
-        let rows: Vec<(i64, Uuid, String, Uuid, Json<serde_json::Value>, i64)> = sqlx::query_as(
-            "SELECT seq, id, kind, entity_id, payload, at FROM events \
-             WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-        )
-        .bind(tenant.as_uuid())
-        .bind(if after.txid > 0 { i64::MAX } else { after.seq })
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|(seq, id, kind, entity_id, payload, at)| {
-                Ok(Event {
-                    cursor: EventCursor { txid: 0, seq },
-                    id: EventId::from_uuid(id),
-                    tenant_id: tenant,
-                    kind: kind.parse().map_err(StoreError::corrupt)?,
-                    entity_id,
-                    payload: payload.0,
-                    at: from_micros(at)?,
-                })
-            })
-            .collect()
+        self.select_events(tenant, after, None, limit).await
+    }
+
+    async fn events_of_kinds_after(
+        &self,
+        tenant: TenantId,
+        after: EventCursor,
+        kinds: &[crate::event::EventKind],
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError> {
+        self.select_events(tenant, after, Some(kinds), limit).await
     }
 
     async fn event_count(&self, tenant: TenantId) -> Result<u64, StoreError> {
@@ -2076,5 +2064,49 @@ fn unknown_tenant(e: StoreError, tenant: TenantId) -> StoreError {
     match e {
         StoreError::Database(db) => tenant_fk(db, tenant),
         other => other,
+    }
+}
+
+impl SqliteStore {
+    /// The tenant's events after `after` (of `kinds` only, when given), in
+    /// stream order (writers are serialized, so sequence numbers commit in
+    /// order).
+    async fn select_events(
+        &self,
+        tenant: TenantId,
+        after: EventCursor,
+        kinds: Option<&[crate::event::EventKind]>,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError> {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT seq, id, kind, entity_id, payload, at FROM events WHERE tenant_id = ",
+        );
+        qb.push_bind(tenant.as_uuid())
+            .push(" AND seq > ")
+            .push_bind(if after.txid > 0 { i64::MAX } else { after.seq });
+        if let Some(kinds) = kinds {
+            qb.push(" AND kind IN (");
+            let mut list = qb.separated(", ");
+            for kind in kinds {
+                list.push_bind(kind.as_str());
+            }
+            list.push_unseparated(")");
+        }
+        qb.push(" ORDER BY seq LIMIT ").push_bind(i64::from(limit));
+        let rows: Vec<(i64, Uuid, String, Uuid, Json<serde_json::Value>, i64)> =
+            qb.build_query_as().fetch_all(&self.pool).await?;
+        rows.into_iter()
+            .map(|(seq, id, kind, entity_id, payload, at)| {
+                Ok(Event {
+                    cursor: EventCursor { txid: 0, seq },
+                    id: EventId::from_uuid(id),
+                    tenant_id: tenant,
+                    kind: kind.parse().map_err(StoreError::corrupt)?,
+                    entity_id,
+                    payload: payload.0,
+                    at: from_micros(at)?,
+                })
+            })
+            .collect()
     }
 }

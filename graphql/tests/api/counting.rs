@@ -395,6 +395,19 @@ impl Store for CountingStore {
         self.inner.events_after(tenant, after, limit).await
     }
 
+    async fn events_of_kinds_after(
+        &self,
+        tenant: TenantId,
+        after: berth_core::event::EventCursor,
+        kinds: &[berth_core::event::EventKind],
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError> {
+        self.count("events_of_kinds_after");
+        self.inner
+            .events_of_kinds_after(tenant, after, kinds, limit)
+            .await
+    }
+
     async fn acquire_lock(
         &self,
         tenant: TenantId,

@@ -180,6 +180,27 @@ async fn reservation_events_resume_from_a_cursor_without_gaps_or_repeats() {
         .find(|e| e["node"]["entityId"] == first)
         .unwrap()["cursor"]
         .clone();
+    // Filtered by kind, the same booking is the only event of its kind.
+    let created = api
+        .ok_as(
+            &staff,
+            r#"{ events(first: 200, kinds: ["reservation.created"]) { edges { node { kind entityId } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        created["events"]["edges"],
+        json!([{ "node": { "kind": "reservation.created", "entityId": first } }])
+    );
+    let bad = api
+        .run_as(
+            Some(&staff),
+            r#"{ events(kinds: ["reservation.nope"]) { edges { cursor } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(code_of(&bad), "INVALID_INPUT");
+    assert!(bad.1[0].0.starts_with("kinds:"), "{bad:?}");
     // Missed while away: a cancellation and a new booking.
     api.ok_as(
         &staff,

@@ -4,75 +4,35 @@
 //! ending or still active in that time — as `eraseClient` would, as the
 //! system (`berth_core::erasure`).
 
-use std::time::Duration;
+use berth_core::ids::TenantId;
+use berth_core::{Engine, EngineError};
 
-use berth_core::Engine;
-use berth_core::store::StoreError;
-use tokio::sync::watch;
+use crate::retention::Sweep;
 
-/// How often a pass runs.
-const EVERY: Duration = Duration::from_secs(3600);
-
-/// The worker.
+/// What this worker removes.
 #[derive(Debug)]
-pub struct Worker {
-    engine: Engine,
-    keep: chrono::Duration,
-}
+pub struct Clients;
 
-impl Worker {
-    /// A worker keeping clients' data for `days` of inactivity.
-    pub fn new(engine: Engine, days: u32) -> Self {
-        Self {
-            engine,
-            keep: chrono::Duration::days(i64::from(days)),
-        }
-    }
-
-    /// One pass over every tenant: the clients erased. A tenant whose
-    /// erasures fail is logged and skipped.
-    pub async fn run_once(&self) -> Result<u64, StoreError> {
-        let mut erased = 0;
-        for tenant in self.engine.store().tenants().await? {
-            match self
-                .engine
-                .erase_inactive_clients(tenant.id, self.keep)
-                .await
-            {
-                Ok(n) => erased += n,
-                Err(e) => {
-                    tracing::warn!(tenant = %tenant.id, error = ?e, "erasing inactive clients failed");
-                }
-            }
-        }
-        if erased > 0 {
-            metrics::counter!("berth_clients_erased_total").increment(erased);
-            tracing::info!(erased, "erased clients inactive for the retention period");
-        }
-        Ok(erased)
-    }
-}
-
-impl crate::passes::PassWorker for Worker {
+impl Sweep for Clients {
     const NAME: &'static str = "client retention";
-    /// Never ticks: clients become inactive by time.
-    fn commits(&self) -> watch::Receiver<u64> {
-        watch::channel(0).1
-    }
-    fn poll(&self) -> Duration {
-        EVERY
-    }
-    fn grace(&self) -> Duration {
-        Duration::from_secs(5)
-    }
-    async fn pass(&self) -> Result<bool, StoreError> {
-        self.run_once().await.map(|_| false)
+    const COUNTER: &'static str = "berth_clients_erased_total";
+    const DONE: &'static str = "erased clients inactive for the retention period";
+    async fn sweep(
+        engine: &Engine,
+        tenant: TenantId,
+        keep: chrono::Duration,
+    ) -> Result<u64, EngineError> {
+        engine.erase_inactive_clients(tenant, keep).await
     }
 }
+
+/// The worker (its tests drive it directly).
+#[cfg(test)]
+pub type Worker = crate::retention::Worker<Clients>;
 
 /// Starts the worker for `berth serve`, unless retention is off (0 days).
 pub fn start(engine: Engine, days: u32) -> Option<crate::passes::WorkerHandle> {
-    (days > 0).then(|| crate::passes::spawn(Worker::new(engine, days)))
+    crate::retention::start::<Clients>(engine, days)
 }
 
 #[cfg(test)]

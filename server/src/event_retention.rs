@@ -3,69 +3,35 @@
 //! that every webhook and the push queue have passed
 //! (`berth_core::event_retention`).
 
-use std::time::Duration;
+use berth_core::ids::TenantId;
+use berth_core::{Engine, EngineError};
 
-use berth_core::Engine;
-use berth_core::store::StoreError;
-use tokio::sync::watch;
+use crate::retention::Sweep;
 
-/// How often a pass runs.
-const EVERY: Duration = Duration::from_secs(3600);
-
-/// The worker.
+/// What this worker removes.
 #[derive(Debug)]
-pub struct Worker {
-    engine: Engine,
-    keep: chrono::Duration,
-}
+pub struct Events;
 
-impl Worker {
-    /// A worker keeping `days` of events.
-    pub fn new(engine: Engine, days: u32) -> Self {
-        Self {
-            engine,
-            keep: chrono::Duration::days(i64::from(days)),
-        }
-    }
-
-    /// One pass over every tenant: the events deleted. A tenant whose prune
-    /// fails is logged and skipped.
-    pub async fn run_once(&self) -> Result<u64, StoreError> {
-        let mut pruned = 0;
-        for tenant in self.engine.store().tenants().await? {
-            match self.engine.prune_events(tenant.id, self.keep).await {
-                Ok(n) => pruned += n,
-                Err(e) => tracing::warn!(tenant = %tenant.id, error = ?e, "pruning events failed"),
-            }
-        }
-        if pruned > 0 {
-            metrics::counter!("berth_events_pruned_total").increment(pruned);
-            tracing::info!(pruned, "deleted events past the retention period");
-        }
-        Ok(pruned)
-    }
-}
-
-impl crate::passes::PassWorker for Worker {
+impl Sweep for Events {
     const NAME: &'static str = "event retention";
-    /// Never ticks: events age by time.
-    fn commits(&self) -> watch::Receiver<u64> {
-        watch::channel(0).1
-    }
-    fn poll(&self) -> Duration {
-        EVERY
-    }
-    fn grace(&self) -> Duration {
-        Duration::from_secs(5)
-    }
-    async fn pass(&self) -> Result<bool, StoreError> {
-        self.run_once().await.map(|_| false)
+    const COUNTER: &'static str = "berth_events_pruned_total";
+    const DONE: &'static str = "deleted events past the retention period";
+    async fn sweep(
+        engine: &Engine,
+        tenant: TenantId,
+        keep: chrono::Duration,
+    ) -> Result<u64, EngineError> {
+        engine.prune_events(tenant, keep).await
     }
 }
+
+/// The worker (its tests drive it directly).
+#[cfg(test)]
+pub type Worker = crate::retention::Worker<Events>;
 
 /// Starts the worker for `berth serve`, unless retention is off (0 days).
 pub fn start(engine: Engine, days: u32) -> Option<crate::passes::WorkerHandle> {
-    (days > 0).then(|| crate::passes::spawn(Worker::new(engine, days)))
+    crate::retention::start::<Events>(engine, days)
 }
 
 #[cfg(test)]

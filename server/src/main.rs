@@ -41,6 +41,7 @@ mod passes;
 mod policy_cmd;
 mod push;
 mod rate_limit;
+mod retention;
 mod secret;
 mod shutdown;
 mod telemetry;

@@ -72,6 +72,19 @@ pub async fn fresh_sqlite(dir: &Path) -> SqliteStore {
 /// [`APP_ROLE`]; returns a URL that connects as [`APP_ROLE`], under row-level
 /// security.
 pub async fn fresh_postgres_url() -> String {
+    let url = empty_postgres_url().await;
+    let store = PostgresStore::connect(&url)
+        .await
+        .expect("connect as the application role");
+    store.migrate().await.expect("migrate postgres");
+    store.pool().close().await;
+    url
+}
+
+/// A fresh, empty (unmigrated) PostgreSQL database on the throwaway server,
+/// owned by [`APP_ROLE`]: for upgrade tests, which migrate part of the way,
+/// write rows as they were, then migrate the rest.
+pub async fn empty_postgres_url() -> String {
     let admin = postgres_admin_url().expect("BERTH_TEST_POSTGRES_URL");
     let name = format!("berth_test_{}", uuid::Uuid::new_v4().simple());
     let mut conn = sqlx::PgConnection::connect(&admin)
@@ -98,13 +111,7 @@ pub async fn fresh_postgres_url() -> String {
     .await
     .expect("create database");
     let _ = conn.close().await;
-    let url = with_login(&admin, APP_ROLE, APP_PASSWORD, &name);
-    let store = PostgresStore::connect(&url)
-        .await
-        .expect("connect as the application role");
-    store.migrate().await.expect("migrate postgres");
-    store.pool().close().await;
-    url
+    with_login(&admin, APP_ROLE, APP_PASSWORD, &name)
 }
 
 /// The admin URL for the database `url` names: for tests that must look past

@@ -52,5 +52,6 @@ mod push;
 mod reservation_details;
 mod reservations;
 mod tenants;
+mod upgrade;
 mod users;
 mod webhooks;

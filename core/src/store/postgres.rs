@@ -619,6 +619,26 @@ async fn fetch_client(
         .transpose()
 }
 
+/// Writes every changeable column of a stored client (a change, an erasure).
+async fn write_client(conn: &mut PgConnection, c: &Client) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE clients SET name = $1, email = $2, phone = $3, notes = $4, blocked = $5, \
+         archived = $6, erased_at = $7 WHERE tenant_id = $8 AND id = $9",
+    )
+    .bind(&c.name)
+    .bind(&c.email)
+    .bind(&c.phone)
+    .bind(&c.notes)
+    .bind(c.blocked)
+    .bind(c.archived)
+    .bind(c.erased_at)
+    .bind(c.tenant_id.as_uuid())
+    .bind(c.id.as_uuid())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 async fn insert_client(
     conn: &mut PgConnection,
     tenant: TenantId,
@@ -1303,20 +1323,7 @@ impl Store for PostgresStore {
         if before.erased_at.is_some() {
             return Err(records::client_erased_refusal(&before));
         }
-        sqlx::query(
-            "UPDATE clients SET name = $1, email = $2, phone = $3, notes = $4, blocked = $5, archived = $6 \
-             WHERE tenant_id = $7 AND id = $8",
-        )
-        .bind(&after.name)
-        .bind(&after.email)
-        .bind(&after.phone)
-        .bind(&after.notes)
-        .bind(after.blocked)
-        .bind(after.archived)
-        .bind(tenant.as_uuid())
-        .bind(id.as_uuid())
-        .execute(&mut *tx)
-        .await?;
+        write_client(&mut tx, &after).await?;
         append(
             &mut tx,
             &records::client_updated(&before, &after, actor, now),

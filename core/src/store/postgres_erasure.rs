@@ -8,7 +8,7 @@ use sqlx::PgConnection;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{ClientLock, PostgresStore, append, fetch_client, records};
+use super::{ClientLock, PostgresStore, append, fetch_client, records, write_client};
 use crate::audit::Actor;
 use crate::client::Client;
 use crate::erasure::{self, ErasedEntity, ErasureReport};
@@ -73,17 +73,7 @@ impl ErasureStore for PostgresStore {
             report.audit_entries += entries;
         }
         let after = erasure::erased(&before, now);
-        sqlx::query(
-            "UPDATE clients SET name = $1, email = NULL, phone = NULL, notes = NULL, \
-             archived = $2, erased_at = $3 WHERE tenant_id = $4 AND id = $5",
-        )
-        .bind(&after.name)
-        .bind(after.archived)
-        .bind(now)
-        .bind(tenant.as_uuid())
-        .bind(id.as_uuid())
-        .execute(&mut *tx)
-        .await?;
+        write_client(&mut tx, &after).await?;
         append(
             &mut tx,
             &records::client_erased(&after, &report, actor, now),

@@ -528,6 +528,26 @@ async fn fetch_client(
         .transpose()
 }
 
+/// Writes every changeable column of a stored client (a change, an erasure).
+async fn write_client(conn: &mut SqliteConnection, c: &Client) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE clients SET name = ?, email = ?, phone = ?, notes = ?, blocked = ?, archived = ?, \
+         erased_at = ? WHERE tenant_id = ? AND id = ?",
+    )
+    .bind(&c.name)
+    .bind(&c.email)
+    .bind(&c.phone)
+    .bind(&c.notes)
+    .bind(c.blocked)
+    .bind(c.archived)
+    .bind(c.erased_at.map(micros))
+    .bind(c.tenant_id.as_uuid())
+    .bind(c.id.as_uuid())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 async fn insert_client(
     conn: &mut SqliteConnection,
     tenant: TenantId,
@@ -1190,20 +1210,7 @@ impl Store for SqliteStore {
         if before.erased_at.is_some() {
             return Err(records::client_erased_refusal(&before));
         }
-        sqlx::query(
-            "UPDATE clients SET name = ?, email = ?, phone = ?, notes = ?, blocked = ?, archived = ? \
-             WHERE tenant_id = ? AND id = ?",
-        )
-        .bind(&after.name)
-        .bind(&after.email)
-        .bind(&after.phone)
-        .bind(&after.notes)
-        .bind(after.blocked)
-        .bind(after.archived)
-        .bind(tenant.as_uuid())
-        .bind(id.as_uuid())
-        .execute(&mut *tx)
-        .await?;
+        write_client(&mut tx, &after).await?;
         append(
             &mut tx,
             &records::client_updated(&before, &after, actor, now),

@@ -7,7 +7,7 @@ use sqlx::SqliteConnection;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{SqliteStore, append, fetch_client, micros, records};
+use super::{SqliteStore, append, fetch_client, micros, records, write_client};
 use crate::audit::Actor;
 use crate::client::Client;
 use crate::erasure::{self, ErasedEntity, ErasureReport};
@@ -71,17 +71,7 @@ impl ErasureStore for SqliteStore {
             report.audit_entries += entries;
         }
         let after = erasure::erased(&before, now);
-        sqlx::query(
-            "UPDATE clients SET name = ?, email = NULL, phone = NULL, notes = NULL, \
-             archived = ?, erased_at = ? WHERE tenant_id = ? AND id = ?",
-        )
-        .bind(&after.name)
-        .bind(after.archived)
-        .bind(micros(now))
-        .bind(tenant.as_uuid())
-        .bind(id.as_uuid())
-        .execute(&mut *tx)
-        .await?;
+        write_client(&mut tx, &after).await?;
         append(
             &mut tx,
             &records::client_erased(&after, &report, actor, now),

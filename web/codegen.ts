@@ -1,0 +1,36 @@
+// GraphQL Code Generator: typed documents for every `graphql(...)` call under
+// src/, from the SDL berth commits (../graphql/schema.graphql). The output in
+// src/gql/ is committed; `npm run codegen:check` fails when it is stale.
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+const config: CodegenConfig = {
+  schema: ['../graphql/schema.graphql', 'schema.pending.graphql'],
+  // Operations live in .graphql files beside the feature that uses them; code
+  // imports their typed documents from '@/gql/graphql' (tree-shaken per
+  // route), never the `graphql()` map in gql.ts, which would put every
+  // operation of every screen into the initial bundle.
+  documents: ['src/**/*.graphql'],
+  ignoreNoDocuments: false,
+  generates: {
+    './src/gql/': {
+      preset: 'client',
+      presetConfig: {
+        // Screens read the fields they ask for directly; fragments are for
+        // sharing selections, not for hiding data between components.
+        fragmentMasking: false,
+      },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        strictScalars: true,
+        scalars: {
+          Date: 'string',
+          DateTime: 'string',
+          JSON: 'unknown',
+        },
+      },
+    },
+  },
+};
+
+export default config;

@@ -148,5 +148,7 @@ export default defineConfig({
     setupFiles: ['src/test/setup.ts'],
     css: false,
     restoreMocks: true,
+    // The app's base, as in the build (Vitest would otherwise say "/").
+    env: { BASE_URL: '/admin/' },
   },
 });

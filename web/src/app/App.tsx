@@ -2,11 +2,12 @@
 // GraphQL client) and the router. i18next is initialised in lib/i18n.ts.
 import { lazy, Suspense } from 'react';
 import { MantineProvider } from '@mantine/core';
-import { RouterProvider } from 'react-router';
+import { createBrowserRouter, RouterProvider } from 'react-router';
 import '@/lib/i18n';
+import { appBasename } from '@/lib/session/next';
 import { SessionProvider } from '@/lib/session/session';
 import { useLanguageFollowsSession } from './language';
-import { router } from './router';
+import { appRoutes } from './router';
 import './styles';
 import { cssVariablesResolver, theme } from './theme';
 
@@ -15,6 +16,8 @@ import { cssVariablesResolver, theme } from './theme';
 const Notifications = lazy(() =>
   import('@mantine/notifications').then((m) => ({ default: m.Notifications })),
 );
+
+const router = createBrowserRouter(appRoutes(), { basename: appBasename });
 
 function LanguageFollowsSession() {
   useLanguageFollowsSession();

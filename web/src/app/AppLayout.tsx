@@ -25,10 +25,10 @@ import { LanguageSwitch } from '@/components/LanguageSwitch';
 import { OfflineBanner } from '@/components/OfflineBanner';
 import { SignOutButton } from '@/features/auth/SignOutButton';
 import { useTenant, useViewer } from '@/lib/session/session';
-import { navOrder, screens, type NavKey } from './routes';
+import { navOrder, type NavKey, type Screen } from './routes';
 
 /** The navigation links of the screens that exist, in navigation order. */
-export function navLinks(list = screens): { key: NavKey; to: string }[] {
+export function navLinks(list: readonly Screen[]): { key: NavKey; to: string }[] {
   return navOrder.flatMap((key) => {
     const screen = list.find((s) => s.nav === key);
     return screen ? [{ key, to: `/${screen.path}` }] : [];
@@ -51,7 +51,7 @@ function NavItem({ to, label, onNavigate }: { to: string; label: string; onNavig
   );
 }
 
-export function AppLayout() {
+export function AppLayout({ screens }: { screens: readonly Screen[] }) {
   const { t } = useTranslation();
   const [menuOpen, menu] = useDisclosure(false);
   const tenant = useTenant();
@@ -69,7 +69,7 @@ export function AppLayout() {
     mainRef.current?.focus();
   }, [location.pathname]);
 
-  const links = navLinks();
+  const links = navLinks(screens);
 
   return (
     <>

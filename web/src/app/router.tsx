@@ -1,10 +1,9 @@
 // The router: /admin/sign-in outside the gate; every screen of routes.tsx
 // inside it, in the layout. Screens load lazily; a screen that fails shows
 // its error inside the layout, so the navigation stays usable.
-import { createBrowserRouter, Navigate, Outlet, type RouteObject } from 'react-router';
+import { Navigate, Outlet, type RouteObject } from 'react-router';
 import { FullPageLoader } from '@/components/FullPageLoader';
 import { RouteError } from '@/components/RouteError';
-import { appBasename } from '@/lib/session/next';
 import { AppLayout } from './AppLayout';
 import NotFoundPage from './NotFoundPage';
 import { RequireSession } from './RequireSession';
@@ -32,7 +31,7 @@ export function appRoutes(list: readonly Screen[] = screens): RouteObject[] {
           element: <RequireSession />,
           children: [
             {
-              element: <AppLayout />,
+              element: <AppLayout screens={list} />,
               children: [
                 {
                   errorElement: <RouteError />,
@@ -50,5 +49,3 @@ export function appRoutes(list: readonly Screen[] = screens): RouteObject[] {
     },
   ];
 }
-
-export const router = createBrowserRouter(appRoutes(), { basename: appBasename });

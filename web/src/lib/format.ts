@@ -4,8 +4,8 @@
 // money is an integer amount of the currency's minor unit.
 //
 // The locale is the UI language with the tenant's region: a Zurich business
-// (de-CH) read in English is formatted en-CH (CHF 1’250.00, 24.12.2026 style
-// separators where English in Switzerland uses them); read in Spanish, es-CH.
+// (de-CH) read in English is formatted en-CH (CHF 1'250.00: English words,
+// Swiss number grouping); read in Spanish, es-CH.
 
 /** The tenant facts formatting needs. */
 export interface TenantFormat {
@@ -51,7 +51,7 @@ export function currencyDigits(currency: string): number {
   );
 }
 
-/** `{ amount: 125000, currency: 'CHF' }` → `CHF 1’250.00` (en-CH). */
+/** `{ amount: 125000, currency: 'CHF' }` → `CHF 1'250.00` (en-CH). */
 export function formatMoney(money: MoneyValue, locale: string): string {
   const digits = currencyDigits(money.currency);
   return new Intl.NumberFormat(locale, {

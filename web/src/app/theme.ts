@@ -1,6 +1,6 @@
 // The Mantine theme: berth's sea blue, contrast that passes WCAG AA for text
-// on white (primary shade 7 ≈ 7:1; "dimmed" text darkened from Mantine's gray 6,
-// which is only 3.3:1), a visible focus ring on keyboard focus, and the
+// on white (primary shade 7 ≈ 7:1; "dimmed" and error text darkened from
+// Mantine's gray 6 and red 6, both near 3.3:1), a visible focus ring on keyboard focus, and the
 // system font stack (no web fonts: nothing to download, works offline).
 import { createTheme, type CSSVariablesResolver, type MantineColorsTuple } from '@mantine/core';
 
@@ -33,6 +33,8 @@ export const cssVariablesResolver: CSSVariablesResolver = (t) => ({
   variables: {},
   light: {
     '--mantine-color-dimmed': t.colors.gray[7],
+    // Error text (field errors, the red of invalid inputs): red 6 is 3.3:1.
+    '--mantine-color-error': t.colors.red[9],
     '--mantine-color-body': '#f4f7fa',
   },
   dark: {},

@@ -127,7 +127,7 @@ export default function SignInPage() {
                   autoComplete="organization"
                   autoCapitalize="none"
                   spellCheck={false}
-                  withAsterisk
+                  aria-required
                 />
                 <TextInput
                   {...field('email')}
@@ -137,14 +137,19 @@ export default function SignInPage() {
                   autoComplete="username"
                   inputMode="email"
                   spellCheck={false}
-                  withAsterisk
+                  aria-required
                 />
                 <PasswordInput
                   {...field('password')}
                   ref={passwordInput}
+                  id="sign-in-password"
                   label={t('password')}
                   autoComplete="current-password"
-                  withAsterisk
+                  aria-required
+                  // Mantine leaves the ARIA of its password field to the caller.
+                  aria-invalid={missing.password ? true : undefined}
+                  aria-describedby={missing.password ? 'sign-in-password-error' : undefined}
+                  visibilityToggleButtonProps={{ 'aria-label': t('showPassword') }}
                 />
                 <Button type="submit" loading={fetching} fullWidth size="md">
                   {t('submit')}

@@ -32,7 +32,8 @@ const startTimeoutMs = 120_000;
 
 function berthBinary(): string {
   if (process.env.BERTH_BIN) return resolve(process.env.BERTH_BIN);
-  const target = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(repoDir, 'target');
+  // Like cargo, a relative CARGO_TARGET_DIR is taken from the workspace root.
+  const target = resolve(repoDir, process.env.CARGO_TARGET_DIR ?? 'target');
   return join(target, 'debug', 'berth');
 }
 

@@ -7,7 +7,7 @@ test('signing in opens the shell for the tenant', async ({ page, admin }) => {
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await signIn(page, admin);
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-  await expect(page.getByText(admin.email)).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByText(admin.email)).toBeVisible();
   await expect(page.getByRole('banner')).toContainText('Alpine Cabins');
   await expect(page).not.toHaveURL(/sign-in/);
 });

@@ -154,5 +154,5 @@ test('offline, the signed-in shell opens with the offline banner', async ({ page
   // Back online, the session is confirmed and the banner goes.
   await backOnline(context, page);
   await expect(page.getByTestId('offline-banner')).toBeHidden();
-  await expect(page.getByText(admin.email)).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByText(admin.email)).toBeVisible();
 });

@@ -101,17 +101,14 @@ export function AppLayout({ screens }: { screens: readonly Screen[] }) {
           </Group>
         </AppShell.Header>
 
-        <AppShell.Navbar id="app-navbar" p="sm">
+        {/* Mantine renders the navbar as <nav>: the one navigation landmark. */}
+        <AppShell.Navbar id="app-navbar" p="sm" aria-label={t('nav.label')}>
           <AppShell.Section grow component={ScrollArea}>
-            {links.length > 0 ? (
-              <nav aria-label={t('nav.label')}>
-                <Stack gap={4}>
-                  {links.map((link) => (
-                    <NavItem key={link.key} to={link.to} label={t(`nav.${link.key}`)} onNavigate={menu.close} />
-                  ))}
-                </Stack>
-              </nav>
-            ) : null}
+            <Stack gap={4}>
+              {links.map((link) => (
+                <NavItem key={link.key} to={link.to} label={t(`nav.${link.key}`)} onNavigate={menu.close} />
+              ))}
+            </Stack>
           </AppShell.Section>
           <AppShell.Section>
             <Divider mb="sm" />

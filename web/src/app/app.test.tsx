@@ -139,7 +139,7 @@ describe('the shell', () => {
     const nav = screen.getByRole('navigation', { name: 'Main' });
     expect(within(nav).getByRole('link', { name: 'Board' })).toHaveAttribute('aria-current', 'page');
     expect(within(nav).queryByRole('link', { name: 'Calendar' })).toBeNull();
-    expect(screen.getByText('admin@alpine-cabins.example.org')).toBeInTheDocument();
+    expect(within(nav).getByText('admin@alpine-cabins.example.org')).toBeInTheDocument();
   });
 
   it('shows a wrong password in words under the form, and stays', async () => {

@@ -1,6 +1,7 @@
 // Installable and offline: the manifest, the service worker (scope /admin/),
 // what it caches (the app shell only: nothing outside /admin/, never /graphql,
 // never GraphiQL), and the app opening offline with the offline banner.
+import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page } from '@playwright/test';
 import { expect, signIn, test } from './fixtures';
 
@@ -125,6 +126,8 @@ test('going offline shows the offline banner at once', async ({ page, context })
   await expect(page.getByTestId('offline-banner')).toBeHidden();
   await context.setOffline(true);
   await expect(page.getByTestId('offline-banner')).toContainText('You are offline');
+  const axe = await new AxeBuilder({ page }).include('[data-testid="offline-banner"]').analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
   await context.setOffline(false);
   await expect(page.getByTestId('offline-banner')).toBeHidden();
 });
@@ -151,6 +154,8 @@ test('offline, the signed-in shell opens with the offline banner', async ({ page
   await expect(page.getByRole('heading', { name: 'Account', level: 1 })).toBeVisible();
   await expect(page.getByTestId('offline-banner')).toContainText(offlineBanner);
   await expect(page.getByRole('banner')).toContainText('Alpine Cabins');
+  const axe = await new AxeBuilder({ page }).include('[data-testid="offline-banner"]').analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
   // Back online, the session is confirmed and the banner goes.
   await backOnline(context, page);
   await expect(page.getByTestId('offline-banner')).toBeHidden();

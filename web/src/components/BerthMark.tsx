@@ -12,7 +12,7 @@ export function BerthMark({ subtitle }: { subtitle?: string | undefined }) {
         berth
       </Text>
       {subtitle ? (
-        <Text component="span" c="dimmed" fz="sm" lh={1} visibleFrom="xs">
+        <Text component="span" c="dimmed" fz="sm" lh={1.2} truncate="end" maw="50vw">
           {subtitle}
         </Text>
       ) : null}

@@ -9,28 +9,34 @@ import { fileURLToPath } from 'node:url';
 
 const webDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const summaryFile = join(webDir, 'test-results', 'e2e-summary.json');
-rmSync(summaryFile, { force: true });
 
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!existsSync(chromium)) {
-  console.error(`e2e: ${chromium} is missing (apt-get install chromium, or set CHROMIUM_PATH); no browser is downloaded`);
-  console.log('0 passed, 0 failed (not run: no Chromium)');
-  process.exit(1);
+/** The summary line, and the exit code (set, not process.exit(): that can cut off stdout on a pipe). */
+function finish(line, code) {
+  console.log(line);
+  process.exitCode = code;
 }
 
-const playwright = spawnSync(
-  process.execPath,
-  [join(webDir, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', ...process.argv.slice(2)],
-  { cwd: webDir, stdio: 'inherit', env: { ...process.env, PLAYWRIGHT_BROWSERS_PATH: '0' } },
-);
-
-if (!existsSync(summaryFile)) {
-  console.log(`0 passed, 0 failed (the run did not start: playwright exited with ${playwright.status ?? playwright.signal})`);
-  process.exit(playwright.status || 1);
+function run() {
+  rmSync(summaryFile, { force: true });
+  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(chromium)) {
+    console.error(`e2e: ${chromium} is missing (apt-get install chromium, or set CHROMIUM_PATH); no browser is downloaded`);
+    return finish('0 passed, 0 failed (not run: no Chromium)', 1);
+  }
+  const playwright = spawnSync(
+    process.execPath,
+    [join(webDir, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', ...process.argv.slice(2)],
+    { cwd: webDir, stdio: 'inherit', env: { ...process.env, PLAYWRIGHT_BROWSERS_PATH: '0' } },
+  );
+  if (!existsSync(summaryFile)) {
+    const how = playwright.status ?? playwright.signal;
+    return finish(`0 passed, 0 failed (the run did not start: playwright exited with ${how})`, playwright.status || 1);
+  }
+  const counts = JSON.parse(readFileSync(summaryFile, 'utf8'));
+  const extra = [counts.flaky ? `${counts.flaky} flaky` : '', counts.skipped ? `${counts.skipped} skipped` : '']
+    .filter(Boolean)
+    .join(', ');
+  return finish(`${counts.passed} passed, ${counts.failed} failed${extra ? ` (${extra})` : ''}`, playwright.status ?? 1);
 }
-const counts = JSON.parse(readFileSync(summaryFile, 'utf8'));
-const extra = [counts.flaky ? `${counts.flaky} flaky` : '', counts.skipped ? `${counts.skipped} skipped` : '']
-  .filter(Boolean)
-  .join(', ');
-console.log(`${counts.passed} passed, ${counts.failed} failed${extra ? ` (${extra})` : ''}`);
-process.exit(playwright.status ?? 1);
+
+run();

@@ -33,9 +33,14 @@ function run() {
     return finish(`0 passed, 0 failed (the run did not start: playwright exited with ${how})`, playwright.status || 1);
   }
   const counts = JSON.parse(readFileSync(summaryFile, 'utf8'));
-  const extra = [counts.flaky ? `${counts.flaky} flaky` : '', counts.skipped ? `${counts.skipped} skipped` : '']
-    .filter(Boolean)
-    .join(', ');
+  const notes = [counts.flaky ? `${counts.flaky} flaky` : '', counts.skipped ? `${counts.skipped} skipped` : ''];
+  // A run that failed outside any test (the global setup, a timeout of the
+  // whole run) counts as one failure, so the line never reads as a pass.
+  if (counts.status !== 'passed' && counts.failed === 0) {
+    counts.failed = 1;
+    notes.push(`the run ${counts.status} outside the tests: see above`);
+  }
+  const extra = notes.filter(Boolean).join(', ');
   return finish(`${counts.passed} passed, ${counts.failed} failed${extra ? ` (${extra})` : ''}`, playwright.status ?? 1);
 }
 

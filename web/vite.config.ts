@@ -137,6 +137,8 @@ export default defineConfig({
   },
   server: {
     proxy: { '/graphql': apiProxy },
+    // The GraphiQL page builds in ../graphql/schema.graphql.
+    fs: { allow: [webDir, fileURLToPath(new URL('../graphql', import.meta.url))] },
   },
   preview: {
     proxy: { '/graphql': apiProxy },

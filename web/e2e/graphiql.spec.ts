@@ -10,6 +10,9 @@ test('GraphiQL loads from berth and runs a query', async ({ page, servesApp }) =
   // berth serves the page at GET /graphql once it serves the build itself.
   await page.goto(servesApp ? '/graphql' : '/admin/graphiql.html');
   await expect(page.locator('.graphiql-container')).toBeVisible();
+  // The schema is there: the documentation explorer lists the root types.
+  await page.getByRole('button', { name: /Show Documentation Explorer/i }).click();
+  await expect(page.locator('.graphiql-doc-explorer')).toContainText('Query');
   const editor = page.locator('.graphiql-query-editor .CodeMirror').first();
   await editor.click();
   await page.keyboard.press('Control+A');

@@ -54,3 +54,16 @@ test('the session cookie is HttpOnly and never reaches the page', async ({ page,
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
   expect(stored).not.toContain(session?.value ?? '<no cookie>');
 });
+
+test('an ended session returns to sign-in, then to the page the user was on', async ({ page, context, admin }) => {
+  await page.goto('/admin/account?view=business');
+  await signIn(page, admin);
+  await expect(page.getByRole('heading', { name: 'Account', level: 1 })).toBeVisible();
+  // The session ends (expired or revoked: the browser no longer has it).
+  await context.clearCookies();
+  await page.reload();
+  await expect(page).toHaveURL(/\/admin\/sign-in\?next=%2Fadmin%2Faccount%3Fview%3Dbusiness$/);
+  await expect(page.getByText('Your session has ended. Sign in again to continue where you were.')).toBeVisible();
+  await signIn(page, admin);
+  await expect(page).toHaveURL(/\/admin\/account\?view=business$/);
+});

@@ -25,5 +25,6 @@ export interface Screen {
 }
 
 export const screens: Screen[] = [
+  { path: '', nav: 'calendar', load: () => import('@/features/calendar/CalendarPage') },
   { path: 'account', load: () => import('@/features/account/AccountPage') },
 ];

@@ -81,9 +81,14 @@ psql_src() { "$bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" 
 psql_src -d postgres -c "CREATE DATABASE berth"
 
 step "first-start script of the db image (deploy/postgres/initdb.d/10-berth.sh)"
+# It runs as the postgres user, who may not be able to reach the checkout (a
+# clone under root's home or in a mode-0700 folder): run a copy from $work.
+initdb_script=$work/10-berth.sh
+install -m 0555 "$root/deploy/postgres/initdb.d/10-berth.sh" "$initdb_script"
+if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$initdb_script"; fi
 as_pg env POSTGRES_USER=postgres POSTGRES_DB=berth BERTH_DB_PASSWORD=drill-password \
   PGHOST="$work" PGPORT="$port" PGBACKREST_CONFIG="$conf" \
-  bash "$root/deploy/postgres/initdb.d/10-berth.sh"
+  bash "$initdb_script"
 t_eq "the berth role is no superuser and cannot bypass row-level security" "f|f" \
   "$(psql_src -d berth -c "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'berth'")"
 

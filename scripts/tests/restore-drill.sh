@@ -185,6 +185,20 @@ unreachable=$(scripts/restore-drill --config "$conf" --target "$work/y" \
   --source "postgres://postgres:hunter2-secret@127.0.0.1:1/berth" 2>&1) && rc=0 || rc=$?
 t_contains "an unreachable source fails clearly" "$unreachable" "cannot connect to the source: postgres://postgres:***@127.0.0.1:1/berth"
 t_lacks "  ... without printing its password" "$unreachable" "hunter2-secret"
+if [ "$(id -u)" = 0 ]; then
+  # A configuration only root can reach (as in a checkout under root's home):
+  # refused up front, naming it, instead of failing inside pgBackRest.
+  hidden=$(mktemp -d)
+  cp "$conf" "$hidden/pgbackrest.conf"
+  unreadable=$(scripts/backup --config "$hidden/pgbackrest.conf" --type diff 2>&1) && rc=0 || rc=$?
+  t_eq "a configuration the postgres user cannot read is refused" 1 "$rc"
+  t_contains "  ... naming it" "$unreadable" "cannot read $hidden/pgbackrest.conf"
+  unreachable_target=$(scripts/restore-drill --config "$conf" --source "$source_conninfo" \
+    --target "$hidden/restore/pgdata" 2>&1) && rc=0 || rc=$?
+  t_eq "a target the postgres user cannot write is refused" 1 "$rc"
+  t_contains "  ... naming it" "$unreachable_target" "cannot write $hidden/restore/pgdata"
+  rm -rf "$hidden"
+fi
 nosrc=$(scripts/restore-drill --config "$conf" --target "$work/x" 2>&1) && rc=0 || rc=$?
 t_contains "a drill without --source (or --no-source) is refused" "$nosrc" "--source CONNINFO is required"
 

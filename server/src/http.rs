@@ -452,6 +452,7 @@ async fn execute(
     mut graphql: async_graphql::Request,
     media: MediaType,
 ) -> Response {
+    let signed = call.credential.is_some();
     if let Some(credential) = call.credential {
         graphql = graphql.data(BearerToken(credential.token));
         if let Some(Verified(viewer)) = call.verified {
@@ -467,6 +468,17 @@ async fn execute(
     )
     .await;
     let mut answer = gql_http::graphql_response(response, media);
+    let headers = answer.headers_mut();
+    // The answer depends on the media type asked for; one given to a
+    // credential is that caller's alone (a GET query could otherwise be kept by
+    // a shared cache).
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    if signed {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
     if let Some(change) = cookie.take()
         && let Some(value) = browser::set_cookie(&change, call.https, state.clock.now())
     {

@@ -138,6 +138,11 @@ async fn sign_in_sets_an_http_only_strict_cookie_that_authenticates_same_origin_
     ] {
         let me = post(&server, &headers, ME, json!({})).await;
         assert_eq!(me.status, 200, "{me:?}");
+        assert_eq!(
+            me.header("cache-control"),
+            Some("private, no-store"),
+            "{me:?}"
+        );
         let me = me.json();
         assert_eq!(
             me["data"]["me"],

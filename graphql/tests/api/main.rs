@@ -15,6 +15,7 @@ mod isolation;
 mod live;
 mod push;
 mod roles;
+mod session;
 mod support;
 mod sweep;
 mod users;

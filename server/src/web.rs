@@ -84,9 +84,13 @@ fn secure(headers: &mut HeaderMap) {
     );
 }
 
-/// `/admin` → `/admin/` (308: the method is kept).
-pub async fn admin_redirect() -> Redirect {
-    Redirect::permanent("/admin/")
+/// `/admin` → `/admin/` (308: the method is kept), with the query string kept
+/// too: the app's addresses carry its state (`/admin?month=2026-12`).
+pub async fn admin_redirect(uri: axum::http::Uri) -> Redirect {
+    match uri.query() {
+        Some(query) => Redirect::permanent(&format!("/admin/?{query}")),
+        None => Redirect::permanent("/admin/"),
+    }
 }
 
 /// `/admin/` and everything under it.

@@ -30,7 +30,7 @@ for (const viewport of [
     });
 
     test('the shell', async ({ page, admin }) => {
-      await page.goto('/admin/sign-in');
+      await page.goto('/admin/sign-in?next=%2Fadmin%2Faccount');
       await signIn(page, admin);
       await expect(page.getByRole('heading', { name: 'Account', level: 1 })).toBeVisible();
       expect(await seriousViolations(page)).toEqual([]);

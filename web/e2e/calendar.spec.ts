@@ -108,10 +108,7 @@ const stateWords: Record<string, string> = {
 
 /**
  * Opens the page's address again, in its canonical form `/admin/?month=…` (as
- * a reload or a shared link would). The router writes the home screen's
- * address as `/admin?month=…` (its basename has no trailing slash), and
- * berth's `/admin` → `/admin/` redirect drops the query: that reload is the
- * fixme test below.
+ * a reload or a shared link would).
  */
 async function openAddress(page: Page) {
   const url = new URL(page.url());
@@ -325,15 +322,13 @@ test('the month buttons move between months; the address keeps the month', async
   await expect(dayButton(page, today)).toHaveAttribute('aria-current', 'date');
 });
 
-test.fixme('a reload of the address the browser shows keeps the month and the open day', async ({ page }) => {
-  // Known: the address bar shows `/admin?month=…&day=…` (React Router's
-  // basename `/admin` writes the home path without its slash) and berth
-  // answers `/admin` with a 308 to `/admin/` without the query, so a plain
-  // reload opens this month with no day. Fix either side (basename `/admin/`,
-  // or a redirect that keeps the query), then drop the fixme.
+test('a reload of the address the browser shows keeps the month and the open day', async ({ page }) => {
+  // The app keeps the address bar on `/admin/?…` (inside the service
+  // worker's scope), and berth's `/admin` → `/admin/` redirect keeps a query.
   const today = await tenantToday(page);
   await dayButton(page, today).click();
   await expect(page.getByRole('dialog')).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`/admin/\\?.*day=${today}`));
   await page.reload();
   await expect(page.getByRole('dialog')).toBeVisible();
   await expect(page).toHaveURL(new RegExp(`day=${today}`));

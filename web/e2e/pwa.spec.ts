@@ -146,7 +146,7 @@ test('offline, the app opens with the offline banner', async ({ page, context })
 });
 
 test('offline, the signed-in shell opens with the offline banner', async ({ page, context, admin }) => {
-  await page.goto('/admin/sign-in');
+  await page.goto('/admin/sign-in?next=%2Fadmin%2Faccount');
   await signIn(page, admin);
   await expect(page.getByRole('heading', { name: 'Account', level: 1 })).toBeVisible();
   await serviceWorkerReady(page);

@@ -79,6 +79,13 @@ async fn the_admin_app_is_served_with_its_caching_rules_and_deep_links() {
     let redirect = get(&server, "/admin", &[]).await;
     assert_eq!(redirect.status, 308, "{redirect:?}");
     assert_eq!(redirect.header("location"), Some("/admin/"));
+    // The app's state lives in its query string: the redirect keeps it.
+    let redirect = get(&server, "/admin?month=2026-12&day=2026-12-24", &[]).await;
+    assert_eq!(redirect.status, 308, "{redirect:?}");
+    assert_eq!(
+        redirect.header("location"),
+        Some("/admin/?month=2026-12&day=2026-12-24")
+    );
 
     // The shell, itself and behind any deep link: revalidated on every load.
     for path in [

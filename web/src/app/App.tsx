@@ -19,6 +19,19 @@ const Notifications = lazy(() =>
 
 const router = createBrowserRouter(appRoutes(), { basename: appBasename });
 
+// The router writes the home screen's address without its slash (`/admin?month=…`,
+// its basename being `/admin`), which lies outside the service worker's scope
+// (`/admin/`): an offline reload of it would not open the app. Keep the address
+// bar on the canonical `/admin/…` form.
+function canonicalHomeAddress() {
+  const { pathname, search, hash } = window.location;
+  if (pathname === appBasename) {
+    window.history.replaceState(window.history.state, '', `${appBasename}/${search}${hash}`);
+  }
+}
+canonicalHomeAddress();
+router.subscribe(canonicalHomeAddress);
+
 function LanguageFollowsSession() {
   useLanguageFollowsSession();
   return null;

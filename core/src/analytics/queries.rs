@@ -1,8 +1,8 @@
 //! The engine's analytics queries: `occupancy`, `day`, `stats` and
 //! `top_units`. Each reads the tenant, its units, the bookings and the blocks
-//! of the range (plus, for `day`, that day's reservations) — a fixed number of store queries
-//! whatever the number of reservations — asks the policy for the open periods
-//! of the dates when the basis is hours, and computes in Rust.
+//! of the range (plus, for `day`, that day's reservations) — a fixed number of
+//! store queries whatever the number of reservations — asks the policy for the
+//! open periods of the dates when the basis is hours, and computes in Rust.
 
 use chrono::NaiveDate;
 

@@ -21,7 +21,7 @@ use berth_core::policy::{
 use berth_core::policy_override::OverrideRequest;
 use berth_core::quantity::{Guests, Quantity};
 use berth_core::reservation::Reservation;
-use berth_core::store::Store;
+use berth_core::store::{ClientRef, Store};
 use berth_core::tenant::Tenant;
 use berth_core::unit::Unit;
 use berth_core::{Engine, EngineError, ErrorCode};
@@ -36,6 +36,7 @@ on_both_stores!(
     a_failed_policy_is_not_overridable,
     an_unpriceable_override_records_no_price,
     a_period_change_overrides_can_change_and_a_later_change_clears_it,
+    erasing_the_guest_erases_the_override_reason,
 );
 
 /// The nightly test policy, fussier: a one-night stay breaks `min_nights` and
@@ -415,4 +416,48 @@ async fn a_period_change_overrides_can_change_and_a_later_change_clears_it(backe
             .policy_override,
         None
     );
+}
+
+async fn erasing_the_guest_erases_the_override_reason(backend: Backend) {
+    let w = world(backend, false).await;
+    let r = w
+        .engine
+        .create_reservation(
+            w.tenant.id,
+            CreateReservation {
+                client: ClientRef::New(berth_core::client::NewClient {
+                    name: "Ada Lovelace".into(),
+                    email: None,
+                    phone: None,
+                    notes: None,
+                    blocked: false,
+                }),
+                policy_override: anyway("Ada Lovelace is the owner's aunt"),
+                ..support::stay(w.cabin.id, "2026-12-01", "2027-01-01")
+            },
+            &w.admin,
+        )
+        .await
+        .unwrap();
+    w.engine
+        .cancel(w.tenant.id, r.id, None, None, &w.admin)
+        .await
+        .unwrap();
+    w.engine
+        .erase_client(w.tenant.id, r.client_id.unwrap(), &w.admin)
+        .await
+        .unwrap();
+    let kept = w.engine.reservation(w.tenant.id, r.id).await.unwrap();
+    let o = kept.policy_override.unwrap();
+    assert_eq!(o.reason.as_str(), berth_core::erasure::ERASED);
+    assert_eq!(o.violations[0].code, "max_nights", "what was refused stays");
+    assert_eq!(o.by, w.admin);
+    let history = serde_json::to_string(
+        &w.store.audit_entries(w.tenant.id, r.id.as_uuid()).await.unwrap(),
+    )
+    .unwrap();
+    assert!(!history.contains("owner's aunt"), "{history}");
+    let events = serde_json::to_string(&support::settled_events(&*w.store, w.tenant.id).await)
+        .unwrap();
+    assert!(!events.contains("owner's aunt"));
 }

@@ -453,11 +453,14 @@ async fn erasing_the_guest_erases_the_override_reason(backend: Backend) {
     assert_eq!(o.violations[0].code, "max_nights", "what was refused stays");
     assert_eq!(o.by, w.admin);
     let history = serde_json::to_string(
-        &w.store.audit_entries(w.tenant.id, r.id.as_uuid()).await.unwrap(),
+        &w.store
+            .audit_entries(w.tenant.id, r.id.as_uuid())
+            .await
+            .unwrap(),
     )
     .unwrap();
     assert!(!history.contains("owner's aunt"), "{history}");
-    let events = serde_json::to_string(&support::settled_events(&*w.store, w.tenant.id).await)
-        .unwrap();
+    let events =
+        serde_json::to_string(&support::settled_events(&*w.store, w.tenant.id).await).unwrap();
     assert!(!events.contains("owner's aunt"));
 }

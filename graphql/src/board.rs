@@ -128,11 +128,11 @@ impl BoardQuery {
         let viewer = require(ctx, Role::Viewer).await?;
         let engine = ctx.data_unchecked::<Engine>();
         let board = engine.board(viewer.tenant_id, from.0, to.0).await.gql()?;
-        let reservations = reservations(ctx, &board).await?;
         let CoreBoard {
             span,
             basis,
             units,
+            reservations,
             truncated,
             blocks,
             locks,
@@ -140,6 +140,7 @@ impl BoardQuery {
             open_hours,
             ..
         } = board;
+        let reservations = with_units_and_clients(ctx, &units, reservations).await?;
         Ok(Board {
             from: Date(span.from()),
             to: Date(span.to()),
@@ -157,13 +158,16 @@ impl BoardQuery {
 
 /// The board's reservations with their units (the board's own, plus archived
 /// ones in one batch) and, when asked for, their clients in one batch.
-async fn reservations(ctx: &Context<'_>, board: &CoreBoard) -> Result<Vec<Reservation>> {
+async fn with_units_and_clients(
+    ctx: &Context<'_>,
+    board_units: &[berth_core::unit::Unit],
+    reservations: Vec<berth_core::reservation::Reservation>,
+) -> Result<Vec<Reservation>> {
     let asked = ctx.look_ahead().field("reservations");
     let mut units: HashMap<UnitId, berth_core::unit::Unit> =
-        board.units.iter().map(|u| (u.id, u.clone())).collect();
+        board_units.iter().map(|u| (u.id, u.clone())).collect();
     if asked.field("unit").exists() {
-        let missing: Vec<_> = board
-            .reservations
+        let missing: Vec<_> = reservations
             .iter()
             .filter(|r| !units.contains_key(&r.unit_id))
             .map(|r| (r.tenant_id, r.unit_id))
@@ -175,8 +179,7 @@ async fn reservations(ctx: &Context<'_>, board: &CoreBoard) -> Result<Vec<Reserv
         }
     }
     let clients = if asked.field("client").exists() {
-        let keys = board
-            .reservations
+        let keys = reservations
             .iter()
             .filter_map(|r| r.client_id.map(|c| (r.tenant_id, c)));
         let loader = ctx.data_unchecked::<DataLoader<ClientLoader>>();
@@ -184,16 +187,15 @@ async fn reservations(ctx: &Context<'_>, board: &CoreBoard) -> Result<Vec<Reserv
     } else {
         None
     };
-    Ok(board
-        .reservations
-        .iter()
+    Ok(reservations
+        .into_iter()
         .map(|r| {
             let unit = units.get(&r.unit_id).cloned();
             let client = clients.as_ref().map(|c| {
                 r.client_id
                     .and_then(|id| c.get(&(r.tenant_id, id)).cloned())
             });
-            Reservation::preloaded(r.clone(), unit, client)
+            Reservation::preloaded(r, unit, client)
         })
         .collect())
 }

@@ -673,3 +673,67 @@ async fn the_board_follows_reservations_and_blocks_live() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_blocked_cabin_leaves_the_heatmaps_capacity() {
+    let api = api().await;
+    let staff = api.token("alpine-cabins", Role::Staff);
+    let now = "2026-11-02T09:00:00Z".parse().unwrap();
+    let mut cabins = vec![api.cabin.id.to_string()];
+    for i in 0..4 {
+        let unit = api
+            .store
+            .create_unit(
+                api.alpine.id,
+                NewUnit {
+                    name: format!("Cabin {i}"),
+                    kind: None,
+                    inventory: Inventory::new(1).unwrap(),
+                    max_guests: Guests::new(4).unwrap(),
+                    description: None,
+                    amenities: vec![],
+                    images: vec![],
+                    attributes: json!({}),
+                },
+                &Actor::System,
+                now,
+            )
+            .await
+            .unwrap();
+        cabins.push(unit.id.to_string());
+    }
+    for cabin in &cabins[..3] {
+        api.ok_as(
+            &staff,
+            BOOK,
+            json!({ "input": { "unitId": cabin, "guests": 2, "period": nights("2026-11-10", "2026-11-12") } }),
+        )
+        .await;
+    }
+    api.ok_as(
+        &staff,
+        BLOCK,
+        json!({ "unit": cabins[4], "p": nights("2026-11-10", "2026-11-11"), "reason": "burst pipe" }),
+    )
+    .await;
+    let data = api
+        .ok_as(
+            &api.token("alpine-cabins", Role::Viewer),
+            r#"{ occupancy(from: "2026-11-10", to: "2026-11-11") {
+                 occupied capacity blocked days { date occupied capacity blocked ratio } }
+               stats(from: "2026-11-10", to: "2026-11-11") { occupied capacity blocked } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["occupancy"]["days"],
+        json!([
+            { "date": "2026-11-10", "occupied": 3.0, "capacity": 4.0, "blocked": 1.0, "ratio": 0.75 },
+            { "date": "2026-11-11", "occupied": 3.0, "capacity": 5.0, "blocked": 0.0, "ratio": 0.6 },
+        ])
+    );
+    assert_eq!(
+        data["stats"],
+        json!({ "occupied": 6.0, "capacity": 9.0, "blocked": 1.0 })
+    );
+}

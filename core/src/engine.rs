@@ -845,6 +845,17 @@ impl Engine {
         Ok(self.policies.status(&tenant))
     }
 
+    /// The booking model of `tenant`'s live policy, as the measure its
+    /// occupancy is counted in (one per model: nights for nightly, seat-hours
+    /// for timeslot, item-hours for interval). POLICY_ERROR when the tenant has
+    /// no live policy.
+    pub fn occupancy_basis(
+        &self,
+        tenant: &Tenant,
+    ) -> Result<crate::policy::OccupancyBasis, EngineError> {
+        Ok(self.policies.policy(tenant)?.occupancy_basis())
+    }
+
     /// A reservation of the tenant, or NOT_FOUND.
     pub async fn reservation(
         &self,

@@ -172,9 +172,65 @@ struct Claims {
     ep: i64,
 }
 
-/// The bearer token of a request, as the transport found it.
+/// The bearer token of a request, as the transport found it: the
+/// `Authorization: Bearer` header, the browser's session cookie, or a WebSocket's
+/// `connection_init` payload.
 #[derive(Clone, Debug)]
 pub struct BearerToken(pub String);
+
+/// What the HTTP transport is to do with the browser's session cookie once a
+/// request is answered: asked for by `signIn` and `signOut`. The transport
+/// alone writes the cookie (its name and attributes, and whether the request
+/// came over HTTPS), so the token never appears in a response body.
+#[derive(Clone, PartialEq, Eq)]
+pub enum CookieChange {
+    /// Keep this session token until it expires.
+    Set {
+        /// The session token.
+        token: String,
+        /// When it expires (the cookie's lifetime).
+        expires_at: DateTime<Utc>,
+    },
+    /// Remove the cookie.
+    Clear,
+}
+
+impl std::fmt::Debug for CookieChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Set { expires_at, .. } => f
+                .debug_struct("Set")
+                .field("expires_at", expires_at)
+                .finish_non_exhaustive(),
+            Self::Clear => f.write_str("Clear"),
+        }
+    }
+}
+
+/// Where `signIn` and `signOut` leave their [`CookieChange`] for one HTTP
+/// request. The HTTP transport puts one in every request it executes and reads
+/// it afterwards; a request without one (over the WebSocket, which cannot set
+/// cookies) is refused by both mutations.
+#[derive(Clone, Debug, Default)]
+pub struct SessionCookie(std::sync::Arc<std::sync::Mutex<Option<CookieChange>>>);
+
+impl SessionCookie {
+    /// Records `change`, replacing an earlier one of the same request.
+    pub fn set(&self, change: CookieChange) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(change);
+    }
+
+    /// The change recorded, if any (taking it out).
+    pub fn take(&self) -> Option<CookieChange> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+}
 
 /// Issues and checks session tokens.
 #[derive(Clone)]
@@ -217,17 +273,30 @@ impl Auth {
 
     /// A token for `user`, issued at `now`.
     pub fn issue(&self, user: &User, now: DateTime<Utc>) -> Result<String, AuthError> {
+        self.issue_until(user, now).map(|(token, _)| token)
+    }
+
+    /// A token for `user`, issued at `now`, and the instant it expires (its
+    /// `exp` claim: whole seconds).
+    pub fn issue_until(
+        &self,
+        user: &User,
+        now: DateTime<Utc>,
+    ) -> Result<(String, DateTime<Utc>), AuthError> {
+        let exp = (now + self.ttl).timestamp();
+        let expires_at = DateTime::from_timestamp(exp, 0).ok_or(AuthError::BadToken)?;
         let claims = Claims {
             sid: uuid::Uuid::new_v4().simple().to_string(),
             sub: user.id.to_string(),
             tid: user.tenant_id.to_string(),
             role: user.role.as_str().to_owned(),
             iat: now.timestamp(),
-            exp: (now + self.ttl).timestamp(),
+            exp,
             ep: user.session_epoch,
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|_| AuthError::BadToken)
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|_| AuthError::BadToken)?;
+        Ok((token, expires_at))
     }
 
     /// The viewer a token names and the session epoch it was issued in, if it is

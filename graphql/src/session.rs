@@ -1,16 +1,24 @@
-//! Signing in and `me`: `login(tenant, email, password)` returns a session token
+//! Signing in and `me`. Two ways to sign in, with the same checks, throttle
 //! (wrong passwords are counted per account, in the database:
-//! `berth_core::login_throttle`);
-//! `me` is the signed-in user. The admin tenant always comes from the token, never
-//! from an argument.
+//! `berth_core::login_throttle`) and audit entries: `login(tenant, email,
+//! password)` returns a session token for integrators and scripts to send as
+//! `Authorization: Bearer`; `signIn` (the admin app's) has the HTTP transport
+//! keep the token in an HttpOnly cookie and never returns it, and `signOut`
+//! clears that cookie. `me` is the signed-in user, with their tenant. The admin
+//! tenant always comes from the token, never from an argument.
 
-use async_graphql::{Context, Enum, ErrorExtensions, ID, Object, Result, SimpleObject};
+use async_graphql::{
+    ComplexObject, Context, Enum, ErrorExtensions, ID, Object, Result, SimpleObject,
+};
 use berth_core::audit::{Actor, AuditEntry};
+use berth_core::ids::TenantId;
 use berth_core::{Engine, ErrorCode};
+use chrono::{DateTime, Utc};
 
 use crate::access::require;
-use crate::auth::{Auth, Principal};
+use crate::auth::{Auth, BearerToken, CookieChange, Principal, SessionCookie};
 use crate::error::coded;
+use crate::types::Tenant;
 
 /// A user's role.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +58,7 @@ impl From<berth_core::user::Role> for Role {
 
 /// A user of the tenant: someone who signs in to its admin side.
 #[derive(SimpleObject, Debug)]
+#[graphql(complex)]
 pub struct User {
     /// Stable id.
     pub id: ID,
@@ -62,6 +71,27 @@ pub struct User {
     /// When the user was disabled (cannot sign in; sessions refused); null
     /// while active.
     pub disabled_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The user's tenant (for `tenant`).
+    #[graphql(skip)]
+    pub tenant_id: TenantId,
+}
+
+#[ComplexObject]
+impl User {
+    /// The tenant the user belongs to: its name, slug, time zone, currency,
+    /// locale and booking model, which the admin app reads after signing in.
+    async fn tenant(&self, ctx: &Context<'_>) -> Result<Tenant> {
+        let engine = ctx.data_unchecked::<Engine>();
+        let tenant = engine
+            .store()
+            .tenant(self.tenant_id)
+            .await
+            .map_err(|e| crate::error::from_engine(e.into()))?;
+        tenant.map(Into::into).ok_or_else(|| {
+            tracing::error!(tenant = %self.tenant_id, "a user's tenant is missing");
+            coded(ErrorCode::Internal, "internal error")
+        })
+    }
 }
 
 impl From<berth_core::user::User> for User {
@@ -72,6 +102,7 @@ impl From<berth_core::user::User> for User {
             role: u.role.into(),
             created_at: u.created_at,
             disabled_at: u.disabled_at,
+            tenant_id: u.tenant_id,
         }
     }
 }
@@ -83,6 +114,17 @@ pub struct Session {
     pub token: String,
     /// Who it is for.
     pub user: User,
+}
+
+/// A browser session (`signIn`): its user and when it ends. The token itself
+/// is in the HttpOnly cookie the server set, out of reach of the page's scripts.
+#[derive(SimpleObject, Debug)]
+pub struct BrowserSession {
+    /// Who signed in.
+    pub user: User,
+    /// When the session ends; the cookie expires then, and the app signs in
+    /// again.
+    pub expires_at: DateTime<Utc>,
 }
 
 /// The state of the tenant's policy.
@@ -153,8 +195,9 @@ pub struct SessionMutation;
 
 #[Object]
 impl SessionMutation {
-    /// Signs in. Unknown tenants, unknown e-mails and wrong passwords all get the
-    /// same UNAUTHENTICATED answer after the same work.
+    /// Signs in and returns a session token to send as `Authorization: Bearer`.
+    /// Unknown tenants, unknown e-mails and wrong passwords all get the same
+    /// UNAUTHENTICATED answer after the same work.
     async fn login(
         &self,
         ctx: &Context<'_>,
@@ -162,87 +205,198 @@ impl SessionMutation {
         email: String,
         password: String,
     ) -> Result<Session> {
-        let engine = ctx.data_unchecked::<Engine>();
-        let auth = ctx.data_unchecked::<Auth>();
-        // The account as typed: what the throttle counts (in the database,
-        // for every instance alike).
-        let account = (tenant.clone(), email.clone());
-        if let Some(wait) = engine
-            .login_refused_for(&account.0, &account.1)
-            .await
-            .map_err(crate::error::from_engine)?
+        let signed_in = sign_in(ctx, tenant, email, password).await?;
+        Ok(Session {
+            token: signed_in.token,
+            user: signed_in.user.into(),
+        })
+    }
+
+    /// Signs in a browser: the same checks, throttle, audit entry and answers
+    /// as `login`, but the server keeps the session token in an HttpOnly,
+    /// SameSite=Strict cookie (`berth_session`) that page scripts cannot read,
+    /// and the answer holds no token. Only over HTTP (`POST /graphql`); over a
+    /// WebSocket it is refused with INVALID_INPUT.
+    async fn sign_in(
+        &self,
+        ctx: &Context<'_>,
+        tenant: String,
+        email: String,
+        password: String,
+    ) -> Result<BrowserSession> {
+        let cookie = cookie_slot(ctx, "signIn")?;
+        let signed_in = sign_in(ctx, tenant, email, password).await?;
+        cookie.set(CookieChange::Set {
+            token: signed_in.token,
+            expires_at: signed_in.expires_at,
+        });
+        Ok(BrowserSession {
+            user: signed_in.user.into(),
+            expires_at: signed_in.expires_at,
+        })
+    }
+
+    /// Signs a browser out: clears its session cookie (always true). A signed-in
+    /// user's sign-out is audited (`sign_out`). The token itself stays valid
+    /// until it expires, like every session token; `endUserSessions` ends them
+    /// all at once. Only over HTTP, like `signIn`.
+    async fn sign_out(&self, ctx: &Context<'_>) -> Result<bool> {
+        let cookie = cookie_slot(ctx, "signOut")?;
+        let viewer = match ctx.data_opt::<BearerToken>() {
+            None => None,
+            Some(_) => match crate::access::viewer(ctx).await {
+                Ok(viewer) => Some(viewer),
+                // An expired or ended session signs out all the same.
+                Err(e) if has_code(&e, ErrorCode::Unauthenticated) => None,
+                Err(e) => return Err(e),
+            },
+        };
+        if let Some(viewer) = viewer
+            && let Principal::User(user) = viewer.principal
         {
-            return Err(coded(
-                ErrorCode::RateLimited,
-                format!("too many failed sign-ins for this account; retry in {wait} s"),
-            )
-            .extend_with(|_, e| e.set("retryAfter", wait)));
-        }
-        let wrong = || {
-            coded(
-                ErrorCode::Unauthenticated,
-                "wrong tenant, e-mail or password",
-            )
-        };
-        let store = engine.store();
-        let tenant = match tenant.parse() {
-            Ok(slug) => store
-                .tenant_by_slug(&slug)
-                .await
-                .map_err(|e| crate::error::from_engine(e.into()))?,
-            Err(_) => None,
-        };
-        let found = match (&tenant, email.parse()) {
-            (Some(t), Ok(email)) => store
-                .user_credentials(t.id, &email)
-                .await
-                .map_err(|e| crate::error::from_engine(e.into()))?,
-            _ => None,
-        };
-        let hash = found.as_ref().map(|(_, h)| h.as_str());
-        // A disabled user is refused like a wrong password, after the same work.
-        let active = found.as_ref().is_some_and(|(user, _)| user.is_active());
-        let verified = auth.verify_password(&password, hash) && active;
-        // Sign-ins of known users are audited, refused ones too (a run of them
-        // is what an operator looks for); unknown e-mails name no entity.
-        if let Some((user, _)) = &found {
-            let (actor, action) = if verified {
-                (Actor::User(user.id), "sign_in")
-            } else {
-                (Actor::Public, "sign_in_refused")
-            };
+            let engine = ctx.data_unchecked::<Engine>();
             let entry = AuditEntry::new(
-                user.tenant_id,
-                &actor,
-                ("user", user.id.as_uuid()),
-                action,
+                viewer.tenant_id,
+                &Actor::User(user),
+                ("user", user.as_uuid()),
+                "sign_out",
                 serde_json::json!({}),
                 engine.clock().now(),
             );
-            store
+            engine
+                .store()
                 .record_audit(entry)
                 .await
                 .map_err(|e| crate::error::from_engine(e.into()))?;
         }
-        if !verified {
-            engine
-                .login_failed(&account.0, &account.1)
-                .await
-                .map_err(crate::error::from_engine)?;
-            return Err(wrong());
-        }
+        cookie.set(CookieChange::Clear);
+        Ok(true)
+    }
+}
+
+/// The request's cookie slot, or INVALID_INPUT naming `field` when the request
+/// did not come over HTTP.
+fn cookie_slot<'a>(ctx: &Context<'a>, field: &str) -> Result<&'a SessionCookie> {
+    ctx.data_opt::<SessionCookie>().ok_or_else(|| {
+        coded(
+            ErrorCode::InvalidInput,
+            format!(
+                "{field} sets a browser cookie, so it is served only over HTTP (POST /graphql); \
+                 elsewhere use login and send its token"
+            ),
+        )
+    })
+}
+
+/// Whether `error` carries `extensions.code = code`.
+fn has_code(error: &async_graphql::Error, code: ErrorCode) -> bool {
+    error
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .is_some_and(|v| *v == async_graphql::Value::from(code.as_str()))
+}
+
+/// A successful sign-in: the user, their new session token and its expiry.
+struct SignedIn {
+    user: berth_core::user::User,
+    token: String,
+    expires_at: DateTime<Utc>,
+}
+
+/// Checks a sign-in, for `login` and `signIn` alike. The throttle answers
+/// first (RATE_LIMITED with `retryAfter` for an account with too many recent
+/// failures); unknown tenants, unknown e-mails, wrong passwords and disabled
+/// users all get the same UNAUTHENTICATED answer after the same work (one
+/// argon2 verification). Sign-ins of known users are audited (`sign_in`, or
+/// `sign_in_refused` by the public actor).
+async fn sign_in(
+    ctx: &Context<'_>,
+    tenant: String,
+    email: String,
+    password: String,
+) -> Result<SignedIn> {
+    let engine = ctx.data_unchecked::<Engine>();
+    let auth = ctx.data_unchecked::<Auth>();
+    // The account as typed: what the throttle counts (in the database,
+    // for every instance alike).
+    let account = (tenant.clone(), email.clone());
+    if let Some(wait) = engine
+        .login_refused_for(&account.0, &account.1)
+        .await
+        .map_err(crate::error::from_engine)?
+    {
+        return Err(coded(
+            ErrorCode::RateLimited,
+            format!("too many failed sign-ins for this account; retry in {wait} s"),
+        )
+        .extend_with(|_, e| e.set("retryAfter", wait)));
+    }
+    let wrong = || {
+        coded(
+            ErrorCode::Unauthenticated,
+            "wrong tenant, e-mail or password",
+        )
+    };
+    let store = engine.store();
+    let tenant = match tenant.parse() {
+        Ok(slug) => store
+            .tenant_by_slug(&slug)
+            .await
+            .map_err(|e| crate::error::from_engine(e.into()))?,
+        Err(_) => None,
+    };
+    let found = match (&tenant, email.parse()) {
+        (Some(t), Ok(email)) => store
+            .user_credentials(t.id, &email)
+            .await
+            .map_err(|e| crate::error::from_engine(e.into()))?,
+        _ => None,
+    };
+    let hash = found.as_ref().map(|(_, h)| h.as_str());
+    // A disabled user is refused like a wrong password, after the same work.
+    let active = found.as_ref().is_some_and(|(user, _)| user.is_active());
+    let verified = auth.verify_password(&password, hash) && active;
+    // Sign-ins of known users are audited, refused ones too (a run of them
+    // is what an operator looks for); unknown e-mails name no entity.
+    if let Some((user, _)) = &found {
+        let (actor, action) = if verified {
+            (Actor::User(user.id), "sign_in")
+        } else {
+            (Actor::Public, "sign_in_refused")
+        };
+        let entry = AuditEntry::new(
+            user.tenant_id,
+            &actor,
+            ("user", user.id.as_uuid()),
+            action,
+            serde_json::json!({}),
+            engine.clock().now(),
+        );
+        store
+            .record_audit(entry)
+            .await
+            .map_err(|e| crate::error::from_engine(e.into()))?;
+    }
+    if !verified {
         engine
-            .login_succeeded(&account.0, &account.1)
+            .login_failed(&account.0, &account.1)
             .await
             .map_err(crate::error::from_engine)?;
-        let (user, _) = found.ok_or_else(wrong)?;
-        let token = auth.issue(&user, engine.clock().now()).map_err(|e| {
-            tracing::error!(error = %e, "issuing a token");
-            coded(ErrorCode::Internal, "internal error")
-        })?;
-        Ok(Session {
-            token,
-            user: user.into(),
-        })
+        return Err(wrong());
     }
+    engine
+        .login_succeeded(&account.0, &account.1)
+        .await
+        .map_err(crate::error::from_engine)?;
+    let (user, _) = found.ok_or_else(wrong)?;
+    let (token, expires_at) = auth.issue_until(&user, engine.clock().now()).map_err(|e| {
+        tracing::error!(error = %e, "issuing a token");
+        coded(ErrorCode::Internal, "internal error")
+    })?;
+    Ok(SignedIn {
+        user,
+        token,
+        expires_at,
+    })
 }

@@ -1,10 +1,10 @@
 //! DTOs: the GraphQL shapes of core types. Core types never derive GraphQL; they
 //! are mapped here, so the wire format can evolve without touching the domain.
 
-use async_graphql::{ID, InputObject, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
 use berth_core::engine::{Quote as CoreQuote, SlotAvailability};
 use berth_core::money::{Money as CoreMoney, PriceLine as CorePriceLine};
-use berth_core::policy::{Party, PeriodRequest, Violation as CoreViolation};
+use berth_core::policy::{OccupancyBasis, Party, PeriodRequest, Violation as CoreViolation};
 use berth_core::quantity::{Guests, Quantity};
 use berth_core::tenant::Tenant as CoreTenant;
 use berth_core::unit::Unit as CoreUnit;
@@ -16,6 +16,7 @@ use crate::scalars::Date;
 
 /// A business using berth.
 #[derive(SimpleObject, Debug)]
+#[graphql(complex)]
 pub struct Tenant {
     /// URL-safe name.
     pub slug: String,
@@ -27,16 +28,38 @@ pub struct Tenant {
     pub currency: String,
     /// BCP 47 locale.
     pub locale: String,
+    /// The tenant as stored (for `model`).
+    #[graphql(skip)]
+    pub stored: CoreTenant,
+}
+
+#[ComplexObject]
+impl Tenant {
+    /// The booking model of its live policy: `nightly`, `timeslot` or
+    /// `interval` (how its periods are asked for and drawn).
+    async fn model(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let engine = ctx.data_unchecked::<berth_core::Engine>();
+        let basis = engine
+            .occupancy_basis(&self.stored)
+            .map_err(crate::error::from_engine)?;
+        Ok(match basis {
+            OccupancyBasis::Nights => "nightly",
+            OccupancyBasis::SeatHours => "timeslot",
+            OccupancyBasis::ItemHours => "interval",
+        }
+        .to_owned())
+    }
 }
 
 impl From<CoreTenant> for Tenant {
     fn from(t: CoreTenant) -> Self {
         Self {
             slug: t.slug.to_string(),
-            name: t.name,
+            name: t.name.clone(),
             timezone: t.timezone.name().to_owned(),
             currency: t.currency.to_string(),
-            locale: t.locale,
+            locale: t.locale.clone(),
+            stored: t,
         }
     }
 }

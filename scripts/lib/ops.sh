@@ -84,6 +84,17 @@ ops_as_pg() {
   fi
 }
 
+# Fails clearly unless the database's OS user can `read` (a file) or `write` (a
+# directory) PATH, when we are root and hand it that path: a checkout or folder
+# only root can enter (root's home, a mktemp -d folder) is not such a place.
+ops_pg_can() {
+  local how=$1 path=$2 flag=-r
+  if [ "$how" = write ]; then flag=-w; fi
+  if [ "$(id -u)" = 0 ] && ! ops_as_pg test "$flag" "$path"; then
+    ops_die "the PostgreSQL OS user ($BERTH_PG_OS_USER) cannot $how $path; put it where that user can reach it (every directory above it must let it in)"
+  fi
+}
+
 # The newest PostgreSQL server binary directory (PG_BIN overrides): Debian's
 # /usr/lib/postgresql/N/bin, as in the postgres image and on these machines.
 ops_pg_bin() {

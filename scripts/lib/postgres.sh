@@ -27,9 +27,12 @@ pg_free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Runs a PostgreSQL binary as the postgres user when we are root (initdb refuses root).
+# Runs a PostgreSQL binary as the postgres user when we are root (initdb refuses
+# root), from / : the postgres user may not be able to enter the current
+# directory (a checkout under root's home or in a mode-0700 folder). Whatever it
+# reads must be outside the checkout too (the callers use mktemp directories).
 pg_as_owner() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 pg_throwaway_start() {

@@ -341,6 +341,17 @@ t_contains "Dockerfile: tenants and policies are volumes" "$dockerfile" 'VOLUME 
 t_contains "Dockerfile: health check on /healthz" "$dockerfile" 'CMD ["berth", "healthcheck", "--path", "/healthz"]'
 t_contains "Dockerfile: berth is the entrypoint (so \`migrate\` is a one-shot command)" "$dockerfile" 'ENTRYPOINT ["berth"]'
 t_contains ".dockerignore keeps build output out of the context" "$(cat .dockerignore)" "target"
+# shellcheck disable=SC2016 # literal ${...} of the Dockerfile
+t_contains "Dockerfile: a Node stage builds the admin app" "$dockerfile" 'FROM node:${NODE_VERSION}-${DEBIAN_RELEASE}-slim AS web'
+t_contains "Dockerfile: the web stage installs from the lock" "$dockerfile" "RUN npm ci --no-audit --no-fund"
+t_contains "Dockerfile: the web stage builds" "$dockerfile" "RUN npm run build"
+t_contains "Dockerfile: the runtime ships the build" "$dockerfile" "COPY --from=web /build/web/dist/ /usr/share/berth/web/"
+t_contains "Dockerfile: berth serves it from there" "$dockerfile" "BERTH_WEB_DIR=/usr/share/berth/web"
+t_eq "Dockerfile: the runtime image has no Node" "" "$(sed -n '/^FROM debian:/,$p' Dockerfile | grep -iE 'nodejs|npm' || true)"
+ignored=$(grep -vE '^\s*(#|$)' .dockerignore)
+t_contains ".dockerignore: no installed web packages in the context" "$ignored" "web/node_modules/"
+t_contains ".dockerignore: no local web build in the context" "$ignored" "web/dist/"
+t_eq ".dockerignore: the web sources stay in the context" "" "$(grep -xE '/?web/?\*?' <<<"$ignored" || true)"
 workflows=$("$py" - <<'EOF' 2>&1
 import yaml
 ci = yaml.safe_load(open(".github/workflows/ci.yml"))
@@ -353,7 +364,7 @@ on = rel.get(True) or rel.get("on")
 if on["push"]["tags"] != ["v*"]:
     problems.append("release.yml runs on v* tags")
 text = open(".github/workflows/release.yml").read()
-for needle in ["ghcr.io", "docker/build-push-action", "packages: write", "scripts/deploy --tag"]:
+for needle in ["ghcr.io", "docker/build-push-action", "packages: write", "scripts/deploy --tag", "BERTH_WEB_DIR"]:
     if needle not in text:
         problems.append("release.yml mentions " + needle)
 print("\n".join(problems) if problems else "ok")

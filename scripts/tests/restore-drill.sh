@@ -81,9 +81,14 @@ psql_src() { "$bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" 
 psql_src -d postgres -c "CREATE DATABASE berth"
 
 step "first-start script of the db image (deploy/postgres/initdb.d/10-berth.sh)"
+# It runs as the postgres user, who may not be able to reach the checkout (a
+# clone under root's home or in a mode-0700 folder): run a copy from $work.
+initdb_script=$work/10-berth.sh
+install -m 0555 "$root/deploy/postgres/initdb.d/10-berth.sh" "$initdb_script"
+if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$initdb_script"; fi
 as_pg env POSTGRES_USER=postgres POSTGRES_DB=berth BERTH_DB_PASSWORD=drill-password \
   PGHOST="$work" PGPORT="$port" PGBACKREST_CONFIG="$conf" \
-  bash "$root/deploy/postgres/initdb.d/10-berth.sh"
+  bash "$initdb_script"
 t_eq "the berth role is no superuser and cannot bypass row-level security" "f|f" \
   "$(psql_src -d berth -c "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'berth'")"
 
@@ -180,6 +185,20 @@ unreachable=$(scripts/restore-drill --config "$conf" --target "$work/y" \
   --source "postgres://postgres:hunter2-secret@127.0.0.1:1/berth" 2>&1) && rc=0 || rc=$?
 t_contains "an unreachable source fails clearly" "$unreachable" "cannot connect to the source: postgres://postgres:***@127.0.0.1:1/berth"
 t_lacks "  ... without printing its password" "$unreachable" "hunter2-secret"
+if [ "$(id -u)" = 0 ]; then
+  # A configuration only root can reach (as in a checkout under root's home):
+  # refused up front, naming it, instead of failing inside pgBackRest.
+  hidden=$(mktemp -d)
+  cp "$conf" "$hidden/pgbackrest.conf"
+  unreadable=$(scripts/backup --config "$hidden/pgbackrest.conf" --type diff 2>&1) && rc=0 || rc=$?
+  t_eq "a configuration the postgres user cannot read is refused" 1 "$rc"
+  t_contains "  ... naming it" "$unreadable" "cannot read $hidden/pgbackrest.conf"
+  unreachable_target=$(scripts/restore-drill --config "$conf" --source "$source_conninfo" \
+    --target "$hidden/restore/pgdata" 2>&1) && rc=0 || rc=$?
+  t_eq "a target the postgres user cannot write is refused" 1 "$rc"
+  t_contains "  ... naming it" "$unreachable_target" "cannot write $hidden/restore/pgdata"
+  rm -rf "$hidden"
+fi
 nosrc=$(scripts/restore-drill --config "$conf" --target "$work/x" 2>&1) && rc=0 || rc=$?
 t_contains "a drill without --source (or --no-source) is refused" "$nosrc" "--source CONNINFO is required"
 

@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server (migrates the database first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate(DatabaseArgs),
     /// Ask a running berth for /healthz (or --path /readyz); exit 0 on 200.
@@ -193,6 +193,26 @@ pub struct ServeArgs {
         value_parser = parse_cors_origin
     )]
     pub cors_origins: Vec<String>,
+    /// Believe `X-Forwarded-Proto` and `X-Forwarded-Host` from this proxy
+    /// (an address, or a network such as 172.16.0.0/12), which terminates TLS in
+    /// front of berth: requests it marks `https` get `Secure` session cookies and
+    /// are checked against the `https://` origin. Repeat the flag, or separate
+    /// them with commas in BERTH_TRUSTED_PROXIES. Without it the headers are
+    /// ignored and requests count as plain HTTP.
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "ADDRESS[/PREFIX]",
+        env = "BERTH_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = parse_trusted_proxy
+    )]
+    pub trusted_proxies: Vec<String>,
+    /// Directory of the web build (`npm run build --prefix web` writes
+    /// web/dist): served at /admin/ (the admin app) and as GraphiQL at
+    /// GET /graphql. Without a build the API is served and those pages say how
+    /// to build it.
+    #[arg(long, env = "BERTH_WEB_DIR", default_value = "web/dist")]
+    pub web_dir: PathBuf,
     /// Public requests (to /graphql and /graphql/ws without a valid bearer
     /// token) allowed per minute from one client address (IPv6: one /64), in
     /// bursts of up to N/6 (ten seconds' worth, at least 10); more get 429.
@@ -286,6 +306,27 @@ fn parse_cors_origin(value: &str) -> Result<String, String> {
         ));
     }
     Ok(value.to_ascii_lowercase())
+}
+
+/// Checks one `--trusted-proxy` (an IP address or `ADDRESS/PREFIX`). An empty
+/// value (`BERTH_TRUSTED_PROXIES=`, a trailing comma) stays empty and is
+/// ignored, so an unset variable in a compose file means "no proxy".
+fn parse_trusted_proxy(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    if !value.is_empty() {
+        value.parse::<crate::browser::Cidr>()?;
+    }
+    Ok(value.to_owned())
+}
+
+impl ServeArgs {
+    /// The trusted proxies' networks (empty values left out).
+    pub fn trusted_proxy_networks(&self) -> Vec<crate::browser::Cidr> {
+        self.trusted_proxies
+            .iter()
+            .filter_map(|p| p.parse().ok())
+            .collect()
+    }
 }
 
 /// `berth migrate`: applies the migrations of the database the URL names.
@@ -495,6 +536,36 @@ mod tests {
         };
         assert_eq!(args.cors_origins, ["http://a.example", "http://b.example"]);
         assert_eq!(args.public_rate_limit, 0);
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks_and_empty_values_are_ignored() {
+        let cli = Cli::try_parse_from([
+            "berth",
+            "serve",
+            "--trusted-proxy",
+            "10.0.0.0/8, ,172.18.0.1",
+            "--web-dir",
+            "/srv/web",
+        ]);
+        let Ok(Cli {
+            command: Command::Serve(args),
+        }) = cli
+        else {
+            panic!("{cli:?}");
+        };
+        assert_eq!(args.trusted_proxy_networks().len(), 2, "{args:?}");
+        assert_eq!(args.web_dir, PathBuf::from("/srv/web"));
+        let bad = Cli::try_parse_from(["berth", "serve", "--trusted-proxy", "proxy.example"]);
+        assert!(bad.is_err());
+        let defaults = Cli::try_parse_from(["berth", "serve"]);
+        let Ok(Cli {
+            command: Command::Serve(args),
+        }) = defaults
+        else {
+            panic!("{defaults:?}");
+        };
+        assert_eq!(args.web_dir, PathBuf::from("web/dist"));
     }
 
     #[test]

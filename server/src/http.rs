@@ -1,14 +1,25 @@
-//! The HTTP server: the router (`/graphql`, `/graphql/ws`, `/ical/…`, `/healthz`,
-//! `/readyz`, `/metrics`), its middleware (request tracing and metrics, CORS, the public rate
-//! limit), and `serve`, which wires the store and runs until a shutdown signal,
-//! draining requests in flight. This module stays transport only: GraphQL itself
-//! lives in berth-graphql, which reads the bearer token this module hands it.
+//! The HTTP server: the router (`/graphql`, `/graphql/ws`, `/admin/…`,
+//! `/ical/…`, `/healthz`, `/readyz`, `/metrics`), its middleware (request
+//! tracing and metrics, CORS, the Origin check, the public rate limit), and
+//! `serve`, which wires the store and runs until a shutdown signal, draining
+//! requests in flight. This module stays transport only: GraphQL itself lives in
+//! berth-graphql, which reads the token this module hands it;
+//! `graphql_http.rs` holds the GraphQL-over-HTTP rules (media types, status
+//! codes, GET), `browser.rs` the session cookie and the Origin check, `web.rs`
+//! the admin app and GraphiQL.
 //!
-//! WebSocket clients (browsers cannot set headers on a WebSocket) send their token
-//! in the `connection_init` payload instead of an `Authorization` header; a token
-//! that does not verify closes the socket with 4403 Forbidden, as the
-//! graphql-transport-ws protocol asks. Because the token never travels in a cookie,
-//! neither CORS credentials nor an `Origin` check on the WebSocket are needed.
+//! A request's credential is its `Authorization: Bearer` token (integrators,
+//! scripts), or else the `berth_session` cookie that `signIn` set (the admin
+//! app), honoured only on same-origin requests; any `/graphql` request or
+//! WebSocket upgrade from a foreign `Origin` (neither this server's nor one of
+//! `--cors-origin`) is refused with 403. CORS never allows credentials, so a
+//! cookie is never sent or honoured cross-origin.
+//!
+//! WebSocket clients send their token in the `connection_init` payload (browsers
+//! cannot set headers on a WebSocket); a token that does not verify closes the
+//! socket with 4403 Forbidden, as the graphql-transport-ws protocol asks. A
+//! `connection_init` without a token is authenticated by the upgrade request's
+//! session cookie, when it had one.
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -17,19 +28,15 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use async_graphql::ParseRequestError;
 use async_graphql::futures_util::stream::BoxStream;
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{Data, Executor, Pos, Response as GqlResponse};
-use async_graphql_axum::{
-    GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket, rejection::GraphQLRejection,
-};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Body;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Html;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
@@ -42,7 +49,7 @@ use berth_core::request;
 use berth_core::store::Store;
 use berth_core::store::StoreError;
 use berth_graphql::access::authenticate;
-use berth_graphql::auth::{Auth, BearerToken, ConnectionSession, Viewer};
+use berth_graphql::auth::{Auth, BearerToken, ConnectionSession, SessionCookie, Viewer};
 use berth_graphql::viewer_cache::ViewerCache;
 use berth_policy::Runtime;
 use berth_policy::registry::PolicyRegistry;
@@ -54,10 +61,13 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::browser::{Cidr, Credential, Reached};
 use crate::cli::{ServeArgs, redact};
+use crate::graphql_http::{self as gql_http, MediaType, Refusal};
 use crate::rate_limit::{self, Decision, RateLimiter};
+use crate::web::{self, WebDir};
 use crate::ws_keepalive::{self, Heard};
-use crate::{shutdown, telemetry, tenants};
+use crate::{browser, shutdown, telemetry, tenants};
 
 /// What request handlers share.
 #[derive(Clone)]
@@ -79,8 +89,13 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The limit on public requests per client address; `None` when turned off.
     pub public_limit: Option<Arc<RateLimiter>>,
-    /// The origins allowed to call from a browser (CORS); empty for none.
+    /// The origins allowed to call from a browser (CORS and the Origin check);
+    /// empty for none but the server's own.
     pub cors_origins: Vec<String>,
+    /// Proxies whose `X-Forwarded-Proto` and `X-Forwarded-Host` are believed.
+    pub trusted_proxies: Vec<Cidr>,
+    /// The web build: the admin app and GraphiQL.
+    pub web_dir: WebDir,
     /// Turns true when the server stops: open WebSocket connections end then.
     pub stop: tokio::sync::watch::Receiver<bool>,
     /// How long a WebSocket may stay silent before its `connection_init`.
@@ -189,6 +204,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let event_retention = crate::event_retention::start(engine.clone(), args.event_retention_days);
     let client_retention =
         crate::client_retention::start(engine.clone(), args.client_retention_days);
+    let web_dir = WebDir(args.web_dir.clone());
+    let trusted_proxies = args.trusted_proxy_networks();
+    web_dir.log_state();
     let app = router(AppState {
         stop: stop.clone(),
         store,
@@ -200,6 +218,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clock,
         public_limit,
         cors_origins: args.cors_origins,
+        trusted_proxies,
+        web_dir,
         ws_init_timeout: Duration::from_secs(args.ws_init_timeout),
         ws_keepalive: (args.ws_keepalive > 0).then(|| Duration::from_secs(args.ws_keepalive)),
     })?;
@@ -246,19 +266,28 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 pub fn router(state: AppState) -> anyhow::Result<Router> {
     let cors = cors_layer(&state.cors_origins)?;
     let public_limit = middleware::from_fn_with_state(state.clone(), limit_public_requests);
+    // The Origin check runs first: a refused origin spends no allowance.
+    let guard = middleware::from_fn_with_state(state.clone(), browser::guard);
     let router = Router::new()
         .route(
             "/graphql",
-            get(graphiql)
-                .post(graphql)
+            get(graphql_get)
+                .post(graphql_post)
                 .layer(middleware::from_fn(limit_body))
-                .layer(public_limit.clone()),
+                .layer(public_limit.clone())
+                .layer(guard.clone()),
         )
-        .route("/graphql/ws", get(graphql_ws).layer(public_limit.clone()))
+        .route(
+            "/graphql/ws",
+            get(graphql_ws).layer(public_limit.clone()).layer(guard),
+        )
         .route(
             "/ical/{tenant}/{unit}",
             get(crate::ical::feed).layer(public_limit),
         )
+        .route("/admin", get(web::admin_redirect))
+        .route("/admin/", get(web::admin))
+        .route("/admin/{*path}", get(web::admin))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics));
@@ -299,8 +328,8 @@ const CORS_MAX_AGE: Duration = Duration::from_secs(60 * 60);
 
 /// The CORS layer for `origins` (`*` among them: any origin; empty ones are
 /// ignored), or `None` when there are none and only same-origin pages may call.
-/// Credentials are never allowed: the token travels in the `Authorization`
-/// header, not in a cookie.
+/// Credentials are never allowed: other origins send the token in the
+/// `Authorization` header; the session cookie is for same-origin pages only.
 fn cors_layer(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
     let origins: Vec<&String> = origins.iter().filter(|o| !o.is_empty()).collect();
     if origins.is_empty() {
@@ -326,31 +355,151 @@ fn cors_layer(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
     ))
 }
 
-/// Executes a GraphQL request, passing on the `Authorization: Bearer` token
-/// (and the rate limit's check of it, so that GraphQL does not repeat it).
-async fn graphql(
+/// `POST /graphql`: a GraphQL request as the GraphQL-over-HTTP specification
+/// has it (see `graphql_http.rs`).
+async fn graphql_post(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    credential: Option<Extension<Credential>>,
+    reached: Option<Extension<Reached>>,
     verified: Option<Extension<Verified>>,
-    request: Result<GraphQLRequest, GraphQLRejection>,
+    request: Request,
 ) -> Response {
-    let mut request = match request {
-        Ok(request) => request.into_inner(),
-        Err(rejection) => return unreadable_request(&rejection),
+    let Some(media) = gql_http::negotiate(request.headers()) else {
+        return gql_http::not_acceptable();
     };
-    if let Some(token) = bearer_token(&headers) {
-        request = request.data(BearerToken(token.to_owned()));
-        if let Some(Extension(Verified(viewer))) = verified {
-            request = request.data(ViewerCache::verified(viewer));
+    if let Err(refusal) = gql_http::check_content_type(request.headers()) {
+        return refusal.into_response(Some(media));
+    }
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_GRAPHQL_BODY_BYTES).await {
+        Ok(body) => body,
+        Err(e) if exceeds_limit(&e) => return too_large(media),
+        Err(e) => {
+            return Refusal::bad_request(format!("the body could not be read: {e}"))
+                .into_response(Some(media));
+        }
+    };
+    match gql_http::request_from_body(&body) {
+        Ok(graphql) => {
+            let call = Call::new(credential, reached, verified);
+            execute(&state, &parts.headers, call, graphql, media).await
+        }
+        Err(refusal) => refusal.into_response(Some(media)),
+    }
+}
+
+/// `GET /graphql`: GraphiQL for a browser asking for a page without a `query`
+/// parameter; otherwise a query from the URL's parameters (never a mutation).
+async fn graphql_get(
+    State(state): State<AppState>,
+    credential: Option<Extension<Credential>>,
+    reached: Option<Extension<Reached>>,
+    verified: Option<Extension<Verified>>,
+    request: Request,
+) -> Response {
+    let parsed = gql_http::request_from_query(request.uri().query());
+    if matches!(parsed, Ok(None)) && gql_http::wants_html(request.headers()) {
+        return web::graphiql(&state, request).await;
+    }
+    let Some(media) = gql_http::negotiate(request.headers()) else {
+        return gql_http::not_acceptable();
+    };
+    let mut graphql = match parsed {
+        Ok(Some(graphql)) => graphql,
+        Ok(None) => {
+            return Refusal::bad_request(
+                "the request has no `query` parameter (GraphiQL is served to browsers asking for text/html)",
+            )
+            .into_response(Some(media));
+        }
+        Err(refusal) => return refusal.into_response(Some(media)),
+    };
+    if let Err(refusal) = gql_http::refuse_mutation_over_get(&mut graphql) {
+        return refusal.into_response(Some(media));
+    }
+    let call = Call::new(credential, reached, verified);
+    execute(&state, request.headers(), call, graphql, media).await
+}
+
+/// What the transport knows of one HTTP request when it executes it.
+struct Call {
+    credential: Option<Credential>,
+    https: bool,
+    verified: Option<Verified>,
+}
+
+impl Call {
+    fn new(
+        credential: Option<Extension<Credential>>,
+        reached: Option<Extension<Reached>>,
+        verified: Option<Extension<Verified>>,
+    ) -> Self {
+        Self {
+            credential: credential.map(|Extension(c)| c),
+            https: reached.is_some_and(|Extension(r)| r.https),
+            verified: verified.map(|Extension(v)| v),
         }
     }
+}
+
+/// Executes `graphql` with the request's credential (and the rate limit's check
+/// of it, so that GraphQL does not repeat it) and a cookie slot for `signIn`
+/// and `signOut`; answers in `media`, with the cookie they asked for.
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    call: Call,
+    mut graphql: async_graphql::Request,
+    media: MediaType,
+) -> Response {
+    let signed = call.credential.is_some();
+    if let Some(credential) = call.credential {
+        graphql = graphql.data(BearerToken(credential.token));
+        if let Some(Verified(viewer)) = call.verified {
+            graphql = graphql.data(ViewerCache::verified(viewer));
+        }
+    }
+    let cookie = SessionCookie::default();
+    graphql = graphql.data(cookie.clone());
     // Audit entries written while serving it name the request.
     let response = request::scope(
-        request_id(&headers).to_owned(),
-        state.schema.execute(request),
+        request_id(headers).to_owned(),
+        state.schema.execute(graphql),
     )
     .await;
-    GraphQLResponse::from(response).into_response()
+    let mut answer = gql_http::graphql_response(response, media);
+    let headers = answer.headers_mut();
+    // The answer depends on the media type asked for; one given to a
+    // credential is that caller's alone (a GET query could otherwise be kept by
+    // a shared cache).
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    if signed {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    if let Some(change) = cookie.take()
+        && let Some(value) = browser::set_cookie(&change, call.https, state.clock.now())
+    {
+        let headers = answer.headers_mut();
+        headers.append(header::SET_COOKIE, value);
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    answer
+}
+
+/// Whether reading a body failed on the size limit ([`limit_body`]'s or
+/// `to_bytes`'s).
+fn exceeds_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    error.to_string().contains("length limit")
 }
 
 /// The request's id, set by `SetRequestIdLayer` (or the caller's own).
@@ -363,8 +512,7 @@ fn request_id(headers: &HeaderMap) -> &str {
 
 /// Holds request bodies to [`MAX_GRAPHQL_BODY_BYTES`]: a declared larger length
 /// is refused at once; a chunked body is cut off when it grows past the limit
-/// (and then refused by [`unreadable_request`]). The GraphQL extractor reads the
-/// body itself, so axum's `DefaultBodyLimit` would not apply.
+/// (and then refused by [`graphql_post`]).
 async fn limit_body(request: Request, next: Next) -> Response {
     let declared = request
         .headers()
@@ -372,7 +520,7 @@ async fn limit_body(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_GRAPHQL_BODY_BYTES) {
-        return too_large();
+        return too_large(gql_http::negotiate(request.headers()).unwrap_or(MediaType::Json));
     }
     let (parts, body) = request.into_parts();
     let body = Body::new(http_body_util::Limited::new(body, MAX_GRAPHQL_BODY_BYTES));
@@ -380,57 +528,39 @@ async fn limit_body(request: Request, next: Next) -> Response {
 }
 
 /// 413 with a GraphQL-shaped INVALID_INPUT error.
-fn too_large() -> Response {
+fn too_large(media: MediaType) -> Response {
     let message = format!(
         "the request body is larger than {} KiB",
         MAX_GRAPHQL_BODY_BYTES / 1024
     );
-    let body = json!({
-        "errors": [{ "message": message, "extensions": { "code": ErrorCode::InvalidInput.as_str() } }]
-    });
-    (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response()
-}
-
-/// The answer to a body that is not a GraphQL request: 413 when it is larger than
-/// [`MAX_GRAPHQL_BODY_BYTES`], 400 otherwise, with a GraphQL-shaped INVALID_INPUT
-/// error either way.
-fn unreadable_request(rejection: &GraphQLRejection) -> Response {
-    if matches!(rejection.0, ParseRequestError::PayloadTooLarge)
-        || rejection.0.to_string().contains("length limit")
-    {
-        return too_large();
-    }
-    let body = json!({
-        "errors": [{
-            "message": format!("not a GraphQL request: {}", rejection.0),
-            "extensions": { "code": ErrorCode::InvalidInput.as_str() },
-        }]
-    });
-    (StatusCode::BAD_REQUEST, Json(body)).into_response()
-}
-
-/// The token of an `Authorization: Bearer <token>` header, if there is one.
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+    gql_http::error_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        media,
+        ErrorCode::InvalidInput,
+        &message,
+    )
 }
 
 /// GraphQL over WebSocket, in the graphql-transport-ws protocol or the legacy
 /// graphql-ws one (the client picks with `Sec-WebSocket-Protocol`). The token
-/// comes from the `connection_init` payload; see [`connection_token`].
+/// comes from the `connection_init` payload (see [`connection_token`]), or else
+/// from the upgrade's session cookie (same-origin only: `browser::guard`).
 async fn graphql_ws(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    credential: Option<Extension<Credential>>,
     protocol: GraphQLProtocol,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let cookie = credential
+        .map(|Extension(c)| c)
+        .filter(|c| c.from_cookie)
+        .map(|c| c.token);
     let executor = SocketExecutor {
         state,
         peer: peer.map(|Extension(ConnectInfo(addr))| addr.ip()),
+        cookie,
         token: Arc::new(OnceLock::new()),
         request_id: Arc::from(request_id(&headers)),
         operations: Arc::new(AtomicU64::new(0)),
@@ -519,6 +649,7 @@ async fn serve_graphql_socket(
         .take_while(|m: &Option<Result<Message, axum::Error>>| std::future::ready(m.is_some()))
         .filter_map(std::future::ready);
     let state = executor.state.clone();
+    let cookie = executor.cookie.clone();
     let accepted_token = executor.token.clone();
     // The connection is a session of its own: locks taken over it are released
     // when it closes.
@@ -544,12 +675,20 @@ async fn serve_graphql_socket(
         .on_connection_init(move |payload| async move {
             initialised.store(true, Ordering::SeqCst);
             let mut data = Data::default();
-            if let Some(token) = connection_token(&payload) {
-                match authenticate(&*state.store, &state.auth, state.clock.now(), token).await {
+            let (token, from_cookie) = match connection_token(&payload) {
+                Some(token) => (Some(token.to_owned()), false),
+                None => (cookie, true),
+            };
+            if let Some(token) = token {
+                match authenticate(&*state.store, &state.auth, state.clock.now(), &token).await {
                     Ok(Some(viewer)) => {
                         let _ = holder.set((viewer.tenant_id, viewer.actor()));
                         data.insert(ConnectionSession(session));
                     }
+                    // An expired session cookie leaves the connection open: its
+                    // signed-in operations answer UNAUTHENTICATED (and the app
+                    // signs in again), public ones are served.
+                    Ok(None) if from_cookie => {}
                     Ok(None) => {
                         forbidden.store(true, Ordering::SeqCst);
                         return Err(async_graphql::Error::new("invalid or expired token"));
@@ -562,8 +701,8 @@ async fn serve_graphql_socket(
                     }
                 }
                 // The protocol allows one connection_init, so this is the first set.
-                let _ = accepted_token.set(token.to_owned());
-                data.insert(BearerToken(token.to_owned()));
+                let _ = accepted_token.set(token.clone());
+                data.insert(BearerToken(token));
             }
             Ok(data)
         })
@@ -613,7 +752,11 @@ struct SocketExecutor {
     state: AppState,
     /// The client's address, when known (always, when served by [`serve`]).
     peer: Option<IpAddr>,
-    /// The token accepted in `connection_init`; unset for an anonymous connection.
+    /// The upgrade request's session cookie (same-origin only), which signs the
+    /// connection in when `connection_init` carries no token.
+    cookie: Option<String>,
+    /// The token accepted in `connection_init` (or the cookie's); unset for an
+    /// anonymous connection.
     token: Arc<OnceLock<String>>,
     /// The upgrade request's id: operation `n` over the socket runs as request
     /// `<id>/<n>` (what its audit entries name).
@@ -741,9 +884,10 @@ fn connection_token(payload: &serde_json::Value) -> Option<&str> {
     from_header.or_else(|| field("token"))
 }
 
-/// Counts requests without a valid bearer token against the client address's
-/// allowance and answers 429 once it is spent. A request with a session token or
-/// API key passes uncounted; a made-up `Authorization` header does not exempt a
+/// Counts requests without a valid credential against the client address's
+/// allowance and answers 429 once it is spent. A request with a session token
+/// (bearer or same-origin cookie, as `browser::guard` found it) or API key
+/// passes uncounted; a made-up `Authorization` header does not exempt a
 /// request, since the token must verify. Without a peer address (a router driven in-process),
 /// nothing is limited.
 async fn limit_public_requests(
@@ -757,7 +901,12 @@ async fn limit_public_requests(
     let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() else {
         return next.run(req).await;
     };
-    let (signed_in, verified) = state.signed_in(bearer_token(req.headers())).await;
+    let token = match req.extensions().get::<Credential>() {
+        Some(credential) => Some(credential.token.clone()),
+        // Routes without the Origin check (the iCalendar feed).
+        None => browser::bearer_token(req.headers()).map(str::to_owned),
+    };
+    let (signed_in, verified) = state.signed_in(token.as_deref()).await;
     if let Some(verified) = verified {
         // For the GraphQL handler (see `graphql`).
         req.extensions_mut().insert(verified);
@@ -767,17 +916,6 @@ async fn limit_public_requests(
         return rate_limit::refusal(retry_after_secs);
     }
     next.run(req).await
-}
-
-/// GraphiQL, the in-browser IDE, pointed at this server (queries over HTTP,
-/// subscriptions over the WebSocket).
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .finish(),
-    )
 }
 
 /// The process is alive.

@@ -27,10 +27,12 @@ macro_rules! on_both_stores {
     };
 }
 
+mod browser;
 mod calendar_sync;
 mod cli;
 mod client_retention;
 mod event_retention;
+mod graphql_http;
 mod healthcheck;
 mod http;
 mod ical;
@@ -46,6 +48,7 @@ mod secret;
 mod shutdown;
 mod telemetry;
 mod tenants;
+mod web;
 mod webhooks;
 mod ws_keepalive;
 
@@ -72,7 +75,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => http::serve(args).await.map(|()| true),
+            Command::Serve(args) => http::serve(*args).await.map(|()| true),
             Command::Migrate(args) => cli::migrate(args).await.map(|()| true),
             Command::Healthcheck(args) => healthcheck::run(&args),
             Command::Policy(PolicyCommand::Check(args)) => {

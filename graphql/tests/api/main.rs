@@ -16,6 +16,7 @@ mod isolation;
 mod live;
 mod push;
 mod roles;
+mod session;
 mod support;
 mod sweep;
 mod users;

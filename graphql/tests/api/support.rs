@@ -212,7 +212,11 @@ impl Api {
     }
 
     pub async fn run_as(&self, token: Option<&str>, query: &str, variables: Value) -> Answer {
-        let mut request = Request::new(query).variables(Variables::from_json(variables));
+        // As the HTTP transport runs a request: with a slot for the session
+        // cookie that `signIn` and `signOut` set.
+        let mut request = Request::new(query)
+            .variables(Variables::from_json(variables))
+            .data(berth_graphql::auth::SessionCookie::default());
         if let Some(token) = token {
             request = request.data(BearerToken(token.to_owned()));
         }

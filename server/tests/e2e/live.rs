@@ -474,15 +474,16 @@ async fn sockets_release_their_locks(server: &Server) {
     drop(clean);
 }
 
-/// The directory of the JavaScript client, when `node` and its packages are
-/// there. Without them the test is skipped loudly, or fails when
-/// `BERTH_REQUIRE_JS=1` (set by scripts/test after it installs them).
-fn js_client(test: &str) -> Option<PathBuf> {
+/// The directory of the JavaScript clients (server/tests/js), when `node` and
+/// the npm `package` there are installed. Without them the test is skipped
+/// loudly, or fails when `BERTH_REQUIRE_JS=1` (set by scripts/test after it
+/// installs them).
+pub(crate) fn js_client(test: &str, package: &str) -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/js");
     let missing = match Command::new("node").arg("--version").output() {
         Err(e) => Some(format!("`node` cannot be run ({e})")),
         Ok(out) if !out.status.success() => Some("`node --version` failed".to_owned()),
-        Ok(_) if !dir.join("node_modules/graphql-ws").is_dir() => Some(format!(
+        Ok(_) if !dir.join("node_modules").join(package).is_dir() => Some(format!(
             "{}/node_modules is not installed (npm ci --prefix server/tests/js)",
             dir.display()
         )),
@@ -499,15 +500,17 @@ fn js_client(test: &str) -> Option<PathBuf> {
     None
 }
 
-/// Runs `node client.mjs <args>` with `env`; returns its exit status, stdout and
-/// stderr. Killed after 120 s (the script gives up after 60 s on its own).
-async fn run_node(
+/// Runs `node <script> <args>` (a script in `dir`) with `env`; returns its exit
+/// status, stdout and stderr. Killed after 120 s (the scripts give up after
+/// 60 s on their own).
+pub(crate) async fn run_node(
     dir: &std::path::Path,
+    script: &str,
     args: &[&str],
     env: &[(&str, &str)],
 ) -> std::process::Output {
     let child = Command::new("node")
-        .arg(dir.join("client.mjs"))
+        .arg(dir.join(script))
         .args(args)
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
@@ -526,7 +529,7 @@ async fn run_node(
             let _ = Command::new("kill")
                 .args(["-KILL", &pid.to_string()])
                 .status();
-            panic!("node client.mjs did not finish within 120 s");
+            panic!("node {script} did not finish within 120 s");
         }
     }
 }
@@ -534,7 +537,7 @@ async fn run_node(
 #[tokio::test]
 async fn the_reference_graphql_ws_client_sees_locks_and_resumes_reservation_events() {
     let test = "the_reference_graphql_ws_client_sees_locks_and_resumes_reservation_events";
-    let Some(js) = js_client(test) else {
+    let Some(js) = js_client(test, "graphql-ws") else {
         return;
     };
     let (url, _) = temp_sqlite_url();
@@ -580,6 +583,7 @@ async fn the_reference_graphql_ws_client_sees_locks_and_resumes_reservation_even
     let started = Instant::now();
     let output = run_node(
         &js,
+        "client.mjs",
         &[&base, &config],
         &[("BERTH_TOKEN", &subscriber), ("BERTH_OTHER_TOKEN", &other)],
     )

@@ -18,7 +18,7 @@ pub(crate) type Socket =
 const TENANT_NAME_QUERY: &str = r#"{ tenant(slug: "alpine-cabins") { name } }"#;
 
 /// Starts a server over the example tenants, with their demo data when `demo`.
-fn start_with_tenants(demo: bool, extra: &[&str]) -> Server {
+pub(crate) fn start_with_tenants(demo: bool, extra: &[&str]) -> Server {
     let (url, _) = temp_sqlite_url();
     let tenants = tenants_dir();
     let mut args = vec![
@@ -86,7 +86,7 @@ pub(crate) async fn open_socket(server: &Server, subprotocol: &str) -> Socket {
     socket
 }
 
-fn ws_request(
+pub(crate) fn ws_request(
     server: &Server,
     subprotocol: &str,
 ) -> tokio_tungstenite::tungstenite::handshake::client::Request {
@@ -131,7 +131,7 @@ pub(crate) async fn receive(socket: &mut Socket) -> Value {
 }
 
 /// Expects the server to close the socket; returns the close code.
-async fn close_code(socket: &mut Socket) -> u16 {
+pub(crate) async fn close_code(socket: &mut Socket) -> u16 {
     match next_frame(socket).await {
         Message::Close(Some(frame)) => u16::from(frame.code),
         other => panic!("expected a close frame, got {other:?}"),
@@ -346,23 +346,33 @@ async fn the_legacy_graphql_ws_subprotocol_serves_public_queries() {
 
 /// One HTTP response, read raw off the socket.
 #[derive(Debug)]
-struct RawResponse {
-    status: u16,
+pub(crate) struct RawResponse {
+    pub(crate) status: u16,
     /// Header names lower-cased.
-    headers: Vec<(String, String)>,
-    body: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
 }
 
 impl RawResponse {
-    fn header(&self, name: &str) -> Option<&str> {
+    /// The first header called `name` (lower-case).
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every header called `name` (lower-case).
+    pub(crate) fn headers_named(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     /// The JSON document in the body (chunked or not: its outermost braces).
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         let body = &self.body;
         let json = &body[body.find('{').expect("json")..=body.rfind('}').expect("json")];
         serde_json::from_str(json).expect("json body")
@@ -370,28 +380,47 @@ impl RawResponse {
 }
 
 /// Sends `method /graphql` with `headers` and `body` and reads the whole answer.
-async fn exchange(
+pub(crate) async fn exchange(
     server: &Server,
     method: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> RawResponse {
+    exchange_at(server, method, "/graphql", headers, body).await
+}
+
+/// Sends `method path` with `headers` (a `Host` header among them replaces the
+/// server's address) and `body` and reads the whole answer.
+pub(crate) async fn exchange_at(
+    server: &Server,
+    method: &str,
+    path: &str,
     headers: &[(&str, &str)],
     body: &str,
 ) -> RawResponse {
     let mut stream = tokio::net::TcpStream::connect(&server.addr)
         .await
         .expect("connect");
+    let host = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("host"))
+        .map_or(server.addr.as_str(), |(_, v)| *v);
     let mut request = format!(
-        "{method} /graphql HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        server.addr,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
-    for (name, value) in headers {
+    for (name, value) in headers
+        .iter()
+        .filter(|(n, _)| !n.eq_ignore_ascii_case("host"))
+    {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
     request.push_str("\r\n");
     request.push_str(body);
     stream.write_all(request.as_bytes()).await.expect("send");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.expect("read");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.expect("read");
+    let response = String::from_utf8_lossy(&response);
     let (head, body) = response.split_once("\r\n\r\n").expect("a response");
     let mut lines = head.lines();
     let status = lines

@@ -1,0 +1,74 @@
+// The tests' fixtures: the app's URL from the global setup, the demo logins,
+// a guard that aborts every request (HTTP or WebSocket) to a host other than
+// 127.0.0.1 and fails the test that made it, and helpers to sign in.
+import { test as base, expect, type Page } from '@playwright/test';
+import type { DemoLogin } from './global-setup';
+
+interface Fixtures {
+  /** One admin login per demo tenant. */
+  logins: DemoLogin[];
+  /** The admin of a nightly demo tenant (alpine-cabins). */
+  admin: DemoLogin;
+  /** Whether berth serves the app itself (--web-dir), rather than Vite preview. */
+  servesApp: boolean;
+  /** Requests to other hosts, aborted; checked empty after each test. */
+  foreignRequests: string[];
+}
+
+export const test = base.extend<Fixtures>({
+  baseURL: async ({}, use) => {
+    const url = process.env.BERTH_E2E_URL;
+    if (!url) throw new Error('BERTH_E2E_URL is unset: run through playwright.config.ts (global setup)');
+    await use(url);
+  },
+  logins: async ({}, use) => {
+    await use(JSON.parse(process.env.BERTH_E2E_LOGINS ?? '[]') as DemoLogin[]);
+  },
+  admin: async ({ logins }, use) => {
+    const login = logins.find((l) => l.tenant === 'alpine-cabins');
+    if (!login) throw new Error('no demo login for alpine-cabins');
+    await use(login);
+  },
+  servesApp: async ({}, use) => {
+    await use(process.env.BERTH_E2E_SERVES_APP === '1');
+  },
+  foreignRequests: async ({}, use) => {
+    await use([]);
+  },
+  context: async ({ context, foreignRequests }, use) => {
+    const local = (url: string) => {
+      try {
+        return new URL(url).hostname === '127.0.0.1';
+      } catch {
+        return false;
+      }
+    };
+    await context.route(
+      (url) => !local(url.href),
+      async (route) => {
+        foreignRequests.push(route.request().url());
+        await route.abort('blockedbyclient');
+      },
+    );
+    await context.routeWebSocket(/.*/, (ws) => {
+      if (local(ws.url())) {
+        ws.connectToServer();
+      } else {
+        foreignRequests.push(ws.url());
+        void ws.close();
+      }
+    });
+    await use(context);
+    expect(foreignRequests, 'requests to hosts other than 127.0.0.1').toEqual([]);
+  },
+});
+
+export { expect };
+
+/** Fills the sign-in form and submits it. */
+export async function signIn(page: Page, login: { tenant: string; email: string; password: string }) {
+  await page.getByRole('textbox', { name: 'Tenant', exact: true }).fill(login.tenant);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(login.email);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(login.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

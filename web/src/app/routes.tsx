@@ -1,0 +1,30 @@
+// The screens of the signed-in app: one line per screen. Each is loaded
+// lazily (its own chunk, budget 80 KB gzip) and shown inside the layout, under
+// /admin/<path>. A screen with `nav` gets a link in the navigation; the links
+// appear in `navOrder`, whatever the order of the lines below.
+//
+// Adding a screen (e.g. the calendar, the home screen at /admin/):
+//   { path: '', nav: 'calendar', load: () => import('@/features/calendar/CalendarPage') },
+// The module's default export is the screen component. Its path '' makes it
+// the home screen; until a screen claims it, /admin/ opens the account page.
+import type { ComponentType } from 'react';
+
+/** The navigation links the app can show (labels in common `nav.<key>`). */
+export type NavKey = 'calendar' | 'board' | 'reservations';
+
+/** The order of the navigation links. */
+export const navOrder: readonly NavKey[] = ['calendar', 'board', 'reservations'];
+
+export interface Screen {
+  /** Path under /admin/, no leading slash (`board`, `reservations/:id`); '' is home. */
+  path: string;
+  /** The navigation link that opens this screen, if any. */
+  nav?: NavKey;
+  /** Loads the screen's module; its default export is the screen. */
+  load: () => Promise<{ default: ComponentType }>;
+}
+
+export const screens: Screen[] = [
+  { path: '', nav: 'calendar', load: () => import('@/features/calendar/CalendarPage') },
+  { path: 'account', load: () => import('@/features/account/AccountPage') },
+];

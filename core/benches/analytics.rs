@@ -19,7 +19,9 @@
 //!
 //! Measurement. The questions: `stats(2027-03-01..2027-05-29)` (reads 180
 //! days: about 8,200 reservations), `occupancy(2027-03-01..2027-05-29)`, the
-//! same `byUnit`, and `topUnits` of the 90 days. Each runs 5 times to warm up,
+//! same `byUnit`, `topUnits` of the 90 days, and the 30-day board
+//! (`Engine::board(2027-05-01..2027-05-30)`: the 200 units and every
+//! reservation touching those days, whole rows). Each runs 5 times to warm up,
 //! then `BERTH_BENCH_ITERATIONS` times (default 40), interleaved with the
 //! baselines; the medians and 90th percentiles are reported. The load average
 //! of the machine is printed before and after (others share it).
@@ -478,6 +480,19 @@ async fn run() {
             data.len(),
             setup.raw.plan(tenant.id, window.start(), window.end()).await
         ));
+        let (board_from, board_to) = (
+            "2027-05-01".parse().expect("d"),
+            "2027-05-30".parse().expect("d"),
+        );
+        let board = engine
+            .board(tenant.id, board_from, board_to)
+            .await
+            .expect("board");
+        notes.push(format!(
+            "{}: the 30-day board lists {} reservations",
+            setup.backend,
+            board.reservations.len()
+        ));
         // The engine's store call and the raw baseline agree on the rows.
         let projected: Vec<Booking> = store
             .bookings_overlapping(tenant.id, &window)
@@ -493,6 +508,7 @@ async fn run() {
             "baseline: raw fetch, 180 days",
             "baseline: raw fetch, 90 days",
             "baseline: COUNT(*), 90 days",
+            "board 30 days, 200 units",
         ];
         let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); names.len()];
         for i in 0..iterations + 5 {
@@ -524,6 +540,10 @@ async fn run() {
                 setup.raw.count(tenant.id, window.start(), window.end())
             })
             .await;
+            let board = time(&mut s[7], || engine.board(tenant.id, board_from, board_to))
+                .await
+                .expect("board");
+            assert_eq!(board.units.len(), UNITS);
             if i >= 5 {
                 for (all, one) in samples.iter_mut().zip(s) {
                     all.extend(one);

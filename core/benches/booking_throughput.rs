@@ -739,6 +739,7 @@ async fn engine_run(
                 hold: false,
                 channel: Channel::Api,
                 consume_lock: None,
+                policy_override: None,
             };
             match engine.create_reservation(tenant_id, cmd, &actor).await {
                 Ok(_) => Outcome::Booked,

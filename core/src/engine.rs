@@ -15,10 +15,12 @@ use crate::clock::Clock;
 use crate::error::EngineError;
 use crate::ids::{ClientId, LockId, ReservationId, TenantId, UnitId};
 use crate::lock::SessionId;
+use crate::money::Money;
 use crate::money::Price;
 use crate::policy::{
     Party, PeriodRequest, Policy, PolicyContext, PolicyProvider, ResolvedPeriod, Violation,
 };
+use crate::policy_override::{OverrideRequest, PolicyOverride};
 use crate::reservation::{Channel, IdempotencyKey, Reservation};
 use crate::state::{ReservationState, StateAction};
 use crate::store::{ClientRef, NewReservation, PeriodChange, Store, Transition, replay};
@@ -50,6 +52,10 @@ pub struct Quote {
     pub price: Option<Price>,
     /// The rules the request breaks.
     pub violations: Vec<Violation>,
+    /// True when only the tenant's policy stands in the way: it broke only
+    /// policy rules (none of the engine's own) and capacity is free, so an
+    /// admin may book it anyway (`crate::policy_override`).
+    pub overridable: bool,
 }
 
 /// A search over all of a tenant's units for one period.
@@ -93,6 +99,9 @@ pub struct CreateReservation {
     pub channel: Channel,
     /// A lock of the caller's session to release with the booking.
     pub consume_lock: Option<LockId>,
+    /// Book even if the tenant's policy refuses (an admin's override, with a
+    /// reason); only policy violations give way.
+    pub policy_override: Option<OverrideRequest>,
 }
 
 /// The command to move, resize or re-unit a reservation.
@@ -110,6 +119,20 @@ pub struct ChangePeriod {
     pub expected_version: Option<i64>,
     /// A lock of the caller's session to release with the change.
     pub consume_lock: Option<LockId>,
+    /// Change even if the tenant's policy refuses (an admin's override, with
+    /// a reason); only policy violations give way.
+    pub policy_override: Option<OverrideRequest>,
+}
+
+/// A period change evaluated against the reservation as it stands: what
+/// `change_period` writes and `quote_change` shows.
+struct PlannedChange {
+    current: Reservation,
+    tenant: Tenant,
+    unit: Unit,
+    policy: Arc<dyn Policy>,
+    party: Party,
+    eval: Evaluation,
 }
 
 /// The reservation engine. Cheap to clone; share one per process.
@@ -354,10 +377,15 @@ impl Engine {
             return Ok(replay(existing, request)?);
         }
         let eval = self.evaluate(&*policy, &tenant, &unit, &cmd.period, &cmd.party)?;
-        if !eval.violations.is_empty() {
-            return Err(EngineError::Validation(eval.violations));
-        }
         let now = self.clock.now();
+        let (resolved, price, policy_override) = self.settle(
+            &*policy,
+            &self.ctx(&tenant, &unit),
+            &cmd.party,
+            eval,
+            cmd.policy_override,
+            actor,
+        )?;
         let (state, hold_expires_at) = if cmd.hold {
             (ReservationState::Held, Some(now + policy.hold_duration()))
         } else {
@@ -367,13 +395,14 @@ impl Engine {
             unit_id: unit.id,
             client: cmd.client,
             state,
-            period: eval.resolved.period,
-            occupied: eval.resolved.occupied,
-            check_in: eval.resolved.check_in,
-            check_out: eval.resolved.check_out,
+            period: resolved.period,
+            occupied: resolved.occupied,
+            check_in: resolved.check_in,
+            check_out: resolved.check_out,
             quantity: cmd.party.quantity,
             guests: cmd.party.guests,
-            price: eval.price,
+            price,
+            policy_override,
             channel: cmd.channel,
             idempotency_key: cmd.idempotency_key,
             notes: cmd.notes,
@@ -389,15 +418,15 @@ impl Engine {
             .reservation)
     }
 
-    /// Moves, resizes or re-units a reservation: the policy and capacity
-    /// (excluding the reservation itself) are checked again, the price is
-    /// recomputed, and the change is one transaction.
-    async fn try_change_period(
+    /// The change `cmd` asks for, evaluated: the reservation must be able to
+    /// change (CONFLICT for a final one or a stale `expected_version`); the
+    /// rules every booking meets and the tenant's `can_change` rules are
+    /// checked against the new period, unit and party.
+    async fn plan_change(
         &self,
         tenant_id: TenantId,
-        cmd: ChangePeriod,
-        actor: &Actor,
-    ) -> Result<Reservation, EngineError> {
+        cmd: &ChangePeriod,
+    ) -> Result<PlannedChange, EngineError> {
         let current = self.reservation(tenant_id, cmd.id).await?;
         current.state.apply(StateAction::ChangePeriod)?;
         check_version(&current, cmd.expected_version)?;
@@ -413,26 +442,53 @@ impl Engine {
         let mut eval = self.evaluate(&*policy, &tenant, &unit, &cmd.period, &party)?;
         // The tenant's `can_change` rules for changing this reservation, on top
         // of the rules every booking meets.
-        eval.violations.extend(policy.can_change(
-            &self.ctx(&tenant, &unit),
-            &current,
-            &party,
-            &eval.resolved,
-        )?);
-        if !eval.violations.is_empty() {
-            return Err(EngineError::Validation(eval.violations));
+        let refused =
+            policy.can_change(&self.ctx(&tenant, &unit), &current, &party, &eval.resolved)?;
+        if !refused.is_empty() {
+            // A refused change has no price, as a refused booking has none.
+            eval.price = None;
+            eval.violations.extend(refused);
         }
+        Ok(PlannedChange {
+            current,
+            tenant,
+            unit,
+            policy,
+            party,
+            eval,
+        })
+    }
+
+    /// Moves, resizes or re-units a reservation: the policy and capacity
+    /// (excluding the reservation itself) are checked again, the price is
+    /// recomputed, and the change is one transaction.
+    async fn try_change_period(
+        &self,
+        tenant_id: TenantId,
+        cmd: ChangePeriod,
+        actor: &Actor,
+    ) -> Result<Reservation, EngineError> {
+        let plan = self.plan_change(tenant_id, &cmd).await?;
+        let (resolved, price, policy_override) = self.settle(
+            &*plan.policy,
+            &self.ctx(&plan.tenant, &plan.unit),
+            &plan.party,
+            plan.eval,
+            cmd.policy_override,
+            actor,
+        )?;
         let change = PeriodChange {
-            id: current.id,
-            expected_version: current.version,
-            unit_id: unit.id,
-            period: eval.resolved.period,
-            occupied: eval.resolved.occupied,
-            check_in: eval.resolved.check_in,
-            check_out: eval.resolved.check_out,
-            quantity: party.quantity,
-            guests: party.guests,
-            price: eval.price,
+            id: plan.current.id,
+            expected_version: plan.current.version,
+            unit_id: plan.unit.id,
+            period: resolved.period,
+            occupied: resolved.occupied,
+            check_in: resolved.check_in,
+            check_out: resolved.check_out,
+            quantity: plan.party.quantity,
+            guests: plan.party.guests,
+            price,
+            policy_override,
             session: self.session.clone(),
             consume_lock: cmd.consume_lock,
             now: self.clock.now(),
@@ -441,6 +497,100 @@ impl Engine {
             .store
             .change_reservation(tenant_id, change, actor)
             .await?)
+    }
+
+    /// The quote of a period change, as `change_period` would price and check
+    /// it (the same evaluation, `can_change` included), with the reservation's
+    /// own occupancy not counted against it. CONFLICT for a reservation that
+    /// cannot change.
+    pub async fn quote_change(
+        &self,
+        tenant_id: TenantId,
+        cmd: ChangePeriod,
+    ) -> Result<Quote, EngineError> {
+        let plan = self.plan_change(tenant_id, &cmd).await?;
+        let taken = self
+            .store
+            .occupancy(tenant_id, &[plan.unit.id], &plan.eval.resolved.occupied)
+            .await?;
+        let own = plan.current.id;
+        Ok(self.quote_from(
+            &plan.unit,
+            plan.eval,
+            &plan.party,
+            taken
+                .iter()
+                .filter(|o| o.reservation != Some(own))
+                .map(|o| (o.occupied, o.quantity)),
+        ))
+    }
+
+    /// What the tenant's policy would refund if `reservation` were canceled
+    /// now: `None` when it cannot be canceled (its state does not allow it)
+    /// or the policy gives nothing back.
+    pub async fn cancellation_refund(
+        &self,
+        tenant_id: TenantId,
+        reservation: &Reservation,
+    ) -> Result<Option<Money>, EngineError> {
+        if reservation.state.apply(StateAction::Cancel).is_err() {
+            return Ok(None);
+        }
+        self.refund_now(tenant_id, reservation).await
+    }
+
+    /// The refund the tenant's policy gives for `reservation` at this instant.
+    async fn refund_now(
+        &self,
+        tenant_id: TenantId,
+        reservation: &Reservation,
+    ) -> Result<Option<Money>, EngineError> {
+        let (tenant, unit) = self.tenant_and_unit(tenant_id, reservation.unit_id).await?;
+        let policy = self.policies.policy(&tenant)?;
+        Ok(policy.refund(&self.ctx(&tenant, &unit), reservation)?)
+    }
+
+    /// What a write records once evaluated: the resolved period, the price and
+    /// the override, if one was needed. Without violations, the evaluation's
+    /// price and no override (an override asked for but not needed is not
+    /// recorded). With violations and no override: VALIDATION. With an
+    /// override: VALIDATION still when any violation is the engine's own
+    /// (archived unit, quantity over inventory, guests over the unit's
+    /// capacity); otherwise the policy's price for the request when it still
+    /// computes one (else none), and the override's record.
+    fn settle(
+        &self,
+        policy: &dyn Policy,
+        ctx: &PolicyContext<'_>,
+        party: &Party,
+        eval: Evaluation,
+        request: Option<OverrideRequest>,
+        actor: &Actor,
+    ) -> Result<(ResolvedPeriod, Option<Price>, Option<PolicyOverride>), EngineError> {
+        if eval.violations.is_empty() {
+            return Ok((eval.resolved, eval.price, None));
+        }
+        let Some(request) = request else {
+            return Err(EngineError::Validation(eval.violations));
+        };
+        if !universal_rules(ctx.unit, party).is_empty() {
+            return Err(EngineError::Validation(eval.violations));
+        }
+        let price = match policy.price(ctx, party, &eval.resolved) {
+            Ok(price) => Some(price),
+            Err(e) => {
+                tracing::info!(error = %e, "an overridden request has no price");
+                None
+            }
+        };
+        let record = PolicyOverride {
+            reason: request.reason,
+            violations: eval.violations,
+            by: actor.clone(),
+            by_name: request.by_name,
+            at: ctx.now,
+        };
+        Ok((eval.resolved, price, Some(record)))
     }
 
     /// Books, or returns the original reservation when `idempotency_key` was
@@ -733,9 +883,7 @@ impl Engine {
         // A cancellation records the refund the tenant's policy says is due.
         let refund = if matches!(action, StateAction::Cancel) {
             let current = self.reservation(tenant_id, id).await?;
-            let (tenant, unit) = self.tenant_and_unit(tenant_id, current.unit_id).await?;
-            let policy = self.policies.policy(&tenant)?;
-            policy.refund(&self.ctx(&tenant, &unit), &current)?
+            self.refund_now(tenant_id, &current).await?
         } else {
             None
         };
@@ -830,12 +978,15 @@ impl Engine {
             party.quantity.get(),
             unit.inventory.get(),
         );
+        let overridable =
+            free && !eval.violations.is_empty() && universal_rules(unit, party).is_empty();
         Quote {
             unit_id: unit.id,
             available: eval.violations.is_empty() && free,
             resolved: eval.resolved,
             price: eval.price,
             violations: eval.violations,
+            overridable,
         }
     }
 }

@@ -7,7 +7,8 @@
 //!
 //! - Rows: the client keeps its id, now named [`ERASED`], without contact
 //!   details or notes, archived (never bookable again) and marked erased; its
-//!   reservations' notes are cleared.
+//!   reservations' notes are cleared, and the reason of a booking made over
+//!   the policy (`policy_override`) becomes [`ERASED`].
 //! - History: in the client's and its reservations' events (what webhooks
 //!   deliver and subscriptions replay) and audit entries, every personal value
 //!   that was set becomes [`ERASED`], so the history still shows that a value
@@ -37,7 +38,7 @@ pub const ERASED: &str = "(erased)";
 /// A client's personal fields.
 const CLIENT_FIELDS: &[&str] = &["name", "email", "phone", "notes"];
 /// A reservation's free-text fields (its notes; a cancellation's reason, in
-/// the audit entry's details).
+/// the audit entry's details; an override's reason, in its `policy_override`).
 const RESERVATION_FIELDS: &[&str] = &["notes", "reason"];
 
 /// What an erasure changed.

@@ -3,7 +3,7 @@
 //! the mapping the API layer relies on. Messages are safe to show to clients;
 //! internal causes are carried as sources for logging only.
 
-use crate::ids::UnitId;
+use crate::ids::{ReservationId, UnitId};
 use crate::policy::{PolicyError, Violation};
 use crate::quantity::NotPositive;
 use crate::state::IllegalTransition;
@@ -85,6 +85,17 @@ pub enum EngineError {
         /// The unit asked for.
         unit_id: UnitId,
     },
+    /// An active reservation holds the period (a staff block over a stay).
+    /// Reported as UNAVAILABLE, naming the reservation.
+    #[error("{message}")]
+    Occupied {
+        /// The unit.
+        unit_id: UnitId,
+        /// The reservation in the way.
+        reservation_id: ReservationId,
+        /// The refusal in words: the reservation, its guest and dates.
+        message: String,
+    },
     /// Another session holds a lock on what the command touches.
     #[error("locked by {} until {}", .0.holder.display_name, .0.expires_at)]
     Locked(Box<crate::lock::Lock>),
@@ -109,7 +120,7 @@ impl EngineError {
             Self::NotFound { .. } => ErrorCode::NotFound,
             Self::InvalidInput { .. } => ErrorCode::InvalidInput,
             Self::Validation(_) => ErrorCode::Validation,
-            Self::Unavailable { .. } => ErrorCode::Unavailable,
+            Self::Unavailable { .. } | Self::Occupied { .. } => ErrorCode::Unavailable,
             Self::Locked(_) => ErrorCode::Locked,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::Policy(_) => ErrorCode::PolicyError,
@@ -130,6 +141,11 @@ impl From<StoreError> for EngineError {
             StoreError::Unavailable { unit_id } => Self::Unavailable { unit_id },
             StoreError::Conflict(message) => Self::Conflict(message),
             StoreError::Locked(lock) => Self::Locked(lock),
+            StoreError::Occupied(overlap) => Self::Occupied {
+                unit_id: overlap.unit_id,
+                reservation_id: overlap.reservation_id,
+                message: overlap.describe(None),
+            },
             StoreError::Refused(violation) => Self::Validation(vec![violation]),
             other => Self::Internal(other),
         }

@@ -86,6 +86,10 @@ pub enum EventKind {
     CalendarSyncAdded,
     /// A calendar sync was removed.
     CalendarSyncRemoved,
+    /// Staff took a unit out of service for a period (a staff block).
+    BlockCreated,
+    /// A staff block was lifted.
+    BlockRemoved,
 }
 
 impl EventKind {
@@ -94,7 +98,7 @@ impl EventKind {
         &Self::ALL
     }
 
-    const ALL: [EventKind; 34] = [
+    const ALL: [EventKind; 36] = [
         Self::PushSubscriptionRegistered,
         Self::PushSubscriptionUnregistered,
         Self::NotificationSettingsUpdated,
@@ -129,6 +133,8 @@ impl EventKind {
         Self::CalendarImported,
         Self::CalendarSyncAdded,
         Self::CalendarSyncRemoved,
+        Self::BlockCreated,
+        Self::BlockRemoved,
     ];
 
     /// The stored, dotted name (`reservation.created`).
@@ -168,6 +174,8 @@ impl EventKind {
             Self::CalendarImported => "calendar.imported",
             Self::CalendarSyncAdded => "calendar_sync.added",
             Self::CalendarSyncRemoved => "calendar_sync.removed",
+            Self::BlockCreated => "block.created",
+            Self::BlockRemoved => "block.removed",
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod analytics;
 pub mod api_key;
 pub mod audit;
+pub mod board;
 pub mod capacity;
 pub mod client;
 pub mod client_record;
@@ -25,8 +26,10 @@ pub mod lock_commands;
 pub mod login_throttle;
 pub mod money;
 pub mod policy;
+pub mod policy_override;
 pub mod push;
 pub mod quantity;
+pub mod reason;
 pub mod request;
 pub mod reservation;
 pub mod reservation_details;

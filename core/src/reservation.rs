@@ -139,6 +139,10 @@ pub struct Reservation {
     /// The refund due, recorded when it was canceled (the policy's `refund`).
     #[serde(default)]
     pub refund: Option<crate::money::Money>,
+    /// The policy refusal an admin set aside to book (or change) it as it
+    /// stands, and why; none when it meets the tenant's rules.
+    #[serde(default)]
+    pub policy_override: Option<crate::policy_override::PolicyOverride>,
     /// Incremented by every change; used for optimistic concurrency.
     pub version: i64,
     /// When it was created.

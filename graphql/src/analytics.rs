@@ -110,9 +110,16 @@ impl UnitOccupancy {
         amount(self.basis, self.load.occupied)
     }
 
-    /// Capacity available (inventory, or inventory × open hours).
+    /// Capacity available (inventory, or inventory × open hours), less what
+    /// blocks take.
     async fn capacity(&self) -> f64 {
         amount(self.basis, self.load.capacity)
+    }
+
+    /// Capacity blocks (staff and imported) took out of service: not in
+    /// `capacity`.
+    async fn blocked(&self) -> f64 {
+        amount(self.basis, self.load.blocked)
     }
 
     /// occupied / capacity; null when closed (no capacity).
@@ -141,9 +148,17 @@ impl OccupancyDay {
         amount(self.basis, self.day.total.occupied)
     }
 
-    /// Capacity of all (non-archived) units.
+    /// Capacity available of all (non-archived) units: what they offer less
+    /// what blocks take. Five cabins, one blocked and three booked: 3 of 4
+    /// occupied, 1 blocked.
     async fn capacity(&self) -> f64 {
         amount(self.basis, self.day.total.capacity)
+    }
+
+    /// Capacity blocks (staff and imported) took out of service on the date:
+    /// what they take of what the reservations leave free. Not in `capacity`.
+    async fn blocked(&self) -> f64 {
+        amount(self.basis, self.day.total.blocked)
     }
 
     /// occupied / capacity; null when closed.
@@ -195,9 +210,14 @@ impl Occupancy {
         amount(self.report.basis, self.report.total.occupied)
     }
 
-    /// Capacity over the whole range.
+    /// Capacity available over the whole range (blocked capacity excluded).
     async fn capacity(&self) -> f64 {
         amount(self.report.basis, self.report.total.capacity)
+    }
+
+    /// Capacity blocks took out of service over the whole range.
+    async fn blocked(&self) -> f64 {
+        amount(self.report.basis, self.report.total.blocked)
     }
 
     /// occupied / capacity over the range; null without capacity.
@@ -259,9 +279,14 @@ impl PeriodStats {
         amount(self.stats.basis, self.stats.occupancy.occupied)
     }
 
-    /// Capacity available.
+    /// Capacity available (blocked capacity excluded).
     async fn capacity(&self) -> f64 {
         amount(self.stats.basis, self.stats.occupancy.capacity)
+    }
+
+    /// Capacity blocks (staff and imported) took out of service.
+    async fn blocked(&self) -> f64 {
+        amount(self.stats.basis, self.stats.occupancy.blocked)
     }
 
     /// Nights × quantity reserved inside the range (nightly; null otherwise).

@@ -1,6 +1,8 @@
 //! GraphQL errors: every engine error becomes a GraphQL error whose
 //! `extensions.code` is the stable code of DESIGN.md; policy refusals also carry
-//! `extensions.violations`. Internal causes are logged here and never sent.
+//! `extensions.violations`, lock refusals `extensions.holder`, and a staff block
+//! refused over a reservation `extensions.reservationId`. Internal causes are
+//! logged here and never sent.
 
 use async_graphql::{Error, ErrorExtensions};
 use berth_core::{EngineError, ErrorCode};
@@ -48,6 +50,13 @@ pub fn from_engine(err: EngineError) -> Error {
             Error::new(err.to_string()).extend_with(|_, e| {
                 e.set("code", ErrorCode::Locked.as_str());
                 e.set("holder", holder.clone());
+            })
+        }
+        EngineError::Occupied { reservation_id, .. } => {
+            let id = reservation_id.to_string();
+            Error::new(err.to_string()).extend_with(|_, e| {
+                e.set("code", ErrorCode::Unavailable.as_str());
+                e.set("reservationId", id.clone());
             })
         }
         EngineError::Internal(_) | EngineError::Crashed(_) => {

@@ -1,7 +1,10 @@
 //! The event stream: `events(after, first)` for polling clients, and the
-//! subscriptions `reservationEvents(after)`, `lockEvents` and `policyEvents`, all
-//! from the tenant's outbox through the live feed. `reservationEvents` resumes
-//! from a cursor: every event after it exactly once, then live. Each stream is the
+//! subscriptions `reservationEvents(after)`, `boardEvents(after)`, `lockEvents`
+//! and `policyEvents`, all from the tenant's outbox through the live feed.
+//! `reservationEvents` and `boardEvents` resume from a cursor: every event
+//! after it exactly once, then live. `boardEvents` is what a board (tape chart)
+//! follows besides `lockEvents`: the reservation events, staff blocks made and
+//! lifted, and a unit's imported blocks replaced. Each stream is the
 //! subscriber's tenant only; reservation and lock events need the viewer role,
 //! policy events admin. A subscription outlives no change to its caller: when
 //! the stream carries a change to the subscriber's own user (`user.updated`) or
@@ -30,6 +33,7 @@ use crate::access::{authenticate, require};
 use crate::auth::{Auth, BearerToken, Principal, Viewer};
 use crate::decoded::LastDecoded;
 use crate::error::{OrGraphql, coded, from_engine};
+use crate::ical::CalendarBlock;
 use crate::locks::Lock;
 use crate::page::{Page, page_size};
 use crate::reservations::Reservation;
@@ -105,6 +109,48 @@ pub struct ReservationEvent {
     pub reservation: Reservation,
 }
 
+/// What happened on a board.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoardEventKind {
+    /// A reservation was booked (or held).
+    ReservationCreated,
+    /// A reservation's period, unit, party, price or details changed.
+    ReservationChanged,
+    /// A reservation moved to another state (confirmed, checked in, finished,
+    /// absent).
+    ReservationStateChanged,
+    /// A reservation was canceled.
+    ReservationCanceled,
+    /// Staff took a unit out of service (`blockUnit`).
+    BlockCreated,
+    /// A staff block was lifted (`unblockUnit`).
+    BlockRemoved,
+    /// A unit's imported blocks were replaced (an import or a sync's fetch)
+    /// or cleared (a sync removed with its blocks): read the unit's blocks
+    /// again.
+    BlocksReplaced,
+}
+
+/// An event a board shows: a reservation's (with the reservation after it), a
+/// staff block's (with the block), or a unit's imported blocks replaced.
+#[derive(SimpleObject, Debug)]
+pub struct BoardEvent {
+    /// Resume after this with `boardEvents(after:)`.
+    pub cursor: String,
+    /// Stable event id.
+    pub id: ID,
+    /// What happened.
+    pub kind: BoardEventKind,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The unit it happened on (a reservation's unit after the event).
+    pub unit_id: ID,
+    /// The reservation after the event (reservation kinds).
+    pub reservation: Option<Reservation>,
+    /// The block made or lifted (block kinds).
+    pub block: Option<CalendarBlock>,
+}
+
 /// What happened to a lock.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LockEventKind {
@@ -176,6 +222,73 @@ fn reservation_event(e: &CoreEvent) -> Option<Result<ReservationEvent>> {
                 reservation: Reservation::new(r),
             }),
     )
+}
+
+fn board_event(e: &CoreEvent) -> Option<Result<BoardEvent>> {
+    use berth_core::event::EventKind as K;
+    let event = |kind, unit_id: String, reservation, block| BoardEvent {
+        cursor: e.cursor.to_string(),
+        id: ID(e.id.to_string()),
+        kind,
+        at: e.at,
+        unit_id: ID(unit_id),
+        reservation,
+        block,
+    };
+    match e.kind {
+        K::ReservationCreated
+        | K::ReservationChanged
+        | K::ReservationStateChanged
+        | K::ReservationCanceled => {
+            let kind = match e.kind {
+                K::ReservationCreated => BoardEventKind::ReservationCreated,
+                K::ReservationChanged => BoardEventKind::ReservationChanged,
+                K::ReservationStateChanged => BoardEventKind::ReservationStateChanged,
+                _ => BoardEventKind::ReservationCanceled,
+            };
+            static DECODED: LastDecoded<berth_core::reservation::Reservation> = LastDecoded::new();
+            Some(
+                DECODED
+                    .get_or(e.id, || {
+                        berth_core::reservation::Reservation::deserialize(&e.payload)
+                    })
+                    .map_err(crate::error::internal)
+                    .map(|r| {
+                        let unit = r.unit_id.to_string();
+                        event(kind, unit, Some(Reservation::new(r)), None)
+                    }),
+            )
+        }
+        K::BlockCreated | K::BlockRemoved => {
+            let kind = if e.kind == K::BlockCreated {
+                BoardEventKind::BlockCreated
+            } else {
+                BoardEventKind::BlockRemoved
+            };
+            static DECODED: LastDecoded<CalendarBlock> = LastDecoded::new();
+            Some(
+                DECODED
+                    .get_or(e.id, || {
+                        berth_core::ical::block::CalendarBlock::deserialize(&e.payload)
+                            .map(CalendarBlock::from)
+                    })
+                    .map_err(crate::error::internal)
+                    .map(|b| event(kind, b.unit_id.to_string(), None, Some(b))),
+            )
+        }
+        K::CalendarImported => {
+            unit_of(e).map(|unit| Ok(event(BoardEventKind::BlocksReplaced, unit, None, None)))
+        }
+        K::CalendarSyncRemoved if e.payload["blocks_removed"].as_u64().unwrap_or(0) > 0 => {
+            unit_of(e).map(|unit| Ok(event(BoardEventKind::BlocksReplaced, unit, None, None)))
+        }
+        _ => None,
+    }
+}
+
+/// The `unit_id` of an event's payload.
+fn unit_of(e: &CoreEvent) -> Option<String> {
+    e.payload["unit_id"].as_str().map(str::to_owned)
 }
 
 fn lock_event(e: &CoreEvent) -> Option<Result<LockEvent>> {
@@ -431,6 +544,19 @@ impl Subscription {
             reservation_event,
         )
         .await
+    }
+
+    /// What a board (tape chart) redraws, besides locks (`lockEvents`):
+    /// reservations created, changed, moved through states or canceled, staff
+    /// blocks made and lifted, and a unit's imported blocks replaced. With
+    /// `after`, every such event after that cursor first, then live ones.
+    async fn board_events(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = Result<BoardEvent>> + use<>> {
+        let viewer = require(ctx, Role::Viewer).await?;
+        follow(ctx, &viewer, Role::Viewer, cursor(after)?, board_event).await
     }
 
     /// Locks taken, renewed, released and expired, live.

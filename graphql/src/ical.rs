@@ -1,7 +1,7 @@
 //! iCalendar over GraphQL: a unit's feed (`icalFeed`, `rotateIcalToken`,
 //! `disableIcalFeed`: admin, since the feed URL is a secret) and the import of
 //! another calendar's busy periods as blocks (`importCalendar`: admin;
-//! `calendarBlocks`: anyone signed in). The feed itself is served by the
+//! `calendarBlocks`: anyone signed in). Staff blocks are `blocks.rs`. The feed itself is served by the
 //! server at `GET /ical/{tenant}/{unit}.ics?token=…`.
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
@@ -35,14 +35,17 @@ pub struct IcalFeed {
     pub created_at: DateTime<Utc>,
 }
 
-/// A busy period imported from another calendar: it takes the whole unit.
-#[derive(SimpleObject, Debug)]
+/// A period a unit is out of service: a busy period imported from another
+/// calendar, or a staff block (`manual`, made with `blockUnit`). It takes the
+/// whole unit.
+#[derive(SimpleObject, Debug, Clone)]
 pub struct CalendarBlock {
     /// Its id.
     pub id: ID,
     /// The unit it blocks.
     pub unit_id: ID,
-    /// The calendar it came from (`airbnb`, `import`).
+    /// The calendar it came from (`airbnb`, `import`); `@staff` for a staff
+    /// block.
     pub source: String,
     /// The event's UID in that calendar.
     pub uid: String,
@@ -54,13 +57,24 @@ pub struct CalendarBlock {
     pub first_day: Option<Date>,
     /// For all-day events: the day after the last (a stay's check-out).
     pub end_day: Option<Date>,
-    /// When it was imported.
+    /// When it was imported (a staff block: made).
     pub imported_at: DateTime<Utc>,
+    /// Why staff blocked the unit (staff blocks only).
+    pub reason: Option<String>,
+    /// Who made it, as shown to others (staff blocks only).
+    pub created_by: Option<String>,
+    /// True for a staff block (`blockUnit`; lifted with `unblockUnit`), false
+    /// for an imported one (its import or calendar sync owns it).
+    pub manual: bool,
 }
 
 impl From<CoreBlock> for CalendarBlock {
     fn from(b: CoreBlock) -> Self {
+        let manual = b.is_manual();
         Self {
+            manual,
+            reason: b.reason.map(String::from),
+            created_by: b.created_by_name,
             id: ID(b.id.to_string()),
             unit_id: ID(b.unit_id.to_string()),
             source: b.source.to_string(),
@@ -165,7 +179,7 @@ impl IcalQuery {
         }
     }
 
-    /// The unit's imported blocks of every source, in time order.
+    /// The unit's blocks of every source (imported and staff), in time order.
     async fn calendar_blocks(&self, ctx: &Context<'_>, unit_id: ID) -> Result<Vec<CalendarBlock>> {
         let viewer = require(ctx, Role::Viewer).await?;
         let engine = ctx.data_unchecked::<Engine>();

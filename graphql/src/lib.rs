@@ -8,6 +8,8 @@ pub mod analytics;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod blocks;
+pub mod board;
 pub mod calendar_sync;
 pub mod clients;
 pub mod codes;
@@ -54,6 +56,7 @@ pub struct Query(
     calendar_sync::CalendarSyncQuery,
     analytics::AnalyticsQuery,
     users::UsersQuery,
+    board::BoardQuery,
 );
 
 /// The mutation root: every feature's mutations.
@@ -70,6 +73,7 @@ pub struct Mutation(
     ical::IcalMutation,
     calendar_sync::CalendarSyncMutation,
     users::UsersMutation,
+    blocks::BlocksMutation,
 );
 
 /// The schema type.

@@ -92,7 +92,7 @@ fn lease(seconds: i32) -> Duration {
 }
 
 /// What other administrators see of `viewer`.
-async fn display_name(engine: &Engine, viewer: &Viewer) -> Result<String> {
+pub(crate) async fn display_name(engine: &Engine, viewer: &Viewer) -> Result<String> {
     Ok(match viewer.principal {
         Principal::User(id) => engine
             .store()

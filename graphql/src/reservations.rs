@@ -1,16 +1,19 @@
 //! Reservations of the signed-in tenant: `reservations` (a filtered connection),
-//! `reservation`, and the commands `createReservation` (idempotent by
-//! `idempotencyKey`), `changeReservationPeriod`, `updateReservation` (notes and
-//! client), `confirmReservation`, `checkIn`, `checkOut`, `cancelReservation`.
-//! Reading needs viewer; writing needs staff.
+//! `reservation`, `quoteChange` (a period change's quote, nothing written), and
+//! the commands `createReservation` (idempotent by `idempotencyKey`),
+//! `changeReservationPeriod`, `updateReservation` (notes and client),
+//! `confirmReservation`, `checkIn`, `checkOut`, `cancelReservation`.
+//! Reading needs viewer; writing needs staff; booking anyway over a policy's
+//! refusal (`overrideReason`) needs admin.
 //! Units and clients of a list's page are loaded in one batch each (through the
 //! DataLoaders); a single reservation's load on demand.
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use berth_core::engine::{ChangePeriod, CreateReservation};
 use berth_core::ids::{ClientId, ReservationId, UnitId};
+use berth_core::policy_override::{OverrideRequest, PolicyOverride as CoreOverride};
 use berth_core::reservation::{Channel, Reservation as CoreReservation};
 use berth_core::reservation_details::DetailsPatch;
 use berth_core::state::{ReservationState as CoreState, StateAction};
@@ -28,7 +31,7 @@ use crate::ids::{not_found, parse};
 use crate::loaders::{ClientLoader, UnitLoader};
 use crate::page::{Page, page_size};
 use crate::scalars::Date;
-use crate::types::{Money, PeriodInput, PriceLine, Unit, party};
+use crate::types::{Money, PeriodInput, PriceLine, Quote, Unit, Violation, party};
 
 /// Where a reservation is in its life.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +72,31 @@ impl From<ReservationState> for CoreState {
             ReservationState::Finished => Self::Finished,
             ReservationState::Canceled => Self::Canceled,
             ReservationState::Absent => Self::Absent,
+        }
+    }
+}
+
+/// The policy refusal an admin set aside to book (or change) a reservation as
+/// it stands.
+#[derive(SimpleObject, Debug)]
+pub struct PolicyOverride {
+    /// Why.
+    pub reason: String,
+    /// What the policy refused.
+    pub violations: Vec<Violation>,
+    /// Who overrode, as shown to others then.
+    pub by: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl From<CoreOverride> for PolicyOverride {
+    fn from(o: CoreOverride) -> Self {
+        Self {
+            reason: o.reason.into(),
+            violations: o.violations.into_iter().map(Into::into).collect(),
+            by: Some(o.by_name),
+            at: o.at,
         }
     }
 }
@@ -185,6 +213,25 @@ impl Reservation {
         self.r.refund.map(Into::into)
     }
 
+    /// What the tenant's policy would refund if it were canceled now; null
+    /// when it cannot be canceled (finished, canceled, absent, checked in) or
+    /// the policy refunds nothing. A preview: `cancelReservation` records the
+    /// refund of its own instant.
+    async fn cancellation_refund(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
+        let engine = ctx.data_unchecked::<Engine>();
+        Ok(engine
+            .cancellation_refund(self.r.tenant_id, &self.r)
+            .await
+            .gql()?
+            .map(Into::into))
+    }
+
+    /// The policy refusal an admin set aside to book (or change) it as it
+    /// stands; null when it meets the tenant's rules.
+    async fn policy_override(&self) -> Option<PolicyOverride> {
+        self.r.policy_override.clone().map(Into::into)
+    }
+
     /// The price snapshot's lines.
     async fn lines(&self) -> Vec<PriceLine> {
         self.r
@@ -271,6 +318,13 @@ pub struct CreateReservationInput {
     /// A lock of the caller's session that the booking ends (released in the
     /// same transaction).
     pub lock_id: Option<ID>,
+    /// Book anyway: why the tenant's policy refusal is set aside (1-500
+    /// characters; admin and owner only, FORBIDDEN for others). Only the
+    /// policy's violations give way — never capacity (UNAVAILABLE), a lock
+    /// (LOCKED), the rules every unit has (archived, quantity, guests) or a
+    /// policy that failed (POLICY_ERROR). The reservation records it in
+    /// `policyOverride`; a request the rules allow records nothing.
+    pub override_reason: Option<String>,
 }
 
 /// Changes to a reservation's details: omitted fields stay; `null` clears.
@@ -414,6 +468,89 @@ impl ReservationsQuery {
             .gql()?;
         Ok(Reservation::new(found))
     }
+
+    /// The quote of a period change, as `changeReservationPeriod` would price
+    /// and check it (the tenant's rules for changes included), with the
+    /// reservation's own occupancy not counted against it. Nothing is
+    /// written. CONFLICT for a reservation that cannot change (finished,
+    /// canceled, absent); `overridable` says whether an admin could change it
+    /// anyway.
+    async fn quote_change(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        period: PeriodInput,
+        unit_id: Option<ID>,
+        guests: Option<i32>,
+        quantity: Option<i32>,
+    ) -> Result<Quote> {
+        let viewer = require(ctx, Role::Viewer).await?;
+        let cmd = change_command(ctx, &viewer, &id, &period, unit_id, guests, quantity).await?;
+        let quote = engine(ctx)
+            .quote_change(viewer.tenant_id, cmd)
+            .await
+            .gql()?;
+        Ok(quote.into())
+    }
+}
+
+/// The period change `changeReservationPeriod` and `quoteChange` describe.
+async fn change_command(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    id: &ID,
+    period: &PeriodInput,
+    unit_id: Option<ID>,
+    guests: Option<i32>,
+    quantity: Option<i32>,
+) -> Result<ChangePeriod> {
+    let reservation_id: ReservationId = parse(id, "id")?;
+    let period = period.parse()?;
+    let unit_id = unit_id.map(|u| parse(&u, "unitId")).transpose()?;
+    let party = match (guests, quantity) {
+        (None, None) => None,
+        (g, q) => {
+            let current = engine(ctx)
+                .reservation(viewer.tenant_id, reservation_id)
+                .await
+                .gql()?;
+            Some(party(
+                g.unwrap_or(i32::try_from(i64::from(current.guests)).unwrap_or(i32::MAX)),
+                q.unwrap_or(i32::try_from(i64::from(current.quantity)).unwrap_or(i32::MAX)),
+            )?)
+        }
+    };
+    Ok(ChangePeriod {
+        id: reservation_id,
+        period,
+        unit_id,
+        party,
+        expected_version: None,
+        consume_lock: None,
+        policy_override: None,
+    })
+}
+
+/// The override `overrideReason` asks for: FORBIDDEN below admin,
+/// INVALID_INPUT for a reason that is empty or too long.
+async fn override_request(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    reason: Option<String>,
+    field: &str,
+) -> Result<Option<OverrideRequest>> {
+    let Some(text) = reason else {
+        return Ok(None);
+    };
+    if !viewer.role.includes(Role::Admin) {
+        return Err(coded(
+            ErrorCode::Forbidden,
+            format!("{field}: booking over the policy's refusal needs the admin role or higher"),
+        ));
+    }
+    let reason = crate::blocks::reason(&text, field)?;
+    let by_name = crate::locks::display_name(engine(ctx), viewer).await?;
+    Ok(Some(OverrideRequest { reason, by_name }))
 }
 
 /// Reservation mutations.
@@ -482,6 +619,8 @@ impl ReservationsMutation {
                 })
             })
             .transpose()?;
+        let policy_override =
+            override_request(ctx, &viewer, input.override_reason, "input.overrideReason").await?;
         let cmd = CreateReservation {
             unit_id: parse(&input.unit_id, "input.unitId")?,
             period: input.period.parse()?,
@@ -496,6 +635,7 @@ impl ReservationsMutation {
                 .as_ref()
                 .map(|id| parse(id, "input.lockId"))
                 .transpose()?,
+            policy_override,
         };
         let created = engine_for(ctx, &viewer)
             .create_reservation(viewer.tenant_id, cmd, &viewer.actor())
@@ -505,7 +645,10 @@ impl ReservationsMutation {
     }
 
     /// Moves, resizes or re-units a reservation: the policy and capacity are
-    /// checked again and the price recomputed, all or nothing.
+    /// checked again and the price recomputed, all or nothing. With
+    /// `overrideReason` (admin and owner) a policy refusal — of its booking
+    /// rules or its rules for changes — is set aside and recorded in
+    /// `policyOverride`; a change within the rules clears an earlier one.
     #[allow(clippy::too_many_arguments)]
     async fn change_reservation_period(
         &self,
@@ -517,27 +660,16 @@ impl ReservationsMutation {
         quantity: Option<i32>,
         version: Option<i64>,
         lock_id: Option<ID>,
+        override_reason: Option<String>,
     ) -> Result<Reservation> {
         let viewer = require(ctx, Role::Staff).await?;
-        let reservation_id: ReservationId = parse(&id, "id")?;
-        let current = engine(ctx)
-            .reservation(viewer.tenant_id, reservation_id)
-            .await
-            .gql()?;
-        let party = match (guests, quantity) {
-            (None, None) => None,
-            (g, q) => Some(party(
-                g.unwrap_or(i32::try_from(i64::from(current.guests)).unwrap_or(i32::MAX)),
-                q.unwrap_or(i32::try_from(i64::from(current.quantity)).unwrap_or(i32::MAX)),
-            )?),
-        };
+        let policy_override =
+            override_request(ctx, &viewer, override_reason, "overrideReason").await?;
         let cmd = ChangePeriod {
-            id: reservation_id,
-            period: period.parse()?,
-            unit_id: unit_id.map(|u| parse(&u, "unitId")).transpose()?,
-            party,
             expected_version: version,
             consume_lock: lock_id.map(|id| parse(&id, "lockId")).transpose()?,
+            policy_override,
+            ..change_command(ctx, &viewer, &id, &period, unit_id, guests, quantity).await?
         };
         let changed = engine_for(ctx, &viewer)
             .change_period(viewer.tenant_id, cmd, &viewer.actor())

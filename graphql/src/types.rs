@@ -184,6 +184,10 @@ pub struct Quote {
     pub lines: Vec<PriceLine>,
     /// The rules the request breaks.
     pub violations: Vec<Violation>,
+    /// True when only the tenant's policy stands in the way (its rules are
+    /// broken, none of the rules every unit has, and capacity is free): an
+    /// admin may book it anyway with `overrideReason`.
+    pub overridable: bool,
     /// The booked period's start.
     pub start: DateTime<Utc>,
     /// The booked period's end.
@@ -209,6 +213,7 @@ impl From<CoreQuote> for Quote {
             total,
             lines,
             violations: q.violations.into_iter().map(Into::into).collect(),
+            overridable: q.overridable,
             start: q.resolved.period.start(),
             end: q.resolved.period.end(),
             check_in: q.resolved.check_in.map(Date),

@@ -382,6 +382,7 @@ async fn book_seed_reservation(
             hold: r.state == SeedState::Held,
             channel: Channel::Admin,
             consume_lock: None,
+            policy_override: None,
         };
         match engine
             .create_reservation(tenant.id, cmd, &Actor::System)

@@ -1,13 +1,14 @@
 //! `Dataset`: everything one analytics answer is computed from — the tenant's
 //! time zone, currency and occupancy basis, its units and their history, the
 //! bookings of the range
-//! (one store query) and the open periods of its dates (from the policy). The
-//! computations over it are pure functions.
+//! (one store query), its blocks (one more) and the open periods of its dates
+//! (from the policy). The computations over it are pure functions.
 
 use chrono_tz::Tz;
 
 use super::booking::Booking;
 use super::windows::OpenCalendar;
+use crate::ical::block::CalendarBlock;
 use crate::money::Currency;
 use crate::policy::OccupancyBasis;
 use crate::unit::Unit;
@@ -32,4 +33,7 @@ pub struct Dataset<'a> {
     /// The open periods of (at least) every date asked about; unused for
     /// [`OccupancyBasis::Nights`].
     pub calendar: &'a OpenCalendar,
+    /// The blocks (staff and imported) overlapping the range: capacity out of
+    /// service.
+    pub blocks: &'a [CalendarBlock],
 }

@@ -12,7 +12,8 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::*;
-use crate::ids::{ReservationId, TenantId, UnitId};
+use crate::ical::block::{BlockSource, CalendarBlock};
+use crate::ids::{CalendarBlockId, ReservationId, TenantId, UnitId};
 use crate::local_time::local_instant;
 use crate::money::{Currency, Money};
 use crate::policy::{OccupancyBasis, whole_local_day};
@@ -32,7 +33,22 @@ struct Fixture {
     open: Open,
     units: Vec<FixtureUnit>,
     reservations: Vec<FixtureReservation>,
+    #[serde(default)]
+    blocks: Vec<FixtureBlock>,
     cases: Vec<Case>,
+}
+
+/// A block (staff or imported: analytics does not tell them apart): days
+/// (`first_day` to `end_day`, taking 15:00 to 10:00 like a stay) or local
+/// `start` and `end`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixtureBlock {
+    unit: String,
+    first_day: Option<NaiveDate>,
+    end_day: Option<NaiveDate>,
+    start: Option<String>,
+    end: Option<String>,
 }
 
 /// Open periods, as local `HH:MM-HH:MM`; without `default`, the whole day.
@@ -92,12 +108,13 @@ fn one() -> u32 {
 struct Case {
     from: NaiveDate,
     to: NaiveDate,
-    /// Per date: [occupied, capacity].
+    /// Per date: [occupied, capacity] or [occupied, capacity, blocked].
     #[serde(default)]
-    occupancy: BTreeMap<NaiveDate, [i64; 2]>,
-    /// Per unit name, per date: [occupied, capacity].
+    occupancy: BTreeMap<NaiveDate, Vec<i64>>,
+    /// Per unit name, per date: [occupied, capacity] or [occupied, capacity,
+    /// blocked].
     #[serde(default)]
-    units: BTreeMap<String, BTreeMap<NaiveDate, [i64; 2]>>,
+    units: BTreeMap<String, BTreeMap<NaiveDate, Vec<i64>>>,
     stats: Option<ExpectedStats>,
     previous: Option<ExpectedStats>,
     #[serde(default)]
@@ -109,6 +126,8 @@ struct Case {
 struct ExpectedStats {
     occupied: i64,
     capacity: i64,
+    #[serde(default)]
+    blocked: i64,
     reserved: i64,
     revenue: i64,
     active: u32,
@@ -233,6 +252,44 @@ fn run(name: &str, text: &str) {
             }
         })
         .collect();
+    let blocks: Vec<CalendarBlock> = f
+        .blocks
+        .iter()
+        .map(|b| {
+            let range = match (b.first_day, b.end_day, &b.start, &b.end) {
+                (Some(first), Some(end), None, None) => TimeRange::new(
+                    local_instant(tz, first, NaiveTime::from_hms_opt(15, 0, 0).unwrap()),
+                    local_instant(tz, end, NaiveTime::from_hms_opt(10, 0, 0).unwrap()),
+                )
+                .unwrap(),
+                (None, None, Some(s), Some(e)) => {
+                    TimeRange::new(local(tz, s), local(tz, e)).unwrap()
+                }
+                _ => panic!("{name}: a block has first_day + end_day, or start + end"),
+            };
+            CalendarBlock {
+                id: CalendarBlockId::new(),
+                tenant_id,
+                unit_id: unit_id(&b.unit),
+                source: BlockSource::staff(),
+                uid: "fixture".into(),
+                range,
+                first_day: b.first_day,
+                end_day: b.end_day,
+                imported_at: created,
+                reason: Some("fixture".parse().unwrap()),
+                created_by: Some(crate::audit::Actor::System),
+                created_by_name: Some("fixture".into()),
+            }
+        })
+        .collect();
+    let triple = |load: Load, m: &dyn Fn(i64, &str) -> i64, expected: &[i64]| -> Vec<i64> {
+        let mut got = vec![m(load.occupied, "occupied"), m(load.capacity, "capacity")];
+        if expected.len() == 3 {
+            got.push(m(load.blocked, "blocked"));
+        }
+        got
+    };
     for case in &f.cases {
         let span = DateSpan::new(case.from, case.to).unwrap();
         let what = format!("{name} {}..{}", case.from, case.to);
@@ -251,15 +308,13 @@ fn run(name: &str, text: &str) {
             history: &history,
             bookings: &bookings,
             calendar: &calendar,
+            blocks: &blocks,
         };
         let m = |v: i64, w: &str| measure(f.basis, v, &format!("{what}: {w}"));
         let report = occupancy(&data, span, true);
         for day in &report.days {
             if let Some(expected) = case.occupancy.get(&day.date) {
-                let got = [
-                    m(day.total.occupied, "occupied"),
-                    m(day.total.capacity, "capacity"),
-                ];
+                let got = triple(day.total, &m, expected);
                 assert_eq!(got, *expected, "{what}: occupancy on {}", day.date);
             }
             for (unit_name, dates) in &case.units {
@@ -271,7 +326,7 @@ fn run(name: &str, text: &str) {
                         .find(|(u, _)| *u == id)
                         .map(|(_, l)| *l)
                         .unwrap_or_default();
-                    let got = [m(load.occupied, "occupied"), m(load.capacity, "capacity")];
+                    let got = triple(load, &m, expected);
                     assert_eq!(got, *expected, "{what}: {unit_name} on {}", day.date);
                 }
             }
@@ -283,6 +338,7 @@ fn run(name: &str, text: &str) {
         let figures = |s: &Stats| ExpectedStats {
             occupied: m(s.occupancy.occupied, "occupied"),
             capacity: m(s.occupancy.capacity, "capacity"),
+            blocked: m(s.occupancy.blocked, "blocked"),
             reserved: m(s.reserved, "reserved"),
             revenue: s.revenue.amount_minor,
             active: s.active,

@@ -1,8 +1,8 @@
 //! The engine's analytics queries: `occupancy`, `day`, `stats` and
-//! `top_units`. Each reads the tenant, its units and the bookings of the range
-//! (plus, for `day`, that day's reservations) — a fixed number of store queries
-//! whatever the number of reservations — asks the policy for the open periods
-//! of the dates when the basis is hours, and computes in Rust.
+//! `top_units`. Each reads the tenant, its units, the bookings and the blocks
+//! of the range (plus, for `day`, that day's reservations) — a fixed number of
+//! store queries whatever the number of reservations — asks the policy for the
+//! open periods of the dates when the basis is hours, and computes in Rust.
 
 use chrono::NaiveDate;
 
@@ -15,6 +15,7 @@ use super::top_units::{RankBy, UnitRanking, top_units};
 use super::windows::OpenCalendar;
 use crate::Engine;
 use crate::error::EngineError;
+use crate::ical::block::CalendarBlock;
 use crate::ids::TenantId;
 use crate::policy::OccupancyBasis;
 use crate::reservation::Reservation;
@@ -67,6 +68,7 @@ struct Loaded {
     units: Vec<Unit>,
     history: UnitHistory,
     bookings: Vec<Booking>,
+    blocks: Vec<CalendarBlock>,
     calendar: OpenCalendar,
 }
 
@@ -80,6 +82,7 @@ impl Loaded {
             history: &self.history,
             bookings: &self.bookings,
             calendar: &self.calendar,
+            blocks: &self.blocks,
         }
     }
 }
@@ -157,8 +160,8 @@ impl Engine {
     }
 
     /// The tenant, its units (archived too) and their history, the open
-    /// periods of `span`'s dates and the bookings overlapping the span or any
-    /// of those periods.
+    /// periods of `span`'s dates and the bookings and blocks overlapping the
+    /// span or any of those periods.
     async fn load_analytics(
         &self,
         tenant_id: TenantId,
@@ -184,12 +187,14 @@ impl Engine {
         let units = self.store.units(tenant_id, true).await?;
         let history = UnitHistory::new(&units, &self.store.unit_versions(tenant_id).await?);
         let bookings = self.store.bookings_overlapping(tenant_id, &range).await?;
+        let blocks = self.store.blocks_overlapping(tenant_id, &range).await?;
         Ok(Loaded {
             tenant,
             basis,
             units,
             history,
             bookings,
+            blocks,
             calendar,
         })
     }

@@ -80,7 +80,7 @@ pub fn overlap_seconds(a: &TimeRange, b: &TimeRange) -> i64 {
 }
 
 /// Sorted, with overlapping or touching periods joined.
-fn merge(mut periods: Vec<TimeRange>) -> Vec<TimeRange> {
+pub(crate) fn merge(mut periods: Vec<TimeRange>) -> Vec<TimeRange> {
     periods.sort_by_key(|p| (p.start(), p.end()));
     let mut merged: Vec<TimeRange> = Vec::with_capacity(periods.len());
     for p in periods {

@@ -3,22 +3,31 @@
 //! inventory of its unit for its range, so availability, quotes, slots and the
 //! capacity check of every booking and period change treat it as fully booked.
 //! Blocks belong to a source (`airbnb`, `booking.com`; `import` by default), and
-//! importing a source again replaces exactly that source's blocks.
+//! importing a source again replaces exactly that source's blocks. Staff take a
+//! unit out of service with blocks of the reserved source `@staff`
+//! (`crate::ical::staff`), which no import can name; those keep a reason and
+//! who made them.
 
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::token::FeedToken;
+use crate::audit::Actor;
 use crate::ids::{CalendarBlockId, ReservationId, TenantId, UnitId};
+use crate::reason::Reason;
 use crate::time_range::TimeRange;
 
 /// Where a unit's blocks came from: 1–64 characters of letters, digits and
-/// `. _ - :`, case kept. Each import replaces the blocks of its source only.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
+/// `. _ - :`, case kept, or the reserved [`BlockSource::staff`], which no
+/// parsed source can equal. Each import replaces the blocks of its source only.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct BlockSource(String);
+
+/// The stored name of the staff source: `@` is no character of a parsed one.
+const STAFF: &str = "@staff";
 
 /// A string that is not a block source.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -33,9 +42,42 @@ impl BlockSource {
         Self("import".to_owned())
     }
 
+    /// The source of blocks staff make (`blockUnit`): reserved, so imports and
+    /// syncs, whose sources are parsed, never replace or clear them.
+    pub fn staff() -> Self {
+        Self(STAFF.to_owned())
+    }
+
+    /// Whether this is the staff source.
+    pub fn is_staff(&self) -> bool {
+        self.0 == STAFF
+    }
+
     /// The source as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// A stored source read back: a parsed source, or the staff source.
+    pub fn from_stored(text: String) -> Result<Self, InvalidSource> {
+        if text == STAFF {
+            Ok(Self(text))
+        } else {
+            text.parse()
+        }
+    }
+}
+
+impl From<BlockSource> for String {
+    fn from(s: BlockSource) -> Self {
+        s.0
+    }
+}
+
+impl TryFrom<String> for BlockSource {
+    type Error = InvalidSource;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::from_stored(s)
     }
 }
 
@@ -60,7 +102,7 @@ impl fmt::Display for BlockSource {
 }
 
 /// A stored block.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarBlock {
     /// Its id.
     pub id: CalendarBlockId,
@@ -79,8 +121,24 @@ pub struct CalendarBlock {
     pub first_day: Option<NaiveDate>,
     /// For all-day events: the day after the last (check-out).
     pub end_day: Option<NaiveDate>,
-    /// When it was imported.
+    /// When it was imported (for a staff block: made).
     pub imported_at: DateTime<Utc>,
+    /// Why staff blocked the unit (staff blocks only).
+    #[serde(default)]
+    pub reason: Option<Reason>,
+    /// Who made it (staff blocks only).
+    #[serde(default)]
+    pub created_by: Option<Actor>,
+    /// Who made it, as others saw them then (staff blocks only).
+    #[serde(default)]
+    pub created_by_name: Option<String>,
+}
+
+impl CalendarBlock {
+    /// Whether staff made it (`blockUnit`), rather than an import or a sync.
+    pub fn is_manual(&self) -> bool {
+        self.source.is_staff()
+    }
 }
 
 /// A block about to be stored.
@@ -179,8 +237,24 @@ mod tests {
         for ok in ["import", "airbnb", "booking.com", "vrbo:cabin-2", "A_B"] {
             assert_eq!(ok.parse::<BlockSource>().unwrap().as_str(), ok);
         }
-        for bad in ["", " airbnb", "a b", "ä", &"x".repeat(65), "a/b"] {
+        for bad in ["", " airbnb", "a b", "ä", &"x".repeat(65), "a/b", "@staff"] {
             assert!(bad.parse::<BlockSource>().is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_staff_source_is_reserved() {
+        let staff = BlockSource::staff();
+        assert!(staff.is_staff());
+        assert!(
+            staff.as_str().parse::<BlockSource>().is_err(),
+            "no import names it"
+        );
+        assert_eq!(
+            BlockSource::from_stored(staff.as_str().to_owned()).unwrap(),
+            staff
+        );
+        assert!(!BlockSource::default_import().is_staff());
+        assert!(!"staff".parse::<BlockSource>().unwrap().is_staff());
     }
 }

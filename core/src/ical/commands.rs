@@ -8,7 +8,7 @@
 //! tenant-local days from midnight to midnight. Timed events block their
 //! instants. Events already over are skipped.
 
-use chrono::{Duration, NaiveTime};
+use chrono::{Duration, NaiveDate, NaiveTime};
 
 use super::block::{
     BlockReplacement, BlockSource, CalendarBlock, CalendarImport, IcalFeed, NewBlock,
@@ -24,7 +24,7 @@ use crate::error::EngineError;
 use crate::ids::{TenantId, UnitId};
 use crate::local_time::{local_date, local_instant};
 use crate::policy::{PeriodRequest, Policy, PolicyContext};
-use crate::tenant::{Tenant, TenantSlug};
+use crate::tenant::TenantSlug;
 use crate::time_range::TimeRange;
 
 /// How far ahead the occurrences of an imported recurring event become blocks
@@ -176,7 +176,7 @@ impl Engine {
         let mut skipped = calendar.skipped;
         let mut blocks = Vec::with_capacity(calendar.events.len());
         for event in calendar.events {
-            let block = to_block(&*policy, &ctx, &tenant, nightly, event)?;
+            let block = to_block(&*policy, &ctx, nightly, event)?;
             if block.range.end() <= now {
                 skipped += 1;
             } else {
@@ -210,7 +210,7 @@ impl Engine {
 
 /// Whether the tenant's policy books by check-in and check-out dates: it
 /// resolves a one-night stay to dates.
-fn books_nights(policy: &dyn Policy, ctx: &PolicyContext<'_>) -> bool {
+pub(crate) fn books_nights(policy: &dyn Policy, ctx: &PolicyContext<'_>) -> bool {
     let today = local_date(ctx.tenant.timezone, ctx.now);
     let Some(tomorrow) = today.succ_opt() else {
         return false;
@@ -224,16 +224,19 @@ fn books_nights(policy: &dyn Policy, ctx: &PolicyContext<'_>) -> bool {
         .is_ok_and(|r| r.check_in.is_some())
 }
 
-/// The block of one busy event.
-fn to_block(
+/// What a span blocks: its instants, and for whole days the first day and the
+/// day after the last. Whole days on a nightly tenant take what a stay of those
+/// nights would occupy (the policy resolves check-in to check-out, so same-day
+/// turnover keeps working); on other tenants the tenant-local days from
+/// midnight to midnight. Instants stay as they are. Imports and staff blocks
+/// both read their periods through this. The error is the reason in words.
+pub(crate) fn blocked_range(
     policy: &dyn Policy,
     ctx: &PolicyContext<'_>,
-    tenant: &Tenant,
     nightly: bool,
-    event: BusyEvent,
-) -> Result<NewBlock, EngineError> {
-    let at_line = |message: String| bad_ics(format!("line {}: {message}", event.line));
-    match event.span {
+    span: Span,
+) -> Result<(TimeRange, Option<NaiveDate>, Option<NaiveDate>), String> {
+    match span {
         Span::Days { first, end } => {
             let range = if nightly {
                 let stay = PeriodRequest::Nights {
@@ -242,28 +245,35 @@ fn to_block(
                 };
                 policy
                     .resolve_period(ctx, &stay)
-                    .map_err(|e| at_line(e.to_string()))?
+                    .map_err(|e| e.to_string())?
                     .occupied
             } else {
-                let tz = tenant.timezone;
+                let tz = ctx.tenant.timezone;
                 TimeRange::new(
                     local_instant(tz, first, NaiveTime::MIN),
                     local_instant(tz, end, NaiveTime::MIN),
                 )
-                .map_err(|e| at_line(e.to_string()))?
+                .map_err(|e| e.to_string())?
             };
-            Ok(NewBlock {
-                uid: event.uid,
-                range,
-                first_day: Some(first),
-                end_day: Some(end),
-            })
+            Ok((range, Some(first), Some(end)))
         }
-        Span::Instants(range) => Ok(NewBlock {
-            uid: event.uid,
-            range,
-            first_day: None,
-            end_day: None,
-        }),
+        Span::Instants(range) => Ok((range, None, None)),
     }
+}
+
+/// The block of one busy event.
+fn to_block(
+    policy: &dyn Policy,
+    ctx: &PolicyContext<'_>,
+    nightly: bool,
+    event: BusyEvent,
+) -> Result<NewBlock, EngineError> {
+    let (range, first_day, end_day) = blocked_range(policy, ctx, nightly, event.span)
+        .map_err(|message| bad_ics(format!("line {}: {message}", event.line)))?;
+    Ok(NewBlock {
+        uid: event.uid,
+        range,
+        first_day,
+        end_day,
+    })
 }

@@ -15,6 +15,10 @@
 //!   import a calendar, list blocks.
 //! - `sync_commands` — add, list, remove and hurry syncs; the worker's claim
 //!   and its record of a fetch (importing what it brought).
+//! - `staff` — staff blocks (a unit out of service, with a reason): the
+//!   command, the stored input, the reservation in the way.
+//! - `staff_commands` — the engine's `block_unit`, `unblock_unit` and the
+//!   tenant's blocks of a range.
 
 pub mod block;
 pub mod busy;
@@ -22,6 +26,8 @@ pub mod commands;
 pub mod read;
 mod recur;
 pub mod span;
+pub mod staff;
+pub mod staff_commands;
 pub mod sync;
 pub mod sync_commands;
 pub mod token;

@@ -21,6 +21,9 @@ pub enum StoreError {
         /// The unit.
         unit_id: UnitId,
     },
+    /// An active reservation holds the period a staff block would take.
+    #[error("{}", .0.describe(None))]
+    Occupied(Box<crate::ical::staff::ReservationOverlap>),
     /// Another session holds a lock on what the write touches.
     #[error("locked by {} until {}", .0.holder.display_name, .0.expires_at)]
     Locked(Box<crate::lock::Lock>),

@@ -6,6 +6,7 @@
 //! units of inventory 1). Every method takes the `TenantId` whose data it touches.
 
 mod analytics;
+mod board;
 mod calendar;
 mod calendar_sync;
 mod erasure;
@@ -25,6 +26,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 pub use analytics::AnalyticsStore;
+pub use board::BoardStore;
 pub use calendar::CalendarStore;
 pub use calendar_sync::CalendarSyncStore;
 pub use erasure::ErasureStore;
@@ -87,6 +89,8 @@ pub struct NewReservation {
     pub guests: Guests,
     /// The price snapshot.
     pub price: Option<Price>,
+    /// The policy refusal an admin set aside for it, if any.
+    pub policy_override: Option<crate::policy_override::PolicyOverride>,
     /// How it came in.
     pub channel: Channel,
     /// Retry key.
@@ -136,6 +140,9 @@ pub struct PeriodChange {
     pub guests: Guests,
     /// Re-computed price.
     pub price: Option<Price>,
+    /// The policy refusal an admin set aside for the change, if any (none
+    /// clears an earlier override: the reservation now meets the rules).
+    pub policy_override: Option<crate::policy_override::PolicyOverride>,
     /// The writing session: locks it holds do not block it.
     pub session: Option<SessionId>,
     /// A lock of that session to release in the same transaction.
@@ -172,6 +179,8 @@ pub struct Occupancy {
     pub occupied: TimeRange,
     /// Items taken.
     pub quantity: u32,
+    /// The reservation taking it; none for a calendar block.
+    pub reservation: Option<ReservationId>,
 }
 
 /// An event (with its audit entry) that is not a side effect of another write:
@@ -231,6 +240,7 @@ pub trait Store:
     + ErasureStore
     + ReservationDetailsStore
     + AnalyticsStore
+    + BoardStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -68,6 +68,10 @@ mod reservation_details;
 #[path = "postgres_analytics.rs"]
 mod analytics;
 
+// Board reads (`BoardStore`), in their own file.
+#[path = "postgres_board.rs"]
+mod board;
+
 /// The exclusion constraint guarding units of inventory 1 (see the migration).
 const EXCLUSIVE_CONSTRAINT: &str = "reservations_exclusive_no_overlap";
 /// The unique index behind idempotency keys.
@@ -235,7 +239,8 @@ fn violated_constraint(e: &sqlx::Error) -> Option<&str> {
 
 const RESERVATION_COLUMNS: &str = "tenant_id, id, unit_id, client_id, state, start_at, end_at, \
     occupied_start, occupied_end, check_in, check_out, quantity, guests, price, channel, \
-    idempotency_key, notes, hold_expires_at, refund, version, created_at, updated_at";
+    idempotency_key, notes, hold_expires_at, refund, policy_override, version, created_at, \
+    updated_at";
 
 #[derive(sqlx::FromRow)]
 struct AuditRow {
@@ -286,6 +291,7 @@ struct ReservationRow {
     notes: Option<String>,
     hold_expires_at: Option<DateTime<Utc>>,
     refund: Option<Json<serde_json::Value>>,
+    policy_override: Option<Json<serde_json::Value>>,
     version: i64,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -313,6 +319,7 @@ impl ReservationRow {
             notes: self.notes,
             hold_expires_at: self.hold_expires_at,
             refund: self.refund.map(|j| j.0),
+            policy_override: self.policy_override.map(|j| j.0),
             version: self.version,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -763,15 +770,16 @@ async fn write_reservation(
         "INSERT INTO reservations (unit_id, client_id, state, start_at, end_at, occupied_start, \
            occupied_end, check_in, check_out, quantity, guests, price, price_total_minor, currency, \
            channel, idempotency_key, notes, hold_expires_at, version, created_at, updated_at, \
-           tenant_id, id, exclusive, refund) \
+           tenant_id, id, exclusive, refund, policy_override) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-           $19, $20, $21, $22, $23, COALESCE($24, false), $25)"
+           $19, $20, $21, $22, $23, COALESCE($24, false), $25, $26)"
     } else {
         "UPDATE reservations SET unit_id = $1, client_id = $2, state = $3, start_at = $4, end_at = $5, \
            occupied_start = $6, occupied_end = $7, check_in = $8, check_out = $9, quantity = $10, \
            guests = $11, price = $12, price_total_minor = $13, currency = $14, channel = $15, \
            idempotency_key = $16, notes = $17, hold_expires_at = $18, version = $19, created_at = $20, \
-           updated_at = $21, exclusive = COALESCE($24, exclusive), refund = $25 \
+           updated_at = $21, exclusive = COALESCE($24, exclusive), refund = $25, \
+           policy_override = $26 \
          WHERE tenant_id = $22 AND id = $23"
     };
     sqlx::query(sql)
@@ -800,6 +808,7 @@ async fn write_reservation(
         .bind(r.id.as_uuid())
         .bind(exclusive)
         .bind(r.refund.as_ref().map(Json))
+        .bind(r.policy_override.as_ref().map(Json))
         .execute(&mut *conn)
         .await
         .map_err(|e| {
@@ -1858,7 +1867,7 @@ impl Store for PostgresStore {
             return Ok(Vec::new());
         }
         let mut qb = QueryBuilder::<Postgres>::new(
-            "SELECT unit_id, occupied_start, occupied_end, quantity FROM reservations \
+            "SELECT unit_id, occupied_start, occupied_end, quantity, id FROM reservations \
              WHERE state IN ('held', 'confirmed', 'checked_in') AND tenant_id = ",
         );
         qb.push_bind(tenant.as_uuid());
@@ -1872,7 +1881,7 @@ impl Store for PostgresStore {
         ids.push_unseparated(")");
         // Calendar blocks, each taking its unit's whole inventory.
         qb.push(
-            " UNION ALL SELECT b.unit_id, b.start_at, b.end_at, u.inventory \
+            " UNION ALL SELECT b.unit_id, b.start_at, b.end_at, u.inventory, NULL \
              FROM calendar_blocks b JOIN units u ON u.tenant_id = b.tenant_id AND u.id = b.unit_id \
              WHERE b.tenant_id = ",
         );
@@ -1886,15 +1895,16 @@ impl Store for PostgresStore {
         }
         ids.push_unseparated(")");
         let mut tx = self.begin_tenant(tenant).await?;
-        qb.build_query_as::<(Uuid, DateTime<Utc>, DateTime<Utc>, i64)>()
+        qb.build_query_as::<(Uuid, DateTime<Utc>, DateTime<Utc>, i64, Option<Uuid>)>()
             .fetch_all(&mut *tx)
             .await?
             .into_iter()
-            .map(|(unit, start, end, quantity)| {
+            .map(|(unit, start, end, quantity, reservation)| {
                 Ok(Occupancy {
                     unit_id: UnitId::from_uuid(unit),
                     occupied: TimeRange::new(start, end).map_err(StoreError::corrupt)?,
                     quantity: u32::try_from(quantity).map_err(StoreError::corrupt)?,
+                    reservation: reservation.map(ReservationId::from_uuid),
                 })
             })
             .collect()

@@ -9,17 +9,19 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{PostgresStore, append, locked_unit};
+use super::{PostgresStore, append, ensure_unlocked, locked_unit};
 use crate::audit::Actor;
 use crate::ical::block::{
     BlockReplacement, BusyReservation, CalendarBlock, CalendarImport, IcalFeed,
 };
+use crate::ical::staff::NewStaffBlock;
 use crate::ical::token::FeedToken;
 use crate::ids::{CalendarBlockId, ReservationId, TenantId, UnitId};
 use crate::store::StoreError;
 use crate::store::calendar::{
-    CalendarStore, blocks_imported, conflicts, feed_disabled, feed_rotated, source_of,
-    stored_block, token_of, window,
+    BlockRecord, CalendarStore, OverlapRecord, block_created, block_query, block_removed,
+    blocks_imported, blocks_query, conflicts, feed_disabled, feed_rotated, first_overlap_query,
+    insert_block_query, remove_staff_block_query, staff_block, stored_block, token_of, window,
 };
 use crate::time_range::TimeRange;
 
@@ -35,22 +37,45 @@ struct BlockRow {
     first_day: Option<NaiveDate>,
     end_day: Option<NaiveDate>,
     imported_at: DateTime<Utc>,
+    reason: Option<String>,
+    created_by: Option<String>,
+    created_by_name: Option<String>,
 }
 
 impl BlockRow {
     fn into_domain(self) -> Result<CalendarBlock, StoreError> {
-        Ok(CalendarBlock {
-            id: CalendarBlockId::from_uuid(self.id),
-            tenant_id: TenantId::from_uuid(self.tenant_id),
-            unit_id: UnitId::from_uuid(self.unit_id),
-            source: source_of(self.source)?,
+        BlockRecord {
+            tenant_id: self.tenant_id,
+            id: self.id,
+            unit_id: self.unit_id,
+            source: self.source,
             uid: self.uid,
-            range: TimeRange::new(self.start_at, self.end_at).map_err(StoreError::corrupt)?,
+            start_at: self.start_at,
+            end_at: self.end_at,
             first_day: self.first_day,
             end_day: self.end_day,
             imported_at: self.imported_at,
-        })
+            reason: self.reason,
+            created_by: self.created_by,
+            created_by_name: self.created_by_name,
+        }
+        .into_domain()
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct OverlapRow {
+    id: Uuid,
+    state: String,
+    start_at: DateTime<Utc>,
+    end_at: DateTime<Utc>,
+    check_in: Option<NaiveDate>,
+    check_out: Option<NaiveDate>,
+    name: Option<String>,
+}
+
+fn at(t: DateTime<Utc>) -> DateTime<Utc> {
+    t
 }
 
 async fn busy(
@@ -267,17 +292,107 @@ impl CalendarStore for PostgresStore {
         unit: UnitId,
     ) -> Result<Vec<CalendarBlock>, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
-        sqlx::query_as::<_, BlockRow>(
-            "SELECT tenant_id, id, unit_id, source, uid, start_at, end_at, first_day, end_day, \
-               imported_at FROM calendar_blocks WHERE tenant_id = $1 AND unit_id = $2 \
-             ORDER BY start_at, end_at, id",
+        blocks_query::<Postgres, _>(tenant, Some(unit), None, at)
+            .build_query_as::<BlockRow>()
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(BlockRow::into_domain)
+            .collect()
+    }
+
+    async fn add_staff_block(
+        &self,
+        tenant: TenantId,
+        new: NewStaffBlock,
+        actor: &Actor,
+    ) -> Result<CalendarBlock, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        // The unit's row: the serialization point every booking of it takes.
+        locked_unit(&mut tx, tenant, new.unit_id).await?;
+        ensure_unlocked(
+            &mut tx,
+            tenant,
+            new.session.as_ref(),
+            new.unit_id,
+            &new.range,
+            None,
+            new.now,
         )
-        .bind(tenant.as_uuid())
-        .bind(unit.as_uuid())
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(BlockRow::into_domain)
-        .collect()
+        .await?;
+        let overlap = first_overlap_query::<Postgres, _>(tenant, new.unit_id, &new.range, at)
+            .build_query_as::<OverlapRow>()
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(r) = overlap {
+            return Err(OverlapRecord {
+                id: r.id,
+                state: r.state,
+                start_at: r.start_at,
+                end_at: r.end_at,
+                check_in: r.check_in,
+                check_out: r.check_out,
+                client_name: r.name,
+            }
+            .into_refusal(new.unit_id));
+        }
+        let block = staff_block(tenant, &new, actor);
+        insert_block_query::<Postgres, _>(&block, at)
+            .build()
+            .execute(&mut *tx)
+            .await?;
+        append(&mut tx, &block_created(&block, actor)).await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(block)
+    }
+
+    async fn calendar_block(
+        &self,
+        tenant: TenantId,
+        id: CalendarBlockId,
+    ) -> Result<Option<CalendarBlock>, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        block_query::<Postgres>(tenant, id)
+            .build_query_as::<BlockRow>()
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(BlockRow::into_domain)
+            .transpose()
+    }
+
+    async fn remove_staff_block(
+        &self,
+        tenant: TenantId,
+        id: CalendarBlockId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<CalendarBlock, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        let block = remove_staff_block_query::<Postgres>(tenant, id)
+            .build_query_as::<BlockRow>()
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("block", id))?
+            .into_domain()?;
+        append(&mut tx, &block_removed(&block, actor, now)).await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(block)
+    }
+
+    async fn blocks_overlapping(
+        &self,
+        tenant: TenantId,
+        range: &TimeRange,
+    ) -> Result<Vec<CalendarBlock>, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        blocks_query::<Postgres, _>(tenant, None, Some(range), at)
+            .build_query_as::<BlockRow>()
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(BlockRow::into_domain)
+            .collect()
     }
 }

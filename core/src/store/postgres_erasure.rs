@@ -61,6 +61,18 @@ impl ErasureStore for PostgresStore {
         .bind(id.as_uuid())
         .execute(&mut *tx)
         .await?;
+        // The free text of an override (its reason) goes too; what the policy
+        // refused and who overrode stay.
+        sqlx::query(
+            "UPDATE reservations \
+             SET policy_override = jsonb_set(policy_override, '{reason}', to_jsonb($3::text)) \
+             WHERE tenant_id = $1 AND client_id = $2 AND policy_override IS NOT NULL",
+        )
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(erasure::ERASED)
+        .execute(&mut *tx)
+        .await?;
         let mut report = ErasureReport {
             reservations: reservations.len() as u64,
             ..ErasureReport::default()

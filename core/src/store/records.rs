@@ -43,6 +43,7 @@ pub(crate) struct ReservationRecord {
     pub notes: Option<String>,
     pub hold_expires_at: Option<DateTime<Utc>>,
     pub refund: Option<serde_json::Value>,
+    pub policy_override: Option<serde_json::Value>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -78,6 +79,11 @@ impl ReservationRecord {
             hold_expires_at: self.hold_expires_at,
             refund: self
                 .refund
+                .map(serde_json::from_value)
+                .transpose()
+                .map_err(StoreError::corrupt)?,
+            policy_override: self
+                .policy_override
                 .map(serde_json::from_value)
                 .transpose()
                 .map_err(StoreError::corrupt)?,
@@ -216,6 +222,7 @@ pub(crate) fn new_reservation(
         notes: new.notes.clone(),
         hold_expires_at: new.hold_expires_at,
         refund: None,
+        policy_override: new.policy_override.clone(),
         version: 1,
         created_at: new.now,
         updated_at: new.now,
@@ -305,6 +312,7 @@ pub(crate) fn apply_change(
         quantity: change.quantity,
         guests: change.guests,
         price: change.price.clone(),
+        policy_override: change.policy_override.clone(),
         version: before.version + 1,
         updated_at: change.now,
         ..before.clone()

@@ -61,6 +61,10 @@ mod reservation_details;
 #[path = "sqlite_analytics.rs"]
 mod analytics;
 
+// Board reads (`BoardStore`), in their own file.
+#[path = "sqlite_board.rs"]
+mod board;
+
 /// How long a writer waits for SQLite's write lock before giving up. Generous,
 /// because under load writers queue for the lock by design.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -165,7 +169,8 @@ fn from_micros(us: i64) -> Result<DateTime<Utc>, StoreError> {
 
 const RESERVATION_COLUMNS: &str = "tenant_id, id, unit_id, client_id, state, start_at, end_at, \
     occupied_start, occupied_end, check_in, check_out, quantity, guests, price, channel, \
-    idempotency_key, notes, hold_expires_at, refund, version, created_at, updated_at";
+    idempotency_key, notes, hold_expires_at, refund, policy_override, version, created_at, \
+    updated_at";
 
 #[derive(sqlx::FromRow)]
 struct AuditRow {
@@ -216,6 +221,7 @@ struct ReservationRow {
     notes: Option<String>,
     hold_expires_at: Option<i64>,
     refund: Option<Json<serde_json::Value>>,
+    policy_override: Option<Json<serde_json::Value>>,
     version: i64,
     created_at: i64,
     updated_at: i64,
@@ -243,6 +249,7 @@ impl ReservationRow {
             notes: self.notes,
             hold_expires_at: self.hold_expires_at.map(from_micros).transpose()?,
             refund: self.refund.map(|j| j.0),
+            policy_override: self.policy_override.map(|j| j.0),
             version: self.version,
             created_at: from_micros(self.created_at)?,
             updated_at: from_micros(self.updated_at)?,
@@ -651,14 +658,14 @@ async fn write_reservation(
         "INSERT INTO reservations (unit_id, client_id, state, start_at, end_at, occupied_start, \
            occupied_end, check_in, check_out, quantity, guests, price, price_total_minor, currency, \
            channel, idempotency_key, notes, hold_expires_at, version, created_at, updated_at, \
-           refund, tenant_id, id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+           refund, policy_override, tenant_id, id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     } else {
         "UPDATE reservations SET unit_id = ?, client_id = ?, state = ?, start_at = ?, end_at = ?, \
            occupied_start = ?, occupied_end = ?, check_in = ?, check_out = ?, quantity = ?, \
            guests = ?, price = ?, price_total_minor = ?, currency = ?, channel = ?, \
            idempotency_key = ?, notes = ?, hold_expires_at = ?, version = ?, created_at = ?, \
-           updated_at = ?, refund = ? \
+           updated_at = ?, refund = ?, policy_override = ? \
          WHERE tenant_id = ? AND id = ?"
     };
     sqlx::query(sql)
@@ -684,6 +691,7 @@ async fn write_reservation(
         .bind(micros(r.created_at))
         .bind(micros(r.updated_at))
         .bind(r.refund.as_ref().map(Json))
+        .bind(r.policy_override.as_ref().map(Json))
         .bind(r.tenant_id.as_uuid())
         .bind(r.id.as_uuid())
         .execute(&mut *conn)
@@ -1765,7 +1773,7 @@ impl Store for SqliteStore {
             return Ok(Vec::new());
         }
         let mut qb = QueryBuilder::<Sqlite>::new(
-            "SELECT unit_id, occupied_start, occupied_end, quantity FROM reservations \
+            "SELECT unit_id, occupied_start, occupied_end, quantity, id FROM reservations \
              WHERE state IN ('held', 'confirmed', 'checked_in') AND tenant_id = ",
         );
         qb.push_bind(tenant.as_uuid());
@@ -1781,7 +1789,7 @@ impl Store for SqliteStore {
         ids.push_unseparated(")");
         // Calendar blocks, each taking its unit's whole inventory.
         qb.push(
-            " UNION ALL SELECT b.unit_id, b.start_at, b.end_at, u.inventory \
+            " UNION ALL SELECT b.unit_id, b.start_at, b.end_at, u.inventory, NULL \
              FROM calendar_blocks b JOIN units u ON u.tenant_id = b.tenant_id AND u.id = b.unit_id \
              WHERE b.tenant_id = ",
         );
@@ -1794,16 +1802,17 @@ impl Store for SqliteStore {
             ids.push_bind(unit.as_uuid());
         }
         ids.push_unseparated(")");
-        qb.build_query_as::<(Uuid, i64, i64, i64)>()
+        qb.build_query_as::<(Uuid, i64, i64, i64, Option<Uuid>)>()
             .fetch_all(&self.pool)
             .await?
             .into_iter()
-            .map(|(unit, start, end, quantity)| {
+            .map(|(unit, start, end, quantity, reservation)| {
                 Ok(Occupancy {
                     unit_id: UnitId::from_uuid(unit),
                     occupied: TimeRange::new(from_micros(start)?, from_micros(end)?)
                         .map_err(StoreError::corrupt)?,
                     quantity: u32::try_from(quantity).map_err(StoreError::corrupt)?,
+                    reservation: reservation.map(ReservationId::from_uuid),
                 })
             })
             .collect()

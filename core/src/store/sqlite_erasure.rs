@@ -59,6 +59,17 @@ impl ErasureStore for SqliteStore {
         .bind(id.as_uuid())
         .execute(&mut *tx)
         .await?;
+        // The free text of an override (its reason) goes too; what the policy
+        // refused and who overrode stay.
+        sqlx::query(
+            "UPDATE reservations SET policy_override = json_set(policy_override, '$.reason', ?) \
+             WHERE tenant_id = ? AND client_id = ? AND policy_override IS NOT NULL",
+        )
+        .bind(erasure::ERASED)
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await?;
         let mut report = ErasureReport {
             reservations: reservations.len() as u64,
             ..ErasureReport::default()

@@ -260,7 +260,11 @@ async fn occupancy_and_stats_from_the_store(backend: Backend) {
 }
 
 fn load(occupied: i64, capacity: i64) -> berth_core::analytics::Load {
-    berth_core::analytics::Load { occupied, capacity }
+    berth_core::analytics::Load {
+        occupied,
+        capacity,
+        blocked: 0,
+    }
 }
 
 async fn past_dates_count_units_as_they_stood(backend: Backend) {

@@ -208,6 +208,7 @@ async fn blocks_refuse_bookings_changes_and_quotes(backend: Backend) {
                 party: None,
                 expected_version: None,
                 consume_lock: None,
+                policy_override: None,
             },
             &admin(),
         )

@@ -93,6 +93,7 @@ async fn no_double_booking_under_contention(backend: Backend) {
                     hold: false,
                     channel: Channel::Api,
                     consume_lock: None,
+                    policy_override: None,
                 };
                 match engine
                     .create_reservation(tenant_id, cmd, &Actor::System)

@@ -124,6 +124,7 @@ async fn another_tenant_sees_and_changes_nothing(backend: Backend) {
                     party: None,
                     expected_version: None,
                     consume_lock: None,
+                    policy_override: None,
                 },
                 &Actor::System,
             )

@@ -238,6 +238,7 @@ async fn changes_the_policy_refuses_leave_the_stay_as_it_was(backend: Backend) {
                 party: None,
                 expected_version: None,
                 consume_lock: None,
+                policy_override: None,
             },
             &Actor::System,
         )

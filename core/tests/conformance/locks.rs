@@ -236,6 +236,7 @@ async fn reservation_writes_respect_other_sessions_locks(backend: Backend) {
                 party: None,
                 expected_version: None,
                 consume_lock: None,
+                policy_override: None,
             },
             &Actor::System,
         )

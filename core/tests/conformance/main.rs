@@ -34,6 +34,7 @@ macro_rules! on_both_stores {
 }
 
 mod analytics;
+mod board;
 mod calendar;
 mod calendar_sync;
 mod catalog;
@@ -47,10 +48,12 @@ mod isolation;
 mod lifecycle;
 mod locks;
 mod login_throttle;
+mod overrides;
 mod postgres_guards;
 mod push;
 mod reservation_details;
 mod reservations;
+mod staff_blocks;
 mod tenants;
 mod upgrade;
 mod users;

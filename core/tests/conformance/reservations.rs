@@ -66,6 +66,7 @@ fn booking(unit_id: UnitId, check_in: &str, check_out: &str) -> CreateReservatio
         hold: false,
         channel: Channel::Admin,
         consume_lock: None,
+        policy_override: None,
     }
 }
 
@@ -537,6 +538,7 @@ async fn lifecycle_follows_the_state_model(backend: Backend) {
                     party: None,
                     expected_version: None,
                     consume_lock: None,
+                    policy_override: None,
                 },
                 &staff(),
             )
@@ -621,6 +623,7 @@ async fn change_period_rechecks_capacity_excluding_itself(backend: Backend) {
         party: None,
         expected_version: None,
         consume_lock: None,
+        policy_override: None,
     };
     // Extending over its own nights is fine: the reservation does not block itself.
     let extended = w
@@ -709,6 +712,7 @@ async fn stale_version_is_a_conflict(backend: Backend) {
                 party: None,
                 expected_version: Some(2),
                 consume_lock: None,
+                policy_override: None,
             },
             &staff(),
         )

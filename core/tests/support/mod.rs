@@ -125,6 +125,7 @@ pub fn admin_booking(
         hold: false,
         channel: berth_core::reservation::Channel::Admin,
         consume_lock: None,
+        policy_override: None,
     }
 }
 

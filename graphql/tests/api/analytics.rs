@@ -96,14 +96,15 @@ async fn analytics_cost_a_fixed_number_of_store_queries() {
     let (few_data, few) = analytics_of(&api().await, 3).await;
     let (data, many) = analytics_of(&api().await, 100).await;
     assert_eq!(few, many, "the cost must not grow with the reservations");
-    // Per root field: the tenant, its units and the bookings of the range; the
-    // units an answer names in one batch (occupancy, day, topUnits), and the
-    // units' versions once per answer; `day` also
-    // reads its reservations and loads their units and clients in one batch each.
+    // Per root field: the tenant, its units, the bookings and the blocks of the
+    // range; the units an answer names in one batch (occupancy, day, topUnits),
+    // and the units' versions once per answer; `day` also reads its
+    // reservations and loads their units and clients in one batch each.
     // Each query (one request each) reads the caller's user once.
     assert_eq!(
         many,
         BTreeMap::from([
+            ("blocks_overlapping", 4),
             ("bookings_overlapping", 4),
             ("clients_by_ids", 1),
             ("reservations", 1),

@@ -105,6 +105,14 @@ impl Fixtures<'_> {
                 }
                 id
             }
+            "$block" => {
+                let nights = self.nights();
+                self.id(
+                    r#"mutation($unit: ID!, $p: PeriodInput!) { x: blockUnit(input: { unitId: $unit, period: $p, reason: "fixture" }) { id } }"#,
+                    json!({ "unit": cabin, "p": nights }),
+                )
+                .await
+            }
             "$lock" => {
                 let nights = self.nights();
                 self.id(

@@ -783,6 +783,45 @@ impl berth_core::store::CalendarStore for CountingStore {
         self.count("calendar_blocks");
         self.inner.calendar_blocks(tenant, unit).await
     }
+
+    async fn add_staff_block(
+        &self,
+        tenant: TenantId,
+        new: berth_core::ical::staff::NewStaffBlock,
+        actor: &Actor,
+    ) -> Result<berth_core::ical::block::CalendarBlock, StoreError> {
+        self.count("add_staff_block");
+        self.inner.add_staff_block(tenant, new, actor).await
+    }
+
+    async fn calendar_block(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::CalendarBlockId,
+    ) -> Result<Option<berth_core::ical::block::CalendarBlock>, StoreError> {
+        self.count("calendar_block");
+        self.inner.calendar_block(tenant, id).await
+    }
+
+    async fn remove_staff_block(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::CalendarBlockId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::ical::block::CalendarBlock, StoreError> {
+        self.count("remove_staff_block");
+        self.inner.remove_staff_block(tenant, id, actor, now).await
+    }
+
+    async fn blocks_overlapping(
+        &self,
+        tenant: TenantId,
+        range: &TimeRange,
+    ) -> Result<Vec<berth_core::ical::block::CalendarBlock>, StoreError> {
+        self.count("blocks_overlapping");
+        self.inner.blocks_overlapping(tenant, range).await
+    }
 }
 
 #[async_trait]
@@ -987,5 +1026,18 @@ impl berth_core::store::AnalyticsStore for CountingStore {
     ) -> Result<Vec<berth_core::unit_history::UnitVersion>, StoreError> {
         self.count("unit_versions");
         self.inner.unit_versions(tenant).await
+    }
+}
+
+#[async_trait]
+impl berth_core::store::BoardStore for CountingStore {
+    async fn reservations_touching(
+        &self,
+        tenant: TenantId,
+        range: &TimeRange,
+        limit: u32,
+    ) -> Result<Vec<Reservation>, StoreError> {
+        self.count("reservations_touching");
+        self.inner.reservations_touching(tenant, range, limit).await
     }
 }

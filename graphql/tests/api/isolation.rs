@@ -74,6 +74,14 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
             json!({ "unit": api.tour.id.to_string() }),
         )
         .await;
+    let b_block = api
+        .ok_as(
+            &b_owner,
+            r#"mutation($unit: ID!) { blockUnit(input: { unitId: $unit, reason: "Secret summit maintenance",
+                 period: { checkIn: "2026-11-25", checkOut: "2026-11-26" } }) { id } }"#,
+            json!({ "unit": api.tour.id.to_string() }),
+        )
+        .await;
     let b = sweep::Ids {
         unit: api.tour.id.to_string(),
         client: b_reservation["createReservation"]["client"]["id"]
@@ -95,6 +103,7 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
             .to_owned(),
         user: b_user["createUser"]["id"].as_str().unwrap().to_owned(),
         calendar_sync: b_sync["addCalendarSync"]["id"].as_str().unwrap().to_owned(),
+        block: b_block["blockUnit"]["id"].as_str().unwrap().to_owned(),
     };
     let private = [
         b.client.clone(),
@@ -104,6 +113,8 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
         b.webhook.clone(),
         b.user.clone(),
         b.calendar_sync.clone(),
+        b.block.clone(),
+        "Secret summit maintenance".to_owned(),
         "calendars.example.org/hidden.ics".to_owned(),
         "summit.example.org".to_owned(),
         "Secret Summit Guest".to_owned(),

@@ -10,6 +10,7 @@ mod analytics;
 mod audit;
 mod counting;
 mod dataloader;
+mod desk;
 mod ical;
 mod isolation;
 mod live;

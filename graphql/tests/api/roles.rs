@@ -100,6 +100,17 @@ pub async fn seed_ids(api: &Api, slug: &str, unit: &str) -> Ids {
         .as_str()
         .unwrap()
         .to_owned();
+    let block = api
+        .ok_as(
+            &owner,
+            r#"mutation($unit: ID!) { blockUnit(input: { unitId: $unit, reason: "seeded repairs",
+                 period: { checkIn: "2027-01-10", checkOut: "2027-01-12" } }) { id } }"#,
+            json!({ "unit": unit }),
+        )
+        .await["blockUnit"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     Ids {
         unit: unit.to_owned(),
         client,
@@ -109,6 +120,7 @@ pub async fn seed_ids(api: &Api, slug: &str, unit: &str) -> Ids {
         webhook,
         user,
         calendar_sync,
+        block,
     }
 }
 

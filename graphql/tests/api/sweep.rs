@@ -18,6 +18,7 @@ pub enum Kind {
     Webhook,
     User,
     CalendarSync,
+    Block,
 }
 
 /// Ids of one tenant's objects, by kind.
@@ -31,6 +32,7 @@ pub struct Ids {
     pub webhook: String,
     pub user: String,
     pub calendar_sync: String,
+    pub block: String,
 }
 
 impl Ids {
@@ -44,6 +46,7 @@ impl Ids {
             Kind::Webhook => &self.webhook,
             Kind::CalendarSync => &self.calendar_sync,
             Kind::User => &self.user,
+            Kind::Block => &self.block,
         }
     }
 }
@@ -164,13 +167,17 @@ pub fn kind_of(field: &str, name: &str) -> Kind {
         Kind::Webhook
     } else if lower.contains("user") {
         Kind::User
+    } else if lower.contains("unblock") {
+        Kind::Block
     } else if lower.contains("lock") {
         Kind::Lock
     } else if lower.contains("unit") {
         Kind::Unit
     } else if lower.contains("client") {
         Kind::Client
-    } else if lower.contains("reservation") || lower == "checkin" || lower == "checkout" {
+    } else if lower.contains("reservation")
+        || matches!(lower.as_str(), "checkin" | "checkout" | "quotechange")
+    {
         Kind::Reservation
     } else {
         panic!("{field}: cannot tell what its `id` argument names; teach sweep::kind_of")

@@ -57,6 +57,7 @@ fn booking(unit: berth_core::ids::UnitId, period: PeriodRequest) -> CreateReserv
         hold: false,
         channel: Channel::Admin,
         consume_lock: None,
+        policy_override: None,
     }
 }
 
@@ -68,6 +69,7 @@ fn change(id: berth_core::ids::ReservationId, period: PeriodRequest) -> ChangePe
         party: None,
         expected_version: None,
         consume_lock: None,
+        policy_override: None,
     }
 }
 

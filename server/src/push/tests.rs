@@ -410,6 +410,7 @@ impl Setup {
             hold_expires_at: None,
             session: None,
             consume_lock: None,
+            policy_override: None,
             now: self.clock.now(),
         };
         self.store

@@ -146,7 +146,7 @@ export default defineConfig({
   },
   test: {
     environment: 'jsdom',
-    include: ['src/**/*.test.{ts,tsx}'],
+    include: ['src/**/*.test.{ts,tsx}', 'eslint/**/*.test.js'],
     setupFiles: ['src/test/setup.ts'],
     css: false,
     restoreMocks: true,

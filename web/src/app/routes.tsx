@@ -27,4 +27,5 @@ export interface Screen {
 export const screens: Screen[] = [
   { path: '', nav: 'calendar', load: () => import('@/features/calendar/CalendarPage') },
   { path: 'account', load: () => import('@/features/account/AccountPage') },
+  { path: 'board', nav: 'board', load: () => import('@/features/board/BoardPage') },
 ];

@@ -8,10 +8,18 @@
 // with the same Content-Security-Policy and forwarding /graphql (and its
 // WebSocket) to berth.
 //
+// With BERTH_E2E_DATABASE_URL (a PostgreSQL server's admin URL, e.g. the
+// throwaway server of scripts/test: postgres://postgres@127.0.0.1:PORT/postgres)
+// berth runs on PostgreSQL instead: each run creates a fresh database there,
+// owned by an application role (no superuser: row-level security applies, as
+// in production), and drops it afterwards.
+//
 // What the tests need is passed in environment variables (inherited by the
-// test workers): BERTH_E2E_URL, BERTH_E2E_LOGINS (JSON), BERTH_E2E_SERVES_APP.
+// test workers): BERTH_E2E_URL, BERTH_E2E_LOGINS (JSON), BERTH_E2E_SERVES_APP,
+// BERTH_E2E_DATABASE (`sqlite` or `postgres`).
+import { randomUUID } from 'node:crypto';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -73,6 +81,57 @@ function startBerth(binary: string, args: string[]): Promise<{ child: ChildProce
   });
 }
 
+/** psql: on the PATH, else the newest PostgreSQL's own. */
+function psqlBinary(): string {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir && existsSync(join(dir, 'psql'))) return join(dir, 'psql');
+  }
+  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a)) : [];
+  for (const version of versions) {
+    const candidate = join('/usr/lib/postgresql', version, 'bin', 'psql');
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error('BERTH_E2E_DATABASE_URL is set but psql is not installed (apt-get install postgresql-client)');
+}
+
+/** The role berth connects as on PostgreSQL (like production: no superuser, under row-level security). */
+const pgRole = 'berth_e2e';
+const pgPassword = 'berth_e2e';
+
+/**
+ * A fresh database for this run on the PostgreSQL server `adminUrl` names,
+ * owned by the application role: its URL (as that role), and how to drop it.
+ */
+function freshPostgres(adminUrl: string): { url: string; drop: () => void } {
+  const psql = psqlBinary();
+  const name = `berth_e2e_${randomUUID().replaceAll('-', '')}`;
+  const run = (sql: string) =>
+    execFileSync(psql, [adminUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], { cwd: '/', stdio: ['ignore', 'ignore', 'pipe'] });
+  // Runs (and other test suites) may share the server: the advisory lock
+  // makes concurrent creations of the role take turns.
+  run(
+    `DO $$ BEGIN PERFORM pg_advisory_xact_lock(hashtext('berth e2e role')); ` +
+      `IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${pgRole}') THEN ` +
+      `CREATE ROLE ${pgRole} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD '${pgPassword}'; ` +
+      `END IF; END $$`,
+  );
+  run(`CREATE DATABASE ${name} OWNER ${pgRole}`);
+  const url = new URL(adminUrl);
+  url.username = pgRole;
+  url.password = pgPassword;
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => {
+      try {
+        run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } catch (error) {
+        console.warn(`e2e: could not drop the database ${name}: ${String(error)}`);
+      }
+    },
+  };
+}
+
 function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
@@ -97,13 +156,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const servesApp = help.includes('--web-dir');
 
   const dir = mkdtempSync(join(tmpdir(), 'berth-e2e-'));
+  const postgresAdmin = process.env.BERTH_E2E_DATABASE_URL;
+  const postgres = postgresAdmin ? freshPostgres(postgresAdmin) : undefined;
   const args = [
     'serve',
     '--demo',
     '--listen',
     '127.0.0.1:0',
     '--database-url',
-    `sqlite:${join(dir, 'berth.db')}`,
+    postgres ? postgres.url : `sqlite:${join(dir, 'berth.db')}`,
     '--secret-file',
     join(dir, 'jwt-secret'),
     '--secrets-key-file',
@@ -112,9 +173,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     join(repoDir, 'tenants'),
     ...(servesApp ? ['--web-dir', join(webDir, 'dist')] : []),
   ];
-  const berth = await startBerth(binary, args);
+  let berth: Awaited<ReturnType<typeof startBerth>>;
+  try {
+    berth = await startBerth(binary, args);
+  } catch (error) {
+    postgres?.drop();
+    throw error;
+  }
   if (berth.logins.length === 0) {
     await stop(berth.child);
+    postgres?.drop();
     throw new Error('berth --demo printed no demo logins');
   }
 
@@ -137,13 +205,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.BERTH_E2E_URL = url;
   process.env.BERTH_E2E_LOGINS = JSON.stringify(berth.logins);
   process.env.BERTH_E2E_SERVES_APP = servesApp ? '1' : '';
+  process.env.BERTH_E2E_DATABASE = postgres ? 'postgres' : 'sqlite';
   console.log(
-    `e2e: berth ${berth.url}${servesApp ? ' serving web/dist' : `, app on Vite preview ${url} (berth has no --web-dir yet)`}; ${berth.logins.length} demo logins`,
+    `e2e: berth ${berth.url}${servesApp ? ' serving web/dist' : `, app on Vite preview ${url} (berth has no --web-dir yet)`}; ${berth.logins.length} demo logins; ${postgres ? 'PostgreSQL (a fresh database)' : 'SQLite'}`,
   );
 
   return async () => {
     await closePreview?.();
     await stop(berth.child);
+    postgres?.drop();
     rmSync(dir, { recursive: true, force: true });
   };
 }

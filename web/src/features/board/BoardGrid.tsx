@@ -285,7 +285,7 @@ export function BoardGrid(props: BoardGridProps) {
           const unit = units[row];
           if (!layout || !unit) return null;
           return (
-            <div key={unit.id} role="row" aria-rowindex={row + 2} className={classes.row} style={{ top: v.start, height: layout.height }}>
+            <div key={unit.id} role="row" aria-rowindex={row + 2} className={classes.row} style={{ top: v.start, height: layout.height }} data-unit={unit.id}>
               <div role="rowheader" className={classes.unit} title={unit.name}>
                 <span className={classes.unitName}>{unit.name}</span>
                 {unit.inventory > 1 ? (
@@ -296,6 +296,7 @@ export function BoardGrid(props: BoardGridProps) {
               </div>
               <div
                 className={classes.track}
+                data-track=""
                 style={{ width: trackWidth }}
                 onPointerDown={(e) => onTrackPointerDown(e, row)}
                 onPointerMove={onTrackPointerMove}
@@ -394,6 +395,7 @@ function Header(props: { board: BoardModel; today: string; dayWidth: number; uni
             role="columnheader"
             aria-colindex={i + 2}
             aria-current={isToday ? 'date' : undefined}
+            data-date={date}
             aria-label={`${formatDate(date, format.locale, { weekday: 'long', day: 'numeric', month: 'long' })}${isToday ? `, ${t('grid.today')}` : ''}`}
             className={`${classes.dayHead} ${weekend ? classes.weekendHead : ''} ${isToday ? classes.todayHead : ''} ${monthStart ? classes.monthStart : ''}`}
             style={{ left: unitWidth + i * dayWidth, width: dayWidth }}

@@ -27,5 +27,7 @@ export interface Screen {
 export const screens: Screen[] = [
   { path: '', nav: 'calendar', load: () => import('@/features/calendar/CalendarPage') },
   { path: 'account', load: () => import('@/features/account/AccountPage') },
+  { path: 'reservations', nav: 'reservations', load: () => import('@/features/reservations/ReservationsPage') },
+  { path: 'reservations/:id', load: () => import('@/features/reservations/ReservationPage') },
   { path: 'board', nav: 'board', load: () => import('@/features/board/BoardPage') },
 ];

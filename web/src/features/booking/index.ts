@@ -23,3 +23,26 @@ export interface NewReservationPanelProps {
 }
 
 export { NewReservationPanel } from './NewReservationPanel';
+
+// The pieces a reservation's period change shares with booking (the
+// reservations feature): the period's inputs and their conversions, the live
+// quote, the range lock, the client search, and who may do what.
+export { ClientSearch } from './ClientPicker';
+export { LockStatus } from './LockStatus';
+export {
+  bookingModel,
+  draftFromPeriod,
+  draftNights,
+  periodFromDraft,
+  periodProblems,
+  zonedInstant,
+  zonedParts,
+  type BookingModel,
+  type PeriodDraft,
+  type PeriodProblems,
+} from './period';
+export { PeriodFields } from './PeriodFields';
+export { mayBook, mayOverride, offersBookAnyway, overrideReasonMax, quoteVerdict, type Quote } from './quote';
+export { QuoteSummary } from './QuoteSummary';
+export { useRangeLock, type RangeLock, type RangeLockState } from './use-range-lock';
+export { useSettled } from './use-settled';

@@ -15,6 +15,7 @@ import { createPortal } from 'react-dom';
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import {
   Fragment,
+  memo,
   useCallback,
   useEffect,
   useMemo,
@@ -27,8 +28,8 @@ import {
   type ReactNode,
 } from 'react';
 import type { BoardBlockFragment, BoardLockFragment, BoardReservationFragment } from '@/gql/graphql';
-import { formatDate, formatTime } from '@/lib/format';
 import { BlockIcon, ImportIcon, LockIcon, StateIcon } from './icons';
+import { formatDate, formatTime } from './intl';
 import {
   blockLabel,
   blockText,
@@ -44,8 +45,8 @@ import {
   type BoardT,
   type LabelFormat,
 } from './labels';
-import { BAR_HEIGHT, LANE_HEIGHT, LINE_HEIGHT, ROW_PADDING, cellAtX, dayIndex, instantX, type Bar, type SlotLine, type Target } from './layout';
-import { slotKey, type BoardModel } from './model';
+import { BAR_HEIGHT, LANE_HEIGHT, LINE_HEIGHT, ROW_PADDING, cellAtX, dayIndex, instantX, type Bar, type RowLayout, type SlotLine, type Target } from './layout';
+import { slotKey, type BoardModel, type BoardUnit } from './model';
 import { keyDown, pointTo, pointerDown, pointerMove, pointerUp, selectedRange, type SelectedRange, type SelectionState } from './selection';
 import { isoWeekday, localDate } from './time';
 import classes from './board.module.css';
@@ -135,9 +136,11 @@ export function BoardGrid(props: BoardGridProps) {
     rangeExtractor,
     initialRect: { width: 1024, height: 640 },
   });
+  // Row heights changed (a lock or a booking added a lane): measured again.
+  const heights = useMemo(() => rows.map((r) => r.height).join(','), [rows]);
   useEffect(() => {
     virtualizer.measure();
-  }, [rows, headerHeight, virtualizer]);
+  }, [heights, headerHeight, virtualizer]);
 
   // The cursor's target, and the element drawn for it.
   const cursor = selection.cursor;
@@ -248,6 +251,24 @@ export function BoardGrid(props: BoardGridProps) {
     props.onActivate(target, { row, col: selection.cursor.col });
   }
 
+  // Rows are drawn again only when what they show changes, not when the
+  // cursor moves elsewhere: their handlers are stable and read the latest
+  // state when they run.
+  const latest = useRef({ onTrackPointerDown, onTrackPointerMove, onTrackPointerUp, clickItem });
+  useLayoutEffect(() => {
+    latest.current = { onTrackPointerDown, onTrackPointerMove, onTrackPointerUp, clickItem };
+  });
+  const rowEvents = useMemo<RowEvents>(
+    () => ({
+      pointerDown: (event, row) => latest.current.onTrackPointerDown(event, row),
+      pointerMove: (event) => latest.current.onTrackPointerMove(event),
+      pointerUp: (event) => latest.current.onTrackPointerUp(event),
+      hover: (row, target) => setHovered(target ? { row, target } : null),
+      click: (row, target) => latest.current.clickItem(row, target),
+    }),
+    [],
+  );
+
   // --- Drawing ----------------------------------------------------------------
   const virtualRows = virtualizer.getVirtualItems();
   const totalHeight = virtualizer.getTotalSize();
@@ -284,70 +305,27 @@ export function BoardGrid(props: BoardGridProps) {
           const layout = rows[row];
           const unit = units[row];
           if (!layout || !unit) return null;
+          const hasCursor = row === cursor.row;
           return (
-            <div key={unit.id} role="row" aria-rowindex={row + 2} className={classes.row} style={{ top: v.start, height: layout.height }} data-unit={unit.id}>
-              <div role="rowheader" className={classes.unit} title={unit.name}>
-                <span className={classes.unitName}>{unit.name}</span>
-                {unit.inventory > 1 ? (
-                  <span className={classes.inventory} aria-hidden="true">
-                    ×{unit.inventory}
-                  </span>
-                ) : null}
-              </div>
-              <div
-                className={classes.track}
-                data-track=""
-                style={{ width: trackWidth }}
-                onPointerDown={(e) => onTrackPointerDown(e, row)}
-                onPointerMove={onTrackPointerMove}
-                onPointerUp={onTrackPointerUp}
-                onPointerCancel={onTrackPointerUp}
-              >
-                {range && range.row === row ? <SelectionBox board={board} range={range} dayWidth={dayWidth} /> : null}
-                {layout.bars.map((bar) => (
-                  <BarView
-                    key={`${bar.kind}:${bar.id}`}
-                    bar={bar}
-                    row={row}
-                    unitName={unit.name}
-                    board={board}
-                    dayWidth={dayWidth}
-                    active={activeId === targetElementId(row, 0, { kind: bar.kind, id: bar.id })}
-                    describedBy={shown && shown.row === row && sameTarget(shown.target, { kind: bar.kind, id: bar.id }) ? 'board-tip' : undefined}
-                    reservationLock={bar.kind === 'reservation' ? props.reservationLocks.get(bar.id) : undefined}
-                    viewerId={props.viewerId}
-                    format={format}
-                    t={t}
-                    onHover={(on) => setHovered(on ? { row, target: { kind: bar.kind, id: bar.id } } : null)}
-                    onClick={() => clickItem(row, { kind: bar.kind, id: bar.id })}
-                  />
-                ))}
-                {layout.lines.map((line) => (
-                  <LineView
-                    key={line.id}
-                    line={line}
-                    row={row}
-                    unitId={unit.id}
-                    unitName={unit.name}
-                    board={board}
-                    dayWidth={dayWidth}
-                    activeId={activeId}
-                    viewerId={props.viewerId}
-                    format={format}
-                    t={t}
-                    onHover={(on) =>
-                      setHovered(on && (line.kind === 'reservation' || line.kind === 'lock') ? { row, target: { kind: line.kind, id: line.id } } : null)
-                    }
-                    onClick={() => {
-                      if (line.kind !== 'slot') clickItem(row, { kind: line.kind, id: line.id, slot: line.slot });
-                    }}
-                  />
-                ))}
-                {row === cursor.row && active.kind === 'free' ? (
-                  <FreeCell board={board} row={row} col={cursor.col} unitName={unit.name} dayWidth={dayWidth} format={format} t={t} />
-                ) : null}
-              </div>
-            </div>
+            <RowView
+              key={unit.id}
+              row={row}
+              top={v.start}
+              layout={layout}
+              unit={unit}
+              board={board}
+              dayWidth={dayWidth}
+              trackWidth={trackWidth}
+              activeId={hasCursor ? activeId : undefined}
+              freeCol={hasCursor && active.kind === 'free' ? cursor.col : undefined}
+              range={range && range.row === row ? range : undefined}
+              describedId={shown && shown.row === row && shown.target.kind !== 'free' ? shown.target.id : undefined}
+              reservationLocks={props.reservationLocks}
+              viewerId={props.viewerId}
+              format={format}
+              t={t}
+              events={rowEvents}
+            />
           );
         })}
         {shown ? (
@@ -366,13 +344,115 @@ export function BoardGrid(props: BoardGridProps) {
   );
 }
 
+interface RowEvents {
+  pointerDown: (event: PointerEvent<HTMLDivElement>, row: number) => void;
+  pointerMove: (event: PointerEvent<HTMLDivElement>) => void;
+  pointerUp: (event: PointerEvent<HTMLDivElement>) => void;
+  hover: (row: number, target: Target | null) => void;
+  click: (row: number, target: Target) => void;
+}
+
+interface RowViewProps {
+  row: number;
+  top: number;
+  layout: RowLayout;
+  unit: BoardUnit;
+  board: BoardModel;
+  dayWidth: number;
+  trackWidth: number;
+  /** The active descendant's id when the cursor is on this row. */
+  activeId: string | undefined;
+  /** The cursor's cell when it rests on a free cell of this row. */
+  freeCol: number | undefined;
+  range: SelectedRange | undefined;
+  /** The item whose details the tooltip shows, on this row. */
+  describedId: string | undefined;
+  reservationLocks: ReadonlyMap<string, BoardLockFragment>;
+  viewerId: string | undefined;
+  format: LabelFormat;
+  t: BoardT;
+  events: RowEvents;
+}
+
+/** One unit's row: its name, then its bars (or timeslot lines), selection and cursor. */
+const RowView = memo(function RowView(props: RowViewProps) {
+  const { row, layout, unit, board, dayWidth, activeId, format, t, events } = props;
+  return (
+    <div role="row" aria-rowindex={row + 2} className={classes.row} style={{ top: props.top, height: layout.height }} data-unit={unit.id}>
+      <div role="rowheader" className={classes.unit} title={unit.name}>
+        <span className={classes.unitName}>{unit.name}</span>
+        {unit.inventory > 1 ? (
+          <span className={classes.inventory} aria-hidden="true">
+            ×{unit.inventory}
+          </span>
+        ) : null}
+      </div>
+      <div
+        className={classes.track}
+        data-track=""
+        style={{ width: props.trackWidth }}
+        onPointerDown={(e) => events.pointerDown(e, row)}
+        onPointerMove={events.pointerMove}
+        onPointerUp={events.pointerUp}
+        onPointerCancel={events.pointerUp}
+      >
+        {props.range ? <SelectionBox board={board} range={props.range} dayWidth={dayWidth} /> : null}
+        {layout.bars.map((bar) => {
+          const target: Target = { kind: bar.kind, id: bar.id };
+          return (
+            <BarView
+              key={`${bar.kind}:${bar.id}`}
+              bar={bar}
+              row={row}
+              unitName={unit.name}
+              board={board}
+              dayWidth={dayWidth}
+              active={activeId === targetElementId(row, 0, target)}
+              describedBy={props.describedId === bar.id ? 'board-tip' : undefined}
+              reservationLock={bar.kind === 'reservation' ? props.reservationLocks.get(bar.id) : undefined}
+              viewerId={props.viewerId}
+              format={format}
+              t={t}
+              onHover={(on) => events.hover(row, on ? target : null)}
+              onClick={() => events.click(row, target)}
+            />
+          );
+        })}
+        {layout.lines.map((line) => (
+          <LineView
+            key={line.id}
+            line={line}
+            row={row}
+            unitId={unit.id}
+            unitName={unit.name}
+            board={board}
+            dayWidth={dayWidth}
+            activeId={activeId}
+            describedBy={props.describedId === line.id ? 'board-tip' : undefined}
+            viewerId={props.viewerId}
+            format={format}
+            t={t}
+            onHover={(on) => events.hover(row, on && (line.kind === 'reservation' || line.kind === 'lock') ? { kind: line.kind, id: line.id } : null)}
+            onClick={() => {
+              if (line.kind !== 'slot') events.click(row, { kind: line.kind, id: line.id, slot: line.slot });
+            }}
+          />
+        ))}
+        {props.freeCol !== undefined ? (
+          <FreeCell board={board} row={row} col={props.freeCol} unitName={unit.name} dayWidth={dayWidth} format={format} t={t} />
+        ) : null}
+      </div>
+    </div>
+  );
+});
+
 // --- Header and background ------------------------------------------------------
 
 function hourLabel(minutes: number): string {
   return String(Math.floor(minutes / 60) % 24).padStart(2, '0');
 }
 
-function Header(props: { board: BoardModel; today: string; dayWidth: number; unitWidth: number; height: number; format: LabelFormat; t: BoardT }) {
+const Header = memo(function Header(props: { board: BoardModel; today: string; dayWidth: number; unitWidth: number; height: number; format: LabelFormat; t: BoardT }) {
   const { board, today, dayWidth, unitWidth, height, format, t } = props;
   const { axis } = board;
   const narrow = dayWidth < 40;
@@ -397,7 +477,7 @@ function Header(props: { board: BoardModel; today: string; dayWidth: number; uni
             aria-current={isToday ? 'date' : undefined}
             data-date={date}
             aria-label={`${formatDate(date, format.locale, { weekday: 'long', day: 'numeric', month: 'long' })}${isToday ? `, ${t('grid.today')}` : ''}`}
-            className={`${classes.dayHead} ${weekend ? classes.weekendHead : ''} ${isToday ? classes.todayHead : ''} ${monthStart ? classes.monthStart : ''}`}
+            className={`${classes.dayHead} ${weekend ? classes.weekendHead : ''} ${isToday && axis.days > 1 ? classes.todayHead : ''} ${isToday ? classes.todayMark : ''} ${monthStart ? classes.monthStart : ''}`}
             style={{ left: unitWidth + i * dayWidth, width: dayWidth }}
           >
             <span className={classes.dayLine} aria-hidden="true">
@@ -431,9 +511,9 @@ function Header(props: { board: BoardModel; today: string; dayWidth: number; uni
       })}
     </div>
   );
-}
+});
 
-function Background(props: { board: BoardModel; today: string; now: number; dayWidth: number; unitWidth: number; top: number; height: number }) {
+const Background = memo(function Background(props: { board: BoardModel; today: string; now: number; dayWidth: number; unitWidth: number; top: number; height: number }) {
   const { board, today, now, dayWidth, unitWidth, top, height } = props;
   const { axis } = board;
   const window = axis.window;
@@ -484,7 +564,7 @@ function Background(props: { board: BoardModel; today: string; now: number; dayW
       {window && nowX !== null ? <div className={classes.now} style={{ left: nowX * dayWidth }} /> : null}
     </div>
   );
-}
+});
 
 // --- Items ----------------------------------------------------------------------
 
@@ -618,6 +698,7 @@ interface LineViewProps {
   board: BoardModel;
   dayWidth: number;
   activeId: string | undefined;
+  describedBy: string | undefined;
   viewerId: string | undefined;
   format: LabelFormat;
   t: BoardT;
@@ -633,7 +714,11 @@ function LineView(props: LineViewProps) {
   const indent = line.kind === 'slot' ? 0 : 8;
   const style: CSSProperties = { left: line.day * dayWidth + 2 + indent, width: dayWidth - 4 - indent, top: line.top, height: LINE_HEIGHT - 2 };
   const activeClass = props.activeId === id ? classes.active : '';
-  const hover = { onPointerEnter: () => props.onHover(true), onPointerLeave: () => props.onHover(false) };
+  const hover = {
+    onPointerEnter: () => props.onHover(true),
+    onPointerLeave: () => props.onHover(false),
+    'aria-describedby': props.describedBy,
+  };
 
   if (line.kind === 'slot') {
     const slot = board.slots.get(slotKey(unitId, line.slot));

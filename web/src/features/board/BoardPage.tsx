@@ -25,7 +25,7 @@ import { ProblemAlert } from '@/components/ProblemAlert';
 import { NewReservationPanel, type NewReservationInitial } from '@/features/booking';
 import { BoardDocument, type BlockUnitInput, type BoardBlockFragment, type BoardLockFragment, type PeriodInput } from '@/gql/graphql';
 import { describeError } from '@/lib/errors';
-import { addDays, formatDate, formatDateRange, formatInstantRange, formatTime, parseDate } from '@/lib/format';
+import { addDays, parseDate } from '@/lib/format';
 import { usePageTitle } from '@/lib/page-title';
 import { useTenant, useViewer } from '@/lib/session/session';
 import { useFormat } from '@/lib/use-format';
@@ -33,6 +33,7 @@ import { BlockDialog, LiftDialog, SlotListDialog } from './BoardDialogs';
 import { BoardGrid } from './BoardGrid';
 import { BoardLegend } from './BoardLegend';
 import { Chevron } from './icons';
+import { formatDate, formatDateRange, formatInstantRange, formatTime } from './intl';
 import { blockWhen, type BoardT, type LabelFormat } from './labels';
 import { hoursOf, nightsOf, type Model, type Target } from './layout';
 import { useLiveBoard, type BoardData } from './live';
@@ -44,7 +45,7 @@ import classes from './board.module.css';
 
 /** The width of the unit column. */
 function unitColumn(narrow: boolean): number {
-  return narrow ? 108 : 168;
+  return narrow ? 100 : 168;
 }
 
 /** A day column's width: the room shared out, but never narrower than the model needs. */
@@ -52,7 +53,7 @@ export function dayColumnWidth(model: Model, days: number, room: number, hoursPe
   const share = room / days;
   if (model === 'interval') return Math.max(share, hoursPerDay * (days === 1 ? 44 : 10));
   if (model === 'timeslot') return Math.max(share, days === 30 ? 100 : 112);
-  return Math.max(share, days === 30 ? 30 : days === 14 ? 44 : 52);
+  return Math.max(share, days === 30 ? 30 : days === 14 ? 44 : 48);
 }
 
 /** What the selection bar and the dialogs work on: the selected cells of a unit. */

@@ -3,7 +3,8 @@
 // 14:05"), blocks and slots. Pure functions of the data, the formatters and
 // the translation function, so they are tested in both languages.
 import type { BoardBlockFragment, BoardLockFragment, BoardReservationFragment } from '@/gql/graphql';
-import { daysBetween, formatDate, formatDateRange, formatInstantRange, formatMoney, formatTime } from '@/lib/format';
+import { daysBetween } from '@/lib/format';
+import { formatDate, formatDateRange, formatInstantRange, formatMoney, formatTime } from './intl';
 import type { Model } from './layout';
 import type { BoardSlot } from './live';
 import { localDate } from './time';

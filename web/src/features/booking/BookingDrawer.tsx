@@ -55,7 +55,7 @@ import type { NewReservationPanelProps } from './index';
 import { LockStatus } from './LockStatus';
 import { bookingModel, draftFromPeriod, periodFromDraft } from './period';
 import { PeriodFields } from './PeriodFields';
-import { mayBook, offersBookAnyway, overrideReasonMax, quoteVerdict } from './quote';
+import { mayBook, offersBookAnyway, overrideReasonMax, quoteVerdict, warningColor } from './quote';
 import { QuoteSummary } from './QuoteSummary';
 import { useRangeLock } from './use-range-lock';
 import { useSettled } from './use-settled';
@@ -329,7 +329,7 @@ export function BookingForm({ initial, onClose, onCreated }: FormProps) {
           <Button variant="default" onClick={onClose} type="button">
             {t('cancel')}
           </Button>
-          <Button type="submit" loading={creation.fetching} color={overridingNow ? 'orange.9' : undefined}>
+          <Button type="submit" loading={creation.fetching} color={overridingNow ? warningColor : undefined}>
             {overridingNow ? t('override.submit') : values.hold ? t('submitHold') : t('submit')}
           </Button>
         </Group>
@@ -353,7 +353,7 @@ function BookAnyway({ overriding, onStart, onStop, reason, onReason, error }: Bo
   if (!overriding) {
     return (
       <Group gap="sm" align="center">
-        <Button variant="outline" color="orange.9" onClick={onStart} type="button">
+        <Button variant="outline" color={warningColor} onClick={onStart} type="button">
           {t('override.start')}
         </Button>
         <Text fz="sm" c="dimmed" style={{ flex: '1 1 14rem' }}>

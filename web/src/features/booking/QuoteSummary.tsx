@@ -11,7 +11,7 @@ import { ProblemAlert } from '@/components/ProblemAlert';
 import { describeError } from '@/lib/errors';
 import { useTenant } from '@/lib/session/session';
 import { useFormat } from '@/lib/use-format';
-import { quoteVerdict, type Quote } from './quote';
+import { quoteVerdict, warningColor, type Quote } from './quote';
 
 export interface QuoteSummaryProps {
   /** The latest quote answered (possibly for earlier inputs: see `stale`). */
@@ -92,7 +92,7 @@ export function QuoteSummary({ quote, incomplete, stale, error, headingOrder = 3
     } else if (verdict === 'refused') {
       body = (
         <Stack gap="xs">
-          <Alert color="orange" variant="light" title={t('quote.refusedTitle', { business: tenant.name })}>
+          <Alert color={warningColor} variant="light" title={t('quote.refusedTitle', { business: tenant.name })}>
             <List size="sm" spacing={2}>
               {quote.violations.map((violation) => (
                 <List.Item key={`${violation.code}:${violation.message}`}>{violation.message}</List.Item>
@@ -106,7 +106,7 @@ export function QuoteSummary({ quote, incomplete, stale, error, headingOrder = 3
     } else {
       body = (
         <Stack gap="xs">
-          <Alert color="orange" variant="light" title={t('quote.unavailableTitle')}>
+          <Alert color={warningColor} variant="light" title={t('quote.unavailableTitle')}>
             {t('quote.unavailableBody')}
           </Alert>
           {lines}

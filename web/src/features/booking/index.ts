@@ -42,7 +42,7 @@ export {
   type PeriodProblems,
 } from './period';
 export { PeriodFields } from './PeriodFields';
-export { mayBook, mayOverride, offersBookAnyway, overrideReasonMax, quoteVerdict, type Quote } from './quote';
+export { mayBook, mayOverride, offersBookAnyway, overrideReasonMax, quoteVerdict, warningColor, type Quote } from './quote';
 export { QuoteSummary } from './QuoteSummary';
 export { useRangeLock, type RangeLock, type RangeLockState } from './use-range-lock';
 export { useSettled } from './use-settled';

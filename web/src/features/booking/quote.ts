@@ -40,3 +40,9 @@ export function mayBook(role: Role | null | undefined): boolean {
 
 /** The longest an override's reason may be (the API's limit). */
 export const overrideReasonMax = 500;
+
+/**
+ * The colour of rule refusals and overrides: a dark orange that keeps text
+ * at 7:1 on white and on its own light tint (Mantine's orange 9 is 3.9:1).
+ */
+export const warningColor = '#9a3412';

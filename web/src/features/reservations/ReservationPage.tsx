@@ -26,6 +26,7 @@ import {
   type ReservationDetailFragment,
   type ReservationLiveEventsSubscription,
 } from '@/gql/graphql';
+import { warningColor } from '@/features/booking';
 import { describeError } from '@/lib/errors';
 import { usePageTitle } from '@/lib/page-title';
 import { useViewer } from '@/lib/session/session';
@@ -229,7 +230,7 @@ function ReservationView({ reservation, reload, onChanged, own, changedElsewhere
               </Button>
             ) : null}
             {actions.includes('cancel') ? (
-              <Button variant="outline" color="red.8" onClick={() => setDialog('cancel')}>
+              <Button variant="outline" color="red.9" onClick={() => setDialog('cancel')}>
                 {t('actions.cancel')}
               </Button>
             ) : null}
@@ -418,7 +419,7 @@ function OverrideNotice({ override }: { override: NonNullable<Reservation['polic
   const format = useFormat();
   return (
     <section className={classes.override} aria-labelledby="override-heading">
-      <Title order={2} fz="md" id="override-heading" c="orange.9">
+      <Title order={2} fz="md" id="override-heading" c={warningColor}>
         ⚠ {t('override.title')}
       </Title>
       <Text fz="sm" mt={4}>

@@ -16,7 +16,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useClient, useQuery, type CombinedError } from 'urql';
 import { ProblemAlert } from '@/components/ProblemAlert';
 import { ReservationsListDocument, ReservationsUnitsDocument, type ReservationsListQuery } from '@/gql/graphql';
-import { mayBook, NewReservationPanel } from '@/features/booking';
+import { mayBook, NewReservationPanel, warningColor } from '@/features/booking';
 import { describeError } from '@/lib/errors';
 import { usePageTitle } from '@/lib/page-title';
 import { useTenant, useViewer } from '@/lib/session/session';
@@ -369,7 +369,7 @@ function ListSkeleton({ phone }: { phone: boolean }) {
 function OverriddenMark() {
   const { t } = useTranslation('reservations');
   return (
-    <Text fz="xs" c="orange.9" fw={600} mt={2}>
+    <Text fz="xs" c={warningColor} fw={600} mt={2}>
       ⚠ {t('list.overridden')}
     </Text>
   );

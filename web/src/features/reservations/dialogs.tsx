@@ -34,6 +34,7 @@ import {
   quoteVerdict,
   useRangeLock,
   useSettled,
+  warningColor,
 } from '@/features/booking';
 import { useTenant, useViewer } from '@/lib/session/session';
 import { useFormat } from '@/lib/use-format';
@@ -122,9 +123,11 @@ function CancelForm({ reservation, onClose, onDone, onReload, own }: DialogProps
       <Stack gap="md">
         <Text fz="sm">{t('cancel.body', { guest: reservation.client?.name ?? t('noGuest') })}</Text>
         <Alert color={reservation.cancellationRefund ? 'sea' : 'gray'} variant="light" title={t('cancel.refundTitle')}>
-          {reservation.cancellationRefund
-            ? t('cancel.refund', { amount: format.money(reservation.cancellationRefund) })
-            : t('cancel.noRefund')}
+          <Text fz="sm">
+            {reservation.cancellationRefund
+              ? t('cancel.refund', { amount: format.money(reservation.cancellationRefund) })
+              : t('cancel.noRefund')}
+          </Text>
           {reservation.price ? (
             <Text fz="sm" c="dimmed" mt={4}>
               {t('cancel.paid', { amount: format.money(reservation.price) })}
@@ -147,7 +150,7 @@ function CancelForm({ reservation, onClose, onDone, onReload, own }: DialogProps
           <Button variant="default" onClick={onClose}>
             {t('cancel.keep')}
           </Button>
-          <Button type="submit" color="red.8" loading={state.fetching}>
+          <Button type="submit" color="red.9" loading={state.fetching}>
             {t('cancel.submit')}
           </Button>
         </Group>
@@ -463,7 +466,7 @@ function ChangePeriodForm({ reservation, onClose, onDone, onReload, own }: Dialo
             </Stack>
           ) : (
             <Group gap="sm">
-              <Button variant="outline" color="orange.9" onClick={() => setOverriding(true)}>
+              <Button variant="outline" color={warningColor} onClick={() => setOverriding(true)}>
                 {t('change.anyway')}
               </Button>
               <Text fz="sm" c="dimmed" style={{ flex: '1 1 14rem' }}>
@@ -482,7 +485,7 @@ function ChangePeriodForm({ reservation, onClose, onDone, onReload, own }: Dialo
           <Button variant="default" onClick={onClose}>
             {t('dialog.cancel')}
           </Button>
-          <Button type="submit" loading={changing.fetching} color={overridingNow ? 'orange.9' : undefined}>
+          <Button type="submit" loading={changing.fetching} color={overridingNow ? warningColor : undefined}>
             {overridingNow ? t('change.submitAnyway') : t('change.submit')}
           </Button>
         </Group>

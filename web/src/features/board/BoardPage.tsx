@@ -147,7 +147,8 @@ export default function BoardPage() {
   usePageTitle(t('title'));
 
   const model = (['nightly', 'timeslot', 'interval'].includes(tenant.model) ? tenant.model : 'nightly') as Model;
-  const narrow = useMediaQuery('(max-width: 48em)') ?? false;
+  // Read at once (not after a first render), so a phone asks for its 7 days only.
+  const narrow = useMediaQuery('(max-width: 48em)', undefined, { getInitialValueInEffect: false }) ?? false;
   const today = format.today();
   const address = readBoardAddress(location.search, { today, model, narrow });
   const { from, days, canceled } = address;
@@ -170,10 +171,14 @@ export default function BoardPage() {
 
   // --- The cursor and selection (reset for each range) ---------------------
   const rangeKey = `${from}|${days}|${model}`;
+  const [openedAt] = useState(() => Date.now());
   const [selection, setSelection] = useState<SelectionState>(() => initialSelection());
   const [selectionKey, setSelectionKey] = useState<string | null>(null);
   if (board && selectionKey !== rangeKey) {
-    const todayCol = board.axis.cells.findIndex((c) => c.date === today);
+    // The cursor starts on today (interval boards: the current hour, or today's first).
+    const now = openedAt;
+    const hour = board.axis.cells.findIndex((c) => c.date === today && c.start !== undefined && c.end !== undefined && c.start <= now && now < c.end);
+    const todayCol = hour >= 0 ? hour : board.axis.cells.findIndex((c) => c.date === today);
     setSelectionKey(rangeKey);
     setSelection((s) => initialSelection(Math.min(s.cursor.row, Math.max(0, board.units.length - 1)), Math.max(0, todayCol)));
   }

@@ -350,6 +350,46 @@ test.describe('the board', () => {
     await expect(dialog.getByRole('link', { name: 'Open the reservation in the way' })).toHaveAttribute('href', `/admin/reservations/${booked.id}`);
   });
 
+  test('shows an imported calendar’s block live, hatched with its source, and does not offer to lift it', async ({ page, admin }) => {
+    await page.goto('/admin/sign-in?next=%2Fadmin%2Fboard');
+    await signIn(page, admin);
+    await expect(grid(page)).toBeVisible();
+    const today = await tenantToday(page);
+    const { board } = await api<BoardAnswer>(page, boardQuery, { from: today, to: addDays(today, 1) });
+    const unit = board.units[1] ?? board.units[0]!;
+    const stay = await freeStay(page, unit.id, addDays(today, 160), 2);
+    await openBoard(page, `?from=${addDays(stay.checkIn, -2)}&days=14`);
+
+    const ics = (events: string[]) => ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//berth e2e//EN', ...events, 'END:VCALENDAR', ''].join('\r\n');
+    const event = [
+      'BEGIN:VEVENT',
+      `UID:board-e2e-${Date.now()}@example.org`,
+      `DTSTAMP:20261201T000000Z`,
+      `DTSTART;VALUE=DATE:${stay.checkIn.replaceAll('-', '')}`,
+      `DTEND;VALUE=DATE:${stay.checkOut.replaceAll('-', '')}`,
+      'SUMMARY:Reserved',
+      'END:VEVENT',
+    ];
+    const importCalendar = 'mutation ($u: ID!, $ics: String!) { importCalendar(unitId: $u, ics: $ics, source: "airbnb") { __typename } }';
+    await api(page, importCalendar, { u: unit.id, ics: ics(event) });
+    try {
+      // Live: the board reads the unit's blocks again after the import's event.
+      const imported = grid(page).getByRole('gridcell', { name: new RegExp(`^Imported from airbnb, ${escapeRegExp(unit.name)}, `) });
+      await expect(imported).toBeVisible();
+      await expect(imported).toContainText('Imported: airbnb');
+      expect(await imported.evaluate((el) => getComputedStyle(el).backgroundImage)).toContain('repeating-linear-gradient');
+      await imported.click();
+      const selection = page.getByRole('region', { name: 'Selection' });
+      await expect(selection).toContainText('it cannot be lifted here');
+      await expect(selection.getByRole('button', { name: 'Lift block' })).toHaveCount(0);
+      await expect(page.getByRole('dialog', { name: 'Lift block' })).toHaveCount(0);
+    } finally {
+      // An empty calendar clears the source.
+      await api(page, importCalendar, { u: unit.id, ics: ics([]) });
+    }
+    await expect(grid(page).getByRole('gridcell', { name: /^Imported from airbnb/ })).toHaveCount(0);
+  });
+
   test('books a stay from a selection on the board, and the bar appears', async ({ page, admin }) => {
     await page.goto('/admin/sign-in?next=%2Fadmin%2Fboard');
     await signIn(page, admin);

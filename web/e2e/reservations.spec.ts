@@ -4,9 +4,10 @@
 // period changed (the new quote shown first); notes changed, and a stale edit
 // (the reservation changed through the API in between) showing the conflict
 // with a reload that works; booking anyway as admin with a reason, shown on
-// the reservation; a staff user seeing the refusal only; one booking with the
-// keyboard alone; axe on the list, the reservation and the open panel at
-// desktop and phone widths.
+// the reservation; a staff user seeing the refusal only; the panel's lock
+// held while it is open and let go on cancel and on leaving the page; one
+// booking with the keyboard alone; axe on the list, the reservation and the
+// open panel at desktop and phone widths.
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Locator, Page } from '@playwright/test';
 import { expect, signIn, test } from './fixtures';
@@ -316,6 +317,7 @@ test.describe('reservations', () => {
     await expect(override).toContainText('Goodwill: a returning family, one night only');
     await expect(override).toContainText(admin.email);
     await expect(override).toContainText(/need at least \d+ nights/);
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   test('a staff user sees the refusal only', async ({ page, admin, browser, baseURL }) => {
@@ -335,6 +337,30 @@ test.describe('reservations', () => {
     } finally {
       await staff.context.close();
     }
+  });
+
+  test('the range is locked while the panel is open, and let go on cancel and when the page goes away', async ({ page, context, admin }) => {
+    await signInAt(page, admin, '/reservations');
+    const stay = await findStay(page, 'Pine Cabin', 320, 2);
+    // A second tab of the same session watches the tenant's locks.
+    const watcher = await context.newPage();
+    await watcher.goto('/admin/account');
+    const locksOnUnit = async () =>
+      (await api<{ locks: { unitId: string }[] }>(watcher, '{ locks { unitId } }')).locks.filter((l) => l.unitId === stay.unitId).length;
+
+    let panel = await openPanel(page, stay, 'Pine Cabin');
+    await expect(panel.getByText(/This range is held for you/)).toBeVisible();
+    expect(await locksOnUnit()).toBe(1);
+    await panel.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect(panel).toBeHidden();
+    await expect.poll(locksOnUnit, { timeout: 5_000 }).toBe(0);
+
+    // Leaving the page: released by the keepalive request on pagehide, long before the 30 s lease ends.
+    panel = await openPanel(page, stay, 'Pine Cabin');
+    await expect(panel.getByText(/This range is held for you/)).toBeVisible();
+    expect(await locksOnUnit()).toBe(1);
+    await page.close({ runBeforeUnload: true });
+    await expect.poll(locksOnUnit, { timeout: 5_000 }).toBe(0);
   });
 
   test('a booking with the keyboard alone', async ({ page, admin }) => {

@@ -304,6 +304,16 @@ describe('the lock and the booking', () => {
     expect(fake.callsOf('BookingCreateReservation')).toHaveLength(0);
   });
 
+  it('tells the user when they hold the range themselves in another window', async () => {
+    const fake = berth(bookable, {
+      BookingAcquireLock: () =>
+        apiError('LOCKED', 'locked', { holder: { displayName: 'me@example.org', actor: 'user:u-me', session: 'login:other' } }),
+    });
+    renderForm(fake);
+    expect(await screen.findByText(/You are booking this range yourself in another window or on another device/)).toBeInTheDocument();
+    expect(screen.queryByText(/me@example.org is booking this range/)).not.toBeInTheDocument();
+  });
+
   it('books an existing client found by search as a hold', async () => {
     const fake = berth(bookable);
     renderForm(fake);

@@ -207,7 +207,7 @@ function ReservationView({ reservation, reload, onChanged, own, changedElsewhere
 
       {actions.length > 0 ? (
         <section aria-label={t('actions.label')}>
-          <Group gap="sm">
+          <Group gap="sm" className={classes.actions}>
             {actions.includes('confirm') ? (
               <Button onClick={() => void step('confirm')} loading={confirming.fetching}>
                 {t('actions.confirm')}

@@ -162,7 +162,7 @@ describe('the list', () => {
       '2',
       '●Confirmed',
       'CHF 532.88',
-      '6 Dec 2026, 09:00',
+      '6 Dec 2026',
     ]);
     expect(within(second!).getByText('Held')).toBeInTheDocument();
     expect(within(second!).getByText(/booked anyway/)).toBeInTheDocument();

@@ -8,7 +8,7 @@ import '@mantine/core/styles/Combobox.css';
 import '@mantine/core/styles/Pill.css';
 import '@mantine/core/styles/PillsInput.css';
 import '@mantine/core/styles/SimpleGrid.css';
-import { useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { Anchor, Button, Group, MultiSelect, Select, SimpleGrid, Skeleton, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedCallback, useMediaQuery } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
@@ -81,19 +81,39 @@ function FiltersForm({ filters, onChange }: FiltersFormProps) {
   }
   const pushGuest = useDebouncedCallback((value: string) => onChange({ ...filters, guest: value }, true), 350);
 
+  // On phones the filters other than the guest fold away behind a button
+  // that says how many are set.
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
+  const [unfolded, setUnfolded] = useState(false);
+  const moreSet = [filters.states.length > 0, !!filters.unitId, !!filters.from, !!filters.to].filter(Boolean).length;
+  const folded = phone && !unfolded;
+  const moreId = useId();
+
+  const guestField = (
+    <TextInput
+      label={t('filters.guest')}
+      placeholder={t('filters.guestPlaceholder')}
+      type="search"
+      value={guest}
+      onChange={(event) => {
+        setGuest(event.currentTarget.value);
+        pushGuest(event.currentTarget.value);
+      }}
+    />
+  );
+
   return (
     <form role="search" aria-label={t('filters.label')} onSubmit={(event) => event.preventDefault()}>
-      <SimpleGrid cols={{ base: 1, xs: 2, md: 5 }} spacing="sm" verticalSpacing="xs">
-        <TextInput
-          label={t('filters.guest')}
-          placeholder={t('filters.guestPlaceholder')}
-          type="search"
-          value={guest}
-          onChange={(event) => {
-            setGuest(event.currentTarget.value);
-            pushGuest(event.currentTarget.value);
-          }}
-        />
+      {phone ? (
+        <Group align="flex-end" gap="sm" wrap="nowrap" mb={folded ? 0 : 'xs'}>
+          <div style={{ flex: 1 }}>{guestField}</div>
+          <Button variant="default" aria-expanded={!folded} aria-controls={moreId} onClick={() => setUnfolded((u) => !u)}>
+            {moreSet > 0 ? t('filters.moreSet', { count: moreSet }) : t('filters.more')}
+          </Button>
+        </Group>
+      ) : null}
+      <SimpleGrid id={moreId} hidden={folded} display={folded ? 'none' : undefined} cols={{ base: 1, xs: 2, md: 5 }} spacing="sm" verticalSpacing="xs">
+        {phone ? null : guestField}
         <MultiSelect
           label={t('filters.state')}
           placeholder={filters.states.length ? undefined : t('filters.anyState')}
@@ -248,7 +268,7 @@ function useRowFacts() {
       period: periodText(row, format),
       nights: nights !== null ? t('nights', { count: nights }) : null,
       total: row.price ? format.money(row.price) : '—',
-      created: format.dateTime(row.createdAt, { dateStyle: 'medium', timeStyle: 'short' }),
+      created: format.dateTime(row.createdAt, { dateStyle: 'medium' }),
       createdShort: format.dateTime(row.createdAt, { dateStyle: 'short' }),
     };
   };
@@ -298,7 +318,7 @@ function ReservationTable({ rows }: { rows: Row[] }) {
                   {row.guests}
                   {row.quantity > 1 ? ` · ×${row.quantity}` : ''}
                 </Table.Td>
-                <Table.Td>
+                <Table.Td className={classes.wrap}>
                   <StateBadge state={row.state} />
                   {row.policyOverride ? <OverriddenMark /> : null}
                 </Table.Td>

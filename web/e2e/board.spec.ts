@@ -90,10 +90,29 @@ function grid(page: Page): Locator {
   return page.getByRole('grid', { name: /^Board/ });
 }
 
+/**
+ * Resolves once the page has sent the `boardEvents` subscription over its
+ * WebSocket, and berth has had a moment to start following the feed. The
+ * board's answer carries no event cursor (decision 0046), so a change made
+ * before the subscription is set up would not reach this board.
+ */
+function boardFollowing(page: Page): Promise<void> {
+  return new Promise((resolve) => {
+    page.on('websocket', (socket) => {
+      socket.on('framesent', (frame) => {
+        const text = typeof frame.payload === 'string' ? frame.payload : frame.payload.toString();
+        if (text.includes('"subscribe"') && text.includes('boardEvents')) setTimeout(resolve, 300);
+      });
+    });
+  });
+}
+
 async function openBoard(page: Page, search = '') {
+  const following = boardFollowing(page);
   await page.goto(`/admin/board${search}`);
   await expect(page.getByRole('heading', { level: 1, name: 'Board' })).toBeVisible();
   await expect(grid(page)).toBeVisible();
+  await following;
 }
 
 /** The dates of the columns shown. */

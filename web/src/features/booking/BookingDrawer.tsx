@@ -19,6 +19,7 @@ import '@mantine/core/styles/SegmentedControl.css';
 import '@mantine/core/styles/NumberInput.css';
 import '@mantine/core/styles/InlineInput.css';
 import '@mantine/core/styles/Radio.css';
+import '@mantine/core/styles/SimpleGrid.css';
 import { useMemo, useState, type FormEvent } from 'react';
 import {
   Alert,
@@ -29,6 +30,7 @@ import {
   NumberInput,
   Radio,
   Select,
+  SimpleGrid,
   Stack,
   Text,
   Textarea,
@@ -48,7 +50,7 @@ import {
 } from '@/gql/graphql';
 import { describeError, hasErrorCode } from '@/lib/errors';
 import { useTenant, useViewer } from '@/lib/session/session';
-import { bookingProblems, isValid, newIdempotencyKey, numberOr, type BookingValues } from './booking-form';
+import { bookingProblems, isValid, itemsFor, newIdempotencyKey, numberOr, type BookingValues } from './booking-form';
 import { clientInput, noClientChosen } from './client';
 import { ClientPicker } from './ClientPicker';
 import type { NewReservationPanelProps } from './index';
@@ -108,6 +110,9 @@ export function BookingForm({ initial, onClose, onCreated }: FormProps) {
   }));
   const [overriding, setOverriding] = useState(false);
   const [submitted, setSubmitted] = useState(false);
+  // The quantity follows the guests (a seat each, or rooms by their size)
+  // until the user sets it.
+  const [quantityTouched, setQuantityTouched] = useState(false);
   const set = (patch: Partial<BookingValues>) => setValues((before) => ({ ...before, ...patch }));
 
   const [unitsResult] = useQuery({ query: BookingUnitsDocument });
@@ -219,7 +224,16 @@ export function BookingForm({ initial, onClose, onCreated }: FormProps) {
           placeholder={t('unitPlaceholder')}
           data={units.map((u) => ({ value: u.id, label: u.name }))}
           value={unitId}
-          onChange={(id) => set({ unitId: id, period: model === 'timeslot' ? { ...values.period, slot: '' } : values.period })}
+          onChange={(id) => {
+            const next = units.find((u) => u.id === id);
+            set({
+              unitId: id,
+              period: model === 'timeslot' ? { ...values.period, slot: '' } : values.period,
+              ...(next && !quantityTouched
+                ? { quantity: itemsFor(numberOr(values.guests, 1), next.maxGuests, next.inventory) }
+                : {}),
+            });
+          }}
           error={show(problems.unitId) ?? (unitsResult.error ? t('unitsFailed') : undefined)}
           allowDeselect={false}
           searchable={units.length > 8}
@@ -233,17 +247,26 @@ export function BookingForm({ initial, onClose, onCreated }: FormProps) {
           problems={submitted ? problems.period : undefined}
           unitId={unitId}
         />
-        <Group grow align="flex-start" gap="sm">
+        <SimpleGrid cols={{ base: 1, xs: inventory !== null && inventory > 1 ? 2 : 1 }} spacing="sm" verticalSpacing="sm">
           <NumberInput
             label={t('guests')}
             value={values.guests}
-            onChange={(guests) => set({ guests })}
+            onChange={(guests) =>
+              set({
+                guests,
+                ...(unit && unit.inventory > 1 && !quantityTouched
+                  ? { quantity: itemsFor(numberOr(guests, 1), unit.maxGuests, unit.inventory) }
+                  : {}),
+              })
+            }
             min={1}
             max={unit ? unit.maxGuests * Math.max(quantity, 1) : undefined}
             allowDecimal={false}
             allowNegative={false}
             clampBehavior="none"
-            description={unit ? t('guestsHint', { count: unit.maxGuests }) : undefined}
+            description={
+              unit ? t(unit.inventory > 1 ? `guestsHint.${model}` : 'guestsHint.single', { count: unit.maxGuests }) : undefined
+            }
             error={show(problems.guests)}
             required
           />
@@ -251,7 +274,10 @@ export function BookingForm({ initial, onClose, onCreated }: FormProps) {
             <NumberInput
               label={t(`quantity.${model}`)}
               value={values.quantity}
-              onChange={(quantity) => set({ quantity })}
+              onChange={(quantity) => {
+                setQuantityTouched(true);
+                set({ quantity });
+              }}
               min={1}
               max={inventory}
               allowDecimal={false}
@@ -262,7 +288,7 @@ export function BookingForm({ initial, onClose, onCreated }: FormProps) {
               required
             />
           ) : null}
-        </Group>
+        </SimpleGrid>
 
         <LockStatus state={lock.state} onRetry={lock.retry} />
 

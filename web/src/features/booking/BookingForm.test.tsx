@@ -327,3 +327,60 @@ describe('the lock and the booking', () => {
     expect(fake.callsOf('BookingCreateReservation')[0]?.variables.input).toMatchObject({ clientId: 'c-heidi', hold: true });
   });
 });
+
+describe('a timeslot business', () => {
+  const summit: Tenant = {
+    slug: 'summit-tours',
+    name: 'Summit Tours',
+    timezone: 'America/Denver',
+    currency: 'USD',
+    locale: 'en-US',
+    model: 'timeslot',
+  };
+
+  it('offers the day’s slots with the seats left, sends the slot’s start, and the seats follow the guests', async () => {
+    session.tenant = summit;
+    const fake = fakeUrql({
+      BookingUnits: () => ({
+        data: { units: [{ id: 'hike', name: 'Sunrise Ridge Hike', kind: 'tour', inventory: 20, maxGuests: 1, archived: false }] },
+      }),
+      BookingSlots: () => ({
+        data: {
+          slots: [
+            { start: '2026-12-16T13:00:00Z', end: '2026-12-16T16:00:00Z', capacity: 20, free: 12 },
+            { start: '2026-12-16T20:00:00Z', end: '2026-12-16T23:00:00Z', capacity: 20, free: 0 },
+          ],
+        },
+      }),
+      BookingQuote: () => ({ data: { quote: { ...bookable, unitId: 'hike', total: { amount: 19548, currency: 'USD' }, lines: [] } } }),
+      BookingAcquireLock: () => ({ data: { acquireLock: { ...lock, unitId: 'hike' } } }),
+      BookingReleaseLock: () => ({ data: { releaseLock: { id: 'lock-1' } } }),
+      BookingClients: () => ({ data: { clients: { nodes: [] } } }),
+    });
+    renderForm(fake, { initial: { unitId: 'hike', period: { start: '2026-12-16T13:00:00Z' }, guests: 1 } });
+    expect(screen.getByLabelText(/^Date/)).toHaveValue('2026-12-16');
+    const slot = () => screen.getByRole('combobox', { name: 'Time slot' });
+    await waitFor(() => expect((slot() as HTMLInputElement).value).toContain('12 of 20 free'));
+    await userEvent.setup({ delay: null }).click(slot());
+    expect(screen.getByRole('option', { name: /0 of 20 free/ })).toHaveAttribute('data-combobox-disabled', 'true');
+
+    const user = userEvent.setup({ delay: null });
+    const guests = screen.getByRole('textbox', { name: 'Guests' });
+    await user.clear(guests);
+    await user.type(guests, '3');
+    expect(screen.getByRole('textbox', { name: 'Seats' })).toHaveValue('3');
+    await waitFor(() =>
+      expect(fake.callsOf('BookingQuote').at(-1)?.variables).toEqual({
+        tenant: 'summit-tours',
+        input: { unitId: 'hike', period: { start: '2026-12-16T13:00:00Z' }, guests: 3, quantity: 3 },
+      }),
+    );
+    // Once set by hand, the seats stay.
+    const seats = screen.getByRole('textbox', { name: 'Seats' });
+    await user.clear(seats);
+    await user.type(seats, '5');
+    await user.clear(guests);
+    await user.type(guests, '2');
+    expect(seats).toHaveValue('5');
+  });
+});

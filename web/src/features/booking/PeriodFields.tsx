@@ -2,7 +2,7 @@
 // check-out dates (nightly); a date and one of that day's slots, with the
 // seats left (timeslot); start and end, each a date and a time (interval).
 // Native date and time inputs: labelled, typed or picked, on phones too.
-import { Group, Select, Text, TextInput } from '@mantine/core';
+import { Group, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
 import { BookingSlotsDocument } from '@/gql/graphql';
@@ -73,7 +73,7 @@ export function PeriodFields({ model, draft, onChange, problems = {}, unitId, di
 
   if (model === 'timeslot') {
     return (
-      <Group grow align="flex-start" gap="sm" wrap="nowrap">
+      <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm" verticalSpacing="sm">
         <TextInput
           type="date"
           required
@@ -91,13 +91,13 @@ export function PeriodFields({ model, draft, onChange, problems = {}, unitId, di
           error={error('slot')}
           onChange={(slot) => onChange({ ...draft, slot })}
         />
-      </Group>
+      </SimpleGrid>
     );
   }
 
   return (
-    <Group grow align="flex-start" gap="sm">
-      <Group grow gap="sm" wrap="nowrap" miw={0}>
+    <Stack gap="sm">
+      <Group grow align="flex-start" gap="sm" wrap="nowrap">
         <TextInput
           type="date"
           required
@@ -121,7 +121,7 @@ export function PeriodFields({ model, draft, onChange, problems = {}, unitId, di
           onChange={(event) => onChange({ ...draft, startTime: event.currentTarget.value })}
         />
       </Group>
-      <Group grow gap="sm" wrap="nowrap" miw={0}>
+      <Group grow align="flex-start" gap="sm" wrap="nowrap">
         <TextInput
           type="date"
           required
@@ -143,7 +143,7 @@ export function PeriodFields({ model, draft, onChange, problems = {}, unitId, di
           onChange={(event) => onChange({ ...draft, endTime: event.currentTarget.value })}
         />
       </Group>
-    </Group>
+    </Stack>
   );
 }
 
@@ -186,8 +186,9 @@ function SlotSelect({ unitId, date, value, disabled, error, onChange }: SlotSele
     }),
     disabled: slot.free === 0 && slot.start !== value,
   }));
-  // A slot chosen elsewhere (the board) that the list does not hold (yet).
-  if (value && !data.some((option) => option.value === value)) {
+  // A slot chosen elsewhere (the board) that the day's list does not hold.
+  const loaded = ready && !!result.data;
+  if (loaded && value && !data.some((option) => option.value === value)) {
     data.unshift({ value, label: format.time(value), disabled: false });
   }
   const description = !unitId
@@ -201,6 +202,9 @@ function SlotSelect({ unitId, date, value, disabled, error, onChange }: SlotSele
           : undefined;
   return (
     <Select
+      // Mantine shows the label the value had when it was set: a new list
+      // (another day, the answer arriving) draws the field anew.
+      key={loaded ? `${unitId}:${date}` : 'loading'}
       required
       label={t('period.slot')}
       placeholder={t('period.slotPlaceholder')}

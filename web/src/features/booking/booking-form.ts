@@ -87,3 +87,12 @@ export function newIdempotencyKey(): string {
   const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/**
+ * The items (rooms, seats, boats) `guests` need at `maxGuests` each, within
+ * the unit's inventory: what the quantity follows until the user sets it.
+ */
+export function itemsFor(guests: number, maxGuests: number, inventory: number): number {
+  if (!Number.isInteger(guests) || guests < 1 || maxGuests < 1) return 1;
+  return Math.min(Math.max(Math.ceil(guests / maxGuests), 1), Math.max(inventory, 1));
+}

@@ -1,5 +1,6 @@
 // Quote verdicts and who is offered "Book anyway".
 import { describe, expect, it } from 'vitest';
+import { itemsFor } from './booking-form';
 import { mayBook, offersBookAnyway, quoteVerdict } from './quote';
 
 const violation = { code: 'min_nights', message: 'at least 2 nights' };
@@ -27,5 +28,15 @@ describe('offersBookAnyway', () => {
 
   it('staff and up may book; viewers read', () => {
     expect(['OWNER', 'ADMIN', 'STAFF', 'VIEWER'].map((r) => mayBook(r as never))).toEqual([true, true, true, false]);
+  });
+});
+
+describe('itemsFor', () => {
+  it('the rooms or seats the guests need, within the inventory', () => {
+    expect(itemsFor(3, 1, 20)).toBe(3);
+    expect(itemsFor(5, 2, 10)).toBe(3);
+    expect(itemsFor(40, 1, 20)).toBe(20);
+    expect(itemsFor(0, 2, 10)).toBe(1);
+    expect(itemsFor(2.5, 2, 10)).toBe(1);
   });
 });

@@ -360,7 +360,9 @@ function StayFacts({ reservation }: { reservation: Reservation }) {
     <>
       <Fact label={t('fields.start')}>{format.dateTime(reservation.start, long)}</Fact>
       <Fact label={t('fields.end')}>{format.dateTime(reservation.end, long)}</Fact>
-      <Fact label={t('fields.duration')}>{t('duration', { hours, minutes })}</Fact>
+      <Fact label={t('fields.duration')}>
+        {minutes === 0 ? t('durationHours', { count: hours }) : t('duration', { hours, minutes })}
+      </Fact>
     </>
   );
 }

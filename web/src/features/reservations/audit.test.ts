@@ -74,6 +74,21 @@ describe('summariseEntry', () => {
     ]);
   });
 
+  it('a slot’s creation reads by its period (its dates are null)', () => {
+    const summary = summariseEntry('create', {
+      after: {
+        state: 'confirmed',
+        period: { start: '2026-12-08T13:00:00Z', end: '2026-12-08T16:00:00Z' },
+        check_in: null,
+        check_out: null,
+        guests: 2,
+        quantity: 2,
+      },
+    });
+    expect(summary.changes.map((c) => c.field)).toEqual(['state', 'period', 'guests', 'quantity']);
+    expect(summary.changes[1]?.after).toEqual({ kind: 'range', start: '2026-12-08T13:00:00Z', end: '2026-12-08T16:00:00Z' });
+  });
+
   it('a slot or rental reads by its period; a new client is “changed”', () => {
     const summary = summariseEntry('update', {
       before: { period: { start: '2026-12-15T08:00:00Z', end: '2026-12-15T10:00:00Z' }, client_id: 'c1', notes: null },

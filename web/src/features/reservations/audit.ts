@@ -141,7 +141,9 @@ function read(reader: (value: unknown) => AuditValue | undefined, value: unknown
 /** The readable changes between two records (only the fields present in either). */
 function changesOf(before: Json | undefined, after: Json, created: boolean): AuditChange[] {
   const changes: AuditChange[] = [];
-  const nightly = 'check_in' in after || 'check_out' in after || (before && ('check_in' in before || 'check_out' in before));
+  const isDate = (value: unknown) => typeof value === 'string';
+  const nightly =
+    isDate(after.check_in) || isDate(after.check_out) || isDate(before?.check_in) || isDate(before?.check_out);
   for (const [key, field, reader] of readers) {
     if (!(key in after) && !(before && key in before)) continue;
     // A nightly stay reads by its dates; its instants add nothing.

@@ -20,7 +20,7 @@ import '@mantine/core/styles/NumberInput.css';
 import '@mantine/core/styles/InlineInput.css';
 import '@mantine/core/styles/Radio.css';
 import '@mantine/core/styles/SimpleGrid.css';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import {
   Alert,
   Button,
@@ -62,12 +62,26 @@ import { QuoteSummary } from './QuoteSummary';
 import { useRangeLock } from './use-range-lock';
 import { useSettled } from './use-settled';
 
-export default function BookingDrawer({ opened, onClose, initial, onCreated }: NewReservationPanelProps) {
+interface DrawerProps extends NewReservationPanelProps {
+  /** Which opening this is: each gets a fresh form. */
+  opening: number;
+  /** The drawer has slid away after closing. */
+  onExited: () => void;
+}
+
+export default function BookingDrawer({ opened, onClose, initial, onCreated, opening, onExited }: DrawerProps) {
   const { t } = useTranslation('booking');
   const fullScreen = useMediaQuery('(max-width: 36em)') ?? false;
+  // Mounted closed, opened a frame later: the drawer slides in, and Mantine
+  // notes what had the focus, to give it back when the drawer closes.
+  const [entered, setEntered] = useState(false);
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => setEntered(true));
+    return () => cancelAnimationFrame(frame);
+  }, []);
   return (
     <Drawer
-      opened={opened}
+      opened={opened && entered}
       onClose={onClose}
       position="right"
       size={fullScreen ? '100%' : 560}
@@ -80,15 +94,19 @@ export default function BookingDrawer({ opened, onClose, initial, onCreated }: N
       closeButtonProps={{ 'aria-label': t('close') }}
       overlayProps={{ backgroundOpacity: 0.25 }}
       styles={{ body: { paddingTop: 0 } }}
+      onExitTransitionEnd={onExited}
     >
-      <BookingForm initial={initial} onClose={onClose} onCreated={onCreated} />
+      <BookingForm key={opening} active={opened} initial={initial} onClose={onClose} onCreated={onCreated} />
     </Drawer>
   );
 }
 
-type FormProps = Pick<NewReservationPanelProps, 'initial' | 'onClose' | 'onCreated'>;
+type FormProps = Pick<NewReservationPanelProps, 'initial' | 'onClose' | 'onCreated'> & {
+  /** False while the drawer slides away: the lock is let go at once. */
+  active?: boolean;
+};
 
-export function BookingForm({ initial, onClose, onCreated }: FormProps) {
+export function BookingForm({ initial, onClose, onCreated, active = true }: FormProps) {
   const { t } = useTranslation('booking');
   const { t: tc } = useTranslation();
   const tenant = useTenant();
@@ -146,7 +164,10 @@ export function BookingForm({ initial, onClose, onCreated }: FormProps) {
   const quote = settled ? quoteResult.data?.quote : undefined;
   const quoteStale = settling || quoteResult.fetching || quoteResult.stale;
 
-  const lockTarget = useMemo(() => (settled ? { unitId: settled.unitId, period: settled.period } : null), [settled]);
+  const lockTarget = useMemo(
+    () => (settled && active ? { unitId: settled.unitId, period: settled.period } : null),
+    [settled, active],
+  );
   const lock = useRangeLock(lockTarget);
 
   const [creation, create] = useMutation(BookingCreateReservationDocument);
@@ -220,6 +241,7 @@ export function BookingForm({ initial, onClose, onCreated }: FormProps) {
     <form onSubmit={(event) => void submit(event)} noValidate>
       <Stack gap="md">
         <Select
+          data-autofocus
           label={t('unit')}
           placeholder={t('unitPlaceholder')}
           data={units.map((u) => ({ value: u.id, label: u.name }))}

@@ -1,5 +1,6 @@
 // Vitest setup: jest-dom matchers, a clean DOM and storage between tests, and
-// the browser APIs jsdom lacks that Mantine uses (matchMedia, ResizeObserver).
+// the browser APIs jsdom lacks that Mantine uses (matchMedia, ResizeObserver,
+// scrollIntoView — the combobox scrolls its selected option into view on a timer).
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
 import { afterEach } from 'vitest';
@@ -31,3 +32,11 @@ if (!('ResizeObserver' in window)) {
   }
   Object.assign(window, { ResizeObserver: ResizeObserverStub });
 }
+
+if (!Element.prototype.scrollIntoView) {
+  Element.prototype.scrollIntoView = function scrollIntoView() {};
+}
+
+// jsdom prints "Not implemented" for scrolling the window (the router restores
+// the scroll position on navigation); nothing scrolls in jsdom.
+window.scrollTo = () => {};

@@ -2,7 +2,7 @@
 //! tenant's units shows — the active units by name, every reservation touching
 //! the range (any state), the blocks (staff and imported), the live locks, and
 //! by model the slots with their free seats (timeslot) or the opening hours
-//! (interval).
+//! (interval) — and the event cursor a follower of its changes resumes after.
 //!
 //! Its cost is fixed whatever the number of units, days and reservations: the
 //! tenant, its units, the reservations, the blocks and the locks are one query
@@ -20,6 +20,7 @@ use crate::analytics::DateSpan;
 use crate::capacity;
 use crate::engine::Engine;
 use crate::error::EngineError;
+use crate::event::EventCursor;
 use crate::ical::block::CalendarBlock;
 use crate::ids::{TenantId, UnitId};
 use crate::lock::Lock;
@@ -93,6 +94,11 @@ pub struct Board {
     pub slots: Vec<BoardSlot>,
     /// Interval tenants: each active unit's opening hours on each date.
     pub open_hours: Vec<OpenHours>,
+    /// The tenant's latest readable event, read before everything above: a
+    /// follower of the board's events resumes after it and misses nothing the
+    /// board does not already show (it may see a change twice; applying an
+    /// event is idempotent).
+    pub cursor: EventCursor,
 }
 
 impl Engine {
@@ -110,6 +116,8 @@ impl Engine {
         let policy = self.policies.policy(&tenant)?;
         let now = self.clock.now();
         let store = &self.store;
+        // Read first: any change the reads below miss commits after it.
+        let cursor = store.latest_event_cursor(tenant_id).await?;
         let (mut units, mut reservations, blocks, locks) = tokio::try_join!(
             store.units(tenant_id, false),
             store.reservations_touching(tenant_id, &range, BOARD_RESERVATION_LIMIT + 1),
@@ -149,6 +157,7 @@ impl Engine {
             locks,
             slots,
             open_hours,
+            cursor,
         })
     }
 

@@ -114,6 +114,10 @@ pub struct Board {
     /// Interval tenants: each unit's opening hours on each date (empty for
     /// other models).
     pub open_hours: Vec<BoardOpenHours>,
+    /// Where to follow this board's changes from: `boardEvents(after:)` with
+    /// this cursor delivers every change the answer does not show (a change it
+    /// already shows may come once more).
+    pub cursor: String,
 }
 
 /// Board queries.
@@ -138,6 +142,7 @@ impl BoardQuery {
             locks,
             slots,
             open_hours,
+            cursor,
             ..
         } = board;
         let reservations = with_units_and_clients(ctx, &units, reservations).await?;
@@ -152,6 +157,7 @@ impl BoardQuery {
             locks: locks.into_iter().map(Into::into).collect(),
             slots: slots.into_iter().map(Into::into).collect(),
             open_hours: open_hours.into_iter().map(Into::into).collect(),
+            cursor: cursor.to_string(),
         })
     }
 }

@@ -379,7 +379,7 @@ const BOARD: &str = r#"query($from: Date!, $to: Date!) { board(from: $from, to: 
     blocks { id unitId manual reason }
     locks { id holder { displayName } }
     slots { unitId start end capacity taken left }
-    openHours { unitId date opens closes } } }"#;
+    openHours { unitId date opens closes } cursor } }"#;
 
 /// Books 2 nights on each of `n` new cabins, for `n` new clients, and blocks
 /// and locks one more; returns the board and the store calls it cost.
@@ -464,14 +464,15 @@ async fn the_board_costs_a_fixed_number_of_store_queries() {
         few, many,
         "the cost must not grow with units or reservations"
     );
-    // The caller, the tenant, then units, reservations, blocks and locks (one
-    // each), and the reservations' clients in one batch; their units come
-    // with the board.
+    // The caller, the tenant, the event cursor, then units, reservations,
+    // blocks and locks (one each), and the reservations' clients in one batch;
+    // their units come with the board.
     assert_eq!(
         many,
         BTreeMap::from([
             ("blocks_overlapping", 1),
             ("clients_by_ids", 1),
+            ("latest_event_cursor", 1),
             ("locks", 1),
             ("reservations_touching", 1),
             ("tenant", 1),
@@ -672,6 +673,54 @@ async fn the_board_follows_reservations_and_blocks_live() {
             json!("BLOCKS_REPLACED")
         ]
     );
+}
+
+#[tokio::test]
+async fn the_boards_cursor_resumes_its_events_after_what_it_shows() {
+    let api = api().await;
+    let viewer = api.token("alpine-cabins", Role::Viewer);
+    let staff = api.token("alpine-cabins", Role::Staff);
+    let cabin = api.cabin.id.to_string();
+    api.ok_as(
+        &staff,
+        BLOCK,
+        json!({ "unit": cabin, "p": nights("2026-11-20", "2026-11-22"), "reason": "shown" }),
+    )
+    .await;
+    let board = api
+        .ok_as(
+            &viewer,
+            BOARD,
+            json!({ "from": "2026-11-09", "to": "2026-11-22" }),
+        )
+        .await;
+    assert_eq!(board["board"]["blocks"][0]["reason"], "shown");
+    let cursor = board["board"]["cursor"].as_str().unwrap().to_owned();
+    assert_ne!(cursor, "0-0", "the block's event is behind the cursor");
+    let booked = api
+        .ok_as(
+            &staff,
+            BOOK,
+            json!({ "input": { "unitId": cabin, "guests": 2, "period": nights("2026-11-10", "2026-11-12") } }),
+        )
+        .await["createReservation"]["id"]
+        .clone();
+    let request = Request::new(
+        "subscription($after: String) { boardEvents(after: $after) { kind reservation { id } } }",
+    )
+    .variables(Variables::from_json(json!({ "after": cursor })))
+    .data(BearerToken(viewer));
+    let mut stream = Box::pin(api.schema.execute_stream(request));
+    let first = tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    let first = first.data.into_json().unwrap()["boardEvents"].clone();
+    assert_eq!(first["kind"], "RESERVATION_CREATED", "not the shown block");
+    assert_eq!(first["reservation"]["id"], booked);
+    let quiet = tokio::time::timeout(Duration::from_millis(200), stream.next()).await;
+    assert!(quiet.is_err(), "nothing else: {quiet:?}");
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 // The app's providers: Mantine (theme), notifications, the session (with its
 // GraphQL client) and the router. i18next is initialised in lib/i18n.ts.
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useMemo } from 'react';
 import { MantineProvider } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import '@/lib/i18n';
 import { appBasename } from '@/lib/session/next';
@@ -37,9 +38,26 @@ function LanguageFollowsSession() {
   return null;
 }
 
+/**
+ * The theme, with every close button named in the current language (Mantine's
+ * own have an icon only: a notification's, an alert's, a drawer's). A screen
+ * may still name its own more precisely.
+ */
+function useLocalizedTheme() {
+  const { t } = useTranslation();
+  const close = t('close');
+  return useMemo(
+    () => ({
+      ...theme,
+      components: { ...theme.components, CloseButton: { defaultProps: { 'aria-label': close } } },
+    }),
+    [close],
+  );
+}
+
 export function App() {
   return (
-    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
+    <MantineProvider theme={useLocalizedTheme()} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
       <Suspense fallback={null}>
         <Notifications position="top-right" />
       </Suspense>

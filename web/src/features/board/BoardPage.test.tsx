@@ -60,6 +60,7 @@ function board(from: string, to: string): Board {
     from,
     to,
     truncated: false,
+    cursor: '5-0',
     units: [
       { id: 'u1', name: 'Birch Cabin', kind: 'cabin', inventory: 1, maxGuests: 4 },
       { id: 'u2', name: 'Pine Cabin', kind: 'cabin', inventory: 1, maxGuests: 2 },
@@ -156,10 +157,13 @@ describe('the board screen', () => {
     expect(bar).toHaveTextContent('Heidi Keller');
   });
 
-  it('merges bookings and locks as they happen, with no refetch, and resumes after the last event', async () => {
+  it('follows from the answer’s cursor, merges bookings and locks as they happen with no refetch, and resumes after the last event', async () => {
     const { client, queries, subscriptions, pushBoard, pushLock } = fakeClient();
     renderBoard(client, '?from=2026-12-08&days=14');
     const grid = await screen.findByRole('grid', { name: /^Board/ });
+    // The events start after the answer's cursor: nothing between is missed.
+    const boardSubscription = subscriptions.find((s) => getOperationName(s.query) === 'BoardEvents')!;
+    expect(JSON.parse(JSON.stringify(boardSubscription.variables))).toEqual({ after: '5-0' });
 
     pushBoard({
       boardEvents: {
@@ -192,7 +196,6 @@ describe('the board screen', () => {
 
     expect(queries).toHaveLength(1);
     // A reconnecting socket sends the subscription's variables again: after the last event.
-    const boardSubscription = subscriptions.find((s) => getOperationName(s.query) === 'BoardEvents')!;
     expect(JSON.parse(JSON.stringify(boardSubscription.variables))).toEqual({ after: '17-3' });
   });
 

@@ -75,6 +75,7 @@ function board(over: Partial<BoardData> = {}): BoardData {
     from: '2026-12-20',
     to: '2027-01-02',
     truncated: false,
+    cursor: '1-0',
     units: [{ id: 'u1', name: 'Birch Cabin', kind: 'cabin', inventory: 1, maxGuests: 4 }],
     reservations: [reservation('r1')],
     blocks: [],
@@ -238,5 +239,16 @@ describe('resuming after a reconnect', () => {
     expect(sent()).toBe('{"type":"subscribe","payload":{"variables":{"after":"42-7"}}}');
     resume.reset();
     expect(JSON.parse(sent())).toEqual({ type: 'subscribe', payload: { variables: {} } });
+  });
+
+  it('starts after the board answer’s cursor, unless events were applied already', () => {
+    const resume = new ResumePoint();
+    expect(resume.placed).toBe(false);
+    resume.seed('40-1');
+    expect(resume.placed).toBe(true);
+    expect(resume.variables.after).toBe('40-1');
+    resume.advance('42-7');
+    resume.seed('41-0');
+    expect(resume.variables.after).toBe('42-7');
   });
 });

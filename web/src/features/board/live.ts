@@ -198,6 +198,16 @@ export class ResumePoint {
     this.cursor = cursor;
   }
 
+  /** Start after a board answer's cursor, unless events were applied already. */
+  seed(cursor: string): void {
+    this.cursor ??= cursor;
+  }
+
+  /** Whether there is a position to resume from. */
+  get placed(): boolean {
+    return this.cursor !== null;
+  }
+
   /** Follow from now (the next subscription). */
   reset(): void {
     this.cursor = null;
@@ -239,6 +249,17 @@ export function useLiveBoard(answer: BoardData | undefined, timeZone: string): L
   const skew = useRef(0);
   const serverNow = useCallback(() => Date.now() + skew.current, []);
 
+  // boardEvents start after the first answer's cursor (every change the
+  // answer misses comes after it), and resume after the last cursor applied
+  // when the socket reconnects.
+  const [resume] = useState(() => new ResumePoint());
+  const [paused, setPaused] = useState(false);
+  const [placed, setPlaced] = useState(false);
+  if (answer && !placed) {
+    resume.seed(answer.cursor);
+    setPlaced(true);
+  }
+
   // A new answer: the starting state, with the recent events replayed over it.
   if (answer !== state.base) {
     setState((s) => ({ ...s, base: answer, data: answer ? replay(answer, s.log, timeZone) : undefined }));
@@ -260,9 +281,6 @@ export function useLiveBoard(answer: BoardData | undefined, timeZone: string): L
     [timeZone],
   );
 
-  // boardEvents, resumed after the last cursor when the socket reconnects.
-  const [resume] = useState(() => new ResumePoint());
-  const [paused, setPaused] = useState(false);
   const onBoardEvent = useCallback(
     (_: unknown, next: BoardEventsSubscription) => {
       resume.advance(next.boardEvents.cursor);
@@ -272,7 +290,7 @@ export function useLiveBoard(answer: BoardData | undefined, timeZone: string): L
     [receive, resume],
   );
   const [boardEvents] = useSubscription(
-    { query: BoardEventsDocument, variables: resume.variables, pause: paused },
+    { query: BoardEventsDocument, variables: resume.variables, pause: paused || !placed },
     onBoardEvent,
   );
   // A resume the server refused (its events were pruned) or a stream that

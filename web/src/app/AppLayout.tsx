@@ -24,14 +24,17 @@ import { FullPageLoader } from '@/components/FullPageLoader';
 import { LanguageSwitch } from '@/components/LanguageSwitch';
 import { OfflineBanner } from '@/components/OfflineBanner';
 import { SignOutButton } from '@/features/auth/SignOutButton';
+import type { Role } from '@/gql/graphql';
+import { roleAtLeast } from '@/lib/session/roles';
 import { useTenant, useViewer } from '@/lib/session/session';
 import { navOrder, type NavKey, type Screen } from './routes';
 
-/** The navigation links of the screens that exist, in navigation order. */
-export function navLinks(list: readonly Screen[]): { key: NavKey; to: string }[] {
+/** The navigation links of the screens that exist and `role` may open, in navigation order. */
+export function navLinks(list: readonly Screen[], role: Role | null | undefined): { key: NavKey; to: string }[] {
   return navOrder.flatMap((key) => {
     const screen = list.find((s) => s.nav === key);
-    return screen ? [{ key, to: `/${screen.path}` }] : [];
+    if (!screen || (screen.minRole && !roleAtLeast(role, screen.minRole))) return [];
+    return [{ key, to: `/${screen.path}` }];
   });
 }
 
@@ -69,7 +72,7 @@ export function AppLayout({ screens }: { screens: readonly Screen[] }) {
     mainRef.current?.focus();
   }, [location.pathname]);
 
-  const links = navLinks(screens);
+  const links = navLinks(screens, viewer?.role);
 
   return (
     <>

@@ -86,6 +86,12 @@ function BoardScreen() {
 const testScreens: Screen[] = [
   { path: 'board', nav: 'board', load: () => Promise.resolve({ default: BoardScreen }) },
   { path: 'account', load: () => import('@/features/account/AccountPage') },
+  {
+    path: 'owners',
+    nav: 'settings',
+    minRole: 'OWNER',
+    load: () => Promise.resolve({ default: () => <h1>Owners only</h1> }),
+  },
 ];
 
 function renderApp(path: string) {
@@ -179,6 +185,18 @@ describe('the shell', () => {
     expect(await screen.findByText(/Your session has ended/)).toBeInTheDocument();
     expect(router.state.location.pathname).toBe('/admin/sign-in');
     expect(new URLSearchParams(router.state.location.search).get('next')).toBe('/admin/board');
+  });
+
+  it('leaves out the link to a screen above the role, and says so at its address', async () => {
+    const berth = fakeBerth();
+    berth.session = true;
+    renderApp('/admin/owners');
+    expect(await screen.findByRole('heading', { name: 'Not for your role' })).toBeInTheDocument();
+    expect(screen.getByText(/for users with the Owner role or above/)).toBeInTheDocument();
+    expect(screen.queryByRole('heading', { name: 'Owners only' })).toBeNull();
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(within(nav).getByRole('link', { name: 'Board' })).toBeInTheDocument();
+    expect(within(nav).queryByRole('link', { name: 'Settings' })).toBeNull();
   });
 
   it('signs out to the sign-in page', async () => {

@@ -6,11 +6,23 @@ import { FullPageLoader } from '@/components/FullPageLoader';
 import { RouteError } from '@/components/RouteError';
 import { AppLayout } from './AppLayout';
 import NotFoundPage from './NotFoundPage';
+import { RequireRole } from './RequireRole';
 import { RequireSession } from './RequireSession';
 import { screens, type Screen } from './routes';
 
 function screenRoute(screen: Screen): RouteObject {
-  const lazy = async () => ({ Component: (await screen.load()).default });
+  const { minRole } = screen;
+  const lazy = async () => {
+    const Page = (await screen.load()).default;
+    if (!minRole) return { Component: Page };
+    return {
+      Component: () => (
+        <RequireRole role={minRole}>
+          <Page />
+        </RequireRole>
+      ),
+    };
+  };
   return screen.path === '' ? { index: true, lazy } : { path: screen.path, lazy };
 }
 

@@ -8,18 +8,33 @@
 // The module's default export is the screen component. Its path '' makes it
 // the home screen; until a screen claims it, /admin/ opens the account page.
 import type { ComponentType } from 'react';
+import type { Role } from '@/gql/graphql';
 
 /** The navigation links the app can show (labels in common `nav.<key>`). */
-export type NavKey = 'calendar' | 'board' | 'reservations';
+export type NavKey = 'calendar' | 'board' | 'reservations' | 'clients' | 'units' | 'dashboard' | 'audit' | 'settings';
 
 /** The order of the navigation links. */
-export const navOrder: readonly NavKey[] = ['calendar', 'board', 'reservations'];
+export const navOrder: readonly NavKey[] = [
+  'calendar',
+  'board',
+  'reservations',
+  'clients',
+  'units',
+  'dashboard',
+  'audit',
+  'settings',
+];
 
 export interface Screen {
   /** Path under /admin/, no leading slash (`board`, `reservations/:id`); '' is home. */
   path: string;
   /** The navigation link that opens this screen, if any. */
   nav?: NavKey;
+  /**
+   * The least role that may open it (e.g. 'ADMIN' for settings): others get
+   * no link and, at its address, a page saying so. None: every signed-in user.
+   */
+  minRole?: Role;
   /** Loads the screen's module; its default export is the screen. */
   load: () => Promise<{ default: ComponentType }>;
 }

@@ -50,7 +50,8 @@ function startBerth(binary: string, args: string[]): Promise<{ child: ChildProce
   const child = spawn(binary, args, {
     cwd: repoDir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+    // Webhooks may call the tests' own loopback receivers (settings.spec.ts).
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn', BERTH_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' },
   });
   const logins: DemoLogin[] = [];
   const stderr: string[] = [];

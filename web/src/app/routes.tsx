@@ -44,5 +44,10 @@ export const screens: Screen[] = [
   { path: 'account', load: () => import('@/features/account/AccountPage') },
   { path: 'reservations', nav: 'reservations', load: () => import('@/features/reservations/ReservationsPage') },
   { path: 'reservations/:id', load: () => import('@/features/reservations/ReservationPage') },
+  { path: 'clients', nav: 'clients', load: () => import('@/features/clients/ClientsPage') },
+  { path: 'clients/:id', load: () => import('@/features/clients/ClientPage') },
   { path: 'board', nav: 'board', load: () => import('@/features/board/BoardPage') },
+  { path: 'units', nav: 'units', load: () => import('@/features/units/UnitsPage') },
+  { path: 'units/new', minRole: 'ADMIN', load: () => import('@/features/units/NewUnitPage') },
+  { path: 'units/:id', load: () => import('@/features/units/UnitPage') },
 ];

@@ -159,7 +159,8 @@ function HistoryEntry({ entry, viewerId, emails }: { entry: Entry; viewerId?: st
   );
 }
 
-function entryTitle(summary: AuditSummary, t: (key: string, options?: Record<string, unknown>) => string): string {
+/** An entry's title in words (`reservations` strings); the audit log's reservation entries use it too. */
+export function entryTitle(summary: AuditSummary, t: (key: string, options?: Record<string, unknown>) => string): string {
   if (summary.action === 'create') {
     const state = summary.changes.find((c) => c.field === 'state')?.after;
     return state?.kind === 'state' && state.state === 'HELD' ? t('history.action.hold') : t('history.action.create');
@@ -184,7 +185,8 @@ function ChangeLine({ change }: { change: AuditChange }) {
   );
 }
 
-function Value({ value }: { value: AuditValue }) {
+/** A value of a reservation's history in words; the audit log's reservation entries use it too. */
+export function Value({ value }: { value: AuditValue }) {
   const { t } = useTranslation('reservations');
   const format = useFormat();
   switch (value.kind) {

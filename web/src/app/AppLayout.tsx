@@ -24,6 +24,7 @@ import { FullPageLoader } from '@/components/FullPageLoader';
 import { LanguageSwitch } from '@/components/LanguageSwitch';
 import { OfflineBanner } from '@/components/OfflineBanner';
 import { SignOutButton } from '@/features/auth/SignOutButton';
+import { LiveNotifications } from '@/features/notifications';
 import type { Role } from '@/gql/graphql';
 import { roleAtLeast } from '@/lib/session/roles';
 import { useTenant, useViewer } from '@/lib/session/session';
@@ -143,6 +144,7 @@ export function AppLayout({ screens }: { screens: readonly Screen[] }) {
         </AppShell.Main>
       </AppShell>
       <ScrollRestoration />
+      <LiveNotifications />
     </>
   );
 }

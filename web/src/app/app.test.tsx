@@ -13,6 +13,9 @@ import { appRoutes } from './router';
 import type { Screen } from './routes';
 import { theme } from './theme';
 
+// The shell's live notifications open a WebSocket; this fake berth has none.
+vi.mock('@/features/notifications', () => ({ LiveNotifications: () => null }));
+
 const viewer = {
   id: 'u1',
   email: 'admin@alpine-cabins.example.org',

@@ -50,4 +50,11 @@ export const screens: Screen[] = [
   { path: 'units', nav: 'units', load: () => import('@/features/units/UnitsPage') },
   { path: 'units/new', minRole: 'ADMIN', load: () => import('@/features/units/NewUnitPage') },
   { path: 'units/:id', load: () => import('@/features/units/UnitPage') },
+  { path: 'settings', nav: 'settings', minRole: 'ADMIN', load: () => import('@/features/settings/SettingsIndex') },
+  { path: 'settings/users', minRole: 'ADMIN', load: () => import('@/features/settings/UsersPage') },
+  { path: 'settings/keys', minRole: 'ADMIN', load: () => import('@/features/settings/ApiKeysPage') },
+  { path: 'settings/webhooks', minRole: 'ADMIN', load: () => import('@/features/settings/WebhooksPage') },
+  { path: 'settings/webhooks/:id', minRole: 'ADMIN', load: () => import('@/features/settings/WebhookPage') },
+  { path: 'settings/calendars', minRole: 'ADMIN', load: () => import('@/features/settings/CalendarsPage') },
+  { path: 'settings/policy', minRole: 'ADMIN', load: () => import('@/features/settings/PolicyPage') },
 ];

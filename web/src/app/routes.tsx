@@ -57,4 +57,5 @@ export const screens: Screen[] = [
   { path: 'settings/webhooks/:id', minRole: 'ADMIN', load: () => import('@/features/settings/WebhookPage') },
   { path: 'settings/calendars', minRole: 'ADMIN', load: () => import('@/features/settings/CalendarsPage') },
   { path: 'settings/policy', minRole: 'ADMIN', load: () => import('@/features/settings/PolicyPage') },
+  { path: 'settings/notifications', load: () => import('@/features/notifications/NotificationsPage') },
 ];

@@ -1,9 +1,10 @@
 // Who is signed in, to which business, and the business's settings that the
 // app formats with (timezone, currency, locale) and draws periods by
 // (booking model). Until a screen claims /admin/, the app opens here.
-import { Badge, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import '@mantine/core/styles/SimpleGrid.css';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { usePageTitle } from '@/lib/page-title';
 import { useTenant, useViewer } from '@/lib/session/session';
 import { displayName } from '@/lib/format';
@@ -51,6 +52,18 @@ export default function AccountPage() {
         ) : (
           <Text>{t('offline')}</Text>
         )}
+      </Paper>
+
+      <Paper withBorder p="lg" component="section" aria-labelledby="account-notifications">
+        <Title order={2} fz="h4" id="account-notifications" mb={4}>
+          {t('notifications')}
+        </Title>
+        <Text fz="sm" c="dimmed" mb="sm">
+          {t('notificationsHint')}
+        </Text>
+        <Anchor component={Link} to="/settings/notifications" fw={600}>
+          {t('notificationsLink')}
+        </Anchor>
       </Paper>
 
       <Paper withBorder p="lg" component="section" aria-labelledby="account-business">

@@ -90,7 +90,7 @@ function ArchiveBody({ unit, onClose, onArchived }: Omit<Props, 'opened'>) {
         <Button variant="default" onClick={onClose} disabled={archiving.fetching} data-autofocus>
           {t('archive.keep')}
         </Button>
-        <Button color="red" onClick={() => void confirm()} loading={archiving.fetching}>
+        <Button color="red.9" onClick={() => void confirm()} loading={archiving.fetching}>
           {t('archive.confirm')}
         </Button>
       </Group>

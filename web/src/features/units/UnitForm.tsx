@@ -46,7 +46,8 @@ export function UnitForm({ unit, kinds, amenities, onSaved, onCancel }: Props) {
   const [base, setBase] = useState(unit);
   if (unit && unit !== base) {
     setBase(unit);
-    setDraft(draftOf(unit));
+    // The same unit fetched again (a refresh) leaves the user's edits alone.
+    if (!base || JSON.stringify(draftOf(unit)) !== JSON.stringify(draftOf(base))) setDraft(draftOf(unit));
   }
   const [submitted, setSubmitted] = useState(false);
   const [serverError, setServerError] = useState<CombinedError | null>(null);
@@ -134,6 +135,7 @@ export function UnitForm({ unit, kinds, amenities, onSaved, onCancel }: Props) {
             max={limits.count}
             allowDecimal={false}
             allowNegative={false}
+            clampBehavior="none"
             value={draft.inventory}
             onChange={(value) => set('inventory', value)}
             error={inventoryError}
@@ -147,6 +149,7 @@ export function UnitForm({ unit, kinds, amenities, onSaved, onCancel }: Props) {
             max={limits.count}
             allowDecimal={false}
             allowNegative={false}
+            clampBehavior="none"
             value={draft.maxGuests}
             onChange={(value) => set('maxGuests', value)}
             error={says(problems.maxGuests)}

@@ -156,7 +156,7 @@ function UnitView({ unit, onChanged }: { unit: Unit; onChanged: (unit: Unit) => 
                   <Text fz="sm" mb="sm">
                     {t('detail.archiveText')}
                   </Text>
-                  <Button variant="outline" color="red" onClick={() => setArchiveOpen(true)}>
+                  <Button variant="outline" color="red.9" onClick={() => setArchiveOpen(true)}>
                     {t('detail.archive')}
                   </Button>
                 </section>

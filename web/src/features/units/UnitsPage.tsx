@@ -3,6 +3,7 @@
 // a table on wide screens, cards on phones. Admins add units from here.
 import '@mantine/core/styles/Table.css';
 import '@mantine/core/styles/Skeleton.css';
+import '@mantine/core/styles/InlineInput.css';
 import '@mantine/core/styles/Switch.css';
 import { useMemo } from 'react';
 import { Anchor, Button, Group, Skeleton, Stack, Switch, Table, Text, Title } from '@mantine/core';

@@ -8,8 +8,8 @@
 
 /** What berth's API is asked to do with this device's subscription. */
 export interface PushApi {
-  register(endpoint: string, keys: { p256dh: string; auth: string }): Promise<void>;
-  unregister(endpoint: string): Promise<void>;
+  register: (endpoint: string, keys: { p256dh: string; auth: string }) => Promise<void>;
+  unregister: (endpoint: string) => Promise<void>;
 }
 
 /** The parts of the browser the steps use. */

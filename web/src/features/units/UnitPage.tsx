@@ -13,7 +13,7 @@ import '@mantine/core/styles/NumberInput.css';
 import '@mantine/core/styles/SimpleGrid.css';
 import '@mantine/core/styles/Grid.css';
 import '@mantine/core/styles/Tooltip.css';
-import { useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { Alert, Anchor, Button, CopyButton, Grid, Group, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useTranslation } from 'react-i18next';
@@ -38,9 +38,12 @@ export default function UnitPage() {
   const { t } = useTranslation('units');
   const { t: tc } = useTranslation();
   const [result, refetch] = useQuery({ query: UnitDetailDocument, variables: { id }, requestPolicy: 'cache-and-network' });
-  // A mutation's answer is the unit as it is now: shown at once.
-  const [answered, setAnswered] = useState<Unit | null>(null);
-  const unit = answered?.id === id ? answered : result.data?.unit;
+  // A mutation's answer is the unit as it is now: shown at once, until the
+  // query (which urql runs again after a mutation) brings a newer answer.
+  const fetched = result.data?.unit;
+  const [answered, setAnswered] = useState<{ unit: Unit; over: Unit | undefined } | null>(null);
+  const unit = answered && answered.unit.id === id && answered.over === fetched ? answered.unit : fetched;
+  const onChanged = useCallback((changed: Unit) => setAnswered({ unit: changed, over: fetched }), [fetched]);
   usePageTitle(unit ? unit.name : t('detail.loadingTitle'));
 
   if (result.error && !unit) {
@@ -56,7 +59,7 @@ export default function UnitPage() {
     );
   }
   if (!unit) return <DetailSkeleton />;
-  return <UnitView unit={unit} onChanged={setAnswered} />;
+  return <UnitView unit={unit} onChanged={onChanged} />;
 }
 
 function BackLink() {

@@ -35,7 +35,8 @@ const contentSecurityPolicy = [
 ].join('; ');
 
 /**
- * /graphql (and its WebSocket) forwarded to berth. berth refuses requests whose
+ * /graphql (and its WebSocket) and /media (photo uploads, images) forwarded to
+ * berth. berth refuses requests whose
  * Origin is neither its own nor an allowed one, and honours the session cookie
  * only for same-origin requests, so the proxy presents berth's own origin.
  */
@@ -136,12 +137,12 @@ export default defineConfig({
     },
   },
   server: {
-    proxy: { '/graphql': apiProxy },
+    proxy: { '/graphql': apiProxy, '/media': apiProxy },
     // The GraphiQL page builds in ../graphql/schema.graphql.
     fs: { allow: [webDir, fileURLToPath(new URL('../graphql', import.meta.url))] },
   },
   preview: {
-    proxy: { '/graphql': apiProxy },
+    proxy: { '/graphql': apiProxy, '/media': apiProxy },
     headers: { 'Content-Security-Policy': contentSecurityPolicy },
   },
   test: {

@@ -110,7 +110,7 @@ function KeyRow({ apiKey, first, onRevoke }: { apiKey: ApiKey; first: boolean; o
             <Badge size="sm" variant="light" color="gray">
               {t('keys.acts', { role: tc(`roles.${apiKey.role}`) })}
             </Badge>
-            <Text fz="xs" c={revoked ? 'red.8' : 'dimmed'} fw={revoked ? 600 : undefined}>
+            <Text fz="xs" c={revoked ? 'red.9' : 'dimmed'} fw={revoked ? 600 : undefined}>
               {revoked ? t('keys.revokedOn', { date: format.dateTime(apiKey.revokedAt!) }) : t('keys.createdOn', { date: format.dateTime(apiKey.createdAt) })}
             </Text>
           </Group>

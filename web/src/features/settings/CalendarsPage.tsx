@@ -5,6 +5,7 @@ import '@mantine/core/styles/Modal.css';
 import '@mantine/core/styles/ModalBase.css';
 import '@mantine/core/styles/Overlay.css';
 import '@mantine/core/styles/Skeleton.css';
+import '@mantine/core/styles/InlineInput.css';
 import '@mantine/core/styles/Checkbox.css';
 import '@mantine/core/styles/NumberInput.css';
 import { useState, type FormEvent } from 'react';
@@ -205,7 +206,7 @@ function SyncRow({ sync, onChanged }: { sync: Sync; onChanged: () => void }) {
           <Text fz="xs" ff="monospace" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
             {sync.url}
           </Text>
-          <Text fz="xs" c={outcome.failed ? 'red.8' : undefined} fw={outcome.failed ? 600 : undefined}>
+          <Text fz="xs" c={outcome.failed ? 'red.9' : undefined} fw={outcome.failed ? 600 : undefined}>
             {outcome.failed ? '✕ ' : outcome.at ? '✓ ' : ''}
             {t(`calendars.status.${outcome.key}`, {
               date: outcome.at ? format.dateTime(outcome.at) : '',
@@ -214,7 +215,7 @@ function SyncRow({ sync, onChanged }: { sync: Sync; onChanged: () => void }) {
             })}
           </Text>
           {outcome.failed && sync.lastError ? (
-            <Text fz="xs" c="red.8" style={{ overflowWrap: 'anywhere' }}>
+            <Text fz="xs" c="red.9" style={{ overflowWrap: 'anywhere' }}>
               {sync.lastError}
             </Text>
           ) : null}

@@ -3,7 +3,7 @@
 // the admin sections are listed only to admins and owners). Links, not tabs:
 // each section has its own address, and the current one is marked
 // `aria-current="page"` (and not by colour alone: it is also filled).
-import { Button, Group, ScrollArea } from '@mantine/core';
+import { Button, Group } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { NavLink, useMatch } from 'react-router';
 import { roleAtLeast } from '@/lib/session/roles';
@@ -43,13 +43,11 @@ export function SettingsNav() {
   const sections = settingsSections.filter((s) => admin || s === 'notifications');
   return (
     <nav aria-label={t('nav.label')}>
-      <ScrollArea type="never" offsetScrollbars={false}>
-        <Group gap={6} wrap="nowrap" pb={2}>
-          {sections.map((section) => (
-            <SectionLink key={section} section={section} />
-          ))}
-        </Group>
-      </ScrollArea>
+      <Group gap={6} wrap="wrap">
+        {sections.map((section) => (
+          <SectionLink key={section} section={section} />
+        ))}
+      </Group>
     </nav>
   );
 }

@@ -118,7 +118,7 @@ function UserRow({ user, first, onAction }: { user: User; first: boolean; onActi
             <Badge size="sm" variant="light" color={user.role === 'OWNER' || user.role === 'ADMIN' ? 'indigo' : 'gray'}>
               {tc(`roles.${user.role}`)}
             </Badge>
-            <Text fz="xs" c={disabled ? 'red.8' : 'dimmed'} fw={disabled ? 600 : undefined}>
+            <Text fz="xs" c={disabled ? 'red.9' : 'dimmed'} fw={disabled ? 600 : undefined}>
               {disabled ? t('users.disabledSince', { date: format.dateTime(user.disabledAt!) }) : t('users.since', { date: format.date(user.createdAt.slice(0, 10)) })}
             </Text>
           </Group>
@@ -198,7 +198,7 @@ function AddUserForm({ onClose, onCreated }: { onClose: () => void; onCreated: (
           onChange={(e) => setRole(e.currentTarget.value as Role)}
           data={roles.map((r) => ({ value: r, label: `${tc(`roles.${r}`)} — ${t(`roleHelp.${r}`)}` }))}
         />
-        <Group gap="xs" align="flex-start" wrap="nowrap">
+        <Stack gap={4}>
           <PasswordInput
             label={t('users.firstPassword')}
             description={t('users.firstPasswordHint', { count: minPasswordLength })}
@@ -207,12 +207,11 @@ function AddUserForm({ onClose, onCreated }: { onClose: () => void; onCreated: (
             required
             error={passwordError}
             autoComplete="new-password"
-            style={{ flex: 1 }}
           />
-          <Button variant="default" mt={46} onClick={() => setPassword(generatePassword())} style={{ flexShrink: 0 }}>
+          <Button variant="subtle" size="compact-sm" onClick={() => setPassword(generatePassword())} style={{ alignSelf: 'flex-start' }}>
             {t('users.generate')}
           </Button>
-        </Group>
+        </Stack>
         {problem ? <ProblemAlert problem={problem} /> : null}
         <Group justify="flex-end" gap="sm">
           <Button variant="default" onClick={onClose}>

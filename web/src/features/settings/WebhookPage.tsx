@@ -84,7 +84,7 @@ export default function WebhookPage() {
                 {hook.url}
               </Text>
               {hook.deletedAt ? (
-                <Text fz="xs" c="red.8" fw={600}>
+                <Text fz="xs" c="red.9" fw={600}>
                   {t('deliveries.hookDeleted')}
                 </Text>
               ) : null}
@@ -212,7 +212,7 @@ function DeliveryRow({ delivery, firstRow }: { delivery: Delivery; firstRow: boo
               .join(' · ')}
           </Text>
           {answer.error ? (
-            <Text fz="xs" c="red.8" style={{ overflowWrap: 'anywhere' }}>
+            <Text fz="xs" c="red.9" style={{ overflowWrap: 'anywhere' }}>
               {answer.error}
             </Text>
           ) : null}

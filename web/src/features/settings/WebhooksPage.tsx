@@ -8,6 +8,7 @@ import '@mantine/core/styles/Skeleton.css';
 import '@mantine/core/styles/Combobox.css';
 import '@mantine/core/styles/Pill.css';
 import '@mantine/core/styles/PillsInput.css';
+import '@mantine/core/styles/InlineInput.css';
 import '@mantine/core/styles/Switch.css';
 import { useState, type FormEvent } from 'react';
 import { Anchor, Badge, Button, Group, Paper, Stack, Switch, TagsInput, Text, TextInput } from '@mantine/core';
@@ -107,7 +108,7 @@ function WebhookRow({ hook, first, onDelete }: { hook: Webhook; first: boolean; 
               </Badge>
             ))}
           </Group>
-          <Text fz="xs" c={deleted ? 'red.8' : 'dimmed'} fw={deleted ? 600 : undefined}>
+          <Text fz="xs" c={deleted ? 'red.9' : 'dimmed'} fw={deleted ? 600 : undefined}>
             {deleted ? t('webhooks.deletedOn', { date: format.dateTime(hook.deletedAt!) }) : t('webhooks.createdOn', { date: format.dateTime(hook.createdAt) })}
           </Text>
         </Stack>

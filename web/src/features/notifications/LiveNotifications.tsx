@@ -82,7 +82,9 @@ export default function LiveNotifications() {
         autoClose: 10_000,
         message: (
           <Stack gap={4} align="flex-start">
-            <Text fz="sm">{subject}</Text>
+            <Text fz="sm" c="var(--mantine-color-text)">
+              {subject}
+            </Text>
             <Anchor
               href={href}
               fz="sm"

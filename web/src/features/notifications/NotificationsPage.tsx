@@ -2,6 +2,7 @@
 // this device (a switch: permission, subscription with the server's VAPID key,
 // registration with berth; off unsubscribes), the user's registered devices
 // with removal, and which kinds of notification the user receives.
+import '@mantine/core/styles/InlineInput.css';
 import '@mantine/core/styles/Switch.css';
 import '@mantine/core/styles/ModalBase.css';
 import '@mantine/core/styles/Overlay.css';
@@ -170,7 +171,7 @@ function DevicesSection({
                         {t('devices.via', { service })}
                       </Text>
                       {d.endpoint === thisEndpoint ? (
-                        <Badge variant="light" color="teal" size="sm">
+                        <Badge variant="light" size="sm">
                           {t('devices.thisDevice')}
                         </Badge>
                       ) : null}

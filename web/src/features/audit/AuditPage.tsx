@@ -321,10 +321,20 @@ function ToggleButton({ entry, expanded, onToggle, controls }: { entry: Entry; e
       size="compact-sm"
       aria-expanded={expanded}
       aria-controls={controls}
-      aria-label={t(expanded ? 'entry.hideLabel' : 'entry.showLabel', { what: words.what, entity: words.entity })}
+      aria-label={
+        words.changeCount > 0
+          ? t(expanded ? 'entry.hideLabel' : 'entry.showLabel', { what: words.what, entity: words.entity })
+          : t(expanded ? 'entry.hideDetailsLabel' : 'entry.showDetailsLabel', { what: words.what, entity: words.entity })
+      }
       onClick={onToggle}
     >
-      {expanded ? t('entry.hide') : words.changeCount > 0 ? `${t('entry.show')} (${t('entry.summary', { count: words.changeCount })})` : t('entry.show')}
+      {words.changeCount > 0
+        ? expanded
+          ? t('entry.hide')
+          : `${t('entry.show')} (${t('entry.summary', { count: words.changeCount })})`
+        : expanded
+          ? t('entry.hideDetails')
+          : t('entry.showDetails')}
     </Button>
   );
 }

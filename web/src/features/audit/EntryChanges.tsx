@@ -52,7 +52,7 @@ export function useEntryWords(entry: Entry) {
       break;
   }
   const what = diff.summary ? reservationEntryTitle(diff.summary, tr) : t(`action.${entry.action}`, { defaultValue: humanise(entry.action) });
-  const entity = `${t(`entity.${entry.entityType}`, { defaultValue: humanise(entry.entityType) })} ${entry.entityId.slice(0, 8)}`;
+  const entity = `${t(`entity.${entry.entityType}`, { defaultValue: humanise(entry.entityType) })} …${entry.entityId.slice(-8)}`;
   return {
     when: format.dateTime(entry.at, { dateStyle: 'medium', timeStyle: 'medium' }),
     who,
@@ -86,7 +86,10 @@ export function EntryChanges({ entry, onOnly, phone = false }: { entry: Entry; o
                 </div>
               ) : null}
               <div>
-                {row.change === 'set' ? t('entry.value') : t('entry.after')}: <span className={classes.after}><ValueView value={row.after} /></span>
+                {row.change === 'set' ? t('entry.value') : t('entry.after')}:{' '}
+                <span className={row.change === 'set' ? undefined : classes.after}>
+                  <ValueView value={row.after} />
+                </span>
               </div>
             </li>
           ))}

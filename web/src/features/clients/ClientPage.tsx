@@ -7,6 +7,7 @@ import '@mantine/core/styles/Overlay.css';
 import '@mantine/core/styles/Modal.css';
 import '@mantine/core/styles/Skeleton.css';
 import '@mantine/core/styles/Checkbox.css';
+import '@mantine/core/styles/InlineInput.css';
 import { useState, type ReactNode } from 'react';
 import { Alert, Anchor, Button, Group, Modal, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
@@ -114,7 +115,7 @@ function ClientView({ client, onChanged }: { client: Client; onChanged: (client:
       <BackLink />
       <Group justify="space-between" align="center" gap="sm">
         <Group gap="sm" align="center">
-          <Title order={1} style={{ overflowWrap: 'anywhere' }}>
+          <Title order={1} className={classes.name}>
             {client.name}
           </Title>
           <StatusBadge client={client} />
@@ -146,9 +147,9 @@ function ClientView({ client, onChanged }: { client: Client; onChanged: (client:
         </Title>
         <dl className={classes.facts}>
           <dt>{t('detail.email')}</dt>
-          <dd>{client.email ? <Anchor href={`mailto:${client.email}`}>{client.email}</Anchor> : none}</dd>
+          <dd>{client.email ? <Anchor href={`mailto:${client.email}`} fz="sm">{client.email}</Anchor> : none}</dd>
           <dt>{t('detail.phone')}</dt>
-          <dd>{client.phone ? <Anchor href={`tel:${client.phone.replace(/[^\d+]/g, '')}`}>{client.phone}</Anchor> : none}</dd>
+          <dd>{client.phone ? <Anchor href={`tel:${client.phone.replace(/[^\d+]/g, '')}`} fz="sm">{client.phone}</Anchor> : none}</dd>
           <dt>{t('detail.notes')}</dt>
           <dd>{client.notes ?? none}</dd>
           <dt>{t('detail.created')}</dt>
@@ -194,7 +195,7 @@ function ClientView({ client, onChanged }: { client: Client; onChanged: (client:
                 <ActionRow
                   hint={t('erase.intro')}
                   button={
-                    <Button color="red" variant="outline" onClick={() => setDialog('erase')}>
+                    <Button color="red.9" variant="outline" onClick={() => setDialog('erase')}>
                       {t('erase.button')}
                     </Button>
                   }

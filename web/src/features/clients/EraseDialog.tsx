@@ -123,7 +123,7 @@ export function EraseForm({
           <Button variant="default" onClick={onCancel}>
             {t('erase.cancel')}
           </Button>
-          <Button type="submit" color="red" loading={erasing.fetching} aria-disabled={!confirmed || undefined}>
+          <Button type="submit" color="red.9" loading={erasing.fetching}>
             {t('erase.confirm')}
           </Button>
         </Group>

@@ -146,9 +146,9 @@ function RecordView({ clientId }: { clientId: string }) {
                 <li key={e.id}>
                   <Text fz="sm">
                     <time dateTime={e.at}>{format.dateTime(e.at)}</time> ·{' '}
-                    {t(`record.entity.${e.entityType}`, { id: e.entityId.slice(0, 8), defaultValue: e.entityType })}:{' '}
+                    {t(`record.entity.${e.entityType}`, { id: `…${e.entityId.slice(-8)}`, defaultValue: e.entityType })}:{' '}
                     {t(`record.action.${e.action}`, { defaultValue: e.action.replace(/_/g, ' ') })}
-                    {e.action === 'update' && fields.length ? ` (${t('record.changedFields', { fields: fields.join(', ') })})` : ''}
+                    {e.action === 'update' && fields.length ? ` — ${fields.map((f) => t(`record.field.${f}`, { defaultValue: f.replace(/_/g, ' ') })).join(', ')}` : ''}
                   </Text>
                 </li>
               );

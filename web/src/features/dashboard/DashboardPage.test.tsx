@@ -76,7 +76,7 @@ function card(name: string): HTMLElement {
   const list = screen.getByRole('list', { name: 'Figures' });
   const item = within(list)
     .getAllByRole('listitem')
-    .find((li) => li.firstElementChild?.textContent === name);
+    .find((li) => li.querySelector('[data-label]')?.textContent === name);
   if (!item) throw new Error(`no card ${name}`);
   return item;
 }

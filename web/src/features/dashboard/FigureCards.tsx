@@ -89,13 +89,13 @@ function Cards({ stats }: { stats: StatsWithPrevious }) {
         const label = figure.key === 'reserved' ? t(`figure.reserved.${unit}`) : t(`figure.${figure.key}`);
         return (
           <Paper key={figure.key} component="li" withBorder p={{ base: 'sm', sm: 'md' }} className={classes.card} data-figure={figure.key}>
-            <Text fz="sm" c="dimmed" fw={600}>
+            <Text fz={{ base: 'xs', sm: 'sm' }} c="dimmed" fw={600} data-label>
               {label}
             </Text>
-            <Text fz={{ base: 20, sm: 26 }} fw={700} lh={1.25} className={classes.cardValue} data-value>
+            <Text fz={{ base: 18, sm: 26 }} fw={700} lh={1.25} className={classes.cardValue} data-value>
               {valueOf(figure, figure.current)}
             </Text>
-            <Text fz="sm" fw={600} className={classes.change} data-tone={tone(change, figure.better)} data-change>
+            <Text fz={{ base: 'xs', sm: 'sm' }} fw={600} className={classes.change} data-tone={tone(change, figure.better)} data-change>
               <Arrow direction={change.direction} />
               {changeText(change)}
             </Text>

@@ -180,6 +180,8 @@ test.describe('settings', () => {
       const events = form.getByRole('combobox', { name: /^Events/ });
       await events.fill('client.*');
       await events.press('Enter');
+      // Close the suggestions (they cover the form's buttons).
+      await form.getByRole('textbox', { name: 'Endpoint URL' }).click();
       await form.getByRole('button', { name: 'Add webhook' }).click();
 
       const shown = page.getByRole('dialog', { name: 'Webhook added' });

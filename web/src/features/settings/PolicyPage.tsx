@@ -4,7 +4,7 @@
 // shows at once.
 import '@mantine/core/styles/Skeleton.css';
 import '@mantine/core/styles/Code.css';
-import { Alert, Badge, Button, Code, CopyButton, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Code, CopyButton, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useQuery, useSubscription } from 'urql';
 import { ProblemAlert } from '@/components/ProblemAlert';
@@ -12,6 +12,7 @@ import { SettingsPolicyEventsDocument, SettingsPolicyStatusDocument } from '@/gq
 import { describeError } from '@/lib/errors';
 import { useFormat } from '@/lib/use-format';
 import { SettingsFrame } from './parts';
+import classes from './settings.module.css';
 import '@mantine/core/styles/SimpleGrid.css';
 
 export default function PolicyPage() {
@@ -42,9 +43,10 @@ export default function PolicyPage() {
               <Title order={2} fz="lg" id="policy-live">
                 {t('policy.live')}
               </Title>
-              <Badge variant="light" color={live.error ? 'gray' : 'teal'} tt="none">
+              <span className={classes.status} data-status={live.error ? 'off' : 'live'}>
+                <span aria-hidden>{live.error ? '○' : '●'}</span>
                 {live.error ? t('policy.notFollowing') : t('policy.following')}
-              </Badge>
+              </span>
             </Group>
             <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
               <Stack gap={2}>

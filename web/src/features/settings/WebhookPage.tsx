@@ -7,7 +7,7 @@ import '@mantine/core/styles/Modal.css';
 import '@mantine/core/styles/ModalBase.css';
 import '@mantine/core/styles/Overlay.css';
 import { useState } from 'react';
-import { Anchor, Badge, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -27,6 +27,7 @@ import { useFormat } from '@/lib/use-format';
 import { ListState } from './parts';
 import { SettingsNav } from './SettingsNav';
 import { lastAnswer } from './deliveries';
+import classes from './settings.module.css';
 
 type Delivery = SettingsDeliveryFragment;
 
@@ -34,7 +35,6 @@ type Delivery = SettingsDeliveryFragment;
 const pageSize = 20;
 
 const marks: Record<WebhookDeliveryStatus, string> = { PENDING: '◔', DELIVERED: '✓', FAILED: '✕' };
-const colors: Record<WebhookDeliveryStatus, string> = { PENDING: 'yellow', DELIVERED: 'teal', FAILED: 'red' };
 
 export default function WebhookPage() {
   const { t } = useTranslation('settings');
@@ -193,10 +193,10 @@ function DeliveryRow({ delivery, firstRow }: { delivery: Delivery; firstRow: boo
       <Group justify="space-between" gap="sm" align="flex-start">
         <Stack gap={4} style={{ minWidth: 0, flex: '1 1 320px' }}>
           <Group gap={8} wrap="wrap">
-            <Badge size="sm" variant="light" color={colors[delivery.status]} tt="none" data-status={delivery.status}>
-              <span aria-hidden>{marks[delivery.status]} </span>
+            <span className={classes.status} data-status={delivery.status}>
+              <span aria-hidden>{marks[delivery.status]}</span>
               {t(`deliveries.status.${delivery.status}`)}
-            </Badge>
+            </span>
             <Text fz="sm" fw={600} ff="monospace">
               {delivery.eventType}
             </Text>

@@ -24,6 +24,7 @@ pub mod local_time;
 pub mod lock;
 pub mod lock_commands;
 pub mod login_throttle;
+pub mod media;
 pub mod money;
 pub mod policy;
 pub mod policy_override;

@@ -39,6 +39,8 @@ pub mod state;
 pub mod store;
 pub mod tenant;
 #[cfg(feature = "testing")]
+pub mod test_pictures;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod time_range;
 pub mod unit;

@@ -7,10 +7,9 @@
 use async_graphql::{Context, ID, Object, Result};
 use berth_core::ids::ImageId;
 use berth_core::media::UnitImage;
-use berth_core::user::Role;
 use berth_core::{Engine, ErrorCode};
 
-use crate::access::require;
+use crate::access::{IMAGES_ROLE, require};
 use crate::error::{OrGraphql, coded};
 use crate::ids::parse;
 use crate::types::{Image, Unit};
@@ -35,7 +34,7 @@ impl MediaMutation {
         id: ID,
         alt: Option<String>,
     ) -> Result<Image> {
-        let viewer = require(ctx, Role::Admin).await?;
+        let viewer = require(ctx, IMAGES_ROLE).await?;
         let engine = ctx.data_unchecked::<Engine>();
         let image = engine
             .update_unit_image(
@@ -58,7 +57,7 @@ impl MediaMutation {
         unit_id: ID,
         image_ids: Vec<ID>,
     ) -> Result<Vec<Image>> {
-        let viewer = require(ctx, Role::Admin).await?;
+        let viewer = require(ctx, IMAGES_ROLE).await?;
         let order = image_ids
             .iter()
             .map(|id| parse::<ImageId>(id, "imageIds"))
@@ -78,7 +77,7 @@ impl MediaMutation {
 
     /// Removes an uploaded image; answers with its unit as it is now.
     async fn remove_unit_image(&self, ctx: &Context<'_>, id: ID) -> Result<Unit> {
-        let viewer = require(ctx, Role::Admin).await?;
+        let viewer = require(ctx, IMAGES_ROLE).await?;
         let engine = ctx.data_unchecked::<Engine>();
         let removed = engine
             .remove_unit_image(viewer.tenant_id, parse(&id, "id")?, &viewer.actor())

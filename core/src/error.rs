@@ -147,6 +147,7 @@ impl From<StoreError> for EngineError {
                 message: overlap.describe(None),
             },
             StoreError::Refused(violation) => Self::Validation(vec![violation]),
+            StoreError::InvalidInput { field, message } => Self::InvalidInput { field, message },
             other => Self::Internal(other),
         }
     }

@@ -106,6 +106,10 @@ entity_id!(
     CalendarSyncId
 );
 entity_id!(
+    /// Identifies an uploaded image of a unit (`crate::media`).
+    ImageId
+);
+entity_id!(
     /// Identifies an audit log entry.
     AuditId
 );

@@ -24,6 +24,7 @@ pub mod local_time;
 pub mod lock;
 pub mod lock_commands;
 pub mod login_throttle;
+pub mod media;
 pub mod money;
 pub mod policy;
 pub mod policy_override;
@@ -37,6 +38,8 @@ pub mod secret_box;
 pub mod state;
 pub mod store;
 pub mod tenant;
+#[cfg(feature = "testing")]
+pub mod test_pictures;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time_range;

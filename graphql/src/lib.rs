@@ -20,6 +20,7 @@ pub mod ical;
 pub mod ids;
 pub mod loaders;
 pub mod locks;
+pub mod media;
 pub mod page;
 pub mod public;
 pub mod push;
@@ -74,6 +75,7 @@ pub struct Mutation(
     calendar_sync::CalendarSyncMutation,
     users::UsersMutation,
     blocks::BlocksMutation,
+    media::MediaMutation,
 );
 
 /// The schema type.
@@ -99,6 +101,10 @@ pub fn schema(engine: Engine, auth: auth::Auth) -> BerthSchema {
 pub fn schema_with_push(engine: Engine, auth: auth::Auth, push: push::PushConfig) -> BerthSchema {
     let units = DataLoader::new(loaders::UnitLoader(engine.store().clone()), tokio::spawn);
     let clients = DataLoader::new(loaders::ClientLoader(engine.store().clone()), tokio::spawn);
+    let images = DataLoader::new(
+        loaders::UnitImagesLoader(engine.store().clone()),
+        tokio::spawn,
+    );
     let feed = Arc::new(berth_core::feed::Feed::new(
         engine.store().clone(),
         FEED_POLL_INTERVAL,
@@ -109,6 +115,7 @@ pub fn schema_with_push(engine: Engine, auth: auth::Auth, push: push::PushConfig
         .data(auth)
         .data(units)
         .data(clients)
+        .data(images)
         .data(push)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)

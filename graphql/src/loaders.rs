@@ -1,5 +1,6 @@
-//! DataLoaders: units and clients under reservation lists are fetched in one
-//! batched store query per tenant, however many reservations the list holds.
+//! DataLoaders: units and clients under reservation lists, and the uploaded
+//! images of unit lists, are fetched in one batched store query per tenant,
+//! however many rows the list holds.
 //! Keys carry the tenant, so a batch can never read across tenants; the loaders
 //! do not cache across requests (a unit changed by one request is fresh in the
 //! next).
@@ -10,12 +11,17 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use berth_core::client::Client;
 use berth_core::ids::{ClientId, TenantId, UnitId};
+use berth_core::media::UnitImage;
 use berth_core::store::{Store, StoreError};
 use berth_core::unit::Unit;
 
 /// Loads units by (tenant, id).
 #[derive(Debug)]
 pub struct UnitLoader(pub Arc<dyn Store>);
+
+/// Loads the uploaded images of units by (tenant, unit), in their order.
+#[derive(Debug)]
+pub struct UnitImagesLoader(pub Arc<dyn Store>);
 
 /// Loads clients by (tenant, id).
 #[derive(Debug)]
@@ -41,6 +47,27 @@ impl Loader<(TenantId, UnitId)> for UnitLoader {
         for (tenant, ids) in by_tenant(keys) {
             for unit in self.0.units_by_ids(tenant, &ids).await.map_err(Arc::new)? {
                 found.insert((tenant, unit.id), unit);
+            }
+        }
+        Ok(found)
+    }
+}
+
+impl Loader<(TenantId, UnitId)> for UnitImagesLoader {
+    type Value = Vec<UnitImage>;
+    type Error = Arc<StoreError>;
+
+    async fn load(
+        &self,
+        keys: &[(TenantId, UnitId)],
+    ) -> Result<HashMap<(TenantId, UnitId), Vec<UnitImage>>, Self::Error> {
+        let mut found: HashMap<(TenantId, UnitId), Vec<UnitImage>> = HashMap::new();
+        for (tenant, ids) in by_tenant(keys) {
+            for image in self.0.unit_images(tenant, &ids).await.map_err(Arc::new)? {
+                found
+                    .entry((tenant, image.unit_id))
+                    .or_default()
+                    .push(image);
             }
         }
         Ok(found)

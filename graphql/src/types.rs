@@ -64,15 +64,92 @@ impl From<CoreTenant> for Tenant {
     }
 }
 
-/// An image of a unit.
-#[derive(SimpleObject, Debug)]
+/// An image of a unit: uploaded (stored by berth in several widths, served
+/// at `/media/{hash}/{width}.{ext}`), or a URL set with `images` on
+/// `createUnit`/`updateUnit` (then `id`, `width` and `height` are null and
+/// `variants` is empty). Uploaded images come first, in their order.
+#[derive(SimpleObject, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Image {
-    /// Its URL.
+    /// The uploaded image's id; null for an image given by URL.
+    pub id: Option<ID>,
+    /// Its URL: the widest stored width of an uploaded image (a path on this
+    /// server), or the URL as given.
     pub url: String,
+    /// Text for people who cannot see it.
+    pub alt: Option<String>,
+    /// The widest stored width's pixels across (null for a URL image).
+    pub width: Option<i32>,
+    /// Its pixels down (null for a URL image).
+    pub height: Option<i32>,
+    /// Its place in `Unit.images`, from 0.
+    pub position: i32,
+    /// For `<img srcset>`: every stored width with its `w` descriptor
+    /// (`/media/…/320.jpg 320w, /media/…/800.jpg 800w`); the URL alone for a
+    /// URL image.
+    pub srcset: String,
+    /// The stored widths, narrowest first (empty for a URL image).
+    pub variants: Vec<ImageVariant>,
+    /// Whether it was uploaded (rather than given by URL).
+    pub uploaded: bool,
+}
+
+/// One stored width of an uploaded image.
+#[derive(SimpleObject, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageVariant {
+    /// Pixels across.
+    pub width: i32,
+    /// Pixels down.
+    pub height: i32,
+    /// Where it is served (content-addressed, immutable).
+    pub url: String,
+}
+
+impl From<berth_core::media::UnitImage> for Image {
+    fn from(image: berth_core::media::UnitImage) -> Self {
+        Self {
+            id: Some(ID(image.id.to_string())),
+            url: image.largest().map(|v| v.path()).unwrap_or_default(),
+            srcset: image.srcset(),
+            alt: image.alt,
+            width: Some(int(image.width)),
+            height: Some(int(image.height)),
+            position: int(image.position),
+            variants: image
+                .variants
+                .iter()
+                .map(|v| ImageVariant {
+                    width: int(v.width),
+                    height: int(v.height),
+                    url: v.path(),
+                })
+                .collect(),
+            uploaded: true,
+        }
+    }
+}
+
+impl Image {
+    /// An image given by URL, at `position`.
+    fn linked(url: String, position: usize) -> Self {
+        Self {
+            id: None,
+            srcset: url.clone(),
+            url,
+            alt: None,
+            width: None,
+            height: None,
+            position: i32::try_from(position).unwrap_or(i32::MAX),
+            variants: Vec::new(),
+            uploaded: false,
+        }
+    }
 }
 
 /// A bookable unit.
 #[derive(SimpleObject, Debug)]
+#[graphql(complex)]
 pub struct Unit {
     /// Stable id.
     pub id: ID,
@@ -88,10 +165,43 @@ pub struct Unit {
     pub description: Option<String>,
     /// Amenity tags.
     pub amenities: Vec<String>,
-    /// Images.
-    pub images: Vec<Image>,
     /// Archived units take no new bookings (only the signed-in tenant sees them).
     pub archived: bool,
+    /// The owning tenant (for `images`).
+    #[graphql(skip)]
+    pub tenant_id: berth_core::ids::TenantId,
+    /// The unit's id as stored.
+    #[graphql(skip)]
+    pub unit_id: berth_core::ids::UnitId,
+    /// The images given by URL (`images` on `createUnit`/`updateUnit`).
+    #[graphql(skip)]
+    pub linked_images: Vec<String>,
+}
+
+#[ComplexObject]
+impl Unit {
+    /// Images: the uploaded ones in their order, then those given by URL.
+    /// The uploaded images of a list of units are read in one batch.
+    async fn images(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Image>> {
+        let loader =
+            ctx.data_unchecked::<async_graphql::dataloader::DataLoader<crate::loaders::UnitImagesLoader>>();
+        let uploaded = loader
+            .load_one((self.tenant_id, self.unit_id))
+            .await
+            .map_err(crate::error::internal)?
+            .unwrap_or_default();
+        let first_linked = uploaded.len();
+        Ok(uploaded
+            .into_iter()
+            .map(Image::from)
+            .chain(
+                self.linked_images
+                    .iter()
+                    .enumerate()
+                    .map(|(i, url)| Image::linked(url.clone(), first_linked + i)),
+            )
+            .collect())
+    }
 }
 
 fn int(v: u32) -> i32 {
@@ -108,8 +218,10 @@ impl From<CoreUnit> for Unit {
             max_guests: int(u.max_guests.get()),
             description: u.description,
             amenities: u.amenities,
-            images: u.images.into_iter().map(|url| Image { url }).collect(),
             archived: u.archived,
+            tenant_id: u.tenant_id,
+            unit_id: u.id,
+            linked_images: u.images,
         }
     }
 }

@@ -80,6 +80,19 @@ fn one() -> u32 {
     1
 }
 
+/// A picture of a demo unit: a JPEG, PNG or WebP file in the tenant's
+/// directory, with its alt text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeedPhoto {
+    /// The file, relative to the tenant's directory (`images/birch.png`).
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*\.(png|jpg|jpeg|webp)$"))]
+    pub file: String,
+    /// Text for people who cannot see it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alt: Option<String>,
+}
+
 /// A demo unit.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -105,6 +118,10 @@ pub struct SeedUnit {
     /// Image URLs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<String>,
+    /// Pictures in the tenant's directory, uploaded as the unit's images (in
+    /// this order) through the same processing as an upload.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<SeedPhoto>,
     /// Free attributes policies can read (`base_rate` overrides the tenant's rate).
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub attributes: serde_json::Map<String, serde_json::Value>,

@@ -1,5 +1,5 @@
 //! The HTTP server: the router (`/graphql`, `/graphql/ws`, `/admin/…`,
-//! `/ical/…`, `/healthz`, `/readyz`, `/metrics`), its middleware (request
+//! `/ical/…`, `/media/…`, `/healthz`, `/readyz`, `/metrics`), its middleware (request
 //! tracing and metrics, CORS, the Origin check, the public rate limit), and
 //! `serve`, which wires the store and runs until a shutdown signal, draining
 //! requests in flight. This module stays transport only: GraphQL itself lives in
@@ -33,12 +33,13 @@ use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{Data, Executor, Pos, Response as GqlResponse};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use berth_core::ErrorCode;
 use berth_core::audit::Actor;
@@ -279,8 +280,17 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         )
         .route(
             "/graphql/ws",
-            get(graphql_ws).layer(public_limit.clone()).layer(guard),
+            get(graphql_ws)
+                .layer(public_limit.clone())
+                .layer(guard.clone()),
         )
+        .route(
+            "/media/units/{unit}",
+            post(crate::media::upload)
+                .layer(DefaultBodyLimit::max(crate::media::MAX_UPLOAD_BODY_BYTES))
+                .layer(guard),
+        )
+        .route("/media/{hash}/{file}", get(crate::media::blob))
         .route(
             "/ical/{tenant}/{unit}",
             get(crate::ical::feed).layer(public_limit),

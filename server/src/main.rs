@@ -31,6 +31,8 @@ mod browser;
 mod calendar_sync;
 mod cli;
 mod client_retention;
+#[cfg(test)]
+mod demo_pictures;
 mod event_retention;
 mod graphql_http;
 mod healthcheck;
@@ -38,6 +40,7 @@ mod http;
 mod ical;
 mod lifecycle;
 mod lock_expiry;
+mod media;
 mod outbound;
 mod passes;
 mod policy_cmd;

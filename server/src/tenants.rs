@@ -229,6 +229,12 @@ async fn seed_data(
             .with_context(|| format!("unit {}", unit.name))?;
         units.push(created);
     }
+    let engine = Engine::new(store.clone(), registry.clone(), clock);
+    for unit in &seed.units {
+        if let Some(stored) = units.iter().find(|u| u.name == unit.name) {
+            seed_photos(&engine, tenant, dir, stored, unit).await?;
+        }
+    }
     let mut clients = store
         .clients(
             tenant.id,
@@ -259,7 +265,6 @@ async fn seed_data(
                 .await?,
         );
     }
-    let engine = Engine::new(store.clone(), registry.clone(), clock);
     let mut booked = 0;
     for (i, r) in seed.reservations.iter().enumerate() {
         let what = format!("{}: reservations[{i}]", path.display());
@@ -278,6 +283,34 @@ async fn seed_data(
         seed.units.len(),
         seed.clients.len()
     );
+    Ok(())
+}
+
+/// Uploads a seed unit's photos through the engine, as an upload would be
+/// (processed into widths, audited, announced). Uploading a picture the unit
+/// already has changes nothing, so a seed cut short is completed, never
+/// duplicated.
+async fn seed_photos(
+    engine: &Engine,
+    tenant: &Tenant,
+    dir: &Path,
+    unit: &Unit,
+    seed: &berth_policy::seed::SeedUnit,
+) -> anyhow::Result<()> {
+    for photo in &seed.photos {
+        let path = dir.join(&photo.file);
+        let bytes = std::fs::read(&path).with_context(|| format!("photo {}", path.display()))?;
+        engine
+            .upload_unit_image(
+                tenant.id,
+                unit.id,
+                bytes,
+                photo.alt.as_deref(),
+                &Actor::System,
+            )
+            .await
+            .with_context(|| format!("photo {}", path.display()))?;
+    }
     Ok(())
 }
 

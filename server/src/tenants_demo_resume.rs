@@ -55,6 +55,26 @@ async fn activate(store: &Arc<dyn Store>, registry: &Arc<PolicyRegistry>) -> Ten
         .unwrap()
 }
 
+/// The uploaded photos of the tenant's units: (unit name, alt text, widths).
+async fn photos(store: &dyn Store, tenant: &Tenant) -> Vec<(String, Option<String>, Vec<u32>)> {
+    let units = store.units(tenant.id, true).await.unwrap();
+    let ids: Vec<_> = units.iter().map(|u| u.id).collect();
+    let images = store.unit_images(tenant.id, &ids).await.unwrap();
+    let mut out: Vec<_> = images
+        .into_iter()
+        .map(|i| {
+            let unit = units.iter().find(|u| u.id == i.unit_id).unwrap();
+            (
+                unit.name.clone(),
+                i.alt,
+                i.variants.iter().map(|v| v.width).collect(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_demo_seed_is_completed_once() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -65,6 +85,7 @@ async fn an_interrupted_demo_seed_is_completed_once() {
     let whole: Arc<dyn Store> = Arc::new(berth_core::testing::fresh_sqlite(&tmp).await);
     let tenant = activate(&whole, &registry).await;
     let expected = contents(&*whole, &tenant).await;
+    let expected_photos = photos(&*whole, &tenant).await;
     assert!(
         expected.0.len() >= 2 && expected.1.len() >= 2 && expected.2.len() >= 2,
         "the demo seed has units, clients and reservations: {expected:?}"
@@ -95,6 +116,11 @@ async fn an_interrupted_demo_seed_is_completed_once() {
     let cut = tmp.join(format!("berth-seed-cut-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&cut).unwrap();
     std::fs::write(cut.join("seed.yaml"), part.to_string()).unwrap();
+    std::fs::create_dir_all(cut.join("images")).unwrap();
+    for file in std::fs::read_dir(repo.join("tenants").join(SLUG).join("images")).unwrap() {
+        let file = file.unwrap();
+        std::fs::copy(file.path(), cut.join("images").join(file.file_name())).unwrap();
+    }
     super::seed_data(&store, &registry, &tenant, &cut, clock.clone())
         .await
         .unwrap();
@@ -107,9 +133,17 @@ async fn an_interrupted_demo_seed_is_completed_once() {
     assert_eq!(contents(&*store, &tenant).await, expected);
     assert!(super::has_demo_admin(&*store, &tenant).await.unwrap());
 
+    assert_eq!(photos(&*store, &tenant).await, expected_photos);
+
     // A start after that changes nothing.
     clock.set(clock.now() + chrono::Duration::days(1));
     activate(&store, &registry).await;
     assert_eq!(contents(&*store, &tenant).await, expected);
+    let stored = photos(&*store, &tenant).await;
+    assert_eq!(stored, expected_photos);
+    assert!(
+        stored.len() >= 2 && stored.iter().all(|(_, alt, _)| alt.is_some()),
+        "{stored:?}"
+    );
     let _ = std::fs::remove_dir_all(&cut);
 }

@@ -34,6 +34,15 @@ pub enum StoreError {
     /// archived unit).
     #[error("{}", .0.message)]
     Refused(Violation),
+    /// A field of the write is not acceptable as the transaction found things
+    /// (an image order that does not list the unit's images exactly).
+    #[error("{field}: {message}")]
+    InvalidInput {
+        /// The offending field.
+        field: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A stored row could not be read back into domain types.
     #[error("corrupt row: {0}")]
     Corrupt(String),

@@ -13,6 +13,7 @@ mod erasure;
 mod error;
 mod event_retention;
 mod login_throttle;
+mod media;
 mod open;
 mod postgres;
 mod push;
@@ -33,6 +34,7 @@ pub use erasure::ErasureStore;
 pub use error::StoreError;
 pub use event_retention::EventRetentionStore;
 pub use login_throttle::LoginThrottleStore;
+pub use media::MediaStore;
 pub use open::{open, open_and_migrate, open_and_migrate_sealed};
 pub use postgres::PostgresStore;
 pub use push::PushStore;
@@ -241,6 +243,7 @@ pub trait Store:
     + ReservationDetailsStore
     + AnalyticsStore
     + BoardStore
+    + MediaStore
     + Send
     + Sync
     + std::fmt::Debug

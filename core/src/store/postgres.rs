@@ -72,6 +72,10 @@ mod analytics;
 #[path = "postgres_board.rs"]
 mod board;
 
+// Unit images and media blobs (`MediaStore`), in their own file.
+#[path = "postgres_media.rs"]
+mod media;
+
 /// The exclusion constraint guarding units of inventory 1 (see the migration).
 const EXCLUSIVE_CONSTRAINT: &str = "reservations_exclusive_no_overlap";
 /// The unique index behind idempotency keys.

@@ -65,6 +65,10 @@ mod analytics;
 #[path = "sqlite_board.rs"]
 mod board;
 
+// Unit images and media blobs (`MediaStore`), in their own file.
+#[path = "sqlite_media.rs"]
+mod media;
+
 /// How long a writer waits for SQLite's write lock before giving up. Generous,
 /// because under load writers queue for the lock by design.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);

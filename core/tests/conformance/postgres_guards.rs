@@ -24,7 +24,7 @@ use sqlx::{Connection, PgConnection};
 use crate::support::{self, Backend};
 
 /// The tables that carry a `tenant_id`: all of them must be guarded.
-const TENANT_TABLES: [&str; 19] = [
+const TENANT_TABLES: [&str; 21] = [
     "api_keys",
     "audit_log",
     "calendar_blocks",
@@ -38,6 +38,8 @@ const TENANT_TABLES: [&str; 19] = [
     "push_deliveries",
     "push_subscriptions",
     "reservations",
+    "unit_image_variants",
+    "unit_images",
     "units",
     "users",
     "unit_versions",
@@ -150,6 +152,16 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
     for slug in ["alpine-cabins", "harbor-hotel"] {
         let tenant = support::tenant(&*store, slug).await;
         let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
+        engine
+            .upload_unit_image(
+                tenant.id,
+                unit.id,
+                berth_core::test_pictures::png(400, 300, 1),
+                Some("The lake"),
+                &Actor::System,
+            )
+            .await
+            .unwrap();
         let booking = berth_core::engine::CreateReservation {
             client: ClientRef::New(NewClient {
                 name: "Ada Lovelace".into(),

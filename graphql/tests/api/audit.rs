@@ -47,6 +47,11 @@ struct Fixtures<'a> {
     owner: String,
     /// The next check-in date that no stay or lock of the tests has taken.
     next_free: NaiveDate,
+    /// The unit `$image` last uploaded to (a new one each time), for
+    /// `$image2` and `$imageUnit`.
+    image_unit: Option<Value>,
+    /// Pictures uploaded so far (each a different one).
+    pictures: u32,
 }
 
 impl Fixtures<'_> {
@@ -113,6 +118,24 @@ impl Fixtures<'_> {
                 )
                 .await
             }
+            "$image" | "$image2" => {
+                if name == "$image" || self.image_unit.is_none() {
+                    self.image_unit = Some(self.make("$newUnit").await);
+                }
+                let unit = self.image_unit.clone().unwrap();
+                self.pictures += 1;
+                let id = self
+                    .api
+                    .upload_image(
+                        &self.api.alpine,
+                        unit.as_str().unwrap().parse().unwrap(),
+                        100 + self.pictures,
+                        "fixture",
+                    )
+                    .await;
+                json!(id)
+            }
+            "$imageUnit" => self.image_unit.clone().unwrap(),
             "$lock" => {
                 let nights = self.nights();
                 self.id(
@@ -306,6 +329,8 @@ async fn every_mutation_writes_an_audit_entry(backend: Backend) {
         api: &api,
         owner: owner.clone(),
         next_free: "2026-11-04".parse().unwrap(),
+        image_unit: None,
+        pictures: 0,
     };
     let mut secrets = vec![PASSWORD.to_owned(), push_keys()["auth"].to_string()];
     for name in &mutations {

@@ -1041,3 +1041,86 @@ impl berth_core::store::BoardStore for CountingStore {
         self.inner.reservations_touching(tenant, range, limit).await
     }
 }
+
+#[async_trait]
+impl berth_core::store::MediaStore for CountingStore {
+    async fn add_unit_image(
+        &self,
+        tenant: TenantId,
+        new: berth_core::media::NewUnitImage,
+        actor: &Actor,
+    ) -> Result<berth_core::media::UnitImage, StoreError> {
+        self.count("add_unit_image");
+        self.inner.add_unit_image(tenant, new, actor).await
+    }
+
+    async fn update_unit_image(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::ImageId,
+        alt: Option<String>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::media::UnitImage, StoreError> {
+        self.count("update_unit_image");
+        self.inner
+            .update_unit_image(tenant, id, alt, actor, now)
+            .await
+    }
+
+    async fn reorder_unit_images(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+        order: &[berth_core::ids::ImageId],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<berth_core::media::UnitImage>, StoreError> {
+        self.count("reorder_unit_images");
+        self.inner
+            .reorder_unit_images(tenant, unit, order, actor, now)
+            .await
+    }
+
+    async fn remove_unit_image(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::ImageId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::media::UnitImage, StoreError> {
+        self.count("remove_unit_image");
+        self.inner.remove_unit_image(tenant, id, actor, now).await
+    }
+
+    async fn unit_image(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::ImageId,
+    ) -> Result<Option<berth_core::media::UnitImage>, StoreError> {
+        self.count("unit_image");
+        self.inner.unit_image(tenant, id).await
+    }
+
+    async fn unit_images(
+        &self,
+        tenant: TenantId,
+        units: &[UnitId],
+    ) -> Result<Vec<berth_core::media::UnitImage>, StoreError> {
+        self.count("unit_images");
+        self.inner.unit_images(tenant, units).await
+    }
+
+    async fn media_blob(
+        &self,
+        hash: &berth_core::media::MediaHash,
+    ) -> Result<Option<berth_core::media::MediaBlob>, StoreError> {
+        self.count("media_blob");
+        self.inner.media_blob(hash).await
+    }
+
+    async fn media_blob_count(&self) -> Result<u64, StoreError> {
+        self.count("media_blob_count");
+        self.inner.media_blob_count().await
+    }
+}

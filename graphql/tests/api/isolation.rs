@@ -82,7 +82,11 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
             json!({ "unit": api.tour.id.to_string() }),
         )
         .await;
+    let b_image = api
+        .upload_image(&api.summit, api.tour.id, 31, "Secret summit view")
+        .await;
     let b = sweep::Ids {
+        image: b_image,
         unit: api.tour.id.to_string(),
         client: b_reservation["createReservation"]["client"]["id"]
             .as_str()

@@ -14,6 +14,7 @@ mod desk;
 mod ical;
 mod isolation;
 mod live;
+mod media;
 mod push;
 mod roles;
 mod session;

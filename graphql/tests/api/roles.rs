@@ -111,7 +111,15 @@ pub async fn seed_ids(api: &Api, slug: &str, unit: &str) -> Ids {
         .as_str()
         .unwrap()
         .to_owned();
+    let tenant = berth_core::store::Store::tenant_by_slug(&*api.store, &slug.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let image = api
+        .upload_image(&tenant, unit.parse().unwrap(), 21, "Seeded view")
+        .await;
     Ids {
+        image,
         unit: unit.to_owned(),
         client,
         reservation,

@@ -173,6 +173,34 @@ pub async fn api_on(backend: Backend) -> Api {
 pub type Answer = (Value, Vec<(String, Value)>);
 
 impl Api {
+    /// Uploads a picture (seeded by `seed`) to `unit` of `tenant` with `alt`,
+    /// as the upload endpoint does (through the engine's processing and the
+    /// store): the image's id.
+    pub async fn upload_image(
+        &self,
+        tenant: &Tenant,
+        unit: berth_core::ids::UnitId,
+        seed: u32,
+        alt: &str,
+    ) -> String {
+        let processed =
+            berth_core::media::process(&berth_core::test_pictures::png(400, 300, seed)).unwrap();
+        let image = berth_core::store::MediaStore::add_unit_image(
+            &*self.store,
+            tenant.id,
+            berth_core::media::NewUnitImage {
+                unit_id: unit,
+                alt: Some(alt.to_owned()),
+                variants: processed.variants,
+                now: self.clock.now(),
+            },
+            &Actor::System,
+        )
+        .await
+        .unwrap();
+        image.id.to_string()
+    }
+
     /// A new user of alpine-cabins, created by `owner` with `role` and the
     /// password `PASSWORD`, signed in: their id and session token.
     pub async fn signed_in_user(&self, owner: &str, email: &str, role: &str) -> (String, String) {

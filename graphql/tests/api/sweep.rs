@@ -19,6 +19,7 @@ pub enum Kind {
     User,
     CalendarSync,
     Block,
+    Image,
 }
 
 /// Ids of one tenant's objects, by kind.
@@ -33,6 +34,7 @@ pub struct Ids {
     pub user: String,
     pub calendar_sync: String,
     pub block: String,
+    pub image: String,
 }
 
 impl Ids {
@@ -47,6 +49,7 @@ impl Ids {
             Kind::CalendarSync => &self.calendar_sync,
             Kind::User => &self.user,
             Kind::Block => &self.block,
+            Kind::Image => &self.image,
         }
     }
 }
@@ -167,6 +170,8 @@ pub fn kind_of(field: &str, name: &str) -> Kind {
         Kind::Webhook
     } else if lower.contains("user") {
         Kind::User
+    } else if lower.contains("unitimage") {
+        Kind::Image
     } else if lower.contains("unblock") {
         Kind::Block
     } else if lower.contains("lock") {
@@ -209,7 +214,12 @@ fn collect_ids(
     out: &mut Vec<(Vec<String>, Kind)>,
 ) {
     let base = named(ty);
+    // Ids in a list (`reorderUnitImages`' `imageIds`) are swept through the
+    // field's other id: lists are given empty.
+    let is_list =
+        ty["kind"] == "LIST" || (ty["kind"] == "NON_NULL" && ty["ofType"]["kind"] == "LIST");
     match base["kind"].as_str().unwrap() {
+        _ if is_list => {}
         "SCALAR" if base["name"] == "ID" => out.push((path, kind_of(field, name))),
         "INPUT_OBJECT" => {
             let t = &types[base["name"].as_str().unwrap()];

@@ -16,6 +16,7 @@ mod graphql_http;
 mod healthcheck;
 mod ical;
 mod live;
+mod media;
 mod recurrence;
 mod transport;
 mod web;

@@ -1,0 +1,378 @@
+//! [`MediaStore`] for PostgreSQL. Image writes lock the unit's row first
+//! (`FOR NO KEY UPDATE`, as bookings do), so a unit's positions never race; a
+//! blob's count changes under its own row lock (`INSERT … ON CONFLICT DO
+//! UPDATE`, `UPDATE`), and `media_blobs` has no row-level security, so counts
+//! of blobs that other tenants share stay right.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use super::{PostgresStore, append, locked_unit};
+use crate::audit::Actor;
+use crate::ids::{ImageId, TenantId, UnitId};
+use crate::media::{
+    MAX_IMAGES_PER_UNIT, MediaBlob, MediaFormat, MediaHash, NewUnitImage, UnitImage,
+};
+use crate::store::StoreError;
+use crate::store::media::{
+    ImageVariantRow, MediaStore, assemble, check_order, identity, image_change, image_json,
+    new_image, too_many_images,
+};
+
+const IMAGE_SELECT: &str = "SELECT i.id, i.tenant_id, i.unit_id, i.position, i.alt, i.width, \
+    i.height, i.created_at, v.width AS variant_width, v.height AS variant_height, v.hash, \
+    b.content_type \
+    FROM unit_images i \
+    JOIN unit_image_variants v ON v.tenant_id = i.tenant_id AND v.image_id = i.id \
+    JOIN media_blobs b ON b.hash = v.hash ";
+const IMAGE_ORDER: &str = " ORDER BY i.unit_id, i.position, i.id, v.width";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    tenant_id: Uuid,
+    unit_id: Uuid,
+    position: i64,
+    alt: Option<String>,
+    width: i64,
+    height: i64,
+    created_at: DateTime<Utc>,
+    variant_width: i64,
+    variant_height: i64,
+    hash: String,
+    content_type: String,
+}
+
+fn images_of(rows: Vec<Row>) -> Result<Vec<UnitImage>, StoreError> {
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            Ok(ImageVariantRow {
+                id: r.id,
+                tenant_id: r.tenant_id,
+                unit_id: r.unit_id,
+                position: r.position,
+                alt: r.alt,
+                width: r.width,
+                height: r.height,
+                created_at: r.created_at,
+                variant_width: r.variant_width,
+                variant_height: r.variant_height,
+                hash: r.hash,
+                content_type: r.content_type,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    assemble(rows)
+}
+
+async fn image_of_tenant(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: ImageId,
+) -> Result<Option<UnitImage>, StoreError> {
+    let rows = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
+        "{IMAGE_SELECT} WHERE i.tenant_id = $1 AND i.id = $2 {IMAGE_ORDER}"
+    )))
+    .bind(tenant.as_uuid())
+    .bind(id.as_uuid())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(images_of(rows)?.pop())
+}
+
+async fn images_of_unit(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    unit: UnitId,
+) -> Result<Vec<UnitImage>, StoreError> {
+    let rows = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
+        "{IMAGE_SELECT} WHERE i.tenant_id = $1 AND i.unit_id = $2 {IMAGE_ORDER}"
+    )))
+    .bind(tenant.as_uuid())
+    .bind(unit.as_uuid())
+    .fetch_all(&mut *conn)
+    .await?;
+    images_of(rows)
+}
+
+#[async_trait]
+impl MediaStore for PostgresStore {
+    async fn add_unit_image(
+        &self,
+        tenant: TenantId,
+        new: NewUnitImage,
+        actor: &Actor,
+    ) -> Result<UnitImage, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        let unit = locked_unit(&mut tx, tenant, new.unit_id).await?;
+        let hash = identity(&new)?;
+        let existing: Option<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM unit_images WHERE tenant_id = $1 AND unit_id = $2 AND hash = $3",
+        )
+        .bind(tenant.as_uuid())
+        .bind(unit.id.as_uuid())
+        .bind(hash.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = existing {
+            return image_of_tenant(&mut tx, tenant, ImageId::from_uuid(id))
+                .await?
+                .ok_or_else(|| StoreError::not_found("image", id));
+        }
+        let count: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM unit_images WHERE tenant_id = $1 AND unit_id = $2",
+        )
+        .bind(tenant.as_uuid())
+        .bind(unit.id.as_uuid())
+        .fetch_one(&mut *tx)
+        .await?;
+        let count = usize::try_from(count).map_err(StoreError::corrupt)?;
+        if count >= MAX_IMAGES_PER_UNIT {
+            return Err(too_many_images());
+        }
+        let image = new_image(
+            tenant,
+            &new,
+            u32::try_from(count).map_err(StoreError::corrupt)?,
+        );
+        for blob in &new.variants {
+            sqlx::query(
+                "INSERT INTO media_blobs (hash, content_type, width, height, bytes, refs, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, 1, $6) \
+                 ON CONFLICT (hash) DO UPDATE SET refs = media_blobs.refs + 1",
+            )
+            .bind(blob.hash.as_str())
+            .bind(blob.format.content_type())
+            .bind(i64::from(blob.width))
+            .bind(i64::from(blob.height))
+            .bind(&blob.bytes)
+            .bind(new.now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO unit_images (tenant_id, id, unit_id, position, alt, width, height, hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(tenant.as_uuid())
+        .bind(image.id.as_uuid())
+        .bind(unit.id.as_uuid())
+        .bind(i64::from(image.position))
+        .bind(&image.alt)
+        .bind(i64::from(image.width))
+        .bind(i64::from(image.height))
+        .bind(hash.as_str())
+        .bind(new.now)
+        .execute(&mut *tx)
+        .await?;
+        for v in &image.variants {
+            sqlx::query(
+                "INSERT INTO unit_image_variants (tenant_id, image_id, width, height, hash) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(tenant.as_uuid())
+            .bind(image.id.as_uuid())
+            .bind(i64::from(v.width))
+            .bind(i64::from(v.height))
+            .bind(v.hash.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let record = image_change(
+            &unit,
+            "add_image",
+            json!({ "image": image_json(&image) }),
+            actor,
+            new.now,
+        );
+        append(&mut tx, &record).await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(image)
+    }
+
+    async fn update_unit_image(
+        &self,
+        tenant: TenantId,
+        id: ImageId,
+        alt: Option<String>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<UnitImage, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        let before = image_of_tenant(&mut tx, tenant, id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("image", id))?;
+        if before.alt == alt {
+            return Ok(before);
+        }
+        let unit = locked_unit(&mut tx, tenant, before.unit_id).await?;
+        sqlx::query("UPDATE unit_images SET alt = $1 WHERE tenant_id = $2 AND id = $3")
+            .bind(&alt)
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+        let record = image_change(
+            &unit,
+            "update_image",
+            json!({ "image": id, "before": { "alt": before.alt }, "after": { "alt": alt } }),
+            actor,
+            now,
+        );
+        append(&mut tx, &record).await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(UnitImage { alt, ..before })
+    }
+
+    async fn reorder_unit_images(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+        order: &[ImageId],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<UnitImage>, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        let unit = locked_unit(&mut tx, tenant, unit).await?;
+        let images = images_of_unit(&mut tx, tenant, unit.id).await?;
+        let current: Vec<ImageId> = images.iter().map(|i| i.id).collect();
+        check_order(&current, order)?;
+        if current == order {
+            return Ok(images);
+        }
+        for (position, id) in order.iter().enumerate() {
+            sqlx::query("UPDATE unit_images SET position = $1 WHERE tenant_id = $2 AND id = $3")
+                .bind(i64::try_from(position).map_err(StoreError::corrupt)?)
+                .bind(tenant.as_uuid())
+                .bind(id.as_uuid())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let record = image_change(
+            &unit,
+            "reorder_images",
+            json!({ "before": current, "after": order }),
+            actor,
+            now,
+        );
+        append(&mut tx, &record).await?;
+        let reordered = images_of_unit(&mut tx, tenant, unit.id).await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(reordered)
+    }
+
+    async fn remove_unit_image(
+        &self,
+        tenant: TenantId,
+        id: ImageId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<UnitImage, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        let image = image_of_tenant(&mut tx, tenant, id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("image", id))?;
+        let unit = locked_unit(&mut tx, tenant, image.unit_id).await?;
+        sqlx::query("DELETE FROM unit_images WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE unit_images SET position = position - 1 \
+             WHERE tenant_id = $1 AND unit_id = $2 AND position > $3",
+        )
+        .bind(tenant.as_uuid())
+        .bind(unit.id.as_uuid())
+        .bind(i64::from(image.position))
+        .execute(&mut *tx)
+        .await?;
+        for v in &image.variants {
+            sqlx::query("UPDATE media_blobs SET refs = refs - 1 WHERE hash = $1")
+                .bind(v.hash.as_str())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM media_blobs WHERE hash = $1 AND refs = 0")
+                .bind(v.hash.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let record = image_change(
+            &unit,
+            "remove_image",
+            json!({ "image": image_json(&image) }),
+            actor,
+            now,
+        );
+        append(&mut tx, &record).await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(image)
+    }
+
+    async fn unit_image(
+        &self,
+        tenant: TenantId,
+        id: ImageId,
+    ) -> Result<Option<UnitImage>, StoreError> {
+        let mut tx = self.begin_tenant(tenant).await?;
+        image_of_tenant(&mut tx, tenant, id).await
+    }
+
+    async fn unit_images(
+        &self,
+        tenant: TenantId,
+        units: &[UnitId],
+    ) -> Result<Vec<UnitImage>, StoreError> {
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb = QueryBuilder::<Postgres>::new(IMAGE_SELECT);
+        qb.push(" WHERE i.tenant_id = ")
+            .push_bind(tenant.as_uuid())
+            .push(" AND i.unit_id IN (");
+        let mut list = qb.separated(", ");
+        for unit in units {
+            list.push_bind(unit.as_uuid());
+        }
+        list.push_unseparated(")");
+        qb.push(IMAGE_ORDER);
+        let mut tx = self.begin_tenant(tenant).await?;
+        let rows = qb.build_query_as::<Row>().fetch_all(&mut *tx).await?;
+        images_of(rows)
+    }
+
+    async fn media_blob(&self, hash: &MediaHash) -> Result<Option<MediaBlob>, StoreError> {
+        let row: Option<(String, i64, i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT content_type, width, height, bytes FROM media_blobs WHERE hash = $1",
+        )
+        .bind(hash.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(content_type, width, height, bytes)| {
+            Ok(MediaBlob {
+                hash: hash.clone(),
+                format: MediaFormat::from_content_type(&content_type)
+                    .ok_or_else(|| StoreError::corrupt(format!("media type {content_type}")))?,
+                width: u32::try_from(width).map_err(StoreError::corrupt)?,
+                height: u32::try_from(height).map_err(StoreError::corrupt)?,
+                bytes,
+            })
+        })
+        .transpose()
+    }
+
+    async fn media_blob_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM media_blobs")
+            .fetch_one(&self.pool)
+            .await?;
+        u64::try_from(n).map_err(StoreError::corrupt)
+    }
+}

@@ -3,7 +3,11 @@
 // confirmation (gone from the board and the default list, listed with
 // "Show archived units"); a staff user reads units but cannot change them;
 // axe on the list, a unit, the new-unit form with its errors and the archive
-// dialog, at desktop and phone widths.
+// dialog, at desktop and phone widths. Photos: a PNG made here uploaded to a
+// new unit shows on it (served by berth in its widths), gets alt text, moves
+// before another, and one is removed after the confirmation; a text file
+// named .jpg is refused before it is sent.
+import { deflateSync } from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, signIn, test } from './fixtures';
@@ -57,6 +61,49 @@ async function createUnitByApi(page: Page, name: string): Promise<string> {
     { input: { name, kind: 'cabin', inventory: 1, maxGuests: 4, description: 'A quiet cabin by the lake.', amenities: ['sauna', 'wifi'] } },
   );
   return createUnit.id;
+}
+
+/** A small real PNG (a 96×64 gradient), made here: berth decodes it. */
+function pngFixture(width = 96, height = 64): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (bytes: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of bytes) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.writeUInt8(8, 8); // bit depth
+  header.writeUInt8(2, 9); // RGB
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    rows[row] = 0; // no filter
+    for (let x = 0; x < width; x++) {
+      rows[row + 1 + x * 3] = Math.round((x / width) * 255);
+      rows[row + 2 + x * 3] = Math.round((y / height) * 255);
+      rows[row + 3 + x * 3] = 160;
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** The board's row header of a unit (the board lists units as rows). */
@@ -143,6 +190,68 @@ test.describe('units', () => {
     await expect(page).toHaveURL(/\?archived=1$/);
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: renamed }) });
     await expect(row).toContainText('Archived');
+  });
+
+  test('photos: uploaded to a new unit, shown on it, described, reordered and removed', async ({ page, admin }) => {
+    await signInAt(page, admin, '/units');
+    const name = uniqueName('Photo Cabin');
+    const id = await createUnitByApi(page, name);
+    await page.goto(`/admin/units/${id}`);
+    const photos = page.getByRole('region', { name: 'Photos' });
+    await expect(photos.getByText('No photos yet.')).toBeVisible();
+
+    // A text file named .jpg is refused here, before anything is sent; the PNGs go.
+    const input = photos.locator('input[type=file]');
+    const uploads: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().includes('/media/units/')) uploads.push(r.url());
+    });
+    await input.setInputFiles([
+      { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not an image at all') },
+      { name: 'lake.png', mimeType: 'image/png', buffer: pngFixture(96, 64) },
+      { name: 'jetty.png', mimeType: 'image/png', buffer: pngFixture(64, 96) },
+    ]);
+    const queue = photos.getByRole('list', { name: 'Files being added' });
+    await expect(queue.getByRole('listitem').filter({ hasText: 'notes.jpg' }).getByRole('alert')).toContainText('Not a JPEG, PNG or WebP image');
+    const list = photos.getByRole('list', { name: 'Photos, in the order guests see them' });
+    await expect(list.getByRole('listitem')).toHaveCount(2);
+    expect(uploads).toHaveLength(2);
+    expect(uploads[0]).toContain(`/media/units/${id}`);
+
+    // Shown from berth's stored widths.
+    const first = list.getByRole('listitem').nth(0);
+    const img = first.locator('img');
+    await expect(img).toHaveAttribute('srcset', /\/media\/[^ ]+ \d+w/);
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
+    await expect(photos.getByText('2 photos have no alt text')).toBeVisible();
+
+    // Alt text.
+    await first.getByRole('textbox', { name: 'Alt text of photo 1' }).fill('A gradient standing in for the lake');
+    await first.getByRole('button', { name: 'Save' }).click();
+    await expect(photos.getByText('1 photo has no alt text')).toBeVisible();
+    await expect(list.getByRole('img', { name: 'A gradient standing in for the lake' })).toBeVisible();
+
+    // Moved from the keyboard: the focus follows the photo.
+    const moveLater = list.getByRole('button', { name: 'Move photo 1 later' });
+    await moveLater.focus();
+    await page.keyboard.press('Enter');
+    await expect(list.getByRole('listitem').nth(1).getByRole('img', { name: 'A gradient standing in for the lake' })).toBeVisible();
+    await expect(list.getByRole('button', { name: 'Move photo 2 earlier' })).toBeFocused();
+    await page.reload();
+    await expect(page.getByRole('region', { name: 'Photos' }).getByRole('list', { name: 'Photos, in the order guests see them' }).getByRole('listitem').nth(1).getByRole('img', { name: 'A gradient standing in for the lake' })).toBeVisible();
+
+    // The unit's photos through the API, as the public site gets them.
+    const { unit } = await api<{ unit: { images: { alt: string | null; srcset: string }[] } }>(page, 'query ($id: ID!) { unit(id: $id) { images { alt srcset } } }', { id });
+    expect(unit.images.map((i) => i.alt)).toEqual([null, 'A gradient standing in for the lake']);
+
+    // Removed after the confirmation.
+    await page.getByRole('button', { name: 'Remove photo 1…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove this photo?' });
+    await expect(dialog).toContainText('It leaves the unit and your public site');
+    await dialog.getByRole('button', { name: 'Remove photo' }).click();
+    await expect(page.getByRole('list', { name: 'Photos, in the order guests see them' }).getByRole('listitem')).toHaveCount(1);
+    await expect(page.getByRole('region', { name: 'Photos' }).getByText('1 of 40')).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   test('a count below 1 is refused beside its field, and the change can be discarded', async ({ page, admin }) => {

@@ -20,6 +20,7 @@ const birch: UnitFieldsFragment = {
   description: 'By the lake.',
   amenities: ['sauna'],
   archived: false,
+  images: [],
 };
 
 beforeEach(async () => {

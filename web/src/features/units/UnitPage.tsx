@@ -1,7 +1,8 @@
 // One unit: its details (a form for admins, the facts for everyone else),
 // its iCal feed link when the feed is on (admins; turning it on is in
 // Settings), and archiving it behind a confirmation that says what that
-// means. An archived unit says so at the top and is no longer editable.
+// means; its photos (photos/PhotoManager.tsx). An archived unit says so at
+// the top and is no longer editable.
 import '@mantine/core/styles/ModalBase.css';
 import '@mantine/core/styles/Overlay.css';
 import '@mantine/core/styles/Modal.css';
@@ -27,6 +28,7 @@ import { roleAtLeast } from '@/lib/session/roles';
 import { useViewer } from '@/lib/session/session';
 import { ArchiveDialog } from './ArchiveDialog';
 import { ArchivedBadge } from './display';
+import { PhotoManager } from './photos/PhotoManager';
 import { suggestions } from './form';
 import { UnitForm } from './UnitForm';
 import classes from './units.module.css';
@@ -59,7 +61,7 @@ export default function UnitPage() {
     );
   }
   if (!unit) return <DetailSkeleton />;
-  return <UnitView unit={unit} onChanged={onChanged} />;
+  return <UnitView unit={unit} onChanged={onChanged} onReload={() => refetch({ requestPolicy: 'network-only' })} />;
 }
 
 function BackLink() {
@@ -82,7 +84,7 @@ function DetailSkeleton() {
   );
 }
 
-function UnitView({ unit, onChanged }: { unit: Unit; onChanged: (unit: Unit) => void }) {
+function UnitView({ unit, onChanged, onReload }: { unit: Unit; onChanged: (unit: Unit) => void; onReload: () => void }) {
   const { t, i18n } = useTranslation('units');
   const viewer = useViewer();
   const admin = roleAtLeast(viewer?.role, 'ADMIN');
@@ -168,6 +170,8 @@ function UnitView({ unit, onChanged }: { unit: Unit; onChanged: (unit: Unit) => 
           </Grid.Col>
         ) : null}
       </Grid>
+
+      <PhotoManager unitId={unit.id} images={unit.images} mayEdit={mayEdit} onUploaded={onReload} onChanged={onChanged} />
 
       <ArchiveDialog
         unit={unit}

@@ -23,6 +23,7 @@ const unit = (id: string, name: string, patch: Partial<UnitFieldsFragment> = {})
   description: null,
   amenities: ['sauna', 'wifi'],
   archived: false,
+  images: [],
   ...patch,
 });
 

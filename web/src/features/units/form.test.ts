@@ -13,6 +13,7 @@ const birch: UnitFieldsFragment = {
   description: 'By the lake.',
   amenities: ['sauna', 'wifi'],
   archived: false,
+  images: [],
 };
 
 const draft = (patch: Partial<UnitDraft> = {}): UnitDraft => ({ ...draftOf(birch), ...patch });

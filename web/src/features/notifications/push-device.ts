@@ -226,6 +226,8 @@ export function browserEnvironment(scope: string, waitMs = 10_000): PushEnvironm
       // a worker (a dev server), hence the wait's limit.
       const existing = await navigator.serviceWorker.getRegistration(scope);
       if (existing?.active) return existing.pushManager;
+      // `vite dev` registers no worker (lib/service-worker.ts): none will come.
+      if (import.meta.env.DEV && !existing) return null;
       const ready = navigator.serviceWorker.ready.then((r) => r.pushManager);
       const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), waitMs));
       return Promise.race([ready, timeout]);

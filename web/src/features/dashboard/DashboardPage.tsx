@@ -137,7 +137,7 @@ export default function DashboardPage() {
             {buckets && data ? (
               <Grid gap="lg">
                 <Grid.Col span={{ base: 12, lg: 7 }}>
-                  <OccupancyChart buckets={buckets} size={size} measure={measure} rangeText={rangeText} />
+                  <OccupancyChart buckets={buckets} size={size} rangeText={rangeText} />
                 </Grid.Col>
                 <Grid.Col span={{ base: 12, lg: 5 }}>
                   <OccupancyTable buckets={buckets} size={size} />

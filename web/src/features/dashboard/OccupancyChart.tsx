@@ -8,7 +8,6 @@ import { useState, type KeyboardEvent } from 'react';
 import { Text } from '@mantine/core';
 import { useElementSize } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
-import type { OccupancyMeasure } from '@/gql/graphql';
 import { useFormat } from '@/lib/use-format';
 import type { Bucket, BucketSize } from './chart-data';
 import { summaryOf } from './chart-data';
@@ -44,7 +43,6 @@ export function useBucketLabel(size: BucketSize) {
 interface Props {
   buckets: Bucket[];
   size: BucketSize;
-  measure: OccupancyMeasure;
   rangeText: string;
 }
 

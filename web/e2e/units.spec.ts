@@ -54,6 +54,11 @@ async function seriousViolations(page: Page) {
     .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
+/** Waits until the page's transitions (a dialog opening) are over, so that axe sees final colours. */
+async function settled(page: Page) {
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+}
+
 async function createUnitByApi(page: Page, name: string): Promise<string> {
   const { createUnit } = await api<{ createUnit: { id: string } }>(
     page,
@@ -186,7 +191,9 @@ test.describe('units', () => {
     await page.getByRole('link', { name: 'Units', exact: true }).click();
     await expect(page.getByRole('link', { name: 'Summit Chalet' })).toBeVisible();
     await expect(page.getByRole('link', { name: renamed })).toHaveCount(0);
-    await page.getByRole('switch', { name: 'Show archived units' }).check();
+    const showArchived = page.getByRole('switch', { name: 'Show archived units' });
+    await showArchived.click();
+    await expect(showArchived).toBeChecked();
     await expect(page).toHaveURL(/\?archived=1$/);
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: renamed }) });
     await expect(row).toContainText('Archived');
@@ -251,6 +258,7 @@ test.describe('units', () => {
     await dialog.getByRole('button', { name: 'Remove photo' }).click();
     await expect(page.getByRole('list', { name: 'Photos, in the order guests see them' }).getByRole('listitem')).toHaveCount(1);
     await expect(page.getByRole('region', { name: 'Photos' }).getByText('1 of 40')).toBeVisible();
+    await settled(page);
     expect(await seriousViolations(page)).toEqual([]);
   });
 
@@ -324,6 +332,7 @@ test.describe('units', () => {
 
       await page.getByRole('button', { name: 'Archive unit…' }).click();
       await expect(page.getByRole('dialog').getByText('It has no upcoming reservations.')).toBeVisible();
+      await settled(page);
       expect(await seriousViolations(page)).toEqual([]);
       await page.getByRole('dialog').getByRole('button', { name: 'Keep it' }).click();
 

@@ -130,24 +130,27 @@ function UnitView({ unit, onChanged, onReload }: { unit: Unit; onChanged: (unit:
 
       <Grid gap="lg" align="flex-start">
         <Grid.Col span={{ base: 12, md: mayEdit ? 7 : 8 }}>
-          <section className={classes.panel} aria-labelledby="unit-details">
-            <Title order={2} size="h4" id="unit-details" mb="sm">
-              {t('detail.details')}
-            </Title>
-            {mayEdit ? (
-              <UnitForm
-                unit={unit}
-                kinds={offered.kinds}
-                amenities={offered.amenities}
-                onSaved={(saved) => {
-                  onChanged(saved);
-                  notifications.show({ color: 'green', message: t('detail.saved') });
-                }}
-              />
-            ) : (
-              <UnitFacts unit={unit} />
-            )}
-          </section>
+          <Stack gap="lg">
+            <section className={classes.panel} aria-labelledby="unit-details">
+              <Title order={2} size="h4" id="unit-details" mb="sm">
+                {t('detail.details')}
+              </Title>
+              {mayEdit ? (
+                <UnitForm
+                  unit={unit}
+                  kinds={offered.kinds}
+                  amenities={offered.amenities}
+                  onSaved={(saved) => {
+                    onChanged(saved);
+                    notifications.show({ color: 'green', message: t('detail.saved') });
+                  }}
+                />
+              ) : (
+                <UnitFacts unit={unit} />
+              )}
+            </section>
+            <PhotoManager unitId={unit.id} images={unit.images} mayEdit={mayEdit} onUploaded={onReload} onChanged={onChanged} />
+          </Stack>
         </Grid.Col>
         {admin ? (
           <Grid.Col span={{ base: 12, md: mayEdit ? 5 : 4 }}>
@@ -170,8 +173,6 @@ function UnitView({ unit, onChanged, onReload }: { unit: Unit; onChanged: (unit:
           </Grid.Col>
         ) : null}
       </Grid>
-
-      <PhotoManager unitId={unit.id} images={unit.images} mayEdit={mayEdit} onUploaded={onReload} onChanged={onChanged} />
 
       <ArchiveDialog
         unit={unit}

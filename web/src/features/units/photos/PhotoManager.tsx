@@ -200,7 +200,9 @@ export function PhotoManager({ unitId, images, mayEdit, onUploaded, onChanged }:
             onDragLeave={() => setDragging(false)}
             onDrop={onDrop}
           >
-            <Text fw={600}>{t('photos.drop')}</Text>
+            <Text fw={600} className={classes.dropHint}>
+              {t('photos.drop')}
+            </Text>
             <FileButton onChange={(files) => add(files)} accept={acceptedTypes} multiple>
               {(props) => (
                 <Button {...props} variant="default">
@@ -287,7 +289,7 @@ function QueueRow({ item, onDismiss }: { item: QueuedFile; onDismiss: () => void
               </Text>
             ))}
           </div>
-          <Button variant="subtle" size="compact-xs" onClick={onDismiss} aria-label={t('photos.dismiss', { name: item.file.name })}>
+          <Button variant="subtle" color="gray.8" size="compact-xs" style={{ flexShrink: 0 }} onClick={onDismiss} aria-label={t('photos.dismiss', { name: item.file.name })}>
             {t('photos.dismissShort')}
           </Button>
         </Group>
@@ -406,7 +408,7 @@ function PhotoCard({ photo, index, count, mayEdit, onMove, onRemove }: CardProps
           </Text>
         ) : null}
         {mayEdit && index >= 0 ? (
-          <Group gap={6} justify="space-between" wrap="nowrap">
+          <Group gap={6} justify="space-between" wrap="wrap">
             <Group gap={6} wrap="nowrap">
               <Button
                 ref={up}
@@ -435,7 +437,7 @@ function PhotoCard({ photo, index, count, mayEdit, onMove, onRemove }: CardProps
                 ↓ {t('photos.later')}
               </Button>
             </Group>
-            <Button variant="subtle" color="red.9" size="compact-xs" onClick={onRemove} aria-label={t('photos.removeLabel', { position })}>
+            <Button variant="outline" color="red.9" size="compact-xs" onClick={onRemove} aria-label={t('photos.removeLabel', { position })}>
               {t('photos.remove')}
             </Button>
           </Group>

@@ -334,7 +334,7 @@ test.describe('notifications', () => {
       return { p256dh: b64(await crypto.subtle.exportKey('raw', pair.publicKey)), auth: b64(crypto.getRandomValues(new Uint8Array(16))) };
     });
     await api(page, 'mutation ($e: String!, $k: PushSubscriptionKeysInput!) { registerPushSubscription(endpoint: $e, keys: $k) { id } }', { e: old, k: keys });
-    await page.getByRole('link', { name: 'Notifications' }).click();
+    await page.getByRole('link', { name: 'Set up notifications' }).click();
     await expect(page).toHaveURL(/\/admin\/settings\/notifications$/);
     const items = page.getByRole('list', { name: 'Your devices' }).getByRole('listitem');
     await expect(items.filter({ hasText: 'This device' })).toHaveCount(1);
@@ -344,6 +344,10 @@ test.describe('notifications', () => {
     await oldItem.getByRole('button', { name: /^Remove the device/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Remove this device?' });
     await expect(dialog).toBeVisible();
+    await expect(dialog).toContainText('It stops receiving your notifications.');
+    await page.setViewportSize({ width: 375, height: 812 });
+    expect(await seriousViolations(page), 'axe at 375, removal confirmation').toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 800 });
     await dialog.getByRole('button', { name: 'Remove device' }).click();
     await expect(dialog).toBeHidden();
     await expect(items).toHaveCount(count - 1);

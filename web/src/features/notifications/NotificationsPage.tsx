@@ -200,14 +200,13 @@ function DevicesSection({
       )}
       <Modal opened={confirming !== null} onClose={() => setConfirming(null)} title={t('devices.confirmTitle')} centered>
         <Stack gap="md">
-          <Text>{t('devices.confirmBody')}</Text>
-          {isThis ? <Text fw={600}>{t('devices.confirmThis')}</Text> : null}
+          <Text>{isThis ? t('devices.confirmThis') : t('devices.confirmBody')}</Text>
           {error ? <ProblemAlert problem={describeError(error, tCommon)} title={t('devices.removeFailed')} /> : null}
           <Group justify="flex-end" gap="sm">
             <Button variant="default" onClick={() => setConfirming(null)}>
               {t('devices.cancel')}
             </Button>
-            <Button color="red" onClick={() => void confirm()} loading={removal.fetching || (isThis && device.busy)}>
+            <Button color="red.9" onClick={() => void confirm()} loading={removal.fetching || (isThis && device.busy)}>
               {t('devices.confirm')}
             </Button>
           </Group>

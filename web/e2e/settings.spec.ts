@@ -284,6 +284,23 @@ test.describe('settings', () => {
   ]) {
     test(`every section passes axe at ${viewport.width}`, async ({ page, admin }) => {
       await page.setViewportSize(viewport);
+      // The policy screen with a refused change (a tenant's files are not
+      // edited here): its file:line:col lines are checked too.
+      await page.route('**/graphql', async (route) => {
+        if (!(route.request().postData() ?? '').includes('SettingsPolicyStatus')) return route.fallback();
+        await route.fulfill({
+          json: {
+            data: {
+              policyStatus: {
+                activeVersion: 4,
+                activatedAt: '2026-12-06T08:00:00Z',
+                rejectedAt: '2026-12-06T09:30:00Z',
+                rejection: ['tenants/alpine-cabins/tenant.yaml:12:5: min_nights must be at least 1 (at rules.min_nights)'],
+              },
+            },
+          },
+        });
+      });
       await signInAt(page, admin, '/settings/users');
       for (const [path, heading] of [
         ['/settings/users', 'Users and roles'],
@@ -295,6 +312,7 @@ test.describe('settings', () => {
         await page.goto(`/admin${path}`);
         await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
         await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+        if (path === '/settings/policy') await expect(page.getByText('tenant.yaml:12:5: min_nights must be at least 1', { exact: false })).toBeVisible();
         expect(await seriousViolations(page), path).toEqual([]);
       }
       // A dialog open, with its form's errors showing.

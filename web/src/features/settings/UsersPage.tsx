@@ -119,7 +119,7 @@ function UserRow({ user, first, onAction }: { user: User; first: boolean; onActi
               {tc(`roles.${user.role}`)}
             </Badge>
             <Text fz="xs" c={disabled ? 'red.9' : 'dimmed'} fw={disabled ? 600 : undefined}>
-              {disabled ? t('users.disabledSince', { date: format.dateTime(user.disabledAt!) }) : t('users.since', { date: format.date(user.createdAt.slice(0, 10)) })}
+              {disabled ? t('users.disabledSince', { date: format.dateTime(user.disabledAt!) }) : t('users.since', { date: format.dateTime(user.createdAt, { day: 'numeric', month: 'short', year: 'numeric' }) })}
             </Text>
           </Group>
         </Stack>

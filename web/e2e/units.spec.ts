@@ -146,6 +146,10 @@ test.describe('units', () => {
     await expect(page).toHaveURL(/\/admin\/units\/[0-9a-f-]{36}$/);
     const unitUrl = page.url();
     await expect(page.getByText('1 item · up to 4 guests each')).toBeVisible();
+    const { unit: created } = await api<{ unit: { amenities: string[]; kind: string } }>(page, 'query ($id: ID!) { unit(id: $id) { amenities kind } }', {
+      id: unitUrl.split('/').pop(),
+    });
+    expect(created).toEqual({ amenities: ['sauna', 'lake view'], kind: 'cabin' });
 
     // Changed: only what changed is sent; the page shows the answer.
     const details = page.getByRole('form', { name: 'Unit details' });

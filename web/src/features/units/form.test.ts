@@ -48,8 +48,9 @@ describe('checkDraft', () => {
 });
 
 describe('cleanAmenities', () => {
-  it('trims, drops empty tags and keeps the first of tags equal but for case', () => {
+  it('splits at commas, trims, drops empty tags and keeps the first of tags equal but for case', () => {
     expect(cleanAmenities([' sauna ', '', 'Wi-Fi', 'wi-fi', 'lake   view', 'SAUNA'])).toEqual(['sauna', 'Wi-Fi', 'lake view']);
+    expect(cleanAmenities(['lake view,', 'jetty, parking', ','])).toEqual(['lake view', 'jetty', 'parking']);
   });
 });
 

@@ -56,11 +56,13 @@ export function draftOf(unit: UnitFieldsFragment): UnitDraft {
   };
 }
 
-/** Amenity tags as berth gets them: trimmed, none empty, each once (case aside), in the user's order. */
+/** Amenity tags as berth gets them: split at commas, trimmed, none empty, each once (case aside), in the user's order. */
 export function cleanAmenities(tags: readonly string[]): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const tag of tags) {
+  // A comma separates tags even when it reached the field without being
+  // typed (pasted, or left at the end when the field lost the focus).
+  for (const tag of tags.flatMap((t) => t.split(','))) {
     const clean = tag.trim().replace(/\s+/g, ' ');
     const key = clean.toLocaleLowerCase();
     if (!clean || seen.has(key)) continue;

@@ -249,7 +249,8 @@ test.describe('notifications', () => {
       await page.reload();
       await expect(page.getByRole('heading', { level: 1, name: 'Notifications' })).toBeVisible();
       await expect.poll(() => frames.some((f) => f.includes('InAppReservationEvents')), { timeout: 15_000 }).toBe(true);
-      await page.waitForTimeout(500);
+      // (The server starts the stream just after the subscribe message.)
+      await page.waitForTimeout(1000);
       const booked = await book(other.page, guest, 200);
       const message = page.getByRole('alert').filter({ hasText: 'New reservation' }).filter({ hasText: guest });
       await expect(message).toBeVisible();

@@ -289,7 +289,7 @@ function QueueRow({ item, onDismiss }: { item: QueuedFile; onDismiss: () => void
               </Text>
             ))}
           </div>
-          <Button variant="subtle" color="gray.8" size="compact-xs" style={{ flexShrink: 0 }} onClick={onDismiss} aria-label={t('photos.dismiss', { name: item.file.name })}>
+          <Button variant="default" size="compact-xs" style={{ flexShrink: 0 }} onClick={onDismiss} aria-label={t('photos.dismiss', { name: item.file.name })}>
             {t('photos.dismissShort')}
           </Button>
         </Group>

@@ -120,10 +120,11 @@ function ConfirmBody({ onClose, children, confirmLabel, danger = false, onConfir
       <div>{children}</div>
       {problem ? <ProblemAlert problem={problem} /> : null}
       <Group justify="flex-end" gap="sm">
-        <Button variant="default" onClick={onClose}>
+        {/* What cannot be undone starts on Cancel: Enter alone does not do it. */}
+        <Button variant="default" onClick={onClose} data-autofocus={danger ? true : undefined}>
           {t('cancel')}
         </Button>
-        <Button color={danger ? 'red' : undefined} loading={busy} onClick={() => void confirm()} data-autofocus>
+        <Button color={danger ? 'red' : undefined} loading={busy} onClick={() => void confirm()} data-autofocus={danger ? undefined : true}>
           {confirmLabel}
         </Button>
       </Group>

@@ -88,7 +88,9 @@ fn widths(image: &UnitImage) -> Vec<u32> {
 
 async fn each_format_is_stored_in_every_width(backend: Backend) {
     let w = world(backend).await;
-    let cases: [(&str, Vec<u8>, Vec<u32>, (u32, u32)); 4] = [
+    // (format, file, stored widths, widest size)
+    type Case = (&'static str, Vec<u8>, Vec<u32>, (u32, u32));
+    let cases: [Case; 4] = [
         (
             "JPEG",
             pictures::jpeg(1800, 1200, 1),

@@ -5,7 +5,8 @@
 //! is stored once however often it is uploaded (per unit, across units and
 //! tenants) and its blobs go with the last image using them; alt text, order
 //! and removal are audited on the unit and announced as `unit.updated`;
-//! another tenant reaches none of it.
+//! another tenant reaches none of it; concurrent uploads and removals of one
+//! picture across units and tenants keep its blobs counted right.
 
 use berth_core::audit::Actor;
 use berth_core::event::EventKind;
@@ -26,6 +27,7 @@ on_both_stores!(
     the_same_picture_is_stored_once,
     alt_text_order_and_removal,
     another_tenant_reaches_no_image,
+    concurrent_uploads_and_removals_keep_blobs_counted,
 );
 
 struct World {
@@ -431,4 +433,75 @@ async fn another_tenant_reaches_no_image(backend: Backend) {
         support::settled_events(&*w.store, w.tenant.id).await.len(),
         events_before
     );
+}
+
+async fn concurrent_uploads_and_removals_keep_blobs_counted(backend: Backend) {
+    let w = world(backend).await;
+    let harbor = support::tenant(&*w.store, "harbor-hotel").await;
+    let aspen = support::unit(&*w.store, &w.tenant, "Aspen", 1, 2).await;
+    let suite = support::unit(&*w.store, &harbor, "Suite", 1, 2).await;
+    let file = pictures::png(900, 600, 41);
+    let targets = [
+        (w.tenant.id, w.unit.id),
+        (w.tenant.id, w.unit.id),
+        (w.tenant.id, aspen.id),
+        (w.tenant.id, aspen.id),
+        (harbor.id, suite.id),
+        (harbor.id, suite.id),
+    ];
+    let uploads: Vec<_> = targets
+        .into_iter()
+        .map(|(tenant, unit)| {
+            let engine = w.engine.clone();
+            let file = file.clone();
+            tokio::spawn(async move {
+                engine
+                    .upload_unit_image(tenant, unit, file, None, &Actor::System)
+                    .await
+            })
+        })
+        .collect();
+    let mut images = Vec::new();
+    for upload in uploads {
+        images.push(upload.await.unwrap().unwrap());
+    }
+    // One image per unit (the second upload to each found the first), three
+    // widths stored once.
+    let mut distinct: Vec<_> = images.iter().map(|i| (i.tenant_id, i.id)).collect();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 3, "{images:?}");
+    assert_eq!(w.blobs().await, 3);
+
+    // Removing all three while a fourth unit uploads the picture again: the
+    // blobs stay for the fourth, then go with it.
+    let birch = support::unit(&*w.store, &w.tenant, "Birch Two", 1, 2).await;
+    let mut tasks = Vec::new();
+    for (tenant, id) in distinct {
+        let engine = w.engine.clone();
+        tasks.push(tokio::spawn(async move {
+            engine
+                .remove_unit_image(tenant, id, &Actor::System)
+                .await
+                .map(|_| ())
+        }));
+    }
+    let engine = w.engine.clone();
+    let (tenant, unit) = (w.tenant.id, birch.id);
+    let late = tokio::spawn(async move {
+        engine
+            .upload_unit_image(tenant, unit, file, None, &Actor::System)
+            .await
+    });
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let late = late.await.unwrap().unwrap();
+    assert_eq!(w.blobs().await, 3);
+    w.check_blobs(&late).await;
+    w.engine
+        .remove_unit_image(w.tenant.id, late.id, &Actor::System)
+        .await
+        .unwrap();
+    assert_eq!(w.blobs().await, 0);
 }

@@ -57,6 +57,7 @@ impl World {
         self.engine
             .upload_unit_image(self.tenant.id, self.unit.id, file, None, &self.actor)
             .await
+            .map(|uploaded| uploaded.image)
     }
 
     async fn images(&self) -> Vec<UnitImage> {
@@ -224,8 +225,13 @@ async fn the_same_picture_is_stored_once(backend: Backend) {
     let file = pictures::png(900, 600, 11);
     let first = w.upload(file.clone()).await.unwrap();
     let events = support::settled_events(&*w.store, w.tenant.id).await.len();
-    let again = w.upload(file.clone()).await.unwrap();
-    assert_eq!(again, first, "the unit keeps one image");
+    let again = w
+        .engine
+        .upload_unit_image(w.tenant.id, w.unit.id, file.clone(), None, &w.actor)
+        .await
+        .unwrap();
+    assert!(!again.created);
+    assert_eq!(again.image, first, "the unit keeps one image");
     assert_eq!(w.images().await.len(), 1);
     assert_eq!(w.blobs().await, 3);
     assert_eq!(
@@ -241,6 +247,8 @@ async fn the_same_picture_is_stored_once(backend: Backend) {
         .upload_unit_image(w.tenant.id, other_unit.id, file.clone(), None, &w.actor)
         .await
         .unwrap();
+    assert!(second.created);
+    let second = second.image;
     assert_ne!(second.id, first.id);
     assert_eq!(second.variants, first.variants);
     let harbor = support::tenant(&*w.store, "harbor-hotel").await;
@@ -249,7 +257,8 @@ async fn the_same_picture_is_stored_once(backend: Backend) {
         .engine
         .upload_unit_image(harbor.id, room.id, file, None, &Actor::System)
         .await
-        .unwrap();
+        .unwrap()
+        .image;
     assert_eq!(third.variants, first.variants);
     assert_eq!(w.blobs().await, 3);
 
@@ -463,7 +472,7 @@ async fn concurrent_uploads_and_removals_keep_blobs_counted(backend: Backend) {
         .collect();
     let mut images = Vec::new();
     for upload in uploads {
-        images.push(upload.await.unwrap().unwrap());
+        images.push(upload.await.unwrap().unwrap().image);
     }
     // One image per unit (the second upload to each found the first), three
     // widths stored once.
@@ -496,7 +505,7 @@ async fn concurrent_uploads_and_removals_keep_blobs_counted(backend: Backend) {
     for task in tasks {
         task.await.unwrap().unwrap();
     }
-    let late = late.await.unwrap().unwrap();
+    let late = late.await.unwrap().unwrap().image;
     assert_eq!(w.blobs().await, 3);
     w.check_blobs(&late).await;
     w.engine

@@ -4,7 +4,8 @@
 //!   `file` field (and an optional `alt`), from the admin app's session cookie
 //!   (same-origin only: `browser::guard` runs first, as for `/graphql`) or a
 //!   bearer token; the role `updateUnit` needs. Answers 201 with
-//!   `{"data": Image}` (the GraphQL `Image`'s fields), or 4xx with
+//!   `{"data": Image}` (the GraphQL `Image`'s fields; 200 with the image the
+//!   unit already had when it is the same picture again), or 4xx with
 //!   `{"errors": [{"message", "extensions": {"code"}}]}`. The body may be a
 //!   little over 10 MiB (the file's limit plus the form's overhead).
 //! - `GET /media/{hash}/{width}.{ext}`: a stored width, public,
@@ -114,9 +115,14 @@ pub async fn upload(
     )
     .await;
     match stored {
-        Ok(image) => {
-            let body = berth_graphql::media::upload_answer(image).to_string();
-            let mut response = (StatusCode::CREATED, body).into_response();
+        Ok(uploaded) => {
+            let status = if uploaded.created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            let body = berth_graphql::media::upload_answer(uploaded.image).to_string();
+            let mut response = (status, body).into_response();
             json_headers(response.headers_mut());
             response
         }

@@ -4,7 +4,7 @@
 //! announced as `unit.updated`, like `updateUnit`.
 
 use super::process::{Refusal, process};
-use super::{MediaBlob, MediaHash, NewUnitImage, UnitImage, parse_alt};
+use super::{MediaBlob, MediaHash, NewUnitImage, UnitImage, Uploaded, parse_alt};
 use crate::audit::Actor;
 use crate::engine::Engine;
 use crate::error::EngineError;
@@ -31,7 +31,7 @@ impl Engine {
     /// from its content; a file that is not a JPEG, PNG or WebP image, is over
     /// 10 MB, has too many pixels or does not decode is INVALID_INPUT, and
     /// nothing is stored. The same picture uploaded again to the unit returns
-    /// the image it already has.
+    /// the image it already has (`created` false).
     pub async fn upload_unit_image(
         &self,
         tenant_id: TenantId,
@@ -39,7 +39,7 @@ impl Engine {
         file: Vec<u8>,
         alt: Option<&str>,
         actor: &Actor,
-    ) -> Result<UnitImage, EngineError> {
+    ) -> Result<Uploaded, EngineError> {
         let alt = parse_alt(alt).map_err(bad_alt)?;
         // The unit first: decoding is the expensive part, not worth doing for
         // a unit that is not there.

@@ -194,6 +194,15 @@ impl UnitImage {
     }
 }
 
+/// What an upload did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Uploaded {
+    /// The image: new, or the one the unit already had.
+    pub image: UnitImage,
+    /// False when the unit already had the picture (nothing was written).
+    pub created: bool,
+}
+
 /// A stored blob, as `/media/` serves it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct MediaBlob {

@@ -16,6 +16,7 @@ use crate::event::EventKind;
 use crate::ids::{ImageId, TenantId, UnitId};
 use crate::media::{
     ImageVariant, MAX_IMAGES_PER_UNIT, MediaBlob, MediaFormat, MediaHash, NewUnitImage, UnitImage,
+    Uploaded,
 };
 use crate::unit::Unit;
 
@@ -25,14 +26,14 @@ pub trait MediaStore: Send + Sync {
     /// Adds an image as the unit's last, storing the blobs it does not share
     /// with an image already stored. When the unit already has the same image
     /// (the same widest variant), nothing is written and that image is
-    /// returned. INVALID_INPUT past [`MAX_IMAGES_PER_UNIT`]; NOT_FOUND for a
-    /// unit the tenant does not have.
+    /// returned (`created` false). INVALID_INPUT past [`MAX_IMAGES_PER_UNIT`];
+    /// NOT_FOUND for a unit the tenant does not have.
     async fn add_unit_image(
         &self,
         tenant: TenantId,
         new: NewUnitImage,
         actor: &Actor,
-    ) -> Result<UnitImage, StoreError>;
+    ) -> Result<Uploaded, StoreError>;
     /// Sets (or clears) an image's alt text.
     async fn update_unit_image(
         &self,

@@ -14,7 +14,7 @@ use super::{PostgresStore, append, locked_unit};
 use crate::audit::Actor;
 use crate::ids::{ImageId, TenantId, UnitId};
 use crate::media::{
-    MAX_IMAGES_PER_UNIT, MediaBlob, MediaFormat, MediaHash, NewUnitImage, UnitImage,
+    MAX_IMAGES_PER_UNIT, MediaBlob, MediaFormat, MediaHash, NewUnitImage, UnitImage, Uploaded,
 };
 use crate::store::StoreError;
 use crate::store::media::{
@@ -106,7 +106,7 @@ impl MediaStore for PostgresStore {
         tenant: TenantId,
         new: NewUnitImage,
         actor: &Actor,
-    ) -> Result<UnitImage, StoreError> {
+    ) -> Result<Uploaded, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
         let unit = locked_unit(&mut tx, tenant, new.unit_id).await?;
         let hash = identity(&new)?;
@@ -119,9 +119,13 @@ impl MediaStore for PostgresStore {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = existing {
-            return image_of_tenant(&mut tx, tenant, ImageId::from_uuid(id))
+            let image = image_of_tenant(&mut tx, tenant, ImageId::from_uuid(id))
                 .await?
-                .ok_or_else(|| StoreError::not_found("image", id));
+                .ok_or_else(|| StoreError::not_found("image", id))?;
+            return Ok(Uploaded {
+                image,
+                created: false,
+            });
         }
         let count: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM unit_images WHERE tenant_id = $1 AND unit_id = $2",
@@ -192,7 +196,10 @@ impl MediaStore for PostgresStore {
         append(&mut tx, &record).await?;
         tx.commit().await?;
         self.committed();
-        Ok(image)
+        Ok(Uploaded {
+            image,
+            created: true,
+        })
     }
 
     async fn update_unit_image(

@@ -11,7 +11,7 @@ use super::{SqliteStore, append, fetch_unit, from_micros, micros};
 use crate::audit::Actor;
 use crate::ids::{ImageId, TenantId, UnitId};
 use crate::media::{
-    MAX_IMAGES_PER_UNIT, MediaBlob, MediaFormat, MediaHash, NewUnitImage, UnitImage,
+    MAX_IMAGES_PER_UNIT, MediaBlob, MediaFormat, MediaHash, NewUnitImage, UnitImage, Uploaded,
 };
 use crate::store::StoreError;
 use crate::store::media::{
@@ -103,7 +103,7 @@ impl MediaStore for SqliteStore {
         tenant: TenantId,
         new: NewUnitImage,
         actor: &Actor,
-    ) -> Result<UnitImage, StoreError> {
+    ) -> Result<Uploaded, StoreError> {
         let mut tx = self.begin_write().await?;
         let unit = fetch_unit(&mut tx, tenant, new.unit_id)
             .await?
@@ -118,9 +118,13 @@ impl MediaStore for SqliteStore {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = existing {
-            return image_of_tenant(&mut tx, tenant, ImageId::from_uuid(id))
+            let image = image_of_tenant(&mut tx, tenant, ImageId::from_uuid(id))
                 .await?
-                .ok_or_else(|| StoreError::not_found("image", id));
+                .ok_or_else(|| StoreError::not_found("image", id))?;
+            return Ok(Uploaded {
+                image,
+                created: false,
+            });
         }
         let count: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM unit_images WHERE tenant_id = ? AND unit_id = ?",
@@ -191,7 +195,10 @@ impl MediaStore for SqliteStore {
         append(&mut tx, &record).await?;
         tx.commit().await?;
         self.committed();
-        Ok(image)
+        Ok(Uploaded {
+            image,
+            created: true,
+        })
     }
 
     async fn update_unit_image(

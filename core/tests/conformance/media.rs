@@ -5,7 +5,8 @@
 //! is stored once however often it is uploaded (per unit, across units and
 //! tenants) and its blobs go with the last image using them; alt text, order
 //! and removal are audited on the unit and announced as `unit.updated`;
-//! another tenant reaches none of it.
+//! another tenant reaches none of it; concurrent uploads and removals of one
+//! picture across units and tenants keep its blobs counted right.
 
 use berth_core::audit::Actor;
 use berth_core::event::EventKind;
@@ -26,6 +27,7 @@ on_both_stores!(
     the_same_picture_is_stored_once,
     alt_text_order_and_removal,
     another_tenant_reaches_no_image,
+    concurrent_uploads_and_removals_keep_blobs_counted,
 );
 
 struct World {
@@ -55,6 +57,7 @@ impl World {
         self.engine
             .upload_unit_image(self.tenant.id, self.unit.id, file, None, &self.actor)
             .await
+            .map(|uploaded| uploaded.image)
     }
 
     async fn images(&self) -> Vec<UnitImage> {
@@ -88,7 +91,9 @@ fn widths(image: &UnitImage) -> Vec<u32> {
 
 async fn each_format_is_stored_in_every_width(backend: Backend) {
     let w = world(backend).await;
-    let cases: [(&str, Vec<u8>, Vec<u32>, (u32, u32)); 4] = [
+    // (format, file, stored widths, widest size)
+    type Case = (&'static str, Vec<u8>, Vec<u32>, (u32, u32));
+    let cases: [Case; 4] = [
         (
             "JPEG",
             pictures::jpeg(1800, 1200, 1),
@@ -220,8 +225,13 @@ async fn the_same_picture_is_stored_once(backend: Backend) {
     let file = pictures::png(900, 600, 11);
     let first = w.upload(file.clone()).await.unwrap();
     let events = support::settled_events(&*w.store, w.tenant.id).await.len();
-    let again = w.upload(file.clone()).await.unwrap();
-    assert_eq!(again, first, "the unit keeps one image");
+    let again = w
+        .engine
+        .upload_unit_image(w.tenant.id, w.unit.id, file.clone(), None, &w.actor)
+        .await
+        .unwrap();
+    assert!(!again.created);
+    assert_eq!(again.image, first, "the unit keeps one image");
     assert_eq!(w.images().await.len(), 1);
     assert_eq!(w.blobs().await, 3);
     assert_eq!(
@@ -237,6 +247,8 @@ async fn the_same_picture_is_stored_once(backend: Backend) {
         .upload_unit_image(w.tenant.id, other_unit.id, file.clone(), None, &w.actor)
         .await
         .unwrap();
+    assert!(second.created);
+    let second = second.image;
     assert_ne!(second.id, first.id);
     assert_eq!(second.variants, first.variants);
     let harbor = support::tenant(&*w.store, "harbor-hotel").await;
@@ -245,7 +257,8 @@ async fn the_same_picture_is_stored_once(backend: Backend) {
         .engine
         .upload_unit_image(harbor.id, room.id, file, None, &Actor::System)
         .await
-        .unwrap();
+        .unwrap()
+        .image;
     assert_eq!(third.variants, first.variants);
     assert_eq!(w.blobs().await, 3);
 
@@ -429,4 +442,75 @@ async fn another_tenant_reaches_no_image(backend: Backend) {
         support::settled_events(&*w.store, w.tenant.id).await.len(),
         events_before
     );
+}
+
+async fn concurrent_uploads_and_removals_keep_blobs_counted(backend: Backend) {
+    let w = world(backend).await;
+    let harbor = support::tenant(&*w.store, "harbor-hotel").await;
+    let aspen = support::unit(&*w.store, &w.tenant, "Aspen", 1, 2).await;
+    let suite = support::unit(&*w.store, &harbor, "Suite", 1, 2).await;
+    let file = pictures::png(900, 600, 41);
+    let targets = [
+        (w.tenant.id, w.unit.id),
+        (w.tenant.id, w.unit.id),
+        (w.tenant.id, aspen.id),
+        (w.tenant.id, aspen.id),
+        (harbor.id, suite.id),
+        (harbor.id, suite.id),
+    ];
+    let uploads: Vec<_> = targets
+        .into_iter()
+        .map(|(tenant, unit)| {
+            let engine = w.engine.clone();
+            let file = file.clone();
+            tokio::spawn(async move {
+                engine
+                    .upload_unit_image(tenant, unit, file, None, &Actor::System)
+                    .await
+            })
+        })
+        .collect();
+    let mut images = Vec::new();
+    for upload in uploads {
+        images.push(upload.await.unwrap().unwrap().image);
+    }
+    // One image per unit (the second upload to each found the first), three
+    // widths stored once.
+    let mut distinct: Vec<_> = images.iter().map(|i| (i.tenant_id, i.id)).collect();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 3, "{images:?}");
+    assert_eq!(w.blobs().await, 3);
+
+    // Removing all three while a fourth unit uploads the picture again: the
+    // blobs stay for the fourth, then go with it.
+    let birch = support::unit(&*w.store, &w.tenant, "Birch Two", 1, 2).await;
+    let mut tasks = Vec::new();
+    for (tenant, id) in distinct {
+        let engine = w.engine.clone();
+        tasks.push(tokio::spawn(async move {
+            engine
+                .remove_unit_image(tenant, id, &Actor::System)
+                .await
+                .map(|_| ())
+        }));
+    }
+    let engine = w.engine.clone();
+    let (tenant, unit) = (w.tenant.id, birch.id);
+    let late = tokio::spawn(async move {
+        engine
+            .upload_unit_image(tenant, unit, file, None, &Actor::System)
+            .await
+    });
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let late = late.await.unwrap().unwrap().image;
+    assert_eq!(w.blobs().await, 3);
+    w.check_blobs(&late).await;
+    w.engine
+        .remove_unit_image(w.tenant.id, late.id, &Actor::System)
+        .await
+        .unwrap();
+    assert_eq!(w.blobs().await, 0);
 }

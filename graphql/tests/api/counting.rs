@@ -1049,7 +1049,7 @@ impl berth_core::store::MediaStore for CountingStore {
         tenant: TenantId,
         new: berth_core::media::NewUnitImage,
         actor: &Actor,
-    ) -> Result<berth_core::media::UnitImage, StoreError> {
+    ) -> Result<berth_core::media::Uploaded, StoreError> {
         self.count("add_unit_image");
         self.inner.add_unit_image(tenant, new, actor).await
     }

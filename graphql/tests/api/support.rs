@@ -198,7 +198,7 @@ impl Api {
         )
         .await
         .unwrap();
-        image.id.to_string()
+        image.image.id.to_string()
     }
 
     /// A new user of alpine-cabins, created by `owner` with `role` and the

@@ -268,6 +268,16 @@ async fn images_are_uploaded_and_served() {
         assert!(!pictures::contains(&bytes.body, b"Exif"));
         assert!(!pictures::contains(&bytes.body, GPS_MARKER));
     }
+    // The same photo again: the image the unit has, 200, nothing stored.
+    let again = upload(
+        &server,
+        &unit,
+        &[("Authorization", &bearer)],
+        &form(&photo, "copy.jpg", "image/jpeg", None),
+    )
+    .await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.json()["data"]["id"], image["id"]);
     let listed = images(&server, &token, &unit).await;
     assert!(listed.iter().any(|i| i["id"] == image["id"]));
     let count = listed.len();

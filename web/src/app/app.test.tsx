@@ -14,7 +14,14 @@ import type { Screen } from './routes';
 import { theme } from './theme';
 
 // The shell's live notifications open a WebSocket; this fake berth has none.
-vi.mock('@/features/notifications', () => ({ LiveNotifications: () => null }));
+const notifications = vi.hoisted(() => ({ forgotten: 0 }));
+vi.mock('@/features/notifications', () => ({
+  LiveNotifications: () => null,
+  forgetThisDevice: () => {
+    notifications.forgotten += 1;
+    return Promise.resolve();
+  },
+}));
 
 const viewer = {
   id: 'u1',
@@ -208,8 +215,11 @@ describe('the shell', () => {
     const router = renderApp('/admin/');
     // With no home screen, /admin/ opens the account page.
     expect(await screen.findByRole('heading', { name: 'Account' })).toBeInTheDocument();
+    const forgottenBefore = notifications.forgotten;
     await userEvent.setup().click(screen.getByRole('button', { name: 'Sign out' }));
     expect(await screen.findByText('You have signed out.')).toBeInTheDocument();
+    // This device's push subscription was dropped first.
+    expect(notifications.forgotten).toBe(forgottenBefore + 1);
     await waitFor(() => expect(router.state.location.pathname).toBe('/admin/sign-in'));
     expect(router.state.location.search).toBe('');
     expect(berth.session).toBe(false);

@@ -1,11 +1,13 @@
-// Sign out: the server clears the cookie; the app forgets the session and
-// goes to the sign-in page. If berth cannot be reached the session is still
+// Sign out: this device's push subscription is dropped first (while the
+// session can still tell berth), the server clears the cookie; the app forgets
+// the session and goes to the sign-in page. If berth cannot be reached the session is still
 // open, and the button says so beside itself.
 import { useState } from 'react';
 import { Button, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { useMutation } from 'urql';
+import { useClient, useMutation } from 'urql';
+import { forgetThisDevice } from '@/features/notifications';
 import { SignOutDocument } from '@/gql/graphql';
 import { describeError, hasErrorCode } from '@/lib/errors';
 import { signInRoute, type SignInState } from '@/lib/session/next';
@@ -15,11 +17,16 @@ export function SignOutButton() {
   const { t } = useTranslation();
   const session = useSession();
   const navigate = useNavigate();
+  const client = useClient();
   const [{ fetching }, signOut] = useMutation(SignOutDocument);
+  const [forgetting, setForgetting] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
 
   async function onClick() {
     setFailure(null);
+    setForgetting(true);
+    await forgetThisDevice(client);
+    setForgetting(false);
     const result = await signOut({});
     // UNAUTHENTICATED: the session had already ended; signed out all the same.
     if (result.error && !hasErrorCode(result.error, 'UNAUTHENTICATED')) {
@@ -33,7 +40,7 @@ export function SignOutButton() {
 
   return (
     <>
-      <Button variant="default" onClick={() => void onClick()} loading={fetching} fullWidth>
+      <Button variant="default" onClick={() => void onClick()} loading={fetching || forgetting} fullWidth>
         {t('account.signOut')}
       </Button>
       {failure ? (

@@ -1,5 +1,7 @@
 // The device's push steps against a fake PushManager and a fake berth.
 import { describe, expect, it, vi } from 'vitest';
+import type { Client } from 'urql';
+import { forgetDevice } from './forget-device';
 import {
   base64UrlToBytes,
   bytesToBase64Url,
@@ -234,5 +236,41 @@ describe('refresh (app start)', () => {
     const { api, devices } = fakeBerth();
     expect((await refresh(env, serverKey, api)).endpoint).toBe('https://push.example.test/send/2');
     expect([...devices.keys()]).toEqual(['https://push.example.test/send/2']);
+  });
+});
+
+describe('signing out forgets the device', () => {
+  function fakeClient(fails = false) {
+    const mutation = vi.fn(() => ({
+      toPromise: () =>
+        Promise.resolve(fails ? { error: new Error('offline') } : { data: { unregisterPushSubscription: true } }),
+    }));
+    return { client: { mutation } as unknown as Client, mutation };
+  }
+
+  it('unsubscribes in the browser and tells berth', async () => {
+    const { env, manager } = environment({ permission: 'granted' });
+    await manager.subscribe({ applicationServerKey: base64UrlToBytes(serverKey), userVisibleOnly: true });
+    const endpoint = manager.current!.endpoint;
+    const { client, mutation } = fakeClient();
+    await forgetDevice(client, 50, env);
+    expect(manager.current).toBeNull();
+    expect(mutation).toHaveBeenCalledWith(expect.anything(), { endpoint });
+  });
+
+  it('never throws, and asks nothing of berth without a subscription', async () => {
+    const { env, manager } = environment({ permission: 'granted' });
+    const { client, mutation } = fakeClient(true);
+    await expect(forgetDevice(client, 50, env)).resolves.toBeUndefined();
+    expect(mutation).not.toHaveBeenCalled();
+    await manager.subscribe({ applicationServerKey: base64UrlToBytes(serverKey), userVisibleOnly: true });
+    await expect(forgetDevice(client, 50, env)).resolves.toBeUndefined();
+    expect(manager.current).toBeNull();
+  });
+
+  it('does not hold sign-out up when the worker never answers', async () => {
+    const { env } = environment({ pushManager: () => new Promise<PushManager | null>(() => undefined) });
+    const { client } = fakeClient();
+    await expect(forgetDevice(client, 20, env)).resolves.toBeUndefined();
   });
 });

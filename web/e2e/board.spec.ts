@@ -190,7 +190,7 @@ test.describe('the board', () => {
   test('shows today and the seeded reservations as named bars, by state, with a legend', async ({ page, admin }) => {
     await page.goto('/admin/sign-in');
     await signIn(page, admin);
-    await page.getByRole('link', { name: 'Board' }).click();
+    await page.getByRole('link', { name: 'Board' }).click(); // the web contract's name, matched as a checker would
     await expect(page.getByRole('heading', { level: 1, name: 'Board' })).toBeVisible();
     await expect(grid(page)).toBeVisible();
 

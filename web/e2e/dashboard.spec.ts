@@ -142,12 +142,12 @@ function monthEnd(date: string): string {
 test.beforeEach(async ({ page, admin }) => {
   await page.goto('/admin/dashboard');
   await signIn(page, admin);
-  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Analytics' })).toBeVisible();
 });
 
 test('the cards show what `stats` answers, for this month and for this year; the address keeps the range', async ({ page }) => {
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' })).toHaveAttribute('aria-current', 'page');
-  await expect(page).toHaveTitle(/^Dashboard · berth admin$/);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Analytics' })).toHaveAttribute('aria-current', 'page');
+  await expect(page).toHaveTitle(/^Analytics · berth admin$/);
   const today = await tenantToday(page);
 
   // This month (the default), whole.
@@ -263,7 +263,7 @@ for (const viewport of [
 
     await page.evaluate(() => localStorage.setItem('berth.language', 'es'));
     await page.goto('/admin/dashboard?range=this-year&by=nights');
-    await expect(page.getByRole('heading', { level: 1, name: 'Panel' })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1, name: 'Estadísticas' })).toBeVisible();
     await expect(page.getByRole('list', { name: 'Cifras' }).getByRole('listitem')).toHaveCount(8);
     await expect(page.getByRole('region', { name: 'Mejores unidades, en una tabla' })).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);

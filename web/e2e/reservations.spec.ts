@@ -345,22 +345,33 @@ test.describe('reservations', () => {
     // A second tab of the same session watches the tenant's locks.
     const watcher = await context.newPage();
     await watcher.goto('/admin/account');
-    const locksOnUnit = async () =>
-      (await api<{ locks: { unitId: string }[] }>(watcher, '{ locks { unitId } }')).locks.filter((l) => l.unitId === stay.unitId).length;
+    // Locks on the unit by id: other tests' sessions may hold some there too.
+    const lockIds = async () =>
+      (await api<{ locks: { id: string; unitId: string }[] }>(watcher, '{ locks { id unitId } }')).locks
+        .filter((l) => l.unitId === stay.unitId)
+        .map((l) => l.id);
+    const openedLock = async (before: string[]) => {
+      const mine = (await lockIds()).filter((id) => !before.includes(id));
+      expect(mine).toHaveLength(1);
+      return mine[0] ?? '';
+    };
+    const held = async (id: string) => (await lockIds()).includes(id);
 
+    let before = await lockIds();
     let panel = await openPanel(page, stay, 'Pine Cabin');
     await expect(panel.getByText(/This range is held for you/)).toBeVisible();
-    expect(await locksOnUnit()).toBe(1);
+    let lock = await openedLock(before);
     await panel.getByRole('button', { name: 'Cancel', exact: true }).click();
     await expect(panel).toBeHidden();
-    await expect.poll(locksOnUnit, { timeout: 5_000 }).toBe(0);
+    await expect.poll(() => held(lock), { timeout: 5_000 }).toBe(false);
 
     // Leaving the page: released by the keepalive request on pagehide, long before the 30 s lease ends.
+    before = await lockIds();
     panel = await openPanel(page, stay, 'Pine Cabin');
     await expect(panel.getByText(/This range is held for you/)).toBeVisible();
-    expect(await locksOnUnit()).toBe(1);
+    lock = await openedLock(before);
     await page.close({ runBeforeUnload: true });
-    await expect.poll(locksOnUnit, { timeout: 5_000 }).toBe(0);
+    await expect.poll(() => held(lock), { timeout: 5_000 }).toBe(false);
   });
 
   test('a booking with the keyboard alone', async ({ page, admin }) => {

@@ -60,6 +60,23 @@ describe('strings', () => {
     const nav = (namespaces.get('common')?.get('en')?.nav ?? {}) as Strings;
     expect([nav.calendar, nav.board]).toEqual(['Calendar', 'Board']);
   });
+
+  it('no navigation link’s name holds another’s, so a link found by name is one link', () => {
+    // Accessible-name queries match substrings, ignoring case: "Dashboard"
+    // would answer for "Board".
+    for (const language of languages) {
+      const nav = (namespaces.get('common')?.get(language)?.nav ?? {}) as Strings;
+      const links = ['calendar', 'board', 'reservations', 'clients', 'units', 'dashboard', 'audit', 'settings'].map((key) => {
+        const name = nav[key];
+        return typeof name === 'string' ? name.toLowerCase() : `(missing ${key})`;
+      });
+      for (const a of links) {
+        for (const b of links) {
+          if (a !== b) expect(a.includes(b), `${language}: "${a}" holds "${b}"`).toBe(false);
+        }
+      }
+    }
+  });
 });
 
 describe('language', () => {

@@ -4,9 +4,9 @@
 // (reload, action); an erasure turning the recorded values into "(erased)"
 // while the entries stay; a staff user given no link and a page saying the
 // log is not for their role; axe at desktop and phone widths.
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, signIn, test } from './fixtures';
+import { seriousViolations } from './axe';
 
 interface GraphqlAnswer<T> {
   data?: T;
@@ -40,13 +40,6 @@ async function signInAt(page: Page, login: { tenant: string; email: string; pass
   await signIn(page, login);
   await expect(page).toHaveURL(new RegExp(`/admin${path}$`));
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-}
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** A client created, renamed and blocked through the API: three audit entries. */

@@ -7,10 +7,10 @@
 //
 // The "live locks" test is also run on PostgreSQL by scripts/test
 // (BERTH_E2E_DATABASE_URL; `npm run e2e -- e2e/board.spec.ts --grep "live locks"`).
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Locator, Page } from '@playwright/test';
 import { expect, signIn, test } from './fixtures';
 import type { DemoLogin } from './global-setup';
+import { seriousViolations } from './axe';
 
 interface GraphqlAnswer<T> {
   data?: T;
@@ -151,13 +151,6 @@ async function dragDays(page: Page, unitId: string, first: string, last: string)
   await page.mouse.down();
   await page.mouse.move(b.x + b.width / 2, y, { steps: 6 });
   await page.mouse.up();
-}
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** A new staff user of the signed-in admin's tenant (`createUser`), signed in in a context of its own. */

@@ -2,9 +2,9 @@
 // buttons and their names (the web contract), a seeded day's panel against the
 // `day` query, the keyboard, month navigation, live updates from
 // `reservationEvents`, the address, and axe on the heatmap and the open panel.
-import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { expect, signIn, test } from './fixtures';
+import { seriousViolations } from './axe';
 
 const contractName = /^\d{4}-\d{2}-\d{2}: .* of .* occupied \(\d+%\)$/;
 
@@ -161,13 +161,6 @@ async function bookableStay(page: Page, tenant: string, today: string): Promise<
     if (unit) return { unitId: unit.unitId, checkIn };
   }
   throw new Error('no bookable stay within 60 days');
-}
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 test.beforeEach(async ({ page, admin }) => {

@@ -3,10 +3,10 @@
 // the range and the ranking, the downloaded CSV holds the same figures, the
 // per-date occupancy and the top units, and axe finds nothing serious at
 // desktop and phone widths, in English and Spanish.
-import AxeBuilder from '@axe-core/playwright';
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { expect, signIn, test } from './fixtures';
+import { seriousViolations } from './axe';
 
 interface Figures {
   from: string;
@@ -115,13 +115,6 @@ function parseCsv(text: string): string[][] {
     } else field += c;
   }
   return rows;
-}
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 function addDays(date: string, days: number): string {

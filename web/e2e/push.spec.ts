@@ -9,9 +9,9 @@
 // session's booking appears as an in-app message; turning off unsubscribes;
 // a device berth forgot is registered again when the app starts; blocked
 // notifications say how to allow them; axe at 1280 and 375.
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { expect, signIn, test } from './fixtures';
+import { seriousViolations } from './axe';
 
 interface GraphqlAnswer<T> {
   data?: T;
@@ -122,13 +122,6 @@ async function signInAt(page: Page, login: { tenant: string; email: string; pass
   await signIn(page, login);
   await expect(page).toHaveURL(new RegExp(`/admin${path}$`));
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-}
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 const deviceSwitch = (page: Page) => page.getByRole('switch', { name: 'Enable notifications on this device' });

@@ -8,9 +8,9 @@
 // held while it is open and let go on cancel and on leaving the page; one
 // booking with the keyboard alone; axe on the list, the reservation and the
 // open panel at desktop and phone widths.
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Locator, Page } from '@playwright/test';
 import { expect, signIn, test } from './fixtures';
+import { seriousViolations } from './axe';
 
 interface GraphqlAnswer<T> {
   data?: T;
@@ -135,13 +135,6 @@ async function openPanel(page: Page, stay: { checkIn: string; checkOut: string }
   await panel.getByLabel('Check-out').fill(stay.checkOut);
   await panel.getByRole('textbox', { name: 'Guests' }).fill('2');
   return panel;
-}
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** The reservation screen's state badge (beside its heading). */

@@ -6,9 +6,9 @@
 // 1280 and 375.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, signIn, test } from './fixtures';
+import { seriousViolations } from './axe';
 
 interface GraphqlAnswer<T> {
   data?: T;
@@ -39,13 +39,6 @@ async function signInAt(page: Page, login: { tenant: string; email: string; pass
   await signIn(page, login);
   await expect(page).toHaveURL(new RegExp(`/admin${path}$`));
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-}
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;

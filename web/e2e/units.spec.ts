@@ -8,9 +8,9 @@
 // before another, and one is removed after the confirmation; a text file
 // named .jpg is refused before it is sent; axe on the photos at 1280 and 375.
 import { deflateSync } from 'node:zlib';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, signIn, test } from './fixtures';
+import { seriousViolations } from './axe';
 
 interface GraphqlAnswer<T> {
   data?: T;
@@ -45,18 +45,6 @@ async function signInAt(page: Page, login: { tenant: string; email: string; pass
   await signIn(page, login);
   await expect(page).toHaveURL(new RegExp(`/admin${path}$`));
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-}
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-/** Waits until the page's transitions (a dialog opening) are over, so that axe sees final colours. */
-async function settled(page: Page) {
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
 }
 
 async function createUnitByApi(page: Page, name: string): Promise<string> {
@@ -262,10 +250,8 @@ test.describe('units', () => {
     await dialog.getByRole('button', { name: 'Remove photo' }).click();
     await expect(page.getByRole('list', { name: 'Photos, in the order guests see them' }).getByRole('listitem')).toHaveCount(1);
     await expect(page.getByRole('region', { name: 'Photos' }).getByText('1 of 40')).toBeVisible();
-    await settled(page);
     expect(await seriousViolations(page)).toEqual([]);
     await page.setViewportSize({ width: 375, height: 812 });
-    await settled(page);
     expect(await seriousViolations(page)).toEqual([]);
   });
 
@@ -339,8 +325,7 @@ test.describe('units', () => {
 
       await page.getByRole('button', { name: 'Archive unit…' }).click();
       await expect(page.getByRole('dialog').getByText('It has no upcoming reservations.')).toBeVisible();
-      await settled(page);
-      expect(await seriousViolations(page)).toEqual([]);
+        expect(await seriousViolations(page)).toEqual([]);
       await page.getByRole('dialog').getByRole('button', { name: 'Keep it' }).click();
 
       await page.goto('/admin/units/new');

@@ -1,7 +1,8 @@
 //! Keeping the database's tenants in step with the tenant directories. When a
 //! tenant's policy goes live, its identity (`tenant.yaml`: name, timezone,
 //! currency, locale) is written to the database — creating the tenant the first
-//! time, so a new directory appears as a new tenant — and a `policy.activated`
+//! time, so a new directory appears as a new tenant — then its public profile
+//! (`profile:`, replaced when it changed, audited), and a `policy.activated`
 //! event is recorded; a refused candidate records `policy.rejected`. With `--demo`,
 //! a tenant without its demo admin (`admin@<slug>.example.org`, created last)
 //! gets its `seed.yaml` units, clients and sample reservations (booked through its
@@ -51,6 +52,15 @@ pub async fn apply(
                 return Ok(());
             };
             let (tenant, _created) = sync(store_ref, &policy).await?;
+            store
+                .save_tenant_profile(
+                    tenant.id,
+                    &policy.config().public_profile(),
+                    &Actor::System,
+                    Utc::now(),
+                )
+                .await
+                .context("storing the tenant's profile")?;
             if demo && !has_demo_admin(store_ref, &tenant).await? {
                 let dir = registry.root().join(slug);
                 seed(store, registry, &tenant, &dir, registry.clock()).await?;

@@ -14,6 +14,7 @@ mod desk;
 mod ical;
 mod isolation;
 mod live;
+mod profile;
 mod media;
 mod push;
 mod roles;

@@ -288,10 +288,7 @@ impl TenantConfig {
                 lat: c.lat,
                 lng: c.lng,
             }),
-            check_in: handover(
-                &p.check_in,
-                self.nightly.as_ref().map(|n| &n.check_in_time),
-            ),
+            check_in: handover(&p.check_in, self.nightly.as_ref().map(|n| &n.check_in_time)),
             check_out: handover(
                 &p.check_out,
                 self.nightly.as_ref().map(|n| &n.check_out_time),

@@ -484,3 +484,8 @@ mod demo_analytics;
 #[cfg(test)]
 #[path = "tenants_demo_resume.rs"]
 mod demo_resume;
+
+// Each policy load stores the tenant's profile; reloads replace it.
+#[cfg(test)]
+#[path = "tenants_profile.rs"]
+mod profile;

@@ -23,10 +23,11 @@ impl ProfileStore for PostgresStore {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
-        let known: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE")
-            .bind(tenant.as_uuid())
-            .fetch_optional(&mut *tx)
-            .await?;
+        let known: Option<(i32,)> =
+            sqlx::query_as("SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE")
+                .bind(tenant.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
         if known.is_none() {
             return Err(StoreError::not_found("tenant", tenant));
         }

@@ -15,11 +15,11 @@ use berth_core::client::NewClient;
 use berth_core::ids::ApiKeyId;
 use berth_core::policy::{Party, PeriodRequest};
 use berth_core::quantity::{Guests, Quantity};
+use berth_core::store::ProfileStore as _;
 use berth_core::store::{AnalyticsStore, ClientRef, PostgresStore, Store};
 use berth_core::tenant::Tenant;
 use berth_core::testing::admin_url_of;
 use berth_core::user::{NewUser, Role};
-use berth_core::store::ProfileStore as _;
 use sqlx::{Connection, PgConnection};
 
 use crate::support::{self, Backend};

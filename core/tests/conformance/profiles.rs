@@ -65,7 +65,10 @@ async fn profiles_saved_replaced_and_isolated(backend: Backend) {
     assert_eq!(store.tenant_profile(other.id).await.unwrap(), None);
 
     // The same profile again (a reload that changed other files): nothing written.
-    let audited = store.audit_entries(lake.id, lake.id.as_uuid()).await.unwrap();
+    let audited = store
+        .audit_entries(lake.id, lake.id.as_uuid())
+        .await
+        .unwrap();
     let events = support::settled_events(&*store, lake.id).await.len();
     assert!(
         !store
@@ -81,7 +84,10 @@ async fn profiles_saved_replaced_and_isolated(backend: Backend) {
             .len(),
         audited.len()
     );
-    assert_eq!(support::settled_events(&*store, lake.id).await.len(), events);
+    assert_eq!(
+        support::settled_events(&*store, lake.id).await.len(),
+        events
+    );
 
     // Replaced as a whole: what the new one lacks is gone.
     let second = TenantProfile {
@@ -109,7 +115,10 @@ async fn profiles_saved_replaced_and_isolated(backend: Backend) {
         "Interlaken"
     );
     assert_eq!(entry.metadata["after"]["address"], serde_json::Value::Null);
-    let last = support::settled_events(&*store, lake.id).await.pop().unwrap();
+    let last = support::settled_events(&*store, lake.id)
+        .await
+        .pop()
+        .unwrap();
     assert_eq!(last.kind, EventKind::TenantUpdated);
     assert_eq!(
         last.payload["profile"]["description"],

@@ -70,7 +70,10 @@ async fn the_profile_is_public_and_as_the_tenant_file_says() {
                 "region": "Bern", "country": "CH",
                 "formatted": "Lärchenweg 12, 3818 Grindelwald, Bern, CH" })
     );
-    assert_eq!(profile["coordinates"], json!({ "lat": 46.624, "lng": 8.041 }));
+    assert_eq!(
+        profile["coordinates"],
+        json!({ "lat": 46.624, "lng": 8.041 })
+    );
     // The times are the nightly model's; the notes the profile's.
     assert_eq!(profile["checkIn"]["time"], "15:00");
     assert_eq!(profile["checkOut"]["time"], "10:00");

@@ -1,8 +1,9 @@
 //! Keeping the database's tenants in step with the tenant directories. When a
 //! tenant's policy goes live, its identity (`tenant.yaml`: name, timezone,
 //! currency, locale) is written to the database — creating the tenant the first
-//! time, so a new directory appears as a new tenant — then its public profile
-//! (`profile:`, replaced when it changed, audited), and a `policy.activated`
+//! time, so a new directory appears as a new tenant — with its public profile
+//! (`profile:`, replaced when it changed, audited) in the same transaction,
+//! and a `policy.activated`
 //! event is recorded; a refused candidate records `policy.rejected`. With `--demo`,
 //! a tenant without its demo admin (`admin@<slug>.example.org`, created last)
 //! gets its `seed.yaml` units, clients and sample reservations (booked through its
@@ -52,15 +53,6 @@ pub async fn apply(
                 return Ok(());
             };
             let (tenant, _created) = sync(store_ref, &policy).await?;
-            store
-                .save_tenant_profile(
-                    tenant.id,
-                    &policy.config().public_profile(),
-                    &Actor::System,
-                    Utc::now(),
-                )
-                .await
-                .context("storing the tenant's profile")?;
             if demo && !has_demo_admin(store_ref, &tenant).await? {
                 let dir = registry.root().join(slug);
                 seed(store, registry, &tenant, &dir, registry.clock()).await?;
@@ -135,7 +127,8 @@ async fn record(
     Ok(())
 }
 
-/// Creates or updates the tenant from its live policy; true when created.
+/// Creates or updates the tenant (identity and profile, one transaction)
+/// from its live policy; true when created.
 async fn sync(store: &dyn Store, policy: &TenantPolicy) -> anyhow::Result<(Tenant, bool)> {
     let config = policy.config();
     let wanted = NewTenant {
@@ -148,28 +141,11 @@ async fn sync(store: &dyn Store, policy: &TenantPolicy) -> anyhow::Result<(Tenan
         currency: config.currency.parse()?,
         locale: config.locale.clone(),
     };
-    match store.tenant_by_slug(&wanted.slug).await? {
-        None => Ok((
-            store
-                .create_tenant(wanted, &Actor::System, Utc::now())
-                .await?,
-            true,
-        )),
-        Some(t)
-            if t.name == wanted.name
-                && t.timezone == wanted.timezone
-                && t.currency == wanted.currency
-                && t.locale == wanted.locale =>
-        {
-            Ok((t, false))
-        }
-        Some(t) => Ok((
-            store
-                .update_tenant(t.id, wanted, &Actor::System, Utc::now())
-                .await?,
-            false,
-        )),
-    }
+    let put = store
+        .put_tenant(wanted, &config.public_profile(), &Actor::System, Utc::now())
+        .await
+        .context("storing the tenant and its profile")?;
+    Ok((put.tenant, put.created))
 }
 
 /// The demo admin's e-mail address: `admin@<slug>.example.org`.

@@ -38,7 +38,7 @@ pub use login_throttle::LoginThrottleStore;
 pub use media::MediaStore;
 pub use open::{open, open_and_migrate, open_and_migrate_sealed};
 pub use postgres::PostgresStore;
-pub use profile::ProfileStore;
+pub use profile::{ProfileStore, PutTenant};
 pub use push::PushStore;
 pub use records::{RequestFingerprint, replay};
 pub use reservation_details::ReservationDetailsStore;

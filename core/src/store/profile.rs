@@ -15,8 +15,29 @@ use crate::audit::Actor;
 use crate::event::EventKind;
 use crate::ids::TenantId;
 use crate::profile::TenantProfile;
+use crate::tenant::{NewTenant, Tenant};
 
-/// Tenant profiles. Every [`super::Store`] is one.
+/// What [`ProfileStore::put_tenant`] did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PutTenant {
+    /// The tenant as stored after.
+    pub tenant: Tenant,
+    /// Whether it was created.
+    pub created: bool,
+    /// Whether its profile changed (and so was audited and announced).
+    pub profile_changed: bool,
+}
+
+/// Whether a stored tenant already has `identity` (its slug aside).
+pub(crate) fn same_identity(t: &Tenant, identity: &NewTenant) -> bool {
+    t.name == identity.name
+        && t.timezone == identity.timezone
+        && t.currency == identity.currency
+        && t.locale == identity.locale
+}
+
+/// Tenant profiles (and the write of a tenant going live). Every
+/// [`super::Store`] is one.
 #[async_trait]
 pub trait ProfileStore: Send + Sync {
     /// Stores the tenant's profile in place of the one it had; true when it
@@ -29,6 +50,18 @@ pub trait ProfileStore: Send + Sync {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+    /// What a tenant's policy going live writes, in one transaction: the
+    /// tenant created with `identity` (by its slug) or its identity brought
+    /// up to it (audited as `create`/`update` when anything changed), and
+    /// its profile saved as [`Self::save_tenant_profile`] does. CONFLICT when
+    /// another writer created the same slug meanwhile.
+    async fn put_tenant(
+        &self,
+        identity: NewTenant,
+        profile: &TenantProfile,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<PutTenant, StoreError>;
     /// The tenant's stored profile; `None` before its policy first went live.
     async fn tenant_profile(&self, tenant: TenantId) -> Result<Option<TenantProfile>, StoreError>;
 }

@@ -7,6 +7,7 @@ use berth_core::event::EventKind;
 use berth_core::ids::TenantId;
 use berth_core::profile::{Address, Coordinates, Handover, Link, TenantProfile};
 use berth_core::store::StoreError;
+use berth_core::tenant::NewTenant;
 
 use crate::support::{self, Backend};
 
@@ -151,4 +152,76 @@ async fn profiles_saved_replaced_and_isolated(backend: Backend) {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+}
+
+on_both_stores!(a_tenant_going_live_is_one_write);
+
+/// `put_tenant`: created with its profile; the same again writes nothing; a new
+/// name alone updates the identity and leaves the profile; a new profile alone
+/// replaces the profile.
+async fn a_tenant_going_live_is_one_write(backend: Backend) {
+    let store = support::fresh_store(backend).await;
+    let now = support::start_instant();
+    let identity = |name: &str| NewTenant {
+        slug: "lake-cabins".parse().unwrap(),
+        name: name.into(),
+        timezone: chrono_tz::Europe::Zurich,
+        currency: "CHF".parse().unwrap(),
+        locale: "de-CH".into(),
+    };
+    let put = store
+        .put_tenant(identity("Lake Cabins"), &profile(), &Actor::System, now)
+        .await
+        .unwrap();
+    assert!(put.created && put.profile_changed);
+    let tenant = put.tenant;
+    assert_eq!(store.tenant(tenant.id).await.unwrap().unwrap(), tenant);
+    assert_eq!(
+        store.tenant_profile(tenant.id).await.unwrap(),
+        Some(profile())
+    );
+    let actions = || async {
+        store
+            .audit_entries(tenant.id, tenant.id.as_uuid())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(actions().await, ["create", "update_profile"]);
+
+    let again = store
+        .put_tenant(identity("Lake Cabins"), &profile(), &Actor::System, now)
+        .await
+        .unwrap();
+    assert_eq!(again.tenant, tenant);
+    assert!(!again.created && !again.profile_changed);
+    assert_eq!(actions().await.len(), 2);
+
+    let renamed = store
+        .put_tenant(
+            identity("Lake Cabins & Spa"),
+            &profile(),
+            &Actor::System,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(renamed.tenant.name, "Lake Cabins & Spa");
+    assert_eq!(renamed.tenant.id, tenant.id);
+    assert!(!renamed.created && !renamed.profile_changed);
+    assert_eq!(actions().await, ["create", "update_profile", "update"]);
+
+    let plain = TenantProfile::default();
+    let replaced = store
+        .put_tenant(identity("Lake Cabins & Spa"), &plain, &Actor::System, now)
+        .await
+        .unwrap();
+    assert!(!replaced.created && replaced.profile_changed);
+    assert_eq!(store.tenant_profile(tenant.id).await.unwrap(), Some(plain));
+    assert_eq!(
+        actions().await,
+        ["create", "update_profile", "update", "update_profile"]
+    );
 }

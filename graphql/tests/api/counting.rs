@@ -1140,6 +1140,17 @@ impl berth_core::store::ProfileStore for CountingStore {
             .await
     }
 
+    async fn put_tenant(
+        &self,
+        identity: NewTenant,
+        profile: &berth_core::profile::TenantProfile,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::store::PutTenant, StoreError> {
+        self.count("put_tenant");
+        self.inner.put_tenant(identity, profile, actor, now).await
+    }
+
     async fn tenant_profile(
         &self,
         tenant: TenantId,

@@ -28,6 +28,7 @@ pub mod media;
 pub mod money;
 pub mod policy;
 pub mod policy_override;
+pub mod profile;
 pub mod push;
 pub mod quantity;
 pub mod reason;

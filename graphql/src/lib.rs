@@ -22,6 +22,7 @@ pub mod loaders;
 pub mod locks;
 pub mod media;
 pub mod page;
+pub mod profile;
 pub mod public;
 pub mod push;
 pub mod reservations;

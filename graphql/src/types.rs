@@ -49,6 +49,22 @@ impl Tenant {
         }
         .to_owned())
     }
+
+    /// Its public profile (description, contact, address, map point, arrival
+    /// and departure, links, colour), as its live policy's `tenant.yaml` has
+    /// it; empty before its policy first went live.
+    async fn profile(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<crate::profile::TenantProfile> {
+        let engine = ctx.data_unchecked::<berth_core::Engine>();
+        let stored = engine
+            .store()
+            .tenant_profile(self.stored.id)
+            .await
+            .map_err(|e| crate::error::from_engine(e.into()))?;
+        Ok(stored.map(Into::into).unwrap_or_default())
+    }
 }
 
 impl From<CoreTenant> for Tenant {

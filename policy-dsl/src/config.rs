@@ -164,28 +164,146 @@ pub struct DateRange {
     pub to: chrono::NaiveDate,
 }
 
-/// Public profile of the tenant.
+/// Public profile of the tenant: what its public site shows about the
+/// business. Stored with the tenant each time this file goes live and served
+/// as `Tenant.profile` by the API, to anyone.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
-    /// Short description for the public site.
+    /// Short description of the business for the public site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 2000))]
     pub description: Option<String>,
-    /// Contact e-mail.
+    /// Public contact e-mail address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        regex(pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+        length(max = 254),
+        example = &"hello@alpine-cabins.example.ch"
+    )]
     pub email: Option<String>,
-    /// Contact phone.
+    /// Public contact phone number, international form (`+41 33 555 01 00`):
+    /// a `+`, then digits, spaces, `(`, `)`, `-`, `.` or `/`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        regex(pattern = r"^\+[0-9][0-9 ()./-]{3,30}$"),
+        example = &"+41 33 555 01 00"
+    )]
     pub phone: Option<String>,
-    /// Postal address.
+    /// Postal address, in parts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
-    /// Map coordinates.
+    pub address: Option<Address>,
+    /// Map coordinates (WGS 84 degrees).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coordinates: Option<Coordinates>,
-    /// Image URLs.
+    /// Arrival information for guests (key handover, late arrival). The
+    /// check-in time itself comes from the model's rules (`nightly.check_in_time`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_in: Option<Handover>,
+    /// Departure information for guests. The check-out time itself comes from
+    /// the model's rules (`nightly.check_out_time`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_out: Option<Handover>,
+    /// Labelled links (at most 20), shown in this order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub images: Vec<String>,
+    #[schemars(length(max = 20))]
+    pub links: Vec<Link>,
+    /// Brand colour of the public site, `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^#[0-9a-fA-F]{6}$"), example = &"#2f6b4f")]
+    pub theme_color: Option<String>,
+}
+
+/// A postal address in parts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// Street and number.
+    #[schemars(length(min = 1, max = 200), example = &"Lärchenweg 12")]
+    pub street: String,
+    /// Postal code, where the country has them (quote it: `"3818"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 20), example = &"3818")]
+    pub postal_code: Option<String>,
+    /// Town or city.
+    #[schemars(length(min = 1, max = 100), example = &"Grindelwald")]
+    pub locality: String,
+    /// Region, state or canton.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 100), example = &"Bern")]
+    pub region: Option<String>,
+    /// ISO 3166-1 alpha-2 country code, upper case.
+    #[schemars(regex(pattern = r"^[A-Z]{2}$"), example = &"CH")]
+    pub country: String,
+}
+
+/// Arrival or departure information.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Handover {
+    /// Free text for guests: where the key is, what to do when late.
+    #[schemars(length(min = 1, max = 1000))]
+    pub notes: String,
+}
+
+/// A labelled link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    /// What the link is.
+    #[schemars(length(min = 1, max = 80), example = &"Winter timetable")]
+    pub label: String,
+    /// Where it goes: an `https://` URL.
+    #[schemars(
+        regex(pattern = r"^https://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$"),
+        length(max = 500),
+        example = &"https://www.example.org/timetable"
+    )]
+    pub url: String,
+}
+
+impl TenantConfig {
+    /// The profile as stored and served: this file's `profile:` block plus the
+    /// check-in and check-out times of the nightly model's rules; the theme
+    /// colour in lower case.
+    pub fn public_profile(&self) -> berth_core::profile::TenantProfile {
+        use berth_core::profile as core;
+        let p = &self.profile;
+        let handover = |info: &Option<Handover>, time: Option<&LocalTime>| core::Handover {
+            time: time.and_then(LocalTime::time),
+            notes: info.as_ref().map(|h| h.notes.clone()),
+        };
+        core::TenantProfile {
+            description: p.description.clone(),
+            email: p.email.clone(),
+            phone: p.phone.clone(),
+            address: p.address.as_ref().map(|a| core::Address {
+                street: a.street.clone(),
+                postal_code: a.postal_code.clone(),
+                locality: a.locality.clone(),
+                region: a.region.clone(),
+                country: a.country.clone(),
+            }),
+            coordinates: p.coordinates.as_ref().map(|c| core::Coordinates {
+                lat: c.lat,
+                lng: c.lng,
+            }),
+            check_in: handover(&p.check_in, self.nightly.as_ref().map(|n| &n.check_in_time)),
+            check_out: handover(
+                &p.check_out,
+                self.nightly.as_ref().map(|n| &n.check_out_time),
+            ),
+            links: p
+                .links
+                .iter()
+                .map(|l| core::Link {
+                    label: l.label.clone(),
+                    url: l.url.clone(),
+                })
+                .collect(),
+            theme_color: p.theme_color.as_ref().map(|c| c.to_ascii_lowercase()),
+        }
+    }
 }
 
 /// A point on the map.

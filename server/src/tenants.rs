@@ -1,7 +1,9 @@
 //! Keeping the database's tenants in step with the tenant directories. When a
 //! tenant's policy goes live, its identity (`tenant.yaml`: name, timezone,
 //! currency, locale) is written to the database — creating the tenant the first
-//! time, so a new directory appears as a new tenant — and a `policy.activated`
+//! time, so a new directory appears as a new tenant — with its public profile
+//! (`profile:`, replaced when it changed, audited) in the same transaction,
+//! and a `policy.activated`
 //! event is recorded; a refused candidate records `policy.rejected`. With `--demo`,
 //! a tenant without its demo admin (`admin@<slug>.example.org`, created last)
 //! gets its `seed.yaml` units, clients and sample reservations (booked through its
@@ -125,7 +127,8 @@ async fn record(
     Ok(())
 }
 
-/// Creates or updates the tenant from its live policy; true when created.
+/// Creates or updates the tenant (identity and profile, one transaction)
+/// from its live policy; true when created.
 async fn sync(store: &dyn Store, policy: &TenantPolicy) -> anyhow::Result<(Tenant, bool)> {
     let config = policy.config();
     let wanted = NewTenant {
@@ -138,28 +141,11 @@ async fn sync(store: &dyn Store, policy: &TenantPolicy) -> anyhow::Result<(Tenan
         currency: config.currency.parse()?,
         locale: config.locale.clone(),
     };
-    match store.tenant_by_slug(&wanted.slug).await? {
-        None => Ok((
-            store
-                .create_tenant(wanted, &Actor::System, Utc::now())
-                .await?,
-            true,
-        )),
-        Some(t)
-            if t.name == wanted.name
-                && t.timezone == wanted.timezone
-                && t.currency == wanted.currency
-                && t.locale == wanted.locale =>
-        {
-            Ok((t, false))
-        }
-        Some(t) => Ok((
-            store
-                .update_tenant(t.id, wanted, &Actor::System, Utc::now())
-                .await?,
-            false,
-        )),
-    }
+    let put = store
+        .put_tenant(wanted, &config.public_profile(), &Actor::System, Utc::now())
+        .await
+        .context("storing the tenant and its profile")?;
+    Ok((put.tenant, put.created))
 }
 
 /// The demo admin's e-mail address: `admin@<slug>.example.org`.
@@ -474,3 +460,8 @@ mod demo_analytics;
 #[cfg(test)]
 #[path = "tenants_demo_resume.rs"]
 mod demo_resume;
+
+// Each policy load stores the tenant's profile; reloads replace it.
+#[cfg(test)]
+#[path = "tenants_profile.rs"]
+mod profile;

@@ -16,6 +16,7 @@ mod login_throttle;
 mod media;
 mod open;
 mod postgres;
+mod profile;
 mod push;
 mod records;
 mod reservation_details;
@@ -37,6 +38,7 @@ pub use login_throttle::LoginThrottleStore;
 pub use media::MediaStore;
 pub use open::{open, open_and_migrate, open_and_migrate_sealed};
 pub use postgres::PostgresStore;
+pub use profile::{ProfileStore, PutTenant};
 pub use push::PushStore;
 pub use records::{RequestFingerprint, replay};
 pub use reservation_details::ReservationDetailsStore;
@@ -244,6 +246,7 @@ pub trait Store:
     + AnalyticsStore
     + BoardStore
     + MediaStore
+    + ProfileStore
     + Send
     + Sync
     + std::fmt::Debug

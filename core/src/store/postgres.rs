@@ -76,6 +76,10 @@ mod board;
 #[path = "postgres_media.rs"]
 mod media;
 
+// Tenant profiles (`ProfileStore`), in their own file.
+#[path = "postgres_profile.rs"]
+mod profile;
+
 /// The exclusion constraint guarding units of inventory 1 (see the migration).
 const EXCLUSIVE_CONSTRAINT: &str = "reservations_exclusive_no_overlap";
 /// The unique index behind idempotency keys.

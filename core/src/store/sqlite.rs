@@ -69,6 +69,10 @@ mod board;
 #[path = "sqlite_media.rs"]
 mod media;
 
+// Tenant profiles (`ProfileStore`), in their own file.
+#[path = "sqlite_profile.rs"]
+mod profile;
+
 /// How long a writer waits for SQLite's write lock before giving up. Generous,
 /// because under load writers queue for the lock by design.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);

@@ -51,6 +51,7 @@ mod login_throttle;
 mod media;
 mod overrides;
 mod postgres_guards;
+mod profiles;
 mod push;
 mod reservation_details;
 mod reservations;

@@ -15,6 +15,7 @@ use berth_core::client::NewClient;
 use berth_core::ids::ApiKeyId;
 use berth_core::policy::{Party, PeriodRequest};
 use berth_core::quantity::{Guests, Quantity};
+use berth_core::store::ProfileStore as _;
 use berth_core::store::{AnalyticsStore, ClientRef, PostgresStore, Store};
 use berth_core::tenant::Tenant;
 use berth_core::testing::admin_url_of;
@@ -24,7 +25,7 @@ use sqlx::{Connection, PgConnection};
 use crate::support::{self, Backend};
 
 /// The tables that carry a `tenant_id`: all of them must be guarded.
-const TENANT_TABLES: [&str; 21] = [
+const TENANT_TABLES: [&str; 22] = [
     "api_keys",
     "audit_log",
     "calendar_blocks",
@@ -38,6 +39,7 @@ const TENANT_TABLES: [&str; 21] = [
     "push_deliveries",
     "push_subscriptions",
     "reservations",
+    "tenant_profiles",
     "unit_image_variants",
     "unit_images",
     "units",
@@ -327,6 +329,15 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
                 .unwrap();
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
+        store
+            .save_tenant_profile(
+                tenant.id,
+                &berth_core::profile::TenantProfile::default(),
+                &Actor::System,
+                support::start_instant(),
+            )
+            .await
+            .unwrap();
         tenants.push(tenant);
     }
     let (a, b) = (&tenants[0], &tenants[1]);

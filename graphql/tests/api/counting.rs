@@ -1124,3 +1124,38 @@ impl berth_core::store::MediaStore for CountingStore {
         self.inner.media_blob_count().await
     }
 }
+
+#[async_trait]
+impl berth_core::store::ProfileStore for CountingStore {
+    async fn save_tenant_profile(
+        &self,
+        tenant: TenantId,
+        profile: &berth_core::profile::TenantProfile,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.count("save_tenant_profile");
+        self.inner
+            .save_tenant_profile(tenant, profile, actor, now)
+            .await
+    }
+
+    async fn put_tenant(
+        &self,
+        identity: NewTenant,
+        profile: &berth_core::profile::TenantProfile,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::store::PutTenant, StoreError> {
+        self.count("put_tenant");
+        self.inner.put_tenant(identity, profile, actor, now).await
+    }
+
+    async fn tenant_profile(
+        &self,
+        tenant: TenantId,
+    ) -> Result<Option<berth_core::profile::TenantProfile>, StoreError> {
+        self.count("tenant_profile");
+        self.inner.tenant_profile(tenant).await
+    }
+}

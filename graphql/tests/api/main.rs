@@ -15,6 +15,7 @@ mod ical;
 mod isolation;
 mod live;
 mod media;
+mod profile;
 mod push;
 mod roles;
 mod session;

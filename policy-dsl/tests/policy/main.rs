@@ -7,6 +7,7 @@
 mod contracts;
 mod lifecycle_hooks;
 mod open_periods;
+mod profile;
 mod reload;
 mod sandbox_failures;
 mod shared_evaluation;

@@ -1,0 +1,109 @@
+//! `Tenant.profile`: public (no token), as stored when the tenant's policy
+//! went live; empty before that; an unknown tenant is null.
+
+use std::sync::Arc;
+
+use berth_core::audit::Actor;
+use berth_core::clock::Clock as _;
+use berth_core::store::ProfileStore as _;
+use berth_policy::Runtime;
+use berth_policy::registry::PolicyRegistry;
+use berth_policy::sandbox::Limits;
+use serde_json::{Value, json};
+
+use crate::support::{api, repo};
+
+const PROFILE: &str = r#"query($slug: String!) {
+  tenant(slug: $slug) {
+    slug
+    profile {
+      description email phone
+      address { street postalCode locality region country formatted }
+      coordinates { lat lng }
+      checkIn { time notes }
+      checkOut { time notes }
+      links { label url }
+      themeColor
+    }
+  }
+}"#;
+
+#[tokio::test]
+async fn the_profile_is_public_and_as_the_tenant_file_says() {
+    let api = api().await;
+    // Before the policy's profile is stored: an empty profile, the lists empty.
+    let (data, errors) = api.run(PROFILE, json!({ "slug": "alpine-cabins" })).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    let empty = &data["tenant"]["profile"];
+    assert_eq!(empty["description"], Value::Null);
+    assert_eq!(empty["links"], json!([]));
+    assert_eq!(empty["checkIn"], json!({ "time": null, "notes": null }));
+
+    // What the load path stores: the live policy's profile.
+    let registry = Arc::new(PolicyRegistry::new(
+        Runtime::new(Limits::default()).unwrap(),
+        repo().join("tenants"),
+        api.clock.clone(),
+    ));
+    registry.load_all();
+    for tenant in [&api.alpine, &api.summit] {
+        let profile = registry
+            .get(tenant.slug.as_str())
+            .unwrap()
+            .config()
+            .public_profile();
+        api.store
+            .save_tenant_profile(tenant.id, &profile, &Actor::System, api.clock.now())
+            .await
+            .unwrap();
+    }
+
+    // No token: the public side.
+    let (data, errors) = api.run(PROFILE, json!({ "slug": "alpine-cabins" })).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    let profile = &data["tenant"]["profile"];
+    assert_eq!(profile["email"], "hallo@alpine-cabins.example.ch");
+    assert_eq!(profile["phone"], "+41 33 555 01 00");
+    assert_eq!(
+        profile["address"],
+        json!({ "street": "Lärchenweg 12", "postalCode": "3818", "locality": "Grindelwald",
+                "region": "Bern", "country": "CH",
+                "formatted": "Lärchenweg 12, 3818 Grindelwald, Bern, CH" })
+    );
+    assert_eq!(
+        profile["coordinates"],
+        json!({ "lat": 46.624, "lng": 8.041 })
+    );
+    // The times are the nightly model's; the notes the profile's.
+    assert_eq!(profile["checkIn"]["time"], "15:00");
+    assert_eq!(profile["checkOut"]["time"], "10:00");
+    assert!(
+        profile["checkIn"]["notes"]
+            .as_str()
+            .unwrap()
+            .contains("lockbox")
+    );
+    assert_eq!(profile["links"][0]["label"], "Grindelwald tourist office");
+    assert!(
+        profile["links"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    assert_eq!(profile["themeColor"], "#2f6b4f");
+
+    // Each tenant its own; a timeslot tenant has no check-in time.
+    let (data, errors) = api.run(PROFILE, json!({ "slug": "summit-tours" })).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    let profile = &data["tenant"]["profile"];
+    assert_eq!(profile["address"]["locality"], "Boulder");
+    assert_eq!(profile["checkIn"]["time"], Value::Null);
+    assert!(profile["checkIn"]["notes"].is_string());
+
+    // An unknown tenant (or no slug at all) is null, not an error.
+    for slug in ["nobody", "Not A Slug"] {
+        let (data, errors) = api.run(PROFILE, json!({ "slug": slug })).await;
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(data["tenant"], Value::Null);
+    }
+}

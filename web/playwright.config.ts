@@ -19,8 +19,8 @@ export default defineConfig({
   // tests (a keepalive request from a closing page, keyboard focus racing a
   // re-render) fail now and then. A test that passes on its retry is counted
   // as passed and reported as flaky (by name in the list reporter, counted on
-  // the summary line), so it is seen
-  // and fixed, not hidden; locally nothing is retried.
+  // the summary line), so it is seen and fixed, not hidden; locally nothing is
+  // retried.
   retries: process.env.CI ? 1 : 0,
   timeout: 30_000,
   expect: { timeout: 10_000 },

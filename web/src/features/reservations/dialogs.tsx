@@ -74,10 +74,21 @@ function Dialog({ opened, onClose, title, children }: { opened: boolean; onClose
   );
 }
 
-/** The version the dialog acts on: what the user saw when it opened, or after reloading. */
-function useSeenVersion(reservation: Reservation) {
-  const [seen, setSeen] = useState(reservation.version);
-  return [seen, setSeen] as const;
+/**
+ * The version the dialog acts on — what the user saw when it opened, or after
+ * reloading — and the reload a stale edit offers (it clears the outcome).
+ */
+function useSeenVersion(reservation: Reservation, onReload: DialogProps['onReload'], clear: () => void) {
+  const [version, setVersion] = useState(reservation.version);
+  const [reloading, setReloading] = useState(false);
+  async function reload() {
+    setReloading(true);
+    const fresh = await onReload();
+    setReloading(false);
+    if (fresh) setVersion(fresh.version);
+    clear();
+  }
+  return { version, reloading, reload };
 }
 
 export function CancelDialog(props: DialogProps) {
@@ -92,12 +103,11 @@ export function CancelDialog(props: DialogProps) {
 function CancelForm({ reservation, onClose, onDone, onReload, own }: DialogProps) {
   const { t } = useTranslation('reservations');
   const format = useFormat();
-  const [version, setVersion] = useSeenVersion(reservation);
   const [reason, setReason] = useState('');
   const [submitted, setSubmitted] = useState(false);
   const [state, cancel] = useMutation(ReservationCancelDocument);
   const { outcome, report, clear } = useActionOutcome();
-  const [reloading, setReloading] = useState(false);
+  const { version, reloading, reload } = useSeenVersion(reservation, onReload, clear);
   const reasonError = submitted && !reason.trim() ? t('cancel.reasonRequired') : undefined;
 
   async function submit(event: FormEvent) {
@@ -108,14 +118,6 @@ function CancelForm({ reservation, onClose, onDone, onReload, own }: DialogProps
     const result = await own.track(() => cancel({ id: reservation.id, reason: reason.trim(), version }), (r) => r.data?.cancelReservation.version);
     if (result.data) onDone(result.data.cancelReservation, t('done.cancel'));
     else report(result.error);
-  }
-
-  async function reload() {
-    setReloading(true);
-    const fresh = await onReload();
-    setReloading(false);
-    if (fresh) setVersion(fresh.version);
-    clear();
   }
 
   return (
@@ -170,24 +172,15 @@ export function CheckOutDialog(props: DialogProps) {
 
 function CheckOutForm({ reservation, onClose, onDone, onReload, own }: DialogProps) {
   const { t } = useTranslation('reservations');
-  const [version, setVersion] = useSeenVersion(reservation);
   const [state, checkOut] = useMutation(ReservationCheckOutDocument);
   const { outcome, report, clear } = useActionOutcome();
-  const [reloading, setReloading] = useState(false);
+  const { version, reloading, reload } = useSeenVersion(reservation, onReload, clear);
 
   async function submit() {
     clear();
     const result = await own.track(() => checkOut({ id: reservation.id, version }), (r) => r.data?.checkOut.version);
     if (result.data) onDone(result.data.checkOut, t('done.checkOut'));
     else report(result.error);
-  }
-
-  async function reload() {
-    setReloading(true);
-    const fresh = await onReload();
-    setReloading(false);
-    if (fresh) setVersion(fresh.version);
-    clear();
   }
 
   return (
@@ -220,12 +213,11 @@ const notesMax = 4000;
 
 function EditForm({ reservation, onClose, onDone, onReload, own }: DialogProps) {
   const { t } = useTranslation('reservations');
-  const [version, setVersion] = useSeenVersion(reservation);
   const [notes, setNotes] = useState(reservation.notes ?? '');
   const [clientId, setClientId] = useState<string | null>(reservation.client?.id ?? null);
   const [state, update] = useMutation(ReservationUpdateDocument);
   const { outcome, report, clear } = useActionOutcome();
-  const [reloading, setReloading] = useState(false);
+  const { version, reloading, reload } = useSeenVersion(reservation, onReload, clear);
   const notesError = notes.length > notesMax ? t('edit.notesTooLong') : undefined;
 
   async function submit(event: FormEvent) {
@@ -239,14 +231,6 @@ function EditForm({ reservation, onClose, onDone, onReload, own }: DialogProps) 
     const result = await own.track(() => update({ id: reservation.id, input, version }), (r) => r.data?.updateReservation.version);
     if (result.data) onDone(result.data.updateReservation, t('done.edit'));
     else report(result.error);
-  }
-
-  async function reload() {
-    setReloading(true);
-    const fresh = await onReload();
-    setReloading(false);
-    if (fresh) setVersion(fresh.version);
-    clear();
   }
 
   return (
@@ -300,7 +284,6 @@ function ChangePeriodForm({ reservation, onClose, onDone, onReload, own }: Dialo
   const tenant = useTenant();
   const viewer = useViewer();
   const model = bookingModel(tenant.model);
-  const [version, setVersion] = useSeenVersion(reservation);
   const original = useMemo(
     () =>
       draftFromPeriod(
@@ -320,7 +303,7 @@ function ChangePeriodForm({ reservation, onClose, onDone, onReload, own }: Dialo
   const [submitted, setSubmitted] = useState(false);
   const [submitProblem, setSubmitProblem] = useState<string | null>(null);
   const { outcome, report, clear } = useActionOutcome();
-  const [reloading, setReloading] = useState(false);
+  const { version, reloading, reload } = useSeenVersion(reservation, onReload, clear);
 
   const period = periodFromDraft(model, draft, tenant.timezone);
   const guestsN = typeof guests === 'number' ? guests : Number.parseInt(guests, 10);
@@ -381,14 +364,6 @@ function ChangePeriodForm({ reservation, onClose, onDone, onReload, own }: Dialo
       lock.consumed();
       onDone(result.data.changeReservationPeriod, t('done.changePeriod'));
     } else report(result.error);
-  }
-
-  async function reload() {
-    setReloading(true);
-    const fresh = await onReload();
-    setReloading(false);
-    if (fresh) setVersion(fresh.version);
-    clear();
   }
 
   return (

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod blocks;
 pub mod board;
+pub mod booking_requests;
 pub mod calendar_sync;
 pub mod clients;
 pub mod codes;
@@ -77,6 +78,7 @@ pub struct Mutation(
     users::UsersMutation,
     blocks::BlocksMutation,
     media::MediaMutation,
+    booking_requests::BookingRequestsMutation,
 );
 
 /// The schema type.

@@ -22,7 +22,7 @@ fn engine<'a>(ctx: &'a Context<'_>) -> &'a Engine {
 }
 
 /// The tenant with `slug`, or NOT_FOUND.
-async fn tenant_id(ctx: &Context<'_>, slug: &str) -> Result<TenantId> {
+pub(crate) async fn tenant_id(ctx: &Context<'_>, slug: &str) -> Result<TenantId> {
     let not_found = || coded(ErrorCode::NotFound, format!("tenant `{slug}` not found"));
     let slug = slug.parse().map_err(|_| not_found())?;
     let tenant = engine(ctx)
@@ -33,7 +33,7 @@ async fn tenant_id(ctx: &Context<'_>, slug: &str) -> Result<TenantId> {
     tenant.map(|t| t.id).ok_or_else(not_found)
 }
 
-fn unit_id(id: &ID) -> Result<UnitId> {
+pub(crate) fn unit_id(id: &ID) -> Result<UnitId> {
     id.parse().map_err(|_| {
         coded(
             ErrorCode::InvalidInput,

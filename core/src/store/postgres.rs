@@ -188,6 +188,17 @@ impl PostgresStore {
             });
         }
         let unit = bookable_unit(&mut tx, tenant, new.unit_id).await?;
+        // A request with the same key may have committed while this one waited
+        // for the unit: its capacity would refuse this one, which must be
+        // answered as a retry instead (read committed: this read sees it).
+        if let Some(key) = &new.idempotency_key
+            && let Some(existing) = fetch_by_key(&mut tx, tenant, key).await?
+        {
+            return Ok(Inserted {
+                reservation: records::replay(existing, records::fingerprint(new))?,
+                created: false,
+            });
+        }
         let session = new.session.as_ref();
         ensure_unlocked(
             &mut tx,

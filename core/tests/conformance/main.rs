@@ -52,6 +52,7 @@ mod media;
 mod overrides;
 mod postgres_guards;
 mod profiles;
+mod public_requests;
 mod push;
 mod reservation_details;
 mod reservations;

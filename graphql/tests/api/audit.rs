@@ -344,6 +344,7 @@ async fn every_mutation_writes_an_audit_entry(backend: Backend) {
         let (token, actor) = match case.caller.as_deref() {
             None => (Some(owner.clone()), owner_actor.clone()),
             Some("anonymous") => (None, owner_actor.clone()),
+            Some("public") => (None, "public".to_owned()),
             Some("new_user") => {
                 let (token, actor) = fixtures.new_user().await;
                 (Some(token), actor)

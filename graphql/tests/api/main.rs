@@ -8,6 +8,7 @@
 mod admin;
 mod analytics;
 mod audit;
+mod booking_requests;
 mod counting;
 mod dataloader;
 mod desk;
@@ -28,7 +29,7 @@ use serde_json::{Value, json};
 
 use support::{PASSWORD, api, repo};
 
-const QUOTE: &str = r#"query($tenant: String!, $input: QuoteInput!) {
+pub const QUOTE: &str = r#"query($tenant: String!, $input: QuoteInput!) {
   quote(tenant: $tenant, input: $input) {
     unitId available total { amount currency } lines { kind amount { amount } }
     violations { code message } start end checkIn checkOut

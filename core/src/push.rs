@@ -535,7 +535,13 @@ impl Notification {
                     .map(|r| period_text(r, tenant))
                     .unwrap_or_default();
                 let guests = r.as_ref().map_or(0, |r| r.guests.get());
+                let request = kind == NotificationKind::ReservationCreated
+                    && r.as_ref().is_some_and(|r| {
+                        r.channel == crate::reservation::Channel::Public
+                            && r.state == crate::state::ReservationState::Held
+                    });
                 let title = match kind {
+                    NotificationKind::ReservationCreated if request => "New booking request",
                     NotificationKind::ReservationCreated => "New reservation",
                     NotificationKind::ReservationChanged => "Reservation changed",
                     NotificationKind::ReservationCanceled => "Reservation canceled",
@@ -545,7 +551,12 @@ impl Notification {
                     format!("{unit}, {when}: the guest did not check in")
                 } else {
                     let people = if guests == 1 { "guest" } else { "guests" };
-                    format!("{unit}, {when}, {guests} {people}")
+                    let ask = if request {
+                        ": asked on the public site, held until confirmed"
+                    } else {
+                        ""
+                    };
+                    format!("{unit}, {when}, {guests} {people}{ask}")
                 };
                 let id = event.entity_id.to_string();
                 (
@@ -868,6 +879,34 @@ mod tests {
         assert_eq!(json["event_id"], e.id.to_string());
         assert!(json.get("lock_id").is_none());
         assert!(n.to_json().len() < 1024);
+    }
+
+    #[test]
+    fn a_guests_request_from_the_public_site_says_so() {
+        let id = ReservationId::new();
+        let payload = serde_json::json!({
+            "id": id, "tenant_id": TenantId::new(), "unit_id": UnitId::new(), "client_id": null,
+            "state": "held",
+            "period": { "start": "2026-12-10T14:00:00Z", "end": "2026-12-12T09:00:00Z" },
+            "occupied": { "start": "2026-12-10T14:00:00Z", "end": "2026-12-12T09:00:00Z" },
+            "check_in": "2026-12-10", "check_out": "2026-12-12", "quantity": 1, "guests": 3,
+            "price": null, "channel": "public", "idempotency_key": "public:k", "notes": null,
+            "hold_expires_at": "2026-12-01T08:15:00Z", "version": 1,
+            "created_at": "2026-12-01T08:00:00Z", "updated_at": "2026-12-01T08:00:00Z",
+        });
+        let e = event(EventKind::ReservationCreated, id.as_uuid(), payload);
+        let n = Notification::render(
+            NotificationKind::ReservationCreated,
+            &e,
+            &tenant(),
+            Some("Birch"),
+        );
+        assert_eq!(n.title, "New booking request");
+        assert_eq!(
+            n.body,
+            "Birch, 10 Dec – 12 Dec 2026, 3 guests: asked on the public site, held until confirmed"
+        );
+        assert_eq!(n.url, format!("/reservations/{id}"));
     }
 
     #[test]

@@ -18,6 +18,7 @@ function event(over: Partial<ReservationEventItem> = {}, reservation: Partial<Re
       checkOut: '2026-12-15',
       guests: 2,
       version: 1,
+      channel: 'admin',
       unit: { id: 'u1', name: 'Birch Cabin' },
       client: { id: 'c1', name: 'Heidi Keller' },
       ...reservation,
@@ -36,6 +37,7 @@ describe('messageFor', () => {
   it('names the kind of each event worth a message', () => {
     expect(messageFor(event(), allOn)?.kind).toBe('created');
     expect(messageFor(event({}, { state: 'HELD' }), allOn)?.kind).toBe('held');
+    expect(messageFor(event({}, { state: 'HELD', channel: 'public' }), allOn)?.kind).toBe('request');
     expect(messageFor(event({ kind: 'CHANGED' }), allOn)?.kind).toBe('changed');
     expect(messageFor(event({ kind: 'CANCELED' }, { state: 'CANCELED' }), allOn)?.kind).toBe('canceled');
     expect(messageFor(event({ kind: 'STATE_CHANGED' }, { state: 'ABSENT' }), allOn)?.kind).toBe('noShow');

@@ -7,7 +7,7 @@ import type { InAppReservationEventsSubscription, NotificationSettingsFieldsFrag
 export type ReservationEventItem = InAppReservationEventsSubscription['reservationEvents'];
 
 /** The message's kind (its title's key, `inApp.<kind>`). */
-export type MessageKind = 'created' | 'held' | 'changed' | 'canceled' | 'noShow';
+export type MessageKind = 'created' | 'held' | 'request' | 'changed' | 'canceled' | 'noShow';
 
 /** What a message says, before words. */
 export interface Message {
@@ -22,6 +22,7 @@ export interface Message {
 const settingOf: Record<MessageKind, keyof Omit<NotificationSettingsFieldsFragment, '__typename'>> = {
   created: 'reservationCreated',
   held: 'reservationCreated',
+  request: 'reservationCreated',
   changed: 'reservationChanged',
   canceled: 'reservationCanceled',
   noShow: 'noShow',
@@ -40,7 +41,8 @@ export function messageFor(
 ): Message | null {
   const r = event.reservation;
   let kind: MessageKind | null = null;
-  if (event.kind === 'CREATED') kind = r.state === 'HELD' ? 'held' : 'created';
+  // A guest's request from the public site is a hold on the public channel.
+  if (event.kind === 'CREATED') kind = r.state !== 'HELD' ? 'created' : r.channel === 'public' ? 'request' : 'held';
   else if (event.kind === 'CHANGED') kind = 'changed';
   else if (event.kind === 'CANCELED') kind = 'canceled';
   else if (event.kind === 'STATE_CHANGED' && r.state === 'ABSENT') kind = 'noShow';

@@ -212,6 +212,28 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^#[0-9a-fA-F]{6}$"), example = &"#2f6b4f")]
     pub theme_color: Option<String>,
+    /// The picture at the top of the public site (and its sharing image): a
+    /// JPEG, PNG or WebP file of the tenant directory, e.g. 1600 × 900.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover: Option<Picture>,
+    /// More pictures of the place (at most 12), shown in this order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 12))]
+    pub gallery: Vec<Picture>,
+}
+
+/// A picture of the profile: a file of the tenant directory, processed and
+/// served by berth like a unit photo each time this file goes live.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Picture {
+    /// The file, relative to the tenant directory and inside it (no `..`, not
+    /// absolute): a JPEG, PNG or WebP picture of at most 10 MB.
+    #[schemars(length(min = 1, max = 255), example = &"images/cover.png")]
+    pub file: String,
+    /// What the picture shows, for people who cannot see it (required).
+    #[schemars(length(min = 1, max = 500), example = &"Three cabins in a meadow below snowy peaks")]
+    pub alt: String,
 }
 
 /// A postal address in parts.
@@ -262,7 +284,35 @@ pub struct Link {
     pub url: String,
 }
 
+/// A picture the profile names, as the load path reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfilePicture {
+    /// Cover or gallery.
+    pub role: berth_core::media::PictureRole,
+    /// The file, relative to the tenant directory (checked when loading).
+    pub file: String,
+    /// Its alt text, trimmed.
+    pub alt: String,
+}
+
 impl TenantConfig {
+    /// The pictures the profile names: the cover first, then the gallery in
+    /// its order.
+    pub fn profile_pictures(&self) -> Vec<ProfilePicture> {
+        use berth_core::media::PictureRole;
+        let p = &self.profile;
+        p.cover
+            .iter()
+            .map(|c| (PictureRole::Cover, c))
+            .chain(p.gallery.iter().map(|g| (PictureRole::Gallery, g)))
+            .map(|(role, picture)| ProfilePicture {
+                role,
+                file: picture.file.clone(),
+                alt: picture.alt.trim().to_owned(),
+            })
+            .collect()
+    }
+
     /// The profile as stored and served: this file's `profile:` block plus the
     /// check-in and check-out times of the nightly model's rules; the theme
     /// colour in lower case.

@@ -130,6 +130,30 @@ impl FunctionOrigins {
     }
 }
 
+/// The files the profile of `dir`'s `tenant.yaml` names as pictures, read
+/// leniently (a file that does not parse names none; loading reports why), for
+/// the registry's fingerprint of a tenant. Only paths inside the directory.
+pub fn picture_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(text) = std::fs::read_to_string(dir.join(TENANT_FILE)) else {
+        return Vec::new();
+    };
+    let Ok(value) = serde_saphyr::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    let profile = &value["profile"];
+    let gallery = profile["gallery"].as_array().into_iter().flatten();
+    std::iter::once(&profile["cover"])
+        .chain(gallery)
+        .filter_map(|p| p["file"].as_str())
+        .filter(|f| {
+            Path::new(f)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        })
+        .map(|f| dir.join(f))
+        .collect()
+}
+
 /// The tenant's `*.rhai` files, sorted by name.
 pub fn hook_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -212,6 +236,7 @@ fn semantic_errors(
             }
         }
     }
+    errors.extend(picture_errors(dir, path, config, doc));
     if let Some(i) = &config.interval {
         for (day, hours) in &i.opening_hours {
             if hours.close <= hours.open {
@@ -224,4 +249,72 @@ fn semantic_errors(
         }
     }
     errors
+}
+
+/// The profile's pictures: each a file inside the tenant directory that core's
+/// media processing accepts, with alt text that is not blank.
+fn picture_errors(
+    dir: &Path,
+    path: &Path,
+    config: &TenantConfig,
+    doc: &yaml::YamlDocument,
+) -> Vec<Diagnostic> {
+    let p = &config.profile;
+    let named = p
+        .cover
+        .iter()
+        .map(|c| ("/profile/cover".to_owned(), c))
+        .chain(
+            p.gallery
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (format!("/profile/gallery/{i}"), g)),
+        );
+    let mut errors = Vec::new();
+    for (at, picture) in named {
+        if let Err(message) = check_picture_file(dir, &picture.file) {
+            errors.push(doc.diagnostic(path, &format!("{at}/file"), message));
+        }
+        if picture.alt.trim().is_empty() {
+            errors.push(doc.diagnostic(
+                path,
+                &format!("{at}/alt"),
+                "the alt text is blank; say what the picture shows",
+            ));
+        }
+    }
+    errors
+}
+
+/// Why `file` is not a picture of the tenant in `dir`, if it is not.
+fn check_picture_file(dir: &Path, file: &str) -> Result<(), String> {
+    use std::path::Component;
+    let relative = Path::new(file);
+    let inside = relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if !inside {
+        return Err(format!(
+            "`{file}` must be a path inside the tenant directory (relative, without `..`)"
+        ));
+    }
+    let full = dir.join(relative);
+    if !full.exists() {
+        return Err(format!("`{file}` does not exist in the tenant directory"));
+    }
+    // A symbolic link may still lead elsewhere.
+    let real_dir = dir.canonicalize().map_err(|e| e.to_string())?;
+    let real = full
+        .canonicalize()
+        .map_err(|e| format!("`{file}` cannot be read: {e}"))?;
+    if !real.starts_with(&real_dir) {
+        return Err(format!("`{file}` leads outside the tenant directory"));
+    }
+    if !real.is_file() {
+        return Err(format!("`{file}` is not a file"));
+    }
+    let bytes = std::fs::read(&real).map_err(|e| format!("`{file}` cannot be read: {e}"))?;
+    berth_core::media::inspect(&bytes)
+        .map(|_| ())
+        .map_err(|refusal| format!("`{file}` is not an accepted picture: {refusal}"))
 }

@@ -317,6 +317,16 @@ fn fingerprint(dir: &Path) -> Vec<u8> {
         out.extend(std::fs::read(&f).unwrap_or_default());
         out.push(0);
     }
+    // The profile's pictures by their hash (a changed cover alone is a new
+    // version to store; their bytes need not stay in memory).
+    for f in loader::picture_files(dir) {
+        out.extend_from_slice(f.to_string_lossy().as_bytes());
+        out.push(0);
+        if let Ok(bytes) = std::fs::read(&f) {
+            out.extend_from_slice(berth_core::media::MediaHash::of(&bytes).as_str().as_bytes());
+        }
+        out.push(0);
+    }
     out
 }
 

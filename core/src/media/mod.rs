@@ -5,10 +5,15 @@
 //! ICC profiles, comments). Each width is a content-addressed blob, stored once
 //! however many units or tenants upload the same picture, and served publicly at
 //! `/media/{hash}/{width}.{ext}`. A tenant's `UnitImage` rows point at them, in
-//! an order, with alt text (`commands.rs`: the engine's commands).
+//! an order, with alt text (`commands.rs`: the engine's commands). A tenant's
+//! own pictures (its profile's cover and gallery, files of its directory) go
+//! through the same processing and blobs (`tenant_pictures.rs`,
+//! `picture_commands.rs`).
 
 mod commands;
+mod picture_commands;
 mod process;
+mod tenant_pictures;
 
 use std::fmt;
 use std::str::FromStr;
@@ -17,8 +22,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use process::{
-    MAX_PIXELS, MAX_SIDE, MAX_UPLOAD_BYTES, OUTPUT_FORMAT, OUTPUT_QUALITY, Processed,
-    VARIANT_WIDTHS, process,
+    MAX_PIXELS, MAX_SIDE, MAX_UPLOAD_BYTES, OUTPUT_FORMAT, OUTPUT_QUALITY, Processed, Refusal,
+    VARIANT_WIDTHS, inspect, process,
+};
+pub use tenant_pictures::{
+    MAX_GALLERY_PICTURES, NewTenantPicture, PictureFile, PictureRole, TenantPicture, TenantPictures,
 };
 
 use crate::ids::{ImageId, TenantId, UnitId};
@@ -186,12 +194,17 @@ impl UnitImage {
     /// The `srcset` attribute's value: every variant's path with its width
     /// descriptor (`/media/…/320.jpg 320w, /media/…/800.jpg 800w`).
     pub fn srcset(&self) -> String {
-        self.variants
-            .iter()
-            .map(|v| format!("{} {}w", v.path(), v.width))
-            .collect::<Vec<_>>()
-            .join(", ")
+        srcset(&self.variants)
     }
+}
+
+/// The `srcset` attribute's value of a picture stored in `variants`.
+pub(crate) fn srcset(variants: &[ImageVariant]) -> String {
+    variants
+        .iter()
+        .map(|v| format!("{} {}w", v.path(), v.width))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What an upload did.

@@ -68,34 +68,18 @@ pub enum Refusal {
     Unreadable(String),
 }
 
+/// Checks that `bytes` are a picture [`process`] accepts — the same type,
+/// size and pixel limits, decoded whole — without encoding any width; its
+/// size upright. For a check that must be cheap (a policy file naming a
+/// picture) and still refuse what processing would.
+pub fn inspect(bytes: &[u8]) -> Result<(u32, u32), Refusal> {
+    let picture = decode(bytes)?;
+    Ok((picture.width(), picture.height()))
+}
+
 /// Processes an upload (see the module's comment).
 pub fn process(bytes: &[u8]) -> Result<Processed, Refusal> {
-    if bytes.is_empty() {
-        return Err(Refusal::Empty);
-    }
-    if bytes.len() > MAX_UPLOAD_BYTES {
-        return Err(Refusal::TooLarge(bytes.len()));
-    }
-    let format = match image::guess_format(bytes) {
-        Ok(f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)) => f,
-        Ok(other) => return Err(Refusal::Unsupported(format_name(other))),
-        Err(_) => return Err(Refusal::NotAnImage),
-    };
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_DECODE_BYTES);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(refusal)?;
-    let (width, height) = decoder.dimensions();
-    if u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(Refusal::TooManyPixels(format!("{width} × {height}")));
-    }
-    let orientation = decoder.orientation().map_err(refusal)?;
-    let mut picture = DynamicImage::from_decoder(decoder).map_err(refusal)?;
-    picture.apply_orientation(orientation);
-    let picture = flatten(&picture);
+    let picture = flatten(&decode(bytes)?);
     let variants = widths(picture.width())
         .into_iter()
         .rev()
@@ -121,6 +105,36 @@ pub fn process(bytes: &[u8]) -> Result<Processed, Refusal> {
         height: widest.height,
         variants,
     })
+}
+
+/// The picture in `bytes`, decoded within the limits and turned upright.
+fn decode(bytes: &[u8]) -> Result<DynamicImage, Refusal> {
+    if bytes.is_empty() {
+        return Err(Refusal::Empty);
+    }
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(Refusal::TooLarge(bytes.len()));
+    }
+    let format = match image::guess_format(bytes) {
+        Ok(f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)) => f,
+        Ok(other) => return Err(Refusal::Unsupported(format_name(other))),
+        Err(_) => return Err(Refusal::NotAnImage),
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(refusal)?;
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(Refusal::TooManyPixels(format!("{width} × {height}")));
+    }
+    let orientation = decoder.orientation().map_err(refusal)?;
+    let mut picture = DynamicImage::from_decoder(decoder).map_err(refusal)?;
+    picture.apply_orientation(orientation);
+    Ok(picture)
 }
 
 /// The widths stored for a picture `original` pixels wide, narrowest first.

@@ -15,6 +15,7 @@ mod event_retention;
 mod login_throttle;
 mod media;
 mod open;
+mod pictures;
 mod postgres;
 mod profile;
 mod push;
@@ -37,6 +38,7 @@ pub use event_retention::EventRetentionStore;
 pub use login_throttle::LoginThrottleStore;
 pub use media::MediaStore;
 pub use open::{open, open_and_migrate, open_and_migrate_sealed};
+pub use pictures::PictureStore;
 pub use postgres::PostgresStore;
 pub use profile::{ProfileStore, PutTenant};
 pub use push::PushStore;
@@ -246,6 +248,7 @@ pub trait Store:
     + AnalyticsStore
     + BoardStore
     + MediaStore
+    + PictureStore
     + ProfileStore
     + Send
     + Sync

@@ -80,6 +80,10 @@ mod media;
 #[path = "postgres_profile.rs"]
 mod profile;
 
+// Tenant pictures (`PictureStore`), in their own file.
+#[path = "postgres_pictures.rs"]
+mod pictures;
+
 /// The exclusion constraint guarding units of inventory 1 (see the migration).
 const EXCLUSIVE_CONSTRAINT: &str = "reservations_exclusive_no_overlap";
 /// The unique index behind idempotency keys.

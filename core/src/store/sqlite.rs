@@ -73,6 +73,10 @@ mod media;
 #[path = "sqlite_profile.rs"]
 mod profile;
 
+// Tenant pictures (`PictureStore`), in their own file.
+#[path = "sqlite_pictures.rs"]
+mod pictures;
+
 /// How long a writer waits for SQLite's write lock before giving up. Generous,
 /// because under load writers queue for the lock by design.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);

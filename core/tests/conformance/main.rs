@@ -57,6 +57,7 @@ mod push;
 mod reservation_details;
 mod reservations;
 mod staff_blocks;
+mod tenant_pictures;
 mod tenants;
 mod upgrade;
 mod users;

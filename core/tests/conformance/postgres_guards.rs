@@ -25,7 +25,7 @@ use sqlx::{Connection, PgConnection};
 use crate::support::{self, Backend};
 
 /// The tables that carry a `tenant_id`: all of them must be guarded.
-const TENANT_TABLES: [&str; 22] = [
+const TENANT_TABLES: [&str; 24] = [
     "api_keys",
     "audit_log",
     "calendar_blocks",
@@ -39,6 +39,8 @@ const TENANT_TABLES: [&str; 22] = [
     "push_deliveries",
     "push_subscriptions",
     "reservations",
+    "tenant_picture_variants",
+    "tenant_pictures",
     "tenant_profiles",
     "unit_image_variants",
     "unit_images",
@@ -338,6 +340,18 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
             )
             .await
             .unwrap();
+        engine
+            .put_tenant_pictures(
+                tenant.id,
+                vec![berth_core::media::PictureFile {
+                    role: berth_core::media::PictureRole::Cover,
+                    alt: "The lake".into(),
+                    bytes: berth_core::test_pictures::png(400, 300, 2),
+                }],
+                &Actor::System,
+            )
+            .await
+            .unwrap();
         tenants.push(tenant);
     }
     let (a, b) = (&tenants[0], &tenants[1]);
@@ -450,6 +464,8 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
         "UPDATE calendar_syncs SET url = 'https://mallory.example.org/' WHERE tenant_id = $1",
         "UPDATE unit_versions SET inventory = 99 WHERE tenant_id = $1",
         "UPDATE event_retention SET pruned_seq = 0 WHERE tenant_id = $1",
+        "UPDATE tenant_pictures SET alt = 'Mallory' WHERE tenant_id = $1",
+        "DELETE FROM tenant_picture_variants WHERE tenant_id = $1",
     ] {
         let done = sqlx::query(sql)
             .bind(b.id.as_uuid())

@@ -21,6 +21,23 @@ struct Case {
     errors: Vec<Expected>,
     #[serde(default)]
     stored: Option<serde_json::Value>,
+    /// Files put into the tenant directory first: `png WxH` is a picture of
+    /// that size, anything else the file's text.
+    #[serde(default)]
+    files: std::collections::BTreeMap<String, String>,
+    /// The pictures the profile names, as the load path reads them.
+    #[serde(default)]
+    pictures: Option<serde_json::Value>,
+}
+
+fn write_file(dir: &std::path::Path, name: &str, content: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let bytes = match content.strip_prefix("png ").and_then(|s| s.split_once('x')) {
+        Some((w, h)) => berth_core::test_pictures::png(w.parse().unwrap(), h.parse().unwrap(), 1),
+        None => content.as_bytes().to_vec(),
+    };
+    std::fs::write(path, bytes).unwrap();
 }
 
 #[derive(Deserialize)]
@@ -44,6 +61,9 @@ fn profile_cases() {
     for case in &cases.cases {
         let root = Root::new();
         let dir = root.tenant("lake-cabins", ModelKind::Nightly);
+        for (name, content) in &case.files {
+            write_file(&dir, name, content);
+        }
         let file = dir.join(loader::TENANT_FILE);
         let mut yaml = std::fs::read_to_string(&file).unwrap();
         // The block's first line is the line after `profile:`.
@@ -59,6 +79,24 @@ fn profile_cases() {
             Ok(policy) => {
                 if !case.errors.is_empty() {
                     failures.push(format!("{}: loaded, expected errors", case.name));
+                }
+                if let Some(pictures) = &case.pictures {
+                    let got: serde_json::Value = policy
+                        .config()
+                        .profile_pictures()
+                        .iter()
+                        .map(|p| {
+                            serde_json::json!({
+                                "role": p.role.as_str(), "file": p.file, "alt": p.alt,
+                            })
+                        })
+                        .collect();
+                    if &got != pictures {
+                        failures.push(format!(
+                            "{}: pictures {got}, expected {pictures}",
+                            case.name
+                        ));
+                    }
                 }
                 if let Some(stored) = &case.stored {
                     let got = serde_json::to_value(policy.config().public_profile()).unwrap();

@@ -1,9 +1,12 @@
 //! `Tenant.profile`: a tenant's public profile as stored each time its policy
 //! goes live (the `profile:` block of its `tenant.yaml`; docs/decisions/0080,
-//! 0082). Public like the rest of `Tenant`: no sign-in needed.
+//! 0082), with the cover and gallery pictures it names (0083, 0102–0109).
+//! Public like the rest of `Tenant`: no sign-in needed.
 
 use async_graphql::SimpleObject;
 use berth_core::profile as core;
+
+use crate::types::Image;
 
 /// What a tenant's public site shows about the business. Every field is
 /// optional in the tenant's file; what it does not give is null (or an empty
@@ -31,6 +34,13 @@ pub struct TenantProfile {
     pub links: Vec<ProfileLink>,
     /// The brand colour, `#rrggbb` in lower case.
     pub theme_color: Option<String>,
+    /// The picture at the top of the tenant's site (and its sharing image),
+    /// stored in several widths like a unit's uploaded images; `id` is null
+    /// and `position` 0. Null when the profile names none.
+    pub cover: Option<Image>,
+    /// More pictures of the place, in the profile's order (`position` from
+    /// 0); `id` is null.
+    pub gallery: Vec<Image>,
 }
 
 /// A postal address.
@@ -115,6 +125,19 @@ impl From<core::TenantProfile> for TenantProfile {
                 })
                 .collect(),
             theme_color: p.theme_color,
+            cover: None,
+            gallery: Vec::new(),
+        }
+    }
+}
+
+impl TenantProfile {
+    /// The profile with the tenant's pictures.
+    pub(crate) fn with_pictures(self, pictures: berth_core::media::TenantPictures) -> Self {
+        Self {
+            cover: pictures.cover.map(Into::into),
+            gallery: pictures.gallery.into_iter().map(Into::into).collect(),
+            ..self
         }
     }
 }

@@ -63,7 +63,12 @@ impl Tenant {
             .tenant_profile(self.stored.id)
             .await
             .map_err(|e| crate::error::from_engine(e.into()))?;
-        Ok(stored.map(Into::into).unwrap_or_default())
+        let pictures = engine
+            .tenant_pictures(self.stored.id)
+            .await
+            .map_err(crate::error::from_engine)?;
+        let profile: crate::profile::TenantProfile = stored.map(Into::into).unwrap_or_default();
+        Ok(profile.with_pictures(pictures))
     }
 }
 
@@ -80,14 +85,17 @@ impl From<CoreTenant> for Tenant {
     }
 }
 
-/// An image of a unit: uploaded (stored by berth in several widths, served
-/// at `/media/{hash}/{width}.{ext}`), or a URL set with `images` on
-/// `createUnit`/`updateUnit` (then `id`, `width` and `height` are null and
-/// `variants` is empty). Uploaded images come first, in their order.
+/// An image of a unit or of a tenant's profile: uploaded (stored by berth in
+/// several widths, served at `/media/{hash}/{width}.{ext}`; a profile's
+/// pictures are files of the tenant's directory, stored alike), or a URL set
+/// with `images` on `createUnit`/`updateUnit` (then `id`, `width` and
+/// `height` are null and `variants` is empty). Uploaded images come first, in
+/// their order.
 #[derive(SimpleObject, Debug, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Image {
-    /// The uploaded image's id; null for an image given by URL.
+    /// The uploaded image's id; null for an image given by URL and for a
+    /// tenant profile's pictures (known by their place, not an id).
     pub id: Option<ID>,
     /// Its URL: the widest stored width of an uploaded image (a path on this
     /// server), or the URL as given.
@@ -98,7 +106,7 @@ pub struct Image {
     pub width: Option<i32>,
     /// Its pixels down (null for a URL image).
     pub height: Option<i32>,
-    /// Its place in `Unit.images`, from 0.
+    /// Its place in `Unit.images` (or in `TenantProfile.gallery`), from 0.
     pub position: i32,
     /// For `<img srcset>`: every stored width with its `w` descriptor
     /// (`/media/…/320.jpg 320w, /media/…/800.jpg 800w`); the URL alone for a
@@ -106,7 +114,8 @@ pub struct Image {
     pub srcset: String,
     /// The stored widths, narrowest first (empty for a URL image).
     pub variants: Vec<ImageVariant>,
-    /// Whether it was uploaded (rather than given by URL).
+    /// Whether berth stores it (uploaded, or a profile's picture file)
+    /// rather than only linking to it by URL.
     pub uploaded: bool,
 }
 
@@ -133,6 +142,30 @@ impl From<berth_core::media::UnitImage> for Image {
             height: Some(int(image.height)),
             position: int(image.position),
             variants: image
+                .variants
+                .iter()
+                .map(|v| ImageVariant {
+                    width: int(v.width),
+                    height: int(v.height),
+                    url: v.path(),
+                })
+                .collect(),
+            uploaded: true,
+        }
+    }
+}
+
+impl From<berth_core::media::TenantPicture> for Image {
+    fn from(picture: berth_core::media::TenantPicture) -> Self {
+        Self {
+            id: None,
+            url: picture.largest().map(|v| v.path()).unwrap_or_default(),
+            srcset: picture.srcset(),
+            alt: Some(picture.alt),
+            width: Some(int(picture.width)),
+            height: Some(int(picture.height)),
+            position: int(picture.position),
+            variants: picture
                 .variants
                 .iter()
                 .map(|v| ImageVariant {

@@ -1,7 +1,8 @@
 //! The demo tenants' pictures (`tenants/<slug>/images/*.png`), drawn here:
 //! simple flat scenes (a cabin under mountains, a harbour hotel, a kayak on a
 //! river, a ridge at sunrise…) made by the project, so they carry no one
-//! else's licence. The test checks that the committed files are what this code
+//! else's licence: the units' photos, and each profile's 1600 × 900 cover and
+//! gallery pictures. The test checks that the committed files are what this code
 //! draws; `BERTH_UPDATE_CONTRACTS=1` rewrites them.
 
 use std::io::Cursor;
@@ -31,6 +32,10 @@ enum Scene {
     Ridge,
     /// A canyon's red rock and a jeep.
     Canyon,
+    /// A valley of three cabins among pines below snowy peaks.
+    Valley,
+    /// A lake with a wooden jetty and a rowing boat; at dusk or by day.
+    Lake { evening: bool },
 }
 
 /// Every demo picture: (tenant, file name, scene).
@@ -91,7 +96,45 @@ const PICTURES: [(&str, &str, Scene); 12] = [
     ("summit-tours", "canyon-jeep", Scene::Canyon),
 ];
 
-struct Canvas(RgbImage);
+/// A picture being drawn. Scenes are drawn in a 960 × 640 space; a canvas of
+/// another size (a 1600 × 900 cover) maps each pixel into that space.
+/// The size of the unit pictures and gallery pictures.
+const PHOTO: (u32, u32) = (WIDTH, HEIGHT);
+/// The size of a profile's cover (16:9, the scene stretched a little across).
+const COVER: (u32, u32) = (1600, 900);
+
+/// The pictures of the tenants' profiles (`profile.cover`, `profile.gallery`
+/// in each `tenant.yaml`, with their alt text there): (tenant, file name,
+/// scene, size). The galleries also show some unit pictures above.
+const PROFILE_PICTURES: [(&str, &str, Scene, (u32, u32)); 8] = [
+    ("alpine-cabins", "cover", Scene::Valley, COVER),
+    (
+        "alpine-cabins",
+        "lake",
+        Scene::Lake { evening: false },
+        PHOTO,
+    ),
+    (
+        "harbor-hotel",
+        "cover",
+        Scene::Hotel {
+            facade: [206, 222, 236],
+            floors: 4,
+        },
+        COVER,
+    ),
+    ("harbor-hotel", "bay", Scene::Lake { evening: true }, PHOTO),
+    ("river-gear", "cover", Scene::Kayak { seats: 2 }, COVER),
+    ("river-gear", "lake", Scene::Lake { evening: false }, PHOTO),
+    ("summit-tours", "cover", Scene::Canyon, COVER),
+    ("summit-tours", "valley", Scene::Valley, PHOTO),
+];
+
+struct Canvas {
+    image: RgbImage,
+    /// Scene units per pixel, across and down.
+    scale: (f64, f64),
+}
 
 fn mix(a: [u8; 3], b: [u8; 3], t: f64) -> Rgb<u8> {
     let c = |i: usize| (f64::from(a[i]) * (1.0 - t) + f64::from(b[i]) * t).round() as u8;
@@ -99,27 +142,44 @@ fn mix(a: [u8; 3], b: [u8; 3], t: f64) -> Rgb<u8> {
 }
 
 impl Canvas {
-    fn new() -> Self {
-        Self(RgbImage::new(WIDTH, HEIGHT))
+    fn new(width: u32, height: u32) -> Self {
+        Self {
+            image: RgbImage::new(width, height),
+            scale: (
+                f64::from(WIDTH) / f64::from(width),
+                f64::from(HEIGHT) / f64::from(height),
+            ),
+        }
+    }
+
+    /// The scene point of a pixel.
+    fn at(&self, x: u32, y: u32) -> (f64, f64) {
+        (f64::from(x) * self.scale.0, f64::from(y) * self.scale.1)
     }
 
     /// A vertical gradient over rows `[top, bottom)`.
     fn gradient(&mut self, top: u32, bottom: u32, from: [u8; 3], to: [u8; 3]) {
-        for y in top..bottom.min(HEIGHT) {
-            let t = f64::from(y - top) / f64::from((bottom - top).max(1));
-            let c = mix(from, to, t);
-            for x in 0..WIDTH {
-                self.0.put_pixel(x, y, c);
+        let (top, end) = (f64::from(top), f64::from(bottom.min(HEIGHT)));
+        let span = f64::from(bottom).max(top + 1.0) - top;
+        for y in 0..self.image.height() {
+            let (_, sy) = self.at(0, y);
+            if sy < top || sy >= end {
+                continue;
+            }
+            let c = mix(from, to, (sy - top) / span);
+            for x in 0..self.image.width() {
+                self.image.put_pixel(x, y, c);
             }
         }
     }
 
     /// Fills every pixel for which `inside(x, y)` holds.
     fn fill(&mut self, color: [u8; 3], inside: impl Fn(f64, f64) -> bool) {
-        for y in 0..HEIGHT {
-            for x in 0..WIDTH {
-                if inside(f64::from(x), f64::from(y)) {
-                    self.0.put_pixel(x, y, Rgb(color));
+        for y in 0..self.image.height() {
+            for x in 0..self.image.width() {
+                let (sx, sy) = self.at(x, y);
+                if inside(sx, sy) {
+                    self.image.put_pixel(x, y, Rgb(color));
                 }
             }
         }
@@ -179,7 +239,7 @@ impl Canvas {
 
     fn png(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        self.0
+        self.image
             .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
             .expect("encode png");
         out
@@ -201,8 +261,8 @@ fn mountains(c: &mut Canvas, snow: bool) {
     });
 }
 
-fn draw(scene: Scene) -> Canvas {
-    let mut c = Canvas::new();
+fn draw(scene: Scene, (width, height): (u32, u32)) -> Canvas {
+    let mut c = Canvas::new(width, height);
     match scene {
         Scene::Cabin { wall, roof } => {
             c.gradient(0, 420, [120, 170, 230], [210, 230, 245]);
@@ -351,13 +411,62 @@ fn draw(scene: Scene) -> Canvas {
             c.ellipse(420.0, 535.0, 30.0, 30.0, [30, 30, 30]);
             c.ellipse(560.0, 535.0, 30.0, 30.0, [30, 30, 30]);
         }
+        Scene::Valley => {
+            c.gradient(0, 400, [100, 150, 220], [205, 228, 246]);
+            mountains(&mut c, true);
+            c.gradient(420, HEIGHT, [120, 170, 84], [76, 126, 54]);
+            for (x, wall, roof) in [
+                (250.0, [176, 120, 72], [120, 52, 40]),
+                (480.0, [150, 100, 62], [70, 80, 70]),
+                (710.0, [190, 136, 86], [110, 60, 48]),
+            ] {
+                c.rect(x - 70.0, 400.0, x + 70.0, 480.0, wall);
+                c.triangle((x - 90.0, 405.0), (x, 340.0), (x + 90.0, 405.0), roof);
+                c.rect(x - 14.0, 438.0, x + 14.0, 480.0, [80, 50, 30]);
+                c.rect(x - 55.0, 418.0, x - 28.0, 444.0, [250, 220, 140]);
+                c.rect(x + 28.0, 418.0, x + 55.0, 444.0, [250, 220, 140]);
+            }
+            c.rect(0.0, 560.0, f64::from(WIDTH), 572.0, [196, 180, 140]);
+            for (x, h) in [
+                (70.0, 230.0),
+                (150.0, 180.0),
+                (850.0, 210.0),
+                (920.0, 170.0),
+            ] {
+                c.pine(x, 540.0, h);
+            }
+        }
+        Scene::Lake { evening } => {
+            let (sky, glow, water) = if evening {
+                ([70, 80, 140], [250, 170, 120], [90, 90, 140])
+            } else {
+                ([110, 165, 230], [215, 235, 250], [60, 130, 170])
+            };
+            c.gradient(0, 330, sky, glow);
+            if evening {
+                c.sun(760.0, 170.0, 45.0, [255, 220, 160]);
+            }
+            c.ridge(330.0, [96, 112, 120], |x| 230.0 + 50.0 * (x / 120.0).sin());
+            c.ridge(340.0, [70, 110, 80], |x| {
+                290.0 + 20.0 * (x / 70.0 + 1.0).sin()
+            });
+            c.water(340, water, mix(water, [0, 0, 0], 0.5).0);
+            c.rect(120.0, 430.0, 520.0, 452.0, [150, 110, 70]);
+            for x in [140.0, 260.0, 380.0, 500.0] {
+                c.rect(x, 452.0, x + 10.0, 520.0, [110, 80, 50]);
+            }
+            c.ellipse(700.0, 520.0, 110.0, 22.0, [200, 70, 50]);
+            c.ellipse(700.0, 512.0, 86.0, 8.0, [240, 230, 210]);
+        }
     }
     c
 }
 
 impl Canvas {
+    /// A disc, round on a canvas of any size (`r` across, in scene units).
     fn sun(&mut self, cx: f64, cy: f64, r: f64, color: [u8; 3]) {
-        self.ellipse(cx, cy, r, r, color);
+        let down = r * self.scale.1 / self.scale.0;
+        self.ellipse(cx, cy, r, down, color);
     }
 }
 
@@ -369,10 +478,18 @@ fn repo() -> PathBuf {
 fn demo_pictures_are_current() {
     let update = std::env::var("BERTH_UPDATE_CONTRACTS").is_ok_and(|v| v == "1");
     let mut stale = Vec::new();
-    for (tenant, name, scene) in PICTURES {
+    let units = PICTURES.map(|(tenant, name, scene)| (tenant, name, scene, PHOTO));
+    for (tenant, name, scene, size) in units.into_iter().chain(PROFILE_PICTURES) {
         let path = repo().join(format!("tenants/{tenant}/images/{name}.png"));
-        let drawn = draw(scene).png();
-        assert!(drawn.len() < 60 * 1024, "{name}: {} bytes", drawn.len());
+        let drawn = draw(scene, size).png();
+        // Small enough to ship: a photo-sized picture under 60 KB, a cover
+        // under 100 KB.
+        let limit = if size == COVER { 100 } else { 60 } * 1024;
+        assert!(
+            drawn.len() < limit,
+            "{tenant}/{name}: {} bytes",
+            drawn.len()
+        );
         if std::fs::read(&path).ok().as_deref() != Some(drawn.as_slice()) {
             if update {
                 std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");

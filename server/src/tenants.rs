@@ -3,7 +3,8 @@
 //! currency, locale) is written to the database — creating the tenant the first
 //! time, so a new directory appears as a new tenant — with its public profile
 //! (`profile:`, replaced when it changed, audited) in the same transaction,
-//! and a `policy.activated`
+//! then the pictures the profile names (processed only when their files
+//! changed; docs/decisions/0102–0109), and a `policy.activated`
 //! event is recorded; a refused candidate records `policy.rejected`. With `--demo`,
 //! a tenant without its demo admin (`admin@<slug>.example.org`, created last)
 //! gets its `seed.yaml` units, clients and sample reservations (booked through its
@@ -22,6 +23,7 @@ use berth_core::clock::Clock;
 use berth_core::engine::CreateReservation;
 use berth_core::event::EventKind;
 use berth_core::local_time::{local_date, local_instant};
+use berth_core::media::PictureFile;
 use berth_core::policy::{Party, PeriodRequest};
 use berth_core::quantity::Quantity;
 use berth_core::quantity::{Guests, Inventory};
@@ -53,6 +55,12 @@ pub async fn apply(
                 return Ok(());
             };
             let (tenant, _created) = sync(store_ref, &policy).await?;
+            // The pictures are stored after the identity and profile: a file
+            // that went missing since the check leaves the stored pictures
+            // (and is logged), not the policy's activation unrecorded.
+            if let Err(e) = sync_pictures(store, registry, &tenant, &policy).await {
+                tracing::error!(tenant = %slug, error = ?e, "storing the profile's pictures");
+            }
             if demo && !has_demo_admin(store_ref, &tenant).await? {
                 let dir = registry.root().join(slug);
                 seed(store, registry, &tenant, &dir, registry.clock()).await?;
@@ -146,6 +154,40 @@ async fn sync(store: &dyn Store, policy: &TenantPolicy) -> anyhow::Result<(Tenan
         .await
         .context("storing the tenant and its profile")?;
     Ok((put.tenant, put.created))
+}
+
+/// Stores the pictures the live policy's profile names (its cover and
+/// gallery, files of the tenant directory) in place of those stored. Files
+/// are read on the blocking pool; the engine processes only those whose bytes
+/// are not stored already, and an unchanged set writes nothing. True when the
+/// stored pictures changed.
+async fn sync_pictures(
+    store: &Arc<dyn Store>,
+    registry: &Arc<PolicyRegistry>,
+    tenant: &Tenant,
+    policy: &TenantPolicy,
+) -> anyhow::Result<bool> {
+    let dir = registry.root().join(&policy.config().slug);
+    let named = policy.config().profile_pictures();
+    let files = tokio::task::spawn_blocking(move || {
+        named
+            .into_iter()
+            .map(|p| {
+                let bytes = std::fs::read(dir.join(&p.file))
+                    .with_context(|| format!("reading the picture `{}`", p.file))?;
+                Ok(PictureFile {
+                    role: p.role,
+                    alt: p.alt,
+                    bytes,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+    })
+    .await??;
+    let engine = Engine::new(store.clone(), registry.clone(), registry.clock());
+    Ok(engine
+        .put_tenant_pictures(tenant.id, files, &Actor::System)
+        .await?)
 }
 
 /// The demo admin's e-mail address: `admin@<slug>.example.org`.

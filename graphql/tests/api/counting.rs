@@ -1159,3 +1159,27 @@ impl berth_core::store::ProfileStore for CountingStore {
         self.inner.tenant_profile(tenant).await
     }
 }
+
+#[async_trait]
+impl berth_core::store::PictureStore for CountingStore {
+    async fn replace_tenant_pictures(
+        &self,
+        tenant: TenantId,
+        pictures: &[berth_core::media::NewTenantPicture],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.count("replace_tenant_pictures");
+        self.inner
+            .replace_tenant_pictures(tenant, pictures, actor, now)
+            .await
+    }
+
+    async fn tenant_pictures(
+        &self,
+        tenant: TenantId,
+    ) -> Result<berth_core::media::TenantPictures, StoreError> {
+        self.count("tenant_pictures");
+        self.inner.tenant_pictures(tenant).await
+    }
+}

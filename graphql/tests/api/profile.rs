@@ -1,5 +1,6 @@
 //! `Tenant.profile`: public (no token), as stored when the tenant's policy
-//! went live; empty before that; an unknown tenant is null.
+//! went live, with the cover and gallery pictures it names; empty before
+//! that; an unknown tenant is null.
 
 use std::sync::Arc;
 
@@ -24,6 +25,8 @@ const PROFILE: &str = r#"query($slug: String!) {
       checkOut { time notes }
       links { label url }
       themeColor
+      cover { id url srcset alt width height position uploaded variants { width height url } }
+      gallery { url srcset alt width height position }
     }
   }
 }"#;
@@ -38,6 +41,8 @@ async fn the_profile_is_public_and_as_the_tenant_file_says() {
     assert_eq!(empty["description"], Value::Null);
     assert_eq!(empty["links"], json!([]));
     assert_eq!(empty["checkIn"], json!({ "time": null, "notes": null }));
+    assert_eq!(empty["cover"], Value::Null);
+    assert_eq!(empty["gallery"], json!([]));
 
     // What the load path stores: the live policy's profile.
     let registry = Arc::new(PolicyRegistry::new(
@@ -57,6 +62,28 @@ async fn the_profile_is_public_and_as_the_tenant_file_says() {
             .await
             .unwrap();
     }
+
+    // And its pictures, as the load path stores them: the files it names.
+    let engine = berth_core::Engine::new(api.store.clone(), registry.clone(), api.clock.clone());
+    let dir = repo().join("tenants").join("alpine-cabins");
+    let files = registry
+        .get("alpine-cabins")
+        .unwrap()
+        .config()
+        .profile_pictures()
+        .into_iter()
+        .map(|p| berth_core::media::PictureFile {
+            role: p.role,
+            alt: p.alt,
+            bytes: std::fs::read(dir.join(&p.file)).unwrap(),
+        })
+        .collect();
+    assert!(
+        engine
+            .put_tenant_pictures(api.alpine.id, files, &Actor::System)
+            .await
+            .unwrap()
+    );
 
     // No token: the public side.
     let (data, errors) = api.run(PROFILE, json!({ "slug": "alpine-cabins" })).await;
@@ -91,6 +118,52 @@ async fn the_profile_is_public_and_as_the_tenant_file_says() {
             .starts_with("https://")
     );
     assert_eq!(profile["themeColor"], "#2f6b4f");
+    // The cover in three widths, like an uploaded unit image (no id).
+    let cover = &profile["cover"];
+    assert_eq!(cover["id"], Value::Null);
+    assert_eq!(
+        (cover["width"].as_i64(), cover["height"].as_i64()),
+        (Some(1600), Some(900))
+    );
+    assert_eq!(cover["position"], 0);
+    assert_eq!(cover["uploaded"], true);
+    assert!(
+        cover["alt"]
+            .as_str()
+            .unwrap()
+            .starts_with("Three log cabins")
+    );
+    let widths: Vec<i64> = cover["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["width"].as_i64().unwrap())
+        .collect();
+    assert_eq!(widths, vec![320, 800, 1600]);
+    let url = cover["url"].as_str().unwrap();
+    assert!(
+        url.starts_with("/media/") && url.ends_with("/1600.jpg"),
+        "{url}"
+    );
+    assert_eq!(
+        cover["srcset"].as_str().unwrap().split(", ").count(),
+        3,
+        "{}",
+        cover["srcset"]
+    );
+    // The gallery in the file's order.
+    let gallery = profile["gallery"].as_array().unwrap();
+    assert_eq!(gallery.len(), 2);
+    assert_eq!(gallery[0]["position"], 0);
+    assert!(gallery[0]["alt"].as_str().unwrap().contains("jetty"));
+    assert_eq!(gallery[1]["position"], 1);
+    assert!(
+        gallery[1]["alt"]
+            .as_str()
+            .unwrap()
+            .starts_with("Summit Chalet")
+    );
+    assert_eq!(gallery[1]["width"], 960);
 
     // Each tenant its own; a timeslot tenant has no check-in time.
     let (data, errors) = api.run(PROFILE, json!({ "slug": "summit-tours" })).await;
@@ -99,6 +172,9 @@ async fn the_profile_is_public_and_as_the_tenant_file_says() {
     assert_eq!(profile["address"]["locality"], "Boulder");
     assert_eq!(profile["checkIn"]["time"], Value::Null);
     assert!(profile["checkIn"]["notes"].is_string());
+    // Another tenant's pictures are not this one's (none stored for it yet).
+    assert_eq!(profile["cover"], Value::Null);
+    assert_eq!(profile["gallery"], json!([]));
 
     // An unknown tenant (or no slug at all) is null, not an error.
     for slug in ["nobody", "Not A Slug"] {

@@ -54,7 +54,8 @@ pub async fn apply(
             let Some(policy) = registry.get(slug) else {
                 return Ok(());
             };
-            let (tenant, _created) = sync(store_ref, &policy).await?;
+            let now = registry.clock().now();
+            let (tenant, _created) = sync(store_ref, &policy, now).await?;
             // The pictures are stored after the identity and profile: a file
             // that went missing since the check leaves the stored pictures
             // (and is logged), not the policy's activation unrecorded.
@@ -68,6 +69,7 @@ pub async fn apply(
             record(
                 store_ref,
                 &tenant,
+                now,
                 EventKind::PolicyActivated,
                 "activate",
                 serde_json::json!({ "version": version }),
@@ -82,6 +84,7 @@ pub async fn apply(
             record(
                 store_ref,
                 &tenant,
+                registry.clock().now(),
                 EventKind::PolicyRejected,
                 "reject",
                 serde_json::json!({ "errors": errors }),
@@ -119,6 +122,7 @@ pub fn follow(store: Arc<dyn Store>, registry: Arc<PolicyRegistry>, demo: bool) 
 async fn record(
     store: &dyn Store,
     tenant: &Tenant,
+    at: chrono::DateTime<Utc>,
     kind: EventKind,
     action: &str,
     payload: serde_json::Value,
@@ -129,7 +133,7 @@ async fn record(
         entity_id: tenant.id.as_uuid(),
         action: action.into(),
         payload,
-        at: Utc::now(),
+        at,
     };
     store.record_event(tenant.id, event, &Actor::System).await?;
     Ok(())
@@ -137,7 +141,11 @@ async fn record(
 
 /// Creates or updates the tenant (identity and profile, one transaction)
 /// from its live policy; true when created.
-async fn sync(store: &dyn Store, policy: &TenantPolicy) -> anyhow::Result<(Tenant, bool)> {
+async fn sync(
+    store: &dyn Store,
+    policy: &TenantPolicy,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<(Tenant, bool)> {
     let config = policy.config();
     let wanted = NewTenant {
         slug: config.slug.parse()?,
@@ -150,7 +158,7 @@ async fn sync(store: &dyn Store, policy: &TenantPolicy) -> anyhow::Result<(Tenan
         locale: config.locale.clone(),
     };
     let put = store
-        .put_tenant(wanted, &config.public_profile(), &Actor::System, Utc::now())
+        .put_tenant(wanted, &config.public_profile(), &Actor::System, now)
         .await
         .context("storing the tenant and its profile")?;
     Ok((put.tenant, put.created))

@@ -212,7 +212,9 @@ async fn demo_figures_match_hand_computation() {
     );
     for expected in EXPECTED {
         let policy = registry.get(expected.slug).unwrap();
-        let (tenant, created) = super::sync(&*store, &policy).await.unwrap();
+        let (tenant, created) = super::sync(&*store, &policy, registry.clock().now())
+            .await
+            .unwrap();
         assert!(created);
         let dir = registry.root().join(expected.slug);
         super::seed(&store, &registry, &tenant, &dir, clock.clone())

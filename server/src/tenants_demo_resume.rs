@@ -96,7 +96,9 @@ async fn an_interrupted_demo_seed_is_completed_once() {
     // process had died there.
     let store: Arc<dyn Store> = Arc::new(berth_core::testing::fresh_sqlite(&tmp).await);
     let policy = registry.get(SLUG).unwrap();
-    let (tenant, created) = super::sync(&*store, &policy).await.unwrap();
+    let (tenant, created) = super::sync(&*store, &policy, registry.clock().now())
+        .await
+        .unwrap();
     assert!(created);
     let full = std::fs::read_to_string(repo.join("tenants").join(SLUG).join("seed.yaml")).unwrap();
     let mut part: serde_json::Value = serde_saphyr::from_str(&full).unwrap();

@@ -310,8 +310,17 @@ fn check_picture_file(dir: &Path, file: &str) -> Result<(), String> {
     if !real.starts_with(&real_dir) {
         return Err(format!("`{file}` leads outside the tenant directory"));
     }
-    if !real.is_file() {
+    let meta = std::fs::metadata(&real).map_err(|e| format!("`{file}` cannot be read: {e}"))?;
+    if !meta.is_file() {
         return Err(format!("`{file}` is not a file"));
+    }
+    // Too large to be a picture: refused without reading it.
+    let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+    if size > berth_core::media::MAX_UPLOAD_BYTES {
+        return Err(format!(
+            "`{file}` is not an accepted picture: {}",
+            berth_core::media::Refusal::TooLarge(size)
+        ));
     }
     let bytes = std::fs::read(&real).map_err(|e| format!("`{file}` cannot be read: {e}"))?;
     berth_core::media::inspect(&bytes)

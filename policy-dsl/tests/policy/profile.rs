@@ -128,3 +128,29 @@ fn profile_cases() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A symbolic link inside the tenant directory that leads out of it is
+/// refused like a `..` path, at its key.
+#[cfg(unix)]
+#[test]
+fn a_link_out_of_the_tenant_directory_is_refused() {
+    let runtime = berth_policy::Runtime::new(berth_policy::sandbox::Limits::default()).unwrap();
+    let root = Root::new();
+    let dir = root.tenant("lake-cabins", ModelKind::Nightly);
+    let outside = dir.parent().unwrap().join("outside.png");
+    std::fs::write(&outside, berth_core::test_pictures::png(40, 30, 1)).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("cover.png")).unwrap();
+    let file = dir.join(loader::TENANT_FILE);
+    let mut yaml = std::fs::read_to_string(&file).unwrap();
+    yaml.push_str("profile:\n  cover: { file: cover.png, alt: The lake }\n");
+    std::fs::write(&file, yaml).unwrap();
+    let errors = loader::load(&runtime, &dir, 1).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].yaml_path.as_deref(), Some("profile.cover.file"));
+    assert!(
+        errors[0]
+            .message
+            .contains("`cover.png` leads outside the tenant directory"),
+        "{errors:?}"
+    );
+}

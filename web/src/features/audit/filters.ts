@@ -63,6 +63,7 @@ export const knownActions = [
   'reorder_images',
   'remove_image',
   'update_profile',
+  'update_pictures',
   'block',
   'acquire',
   'release',

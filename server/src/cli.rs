@@ -1,6 +1,6 @@
 //! Command-line arguments. Every option also reads an environment variable
 //! (`BERTH_DATABASE_URL`, `BERTH_LISTEN`, `BERTH_TENANTS_DIR`, `BERTH_CORS_ORIGINS`,
-//! `BERTH_PUBLIC_RATE_LIMIT`, ...), so containers can be configured without flags.
+//! `BERTH_PUBLIC_RATE_LIMIT`, `BERTH_SITE_HOSTS`, ...), so containers can be configured without flags.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -214,7 +214,7 @@ pub struct ServeArgs {
     #[arg(long, env = "BERTH_WEB_DIR", default_value = "web/dist")]
     pub web_dir: PathBuf,
     /// Public requests (to /graphql and /graphql/ws without a valid bearer
-    /// token) allowed per minute from one client address (IPv6: one /64), in
+    /// token, and the public sites' pages) allowed per minute from one client address (IPv6: one /64), in
     /// bursts of up to N/6 (ten seconds' worth, at least 10); more get 429.
     /// Signed-in requests are not counted. 0 turns the limit off.
     #[arg(
@@ -270,6 +270,30 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u32).range(0..=36_500)
     )]
     pub client_retention_days: u32,
+    /// Serve a tenant's public site at the root of its own domain:
+    /// `HOST=TENANT` (`alpine.example=alpine-cabins`), so that
+    /// `https://alpine.example/` is its home page and `/units` its catalog;
+    /// its canonical URLs then point there. Repeat the flag, or separate
+    /// entries with commas in BERTH_SITE_HOSTS. The admin app and the API
+    /// keep their paths on every host.
+    #[arg(
+        long = "site-host",
+        value_name = "HOST=TENANT",
+        env = "BERTH_SITE_HOSTS",
+        value_delimiter = ',',
+        value_parser = parse_site_host
+    )]
+    pub site_hosts: Vec<String>,
+    /// Booking requests from the public site allowed per hour from one
+    /// client address (IPv6: one /64), all at once after a quiet hour; more
+    /// get a 429 page. 0 turns the limit off.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "BERTH_SITE_REQUEST_LIMIT",
+        default_value_t = 10
+    )]
+    pub site_request_limit: u32,
     #[command(flatten)]
     pub webhooks: crate::webhooks::WebhookArgs,
     #[command(flatten)]
@@ -317,6 +341,12 @@ fn parse_trusted_proxy(value: &str) -> Result<String, String> {
         value.parse::<crate::browser::Cidr>()?;
     }
     Ok(value.to_owned())
+}
+
+/// Checks one `--site-host` (`HOST=TENANT`); an empty value is ignored.
+fn parse_site_host(value: &str) -> Result<String, String> {
+    crate::site::hosts::parse_entry(value)?;
+    Ok(value.trim().to_owned())
 }
 
 impl ServeArgs {

@@ -1,5 +1,6 @@
 //! The HTTP server: the router (`/graphql`, `/graphql/ws`, `/admin/…`,
-//! `/ical/…`, `/media/…`, `/healthz`, `/readyz`, `/metrics`), its middleware (request
+//! `/ical/…`, `/media/…`, `/healthz`, `/readyz`, `/metrics`, and the public
+//! site's `/{tenant}/…`, `/robots.txt`, `/assets/…` from `site/`), its middleware (request
 //! tracing and metrics, CORS, the Origin check, the public rate limit), and
 //! `serve`, which wires the store and runs until a shutdown signal, draining
 //! requests in flight. This module stays transport only: GraphQL itself lives in
@@ -104,6 +105,8 @@ pub struct AppState {
     /// How often WebSocket clients are pinged (`None`: never); one that answers
     /// nothing for a whole interval is disconnected.
     pub ws_keepalive: Option<Duration>,
+    /// The public site: own domains and the booking requests' limit.
+    pub site: crate::site::Site,
 }
 
 impl AppState {
@@ -205,6 +208,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let event_retention = crate::event_retention::start(engine.clone(), args.event_retention_days);
     let client_retention =
         crate::client_retention::start(engine.clone(), args.client_retention_days);
+    let site = crate::site::Site {
+        hosts: crate::site::HostMap::new(&args.site_hosts),
+        request_limit: (args.site_request_limit > 0).then(|| {
+            Arc::new(RateLimiter::per_hour(
+                args.site_request_limit,
+                clock.clone(),
+            ))
+        }),
+    };
     let web_dir = WebDir(args.web_dir.clone());
     let trusted_proxies = args.trusted_proxy_networks();
     web_dir.log_state();
@@ -223,6 +235,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         web_dir,
         ws_init_timeout: Duration::from_secs(args.ws_init_timeout),
         ws_keepalive: (args.ws_keepalive > 0).then(|| Duration::from_secs(args.ws_keepalive)),
+        site,
     })?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -300,7 +313,8 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .route("/admin/{*path}", get(web::admin))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics));
+        .route("/metrics", get(metrics))
+        .merge(crate::site::routes(&state));
     // CORS sits outside the rate limit and metrics: a preflight is answered
     // before it reaches either, and every response gets its headers.
     let router = router
@@ -315,7 +329,12 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         Some(cors) => router.layer(cors),
         None => router,
     };
-    Ok(router.with_state(state))
+    // A business's own domain is rewritten to its tenant's paths before
+    // routing (site/hosts.rs), so the layer wraps the whole router.
+    let own_domains = middleware::from_fn_with_state(state.clone(), crate::site::own_domains);
+    Ok(Router::new()
+        .fallback_service(router.with_state(state))
+        .layer(own_domains))
 }
 
 /// The tracing span of one request: method, route path and request id.

@@ -49,6 +49,7 @@ mod rate_limit;
 mod retention;
 mod secret;
 mod shutdown;
+mod site;
 mod telemetry;
 mod tenants;
 mod web;

@@ -83,6 +83,21 @@ impl RateLimiter {
         )
     }
 
+    /// A limiter allowing `per_hour` requests per address (more than 0), all
+    /// of them at once when the address was quiet for an hour (the public
+    /// site's booking requests: a person sends a few, a script many).
+    pub fn per_hour(per_hour: u32, clock: Arc<dyn Clock>) -> Self {
+        let per_hour = per_hour.max(1);
+        let emission_micros = 3_600_000_000 / i64::from(per_hour);
+        Self {
+            clock,
+            emission_interval: Duration::microseconds(emission_micros),
+            tolerance: Duration::microseconds(emission_micros.saturating_mul(i64::from(per_hour))),
+            capacity: MAX_TRACKED_ADDRESSES,
+            state: Mutex::new(Table::default()),
+        }
+    }
+
     /// A limiter with an explicit burst and table size.
     pub fn with_capacity(
         per_minute: u32,
@@ -246,6 +261,25 @@ mod tests {
         for _ in 0..10 {
             assert_eq!(limiter.check(client), Decision::Allow);
         }
+        assert!(matches!(limiter.check(client), Decision::Refuse { .. }));
+    }
+
+    #[test]
+    fn an_hourly_limit_allows_its_whole_allowance_then_one_per_share_of_the_hour() {
+        let clock = clock();
+        let limiter = RateLimiter::per_hour(10, clock.clone());
+        let client = ip("192.0.2.9");
+        for n in 0..10 {
+            assert_eq!(limiter.check(client), Decision::Allow, "request {n}");
+        }
+        assert_eq!(
+            limiter.check(client),
+            Decision::Refuse {
+                retry_after_secs: 360
+            }
+        );
+        clock.advance(Duration::minutes(6));
+        assert_eq!(limiter.check(client), Decision::Allow);
         assert!(matches!(limiter.check(client), Decision::Refuse { .. }));
     }
 

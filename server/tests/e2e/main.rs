@@ -18,6 +18,7 @@ mod ical;
 mod live;
 mod media;
 mod recurrence;
+mod site;
 mod transport;
 mod web;
 mod webhooks;

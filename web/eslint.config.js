@@ -85,4 +85,10 @@ export default tseslint.config(
     extends: [js.configs.recommended],
     languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: globals.node },
   },
+  {
+    // The public site's script (server-rendered pages, see web/site/): a
+    // browser module, type-checked by site/tsconfig.json.
+    files: ['site/static/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
 );

@@ -214,8 +214,9 @@ pub struct ServeArgs {
     #[arg(long, env = "BERTH_WEB_DIR", default_value = "web/dist")]
     pub web_dir: PathBuf,
     /// Public requests (to /graphql and /graphql/ws without a valid bearer
-    /// token, and the public sites' pages) allowed per minute from one client address (IPv6: one /64), in
-    /// bursts of up to N/6 (ten seconds' worth, at least 10); more get 429.
+    /// token, and the public sites' pages) allowed per minute from one client
+    /// address (IPv6: one /64), in bursts of up to N/6 (ten seconds' worth, at
+    /// least 10); more get 429.
     /// Signed-in requests are not counted. 0 turns the limit off.
     #[arg(
         long,

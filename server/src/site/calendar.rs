@@ -171,7 +171,7 @@ pub async fn view(state: &AppState, ctx: &Ctx, unit: &Unit, today: NaiveDate) ->
             days: days
                 .into_iter()
                 .map(|day| DayView {
-                    date: ctx.fmt.date_long(day.date),
+                    date: ctx.fmt.day_month(day.date),
                     closed: day.slots.is_empty(),
                     items: day
                         .slots
@@ -234,7 +234,7 @@ pub async fn view(state: &AppState, ctx: &Ctx, unit: &Unit, today: NaiveDate) ->
                         },
                     }));
                     DayView {
-                        date: ctx.fmt.date_long(day.date),
+                        date: ctx.fmt.day_month(day.date),
                         closed: day.open.is_empty(),
                         items,
                     }

@@ -17,7 +17,7 @@ use berth_core::policy::{Party, PeriodRequest};
 use berth_core::quantity::{Guests, Quantity};
 use berth_core::unit::Unit;
 use berth_core::{EngineError, ErrorCode};
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::Serialize;
 
 use super::i18n::fill;
@@ -90,10 +90,14 @@ impl Fields {
         pairs
     }
 
-    /// Sensible first values for an empty form: a week from today, two
-    /// nights (or two hours), two guests when the unit holds them.
+    /// Sensible first values for an empty form: the first Wednesday at least
+    /// a week ahead (a weekday most rules accept arrivals and rentals on),
+    /// two nights (or two hours), two guests when the unit holds them.
     pub fn defaults(ctx: &Ctx, unit: &Unit, today: NaiveDate) -> Self {
-        let day = today + Duration::days(7);
+        let mut day = today + Duration::days(7);
+        while day.weekday() != chrono::Weekday::Wed {
+            day += Duration::days(1);
+        }
         Self {
             check_in: day.to_string(),
             nights: "2".into(),

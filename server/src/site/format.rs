@@ -118,6 +118,20 @@ impl LocaleFormat {
         }
     }
 
+    /// A day of the coming weeks: `Sun, Dec 6` (en-US), `Sun 6 Dec`,
+    /// `dom, 6 dic`.
+    pub fn day_month(&self, date: NaiveDate) -> String {
+        let weekday = self.lang.weekday_short(date.weekday());
+        let month = self.lang.month_short(date.month0());
+        match self.lang {
+            Lang::En if self.region.as_deref() == Some("US") => {
+                format!("{weekday}, {month} {}", date.day())
+            }
+            Lang::En => format!("{weekday} {} {month}", date.day()),
+            Lang::Es => format!("{weekday}, {} {month}", date.day()),
+        }
+    }
+
     /// `December 2026` / `diciembre de 2026`.
     pub fn month_year(&self, date: NaiveDate) -> String {
         let month = self.lang.month_long(date.month0());

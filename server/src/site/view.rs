@@ -250,10 +250,12 @@ impl Ctx {
         let max_guests = unit.max_guests.get();
         let inventory = unit.inventory.get();
         let n = max_guests.to_string();
-        let guests_key = if inventory > 1 && self.model != Model::Timeslot {
-            "capacity_guests_each"
-        } else {
-            "capacity_guests"
+        let each = inventory > 1 && self.model != Model::Timeslot;
+        let guests_key = match (max_guests, each) {
+            (1, true) => "capacity_guest_each",
+            (1, false) => "capacity_guest",
+            (_, true) => "capacity_guests_each",
+            (_, false) => "capacity_guests",
         };
         let mut capacity = Vec::new();
         if self.model != Model::Timeslot || max_guests > 1 {

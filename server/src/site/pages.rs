@@ -20,10 +20,24 @@ use crate::http::AppState;
 /// How many units the home page shows.
 const TEASER_UNITS: usize = 3;
 
-/// `GET /{tenant}` → `/{tenant}/` (308, the query kept).
-pub async fn to_home(Path(tenant): Path<String>, uri: Uri, place: Place) -> Response {
+/// `GET /{tenant}` → `/{tenant}/` (308, the query kept); 404 for a tenant
+/// that does not exist.
+pub async fn to_home(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    uri: Uri,
+    place: Place,
+) -> Response {
+    let Ok(slug) = tenant.parse::<berth_core::tenant::TenantSlug>() else {
+        return PageError::NotFound.into_response();
+    };
     if super::hosts::RESERVED_SEGMENTS.contains(&tenant.as_str()) {
         return PageError::NotFound.into_response();
+    }
+    match state.store.tenant_by_slug(&slug).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return PageError::NotFound.into_response(),
+        Err(e) => return PageError::from(e).into_response(),
     }
     let base = if place.own_host {
         String::new()

@@ -205,6 +205,10 @@ async fn serve_answers_health_readiness_and_metrics() {
     assert!(body.contains(r#""status":"ready""#), "{body}");
     let (status, _) = server.get("/nope").await;
     assert_eq!(status, 404);
+    // `/nope` is a public site's address (`/{tenant}`, an unknown one); a
+    // path no route has is counted as unmatched.
+    let (status, _) = server.get("/nope/no/such/route").await;
+    assert_eq!(status, 404);
 
     let (status, body) = server.get("/metrics").await;
     assert_eq!(status, 200);

@@ -421,6 +421,7 @@ async fn every_page_of_the_demo_sites_is_complete() {
     assert_eq!(redirect.header("location"), Some("/harbor-hotel/"));
     for path in [
         "/no-such-business/",
+        "/no-such-business",
         "/harbor-hotel/units/01a24b70-0000-7000-8000-000000000000",
         "/harbor-hotel/units/not-an-id",
         "/metrics/units",

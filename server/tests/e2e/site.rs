@@ -933,3 +933,60 @@ async fn booking_requests_are_limited_per_address_with_a_page_in_words() {
     );
     server.stop();
 }
+
+/// Copies the directory `from` into `to`, recursively.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_spanish_speaking_tenant_gets_spanish_pages_with_its_money() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("site-es-{}", uuid::Uuid::new_v4()));
+    let tenant = dir.join("alpine-cabins");
+    copy_dir(&tenants_dir().join("alpine-cabins"), &tenant);
+    let yaml = std::fs::read_to_string(tenant.join("tenant.yaml")).unwrap();
+    std::fs::write(
+        tenant.join("tenant.yaml"),
+        yaml.replace("locale: de-CH", "locale: es-ES"),
+    )
+    .unwrap();
+    let (url, _) = temp_sqlite_url();
+    let server = Server::start(&[
+        "--database-url",
+        &url,
+        "--demo",
+        "--tenants",
+        dir.to_str().unwrap(),
+    ]);
+    let page = get(&server, "/alpine-cabins/units").await;
+    assert_eq!(page.status, 200);
+    let html = check_page(&page, "Alpine Cabins", "Spanish catalog");
+    assert_eq!(attr(&html, "html", "lang").as_deref(), Some("es-ES"));
+    assert_eq!(
+        texts(&html, "h1"),
+        vec!["Alojamientos y servicios".to_owned()]
+    );
+    assert!(texts(&html, "nav a").contains(&"Inicio".to_owned()));
+    let from = texts(&html, ".from-price").remove(0);
+    assert!(
+        from.starts_with("Desde ") && from.ends_with("CHF") && from.contains(','),
+        "{from}"
+    );
+    let missing = get(&server, "/alpine-cabins/units/not-a-unit").await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        texts(&missing.html(), "h1"),
+        vec!["Página no encontrada".to_owned()]
+    );
+    server.stop();
+}

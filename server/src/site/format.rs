@@ -68,8 +68,7 @@ impl LocaleFormat {
         }
     }
 
-    /// The tag as given (for `<html lang>`; the language part alone when the
-    /// tag is not well formed).
+    /// The tag as the tenant wrote it.
     pub fn tag(&self) -> &str {
         &self.tag
     }

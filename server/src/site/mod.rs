@@ -38,7 +38,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -75,9 +75,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 
 /// The public rate limit (`--public-rate-limit`) on every page, answered
 /// with a page in words (429) instead of the API's JSON. Assets are not
-/// counted: a page's stylesheet and script must not spend the allowance.
+/// counted: a page's stylesheet and script must not spend the allowance; nor
+/// are booking requests, which have their own, tighter limit (`booking.rs`).
 async fn limit_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.uri().path().starts_with("/assets/") {
+    if request.uri().path().starts_with("/assets/") || request.method() == Method::POST {
         return next.run(request).await;
     }
     if let (Some(limiter), Some(ConnectInfo(peer))) = (

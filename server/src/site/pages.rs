@@ -356,8 +356,11 @@ pub fn error_page(
         "@context": "https://schema.org",
         "@type": "WebPage",
         "name": title,
-        "publisher": ctx.map(|c| serde_json::json!({ "@type": "Organization", "name": c.tenant.name })),
     });
+    let mut ld = ld;
+    if let Some(c) = ctx {
+        ld["publisher"] = serde_json::json!({ "@type": "Organization", "name": c.tenant.name });
+    }
     let layout = match ctx {
         Some(ctx) => ctx.layout(PageMeta {
             title: format!("{title} · {}", ctx.tenant.name),

@@ -179,7 +179,7 @@ impl Ctx {
             .as_deref()
             .and_then(assets::theme_path);
         minijinja::context! {
-            lang => self.fmt.tag(),
+            lang => self.html_lang(),
             t => self.lang.catalog().value(),
             business => self.business(),
             base => self.base,
@@ -194,6 +194,20 @@ impl Ctx {
             json_ld => page.json_ld,
             nav => page.nav,
             noindex => page.noindex,
+        }
+    }
+
+    /// `<html lang>`: the language the page's words are in — the tenant's
+    /// own tag when its language is the messages' (`es-MX`, `en-US`), else
+    /// the messages' language alone (a `de-CH` tenant's page is English:
+    /// `en`), so a screen reader reads it in the right voice.
+    pub fn html_lang(&self) -> String {
+        let tag = self.fmt.tag();
+        let language = tag.split(['-', '_']).next().unwrap_or_default();
+        if language.eq_ignore_ascii_case(self.lang.code()) {
+            tag.replace('_', "-")
+        } else {
+            self.lang.code().to_owned()
         }
     }
 

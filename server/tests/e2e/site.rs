@@ -250,6 +250,16 @@ async fn every_page_of_the_demo_sites_is_complete() {
         assert_eq!(home.status, 200, "{tenant} home: {}", home.body);
         let html = check_page(&home, name, &format!("{tenant} home"));
         assert_eq!(texts(&html, "h1"), vec![name.to_owned()]);
+        // The words are English: a German-speaking tenant's page says `en`.
+        let lang = match tenant {
+            "alpine-cabins" | "river-gear" => "en",
+            _ => "en-US",
+        };
+        assert_eq!(
+            attr(&html, "html", "lang").as_deref(),
+            Some(lang),
+            "{tenant}"
+        );
         let canonical = attr(&html, r#"link[rel="canonical"]"#, "href").expect("canonical");
         if tenant == "alpine-cabins" {
             assert_eq!(
@@ -905,7 +915,14 @@ async fn a_guest_requests_a_booking_and_staff_see_it_held() {
 #[tokio::test]
 async fn booking_requests_are_limited_per_address_with_a_page_in_words() {
     let (url, _) = temp_sqlite_url();
-    let server = Server::start(&["--database-url", &url, "--site-request-limit", "2"]);
+    let server = Server::start(&[
+        "--database-url",
+        &url,
+        "--site-request-limit",
+        "2",
+        "--public-rate-limit",
+        "3",
+    ]);
     for n in 0..2 {
         let answer = send(
             &server,
@@ -931,6 +948,19 @@ async fn booking_requests_are_limited_per_address_with_a_page_in_words() {
         texts(&refused.html(), "h1"),
         vec!["Please wait a moment".to_owned()]
     );
+    // Pages count against the public limit (a burst of 3 here); assets do not.
+    for _ in 0..3 {
+        assert_eq!(get(&server, "/nobody/").await.status, 404);
+    }
+    let page = get(&server, "/nobody/").await;
+    assert_eq!(page.status, 429);
+    assert_eq!(
+        texts(&page.html(), "h1"),
+        vec!["Please wait a moment".to_owned()]
+    );
+    assert!(page.header("content-security-policy").is_some());
+    let asset = get(&server, "/assets/theme-2f6b4f.css").await;
+    assert_eq!(asset.status, 200);
     server.stop();
 }
 

@@ -248,18 +248,13 @@ pub async fn sitemap(
 /// `GET /robots.txt`: crawl the sites, not the admin app, the API, the
 /// feeds or the estimator's answers; the sitemaps of every tenant (on a
 /// tenant's own domain, its own only).
-pub async fn robots(
-    State(state): State<AppState>,
-    place: Place,
-    headers: axum::http::HeaderMap,
-) -> Result<Response, PageError> {
+pub async fn robots(State(state): State<AppState>, place: Place) -> Result<Response, PageError> {
     let origin = request_origin(&place);
     let host_tenant = place
         .host
         .as_deref()
         .and_then(|h| state.site.hosts.tenant_of(h))
         .map(str::to_owned);
-    let _ = headers;
     let mut text = String::from(
         "User-agent: *\nDisallow: /admin/\nDisallow: /graphql\nDisallow: /ical/\nDisallow: /*/estimate\nDisallow: /*/request\n",
     );

@@ -47,7 +47,7 @@ impl From<OccupancyBasis> for Model {
 /// Where a page was reached: its own domain or the platform's path form.
 #[derive(Clone, Debug)]
 pub struct Place {
-    /// `http` or `https` (see `hosts::request_scheme`).
+    /// `http` or `https` (see `hosts::origin_parts`).
     pub scheme: &'static str,
     /// The `Host` the request named.
     pub host: Option<String>,

@@ -860,6 +860,40 @@ async fn a_guest_requests_a_booking_and_staff_see_it_held() {
     assert!(!texts(&refused.html(), ".reasons li").is_empty());
     assert_eq!(reservation_count(&server, &token).await, before + 1);
 
+    // A period someone in the admin app holds a lock on: words, without the
+    // holder, and nothing written.
+    let locked_monday = monday + Days::new(7);
+    let lock = server
+        .graphql_as(
+            Some(&token),
+            "mutation($u: ID!, $in: Date!, $out: Date!) { acquireLock(input: { unitId: $u, period: { checkIn: $in, checkOut: $out } }, ttlSeconds: 300) { id } }",
+            json!({ "u": cabin, "in": locked_monday.to_string(), "out": (locked_monday + Days::new(3)).to_string() }),
+        )
+        .await;
+    assert!(lock["data"]["acquireLock"]["id"].is_string(), "{lock}");
+    let mut locked_form = hidden.clone();
+    locked_form.insert("checkIn".into(), locked_monday.to_string());
+    locked_form.insert("requestKey".into(), "locked".into());
+    let refused = send(
+        &server,
+        "POST",
+        &action,
+        None,
+        Some(&encode(
+            &locked_form,
+            &[("name", "Di"), ("email", "di@example.org"), ("website", "")],
+        )),
+    )
+    .await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    let reasons = texts(&refused.html(), ".reasons li");
+    assert!(
+        reasons.iter().any(|r| r.contains("Someone is booking")),
+        "{reasons:?}"
+    );
+    assert!(!refused.body.contains("admin@"), "the holder is not named");
+    assert_eq!(reservation_count(&server, &token).await, before + 1);
+
     // A policy refusal (a Sunday arrival) is words too.
     let sunday = next(today + Days::new(50), Weekday::Sun);
     let mut sunday_form = hidden.clone();

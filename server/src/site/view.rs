@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use berth_core::ids::{TenantId, UnitId};
 use berth_core::media::UnitImage;
@@ -74,19 +74,6 @@ impl FromRequestParts<AppState> for Place {
             host,
             own_host,
         })
-    }
-}
-
-impl OptionalFromRequestParts<AppState> for Place {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(Some(
-            <Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await?,
-        ))
     }
 }
 

@@ -25,8 +25,7 @@ pub fn business_type(ctx: &Ctx, unit_kinds: &[Option<String>]) -> &'static str {
         Model::Nightly if has(&["room", "suite"]) => "Hotel",
         Model::Nightly if has(&["pitch", "camp", "tent"]) => "Campground",
         Model::Nightly => "LodgingBusiness",
-        Model::Timeslot => "TouristInformationCenter",
-        Model::Interval => "LocalBusiness",
+        Model::Timeslot | Model::Interval => "LocalBusiness",
     }
 }
 
@@ -187,7 +186,15 @@ pub fn unit(ctx: &Ctx, unit: &UnitView, origin: &str) -> Json {
             );
         }
     }
-    if let Some(money) = unit.from.as_ref().and_then(|f| f.money.as_ref()) {
+    // schema.org's `Accommodation` is a place and takes no `offers`: the
+    // home page offers it (`makesOffer`), and the business has its
+    // `priceRange`.
+    if let Some(money) = unit
+        .from
+        .as_ref()
+        .and_then(|f| f.money.as_ref())
+        .filter(|_| ctx.model != Model::Nightly)
+    {
         let digits = super::format::currency_digits(money.currency.as_str());
         let amount = money.amount_minor as f64 / 10f64.powi(digits as i32);
         obj.insert(

@@ -100,6 +100,16 @@ function guardDoubleSubmit(form) {
   });
 }
 
+// Coming back to a page from the browser's history (a request that failed
+// to leave, a visitor going back to change it): its forms can be sent again.
+window.addEventListener('pageshow', () => {
+  document.querySelectorAll('form.request').forEach((form) => {
+    if (!(form instanceof HTMLFormElement)) return;
+    delete form.dataset['sent'];
+    form.querySelectorAll('button[type="submit"]').forEach((b) => b.removeAttribute('aria-disabled'));
+  });
+});
+
 document.querySelectorAll('form[data-estimate]').forEach((form) => {
   if (form instanceof HTMLFormElement) enhanceEstimator(form);
 });

@@ -1105,10 +1105,15 @@ fn universal_rules(unit: &Unit, party: &Party) -> Vec<Violation> {
     }
     let capacity = u64::from(unit.max_guests.get()) * u64::from(party.quantity.get());
     if u64::from(party.guests.get()) > capacity {
+        let per = if party.quantity.get() == 1 {
+            ""
+        } else {
+            " for that quantity"
+        };
         violations.push(Violation::new(
             "max_guests",
             format!(
-                "{} takes at most {capacity} guest(s) for that quantity; {} requested",
+                "{} takes at most {capacity} guest(s){per}; {} requested",
                 unit.name,
                 party.guests.get()
             ),

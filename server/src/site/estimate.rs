@@ -301,8 +301,11 @@ pub async fn parse(
     };
     match (period, guests) {
         (Some(period), Some(guests)) if errors.is_empty() => {
+            // The fewest items that hold the party, never more than the unit
+            // has: a party too large for all of it is refused for its
+            // guests ("takes at most 4 guests"), which a visitor understands.
             let per_item = unit.max_guests.get().max(1);
-            let quantity = guests.div_ceil(per_item);
+            let quantity = guests.div_ceil(per_item).min(unit.inventory.get()).max(1);
             let party = Party {
                 guests: Guests::new(i64::from(guests))?,
                 quantity: Quantity::new(i64::from(quantity))?,

@@ -33,9 +33,24 @@ fn env_number(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Sends one GET over `stream` and reads the whole answer; returns its status.
-fn get(stream: &mut BufReader<TcpStream>, host: &str, path: &str) -> u16 {
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n");
+/// What one sample asks: a GET of a path, or a POST of a JSON body.
+#[derive(Clone)]
+enum Ask {
+    Get(String),
+    Post(String, String),
+}
+
+/// Sends one request over `stream` and reads the whole answer; returns its
+/// status.
+fn send(stream: &mut BufReader<TcpStream>, host: &str, ask: &Ask) -> u16 {
+    let request = match ask {
+        Ask::Get(path) => format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n"),
+        Ask::Post(path, body) => format!(
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+             Accept: application/graphql-response+json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    };
     stream.get_mut().write_all(request.as_bytes()).unwrap();
     let mut status_line = String::new();
     stream.read_line(&mut status_line).unwrap();
@@ -138,38 +153,59 @@ fn main() {
     while chrono::Datelike::weekday(&monday) != chrono::Weekday::Mon {
         monday = monday + chrono::Days::new(1);
     }
+    // The baseline: the same unit's data as JSON from the GraphQL API (what a
+    // single-page app would fetch instead of the page), over the same
+    // connection in the same run.
+    let graphql = format!(
+        r#"{{"query":"{{ tenant(slug: \"alpine-cabins\") {{ name profile {{ description phone email }} }} unit(tenant: \"alpine-cabins\", id: \"{unit}\") {{ id name kind inventory maxGuests description amenities images {{ url srcset alt }} }} }}"}}"#
+    );
     let pages = [
         (
+            "baseline: the unit's data as GraphQL JSON",
+            Ask::Post("/graphql".to_owned(), graphql),
+        ),
+        (
             "unit page (no quote)",
-            format!("/alpine-cabins/units/{unit}"),
+            Ask::Get(format!("/alpine-cabins/units/{unit}")),
         ),
         (
             "unit page with an estimate (one quote)",
-            format!("/alpine-cabins/units/{unit}?checkIn={monday}&nights=3&guests=2"),
+            Ask::Get(format!(
+                "/alpine-cabins/units/{unit}?checkIn={monday}&nights=3&guests=2"
+            )),
         ),
-        ("catalog (from prices)", "/alpine-cabins/units".to_owned()),
-        ("home (from prices)", "/alpine-cabins/".to_owned()),
+        (
+            "catalog (from prices)",
+            Ask::Get("/alpine-cabins/units".to_owned()),
+        ),
+        ("home (from prices)", Ask::Get("/alpine-cabins/".to_owned())),
     ];
     println!(
         "site_pages: {requests} sequential requests per page, keep-alive, after {warmup} warm-up"
     );
-    println!("| page | p50 | p99 |");
-    println!("|---|---|---|");
-    for (name, path) in pages {
+    println!("| page | p50 | p10–p90 | p99 | p50 / baseline |");
+    println!("|---|---:|---:|---:|---:|");
+    let mut baseline = None;
+    for (name, ask) in pages {
         for _ in 0..warmup {
-            assert_eq!(get(&mut conn, &addr, &path), 200, "{path}");
+            assert_eq!(send(&mut conn, &addr, &ask), 200, "{name}");
         }
         let mut samples = Vec::with_capacity(requests);
         for _ in 0..requests {
             let started = Instant::now();
-            assert_eq!(get(&mut conn, &addr, &path), 200, "{path}");
+            assert_eq!(send(&mut conn, &addr, &ask), 200, "{name}");
             samples.push(started.elapsed());
         }
         samples.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let p50 = ms(percentile(&samples, 50.0));
+        let base = *baseline.get_or_insert(p50);
         println!(
-            "| {name} | {:.2} ms | {:.2} ms |",
-            percentile(&samples, 50.0).as_secs_f64() * 1000.0,
-            percentile(&samples, 99.0).as_secs_f64() * 1000.0
+            "| {name} | {p50:.2} ms | {:.2}–{:.2} ms | {:.2} ms | {:.2} |",
+            ms(percentile(&samples, 10.0)),
+            ms(percentile(&samples, 90.0)),
+            ms(percentile(&samples, 99.0)),
+            p50 / base
         );
     }
     let _ = Command::new("kill")

@@ -458,6 +458,11 @@ test.describe('the board', () => {
     const panel = page.getByRole('dialog', { name: 'New reservation' });
     await expect(panel).toBeVisible();
     await expect(panel.getByLabel('Check-in')).toHaveValue(stay.checkIn);
+    // The drawer settles first: its focus trap moves the focus into it when its
+    // opening transition ends, and on two loaded cores that can come after the
+    // first key presses, sending the → that picks "New client" elsewhere.
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+    await expect.poll(() => panel.evaluate((el) => el.contains(document.activeElement))).toBe(true);
     // In the panel: to the guest choice (→ picks "New client"), to the name, type it, Enter books.
     const focusedName = () => page.evaluate(() => {
       const el = document.activeElement as HTMLElement | null;

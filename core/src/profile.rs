@@ -1,6 +1,7 @@
 //! A tenant's public profile: what its public site and any other frontend show
 //! about the business (description, contact, address, map point, arrival and
-//! departure information, links, theme colour). It comes from the `profile:`
+//! departure information, links, theme colour, an optional map tile
+//! server). It comes from the `profile:`
 //! block of `tenant.yaml`, checked there (docs/decisions/0080), and is stored
 //! with the tenant each time its policy goes live (`store::ProfileStore`).
 
@@ -38,6 +39,43 @@ pub struct TenantProfile {
     /// The brand colour, `#rrggbb` in lowercase.
     #[serde(default)]
     pub theme_color: Option<String>,
+    /// The tile server of an interactive map, when the tenant configures one
+    /// (none by default: a site then shows the address and a link instead).
+    #[serde(default)]
+    pub map: Option<MapTiles>,
+}
+
+/// A map tile server a tenant chose: where an interactive map's tiles come
+/// from and the attribution its terms ask for (docs/decisions/0110).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MapTiles {
+    /// The tile URL template, `https://` with `{z}`, `{x}` and `{y}`
+    /// (`https://tile.example.org/{z}/{x}/{y}.png`), checked by the profile.
+    pub tiles: String,
+    /// The attribution shown on the map (`© OpenStreetMap contributors`).
+    pub attribution: String,
+}
+
+impl MapTiles {
+    /// The origin the tiles come from (`https://tile.example.org`), for a
+    /// Content-Security-Policy; `None` if the template is not an `https://`
+    /// URL whose host is letters, digits, dots and dashes with an optional
+    /// port (what the profile's check allows).
+    pub fn origin(&self) -> Option<String> {
+        let rest = self.tiles.strip_prefix("https://")?;
+        let authority = rest.split('/').next().unwrap_or_default();
+        let (host, port) = match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        };
+        let host_ok = !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+        let port_ok = port
+            .is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+        (host_ok && port_ok).then(|| format!("https://{authority}"))
+    }
 }
 
 /// A postal address in parts, so that each frontend lays it out (and marks it
@@ -122,5 +160,30 @@ mod tests {
         a.postal_code = None;
         a.region = None;
         assert_eq!(a.formatted(), "Lärchenweg 12, Grindelwald, CH");
+    }
+
+    #[test]
+    fn a_tile_server_has_an_origin_only_when_its_host_is_plain() {
+        let tiles = |t: &str| MapTiles {
+            tiles: t.into(),
+            attribution: "© OpenStreetMap contributors".into(),
+        };
+        assert_eq!(
+            tiles("https://tile.example.org/{z}/{x}/{y}.png").origin(),
+            Some("https://tile.example.org".into())
+        );
+        assert_eq!(
+            tiles("https://127.0.0.1:8443/{z}/{x}/{y}.png").origin(),
+            Some("https://127.0.0.1:8443".into())
+        );
+        for bad in [
+            "http://tile.example.org/{z}/{x}/{y}.png",
+            "https://a.example.org;script-src */{z}/{x}/{y}",
+            "https://{s}.example.org/{z}/{x}/{y}",
+            "https://x.org:99999999/{z}/{x}/{y}",
+            "https:///{z}",
+        ] {
+            assert_eq!(tiles(bad).origin(), None, "{bad}");
+        }
     }
 }

@@ -41,6 +41,21 @@ pub struct TenantProfile {
     /// More pictures of the place, in the profile's order (`position` from
     /// 0); `id` is null.
     pub gallery: Vec<Image>,
+    /// The tile server of an interactive map, when the tenant configures one;
+    /// null otherwise (show the address and a link to a map instead). No tile
+    /// server is assumed: a frontend that draws a map uses this one, with its
+    /// attribution.
+    pub map: Option<MapTiles>,
+}
+
+/// A map tile server and the attribution its terms ask for.
+#[derive(SimpleObject, Debug)]
+pub struct MapTiles {
+    /// The tile URL template: `https://`, with `{z}`, `{x}` and `{y}`
+    /// (`https://tile.example.org/{z}/{x}/{y}.png`).
+    pub tiles: String,
+    /// The attribution to show on the map (`© OpenStreetMap contributors`).
+    pub attribution: String,
 }
 
 /// A postal address.
@@ -125,6 +140,10 @@ impl From<core::TenantProfile> for TenantProfile {
                 })
                 .collect(),
             theme_color: p.theme_color,
+            map: p.map.map(|m| MapTiles {
+                tiles: m.tiles,
+                attribution: m.attribution,
+            }),
             cover: None,
             gallery: Vec::new(),
         }

@@ -220,6 +220,30 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 12))]
     pub gallery: Vec<Picture>,
+    /// An interactive map on the public site, from the tile server named here
+    /// (none by default: the site then shows the address, the coordinates and
+    /// a link to OpenStreetMap). Needs `coordinates` to place its marker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map: Option<MapTiles>,
+}
+
+/// The tile server of the public site's interactive map, and the attribution
+/// its terms ask for. Check the server's usage policy before naming it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MapTiles {
+    /// The tile URL template: `https://`, a host of letters, digits, dots and
+    /// dashes (and a port), then a path with `{z}`, `{x}` and `{y}` (no other
+    /// placeholder).
+    #[schemars(
+        regex(pattern = r#"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[^\s\\"'<>`]*$"#),
+        length(max = 500),
+        example = &"https://tile.example.org/{z}/{x}/{y}.png"
+    )]
+    pub tiles: String,
+    /// The attribution shown on the map, as the tile server's terms ask.
+    #[schemars(length(min = 1, max = 200), example = &"© OpenStreetMap contributors")]
+    pub attribution: String,
 }
 
 /// A picture of the profile: a file of the tenant directory, processed and
@@ -352,6 +376,10 @@ impl TenantConfig {
                 })
                 .collect(),
             theme_color: p.theme_color.as_ref().map(|c| c.to_ascii_lowercase()),
+            map: p.map.as_ref().map(|m| core::MapTiles {
+                tiles: m.tiles.clone(),
+                attribution: m.attribution.trim().to_owned(),
+            }),
         }
     }
 }

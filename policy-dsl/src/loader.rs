@@ -237,6 +237,7 @@ fn semantic_errors(
         }
     }
     errors.extend(picture_errors(dir, path, config, doc));
+    errors.extend(map_errors(path, config, doc));
     if let Some(i) = &config.interval {
         for (day, hours) in &i.opening_hours {
             if hours.close <= hours.open {
@@ -282,6 +283,67 @@ fn picture_errors(
                 "the alt text is blank; say what the picture shows",
             ));
         }
+    }
+    errors
+}
+
+/// The map's tile template names `{z}`, `{x}` and `{y}` once each and no
+/// other placeholder (the schema checked its form), its attribution is not
+/// blank, and the map has coordinates to show.
+fn map_errors(path: &Path, config: &TenantConfig, doc: &yaml::YamlDocument) -> Vec<Diagnostic> {
+    let Some(map) = &config.profile.map else {
+        return Vec::new();
+    };
+    let mut errors = Vec::new();
+    let mut placeholders = Vec::new();
+    let mut rest = map.tiles.as_str();
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            placeholders.push(after.to_owned());
+            break;
+        };
+        placeholders.push(after[..close].to_owned());
+        rest = &after[close + 1..];
+    }
+    let unknown: Vec<&String> = placeholders
+        .iter()
+        .filter(|p| !["z", "x", "y"].contains(&p.as_str()))
+        .collect();
+    let missing: Vec<&str> = ["z", "x", "y"]
+        .into_iter()
+        .filter(|n| placeholders.iter().filter(|p| p == n).count() != 1)
+        .collect();
+    if let Some(p) = unknown.first() {
+        errors.push(doc.diagnostic(
+            path,
+            "/profile/map/tiles",
+            format!("the tile template may only use `{{z}}`, `{{x}}` and `{{y}}`, not `{{{p}}}`"),
+        ));
+    } else if !missing.is_empty() {
+        let names: Vec<String> = missing.iter().map(|n| format!("`{{{n}}}`")).collect();
+        errors.push(doc.diagnostic(
+            path,
+            "/profile/map/tiles",
+            format!(
+                "the tile template needs {} once each (e.g. https://tile.example.org/{{z}}/{{x}}/{{y}}.png)",
+                names.join(", ")
+            ),
+        ));
+    }
+    if map.attribution.trim().is_empty() {
+        errors.push(doc.diagnostic(
+            path,
+            "/profile/map/attribution",
+            "the attribution is blank; give the credit the tile server's terms ask for",
+        ));
+    }
+    if config.profile.coordinates.is_none() {
+        errors.push(doc.diagnostic(
+            path,
+            "/profile/map",
+            "a map needs `coordinates` to show where the business is",
+        ));
     }
     errors
 }

@@ -42,6 +42,10 @@ fn profile() -> TenantProfile {
             url: "https://www.example.org/timetable".into(),
         }],
         theme_color: Some("#2f6b4f".into()),
+        map: Some(berth_core::profile::MapTiles {
+            tiles: "https://tile.example.org/{z}/{x}/{y}.png".into(),
+            attribution: "© OpenStreetMap contributors".into(),
+        }),
     }
 }
 

@@ -27,6 +27,7 @@ const PROFILE: &str = r#"query($slug: String!) {
       themeColor
       cover { id url srcset alt width height position uploaded variants { width height url } }
       gallery { url srcset alt width height position }
+      map { tiles attribution }
     }
   }
 }"#;
@@ -118,6 +119,8 @@ async fn the_profile_is_public_and_as_the_tenant_file_says() {
             .starts_with("https://")
     );
     assert_eq!(profile["themeColor"], "#2f6b4f");
+    // The demo tenants name no tile server: no map is assumed.
+    assert_eq!(profile["map"], Value::Null);
     // The cover in three widths, like an uploaded unit image (no id).
     let cover = &profile["cover"];
     assert_eq!(cover["id"], Value::Null);
@@ -175,6 +178,28 @@ async fn the_profile_is_public_and_as_the_tenant_file_says() {
     // Another tenant's pictures are not this one's (none stored for it yet).
     assert_eq!(profile["cover"], Value::Null);
     assert_eq!(profile["gallery"], json!([]));
+
+    // A tile server the tenant names, as stored.
+    let mut with_map = registry
+        .get("summit-tours")
+        .unwrap()
+        .config()
+        .public_profile();
+    with_map.map = Some(berth_core::profile::MapTiles {
+        tiles: "https://tile.example.org/{z}/{x}/{y}.png".into(),
+        attribution: "© OpenStreetMap contributors".into(),
+    });
+    api.store
+        .save_tenant_profile(api.summit.id, &with_map, &Actor::System, api.clock.now())
+        .await
+        .unwrap();
+    let (data, errors) = api.run(PROFILE, json!({ "slug": "summit-tours" })).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        data["tenant"]["profile"]["map"],
+        json!({ "tiles": "https://tile.example.org/{z}/{x}/{y}.png",
+                "attribution": "© OpenStreetMap contributors" })
+    );
 
     // An unknown tenant (or no slug at all) is null, not an error.
     for slug in ["nobody", "Not A Slug"] {

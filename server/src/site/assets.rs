@@ -5,6 +5,11 @@
 //! own, named by the colour itself (`/assets/theme-2f6b4f.css`): no inline
 //! style is needed, so the Content-Security-Policy forbids them
 //! (docs/decisions/0088).
+//!
+//! Leaflet 1.9.4 (BSD-2-Clause, `web/site/vendor/leaflet/`) is embedded the
+//! same way, but no page links it: the script loads it only on the home page
+//! of a tenant that configures a map tile server, and only when the map comes
+//! near the view (docs/decisions/0111). It is not part of the script's budget.
 
 use std::sync::LazyLock;
 
@@ -27,14 +32,14 @@ pub struct Asset {
     /// `site-3f2a9c1d.css`.
     pub file: String,
     /// The content.
-    pub body: &'static str,
+    pub body: &'static [u8],
     /// Its `Content-Type`.
     pub content_type: &'static str,
 }
 
 impl Asset {
-    fn new(stem: &str, extension: &str, body: &'static str, content_type: &'static str) -> Self {
-        let digest = Sha256::digest(body.as_bytes());
+    fn new(stem: &str, extension: &str, body: &'static [u8], content_type: &'static str) -> Self {
+        let digest = Sha256::digest(body);
         let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
         Self {
             file: format!("{stem}-{hash}.{extension}"),
@@ -50,11 +55,86 @@ impl Asset {
 }
 
 /// The stylesheet.
-pub static CSS: LazyLock<Asset> =
-    LazyLock::new(|| Asset::new("site", "css", SITE_CSS, "text/css; charset=utf-8"));
+pub static CSS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "site",
+        "css",
+        SITE_CSS.as_bytes(),
+        "text/css; charset=utf-8",
+    )
+});
 /// The script.
-pub static JS: LazyLock<Asset> =
-    LazyLock::new(|| Asset::new("site", "js", SITE_JS, "text/javascript; charset=utf-8"));
+pub static JS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "site",
+        "js",
+        SITE_JS.as_bytes(),
+        "text/javascript; charset=utf-8",
+    )
+});
+
+macro_rules! leaflet_file {
+    ($name:literal) => {
+        include_bytes!(concat!("../../../web/site/vendor/leaflet/", $name))
+    };
+}
+
+/// Leaflet's script, stylesheet and marker images, loaded by the site
+/// script on demand (never linked by a page).
+pub static LEAFLET: LazyLock<Leaflet> = LazyLock::new(|| Leaflet {
+    js: Asset::new(
+        "leaflet",
+        "js",
+        leaflet_file!("leaflet.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    css: Asset::new(
+        "leaflet",
+        "css",
+        leaflet_file!("leaflet.css"),
+        "text/css; charset=utf-8",
+    ),
+    marker: Asset::new(
+        "marker-icon",
+        "png",
+        leaflet_file!("marker-icon.png"),
+        "image/png",
+    ),
+    marker_2x: Asset::new(
+        "marker-icon-2x",
+        "png",
+        leaflet_file!("marker-icon-2x.png"),
+        "image/png",
+    ),
+    shadow: Asset::new(
+        "marker-shadow",
+        "png",
+        leaflet_file!("marker-shadow.png"),
+        "image/png",
+    ),
+});
+
+/// Leaflet's embedded files.
+#[derive(Debug)]
+pub struct Leaflet {
+    pub js: Asset,
+    pub css: Asset,
+    pub marker: Asset,
+    pub marker_2x: Asset,
+    pub shadow: Asset,
+}
+
+impl Leaflet {
+    fn all(&self) -> [&Asset; 5] {
+        [
+            &self.js,
+            &self.css,
+            &self.marker,
+            &self.marker_2x,
+            &self.shadow,
+        ]
+    }
+}
 
 /// The theme stylesheet's address for a `#rrggbb` colour; `None` for anything
 /// else (the profile's check keeps colours in that form).
@@ -64,9 +144,10 @@ pub fn theme_path(color: &str) -> Option<String> {
 
 /// `GET /assets/{file}`.
 pub async fn serve(Path(file): Path<String>) -> Response {
-    for asset in [&*CSS, &*JS] {
+    let site = [&*CSS, &*JS];
+    for asset in site.into_iter().chain(LEAFLET.all()) {
         if file == asset.file {
-            return immutable(asset.content_type, asset.body.to_owned());
+            return immutable(asset.content_type, asset.body.to_vec());
         }
     }
     if let Some(hex) = file
@@ -74,7 +155,7 @@ pub async fn serve(Path(file): Path<String>) -> Response {
         .and_then(|f| f.strip_suffix(".css"))
         && let Some(rgb) = parse_hex(&format!("#{hex}"))
     {
-        return immutable("text/css; charset=utf-8", theme_css(hex, rgb));
+        return immutable("text/css; charset=utf-8", theme_css(hex, rgb).into_bytes());
     }
     (
         StatusCode::NOT_FOUND,
@@ -84,7 +165,7 @@ pub async fn serve(Path(file): Path<String>) -> Response {
         .into_response()
 }
 
-fn immutable(content_type: &'static str, body: String) -> Response {
+fn immutable(content_type: &'static str, body: Vec<u8>) -> Response {
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -156,21 +237,34 @@ mod tests {
             CSS.file.trim_end_matches(".css"),
             JS.file.trim_end_matches(".js")
         );
+        assert!(LEAFLET.js.file.starts_with("leaflet-") && LEAFLET.js.file.ends_with(".js"));
+        assert!(LEAFLET.marker.body.starts_with(b"\x89PNG"));
+    }
+
+    #[test]
+    fn the_vendored_leaflet_is_1_9_4_with_its_license() {
+        let js = std::str::from_utf8(LEAFLET.js.body).unwrap();
+        assert!(js.contains("t.version=\"1.9.4\""));
+        let license = include_str!("../../../web/site/vendor/leaflet/LICENSE");
+        assert!(license.contains("BSD 2-Clause"), "{license}");
     }
 
     /// Issue 20's budgets: the public script at most 15 KB and the stylesheet
-    /// at most 20 KB, gzipped.
+    /// at most 20 KB, gzipped. Leaflet (about 42 KB gzipped) is outside them:
+    /// no page links it, and the script loads it only for a tenant that
+    /// configures a map, when the map comes near the view
+    /// (docs/decisions/0111).
     #[test]
     fn the_embedded_assets_stay_within_their_gzip_budgets() {
         use std::io::Write;
-        let gzipped = |body: &str| {
+        let gzipped = |body: &[u8]| {
             let mut encoder =
                 flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-            encoder.write_all(body.as_bytes()).unwrap();
+            encoder.write_all(body).unwrap();
             encoder.finish().unwrap().len()
         };
-        let js = gzipped(SITE_JS);
-        let css = gzipped(SITE_CSS);
+        let js = gzipped(SITE_JS.as_bytes());
+        let css = gzipped(SITE_CSS.as_bytes());
         assert!(js <= 15 * 1024, "site.js is {js} bytes gzipped");
         assert!(css <= 20 * 1024, "site.css is {css} bytes gzipped");
     }

@@ -13,7 +13,7 @@ use minijinja::{Value, context};
 use super::estimate::{self, Estimate, Fields};
 use super::i18n::{Lang, fill};
 use super::render::{self, Caching};
-use super::view::{Ctx, Model, PageMeta, Place, UnitView, photos_by_unit};
+use super::view::{Ctx, MapView, Model, PageMeta, PhotoView, Place, UnitView, photos_by_unit};
 use super::{PageError, calendar, prices, seo};
 use crate::http::AppState;
 
@@ -85,10 +85,26 @@ pub async fn home(
 ) -> Result<Response, PageError> {
     let ctx = Ctx::load(&state, &tenant, &place).await?;
     let (_, units) = unit_views(&state, &ctx, true).await?;
+    let pictures = state.engine.tenant_pictures(ctx.id()).await?;
     let origin = seo::request_origin(&place);
-    let cover = units.iter().flat_map(|u| u.photos.first()).next().cloned();
+    // The tenant's own cover; a unit's first photo only when it has none.
+    let own_cover = pictures.cover.as_ref().and_then(PhotoView::of_picture);
+    let cover = own_cover.or_else(|| units.iter().flat_map(|u| u.photos.first()).next().cloned());
+    let gallery: Vec<PhotoView> = pictures
+        .gallery
+        .iter()
+        .filter_map(PhotoView::of_picture)
+        .collect();
     let image = cover.as_ref().map(|p| seo::absolute(&origin, &p.large));
+    let map = MapView::of(&ctx);
     let mut ld = seo::business(&ctx, &units, image.clone());
+    if image.is_some() && !gallery.is_empty() {
+        ld["image"] = image
+            .iter()
+            .cloned()
+            .chain(gallery.iter().map(|p| seo::absolute(&origin, &p.large)))
+            .collect();
+    }
     ld["makesOffer"] = units
         .iter()
         .map(
@@ -114,12 +130,18 @@ pub async fn home(
         "home.html",
         context! { ..layout, ..context! {
             cover => cover,
+            gallery => gallery,
             units => teaser,
             more_units => units.len() > TEASER_UNITS,
             model => ctx.model,
+            map => map.as_ref().map(|(view, _)| view),
         }},
     )?;
-    Ok(render::page(StatusCode::OK, html, Caching::Public))
+    let mut response = render::page(StatusCode::OK, html, Caching::Public);
+    if let Some((_, tile_origin)) = &map {
+        render::allow_tiles(&mut response, tile_origin);
+    }
+    Ok(response)
 }
 
 /// `GET /{tenant}/units`.

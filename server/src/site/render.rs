@@ -17,6 +17,29 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
     style-src 'self'; img-src 'self' https: data:; connect-src 'self'; \
     form-action 'self'; base-uri 'none'; frame-ancestors 'none'; object-src 'none'";
 
+/// The policy of a page that shows an interactive map: the site's, with the
+/// tile server's origin (`https://tile.example.org`) added to `img-src` and
+/// nowhere else — Leaflet draws tiles as `<img>` elements, and its own
+/// script, stylesheet and marker images come from berth (docs/decisions/0112).
+pub fn content_security_policy_with_tiles(tile_origin: &str) -> String {
+    CONTENT_SECURITY_POLICY.replacen(
+        "img-src 'self' https: data:;",
+        &format!("img-src 'self' https: data: {tile_origin};"),
+        1,
+    )
+}
+
+/// Puts the policy of a page with a map on `response` (see
+/// [`content_security_policy_with_tiles`]); an origin that cannot be a
+/// header value leaves the site's policy (the profile's check prevents it).
+pub fn allow_tiles(response: &mut Response, tile_origin: &str) {
+    if let Ok(value) = HeaderValue::from_str(&content_security_policy_with_tiles(tile_origin)) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 /// The templates, embedded so a deployment needs no extra files.
 const TEMPLATES: [(&str, &str); 9] = [
     (
@@ -176,6 +199,17 @@ mod tests {
     fn the_policy_allows_no_inline_code() {
         assert!(!CONTENT_SECURITY_POLICY.contains("unsafe-inline"));
         assert!(!CONTENT_SECURITY_POLICY.contains("unsafe-eval"));
+    }
+
+    #[test]
+    fn a_map_adds_its_tile_origin_to_img_src_only() {
+        let csp = content_security_policy_with_tiles("https://tile.example.org");
+        assert!(
+            csp.contains("img-src 'self' https: data: https://tile.example.org;"),
+            "{csp}"
+        );
+        assert_eq!(csp.matches("tile.example.org").count(), 1, "{csp}");
+        assert!(!csp.contains("unsafe-inline"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use berth_core::ids::{TenantId, UnitId};
-use berth_core::media::UnitImage;
+use berth_core::media::{TenantPicture, UnitImage};
 use berth_core::policy::OccupancyBasis;
 use berth_core::profile::TenantProfile;
 use berth_core::tenant::{Tenant, TenantSlug};
@@ -443,4 +443,72 @@ pub struct PhotoView {
     pub height: u32,
     /// The widest.
     pub large: String,
+}
+
+impl PhotoView {
+    /// One of the tenant's own pictures (its cover or a gallery picture);
+    /// `None` when it has no stored width.
+    pub fn of_picture(picture: &TenantPicture) -> Option<Self> {
+        let largest = picture.largest()?;
+        let fallback = picture
+            .variants
+            .iter()
+            .find(|v| v.width >= 800)
+            .unwrap_or(largest);
+        Some(Self {
+            src: fallback.path(),
+            srcset: picture.srcset(),
+            alt: picture.alt.clone(),
+            width: picture.width,
+            height: picture.height,
+            large: largest.path(),
+        })
+    }
+}
+
+/// An interactive map, for a tenant that names a tile server and has
+/// coordinates: what the home page's map container carries for the script.
+#[derive(Clone, Debug, Serialize)]
+pub struct MapView {
+    /// The tile URL template.
+    pub tiles: String,
+    /// The tile server's attribution (plain text; the script escapes it).
+    pub attribution: String,
+    /// Latitude and longitude, as text with five decimals.
+    pub lat: String,
+    pub lng: String,
+    /// The marker's label: the business's name.
+    pub label: String,
+    /// Leaflet's embedded files.
+    pub leaflet_js: String,
+    pub leaflet_css: String,
+    pub marker: String,
+    pub marker_2x: String,
+    pub marker_shadow: String,
+}
+
+impl MapView {
+    /// The map of the tenant, when it has one (tiles, a plain tile origin
+    /// and coordinates), with the tile origin its pages' policy must allow.
+    pub fn of(ctx: &Ctx) -> Option<(Self, String)> {
+        let map = ctx.profile.map.as_ref()?;
+        let at = ctx.profile.coordinates?;
+        let origin = map.origin()?;
+        let leaflet = &*assets::LEAFLET;
+        Some((
+            Self {
+                tiles: map.tiles.clone(),
+                attribution: map.attribution.clone(),
+                lat: format!("{:.5}", at.lat),
+                lng: format!("{:.5}", at.lng),
+                label: ctx.tenant.name.clone(),
+                leaflet_js: leaflet.js.path(),
+                leaflet_css: leaflet.css.path(),
+                marker: leaflet.marker.path(),
+                marker_2x: leaflet.marker_2x.path(),
+                marker_shadow: leaflet.shadow.path(),
+            },
+            origin,
+        ))
+    }
 }

@@ -5,7 +5,9 @@
 //! words, escaping of a unit's description and a guest's name, booking
 //! requests (confirmation, idempotency, refusals that write nothing, the
 //! honeypot, the per-address limit), own domains, 404s and the security
-//! headers (a CSP without `unsafe-inline`, no cookie).
+//! headers (a CSP without `unsafe-inline`, no cookie); the tenant's own cover
+//! and gallery on its home page and as its sharing image; the interactive
+//! map only for a tenant that names a tile server.
 
 use std::collections::HashMap;
 
@@ -71,7 +73,8 @@ async fn send(
     stream.write_all(request.as_bytes()).await.expect("send");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.expect("read");
-    let raw = String::from_utf8(raw).expect("utf-8");
+    // Pictures are not text; their status and headers are all that is read.
+    let raw = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = raw.split_once("\r\n\r\n").expect("a response");
     let mut lines = head.lines();
     let status = lines
@@ -192,6 +195,98 @@ fn check_page(answer: &Answer, business: &str, what: &str) -> Html {
     html
 }
 
+/// The policy's `img-src` directive.
+fn img_src(answer: &Answer) -> Option<String> {
+    answer
+        .header("content-security-policy")?
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("img-src"))
+        .map(str::to_owned)
+}
+
+/// The URLs of a `srcset` with their widths.
+fn srcset_urls(srcset: &str) -> Vec<(String, u32)> {
+    srcset
+        .split(", ")
+        .map(|candidate| {
+            let (url, width) = candidate.split_once(' ').expect("a width");
+            (url.to_owned(), width.trim_end_matches('w').parse().unwrap())
+        })
+        .collect()
+}
+
+/// The home page shows the tenant's own cover (the hero: eager, `srcset`,
+/// `sizes`, its alt text, every width served from `/media/`), its gallery
+/// (lazy, alt text, `srcset`), and shares the cover: `og:image` and the
+/// JSON-LD's first image are its widest width's absolute URL — all as
+/// GraphQL's `Tenant.profile` has them.
+async fn check_pictures(server: &Server, tenant: &str, home: &Answer, html: &Html) {
+    let answer = server
+        .graphql(
+            "query($t: String!) { tenant(slug: $t) { profile { \
+               cover { url srcset alt } gallery { url srcset alt } } } }",
+            json!({ "t": tenant }),
+        )
+        .await;
+    let profile = &answer["data"]["tenant"]["profile"];
+    let cover = &profile["cover"];
+    assert!(cover.is_object(), "{tenant} has a cover: {answer}");
+    let hero = html
+        .select(&sel(".hero-image img"))
+        .next()
+        .unwrap_or_else(|| panic!("{tenant}: a hero image in {}", home.body));
+    let hero = hero.value();
+    assert_eq!(hero.attr("srcset"), cover["srcset"].as_str(), "{tenant}");
+    assert!(hero.attr("sizes").is_some(), "{tenant}: sizes");
+    assert_eq!(hero.attr("loading"), Some("eager"), "{tenant}");
+    assert_eq!(hero.attr("alt"), cover["alt"].as_str(), "{tenant}");
+    assert!(
+        hero.attr("width").is_some() && hero.attr("height").is_some(),
+        "{tenant}: the hero's size is known before it loads"
+    );
+    let widths = srcset_urls(hero.attr("srcset").unwrap());
+    assert!(widths.len() >= 2, "{tenant}: {widths:?}");
+    for (url, _) in &widths {
+        assert!(url.starts_with("/media/"), "{url}");
+        let picture = get(server, url).await;
+        assert_eq!(picture.status, 200, "{url}");
+        assert_eq!(picture.header("content-type"), Some("image/jpeg"), "{url}");
+    }
+    let widest = &widths.iter().max_by_key(|(_, w)| *w).unwrap().0;
+    assert_eq!(cover["url"].as_str(), Some(widest.as_str()));
+    let shared = format!("http://{}{widest}", server.addr);
+    assert_eq!(
+        attr(html, r#"meta[property="og:image"]"#, "content").as_deref(),
+        Some(shared.as_str()),
+        "{tenant}: og:image is the cover"
+    );
+    let ld = json_ld(html);
+    let ld_image = match &ld["image"] {
+        Value::Array(list) => list[0].clone(),
+        one => one.clone(),
+    };
+    assert_eq!(ld_image, json!(shared), "{tenant}: {ld}");
+
+    let gallery = profile["gallery"].as_array().unwrap();
+    assert!(!gallery.is_empty(), "{tenant} has a gallery");
+    let shown: Vec<_> = html.select(&sel(".pictures img")).collect();
+    assert_eq!(shown.len(), gallery.len(), "{tenant}: the whole gallery");
+    for (img, picture) in shown.iter().zip(gallery) {
+        let img = img.value();
+        assert_eq!(img.attr("loading"), Some("lazy"));
+        assert_eq!(img.attr("srcset"), picture["srcset"].as_str());
+        assert!(img.attr("sizes").is_some());
+        assert!(img.attr("alt").is_some_and(|a| !a.is_empty()));
+        assert_eq!(img.attr("alt"), picture["alt"].as_str());
+    }
+    assert_eq!(
+        texts(html, "#pictures-heading"),
+        vec!["Pictures".to_owned()],
+        "{tenant}"
+    );
+}
+
 /// The public catalog of a tenant from GraphQL: (id, name, maxGuests, inventory).
 async fn catalog(server: &Server, tenant: &str) -> Vec<(String, String, u64, u64)> {
     let answer = server
@@ -269,9 +364,17 @@ async fn every_page_of_the_demo_sites_is_complete() {
         } else {
             assert_eq!(canonical, format!("http://{}/{tenant}/", server.addr));
         }
+        check_pictures(&server, tenant, &home, &html).await;
+        // No tile server is configured: no map container, nothing more in
+        // the policy than the site's own.
         assert!(
-            attr(&html, r#"meta[property="og:image"]"#, "content").is_some(),
-            "{tenant}: an image"
+            html.select(&sel(".map-canvas")).next().is_none(),
+            "{tenant}: no interactive map"
+        );
+        assert_eq!(
+            img_src(&home).as_deref(),
+            Some("img-src 'self' https: data:"),
+            "{tenant}"
         );
         let tel = attr(&html, r#"a[href^="tel:"]"#, "href").expect("a tel: link");
         assert!(tel.starts_with("tel:+"), "{tel}");
@@ -1057,5 +1160,145 @@ async fn a_spanish_speaking_tenant_gets_spanish_pages_with_its_money() {
         texts(&missing.html(), "h1"),
         vec!["Página no encontrada".to_owned()]
     );
+    server.stop();
+}
+
+#[tokio::test]
+async fn a_tenant_that_names_a_tile_server_gets_an_interactive_map() {
+    // Two tenants: the cabins name a tile server (on a loopback address,
+    // which nothing here asks for tiles), the hotel does not.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("site-map-{}", uuid::Uuid::new_v4()));
+    for slug in ["alpine-cabins", "harbor-hotel"] {
+        copy_dir(&tenants_dir().join(slug), &dir.join(slug));
+    }
+    let cabins = dir.join("alpine-cabins").join("tenant.yaml");
+    let yaml = std::fs::read_to_string(&cabins).unwrap();
+    assert!(yaml.contains("\n  theme_color: \"#2f6b4f\"\n"));
+    std::fs::write(
+        &cabins,
+        yaml.replace(
+            "\n  theme_color: \"#2f6b4f\"\n",
+            "\n  theme_color: \"#2f6b4f\"\n  map:\n    \
+             tiles: \"https://127.0.0.1:9/tiles/{z}/{x}/{y}.png\"\n    \
+             attribution: \"© Test <b>tiles</b>\"\n",
+        ),
+    )
+    .unwrap();
+    let (url, _) = temp_sqlite_url();
+    let server = Server::start(&[
+        "--database-url",
+        &url,
+        "--demo",
+        "--tenants",
+        dir.to_str().unwrap(),
+    ]);
+
+    let home = get(&server, "/alpine-cabins/").await;
+    assert_eq!(home.status, 200, "{}", home.body);
+    let html = check_page(&home, "Alpine Cabins", "home with a map");
+    let canvas = html
+        .select(&sel("#map .map-canvas"))
+        .next()
+        .unwrap_or_else(|| panic!("a map container in {}", home.body));
+    let data = |name: &str| {
+        canvas
+            .value()
+            .attr(&format!("data-{name}"))
+            .unwrap_or_else(|| panic!("data-{name}"))
+            .to_owned()
+    };
+    assert_eq!(data("tiles"), "https://127.0.0.1:9/tiles/{z}/{x}/{y}.png");
+    // Text in an attribute, escaped there (the script escapes it again for
+    // Leaflet, which writes attributions as HTML).
+    assert_eq!(data("attribution"), "© Test <b>tiles</b>");
+    assert!(!home.body.contains("<b>tiles"));
+    assert_eq!(
+        (data("lat"), data("lng")),
+        ("46.62400".into(), "8.04100".into())
+    );
+    assert_eq!(data("label"), "Alpine Cabins");
+    assert!(
+        canvas.value().attr("hidden").is_some(),
+        "shown by the script"
+    );
+    assert!(canvas.value().attr("aria-label").is_some());
+    // The text, coordinates and OpenStreetMap link stay beside it.
+    assert!(
+        html.select(&sel(r#"#map a[href^="https://www.openstreetmap.org/"]"#))
+            .next()
+            .is_some()
+    );
+    // Leaflet is berth's own, never linked by the page: the script loads it.
+    assert!(!home.body.contains("<script src=\"/assets/leaflet"));
+    assert!(
+        html.select(&sel(r#"link[href*="leaflet"]"#))
+            .next()
+            .is_none()
+    );
+    for (name, content_type) in [
+        ("leaflet-js", "text/javascript"),
+        ("leaflet-css", "text/css"),
+        ("marker", "image/png"),
+        ("marker-retina", "image/png"),
+        ("marker-shadow", "image/png"),
+    ] {
+        let path = data(name);
+        assert!(path.starts_with("/assets/"), "{path}");
+        let asset = get(&server, &path).await;
+        assert_eq!(asset.status, 200, "{path}");
+        assert!(
+            asset
+                .header("content-type")
+                .is_some_and(|c| c.starts_with(content_type)),
+            "{path}"
+        );
+        assert!(
+            asset
+                .header("cache-control")
+                .is_some_and(|c| c.contains("immutable"))
+        );
+    }
+    // The tile server's origin in `img-src` and nowhere else.
+    let csp = home.header("content-security-policy").unwrap();
+    assert_eq!(
+        img_src(&home).as_deref(),
+        Some("img-src 'self' https: data: https://127.0.0.1:9"),
+        "{csp}"
+    );
+    assert_eq!(csp.matches("127.0.0.1").count(), 1, "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+
+    // Its other pages show no map and keep the site's policy.
+    let catalog_page = get(&server, "/alpine-cabins/units").await;
+    assert_eq!(catalog_page.status, 200);
+    assert_eq!(
+        img_src(&catalog_page).as_deref(),
+        Some("img-src 'self' https: data:")
+    );
+    // Nor does a tenant without a tile server.
+    let hotel = get(&server, "/harbor-hotel/").await;
+    assert_eq!(hotel.status, 200);
+    assert!(hotel.html().select(&sel(".map-canvas")).next().is_none());
+    assert!(!hotel.body.contains("data-tiles"));
+    assert_eq!(
+        img_src(&hotel).as_deref(),
+        Some("img-src 'self' https: data:")
+    );
+
+    // The API says the same.
+    let answer = server
+        .graphql(
+            "{ a: tenant(slug: \"alpine-cabins\") { profile { map { tiles attribution } } } \
+               h: tenant(slug: \"harbor-hotel\") { profile { map { tiles } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        answer["data"]["a"]["profile"]["map"],
+        json!({ "tiles": "https://127.0.0.1:9/tiles/{z}/{x}/{y}.png",
+                "attribution": "© Test <b>tiles</b>" })
+    );
+    assert_eq!(answer["data"]["h"]["profile"]["map"], Value::Null);
     server.stop();
 }

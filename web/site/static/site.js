@@ -2,7 +2,9 @@
 // berth's public sites: progressive enhancement only. Every page works
 // without this script; with it, the estimator answers while the visitor
 // types (debounced, announced through the answer's aria-live region), and a
-// booking request form cannot be sent twice by a double click.
+// booking request form cannot be sent twice by a double click. A tenant that
+// names a map tile server gets an interactive map: Leaflet, served by berth,
+// loaded only when the map comes near the view (never for other tenants).
 
 const DEBOUNCE_MS = 300;
 
@@ -100,6 +102,106 @@ function guardDoubleSubmit(form) {
   });
 }
 
+/**
+ * Loads Leaflet's script (once) and resolves when it has run.
+ * @param {string} src
+ * @returns {Promise<void>}
+ */
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = src;
+    script.addEventListener('load', () => resolve());
+    script.addEventListener('error', () => reject(new Error(`cannot load ${src}`)));
+    document.head.append(script);
+  });
+}
+
+/**
+ * Loads a stylesheet and resolves when it applies.
+ * @param {string} href
+ * @returns {Promise<void>}
+ */
+function loadStyle(href) {
+  return new Promise((resolve, reject) => {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = href;
+    link.addEventListener('load', () => resolve());
+    link.addEventListener('error', () => reject(new Error(`cannot load ${href}`)));
+    document.head.append(link);
+  });
+}
+
+/**
+ * Text for Leaflet's attribution, which it writes as HTML.
+ * @param {string} text
+ */
+function escapeHtml(text) {
+  const span = document.createElement('span');
+  span.textContent = text;
+  return span.innerHTML;
+}
+
+/**
+ * Draws the map of a `.map-canvas`: Leaflet from berth's assets, tiles from
+ * the tenant's server, a marker at the business. The address, coordinates
+ * and map link stay beside it.
+ * @param {HTMLElement} canvas
+ */
+async function showMap(canvas) {
+  const d = canvas.dataset;
+  const lat = Number(d['lat']);
+  const lng = Number(d['lng']);
+  const tiles = d['tiles'];
+  const js = d['leafletJs'];
+  const css = d['leafletCss'];
+  if (!tiles || !js || !css || !Number.isFinite(lat) || !Number.isFinite(lng)) return;
+  try {
+    await Promise.all([loadStyle(css), loadScript(js)]);
+  } catch (error) {
+    console.warn('map', error);
+    return;
+  }
+  /** @type {any} */
+  const L = Reflect.get(window, 'L');
+  if (!L) return;
+  canvas.hidden = false;
+  const map = L.map(canvas, { scrollWheelZoom: false }).setView([lat, lng], 15);
+  L.tileLayer(tiles, { attribution: escapeHtml(d['attribution'] ?? ''), maxZoom: 19 }).addTo(map);
+  const icon = L.icon({
+    iconUrl: d['marker'],
+    iconRetinaUrl: d['markerRetina'],
+    shadowUrl: d['markerShadow'],
+    iconSize: [25, 41],
+    iconAnchor: [12, 41],
+    shadowSize: [41, 41],
+  });
+  const label = d['label'] ?? '';
+  L.marker([lat, lng], { icon, title: label, alt: label }).addTo(map);
+}
+
+/**
+ * Shows the map once its section comes near the view.
+ * @param {HTMLElement} canvas
+ */
+function enhanceMap(canvas) {
+  const section = canvas.closest('section') ?? canvas;
+  if (!('IntersectionObserver' in window)) {
+    void showMap(canvas);
+    return;
+  }
+  const observer = new IntersectionObserver(
+    (entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      observer.disconnect();
+      void showMap(canvas);
+    },
+    { rootMargin: '300px 0px' },
+  );
+  observer.observe(section);
+}
+
 // Coming back to a page from the browser's history (a request that failed
 // to leave, a visitor going back to change it): its forms can be sent again.
 window.addEventListener('pageshow', () => {
@@ -115,4 +217,7 @@ document.querySelectorAll('form[data-estimate]').forEach((form) => {
 });
 document.querySelectorAll('form.request').forEach((form) => {
   if (form instanceof HTMLFormElement) guardDoubleSubmit(form);
+});
+document.querySelectorAll('.map-canvas').forEach((canvas) => {
+  if (canvas instanceof HTMLElement) enhanceMap(canvas);
 });

@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 import berthRules from './eslint/feature-boundaries.js';
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'src/gql', 'test-results', 'playwright-report'] },
+  { ignores: ['dist', 'node_modules', 'src/gql', 'test-results', 'playwright-report', 'site/vendor'] },
   {
     files: ['**/*.{ts,tsx}'],
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],

@@ -3,7 +3,9 @@
 //! no cookies (docs/decisions/0085–0099).
 //!
 //! - `GET /{tenant}` → 308 to `/{tenant}/`; `GET /{tenant}/`: the home page
-//!   (`pages.rs`): name, description, a photo, the units, contact, map.
+//!   (`pages.rs`): name, description, the tenant's cover, the units, its
+//!   gallery, contact, and the map — text and a link, plus an interactive map
+//!   (Leaflet, loaded by the script) when the profile names a tile server.
 //! - `GET /{tenant}/units`: the catalog, a card per unit with a "from" price
 //!   (`prices.rs`).
 //! - `GET /{tenant}/units/{unitId}`: the unit, its availability
@@ -13,7 +15,8 @@
 //!   (`booking.rs`), under its own, tighter per-address limit.
 //! - `GET /{tenant}/sitemap.xml`, `GET /robots.txt` (`seo.rs`, which also
 //!   builds each page's JSON-LD).
-//! - `GET /assets/{file}`: the stylesheet, script and theme (`assets.rs`).
+//! - `GET /assets/{file}`: the stylesheet, script and theme, and Leaflet's
+//!   files for the maps (`assets.rs`).
 //!
 //! Pages are in the tenant's language (`i18n.rs`) with its money and dates
 //! (`format.rs`); a business's own domain serves its pages at `/`

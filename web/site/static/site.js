@@ -167,7 +167,9 @@ async function showMap(canvas) {
   const L = Reflect.get(window, 'L');
   if (!L) return;
   canvas.hidden = false;
-  const map = L.map(canvas, { scrollWheelZoom: false }).setView([lat, lng], 15);
+  // The page scrolls under a wheel or one finger; two fingers or the buttons
+  // move the map.
+  const map = L.map(canvas, { scrollWheelZoom: false, dragging: !L.Browser.mobile }).setView([lat, lng], 15);
   L.tileLayer(tiles, { attribution: escapeHtml(d['attribution'] ?? ''), maxZoom: 19 }).addTo(map);
   const icon = L.icon({
     iconUrl: d['marker'],

@@ -131,6 +131,18 @@ pub struct ImageVariant {
     pub url: String,
 }
 
+/// The stored widths of an image, as served.
+fn variants(stored: &[berth_core::media::ImageVariant]) -> Vec<ImageVariant> {
+    stored
+        .iter()
+        .map(|v| ImageVariant {
+            width: int(v.width),
+            height: int(v.height),
+            url: v.path(),
+        })
+        .collect()
+}
+
 impl From<berth_core::media::UnitImage> for Image {
     fn from(image: berth_core::media::UnitImage) -> Self {
         Self {
@@ -141,15 +153,7 @@ impl From<berth_core::media::UnitImage> for Image {
             width: Some(int(image.width)),
             height: Some(int(image.height)),
             position: int(image.position),
-            variants: image
-                .variants
-                .iter()
-                .map(|v| ImageVariant {
-                    width: int(v.width),
-                    height: int(v.height),
-                    url: v.path(),
-                })
-                .collect(),
+            variants: variants(&image.variants),
             uploaded: true,
         }
     }
@@ -165,15 +169,7 @@ impl From<berth_core::media::TenantPicture> for Image {
             width: Some(int(picture.width)),
             height: Some(int(picture.height)),
             position: int(picture.position),
-            variants: picture
-                .variants
-                .iter()
-                .map(|v| ImageVariant {
-                    width: int(v.width),
-                    height: int(v.height),
-                    url: v.path(),
-                })
-                .collect(),
+            variants: variants(&picture.variants),
             uploaded: true,
         }
     }

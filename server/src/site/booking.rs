@@ -23,7 +23,7 @@ use berth_core::EngineError;
 use berth_core::booking_request::BookingRequest;
 use berth_core::client::NewClient;
 use berth_core::unit::Unit;
-use minijinja::context;
+use minijinja::{Value, context};
 use serde::Serialize;
 
 use super::estimate::{self, Fields, Parsed};
@@ -271,6 +271,28 @@ fn refusal(ctx: &Ctx, e: &EngineError) -> (StatusCode, estimate::Estimate) {
     }
 }
 
+/// The layout of a page of the request flow (the form again, the
+/// confirmation): titled by the message `title_key`, about the unit, its
+/// canonical address the unit's page, and never indexed.
+fn flow_layout(ctx: &Ctx, title_key: &str, unit_name: &str, unit_id: &str) -> Value {
+    let title = ctx.t(title_key).to_owned();
+    let ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "WebPage",
+        "name": title,
+        "about": { "@type": "Organization", "name": ctx.tenant.name },
+    });
+    ctx.layout(PageMeta {
+        title: format!("{title} · {}", ctx.tenant.name),
+        description: unit_name.to_owned(),
+        canonical: ctx.canonical(&format!("/units/{unit_id}")),
+        json_ld: render::json_ld(&ld),
+        nav: "units",
+        noindex: true,
+        ..PageMeta::default()
+    })
+}
+
 /// The request page again: the estimate (or why not), and the form with the
 /// guest's values and the errors beside their fields.
 #[allow(clippy::too_many_arguments)]
@@ -284,22 +306,7 @@ fn again(
     errors: BTreeMap<&'static str, String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let title = ctx.t("request_title").to_owned();
-    let ld = serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "WebPage",
-        "name": title,
-        "about": { "@type": "Organization", "name": ctx.tenant.name },
-    });
-    let layout = ctx.layout(PageMeta {
-        title: format!("{title} · {}", ctx.tenant.name),
-        description: unit.name.clone(),
-        canonical: ctx.canonical(&format!("/units/{}", unit.id)),
-        json_ld: render::json_ld(&ld),
-        nav: "units",
-        noindex: true,
-        ..PageMeta::default()
-    });
+    let layout = flow_layout(ctx, "request_title", &unit.name, &unit.id.to_string());
     let key = if request_key.is_empty() {
         uuid::Uuid::new_v4().simple().to_string()
     } else {
@@ -329,22 +336,7 @@ fn confirmation(
 ) -> Result<Response, PageError> {
     let id = reservation.id.to_string();
     let reference = reference_of(&id);
-    let title = ctx.t("confirmation_title").to_owned();
-    let ld = serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "WebPage",
-        "name": title,
-        "about": { "@type": "Organization", "name": ctx.tenant.name },
-    });
-    let layout = ctx.layout(PageMeta {
-        title: format!("{title} · {}", ctx.tenant.name),
-        description: unit.name.clone(),
-        canonical: ctx.canonical(&format!("/units/{}", unit.id)),
-        json_ld: render::json_ld(&ld),
-        nav: "units",
-        noindex: true,
-        ..PageMeta::default()
-    });
+    let layout = flow_layout(ctx, "confirmation_title", &unit.name, &unit.id.to_string());
     let tz = ctx.tenant.timezone;
     let held_until = reservation.hold_expires_at.map(|at| {
         let local = at.with_timezone(&tz);

@@ -95,21 +95,25 @@ pub async fn request(
     let photos = super::view::photos_by_unit(state.engine.unit_images(ctx.id(), &[unit.id]).await?);
     let view = ctx.unit(&unit, photos.get(&unit.id).map_or(&[][..], Vec::as_slice));
 
+    // The request page again, with this request's form values.
+    let again_with = |answer, errors, status| {
+        again(
+            &ctx,
+            &view,
+            &fields,
+            &guest,
+            &request_key,
+            answer,
+            errors,
+            status,
+        )
+    };
     let mut errors = check_guest(&ctx, &guest);
     let parsed = match estimate::parse(&state, &ctx, &unit, &fields).await {
         Ok(parsed) => parsed,
         Err(e) => {
             let answer = estimate::failed(&ctx, &e);
-            return again(
-                &ctx,
-                &view,
-                &fields,
-                &guest,
-                &request_key,
-                answer,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            return again_with(answer, errors, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     let (quote_request, summary) = match parsed {
@@ -122,16 +126,7 @@ pub async fn request(
                 errors: field_errors,
                 ..estimate::Estimate::default()
             };
-            return again(
-                &ctx,
-                &view,
-                &fields,
-                &guest,
-                &request_key,
-                answer,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            return again_with(answer, errors, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     if request_key.is_empty() {
@@ -139,16 +134,7 @@ pub async fn request(
     }
     if !errors.is_empty() {
         let answer = quote_answer(&state, &ctx, &quote_request, summary).await;
-        return again(
-            &ctx,
-            &view,
-            &fields,
-            &guest,
-            &request_key,
-            answer,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        return again_with(answer, errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let booking = BookingRequest {
         unit_id: unit.id,
@@ -176,16 +162,7 @@ pub async fn request(
             } else {
                 answer.summary = summary;
             }
-            again(
-                &ctx,
-                &view,
-                &fields,
-                &guest,
-                &request_key,
-                answer,
-                errors,
-                status,
-            )
+            again_with(answer, errors, status)
         }
     }
 }

@@ -49,6 +49,16 @@ pub struct TenantConfig {
     pub interval: Option<IntervalRules>,
     /// How bookings are priced.
     pub pricing: Pricing,
+    /// How long a `held` reservation keeps its place before it expires unless
+    /// confirmed, in minutes (1 minute to 14 days): a guest's booking request
+    /// from the public site, or a tentative hold staff take.
+    #[serde(default = "default_hold_minutes")]
+    #[schemars(range(min = 1, max = 20160), example = &1440)]
+    pub hold_minutes: u32,
+}
+
+fn default_hold_minutes() -> u32 {
+    15
 }
 
 fn default_locale() -> String {

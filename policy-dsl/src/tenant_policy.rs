@@ -695,6 +695,10 @@ impl Policy for TenantPolicy {
         Ok(Some(Money::new(amount, paid.currency)))
     }
 
+    fn hold_duration(&self) -> Duration {
+        Duration::minutes(i64::from(self.config.hold_minutes))
+    }
+
     fn no_show_after(
         &self,
         ctx: &PolicyContext<'_>,

@@ -3,6 +3,7 @@
 //! no-show round — and the models' permissive defaults without a script.
 
 use berth_core::audit::Actor;
+use berth_core::clock::Clock;
 use berth_core::engine::{ChangePeriod, CreateReservation};
 use berth_core::policy::{Party, PeriodRequest};
 use berth_core::quantity::{Guests, Quantity};
@@ -187,5 +188,59 @@ async fn without_a_script_the_model_defaults_apply() {
     assert_eq!(
         engine.mark_no_shows(tenant.id).await.unwrap()[0].id,
         stay.id
+    );
+}
+
+#[tokio::test]
+async fn holds_last_as_long_as_the_tenant_says() {
+    let root = Root::new();
+    let dir = root.tenant("lake-rooms", ModelKind::Nightly);
+    let registry = support::registry(&root);
+    registry.load_all();
+    let (engine, tenant, unit, clock) =
+        support::engine_with_clock(registry.clone(), "lake-rooms").await;
+    let hold = |a: &str, b: &str| CreateReservation {
+        hold: true,
+        ..booking(unit.id, nights(a, b))
+    };
+    // Without a setting: a quarter of an hour.
+    let r = engine
+        .create_reservation(tenant.id, hold("2030-02-04", "2030-02-06"), &Actor::System)
+        .await
+        .unwrap();
+    assert_eq!(r.state, ReservationState::Held);
+    assert_eq!(
+        r.hold_expires_at,
+        Some(clock.now() + chrono::Duration::minutes(15))
+    );
+    // A day, as a business answering its guests' requests once a day needs.
+    let file = dir.join("tenant.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\nhold_minutes: 1440\n")).unwrap();
+    assert!(
+        matches!(
+            registry.reload("lake-rooms"),
+            PolicyChange::Activated { .. }
+        ),
+        "a valid hold time goes live"
+    );
+    let r = engine
+        .create_reservation(tenant.id, hold("2030-02-10", "2030-02-12"), &Actor::System)
+        .await
+        .unwrap();
+    assert_eq!(
+        r.hold_expires_at,
+        Some(clock.now() + chrono::Duration::days(1))
+    );
+    // Out of range: refused where it is written, the live version stays.
+    std::fs::write(&file, format!("{text}\nhold_minutes: 0\n")).unwrap();
+    let PolicyChange::Rejected { diagnostics, .. } = registry.reload("lake-rooms") else {
+        panic!("a zero hold time goes live")
+    };
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.to_string().contains("hold_minutes")),
+        "{diagnostics:?}"
     );
 }

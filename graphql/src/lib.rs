@@ -30,6 +30,7 @@ pub mod reservations;
 pub mod scalars;
 pub mod session;
 pub mod types;
+pub mod unit_calendar;
 pub mod units;
 pub mod users;
 pub mod viewer_cache;
@@ -60,6 +61,7 @@ pub struct Query(
     analytics::AnalyticsQuery,
     users::UsersQuery,
     board::BoardQuery,
+    unit_calendar::UnitCalendarQuery,
 );
 
 /// The mutation root: every feature's mutations.

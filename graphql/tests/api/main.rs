@@ -22,6 +22,7 @@ mod roles;
 mod session;
 mod support;
 mod sweep;
+mod unit_calendar;
 mod users;
 mod webhooks;
 

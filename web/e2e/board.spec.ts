@@ -470,9 +470,14 @@ test.describe('the board', () => {
       const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : '';
       return (el.getAttribute('aria-label') ?? label ?? '').trim();
     });
-    for (let i = 0; i < 40 && !['Existing client', 'New client'].includes(await focusedName()); i++) await page.keyboard.press('Tab');
-    if ((await focusedName()) === 'Existing client') await page.keyboard.press('ArrowRight');
-    await expect(panel.getByRole('radio', { name: 'New client' })).toBeChecked();
+    // A key press lost to a re-render of the drawer is pressed again, as a
+    // person would (seen only in full CI runs on two loaded cores; the cause is
+    // not found yet — see decision 0024).
+    await expect(async () => {
+      for (let i = 0; i < 40 && !['Existing client', 'New client'].includes(await focusedName()); i++) await page.keyboard.press('Tab');
+      if ((await focusedName()) === 'Existing client') await page.keyboard.press('ArrowRight');
+      await expect(panel.getByRole('radio', { name: 'New client' })).toBeChecked({ timeout: 1_000 });
+    }).toPass({ timeout: 20_000 });
     for (let i = 0; i < 10 && !(await focusedName()).startsWith('Name'); i++) await page.keyboard.press('Tab');
     const guest = `Keyboard Guest ${Date.now()}`;
     await page.keyboard.type(guest);

@@ -25,20 +25,29 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_load_stores_the_profile() {
+/// A copy of the demo tenant in a temp directory (`berth-{what}-…`, so a test
+/// may edit its files), a registry over it with everything loaded, a fresh
+/// SQLite store.
+async fn copied_tenant(what: &str) -> (std::path::PathBuf, Arc<PolicyRegistry>, Arc<dyn Store>) {
     let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let root = std::env::temp_dir().join(format!("berth-profile-{}", uuid::Uuid::new_v4()));
+    let root = std::env::temp_dir().join(format!("berth-{what}-{}", uuid::Uuid::new_v4()));
     copy_dir(&repo.join("tenants").join(SLUG), &root.join(SLUG));
-    let (demo, clock) = super::demo_registry();
+    let (_, clock) = super::demo_registry();
     let registry = Arc::new(PolicyRegistry::new(
         berth_policy::Runtime::new(berth_policy::sandbox::Limits::default()).unwrap(),
         &root,
-        clock.clone() as Arc<dyn Clock>,
+        clock as Arc<dyn Clock>,
     ));
     registry.load_all();
     let store: Arc<dyn Store> =
         Arc::new(berth_core::testing::fresh_sqlite(&std::env::temp_dir()).await);
+    (root, registry, store)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_load_stores_the_profile() {
+    let (root, registry, store) = copied_tenant("profile").await;
+    let (demo, _) = super::demo_registry();
     let activated = |version| PolicyChange::Activated {
         slug: SLUG.into(),
         version,
@@ -144,18 +153,7 @@ async fn each_load_stores_the_profile() {
 async fn each_load_stores_the_pictures() {
     use berth_core::media::MediaHash;
 
-    let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let root = std::env::temp_dir().join(format!("berth-pictures-{}", uuid::Uuid::new_v4()));
-    copy_dir(&repo.join("tenants").join(SLUG), &root.join(SLUG));
-    let (_, clock) = super::demo_registry();
-    let registry = Arc::new(PolicyRegistry::new(
-        berth_policy::Runtime::new(berth_policy::sandbox::Limits::default()).unwrap(),
-        &root,
-        clock.clone() as Arc<dyn Clock>,
-    ));
-    registry.load_all();
-    let store: Arc<dyn Store> =
-        Arc::new(berth_core::testing::fresh_sqlite(&std::env::temp_dir()).await);
+    let (root, registry, store) = copied_tenant("pictures").await;
     let activate = |version| {
         let (store, registry) = (store.clone(), registry.clone());
         async move {

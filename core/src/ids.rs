@@ -141,3 +141,8 @@ mod tests {
         assert!("not-a-uuid".parse::<ClientId>().is_err());
     }
 }
+entity_id!(
+    /// Identifies one e-mail message to one recipient (`crate::mail`); its
+    /// `Message-ID` is derived from it, the same on every attempt.
+    MailId
+);

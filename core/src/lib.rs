@@ -25,6 +25,7 @@ pub mod local_time;
 pub mod lock;
 pub mod lock_commands;
 pub mod login_throttle;
+pub mod mail;
 pub mod media;
 pub mod money;
 pub mod policy;

@@ -26,6 +26,7 @@ pub mod lock;
 pub mod lock_commands;
 pub mod login_throttle;
 pub mod mail;
+pub mod mail_commands;
 pub mod media;
 pub mod money;
 pub mod policy;

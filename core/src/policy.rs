@@ -207,6 +207,12 @@ pub trait Policy: Send + Sync + Debug {
         Duration::minutes(15)
     }
 
+    /// How many days before arrival a guest's reminder e-mail goes out; 0
+    /// sends none. [`crate::mail::DEFAULT_REMINDER_DAYS`] by default.
+    fn reminder_days(&self) -> u32 {
+        crate::mail::DEFAULT_REMINDER_DAYS
+    }
+
     /// The rules a change of `current` to the new period and party breaks (the
     /// `can_change` hook), on top of `validate`. None by default.
     fn can_change(

@@ -339,7 +339,8 @@ impl FromStr for NotificationKind {
     }
 }
 
-/// Which notifications a user wants (on every device). All on by default.
+/// Which notifications a user wants: push (on every device), all on by
+/// default, and e-mail (`crate::mail`), off until they opt in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct NotificationSettings {
     /// New reservations.
@@ -352,6 +353,12 @@ pub struct NotificationSettings {
     pub no_show: bool,
     /// Lock conflicts.
     pub lock_conflict: bool,
+    /// An e-mail for each booking request from the public site.
+    pub email_new_request: bool,
+    /// An e-mail for each cancellation.
+    pub email_canceled: bool,
+    /// An e-mail for each no-show.
+    pub email_no_show: bool,
 }
 
 impl Default for NotificationSettings {
@@ -362,6 +369,9 @@ impl Default for NotificationSettings {
             reservation_canceled: true,
             no_show: true,
             lock_conflict: true,
+            email_new_request: false,
+            email_canceled: false,
+            email_no_show: false,
         }
     }
 }
@@ -392,6 +402,21 @@ impl NotificationSettings {
                 .unwrap_or(self.reservation_canceled),
             no_show: patch.no_show.unwrap_or(self.no_show),
             lock_conflict: patch.lock_conflict.unwrap_or(self.lock_conflict),
+            email_new_request: patch.email_new_request.unwrap_or(self.email_new_request),
+            email_canceled: patch.email_canceled.unwrap_or(self.email_canceled),
+            email_no_show: patch.email_no_show.unwrap_or(self.email_no_show),
+        }
+    }
+
+    /// Whether e-mails of `kind` (a staff kind) are wanted; guest kinds are
+    /// not the user's to want.
+    pub fn wants_email(&self, kind: crate::mail::MailKind) -> bool {
+        use crate::mail::MailKind;
+        match kind {
+            MailKind::StaffNewRequest => self.email_new_request,
+            MailKind::StaffCanceled => self.email_canceled,
+            MailKind::StaffNoShow => self.email_no_show,
+            _ => false,
         }
     }
 }
@@ -409,6 +434,12 @@ pub struct NotificationSettingsPatch {
     pub no_show: Option<bool>,
     /// Lock conflicts.
     pub lock_conflict: Option<bool>,
+    /// E-mail for booking requests from the public site.
+    pub email_new_request: Option<bool>,
+    /// E-mail for cancellations.
+    pub email_canceled: Option<bool>,
+    /// E-mail for no-shows.
+    pub email_no_show: Option<bool>,
 }
 
 /// One notification queued for one device.

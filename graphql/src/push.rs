@@ -123,6 +123,7 @@ impl From<NotificationSettingsInput> for NotificationSettingsPatch {
             reservation_canceled: i.reservation_canceled,
             no_show: i.no_show,
             lock_conflict: i.lock_conflict,
+            ..Self::default()
         }
     }
 }

@@ -55,10 +55,19 @@ pub struct TenantConfig {
     #[serde(default = "default_hold_minutes")]
     #[schemars(range(min = 1, max = 20160), example = &1440)]
     pub hold_minutes: u32,
+    /// How many days before arrival the guest's reminder e-mail goes out
+    /// (check-in time, address, map), 0 to 60; 0 sends none. 2 when absent.
+    #[serde(default = "default_reminder_days")]
+    #[schemars(range(max = 60), example = &3)]
+    pub reminder_days: u32,
 }
 
 fn default_hold_minutes() -> u32 {
     15
+}
+
+fn default_reminder_days() -> u32 {
+    berth_core::mail::DEFAULT_REMINDER_DAYS
 }
 
 fn default_locale() -> String {

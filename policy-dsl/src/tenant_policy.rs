@@ -699,6 +699,10 @@ impl Policy for TenantPolicy {
         Duration::minutes(i64::from(self.config.hold_minutes))
     }
 
+    fn reminder_days(&self) -> u32 {
+        self.config.reminder_days
+    }
+
     fn no_show_after(
         &self,
         ctx: &PolicyContext<'_>,

@@ -13,6 +13,7 @@ mod erasure;
 mod error;
 mod event_retention;
 mod login_throttle;
+mod mail;
 mod media;
 mod open;
 mod pictures;
@@ -36,6 +37,7 @@ pub use erasure::ErasureStore;
 pub use error::StoreError;
 pub use event_retention::EventRetentionStore;
 pub use login_throttle::LoginThrottleStore;
+pub use mail::MailStore;
 pub use media::MediaStore;
 pub use open::{open, open_and_migrate, open_and_migrate_sealed};
 pub use pictures::PictureStore;
@@ -239,6 +241,7 @@ pub const AUDIT_HISTORY_LIMIT: u32 = 1_000;
 pub trait Store:
     WebhookStore
     + PushStore
+    + MailStore
     + CalendarStore
     + CalendarSyncStore
     + LoginThrottleStore

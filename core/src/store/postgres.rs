@@ -46,6 +46,9 @@ mod webhooks;
 // The push queue (`PushStore`), in its own file.
 #[path = "postgres_push.rs"]
 mod push;
+
+#[path = "postgres_mail.rs"]
+mod mail;
 // iCalendar feeds and blocks (`CalendarStore`), in their own file.
 #[path = "postgres_calendar.rs"]
 mod calendar;

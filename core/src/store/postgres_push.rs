@@ -34,8 +34,9 @@ use crate::push::{
 };
 use crate::store::StoreError;
 use crate::store::push::{
-    CandidateEvent, PushStore, Recipient, Removal, after_attempt, plan_pushes, registered,
-    settings_from, settings_updated, unregistered,
+    CandidateEvent, PushStore, Recipient, Removal, SETTINGS_COLUMNS, SettingsRow,
+    UPSERT_SETTINGS_SQL, after_attempt, plan_pushes, registered, settings_from, settings_updated,
+    unregistered,
 };
 
 #[derive(sqlx::FromRow)]
@@ -218,19 +219,15 @@ async fn read_settings(
     tenant: TenantId,
     user: UserId,
 ) -> Result<NotificationSettings, StoreError> {
-    let row: Option<(bool, bool, bool, bool, bool)> = sqlx::query_as(
-        "SELECT reservation_created, reservation_changed, reservation_canceled, no_show, \
-           lock_conflict FROM notification_settings WHERE tenant_id = $1 AND user_id = $2",
-    )
-    .bind(tenant.as_uuid())
-    .bind(user.as_uuid())
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(
-        row.map_or_else(NotificationSettings::default, |(a, b, c, d, e)| {
-            settings_from([Some(a), Some(b), Some(c), Some(d), Some(e)])
-        }),
-    )
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {SETTINGS_COLUMNS} FROM notification_settings WHERE tenant_id = $1 AND user_id = $2"
+    ));
+    let row: Option<SettingsRow> = sqlx::query_as(sql)
+        .bind(tenant.as_uuid())
+        .bind(user.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map_or_else(NotificationSettings::default, SettingsRow::into_settings))
 }
 
 #[derive(sqlx::FromRow)]
@@ -512,27 +509,20 @@ impl PushStore for PostgresStore {
         if after == before {
             return Ok(before);
         }
-        sqlx::query(
-            "INSERT INTO notification_settings (tenant_id, user_id, reservation_created, \
-               reservation_changed, reservation_canceled, no_show, lock_conflict, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (tenant_id, user_id) DO UPDATE SET \
-               reservation_created = EXCLUDED.reservation_created, \
-               reservation_changed = EXCLUDED.reservation_changed, \
-               reservation_canceled = EXCLUDED.reservation_canceled, \
-               no_show = EXCLUDED.no_show, lock_conflict = EXCLUDED.lock_conflict, \
-               updated_at = EXCLUDED.updated_at",
-        )
-        .bind(tenant.as_uuid())
-        .bind(user.as_uuid())
-        .bind(after.reservation_created)
-        .bind(after.reservation_changed)
-        .bind(after.reservation_canceled)
-        .bind(after.no_show)
-        .bind(after.lock_conflict)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(UPSERT_SETTINGS_SQL)
+            .bind(tenant.as_uuid())
+            .bind(user.as_uuid())
+            .bind(after.reservation_created)
+            .bind(after.reservation_changed)
+            .bind(after.reservation_canceled)
+            .bind(after.no_show)
+            .bind(after.lock_conflict)
+            .bind(after.email_new_request)
+            .bind(after.email_canceled)
+            .bind(after.email_no_show)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         append(
             &mut tx,
             &settings_updated(tenant, user, &before, &after, actor, now),
@@ -640,6 +630,9 @@ impl PushStore for PostgresStore {
                         r.reservation_canceled,
                         r.no_show,
                         r.lock_conflict,
+                        None,
+                        None,
+                        None,
                     ]),
                 })
             })

@@ -178,7 +178,8 @@ pub(crate) fn unregistered(
     )
 }
 
-/// The audit entry and event of changed settings: only the kinds that changed.
+/// The audit entry and event of changed settings: only the settings that
+/// changed (push kinds and e-mail opt-ins alike).
 pub(crate) fn settings_updated(
     tenant: TenantId,
     user: UserId,
@@ -189,11 +190,12 @@ pub(crate) fn settings_updated(
 ) -> ChangeRecord {
     let (b, a) = (json!(before), json!(after));
     let (mut old, mut new) = (serde_json::Map::new(), serde_json::Map::new());
-    for kind in NotificationKind::ALL {
-        let k = kind.as_str();
-        if b[k] != a[k] {
-            old.insert(k.to_owned(), b[k].clone());
-            new.insert(k.to_owned(), a[k].clone());
+    if let (Some(b), Some(a)) = (b.as_object(), a.as_object()) {
+        for (k, v) in a {
+            if b.get(k) != Some(v) {
+                old.insert(k.clone(), b.get(k).cloned().unwrap_or_default());
+                new.insert(k.clone(), v.clone());
+            }
         }
     }
     ChangeRecord::new(
@@ -208,17 +210,80 @@ pub(crate) fn settings_updated(
     )
 }
 
-/// A stored settings row's columns (absent row or NULLs: the default, on).
-pub(crate) fn settings_from(cols: [Option<bool>; 5]) -> NotificationSettings {
-    let [created, changed, canceled, no_show, lock] = cols;
+/// The settings columns both stores read, in [`settings_from`]'s order.
+pub(crate) const SETTINGS_COLUMNS: &str = "reservation_created, reservation_changed, \
+    reservation_canceled, no_show, lock_conflict, email_new_request, email_canceled, \
+    email_no_show";
+
+/// A stored settings row's columns, in [`SETTINGS_COLUMNS`]' order (absent
+/// row or NULLs: the defaults, push on and e-mail off).
+pub(crate) fn settings_from(cols: [Option<bool>; 8]) -> NotificationSettings {
+    let [
+        created,
+        changed,
+        canceled,
+        no_show,
+        lock,
+        new_request,
+        email_canceled,
+        email_no_show,
+    ] = cols;
+    let d = NotificationSettings::default();
     NotificationSettings {
-        reservation_created: created.unwrap_or(true),
-        reservation_changed: changed.unwrap_or(true),
-        reservation_canceled: canceled.unwrap_or(true),
-        no_show: no_show.unwrap_or(true),
-        lock_conflict: lock.unwrap_or(true),
+        reservation_created: created.unwrap_or(d.reservation_created),
+        reservation_changed: changed.unwrap_or(d.reservation_changed),
+        reservation_canceled: canceled.unwrap_or(d.reservation_canceled),
+        no_show: no_show.unwrap_or(d.no_show),
+        lock_conflict: lock.unwrap_or(d.lock_conflict),
+        email_new_request: new_request.unwrap_or(d.email_new_request),
+        email_canceled: email_canceled.unwrap_or(d.email_canceled),
+        email_no_show: email_no_show.unwrap_or(d.email_no_show),
     }
 }
+
+/// A stored settings row ([`SETTINGS_COLUMNS`]).
+#[derive(sqlx::FromRow)]
+pub(crate) struct SettingsRow {
+    reservation_created: bool,
+    reservation_changed: bool,
+    reservation_canceled: bool,
+    no_show: bool,
+    lock_conflict: bool,
+    email_new_request: bool,
+    email_canceled: bool,
+    email_no_show: bool,
+}
+
+impl SettingsRow {
+    /// The settings.
+    pub(crate) fn into_settings(self) -> NotificationSettings {
+        NotificationSettings {
+            reservation_created: self.reservation_created,
+            reservation_changed: self.reservation_changed,
+            reservation_canceled: self.reservation_canceled,
+            no_show: self.no_show,
+            lock_conflict: self.lock_conflict,
+            email_new_request: self.email_new_request,
+            email_canceled: self.email_canceled,
+            email_no_show: self.email_no_show,
+        }
+    }
+}
+
+/// Stores a user's settings, both databases: $1 tenant, $2 user, $3–$10 the
+/// settings in [`SETTINGS_COLUMNS`]' order, $11 now.
+pub(crate) const UPSERT_SETTINGS_SQL: &str = "INSERT INTO notification_settings (tenant_id, \
+      user_id, reservation_created, reservation_changed, reservation_canceled, no_show, \
+      lock_conflict, email_new_request, email_canceled, email_no_show, updated_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+    ON CONFLICT (tenant_id, user_id) DO UPDATE SET \
+      reservation_created = excluded.reservation_created, \
+      reservation_changed = excluded.reservation_changed, \
+      reservation_canceled = excluded.reservation_canceled, \
+      no_show = excluded.no_show, lock_conflict = excluded.lock_conflict, \
+      email_new_request = excluded.email_new_request, \
+      email_canceled = excluded.email_canceled, email_no_show = excluded.email_no_show, \
+      updated_at = excluded.updated_at";
 
 /// A device as an enqueue pass sees it.
 #[derive(Debug)]

@@ -39,6 +39,9 @@ mod webhooks;
 // The push queue (`PushStore`), in its own file.
 #[path = "sqlite_push.rs"]
 mod push;
+
+#[path = "sqlite_mail.rs"]
+mod mail;
 // iCalendar feeds and blocks (`CalendarStore`), in their own file.
 #[path = "sqlite_calendar.rs"]
 mod calendar;

@@ -19,8 +19,9 @@ use crate::push::{
 };
 use crate::store::StoreError;
 use crate::store::push::{
-    CandidateEvent, PushStore, Recipient, Removal, after_attempt, plan_pushes, registered,
-    settings_from, settings_updated, unregistered,
+    CandidateEvent, PushStore, Recipient, Removal, SETTINGS_COLUMNS, SettingsRow,
+    UPSERT_SETTINGS_SQL, after_attempt, plan_pushes, registered, settings_from, settings_updated,
+    unregistered,
 };
 
 #[derive(sqlx::FromRow)]
@@ -179,19 +180,15 @@ async fn read_settings(
     tenant: TenantId,
     user: UserId,
 ) -> Result<NotificationSettings, StoreError> {
-    let row: Option<(bool, bool, bool, bool, bool)> = sqlx::query_as(
-        "SELECT reservation_created, reservation_changed, reservation_canceled, no_show, \
-           lock_conflict FROM notification_settings WHERE tenant_id = ? AND user_id = ?",
-    )
-    .bind(tenant.as_uuid())
-    .bind(user.as_uuid())
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(
-        row.map_or_else(NotificationSettings::default, |(a, b, c, d, e)| {
-            settings_from([Some(a), Some(b), Some(c), Some(d), Some(e)])
-        }),
-    )
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {SETTINGS_COLUMNS} FROM notification_settings WHERE tenant_id = ? AND user_id = ?"
+    ));
+    let row: Option<SettingsRow> = sqlx::query_as(sql)
+        .bind(tenant.as_uuid())
+        .bind(user.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map_or_else(NotificationSettings::default, SettingsRow::into_settings))
 }
 
 #[derive(sqlx::FromRow)]
@@ -450,27 +447,20 @@ impl PushStore for SqliteStore {
         if after == before {
             return Ok(before);
         }
-        sqlx::query(
-            "INSERT INTO notification_settings (tenant_id, user_id, reservation_created, \
-               reservation_changed, reservation_canceled, no_show, lock_conflict, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (tenant_id, user_id) DO UPDATE SET \
-               reservation_created = excluded.reservation_created, \
-               reservation_changed = excluded.reservation_changed, \
-               reservation_canceled = excluded.reservation_canceled, \
-               no_show = excluded.no_show, lock_conflict = excluded.lock_conflict, \
-               updated_at = excluded.updated_at",
-        )
-        .bind(tenant.as_uuid())
-        .bind(user.as_uuid())
-        .bind(after.reservation_created)
-        .bind(after.reservation_changed)
-        .bind(after.reservation_canceled)
-        .bind(after.no_show)
-        .bind(after.lock_conflict)
-        .bind(micros(now))
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(UPSERT_SETTINGS_SQL)
+            .bind(tenant.as_uuid())
+            .bind(user.as_uuid())
+            .bind(after.reservation_created)
+            .bind(after.reservation_changed)
+            .bind(after.reservation_canceled)
+            .bind(after.no_show)
+            .bind(after.lock_conflict)
+            .bind(after.email_new_request)
+            .bind(after.email_canceled)
+            .bind(after.email_no_show)
+            .bind(micros(now))
+            .execute(&mut *tx)
+            .await?;
         append(
             &mut tx,
             &settings_updated(tenant, user, &before, &after, actor, now),
@@ -569,6 +559,9 @@ impl PushStore for SqliteStore {
                         r.reservation_canceled,
                         r.no_show,
                         r.lock_conflict,
+                        None,
+                        None,
+                        None,
                     ]),
                 })
             })

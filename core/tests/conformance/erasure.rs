@@ -18,6 +18,7 @@ use berth_core::{Engine, ErrorCode};
 use crate::support::{self, Backend};
 
 on_both_stores!(
+    erasure_blanks_the_guests_mail_and_skips_what_was_pending,
     erasure_removes_personal_data_everywhere_and_keeps_the_bookings,
     erasure_is_refused_while_a_stay_is_active_and_final_once_done,
     an_erasure_and_a_booking_for_the_client_never_both_win,
@@ -506,4 +507,127 @@ async fn clients_inactive_for_the_retention_period_are_erased_by_the_system(back
             .unwrap(),
         0
     );
+}
+
+async fn erasure_blanks_the_guests_mail_and_skips_what_was_pending(backend: Backend) {
+    use berth_core::clock::Clock as _;
+    use berth_core::mail::{MailPage, MailReport, MailResult, MailSettings, MailStatus};
+    let store = support::fresh_store(backend).await;
+    let (engine, clock) = support::engine(store.clone());
+    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
+    let settings = MailSettings::default();
+    let pump = || async {
+        support::settled_events(&*store, tenant.id).await;
+        store
+            .enqueue_mail(tenant.id, clock.now(), settings, 1_000)
+            .await
+            .unwrap()
+    };
+    pump().await;
+    // An owner who wants to hear of cancellations.
+    let owner = store
+        .create_user(
+            tenant.id,
+            berth_core::user::NewUser {
+                email: "owner@example.org".parse().unwrap(),
+                role: berth_core::user::Role::Owner,
+                password_hash: "unused".into(),
+            },
+            &Actor::System,
+            support::start_instant(),
+        )
+        .await
+        .unwrap();
+    store
+        .update_notification_settings(
+            tenant.id,
+            owner.id,
+            berth_core::push::NotificationSettingsPatch {
+                email_canceled: Some(true),
+                ..Default::default()
+            },
+            &Actor::System,
+            support::start_instant(),
+        )
+        .await
+        .unwrap();
+    let client = ada(&engine, &tenant).await;
+    let stay = book_for(
+        &engine,
+        &tenant,
+        cabin.id,
+        client.id,
+        ("2026-12-10", "2026-12-13"),
+        "celiac, bring gluten-free bread",
+    )
+    .await;
+    pump().await;
+    // The confirmation is sent; the cancellation waits when she is erased.
+    let claimed = store
+        .claim_mail(tenant.id, clock.now(), chrono::Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(
+        claimed[0].reservation.notes.as_deref(),
+        Some("celiac, bring gluten-free bread")
+    );
+    let sent = MailReport::new(&claimed[0], clock.now(), None, MailResult::Sent(250), 0);
+    assert!(store.finish_mail(tenant.id, &sent).await.unwrap());
+    engine
+        .cancel(tenant.id, stay.id, None, None, &staff())
+        .await
+        .unwrap();
+    pump().await;
+    engine
+        .erase_client(tenant.id, client.id, &staff())
+        .await
+        .unwrap();
+    let all = store
+        .mail_messages(
+            tenant.id,
+            MailPage {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let guest_mail: Vec<_> = all.iter().filter(|m| m.client_id.is_some()).collect();
+    let statuses: Vec<_> = guest_mail
+        .iter()
+        .map(|m| (m.kind.as_str(), m.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("canceled", MailStatus::Skipped),
+            ("reminder", MailStatus::Skipped),
+            ("confirmed", MailStatus::Sent),
+        ]
+    );
+    assert!(guest_mail.iter().all(|m| m.recipient.is_none()), "{all:?}");
+    assert_eq!(
+        guest_mail[0].last_error.as_deref(),
+        Some("the guest's data was erased")
+    );
+    // Nothing of hers is claimed, nor sent again; the owner's message about
+    // her cancellation still goes, its snapshot without her notes.
+    let claimed = store
+        .claim_mail(tenant.id, clock.now(), chrono::Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].recipient.as_str(), "owner@example.org");
+    assert_eq!(claimed[0].reservation.notes.as_deref(), Some(ERASED));
+    let again = engine
+        .resend_mail(tenant.id, guest_mail[2].id, &staff())
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), ErrorCode::Conflict);
+    let text = format!("{all:?}{claimed:?}");
+    for secret in SECRETS {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
 }

@@ -48,6 +48,7 @@ mod isolation;
 mod lifecycle;
 mod locks;
 mod login_throttle;
+mod mail;
 mod media;
 mod overrides;
 mod postgres_guards;

@@ -25,7 +25,7 @@ use sqlx::{Connection, PgConnection};
 use crate::support::{self, Backend};
 
 /// The tables that carry a `tenant_id`: all of them must be guarded.
-const TENANT_TABLES: [&str; 24] = [
+const TENANT_TABLES: [&str; 26] = [
     "api_keys",
     "audit_log",
     "calendar_blocks",
@@ -35,6 +35,8 @@ const TENANT_TABLES: [&str; 24] = [
     "events",
     "ical_feeds",
     "locks",
+    "mail_attempts",
+    "mail_messages",
     "notification_settings",
     "push_deliveries",
     "push_subscriptions",
@@ -156,6 +158,12 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
     for slug in ["alpine-cabins", "harbor-hotel"] {
         let tenant = support::tenant(&*store, slug).await;
         let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
+        // The mail worker's first visit: its position starts here.
+        use berth_core::store::MailStore as _;
+        store
+            .enqueue_mail(tenant.id, support::start_instant(), Default::default(), 10)
+            .await
+            .unwrap();
         engine
             .upload_unit_image(
                 tenant.id,
@@ -331,6 +339,34 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
                 .unwrap();
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
+        // The guest's confirmation queued, and its first attempt logged.
+        let claimed = loop {
+            store
+                .enqueue_mail(tenant.id, support::start_instant(), Default::default(), 100)
+                .await
+                .unwrap();
+            let claimed = store
+                .claim_mail(
+                    tenant.id,
+                    support::start_instant(),
+                    chrono::Duration::seconds(60),
+                    10,
+                )
+                .await
+                .unwrap();
+            if let Some(c) = claimed.into_iter().next() {
+                break c;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        };
+        let sent = berth_core::mail::MailReport::new(
+            &claimed,
+            support::start_instant(),
+            None,
+            berth_core::mail::MailResult::Sent(250),
+            0,
+        );
+        assert!(store.finish_mail(tenant.id, &sent).await.unwrap());
         store
             .save_tenant_profile(
                 tenant.id,
@@ -389,6 +425,8 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
     expected.push(("webhook_tenants".to_owned(), false, false));
     // The push worker's list of tenants and their stream positions (see 0010).
     expected.push(("push_tenants".to_owned(), false, false));
+    // The mail worker's stream positions (see 0029).
+    expected.push(("mail_tenants".to_owned(), false, false));
     // The calendar sync worker's marks: when each tenant may be due (see 0023).
     expected.push(("calendar_sync_tenants".to_owned(), false, false));
     expected.sort();
@@ -466,6 +504,8 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
         "UPDATE event_retention SET pruned_seq = 0 WHERE tenant_id = $1",
         "UPDATE tenant_pictures SET alt = 'Mallory' WHERE tenant_id = $1",
         "DELETE FROM tenant_picture_variants WHERE tenant_id = $1",
+        "UPDATE mail_messages SET recipient = 'mallory@example.org' WHERE tenant_id = $1",
+        "DELETE FROM mail_attempts WHERE tenant_id = $1",
     ] {
         let done = sqlx::query(sql)
             .bind(b.id.as_uuid())

@@ -718,6 +718,84 @@ impl berth_core::store::PushStore for CountingStore {
 }
 
 #[async_trait]
+impl berth_core::store::MailStore for CountingStore {
+    async fn mail_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
+        self.count("mail_tenants");
+        self.inner.mail_tenants().await
+    }
+
+    async fn enqueue_mail(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        settings: berth_core::mail::MailSettings,
+        limit: u32,
+    ) -> Result<berth_core::webhook::Enqueued, StoreError> {
+        self.count("enqueue_mail");
+        self.inner.enqueue_mail(tenant, now, settings, limit).await
+    }
+
+    async fn claim_mail(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: u32,
+    ) -> Result<Vec<berth_core::mail::ClaimedMail>, StoreError> {
+        self.count("claim_mail");
+        self.inner.claim_mail(tenant, now, lease, limit).await
+    }
+
+    async fn finish_mail(
+        &self,
+        tenant: TenantId,
+        report: &berth_core::mail::MailReport,
+    ) -> Result<bool, StoreError> {
+        self.count("finish_mail");
+        self.inner.finish_mail(tenant, report).await
+    }
+
+    async fn mail_messages(
+        &self,
+        tenant: TenantId,
+        page: berth_core::mail::MailPage,
+    ) -> Result<Vec<berth_core::mail::MailMessage>, StoreError> {
+        self.count("mail_messages");
+        self.inner.mail_messages(tenant, page).await
+    }
+
+    async fn mail_message(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::MailId,
+    ) -> Result<Option<berth_core::mail::MailMessage>, StoreError> {
+        self.count("mail_message");
+        self.inner.mail_message(tenant, id).await
+    }
+
+    async fn resend_mail(
+        &self,
+        tenant: TenantId,
+        id: berth_core::ids::MailId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<berth_core::mail::MailMessage, StoreError> {
+        self.count("resend_mail");
+        self.inner.resend_mail(tenant, id, actor, now).await
+    }
+
+    async fn prune_mail(
+        &self,
+        tenant: TenantId,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        self.count("prune_mail");
+        self.inner.prune_mail(tenant, before, limit).await
+    }
+}
+
+#[async_trait]
 impl berth_core::store::CalendarStore for CountingStore {
     async fn set_ical_token(
         &self,

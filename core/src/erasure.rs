@@ -13,6 +13,9 @@
 //!   deliver and subscriptions replay) and audit entries, every personal value
 //!   that was set becomes [`ERASED`], so the history still shows that a value
 //!   was there and when it changed, not what it was.
+//! - E-mail (`crate::mail`): the client's messages lose their address and
+//!   name, its pending ones are skipped, and the reservation snapshots of every
+//!   message about its stays are redacted like the events.
 //! - A `client.erased` event tells integrators to erase their copies.
 //!
 //! An operator may also have clients erased on their own once inactive for a

@@ -3,7 +3,10 @@
 //! operator's retention period *and* every queue that reads them (each active
 //! webhook, the push queue) has passed them — a webhook that keeps failing
 //! keeps its events. Off unless the operator sets a period (`berth serve
-//! --event-retention-days`); the audit log is never pruned.
+//! --event-retention-days`); the audit log is never pruned. The e-mail queue
+//! does not hold events back: it mails nothing older than
+//! [`crate::mail::STALE_AFTER`], a day, and the period is at least one
+//! (docs/decisions/0116).
 //!
 //! The store remembers how far deletion went (a position). A client resuming
 //! from a cursor before it is refused with INVALID_INPUT naming `after`, since

@@ -39,6 +39,7 @@ on_both_stores!(
     holds_never_told_and_no_shows_reach_only_staff,
     stale_events_and_a_first_visit_mail_nothing_old,
     each_event_is_queued_once_however_many_enqueuers_run,
+    two_claimers_never_claim_the_same_message,
     attempts_retry_fail_and_lapse_under_leases,
     messages_are_resent_with_an_audit_entry_and_pruned,
     another_tenant_sees_no_message,
@@ -603,6 +604,37 @@ async fn each_event_is_queued_once_however_many_enqueuers_run(backend: Backend) 
     keys.dedup();
     assert_eq!(keys.len(), 18);
     assert_eq!(pump(&w).await.deliveries, 0);
+}
+
+async fn two_claimers_never_claim_the_same_message(backend: Backend) {
+    let w = world(backend).await;
+    for i in 0..6 {
+        request(&w, &format!("guest{i}@example.org"), &format!("form-{i}")).await;
+    }
+    pump(&w).await;
+    let runs = (0..4).map(|_| {
+        let store = w.store.clone();
+        let tenant = w.tenant.id;
+        let now = w.clock.now();
+        tokio::spawn(async move {
+            let mut ids = Vec::new();
+            loop {
+                let claimed = store.claim_mail(tenant, now, LEASE, 2).await.unwrap();
+                if claimed.is_empty() {
+                    return ids;
+                }
+                ids.extend(claimed.into_iter().map(|c| c.id));
+            }
+        })
+    });
+    let mut all = Vec::new();
+    for run in runs {
+        all.extend(run.await.unwrap());
+    }
+    assert_eq!(all.len(), 18);
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 18, "each message claimed once");
 }
 
 fn report(c: &ClaimedMail, at: DateTime<Utc>, result: MailResult) -> MailReport {

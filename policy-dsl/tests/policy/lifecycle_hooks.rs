@@ -244,3 +244,41 @@ async fn holds_last_as_long_as_the_tenant_says() {
         "{diagnostics:?}"
     );
 }
+
+#[tokio::test]
+async fn reminders_go_out_as_many_days_ahead_as_the_tenant_says() {
+    let root = Root::new();
+    let dir = root.tenant("lake-rooms", ModelKind::Nightly);
+    let registry = support::registry(&root);
+    registry.load_all();
+    let (engine, tenant, _unit, _clock) =
+        support::engine_with_clock(registry.clone(), "lake-rooms").await;
+    // Without a setting: two days.
+    assert_eq!(
+        engine.mail_settings(&tenant).unwrap().reminder_days,
+        berth_core::mail::DEFAULT_REMINDER_DAYS
+    );
+    let file = dir.join("tenant.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    for (days, live) in [(0, true), (7, true), (61, false)] {
+        std::fs::write(&file, format!("{text}\nreminder_days: {days}\n")).unwrap();
+        match registry.reload("lake-rooms") {
+            PolicyChange::Activated { .. } => {
+                assert!(live, "{days} days went live");
+                assert_eq!(engine.mail_settings(&tenant).unwrap().reminder_days, days);
+            }
+            PolicyChange::Rejected { diagnostics, .. } => {
+                assert!(!live, "{days} days were refused: {diagnostics:?}");
+                assert!(
+                    diagnostics
+                        .iter()
+                        .any(|d| d.to_string().contains("reminder_days")),
+                    "{diagnostics:?}"
+                );
+                // The live version stays.
+                assert_eq!(engine.mail_settings(&tenant).unwrap().reminder_days, 7);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

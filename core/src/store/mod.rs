@@ -14,6 +14,7 @@ mod error;
 mod event_retention;
 mod login_throttle;
 mod mail;
+mod mail_sql;
 mod media;
 mod open;
 mod pictures;

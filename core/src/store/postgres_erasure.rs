@@ -84,7 +84,8 @@ impl ErasureStore for PostgresStore {
             report.events += events;
             report.audit_entries += entries;
         }
-        super::mail::erase_client_mail(&mut tx, tenant, id, now).await?;
+        crate::store::mail_sql::erase_client_mail::<sqlx::Postgres, _>(&mut tx, tenant, id, now)
+            .await?;
         let after = erasure::erased(&before, now);
         write_client(&mut tx, &after).await?;
         append(

@@ -81,7 +81,13 @@ impl ErasureStore for SqliteStore {
             report.events += events;
             report.audit_entries += entries;
         }
-        super::mail::erase_client_mail(&mut tx, tenant, id, now).await?;
+        crate::store::mail_sql::erase_client_mail::<sqlx::Sqlite, _>(
+            &mut tx,
+            tenant,
+            id,
+            micros(now),
+        )
+        .await?;
         let after = erasure::erased(&before, now);
         write_client(&mut tx, &after).await?;
         append(

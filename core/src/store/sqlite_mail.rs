@@ -1,124 +1,24 @@
-//! [`MailStore`] for SQLite, with the SQL texts of `store::mail`. Writers are
+//! [`MailStore`] for SQLite, with the SQL of `store::mail_sql`. Writers are
 //! serialized by `BEGIN IMMEDIATE`, so an enqueue pass or a claim is alone
 //! with the queue: nothing else can queue the same event or claim the same
 //! message meanwhile.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use sqlx::AssertSqlSafe;
 use sqlx::types::Json;
-use sqlx::{AssertSqlSafe, SqliteConnection};
 use uuid::Uuid;
 
 use super::{SqliteStore, append_audit, micros};
 use crate::audit::Actor;
-use crate::ids::{ClientId, EventId, MailId, TenantId};
-use crate::mail::{ClaimedMail, MAX_ATTEMPTS, MailMessage, MailPage, MailReport, MailSettings};
+use crate::ids::{EventId, MailId, TenantId};
+use crate::mail::{ClaimedMail, MailMessage, MailPage, MailReport, MailSettings};
 use crate::store::StoreError;
-use crate::store::mail::{
-    ATTEMPTS_OF_SQL, AttemptRow, CLAIM_SQL, CLAIMED_SQL, ClaimRow, FAIL_LAPSED_SQL, FINISH_SQL,
-    GUEST_SQL, GuestRow, INSERT_SQL, LOG_ATTEMPT_SQL, MAIL_EVENT_CONDITION, MOVE_REMINDER_SQL,
-    MailAction, MailEvent, MailStore, MessageRow, NewMail, PageParam, RESEND_SQL,
-    SKIP_REMINDER_SQL, STAFF_SQL, StaffRow, TOLD_SQL, after_attempt, message_sql, page_sql,
-    plan_mail, prune_sql, resend_refusal, resent, to_look_up, told_of, with_attempts,
+use crate::store::mail::{MailEvent, MailStore, plan_mail, resent};
+use crate::store::mail_sql::{
+    MAIL_EVENT_CONDITION, apply, claim, finish, look_up, prune, read_message, read_page, resend,
 };
 use crate::webhook::Enqueued;
-
-type Row = MessageRow<i64>;
-
-/// One message with its attempts.
-async fn fetch_message(
-    conn: &mut SqliteConnection,
-    tenant: TenantId,
-    id: MailId,
-) -> Result<Option<MailMessage>, StoreError> {
-    let Some(row) = sqlx::query_as::<_, Row>(AssertSqlSafe(message_sql("")))
-        .bind(tenant.as_uuid())
-        .bind(id.as_uuid())
-        .fetch_optional(&mut *conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let attempts: Vec<AttemptRow<i64>> = sqlx::query_as(ATTEMPTS_OF_SQL)
-        .bind(tenant.as_uuid())
-        .bind(id.as_uuid())
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(with_attempts(vec![row.into_domain()?], attempts)?.pop())
-}
-
-async fn insert(
-    conn: &mut SqliteConnection,
-    tenant: TenantId,
-    m: &NewMail,
-    now: DateTime<Utc>,
-) -> Result<u64, StoreError> {
-    Ok(sqlx::query(INSERT_SQL)
-        .bind(tenant.as_uuid())
-        .bind(m.id.as_uuid())
-        .bind(m.kind.as_str())
-        .bind(m.recipient.as_str())
-        .bind(&m.recipient_name)
-        .bind(m.client_id.map(|c| c.as_uuid()))
-        .bind(m.user_id.map(|u| u.as_uuid()))
-        .bind(m.reservation_id.as_uuid())
-        .bind(m.event_id.map(|e| e.as_uuid()))
-        .bind(Json(&m.reservation))
-        .bind(micros(m.due))
-        .bind(micros(now))
-        .execute(&mut *conn)
-        .await?
-        .rows_affected())
-}
-
-/// Writes an enqueue pass's plan: how many messages it queued.
-async fn apply(
-    conn: &mut SqliteConnection,
-    tenant: TenantId,
-    actions: &[MailAction],
-    now: DateTime<Utc>,
-) -> Result<u64, StoreError> {
-    let mut queued = 0;
-    for action in actions {
-        match action {
-            MailAction::Queue(m) => queued += insert(conn, tenant, m, now).await?,
-            MailAction::Remind {
-                reminder,
-                insert: new,
-            } => {
-                let moved = sqlx::query(MOVE_REMINDER_SQL)
-                    .bind(tenant.as_uuid())
-                    .bind(reminder.reservation_id.as_uuid())
-                    .bind(micros(reminder.due))
-                    .bind(Json(&reminder.reservation))
-                    .bind(reminder.recipient.as_str())
-                    .bind(&reminder.recipient_name)
-                    .bind(micros(now))
-                    .execute(&mut *conn)
-                    .await?
-                    .rows_affected();
-                if moved == 0 && *new {
-                    queued += insert(conn, tenant, reminder, now).await?;
-                }
-            }
-            MailAction::SkipReminder {
-                reservation_id,
-                why,
-            } => {
-                sqlx::query(SKIP_REMINDER_SQL)
-                    .bind(tenant.as_uuid())
-                    .bind(reservation_id.as_uuid())
-                    .bind(*why)
-                    .bind(micros(now))
-                    .execute(&mut *conn)
-                    .await?;
-            }
-        }
-    }
-    Ok(queued)
-}
 
 #[async_trait]
 impl MailStore for SqliteStore {
@@ -193,38 +93,16 @@ impl MailStore for SqliteStore {
                 ))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let (reservations, clients) = to_look_up(&events);
-        let mut told = HashMap::new();
-        for r in reservations {
-            let snapshot: Option<Json<serde_json::Value>> = sqlx::query_scalar(TOLD_SQL)
-                .bind(tenant.as_uuid())
-                .bind(r.as_uuid())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if let Some(stay) = snapshot.and_then(|s| told_of(s.0)) {
-                told.insert(r, stay);
-            }
-        }
-        let mut guests = HashMap::new();
-        for c in clients {
-            let row: Option<GuestRow> = sqlx::query_as(GUEST_SQL)
-                .bind(tenant.as_uuid())
-                .bind(c.as_uuid())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if let Some(row) = row {
-                guests.insert(c, row.into_guest());
-            }
-        }
-        let staff = sqlx::query_as::<_, StaffRow>(STAFF_SQL)
-            .bind(tenant.as_uuid())
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(StaffRow::into_member)
-            .collect::<Result<Vec<_>, _>>()?;
-        let actions = plan_mail(&events, told, &guests, &staff, settings, now);
-        let queued = apply(&mut tx, tenant, &actions, now).await?;
+        let found = look_up::<sqlx::Sqlite>(&mut tx, tenant, &events).await?;
+        let actions = plan_mail(
+            &events,
+            found.told,
+            &found.guests,
+            &found.staff,
+            settings,
+            now,
+        );
+        let queued = apply::<sqlx::Sqlite, _>(&mut tx, tenant, &actions, now, micros).await?;
         sqlx::query("UPDATE mail_tenants SET cursor_seq = $1 WHERE tenant_id = $2")
             .bind(last)
             .bind(tenant.as_uuid())
@@ -256,67 +134,16 @@ impl MailStore for SqliteStore {
         if !due {
             return Ok(Vec::new());
         }
-        let lease_id = Uuid::new_v4();
-        let expires = now + lease;
         let mut tx = self.begin_write().await?;
-        sqlx::query(FAIL_LAPSED_SQL)
-            .bind(tenant.as_uuid())
-            .bind(micros(now))
-            .bind(i64::from(MAX_ATTEMPTS))
-            .execute(&mut *tx)
-            .await?;
-        let claimed = sqlx::query(AssertSqlSafe(CLAIM_SQL.replace("{lock}", "")))
-            .bind(tenant.as_uuid())
-            .bind(micros(now))
-            .bind(i64::from(MAX_ATTEMPTS))
-            .bind(i64::from(limit))
-            .bind(lease_id)
-            .bind(micros(expires))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if claimed == 0 {
-            tx.commit().await?;
-            return Ok(Vec::new());
-        }
-        let rows: Vec<ClaimRow<i64>> = sqlx::query_as(CLAIMED_SQL)
-            .bind(tenant.as_uuid())
-            .bind(lease_id)
-            .bind(i64::from(MAX_ATTEMPTS))
-            .fetch_all(&mut *tx)
-            .await?;
+        let claimed =
+            claim::<sqlx::Sqlite, _, i64>(&mut tx, tenant, now, lease, limit, "", micros).await?;
         tx.commit().await?;
-        rows.into_iter()
-            .map(|row| row.into_claimed(tenant, lease_id, expires))
-            .collect()
+        Ok(claimed)
     }
 
     async fn finish_mail(&self, tenant: TenantId, report: &MailReport) -> Result<bool, StoreError> {
-        let (status, next) = after_attempt(report);
         let mut tx = self.begin_write().await?;
-        sqlx::query(LOG_ATTEMPT_SQL)
-            .bind(tenant.as_uuid())
-            .bind(report.id.as_uuid())
-            .bind(i64::from(report.attempt))
-            .bind(micros(report.finished_at))
-            .bind(report.smtp_code.map(i64::from))
-            .bind(&report.error)
-            .execute(&mut *tx)
-            .await?;
-        let held = sqlx::query(FINISH_SQL)
-            .bind(tenant.as_uuid())
-            .bind(report.id.as_uuid())
-            .bind(report.lease)
-            .bind(status.as_str())
-            .bind(next.map(micros))
-            .bind(&report.subject)
-            .bind(report.smtp_code.map(i64::from))
-            .bind(&report.error)
-            .bind(micros(report.finished_at))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
+        let held = finish::<sqlx::Sqlite, _>(&mut tx, tenant, report, micros).await?;
         tx.commit().await?;
         Ok(held)
     }
@@ -326,30 +153,8 @@ impl MailStore for SqliteStore {
         tenant: TenantId,
         page: MailPage,
     ) -> Result<Vec<MailMessage>, StoreError> {
-        let (messages_sql, attempts_sql, params) = page_sql(&page);
         let mut conn = self.pool.acquire().await?;
-        let mut messages = sqlx::query_as::<_, Row>(AssertSqlSafe(messages_sql));
-        let mut attempts = sqlx::query_as::<_, AttemptRow<i64>>(AssertSqlSafe(attempts_sql));
-        messages = messages.bind(tenant.as_uuid());
-        attempts = attempts.bind(tenant.as_uuid());
-        for p in params {
-            (messages, attempts) = match p {
-                PageParam::Before(id) => (messages.bind(id.as_uuid()), attempts.bind(id.as_uuid())),
-                PageParam::Status(s) => (messages.bind(s.as_str()), attempts.bind(s.as_str())),
-                PageParam::Reservation(r) => {
-                    (messages.bind(r.as_uuid()), attempts.bind(r.as_uuid()))
-                }
-                PageParam::Limit(n) => (messages.bind(n), attempts.bind(n)),
-            };
-        }
-        let rows = messages
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(Row::into_domain)
-            .collect::<Result<Vec<_>, _>>()?;
-        let attempts = attempts.fetch_all(&mut *conn).await?;
-        with_attempts(rows, attempts)
+        read_page::<sqlx::Sqlite, i64>(&mut conn, tenant, &page).await
     }
 
     async fn mail_message(
@@ -358,7 +163,7 @@ impl MailStore for SqliteStore {
         id: MailId,
     ) -> Result<Option<MailMessage>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        fetch_message(&mut conn, tenant, id).await
+        read_message::<sqlx::Sqlite, i64>(&mut conn, tenant, id, "").await
     }
 
     async fn resend_mail(
@@ -369,22 +174,9 @@ impl MailStore for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<MailMessage, StoreError> {
         let mut tx = self.begin_write().await?;
-        let before = fetch_message(&mut tx, tenant, id)
-            .await?
-            .ok_or_else(|| StoreError::not_found("e-mail", id))?;
-        if let Some(refusal) = resend_refusal(&before) {
-            return Err(refusal);
-        }
-        sqlx::query(RESEND_SQL)
-            .bind(tenant.as_uuid())
-            .bind(id.as_uuid())
-            .bind(micros(now))
-            .execute(&mut *tx)
-            .await?;
+        let (before, after) =
+            resend::<sqlx::Sqlite, _, i64>(&mut tx, tenant, id, micros(now), "").await?;
         append_audit(&mut tx, &resent(&before, actor, now)).await?;
-        let after = fetch_message(&mut tx, tenant, id)
-            .await?
-            .ok_or_else(|| StoreError::not_found("e-mail", id))?;
         tx.commit().await?;
         self.committed();
         Ok(after)
@@ -397,48 +189,8 @@ impl MailStore for SqliteStore {
         limit: u32,
     ) -> Result<u64, StoreError> {
         let mut tx = self.begin_write().await?;
-        let deleted = sqlx::query(AssertSqlSafe(prune_sql("")))
-            .bind(tenant.as_uuid())
-            .bind(micros(before))
-            .bind(i64::from(limit))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let deleted = prune::<sqlx::Sqlite, _>(&mut tx, tenant, micros(before), limit, "").await?;
         tx.commit().await?;
         Ok(deleted)
     }
-}
-
-/// The e-mail part of a client's erasure, in its transaction: addresses
-/// blanked, pending messages skipped, snapshots redacted.
-pub(super) async fn erase_client_mail(
-    conn: &mut SqliteConnection,
-    tenant: TenantId,
-    client: ClientId,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let rows: Vec<(Uuid, Json<serde_json::Value>)> =
-        sqlx::query_as(crate::store::mail::ERASURE_SNAPSHOTS_SQL)
-            .bind(tenant.as_uuid())
-            .bind(client.as_uuid())
-            .fetch_all(&mut *conn)
-            .await?;
-    let changed =
-        crate::store::mail::redacted_snapshots(rows.into_iter().map(|(i, s)| (i, s.0)).collect());
-    for (id, snapshot) in changed {
-        sqlx::query(crate::store::mail::ERASURE_SNAPSHOT_SQL)
-            .bind(tenant.as_uuid())
-            .bind(id)
-            .bind(Json(snapshot))
-            .execute(&mut *conn)
-            .await?;
-    }
-    sqlx::query(crate::store::mail::ERASURE_SQL)
-        .bind(tenant.as_uuid())
-        .bind(client.as_uuid())
-        .bind(crate::store::mail::ERASED_WHY)
-        .bind(micros(now))
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
 }

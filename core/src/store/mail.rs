@@ -530,6 +530,59 @@ mod tests {
     }
 
     #[test]
+    fn no_reminder_when_off_too_soon_or_unaddressed() {
+        let now = at("2026-12-01T10:00:00Z");
+        let client = ClientId::new();
+        let guests = HashMap::from([(
+            client,
+            Guest {
+                name: "Ana".into(),
+                address: EmailAddress::parse("ana@example.org").ok(),
+            },
+        )]);
+        let far = reservation(
+            S::Confirmed,
+            Channel::Admin,
+            Some(client),
+            "2026-12-20T15:00:00Z",
+        );
+        let near = reservation(
+            S::Confirmed,
+            Channel::Admin,
+            Some(client),
+            "2026-12-02T15:00:00Z",
+        );
+        let unaddressed = reservation(S::Confirmed, Channel::Admin, None, "2026-12-20T15:00:00Z");
+        let why = |r: &Reservation, days| {
+            plan_mail(
+                &[event(EventKind::ReservationCreated, r, now)],
+                HashMap::new(),
+                &guests,
+                &[],
+                MailSettings {
+                    reminder_days: days,
+                },
+                now,
+            )
+            .into_iter()
+            .find_map(|a| match a {
+                MailAction::SkipReminder { why, .. } => Some(why),
+                _ => None,
+            })
+        };
+        assert_eq!(why(&far, 2), None);
+        assert_eq!(why(&far, 0), Some("reminders are off"));
+        assert_eq!(
+            why(&near, 2),
+            Some("the stay starts too soon for a reminder")
+        );
+        assert_eq!(
+            why(&unaddressed, 2),
+            Some("the guest has no e-mail address")
+        );
+    }
+
+    #[test]
     fn untold_guests_and_stale_events_get_nothing() {
         let now = at("2026-12-01T10:00:00Z");
         let client = ClientId::new();

@@ -43,6 +43,7 @@ on_both_stores!(
     attempts_retry_fail_and_lapse_under_leases,
     messages_are_resent_with_an_audit_entry_and_pruned,
     another_tenant_sees_no_message,
+    e_mail_opt_ins_are_off_until_chosen_and_audited,
 );
 
 const LEASE: Duration = Duration::minutes(5);
@@ -897,5 +898,44 @@ async fn another_tenant_sees_no_message(backend: Backend) {
     assert_eq!(
         one_message(&w, claimed[0].id).await.status,
         MailStatus::Pending
+    );
+}
+
+async fn e_mail_opt_ins_are_off_until_chosen_and_audited(backend: Backend) {
+    let store = support::fresh_store(backend).await;
+    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let ana = user(&*store, &tenant, Role::Staff, "ana").await;
+    let fresh = store.notification_settings(tenant.id, ana).await.unwrap();
+    assert!(!fresh.email_new_request && !fresh.email_canceled && !fresh.email_no_show);
+    assert!(fresh.reservation_created, "push stays on by default");
+    let after = store
+        .update_notification_settings(
+            tenant.id,
+            ana,
+            NotificationSettingsPatch {
+                email_canceled: Some(true),
+                ..Default::default()
+            },
+            &Actor::User(ana),
+            support::start_instant(),
+        )
+        .await
+        .unwrap();
+    assert!(after.email_canceled && !after.email_new_request);
+    assert_eq!(
+        store.notification_settings(tenant.id, ana).await.unwrap(),
+        after
+    );
+    let audit = store.audit_entries(tenant.id, ana.as_uuid()).await.unwrap();
+    let update = audit
+        .iter()
+        .find(|a| a.entity_type == "notification_settings")
+        .unwrap();
+    assert_eq!(
+        update.metadata,
+        serde_json::json!({
+            "before": { "email_canceled": false },
+            "after": { "email_canceled": true },
+        })
     );
 }

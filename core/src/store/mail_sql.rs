@@ -450,8 +450,8 @@ impl GuestRow {
 }
 
 // ---------------------------------------------------------------------------
-// Reads both databases run alike (generic over the database; `T` is its
-// stored instant).
+// Reads and writes, generic over the database (`T` is its stored instant,
+// `I` what an instant is bound as).
 
 /// What an enqueue pass over `events` needs to know, read on `conn`: what
 /// each guest was last told of each reservation, the clients, the users.

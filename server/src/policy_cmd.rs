@@ -1,5 +1,7 @@
 //! `berth policy check|test`, `berth schema policy` and `berth tenant init`: the
 //! tools of tenant configurators. Errors print as `file:line:col: message`.
+//! `check` also checks the tenant's e-mail templates (`emails/`, see
+//! `mail::templates`).
 
 use std::path::{Path, PathBuf};
 
@@ -34,7 +36,16 @@ pub fn check(dirs: Vec<PathBuf>, root: &Path) -> anyhow::Result<bool> {
     let runtime = runtime()?;
     let mut ok = true;
     for dir in dirs_or_all(dirs, root)? {
-        let (_, diagnostics) = check_dir(&runtime, &dir);
+        let (policy, mut diagnostics) = check_dir(&runtime, &dir);
+        // Overrides are checked in the tenant's language (English when its
+        // tenant.yaml does not load).
+        let lang = policy.as_ref().map_or(crate::locale::Lang::En, |p| {
+            crate::locale::Lang::of_locale(&p.config().locale)
+        });
+        diagnostics.extend(crate::mail::templates::check_dir(
+            &dir.join(crate::mail::templates::OVERRIDES_DIR),
+            lang,
+        ));
         if diagnostics.is_empty() {
             println!("{}: ok", dir.display());
         }

@@ -75,6 +75,83 @@ pub fn write_calendar(header: &FeedHeader, events: &[FeedEvent]) -> String {
     out
 }
 
+/// A guest's own stay, as the e-mail that confirms or changes it carries it:
+/// one event with where it is and what to know. A later message about the
+/// same reservation carries the same UID with a higher SEQUENCE, so a
+/// calendar updates the event it already has.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StayEvent {
+    /// Globally unique and stable for the reservation.
+    pub uid: String,
+    /// Grows with every change (the reservation's version).
+    pub sequence: i64,
+    /// When the document was written.
+    pub stamp: DateTime<Utc>,
+    /// The stay.
+    pub span: Span,
+    /// `Larch Cabin · Alpine Cabins`.
+    pub summary: String,
+    /// The address.
+    pub location: Option<String>,
+    /// Latitude and longitude.
+    pub geo: Option<(f64, f64)>,
+    /// Reference, contact, arrival notes.
+    pub description: Option<String>,
+    /// Whether it is confirmed (`STATUS:CONFIRMED`) or still a request
+    /// (`STATUS:TENTATIVE`).
+    pub confirmed: bool,
+}
+
+/// The stay as an iCalendar document (`METHOD:PUBLISH`, one `VEVENT`).
+pub fn write_stay(event: &StayEvent) -> String {
+    let mut out = String::with_capacity(512);
+    put(&mut out, "BEGIN:VCALENDAR");
+    put(&mut out, "VERSION:2.0");
+    put(&mut out, &format!("PRODID:{}", escape_text(PRODID)));
+    put(&mut out, "CALSCALE:GREGORIAN");
+    put(&mut out, "METHOD:PUBLISH");
+    put(&mut out, "BEGIN:VEVENT");
+    put(&mut out, &format!("UID:{}", escape_text(&event.uid)));
+    put(&mut out, &format!("SEQUENCE:{}", event.sequence.max(0)));
+    put(&mut out, &format!("DTSTAMP:{}", utc(event.stamp)));
+    match event.span {
+        Span::Days { first, end } => {
+            put(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(first)));
+            put(&mut out, &format!("DTEND;VALUE=DATE:{}", date(end)));
+        }
+        Span::Instants(range) => {
+            put(&mut out, &format!("DTSTART:{}", utc(range.start())));
+            put(&mut out, &format!("DTEND:{}", utc(range.end())));
+        }
+    }
+    put(
+        &mut out,
+        &format!("SUMMARY:{}", escape_text(&event.summary)),
+    );
+    if let Some(location) = &event.location {
+        put(&mut out, &format!("LOCATION:{}", escape_text(location)));
+    }
+    if let Some((lat, lng)) = event.geo {
+        put(&mut out, &format!("GEO:{lat:.6};{lng:.6}"));
+    }
+    if let Some(description) = &event.description {
+        put(
+            &mut out,
+            &format!("DESCRIPTION:{}", escape_text(description)),
+        );
+    }
+    let status = if event.confirmed {
+        "CONFIRMED"
+    } else {
+        "TENTATIVE"
+    };
+    put(&mut out, &format!("STATUS:{status}"));
+    put(&mut out, "TRANSP:OPAQUE");
+    put(&mut out, "END:VEVENT");
+    put(&mut out, "END:VCALENDAR");
+    out
+}
+
 fn date(d: NaiveDate) -> String {
     d.format("%Y%m%d").to_string()
 }

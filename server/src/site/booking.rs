@@ -341,7 +341,7 @@ fn confirmation(
 /// The reference a guest quotes: the last eight characters of the
 /// reservation's id, upper-case and grouped (`7F3A-91C2`). Ids are UUID v7,
 /// whose last characters are random, so references of one business differ.
-fn reference_of(id: &str) -> String {
+pub(crate) fn reference_of(id: &str) -> String {
     let tail: String = id
         .chars()
         .filter(char::is_ascii_hexdigit)

@@ -7,17 +7,9 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use chrono::Weekday;
 use minijinja::Value;
 
-/// A language the site has messages in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Lang {
-    /// English, the fallback.
-    En,
-    /// Spanish.
-    Es,
-}
+pub use crate::locale::Lang;
 
 const EN: &str = include_str!("../../../web/site/i18n/en.json");
 const ES: &str = include_str!("../../../web/site/i18n/es.json");
@@ -58,25 +50,7 @@ impl Catalog {
 }
 
 impl Lang {
-    /// The language of a tenant's locale tag.
-    pub fn of_locale(locale: &str) -> Self {
-        let language = locale.split(['-', '_']).next().unwrap_or_default();
-        if language.eq_ignore_ascii_case("es") {
-            Self::Es
-        } else {
-            Self::En
-        }
-    }
-
-    /// The two-letter code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Es => "es",
-        }
-    }
-
-    /// Its catalog.
+    /// Its catalog of the site's messages.
     pub fn catalog(self) -> &'static Catalog {
         let index = match self {
             Self::En => 0,
@@ -85,63 +59,9 @@ impl Lang {
         &CATALOGS[index].1
     }
 
-    /// The message `key`.
+    /// The site's message `key`.
     pub fn t(self, key: &str) -> &str {
         self.catalog().get(key)
-    }
-
-    pub(super) fn weekday_short(self, day: Weekday) -> &'static str {
-        let i = day.num_days_from_monday() as usize;
-        match self {
-            Self::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i],
-            Self::Es => ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"][i],
-        }
-    }
-
-    pub(super) fn month_short(self, month0: u32) -> &'static str {
-        let i = month0 as usize % 12;
-        match self {
-            Self::En => [
-                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-            ][i],
-            Self::Es => [
-                "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic",
-            ][i],
-        }
-    }
-
-    pub(super) fn month_long(self, month0: u32) -> &'static str {
-        let i = month0 as usize % 12;
-        match self {
-            Self::En => [
-                "January",
-                "February",
-                "March",
-                "April",
-                "May",
-                "June",
-                "July",
-                "August",
-                "September",
-                "October",
-                "November",
-                "December",
-            ][i],
-            Self::Es => [
-                "enero",
-                "febrero",
-                "marzo",
-                "abril",
-                "mayo",
-                "junio",
-                "julio",
-                "agosto",
-                "septiembre",
-                "octubre",
-                "noviembre",
-                "diciembre",
-            ][i],
-        }
     }
 }
 

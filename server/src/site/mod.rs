@@ -19,7 +19,7 @@
 //!   files for the maps (`assets.rs`).
 //!
 //! Pages are in the tenant's language (`i18n.rs`) with its money and dates
-//! (`format.rs`); a business's own domain serves its pages at `/`
+//! (`crate::locale`); a business's own domain serves its pages at `/`
 //! (`hosts.rs`). Every page is under the public rate limit; every answer
 //! carries the site's Content-Security-Policy (`render.rs`).
 
@@ -27,7 +27,6 @@ mod assets;
 mod booking;
 mod calendar;
 mod estimate;
-mod format;
 pub mod hosts;
 mod i18n;
 mod pages;
@@ -49,6 +48,8 @@ use axum::routing::{get, post};
 use crate::http::AppState;
 use crate::rate_limit::{Decision, RateLimiter};
 
+/// The reference a guest quotes (`7F3A-91C2`), also in their e-mail.
+pub(crate) use booking::reference_of;
 pub use hosts::HostMap;
 
 /// What the site needs besides the application's state.

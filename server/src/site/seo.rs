@@ -195,7 +195,7 @@ pub fn unit(ctx: &Ctx, unit: &UnitView, origin: &str) -> Json {
         .and_then(|f| f.money.as_ref())
         .filter(|_| ctx.model != Model::Nightly)
     {
-        let digits = super::format::currency_digits(money.currency.as_str());
+        let digits = crate::locale::format::currency_digits(money.currency.as_str());
         let amount = money.amount_minor as f64 / 10f64.powi(digits as i32);
         obj.insert(
             "offers".into(),

@@ -16,11 +16,11 @@ use berth_core::unit::Unit;
 use minijinja::Value;
 use serde::Serialize;
 
-use super::format::LocaleFormat;
 use super::hosts::{OwnHost, RESERVED_SEGMENTS};
 use super::i18n::{Lang, fill};
 use super::{PageError, assets};
 use crate::http::AppState;
+use crate::locale::LocaleFormat;
 
 /// The tenant's booking model, as its site asks for periods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -3,14 +3,14 @@
 //! separators, symbol positions and currency digits CLDR gives for the locales
 //! businesses use, with a plain fallback (English conventions) for the rest.
 //! Month and weekday names follow the page's message language (English or
-//! Spanish, `i18n.rs`); their order, the clock (12 or 24 hours) and the
+//! Spanish, `Lang`); their order, the clock (12 or 24 hours) and the
 //! numbers follow the locale itself, so a German-speaking tenant's English
 //! page says `Sat 12 Dec 2026`, `15:00` and `1.234,50 €`.
 
 use berth_core::money::Money;
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike, Weekday};
 
-use super::i18n::Lang;
+use super::Lang;
 
 /// How one locale writes numbers, money and dates.
 #[derive(Clone, Debug, PartialEq, Eq)]

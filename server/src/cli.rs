@@ -1,6 +1,6 @@
 //! Command-line arguments. Every option also reads an environment variable
 //! (`BERTH_DATABASE_URL`, `BERTH_LISTEN`, `BERTH_TENANTS_DIR`, `BERTH_CORS_ORIGINS`,
-//! `BERTH_PUBLIC_RATE_LIMIT`, `BERTH_SITE_HOSTS`, ...), so containers can be configured without flags.
+//! `BERTH_PUBLIC_RATE_LIMIT`, `BERTH_SITE_HOSTS`, `BERTH_SMTP_URL`, ...), so containers can be configured without flags.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -301,6 +301,8 @@ pub struct ServeArgs {
     pub push: crate::push::PushArgs,
     #[command(flatten)]
     pub calendar_sync: crate::calendar_sync::CalendarSyncArgs,
+    #[command(flatten)]
+    pub mail: crate::mail::MailArgs,
 }
 
 /// Checks one `--cors-origin`: `*`, or `scheme://host[:port]` exactly as a browser

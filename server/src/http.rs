@@ -139,6 +139,8 @@ impl AppState {
 
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // The e-mail settings first: a URL without a sender stops the start.
+    let smtp = crate::mail::SmtpConfig::from_args(&args.mail)?;
     let shutdown = shutdown::install().context("installing signal handlers")?;
     let metrics = telemetry::init_metrics().context("installing the metrics recorder")?;
     let url = redact(&args.database.database_url);
@@ -205,6 +207,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let webhooks = crate::webhooks::start(store.clone(), clock.clone(), &args.webhooks);
     let push = crate::push::start(store.clone(), clock.clone(), vapid, &args.push);
     let calendar_sync = crate::calendar_sync::start(engine.clone(), &args.calendar_sync);
+    let mail = crate::mail::start(engine.clone(), registry.clone(), smtp)?;
     let event_retention = crate::event_retention::start(engine.clone(), args.event_retention_days);
     let client_retention =
         crate::client_retention::start(engine.clone(), args.client_retention_days);
@@ -260,6 +263,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         webhooks.stop(),
         push.stop(),
         calendar_sync.stop(),
+        async {
+            if let Some(worker) = mail.worker {
+                worker.stop().await;
+            }
+        },
         async {
             if let Some(worker) = event_retention {
                 worker.stop().await;

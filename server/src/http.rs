@@ -264,7 +264,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         push.stop(),
         calendar_sync.stop(),
         async {
-            if let Some(worker) = mail.worker {
+            if let Some(worker) = mail {
                 worker.stop().await;
             }
         },

@@ -171,17 +171,17 @@ impl Worker {
     pub async fn run_once(&self) -> Result<Pass, StoreError> {
         let now = self.clock().now();
         let mut pass = Pass::default();
-        let mut claimed = Vec::new();
+        let mut jobs: Vec<(Arc<TenantView>, ClaimedMail)> = Vec::new();
         for tenant in self.engine.store().mail_tenants().await? {
             match self.prepare(tenant, now, &mut pass).await {
-                Ok(Some(batch)) => claimed.push(batch),
+                Ok(Some((view, messages))) => {
+                    let view = Arc::new(view);
+                    jobs.extend(messages.into_iter().map(|m| (view.clone(), m)));
+                }
                 Ok(None) => {}
                 Err(e) => tracing::warn!(%tenant, error = ?e, "mail queue of a tenant failed"),
             }
         }
-        let jobs = claimed.iter().flat_map(|(view, messages)| {
-            messages.iter().map(move |m| (view, m))
-        });
         let outcomes: Vec<Option<MailNext>> = futures_util::stream::iter(jobs)
             .map(|(view, m)| self.attempt(view, m))
             .buffer_unordered(self.config.concurrency)
@@ -253,8 +253,9 @@ impl Worker {
     /// Renders and sends one claimed message and records the outcome; `None`
     /// when the outcome could not be recorded (the lease then lapses and it
     /// is tried again).
-    async fn attempt(&self, view: &TenantView, claimed: &ClaimedMail) -> Option<MailNext> {
-        let (subject, result) = match self.render(view, claimed).await {
+    async fn attempt(&self, view: Arc<TenantView>, claimed: ClaimedMail) -> Option<MailNext> {
+        let claimed = &claimed;
+        let (subject, result) = match self.render(&view, claimed).await {
             Ok(outgoing) => {
                 let result = self.sender.send(&outgoing).await;
                 (Some(outgoing.subject), result)
@@ -351,14 +352,8 @@ impl Worker {
             recipient_name: claimed.recipient_name.as_deref(),
             client: client.as_ref(),
         };
-        compose::compose(
-            &self.templates,
-            &facts,
-            claimed.id,
-            self.sender.from(),
-            now,
-        )
-        .map_err(|e| MailResult::Skipped(format!("the message cannot be rendered: {e}")))
+        compose::compose(&self.templates, &facts, claimed.id, self.sender.from(), now)
+            .map_err(|e| MailResult::Skipped(format!("the message cannot be rendered: {e}")))
     }
 
     /// Every `prune_every`: deletes each tenant's sent, failed and skipped
@@ -437,24 +432,14 @@ fn jitter() -> u16 {
     u16::try_from(uuid::Uuid::new_v4().as_u128() % 1001).unwrap_or(500)
 }
 
-/// The e-mail of `berth serve`: the templates (loaded now, and again whenever
-/// a tenant's directory changes) and, when SMTP is configured, the worker.
-pub struct Mail {
-    /// The templates.
-    pub templates: Arc<Templates>,
-    /// The worker, when SMTP is configured.
-    pub worker: Option<crate::passes::WorkerHandle>,
-    /// What the GraphQL schema says of it (the sender, or none).
-    pub sender: Option<String>,
-}
-
-/// Loads every tenant's templates, follows the registry's reloads, and starts
-/// the worker when `config` is set.
+/// The e-mail of `berth serve`: loads every tenant's templates (and again
+/// whenever a tenant's directory changes) and, when SMTP is configured, starts
+/// the worker.
 pub fn start(
     engine: Engine,
     registry: Arc<PolicyRegistry>,
     config: Option<SmtpConfig>,
-) -> anyhow::Result<Mail> {
+) -> anyhow::Result<Option<crate::passes::WorkerHandle>> {
     let templates = Arc::new(Templates::new(registry.root()));
     for dir in berth_policy::check::tenant_dirs(registry.root()) {
         if let Some(slug) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) {
@@ -464,29 +449,21 @@ pub fn start(
     follow(registry.clone(), templates.clone());
     let Some(config) = config else {
         tracing::info!("no --smtp-url (BERTH_SMTP_URL): no e-mail is sent");
-        return Ok(Mail {
-            templates,
-            worker: None,
-            sender: None,
-        });
+        return Ok(None);
     };
     let sender = SmtpSender::new(&config)?;
     tracing::info!(server = %config.server, from = %config.from.as_str(), "sending e-mail");
     let worker = Worker::new(
         engine,
         registry,
-        templates.clone(),
+        templates,
         sender,
         Config {
             timeout: config.timeout,
             ..Config::default()
         },
     );
-    Ok(Mail {
-        templates,
-        worker: Some(crate::passes::spawn(worker)),
-        sender: Some(config.from.as_str().to_owned()),
-    })
+    Ok(Some(crate::passes::spawn(worker)))
 }
 
 /// The language of `slug`'s live policy (English without one).
@@ -512,7 +489,9 @@ fn follow(registry: Arc<PolicyRegistry>, templates: Arc<Templates>) {
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                     for dir in berth_policy::check::tenant_dirs(registry.root()) {
-                        if let Some(slug) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) {
+                        if let Some(slug) =
+                            dir.file_name().map(|n| n.to_string_lossy().into_owned())
+                        {
                             templates.reload(&slug, tenant_lang(&registry, &slug));
                         }
                     }

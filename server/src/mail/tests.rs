@@ -29,7 +29,7 @@ use super::templates::{TemplateSet, Templates, check_dir};
 use crate::locale::Lang;
 
 #[path = "../../tests/support/smtp.rs"]
-mod smtp;
+pub(super) mod smtp;
 
 const GUEST: &str = "<b>Ana</b> & \"co\"";
 /// The guest's name as the HTML part must show it.

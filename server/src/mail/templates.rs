@@ -226,21 +226,23 @@ impl TemplateSet {
 /// Every problem with the overrides in `dir` (a tenant's `emails/`), for a
 /// tenant writing in `lang`; empty when they are fine (or there are none).
 pub fn check_dir(dir: &Path, lang: Lang) -> Vec<Diagnostic> {
-    match read_overrides(dir) {
-        Ok(files) => check_files(dir, &files, lang),
-        Err(diagnostics) => diagnostics,
-    }
+    let (files, mut diagnostics) = read_overrides(dir);
+    diagnostics.extend(check_files(dir, &files, lang));
+    diagnostics
 }
 
-/// The override files in `dir` (none when it does not exist), refusing
+/// The override files in `dir` (none when it does not exist), and the
 /// unknown names and unreadable files.
-fn read_overrides(dir: &Path) -> Result<BTreeMap<String, String>, Vec<Diagnostic>> {
+fn read_overrides(dir: &Path) -> (BTreeMap<String, String>, Vec<Diagnostic>) {
     let mut files = BTreeMap::new();
     let mut errors = Vec::new();
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(files),
-        Err(e) => return Err(vec![Diagnostic::file(dir, format!("cannot be read: {e}"))]),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (files, errors),
+        Err(e) => {
+            errors.push(Diagnostic::file(dir, format!("cannot be read: {e}")));
+            return (files, errors);
+        }
     };
     let known = file_names();
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -272,11 +274,7 @@ fn read_overrides(dir: &Path) -> Result<BTreeMap<String, String>, Vec<Diagnostic
             Err(e) => errors.push(Diagnostic::file(&path, format!("cannot be read: {e}"))),
         }
     }
-    if errors.is_empty() {
-        Ok(files)
-    } else {
-        Err(errors)
-    }
+    (files, errors)
 }
 
 /// A diagnostic at `line` (1-based; 0 for the whole file) of `dir/name`.
@@ -488,10 +486,10 @@ impl Templates {
     /// tenant's templates changed.
     pub fn reload(&self, slug: &str, lang: Lang) -> bool {
         let dir = self.root.join(slug).join(OVERRIDES_DIR);
-        let files = match read_overrides(&dir) {
-            Ok(files) => files,
-            Err(diagnostics) => return self.refuse(slug, &diagnostics),
-        };
+        let (files, diagnostics) = read_overrides(&dir);
+        if !diagnostics.is_empty() {
+            return self.refuse(slug, &diagnostics);
+        }
         let unchanged = {
             let tenants = self.tenants.read().unwrap_or_else(|p| p.into_inner());
             match tenants.get(slug) {

@@ -16,9 +16,12 @@ mod graphql_http;
 mod healthcheck;
 mod ical;
 mod live;
+mod mail;
 mod media;
 mod recurrence;
 mod site;
+#[path = "../support/smtp.rs"]
+mod smtp;
 mod transport;
 mod web;
 mod webhooks;
@@ -38,6 +41,8 @@ fn berth() -> Command {
         "BERTH_WEB_DIR",
         "BERTH_TRUSTED_PROXIES",
         "BERTH_CORS_ORIGINS",
+        "BERTH_SMTP_URL",
+        "BERTH_SMTP_FROM",
     ] {
         cmd.env_remove(name);
     }

@@ -27,10 +27,10 @@ const TENANTS: [&str; 4] = [
 ];
 
 /// An HTTP answer.
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
 }
 
 impl Answer {
@@ -41,13 +41,13 @@ impl Answer {
             .map(|(_, v)| v.as_str())
     }
 
-    fn html(&self) -> Html {
+    pub(crate) fn html(&self) -> Html {
         Html::parse_document(&self.body)
     }
 }
 
 /// One request over a fresh connection, with an optional `Host` and form body.
-async fn send(
+pub(crate) async fn send(
     server: &Server,
     method: &str,
     path: &str,
@@ -114,7 +114,7 @@ fn dechunk(mut rest: &str) -> String {
     out
 }
 
-async fn get(server: &Server, path: &str) -> Answer {
+pub(crate) async fn get(server: &Server, path: &str) -> Answer {
     send(server, "GET", path, None, None).await
 }
 
@@ -288,7 +288,7 @@ async fn check_pictures(server: &Server, tenant: &str, home: &Answer, html: &Htm
 }
 
 /// The public catalog of a tenant from GraphQL: (id, name, maxGuests, inventory).
-async fn catalog(server: &Server, tenant: &str) -> Vec<(String, String, u64, u64)> {
+pub(crate) async fn catalog(server: &Server, tenant: &str) -> Vec<(String, String, u64, u64)> {
     let answer = server
         .graphql(
             "query($t: String!) { units(tenant: $t) { id name maxGuests inventory } }",
@@ -576,7 +576,7 @@ async fn every_page_of_the_demo_sites_is_complete() {
 /// The first date from `from` that is `weekday` and whose week stays clear
 /// of the year-end holidays (the cabins' Christmas stop-sell, the tours'
 /// exceptions), so that the tests' stays are bookable whenever they run.
-fn next(from: NaiveDate, weekday: Weekday) -> NaiveDate {
+pub(crate) fn next(from: NaiveDate, weekday: Weekday) -> NaiveDate {
     let holidays =
         |d: NaiveDate| (d.month() == 12 && d.day() >= 17) || (d.month() == 1 && d.day() <= 3);
     let mut day = from;
@@ -780,7 +780,7 @@ async fn the_estimator_answers_what_graphql_quotes() {
 }
 
 /// The hidden fields and request key of the request form on a page.
-fn request_form(html: &Html) -> (String, HashMap<String, String>) {
+pub(crate) fn request_form(html: &Html) -> (String, HashMap<String, String>) {
     let form = html
         .select(&sel("form.request"))
         .next()
@@ -798,7 +798,7 @@ fn request_form(html: &Html) -> (String, HashMap<String, String>) {
     (action, hidden)
 }
 
-fn encode(fields: &HashMap<String, String>, extra: &[(&str, &str)]) -> String {
+pub(crate) fn encode(fields: &HashMap<String, String>, extra: &[(&str, &str)]) -> String {
     let mut pairs: Vec<(String, String)> =
         fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     pairs.extend(
@@ -1107,7 +1107,7 @@ async fn booking_requests_are_limited_per_address_with_a_page_in_words() {
 }
 
 /// Copies the directory `from` into `to`, recursively.
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+pub(crate) fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

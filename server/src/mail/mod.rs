@@ -6,7 +6,7 @@
 //!
 //! Each pass, for every tenant, the worker queues the messages of the new
 //! events (`MailStore::enqueue_mail`, with the tenant's reminder lead time
-//! from its policy), claims the due ones (a lease, so several instances never
+//! from its policy, `Engine::mail_settings`), claims the due ones (a lease, so several instances never
 //! send the same attempt), renders and sends them with bounded concurrency,
 //! and records each attempt (`MailReport`: a temporary failure is retried on
 //! `berth_core::mail::retry_delay`'s schedule, a permanent one fails the
@@ -39,8 +39,8 @@ use std::time::Duration;
 use berth_core::Engine;
 use berth_core::clock::Clock;
 use berth_core::ids::TenantId;
-use berth_core::mail::{ClaimedMail, MailKind, MailNext, MailReport, MailResult, MailSettings};
-use berth_core::policy::{OccupancyBasis, PolicyProvider};
+use berth_core::mail::{ClaimedMail, MailKind, MailNext, MailReport, MailResult};
+use berth_core::policy::OccupancyBasis;
 use berth_core::profile::TenantProfile;
 use berth_core::state::ReservationState;
 use berth_core::store::StoreError;
@@ -123,7 +123,6 @@ struct TenantView {
 /// The worker.
 pub struct Worker {
     engine: Engine,
-    policies: Arc<dyn PolicyProvider>,
     templates: Arc<Templates>,
     sender: SmtpSender,
     config: Config,
@@ -141,19 +140,16 @@ impl std::fmt::Debug for Worker {
 }
 
 impl Worker {
-    /// A worker over `engine`'s store and clock, with the tenants' reminder
-    /// lead times from `policies`, rendering with `templates` and sending
-    /// through `sender`.
+    /// A worker over `engine` (its store, clock and the tenants' reminder
+    /// lead times), rendering with `templates` and sending through `sender`.
     pub fn new(
         engine: Engine,
-        policies: Arc<dyn PolicyProvider>,
         templates: Arc<Templates>,
         sender: SmtpSender,
         config: Config,
     ) -> Self {
         Self {
             engine,
-            policies,
             templates,
             sender,
             config,
@@ -213,12 +209,7 @@ impl Worker {
             return Ok(None);
         };
         // A tenant without a live policy keeps the default lead time.
-        let settings = match self.policies.policy(&tenant) {
-            Ok(policy) => MailSettings {
-                reminder_days: policy.reminder_days(),
-            },
-            Err(_) => MailSettings::default(),
-        };
+        let settings = self.engine.mail_settings(&tenant).unwrap_or_default();
         // A bounded number of steps per pass, so one busy tenant cannot starve
         // the others; `more` brings the next pass at once.
         for _ in 0..4 {
@@ -455,7 +446,6 @@ pub fn start(
     tracing::info!(server = %config.server, from = %config.from.as_str(), "sending e-mail");
     let worker = Worker::new(
         engine,
-        registry,
         templates,
         sender,
         Config {

@@ -667,4 +667,3 @@ fn every_overridable_file_has_a_default_in_both_languages() {
     }
     assert_eq!(super::templates::file_names().len(), 18);
 }
-

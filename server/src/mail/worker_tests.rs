@@ -109,7 +109,6 @@ impl Setup {
         };
         Worker::new(
             engine,
-            Arc::new(NoPolicies),
             Arc::new(Templates::new("/nonexistent")),
             SmtpSender::new(&config).unwrap(),
             Config {

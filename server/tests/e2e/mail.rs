@@ -9,14 +9,19 @@
 //! address, `Message-ID`, `Date`), both parts in the tenant's language, and
 //! the guest's name with markup escaped in HTML. Also: `berth policy check`
 //! locating a broken override, and a URL without a sender refused at start.
-//! Retries, permanent failures and two instances on one database are the
-//! worker's tests (server/src/mail/worker_tests.rs, on both databases).
+//! Two instances on one PostgreSQL send each message exactly once. Retries
+//! and permanent failures, with time moved by hand, are the worker's tests
+//! (server/src/mail/worker_tests.rs, on both databases).
 
+use std::collections::HashSet;
+
+use berth_core::testing::{Backend, available, fresh_postgres_url};
 use chrono::{Days, Utc, Weekday};
 use mail_parser::{Message, MessageParser, MimeHeaders};
 use serde_json::json;
 
 use super::ical::{python, run_python};
+use super::live::{ok, stays};
 use super::site::{catalog, copy_dir, encode, get, next, request_form, send};
 use super::smtp::{Received, SmtpSink};
 use super::transport::demo_admin_session;
@@ -320,4 +325,76 @@ async fn an_smtp_url_without_a_sender_stops_the_start() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--smtp-from (BERTH_SMTP_FROM)"), "{stderr}");
     assert!(!stderr.contains("s3cret"), "{stderr}");
+}
+
+#[tokio::test]
+async fn two_instances_on_one_postgres_send_each_message_once() {
+    let test = "two_instances_on_one_postgres_send_each_message_once";
+    if !available(Backend::Postgres, test) {
+        return;
+    }
+    let sink = SmtpSink::start().await;
+    let url = fresh_postgres_url().await;
+    let tenants = tenants_dir();
+    let tenants = tenants.to_str().unwrap();
+    let secret = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let smtp_url = sink.url();
+    let env = [
+        ("BERTH_JWT_SECRET", secret.as_str()),
+        ("BERTH_SMTP_URL", smtp_url.as_str()),
+        ("BERTH_SMTP_FROM", SENDER),
+    ];
+    let a = Server::start_with_env(
+        &["--database-url", &url, "--demo", "--tenants", tenants],
+        &env,
+    );
+    let b = Server::start_with_env(&["--database-url", &url, "--tenants", tenants], &env);
+    let (_, token) = demo_admin_session(&a).await;
+    let units = ok(&a, &token, "{ units { id name } }", json!({})).await;
+    let units: Vec<String> = units["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|u| u["id"].as_str().unwrap().to_owned())
+        .collect();
+    // Six confirmed stays, booked alternately through A and B: six
+    // "confirmed" messages, each to its own guest.
+    let mut guests = Vec::new();
+    for (i, stay) in stays(3).iter().enumerate() {
+        for (j, unit) in units.iter().enumerate() {
+            let n = i * 2 + j;
+            let email = format!("guest{n}@example.org");
+            let server = if n % 2 == 0 { &a } else { &b };
+            let booked = ok(
+                server,
+                &token,
+                "mutation($input: CreateReservationInput!) { createReservation(input: $input) { state } }",
+                json!({ "input": { "unitId": unit, "guests": 2,
+                    "period": { "checkIn": stay.0, "checkOut": stay.1 },
+                    "client": { "name": format!("Guest {n}"), "email": email } } }),
+            )
+            .await;
+            assert_eq!(booked["createReservation"]["state"], "CONFIRMED");
+            guests.push(email);
+        }
+    }
+    sink.wait_for(guests.len(), 60).await;
+    // Both workers pass every second: a few more passes send nothing more.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let received = sink.received();
+    assert_eq!(received.len(), guests.len(), "each message exactly once");
+    let ids: HashSet<String> = received
+        .iter()
+        .map(|m| parse(m).message_id().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), guests.len());
+    let to: HashSet<&str> = received.iter().map(|m| m.to[0].as_str()).collect();
+    assert_eq!(to, guests.iter().map(String::as_str).collect());
+    b.stop();
+    a.stop();
 }

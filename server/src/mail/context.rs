@@ -220,7 +220,11 @@ pub fn build(f: &Facts<'_>) -> MailContext {
             check_out: handover(&p.check_out, &fmt),
         },
         recipient: Recipient {
-            name: f.recipient_name.map(one_line).filter(|n| !n.is_empty()),
+            // Staff are named by their address: no name then.
+            name: f
+                .recipient_name
+                .map(one_line)
+                .filter(|n| !n.is_empty() && n != f.recipient.as_str()),
             email: f.recipient.as_str().to_owned(),
         },
         guest: Guest {

@@ -356,3 +356,58 @@ async fn two_workers_on_one_database_send_each_message_once(backend: Backend) {
             .all(|m| m.status == MailStatus::Sent && m.attempts == 1)
     );
 }
+
+#[test]
+fn a_reminder_is_sent_only_for_the_stay_it_was_scheduled_for() {
+    use super::reminder_not_due;
+    let period = |a: &str, b: &str| TimeRange::new(a.parse().unwrap(), b.parse().unwrap()).unwrap();
+    let stay = Reservation {
+        id: berth_core::ids::ReservationId::new(),
+        tenant_id: TenantId::new(),
+        unit_id: berth_core::ids::UnitId::new(),
+        client_id: None,
+        state: ReservationState::Confirmed,
+        period: period("2026-12-10T14:00:00Z", "2026-12-12T09:00:00Z"),
+        occupied: period("2026-12-10T14:00:00Z", "2026-12-12T09:00:00Z"),
+        check_in: None,
+        check_out: None,
+        quantity: Quantity::ONE,
+        guests: Guests::new(2).unwrap(),
+        price: None,
+        channel: Channel::Admin,
+        idempotency_key: None,
+        notes: None,
+        hold_expires_at: None,
+        refund: None,
+        policy_override: None,
+        version: 1,
+        created_at: "2026-11-01T00:00:00Z".parse().unwrap(),
+        updated_at: "2026-11-01T00:00:00Z".parse().unwrap(),
+    };
+    let now: DateTime<Utc> = "2026-12-08T14:00:00Z".parse().unwrap();
+    assert_eq!(reminder_not_due(&stay, &stay, now), None);
+    let canceled = Reservation {
+        state: ReservationState::Canceled,
+        ..stay.clone()
+    };
+    assert!(
+        reminder_not_due(&stay, &canceled, now)
+            .unwrap()
+            .contains("no longer confirmed")
+    );
+    let moved = Reservation {
+        period: period("2026-12-11T14:00:00Z", "2026-12-13T09:00:00Z"),
+        ..stay.clone()
+    };
+    assert!(
+        reminder_not_due(&stay, &moved, now)
+            .unwrap()
+            .contains("moved")
+    );
+    let later: DateTime<Utc> = "2026-12-10T15:00:00Z".parse().unwrap();
+    assert!(
+        reminder_not_due(&stay, &stay, later)
+            .unwrap()
+            .contains("begun")
+    );
+}

@@ -138,6 +138,9 @@ pub struct Stay {
     pub hold_until: Option<String>,
     /// The guest's message with the request.
     pub message: Option<String>,
+    /// Whether a reminder will follow before arrival (the tenant sends
+    /// reminders and its day is still ahead).
+    pub reminder_coming: bool,
 }
 
 /// What a context is built from.
@@ -153,6 +156,8 @@ pub struct Facts<'a> {
     pub recipient_name: Option<&'a str>,
     /// The reservation's client (`None`: none, or no longer readable).
     pub client: Option<&'a Client>,
+    /// Whether a reminder will follow before arrival.
+    pub reminder_coming: bool,
 }
 
 /// The language of `tenant`'s messages.
@@ -267,6 +272,7 @@ pub fn build(f: &Facts<'_>) -> MailContext {
                     format!("{}, {}", m.date, m.time)
                 }),
             message: r.notes.clone().filter(|n| !n.trim().is_empty()),
+            reminder_coming: f.reminder_coming,
         },
     }
 }
@@ -396,6 +402,7 @@ pub fn sample(kind: MailKind, lang: Lang) -> MailContext {
             refund: Some(s("CHF 345.00")),
             hold_until: Some(format!("{date_a}, 09:00")),
             message: Some(s("We arrive late, around 21:00.")),
+            reminder_coming: true,
         },
     }
 }

@@ -39,7 +39,7 @@ use std::time::Duration;
 use berth_core::Engine;
 use berth_core::clock::Clock;
 use berth_core::ids::TenantId;
-use berth_core::mail::{ClaimedMail, MailKind, MailNext, MailReport, MailResult};
+use berth_core::mail::{ClaimedMail, MailKind, MailNext, MailReport, MailResult, MailSettings};
 use berth_core::policy::OccupancyBasis;
 use berth_core::profile::TenantProfile;
 use berth_core::state::ReservationState;
@@ -118,6 +118,8 @@ struct TenantView {
     tenant: Tenant,
     profile: TenantProfile,
     basis: Option<OccupancyBasis>,
+    /// The tenant's mail settings (the reminder's lead time).
+    settings: MailSettings,
 }
 
 /// The worker.
@@ -236,6 +238,7 @@ impl Worker {
                 tenant,
                 profile,
                 basis,
+                settings,
             },
             claimed,
         )))
@@ -342,6 +345,12 @@ impl Worker {
             recipient: &claimed.recipient,
             recipient_name: claimed.recipient_name.as_deref(),
             client: client.as_ref(),
+            // The reminder is queued with the message that announces it.
+            reminder_coming: claimed.kind != MailKind::Reminder
+                && view
+                    .settings
+                    .reminder_due(reservation.period.start(), claimed.created_at)
+                    .is_some(),
         };
         compose::compose(&self.templates, &facts, claimed.id, self.sender.from(), now)
             .map_err(|e| MailResult::Skipped(format!("the message cannot be rendered: {e}")))

@@ -169,6 +169,7 @@ impl World {
             recipient: &self.to,
             recipient_name: Some(GUEST),
             client: Some(&self.client),
+            reminder_coming: true,
         }
     }
 }
@@ -666,4 +667,23 @@ fn every_overridable_file_has_a_default_in_both_languages() {
         assert!(with_all.is_ok());
     }
     assert_eq!(super::templates::file_names().len(), 18);
+}
+
+#[test]
+fn a_confirmation_promises_a_reminder_only_when_one_will_come() {
+    for lang in [Lang::En, Lang::Es] {
+        let set = TemplateSet::defaults(lang);
+        let mut ctx = sample(MailKind::Confirmed, lang);
+        let promise = match lang {
+            Lang::En => "send you a reminder",
+            Lang::Es => "te enviaremos un recordatorio",
+        };
+        let with = set.render(MailKind::Confirmed, &ctx).unwrap();
+        assert!(with.text.contains(promise) && with.html.contains(promise));
+        ctx.reservation.reminder_coming = false;
+        let without = set.render(MailKind::Confirmed, &ctx).unwrap();
+        assert!(!without.text.contains(promise), "{}", without.text);
+        assert!(!without.html.contains(promise));
+        assert!(!without.text.contains("\n\n\n"), "{}", without.text);
+    }
 }

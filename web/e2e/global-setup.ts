@@ -14,17 +14,23 @@
 // owned by an application role (no superuser: row-level security applies, as
 // in production), and drops it afterwards.
 //
+// berth sends its e-mail to a loopback SMTP sink started here first
+// (e2e/smtp-sink.ts: BERTH_SMTP_URL=smtp://127.0.0.1:PORT?tls=none, sender
+// bookings@berth.test), which writes each message into a directory the tests
+// read (e2e/mailbox.ts).
+//
 // What the tests need is passed in environment variables (inherited by the
 // test workers): BERTH_E2E_URL, BERTH_E2E_LOGINS (JSON), BERTH_E2E_SERVES_APP,
-// BERTH_E2E_DATABASE (`sqlite` or `postgres`).
+// BERTH_E2E_DATABASE (`sqlite` or `postgres`), BERTH_E2E_MAIL_DIR.
 import { randomUUID } from 'node:crypto';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { startSmtpSink } from './smtp-sink';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoDir = resolve(webDir, '..');
@@ -45,13 +51,16 @@ function berthBinary(): string {
   return join(target, 'debug', 'berth');
 }
 
+/** The sender address berth's e-mail goes out from in the tests. */
+export const mailSender = 'bookings@berth.test';
+
 /** Starts berth; resolves with its URL and demo logins once it listens. */
-function startBerth(binary: string, args: string[]): Promise<{ child: ChildProcess; url: string; logins: DemoLogin[] }> {
+function startBerth(binary: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string; logins: DemoLogin[] }> {
   const child = spawn(binary, args, {
     cwd: repoDir,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Webhooks may call the tests' own loopback receivers (settings.spec.ts).
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn', BERTH_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' },
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn', BERTH_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', ...env },
   });
   const logins: DemoLogin[] = [];
   const stderr: string[] = [];
@@ -157,6 +166,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const servesApp = help.includes('--web-dir');
 
   const dir = mkdtempSync(join(tmpdir(), 'berth-e2e-'));
+  const mailDir = join(dir, 'mail');
+  mkdirSync(mailDir);
+  const smtp = await startSmtpSink(mailDir);
   const postgresAdmin = process.env.BERTH_E2E_DATABASE_URL;
   const postgres = postgresAdmin ? freshPostgres(postgresAdmin) : undefined;
   const args = [
@@ -176,13 +188,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   ];
   let berth: Awaited<ReturnType<typeof startBerth>>;
   try {
-    berth = await startBerth(binary, args);
+    berth = await startBerth(binary, args, { BERTH_SMTP_URL: smtp.url, BERTH_SMTP_FROM: mailSender });
   } catch (error) {
+    await smtp.close();
     postgres?.drop();
     throw error;
   }
   if (berth.logins.length === 0) {
     await stop(berth.child);
+    await smtp.close();
     postgres?.drop();
     throw new Error('berth --demo printed no demo logins');
   }
@@ -207,13 +221,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.BERTH_E2E_LOGINS = JSON.stringify(berth.logins);
   process.env.BERTH_E2E_SERVES_APP = servesApp ? '1' : '';
   process.env.BERTH_E2E_DATABASE = postgres ? 'postgres' : 'sqlite';
+  process.env.BERTH_E2E_MAIL_DIR = mailDir;
   console.log(
-    `e2e: berth ${berth.url}${servesApp ? ' serving web/dist' : `, app on Vite preview ${url} (berth has no --web-dir yet)`}; ${berth.logins.length} demo logins; ${postgres ? 'PostgreSQL (a fresh database)' : 'SQLite'}`,
+    `e2e: berth ${berth.url}${servesApp ? ' serving web/dist' : `, app on Vite preview ${url} (berth has no --web-dir yet)`}; ${berth.logins.length} demo logins; ${postgres ? 'PostgreSQL (a fresh database)' : 'SQLite'}; e-mail to the SMTP sink ${smtp.url}`,
   );
 
   return async () => {
     await closePreview?.();
     await stop(berth.child);
+    await smtp.close();
     postgres?.drop();
     rmSync(dir, { recursive: true, force: true });
   };

@@ -299,6 +299,7 @@ test.describe('settings', () => {
         ['/settings/users', 'Users and roles'],
         ['/settings/keys', 'API keys'],
         ['/settings/webhooks', 'Webhooks'],
+        ['/settings/email', 'E-mail'],
         ['/settings/calendars', 'Calendars'],
         ['/settings/policy', 'Policy status'],
       ] as const) {

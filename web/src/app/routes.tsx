@@ -57,6 +57,7 @@ export const screens: Screen[] = [
   { path: 'settings/keys', minRole: 'ADMIN', load: () => import('@/features/settings/ApiKeysPage') },
   { path: 'settings/webhooks', minRole: 'ADMIN', load: () => import('@/features/settings/WebhooksPage') },
   { path: 'settings/webhooks/:id', minRole: 'ADMIN', load: () => import('@/features/settings/WebhookPage') },
+  { path: 'settings/email', minRole: 'ADMIN', load: () => import('@/features/settings/EmailPage') },
   { path: 'settings/calendars', minRole: 'ADMIN', load: () => import('@/features/settings/CalendarsPage') },
   { path: 'settings/policy', minRole: 'ADMIN', load: () => import('@/features/settings/PolicyPage') },
   { path: 'settings/notifications', load: () => import('@/features/notifications/NotificationsPage') },

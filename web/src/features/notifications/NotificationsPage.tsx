@@ -1,14 +1,16 @@
 // Notifications (/admin/settings/notifications, every signed-in role): push on
 // this device (a switch: permission, subscription with the server's VAPID key,
 // registration with berth; off unsubscribes), the user's registered devices
-// with removal, and which kinds of notification the user receives.
+// with removal, which kinds of notification the user receives, and which
+// e-mails (owners, admins and staff: new booking requests, cancellations,
+// no-shows; with a notice when the server sends no e-mail).
 import '@mantine/core/styles/InlineInput.css';
 import '@mantine/core/styles/Switch.css';
 import '@mantine/core/styles/ModalBase.css';
 import '@mantine/core/styles/Overlay.css';
 import '@mantine/core/styles/Modal.css';
 import '@mantine/core/styles/Skeleton.css';
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { Alert, Badge, Button, Group, Modal, Paper, Skeleton, Stack, Switch, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useTranslation } from 'react-i18next';
@@ -216,10 +218,28 @@ function DevicesSection({
   );
 }
 
-const kinds = ['reservationCreated', 'reservationChanged', 'reservationCanceled', 'noShow', 'lockConflict'] as const;
-type Kind = (typeof kinds)[number];
+const pushKinds = ['reservationCreated', 'reservationChanged', 'reservationCanceled', 'noShow', 'lockConflict'] as const;
+const emailKinds = ['emailNewRequest', 'emailCanceled', 'emailNoShow'] as const;
+type Kind = (typeof pushKinds)[number] | (typeof emailKinds)[number];
 
-function KindsSection({ settings }: { settings: NotificationSettingsFieldsFragment }) {
+/** One group of switches (push kinds, e-mail kinds), each saved as it changes. */
+function KindsSection({
+  id,
+  settings,
+  kinds,
+  heading,
+  hint,
+  note,
+  disabled = false,
+}: {
+  id: string;
+  settings: NotificationSettingsFieldsFragment;
+  kinds: readonly Kind[];
+  heading: string;
+  hint: string;
+  note?: ReactNode;
+  disabled?: boolean;
+}) {
   const { t } = useTranslation('notifications');
   const { t: tCommon } = useTranslation();
   const [saving, update] = useMutation(UpdateNotificationSettingsDocument);
@@ -235,13 +255,14 @@ function KindsSection({ settings }: { settings: NotificationSettingsFieldsFragme
   };
 
   return (
-    <Paper withBorder p="lg" component="section" aria-labelledby="notifications-kinds">
-      <Title order={2} fz="h4" id="notifications-kinds" mb={4}>
-        {t('kinds.heading')}
+    <Paper withBorder p="lg" component="section" aria-labelledby={id}>
+      <Title order={2} fz="h4" id={id} mb={4}>
+        {heading}
       </Title>
       <Text fz="sm" c="dimmed" mb="md">
-        {t('kinds.hint')}
+        {hint}
       </Text>
+      {note ? <div style={{ marginBottom: 'var(--mantine-spacing-md)' }}>{note}</div> : null}
       <Stack gap="md">
         {kinds.map((kind) => (
           <div key={kind}>
@@ -249,7 +270,7 @@ function KindsSection({ settings }: { settings: NotificationSettingsFieldsFragme
               label={t(`kinds.${kind}`)}
               description={t(`kinds.${kind}Hint`)}
               checked={settings[kind]}
-              disabled={saving.fetching && pending === kind}
+              disabled={disabled || (saving.fetching && pending === kind)}
               onChange={(event) => void change(kind, event.currentTarget.checked)}
             />
             <div aria-live="polite">
@@ -268,6 +289,31 @@ function KindsSection({ settings }: { settings: NotificationSettingsFieldsFragme
         ))}
       </Stack>
     </Paper>
+  );
+}
+
+/** The e-mail opt-ins: what this server does with them (nothing, without SMTP) and whom they reach. */
+function EmailSection({ settings, configured, email, staff }: { settings: NotificationSettingsFieldsFragment; configured: boolean; email: string | null; staff: boolean }) {
+  const { t } = useTranslation('notifications');
+  const note = !configured ? (
+    <Alert color="orange" variant="light" title={t('email.offTitle')}>
+      {t('email.off')}
+    </Alert>
+  ) : !staff ? (
+    <Alert color="gray" variant="light">
+      {t('email.notStaff')}
+    </Alert>
+  ) : null;
+  return (
+    <KindsSection
+      id="notifications-email"
+      settings={settings}
+      kinds={emailKinds}
+      heading={t('email.heading')}
+      hint={email ? t('email.hintTo', { email }) : t('email.hint')}
+      note={note}
+      disabled={!staff}
+    />
   );
 }
 
@@ -307,7 +353,13 @@ export default function NotificationsPage() {
       {data ? (
         <>
           <DevicesSection devices={data.pushSubscriptions} thisEndpoint={device.state.endpoint} onRemoved={refresh} device={device} />
-          <KindsSection settings={data.notificationSettings} />
+          <KindsSection id="notifications-kinds" settings={data.notificationSettings} kinds={pushKinds} heading={t('kinds.heading')} hint={t('kinds.hint')} />
+          <EmailSection
+            settings={data.notificationSettings}
+            configured={data.emailSettings.configured}
+            email={viewer?.email ?? null}
+            staff={viewer === null || roleAtLeast(viewer.role, 'STAFF')}
+          />
         </>
       ) : screen.fetching ? (
         <Stack gap="lg" aria-hidden>

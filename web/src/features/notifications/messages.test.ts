@@ -26,7 +26,7 @@ function event(over: Partial<ReservationEventItem> = {}, reservation: Partial<Re
   };
 }
 
-const allOn = { reservationCreated: true, reservationChanged: true, reservationCanceled: true, noShow: true, lockConflict: true };
+const allOn = { reservationCreated: true, reservationChanged: true, reservationCanceled: true, noShow: true, lockConflict: true, emailNewRequest: false, emailCanceled: false, emailNoShow: false };
 
 const format = (locale: string, timeZone = 'Europe/Zurich') => ({
   dateRange: (a: string, b: string, o?: Intl.DateTimeFormatOptions) => formatDateRange(a, b, locale, o),

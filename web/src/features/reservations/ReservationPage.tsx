@@ -1,7 +1,7 @@
 // One reservation: every field, a policy override clearly marked, the actions
 // its state allows (confirm, check in, check out, cancel, change the period,
-// change notes or client — each sending the version the user saw), and its
-// audit history. When someone else changes it (a reservation event), the
+// change notes or client — each sending the version the user saw), the
+// e-mails about it (admins) and its audit history. When someone else changes it (a reservation event), the
 // screen loads it again and says so.
 import '@mantine/core/styles/ModalBase.css';
 import '@mantine/core/styles/Overlay.css';
@@ -26,7 +26,8 @@ import {
   type ReservationDetailFragment,
   type ReservationLiveEventsSubscription,
 } from '@/gql/graphql';
-import { warningColor } from '@/features/booking';
+import { mayOverride, warningColor } from '@/features/booking';
+import { ReservationEmails } from '@/features/settings';
 import { describeError } from '@/lib/errors';
 import { usePageTitle } from '@/lib/page-title';
 import { useViewer } from '@/lib/session/session';
@@ -298,6 +299,9 @@ function ReservationView({ reservation, reload, onChanged, own, changedElsewhere
           </Facts>
         </Panel>
       </SimpleGrid>
+
+      {/* The e-mail log is the admins' (as in the settings). */}
+      {mayOverride(viewer?.role) ? <ReservationEmails reservationId={reservation.id} /> : null}
 
       <AuditHistory reservationId={reservation.id} version={reservation.version} />
 

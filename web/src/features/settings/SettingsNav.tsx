@@ -10,7 +10,7 @@ import { roleAtLeast } from '@/lib/session/roles';
 import { useViewer } from '@/lib/session/session';
 
 /** The settings sections, in navigation order; all but notifications need admin. */
-export const settingsSections = ['users', 'keys', 'webhooks', 'calendars', 'policy', 'notifications'] as const;
+export const settingsSections = ['users', 'keys', 'webhooks', 'email', 'calendars', 'policy', 'notifications'] as const;
 
 /** A settings section. */
 export type SettingsSection = (typeof settingsSections)[number];

@@ -21,6 +21,7 @@ pub mod ical;
 pub mod ids;
 pub mod loaders;
 pub mod locks;
+pub mod mail;
 pub mod media;
 pub mod page;
 pub mod profile;
@@ -55,7 +56,7 @@ pub struct Query(
     events::EventsQuery,
     audit::AuditQuery,
     webhooks::WebhooksQuery,
-    push::PushQuery,
+    MessagingQuery,
     ical::IcalQuery,
     calendar_sync::CalendarSyncQuery,
     analytics::AnalyticsQuery,
@@ -74,7 +75,7 @@ pub struct Mutation(
     api_keys::ApiKeysMutation,
     locks::LocksMutation,
     webhooks::WebhooksMutation,
-    push::PushMutation,
+    MessagingMutation,
     ical::IcalMutation,
     calendar_sync::CalendarSyncMutation,
     users::UsersMutation,
@@ -82,6 +83,16 @@ pub struct Mutation(
     media::MediaMutation,
     booking_requests::BookingRequestsMutation,
 );
+
+/// Web push and e-mail, how the tenant's people hear of bookings, as one
+/// member of the roots: each member of a merged root deepens the compiler's
+/// layout recursion, which the query root had nearly used up.
+#[derive(MergedObject, Default, Debug)]
+pub struct MessagingQuery(push::PushQuery, mail::MailQuery);
+
+/// The mutations of [`MessagingQuery`]'s features.
+#[derive(MergedObject, Default, Debug)]
+pub struct MessagingMutation(push::PushMutation, mail::MailMutation);
 
 /// The schema type.
 pub type BerthSchema = Schema<Query, Mutation, events::Subscription>;
@@ -95,15 +106,37 @@ pub const MAX_COMPLEXITY: usize = 2_000;
 /// (this instance's own commits wake it at once).
 pub const FEED_POLL_INTERVAL: Duration = Duration::from_millis(250);
 
-/// The schema over `engine`, signing sessions with `auth`, with depth and
-/// complexity limits, the DataLoaders and the live event feed; without web push
-/// (`vapidPublicKey` is null).
-pub fn schema(engine: Engine, auth: auth::Auth) -> BerthSchema {
-    schema_with_push(engine, auth, push::PushConfig::default())
+/// What the server configured besides the store and the sessions' key: web
+/// push and e-mail. The default is neither.
+#[derive(Clone, Debug, Default)]
+pub struct Services {
+    /// Web push (`vapidPublicKey`, which endpoints are accepted).
+    pub push: push::PushConfig,
+    /// E-mail (`emailSettings.configured`, the sender address).
+    pub mail: mail::MailConfig,
 }
 
-/// [`schema`] with web push configured as `push` says.
+/// The schema over `engine`, signing sessions with `auth`, with depth and
+/// complexity limits, the DataLoaders and the live event feed; without web push
+/// (`vapidPublicKey` is null) or e-mail.
+pub fn schema(engine: Engine, auth: auth::Auth) -> BerthSchema {
+    schema_with(engine, auth, Services::default())
+}
+
+/// [`schema`] with web push configured as `push` says (and no e-mail).
 pub fn schema_with_push(engine: Engine, auth: auth::Auth, push: push::PushConfig) -> BerthSchema {
+    schema_with(
+        engine,
+        auth,
+        Services {
+            push,
+            ..Services::default()
+        },
+    )
+}
+
+/// [`schema`] with web push and e-mail configured as `services` says.
+pub fn schema_with(engine: Engine, auth: auth::Auth, services: Services) -> BerthSchema {
     let units = DataLoader::new(loaders::UnitLoader(engine.store().clone()), tokio::spawn);
     let clients = DataLoader::new(loaders::ClientLoader(engine.store().clone()), tokio::spawn);
     let images = DataLoader::new(
@@ -121,7 +154,8 @@ pub fn schema_with_push(engine: Engine, auth: auth::Auth, push: push::PushConfig
         .data(units)
         .data(clients)
         .data(images)
-        .data(push)
+        .data(services.push)
+        .data(services.mail)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(codes::ErrorCodes)

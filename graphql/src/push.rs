@@ -2,7 +2,7 @@
 //! `applicationServerKey` browsers subscribe with), `pushSubscriptions` (the
 //! user's devices), `registerPushSubscription` / `unregisterPushSubscription`,
 //! and `notificationSettings` / `updateNotificationSettings` (which kinds of
-//! notification the user receives on their devices).
+//! notification the user receives on their devices and by e-mail).
 //!
 //! Devices and settings belong to a user, so API keys (which are not users) are
 //! FORBIDDEN here. Any role may register devices; the tenant's owners, admins
@@ -72,7 +72,8 @@ pub struct PushSubscriptionKeysInput {
     pub auth: String,
 }
 
-/// Which notifications the user receives (on every device).
+/// Which notifications the user receives: on every device, and (owners, admins
+/// and staff) by e-mail.
 #[derive(SimpleObject, Debug)]
 pub struct NotificationSettings {
     /// New reservations.
@@ -85,6 +86,12 @@ pub struct NotificationSettings {
     pub no_show: bool,
     /// Lock conflicts: a change refused because someone holds a lock.
     pub lock_conflict: bool,
+    /// An e-mail for each booking request a guest makes on the public site.
+    pub email_new_request: bool,
+    /// An e-mail for each canceled reservation.
+    pub email_canceled: bool,
+    /// An e-mail for each no-show.
+    pub email_no_show: bool,
 }
 
 impl From<CoreSettings> for NotificationSettings {
@@ -95,6 +102,9 @@ impl From<CoreSettings> for NotificationSettings {
             reservation_canceled: s.reservation_canceled,
             no_show: s.no_show,
             lock_conflict: s.lock_conflict,
+            email_new_request: s.email_new_request,
+            email_canceled: s.email_canceled,
+            email_no_show: s.email_no_show,
         }
     }
 }
@@ -113,6 +123,12 @@ pub struct NotificationSettingsInput {
     pub no_show: Option<bool>,
     /// Lock conflicts.
     pub lock_conflict: Option<bool>,
+    /// E-mail on booking requests from the public site.
+    pub email_new_request: Option<bool>,
+    /// E-mail on cancellations.
+    pub email_canceled: Option<bool>,
+    /// E-mail on no-shows.
+    pub email_no_show: Option<bool>,
 }
 
 impl From<NotificationSettingsInput> for NotificationSettingsPatch {
@@ -123,7 +139,9 @@ impl From<NotificationSettingsInput> for NotificationSettingsPatch {
             reservation_canceled: i.reservation_canceled,
             no_show: i.no_show,
             lock_conflict: i.lock_conflict,
-            ..Self::default()
+            email_new_request: i.email_new_request,
+            email_canceled: i.email_canceled,
+            email_no_show: i.email_no_show,
         }
     }
 }

@@ -208,6 +208,23 @@ impl Fixtures<'_> {
                 store.finish_attempt(tenant, &report).await.unwrap();
                 json!(delivered.id.to_string())
             }
+            "$mail" => {
+                // A stay confirmed for a guest with an address, and the
+                // guest's message sent (the worker's first pass only starts
+                // the tenant's position).
+                let tenant = self.api.alpine.id;
+                self.api.mail_pass(tenant).await;
+                let nights = self.nights();
+                self.id(
+                    r#"mutation($unit: ID!, $p: PeriodInput!) {
+                         x: createReservation(input: { unitId: $unit, period: $p, guests: 2,
+                           client: { name: "Mail fixture", email: "mail.fixture@example.org" } }) { id } }"#,
+                    json!({ "unit": cabin, "p": nights }),
+                )
+                .await;
+                let sent = self.api.mail_pass(tenant).await;
+                json!(sent.last().expect("the guest's message, sent"))
+            }
             "$endpoint" => {
                 let endpoint = "https://fcm.googleapis.com/fcm/send/audit-fixture";
                 self.api

@@ -18,8 +18,11 @@ on_both_stores!(no_field_reaches_another_tenant);
 async fn no_field_reaches_another_tenant(backend: Backend) {
     let api = api_on(backend).await;
     let a = seed_ids(&api, "alpine-cabins", &api.cabin.id.to_string()).await;
-    // B's reservation: a tour slot; B's client has a name nobody else uses.
+    // B's reservation: a tour slot; B's client has a name nobody else uses,
+    // and an address, so B's mail log has their message (the worker's first
+    // pass starts B's position).
     let b_owner = api.token("summit-tours", Role::Owner);
+    api.mail_pass(api.summit.id).await;
     let slots = api
         .ok_as(
             &b_owner,
@@ -32,7 +35,8 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
         .ok_as(
             &b_owner,
             r#"mutation($unit: ID!, $start: DateTime!) { createReservation(input: { unitId: $unit,
-                 guests: 1, period: { start: $start }, client: { name: "Secret Summit Guest" } })
+                 guests: 1, period: { start: $start }, client: { name: "Secret Summit Guest",
+                 email: "secret.summit.guest@example.org" } })
                  { id client { id } } }"#,
             json!({ "unit": api.tour.id.to_string(), "start": start }),
         )
@@ -82,6 +86,11 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
             json!({ "unit": api.tour.id.to_string() }),
         )
         .await;
+    let b_mail = api
+        .mail_pass(api.summit.id)
+        .await
+        .pop()
+        .expect("B's guest's message");
     let b_image = api
         .upload_image(&api.summit, api.tour.id, 31, "Secret summit view")
         .await;
@@ -108,6 +117,7 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
         user: b_user["createUser"]["id"].as_str().unwrap().to_owned(),
         calendar_sync: b_sync["addCalendarSync"]["id"].as_str().unwrap().to_owned(),
         block: b_block["blockUnit"]["id"].as_str().unwrap().to_owned(),
+        mail: b_mail,
     };
     let private = [
         b.client.clone(),
@@ -118,6 +128,8 @@ async fn no_field_reaches_another_tenant(backend: Backend) {
         b.user.clone(),
         b.calendar_sync.clone(),
         b.block.clone(),
+        b.mail.clone(),
+        "secret.summit.guest@example.org".to_owned(),
         "Secret summit maintenance".to_owned(),
         "calendars.example.org/hidden.ics".to_owned(),
         "summit.example.org".to_owned(),

@@ -15,6 +15,7 @@ mod desk;
 mod ical;
 mod isolation;
 mod live;
+mod mail;
 mod media;
 mod profile;
 mod push;

@@ -51,6 +51,9 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub const VAPID_PUBLIC_KEY: &str =
     "BA1Hxzyi1RUM1b5wjxsn7nGxAszw2u61m164i3MrAIxHF6YK5h4SDYic-dRuU_RCPCfA5aq9ojSwk5Y2EmClBPs";
 
+/// The sender address the test schema's e-mail goes out from.
+pub const MAIL_SENDER: &str = "bookings@berth.test";
+
 /// A fresh, migrated database on `backend`.
 async fn fresh_store(backend: Backend) -> Arc<dyn Store> {
     match backend {
@@ -150,12 +153,17 @@ pub async fn api_on(backend: Backend) -> Api {
     let summit = tenants.pop().unwrap();
     let alpine = tenants.pop().unwrap();
     Api {
-        schema: berth_graphql::schema_with_push(
+        schema: berth_graphql::schema_with(
             engine,
             auth.clone(),
-            berth_graphql::push::PushConfig {
-                vapid_public_key: Some(VAPID_PUBLIC_KEY.into()),
-                allow_http_endpoints: false,
+            berth_graphql::Services {
+                push: berth_graphql::push::PushConfig {
+                    vapid_public_key: Some(VAPID_PUBLIC_KEY.into()),
+                    allow_http_endpoints: false,
+                },
+                mail: berth_graphql::mail::MailConfig {
+                    sender: Some(MAIL_SENDER.into()),
+                },
             },
         ),
         clock,
@@ -223,6 +231,38 @@ impl Api {
             .await;
         let token = session.0["login"]["token"].as_str().unwrap().to_owned();
         (id, token)
+    }
+
+    /// The tenant's mail worker, without SMTP: queues the messages of the
+    /// events since its last pass (the first pass only marks the end of the
+    /// stream, as a worker's first visit does), then claims every due message
+    /// and reports it sent (250). The ids of the messages sent, oldest first.
+    pub async fn mail_pass(&self, tenant: berth_core::ids::TenantId) -> Vec<String> {
+        use berth_core::mail::{MailReport, MailResult, MailSettings};
+        use berth_core::store::MailStore as _;
+        let now = self.clock.now();
+        self.store
+            .enqueue_mail(tenant, now, MailSettings::default(), 1_000)
+            .await
+            .unwrap();
+        let claimed = self
+            .store
+            .claim_mail(tenant, now, chrono::Duration::seconds(60), 100)
+            .await
+            .unwrap();
+        let mut sent = Vec::new();
+        for mail in claimed {
+            let report = MailReport::new(
+                &mail,
+                now,
+                Some(format!("{} subject", mail.kind)),
+                MailResult::Sent(250),
+                0,
+            );
+            assert!(self.store.finish_mail(tenant, &report).await.unwrap());
+            sent.push(mail.id.to_string());
+        }
+        sent
     }
 
     pub async fn run(&self, query: &str, variables: Value) -> Answer {

@@ -20,6 +20,7 @@ pub enum Kind {
     CalendarSync,
     Block,
     Image,
+    Mail,
 }
 
 /// Ids of one tenant's objects, by kind.
@@ -35,6 +36,7 @@ pub struct Ids {
     pub calendar_sync: String,
     pub block: String,
     pub image: String,
+    pub mail: String,
 }
 
 impl Ids {
@@ -50,6 +52,7 @@ impl Ids {
             Kind::User => &self.user,
             Kind::Block => &self.block,
             Kind::Image => &self.image,
+            Kind::Mail => &self.mail,
         }
     }
 }
@@ -162,7 +165,9 @@ pub fn kind_of(field: &str, name: &str) -> Kind {
         "{field}: cannot tell what the ID argument `{name}` names; call it unitId, clientId, reservationId, apiKeyId or lockId"
     );
     let lower = field.to_lowercase();
-    if lower.contains("calendarsync") {
+    if lower.contains("email") {
+        Kind::Mail
+    } else if lower.contains("calendarsync") {
         Kind::CalendarSync
     } else if lower.contains("apikey") {
         Kind::ApiKey

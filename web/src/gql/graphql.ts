@@ -170,20 +170,34 @@ export type CreateUnitInput = {
   name: string;
 };
 
+/** What a message is about. */
 export type EmailKind =
+  /** To the guest: their reservation was canceled. */
   | 'CANCELED'
+  /** To the guest: their stay is confirmed (with an `.ics` attachment). */
   | 'CONFIRMED'
+  /** To the guest: their stay's period or unit changed (with an `.ics`). */
   | 'PERIOD_CHANGED'
+  /** To the guest: their arrival is near. */
   | 'REMINDER'
+  /** To the guest: their booking request arrived. */
   | 'REQUEST_RECEIVED'
+  /** To staff who opted in: a reservation was canceled. */
   | 'STAFF_CANCELED'
+  /** To staff who opted in: a guest asked to book on the public site. */
   | 'STAFF_NEW_REQUEST'
+  /** To staff who opted in: a guest did not arrive. */
   | 'STAFF_NO_SHOW';
 
+/** Where a message stands. */
 export type EmailStatus =
+  /** Refused for good, or every attempt failed. */
   | 'FAILED'
+  /** Waiting for its (next) attempt or its day, or being attempted. */
   | 'PENDING'
+  /** The SMTP server accepted it. */
   | 'SENT'
+  /** Not sent, on purpose (a reminder of a canceled stay, an erased guest). */
   | 'SKIPPED';
 
 /** What happened to a lock. */
@@ -215,8 +229,11 @@ export type LockInput = {
  * stay as they are.
  */
 export type NotificationSettingsInput = {
+  /** E-mail on cancellations. */
   emailCanceled?: boolean | null | undefined;
+  /** E-mail on booking requests from the public site. */
   emailNewRequest?: boolean | null | undefined;
+  /** E-mail on no-shows. */
   emailNoShow?: boolean | null | undefined;
   /** Lock conflicts. */
   lockConflict?: boolean | null | undefined;

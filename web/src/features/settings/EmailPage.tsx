@@ -179,7 +179,8 @@ function MessageLog() {
           data={filterOptions}
           value={status ?? 'ALL'}
           onChange={(value) => setSearch(withStatusFilter(search, value === 'ALL' ? null : (value as EmailStatus)), { replace: true })}
-          size="xs"
+          size="sm"
+          color="sea"
           fullWidth={phone}
           style={{ alignSelf: phone ? 'stretch' : 'flex-start' }}
         />

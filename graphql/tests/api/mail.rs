@@ -53,13 +53,13 @@ async fn email_settings_say_what_messages_go_out_as_and_whether_they_go_out() {
     // Any signed-in role may ask: staff see why they get no e-mail.
     let staff = api.token("alpine-cabins", Role::Staff);
     let data = api.ok_as(&staff, SETTINGS, json!({})).await;
-    // The tenant file sets none: the default lead time.
+    // The live policy's lead time (alpine-cabins' tenant.yaml says 3).
     let reminder_days = registry(&api)
         .get("alpine-cabins")
         .unwrap()
         .config()
         .reminder_days;
-    assert_eq!(reminder_days, berth_core::mail::DEFAULT_REMINDER_DAYS);
+    assert_eq!(reminder_days, 3);
     assert_eq!(
         data["emailSettings"],
         json!({ "configured": true, "sender": MAIL_SENDER, "senderName": "Alpine Cabins",

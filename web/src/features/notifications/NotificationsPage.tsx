@@ -296,7 +296,7 @@ function KindsSection({
 function EmailSection({ settings, configured, email, staff }: { settings: NotificationSettingsFieldsFragment; configured: boolean; email: string | null; staff: boolean }) {
   const { t } = useTranslation('notifications');
   const note = !configured ? (
-    <Alert color="orange" variant="light" title={t('email.offTitle')}>
+    <Alert color="orange" variant="light" title={t('email.offTitle')} styles={{ title: { color: '#8a3a00' } }}>
       {t('email.off')}
     </Alert>
   ) : !staff ? (

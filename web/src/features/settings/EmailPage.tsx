@@ -64,7 +64,7 @@ function Setup({ settings }: { settings: SettingsEmailQuery['emailSettings'] }) 
   const { t } = useTranslation('settings');
   if (!settings.configured) {
     return (
-      <Alert color="orange" variant="light" title={t('email.off.title')} role="status">
+      <Alert color="orange" variant="light" title={t('email.off.title')} role="status" classNames={{ title: classes.warnTitle }}>
         <Stack gap={6}>
           <Text fz="sm">{t('email.off.body')}</Text>
           <Text fz="sm">{t('email.off.operator')}</Text>
@@ -93,7 +93,7 @@ function Setup({ settings }: { settings: SettingsEmailQuery['emailSettings'] }) 
           {settings.replyTo ? (
             <span className={classes.mono}>{settings.replyTo}</span>
           ) : (
-            <Text component="span" fz="sm" c="orange.9">
+            <Text component="span" fz="sm" className={classes.warnText}>
               {t('email.setup.noReplyTo')}
             </Text>
           )}

@@ -174,11 +174,12 @@ test.describe('e-mail', () => {
     expect(again[2]?.headers['message-id']).toBe(received?.headers['message-id']);
     await expect(async () => {
       await page.getByRole('button', { name: 'Refresh' }).click();
-      await expect(requestRow.getByRole('cell', { name: '2', exact: true })).toBeVisible({ timeout: 2_000 });
+      await expect(requestRow.getByText(/^2 attempts · answered 250/)).toBeVisible({ timeout: 2_000 });
     }).toPass({ timeout: 20_000 });
 
-    // Only sent messages, by the filter in the address.
-    await page.getByRole('radio', { name: 'Failed' }).click({ force: true });
+    // The status filter, kept in the address: nothing failed here.
+    await page.locator('label', { hasText: /^Failed$/ }).click();
+    await expect(page.getByRole('radio', { name: 'Failed' })).toBeChecked();
     await expect(page).toHaveURL(/status=failed/);
     await expect(page.getByText('No messages with the status Failed.')).toBeVisible();
   });

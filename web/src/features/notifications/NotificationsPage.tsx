@@ -275,7 +275,7 @@ function KindsSection({
             />
             <div aria-live="polite">
               {outcome?.kind === kind && !outcome.error ? (
-                <Text fz="xs" c="teal.8" mt={4} ml={54}>
+                <Text fz="xs" c="teal.9" mt={4} ml={54}>
                   {t('kinds.saved')}
                 </Text>
               ) : null}

@@ -109,11 +109,11 @@ describe('the e-mail section', { timeout: 20_000 }, () => {
     expect(screen.getByText('2 days before arrival')).toBeInTheDocument();
 
     const sent = await screen.findByRole('row', { name: 'Booking confirmed, ana@example.org, Sent' });
-    expect(within(sent).getByText('answered 250')).toBeInTheDocument();
+    expect(within(sent).getByText('1 attempt · answered 250')).toBeInTheDocument();
     expect(within(sent).getByRole('link', { name: /^Reservation of the message/ })).toHaveAttribute('href', '/admin/reservations/r1');
     const pending = screen.getByRole('row', { name: 'New request (staff), staff@alpine.example.org, Pending' });
     expect(within(pending).queryByRole('button', { name: /^Resend/ })).not.toBeInTheDocument();
-    expect(within(pending).getByText(/^next try/)).toBeInTheDocument();
+    expect(within(pending).getByText(/^due /)).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Show more' })).toBeInTheDocument();
 
     const u = userEvent.setup({ delay: null });
@@ -121,6 +121,7 @@ describe('the e-mail section', { timeout: 20_000 }, () => {
     await waitFor(() => expect(router.state.location.search).toBe('?status=failed'));
     const failed = await screen.findByRole('row', { name: 'Arrival reminder, ana@example.org, Failed' });
     expect(within(failed).getByText('mailbox unavailable')).toBeInTheDocument();
+    expect(within(failed).getByText('1 attempt · answered 550')).toBeInTheDocument();
     expect(fake.callsOf('SettingsEmailMessages').at(-1)?.variables).toMatchObject({ status: 'FAILED', after: null });
   });
 

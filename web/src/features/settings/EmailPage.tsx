@@ -222,10 +222,7 @@ function MessageTable({ rows, onResent }: { rows: Message[]; onResent: () => voi
             <Table.Th scope="col">{t('email.columns.message')}</Table.Th>
             <Table.Th scope="col">{t('email.columns.recipient')}</Table.Th>
             <Table.Th scope="col">{t('email.columns.status')}</Table.Th>
-            <Table.Th scope="col" className={classes.num}>
-              {t('email.columns.attempts')}
-            </Table.Th>
-            <Table.Th scope="col">{t('email.columns.lastError')}</Table.Th>
+            <Table.Th scope="col">{t('email.columns.attempts')}</Table.Th>
             <Table.Th scope="col">
               <span className={classes.visuallyHidden}>{t('email.columns.actions')}</span>
             </Table.Th>
@@ -242,13 +239,16 @@ function MessageTable({ rows, onResent }: { rows: Message[]; onResent: () => voi
                     {f.kind}
                   </Text>
                   {m.subject ? (
-                    <Text fz="xs" c="dimmed" className={classes.clip}>
+                    <Text fz="xs" c="dimmed" className={classes.clip} title={m.subject}>
                       {m.subject}
                     </Text>
                   ) : null}
+                  <Anchor component={Link} to={`/reservations/${m.reservationId}`} fz="xs" aria-label={t('email.log.reservationFor', { kind: f.kind, recipient: f.recipient })}>
+                    {t('email.log.reservation')}
+                  </Anchor>
                 </Table.Td>
-                <Table.Td className={classes.wrap}>
-                  <Text fz="sm" className={classes.mono} style={{ overflowWrap: 'anywhere' }}>
+                <Table.Td className={`${classes.wrap} ${classes.recipient}`}>
+                  <Text fz="sm" className={classes.mono}>
                     {f.recipient}
                   </Text>
                   <Text fz="xs" c="dimmed">
@@ -263,26 +263,22 @@ function MessageTable({ rows, onResent }: { rows: Message[]; onResent: () => voi
                     </Text>
                   ) : null}
                 </Table.Td>
-                <Table.Td className={classes.num}>{m.attempts}</Table.Td>
-                <Table.Td className={classes.wrap} style={{ maxWidth: 260 }}>
+                <Table.Td className={`${classes.wrap} ${classes.attempts}`}>
+                  <Text fz="xs">{[f.attempts, f.answer].filter(Boolean).join(' · ')}</Text>
                   {f.error ? (
                     <Text fz="xs" c="red.9" style={{ overflowWrap: 'anywhere' }}>
                       {f.error}
                     </Text>
-                  ) : (
-                    <Text fz="xs" c="dimmed">
-                      {f.answer ?? '—'}
+                  ) : null}
+                  {f.reason ? (
+                    <Text fz="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+                      {f.reason}
                     </Text>
-                  )}
+                  ) : null}
                   <AttemptLog message={m} />
                 </Table.Td>
                 <Table.Td>
-                  <Group gap={6} wrap="nowrap" justify="flex-end">
-                    <Anchor component={Link} to={`/reservations/${m.reservationId}`} fz="sm" aria-label={t('email.log.reservationFor', { kind: f.kind, recipient: f.recipient })}>
-                      {t('email.log.reservation')}
-                    </Anchor>
-                    <ResendButton message={m} label={`${f.kind}, ${f.recipient}`} onResent={onResent} />
-                  </Group>
+                  <ResendButton message={m} label={`${f.kind}, ${f.recipient}`} onResent={onResent} />
                 </Table.Td>
               </Table.Tr>
             );
@@ -323,6 +319,12 @@ function MessageCards({ rows, onResent }: { rows: Message[]; onResent: () => voi
                 <>
                   <dt>{t('email.columns.lastError')}</dt>
                   <dd style={{ overflowWrap: 'anywhere', color: 'var(--mantine-color-red-9)' }}>{f.error}</dd>
+                </>
+              ) : null}
+              {f.reason ? (
+                <>
+                  <dt>{t('email.columns.reason')}</dt>
+                  <dd style={{ overflowWrap: 'anywhere' }}>{f.reason}</dd>
                 </>
               ) : null}
             </dl>

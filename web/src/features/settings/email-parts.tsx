@@ -27,9 +27,16 @@ export function useMessageFacts() {
       kind: t(`email.kind.${m.kind}`),
       status: t(`email.status.${m.status}`),
       attempts: t('email.log.attempts', { count: m.attempts }),
-      next: m.status === 'PENDING' && m.nextAttemptAt ? t('email.log.next', { date: format.dateTime(m.nextAttemptAt, { dateStyle: 'medium', timeStyle: 'short' }) }) : null,
+      // A message not tried yet is due (a reminder's day); one tried before
+      // is retried.
+      next:
+        m.status === 'PENDING' && m.nextAttemptAt
+          ? t(m.attempts === 0 ? 'email.log.due' : 'email.log.next', { date: format.dateTime(m.nextAttemptAt, { dateStyle: 'medium', timeStyle: 'short' }) })
+          : null,
       answer: answer.code !== null ? t('email.log.answered', { code: answer.code }) : null,
-      error: answer.error,
+      // Why a skipped message was not sent is not a failure.
+      error: m.status === 'SKIPPED' ? null : answer.error,
+      reason: m.status === 'SKIPPED' ? answer.error : null,
     };
   };
 }

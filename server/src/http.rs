@@ -188,7 +188,19 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let engine = berth_core::Engine::new(store.clone(), registry.clone(), Arc::new(SystemClock));
     let clock = engine.clock().clone();
     let push_config = crate::push::graphql_config(&vapid, &args.push);
-    let schema = berth_graphql::schema_with_push(engine.clone(), auth.clone(), push_config);
+    // The schema says whether e-mail is sent, and from which address; never
+    // the SMTP server or its credentials.
+    let mail_config = berth_graphql::mail::MailConfig {
+        sender: smtp.as_ref().map(|c| c.from.as_str().to_owned()),
+    };
+    let schema = berth_graphql::schema_with(
+        engine.clone(),
+        auth.clone(),
+        berth_graphql::Services {
+            push: push_config,
+            mail: mail_config,
+        },
+    );
     let public_limit = (args.public_rate_limit > 0).then(|| {
         Arc::new(RateLimiter::per_minute(
             args.public_rate_limit,

@@ -27,36 +27,14 @@ macro_rules! on_both_stores {
     };
 }
 
-mod browser;
-mod calendar_sync;
 mod cli;
-mod client_retention;
-#[cfg(test)]
-mod demo_pictures;
-mod event_retention;
-mod graphql_http;
-mod healthcheck;
 mod http;
-mod ical;
-mod lifecycle;
 mod locale;
-mod lock_expiry;
-mod mail;
-mod media;
-mod outbound;
-mod passes;
-mod policy_cmd;
-mod push;
-mod rate_limit;
-mod retention;
 mod secret;
 mod shutdown;
-mod site;
 mod telemetry;
 mod tenants;
-mod web;
-mod webhooks;
-mod ws_keepalive;
+mod workers;
 
 use std::process::ExitCode;
 
@@ -83,15 +61,15 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => http::serve(*args).await.map(|()| true),
             Command::Migrate(args) => cli::migrate(args).await.map(|()| true),
-            Command::Healthcheck(args) => healthcheck::run(&args),
+            Command::Healthcheck(args) => cli::healthcheck::run(&args),
             Command::Policy(PolicyCommand::Check(args)) => {
-                policy_cmd::check(args.dirs, &args.tenants)
+                cli::policy::check(args.dirs, &args.tenants)
             }
             Command::Policy(PolicyCommand::Test(args)) => {
-                policy_cmd::test(args.dirs, &args.tenants)
+                cli::policy::test(args.dirs, &args.tenants)
             }
             Command::Schema(SchemaCommand::Policy { file }) => {
-                policy_cmd::print_schema(file).map(|()| true)
+                cli::policy::print_schema(file).map(|()| true)
             }
             Command::User(UserCommand::Add {
                 database,
@@ -133,7 +111,7 @@ fn main() -> ExitCode {
                     "interval" => ModelKind::Interval,
                     _ => ModelKind::Nightly,
                 };
-                policy_cmd::init(&slug, model, &tenants).map(|()| true)
+                cli::policy::init(&slug, model, &tenants).map(|()| true)
             }
         }
     });

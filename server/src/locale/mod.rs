@@ -1,6 +1,6 @@
 //! The tenant's language and locale conventions, shared by everything berth
-//! writes for people outside the admin app: the public site (`site/`) and the
-//! e-mail to guests and staff (`mail/`). A tenant's locale tag picks the
+//! writes for people outside the admin app: the public site (`http/site/`) and the
+//! e-mail to guests and staff (`workers/mail/`). A tenant's locale tag picks the
 //! language — a tag starting with `es` is Spanish, anything else English
 //! (docs/decisions/0093) — and its own conventions for money, dates and times
 //! (`format.rs`, docs/decisions/0092).

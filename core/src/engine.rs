@@ -243,9 +243,24 @@ impl Engine {
         self.session.as_ref()
     }
 
-    /// The store, for reads that need no rules.
+    /// The store, for reads that need no rules. Writes go through the engine's
+    /// commands or its sibling services — [`Engine::accounts`] (users, API
+    /// keys, sign-ins) and [`Engine::integrations`] (webhooks, push) — which
+    /// own their rules; the API layer and the CLI never write through this.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The accounts service (users, passwords, sign-ins, API keys) over this
+    /// engine's store and clock.
+    pub fn accounts(&self) -> crate::accounts::Accounts {
+        crate::accounts::Accounts::new(self.store.clone(), self.clock.clone())
+    }
+
+    /// The integrations service (webhooks, push subscriptions and
+    /// notification settings) over this engine's store and clock.
+    pub fn integrations(&self) -> crate::integrations::Integrations {
+        crate::integrations::Integrations::new(self.store.clone(), self.clock.clone())
     }
 
     /// The clock the engine reads.

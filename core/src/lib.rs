@@ -3,6 +3,7 @@
 //! stores (SQLite and PostgreSQL). It knows nothing of GraphQL, HTTP or Rhai: the
 //! API layer and the policy runtime depend on it, never the other way round.
 
+pub mod accounts;
 pub mod analytics;
 pub mod api_key;
 pub mod audit;
@@ -20,6 +21,7 @@ pub mod event_retention;
 pub mod feed;
 pub mod ical;
 pub mod ids;
+pub mod integrations;
 pub mod lifecycle;
 pub mod local_time;
 pub mod lock;

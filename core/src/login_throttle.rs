@@ -15,8 +15,10 @@
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::accounts::Accounts;
 use crate::engine::Engine;
 use crate::error::EngineError;
+use crate::store::StoreError;
 
 /// Wrong passwords allowed per account within [`WINDOW`].
 pub const MAX_FAILURES: u32 = 10;
@@ -59,14 +61,14 @@ pub fn refusal(recent: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<u64> {
     Some(u64::try_from(wait).unwrap_or(1))
 }
 
-impl Engine {
+impl Accounts {
     /// Seconds the account must wait before it may try to sign in again, or
     /// `None`.
     pub async fn login_refused_for(
         &self,
         tenant: &str,
         email: &str,
-    ) -> Result<Option<u64>, EngineError> {
+    ) -> Result<Option<u64>, StoreError> {
         let now = self.clock.now();
         let recent = self
             .store
@@ -80,20 +82,40 @@ impl Engine {
     }
 
     /// Counts a wrong password (or an unknown tenant or address).
-    pub async fn login_failed(&self, tenant: &str, email: &str) -> Result<(), EngineError> {
+    pub async fn login_failed(&self, tenant: &str, email: &str) -> Result<(), StoreError> {
         let now = self.clock.now();
-        Ok(self
-            .store
+        self.store
             .record_login_failure(&LoginAccount::new(tenant, email), now, now - WINDOW)
-            .await?)
+            .await
     }
 
     /// Clears the account's count after a successful sign-in.
-    pub async fn login_succeeded(&self, tenant: &str, email: &str) -> Result<(), EngineError> {
-        Ok(self
-            .store
+    pub async fn login_succeeded(&self, tenant: &str, email: &str) -> Result<(), StoreError> {
+        self.store
             .clear_login_failures(&LoginAccount::new(tenant, email))
-            .await?)
+            .await
+    }
+}
+
+impl Engine {
+    /// Seconds the account must wait before it may try to sign in again, or
+    /// `None` (see [`Accounts::login_refused_for`]).
+    pub async fn login_refused_for(
+        &self,
+        tenant: &str,
+        email: &str,
+    ) -> Result<Option<u64>, EngineError> {
+        Ok(self.accounts().login_refused_for(tenant, email).await?)
+    }
+
+    /// Counts a wrong password (see [`Accounts::login_failed`]).
+    pub async fn login_failed(&self, tenant: &str, email: &str) -> Result<(), EngineError> {
+        Ok(self.accounts().login_failed(tenant, email).await?)
+    }
+
+    /// Clears the account's count (see [`Accounts::login_succeeded`]).
+    pub async fn login_succeeded(&self, tenant: &str, email: &str) -> Result<(), EngineError> {
+        Ok(self.accounts().login_succeeded(tenant, email).await?)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Users: the people who sign in to a tenant's admin side, each with a role.
 //! Roles are ordered: owner > admin > staff > viewer. Passwords are stored only as
-//! hashes, computed outside core (the API layer owns the hashing scheme).
+//! hashes (argon2id, computed by `crate::accounts::password`).
 
 use std::fmt;
 use std::str::FromStr;

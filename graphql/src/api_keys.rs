@@ -3,14 +3,13 @@
 //! `revokeApiKey`.
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
-use berth_core::api_key::{ApiKey as CoreApiKey, NewApiKey};
+use berth_core::Engine;
+use berth_core::api_key::ApiKey as CoreApiKey;
 use berth_core::user::Role as CoreRole;
-use berth_core::{Engine, ErrorCode};
 use chrono::{DateTime, Utc};
 
 use crate::access::require;
-use crate::auth::mint_api_key;
-use crate::error::{OrGraphql, coded};
+use crate::error::OrGraphql;
 use crate::ids::parse;
 use crate::session::Role;
 
@@ -80,38 +79,15 @@ impl ApiKeysMutation {
         #[graphql(default_with = "Role::Viewer")] role: Role,
     ) -> Result<CreatedApiKey> {
         let viewer = require(ctx, CoreRole::Admin).await?;
-        let role = CoreRole::from(role);
-        if !viewer.role.includes(role) {
-            return Err(coded(
-                ErrorCode::Forbidden,
-                format!(
-                    "a key cannot have more rights than its creator ({})",
-                    viewer.role
-                ),
-            ));
-        }
-        if name.trim().is_empty() {
-            return Err(coded(
-                ErrorCode::InvalidInput,
-                "name: say what the key is for",
-            ));
-        }
-        let minted = mint_api_key(viewer.tenant_id);
-        let new = NewApiKey {
-            id: minted.id,
-            name: name.trim().to_owned(),
-            role,
-            secret_hash: minted.secret_hash,
-        };
         let engine = ctx.data_unchecked::<Engine>();
-        let key = engine
-            .store()
-            .create_api_key(viewer.tenant_id, new, &viewer.actor(), engine.clock().now())
+        let created = engine
+            .accounts()
+            .create_api_key(viewer.tenant_id, &viewer.caller(), &name, role.into())
             .await
             .gql()?;
         Ok(CreatedApiKey {
-            key: minted.key,
-            api_key: key.into(),
+            key: created.key,
+            api_key: created.api_key.into(),
         })
     }
 
@@ -120,13 +96,8 @@ impl ApiKeysMutation {
         let viewer = require(ctx, CoreRole::Admin).await?;
         let engine = ctx.data_unchecked::<Engine>();
         let key = engine
-            .store()
-            .revoke_api_key(
-                viewer.tenant_id,
-                parse(&id, "id")?,
-                &viewer.actor(),
-                engine.clock().now(),
-            )
+            .accounts()
+            .revoke_api_key(viewer.tenant_id, &viewer.caller(), parse(&id, "id")?)
             .await
             .gql()?;
         Ok(key.into())

@@ -1,10 +1,11 @@
-//! Authentication: argon2 password hashes and signed, expiring session tokens
-//! (HS256 JWTs). Expiry is checked against the engine's injected clock, not the
-//! system clock, so tests move time instead of sleeping. A failed sign-in gives the
-//! same answer and does the same work whether the e-mail is unknown or the password
-//! is wrong. API keys (`berth_…`) are checked against the hash kept in the store.
+//! Authentication: signed, expiring session tokens (HS256 JWTs). Expiry is
+//! checked against the engine's injected clock, not the system clock, so tests
+//! move time instead of sleeping. Passwords (argon2 hashes, the sign-in check)
+//! and the API key format are core's (`berth_core::accounts`,
+//! `berth_core::api_key`); API keys (`berth_…`) are checked against the hash
+//! kept in the store (`access::authenticate`).
 
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use berth_core::accounts::Caller;
 use berth_core::audit::Actor;
 use berth_core::ids::{ApiKeyId, TenantId, UserId};
 use berth_core::lock::SessionId;
@@ -13,32 +14,14 @@ use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-/// Hashes a password (argon2id, random salt) into a PHC string.
-pub fn hash_password(password: &str) -> Result<String, AuthError> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| AuthError::Hashing(e.to_string()))
-}
-
-/// Fewest characters a password may have.
-pub const MIN_PASSWORD_CHARS: usize = 10;
-/// Most bytes a password may have (Argon2 hashes all of it).
-pub const MAX_PASSWORD_BYTES: usize = 1024;
-
-/// Whether `password` is acceptable as a new password: at least
-/// [`MIN_PASSWORD_CHARS`] characters, at most [`MAX_PASSWORD_BYTES`] bytes.
-pub fn check_password(password: &str) -> Result<(), String> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        Err(format!(
-            "a password has at least {MIN_PASSWORD_CHARS} characters"
-        ))
-    } else if password.len() > MAX_PASSWORD_BYTES {
-        Err(format!("a password has at most {MAX_PASSWORD_BYTES} bytes"))
-    } else {
-        Ok(())
-    }
-}
+// The password rule and hashes, and the API key format, are core's (the
+// accounts service owns them); re-exported for the transport and the tests.
+pub use berth_core::accounts::password::{
+    MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, check_password, hash_password,
+};
+pub use berth_core::api_key::{
+    API_KEY_PREFIX, MintedKey, hash_key, hashes_equal, mint_api_key, parse_api_key,
+};
 
 /// Why authentication failed. Clients only ever see UNAUTHENTICATED.
 #[derive(Debug, thiserror::Error)]
@@ -92,68 +75,15 @@ impl Viewer {
             Principal::ApiKey(id) => Actor::ApiKey(id.to_string()),
         }
     }
-}
 
-/// The prefix that tells API keys from session tokens.
-pub const API_KEY_PREFIX: &str = "berth_";
-
-/// A freshly minted API key: the string shown once, and what is stored.
-#[derive(Debug)]
-pub struct MintedKey {
-    /// The whole key, `berth_<tenant>_<id>_<secret>`: shown once, never stored.
-    pub key: String,
-    /// The key's public id.
-    pub id: ApiKeyId,
-    /// SHA-256 of the key, hex: the only form kept.
-    pub secret_hash: String,
-}
-
-/// Mints a key for `tenant`. The secret is 244 bits from the operating system's
-/// random source (two v4 UUIDs); keys are high-entropy, so a plain SHA-256 is the
-/// right hash (a slow password hash would only slow every request down).
-pub fn mint_api_key(tenant: TenantId) -> MintedKey {
-    let id = ApiKeyId::new();
-    let key = format!(
-        "{API_KEY_PREFIX}{}_{}_{}{}",
-        tenant.as_uuid().simple(),
-        id.as_uuid().simple(),
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
-    let secret_hash = hash_key(&key);
-    MintedKey {
-        key,
-        id,
-        secret_hash,
+    /// This viewer as the caller of an accounts command: their actor, and
+    /// their role bounding what they may grant.
+    pub fn caller(&self) -> Caller {
+        Caller {
+            actor: self.actor(),
+            role: self.role,
+        }
     }
-}
-
-/// SHA-256 of a key, hex.
-pub fn hash_key(key: &str) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(key.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// The tenant and key id an API key string names, if it has the key's shape.
-pub fn parse_api_key(key: &str) -> Option<(TenantId, ApiKeyId)> {
-    let rest = key.strip_prefix(API_KEY_PREFIX)?;
-    let mut parts = rest.split('_');
-    let tenant = parts.next()?.parse().ok()?;
-    let id = parts.next()?.parse().ok()?;
-    let secret = parts.next()?;
-    (secret.len() == 64 && parts.next().is_none()).then_some((tenant, id))
-}
-
-/// Compares two hashes in time independent of where they differ.
-pub fn hashes_equal(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -238,9 +168,6 @@ pub struct Auth {
     encoding: EncodingKey,
     decoding: DecodingKey,
     ttl: Duration,
-    /// A hash to verify against when the e-mail is unknown, so that both failures
-    /// cost one argon2 verification.
-    dummy_hash: String,
 }
 
 impl std::fmt::Debug for Auth {
@@ -252,23 +179,16 @@ impl std::fmt::Debug for Auth {
 }
 
 impl Auth {
-    /// Tokens signed with `secret` (at least 32 bytes), valid for `ttl`.
+    /// Tokens signed with `secret` (at least 32 bytes), valid for `ttl`. Also
+    /// prepares the hash sign-ins of unknown e-mails are verified against
+    /// (`berth_core::accounts::password`), so the first one costs no more.
     pub fn new(secret: &[u8], ttl: Duration) -> Result<Self, AuthError> {
+        berth_core::accounts::password::prepare().map_err(|e| AuthError::Hashing(e.0))?;
         Ok(Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             ttl,
-            dummy_hash: hash_password("no user has this password")?,
         })
-    }
-
-    /// True when `password` matches `hash`; with no hash (unknown user) it does
-    /// the same work and returns false.
-    pub fn verify_password(&self, password: &str, hash: Option<&str>) -> bool {
-        let ok = Argon2::default()
-            .verify_password(password.as_bytes(), hash.unwrap_or(&self.dummy_hash))
-            .is_ok();
-        ok && hash.is_some()
     }
 
     /// A token for `user`, issued at `now`.

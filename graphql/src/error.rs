@@ -5,6 +5,7 @@
 //! logged here and never sent.
 
 use async_graphql::{Error, ErrorExtensions};
+use berth_core::accounts::AccountError;
 use berth_core::{EngineError, ErrorCode};
 
 /// An error with a code and a client-safe message.
@@ -82,6 +83,44 @@ impl<T> OrGraphql<T> for Result<T, EngineError> {
 impl<T> OrGraphql<T> for Result<T, berth_core::store::StoreError> {
     fn gql(self) -> Result<T, Error> {
         self.map_err(|e| from_engine(e.into()))
+    }
+}
+
+impl<T> OrGraphql<T> for Result<T, AccountError> {
+    fn gql(self) -> Result<T, Error> {
+        self.map_err(from_accounts)
+    }
+}
+
+/// The GraphQL form of an accounts error. A weak or wrong password is
+/// INVALID_INPUT naming no field here: resolvers that take one say which
+/// ([`password_field`]). A throttled account's refusal carries
+/// `extensions.retryAfter` (seconds).
+pub fn from_accounts(err: AccountError) -> Error {
+    match err {
+        AccountError::Engine(e) => from_engine(e),
+        AccountError::Store(e) => from_engine(e.into()),
+        AccountError::RateLimited {
+            message,
+            retry_after,
+        } => coded(ErrorCode::RateLimited, message)
+            .extend_with(|_, e| e.set("retryAfter", retry_after)),
+        AccountError::Forbidden(message) => coded(ErrorCode::Forbidden, message),
+        AccountError::Unauthenticated(message) => coded(ErrorCode::Unauthenticated, message),
+        e @ (AccountError::WeakPassword(_) | AccountError::WrongPassword) => {
+            coded(ErrorCode::InvalidInput, e.to_string())
+        }
+    }
+}
+
+/// [`from_accounts`], naming the argument `field` when the password in it is
+/// weak ([`AccountError::WeakPassword`]) or wrong ([`AccountError::WrongPassword`]).
+pub fn password_field(field: &'static str) -> impl Fn(AccountError) -> Error {
+    move |err| match err {
+        e @ (AccountError::WeakPassword(_) | AccountError::WrongPassword) => {
+            coded(ErrorCode::InvalidInput, format!("{field}: {e}"))
+        }
+        other => from_accounts(other),
     }
 }
 

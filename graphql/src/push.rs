@@ -227,13 +227,12 @@ impl PushMutation {
         let keys = PushKeys::parse(&keys.p256dh, &keys.auth).map_err(invalid)?;
         let engine = ctx.data_unchecked::<Engine>();
         let subscription = engine
-            .store()
+            .integrations()
             .register_push_subscription(
                 viewer.tenant_id,
                 user,
                 NewPushSubscription { endpoint, keys },
                 &viewer.actor(),
-                engine.clock().now(),
             )
             .await
             .gql()?;
@@ -252,14 +251,8 @@ impl PushMutation {
         let endpoint = PushEndpoint::parse(&endpoint, true).map_err(invalid)?;
         let engine = ctx.data_unchecked::<Engine>();
         engine
-            .store()
-            .unregister_push_subscription(
-                viewer.tenant_id,
-                user,
-                &endpoint,
-                &viewer.actor(),
-                engine.clock().now(),
-            )
+            .integrations()
+            .unregister_push_subscription(viewer.tenant_id, user, &endpoint, &viewer.actor())
             .await
             .gql()
     }
@@ -274,14 +267,8 @@ impl PushMutation {
         let (viewer, user) = user(ctx).await?;
         let engine = ctx.data_unchecked::<Engine>();
         let settings = engine
-            .store()
-            .update_notification_settings(
-                viewer.tenant_id,
-                user,
-                input.into(),
-                &viewer.actor(),
-                engine.clock().now(),
-            )
+            .integrations()
+            .update_notification_settings(viewer.tenant_id, user, input.into(), &viewer.actor())
             .await
             .gql()?;
         Ok(settings.into())

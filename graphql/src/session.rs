@@ -7,17 +7,14 @@
 //! clears that cookie. `me` is the signed-in user, with their tenant. The admin
 //! tenant always comes from the token, never from an argument.
 
-use async_graphql::{
-    ComplexObject, Context, Enum, ErrorExtensions, ID, Object, Result, SimpleObject,
-};
-use berth_core::audit::{Actor, AuditEntry};
+use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject};
 use berth_core::ids::TenantId;
 use berth_core::{Engine, ErrorCode};
 use chrono::{DateTime, Utc};
 
 use crate::access::require;
 use crate::auth::{Auth, BearerToken, CookieChange, Principal, SessionCookie};
-use crate::error::coded;
+use crate::error::{OrGraphql, coded};
 use crate::types::Tenant;
 
 /// A user's role.
@@ -255,19 +252,11 @@ impl SessionMutation {
             && let Principal::User(user) = viewer.principal
         {
             let engine = ctx.data_unchecked::<Engine>();
-            let entry = AuditEntry::new(
-                viewer.tenant_id,
-                &Actor::User(user),
-                ("user", user.as_uuid()),
-                "sign_out",
-                serde_json::json!({}),
-                engine.clock().now(),
-            );
             engine
-                .store()
-                .record_audit(entry)
+                .accounts()
+                .record_sign_out(viewer.tenant_id, user)
                 .await
-                .map_err(|e| crate::error::from_engine(e.into()))?;
+                .gql()?;
         }
         cookie.set(CookieChange::Clear);
         Ok(true)
@@ -304,7 +293,8 @@ struct SignedIn {
     expires_at: DateTime<Utc>,
 }
 
-/// Checks a sign-in, for `login` and `signIn` alike. The throttle answers
+/// Checks a sign-in, for `login` and `signIn` alike, and issues its session
+/// token. The check is core's (`Accounts::sign_in`): the throttle answers
 /// first (RATE_LIMITED with `retryAfter` for an account with too many recent
 /// failures); unknown tenants, unknown e-mails, wrong passwords and disabled
 /// users all get the same UNAUTHENTICATED answer after the same work (one
@@ -318,78 +308,11 @@ async fn sign_in(
 ) -> Result<SignedIn> {
     let engine = ctx.data_unchecked::<Engine>();
     let auth = ctx.data_unchecked::<Auth>();
-    // The account as typed: what the throttle counts (in the database,
-    // for every instance alike).
-    let account = (tenant.clone(), email.clone());
-    if let Some(wait) = engine
-        .login_refused_for(&account.0, &account.1)
+    let user = engine
+        .accounts()
+        .sign_in(&tenant, &email, &password)
         .await
-        .map_err(crate::error::from_engine)?
-    {
-        return Err(coded(
-            ErrorCode::RateLimited,
-            format!("too many failed sign-ins for this account; retry in {wait} s"),
-        )
-        .extend_with(|_, e| e.set("retryAfter", wait)));
-    }
-    let wrong = || {
-        coded(
-            ErrorCode::Unauthenticated,
-            "wrong tenant, e-mail or password",
-        )
-    };
-    let store = engine.store();
-    let tenant = match tenant.parse() {
-        Ok(slug) => store
-            .tenant_by_slug(&slug)
-            .await
-            .map_err(|e| crate::error::from_engine(e.into()))?,
-        Err(_) => None,
-    };
-    let found = match (&tenant, email.parse()) {
-        (Some(t), Ok(email)) => store
-            .user_credentials(t.id, &email)
-            .await
-            .map_err(|e| crate::error::from_engine(e.into()))?,
-        _ => None,
-    };
-    let hash = found.as_ref().map(|(_, h)| h.as_str());
-    // A disabled user is refused like a wrong password, after the same work.
-    let active = found.as_ref().is_some_and(|(user, _)| user.is_active());
-    let verified = auth.verify_password(&password, hash) && active;
-    // Sign-ins of known users are audited, refused ones too (a run of them
-    // is what an operator looks for); unknown e-mails name no entity.
-    if let Some((user, _)) = &found {
-        let (actor, action) = if verified {
-            (Actor::User(user.id), "sign_in")
-        } else {
-            (Actor::Public, "sign_in_refused")
-        };
-        let entry = AuditEntry::new(
-            user.tenant_id,
-            &actor,
-            ("user", user.id.as_uuid()),
-            action,
-            serde_json::json!({}),
-            engine.clock().now(),
-        );
-        store
-            .record_audit(entry)
-            .await
-            .map_err(|e| crate::error::from_engine(e.into()))?;
-    }
-    if !verified {
-        engine
-            .login_failed(&account.0, &account.1)
-            .await
-            .map_err(crate::error::from_engine)?;
-        return Err(wrong());
-    }
-    engine
-        .login_succeeded(&account.0, &account.1)
-        .await
-        .map_err(crate::error::from_engine)?;
-    let (user, _) = found.ok_or_else(wrong)?;
+        .gql()?;
     let (token, expires_at) = auth.issue_until(&user, engine.clock().now()).map_err(|e| {
         tracing::error!(error = %e, "issuing a token");
         coded(ErrorCode::Internal, "internal error")

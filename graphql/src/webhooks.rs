@@ -11,8 +11,7 @@ use berth_core::ids::{DeliveryId, WebhookId};
 use berth_core::user::Role;
 use berth_core::webhook::{
     Delivery as CoreDelivery, DeliveryAttempt as CoreAttempt, DeliveryPage,
-    DeliveryStatus as CoreStatus, EventFilters, NewWebhook, Webhook as CoreWebhook, WebhookError,
-    WebhookSecret, WebhookUrl,
+    DeliveryStatus as CoreStatus, EventFilters, Webhook as CoreWebhook, WebhookError, WebhookUrl,
 };
 use berth_core::{Engine, ErrorCode};
 use chrono::{DateTime, Utc};
@@ -235,26 +234,15 @@ impl WebhooksMutation {
         let viewer = require(ctx, Role::Admin).await?;
         let url: WebhookUrl = url.parse().map_err(invalid)?;
         let events = EventFilters::parse(&events).map_err(invalid)?;
-        let secret = WebhookSecret::generate();
-        let exposed = secret.expose();
         let engine = ctx.data_unchecked::<Engine>();
-        let webhook = engine
-            .store()
-            .create_webhook(
-                viewer.tenant_id,
-                NewWebhook {
-                    url,
-                    events,
-                    secret,
-                },
-                &viewer.actor(),
-                engine.clock().now(),
-            )
+        let created = engine
+            .integrations()
+            .create_webhook(viewer.tenant_id, url, events, &viewer.actor())
             .await
             .gql()?;
         Ok(CreatedWebhook {
-            secret: exposed,
-            webhook: webhook.into(),
+            secret: created.secret,
+            webhook: created.webhook.into(),
         })
     }
 
@@ -265,13 +253,8 @@ impl WebhooksMutation {
         let viewer = require(ctx, Role::Admin).await?;
         let engine = ctx.data_unchecked::<Engine>();
         let webhook = engine
-            .store()
-            .delete_webhook(
-                viewer.tenant_id,
-                parse(&id, "id")?,
-                &viewer.actor(),
-                engine.clock().now(),
-            )
+            .integrations()
+            .delete_webhook(viewer.tenant_id, parse(&id, "id")?, &viewer.actor())
             .await
             .gql()?;
         Ok(webhook.into())
@@ -287,12 +270,11 @@ impl WebhooksMutation {
         let viewer = require(ctx, Role::Admin).await?;
         let engine = ctx.data_unchecked::<Engine>();
         let delivery = engine
-            .store()
+            .integrations()
             .resend_webhook_delivery(
                 viewer.tenant_id,
                 parse::<DeliveryId>(&id, "id")?,
                 &viewer.actor(),
-                engine.clock().now(),
             )
             .await
             .gql()?;
@@ -314,12 +296,11 @@ impl WebhooksMutation {
         let viewer = require(ctx, Role::Admin).await?;
         let engine = ctx.data_unchecked::<Engine>();
         engine
-            .store()
+            .integrations()
             .retry_failed_webhook_deliveries(
                 viewer.tenant_id,
                 parse(&webhook_id, "webhookId")?,
                 &viewer.actor(),
-                engine.clock().now(),
             )
             .await
             .gql()

@@ -23,6 +23,7 @@ mod profile;
 mod push;
 mod records;
 mod reservation_details;
+mod sql;
 mod sqlite;
 mod webhooks;
 

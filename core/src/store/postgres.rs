@@ -75,10 +75,6 @@ mod analytics;
 #[path = "postgres_board.rs"]
 mod board;
 
-// Unit images and media blobs (`MediaStore`), in their own file.
-#[path = "postgres_media.rs"]
-mod media;
-
 // Tenant profiles (`ProfileStore`), in their own file.
 #[path = "postgres_profile.rs"]
 mod profile;
@@ -2260,5 +2256,42 @@ impl PostgresStore {
                 })
             })
             .collect()
+    }
+}
+
+#[async_trait]
+impl super::sql::SqlStore for PostgresStore {
+    type Db = Postgres;
+    type Reader = sqlx::Transaction<'static, Postgres>;
+
+    fn sql_pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn write(
+        &self,
+        tenant: TenantId,
+    ) -> Result<sqlx::Transaction<'static, Postgres>, StoreError> {
+        self.begin_tenant(tenant).await
+    }
+
+    async fn read(&self, tenant: TenantId) -> Result<Self::Reader, StoreError> {
+        self.begin_tenant(tenant).await
+    }
+
+    fn announce(&self) {
+        self.committed();
+    }
+
+    async fn unit_for_change(
+        conn: &mut PgConnection,
+        tenant: TenantId,
+        unit: UnitId,
+    ) -> Result<Unit, StoreError> {
+        locked_unit(conn, tenant, unit).await
+    }
+
+    async fn append(conn: &mut PgConnection, record: &ChangeRecord) -> Result<(), StoreError> {
+        append(conn, record).await
     }
 }

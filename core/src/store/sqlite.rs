@@ -68,10 +68,6 @@ mod analytics;
 #[path = "sqlite_board.rs"]
 mod board;
 
-// Unit images and media blobs (`MediaStore`), in their own file.
-#[path = "sqlite_media.rs"]
-mod media;
-
 // Tenant profiles (`ProfileStore`), in their own file.
 #[path = "sqlite_profile.rs"]
 mod profile;
@@ -2139,5 +2135,44 @@ impl SqliteStore {
                 })
             })
             .collect()
+    }
+}
+
+#[async_trait]
+impl super::sql::SqlStore for SqliteStore {
+    type Db = Sqlite;
+    type Reader = sqlx::pool::PoolConnection<Sqlite>;
+
+    fn sql_pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    async fn write(
+        &self,
+        _tenant: TenantId,
+    ) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
+        self.begin_write().await
+    }
+
+    async fn read(&self, _tenant: TenantId) -> Result<Self::Reader, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    fn announce(&self) {
+        self.committed();
+    }
+
+    async fn unit_for_change(
+        conn: &mut SqliteConnection,
+        tenant: TenantId,
+        unit: UnitId,
+    ) -> Result<Unit, StoreError> {
+        fetch_unit(conn, tenant, unit)
+            .await?
+            .ok_or_else(|| StoreError::not_found("unit", unit))
+    }
+
+    async fn append(conn: &mut SqliteConnection, record: &ChangeRecord) -> Result<(), StoreError> {
+        append(conn, record).await
     }
 }

@@ -241,3 +241,5 @@ pub(crate) fn identity(new: &NewUnitImage) -> Result<&MediaHash, StoreError> {
             message: "the image has no stored width".into(),
         })
 }
+
+mod sql;

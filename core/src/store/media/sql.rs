@@ -1,26 +1,29 @@
-//! [`MediaStore`] for PostgreSQL. Image writes lock the unit's row first
-//! (`FOR NO KEY UPDATE`, as bookings do), so a unit's positions never race; a
-//! blob's count changes under its own row lock (`INSERT … ON CONFLICT DO
-//! UPDATE`, `UPDATE`), and `media_blobs` has no row-level security, so counts
-//! of blobs that other tenants share stay right.
+//! [`MediaStore`] for both databases, written once. A write first takes the
+//! unit as its serialization point ([`SqlStore::unit_for_change`]: SQLite's
+//! write lock, PostgreSQL's `FOR NO KEY UPDATE` on the unit's row, as bookings
+//! do), so a unit's positions never race; a blob's count changes under the
+//! write lock or its own row lock (`INSERT … ON CONFLICT DO UPDATE`,
+//! `UPDATE`), and `media_blobs` has no row-level security, so counts of blobs
+//! that other tenants share stay right.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::{PgConnection, Postgres, QueryBuilder};
+use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::{PostgresStore, append, locked_unit};
+use super::{
+    ImageVariantRow, MediaStore, assemble, check_order, identity, image_change, image_json,
+    new_image, too_many_images,
+};
 use crate::audit::Actor;
 use crate::ids::{ImageId, TenantId, UnitId};
 use crate::media::{
     MAX_IMAGES_PER_UNIT, MediaBlob, MediaFormat, MediaHash, NewUnitImage, UnitImage, Uploaded,
 };
 use crate::store::StoreError;
-use crate::store::media::{
-    ImageVariantRow, MediaStore, assemble, check_order, identity, image_change, image_json,
-    new_image, too_many_images,
-};
+use crate::store::mail_sql::StoredInstant;
+use crate::store::sql::{Conn, Dialect, SqlStore};
 
 const IMAGE_SELECT: &str = "SELECT i.id, i.tenant_id, i.unit_id, i.position, i.alt, i.width, \
     i.height, i.created_at, v.width AS variant_width, v.height AS variant_height, v.hash, \
@@ -31,7 +34,7 @@ const IMAGE_SELECT: &str = "SELECT i.id, i.tenant_id, i.unit_id, i.position, i.a
 const IMAGE_ORDER: &str = " ORDER BY i.unit_id, i.position, i.id, v.width";
 
 #[derive(sqlx::FromRow)]
-struct Row {
+struct Row<T> {
     id: Uuid,
     tenant_id: Uuid,
     unit_id: Uuid,
@@ -39,14 +42,14 @@ struct Row {
     alt: Option<String>,
     width: i64,
     height: i64,
-    created_at: DateTime<Utc>,
+    created_at: T,
     variant_width: i64,
     variant_height: i64,
     hash: String,
     content_type: String,
 }
 
-fn images_of(rows: Vec<Row>) -> Result<Vec<UnitImage>, StoreError> {
+fn images_of<T: StoredInstant>(rows: Vec<Row<T>>) -> Result<Vec<UnitImage>, StoreError> {
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -58,7 +61,7 @@ fn images_of(rows: Vec<Row>) -> Result<Vec<UnitImage>, StoreError> {
                 alt: r.alt,
                 width: r.width,
                 height: r.height,
-                created_at: r.created_at,
+                created_at: r.created_at.instant()?,
                 variant_width: r.variant_width,
                 variant_height: r.variant_height,
                 hash: r.hash,
@@ -69,12 +72,18 @@ fn images_of(rows: Vec<Row>) -> Result<Vec<UnitImage>, StoreError> {
     assemble(rows)
 }
 
-async fn image_of_tenant(
-    conn: &mut PgConnection,
+async fn image_of_tenant<DB: Dialect>(
+    conn: &mut Conn<DB>,
     tenant: TenantId,
     id: ImageId,
-) -> Result<Option<UnitImage>, StoreError> {
-    let rows = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
+) -> Result<Option<UnitImage>, StoreError>
+where
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Row<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let rows = sqlx::query_as::<DB, Row<DB::Instant>>(sqlx::AssertSqlSafe(format!(
         "{IMAGE_SELECT} WHERE i.tenant_id = $1 AND i.id = $2 {IMAGE_ORDER}"
     )))
     .bind(tenant.as_uuid())
@@ -84,12 +93,18 @@ async fn image_of_tenant(
     Ok(images_of(rows)?.pop())
 }
 
-async fn images_of_unit(
-    conn: &mut PgConnection,
+async fn images_of_unit<DB: Dialect>(
+    conn: &mut Conn<DB>,
     tenant: TenantId,
     unit: UnitId,
-) -> Result<Vec<UnitImage>, StoreError> {
-    let rows = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
+) -> Result<Vec<UnitImage>, StoreError>
+where
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Row<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let rows = sqlx::query_as::<DB, Row<DB::Instant>>(sqlx::AssertSqlSafe(format!(
         "{IMAGE_SELECT} WHERE i.tenant_id = $1 AND i.unit_id = $2 {IMAGE_ORDER}"
     )))
     .bind(tenant.as_uuid())
@@ -100,15 +115,30 @@ async fn images_of_unit(
 }
 
 #[async_trait]
-impl MediaStore for PostgresStore {
+impl<S, DB> MediaStore for S
+where
+    S: SqlStore<Db = DB>,
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Vec<u8>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    Row<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (String, i64, i64, Vec<u8>): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
     async fn add_unit_image(
         &self,
         tenant: TenantId,
         new: NewUnitImage,
         actor: &Actor,
     ) -> Result<Uploaded, StoreError> {
-        let mut tx = self.begin_tenant(tenant).await?;
-        let unit = locked_unit(&mut tx, tenant, new.unit_id).await?;
+        let mut tx = self.write(tenant).await?;
+        let unit = S::unit_for_change(&mut tx, tenant, new.unit_id).await?;
         let hash = identity(&new)?;
         let existing: Option<Uuid> = sqlx::query_scalar(
             "SELECT id FROM unit_images WHERE tenant_id = $1 AND unit_id = $2 AND hash = $3",
@@ -119,7 +149,7 @@ impl MediaStore for PostgresStore {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = existing {
-            let image = image_of_tenant(&mut tx, tenant, ImageId::from_uuid(id))
+            let image = image_of_tenant::<DB>(&mut tx, tenant, ImageId::from_uuid(id))
                 .await?
                 .ok_or_else(|| StoreError::not_found("image", id))?;
             return Ok(Uploaded {
@@ -154,7 +184,7 @@ impl MediaStore for PostgresStore {
             .bind(i64::from(blob.width))
             .bind(i64::from(blob.height))
             .bind(&blob.bytes)
-            .bind(new.now)
+            .bind(DB::stamp(new.now))
             .execute(&mut *tx)
             .await?;
         }
@@ -170,7 +200,7 @@ impl MediaStore for PostgresStore {
         .bind(i64::from(image.width))
         .bind(i64::from(image.height))
         .bind(hash.as_str())
-        .bind(new.now)
+        .bind(DB::stamp(new.now))
         .execute(&mut *tx)
         .await?;
         for v in &image.variants {
@@ -193,9 +223,9 @@ impl MediaStore for PostgresStore {
             actor,
             new.now,
         );
-        append(&mut tx, &record).await?;
+        S::append(&mut tx, &record).await?;
         tx.commit().await?;
-        self.committed();
+        self.announce();
         Ok(Uploaded {
             image,
             created: true,
@@ -210,14 +240,14 @@ impl MediaStore for PostgresStore {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<UnitImage, StoreError> {
-        let mut tx = self.begin_tenant(tenant).await?;
-        let before = image_of_tenant(&mut tx, tenant, id)
+        let mut tx = self.write(tenant).await?;
+        let before = image_of_tenant::<DB>(&mut tx, tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("image", id))?;
         if before.alt == alt {
             return Ok(before);
         }
-        let unit = locked_unit(&mut tx, tenant, before.unit_id).await?;
+        let unit = S::unit_for_change(&mut tx, tenant, before.unit_id).await?;
         sqlx::query("UPDATE unit_images SET alt = $1 WHERE tenant_id = $2 AND id = $3")
             .bind(&alt)
             .bind(tenant.as_uuid())
@@ -231,9 +261,9 @@ impl MediaStore for PostgresStore {
             actor,
             now,
         );
-        append(&mut tx, &record).await?;
+        S::append(&mut tx, &record).await?;
         tx.commit().await?;
-        self.committed();
+        self.announce();
         Ok(UnitImage { alt, ..before })
     }
 
@@ -245,9 +275,9 @@ impl MediaStore for PostgresStore {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Vec<UnitImage>, StoreError> {
-        let mut tx = self.begin_tenant(tenant).await?;
-        let unit = locked_unit(&mut tx, tenant, unit).await?;
-        let images = images_of_unit(&mut tx, tenant, unit.id).await?;
+        let mut tx = self.write(tenant).await?;
+        let unit = S::unit_for_change(&mut tx, tenant, unit).await?;
+        let images = images_of_unit::<DB>(&mut tx, tenant, unit.id).await?;
         let current: Vec<ImageId> = images.iter().map(|i| i.id).collect();
         check_order(&current, order)?;
         if current == order {
@@ -268,10 +298,10 @@ impl MediaStore for PostgresStore {
             actor,
             now,
         );
-        append(&mut tx, &record).await?;
-        let reordered = images_of_unit(&mut tx, tenant, unit.id).await?;
+        S::append(&mut tx, &record).await?;
+        let reordered = images_of_unit::<DB>(&mut tx, tenant, unit.id).await?;
         tx.commit().await?;
-        self.committed();
+        self.announce();
         Ok(reordered)
     }
 
@@ -282,11 +312,11 @@ impl MediaStore for PostgresStore {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<UnitImage, StoreError> {
-        let mut tx = self.begin_tenant(tenant).await?;
-        let image = image_of_tenant(&mut tx, tenant, id)
+        let mut tx = self.write(tenant).await?;
+        let image = image_of_tenant::<DB>(&mut tx, tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("image", id))?;
-        let unit = locked_unit(&mut tx, tenant, image.unit_id).await?;
+        let unit = S::unit_for_change(&mut tx, tenant, image.unit_id).await?;
         sqlx::query("DELETE FROM unit_images WHERE tenant_id = $1 AND id = $2")
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
@@ -318,9 +348,9 @@ impl MediaStore for PostgresStore {
             actor,
             now,
         );
-        append(&mut tx, &record).await?;
+        S::append(&mut tx, &record).await?;
         tx.commit().await?;
-        self.committed();
+        self.announce();
         Ok(image)
     }
 
@@ -329,8 +359,8 @@ impl MediaStore for PostgresStore {
         tenant: TenantId,
         id: ImageId,
     ) -> Result<Option<UnitImage>, StoreError> {
-        let mut tx = self.begin_tenant(tenant).await?;
-        image_of_tenant(&mut tx, tenant, id).await
+        let mut conn = self.read(tenant).await?;
+        image_of_tenant::<DB>(&mut conn, tenant, id).await
     }
 
     async fn unit_images(
@@ -341,7 +371,7 @@ impl MediaStore for PostgresStore {
         if units.is_empty() {
             return Ok(Vec::new());
         }
-        let mut qb = QueryBuilder::<Postgres>::new(IMAGE_SELECT);
+        let mut qb = QueryBuilder::<DB>::new(IMAGE_SELECT);
         qb.push(" WHERE i.tenant_id = ")
             .push_bind(tenant.as_uuid())
             .push(" AND i.unit_id IN (");
@@ -351,8 +381,11 @@ impl MediaStore for PostgresStore {
         }
         list.push_unseparated(")");
         qb.push(IMAGE_ORDER);
-        let mut tx = self.begin_tenant(tenant).await?;
-        let rows = qb.build_query_as::<Row>().fetch_all(&mut *tx).await?;
+        let mut conn = self.read(tenant).await?;
+        let rows = qb
+            .build_query_as::<Row<DB::Instant>>()
+            .fetch_all(&mut *conn)
+            .await?;
         images_of(rows)
     }
 
@@ -361,7 +394,7 @@ impl MediaStore for PostgresStore {
             "SELECT content_type, width, height, bytes FROM media_blobs WHERE hash = $1",
         )
         .bind(hash.as_str())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.sql_pool())
         .await?;
         row.map(|(content_type, width, height, bytes)| {
             Ok(MediaBlob {
@@ -378,7 +411,7 @@ impl MediaStore for PostgresStore {
 
     async fn media_blob_count(&self) -> Result<u64, StoreError> {
         let n: i64 = sqlx::query_scalar("SELECT count(*) FROM media_blobs")
-            .fetch_one(&self.pool)
+            .fetch_one(self.sql_pool())
             .await?;
         u64::try_from(n).map_err(StoreError::corrupt)
     }

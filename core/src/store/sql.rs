@@ -1,0 +1,79 @@
+//! What the store code written once for both databases needs of each
+//! (docs/decisions/0148): [`Dialect`], how a database keeps an instant, and
+//! [`SqlStore`], how a store opens its transactions,
+//! locks a unit and appends its audit entry and event. The SQL itself uses
+//! numbered `$n` parameters, which SQLite reads as PostgreSQL does.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::{Database, Pool, Postgres, Sqlite, Transaction};
+
+use super::StoreError;
+use super::mail_sql::StoredInstant;
+use super::records::ChangeRecord;
+use crate::ids::{TenantId, UnitId};
+use crate::unit::Unit;
+
+/// What differs in a database's SQL and encodings.
+pub(crate) trait Dialect: Database {
+    /// An instant as the database keeps it: SQLite microseconds, PostgreSQL
+    /// `timestamptz`.
+    type Instant: StoredInstant
+        + for<'q> sqlx::Encode<'q, Self>
+        + for<'r> sqlx::Decode<'r, Self>
+        + sqlx::Type<Self>
+        + Send
+        + Sync
+        + Unpin
+        + 'static;
+    /// `instant` as the database keeps it.
+    fn stamp(instant: DateTime<Utc>) -> Self::Instant;
+}
+
+impl Dialect for Sqlite {
+    type Instant = i64;
+    fn stamp(instant: DateTime<Utc>) -> i64 {
+        instant.timestamp_micros()
+    }
+}
+
+impl Dialect for Postgres {
+    type Instant = DateTime<Utc>;
+    fn stamp(instant: DateTime<Utc>) -> DateTime<Utc> {
+        instant
+    }
+}
+
+/// A connection of the database `DB`.
+pub(crate) type Conn<DB> = <DB as Database>::Connection;
+
+/// How a store runs the code written once: its transactions and the few
+/// statements whose locking differs.
+#[async_trait]
+pub(crate) trait SqlStore: Send + Sync {
+    /// The database.
+    type Db: Dialect;
+    /// What a read of one tenant's data runs on: a pooled SQLite connection;
+    /// a PostgreSQL transaction naming the tenant for row-level security.
+    type Reader: std::ops::DerefMut<Target = Conn<Self::Db>> + Send;
+
+    /// The pool, for reads of data no tenant owns.
+    fn sql_pool(&self) -> &Pool<Self::Db>;
+    /// A write transaction for `tenant`'s data: SQLite's `BEGIN IMMEDIATE`
+    /// (the database write lock); on PostgreSQL one naming the tenant.
+    async fn write(&self, tenant: TenantId) -> Result<Transaction<'static, Self::Db>, StoreError>;
+    /// A connection to read `tenant`'s data on.
+    async fn read(&self, tenant: TenantId) -> Result<Self::Reader, StoreError>;
+    /// Announces a commit to [`super::Store::commits`] readers.
+    fn announce(&self);
+    /// The unit, as the serialization point of a change to it: PostgreSQL
+    /// locks its row `FOR NO KEY UPDATE`, as bookings do; SQLite's writers
+    /// are serialized already. NOT_FOUND for a unit the tenant does not have.
+    async fn unit_for_change(
+        conn: &mut Conn<Self::Db>,
+        tenant: TenantId,
+        unit: UnitId,
+    ) -> Result<Unit, StoreError>;
+    /// Appends a change's audit entry and event.
+    async fn append(conn: &mut Conn<Self::Db>, record: &ChangeRecord) -> Result<(), StoreError>;
+}

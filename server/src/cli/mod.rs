@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use berth_core::accounts::{Accounts, Caller};
 use clap::{Args, Parser, Subcommand};
 
 /// The default database: a SQLite file under ./data, created on first start.
@@ -387,7 +388,7 @@ fn read_password() -> anyhow::Result<String> {
             line.trim_end_matches(['\n', '\r']).to_owned()
         }
     };
-    berth_graphql::auth::check_password(&password).map_err(anyhow::Error::msg)?;
+    berth_core::accounts::password::check_password(&password).map_err(anyhow::Error::msg)?;
     Ok(password)
 }
 
@@ -410,6 +411,13 @@ async fn open_tenant(
     Ok((store, tenant))
 }
 
+/// The accounts service over `store`, on the system clock: every user write
+/// of the CLI goes through it, by the operator (the system actor, who may
+/// grant every role).
+fn accounts(store: std::sync::Arc<dyn berth_core::store::Store>) -> Accounts {
+    Accounts::new(store, std::sync::Arc::new(berth_core::clock::SystemClock))
+}
+
 /// `berth user add`.
 pub async fn add_user(
     database: DatabaseArgs,
@@ -419,17 +427,15 @@ pub async fn add_user(
 ) -> anyhow::Result<()> {
     let password = read_password()?;
     let (store, tenant) = open_tenant(&database, tenant).await?;
-    let new = berth_core::user::NewUser {
-        email: email.parse()?,
-        role: role.parse()?,
-        password_hash: berth_graphql::auth::hash_password(&password)?,
-    };
-    let user = store
+    let email: berth_core::user::Email = email.parse()?;
+    let role = role.parse()?;
+    let user = accounts(store)
         .create_user(
             tenant.id,
-            new,
-            &berth_core::audit::Actor::System,
-            chrono::Utc::now(),
+            &Caller::operator(),
+            email.as_str(),
+            password,
+            role,
         )
         .await?;
     println!(
@@ -477,8 +483,8 @@ pub async fn change_user(
     user: UserRef,
     change: UserChange,
 ) -> anyhow::Result<()> {
-    let password_hash = match change {
-        UserChange::Password => Some(berth_graphql::auth::hash_password(&read_password()?)?),
+    let password = match change {
+        UserChange::Password => Some(read_password()?),
         UserChange::Disable | UserChange::Enable => None,
     };
     let (store, tenant) = open_tenant(&database, &user.tenant).await?;
@@ -487,23 +493,17 @@ pub async fn change_user(
         .user_credentials(tenant.id, &email)
         .await?
         .with_context(|| format!("no user {} in tenant {}", email.as_str(), tenant.slug))?;
-    let patch = berth_core::user::UserPatch {
+    let wanted = berth_core::accounts::UserChange {
         disabled: match change {
             UserChange::Disable => Some(true),
             UserChange::Enable => Some(false),
             UserChange::Password => None,
         },
-        password_hash,
-        ..berth_core::user::UserPatch::default()
+        password,
+        ..berth_core::accounts::UserChange::default()
     };
-    let changed = store
-        .update_user(
-            tenant.id,
-            found.id,
-            patch,
-            &berth_core::audit::Actor::System,
-            chrono::Utc::now(),
-        )
+    let changed = accounts(store)
+        .update_user(&Caller::operator(), &found, wanted)
         .await?;
     let what = match change {
         UserChange::Password => "has a new password; their sessions have ended",

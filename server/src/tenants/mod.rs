@@ -17,6 +17,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
+use berth_core::accounts::{Accounts, Caller};
 use berth_core::audit::Actor;
 use berth_core::client::{Client, ClientFilter, NewClient};
 use berth_core::clock::Clock;
@@ -222,9 +223,8 @@ pub(crate) async fn seed(
     dir: &Path,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
-    let now = clock.now();
-    seed_data(store, registry, tenant, dir, clock).await?;
-    create_demo_admin(&**store, tenant, now).await
+    seed_data(store, registry, tenant, dir, clock.clone()).await?;
+    create_demo_admin(&Accounts::new(store.clone(), clock), tenant).await
 }
 
 /// The seed without its admin: units, clients, reservations.
@@ -243,7 +243,7 @@ async fn seed_data(
         let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
         anyhow::anyhow!("{}", lines.join("\n"))
     })?;
-    let now = clock.now();
+    let engine = Engine::new(store.clone(), registry.clone(), clock);
     let mut units = store.units(tenant.id, true).await?;
     for unit in &seed.units {
         if units.iter().any(|u| u.name == unit.name) {
@@ -259,13 +259,12 @@ async fn seed_data(
             images: unit.images.clone(),
             attributes: serde_json::Value::Object(unit.attributes.clone()),
         };
-        let created = store
-            .create_unit(tenant.id, new, &Actor::System, now)
+        let created = engine
+            .create_unit(tenant.id, new, &Actor::System)
             .await
             .with_context(|| format!("unit {}", unit.name))?;
         units.push(created);
     }
-    let engine = Engine::new(store.clone(), registry.clone(), clock);
     for unit in &seed.units {
         if let Some(stored) = units.iter().find(|u| u.name == unit.name) {
             seed_photos(&engine, tenant, dir, stored, unit).await?;
@@ -295,11 +294,7 @@ async fn seed_data(
             notes: None,
             blocked: false,
         };
-        clients.push(
-            store
-                .create_client(tenant.id, new, &Actor::System, now)
-                .await?,
-        );
+        clients.push(engine.create_client(tenant.id, new, &Actor::System).await?);
     }
     let mut booked = 0;
     for (i, r) in seed.reservations.iter().enumerate() {
@@ -352,19 +347,17 @@ async fn seed_photos(
 
 /// Creates the tenant's demo admin with a fresh password, printed once: the
 /// seed's last step, which marks it complete.
-async fn create_demo_admin(
-    store: &dyn Store,
-    tenant: &Tenant,
-    now: chrono::DateTime<Utc>,
-) -> anyhow::Result<()> {
+async fn create_demo_admin(accounts: &Accounts, tenant: &Tenant) -> anyhow::Result<()> {
     let password = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
-    let admin = berth_core::user::NewUser {
-        email: demo_admin_email(tenant)?,
-        role: berth_core::user::Role::Admin,
-        password_hash: berth_graphql::auth::hash_password(&password)?,
-    };
-    let admin = store
-        .create_user(tenant.id, admin, &Actor::System, now)
+    let email = demo_admin_email(tenant)?;
+    let admin = accounts
+        .create_user(
+            tenant.id,
+            &Caller::operator(),
+            email.as_str(),
+            password.clone(),
+            berth_core::user::Role::Admin,
+        )
         .await?;
     println!(
         "demo login: tenant={} email={} password={password}",

@@ -789,8 +789,9 @@ async fn serve_graphql_socket(
     let (state, session, holder) = cleanup;
     if let Some((tenant, actor)) = holder.get() {
         match state
-            .store
-            .release_session_locks(*tenant, &session, actor, state.clock.now())
+            .engine
+            .for_session(session.clone())
+            .release_session_locks(*tenant, actor)
             .await
         {
             Ok(released) if !released.is_empty() => {

@@ -49,9 +49,6 @@ mod push;
 
 #[path = "postgres_mail.rs"]
 mod mail;
-// iCalendar feeds and blocks (`CalendarStore`), in their own file.
-#[path = "postgres_calendar.rs"]
-mod calendar;
 // Calendar syncs (`CalendarSyncStore`), in their own file.
 #[path = "postgres_calendar_sync.rs"]
 mod calendar_sync;
@@ -61,15 +58,9 @@ mod login_throttle;
 // Old events (`EventRetentionStore`), in their own file.
 #[path = "postgres_event_retention.rs"]
 mod event_retention;
-// Analytics reads (`AnalyticsStore`), in their own file.
-#[path = "postgres_erasure.rs"]
-mod erasure;
 
 #[path = "postgres_reservation_details.rs"]
 mod reservation_details;
-
-#[path = "postgres_analytics.rs"]
-mod analytics;
 
 // Board reads (`BoardStore`), in their own file.
 #[path = "postgres_board.rs"]
@@ -78,10 +69,6 @@ mod board;
 // Tenant profiles (`ProfileStore`), in their own file.
 #[path = "postgres_profile.rs"]
 mod profile;
-
-// Tenant pictures (`PictureStore`), in their own file.
-#[path = "postgres_pictures.rs"]
-mod pictures;
 
 /// The exclusion constraint guarding units of inventory 1 (see the migration).
 const EXCLUSIVE_CONSTRAINT: &str = "reservations_exclusive_no_overlap";
@@ -2289,6 +2276,45 @@ impl super::sql::SqlStore for PostgresStore {
         unit: UnitId,
     ) -> Result<Unit, StoreError> {
         locked_unit(conn, tenant, unit).await
+    }
+
+    async fn tenant_for_change(
+        conn: &mut PgConnection,
+        tenant: TenantId,
+    ) -> Result<(), StoreError> {
+        let locked: Option<(Uuid,)> =
+            sqlx::query_as("SELECT id FROM tenants WHERE id = $1 FOR UPDATE")
+                .bind(tenant.as_uuid())
+                .fetch_optional(&mut *conn)
+                .await?;
+        match locked {
+            Some(_) => Ok(()),
+            None => Err(StoreError::not_found("tenant", tenant)),
+        }
+    }
+
+    async fn client_for_change(
+        conn: &mut PgConnection,
+        tenant: TenantId,
+        client: ClientId,
+    ) -> Result<Option<Client>, StoreError> {
+        fetch_client(conn, tenant, client, ClientLock::Update).await
+    }
+
+    async fn write_client(conn: &mut PgConnection, client: &Client) -> Result<(), StoreError> {
+        write_client(conn, client).await
+    }
+
+    async fn ensure_unlocked(
+        conn: &mut PgConnection,
+        tenant: TenantId,
+        session: Option<&SessionId>,
+        unit: UnitId,
+        range: &TimeRange,
+        reservation: Option<ReservationId>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        ensure_unlocked(conn, tenant, session, unit, range, reservation, now).await
     }
 
     async fn append(conn: &mut PgConnection, record: &ChangeRecord) -> Result<(), StoreError> {

@@ -11,7 +11,10 @@ use sqlx::{Database, Pool, Postgres, Sqlite, Transaction};
 use super::StoreError;
 use super::mail_sql::StoredInstant;
 use super::records::ChangeRecord;
-use crate::ids::{TenantId, UnitId};
+use crate::client::Client;
+use crate::ids::{ClientId, ReservationId, TenantId, UnitId};
+use crate::lock::SessionId;
+use crate::time_range::TimeRange;
 use crate::unit::Unit;
 
 /// What differs in a database's SQL and encodings.
@@ -26,12 +29,22 @@ pub(crate) trait Dialect: Database {
         + Sync
         + Unpin
         + 'static;
+    /// The most parameters one statement is given (SQLite allows 32,766,
+    /// PostgreSQL 65,535; both stay far under).
+    const MAX_BINDS: usize;
+    /// An expression that is the JSON object in `column` with `key` set to
+    /// the text parameter `param` (`$n`).
+    fn json_set_text(column: &str, key: &str, param: &str) -> String;
     /// `instant` as the database keeps it.
     fn stamp(instant: DateTime<Utc>) -> Self::Instant;
 }
 
 impl Dialect for Sqlite {
     type Instant = i64;
+    const MAX_BINDS: usize = 2_000;
+    fn json_set_text(column: &str, key: &str, param: &str) -> String {
+        format!("json_set({column}, '$.{key}', {param})")
+    }
     fn stamp(instant: DateTime<Utc>) -> i64 {
         instant.timestamp_micros()
     }
@@ -39,6 +52,10 @@ impl Dialect for Sqlite {
 
 impl Dialect for Postgres {
     type Instant = DateTime<Utc>;
+    const MAX_BINDS: usize = 5_000;
+    fn json_set_text(column: &str, key: &str, param: &str) -> String {
+        format!("jsonb_set({column}, '{{{key}}}', to_jsonb({param}::text))")
+    }
     fn stamp(instant: DateTime<Utc>) -> DateTime<Utc> {
         instant
     }
@@ -74,6 +91,33 @@ pub(crate) trait SqlStore: Send + Sync {
         tenant: TenantId,
         unit: UnitId,
     ) -> Result<Unit, StoreError>;
+    /// The tenant, as the serialization point of a change to its own data:
+    /// PostgreSQL locks its row `FOR UPDATE`; SQLite's writers are serialized
+    /// already. NOT_FOUND for a tenant that does not exist.
+    async fn tenant_for_change(
+        conn: &mut Conn<Self::Db>,
+        tenant: TenantId,
+    ) -> Result<(), StoreError>;
+    /// The client, as the serialization point of a change to it: PostgreSQL
+    /// locks its row `FOR UPDATE`; SQLite's writers are serialized already.
+    async fn client_for_change(
+        conn: &mut Conn<Self::Db>,
+        tenant: TenantId,
+        client: ClientId,
+    ) -> Result<Option<Client>, StoreError>;
+    /// Writes a client's row.
+    async fn write_client(conn: &mut Conn<Self::Db>, client: &Client) -> Result<(), StoreError>;
+    /// Refuses (CONFLICT) when a live lock of another session covers
+    /// `range` of `unit` (see `records::first_blocking`).
+    async fn ensure_unlocked(
+        conn: &mut Conn<Self::Db>,
+        tenant: TenantId,
+        session: Option<&SessionId>,
+        unit: UnitId,
+        range: &TimeRange,
+        reservation: Option<ReservationId>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// Appends a change's audit entry and event.
     async fn append(conn: &mut Conn<Self::Db>, record: &ChangeRecord) -> Result<(), StoreError>;
 }

@@ -42,9 +42,6 @@ mod push;
 
 #[path = "sqlite_mail.rs"]
 mod mail;
-// iCalendar feeds and blocks (`CalendarStore`), in their own file.
-#[path = "sqlite_calendar.rs"]
-mod calendar;
 // Calendar syncs (`CalendarSyncStore`), in their own file.
 #[path = "sqlite_calendar_sync.rs"]
 mod calendar_sync;
@@ -54,15 +51,9 @@ mod login_throttle;
 // Old events (`EventRetentionStore`), in their own file.
 #[path = "sqlite_event_retention.rs"]
 mod event_retention;
-// Analytics reads (`AnalyticsStore`), in their own file.
-#[path = "sqlite_erasure.rs"]
-mod erasure;
 
 #[path = "sqlite_reservation_details.rs"]
 mod reservation_details;
-
-#[path = "sqlite_analytics.rs"]
-mod analytics;
 
 // Board reads (`BoardStore`), in their own file.
 #[path = "sqlite_board.rs"]
@@ -71,10 +62,6 @@ mod board;
 // Tenant profiles (`ProfileStore`), in their own file.
 #[path = "sqlite_profile.rs"]
 mod profile;
-
-// Tenant pictures (`PictureStore`), in their own file.
-#[path = "sqlite_pictures.rs"]
-mod pictures;
 
 /// How long a writer waits for SQLite's write lock before giving up. Generous,
 /// because under load writers queue for the lock by design.
@@ -2170,6 +2157,40 @@ impl super::sql::SqlStore for SqliteStore {
         fetch_unit(conn, tenant, unit)
             .await?
             .ok_or_else(|| StoreError::not_found("unit", unit))
+    }
+
+    async fn tenant_for_change(
+        conn: &mut SqliteConnection,
+        tenant: TenantId,
+    ) -> Result<(), StoreError> {
+        match fetch_tenant(conn, tenant).await? {
+            Some(_) => Ok(()),
+            None => Err(StoreError::not_found("tenant", tenant)),
+        }
+    }
+
+    async fn client_for_change(
+        conn: &mut SqliteConnection,
+        tenant: TenantId,
+        client: ClientId,
+    ) -> Result<Option<Client>, StoreError> {
+        fetch_client(conn, tenant, client).await
+    }
+
+    async fn write_client(conn: &mut SqliteConnection, client: &Client) -> Result<(), StoreError> {
+        write_client(conn, client).await
+    }
+
+    async fn ensure_unlocked(
+        conn: &mut SqliteConnection,
+        tenant: TenantId,
+        session: Option<&SessionId>,
+        unit: UnitId,
+        range: &TimeRange,
+        reservation: Option<ReservationId>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        ensure_unlocked(conn, tenant, session, unit, range, reservation, now).await
     }
 
     async fn append(conn: &mut SqliteConnection, record: &ChangeRecord) -> Result<(), StoreError> {

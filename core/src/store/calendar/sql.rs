@@ -1,13 +1,22 @@
-//! [`CalendarStore`] for SQLite. Writers are serialized by `BEGIN IMMEDIATE`, so
-//! an import is alone with the unit's reservations and blocks: no booking can
-//! slip between its delete, its inserts and its conflict check.
+//! [`CalendarStore`] for both databases, written once. A write takes the unit
+//! first ([`SqlStore::unit_for_change`]: SQLite's write lock, which leaves an
+//! import alone with the unit's reservations and blocks; PostgreSQL's `FOR NO
+//! KEY UPDATE` on the unit's row, the serialization point every booking of
+//! the unit takes), so a booking either commits before the import reads the
+//! unit's reservations (and is reported as a conflict) or waits and then sees
+//! the new blocks in its capacity check. Reads name the tenant where
+//! row-level security asks (PostgreSQL).
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::{SqliteStore, append, ensure_unlocked, fetch_unit, from_micros, micros};
+use super::{
+    BlockRecord, CalendarStore, OverlapRecord, block_created, block_query, block_removed,
+    blocks_imported, blocks_query, conflicts, feed_disabled, feed_rotated, first_overlap_query,
+    insert_block_query, remove_staff_block_query, staff_block, stored_block, token_of, window,
+};
 use crate::audit::Actor;
 use crate::ical::block::{
     BlockReplacement, BusyReservation, CalendarBlock, CalendarImport, IcalFeed,
@@ -16,31 +25,28 @@ use crate::ical::staff::NewStaffBlock;
 use crate::ical::token::FeedToken;
 use crate::ids::{CalendarBlockId, ReservationId, TenantId, UnitId};
 use crate::store::StoreError;
-use crate::store::calendar::{
-    BlockRecord, CalendarStore, OverlapRecord, block_created, block_query, block_removed,
-    blocks_imported, blocks_query, conflicts, feed_disabled, feed_rotated, first_overlap_query,
-    insert_block_query, remove_staff_block_query, staff_block, stored_block, token_of, window,
-};
+use crate::store::mail_sql::{Affected, StoredInstant};
+use crate::store::sql::{Conn, Dialect, SqlStore};
 use crate::time_range::TimeRange;
 
 #[derive(sqlx::FromRow)]
-struct BlockRow {
+struct BlockRow<T> {
     tenant_id: Uuid,
     id: Uuid,
     unit_id: Uuid,
     source: String,
     uid: String,
-    start_at: i64,
-    end_at: i64,
+    start_at: T,
+    end_at: T,
     first_day: Option<NaiveDate>,
     end_day: Option<NaiveDate>,
-    imported_at: i64,
+    imported_at: T,
     reason: Option<String>,
     created_by: Option<String>,
     created_by_name: Option<String>,
 }
 
-impl BlockRow {
+impl<T: StoredInstant> BlockRow<T> {
     fn into_domain(self) -> Result<CalendarBlock, StoreError> {
         BlockRecord {
             tenant_id: self.tenant_id,
@@ -48,11 +54,11 @@ impl BlockRow {
             unit_id: self.unit_id,
             source: self.source,
             uid: self.uid,
-            start_at: from_micros(self.start_at)?,
-            end_at: from_micros(self.end_at)?,
+            start_at: self.start_at.instant()?,
+            end_at: self.end_at.instant()?,
             first_day: self.first_day,
             end_day: self.end_day,
-            imported_at: from_micros(self.imported_at)?,
+            imported_at: self.imported_at.instant()?,
             reason: self.reason,
             created_by: self.created_by,
             created_by_name: self.created_by_name,
@@ -62,39 +68,47 @@ impl BlockRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct OverlapRow {
+struct OverlapRow<T> {
     id: Uuid,
     state: String,
-    start_at: i64,
-    end_at: i64,
+    start_at: T,
+    end_at: T,
     check_in: Option<NaiveDate>,
     check_out: Option<NaiveDate>,
     name: Option<String>,
 }
 
-async fn busy(
-    conn: &mut SqliteConnection,
+/// A reservation's row as [`busy`] reads it.
+type BusyRow<T> = (Uuid, T, T, Option<NaiveDate>, Option<NaiveDate>, i64);
+
+async fn busy<DB: Dialect>(
+    conn: &mut Conn<DB>,
     tenant: TenantId,
     unit: UnitId,
     window: &TimeRange,
-) -> Result<Vec<BusyReservation>, StoreError> {
-    type Row = (Uuid, i64, i64, Option<NaiveDate>, Option<NaiveDate>, i64);
-    let rows: Vec<Row> = sqlx::query_as(
+) -> Result<Vec<BusyReservation>, StoreError>
+where
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    BusyRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let rows: Vec<BusyRow<DB::Instant>> = sqlx::query_as(
         "SELECT id, occupied_start, occupied_end, check_in, check_out, quantity FROM reservations \
-         WHERE tenant_id = ? AND unit_id = ? AND state IN ('held', 'confirmed', 'checked_in') \
-           AND occupied_start < ? AND occupied_end > ? ORDER BY id",
+         WHERE tenant_id = $1 AND unit_id = $2 AND state IN ('held', 'confirmed', 'checked_in') \
+           AND occupied_start < $3 AND occupied_end > $4 ORDER BY id",
     )
     .bind(tenant.as_uuid())
     .bind(unit.as_uuid())
-    .bind(micros(window.end()))
-    .bind(micros(window.start()))
+    .bind(DB::stamp(window.end()))
+    .bind(DB::stamp(window.start()))
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
         .map(|(id, start, end, check_in, check_out, quantity)| {
             Ok(BusyReservation {
                 id: ReservationId::from_uuid(id),
-                occupied: TimeRange::new(from_micros(start)?, from_micros(end)?)
+                occupied: TimeRange::new(start.instant()?, end.instant()?)
                     .map_err(StoreError::corrupt)?,
                 check_in,
                 check_out,
@@ -104,13 +118,19 @@ async fn busy(
         .collect()
 }
 
-async fn fetch_feed(
-    conn: &mut SqliteConnection,
+async fn fetch_feed<DB: Dialect>(
+    conn: &mut Conn<DB>,
     tenant: TenantId,
     unit: UnitId,
-) -> Result<Option<IcalFeed>, StoreError> {
-    let row: Option<(String, i64)> = sqlx::query_as(
-        "SELECT token, created_at FROM ical_feeds WHERE tenant_id = ? AND unit_id = ?",
+) -> Result<Option<IcalFeed>, StoreError>
+where
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    (String, DB::Instant): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let row: Option<(String, DB::Instant)> = sqlx::query_as(
+        "SELECT token, created_at FROM ical_feeds WHERE tenant_id = $1 AND unit_id = $2",
     )
     .bind(tenant.as_uuid())
     .bind(unit.as_uuid())
@@ -121,28 +141,33 @@ async fn fetch_feed(
             tenant_id: tenant,
             unit_id: unit,
             token: token_of(&token)?,
-            created_at: from_micros(created_at)?,
+            created_at: created_at.instant()?,
         })
     })
     .transpose()
 }
 
-async fn require_unit(
-    conn: &mut SqliteConnection,
-    tenant: TenantId,
-    unit: UnitId,
-) -> Result<(), StoreError> {
-    match fetch_unit(conn, tenant, unit).await? {
-        Some(_) => Ok(()),
-        None => Err(StoreError::not_found("unit", unit)),
-    }
-}
-
-/// Rows per INSERT of blocks (10 parameters each, well under SQLite's limit).
-const BLOCKS_PER_INSERT: usize = 200;
+/// Parameters per block in an INSERT of blocks.
+const BINDS_PER_BLOCK: usize = 10;
 
 #[async_trait]
-impl CalendarStore for SqliteStore {
+impl<S, DB> CalendarStore for S
+where
+    S: SqlStore<Db = DB>,
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<NaiveDate>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    BlockRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    OverlapRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    (String, DB::Instant): for<'r> sqlx::FromRow<'r, DB::Row>,
+    BusyRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    DB::QueryResult: Affected,
+{
     async fn set_ical_token(
         &self,
         tenant: TenantId,
@@ -151,18 +176,18 @@ impl CalendarStore for SqliteStore {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<IcalFeed, StoreError> {
-        let mut tx = self.begin_write().await?;
-        require_unit(&mut tx, tenant, unit).await?;
-        let before = fetch_feed(&mut tx, tenant, unit).await?;
+        let mut tx = self.write(tenant).await?;
+        S::unit_for_change(&mut tx, tenant, unit).await?;
+        let before = fetch_feed::<DB>(&mut tx, tenant, unit).await?;
         sqlx::query(
-            "INSERT INTO ical_feeds (tenant_id, unit_id, token, created_at) VALUES (?, ?, ?, ?) \
+            "INSERT INTO ical_feeds (tenant_id, unit_id, token, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (tenant_id, unit_id) DO UPDATE SET token = excluded.token, \
                created_at = excluded.created_at",
         )
         .bind(tenant.as_uuid())
         .bind(unit.as_uuid())
         .bind(token.as_str())
-        .bind(micros(now))
+        .bind(DB::stamp(now))
         .execute(&mut *tx)
         .await?;
         let feed = IcalFeed {
@@ -171,9 +196,9 @@ impl CalendarStore for SqliteStore {
             token,
             created_at: now,
         };
-        append(&mut tx, &feed_rotated(&feed, before.is_none(), actor)).await?;
+        S::append(&mut tx, &feed_rotated(&feed, before.is_none(), actor)).await?;
         tx.commit().await?;
-        self.committed();
+        self.announce();
         Ok(feed)
     }
 
@@ -184,20 +209,20 @@ impl CalendarStore for SqliteStore {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        require_unit(&mut tx, tenant, unit).await?;
-        let deleted = sqlx::query("DELETE FROM ical_feeds WHERE tenant_id = ? AND unit_id = ?")
+        let mut tx = self.write(tenant).await?;
+        S::unit_for_change(&mut tx, tenant, unit).await?;
+        let deleted = sqlx::query("DELETE FROM ical_feeds WHERE tenant_id = $1 AND unit_id = $2")
             .bind(tenant.as_uuid())
             .bind(unit.as_uuid())
             .execute(&mut *tx)
             .await?
-            .rows_affected();
+            .affected();
         if deleted == 0 {
             return Ok(false);
         }
-        append(&mut tx, &feed_disabled(tenant, unit, actor, now)).await?;
+        S::append(&mut tx, &feed_disabled(tenant, unit, actor, now)).await?;
         tx.commit().await?;
-        self.committed();
+        self.announce();
         Ok(true)
     }
 
@@ -206,8 +231,8 @@ impl CalendarStore for SqliteStore {
         tenant: TenantId,
         unit: UnitId,
     ) -> Result<Option<IcalFeed>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        fetch_feed(&mut conn, tenant, unit).await
+        let mut conn = self.read(tenant).await?;
+        fetch_feed::<DB>(&mut conn, tenant, unit).await
     }
 
     async fn busy_reservations(
@@ -216,8 +241,8 @@ impl CalendarStore for SqliteStore {
         unit: UnitId,
         window: &TimeRange,
     ) -> Result<Vec<BusyReservation>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        busy(&mut conn, tenant, unit, window).await
+        let mut conn = self.read(tenant).await?;
+        busy::<DB>(&mut conn, tenant, unit, window).await
     }
 
     async fn replace_calendar_blocks(
@@ -226,25 +251,25 @@ impl CalendarStore for SqliteStore {
         replacement: BlockReplacement,
         actor: &Actor,
     ) -> Result<CalendarImport, StoreError> {
-        let mut tx = self.begin_write().await?;
-        require_unit(&mut tx, tenant, replacement.unit_id).await?;
+        let mut tx = self.write(tenant).await?;
+        S::unit_for_change(&mut tx, tenant, replacement.unit_id).await?;
         let removed = sqlx::query(
-            "DELETE FROM calendar_blocks WHERE tenant_id = ? AND unit_id = ? AND source = ?",
+            "DELETE FROM calendar_blocks WHERE tenant_id = $1 AND unit_id = $2 AND source = $3",
         )
         .bind(tenant.as_uuid())
         .bind(replacement.unit_id.as_uuid())
         .bind(replacement.source.as_str())
         .execute(&mut *tx)
         .await?
-        .rows_affected();
+        .affected();
         let mut blocks: Vec<CalendarBlock> = replacement
             .blocks
             .iter()
             .map(|b| stored_block(tenant, &replacement, b))
             .collect();
         blocks.sort_by_key(|b| (b.range.start(), b.range.end()));
-        for chunk in blocks.chunks(BLOCKS_PER_INSERT) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
+        for chunk in blocks.chunks(DB::MAX_BINDS / BINDS_PER_BLOCK) {
+            let mut qb = QueryBuilder::<DB>::new(
                 "INSERT INTO calendar_blocks (tenant_id, id, unit_id, source, uid, start_at, \
                    end_at, first_day, end_day, imported_at) ",
             );
@@ -254,16 +279,16 @@ impl CalendarStore for SqliteStore {
                     .push_bind(b.unit_id.as_uuid())
                     .push_bind(b.source.as_str().to_owned())
                     .push_bind(b.uid.clone())
-                    .push_bind(micros(b.range.start()))
-                    .push_bind(micros(b.range.end()))
+                    .push_bind(DB::stamp(b.range.start()))
+                    .push_bind(DB::stamp(b.range.end()))
                     .push_bind(b.first_day)
                     .push_bind(b.end_day)
-                    .push_bind(micros(b.imported_at));
+                    .push_bind(DB::stamp(b.imported_at));
             });
             qb.build().execute(&mut *tx).await?;
         }
         let overlapping = match window(&blocks) {
-            Some(w) => busy(&mut tx, tenant, replacement.unit_id, &w).await?,
+            Some(w) => busy::<DB>(&mut tx, tenant, replacement.unit_id, &w).await?,
             None => Vec::new(),
         };
         let import = CalendarImport {
@@ -274,13 +299,13 @@ impl CalendarStore for SqliteStore {
             removed: u32::try_from(removed).unwrap_or(u32::MAX),
             skipped: replacement.skipped,
         };
-        append(
+        S::append(
             &mut tx,
             &blocks_imported(tenant, &import, actor, replacement.now),
         )
         .await?;
         tx.commit().await?;
-        self.committed();
+        self.announce();
         Ok(import)
     }
 
@@ -289,9 +314,10 @@ impl CalendarStore for SqliteStore {
         tenant: TenantId,
         unit: UnitId,
     ) -> Result<Vec<CalendarBlock>, StoreError> {
-        blocks_query::<Sqlite, _>(tenant, Some(unit), None, micros)
-            .build_query_as::<BlockRow>()
-            .fetch_all(&self.pool)
+        let mut conn = self.read(tenant).await?;
+        blocks_query::<DB, _>(tenant, Some(unit), None, DB::stamp)
+            .build_query_as::<BlockRow<DB::Instant>>()
+            .fetch_all(&mut *conn)
             .await?
             .into_iter()
             .map(BlockRow::into_domain)
@@ -304,9 +330,9 @@ impl CalendarStore for SqliteStore {
         new: NewStaffBlock,
         actor: &Actor,
     ) -> Result<CalendarBlock, StoreError> {
-        let mut tx = self.begin_write().await?;
-        require_unit(&mut tx, tenant, new.unit_id).await?;
-        ensure_unlocked(
+        let mut tx = self.write(tenant).await?;
+        S::unit_for_change(&mut tx, tenant, new.unit_id).await?;
+        S::ensure_unlocked(
             &mut tx,
             tenant,
             new.session.as_ref(),
@@ -316,16 +342,16 @@ impl CalendarStore for SqliteStore {
             new.now,
         )
         .await?;
-        let overlap = first_overlap_query::<Sqlite, _>(tenant, new.unit_id, &new.range, micros)
-            .build_query_as::<OverlapRow>()
+        let overlap = first_overlap_query::<DB, _>(tenant, new.unit_id, &new.range, DB::stamp)
+            .build_query_as::<OverlapRow<DB::Instant>>()
             .fetch_optional(&mut *tx)
             .await?;
         if let Some(r) = overlap {
             return Err(OverlapRecord {
                 id: r.id,
                 state: r.state,
-                start_at: from_micros(r.start_at)?,
-                end_at: from_micros(r.end_at)?,
+                start_at: r.start_at.instant()?,
+                end_at: r.end_at.instant()?,
                 check_in: r.check_in,
                 check_out: r.check_out,
                 client_name: r.name,
@@ -333,13 +359,13 @@ impl CalendarStore for SqliteStore {
             .into_refusal(new.unit_id));
         }
         let block = staff_block(tenant, &new, actor);
-        insert_block_query::<Sqlite, _>(&block, micros)
+        insert_block_query::<DB, _>(&block, DB::stamp)
             .build()
             .execute(&mut *tx)
             .await?;
-        append(&mut tx, &block_created(&block, actor)).await?;
+        S::append(&mut tx, &block_created(&block, actor)).await?;
         tx.commit().await?;
-        self.committed();
+        self.announce();
         Ok(block)
     }
 
@@ -348,9 +374,10 @@ impl CalendarStore for SqliteStore {
         tenant: TenantId,
         id: CalendarBlockId,
     ) -> Result<Option<CalendarBlock>, StoreError> {
-        block_query::<Sqlite>(tenant, id)
-            .build_query_as::<BlockRow>()
-            .fetch_optional(&self.pool)
+        let mut conn = self.read(tenant).await?;
+        block_query::<DB>(tenant, id)
+            .build_query_as::<BlockRow<DB::Instant>>()
+            .fetch_optional(&mut *conn)
             .await?
             .map(BlockRow::into_domain)
             .transpose()
@@ -363,16 +390,16 @@ impl CalendarStore for SqliteStore {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<CalendarBlock, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let block = remove_staff_block_query::<Sqlite>(tenant, id)
-            .build_query_as::<BlockRow>()
+        let mut tx = self.write(tenant).await?;
+        let block = remove_staff_block_query::<DB>(tenant, id)
+            .build_query_as::<BlockRow<DB::Instant>>()
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| StoreError::not_found("block", id))?
             .into_domain()?;
-        append(&mut tx, &block_removed(&block, actor, now)).await?;
+        S::append(&mut tx, &block_removed(&block, actor, now)).await?;
         tx.commit().await?;
-        self.committed();
+        self.announce();
         Ok(block)
     }
 
@@ -381,9 +408,10 @@ impl CalendarStore for SqliteStore {
         tenant: TenantId,
         range: &TimeRange,
     ) -> Result<Vec<CalendarBlock>, StoreError> {
-        blocks_query::<Sqlite, _>(tenant, None, Some(range), micros)
-            .build_query_as::<BlockRow>()
-            .fetch_all(&self.pool)
+        let mut conn = self.read(tenant).await?;
+        blocks_query::<DB, _>(tenant, None, Some(range), DB::stamp)
+            .build_query_as::<BlockRow<DB::Instant>>()
+            .fetch_all(&mut *conn)
             .await?
             .into_iter()
             .map(BlockRow::into_domain)

@@ -1,27 +1,36 @@
-//! [`PictureStore`] for SQLite: the SQL only (what both databases share is in
-//! `pictures.rs`). The write takes the database write lock first
-//! (`BEGIN IMMEDIATE`), so blob counts never race.
+//! [`PictureStore`] for both databases, written once (the rules are in
+//! `mod.rs`). The write takes the tenant first ([`SqlStore::tenant_for_change`]:
+//! SQLite's write lock; PostgreSQL locks the tenant's row, so two instances
+//! loading the same policy write one change); a blob's count changes under
+//! the write lock or its own row lock, as for unit images. Reads name the
+//! tenant where row-level security asks (PostgreSQL).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
+use uuid::Uuid;
 
-use super::{SqliteStore, append, fetch_tenant, micros};
+use super::{
+    PICTURE_ORDER, PICTURE_SELECT, PictureStore, PictureVariantRow, assemble, pictures_changed,
+    planned,
+};
 use crate::audit::Actor;
 use crate::ids::TenantId;
 use crate::media::{NewTenantPicture, TenantPicture, TenantPictures};
 use crate::store::StoreError;
-use crate::store::pictures::{
-    PICTURE_ORDER, PICTURE_SELECT, PictureStore, PictureVariantRow, assemble, pictures_changed,
-    planned,
-};
+use crate::store::sql::{Conn, Dialect, SqlStore};
 
-async fn pictures_of(
-    conn: &mut SqliteConnection,
+async fn pictures_of<DB: Dialect>(
+    conn: &mut Conn<DB>,
     tenant: TenantId,
-) -> Result<Vec<TenantPicture>, StoreError> {
-    let rows = sqlx::query_as::<_, PictureVariantRow>(sqlx::AssertSqlSafe(format!(
-        "{PICTURE_SELECT} WHERE p.tenant_id = ? {PICTURE_ORDER}"
+) -> Result<Vec<TenantPicture>, StoreError>
+where
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    PictureVariantRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let rows = sqlx::query_as::<DB, PictureVariantRow>(sqlx::AssertSqlSafe(format!(
+        "{PICTURE_SELECT} WHERE p.tenant_id = $1 {PICTURE_ORDER}"
     )))
     .bind(tenant.as_uuid())
     .fetch_all(&mut *conn)
@@ -30,7 +39,18 @@ async fn pictures_of(
 }
 
 #[async_trait]
-impl PictureStore for SqliteStore {
+impl<S, DB> PictureStore for S
+where
+    S: SqlStore<Db = DB>,
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Vec<u8>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    PictureVariantRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
     async fn replace_tenant_pictures(
         &self,
         tenant: TenantId,
@@ -39,11 +59,9 @@ impl PictureStore for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let after = planned(tenant, pictures)?;
-        let mut tx = self.begin_write().await?;
-        if fetch_tenant(&mut tx, tenant).await?.is_none() {
-            return Err(StoreError::not_found("tenant", tenant));
-        }
-        let before = pictures_of(&mut tx, tenant).await?;
+        let mut tx = self.write(tenant).await?;
+        S::tenant_for_change(&mut tx, tenant).await?;
+        let before = pictures_of::<DB>(&mut tx, tenant).await?;
         if before == after {
             return Ok(false);
         }
@@ -52,32 +70,32 @@ impl PictureStore for SqliteStore {
         for blob in pictures.iter().flat_map(|p| &p.variants) {
             sqlx::query(
                 "INSERT INTO media_blobs (hash, content_type, width, height, bytes, refs, created_at) \
-                 VALUES (?, ?, ?, ?, ?, 1, ?) \
-                 ON CONFLICT (hash) DO UPDATE SET refs = refs + 1",
+                 VALUES ($1, $2, $3, $4, $5, 1, $6) \
+                 ON CONFLICT (hash) DO UPDATE SET refs = media_blobs.refs + 1",
             )
             .bind(blob.hash.as_str())
             .bind(blob.format.content_type())
             .bind(i64::from(blob.width))
             .bind(i64::from(blob.height))
             .bind(&blob.bytes)
-            .bind(micros(now))
+            .bind(DB::stamp(now))
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query("DELETE FROM tenant_picture_variants WHERE tenant_id = ?")
+        sqlx::query("DELETE FROM tenant_picture_variants WHERE tenant_id = $1")
             .bind(tenant.as_uuid())
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM tenant_pictures WHERE tenant_id = ?")
+        sqlx::query("DELETE FROM tenant_pictures WHERE tenant_id = $1")
             .bind(tenant.as_uuid())
             .execute(&mut *tx)
             .await?;
         for v in before.iter().flat_map(|p| &p.variants) {
-            sqlx::query("UPDATE media_blobs SET refs = refs - 1 WHERE hash = ?")
+            sqlx::query("UPDATE media_blobs SET refs = refs - 1 WHERE hash = $1")
                 .bind(v.hash.as_str())
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("DELETE FROM media_blobs WHERE hash = ? AND refs = 0")
+            sqlx::query("DELETE FROM media_blobs WHERE hash = $1 AND refs = 0")
                 .bind(v.hash.as_str())
                 .execute(&mut *tx)
                 .await?;
@@ -87,23 +105,23 @@ impl PictureStore for SqliteStore {
             sqlx::query(
                 "INSERT INTO tenant_pictures \
                  (tenant_id, role, position, alt, width, height, hash, source, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(tenant.as_uuid())
             .bind(p.role.as_str())
             .bind(i64::from(p.position))
-            .bind(&p.alt)
+            .bind(p.alt.as_str())
             .bind(i64::from(p.width))
             .bind(i64::from(p.height))
             .bind(widest)
             .bind(p.source.as_str())
-            .bind(micros(now))
+            .bind(DB::stamp(now))
             .execute(&mut *tx)
             .await?;
             for v in &p.variants {
                 sqlx::query(
                     "INSERT INTO tenant_picture_variants \
-                     (tenant_id, role, position, width, height, hash) VALUES (?, ?, ?, ?, ?, ?)",
+                     (tenant_id, role, position, width, height, hash) VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(tenant.as_uuid())
                 .bind(p.role.as_str())
@@ -115,20 +133,20 @@ impl PictureStore for SqliteStore {
                 .await?;
             }
         }
-        append(
+        S::append(
             &mut tx,
             &pictures_changed(tenant, &before, &after, actor, now),
         )
         .await?;
         tx.commit().await?;
-        self.committed();
+        self.announce();
         Ok(true)
     }
 
     async fn tenant_pictures(&self, tenant: TenantId) -> Result<TenantPictures, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.read(tenant).await?;
         Ok(TenantPictures::from_pictures(
-            pictures_of(&mut conn, tenant).await?,
+            pictures_of::<DB>(&mut conn, tenant).await?,
         ))
     }
 }

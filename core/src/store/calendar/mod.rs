@@ -520,3 +520,5 @@ pub(crate) fn token_of(text: &str) -> Result<FeedToken, StoreError> {
     text.parse()
         .map_err(|_| StoreError::corrupt("an ical_feeds token"))
 }
+
+mod sql;

@@ -36,3 +36,5 @@ pub trait ErasureStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<ClientId>, StoreError>;
 }
+
+mod sql;

@@ -1,23 +1,39 @@
-//! [`ErasureStore`] for PostgreSQL: one transaction under row-level security,
-//! with the client row locked (`FOR UPDATE`) so that no booking for it lands
-//! halfway through.
+//! [`ErasureStore`] for both databases, written once: one transaction with
+//! the client taken first ([`SqlStore::client_for_change`]: SQLite's write
+//! lock, PostgreSQL's `FOR UPDATE` on the client's row), so no booking or
+//! change of the client's lands halfway through.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{ClientLock, PostgresStore, append, fetch_client, records, write_client};
+use super::ErasureStore;
 use crate::audit::Actor;
 use crate::client::Client;
 use crate::erasure::{self, ErasedEntity, ErasureReport};
 use crate::ids::{ClientId, TenantId};
 use crate::store::StoreError;
-use crate::store::erasure::ErasureStore;
+use crate::store::records;
+use crate::store::sql::{Conn, Dialect, SqlStore};
 
 #[async_trait]
-impl ErasureStore for PostgresStore {
+impl<S, DB> ErasureStore for S
+where
+    S: SqlStore<Db = DB>,
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'static str: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Uuid: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    Json<serde_json::Value>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    (Uuid, Json<serde_json::Value>): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
     async fn erase_client(
         &self,
         tenant: TenantId,
@@ -25,8 +41,8 @@ impl ErasureStore for PostgresStore {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<(Client, ErasureReport), StoreError> {
-        let mut tx = self.begin_tenant(tenant).await?;
-        let before = fetch_client(&mut tx, tenant, id, ClientLock::Update)
+        let mut tx = self.write(tenant).await?;
+        let before = S::client_for_change(&mut tx, tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("client", id))?;
         if before.erased_at.is_some() {
@@ -63,11 +79,11 @@ impl ErasureStore for PostgresStore {
         .await?;
         // The free text of an override (its reason) goes too; what the policy
         // refused and who overrode stay.
-        sqlx::query(
-            "UPDATE reservations \
-             SET policy_override = jsonb_set(policy_override, '{reason}', to_jsonb($3::text)) \
-             WHERE tenant_id = $1 AND client_id = $2 AND policy_override IS NOT NULL",
-        )
+        let set = DB::json_set_text("policy_override", "reason", "$3");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE reservations SET policy_override = {set} \
+             WHERE tenant_id = $1 AND client_id = $2 AND policy_override IS NOT NULL"
+        )))
         .bind(tenant.as_uuid())
         .bind(id.as_uuid())
         .bind(erasure::ERASED)
@@ -80,21 +96,22 @@ impl ErasureStore for PostgresStore {
         let histories = std::iter::once((ErasedEntity::Client, id.as_uuid()))
             .chain(reservations.iter().map(|r| (ErasedEntity::Reservation, *r)));
         for (entity, entity_id) in histories {
-            let (events, entries) = redact_history(&mut tx, tenant, entity, entity_id).await?;
+            let (events, entries) =
+                redact_history::<DB>(&mut tx, tenant, entity, entity_id).await?;
             report.events += events;
             report.audit_entries += entries;
         }
-        crate::store::mail_sql::erase_client_mail::<sqlx::Postgres, _>(&mut tx, tenant, id, now)
+        crate::store::mail_sql::erase_client_mail::<DB, _>(&mut tx, tenant, id, DB::stamp(now))
             .await?;
         let after = erasure::erased(&before, now);
-        write_client(&mut tx, &after).await?;
-        append(
+        S::write_client(&mut tx, &after).await?;
+        S::append(
             &mut tx,
             &records::client_erased(&after, &report, actor, now),
         )
         .await?;
         tx.commit().await?;
-        self.committed();
+        self.announce();
         Ok((after, report))
     }
 
@@ -104,7 +121,7 @@ impl ErasureStore for PostgresStore {
         before: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<ClientId>, StoreError> {
-        let mut tx = self.begin_tenant(tenant).await?;
+        let mut conn = self.read(tenant).await?;
         let ids: Vec<Uuid> = sqlx::query_scalar(
             "SELECT c.id FROM clients c \
              WHERE c.tenant_id = $1 AND c.erased_at IS NULL AND c.created_at < $2 \
@@ -116,21 +133,29 @@ impl ErasureStore for PostgresStore {
              ORDER BY c.id LIMIT $3",
         )
         .bind(tenant.as_uuid())
-        .bind(before)
+        .bind(DB::stamp(before))
         .bind(i64::from(limit))
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *conn)
         .await?;
         Ok(ids.into_iter().map(ClientId::from_uuid).collect())
     }
 }
 
 /// Redacts one entity's events and audit entries: how many of each changed.
-async fn redact_history(
-    conn: &mut PgConnection,
+async fn redact_history<DB: Dialect>(
+    conn: &mut Conn<DB>,
     tenant: TenantId,
     entity: ErasedEntity,
     entity_id: Uuid,
-) -> Result<(u64, u64), StoreError> {
+) -> Result<(u64, u64), StoreError>
+where
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Uuid: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    (Uuid, Json<serde_json::Value>): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
     let events: Vec<(Uuid, Json<serde_json::Value>)> =
         sqlx::query_as("SELECT id, payload FROM events WHERE tenant_id = $1 AND entity_id = $2")
             .bind(tenant.as_uuid())

@@ -202,3 +202,5 @@ pub(crate) fn pictures_changed(
         at,
     )
 }
+
+mod sql;

@@ -86,3 +86,5 @@ impl BookingRow {
         })
     }
 }
+
+mod sql;

@@ -1,0 +1,95 @@
+//! [`AnalyticsStore`] for both databases, written once: the bookings
+//! overlapping a range, read through the `(tenant_id, end_at)` index
+//! (migration 0014), on a connection that names the tenant where row-level
+//! security asks (PostgreSQL).
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::{AnalyticsStore, BOOKING_COLUMNS, BookingRow, unit_version};
+use crate::analytics::Booking;
+use crate::ids::TenantId;
+use crate::store::StoreError;
+use crate::store::mail_sql::StoredInstant;
+use crate::store::sql::{Conn, Dialect, SqlStore};
+use crate::time_range::TimeRange;
+use crate::unit_history::UnitVersion;
+
+type Row<T> = (
+    Uuid,
+    Uuid,
+    String,
+    T,
+    T,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    i64,
+    Option<i64>,
+    Option<String>,
+    T,
+);
+
+#[async_trait]
+impl<S, DB> AnalyticsStore for S
+where
+    S: SqlStore<Db = DB>,
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Row<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    (Uuid, DB::Instant, i64, bool): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    async fn bookings_overlapping(
+        &self,
+        tenant: TenantId,
+        range: &TimeRange,
+    ) -> Result<Vec<Booking>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {BOOKING_COLUMNS} FROM reservations \
+             WHERE tenant_id = $1 AND end_at > $2 AND start_at < $3"
+        ));
+        let mut conn = self.read(tenant).await?;
+        sqlx::query_as::<DB, Row<DB::Instant>>(sql)
+            .bind(tenant.as_uuid())
+            .bind(DB::stamp(range.start()))
+            .bind(DB::stamp(range.end()))
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|r| {
+                BookingRow {
+                    id: r.0,
+                    unit_id: r.1,
+                    state: r.2,
+                    start: r.3.instant()?,
+                    end: r.4.instant()?,
+                    check_in: r.5,
+                    check_out: r.6,
+                    quantity: r.7,
+                    total: r.8,
+                    currency: r.9,
+                    created_at: r.10.instant()?,
+                }
+                .into_booking()
+            })
+            .collect()
+    }
+
+    async fn unit_versions(&self, tenant: TenantId) -> Result<Vec<UnitVersion>, StoreError> {
+        let mut conn = self.read(tenant).await?;
+        sqlx::query_as::<DB, (Uuid, DB::Instant, i64, bool)>(
+            "SELECT unit_id, valid_from, inventory, archived FROM unit_versions \
+             WHERE tenant_id = $1",
+        )
+        .bind(tenant.as_uuid())
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(unit, from, inventory, archived)| {
+            unit_version(unit, from.instant()?, inventory, archived)
+        })
+        .collect()
+    }
+}

@@ -1,6 +1,8 @@
-//! The `berth` binary: the command line, and the wiring of configuration, store,
-//! HTTP router and shutdown. Library crates return typed errors; this is the one
-//! place that turns them into `anyhow` reports and exit codes.
+//! The `berth` binary: parses the command line (`cli/`) and runs the command —
+//! `serve` (`serve.rs`: the wiring of configuration, store, tenants
+//! (`tenants/`), workers (`workers/`), HTTP router (`http/`) and shutdown) or
+//! one of the others (`cli/`). Library crates return typed errors; the binary
+//! is the one place that turns them into `anyhow` reports and exit codes.
 
 /// Declares `$name` as a module with one test per backend, each calling
 /// `$body(backend)` (the unit tests of the workers that reach a database).
@@ -31,6 +33,7 @@ mod cli;
 mod http;
 mod locale;
 mod secret;
+mod serve;
 mod shutdown;
 mod telemetry;
 mod tenants;
@@ -59,7 +62,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => http::serve(*args).await.map(|()| true),
+            Command::Serve(args) => serve::serve(*args).await.map(|()| true),
             Command::Migrate(args) => cli::migrate(args).await.map(|()| true),
             Command::Healthcheck(args) => cli::healthcheck::run(&args),
             Command::Policy(PolicyCommand::Check(args)) => {

@@ -2,8 +2,8 @@
 //! `/ical/…`, `/media/…`, `/healthz`, `/readyz`, `/metrics`, and the public
 //! site's `/{tenant}/…`, `/robots.txt`, `/assets/…` from `site/`), its middleware (request
 //! tracing and metrics, CORS, the Origin check, the public rate limit), and
-//! `serve`, which wires the store and runs until a shutdown signal, draining
-//! requests in flight. This module stays transport only: GraphQL itself lives in
+//! the state its handlers share (`serve.rs` builds it and runs the server).
+//! This module stays transport only: GraphQL itself lives in
 //! berth-graphql, which reads the token this module hands it;
 //! `graphql_http.rs` holds the GraphQL-over-HTTP rules (media types, status
 //! codes, GET), `browser.rs` the session cookie and the Origin check, `web.rs`
@@ -53,7 +53,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use berth_core::ErrorCode;
 use berth_core::audit::Actor;
-use berth_core::clock::{Clock, SystemClock};
+use berth_core::clock::Clock;
 use berth_core::ids::TenantId;
 use berth_core::lock::SessionId;
 use berth_core::request;
@@ -62,9 +62,7 @@ use berth_core::store::StoreError;
 use berth_graphql::access::authenticate;
 use berth_graphql::auth::{Auth, BearerToken, ConnectionSession, SessionCookie, Viewer};
 use berth_graphql::viewer_cache::ViewerCache;
-use berth_policy::Runtime;
 use berth_policy::registry::PolicyRegistry;
-use berth_policy::sandbox::Limits;
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::json;
@@ -77,8 +75,6 @@ use self::graphql_http::{self as gql_http, MediaType, Refusal};
 use self::rate_limit::{Decision, RateLimiter};
 use self::web::WebDir;
 use self::ws_keepalive::Heard;
-use crate::cli::{ServeArgs, redact};
-use crate::{shutdown, telemetry, tenants};
 
 /// What request handlers share.
 #[derive(Clone)]
@@ -144,166 +140,6 @@ impl AppState {
             }
         }
     }
-}
-
-/// Runs the server until Ctrl-C or SIGTERM.
-pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    // The e-mail settings first: a URL without a sender stops the start.
-    let smtp = crate::workers::mail::SmtpConfig::from_args(&args.mail)?;
-    let shutdown = shutdown::install().context("installing signal handlers")?;
-    let metrics = telemetry::init_metrics().context("installing the metrics recorder")?;
-    let url = redact(&args.database.database_url);
-    let secrets = crate::secret::secrets_box(&args.secrets_key_file)?;
-    let store =
-        berth_core::store::open_and_migrate_sealed(&args.database.database_url, Some(secrets))
-            .await
-            .with_context(|| format!("opening and migrating {url}"))?;
-    let sealed = store
-        .seal_webhook_secrets()
-        .await
-        .context("sealing the webhook signing secrets stored before sealing")?;
-    if sealed > 0 {
-        tracing::info!(
-            webhooks = sealed,
-            "sealed webhook signing secrets stored in clear"
-        );
-    }
-    tracing::info!(database = %url, "database ready");
-
-    if !args.tenants.is_dir() {
-        // An empty directory is a valid start: tenants can be added while running.
-        std::fs::create_dir_all(&args.tenants).with_context(|| {
-            format!("creating the tenants directory {}", args.tenants.display())
-        })?;
-        tracing::warn!(dir = %args.tenants.display(), "tenants directory did not exist; created it empty");
-    }
-    let runtime = Runtime::new(Limits::default()).context("compiling the built-in models")?;
-    let registry = Arc::new(PolicyRegistry::new(
-        runtime,
-        &args.tenants,
-        Arc::new(SystemClock),
-    ));
-    for change in registry.load_all() {
-        tenants::apply(&store, &registry, &change, args.demo)
-            .await
-            .with_context(|| format!("applying {change:?}"))?;
-    }
-    tenants::follow(store.clone(), registry.clone(), args.demo);
-    let _watcher = berth_policy::watcher::watch(registry.clone())
-        .with_context(|| format!("watching {}", args.tenants.display()))?;
-
-    let auth = crate::secret::auth(&args.secret_file)?;
-    let vapid = crate::workers::push::key(&args.push, &args.secret_file)?;
-    let engine = berth_core::Engine::new(store.clone(), registry.clone(), Arc::new(SystemClock));
-    let clock = engine.clock().clone();
-    let push_config = crate::workers::push::graphql_config(&vapid, &args.push);
-    // The schema says whether e-mail is sent, and from which address; never
-    // the SMTP server or its credentials.
-    let mail_config = berth_graphql::mail::MailConfig {
-        sender: smtp.as_ref().map(|c| c.from.as_str().to_owned()),
-    };
-    let schema = berth_graphql::schema_with(
-        engine.clone(),
-        auth.clone(),
-        berth_graphql::Services {
-            push: push_config,
-            mail: mail_config,
-        },
-    );
-    let public_limit = (args.public_rate_limit > 0).then(|| {
-        Arc::new(RateLimiter::per_minute(
-            args.public_rate_limit,
-            clock.clone(),
-        ))
-    });
-    // One stop signal for the workers and the open WebSocket connections, which
-    // would otherwise keep the graceful shutdown waiting.
-    let (stop_tx, stop) = tokio::sync::watch::channel(false);
-    let shutdown = async move {
-        shutdown.await;
-        let _ = stop_tx.send(true);
-    };
-    let lock_expiry =
-        crate::workers::lock_expiry::spawn(store.clone(), clock.clone(), stop.clone());
-    let lifecycle = crate::workers::lifecycle::spawn(engine.clone(), stop.clone());
-    let webhooks = crate::workers::webhooks::start(store.clone(), clock.clone(), &args.webhooks);
-    let push = crate::workers::push::start(store.clone(), clock.clone(), vapid, &args.push);
-    let calendar_sync = crate::workers::calendar_sync::start(engine.clone(), &args.calendar_sync);
-    let mail = crate::workers::mail::start(engine.clone(), registry.clone(), smtp)?;
-    let event_retention =
-        crate::workers::event_retention::start(engine.clone(), args.event_retention_days);
-    let client_retention =
-        crate::workers::client_retention::start(engine.clone(), args.client_retention_days);
-    let site = crate::http::site::Site {
-        hosts: crate::http::site::HostMap::new(&args.site_hosts),
-        request_limit: (args.site_request_limit > 0).then(|| {
-            Arc::new(RateLimiter::per_hour(
-                args.site_request_limit,
-                clock.clone(),
-            ))
-        }),
-    };
-    let web_dir = WebDir(args.web_dir.clone());
-    let trusted_proxies = args.trusted_proxy_networks();
-    web_dir.log_state();
-    let app = router(AppState {
-        stop: stop.clone(),
-        store,
-        registry,
-        schema,
-        engine,
-        metrics,
-        auth,
-        clock,
-        public_limit,
-        cors_origins: args.cors_origins,
-        trusted_proxies,
-        web_dir,
-        ws_init_timeout: Duration::from_secs(args.ws_init_timeout),
-        ws_keepalive: (args.ws_keepalive > 0).then(|| Duration::from_secs(args.ws_keepalive)),
-        site,
-    })?;
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("binding {}", args.listen))?;
-    let addr = listener.local_addr()?;
-    tracing::info!(%addr, "listening");
-    // Printed on stdout so scripts and tests can find a port chosen with :0.
-    println!("berth listening on http://{addr}");
-    // The peer address is what the public rate limit counts requests under.
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .context("serving HTTP")?;
-    let _ = lock_expiry.await;
-    let _ = lifecycle.await;
-    // Together: each gives a pass in flight its grace (the longest, a calendar
-    // fetch's, 21 s), well within compose's 30 s stop_grace_period.
-    tokio::join!(
-        webhooks.stop(),
-        push.stop(),
-        calendar_sync.stop(),
-        async {
-            if let Some(worker) = mail {
-                worker.stop().await;
-            }
-        },
-        async {
-            if let Some(worker) = event_retention {
-                worker.stop().await;
-            }
-        },
-        async {
-            if let Some(worker) = client_retention {
-                worker.stop().await;
-            }
-        }
-    );
-    tracing::info!("stopped");
-    Ok(())
 }
 
 /// The router with every route and middleware; fails only on a CORS origin that

@@ -12,7 +12,7 @@
 //!   worker and the app shell must update at once); other files go plain.
 //! - Any other path under `/admin/` without a file is the app's `index.html`
 //!   (a deep link the app's router resolves).
-//! - `GET /graphql` from a browser (see `http.rs`) is `graphiql.html` of the same
+//! - `GET /graphql` from a browser (see `mod.rs`) is `graphiql.html` of the same
 //!   build (a second Vite entry): nothing comes from a CDN.
 //!
 //! Files are served by tower-http's `ServeFile` (conditional requests, ranges,

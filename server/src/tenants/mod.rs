@@ -31,7 +31,7 @@ use berth_core::quantity::{Guests, Inventory};
 use berth_core::reservation::{Channel, IdempotencyKey};
 use berth_core::state::ReservationState;
 use berth_core::store::ClientRef;
-use berth_core::store::{NewEvent, Store};
+use berth_core::store::{NewEvent, Store, StoreError};
 use berth_core::tenant::{NewTenant, Tenant};
 use berth_core::unit::NewUnit;
 use berth_core::unit::Unit;
@@ -41,6 +41,8 @@ use berth_policy::loader::{SEED_FILE, read_checked};
 use berth_policy::registry::{PolicyChange, PolicyRegistry};
 use berth_policy::seed::{SeedFile, SeedReservation, SeedState, seed_schema};
 use chrono::{Days, NaiveTime, Utc};
+
+use crate::workers::{Trigger, Wake};
 
 /// Applies one registry outcome to the database.
 pub async fn apply(
@@ -96,28 +98,59 @@ pub async fn apply(
     }
 }
 
-/// Applies every later registry outcome until the registry is dropped.
-pub fn follow(store: Arc<dyn Store>, registry: Arc<PolicyRegistry>, demo: bool) {
-    let mut changes = registry.subscribe();
-    tokio::spawn(async move {
-        loop {
-            match changes.recv().await {
-                Ok(change) => {
-                    if let Err(e) = apply(&store, &registry, &change, demo).await {
-                        tracing::error!(error = ?e, "recording a policy change");
-                    }
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                    tracing::warn!(
-                        missed = n,
-                        "policy changes were missed; reloading everything"
-                    );
-                    registry.load_all();
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-            }
+/// The tenant sync worker: applies every later registry outcome (after
+/// `serve` applied the first load), until stopped.
+pub struct TenantSync {
+    store: Arc<dyn Store>,
+    registry: Arc<PolicyRegistry>,
+    demo: bool,
+    /// Subscribed when built, so that no change is missed before it runs.
+    changes: Option<tokio::sync::broadcast::Receiver<PolicyChange>>,
+}
+
+impl TenantSync {
+    /// Follows `registry`'s outcomes from now on.
+    pub fn new(store: Arc<dyn Store>, registry: Arc<PolicyRegistry>, demo: bool) -> Self {
+        let changes = Some(registry.subscribe());
+        Self {
+            store,
+            registry,
+            demo,
+            changes,
         }
-    });
+    }
+}
+
+impl crate::workers::Worker for TenantSync {
+    const NAME: &'static str = "tenant sync";
+    fn trigger(&mut self) -> Trigger {
+        self.changes
+            .take()
+            .map_or_else(Trigger::default, Trigger::policy_changes)
+    }
+    /// A demo seed cut short is completed on the next start.
+    fn grace(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(5)
+    }
+    async fn pass(&self, wake: Wake) -> Result<bool, StoreError> {
+        match wake {
+            Wake::Policy(change) => {
+                if let Err(e) = apply(&self.store, &self.registry, &change, self.demo).await {
+                    tracing::error!(error = ?e, "recording a policy change");
+                }
+            }
+            Wake::PoliciesMissed(n) => {
+                tracing::warn!(
+                    missed = n,
+                    "policy changes were missed; reloading everything"
+                );
+                self.registry.load_all();
+            }
+            // `serve` applied the first load.
+            Wake::Start | Wake::More | Wake::Tick | Wake::Commit => {}
+        }
+        Ok(false)
+    }
 }
 
 async fn record(

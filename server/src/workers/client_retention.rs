@@ -30,11 +30,6 @@ impl Sweep for Clients {
 #[cfg(test)]
 pub type Worker = crate::workers::retention::Worker<Clients>;
 
-/// Starts the worker for `berth serve`, unless retention is off (0 days).
-pub fn start(engine: Engine, days: u32) -> Option<crate::workers::WorkerHandle> {
-    crate::workers::retention::start::<Clients>(engine, days)
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

@@ -29,11 +29,6 @@ impl Sweep for Events {
 #[cfg(test)]
 pub type Worker = crate::workers::retention::Worker<Events>;
 
-/// Starts the worker for `berth serve`, unless retention is off (0 days).
-pub fn start(engine: Engine, days: u32) -> Option<crate::workers::WorkerHandle> {
-    crate::workers::retention::start::<Events>(engine, days)
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

@@ -8,7 +8,9 @@
 use std::time::Duration;
 
 use berth_core::Engine;
-use tokio::sync::watch;
+use berth_core::store::StoreError;
+
+use super::{Trigger, Wake};
 
 /// How often the worker looks.
 pub const INTERVAL: Duration = Duration::from_secs(2);
@@ -39,17 +41,29 @@ pub async fn run_once(engine: &Engine) -> (usize, usize) {
     (expired, absent)
 }
 
-/// Runs the worker until `stop` turns true.
-pub fn spawn(engine: Engine, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(INTERVAL);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = stop.wait_for(|stopping| *stopping) => break,
-            }
-            run_once(&engine).await;
-        }
-    })
+/// The worker, for `berth serve`.
+pub struct Worker {
+    engine: Engine,
+}
+
+impl Worker {
+    /// Rounds through `engine`.
+    pub fn new(engine: Engine) -> Self {
+        Self { engine }
+    }
+}
+
+impl super::Worker for Worker {
+    const NAME: &'static str = "lifecycle";
+    fn trigger(&mut self) -> Trigger {
+        Trigger::every(INTERVAL)
+    }
+    /// A round is a few transitions per tenant.
+    fn grace(&self) -> Duration {
+        Duration::from_secs(5)
+    }
+    async fn pass(&self, _: Wake) -> Result<bool, StoreError> {
+        run_once(&self.engine).await;
+        Ok(false)
+    }
 }

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use berth_core::clock::Clock;
 use berth_core::store::Store;
-use tokio::sync::watch;
+use berth_core::store::StoreError;
+
+use super::{Trigger, Wake};
 
 /// How often the worker looks.
 pub const INTERVAL: Duration = Duration::from_secs(1);
@@ -34,21 +36,30 @@ pub async fn run_once(store: &dyn Store, clock: &dyn Clock) -> usize {
     ended
 }
 
-/// Runs the worker until `stop` turns true.
-pub fn spawn(
+/// The worker, for `berth serve`.
+pub struct Worker {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-    mut stop: watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(INTERVAL);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = stop.wait_for(|stopping| *stopping) => break,
-            }
-            run_once(&*store, &*clock).await;
-        }
-    })
+}
+
+impl Worker {
+    /// Ends the locks of `store` as of `clock`.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+}
+
+impl super::Worker for Worker {
+    const NAME: &'static str = "lock expiry";
+    fn trigger(&mut self) -> Trigger {
+        Trigger::every(INTERVAL)
+    }
+    /// A round is a few quick writes per tenant.
+    fn grace(&self) -> Duration {
+        Duration::from_secs(5)
+    }
+    async fn pass(&self, _: Wake) -> Result<bool, StoreError> {
+        run_once(&*self.store, &*self.clock).await;
+        Ok(false)
+    }
 }

@@ -1,13 +1,17 @@
-//! The background workers of `berth serve`, one module each: lock expiry,
-//! lifecycle (hold expiry, no-shows), webhook and web push deliveries, calendar
-//! sync, e-mail, event and client retention; `outbound.rs` is the HTTP client
+//! The background workers of `berth serve`, in one shape, started in one place
+//! (`registry.rs`, [`start`]): lock expiry, lifecycle (hold expiry, no-shows),
+//! webhook and web push deliveries, calendar sync, e-mail (and its templates),
+//! event and client retention, and tenant sync (a tenant directory's changes
+//! written to the database, `crate::tenants`); `outbound.rs` is the HTTP client
 //! the delivering ones share.
 //!
-//! The loop of a pass-based background worker (webhook and push deliveries):
-//! a pass runs when this instance commits (`Store::commits`), on an interval
-//! (other instances write too, and retries come due), and at once again while a
-//! pass found more work than one batch. On stop, a pass in flight gets a grace
-//! period to finish — attempts already sent are then recorded, not repeated.
+//! A [`Worker`] has a name, a [`Trigger`], its work (one pass) and a grace
+//! period. A pass runs at start, then on its trigger — this instance's commits
+//! (`Store::commits`), an interval (other instances write too, and retries
+//! come due), or the policy registry's changes — and at once again while a pass
+//! found more work than one batch. On stop, a pass in flight gets the grace
+//! period to finish — attempts already sent are then recorded, not repeated —
+//! and no new pass starts.
 
 pub mod calendar_sync;
 pub mod client_retention;
@@ -17,6 +21,7 @@ pub mod lock_expiry;
 pub mod mail;
 pub mod outbound;
 pub mod push;
+mod registry;
 pub mod retention;
 pub mod webhooks;
 
@@ -24,25 +29,84 @@ use std::future::Future;
 use std::time::Duration;
 
 use berth_core::store::StoreError;
-use tokio::sync::watch;
+use berth_policy::registry::PolicyChange;
+use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
-/// A worker that does its work in passes.
-pub trait PassWorker: Send + Sync + 'static {
+pub use registry::start;
+
+/// A background worker: does its work in passes.
+pub trait Worker: Send + Sync + 'static {
     /// What logs call it (`webhook`, `push`).
     const NAME: &'static str;
-    /// Ticks after every commit of this instance.
-    fn commits(&self) -> watch::Receiver<u64>;
-    /// How often a pass runs without a local commit.
-    fn poll(&self) -> Duration;
+    /// What starts a pass (besides the start, and a pass that found more).
+    /// Asked once, when the worker starts (so it may hand over a receiver).
+    fn trigger(&mut self) -> Trigger;
     /// How long a pass in flight may take to finish once stop is asked.
     fn grace(&self) -> Duration;
-    /// One pass; true when it found more work than it took.
-    fn pass(&self) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// One pass, for `wake`; true when it found more work than it took.
+    fn pass(&self, wake: Wake) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// What starts a worker's passes: an interval, this instance's commits, the
+/// policy registry's changes, or several of them.
+#[derive(Debug, Default)]
+pub struct Trigger {
+    every: Option<Duration>,
+    commits: Option<watch::Receiver<u64>>,
+    policies: Option<broadcast::Receiver<PolicyChange>>,
+}
+
+impl Trigger {
+    /// A pass every `period`.
+    pub fn every(period: Duration) -> Self {
+        Self {
+            every: Some(period),
+            ..Self::default()
+        }
+    }
+
+    /// A pass after each commit of this instance (`commits` ticks), and every
+    /// `period` without one.
+    pub fn commits_or_every(commits: watch::Receiver<u64>, period: Duration) -> Self {
+        Self {
+            every: Some(period),
+            commits: Some(commits),
+            ..Self::default()
+        }
+    }
+
+    /// A pass for each change the policy registry announces (`changes`, from
+    /// `PolicyRegistry::subscribe`, subscribed when the worker is built so that
+    /// no change is missed before it runs).
+    pub fn policy_changes(changes: broadcast::Receiver<PolicyChange>) -> Self {
+        Self {
+            policies: Some(changes),
+            ..Self::default()
+        }
+    }
+}
+
+/// Why a pass runs.
+#[derive(Debug)]
+pub enum Wake {
+    /// The worker started.
+    Start,
+    /// The previous pass found more work than it took.
+    More,
+    /// The interval came round.
+    Tick,
+    /// This instance committed.
+    Commit,
+    /// The policy registry announced a change.
+    Policy(PolicyChange),
+    /// This many policy changes were missed (the worker fell behind):
+    /// everything may have changed.
+    PoliciesMissed(u64),
 }
 
 /// Runs `worker`'s passes in the background until [`WorkerHandle::stop`].
-pub fn spawn<W: PassWorker>(worker: W) -> WorkerHandle {
+pub fn spawn<W: Worker>(worker: W) -> WorkerHandle {
     let (stop, stopped) = watch::channel(false);
     let join = tokio::spawn(run(worker, stopped));
     WorkerHandle {
@@ -52,13 +116,20 @@ pub fn spawn<W: PassWorker>(worker: W) -> WorkerHandle {
     }
 }
 
-async fn run<W: PassWorker>(worker: W, mut stopped: watch::Receiver<bool>) {
-    let mut commits = worker.commits();
-    let mut commits_open = true;
-    let mut poll = tokio::time::interval(worker.poll());
-    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+async fn run<W: Worker>(mut worker: W, mut stopped: watch::Receiver<bool>) {
+    let Trigger {
+        every,
+        mut commits,
+        mut policies,
+    } = worker.trigger();
+    let mut poll = every.map(|period| {
+        let mut poll = tokio::time::interval(period);
+        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        poll
+    });
+    let mut wake = Wake::Start;
     loop {
-        let pass = worker.pass();
+        let pass = worker.pass(wake);
         let mut pass = std::pin::pin!(pass);
         let result = tokio::select! {
             result = &mut pass => result,
@@ -68,15 +139,61 @@ async fn run<W: PassWorker>(worker: W, mut stopped: watch::Receiver<bool>) {
             }
         };
         match result {
-            Ok(true) => continue,
+            Ok(true) => {
+                wake = Wake::More;
+                continue;
+            }
             Ok(false) => {}
             Err(e) => tracing::warn!(worker = W::NAME, error = ?e, "a worker pass failed"),
         }
-        tokio::select! {
-            changed = commits.changed(), if commits_open => commits_open = changed.is_ok(),
-            _ = poll.tick() => {}
-            _ = stopped.changed() => return,
+        wake = loop {
+            tokio::select! {
+                changed = changed(&mut commits) => {
+                    // A closed channel wakes once more, then is no longer watched.
+                    if changed.is_err() {
+                        commits = None;
+                    }
+                    break Wake::Commit;
+                }
+                _ = tick(&mut poll) => break Wake::Tick,
+                change = recv(&mut policies) => match change {
+                    Ok(change) => break Wake::Policy(change),
+                    Err(broadcast::error::RecvError::Lagged(n)) => break Wake::PoliciesMissed(n),
+                    Err(broadcast::error::RecvError::Closed) => policies = None,
+                },
+                _ = stopped.changed() => return,
+            }
+        };
+    }
+}
+
+/// The next commit, or never without a channel.
+async fn changed(
+    commits: &mut Option<watch::Receiver<u64>>,
+) -> Result<(), watch::error::RecvError> {
+    match commits {
+        Some(commits) => commits.changed().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The next tick, or never without an interval.
+async fn tick(poll: &mut Option<tokio::time::Interval>) {
+    match poll {
+        Some(poll) => {
+            poll.tick().await;
         }
+        None => std::future::pending().await,
+    }
+}
+
+/// The next policy change, or never without a subscription.
+async fn recv(
+    policies: &mut Option<broadcast::Receiver<PolicyChange>>,
+) -> Result<PolicyChange, broadcast::error::RecvError> {
+    match policies {
+        Some(policies) => policies.recv().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -113,18 +230,15 @@ mod tests {
         commits: watch::Receiver<u64>,
     }
 
-    impl PassWorker for Counting {
+    impl Worker for Counting {
         const NAME: &'static str = "counting";
-        fn commits(&self) -> watch::Receiver<u64> {
-            self.commits.clone()
-        }
-        fn poll(&self) -> Duration {
-            Duration::from_secs(3600)
+        fn trigger(&mut self) -> Trigger {
+            Trigger::commits_or_every(self.commits.clone(), Duration::from_secs(3600))
         }
         fn grace(&self) -> Duration {
             Duration::from_secs(1)
         }
-        async fn pass(&self) -> Result<bool, StoreError> {
+        async fn pass(&self, _: Wake) -> Result<bool, StoreError> {
             let n = self.passes.fetch_add(1, Ordering::SeqCst) + 1;
             Ok(n <= self.more)
         }
@@ -164,5 +278,65 @@ mod tests {
             stopped_at,
             "no pass after stop"
         );
+    }
+
+    /// Records the policy changes it is woken for.
+    struct Following {
+        changes: Option<broadcast::Receiver<PolicyChange>>,
+        seen: Arc<std::sync::Mutex<Vec<String>>>,
+    }
+
+    impl Worker for Following {
+        const NAME: &'static str = "following";
+        fn trigger(&mut self) -> Trigger {
+            self.changes
+                .take()
+                .map_or_else(Trigger::default, Trigger::policy_changes)
+        }
+        fn grace(&self) -> Duration {
+            Duration::from_secs(1)
+        }
+        async fn pass(&self, wake: Wake) -> Result<bool, StoreError> {
+            let seen = match wake {
+                Wake::Policy(PolicyChange::Deactivated { slug }) => slug,
+                Wake::PoliciesMissed(n) => format!("missed {n}"),
+                _ => return Ok(false),
+            };
+            self.seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(seen);
+            Ok(false)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_policy_follower_is_woken_for_each_change_since_it_was_built() {
+        let (announce, changes) = broadcast::channel(2);
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let worker = Following {
+            changes: Some(changes),
+            seen: seen.clone(),
+        };
+        // Announced before the worker runs, after it subscribed: not lost;
+        // but three overflow the channel's two, so the first is missed.
+        let gone = |slug: &str| PolicyChange::Deactivated { slug: slug.into() };
+        for slug in ["a", "b", "c"] {
+            announce.send(gone(slug)).unwrap();
+        }
+        let handle = spawn(worker);
+        let seen_now = || {
+            seen.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone()
+        };
+        for _ in 0..1000 {
+            if seen_now().len() == 3 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(seen_now(), ["missed 1", "b", "c"]);
+        handle.stop().await;
     }
 }

@@ -9,7 +9,8 @@ use std::time::Duration;
 use berth_core::ids::TenantId;
 use berth_core::store::StoreError;
 use berth_core::{Engine, EngineError};
-use tokio::sync::watch;
+
+use crate::workers::{Trigger, Wake};
 
 /// How often a pass runs.
 const EVERY: Duration = Duration::from_secs(3600);
@@ -67,25 +68,21 @@ impl<S: Sweep> Worker<S> {
     }
 }
 
-impl<S: Sweep> crate::workers::PassWorker for Worker<S> {
+impl<S: Sweep> crate::workers::Worker for Worker<S> {
     const NAME: &'static str = S::NAME;
-    /// Never ticks: items age by time.
-    fn commits(&self) -> watch::Receiver<u64> {
-        watch::channel(0).1
-    }
-    fn poll(&self) -> Duration {
-        EVERY
+    /// Items age by time: passes run on the interval, not on commits.
+    fn trigger(&mut self) -> Trigger {
+        Trigger::every(EVERY)
     }
     fn grace(&self) -> Duration {
         Duration::from_secs(5)
     }
-    async fn pass(&self) -> Result<bool, StoreError> {
+    async fn pass(&self, _: Wake) -> Result<bool, StoreError> {
         self.run_once().await.map(|_| false)
     }
 }
 
-/// Starts a retention worker of `S` for `berth serve`, unless it is off (0
-/// days).
-pub fn start<S: Sweep>(engine: Engine, days: u32) -> Option<crate::workers::WorkerHandle> {
-    (days > 0).then(|| crate::workers::spawn(Worker::<S>::new(engine, days)))
+/// A retention worker of `S` for `berth serve`, unless it is off (0 days).
+pub fn worker<S: Sweep>(engine: Engine, days: u32) -> Option<Worker<S>> {
+    (days > 0).then(|| Worker::<S>::new(engine, days))
 }

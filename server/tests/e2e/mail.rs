@@ -11,7 +11,7 @@
 //! locating a broken override, and a URL without a sender refused at start.
 //! Two instances on one PostgreSQL send each message exactly once. Retries
 //! and permanent failures, with time moved by hand, are the worker's tests
-//! (server/src/mail/worker_tests.rs, on both databases).
+//! (server/src/workers/mail/worker_tests.rs, on both databases).
 
 use std::collections::HashSet;
 

@@ -22,9 +22,9 @@ use hyper::header::{
     ACCEPT, ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
     USER_AGENT,
 };
-use tokio::sync::watch;
 
 use crate::workers::outbound::Outbound;
+use crate::workers::{Trigger, Wake};
 
 /// Calendar sync settings of `berth serve`.
 #[derive(clap::Args, Clone, Debug)]
@@ -260,27 +260,19 @@ impl Worker {
     }
 }
 
-impl crate::workers::PassWorker for Worker {
+impl crate::workers::Worker for Worker {
     const NAME: &'static str = "calendar sync";
-    /// Never ticks: syncs come due by time, so passes run on the interval.
-    fn commits(&self) -> watch::Receiver<u64> {
-        watch::channel(0).1
-    }
-    fn poll(&self) -> Duration {
-        self.config.poll
+    /// Syncs come due by time: passes run on the interval, not on commits.
+    fn trigger(&mut self) -> Trigger {
+        Trigger::every(self.config.poll)
     }
     /// Fetches in flight get their timeout to finish (and be recorded).
     fn grace(&self) -> Duration {
         self.config.timeout + Duration::from_secs(1)
     }
-    async fn pass(&self) -> Result<bool, StoreError> {
+    async fn pass(&self, _: Wake) -> Result<bool, StoreError> {
         self.run_once().await.map(|p| p.more)
     }
-}
-
-/// Starts the worker for `berth serve`.
-pub fn start(engine: Engine, args: &CalendarSyncArgs) -> crate::workers::WorkerHandle {
-    crate::workers::spawn(Worker::new(engine, Config::from_args(args)))
 }
 
 #[cfg(test)]

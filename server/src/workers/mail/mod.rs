@@ -48,13 +48,14 @@ use berth_core::tenant::Tenant;
 use berth_policy::registry::{PolicyChange, PolicyRegistry};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
-use tokio::sync::watch;
+use tokio::sync::broadcast;
 
 pub use send::SmtpSender;
 pub use settings::{MailArgs, SmtpConfig};
 pub use templates::Templates;
 
 use crate::locale::Lang;
+use crate::workers::{Trigger, Wake};
 
 /// How the worker behaves.
 #[derive(Clone, Debug)]
@@ -410,19 +411,16 @@ fn reminder_not_due(
     None
 }
 
-impl crate::workers::PassWorker for Worker {
+impl crate::workers::Worker for Worker {
     const NAME: &'static str = "mail";
-    fn commits(&self) -> watch::Receiver<u64> {
-        self.engine.store().commits()
-    }
-    fn poll(&self) -> Duration {
-        self.config.poll
+    fn trigger(&mut self) -> Trigger {
+        Trigger::commits_or_every(self.engine.store().commits(), self.config.poll)
     }
     /// In-flight attempts get their timeout to finish (and be recorded).
     fn grace(&self) -> Duration {
         self.config.timeout + Duration::from_secs(1)
     }
-    async fn pass(&self) -> Result<bool, StoreError> {
+    async fn pass(&self, _: Wake) -> Result<bool, StoreError> {
         self.run_once().await.map(|p| p.more)
     }
 }
@@ -432,24 +430,24 @@ fn jitter() -> u16 {
     u16::try_from(uuid::Uuid::new_v4().as_u128() % 1001).unwrap_or(500)
 }
 
-/// The e-mail of `berth serve`: loads every tenant's templates (and again
-/// whenever a tenant's directory changes) and, when SMTP is configured, starts
-/// the worker.
-pub fn start(
+/// The e-mail of `berth serve`: loads every tenant's templates, and the
+/// worker that loads them again whenever a tenant's directory changes; when
+/// SMTP is configured, the worker that sends.
+pub fn workers(
     engine: Engine,
     registry: Arc<PolicyRegistry>,
     config: Option<SmtpConfig>,
-) -> anyhow::Result<Option<crate::workers::WorkerHandle>> {
+) -> anyhow::Result<(TemplateSync, Option<Worker>)> {
     let templates = Arc::new(Templates::new(registry.root()));
     for dir in berth_policy::check::tenant_dirs(registry.root()) {
         if let Some(slug) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) {
             templates.reload(&slug, tenant_lang(&registry, &slug));
         }
     }
-    follow(registry.clone(), templates.clone());
+    let sync = TemplateSync::new(registry.clone(), templates.clone());
     let Some(config) = config else {
         tracing::info!("no --smtp-url (BERTH_SMTP_URL): no e-mail is sent");
-        return Ok(None);
+        return Ok((sync, None));
     };
     let sender = SmtpSender::new(&config)?;
     tracing::info!(server = %config.server, from = %config.from.as_str(), "sending e-mail");
@@ -462,7 +460,7 @@ pub fn start(
             ..Config::default()
         },
     );
-    Ok(Some(crate::workers::spawn(worker)))
+    Ok((sync, Some(worker)))
 }
 
 /// The language of `slug`'s live policy (English without one).
@@ -473,30 +471,56 @@ fn tenant_lang(registry: &PolicyRegistry, slug: &str) -> Lang {
 }
 
 /// Reloads a tenant's templates after each reload of its directory.
-fn follow(registry: Arc<PolicyRegistry>, templates: Arc<Templates>) {
-    let mut changes = registry.subscribe();
-    tokio::spawn(async move {
-        loop {
-            match changes.recv().await {
-                Ok(PolicyChange::Deactivated { slug }) => templates.remove(&slug),
-                Ok(
-                    PolicyChange::Activated { slug, .. }
-                    | PolicyChange::Unchanged { slug }
-                    | PolicyChange::Rejected { slug, .. },
-                ) => {
-                    templates.reload(&slug, tenant_lang(&registry, &slug));
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    for dir in berth_policy::check::tenant_dirs(registry.root()) {
-                        if let Some(slug) =
-                            dir.file_name().map(|n| n.to_string_lossy().into_owned())
-                        {
-                            templates.reload(&slug, tenant_lang(&registry, &slug));
-                        }
+pub struct TemplateSync {
+    registry: Arc<PolicyRegistry>,
+    templates: Arc<Templates>,
+    /// Subscribed when built, so that no change is missed before it runs.
+    changes: Option<broadcast::Receiver<PolicyChange>>,
+}
+
+impl TemplateSync {
+    fn new(registry: Arc<PolicyRegistry>, templates: Arc<Templates>) -> Self {
+        let changes = Some(registry.subscribe());
+        Self {
+            registry,
+            templates,
+            changes,
+        }
+    }
+}
+
+impl crate::workers::Worker for TemplateSync {
+    const NAME: &'static str = "mail templates";
+    fn trigger(&mut self) -> Trigger {
+        self.changes
+            .take()
+            .map_or_else(Trigger::default, Trigger::policy_changes)
+    }
+    /// Reading a tenant's templates is quick.
+    fn grace(&self) -> Duration {
+        Duration::from_secs(5)
+    }
+    async fn pass(&self, wake: Wake) -> Result<bool, StoreError> {
+        let (registry, templates) = (&self.registry, &self.templates);
+        match wake {
+            Wake::Policy(PolicyChange::Deactivated { slug }) => templates.remove(&slug),
+            Wake::Policy(
+                PolicyChange::Activated { slug, .. }
+                | PolicyChange::Unchanged { slug }
+                | PolicyChange::Rejected { slug, .. },
+            ) => {
+                templates.reload(&slug, tenant_lang(registry, &slug));
+            }
+            Wake::PoliciesMissed(_) => {
+                for dir in berth_policy::check::tenant_dirs(registry.root()) {
+                    if let Some(slug) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) {
+                        templates.reload(&slug, tenant_lang(registry, &slug));
                     }
                 }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             }
+            // Loaded when built.
+            Wake::Start | Wake::More | Wake::Tick | Wake::Commit => {}
         }
-    });
+        Ok(false)
+    }
 }

@@ -30,7 +30,8 @@ use berth_core::push::{ClaimedPush, Notification, NotificationKind, PushNext, Pu
 use berth_core::store::{Store, StoreError};
 use berth_core::tenant::Tenant;
 use futures_util::StreamExt;
-use tokio::sync::watch;
+
+use crate::workers::{Trigger, Wake};
 
 pub use send::PushSender;
 pub use vapid::VapidKey;
@@ -337,37 +338,34 @@ pub fn graphql_config(key: &VapidKey, args: &PushArgs) -> berth_graphql::push::P
     }
 }
 
-impl crate::workers::PassWorker for Worker {
+impl crate::workers::Worker for Worker {
     const NAME: &'static str = "push";
-    fn commits(&self) -> watch::Receiver<u64> {
-        self.store.commits()
-    }
-    fn poll(&self) -> Duration {
-        self.config.poll
+    fn trigger(&mut self) -> Trigger {
+        Trigger::commits_or_every(self.store.commits(), self.config.poll)
     }
     /// In-flight attempts get their timeout to finish (and be recorded).
     fn grace(&self) -> Duration {
         self.config.timeout + Duration::from_secs(1)
     }
-    async fn pass(&self) -> Result<bool, StoreError> {
+    async fn pass(&self, _: Wake) -> Result<bool, StoreError> {
         self.run_once().await.map(|p| p.more)
     }
 }
 
-/// Starts the worker for `berth serve`.
-pub fn start(
+/// The worker for `berth serve`.
+pub fn worker(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     key: Arc<VapidKey>,
     args: &PushArgs,
-) -> crate::workers::WorkerHandle {
+) -> Worker {
     if args.vapid_subject.is_none() {
         tracing::warn!(
             "web push signs without a VAPID subject; set --vapid-subject (BERTH_VAPID_SUBJECT) \
              to a contact address: some push services refuse messages without one"
         );
     }
-    crate::workers::spawn(Worker::new(store, clock, key, Config::from_args(args)))
+    Worker::new(store, clock, key, Config::from_args(args))
 }
 
 /// A jitter draw (0–1000) for the retry schedule, from the OS random source.

@@ -21,7 +21,8 @@ use berth_core::clock::Clock;
 use berth_core::store::{Store, StoreError};
 use berth_core::webhook::{AttemptReport, ClaimedDelivery, NextStep};
 use futures_util::StreamExt;
-use tokio::sync::watch;
+
+use crate::workers::{Trigger, Wake};
 
 pub use send::Sender;
 
@@ -259,30 +260,18 @@ impl Worker {
     }
 }
 
-impl crate::workers::PassWorker for Worker {
+impl crate::workers::Worker for Worker {
     const NAME: &'static str = "webhook";
-    fn commits(&self) -> watch::Receiver<u64> {
-        self.store.commits()
-    }
-    fn poll(&self) -> Duration {
-        self.config.poll
+    fn trigger(&mut self) -> Trigger {
+        Trigger::commits_or_every(self.store.commits(), self.config.poll)
     }
     /// In-flight attempts get their timeout to finish (and be recorded).
     fn grace(&self) -> Duration {
         self.config.timeout + Duration::from_secs(1)
     }
-    async fn pass(&self) -> Result<bool, StoreError> {
+    async fn pass(&self, _: Wake) -> Result<bool, StoreError> {
         self.run_once().await.map(|p| p.more)
     }
-}
-
-/// Starts the worker for `berth serve`.
-pub fn start(
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    args: &WebhookArgs,
-) -> crate::workers::WorkerHandle {
-    crate::workers::spawn(Worker::new(store, clock, Config::from_args(args)))
 }
 
 /// A jitter draw (0–1000) for the retry schedule, from the OS random source.

@@ -14,7 +14,6 @@ mod error;
 mod event_retention;
 mod login_throttle;
 mod mail;
-mod mail_sql;
 mod media;
 mod open;
 mod pictures;

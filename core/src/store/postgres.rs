@@ -41,33 +41,33 @@ use crate::unit::{NewUnit, Unit, UnitPatch};
 use crate::unit_history::UnitVersion;
 
 // The webhook queue (`WebhookStore`), in its own file.
-#[path = "postgres_webhooks.rs"]
+#[path = "webhooks/postgres.rs"]
 mod webhooks;
 // The push queue (`PushStore`), in its own file.
-#[path = "postgres_push.rs"]
+#[path = "push/postgres.rs"]
 mod push;
 
-#[path = "postgres_mail.rs"]
+#[path = "mail/postgres.rs"]
 mod mail;
 // Calendar syncs (`CalendarSyncStore`), in their own file.
-#[path = "postgres_calendar_sync.rs"]
+#[path = "calendar_sync/postgres.rs"]
 mod calendar_sync;
 // Failed sign-ins (`LoginThrottleStore`), in their own file.
-#[path = "postgres_login_throttle.rs"]
+#[path = "login_throttle/postgres.rs"]
 mod login_throttle;
 // Old events (`EventRetentionStore`), in their own file.
-#[path = "postgres_event_retention.rs"]
+#[path = "event_retention/postgres.rs"]
 mod event_retention;
 
-#[path = "postgres_reservation_details.rs"]
+#[path = "reservation_details/postgres.rs"]
 mod reservation_details;
 
 // Board reads (`BoardStore`), in their own file.
-#[path = "postgres_board.rs"]
+#[path = "board/postgres.rs"]
 mod board;
 
 // Tenant profiles (`ProfileStore`), in their own file.
-#[path = "postgres_profile.rs"]
+#[path = "profile/postgres.rs"]
 mod profile;
 
 /// The exclusion constraint guarding units of inventory 1 (see the migration).

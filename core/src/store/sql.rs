@@ -9,13 +9,50 @@ use chrono::{DateTime, Utc};
 use sqlx::{Database, Pool, Postgres, Sqlite, Transaction};
 
 use super::StoreError;
-use super::mail_sql::StoredInstant;
 use super::records::ChangeRecord;
 use crate::client::Client;
 use crate::ids::{ClientId, ReservationId, TenantId, UnitId};
 use crate::lock::SessionId;
 use crate::time_range::TimeRange;
 use crate::unit::Unit;
+
+/// An instant as a store keeps it: SQLite microseconds, PostgreSQL
+/// `timestamptz`.
+pub(crate) trait StoredInstant {
+    /// The instant.
+    fn instant(self) -> Result<DateTime<Utc>, StoreError>;
+}
+
+impl StoredInstant for i64 {
+    fn instant(self) -> Result<DateTime<Utc>, StoreError> {
+        DateTime::from_timestamp_micros(self)
+            .ok_or_else(|| StoreError::corrupt(format!("instant {self}")))
+    }
+}
+
+impl StoredInstant for DateTime<Utc> {
+    fn instant(self) -> Result<DateTime<Utc>, StoreError> {
+        Ok(self)
+    }
+}
+
+/// How many rows a statement changed, on either database.
+pub(crate) trait Affected {
+    /// The count.
+    fn affected(&self) -> u64;
+}
+
+impl Affected for sqlx::sqlite::SqliteQueryResult {
+    fn affected(&self) -> u64 {
+        self.rows_affected()
+    }
+}
+
+impl Affected for sqlx::postgres::PgQueryResult {
+    fn affected(&self) -> u64 {
+        self.rows_affected()
+    }
+}
 
 /// What differs in a database's SQL and encodings.
 pub(crate) trait Dialect: Database {

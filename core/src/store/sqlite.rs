@@ -34,33 +34,33 @@ use crate::unit::{NewUnit, Unit, UnitPatch};
 use crate::unit_history::UnitVersion;
 
 // The webhook queue (`WebhookStore`), in its own file.
-#[path = "sqlite_webhooks.rs"]
+#[path = "webhooks/sqlite.rs"]
 mod webhooks;
 // The push queue (`PushStore`), in its own file.
-#[path = "sqlite_push.rs"]
+#[path = "push/sqlite.rs"]
 mod push;
 
-#[path = "sqlite_mail.rs"]
+#[path = "mail/sqlite.rs"]
 mod mail;
 // Calendar syncs (`CalendarSyncStore`), in their own file.
-#[path = "sqlite_calendar_sync.rs"]
+#[path = "calendar_sync/sqlite.rs"]
 mod calendar_sync;
 // Failed sign-ins (`LoginThrottleStore`), in their own file.
-#[path = "sqlite_login_throttle.rs"]
+#[path = "login_throttle/sqlite.rs"]
 mod login_throttle;
 // Old events (`EventRetentionStore`), in their own file.
-#[path = "sqlite_event_retention.rs"]
+#[path = "event_retention/sqlite.rs"]
 mod event_retention;
 
-#[path = "sqlite_reservation_details.rs"]
+#[path = "reservation_details/sqlite.rs"]
 mod reservation_details;
 
 // Board reads (`BoardStore`), in their own file.
-#[path = "sqlite_board.rs"]
+#[path = "board/sqlite.rs"]
 mod board;
 
 // Tenant profiles (`ProfileStore`), in their own file.
-#[path = "sqlite_profile.rs"]
+#[path = "profile/sqlite.rs"]
 mod profile;
 
 /// How long a writer waits for SQLite's write lock before giving up. Generous,

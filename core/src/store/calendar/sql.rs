@@ -25,7 +25,7 @@ use crate::ical::staff::NewStaffBlock;
 use crate::ical::token::FeedToken;
 use crate::ids::{CalendarBlockId, ReservationId, TenantId, UnitId};
 use crate::store::StoreError;
-use crate::store::mail_sql::{Affected, StoredInstant};
+use crate::store::sql::{Affected, StoredInstant};
 use crate::store::sql::{Conn, Dialect, SqlStore};
 use crate::time_range::TimeRange;
 

@@ -101,7 +101,7 @@ where
             report.events += events;
             report.audit_entries += entries;
         }
-        crate::store::mail_sql::erase_client_mail::<DB, _>(&mut tx, tenant, id, DB::stamp(now))
+        crate::store::mail::sql::erase_client_mail::<DB, _>(&mut tx, tenant, id, DB::stamp(now))
             .await?;
         let after = erasure::erased(&before, now);
         S::write_client(&mut tx, &after).await?;

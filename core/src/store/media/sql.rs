@@ -22,7 +22,7 @@ use crate::media::{
     MAX_IMAGES_PER_UNIT, MediaBlob, MediaFormat, MediaHash, NewUnitImage, UnitImage, Uploaded,
 };
 use crate::store::StoreError;
-use crate::store::mail_sql::StoredInstant;
+use crate::store::sql::StoredInstant;
 use crate::store::sql::{Conn, Dialect, SqlStore};
 
 const IMAGE_SELECT: &str = "SELECT i.id, i.tenant_id, i.unit_id, i.position, i.alt, i.width, \

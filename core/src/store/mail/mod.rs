@@ -1,6 +1,6 @@
 //! The e-mail part of the storage port (`crate::mail`), and what both stores
 //! share for it: the plan of an enqueue pass, the refusals and audit entries
-//! (the SQL both databases run is `store/mail_sql.rs`).
+//! (the SQL both databases run is `store/mail/sql.rs`).
 //!
 //! Messages are queued from the outbox, as push notifications are: the tenant
 //! has one position in its event stream (`mail_tenants`, written on the
@@ -12,6 +12,8 @@
 //! by [`plan_mail`]. A claim is a lease, as for webhooks and push: each
 //! attempt is claimed once across instances, and a worker that dies
 //! mid-attempt only delays the message until its lease lapses.
+
+pub(crate) mod sql;
 
 use std::collections::HashMap;
 

@@ -4,7 +4,7 @@
 //! `FOR UPDATE`, `SKIP LOCKED` — and SQLite, whose writers are serialized,
 //! needs nothing), the rows they read (generic over the stored instant), and
 //! the reads and writes themselves, generic over the database. The stores'
-//! own files (`{sqlite,postgres}_mail.rs`) keep the transactions and what
+//! own files (`mail/{sqlite,postgres}.rs`) keep the transactions and what
 //! truly differs: reading the event stream and the first position.
 
 use std::collections::HashMap;
@@ -13,8 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::StoreError;
-use super::mail::{
+use super::{
     Guest, MailAction, MailEvent, NewMail, StaffMember, after_attempt, resend_refusal, to_look_up,
     told_of,
 };
@@ -22,44 +21,8 @@ use crate::ids::{ClientId, EventId, MailId, ReservationId, TenantId, UserId};
 use crate::mail::{
     ClaimedMail, EmailAddress, MailAttempt, MailMessage, MailPage, MailReport, MailStatus, ToldStay,
 };
-
-/// An instant as a store keeps it: SQLite microseconds, PostgreSQL
-/// `timestamptz`.
-pub(crate) trait StoredInstant {
-    /// The instant.
-    fn instant(self) -> Result<DateTime<Utc>, StoreError>;
-}
-
-impl StoredInstant for i64 {
-    fn instant(self) -> Result<DateTime<Utc>, StoreError> {
-        DateTime::from_timestamp_micros(self)
-            .ok_or_else(|| StoreError::corrupt(format!("instant {self}")))
-    }
-}
-
-impl StoredInstant for DateTime<Utc> {
-    fn instant(self) -> Result<DateTime<Utc>, StoreError> {
-        Ok(self)
-    }
-}
-
-/// How many rows a statement changed, on either database.
-pub(crate) trait Affected {
-    /// The count.
-    fn affected(&self) -> u64;
-}
-
-impl Affected for sqlx::sqlite::SqliteQueryResult {
-    fn affected(&self) -> u64 {
-        self.rows_affected()
-    }
-}
-
-impl Affected for sqlx::postgres::PgQueryResult {
-    fn affected(&self) -> u64 {
-        self.rows_affected()
-    }
-}
+use crate::store::StoreError;
+use crate::store::sql::{Affected, StoredInstant};
 
 fn count(n: i64) -> Result<u32, StoreError> {
     u32::try_from(n).map_err(StoreError::corrupt)
@@ -409,7 +372,7 @@ impl StaffRow {
             address: EmailAddress::parse(&self.email).ok(),
             role: self.role.parse().map_err(StoreError::corrupt)?,
             active: self.active,
-            settings: super::push::settings_from([
+            settings: crate::store::push::settings_from([
                 None,
                 None,
                 None,

@@ -1,4 +1,4 @@
-//! [`MailStore`] for PostgreSQL, with the SQL of `store::mail_sql`, under
+//! [`MailStore`] for PostgreSQL, with the SQL of `store::mail::sql`, under
 //! row-level security like every other method (each transaction names its
 //! tenant first). Several instances share the queue:
 //!
@@ -23,10 +23,10 @@ use crate::audit::Actor;
 use crate::ids::{EventId, MailId, TenantId};
 use crate::mail::{ClaimedMail, MailMessage, MailPage, MailReport, MailSettings};
 use crate::store::StoreError;
-use crate::store::mail::{MailEvent, MailStore, plan_mail, resent};
-use crate::store::mail_sql::{
+use crate::store::mail::sql::{
     MAIL_EVENT_CONDITION, apply, claim, finish, look_up, prune, read_message, read_page, resend,
 };
+use crate::store::mail::{MailEvent, MailStore, plan_mail, resent};
 use crate::webhook::Enqueued;
 
 #[async_trait]

@@ -1,4 +1,4 @@
-//! [`MailStore`] for SQLite, with the SQL of `store::mail_sql`. Writers are
+//! [`MailStore`] for SQLite, with the SQL of `store::mail::sql`. Writers are
 //! serialized by `BEGIN IMMEDIATE`, so an enqueue pass or a claim is alone
 //! with the queue: nothing else can queue the same event or claim the same
 //! message meanwhile.
@@ -14,10 +14,10 @@ use crate::audit::Actor;
 use crate::ids::{EventId, MailId, TenantId};
 use crate::mail::{ClaimedMail, MailMessage, MailPage, MailReport, MailSettings};
 use crate::store::StoreError;
-use crate::store::mail::{MailEvent, MailStore, plan_mail, resent};
-use crate::store::mail_sql::{
+use crate::store::mail::sql::{
     MAIL_EVENT_CONDITION, apply, claim, finish, look_up, prune, read_message, read_page, resend,
 };
+use crate::store::mail::{MailEvent, MailStore, plan_mail, resent};
 use crate::webhook::Enqueued;
 
 #[async_trait]

@@ -52,15 +52,9 @@ mod mail;
 // Calendar syncs (`CalendarSyncStore`), in their own file.
 #[path = "calendar_sync/postgres.rs"]
 mod calendar_sync;
-// Failed sign-ins (`LoginThrottleStore`), in their own file.
-#[path = "login_throttle/postgres.rs"]
-mod login_throttle;
 // Old events (`EventRetentionStore`), in their own file.
 #[path = "event_retention/postgres.rs"]
 mod event_retention;
-
-#[path = "reservation_details/postgres.rs"]
-mod reservation_details;
 
 // Board reads (`BoardStore`), in their own file.
 #[path = "board/postgres.rs"]
@@ -2262,6 +2256,10 @@ impl super::sql::SqlStore for PostgresStore {
         self.begin_tenant(tenant).await
     }
 
+    async fn write_global(&self) -> Result<sqlx::Transaction<'static, Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
     async fn read(&self, tenant: TenantId) -> Result<Self::Reader, StoreError> {
         self.begin_tenant(tenant).await
     }
@@ -2299,6 +2297,29 @@ impl super::sql::SqlStore for PostgresStore {
         client: ClientId,
     ) -> Result<Option<Client>, StoreError> {
         fetch_client(conn, tenant, client, ClientLock::Update).await
+    }
+
+    async fn client_for_booking(
+        conn: &mut PgConnection,
+        tenant: TenantId,
+        client: ClientId,
+    ) -> Result<Option<Client>, StoreError> {
+        fetch_client(conn, tenant, client, ClientLock::Share).await
+    }
+
+    async fn reservation_for_change(
+        conn: &mut PgConnection,
+        tenant: TenantId,
+        reservation: ReservationId,
+    ) -> Result<Option<Reservation>, StoreError> {
+        fetch_reservation(conn, tenant, reservation, true).await
+    }
+
+    async fn update_reservation(
+        conn: &mut PgConnection,
+        reservation: &Reservation,
+    ) -> Result<(), StoreError> {
+        write_reservation(conn, reservation, false, None).await
     }
 
     async fn write_client(conn: &mut PgConnection, client: &Client) -> Result<(), StoreError> {

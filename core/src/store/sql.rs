@@ -13,6 +13,7 @@ use super::records::ChangeRecord;
 use crate::client::Client;
 use crate::ids::{ClientId, ReservationId, TenantId, UnitId};
 use crate::lock::SessionId;
+use crate::reservation::Reservation;
 use crate::time_range::TimeRange;
 use crate::unit::Unit;
 
@@ -116,6 +117,9 @@ pub(crate) trait SqlStore: Send + Sync {
     /// A write transaction for `tenant`'s data: SQLite's `BEGIN IMMEDIATE`
     /// (the database write lock); on PostgreSQL one naming the tenant.
     async fn write(&self, tenant: TenantId) -> Result<Transaction<'static, Self::Db>, StoreError>;
+    /// A write transaction for data no tenant owns: SQLite's `BEGIN
+    /// IMMEDIATE`; on PostgreSQL a plain one.
+    async fn write_global(&self) -> Result<Transaction<'static, Self::Db>, StoreError>;
     /// A connection to read `tenant`'s data on.
     async fn read(&self, tenant: TenantId) -> Result<Self::Reader, StoreError>;
     /// Announces a commit to [`super::Store::commits`] readers.
@@ -142,6 +146,26 @@ pub(crate) trait SqlStore: Send + Sync {
         tenant: TenantId,
         client: ClientId,
     ) -> Result<Option<Client>, StoreError>;
+    /// A client as a booking reads it: PostgreSQL `FOR SHARE`, so an erasure
+    /// or archiving of it waits for the booking or is seen by it.
+    async fn client_for_booking(
+        conn: &mut Conn<Self::Db>,
+        tenant: TenantId,
+        client: ClientId,
+    ) -> Result<Option<Client>, StoreError>;
+    /// The reservation, as the serialization point of a change to it:
+    /// PostgreSQL locks its row `FOR UPDATE`, as transitions do.
+    async fn reservation_for_change(
+        conn: &mut Conn<Self::Db>,
+        tenant: TenantId,
+        reservation: ReservationId,
+    ) -> Result<Option<Reservation>, StoreError>;
+    /// Writes a changed reservation's row (PostgreSQL keeps its exclusion
+    /// flag).
+    async fn update_reservation(
+        conn: &mut Conn<Self::Db>,
+        reservation: &Reservation,
+    ) -> Result<(), StoreError>;
     /// Writes a client's row.
     async fn write_client(conn: &mut Conn<Self::Db>, client: &Client) -> Result<(), StoreError>;
     /// Refuses (CONFLICT) when a live lock of another session covers

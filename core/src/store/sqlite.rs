@@ -45,15 +45,9 @@ mod mail;
 // Calendar syncs (`CalendarSyncStore`), in their own file.
 #[path = "calendar_sync/sqlite.rs"]
 mod calendar_sync;
-// Failed sign-ins (`LoginThrottleStore`), in their own file.
-#[path = "login_throttle/sqlite.rs"]
-mod login_throttle;
 // Old events (`EventRetentionStore`), in their own file.
 #[path = "event_retention/sqlite.rs"]
 mod event_retention;
-
-#[path = "reservation_details/sqlite.rs"]
-mod reservation_details;
 
 // Board reads (`BoardStore`), in their own file.
 #[path = "board/sqlite.rs"]
@@ -2141,6 +2135,10 @@ impl super::sql::SqlStore for SqliteStore {
         self.begin_write().await
     }
 
+    async fn write_global(&self) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
+        self.begin_write().await
+    }
+
     async fn read(&self, _tenant: TenantId) -> Result<Self::Reader, StoreError> {
         Ok(self.pool.acquire().await?)
     }
@@ -2175,6 +2173,29 @@ impl super::sql::SqlStore for SqliteStore {
         client: ClientId,
     ) -> Result<Option<Client>, StoreError> {
         fetch_client(conn, tenant, client).await
+    }
+
+    async fn client_for_booking(
+        conn: &mut SqliteConnection,
+        tenant: TenantId,
+        client: ClientId,
+    ) -> Result<Option<Client>, StoreError> {
+        fetch_client(conn, tenant, client).await
+    }
+
+    async fn reservation_for_change(
+        conn: &mut SqliteConnection,
+        tenant: TenantId,
+        reservation: ReservationId,
+    ) -> Result<Option<Reservation>, StoreError> {
+        fetch_reservation(conn, tenant, reservation).await
+    }
+
+    async fn update_reservation(
+        conn: &mut SqliteConnection,
+        reservation: &Reservation,
+    ) -> Result<(), StoreError> {
+        write_reservation(conn, reservation, false).await
     }
 
     async fn write_client(conn: &mut SqliteConnection, client: &Client) -> Result<(), StoreError> {

@@ -30,3 +30,5 @@ pub trait LoginThrottleStore: Send + Sync {
     /// Forgets the account's failures.
     async fn clear_login_failures(&self, account: &LoginAccount) -> Result<(), StoreError>;
 }
+
+mod sql;

@@ -25,3 +25,5 @@ pub trait ReservationDetailsStore: Send + Sync {
         actor: &Actor,
     ) -> Result<Reservation, StoreError>;
 }
+
+mod sql;

@@ -1,31 +1,45 @@
-//! [`LoginThrottleStore`] for PostgreSQL: the table has no row-level security
-//! (no tenant owns a row), so these statements run outside a tenant's scope.
+//! [`LoginThrottleStore`] for both databases, written once. No tenant owns a
+//! row (PostgreSQL: the table has no row-level security), so the statements
+//! run outside a tenant's scope ([`SqlStore::write_global`]).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::PostgresStore;
+use super::LoginThrottleStore;
 use crate::login_throttle::LoginAccount;
 use crate::store::StoreError;
-use crate::store::login_throttle::LoginThrottleStore;
+use crate::store::sql::{Conn, Dialect, SqlStore, StoredInstant};
 
 #[async_trait]
-impl LoginThrottleStore for PostgresStore {
+impl<S, DB> LoginThrottleStore for S
+where
+    S: SqlStore<Db = DB>,
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    (DB::Instant,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
     async fn recent_login_failures(
         &self,
         account: &LoginAccount,
         since: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<DateTime<Utc>>, StoreError> {
-        Ok(sqlx::query_scalar::<_, DateTime<Utc>>(
+        sqlx::query_scalar::<DB, DB::Instant>(
             "SELECT failed_at FROM login_failures WHERE account = $1 AND failed_at > $2 \
              ORDER BY failed_at DESC LIMIT $3",
         )
         .bind(account.as_str())
-        .bind(since)
+        .bind(DB::stamp(since))
         .bind(i64::from(limit))
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(self.sql_pool())
+        .await?
+        .into_iter()
+        .map(StoredInstant::instant)
+        .collect()
     }
 
     async fn record_login_failure(
@@ -34,14 +48,14 @@ impl LoginThrottleStore for PostgresStore {
         at: DateTime<Utc>,
         forget_before: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_global().await?;
         sqlx::query("DELETE FROM login_failures WHERE failed_at < $1")
-            .bind(forget_before)
+            .bind(DB::stamp(forget_before))
             .execute(&mut *tx)
             .await?;
         sqlx::query("INSERT INTO login_failures (account, failed_at) VALUES ($1, $2)")
             .bind(account.as_str())
-            .bind(at)
+            .bind(DB::stamp(at))
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -49,10 +63,12 @@ impl LoginThrottleStore for PostgresStore {
     }
 
     async fn clear_login_failures(&self, account: &LoginAccount) -> Result<(), StoreError> {
+        let mut tx = self.write_global().await?;
         sqlx::query("DELETE FROM login_failures WHERE account = $1")
             .bind(account.as_str())
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

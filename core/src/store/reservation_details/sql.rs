@@ -1,36 +1,37 @@
-//! [`ReservationDetailsStore`] for PostgreSQL: the reservation row locked
-//! first (as transitions do), a newly assigned client read `FOR SHARE` (as a
-//! booking does, so an erasure or archiving of it waits or is seen).
+//! [`ReservationDetailsStore`] for both databases, written once: one
+//! transaction with the reservation taken first
+//! ([`SqlStore::reservation_for_change`]: SQLite's write lock; PostgreSQL
+//! locks the row, as transitions do) and a newly assigned client read as a
+//! booking reads it ([`SqlStore::client_for_booking`]: PostgreSQL `FOR
+//! SHARE`, so an erasure or archiving of it waits or is seen).
 
 use async_trait::async_trait;
 
-use super::{
-    ClientLock, PostgresStore, append, ensure_unlocked, fetch_client, fetch_reservation, records,
-    write_reservation,
-};
+use super::ReservationDetailsStore;
 use crate::audit::Actor;
 use crate::ids::TenantId;
 use crate::reservation::Reservation;
 use crate::reservation_details::DetailsChange;
 use crate::store::StoreError;
-use crate::store::reservation_details::ReservationDetailsStore;
+use crate::store::records;
+use crate::store::sql::SqlStore;
 
 #[async_trait]
-impl ReservationDetailsStore for PostgresStore {
+impl<S: SqlStore> ReservationDetailsStore for S {
     async fn update_reservation_details(
         &self,
         tenant: TenantId,
         change: DetailsChange,
         actor: &Actor,
     ) -> Result<Reservation, StoreError> {
-        let mut tx = self.begin_tenant(tenant).await?;
-        let before = fetch_reservation(&mut tx, tenant, change.id, true)
+        let mut tx = self.write(tenant).await?;
+        let before = S::reservation_for_change(&mut tx, tenant, change.id)
             .await?
             .ok_or_else(|| StoreError::not_found("reservation", change.id))?;
         let Some((after, record)) = records::details_changed(&before, &change, actor)? else {
             return Ok(before);
         };
-        ensure_unlocked(
+        S::ensure_unlocked(
             &mut tx,
             tenant,
             change.session.as_ref(),
@@ -41,15 +42,15 @@ impl ReservationDetailsStore for PostgresStore {
         )
         .await?;
         if let Some(id) = after.client_id.filter(|id| before.client_id != Some(*id)) {
-            let client = fetch_client(&mut tx, tenant, id, ClientLock::Share)
+            let client = S::client_for_booking(&mut tx, tenant, id)
                 .await?
                 .ok_or_else(|| StoreError::not_found("client", id))?;
             records::bookable_client(&client)?;
         }
-        write_reservation(&mut tx, &after, false, None).await?;
-        append(&mut tx, &record).await?;
+        S::update_reservation(&mut tx, &after).await?;
+        S::append(&mut tx, &record).await?;
         tx.commit().await?;
-        self.committed();
+        self.announce();
         Ok(after)
     }
 }

@@ -105,18 +105,17 @@ pub struct TenantSync {
     registry: Arc<PolicyRegistry>,
     demo: bool,
     /// Subscribed when built, so that no change is missed before it runs.
-    changes: Option<tokio::sync::broadcast::Receiver<PolicyChange>>,
+    changes: Trigger,
 }
 
 impl TenantSync {
     /// Follows `registry`'s outcomes from now on.
     pub fn new(store: Arc<dyn Store>, registry: Arc<PolicyRegistry>, demo: bool) -> Self {
-        let changes = Some(registry.subscribe());
         Self {
+            changes: Trigger::policy_changes(registry.subscribe()),
             store,
             registry,
             demo,
-            changes,
         }
     }
 }
@@ -124,9 +123,7 @@ impl TenantSync {
 impl crate::workers::Worker for TenantSync {
     const NAME: &'static str = "tenant sync";
     fn trigger(&mut self) -> Trigger {
-        self.changes
-            .take()
-            .map_or_else(Trigger::default, Trigger::policy_changes)
+        std::mem::take(&mut self.changes)
     }
     /// A demo seed cut short is completed on the next start.
     fn grace(&self) -> std::time::Duration {

@@ -40,7 +40,9 @@ pub trait Worker: Send + Sync + 'static {
     /// What logs call it (`webhook`, `push`).
     const NAME: &'static str;
     /// What starts a pass (besides the start, and a pass that found more).
-    /// Asked once, when the worker starts (so it may hand over a receiver).
+    /// Asked once, when the worker starts: one built with the worker (a
+    /// subscription that must miss nothing) is handed over with
+    /// `std::mem::take`.
     fn trigger(&mut self) -> Trigger;
     /// How long a pass in flight may take to finish once stop is asked.
     fn grace(&self) -> Duration;
@@ -282,16 +284,14 @@ mod tests {
 
     /// Records the policy changes it is woken for.
     struct Following {
-        changes: Option<broadcast::Receiver<PolicyChange>>,
+        changes: Trigger,
         seen: Arc<std::sync::Mutex<Vec<String>>>,
     }
 
     impl Worker for Following {
         const NAME: &'static str = "following";
         fn trigger(&mut self) -> Trigger {
-            self.changes
-                .take()
-                .map_or_else(Trigger::default, Trigger::policy_changes)
+            std::mem::take(&mut self.changes)
         }
         fn grace(&self) -> Duration {
             Duration::from_secs(1)
@@ -315,7 +315,7 @@ mod tests {
         let (announce, changes) = broadcast::channel(2);
         let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
         let worker = Following {
-            changes: Some(changes),
+            changes: Trigger::policy_changes(changes),
             seen: seen.clone(),
         };
         // Announced before the worker runs, after it subscribed: not lost;

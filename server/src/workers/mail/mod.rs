@@ -48,7 +48,6 @@ use berth_core::tenant::Tenant;
 use berth_policy::registry::{PolicyChange, PolicyRegistry};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
-use tokio::sync::broadcast;
 
 pub use send::SmtpSender;
 pub use settings::{MailArgs, SmtpConfig};
@@ -475,16 +474,15 @@ pub struct TemplateSync {
     registry: Arc<PolicyRegistry>,
     templates: Arc<Templates>,
     /// Subscribed when built, so that no change is missed before it runs.
-    changes: Option<broadcast::Receiver<PolicyChange>>,
+    changes: Trigger,
 }
 
 impl TemplateSync {
     fn new(registry: Arc<PolicyRegistry>, templates: Arc<Templates>) -> Self {
-        let changes = Some(registry.subscribe());
         Self {
+            changes: Trigger::policy_changes(registry.subscribe()),
             registry,
             templates,
-            changes,
         }
     }
 }
@@ -492,9 +490,7 @@ impl TemplateSync {
 impl crate::workers::Worker for TemplateSync {
     const NAME: &'static str = "mail templates";
     fn trigger(&mut self) -> Trigger {
-        self.changes
-            .take()
-            .map_or_else(Trigger::default, Trigger::policy_changes)
+        std::mem::take(&mut self.changes)
     }
     /// Reading a tenant's templates is quick.
     fn grace(&self) -> Duration {

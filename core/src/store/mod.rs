@@ -22,6 +22,7 @@ mod profile;
 mod push;
 mod records;
 mod reservation_details;
+mod rows;
 mod sql;
 mod sqlite;
 mod webhooks;

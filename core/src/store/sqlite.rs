@@ -9,13 +9,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::types::Json;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
-use super::records::{self, ChangeRecord, ReservationRecord, TenantRecord, UnitRecord};
+use super::records::{self, ChangeRecord};
 use super::{
     ClientRef, Inserted, NewReservation, Occupancy, PeriodChange, ReservationFilter, Store,
     StoreError, Transition,
@@ -25,7 +25,7 @@ use crate::audit::{Actor, AuditCursor, AuditEntry, AuditFilter};
 use crate::capacity;
 use crate::client::{Client, ClientFilter, ClientPatch, NewClient};
 use crate::event::{Event, EventCursor, EventKind};
-use crate::ids::{ApiKeyId, AuditId, ClientId, EventId, LockId, ReservationId, TenantId, UnitId};
+use crate::ids::{ApiKeyId, ClientId, EventId, LockId, ReservationId, TenantId, UnitId};
 use crate::lock::{Lock, NewLock, SessionId};
 use crate::reservation::{IdempotencyKey, Reservation};
 use crate::tenant::{NewTenant, Tenant, TenantSlug};
@@ -151,259 +151,23 @@ impl SqliteStore {
     }
 }
 
+use super::rows::{RESERVATION_COLUMNS, UNIT_WITH_TENANT};
+type AuditRow = super::rows::AuditRow<i64>;
+type ReservationRow = super::rows::ReservationRow<i64>;
+type UnitRow = super::rows::UnitRow<i64>;
+type TenantRow = super::rows::TenantRow<i64>;
+type UnitTenantRow = super::rows::UnitTenantRow<i64>;
+type UserRow = super::rows::UserRow<i64>;
+type ClientRow = super::rows::ClientRow<i64>;
+type ApiKeyRow = super::rows::ApiKeyRow<i64>;
+type LockRow = super::rows::LockRow<i64>;
+
 fn micros(t: DateTime<Utc>) -> i64 {
     t.timestamp_micros()
 }
 
 fn from_micros(us: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_micros(us).ok_or_else(|| StoreError::corrupt(format!("instant {us}")))
-}
-
-const RESERVATION_COLUMNS: &str = "tenant_id, id, unit_id, client_id, state, start_at, end_at, \
-    occupied_start, occupied_end, check_in, check_out, quantity, guests, price, channel, \
-    idempotency_key, notes, hold_expires_at, refund, policy_override, version, created_at, \
-    updated_at";
-
-#[derive(sqlx::FromRow)]
-struct AuditRow {
-    id: Uuid,
-    actor: String,
-    entity_type: String,
-    entity_id: Uuid,
-    action: String,
-    at: i64,
-    request_id: Option<String>,
-    metadata: Json<serde_json::Value>,
-}
-
-impl AuditRow {
-    fn into_domain(self, tenant: TenantId) -> Result<AuditEntry, StoreError> {
-        Ok(AuditEntry {
-            id: AuditId::from_uuid(self.id),
-            tenant_id: tenant,
-            actor: self.actor.parse().map_err(StoreError::corrupt)?,
-            entity_type: self.entity_type,
-            entity_id: self.entity_id,
-            action: self.action,
-            at: from_micros(self.at)?,
-            request_id: self.request_id,
-            metadata: self.metadata.0,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct ReservationRow {
-    tenant_id: Uuid,
-    id: Uuid,
-    unit_id: Uuid,
-    client_id: Option<Uuid>,
-    state: String,
-    start_at: i64,
-    end_at: i64,
-    occupied_start: i64,
-    occupied_end: i64,
-    check_in: Option<NaiveDate>,
-    check_out: Option<NaiveDate>,
-    quantity: i64,
-    guests: i64,
-    price: Option<Json<serde_json::Value>>,
-    channel: String,
-    idempotency_key: Option<String>,
-    notes: Option<String>,
-    hold_expires_at: Option<i64>,
-    refund: Option<Json<serde_json::Value>>,
-    policy_override: Option<Json<serde_json::Value>>,
-    version: i64,
-    created_at: i64,
-    updated_at: i64,
-}
-
-impl ReservationRow {
-    fn into_domain(self) -> Result<Reservation, StoreError> {
-        ReservationRecord {
-            tenant_id: self.tenant_id,
-            id: self.id,
-            unit_id: self.unit_id,
-            client_id: self.client_id,
-            state: self.state,
-            start_at: from_micros(self.start_at)?,
-            end_at: from_micros(self.end_at)?,
-            occupied_start: from_micros(self.occupied_start)?,
-            occupied_end: from_micros(self.occupied_end)?,
-            check_in: self.check_in,
-            check_out: self.check_out,
-            quantity: self.quantity,
-            guests: self.guests,
-            price: self.price.map(|j| j.0),
-            channel: self.channel,
-            idempotency_key: self.idempotency_key,
-            notes: self.notes,
-            hold_expires_at: self.hold_expires_at.map(from_micros).transpose()?,
-            refund: self.refund.map(|j| j.0),
-            policy_override: self.policy_override.map(|j| j.0),
-            version: self.version,
-            created_at: from_micros(self.created_at)?,
-            updated_at: from_micros(self.updated_at)?,
-        }
-        .into_domain()
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct UnitRow {
-    tenant_id: Uuid,
-    id: Uuid,
-    name: String,
-    kind: Option<String>,
-    inventory: i64,
-    max_guests: i64,
-    description: Option<String>,
-    amenities: Json<serde_json::Value>,
-    images: Json<serde_json::Value>,
-    attributes: Json<serde_json::Value>,
-    archived: bool,
-    created_at: i64,
-}
-
-impl UnitRow {
-    fn into_domain(self) -> Result<Unit, StoreError> {
-        UnitRecord {
-            tenant_id: self.tenant_id,
-            id: self.id,
-            name: self.name,
-            kind: self.kind,
-            inventory: self.inventory,
-            max_guests: self.max_guests,
-            description: self.description,
-            amenities: self.amenities.0,
-            images: self.images.0,
-            attributes: self.attributes.0,
-            archived: self.archived,
-            created_at: from_micros(self.created_at)?,
-        }
-        .into_domain()
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct TenantRow {
-    id: Uuid,
-    slug: String,
-    name: String,
-    timezone: String,
-    currency: String,
-    locale: String,
-    created_at: i64,
-}
-
-/// A unit row with its tenant's columns (prefixed `t_`), from one join.
-#[derive(sqlx::FromRow)]
-struct UnitTenantRow {
-    #[sqlx(flatten)]
-    unit: UnitRow,
-    t_slug: String,
-    t_name: String,
-    t_timezone: String,
-    t_currency: String,
-    t_locale: String,
-    t_created_at: i64,
-}
-
-impl UnitTenantRow {
-    fn into_domain(self) -> Result<(Tenant, Unit), StoreError> {
-        let tenant = TenantRow {
-            id: self.unit.tenant_id,
-            slug: self.t_slug,
-            name: self.t_name,
-            timezone: self.t_timezone,
-            currency: self.t_currency,
-            locale: self.t_locale,
-            created_at: self.t_created_at,
-        }
-        .into_domain()?;
-        Ok((tenant, self.unit.into_domain()?))
-    }
-}
-
-/// Selects a unit and its tenant (see `UnitTenantRow`).
-const UNIT_WITH_TENANT: &str = "SELECT u.*, t.slug AS t_slug, t.name AS t_name, \
-     t.timezone AS t_timezone, t.currency AS t_currency, t.locale AS t_locale, \
-     t.created_at AS t_created_at FROM units u JOIN tenants t ON t.id = u.tenant_id \
-     WHERE u.tenant_id = ? AND u.id = ?";
-
-impl TenantRow {
-    fn into_domain(self) -> Result<Tenant, StoreError> {
-        TenantRecord {
-            id: self.id,
-            slug: self.slug,
-            name: self.name,
-            timezone: self.timezone,
-            currency: self.currency,
-            locale: self.locale,
-            created_at: from_micros(self.created_at)?,
-        }
-        .into_domain()
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    tenant_id: Uuid,
-    id: Uuid,
-    email: String,
-    password_hash: String,
-    role: String,
-    created_at: i64,
-    disabled_at: Option<i64>,
-    session_epoch: i64,
-}
-
-impl UserRow {
-    fn into_domain(self) -> Result<(crate::user::User, String), StoreError> {
-        records::UserRecord {
-            tenant_id: self.tenant_id,
-            id: self.id,
-            email: self.email,
-            password_hash: self.password_hash,
-            role: self.role,
-            created_at: from_micros(self.created_at)?,
-            disabled_at: self.disabled_at.map(from_micros).transpose()?,
-            session_epoch: self.session_epoch,
-        }
-        .into_domain()
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct ClientRow {
-    tenant_id: Uuid,
-    id: Uuid,
-    name: String,
-    email: Option<String>,
-    phone: Option<String>,
-    notes: Option<String>,
-    blocked: bool,
-    archived: bool,
-    created_at: i64,
-    erased_at: Option<i64>,
-}
-
-impl ClientRow {
-    fn into_domain(self) -> Result<Client, StoreError> {
-        Ok(Client {
-            id: ClientId::from_uuid(self.id),
-            tenant_id: TenantId::from_uuid(self.tenant_id),
-            name: self.name,
-            email: self.email,
-            phone: self.phone,
-            notes: self.notes,
-            blocked: self.blocked,
-            archived: self.archived,
-            created_at: from_micros(self.created_at)?,
-            erased_at: self.erased_at.map(from_micros).transpose()?,
-        })
-    }
 }
 
 async fn append(conn: &mut SqliteConnection, record: &ChangeRecord) -> Result<(), StoreError> {
@@ -711,32 +475,6 @@ where
     Ok(qb.build_query_as::<R>().fetch_all(pool).await?)
 }
 
-#[derive(sqlx::FromRow)]
-struct ApiKeyRow {
-    tenant_id: Uuid,
-    id: Uuid,
-    name: String,
-    role: String,
-    secret_hash: String,
-    created_at: i64,
-    revoked_at: Option<i64>,
-}
-
-impl ApiKeyRow {
-    fn into_domain(self) -> Result<(ApiKey, String), StoreError> {
-        records::ApiKeyRecord {
-            tenant_id: self.tenant_id,
-            id: self.id,
-            name: self.name,
-            role: self.role,
-            secret_hash: self.secret_hash,
-            created_at: from_micros(self.created_at)?,
-            revoked_at: self.revoked_at.map(from_micros).transpose()?,
-        }
-        .into_domain()
-    }
-}
-
 async fn fetch_api_key(
     conn: &mut SqliteConnection,
     tenant: TenantId,
@@ -772,40 +510,6 @@ async fn active_load(
             Ok((range, u32::try_from(q).map_err(StoreError::corrupt)?))
         })
         .collect()
-}
-
-#[derive(sqlx::FromRow)]
-struct LockRow {
-    tenant_id: Uuid,
-    id: Uuid,
-    unit_id: Uuid,
-    range_start: Option<i64>,
-    range_end: Option<i64>,
-    reservation_id: Option<Uuid>,
-    holder_actor: String,
-    holder_name: String,
-    session_id: String,
-    acquired_at: i64,
-    expires_at: i64,
-}
-
-impl LockRow {
-    fn into_domain(self) -> Result<Lock, StoreError> {
-        records::LockRecord {
-            tenant_id: self.tenant_id,
-            id: self.id,
-            unit_id: self.unit_id,
-            range_start: self.range_start.map(from_micros).transpose()?,
-            range_end: self.range_end.map(from_micros).transpose()?,
-            reservation_id: self.reservation_id,
-            holder_actor: self.holder_actor,
-            holder_name: self.holder_name,
-            session_id: self.session_id,
-            acquired_at: from_micros(self.acquired_at)?,
-            expires_at: from_micros(self.expires_at)?,
-        }
-        .into_domain()
-    }
 }
 
 /// The live locks on `unit` or on `reservation` at `now`.

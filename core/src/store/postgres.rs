@@ -252,40 +252,11 @@ type ApiKeyRow = super::rows::ApiKeyRow<DateTime<Utc>>;
 type LockRow = super::rows::LockRow<DateTime<Utc>>;
 
 async fn append(conn: &mut PgConnection, record: &ChangeRecord) -> Result<(), StoreError> {
-    let a = &record.audit;
-    append_audit(conn, a).await?;
-    sqlx::query(
-        "INSERT INTO events (id, tenant_id, kind, entity_id, payload, at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(record.event_id.as_uuid())
-    .bind(a.tenant_id.as_uuid())
-    .bind(record.event_kind.as_str())
-    .bind(a.entity_id)
-    .bind(Json(&record.event_payload))
-    .bind(a.at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    super::sql::append::<Postgres>(conn, record).await
 }
 
 async fn append_audit(conn: &mut PgConnection, a: &AuditEntry) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO audit_log \
-         (id, tenant_id, actor, entity_type, entity_id, action, at, request_id, metadata) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(a.id.as_uuid())
-    .bind(a.tenant_id.as_uuid())
-    .bind(a.actor.to_string())
-    .bind(&a.entity_type)
-    .bind(a.entity_id)
-    .bind(&a.action)
-    .bind(a.at)
-    .bind(&a.request_id)
-    .bind(Json(&a.metadata))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    super::sql::append_audit::<Postgres>(conn, a).await
 }
 
 /// A reservation; with `for_update`, its row stays locked until the transaction ends.

@@ -6,10 +6,13 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sqlx::types::Json;
 use sqlx::{Database, Pool, Postgres, Sqlite, Transaction};
+use uuid::Uuid;
 
 use super::StoreError;
 use super::records::ChangeRecord;
+use crate::audit::AuditEntry;
 use crate::client::Client;
 use crate::ids::{ClientId, ReservationId, TenantId, UnitId};
 use crate::lock::SessionId;
@@ -181,4 +184,65 @@ pub(crate) trait SqlStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Appends a change's audit entry and event.
     async fn append(conn: &mut Conn<Self::Db>, record: &ChangeRecord) -> Result<(), StoreError>;
+}
+
+/// Appends a change's audit entry and its event on `conn`.
+pub(crate) async fn append<DB>(conn: &mut Conn<DB>, record: &ChangeRecord) -> Result<(), StoreError>
+where
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let a = &record.audit;
+    append_audit::<DB>(conn, a).await?;
+    sqlx::query(
+        "INSERT INTO events (id, tenant_id, kind, entity_id, payload, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(record.event_id.as_uuid())
+    .bind(a.tenant_id.as_uuid())
+    .bind(record.event_kind.as_str())
+    .bind(a.entity_id)
+    .bind(Json(&record.event_payload))
+    .bind(DB::stamp(a.at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Appends an audit entry on `conn`.
+pub(crate) async fn append_audit<DB>(conn: &mut Conn<DB>, a: &AuditEntry) -> Result<(), StoreError>
+where
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    sqlx::query(
+        "INSERT INTO audit_log \
+         (id, tenant_id, actor, entity_type, entity_id, action, at, request_id, metadata) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(a.id.as_uuid())
+    .bind(a.tenant_id.as_uuid())
+    .bind(a.actor.to_string())
+    .bind(&a.entity_type)
+    .bind(a.entity_id)
+    .bind(&a.action)
+    .bind(DB::stamp(a.at))
+    .bind(&a.request_id)
+    .bind(Json(&a.metadata))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -171,40 +171,11 @@ fn from_micros(us: i64) -> Result<DateTime<Utc>, StoreError> {
 }
 
 async fn append(conn: &mut SqliteConnection, record: &ChangeRecord) -> Result<(), StoreError> {
-    let a = &record.audit;
-    append_audit(conn, a).await?;
-    sqlx::query(
-        "INSERT INTO events (id, tenant_id, kind, entity_id, payload, at) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(record.event_id.as_uuid())
-    .bind(a.tenant_id.as_uuid())
-    .bind(record.event_kind.as_str())
-    .bind(a.entity_id)
-    .bind(Json(&record.event_payload))
-    .bind(micros(a.at))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    super::sql::append::<Sqlite>(conn, record).await
 }
 
 async fn append_audit(conn: &mut SqliteConnection, a: &AuditEntry) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO audit_log \
-         (id, tenant_id, actor, entity_type, entity_id, action, at, request_id, metadata) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(a.id.as_uuid())
-    .bind(a.tenant_id.as_uuid())
-    .bind(a.actor.to_string())
-    .bind(&a.entity_type)
-    .bind(a.entity_id)
-    .bind(&a.action)
-    .bind(micros(a.at))
-    .bind(&a.request_id)
-    .bind(Json(&a.metadata))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    super::sql::append_audit::<Sqlite>(conn, a).await
 }
 
 async fn fetch_reservation(

@@ -56,10 +56,6 @@ mod calendar_sync;
 #[path = "event_retention/postgres.rs"]
 mod event_retention;
 
-// Board reads (`BoardStore`), in their own file.
-#[path = "board/postgres.rs"]
-mod board;
-
 // Tenant profiles (`ProfileStore`), in their own file.
 #[path = "profile/postgres.rs"]
 mod profile;

@@ -49,10 +49,6 @@ mod calendar_sync;
 #[path = "event_retention/sqlite.rs"]
 mod event_retention;
 
-// Board reads (`BoardStore`), in their own file.
-#[path = "board/sqlite.rs"]
-mod board;
-
 // Tenant profiles (`ProfileStore`), in their own file.
 #[path = "profile/sqlite.rs"]
 mod profile;

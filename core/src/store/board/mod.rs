@@ -51,3 +51,5 @@ where
         .push_bind(i64::from(limit));
     qb
 }
+
+mod sql;

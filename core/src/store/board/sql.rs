@@ -1,0 +1,41 @@
+//! [`BoardStore`] for both databases, written once, on a connection that
+//! names the tenant where row-level security asks (PostgreSQL).
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use super::{BoardStore, touching_query};
+use crate::ids::TenantId;
+use crate::reservation::Reservation;
+use crate::store::StoreError;
+use crate::store::rows::{RESERVATION_COLUMNS, ReservationRow};
+use crate::store::sql::{Conn, Dialect, SqlStore};
+use crate::time_range::TimeRange;
+
+#[async_trait]
+impl<S, DB> BoardStore for S
+where
+    S: SqlStore<Db = DB>,
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    ReservationRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    async fn reservations_touching(
+        &self,
+        tenant: TenantId,
+        range: &TimeRange,
+        limit: u32,
+    ) -> Result<Vec<Reservation>, StoreError> {
+        let mut conn = self.read(tenant).await?;
+        touching_query::<DB, _>(RESERVATION_COLUMNS, tenant, range, limit, DB::stamp)
+            .build_query_as::<ReservationRow<DB::Instant>>()
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(ReservationRow::into_domain)
+            .collect()
+    }
+}

@@ -23,7 +23,7 @@
 //!
 //! A client with an active reservation (held, confirmed, checked in) is not
 //! erased (CONFLICT): its stay is still being served. Neither is a client that
-//! already was. What berth cannot reach is said in the README: backups until
+//! already was. What berth cannot reach is said in docs/data-rights.md: backups until
 //! they age out, log files, and what webhooks delivered before.
 
 use chrono::{DateTime, Utc};

@@ -6,7 +6,7 @@
 //! limit, by)`. Dates are tenant-local and `to` is included; a range has at
 //! most 366 days. Reading needs viewer. Units named in an answer are loaded in
 //! one batch (the unit DataLoader), reservations' clients through theirs.
-//! The figures are defined in ARCHITECTURE.md ("Analytics decisions").
+//! The figures are defined in docs/analytics.md.
 
 use std::collections::HashMap;
 use std::sync::Arc;

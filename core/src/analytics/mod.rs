@@ -1,7 +1,7 @@
 //! Operations analytics: occupancy per date (the calendar heatmap), one day's
 //! reservations and occupancy, performance figures compared with the previous
-//! period, and units ranked. The definitions (see ARCHITECTURE.md, "Analytics
-//! decisions") hold across booking models: a night counts once on its date;
+//! period, and units ranked. The definitions (see docs/analytics.md)
+//! hold across booking models: a night counts once on its date;
 //! timeslot and interval occupancy is seat-/item-hours over the open periods.
 //! The store returns a narrow projection of the reservations of a range in one
 //! query; everything else is pure computation over it, here.

@@ -1,7 +1,7 @@
 //! `FeedToken`: the secret in a unit's feed URL. 256 bits from the operating
 //! system's random source, base64url without padding (43 characters), compared
-//! in constant time. It is stored as is (see ARCHITECTURE.md, "iCalendar
-//! decisions": the URL must stay readable for the next channel an admin connects)
+//! in constant time. It is stored as is (see docs/decisions/0138-icalendar.md:
+//! the URL must stay readable for the next channel an admin connects)
 //! and never enters an audit entry, an event or a log line.
 
 use std::fmt;

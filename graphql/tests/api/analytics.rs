@@ -2,7 +2,7 @@
 //! costs the same store calls for 3 reservations as for 100 (no
 //! per-reservation or per-unit query), figures on a small hand-checked case,
 //! and bad ranges refused with INVALID_INPUT. The demo-data figures are checked
-//! in the server (`server/src/tenants_demo_analytics.rs`), where the seed code
+//! in the server (`server/src/tenants/demo_analytics.rs`), where the seed code
 //! lives.
 
 use std::collections::BTreeMap;

@@ -73,6 +73,10 @@ pub(crate) trait Dialect: Database {
     /// The most parameters one statement is given (SQLite allows 32,766,
     /// PostgreSQL 65,535; both stay far under).
     const MAX_BINDS: usize;
+    /// What ends a `SELECT` whose rows stay locked until the transaction
+    /// ends: PostgreSQL's ` FOR UPDATE`; nothing on SQLite, whose writers are
+    /// serialized already.
+    const FOR_UPDATE: &'static str;
     /// An expression that is the JSON object in `column` with `key` set to
     /// the text parameter `param` (`$n`).
     fn json_set_text(column: &str, key: &str, param: &str) -> String;
@@ -83,6 +87,7 @@ pub(crate) trait Dialect: Database {
 impl Dialect for Sqlite {
     type Instant = i64;
     const MAX_BINDS: usize = 2_000;
+    const FOR_UPDATE: &'static str = "";
     fn json_set_text(column: &str, key: &str, param: &str) -> String {
         format!("json_set({column}, '$.{key}', {param})")
     }
@@ -94,6 +99,7 @@ impl Dialect for Sqlite {
 impl Dialect for Postgres {
     type Instant = DateTime<Utc>;
     const MAX_BINDS: usize = 5_000;
+    const FOR_UPDATE: &'static str = " FOR UPDATE";
     fn json_set_text(column: &str, key: &str, param: &str) -> String {
         format!("jsonb_set({column}, '{{{key}}}', to_jsonb({param}::text))")
     }

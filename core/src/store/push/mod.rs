@@ -349,6 +349,8 @@ pub(crate) fn after_attempt(
     }
 }
 
+pub(crate) mod sql;
+
 #[cfg(test)]
 mod tests {
     use super::*;

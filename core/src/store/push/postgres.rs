@@ -28,91 +28,18 @@ use crate::audit::Actor;
 use crate::event::{Event, EventCursor};
 use crate::ids::{EventId, PushDeliveryId, PushSubscriptionId, TenantId, UserId};
 use crate::push::{
-    ClaimedPush, Enqueued, KEEP_FINISHED, MAX_ATTEMPTS, MAX_SUBSCRIPTIONS_PER_USER,
-    NewPushSubscription, NotificationSettings, NotificationSettingsPatch, PushDelivery,
-    PushEndpoint, PushKeys, PushNext, PushReport, PushSubscription,
+    ClaimedPush, Enqueued, KEEP_FINISHED, MAX_ATTEMPTS, NewPushSubscription, NotificationSettings,
+    NotificationSettingsPatch, PushDelivery, PushEndpoint, PushKeys, PushNext, PushReport,
+    PushSubscription,
 };
 use crate::store::StoreError;
-use crate::store::push::{
-    CandidateEvent, PushStore, Recipient, Removal, SETTINGS_COLUMNS, SettingsRow,
-    UPSERT_SETTINGS_SQL, after_attempt, plan_pushes, registered, settings_from, settings_updated,
-    unregistered,
+use crate::store::push::sql::{
+    Found, by_endpoint, by_id, deliveries_of, make_room, read_settings, remove, subscriptions_of,
 };
-
-#[derive(sqlx::FromRow)]
-struct SubscriptionRow {
-    tenant_id: Uuid,
-    id: Uuid,
-    user_id: Uuid,
-    endpoint: String,
-    p256dh: String,
-    auth: String,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-const SUBSCRIPTION_COLUMNS: &str =
-    "tenant_id, id, user_id, endpoint, p256dh, auth, created_at, updated_at";
-
-impl SubscriptionRow {
-    /// The subscription, and its keys as stored.
-    fn into_domain(self) -> Result<(PushSubscription, String, String), StoreError> {
-        Ok((
-            PushSubscription {
-                id: PushSubscriptionId::from_uuid(self.id),
-                tenant_id: TenantId::from_uuid(self.tenant_id),
-                user_id: UserId::from_uuid(self.user_id),
-                endpoint: self.endpoint.parse().map_err(StoreError::corrupt)?,
-                created_at: self.created_at,
-                updated_at: self.updated_at,
-            },
-            self.p256dh,
-            self.auth,
-        ))
-    }
-}
-
-type Found = Option<(PushSubscription, String, String)>;
-
-/// The tenant's device with this endpoint; with `for_update`, its row stays
-/// locked until the transaction ends.
-async fn by_endpoint(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    endpoint: &PushEndpoint,
-    for_update: bool,
-) -> Result<Found, StoreError> {
-    let lock = if for_update { " FOR UPDATE" } else { "" };
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
-         WHERE tenant_id = $1 AND endpoint = $2{lock}"
-    ));
-    sqlx::query_as::<_, SubscriptionRow>(sql)
-        .bind(tenant.as_uuid())
-        .bind(endpoint.as_str())
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(SubscriptionRow::into_domain)
-        .transpose()
-}
-
-async fn by_id(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    id: PushSubscriptionId,
-) -> Result<Found, StoreError> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
-         WHERE tenant_id = $1 AND id = $2 FOR UPDATE"
-    ));
-    sqlx::query_as::<_, SubscriptionRow>(sql)
-        .bind(tenant.as_uuid())
-        .bind(id.as_uuid())
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(SubscriptionRow::into_domain)
-        .transpose()
-}
+use crate::store::push::{
+    CandidateEvent, PushStore, Recipient, Removal, UPSERT_SETTINGS_SQL, after_attempt, plan_pushes,
+    registered, settings_from, settings_updated,
+};
 
 /// NOT_FOUND unless the tenant has the user; with `lock`, the user's row is
 /// locked so that changes of their settings take turns.
@@ -153,118 +80,6 @@ async fn event_position(conn: &mut PgConnection, id: EventId) -> Result<(i64, i6
             .fetch_one(&mut *conn)
             .await?,
     )
-}
-
-/// Removes a device with its queue, records why, and drops the tenant from the
-/// worker's list when it was the last one (the caller holds the tenant's row).
-async fn remove(
-    conn: &mut PgConnection,
-    s: &PushSubscription,
-    why: Removal,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM push_deliveries WHERE tenant_id = $1 AND subscription_id = $2")
-        .bind(s.tenant_id.as_uuid())
-        .bind(s.id.as_uuid())
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM push_subscriptions WHERE tenant_id = $1 AND id = $2")
-        .bind(s.tenant_id.as_uuid())
-        .bind(s.id.as_uuid())
-        .execute(&mut *conn)
-        .await?;
-    append(conn, &unregistered(s, why, actor, now)).await?;
-    sqlx::query(
-        "DELETE FROM push_tenants WHERE tenant_id = $1 AND NOT EXISTS \
-           (SELECT 1 FROM push_subscriptions WHERE tenant_id = $1)",
-    )
-    .bind(s.tenant_id.as_uuid())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Keeps `user` under the per-user limit before one more device becomes theirs:
-/// their device registered longest ago (other than `except`) is replaced.
-async fn make_room(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    user: UserId,
-    except: Option<PushSubscriptionId>,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
-         WHERE tenant_id = $1 AND user_id = $2 AND id IS DISTINCT FROM $3 \
-         ORDER BY updated_at, id FOR UPDATE"
-    ));
-    let theirs = sqlx::query_as::<_, SubscriptionRow>(sql)
-        .bind(tenant.as_uuid())
-        .bind(user.as_uuid())
-        .bind(except.map(|id| id.as_uuid()))
-        .fetch_all(&mut *conn)
-        .await?;
-    let excess = (theirs.len() + 1).saturating_sub(MAX_SUBSCRIPTIONS_PER_USER);
-    for row in theirs.into_iter().take(excess) {
-        let (old, _, _) = row.into_domain()?;
-        remove(conn, &old, Removal::Replaced, actor, now).await?;
-    }
-    Ok(())
-}
-
-async fn read_settings(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    user: UserId,
-) -> Result<NotificationSettings, StoreError> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {SETTINGS_COLUMNS} FROM notification_settings WHERE tenant_id = $1 AND user_id = $2"
-    ));
-    let row: Option<SettingsRow> = sqlx::query_as(sql)
-        .bind(tenant.as_uuid())
-        .bind(user.as_uuid())
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(row.map_or_else(NotificationSettings::default, SettingsRow::into_settings))
-}
-
-#[derive(sqlx::FromRow)]
-struct DeliveryRow {
-    id: Uuid,
-    subscription_id: Uuid,
-    event_id: Uuid,
-    kind: String,
-    status: String,
-    attempts: i32,
-    next_attempt_at: Option<DateTime<Utc>>,
-    last_status: Option<i32>,
-    last_error: Option<String>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-impl DeliveryRow {
-    fn into_domain(self) -> Result<PushDelivery, StoreError> {
-        Ok(PushDelivery {
-            id: PushDeliveryId::from_uuid(self.id),
-            subscription_id: PushSubscriptionId::from_uuid(self.subscription_id),
-            event_id: EventId::from_uuid(self.event_id),
-            kind: self.kind.parse().map_err(StoreError::corrupt)?,
-            status: self.status.parse().map_err(StoreError::corrupt)?,
-            attempts: u32::try_from(self.attempts).map_err(StoreError::corrupt)?,
-            next_attempt_at: self.next_attempt_at,
-            last_status: self
-                .last_status
-                .map(u16::try_from)
-                .transpose()
-                .map_err(StoreError::corrupt)?,
-            last_error: self.last_error,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        })
-    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -317,7 +132,7 @@ impl PushStore for PostgresStore {
         // A device registers again on every start of the app: a read, no write.
         {
             let mut tx = self.begin_tenant(tenant).await?;
-            let found = by_endpoint(&mut tx, tenant, &new.endpoint, false).await?;
+            let found = by_endpoint::<Postgres>(&mut tx, tenant, &new.endpoint, false).await?;
             if unchanged(&found)
                 && let Some((s, _, _)) = found
             {
@@ -335,7 +150,7 @@ impl PushStore for PostgresStore {
         .bind(tenant.as_uuid())
         .execute(&mut *tx)
         .await?;
-        let found = by_endpoint(&mut tx, tenant, &new.endpoint, true).await?;
+        let found = by_endpoint::<Postgres>(&mut tx, tenant, &new.endpoint, true).await?;
         if unchanged(&found)
             && let Some((s, _, _)) = found
         {
@@ -345,7 +160,8 @@ impl PushStore for PostgresStore {
             Some((before, _, _)) => {
                 let moved = before.user_id != user;
                 if moved {
-                    make_room(&mut tx, tenant, user, Some(before.id), actor, now).await?;
+                    make_room::<Postgres>(&mut tx, tenant, user, Some(before.id), actor, now)
+                        .await?;
                     // What was queued for the previous user is not for this one.
                     sqlx::query(
                         "DELETE FROM push_deliveries \
@@ -385,7 +201,7 @@ impl PushStore for PostgresStore {
                 (after, (txid, seq))
             }
             None => {
-                make_room(&mut tx, tenant, user, None, actor, now).await?;
+                make_room::<Postgres>(&mut tx, tenant, user, None, actor, now).await?;
                 let s = PushSubscription {
                     id: PushSubscriptionId::new(),
                     tenant_id: tenant,
@@ -446,20 +262,20 @@ impl PushStore for PostgresStore {
         let mine = |found: &Found| found.as_ref().is_some_and(|(s, _, _)| s.user_id == user);
         {
             let mut tx = self.begin_tenant(tenant).await?;
-            if !mine(&by_endpoint(&mut tx, tenant, endpoint, false).await?) {
+            if !mine(&by_endpoint::<Postgres>(&mut tx, tenant, endpoint, false).await?) {
                 return Ok(false);
             }
         }
         let mut tx = self.begin_tenant(tenant).await?;
         lock_tenant_row(&mut tx, tenant).await?;
-        let found = by_endpoint(&mut tx, tenant, endpoint, true).await?;
+        let found = by_endpoint::<Postgres>(&mut tx, tenant, endpoint, true).await?;
         if !mine(&found) {
             return Ok(false);
         }
         let Some((s, _, _)) = found else {
             return Ok(false);
         };
-        remove(&mut tx, &s, Removal::User, actor, now).await?;
+        remove::<Postgres>(&mut tx, &s, Removal::User, actor, now).await?;
         tx.commit().await?;
         self.committed();
         Ok(true)
@@ -470,19 +286,8 @@ impl PushStore for PostgresStore {
         tenant: TenantId,
         user: UserId,
     ) -> Result<Vec<PushSubscription>, StoreError> {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
-             WHERE tenant_id = $1 AND user_id = $2 ORDER BY created_at, id"
-        ));
         let mut tx = self.begin_tenant(tenant).await?;
-        sqlx::query_as::<_, SubscriptionRow>(sql)
-            .bind(tenant.as_uuid())
-            .bind(user.as_uuid())
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(|row| row.into_domain().map(|(s, _, _)| s))
-            .collect()
+        subscriptions_of::<Postgres>(&mut tx, tenant, user).await
     }
 
     async fn notification_settings(
@@ -491,7 +296,7 @@ impl PushStore for PostgresStore {
         user: UserId,
     ) -> Result<NotificationSettings, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
-        read_settings(&mut tx, tenant, user).await
+        read_settings::<Postgres>(&mut tx, tenant, user).await
     }
 
     async fn update_notification_settings(
@@ -504,7 +309,7 @@ impl PushStore for PostgresStore {
     ) -> Result<NotificationSettings, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
         ensure_user(&mut tx, tenant, user, true).await?;
-        let before = read_settings(&mut tx, tenant, user).await?;
+        let before = read_settings::<Postgres>(&mut tx, tenant, user).await?;
         let after = before.patched(&patch);
         if after == before {
             return Ok(before);
@@ -808,12 +613,13 @@ impl PushStore for PostgresStore {
                 return Ok(false);
             };
             let Some((s, _, _)) =
-                by_id(&mut tx, tenant, PushSubscriptionId::from_uuid(subscription)).await?
+                by_id::<Postgres>(&mut tx, tenant, PushSubscriptionId::from_uuid(subscription))
+                    .await?
             else {
                 return Ok(false);
             };
             let status = report.response_status.unwrap_or(410);
-            remove(
+            remove::<Postgres>(
                 &mut tx,
                 &s,
                 Removal::Gone(status),
@@ -853,18 +659,6 @@ impl PushStore for PostgresStore {
         subscription: PushSubscriptionId,
     ) -> Result<Vec<PushDelivery>, StoreError> {
         let mut tx = self.begin_tenant(tenant).await?;
-        sqlx::query_as::<Postgres, DeliveryRow>(
-            "SELECT id, subscription_id, event_id, kind, status, attempts, next_attempt_at, \
-               last_status, last_error, created_at, updated_at \
-             FROM push_deliveries WHERE tenant_id = $1 AND subscription_id = $2 \
-             ORDER BY id DESC LIMIT 200",
-        )
-        .bind(tenant.as_uuid())
-        .bind(subscription.as_uuid())
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(DeliveryRow::into_domain)
-        .collect()
+        deliveries_of::<Postgres>(&mut tx, tenant, subscription).await
     }
 }

@@ -1,0 +1,360 @@
+//! The push store's reads and identical writes, written once for both
+//! databases (docs/decisions/0148): devices by endpoint or id, the per-user
+//! limit, removal, settings and the delivery log. Each database's
+//! [`super::PushStore`] (`sqlite.rs`, `postgres.rs`) keeps what differs: its
+//! transactions, the tenant's row lock and the event-stream cursor (SQLite
+//! sequence numbers, PostgreSQL transaction ids).
+
+use chrono::{DateTime, Utc};
+use sqlx::Database;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::{Removal, SETTINGS_COLUMNS, SettingsRow, unregistered};
+use crate::audit::Actor;
+use crate::ids::{EventId, PushDeliveryId, PushSubscriptionId, TenantId, UserId};
+use crate::push::{
+    MAX_SUBSCRIPTIONS_PER_USER, NotificationSettings, PushDelivery, PushEndpoint, PushSubscription,
+};
+use crate::store::StoreError;
+use crate::store::sql::{Conn, Dialect, StoredInstant, append};
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SubscriptionRow<T> {
+    tenant_id: Uuid,
+    id: Uuid,
+    user_id: Uuid,
+    endpoint: String,
+    p256dh: String,
+    auth: String,
+    created_at: T,
+    updated_at: T,
+}
+
+pub(crate) const SUBSCRIPTION_COLUMNS: &str =
+    "tenant_id, id, user_id, endpoint, p256dh, auth, created_at, updated_at";
+
+impl<T: StoredInstant> SubscriptionRow<T> {
+    /// The subscription, and its keys as stored.
+    pub(crate) fn into_domain(self) -> Result<(PushSubscription, String, String), StoreError> {
+        Ok((
+            PushSubscription {
+                id: PushSubscriptionId::from_uuid(self.id),
+                tenant_id: TenantId::from_uuid(self.tenant_id),
+                user_id: UserId::from_uuid(self.user_id),
+                endpoint: self.endpoint.parse().map_err(StoreError::corrupt)?,
+                created_at: self.created_at.instant()?,
+                updated_at: self.updated_at.instant()?,
+            },
+            self.p256dh,
+            self.auth,
+        ))
+    }
+}
+
+/// A device and its keys as stored, if found.
+pub(crate) type Found = Option<(PushSubscription, String, String)>;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DeliveryRow<T> {
+    id: Uuid,
+    subscription_id: Uuid,
+    event_id: Uuid,
+    kind: String,
+    status: String,
+    attempts: i32,
+    next_attempt_at: Option<T>,
+    last_status: Option<i32>,
+    last_error: Option<String>,
+    created_at: T,
+    updated_at: T,
+}
+
+impl<T: StoredInstant> DeliveryRow<T> {
+    fn into_domain(self) -> Result<PushDelivery, StoreError> {
+        Ok(PushDelivery {
+            id: PushDeliveryId::from_uuid(self.id),
+            subscription_id: PushSubscriptionId::from_uuid(self.subscription_id),
+            event_id: EventId::from_uuid(self.event_id),
+            kind: self.kind.parse().map_err(StoreError::corrupt)?,
+            status: self.status.parse().map_err(StoreError::corrupt)?,
+            attempts: u32::try_from(self.attempts).map_err(StoreError::corrupt)?,
+            next_attempt_at: self.next_attempt_at.map(T::instant).transpose()?,
+            last_status: self
+                .last_status
+                .map(u16::try_from)
+                .transpose()
+                .map_err(StoreError::corrupt)?,
+            last_error: self.last_error,
+            created_at: self.created_at.instant()?,
+            updated_at: self.updated_at.instant()?,
+        })
+    }
+}
+
+/// The tenant's device with this endpoint; with `for_update`, PostgreSQL
+/// keeps its row locked until the transaction ends (SQLite's writers are
+/// serialized already).
+pub(crate) async fn by_endpoint<DB>(
+    conn: &mut Conn<DB>,
+    tenant: TenantId,
+    endpoint: &PushEndpoint,
+    for_update: bool,
+) -> Result<Found, StoreError>
+where
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let lock = if for_update { DB::FOR_UPDATE } else { "" };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
+         WHERE tenant_id = $1 AND endpoint = $2{lock}"
+    ));
+    sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
+        .bind(tenant.as_uuid())
+        .bind(endpoint.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(SubscriptionRow::into_domain)
+        .transpose()
+}
+
+/// The tenant's device with this id, its row locked (PostgreSQL).
+pub(crate) async fn by_id<DB>(
+    conn: &mut Conn<DB>,
+    tenant: TenantId,
+    id: PushSubscriptionId,
+) -> Result<Found, StoreError>
+where
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let lock = DB::FOR_UPDATE;
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
+         WHERE tenant_id = $1 AND id = $2{lock}"
+    ));
+    sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(SubscriptionRow::into_domain)
+        .transpose()
+}
+
+/// The user's devices, oldest first.
+pub(crate) async fn subscriptions_of<DB>(
+    conn: &mut Conn<DB>,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<Vec<PushSubscription>, StoreError>
+where
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
+         WHERE tenant_id = $1 AND user_id = $2 ORDER BY created_at, id"
+    ));
+    sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
+        .bind(tenant.as_uuid())
+        .bind(user.as_uuid())
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|row| row.into_domain().map(|(s, _, _)| s))
+        .collect()
+}
+
+/// Removes a device with its queue, records why, and drops the tenant from the
+/// worker's list when it was the last one (on PostgreSQL the caller holds the
+/// tenant's row).
+pub(crate) async fn remove<DB>(
+    conn: &mut Conn<DB>,
+    s: &PushSubscription,
+    why: Removal,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError>
+where
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    sqlx::query("DELETE FROM push_deliveries WHERE tenant_id = $1 AND subscription_id = $2")
+        .bind(s.tenant_id.as_uuid())
+        .bind(s.id.as_uuid())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM push_subscriptions WHERE tenant_id = $1 AND id = $2")
+        .bind(s.tenant_id.as_uuid())
+        .bind(s.id.as_uuid())
+        .execute(&mut *conn)
+        .await?;
+    append::<DB>(conn, &unregistered(s, why, actor, now)).await?;
+    sqlx::query(
+        "DELETE FROM push_tenants WHERE tenant_id = $1 AND NOT EXISTS \
+           (SELECT 1 FROM push_subscriptions WHERE tenant_id = $1)",
+    )
+    .bind(s.tenant_id.as_uuid())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Keeps `user` under the per-user limit before one more device becomes theirs:
+/// their device registered longest ago (other than `except`) is replaced.
+pub(crate) async fn make_room<DB>(
+    conn: &mut Conn<DB>,
+    tenant: TenantId,
+    user: UserId,
+    except: Option<PushSubscriptionId>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError>
+where
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let lock = DB::FOR_UPDATE;
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
+         WHERE tenant_id = $1 AND user_id = $2 AND id IS DISTINCT FROM $3 \
+         ORDER BY updated_at, id{lock}"
+    ));
+    let theirs = sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
+        .bind(tenant.as_uuid())
+        .bind(user.as_uuid())
+        .bind(except.map(|id| id.as_uuid()))
+        .fetch_all(&mut *conn)
+        .await?;
+    let excess = (theirs.len() + 1).saturating_sub(MAX_SUBSCRIPTIONS_PER_USER);
+    for row in theirs.into_iter().take(excess) {
+        let (old, _, _) = row.into_domain()?;
+        remove::<DB>(conn, &old, Removal::Replaced, actor, now).await?;
+    }
+    Ok(())
+}
+
+/// The user's notification settings (the defaults until they change one).
+pub(crate) async fn read_settings<DB>(
+    conn: &mut Conn<DB>,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<NotificationSettings, StoreError>
+where
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {SETTINGS_COLUMNS} FROM notification_settings WHERE tenant_id = $1 AND user_id = $2"
+    ));
+    let row: Option<SettingsRow> = sqlx::query_as::<DB, SettingsRow>(sql)
+        .bind(tenant.as_uuid())
+        .bind(user.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map_or_else(NotificationSettings::default, SettingsRow::into_settings))
+}
+
+/// A device's latest deliveries, newest first.
+pub(crate) async fn deliveries_of<DB>(
+    conn: &mut Conn<DB>,
+    tenant: TenantId,
+    subscription: PushSubscriptionId,
+) -> Result<Vec<PushDelivery>, StoreError>
+where
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    sqlx::query_as::<DB, DeliveryRow<DB::Instant>>(
+        "SELECT id, subscription_id, event_id, kind, status, attempts, next_attempt_at, \
+           last_status, last_error, created_at, updated_at \
+         FROM push_deliveries WHERE tenant_id = $1 AND subscription_id = $2 \
+         ORDER BY id DESC LIMIT 200",
+    )
+    .bind(tenant.as_uuid())
+    .bind(subscription.as_uuid())
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(DeliveryRow::into_domain)
+    .collect()
+}

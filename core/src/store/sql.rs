@@ -77,6 +77,9 @@ pub(crate) trait Dialect: Database {
     /// ends: PostgreSQL's ` FOR UPDATE`; nothing on SQLite, whose writers are
     /// serialized already.
     const FOR_UPDATE: &'static str;
+    /// The same with PostgreSQL's weaker ` FOR NO KEY UPDATE` (rows others
+    /// may still reference meanwhile).
+    const FOR_NO_KEY_UPDATE: &'static str;
     /// An expression that is the JSON object in `column` with `key` set to
     /// the text parameter `param` (`$n`).
     fn json_set_text(column: &str, key: &str, param: &str) -> String;
@@ -88,6 +91,7 @@ impl Dialect for Sqlite {
     type Instant = i64;
     const MAX_BINDS: usize = 2_000;
     const FOR_UPDATE: &'static str = "";
+    const FOR_NO_KEY_UPDATE: &'static str = "";
     fn json_set_text(column: &str, key: &str, param: &str) -> String {
         format!("json_set({column}, '$.{key}', {param})")
     }
@@ -100,6 +104,7 @@ impl Dialect for Postgres {
     type Instant = DateTime<Utc>;
     const MAX_BINDS: usize = 5_000;
     const FOR_UPDATE: &'static str = " FOR UPDATE";
+    const FOR_NO_KEY_UPDATE: &'static str = " FOR NO KEY UPDATE";
     fn json_set_text(column: &str, key: &str, param: &str) -> String {
         format!("jsonb_set({column}, '{{{key}}}', to_jsonb({param}::text))")
     }

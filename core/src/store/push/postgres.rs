@@ -28,50 +28,12 @@ use crate::audit::Actor;
 use crate::event::{Event, EventCursor};
 use crate::ids::{EventId, PushDeliveryId, PushSubscriptionId, TenantId, UserId};
 use crate::push::{
-    ClaimedPush, Enqueued, KEEP_FINISHED, MAX_ATTEMPTS, NewPushSubscription, NotificationSettings,
-    NotificationSettingsPatch, PushDelivery, PushEndpoint, PushKeys, PushNext, PushReport,
+    ClaimedPush, Enqueued, KEEP_FINISHED, MAX_ATTEMPTS, NewPushSubscription, PushKeys,
     PushSubscription,
 };
 use crate::store::StoreError;
-use crate::store::push::sql::{
-    Found, by_endpoint, by_id, deliveries_of, make_room, read_settings, remove, subscriptions_of,
-};
-use crate::store::push::{
-    CandidateEvent, PushStore, Recipient, Removal, UPSERT_SETTINGS_SQL, after_attempt, plan_pushes,
-    registered, settings_from, settings_updated,
-};
-
-/// NOT_FOUND unless the tenant has the user; with `lock`, the user's row is
-/// locked so that changes of their settings take turns.
-async fn ensure_user(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    user: UserId,
-    lock: bool,
-) -> Result<(), StoreError> {
-    let sql = if lock {
-        "SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE"
-    } else {
-        "SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2"
-    };
-    let found: Option<i32> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.as_uuid())
-        .bind(user.as_uuid())
-        .fetch_optional(&mut *conn)
-        .await?;
-    found
-        .map(|_| ())
-        .ok_or_else(|| StoreError::not_found("user", user))
-}
-
-/// Locks the tenant's row in the worker's list, if it has one.
-async fn lock_tenant_row(conn: &mut PgConnection, tenant: TenantId) -> Result<(), StoreError> {
-    sqlx::query("SELECT 1 FROM push_tenants WHERE tenant_id = $1 FOR UPDATE")
-        .bind(tenant.as_uuid())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
+use crate::store::push::sql::{Found, PushCursor, by_endpoint, ensure_user, make_room};
+use crate::store::push::{CandidateEvent, Recipient, plan_pushes, registered, settings_from};
 
 async fn event_position(conn: &mut PgConnection, id: EventId) -> Result<(i64, i64), StoreError> {
     Ok(
@@ -115,8 +77,8 @@ struct ClaimRow {
 }
 
 #[async_trait]
-impl PushStore for PostgresStore {
-    async fn register_push_subscription(
+impl PushCursor for PostgresStore {
+    async fn register(
         &self,
         tenant: TenantId,
         user: UserId,
@@ -140,7 +102,7 @@ impl PushStore for PostgresStore {
             }
         }
         let mut tx = self.begin_tenant(tenant).await?;
-        ensure_user(&mut tx, tenant, user, false).await?;
+        ensure_user::<Postgres>(&mut tx, tenant, user, false).await?;
         // Takes the tenant's row in the worker's list (inserted with position
         // 0-0 for a first device, set below to this registration's).
         sqlx::query(
@@ -251,102 +213,7 @@ impl PushStore for PostgresStore {
         Ok(subscription)
     }
 
-    async fn unregister_push_subscription(
-        &self,
-        tenant: TenantId,
-        user: UserId,
-        endpoint: &PushEndpoint,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let mine = |found: &Found| found.as_ref().is_some_and(|(s, _, _)| s.user_id == user);
-        {
-            let mut tx = self.begin_tenant(tenant).await?;
-            if !mine(&by_endpoint::<Postgres>(&mut tx, tenant, endpoint, false).await?) {
-                return Ok(false);
-            }
-        }
-        let mut tx = self.begin_tenant(tenant).await?;
-        lock_tenant_row(&mut tx, tenant).await?;
-        let found = by_endpoint::<Postgres>(&mut tx, tenant, endpoint, true).await?;
-        if !mine(&found) {
-            return Ok(false);
-        }
-        let Some((s, _, _)) = found else {
-            return Ok(false);
-        };
-        remove::<Postgres>(&mut tx, &s, Removal::User, actor, now).await?;
-        tx.commit().await?;
-        self.committed();
-        Ok(true)
-    }
-
-    async fn push_subscriptions(
-        &self,
-        tenant: TenantId,
-        user: UserId,
-    ) -> Result<Vec<PushSubscription>, StoreError> {
-        let mut tx = self.begin_tenant(tenant).await?;
-        subscriptions_of::<Postgres>(&mut tx, tenant, user).await
-    }
-
-    async fn notification_settings(
-        &self,
-        tenant: TenantId,
-        user: UserId,
-    ) -> Result<NotificationSettings, StoreError> {
-        let mut tx = self.begin_tenant(tenant).await?;
-        read_settings::<Postgres>(&mut tx, tenant, user).await
-    }
-
-    async fn update_notification_settings(
-        &self,
-        tenant: TenantId,
-        user: UserId,
-        patch: NotificationSettingsPatch,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<NotificationSettings, StoreError> {
-        let mut tx = self.begin_tenant(tenant).await?;
-        ensure_user(&mut tx, tenant, user, true).await?;
-        let before = read_settings::<Postgres>(&mut tx, tenant, user).await?;
-        let after = before.patched(&patch);
-        if after == before {
-            return Ok(before);
-        }
-        sqlx::query(UPSERT_SETTINGS_SQL)
-            .bind(tenant.as_uuid())
-            .bind(user.as_uuid())
-            .bind(after.reservation_created)
-            .bind(after.reservation_changed)
-            .bind(after.reservation_canceled)
-            .bind(after.no_show)
-            .bind(after.lock_conflict)
-            .bind(after.email_new_request)
-            .bind(after.email_canceled)
-            .bind(after.email_no_show)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        append(
-            &mut tx,
-            &settings_updated(tenant, user, &before, &after, actor, now),
-        )
-        .await?;
-        tx.commit().await?;
-        self.committed();
-        Ok(after)
-    }
-
-    async fn push_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
-        let ids: Vec<Uuid> =
-            sqlx::query_scalar("SELECT tenant_id FROM push_tenants ORDER BY tenant_id")
-                .fetch_all(self.pool())
-                .await?;
-        Ok(ids.into_iter().map(TenantId::from_uuid).collect())
-    }
-
-    async fn enqueue_pushes(
+    async fn enqueue(
         &self,
         tenant: TenantId,
         now: DateTime<Utc>,
@@ -488,7 +355,7 @@ impl PushStore for PostgresStore {
         })
     }
 
-    async fn claim_pushes(
+    async fn claim(
         &self,
         tenant: TenantId,
         now: DateTime<Utc>,
@@ -593,72 +460,5 @@ impl PushStore for PostgresStore {
                 })
             })
             .collect()
-    }
-
-    async fn finish_push(&self, tenant: TenantId, report: &PushReport) -> Result<bool, StoreError> {
-        let mut tx = self.begin_tenant(tenant).await?;
-        if report.next == PushNext::Gone {
-            lock_tenant_row(&mut tx, tenant).await?;
-            let held: Option<Uuid> = sqlx::query_scalar(
-                "SELECT subscription_id FROM push_deliveries \
-                 WHERE tenant_id = $1 AND id = $2 AND lease_id = $3 AND status = 'pending' \
-                 FOR UPDATE",
-            )
-            .bind(tenant.as_uuid())
-            .bind(report.delivery_id.as_uuid())
-            .bind(report.lease)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(subscription) = held else {
-                return Ok(false);
-            };
-            let Some((s, _, _)) =
-                by_id::<Postgres>(&mut tx, tenant, PushSubscriptionId::from_uuid(subscription))
-                    .await?
-            else {
-                return Ok(false);
-            };
-            let status = report.response_status.unwrap_or(410);
-            remove::<Postgres>(
-                &mut tx,
-                &s,
-                Removal::Gone(status),
-                &Actor::System,
-                report.finished_at,
-            )
-            .await?;
-            tx.commit().await?;
-            self.committed();
-            return Ok(true);
-        }
-        let (status, next) = after_attempt(report);
-        let held = sqlx::query(
-            "UPDATE push_deliveries SET status = $1, next_attempt_at = $2, lease_id = NULL, \
-               last_status = $3, last_error = $4, updated_at = $5 \
-             WHERE tenant_id = $6 AND id = $7 AND lease_id = $8 AND status = 'pending'",
-        )
-        .bind(status.as_str())
-        .bind(next)
-        .bind(report.response_status.map(i32::from))
-        .bind(&report.error)
-        .bind(report.finished_at)
-        .bind(tenant.as_uuid())
-        .bind(report.delivery_id.as_uuid())
-        .bind(report.lease)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        tx.commit().await?;
-        Ok(held)
-    }
-
-    async fn push_deliveries(
-        &self,
-        tenant: TenantId,
-        subscription: PushSubscriptionId,
-    ) -> Result<Vec<PushDelivery>, StoreError> {
-        let mut tx = self.begin_tenant(tenant).await?;
-        deliveries_of::<Postgres>(&mut tx, tenant, subscription).await
     }
 }

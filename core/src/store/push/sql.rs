@@ -5,19 +5,24 @@
 //! transactions, the tenant's row lock and the event-stream cursor (SQLite
 //! sequence numbers, PostgreSQL transaction ids).
 
-use chrono::{DateTime, Utc};
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
 use sqlx::Database;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Removal, SETTINGS_COLUMNS, SettingsRow, unregistered};
+use super::{
+    PushStore, Removal, SETTINGS_COLUMNS, SettingsRow, UPSERT_SETTINGS_SQL, after_attempt,
+    settings_updated, unregistered,
+};
 use crate::audit::Actor;
 use crate::ids::{EventId, PushDeliveryId, PushSubscriptionId, TenantId, UserId};
 use crate::push::{
-    MAX_SUBSCRIPTIONS_PER_USER, NotificationSettings, PushDelivery, PushEndpoint, PushSubscription,
+    ClaimedPush, Enqueued, MAX_SUBSCRIPTIONS_PER_USER, NewPushSubscription, NotificationSettings,
+    NotificationSettingsPatch, PushDelivery, PushEndpoint, PushNext, PushReport, PushSubscription,
 };
 use crate::store::StoreError;
-use crate::store::sql::{Conn, Dialect, StoredInstant, append};
+use crate::store::sql::{Affected, Conn, Dialect, SqlStore, StoredInstant, append};
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct SubscriptionRow<T> {
@@ -357,4 +362,318 @@ where
     .into_iter()
     .map(DeliveryRow::into_domain)
     .collect()
+}
+
+/// NOT_FOUND unless the tenant has the user; with `lock`, PostgreSQL locks the
+/// user's row so that changes of their settings take turns.
+pub(crate) async fn ensure_user<DB>(
+    conn: &mut Conn<DB>,
+    tenant: TenantId,
+    user: UserId,
+    lock: bool,
+) -> Result<(), StoreError>
+where
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+    (i32,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let lock = if lock { DB::FOR_NO_KEY_UPDATE } else { "" };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2{lock}"
+    ));
+    let found: Option<i32> = sqlx::query_scalar::<DB, i32>(sql)
+        .bind(tenant.as_uuid())
+        .bind(user.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?;
+    found
+        .map(|_| ())
+        .ok_or_else(|| StoreError::not_found("user", user))
+}
+
+/// Locks the tenant's row in the worker's list, if it has one (PostgreSQL;
+/// SQLite's writers are serialized already).
+async fn lock_tenant_row<DB>(conn: &mut Conn<DB>, tenant: TenantId) -> Result<(), StoreError>
+where
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let lock = DB::FOR_UPDATE;
+    sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
+        "SELECT 1 FROM push_tenants WHERE tenant_id = $1{lock}"
+    )))
+    .bind(tenant.as_uuid())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// What each database writes its own way: a device's registration and an
+/// enqueue pass read the event stream's position (SQLite sequence numbers,
+/// PostgreSQL transaction ids), and a claim leases deliveries (PostgreSQL
+/// `FOR UPDATE SKIP LOCKED`).
+#[async_trait]
+pub(crate) trait PushCursor: SqlStore {
+    /// [`PushStore::register_push_subscription`].
+    async fn register(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        new: NewPushSubscription,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<PushSubscription, StoreError>;
+    /// [`PushStore::enqueue_pushes`].
+    async fn enqueue(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Enqueued, StoreError>;
+    /// [`PushStore::claim_pushes`].
+    async fn claim(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<ClaimedPush>, StoreError>;
+}
+
+#[async_trait]
+impl<S, DB> PushStore for S
+where
+    S: PushCursor<Db = DB>,
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+    bool: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i32>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<DB::Instant>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    <DB as Database>::QueryResult: Affected,
+    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (i32,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    async fn register_push_subscription(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        new: NewPushSubscription,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<PushSubscription, StoreError> {
+        self.register(tenant, user, new, actor, now).await
+    }
+
+    async fn unregister_push_subscription(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        endpoint: &PushEndpoint,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mine = |found: &Found| found.as_ref().is_some_and(|(s, _, _)| s.user_id == user);
+        {
+            let mut conn = self.read(tenant).await?;
+            if !mine(&by_endpoint::<DB>(&mut conn, tenant, endpoint, false).await?) {
+                return Ok(false);
+            }
+        }
+        let mut tx = self.write(tenant).await?;
+        lock_tenant_row::<DB>(&mut tx, tenant).await?;
+        let found = by_endpoint::<DB>(&mut tx, tenant, endpoint, true).await?;
+        if !mine(&found) {
+            return Ok(false);
+        }
+        let Some((s, _, _)) = found else {
+            return Ok(false);
+        };
+        remove::<DB>(&mut tx, &s, Removal::User, actor, now).await?;
+        tx.commit().await?;
+        self.announce();
+        Ok(true)
+    }
+
+    async fn push_subscriptions(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<Vec<PushSubscription>, StoreError> {
+        let mut conn = self.read(tenant).await?;
+        subscriptions_of::<DB>(&mut conn, tenant, user).await
+    }
+
+    async fn notification_settings(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<NotificationSettings, StoreError> {
+        let mut conn = self.read(tenant).await?;
+        read_settings::<DB>(&mut conn, tenant, user).await
+    }
+
+    async fn update_notification_settings(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        patch: NotificationSettingsPatch,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<NotificationSettings, StoreError> {
+        let mut tx = self.write(tenant).await?;
+        ensure_user::<DB>(&mut tx, tenant, user, true).await?;
+        let before = read_settings::<DB>(&mut tx, tenant, user).await?;
+        let after = before.patched(&patch);
+        if after == before {
+            return Ok(before);
+        }
+        sqlx::query::<DB>(UPSERT_SETTINGS_SQL)
+            .bind(tenant.as_uuid())
+            .bind(user.as_uuid())
+            .bind(after.reservation_created)
+            .bind(after.reservation_changed)
+            .bind(after.reservation_canceled)
+            .bind(after.no_show)
+            .bind(after.lock_conflict)
+            .bind(after.email_new_request)
+            .bind(after.email_canceled)
+            .bind(after.email_no_show)
+            .bind(DB::stamp(now))
+            .execute(&mut *tx)
+            .await?;
+        append::<DB>(
+            &mut tx,
+            &settings_updated(tenant, user, &before, &after, actor, now),
+        )
+        .await?;
+        tx.commit().await?;
+        self.announce();
+        Ok(after)
+    }
+
+    async fn push_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
+        let ids: Vec<Uuid> =
+            sqlx::query_scalar::<DB, Uuid>("SELECT tenant_id FROM push_tenants ORDER BY tenant_id")
+                .fetch_all(self.sql_pool())
+                .await?;
+        Ok(ids.into_iter().map(TenantId::from_uuid).collect())
+    }
+
+    async fn enqueue_pushes(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Enqueued, StoreError> {
+        self.enqueue(tenant, now, limit).await
+    }
+
+    async fn claim_pushes(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<ClaimedPush>, StoreError> {
+        self.claim(tenant, now, lease, limit).await
+    }
+
+    async fn finish_push(&self, tenant: TenantId, report: &PushReport) -> Result<bool, StoreError> {
+        let mut tx = self.write(tenant).await?;
+        if report.next == PushNext::Gone {
+            lock_tenant_row::<DB>(&mut tx, tenant).await?;
+            let lock = DB::FOR_UPDATE;
+            let held: Option<Uuid> = sqlx::query_scalar::<DB, Uuid>(sqlx::AssertSqlSafe(format!(
+                "SELECT subscription_id FROM push_deliveries \
+                 WHERE tenant_id = $1 AND id = $2 AND lease_id = $3 AND status = 'pending'{lock}"
+            )))
+            .bind(tenant.as_uuid())
+            .bind(report.delivery_id.as_uuid())
+            .bind(report.lease)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(subscription) = held else {
+                return Ok(false);
+            };
+            let Some((s, _, _)) =
+                by_id::<DB>(&mut tx, tenant, PushSubscriptionId::from_uuid(subscription)).await?
+            else {
+                return Ok(false);
+            };
+            let status = report.response_status.unwrap_or(410);
+            remove::<DB>(
+                &mut tx,
+                &s,
+                Removal::Gone(status),
+                &Actor::System,
+                report.finished_at,
+            )
+            .await?;
+            tx.commit().await?;
+            self.announce();
+            return Ok(true);
+        }
+        let (status, next) = after_attempt(report);
+        let held = sqlx::query::<DB>(
+            "UPDATE push_deliveries SET status = $1, next_attempt_at = $2, lease_id = NULL, \
+               last_status = $3, last_error = $4, updated_at = $5 \
+             WHERE tenant_id = $6 AND id = $7 AND lease_id = $8 AND status = 'pending'",
+        )
+        .bind(status.as_str())
+        .bind(next.map(DB::stamp))
+        .bind(report.response_status.map(i32::from))
+        .bind(&report.error)
+        .bind(DB::stamp(report.finished_at))
+        .bind(tenant.as_uuid())
+        .bind(report.delivery_id.as_uuid())
+        .bind(report.lease)
+        .execute(&mut *tx)
+        .await?
+        .affected()
+            == 1;
+        tx.commit().await?;
+        Ok(held)
+    }
+
+    async fn push_deliveries(
+        &self,
+        tenant: TenantId,
+        subscription: PushSubscriptionId,
+    ) -> Result<Vec<PushDelivery>, StoreError> {
+        let mut conn = self.read(tenant).await?;
+        deliveries_of::<DB>(&mut conn, tenant, subscription).await
+    }
 }

@@ -13,35 +13,12 @@ use crate::audit::Actor;
 use crate::event::{Event, EventCursor};
 use crate::ids::{EventId, PushDeliveryId, PushSubscriptionId, TenantId, UserId};
 use crate::push::{
-    ClaimedPush, Enqueued, KEEP_FINISHED, MAX_ATTEMPTS, NewPushSubscription, NotificationSettings,
-    NotificationSettingsPatch, PushDelivery, PushEndpoint, PushKeys, PushNext, PushReport,
+    ClaimedPush, Enqueued, KEEP_FINISHED, MAX_ATTEMPTS, NewPushSubscription, PushKeys,
     PushSubscription,
 };
 use crate::store::StoreError;
-use crate::store::push::sql::{
-    Found, by_endpoint, by_id, deliveries_of, make_room, read_settings, remove, subscriptions_of,
-};
-use crate::store::push::{
-    CandidateEvent, PushStore, Recipient, Removal, UPSERT_SETTINGS_SQL, after_attempt, plan_pushes,
-    registered, settings_from, settings_updated,
-};
-
-/// NOT_FOUND unless the tenant has the user.
-async fn ensure_user(
-    conn: &mut SqliteConnection,
-    tenant: TenantId,
-    user: UserId,
-) -> Result<(), StoreError> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM users WHERE tenant_id = ? AND id = ?")
-            .bind(tenant.as_uuid())
-            .bind(user.as_uuid())
-            .fetch_optional(&mut *conn)
-            .await?;
-    found
-        .map(|_| ())
-        .ok_or_else(|| StoreError::not_found("user", user))
-}
+use crate::store::push::sql::{Found, PushCursor, by_endpoint, ensure_user, make_room};
+use crate::store::push::{CandidateEvent, Recipient, plan_pushes, registered, settings_from};
 
 async fn event_seq(conn: &mut SqliteConnection, id: EventId) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("SELECT seq FROM events WHERE id = ?")
@@ -81,8 +58,8 @@ struct ClaimRow {
 }
 
 #[async_trait]
-impl PushStore for SqliteStore {
-    async fn register_push_subscription(
+impl PushCursor for SqliteStore {
+    async fn register(
         &self,
         tenant: TenantId,
         user: UserId,
@@ -106,7 +83,7 @@ impl PushStore for SqliteStore {
             }
         }
         let mut tx = self.begin_write().await?;
-        ensure_user(&mut tx, tenant, user).await?;
+        ensure_user::<Sqlite>(&mut tx, tenant, user, false).await?;
         let found = by_endpoint::<Sqlite>(&mut tx, tenant, &new.endpoint, true).await?;
         if unchanged(&found)
             && let Some((s, _, _)) = found
@@ -197,101 +174,7 @@ impl PushStore for SqliteStore {
         Ok(subscription)
     }
 
-    async fn unregister_push_subscription(
-        &self,
-        tenant: TenantId,
-        user: UserId,
-        endpoint: &PushEndpoint,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let mine = |found: &Found| found.as_ref().is_some_and(|(s, _, _)| s.user_id == user);
-        {
-            let mut conn = self.pool.acquire().await?;
-            if !mine(&by_endpoint::<Sqlite>(&mut conn, tenant, endpoint, false).await?) {
-                return Ok(false);
-            }
-        }
-        let mut tx = self.begin_write().await?;
-        let found = by_endpoint::<Sqlite>(&mut tx, tenant, endpoint, true).await?;
-        if !mine(&found) {
-            return Ok(false);
-        }
-        let Some((s, _, _)) = found else {
-            return Ok(false);
-        };
-        remove::<Sqlite>(&mut tx, &s, Removal::User, actor, now).await?;
-        tx.commit().await?;
-        self.committed();
-        Ok(true)
-    }
-
-    async fn push_subscriptions(
-        &self,
-        tenant: TenantId,
-        user: UserId,
-    ) -> Result<Vec<PushSubscription>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        subscriptions_of::<Sqlite>(&mut conn, tenant, user).await
-    }
-
-    async fn notification_settings(
-        &self,
-        tenant: TenantId,
-        user: UserId,
-    ) -> Result<NotificationSettings, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        read_settings::<Sqlite>(&mut conn, tenant, user).await
-    }
-
-    async fn update_notification_settings(
-        &self,
-        tenant: TenantId,
-        user: UserId,
-        patch: NotificationSettingsPatch,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<NotificationSettings, StoreError> {
-        let mut tx = self.begin_write().await?;
-        ensure_user(&mut tx, tenant, user).await?;
-        let before = read_settings::<Sqlite>(&mut tx, tenant, user).await?;
-        let after = before.patched(&patch);
-        if after == before {
-            return Ok(before);
-        }
-        sqlx::query(UPSERT_SETTINGS_SQL)
-            .bind(tenant.as_uuid())
-            .bind(user.as_uuid())
-            .bind(after.reservation_created)
-            .bind(after.reservation_changed)
-            .bind(after.reservation_canceled)
-            .bind(after.no_show)
-            .bind(after.lock_conflict)
-            .bind(after.email_new_request)
-            .bind(after.email_canceled)
-            .bind(after.email_no_show)
-            .bind(micros(now))
-            .execute(&mut *tx)
-            .await?;
-        append(
-            &mut tx,
-            &settings_updated(tenant, user, &before, &after, actor, now),
-        )
-        .await?;
-        tx.commit().await?;
-        self.committed();
-        Ok(after)
-    }
-
-    async fn push_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
-        let ids: Vec<Uuid> =
-            sqlx::query_scalar("SELECT tenant_id FROM push_tenants ORDER BY tenant_id")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(ids.into_iter().map(TenantId::from_uuid).collect())
-    }
-
-    async fn enqueue_pushes(
+    async fn enqueue(
         &self,
         tenant: TenantId,
         now: DateTime<Utc>,
@@ -417,7 +300,7 @@ impl PushStore for SqliteStore {
         })
     }
 
-    async fn claim_pushes(
+    async fn claim(
         &self,
         tenant: TenantId,
         now: DateTime<Utc>,
@@ -519,70 +402,5 @@ impl PushStore for SqliteStore {
                 })
             })
             .collect()
-    }
-
-    async fn finish_push(&self, tenant: TenantId, report: &PushReport) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        if report.next == PushNext::Gone {
-            let held: Option<Uuid> = sqlx::query_scalar(
-                "SELECT subscription_id FROM push_deliveries \
-                 WHERE tenant_id = ? AND id = ? AND lease_id = ? AND status = 'pending'",
-            )
-            .bind(tenant.as_uuid())
-            .bind(report.delivery_id.as_uuid())
-            .bind(report.lease)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(subscription) = held else {
-                return Ok(false);
-            };
-            let Some((s, _, _)) =
-                by_id::<Sqlite>(&mut tx, tenant, PushSubscriptionId::from_uuid(subscription))
-                    .await?
-            else {
-                return Ok(false);
-            };
-            let status = report.response_status.unwrap_or(410);
-            remove::<Sqlite>(
-                &mut tx,
-                &s,
-                Removal::Gone(status),
-                &Actor::System,
-                report.finished_at,
-            )
-            .await?;
-            tx.commit().await?;
-            self.committed();
-            return Ok(true);
-        }
-        let (status, next) = after_attempt(report);
-        let held = sqlx::query(
-            "UPDATE push_deliveries SET status = ?, next_attempt_at = ?, lease_id = NULL, \
-               last_status = ?, last_error = ?, updated_at = ? \
-             WHERE tenant_id = ? AND id = ? AND lease_id = ? AND status = 'pending'",
-        )
-        .bind(status.as_str())
-        .bind(next.map(micros))
-        .bind(report.response_status.map(i64::from))
-        .bind(&report.error)
-        .bind(micros(report.finished_at))
-        .bind(tenant.as_uuid())
-        .bind(report.delivery_id.as_uuid())
-        .bind(report.lease)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        tx.commit().await?;
-        Ok(held)
-    }
-
-    async fn push_deliveries(
-        &self,
-        tenant: TenantId,
-        subscription: PushSubscriptionId,
-    ) -> Result<Vec<PushDelivery>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        deliveries_of::<Sqlite>(&mut conn, tenant, subscription).await
     }
 }

@@ -32,7 +32,7 @@ use crate::push::{
     PushSubscription,
 };
 use crate::store::StoreError;
-use crate::store::push::sql::{Found, PushCursor, by_endpoint, ensure_user, make_room};
+use crate::store::push::sql::{Found, PushCursor, Sql};
 use crate::store::push::{CandidateEvent, Recipient, plan_pushes, registered, settings_from};
 
 async fn event_position(conn: &mut PgConnection, id: EventId) -> Result<(i64, i64), StoreError> {
@@ -94,7 +94,7 @@ impl PushCursor for PostgresStore {
         // A device registers again on every start of the app: a read, no write.
         {
             let mut tx = self.begin_tenant(tenant).await?;
-            let found = by_endpoint::<Postgres>(&mut tx, tenant, &new.endpoint, false).await?;
+            let found = Sql::<Postgres>::by_endpoint(&mut tx, tenant, &new.endpoint, false).await?;
             if unchanged(&found)
                 && let Some((s, _, _)) = found
             {
@@ -102,7 +102,7 @@ impl PushCursor for PostgresStore {
             }
         }
         let mut tx = self.begin_tenant(tenant).await?;
-        ensure_user::<Postgres>(&mut tx, tenant, user, false).await?;
+        Sql::<Postgres>::ensure_user(&mut tx, tenant, user, false).await?;
         // Takes the tenant's row in the worker's list (inserted with position
         // 0-0 for a first device, set below to this registration's).
         sqlx::query(
@@ -112,7 +112,7 @@ impl PushCursor for PostgresStore {
         .bind(tenant.as_uuid())
         .execute(&mut *tx)
         .await?;
-        let found = by_endpoint::<Postgres>(&mut tx, tenant, &new.endpoint, true).await?;
+        let found = Sql::<Postgres>::by_endpoint(&mut tx, tenant, &new.endpoint, true).await?;
         if unchanged(&found)
             && let Some((s, _, _)) = found
         {
@@ -122,7 +122,7 @@ impl PushCursor for PostgresStore {
             Some((before, _, _)) => {
                 let moved = before.user_id != user;
                 if moved {
-                    make_room::<Postgres>(&mut tx, tenant, user, Some(before.id), actor, now)
+                    Sql::<Postgres>::make_room(&mut tx, tenant, user, Some(before.id), actor, now)
                         .await?;
                     // What was queued for the previous user is not for this one.
                     sqlx::query(
@@ -163,7 +163,7 @@ impl PushCursor for PostgresStore {
                 (after, (txid, seq))
             }
             None => {
-                make_room::<Postgres>(&mut tx, tenant, user, None, actor, now).await?;
+                Sql::<Postgres>::make_room(&mut tx, tenant, user, None, actor, now).await?;
                 let s = PushSubscription {
                     id: PushSubscriptionId::new(),
                     tenant_id: tenant,

@@ -1,9 +1,14 @@
-//! The push store's reads and identical writes, written once for both
-//! databases (docs/decisions/0148): devices by endpoint or id, the per-user
-//! limit, removal, settings and the delivery log. Each database's
-//! [`super::PushStore`] (`sqlite.rs`, `postgres.rs`) keeps what differs: its
-//! transactions, the tenant's row lock and the event-stream cursor (SQLite
-//! sequence numbers, PostgreSQL transaction ids).
+//! [`PushStore`] for both databases, written once (docs/decisions/0148):
+//! devices, settings, finishing an attempt and the delivery log, over the
+//! shared queries of [`Sql`] (one `where` clause for all of them). Each
+//! database keeps only [`PushCursor`] (`sqlite.rs`, `postgres.rs`): a
+//! registration and an enqueue pass read the event stream's position (SQLite
+//! sequence numbers, PostgreSQL transaction ids), and a claim leases
+//! deliveries (PostgreSQL `FOR UPDATE SKIP LOCKED`). Row locks that only
+//! PostgreSQL takes are [`Dialect::FOR_UPDATE`] / [`Dialect::FOR_NO_KEY_UPDATE`],
+//! empty on SQLite, whose writers are serialized already.
+
+use std::marker::PhantomData;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -97,281 +102,10 @@ impl<T: StoredInstant> DeliveryRow<T> {
     }
 }
 
-/// The tenant's device with this endpoint; with `for_update`, PostgreSQL
-/// keeps its row locked until the transaction ends (SQLite's writers are
-/// serialized already).
-pub(crate) async fn by_endpoint<DB>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    endpoint: &PushEndpoint,
-    for_update: bool,
-) -> Result<Found, StoreError>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
-    let lock = if for_update { DB::FOR_UPDATE } else { "" };
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
-         WHERE tenant_id = $1 AND endpoint = $2{lock}"
-    ));
-    sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
-        .bind(tenant.as_uuid())
-        .bind(endpoint.as_str())
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(SubscriptionRow::into_domain)
-        .transpose()
-}
+/// The shared queries, on the database `DB`.
+pub(crate) struct Sql<DB>(PhantomData<DB>);
 
-/// The tenant's device with this id, its row locked (PostgreSQL).
-pub(crate) async fn by_id<DB>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    id: PushSubscriptionId,
-) -> Result<Found, StoreError>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
-    let lock = DB::FOR_UPDATE;
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
-         WHERE tenant_id = $1 AND id = $2{lock}"
-    ));
-    sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
-        .bind(tenant.as_uuid())
-        .bind(id.as_uuid())
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(SubscriptionRow::into_domain)
-        .transpose()
-}
-
-/// The user's devices, oldest first.
-pub(crate) async fn subscriptions_of<DB>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    user: UserId,
-) -> Result<Vec<PushSubscription>, StoreError>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
-         WHERE tenant_id = $1 AND user_id = $2 ORDER BY created_at, id"
-    ));
-    sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
-        .bind(tenant.as_uuid())
-        .bind(user.as_uuid())
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|row| row.into_domain().map(|(s, _, _)| s))
-        .collect()
-}
-
-/// Removes a device with its queue, records why, and drops the tenant from the
-/// worker's list when it was the last one (on PostgreSQL the caller holds the
-/// tenant's row).
-pub(crate) async fn remove<DB>(
-    conn: &mut Conn<DB>,
-    s: &PushSubscription,
-    why: Removal,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
-    sqlx::query("DELETE FROM push_deliveries WHERE tenant_id = $1 AND subscription_id = $2")
-        .bind(s.tenant_id.as_uuid())
-        .bind(s.id.as_uuid())
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM push_subscriptions WHERE tenant_id = $1 AND id = $2")
-        .bind(s.tenant_id.as_uuid())
-        .bind(s.id.as_uuid())
-        .execute(&mut *conn)
-        .await?;
-    append::<DB>(conn, &unregistered(s, why, actor, now)).await?;
-    sqlx::query(
-        "DELETE FROM push_tenants WHERE tenant_id = $1 AND NOT EXISTS \
-           (SELECT 1 FROM push_subscriptions WHERE tenant_id = $1)",
-    )
-    .bind(s.tenant_id.as_uuid())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Keeps `user` under the per-user limit before one more device becomes theirs:
-/// their device registered longest ago (other than `except`) is replaced.
-pub(crate) async fn make_room<DB>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    user: UserId,
-    except: Option<PushSubscriptionId>,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
-    let lock = DB::FOR_UPDATE;
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
-         WHERE tenant_id = $1 AND user_id = $2 AND id IS DISTINCT FROM $3 \
-         ORDER BY updated_at, id{lock}"
-    ));
-    let theirs = sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
-        .bind(tenant.as_uuid())
-        .bind(user.as_uuid())
-        .bind(except.map(|id| id.as_uuid()))
-        .fetch_all(&mut *conn)
-        .await?;
-    let excess = (theirs.len() + 1).saturating_sub(MAX_SUBSCRIPTIONS_PER_USER);
-    for row in theirs.into_iter().take(excess) {
-        let (old, _, _) = row.into_domain()?;
-        remove::<DB>(conn, &old, Removal::Replaced, actor, now).await?;
-    }
-    Ok(())
-}
-
-/// The user's notification settings (the defaults until they change one).
-pub(crate) async fn read_settings<DB>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    user: UserId,
-) -> Result<NotificationSettings, StoreError>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {SETTINGS_COLUMNS} FROM notification_settings WHERE tenant_id = $1 AND user_id = $2"
-    ));
-    let row: Option<SettingsRow> = sqlx::query_as::<DB, SettingsRow>(sql)
-        .bind(tenant.as_uuid())
-        .bind(user.as_uuid())
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(row.map_or_else(NotificationSettings::default, SettingsRow::into_settings))
-}
-
-/// A device's latest deliveries, newest first.
-pub(crate) async fn deliveries_of<DB>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    subscription: PushSubscriptionId,
-) -> Result<Vec<PushDelivery>, StoreError>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
-    sqlx::query_as::<DB, DeliveryRow<DB::Instant>>(
-        "SELECT id, subscription_id, event_id, kind, status, attempts, next_attempt_at, \
-           last_status, last_error, created_at, updated_at \
-         FROM push_deliveries WHERE tenant_id = $1 AND subscription_id = $2 \
-         ORDER BY id DESC LIMIT 200",
-    )
-    .bind(tenant.as_uuid())
-    .bind(subscription.as_uuid())
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(DeliveryRow::into_domain)
-    .collect()
-}
-
-/// NOT_FOUND unless the tenant has the user; with `lock`, PostgreSQL locks the
-/// user's row so that changes of their settings take turns.
-pub(crate) async fn ensure_user<DB>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    user: UserId,
-    lock: bool,
-) -> Result<(), StoreError>
+impl<DB> Sql<DB>
 where
     DB: Dialect,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
@@ -388,46 +122,205 @@ where
     SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
     (i32,): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
-    let lock = if lock { DB::FOR_NO_KEY_UPDATE } else { "" };
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2{lock}"
-    ));
-    let found: Option<i32> = sqlx::query_scalar::<DB, i32>(sql)
-        .bind(tenant.as_uuid())
-        .bind(user.as_uuid())
-        .fetch_optional(&mut *conn)
-        .await?;
-    found
-        .map(|_| ())
-        .ok_or_else(|| StoreError::not_found("user", user))
-}
+    /// The tenant's device with this endpoint; with `for_update`, PostgreSQL
+    /// keeps its row locked until the transaction ends (SQLite's writers are
+    /// serialized already).
+    pub(crate) async fn by_endpoint(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        endpoint: &PushEndpoint,
+        for_update: bool,
+    ) -> Result<Found, StoreError> {
+        let lock = if for_update { DB::FOR_UPDATE } else { "" };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
+             WHERE tenant_id = $1 AND endpoint = $2{lock}"
+        ));
+        sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
+            .bind(tenant.as_uuid())
+            .bind(endpoint.as_str())
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(SubscriptionRow::into_domain)
+            .transpose()
+    }
 
-/// Locks the tenant's row in the worker's list, if it has one (PostgreSQL;
-/// SQLite's writers are serialized already).
-async fn lock_tenant_row<DB>(conn: &mut Conn<DB>, tenant: TenantId) -> Result<(), StoreError>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
-    let lock = DB::FOR_UPDATE;
-    sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
-        "SELECT 1 FROM push_tenants WHERE tenant_id = $1{lock}"
-    )))
-    .bind(tenant.as_uuid())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    /// The tenant's device with this id, its row locked (PostgreSQL).
+    pub(crate) async fn by_id(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        id: PushSubscriptionId,
+    ) -> Result<Found, StoreError> {
+        let lock = DB::FOR_UPDATE;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
+             WHERE tenant_id = $1 AND id = $2{lock}"
+        ));
+        sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(SubscriptionRow::into_domain)
+            .transpose()
+    }
+
+    /// The user's devices, oldest first.
+    pub(crate) async fn subscriptions_of(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<Vec<PushSubscription>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
+             WHERE tenant_id = $1 AND user_id = $2 ORDER BY created_at, id"
+        ));
+        sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
+            .bind(tenant.as_uuid())
+            .bind(user.as_uuid())
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|row| row.into_domain().map(|(s, _, _)| s))
+            .collect()
+    }
+
+    /// Removes a device with its queue, records why, and drops the tenant from the
+    /// worker's list when it was the last one (on PostgreSQL the caller holds the
+    /// tenant's row).
+    pub(crate) async fn remove(
+        conn: &mut Conn<DB>,
+        s: &PushSubscription,
+        why: Removal,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM push_deliveries WHERE tenant_id = $1 AND subscription_id = $2")
+            .bind(s.tenant_id.as_uuid())
+            .bind(s.id.as_uuid())
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM push_subscriptions WHERE tenant_id = $1 AND id = $2")
+            .bind(s.tenant_id.as_uuid())
+            .bind(s.id.as_uuid())
+            .execute(&mut *conn)
+            .await?;
+        append::<DB>(conn, &unregistered(s, why, actor, now)).await?;
+        sqlx::query(
+            "DELETE FROM push_tenants WHERE tenant_id = $1 AND NOT EXISTS \
+               (SELECT 1 FROM push_subscriptions WHERE tenant_id = $1)",
+        )
+        .bind(s.tenant_id.as_uuid())
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Keeps `user` under the per-user limit before one more device becomes theirs:
+    /// their device registered longest ago (other than `except`) is replaced.
+    pub(crate) async fn make_room(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        user: UserId,
+        except: Option<PushSubscriptionId>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let lock = DB::FOR_UPDATE;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
+             WHERE tenant_id = $1 AND user_id = $2 AND id IS DISTINCT FROM $3 \
+             ORDER BY updated_at, id{lock}"
+        ));
+        let theirs = sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
+            .bind(tenant.as_uuid())
+            .bind(user.as_uuid())
+            .bind(except.map(|id| id.as_uuid()))
+            .fetch_all(&mut *conn)
+            .await?;
+        let excess = (theirs.len() + 1).saturating_sub(MAX_SUBSCRIPTIONS_PER_USER);
+        for row in theirs.into_iter().take(excess) {
+            let (old, _, _) = row.into_domain()?;
+            Self::remove(conn, &old, Removal::Replaced, actor, now).await?;
+        }
+        Ok(())
+    }
+
+    /// The user's notification settings (the defaults until they change one).
+    pub(crate) async fn read_settings(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<NotificationSettings, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {SETTINGS_COLUMNS} FROM notification_settings WHERE tenant_id = $1 AND user_id = $2"
+        ));
+        let row: Option<SettingsRow> = sqlx::query_as::<DB, SettingsRow>(sql)
+            .bind(tenant.as_uuid())
+            .bind(user.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await?;
+        Ok(row.map_or_else(NotificationSettings::default, SettingsRow::into_settings))
+    }
+
+    /// A device's latest deliveries, newest first.
+    pub(crate) async fn deliveries_of(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        subscription: PushSubscriptionId,
+    ) -> Result<Vec<PushDelivery>, StoreError> {
+        sqlx::query_as::<DB, DeliveryRow<DB::Instant>>(
+            "SELECT id, subscription_id, event_id, kind, status, attempts, next_attempt_at, \
+               last_status, last_error, created_at, updated_at \
+             FROM push_deliveries WHERE tenant_id = $1 AND subscription_id = $2 \
+             ORDER BY id DESC LIMIT 200",
+        )
+        .bind(tenant.as_uuid())
+        .bind(subscription.as_uuid())
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(DeliveryRow::into_domain)
+        .collect()
+    }
+
+    /// NOT_FOUND unless the tenant has the user; with `lock`, PostgreSQL locks the
+    /// user's row so that changes of their settings take turns.
+    pub(crate) async fn ensure_user(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        user: UserId,
+        lock: bool,
+    ) -> Result<(), StoreError> {
+        let lock = if lock { DB::FOR_NO_KEY_UPDATE } else { "" };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2{lock}"
+        ));
+        let found: Option<i32> = sqlx::query_scalar::<DB, i32>(sql)
+            .bind(tenant.as_uuid())
+            .bind(user.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await?;
+        found
+            .map(|_| ())
+            .ok_or_else(|| StoreError::not_found("user", user))
+    }
+
+    /// Locks the tenant's row in the worker's list, if it has one (PostgreSQL;
+    /// SQLite's writers are serialized already).
+    pub(crate) async fn lock_tenant_row(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+    ) -> Result<(), StoreError> {
+        let lock = DB::FOR_UPDATE;
+        sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
+            "SELECT 1 FROM push_tenants WHERE tenant_id = $1{lock}"
+        )))
+        .bind(tenant.as_uuid())
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
 }
 
 /// What each database writes its own way: a device's registration and an
@@ -508,20 +401,20 @@ where
         let mine = |found: &Found| found.as_ref().is_some_and(|(s, _, _)| s.user_id == user);
         {
             let mut conn = self.read(tenant).await?;
-            if !mine(&by_endpoint::<DB>(&mut conn, tenant, endpoint, false).await?) {
+            if !mine(&Sql::<DB>::by_endpoint(&mut conn, tenant, endpoint, false).await?) {
                 return Ok(false);
             }
         }
         let mut tx = self.write(tenant).await?;
-        lock_tenant_row::<DB>(&mut tx, tenant).await?;
-        let found = by_endpoint::<DB>(&mut tx, tenant, endpoint, true).await?;
+        Sql::<DB>::lock_tenant_row(&mut tx, tenant).await?;
+        let found = Sql::<DB>::by_endpoint(&mut tx, tenant, endpoint, true).await?;
         if !mine(&found) {
             return Ok(false);
         }
         let Some((s, _, _)) = found else {
             return Ok(false);
         };
-        remove::<DB>(&mut tx, &s, Removal::User, actor, now).await?;
+        Sql::<DB>::remove(&mut tx, &s, Removal::User, actor, now).await?;
         tx.commit().await?;
         self.announce();
         Ok(true)
@@ -533,7 +426,7 @@ where
         user: UserId,
     ) -> Result<Vec<PushSubscription>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        subscriptions_of::<DB>(&mut conn, tenant, user).await
+        Sql::<DB>::subscriptions_of(&mut conn, tenant, user).await
     }
 
     async fn notification_settings(
@@ -542,7 +435,7 @@ where
         user: UserId,
     ) -> Result<NotificationSettings, StoreError> {
         let mut conn = self.read(tenant).await?;
-        read_settings::<DB>(&mut conn, tenant, user).await
+        Sql::<DB>::read_settings(&mut conn, tenant, user).await
     }
 
     async fn update_notification_settings(
@@ -554,8 +447,8 @@ where
         now: DateTime<Utc>,
     ) -> Result<NotificationSettings, StoreError> {
         let mut tx = self.write(tenant).await?;
-        ensure_user::<DB>(&mut tx, tenant, user, true).await?;
-        let before = read_settings::<DB>(&mut tx, tenant, user).await?;
+        Sql::<DB>::ensure_user(&mut tx, tenant, user, true).await?;
+        let before = Sql::<DB>::read_settings(&mut tx, tenant, user).await?;
         let after = before.patched(&patch);
         if after == before {
             return Ok(before);
@@ -614,7 +507,7 @@ where
     async fn finish_push(&self, tenant: TenantId, report: &PushReport) -> Result<bool, StoreError> {
         let mut tx = self.write(tenant).await?;
         if report.next == PushNext::Gone {
-            lock_tenant_row::<DB>(&mut tx, tenant).await?;
+            Sql::<DB>::lock_tenant_row(&mut tx, tenant).await?;
             let lock = DB::FOR_UPDATE;
             let held: Option<Uuid> = sqlx::query_scalar::<DB, Uuid>(sqlx::AssertSqlSafe(format!(
                 "SELECT subscription_id FROM push_deliveries \
@@ -629,12 +522,13 @@ where
                 return Ok(false);
             };
             let Some((s, _, _)) =
-                by_id::<DB>(&mut tx, tenant, PushSubscriptionId::from_uuid(subscription)).await?
+                Sql::<DB>::by_id(&mut tx, tenant, PushSubscriptionId::from_uuid(subscription))
+                    .await?
             else {
                 return Ok(false);
             };
             let status = report.response_status.unwrap_or(410);
-            remove::<DB>(
+            Sql::<DB>::remove(
                 &mut tx,
                 &s,
                 Removal::Gone(status),
@@ -674,6 +568,6 @@ where
         subscription: PushSubscriptionId,
     ) -> Result<Vec<PushDelivery>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        deliveries_of::<DB>(&mut conn, tenant, subscription).await
+        Sql::<DB>::deliveries_of(&mut conn, tenant, subscription).await
     }
 }

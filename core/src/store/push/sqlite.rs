@@ -17,7 +17,7 @@ use crate::push::{
     PushSubscription,
 };
 use crate::store::StoreError;
-use crate::store::push::sql::{Found, PushCursor, by_endpoint, ensure_user, make_room};
+use crate::store::push::sql::{Found, PushCursor, Sql};
 use crate::store::push::{CandidateEvent, Recipient, plan_pushes, registered, settings_from};
 
 async fn event_seq(conn: &mut SqliteConnection, id: EventId) -> Result<i64, StoreError> {
@@ -75,7 +75,7 @@ impl PushCursor for SqliteStore {
         // A device registers again on every start of the app: a read, no write.
         {
             let mut conn = self.pool.acquire().await?;
-            let found = by_endpoint::<Sqlite>(&mut conn, tenant, &new.endpoint, false).await?;
+            let found = Sql::<Sqlite>::by_endpoint(&mut conn, tenant, &new.endpoint, false).await?;
             if unchanged(&found)
                 && let Some((s, _, _)) = found
             {
@@ -83,8 +83,8 @@ impl PushCursor for SqliteStore {
             }
         }
         let mut tx = self.begin_write().await?;
-        ensure_user::<Sqlite>(&mut tx, tenant, user, false).await?;
-        let found = by_endpoint::<Sqlite>(&mut tx, tenant, &new.endpoint, true).await?;
+        Sql::<Sqlite>::ensure_user(&mut tx, tenant, user, false).await?;
+        let found = Sql::<Sqlite>::by_endpoint(&mut tx, tenant, &new.endpoint, true).await?;
         if unchanged(&found)
             && let Some((s, _, _)) = found
         {
@@ -94,7 +94,8 @@ impl PushCursor for SqliteStore {
             Some((before, _, _)) => {
                 let moved = before.user_id != user;
                 if moved {
-                    make_room::<Sqlite>(&mut tx, tenant, user, Some(before.id), actor, now).await?;
+                    Sql::<Sqlite>::make_room(&mut tx, tenant, user, Some(before.id), actor, now)
+                        .await?;
                     // What was queued for the previous user is not for this one.
                     sqlx::query(
                         "DELETE FROM push_deliveries WHERE tenant_id = ? AND subscription_id = ?",
@@ -130,7 +131,7 @@ impl PushCursor for SqliteStore {
                 after
             }
             None => {
-                make_room::<Sqlite>(&mut tx, tenant, user, None, actor, now).await?;
+                Sql::<Sqlite>::make_room(&mut tx, tenant, user, None, actor, now).await?;
                 let s = PushSubscription {
                     id: PushSubscriptionId::new(),
                     tenant_id: tenant,

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod api_key;
 pub mod audit;
+pub mod backoff;
 pub mod board;
 pub mod booking_request;
 pub mod capacity;

@@ -29,6 +29,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::backoff::{Backoff, truncate};
 use crate::event::EventKind;
 use crate::ids::{ClientId, EventId, MailId, ReservationId, TenantId, UnitId, UserId};
 use crate::reservation::{Channel, Reservation};
@@ -44,6 +45,13 @@ pub const FIRST_RETRY_DELAY: Duration = Duration::minutes(1);
 pub const BACKOFF_FACTOR: i32 = 3;
 /// The longest wait between two attempts.
 pub const MAX_RETRY_DELAY: Duration = Duration::hours(4);
+/// The schedule [`retry_delay`] follows.
+const SCHEDULE: Backoff = Backoff {
+    max_attempts: MAX_ATTEMPTS,
+    first: FIRST_RETRY_DELAY,
+    factor: BACKOFF_FACTOR,
+    max: MAX_RETRY_DELAY,
+};
 /// How long sent, failed and skipped messages are kept (with their attempts).
 pub const KEEP_FINISHED: Duration = Duration::days(30);
 /// Events older than this when they are queued make no message: an instance
@@ -572,17 +580,6 @@ impl MailReport {
     }
 }
 
-fn truncate(mut s: String, max: usize) -> String {
-    if s.len() > max {
-        let mut end = max;
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        s.truncate(end);
-    }
-    s
-}
-
 /// The wait after the `attempts_made`-th failed attempt, or `None` when that
 /// was the last one ([`MAX_ATTEMPTS`]): [`FIRST_RETRY_DELAY`] times
 /// [`BACKOFF_FACTOR`] to the power `attempts_made - 1`, capped at
@@ -590,17 +587,7 @@ fn truncate(mut s: String, max: usize) -> String {
 /// Without jitter: 1, 3, 9, 27 and 81 minutes, then 4 h twice — eight attempts
 /// over about ten hours, within the day a mail server's own queue would try.
 pub fn retry_delay(attempts_made: u32, jitter: u16) -> Option<Duration> {
-    if attempts_made == 0 || attempts_made >= MAX_ATTEMPTS {
-        return None;
-    }
-    let mut base = FIRST_RETRY_DELAY;
-    for _ in 1..attempts_made {
-        base = (base * BACKOFF_FACTOR).min(MAX_RETRY_DELAY);
-    }
-    let permille = 750 + i64::from(jitter.min(1000)) / 2;
-    Some(Duration::milliseconds(
-        base.num_milliseconds() * permille / 1000,
-    ))
+    SCHEDULE.delay(attempts_made, jitter)
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::backoff::{Backoff, truncate};
 use crate::event::{Event, EventKind};
 use crate::ids::{PushDeliveryId, PushSubscriptionId, TenantId, UserId};
 use crate::lock::Lock;
@@ -42,6 +43,13 @@ pub const FIRST_RETRY_DELAY: Duration = Duration::seconds(10);
 pub const BACKOFF_FACTOR: i32 = 4;
 /// The longest wait between two attempts.
 pub const MAX_RETRY_DELAY: Duration = Duration::hours(1);
+/// The schedule [`retry_delay`] follows.
+const SCHEDULE: Backoff = Backoff {
+    max_attempts: MAX_ATTEMPTS,
+    first: FIRST_RETRY_DELAY,
+    factor: BACKOFF_FACTOR,
+    max: MAX_RETRY_DELAY,
+};
 /// Devices one user may register; registering one more replaces the one
 /// registered (or refreshed) longest ago.
 pub const MAX_SUBSCRIPTIONS_PER_USER: usize = 20;
@@ -636,17 +644,6 @@ fn period_text(r: &Reservation, tenant: &Tenant) -> String {
     }
 }
 
-fn truncate(mut s: String, max: usize) -> String {
-    if s.len() > max {
-        let mut end = max;
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        s.truncate(end);
-    }
-    s
-}
-
 /// What happens to a delivery after an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PushNext {
@@ -725,17 +722,7 @@ impl PushReport {
 /// [`MAX_RETRY_DELAY`], scaled by a jitter factor between 0.75 and 1.25
 /// (`jitter` 0–1000 maps onto it linearly).
 pub fn retry_delay(attempts_made: u32, jitter: u16) -> Option<Duration> {
-    if attempts_made == 0 || attempts_made >= MAX_ATTEMPTS {
-        return None;
-    }
-    let mut base = FIRST_RETRY_DELAY;
-    for _ in 1..attempts_made {
-        base = (base * BACKOFF_FACTOR).min(MAX_RETRY_DELAY);
-    }
-    let permille = 750 + i64::from(jitter.min(1000)) / 2;
-    Some(Duration::milliseconds(
-        base.min(MAX_RETRY_DELAY).num_milliseconds() * permille / 1000,
-    ))
+    SCHEDULE.delay(attempts_made, jitter)
 }
 
 #[cfg(test)]

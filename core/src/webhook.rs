@@ -19,6 +19,7 @@ use serde_json::json;
 use sha2::Sha256;
 use uuid::Uuid;
 
+use crate::backoff::{Backoff, truncate};
 use crate::event::{Event, EventCursor, EventKind};
 use crate::ids::{DeliveryId, EventId, TenantId, WebhookId};
 
@@ -31,6 +32,13 @@ pub const FIRST_RETRY_DELAY: Duration = Duration::seconds(10);
 pub const BACKOFF_FACTOR: i32 = 4;
 /// The longest wait between two attempts.
 pub const MAX_RETRY_DELAY: Duration = Duration::hours(12);
+/// The schedule [`retry_delay`] follows.
+const SCHEDULE: Backoff = Backoff {
+    max_attempts: MAX_ATTEMPTS,
+    first: FIRST_RETRY_DELAY,
+    factor: BACKOFF_FACTOR,
+    max: MAX_RETRY_DELAY,
+};
 /// Active webhooks one tenant may have.
 pub const MAX_WEBHOOKS_PER_TENANT: usize = 32;
 /// Longest accepted endpoint URL.
@@ -563,17 +571,6 @@ impl AttemptReport {
     }
 }
 
-fn truncate(mut s: String, max: usize) -> String {
-    if s.len() > max {
-        let mut end = max;
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        s.truncate(end);
-    }
-    s
-}
-
 /// The wait after the `attempts_made`-th failed attempt, or `None` when that was
 /// the last one ([`MAX_ATTEMPTS`]). Exponential: [`FIRST_RETRY_DELAY`] times
 /// [`BACKOFF_FACTOR`] to the power `attempts_made - 1`, capped at
@@ -584,18 +581,7 @@ fn truncate(mut s: String, max: usize) -> String {
 /// Without jitter the waits are 10 s, 40 s, 2 min 40 s, 10 min 40 s, 42 min 40 s,
 /// 2 h 50 min 40 s and 11 h 22 min 40 s: eight attempts over about fifteen hours.
 pub fn retry_delay(attempts_made: u32, jitter: u16) -> Option<Duration> {
-    if attempts_made == 0 || attempts_made >= MAX_ATTEMPTS {
-        return None;
-    }
-    let mut base = FIRST_RETRY_DELAY;
-    for _ in 1..attempts_made {
-        base = (base * BACKOFF_FACTOR).min(MAX_RETRY_DELAY);
-    }
-    let base = base.min(MAX_RETRY_DELAY);
-    let permille = 750 + i64::from(jitter.min(1000)) / 2;
-    Some(Duration::milliseconds(
-        base.num_milliseconds() * permille / 1000,
-    ))
+    SCHEDULE.delay(attempts_made, jitter)
 }
 
 #[cfg(test)]

@@ -49,16 +49,9 @@ mod push;
 
 #[path = "mail/postgres.rs"]
 mod mail;
-// Calendar syncs (`CalendarSyncStore`), in their own file.
-#[path = "calendar_sync/postgres.rs"]
-mod calendar_sync;
 // Old events (`EventRetentionStore`), in their own file.
 #[path = "event_retention/postgres.rs"]
 mod event_retention;
-
-// Tenant profiles (`ProfileStore`), in their own file.
-#[path = "profile/postgres.rs"]
-mod profile;
 
 /// The exclusion constraint guarding units of inventory 1 (see the migration).
 const EXCLUSIVE_CONSTRAINT: &str = "reservations_exclusive_no_overlap";
@@ -1918,6 +1911,10 @@ impl super::sql::SqlStore for PostgresStore {
 
     fn sql_pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    fn secrets(&self) -> Option<&crate::secret_box::SecretBox> {
+        self.secrets.as_deref()
     }
 
     async fn write(

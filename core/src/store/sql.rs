@@ -17,6 +17,7 @@ use crate::client::Client;
 use crate::ids::{ClientId, ReservationId, TenantId, UnitId};
 use crate::lock::SessionId;
 use crate::reservation::Reservation;
+use crate::secret_box::SecretBox;
 use crate::time_range::TimeRange;
 use crate::unit::Unit;
 
@@ -58,8 +59,12 @@ impl Affected for sqlx::postgres::PgQueryResult {
     }
 }
 
-/// What differs in a database's SQL and encodings.
-pub(crate) trait Dialect: Database {
+/// What differs in a database's SQL and encodings. Its supertrait bounds
+/// (arguments a query can take, a statement's count of changed rows) hold for
+/// every generic body without being repeated in its `where` clause.
+pub(crate) trait Dialect:
+    Database<Arguments: sqlx::IntoArguments<Self>, QueryResult: Affected>
+{
     /// An instant as the database keeps it: SQLite microseconds, PostgreSQL
     /// `timestamptz`.
     type Instant: StoredInstant
@@ -80,6 +85,10 @@ pub(crate) trait Dialect: Database {
     /// The same with PostgreSQL's weaker ` FOR NO KEY UPDATE` (rows others
     /// may still reference meanwhile).
     const FOR_NO_KEY_UPDATE: &'static str;
+    /// What ends a `SELECT` of queue rows a worker claims: PostgreSQL's
+    /// ` FOR UPDATE SKIP LOCKED` (rows another worker is claiming are passed
+    /// over, not waited for); nothing on SQLite.
+    const SKIP_LOCKED: &'static str;
     /// An expression that is the JSON object in `column` with `key` set to
     /// the text parameter `param` (`$n`).
     fn json_set_text(column: &str, key: &str, param: &str) -> String;
@@ -92,6 +101,7 @@ impl Dialect for Sqlite {
     const MAX_BINDS: usize = 2_000;
     const FOR_UPDATE: &'static str = "";
     const FOR_NO_KEY_UPDATE: &'static str = "";
+    const SKIP_LOCKED: &'static str = "";
     fn json_set_text(column: &str, key: &str, param: &str) -> String {
         format!("json_set({column}, '$.{key}', {param})")
     }
@@ -105,6 +115,7 @@ impl Dialect for Postgres {
     const MAX_BINDS: usize = 5_000;
     const FOR_UPDATE: &'static str = " FOR UPDATE";
     const FOR_NO_KEY_UPDATE: &'static str = " FOR NO KEY UPDATE";
+    const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
     fn json_set_text(column: &str, key: &str, param: &str) -> String {
         format!("jsonb_set({column}, '{{{key}}}', to_jsonb({param}::text))")
     }
@@ -128,6 +139,9 @@ pub(crate) trait SqlStore: Send + Sync {
 
     /// The pool, for reads of data no tenant owns.
     fn sql_pool(&self) -> &Pool<Self::Db>;
+    /// The box secrets at rest are sealed with (webhook signing secrets,
+    /// calendar-sync URLs), if the store has a key.
+    fn secrets(&self) -> Option<&SecretBox>;
     /// A write transaction for `tenant`'s data: SQLite's `BEGIN IMMEDIATE`
     /// (the database write lock); on PostgreSQL one naming the tenant.
     async fn write(&self, tenant: TenantId) -> Result<Transaction<'static, Self::Db>, StoreError>;

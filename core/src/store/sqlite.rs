@@ -42,16 +42,9 @@ mod push;
 
 #[path = "mail/sqlite.rs"]
 mod mail;
-// Calendar syncs (`CalendarSyncStore`), in their own file.
-#[path = "calendar_sync/sqlite.rs"]
-mod calendar_sync;
 // Old events (`EventRetentionStore`), in their own file.
 #[path = "event_retention/sqlite.rs"]
 mod event_retention;
-
-// Tenant profiles (`ProfileStore`), in their own file.
-#[path = "profile/sqlite.rs"]
-mod profile;
 
 /// How long a writer waits for SQLite's write lock before giving up. Generous,
 /// because under load writers queue for the lock by design.
@@ -1797,6 +1790,10 @@ impl super::sql::SqlStore for SqliteStore {
 
     fn sql_pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    fn secrets(&self) -> Option<&crate::secret_box::SecretBox> {
+        self.secrets.as_deref()
     }
 
     async fn write(

@@ -26,7 +26,7 @@ use super::StoreError;
 use super::records::{ChangeRecord, to_json};
 use crate::audit::{Actor, AuditEntry};
 use crate::event::EventKind;
-use crate::ical::sync::{CalendarSync, NewCalendarSync, SyncInterval, SyncReport, SyncStatus};
+use crate::ical::sync::{CalendarSync, NewCalendarSync, SyncReport, SyncStatus};
 use crate::ids::{CalendarSyncId, TenantId, UnitId};
 use crate::secret_box::SecretBox;
 
@@ -197,66 +197,9 @@ pub(crate) fn duplicate_sync(new: &NewCalendarSync) -> StoreError {
     ))
 }
 
-/// A sync row's columns, as both stores read them (times already converted).
-pub(crate) struct SyncColumns {
-    pub id: uuid::Uuid,
-    pub tenant_id: uuid::Uuid,
-    pub unit_id: uuid::Uuid,
-    pub source: String,
-    pub url: String,
-    pub interval_minutes: i64,
-    pub created_at: DateTime<Utc>,
-    pub next_fetch_at: DateTime<Utc>,
-    pub last_attempt_at: Option<DateTime<Utc>>,
-    pub last_success_at: Option<DateTime<Utc>>,
-    pub last_status: Option<String>,
-    pub last_error: Option<String>,
-    pub failures: i64,
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-}
-
-impl SyncColumns {
-    /// The sync (its URL opened with `secrets`), or CORRUPT naming what did
-    /// not read back.
-    pub(crate) fn into_domain(
-        self,
-        secrets: Option<&SecretBox>,
-    ) -> Result<CalendarSync, StoreError> {
-        let (tenant, id) = (
-            TenantId::from_uuid(self.tenant_id),
-            CalendarSyncId::from_uuid(self.id),
-        );
-        let url = SecretBox::open(secrets, &self.url, &url_row(tenant, id))
-            .map_err(StoreError::corrupt)?;
-        Ok(CalendarSync {
-            id,
-            tenant_id: tenant,
-            unit_id: UnitId::from_uuid(self.unit_id),
-            source: self.source.parse().map_err(StoreError::corrupt)?,
-            url: url.parse().map_err(StoreError::corrupt)?,
-            interval: SyncInterval::from_minutes(self.interval_minutes)
-                .map_err(StoreError::corrupt)?,
-            created_at: self.created_at,
-            next_fetch_at: self.next_fetch_at,
-            last_attempt_at: self.last_attempt_at,
-            last_success_at: self.last_success_at,
-            last_status: self
-                .last_status
-                .map(|s| {
-                    SyncStatus::parse(&s)
-                        .ok_or_else(|| StoreError::corrupt(format!("sync status `{s}`")))
-                })
-                .transpose()?,
-            last_error: self.last_error,
-            failures: u32::try_from(self.failures).map_err(StoreError::corrupt)?,
-            etag: self.etag,
-            last_modified: self.last_modified,
-        })
-    }
-}
-
 /// Whether a report counts as a success (for `last_success_at`).
 pub(crate) fn succeeded(report: &SyncReport) -> bool {
     report.status != SyncStatus::Failed
 }
+
+mod sql;

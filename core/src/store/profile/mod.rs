@@ -66,14 +66,9 @@ pub trait ProfileStore: Send + Sync {
     async fn tenant_profile(&self, tenant: TenantId) -> Result<Option<TenantProfile>, StoreError>;
 }
 
-/// The stored JSON of a profile.
-pub(crate) fn encode(profile: &TenantProfile) -> String {
-    to_json(profile).to_string()
-}
-
 /// A stored profile read back.
-pub(crate) fn decode(text: &str) -> Result<TenantProfile, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::corrupt(format!("tenant profile: {e}")))
+pub(crate) fn decode(json: serde_json::Value) -> Result<TenantProfile, StoreError> {
+    serde_json::from_value(json).map_err(|e| StoreError::corrupt(format!("tenant profile: {e}")))
 }
 
 /// The audit entry and event of a changed profile.
@@ -95,3 +90,5 @@ pub(crate) fn profile_changed(
         at,
     )
 }
+
+mod sql;

@@ -1,0 +1,249 @@
+//! [`ProfileStore`] for both databases, written once: one `tenant_profiles`
+//! row per tenant, written with its audit entry and event in a transaction
+//! that names the tenant (PostgreSQL's row-level security). The tenant's row
+//! is read [`Dialect::FOR_UPDATE`] first, so two instances loading the same
+//! policy at once write one change, not two.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::{ProfileStore, PutTenant, decode, profile_changed, same_identity};
+use crate::audit::Actor;
+use crate::ids::TenantId;
+use crate::profile::TenantProfile;
+use crate::store::StoreError;
+use crate::store::records::{self, to_json};
+use crate::store::rows::TenantRow;
+use crate::store::sql::{Conn, Dialect, SqlStore};
+use crate::tenant::{NewTenant, Tenant};
+
+#[async_trait]
+impl<S, DB> ProfileStore for S
+where
+    S: SqlStore<Db = DB>,
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    TenantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (Json<serde_json::Value>,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    async fn save_tenant_profile(
+        &self,
+        tenant: TenantId,
+        profile: &TenantProfile,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write(tenant).await?;
+        if locked_tenant::<DB>(&mut tx, tenant).await?.is_none() {
+            return Err(StoreError::not_found("tenant", tenant));
+        }
+        let changed = save::<S>(&mut tx, tenant, profile, actor, now).await?;
+        tx.commit().await?;
+        if changed {
+            self.announce();
+        }
+        Ok(changed)
+    }
+
+    async fn put_tenant(
+        &self,
+        identity: NewTenant,
+        profile: &TenantProfile,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<PutTenant, StoreError> {
+        // `tenants` has no row-level security; the transaction must name the
+        // tenant for its profile, audit entry and event, so its id is known
+        // first (a new one when the slug is new).
+        let known: Option<Uuid> = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
+            .bind(identity.slug.as_str())
+            .fetch_optional(self.sql_pool())
+            .await?;
+        let known = known.map(TenantId::from_uuid);
+        // A new tenant's id is a fresh one.
+        let id = known.unwrap_or_default();
+        let mut tx = self.write(id).await?;
+        let existing = match known {
+            Some(id) => Some(
+                locked_tenant::<DB>(&mut tx, id)
+                    .await?
+                    .ok_or_else(|| StoreError::not_found("tenant", id))?,
+            ),
+            None => None,
+        };
+        let mut wrote = true;
+        let (tenant, created) = match existing {
+            None => {
+                let tenant = Tenant {
+                    id,
+                    slug: identity.slug,
+                    name: identity.name,
+                    timezone: identity.timezone,
+                    currency: identity.currency,
+                    locale: identity.locale,
+                    created_at: now,
+                };
+                insert_tenant::<DB>(&mut tx, &tenant).await?;
+                S::append(&mut tx, &records::tenant_created(&tenant, actor)).await?;
+                (tenant, true)
+            }
+            Some(before) if same_identity(&before, &identity) => {
+                wrote = false;
+                (before, false)
+            }
+            Some(before) => {
+                let after = Tenant {
+                    name: identity.name,
+                    timezone: identity.timezone,
+                    currency: identity.currency,
+                    locale: identity.locale,
+                    ..before.clone()
+                };
+                sqlx::query(
+                    "UPDATE tenants SET name = $1, timezone = $2, currency = $3, locale = $4 \
+                     WHERE id = $5",
+                )
+                .bind(&after.name)
+                .bind(after.timezone.name())
+                .bind(after.currency.as_str())
+                .bind(&after.locale)
+                .bind(after.id.as_uuid())
+                .execute(&mut *tx)
+                .await?;
+                let record = records::tenant_updated(&before, &after, actor, now);
+                S::append(&mut tx, &record).await?;
+                (after, false)
+            }
+        };
+        let profile_changed = save::<S>(&mut tx, tenant.id, profile, actor, now).await?;
+        tx.commit().await?;
+        if wrote || profile_changed {
+            self.announce();
+        }
+        Ok(PutTenant {
+            tenant,
+            created,
+            profile_changed,
+        })
+    }
+
+    async fn tenant_profile(&self, tenant: TenantId) -> Result<Option<TenantProfile>, StoreError> {
+        let mut conn = self.read(tenant).await?;
+        stored_profile::<DB>(&mut conn, tenant).await
+    }
+}
+
+/// The tenant, its row locked [`Dialect::FOR_UPDATE`] until the transaction
+/// ends.
+async fn locked_tenant<DB: Dialect>(
+    conn: &mut Conn<DB>,
+    id: TenantId,
+) -> Result<Option<Tenant>, StoreError>
+where
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    TenantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let lock = DB::FOR_UPDATE;
+    sqlx::query_as::<DB, TenantRow<DB::Instant>>(sqlx::AssertSqlSafe(format!(
+        "SELECT * FROM tenants WHERE id = $1{lock}"
+    )))
+    .bind(id.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(TenantRow::into_domain)
+    .transpose()
+}
+
+/// Inserts a new tenant's row: CONFLICT when its slug is taken.
+pub(crate) async fn insert_tenant<DB: Dialect>(
+    conn: &mut Conn<DB>,
+    tenant: &Tenant,
+) -> Result<(), StoreError>
+where
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    sqlx::query(
+        "INSERT INTO tenants (id, slug, name, timezone, currency, locale, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(tenant.id.as_uuid())
+    .bind(tenant.slug.as_str())
+    .bind(&tenant.name)
+    .bind(tenant.timezone.name())
+    .bind(tenant.currency.as_str())
+    .bind(&tenant.locale)
+    .bind(DB::stamp(tenant.created_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(format!(
+            "a tenant with slug `{}` already exists",
+            tenant.slug
+        )),
+        _ => StoreError::Database(e),
+    })?;
+    Ok(())
+}
+
+/// The tenant's stored profile.
+async fn stored_profile<DB: Dialect>(
+    conn: &mut Conn<DB>,
+    tenant: TenantId,
+) -> Result<Option<TenantProfile>, StoreError>
+where
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    (Json<serde_json::Value>,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let stored: Option<Json<serde_json::Value>> =
+        sqlx::query_scalar("SELECT profile FROM tenant_profiles WHERE tenant_id = $1")
+            .bind(tenant.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await?;
+    stored.map(|Json(json)| decode(json)).transpose()
+}
+
+/// Saves the profile of a tenant locked by this transaction; true when it
+/// changed.
+async fn save<S: SqlStore>(
+    conn: &mut Conn<S::Db>,
+    tenant: TenantId,
+    profile: &TenantProfile,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError>
+where
+    for<'c> &'c mut Conn<S::Db>: sqlx::Executor<'c, Database = S::Db>,
+    Uuid: for<'q> sqlx::Encode<'q, S::Db> + sqlx::Type<S::Db>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, S::Db> + sqlx::Type<S::Db>,
+    (Json<serde_json::Value>,): for<'r> sqlx::FromRow<'r, <S::Db as sqlx::Database>::Row>,
+{
+    let before = stored_profile::<S::Db>(conn, tenant).await?;
+    if before.as_ref() == Some(profile) {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO tenant_profiles (tenant_id, profile, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (tenant_id) DO UPDATE SET profile = excluded.profile, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(tenant.as_uuid())
+    .bind(Json(&to_json(profile)))
+    .bind(<S::Db as Dialect>::stamp(now))
+    .execute(&mut *conn)
+    .await?;
+    let record = profile_changed(tenant, before.as_ref(), profile, actor, now);
+    S::append(conn, &record).await?;
+    Ok(true)
+}

@@ -16,6 +16,7 @@ mod login_throttle;
 mod mail;
 mod media;
 mod open;
+mod outbox;
 mod pictures;
 mod postgres;
 mod profile;

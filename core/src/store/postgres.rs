@@ -40,9 +40,6 @@ use crate::time_range::TimeRange;
 use crate::unit::{NewUnit, Unit, UnitPatch};
 use crate::unit_history::UnitVersion;
 
-// The webhook queue (`WebhookStore`), in its own file.
-#[path = "webhooks/postgres.rs"]
-mod webhooks;
 // The push queue (`PushStore`), in its own file.
 #[path = "push/postgres.rs"]
 mod push;

@@ -33,9 +33,6 @@ use crate::time_range::TimeRange;
 use crate::unit::{NewUnit, Unit, UnitPatch};
 use crate::unit_history::UnitVersion;
 
-// The webhook queue (`WebhookStore`), in its own file.
-#[path = "webhooks/sqlite.rs"]
-mod webhooks;
 // The push queue (`PushStore`), in its own file.
 #[path = "push/sqlite.rs"]
 mod push;

@@ -341,6 +341,8 @@ pub(crate) fn read_secret(
         .map_err(StoreError::corrupt)
 }
 
+pub(crate) mod sql;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -104,11 +104,6 @@ impl PostgresStore {
         self
     }
 
-    /// The box webhook secrets are sealed with, if any.
-    pub(crate) fn secrets(&self) -> Option<&crate::secret_box::SecretBox> {
-        self.secrets.as_deref()
-    }
-
     /// Applies the migrations in `migrations/postgres`.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         sqlx::migrate!("../migrations/postgres")

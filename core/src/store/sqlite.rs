@@ -114,11 +114,6 @@ impl SqliteStore {
         self
     }
 
-    /// The box webhook secrets are sealed with, if any.
-    pub(crate) fn secrets(&self) -> Option<&crate::secret_box::SecretBox> {
-        self.secrets.as_deref()
-    }
-
     /// Applies the migrations in `migrations/sqlite`.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         sqlx::migrate!("../migrations/sqlite")

@@ -9,12 +9,16 @@
 //! numbers commit in order; the cursor's transaction id is 0). The queues'
 //! tables keep one in `…_txid, …_seq` columns, SQLite's without the first.
 
+use std::marker::PhantomData;
+
+use chrono::{DateTime, Duration, Utc};
 use sqlx::{Postgres, Sqlite};
 use uuid::Uuid;
 
 use super::StoreError;
-use super::sql::Dialect;
-use crate::ids::TenantId;
+use super::sql::{Affected, Conn, Dialect};
+use crate::event::EventCursor;
+use crate::ids::{EventId, TenantId};
 
 /// How a database keeps and reads event-stream positions.
 pub(crate) trait Outbox: Dialect {
@@ -43,6 +47,10 @@ pub(crate) trait Outbox: Dialect {
     /// events of transactions older than every running one, so a position
     /// never passes an event that commits later.
     fn after(e: &str, txid: &str, seq: &str) -> String;
+
+    /// The condition that the events row `e` may be read now: on PostgreSQL
+    /// only events of transactions older than every running one.
+    fn visible(e: &str) -> String;
 }
 
 impl Outbox for Sqlite {
@@ -50,15 +58,19 @@ impl Outbox for Sqlite {
     fn after(e: &str, _txid: &str, seq: &str) -> String {
         format!("{e}.seq > {seq}")
     }
+    fn visible(_e: &str) -> String {
+        "true".to_owned()
+    }
 }
 
 impl Outbox for Postgres {
     const TXIDS: bool = true;
     fn after(e: &str, txid: &str, seq: &str) -> String {
-        format!(
-            "({e}.txid, {e}.seq) > ({txid}::text::xid8, {seq}) \
-             AND {e}.txid < pg_snapshot_xmin(pg_current_snapshot())"
-        )
+        let visible = Self::visible(e);
+        format!("({e}.txid, {e}.seq) > ({txid}::text::xid8, {seq}) AND {visible}")
+    }
+    fn visible(e: &str) -> String {
+        format!("{e}.txid < pg_snapshot_xmin(pg_current_snapshot())")
     }
 }
 
@@ -70,10 +82,11 @@ pub(crate) fn event_position<DB: Outbox>(e: &str, name: &str) -> String {
 }
 
 /// A kept position's columns `{prefix}_txid, {prefix}_seq` as a query reads
-/// them (two `bigint` columns).
+/// them (two `bigint` columns, named without the prefix's table).
 pub(crate) fn kept_position<DB: Outbox>(prefix: &str) -> String {
     let txid = DB::txid(&format!("{prefix}_txid"));
-    format!("{txid} AS {prefix}_txid, {prefix}_seq")
+    let name = prefix.rsplit('.').next().unwrap_or(prefix);
+    format!("{txid} AS {name}_txid, {prefix}_seq AS {name}_seq")
 }
 
 /// Every tenant's id: the tenants a worker visits when any may have work.
@@ -81,7 +94,6 @@ pub(crate) async fn tenant_ids<DB>(pool: &sqlx::Pool<DB>) -> Result<Vec<TenantId
 where
     DB: Dialect,
     for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
     (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
     let ids: Vec<Uuid> = sqlx::query_scalar::<DB, Uuid>("SELECT id FROM tenants ORDER BY id")
@@ -98,5 +110,271 @@ pub(crate) fn unknown_tenant(e: sqlx::Error, tenant: TenantId) -> StoreError {
             StoreError::not_found("tenant", tenant)
         }
         _ => StoreError::Database(e),
+    }
+}
+
+/// A lease queue: the table of its items (`webhook_deliveries`,
+/// `push_deliveries`, `mail_messages`) and what its claims look at. A claim
+/// is a lease: it sets the item's `next_attempt_at` to the lease's end and
+/// records a lease id that the outcome must present, so each attempt is
+/// claimed once across instances and a worker that dies mid-attempt only
+/// delays the item until its lease lapses.
+pub(crate) struct Queue {
+    /// The items' table.
+    pub table: &'static str,
+    /// An item's attempt limit, given the usual one as `$3`.
+    pub limit: &'static str,
+    /// What else an item must be to be claimed (` AND …` on the item `d`).
+    pub claimable: &'static str,
+    /// What else a lapsed last attempt sets when it fails the item (`, …`).
+    pub on_lapse: &'static str,
+}
+
+/// A claim's lease.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Lease {
+    /// The id the outcome presents.
+    pub id: Uuid,
+    /// When it lapses.
+    pub expires: DateTime<Utc>,
+}
+
+/// A tenant's position in a queue's own table of tenants (`push_tenants`,
+/// `mail_tenants`: `tenant_id` and the position `cursor_…`).
+pub(crate) struct TenantCursor {
+    /// The table.
+    pub table: &'static str,
+}
+
+/// The queue statements, on the database `DB`.
+pub(crate) struct On<DB>(PhantomData<DB>);
+
+impl<DB> On<DB>
+where
+    DB: Outbox,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    (bool,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    /// Whether any of the tenant's items is due at `now` (a read before a
+    /// claim, so an idle worker takes no write lock).
+    pub(crate) async fn due(
+        conn: &mut Conn<DB>,
+        q: &Queue,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let table = q.table;
+        Ok(sqlx::query_scalar::<DB, bool>(sqlx::AssertSqlSafe(format!(
+            "SELECT EXISTS (SELECT 1 FROM {table} \
+               WHERE tenant_id = $1 AND status = 'pending' AND next_attempt_at <= $2)"
+        )))
+        .bind(tenant.as_uuid())
+        .bind(DB::stamp(now))
+        .fetch_one(&mut *conn)
+        .await?)
+    }
+
+    /// Fails the items whose last allowed attempt (of `max`) was claimed and
+    /// never reported once its lease lapsed, then leases up to `limit` due
+    /// items (oldest due first; PostgreSQL skips rows another claim is
+    /// taking) for one attempt each: the lease, when it took any.
+    pub(crate) async fn claim(
+        conn: &mut Conn<DB>,
+        q: &Queue,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        lease: Duration,
+        (max, limit): (u32, u32),
+    ) -> Result<Option<Lease>, StoreError> {
+        let lease = Lease {
+            id: Uuid::new_v4(),
+            expires: now + lease,
+        };
+        let Queue {
+            table,
+            limit: most,
+            claimable,
+            on_lapse,
+        } = q;
+        // The last allowed attempt was claimed and never reported (its worker
+        // stopped): nothing more will be tried.
+        sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET status = 'failed', next_attempt_at = NULL, \
+               lease_id = NULL{on_lapse}, updated_at = $2 \
+             WHERE tenant_id = $1 AND status = 'pending' AND attempts >= {most} \
+               AND next_attempt_at <= $2"
+        )))
+        .bind(tenant.as_uuid())
+        .bind(DB::stamp(now))
+        .bind(i64::from(max))
+        .execute(&mut *conn)
+        .await?;
+        let lock = DB::SKIP_LOCKED;
+        let claimed = sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
+            "WITH due AS ( \
+               SELECT d.id FROM {table} d \
+               WHERE d.tenant_id = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2 \
+                 AND d.attempts < {most}{claimable} \
+               ORDER BY d.next_attempt_at, d.id LIMIT $4{lock}) \
+             UPDATE {table} SET attempts = attempts + 1, lease_id = $5, next_attempt_at = $6, \
+               updated_at = $2 \
+             WHERE tenant_id = $1 AND id IN (SELECT id FROM due)"
+        )))
+        .bind(tenant.as_uuid())
+        .bind(DB::stamp(now))
+        .bind(i64::from(max))
+        .bind(i64::from(limit))
+        .bind(lease.id)
+        .bind(DB::stamp(lease.expires))
+        .execute(&mut *conn)
+        .await?
+        .affected();
+        Ok((claimed > 0).then_some(lease))
+    }
+
+    /// Deletes up to `limit` of the tenant's finished items last updated
+    /// before `before`, oldest first (first from `with`, each table of
+    /// theirs and its column naming the item): how many went. PostgreSQL
+    /// passes over rows another transaction holds.
+    pub(crate) async fn prune(
+        conn: &mut Conn<DB>,
+        q: &Queue,
+        with: &[(&str, &str)],
+        tenant: TenantId,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        let (table, lock) = (q.table, DB::SKIP_LOCKED);
+        let ids: Vec<Uuid> = sqlx::query_scalar::<DB, Uuid>(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM {table} WHERE tenant_id = $1 AND status <> 'pending' \
+               AND updated_at < $2 ORDER BY updated_at, id LIMIT $3{lock}"
+        )))
+        .bind(tenant.as_uuid())
+        .bind(DB::stamp(before))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *conn)
+        .await?;
+        for chunk in ids.chunks(DB::MAX_BINDS - 1) {
+            for (table, column) in with.iter().chain([&(table, "id")]) {
+                let mut qb = sqlx::QueryBuilder::<DB>::new(format!(
+                    "DELETE FROM {table} WHERE tenant_id = "
+                ));
+                qb.push_bind(tenant.as_uuid());
+                qb.push(format!(" AND {column} IN ("));
+                let mut list = qb.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(")");
+                qb.build().execute(&mut *conn).await?;
+            }
+        }
+        Ok(ids.len() as u64)
+    }
+
+    /// The tenant's events after `from` that may be read now, at most
+    /// `limit`, in stream order: each row its position (two columns) and
+    /// `columns` of the events row `e`.
+    pub(crate) async fn events_after<R>(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        from: EventCursor,
+        limit: u32,
+        columns: &str,
+    ) -> Result<Vec<R>, StoreError>
+    where
+        R: for<'r> sqlx::FromRow<'r, DB::Row> + Send + Unpin,
+    {
+        let (position, after) = (
+            event_position::<DB>("e", "event"),
+            DB::after("e", "$4", "$2"),
+        );
+        let order = DB::kept("e.txid", "e.seq");
+        Ok(sqlx::query_as::<DB, R>(sqlx::AssertSqlSafe(format!(
+            "SELECT {position}, {columns} FROM events e \
+             WHERE e.tenant_id = $1 AND {after} ORDER BY {order} LIMIT $3"
+        )))
+        .bind(tenant.as_uuid())
+        .bind(from.seq)
+        .bind(i64::from(limit))
+        .bind(from.txid)
+        .fetch_all(&mut *conn)
+        .await?)
+    }
+
+    /// Whether events wait after the tenant's position in `c` (`None`: it
+    /// has none yet). A read before an enqueue pass, so an idle worker
+    /// takes no write lock.
+    pub(crate) async fn waiting(
+        conn: &mut Conn<DB>,
+        c: &TenantCursor,
+        tenant: TenantId,
+    ) -> Result<Option<bool>, StoreError> {
+        let (table, after) = (c.table, DB::after("e", "p.cursor_txid", "p.cursor_seq"));
+        Ok(sqlx::query_scalar::<DB, bool>(sqlx::AssertSqlSafe(format!(
+            "SELECT EXISTS (SELECT 1 FROM events e WHERE e.tenant_id = $1 AND {after}) \
+             FROM {table} p WHERE p.tenant_id = $1"
+        )))
+        .bind(tenant.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?)
+    }
+
+    /// The tenant's position in `c`, its row locked until the transaction
+    /// ends (PostgreSQL), if it has one.
+    pub(crate) async fn lock(
+        conn: &mut Conn<DB>,
+        c: &TenantCursor,
+        tenant: TenantId,
+    ) -> Result<Option<EventCursor>, StoreError> {
+        let (table, cursor, lock) = (c.table, kept_position::<DB>("cursor"), DB::FOR_UPDATE);
+        Ok(
+            sqlx::query_as::<DB, (i64, i64)>(sqlx::AssertSqlSafe(format!(
+                "SELECT {cursor} FROM {table} WHERE tenant_id = $1{lock}"
+            )))
+            .bind(tenant.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|(txid, seq)| EventCursor { txid, seq }),
+        )
+    }
+
+    /// The position of the event `id` (one this transaction wrote, or one
+    /// committed).
+    pub(crate) async fn position_of(
+        conn: &mut Conn<DB>,
+        id: EventId,
+    ) -> Result<EventCursor, StoreError> {
+        let position = event_position::<DB>("e", "event");
+        let (txid, seq) = sqlx::query_as::<DB, (i64, i64)>(sqlx::AssertSqlSafe(format!(
+            "SELECT {position} FROM events e WHERE e.id = $1"
+        )))
+        .bind(id.as_uuid())
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(EventCursor { txid, seq })
+    }
+
+    /// Moves the tenant's position in `c` to `to`.
+    pub(crate) async fn advance(
+        conn: &mut Conn<DB>,
+        c: &TenantCursor,
+        tenant: TenantId,
+        to: EventCursor,
+    ) -> Result<(), StoreError> {
+        let (table, set) = (c.table, DB::kept("cursor_txid = $3", "cursor_seq = $2"));
+        sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET {set} WHERE tenant_id = $1"
+        )))
+        .bind(tenant.as_uuid())
+        .bind(to.seq)
+        .bind(to.txid)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
     }
 }

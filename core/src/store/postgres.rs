@@ -40,12 +40,6 @@ use crate::time_range::TimeRange;
 use crate::unit::{NewUnit, Unit, UnitPatch};
 use crate::unit_history::UnitVersion;
 
-// The push queue (`PushStore`), in its own file.
-#[path = "push/postgres.rs"]
-mod push;
-
-#[path = "mail/postgres.rs"]
-mod mail;
 // Old events (`EventRetentionStore`), in their own file.
 #[path = "event_retention/postgres.rs"]
 mod event_retention;

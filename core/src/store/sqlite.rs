@@ -33,12 +33,6 @@ use crate::time_range::TimeRange;
 use crate::unit::{NewUnit, Unit, UnitPatch};
 use crate::unit_history::UnitVersion;
 
-// The push queue (`PushStore`), in its own file.
-#[path = "push/sqlite.rs"]
-mod push;
-
-#[path = "mail/sqlite.rs"]
-mod mail;
 // Old events (`EventRetentionStore`), in their own file.
 #[path = "event_retention/sqlite.rs"]
 mod event_retention;

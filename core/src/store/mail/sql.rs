@@ -1,28 +1,41 @@
-//! The e-mail store's SQL, written once for SQLite and PostgreSQL
-//! (docs/decisions/0121): the statements both databases run (numbered `$n`
-//! parameters, which SQLite reads too; `{lock}` where PostgreSQL locks rows —
-//! `FOR UPDATE`, `SKIP LOCKED` — and SQLite, whose writers are serialized,
-//! needs nothing), the rows they read (generic over the stored instant), and
-//! the reads and writes themselves, generic over the database. The stores'
-//! own files (`mail/{sqlite,postgres}.rs`) keep the transactions and what
-//! truly differs: reading the event stream and the first position.
+//! [`MailStore`] for both databases, written once (docs/decisions/0121,
+//! 0148): the statements both databases run (numbered `$n` parameters, which
+//! SQLite reads too; `lock` where PostgreSQL locks rows and SQLite, whose
+//! writers are serialized, needs nothing), the rows they read (generic over
+//! the stored instant), the reads and writes themselves, and the store over
+//! them. The event stream's position (SQLite sequence numbers, PostgreSQL
+//! transaction ids), the lease claim and pruning are the queues' shared
+//! [`On`] (store/outbox.rs). On PostgreSQL an enqueue pass locks the
+//! tenant's row in `mail_tenants` (`FOR UPDATE`), so two passes take turns
+//! and the second starts from the position the first stored: each event is
+//! queued once per recipient (the unique key on (event, recipient) would
+//! refuse a second copy anyway); a claim picks due messages `FOR UPDATE SKIP
+//! LOCKED` and leases them in the same statement.
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::{
-    Guest, MailAction, MailEvent, NewMail, StaffMember, after_attempt, resend_refusal, to_look_up,
-    told_of,
+    Guest, MailAction, MailEvent, MailStore, NewMail, StaffMember, after_attempt, plan_mail,
+    resend_refusal, resent, to_look_up, told_of,
 };
+use crate::audit::Actor;
+use crate::event::EventCursor;
 use crate::ids::{ClientId, EventId, MailId, ReservationId, TenantId, UserId};
 use crate::mail::{
-    ClaimedMail, EmailAddress, MailAttempt, MailMessage, MailPage, MailReport, MailStatus, ToldStay,
+    ClaimedMail, EmailAddress, MailAttempt, MailMessage, MailPage, MailReport, MailSettings,
+    MailStatus, ToldStay,
 };
 use crate::store::StoreError;
-use crate::store::sql::{Affected, StoredInstant};
+use crate::store::outbox::{
+    On, Outbox, Queue, TenantCursor, event_position, tenant_ids, unknown_tenant,
+};
+use crate::store::sql::{Affected, Conn, SqlStore, StoredInstant, append_audit};
+use crate::webhook::Enqueued;
 
 fn count(n: i64) -> Result<u32, StoreError> {
     u32::try_from(n).map_err(StoreError::corrupt)
@@ -81,26 +94,6 @@ const MOVE_REMINDER_SQL: &str = "UPDATE mail_messages SET next_attempt_at = $3, 
 const SKIP_REMINDER_SQL: &str = "UPDATE mail_messages SET status = 'skipped', \
       next_attempt_at = NULL, lease_id = NULL, last_error = $3, updated_at = $4 \
     WHERE tenant_id = $1 AND reservation_id = $2 AND kind = 'reminder' AND status = 'pending'";
-
-/// Fails the messages whose last allowed attempt was claimed and never
-/// reported ($1 tenant, $2 now, $3 the usual attempt limit).
-const FAIL_LAPSED_SQL: &str = "UPDATE mail_messages SET status = 'failed', \
-      next_attempt_at = NULL, lease_id = NULL, \
-      last_error = coalesce(last_error, 'no outcome recorded'), updated_at = $2 \
-    WHERE tenant_id = $1 AND status = 'pending' AND attempts >= coalesce(attempt_limit, $3) \
-      AND next_attempt_at <= $2";
-
-/// Leases due messages: $1 tenant, $2 now, $3 the usual attempt limit,
-/// $4 how many, $5 lease id, $6 lease end. `{lock}`: PostgreSQL skips rows
-/// another claim is taking.
-const CLAIM_SQL: &str = "WITH due AS ( \
-      SELECT id FROM mail_messages \
-      WHERE tenant_id = $1 AND status = 'pending' AND next_attempt_at <= $2 \
-        AND attempts < coalesce(attempt_limit, $3) AND recipient IS NOT NULL \
-      ORDER BY next_attempt_at, id LIMIT $4{lock}) \
-    UPDATE mail_messages SET attempts = attempts + 1, lease_id = $5, next_attempt_at = $6, \
-      updated_at = $2 \
-    WHERE tenant_id = $1 AND id IN (SELECT id FROM due)";
 
 /// The messages of a claim ($1 tenant, $2 lease id, $3 the usual limit).
 const CLAIMED_SQL: &str = "SELECT id, kind, recipient, recipient_name, \
@@ -192,17 +185,6 @@ fn page_sql(page: &MailPage) -> (String, String, Vec<PageParam>) {
              WHERE tenant_id = $1 AND message_id IN ({ids}) ORDER BY message_id, attempt"
         ),
         params,
-    )
-}
-
-/// A prune: up to $3 of the tenant's ($1) finished messages last updated
-/// before $2, oldest first, with their attempts (which go with them); rows
-/// are taken where `{lock}` says.
-fn prune_sql(lock: &str) -> String {
-    format!(
-        "DELETE FROM mail_messages WHERE tenant_id = $1 AND id IN ( \
-           SELECT id FROM mail_messages WHERE tenant_id = $1 AND status <> 'pending' \
-             AND updated_at < $2 ORDER BY updated_at, id LIMIT $3{lock})"
     )
 }
 
@@ -491,7 +473,7 @@ where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    &'static str: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     T: StoredInstant + Send + Unpin,
     MessageRow<T>: for<'r> sqlx::FromRow<'r, DB::Row>,
     AttemptRow<T>: for<'r> sqlx::FromRow<'r, DB::Row>,
@@ -569,7 +551,7 @@ where
     Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    &'static str: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     sqlx::types::Json<Value>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     I: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB> + Send + 'static,
     DB::QueryResult: Affected,
@@ -631,62 +613,6 @@ where
     Ok(queued)
 }
 
-/// Claims due messages on `conn` (see [`MailStore::claim_mail`]); `lock` as
-/// [`CLAIM_SQL`] takes it.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn claim<DB, I, T>(
-    conn: &mut DB::Connection,
-    tenant: TenantId,
-    now: DateTime<Utc>,
-    lease: Duration,
-    limit: u32,
-    lock: &str,
-    stamp: fn(DateTime<Utc>) -> I,
-) -> Result<Vec<ClaimedMail>, StoreError>
-where
-    DB: sqlx::Database,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    I: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB> + Send + 'static,
-    T: StoredInstant + Send + Unpin,
-    ClaimRow<T>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    DB::QueryResult: Affected,
-{
-    let lease_id = Uuid::new_v4();
-    let expires = now + lease;
-    let max = i64::from(crate::mail::MAX_ATTEMPTS);
-    sqlx::query::<DB>(FAIL_LAPSED_SQL)
-        .bind(tenant.as_uuid())
-        .bind(stamp(now))
-        .bind(max)
-        .execute(&mut *conn)
-        .await?;
-    let claimed = sqlx::query::<DB>(sqlx::AssertSqlSafe(CLAIM_SQL.replace("{lock}", lock)))
-        .bind(tenant.as_uuid())
-        .bind(stamp(now))
-        .bind(max)
-        .bind(i64::from(limit))
-        .bind(lease_id)
-        .bind(stamp(expires))
-        .execute(&mut *conn)
-        .await?
-        .affected();
-    if claimed == 0 {
-        return Ok(Vec::new());
-    }
-    sqlx::query_as::<DB, ClaimRow<T>>(CLAIMED_SQL)
-        .bind(tenant.as_uuid())
-        .bind(lease_id)
-        .bind(max)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|row| row.into_claimed(tenant, lease_id, expires))
-        .collect()
-}
-
 /// Records an attempt's outcome on `conn` (see [`MailStore::finish_mail`]):
 /// whether the claim was still held.
 pub(crate) async fn finish<DB, I>(
@@ -703,7 +629,7 @@ where
     i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<i64>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    &'static str: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     I: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB> + Send + 'static,
     Option<I>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     DB::QueryResult: Affected,
@@ -772,33 +698,6 @@ where
     Ok((before, after))
 }
 
-/// Prunes finished messages on `conn` (see [`MailStore::prune_mail`]); `lock`
-/// as [`prune_sql`] takes it.
-pub(crate) async fn prune<DB, I>(
-    conn: &mut DB::Connection,
-    tenant: TenantId,
-    before: I,
-    limit: u32,
-    lock: &str,
-) -> Result<u64, StoreError>
-where
-    DB: sqlx::Database,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    I: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB> + Send + 'static,
-    DB::QueryResult: Affected,
-{
-    Ok(sqlx::query::<DB>(sqlx::AssertSqlSafe(prune_sql(lock)))
-        .bind(tenant.as_uuid())
-        .bind(before)
-        .bind(i64::from(limit))
-        .execute(&mut *conn)
-        .await?
-        .affected())
-}
-
 /// The e-mail part of a client's erasure, in its transaction on `conn`:
 /// addresses blanked, pending messages skipped, snapshots redacted.
 pub(crate) async fn erase_client_mail<DB, I>(
@@ -845,6 +744,251 @@ where
 /// changed.
 fn redacted_snapshots(rows: Vec<(Uuid, Value)>) -> Vec<(Uuid, Value)> {
     crate::erasure::redacted(crate::erasure::ErasedEntity::Reservation, rows)
+}
+
+/// The message queue (as [`On`] claims it): a message whose recipient was
+/// erased is never claimed.
+const QUEUE: Queue = Queue {
+    table: "mail_messages",
+    limit: "coalesce(attempt_limit, $3)",
+    claimable: " AND d.recipient IS NOT NULL",
+    on_lapse: ", last_error = coalesce(last_error, 'no outcome recorded')",
+};
+
+/// The tenant's position in its event stream.
+const CURSOR: TenantCursor = TenantCursor {
+    table: "mail_tenants",
+};
+
+/// An event as an enqueue pass reads it: position, id, kind, when, and the
+/// payload of the kinds that can make mail.
+type EventRow<T> = (i64, i64, Uuid, String, T, Option<sqlx::types::Json<Value>>);
+
+#[async_trait]
+impl<S, DB> MailStore for S
+where
+    S: SqlStore<Db = DB>,
+    DB: Outbox,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> sqlx::types::Json<&'a Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    sqlx::types::Json<Value>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<DB::Instant>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    (bool,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (sqlx::types::Json<Value>,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    EventRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    GuestRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+    StaffRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+    MessageRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    AttemptRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    ClaimRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    async fn mail_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
+        tenant_ids::<DB>(self.sql_pool()).await
+    }
+
+    async fn enqueue_mail(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        settings: MailSettings,
+        limit: u32,
+    ) -> Result<Enqueued, StoreError> {
+        // A read first: the tenant's row is locked (a write) only when there
+        // is something to queue (or on the first visit).
+        {
+            let mut conn = self.read(tenant).await?;
+            if On::<DB>::waiting(&mut conn, &CURSOR, tenant).await? == Some(false) {
+                return Ok(Enqueued::default());
+            }
+        }
+        let mut tx = self.write(tenant).await?;
+        // The first visit: the position starts at the end of the stream (past
+        // every transaction older than the running ones; a concurrent first
+        // visit inserts nothing).
+        let (start, last) = (
+            DB::kept("cursor_txid", "cursor_seq"),
+            DB::kept(
+                "coalesce(max(event_txid), 0)",
+                "coalesce(max(event_seq), 0)",
+            ),
+        );
+        let (position, visible, order) = (
+            event_position::<DB>("e", "event"),
+            DB::visible("e"),
+            DB::kept("e.txid DESC", "e.seq DESC"),
+        );
+        let started = sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO mail_tenants (tenant_id, {start}) \
+             SELECT $1, {last} FROM ( \
+               SELECT {position} FROM events e WHERE e.tenant_id = $1 AND {visible} \
+               ORDER BY {order} LIMIT 1) last WHERE true \
+             ON CONFLICT (tenant_id) DO NOTHING"
+        )))
+        .bind(tenant.as_uuid())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| unknown_tenant(e, tenant))?
+        .affected();
+        if started == 1 {
+            tx.commit().await?;
+            return Ok(Enqueued::default());
+        }
+        let Some(from) = On::<DB>::lock(&mut tx, &CURSOR, tenant).await? else {
+            return Ok(Enqueued::default());
+        };
+        let columns =
+            format!("e.id, e.kind, e.at, CASE WHEN {MAIL_EVENT_CONDITION} THEN e.payload END");
+        let rows: Vec<EventRow<DB::Instant>> =
+            On::<DB>::events_after(&mut tx, tenant, from, limit, &columns).await?;
+        let Some(last) = rows.last().map(|r| EventCursor {
+            txid: r.0,
+            seq: r.1,
+        }) else {
+            return Ok(Enqueued::default());
+        };
+        let events = rows
+            .into_iter()
+            .map(|(_, _, id, kind, at, payload)| {
+                Ok(MailEvent::new(
+                    EventId::from_uuid(id),
+                    kind.parse().map_err(StoreError::corrupt)?,
+                    at.instant()?,
+                    payload.map(|p| p.0),
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let found = look_up::<DB>(&mut tx, tenant, &events).await?;
+        let actions = plan_mail(
+            &events,
+            found.told,
+            &found.guests,
+            &found.staff,
+            settings,
+            now,
+        );
+        let queued = apply::<DB, DB::Instant>(&mut tx, tenant, &actions, now, DB::stamp).await?;
+        On::<DB>::advance(&mut tx, &CURSOR, tenant, last).await?;
+        tx.commit().await?;
+        Ok(Enqueued {
+            deliveries: queued,
+            events: events.len() as u64,
+            more: events.len() as u64 >= u64::from(limit),
+        })
+    }
+
+    async fn claim_mail(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<ClaimedMail>, StoreError> {
+        {
+            let mut conn = self.read(tenant).await?;
+            if !On::<DB>::due(&mut conn, &QUEUE, tenant, now).await? {
+                return Ok(Vec::new());
+            }
+        }
+        let mut tx = self.write(tenant).await?;
+        let max = crate::mail::MAX_ATTEMPTS;
+        let claimed = On::<DB>::claim(&mut tx, &QUEUE, tenant, now, lease, (max, limit));
+        let Some(lease) = claimed.await? else {
+            tx.commit().await?;
+            return Ok(Vec::new());
+        };
+        let rows = sqlx::query_as::<DB, ClaimRow<DB::Instant>>(CLAIMED_SQL)
+            .bind(tenant.as_uuid())
+            .bind(lease.id)
+            .bind(i64::from(max))
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        rows.into_iter()
+            .map(|row| row.into_claimed(tenant, lease.id, lease.expires))
+            .collect()
+    }
+
+    async fn finish_mail(&self, tenant: TenantId, report: &MailReport) -> Result<bool, StoreError> {
+        let mut tx = self.write(tenant).await?;
+        let held = finish::<DB, DB::Instant>(&mut tx, tenant, report, DB::stamp).await?;
+        tx.commit().await?;
+        Ok(held)
+    }
+
+    async fn mail_messages(
+        &self,
+        tenant: TenantId,
+        page: MailPage,
+    ) -> Result<Vec<MailMessage>, StoreError> {
+        let mut conn = self.read(tenant).await?;
+        read_page::<DB, DB::Instant>(&mut conn, tenant, &page).await
+    }
+
+    async fn mail_message(
+        &self,
+        tenant: TenantId,
+        id: MailId,
+    ) -> Result<Option<MailMessage>, StoreError> {
+        let mut conn = self.read(tenant).await?;
+        read_message::<DB, DB::Instant>(&mut conn, tenant, id, "").await
+    }
+
+    async fn resend_mail(
+        &self,
+        tenant: TenantId,
+        id: MailId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<MailMessage, StoreError> {
+        let mut tx = self.write(tenant).await?;
+        let resent_now = resend::<DB, DB::Instant, DB::Instant>(
+            &mut tx,
+            tenant,
+            id,
+            DB::stamp(now),
+            DB::FOR_UPDATE,
+        )
+        .await;
+        let (before, after) = match resent_now {
+            Ok(done) => done,
+            Err(refused) => {
+                // Rolled back now, not when the connection next rejoins
+                // the pool: until then the message's row stays locked, and
+                // a worker's claim (SKIP LOCKED) would pass it over.
+                tx.rollback().await?;
+                return Err(refused);
+            }
+        };
+        append_audit::<DB>(&mut tx, &resent(&before, actor, now)).await?;
+        tx.commit().await?;
+        self.announce();
+        Ok(after)
+    }
+
+    async fn prune_mail(
+        &self,
+        tenant: TenantId,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        // The attempts go with their messages (`ON DELETE CASCADE`).
+        let mut tx = self.write(tenant).await?;
+        let pruned = On::<DB>::prune(&mut tx, &QUEUE, &[], tenant, before, limit).await?;
+        tx.commit().await?;
+        Ok(pruned)
+    }
 }
 
 #[cfg(test)]

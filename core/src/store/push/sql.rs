@@ -1,32 +1,42 @@
-//! [`PushStore`] for both databases, written once (docs/decisions/0148):
-//! devices, settings, finishing an attempt and the delivery log, over the
-//! shared queries of [`Sql`] (one `where` clause for all of them). Each
-//! database keeps only [`PushCursor`] (`sqlite.rs`, `postgres.rs`): a
-//! registration and an enqueue pass read the event stream's position (SQLite
-//! sequence numbers, PostgreSQL transaction ids), and a claim leases
-//! deliveries (PostgreSQL `FOR UPDATE SKIP LOCKED`). Row locks that only
-//! PostgreSQL takes are [`Dialect::FOR_UPDATE`] / [`Dialect::FOR_NO_KEY_UPDATE`],
-//! empty on SQLite, whose writers are serialized already.
+//! [`PushStore`] for both databases, written once (docs/decisions/0148),
+//! over the shared queries of [`Sql`] and the queue statements of
+//! [`On`] (store/outbox.rs): a registration and an enqueue pass read the
+//! event stream's position as [`Outbox`] keeps it (SQLite sequence numbers,
+//! PostgreSQL transaction ids), and a claim leases deliveries (PostgreSQL
+//! `FOR UPDATE SKIP LOCKED`). Row locks that only PostgreSQL takes are
+//! [`Dialect::FOR_UPDATE`] / [`Dialect::FOR_NO_KEY_UPDATE`], empty on SQLite,
+//! whose writers are serialized already. On PostgreSQL, every write that can
+//! change the tenant's set of devices, and every enqueue pass, first locks
+//! the tenant's row in `push_tenants` (registering inserts it, or takes it):
+//! they take turns per tenant, so an enqueue pass starts from the position
+//! the previous one stored and each event is queued once per device (the
+//! unique key on (device, event) would refuse a second copy anyway), and the
+//! last unregistration cannot drop the tenant from the worker's list while a
+//! registration commits. Lock order: `push_tenants` row, then subscription,
+//! then deliveries; a claim locks only deliveries. No cycle.
 
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use sqlx::Database;
 use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::{
-    PushStore, Removal, SETTINGS_COLUMNS, SettingsRow, UPSERT_SETTINGS_SQL, after_attempt,
-    settings_updated, unregistered,
+    CandidateEvent, PushStore, Recipient, Removal, SETTINGS_COLUMNS, SettingsRow,
+    UPSERT_SETTINGS_SQL, after_attempt, plan_pushes, registered, settings_from, settings_updated,
+    unregistered,
 };
 use crate::audit::Actor;
+use crate::event::{Event, EventCursor};
 use crate::ids::{EventId, PushDeliveryId, PushSubscriptionId, TenantId, UserId};
 use crate::push::{
-    ClaimedPush, Enqueued, MAX_SUBSCRIPTIONS_PER_USER, NewPushSubscription, NotificationSettings,
-    NotificationSettingsPatch, PushDelivery, PushEndpoint, PushNext, PushReport, PushSubscription,
+    ClaimedPush, Enqueued, KEEP_FINISHED, MAX_ATTEMPTS, MAX_SUBSCRIPTIONS_PER_USER,
+    NewPushSubscription, NotificationSettings, NotificationSettingsPatch, PushDelivery,
+    PushEndpoint, PushKeys, PushNext, PushReport, PushSubscription,
 };
 use crate::store::StoreError;
+use crate::store::outbox::{Lease, On, Outbox, Queue, TenantCursor, event_position, kept_position};
 use crate::store::sql::{Affected, Conn, Dialect, SqlStore, StoredInstant, append};
 
 #[derive(sqlx::FromRow)]
@@ -109,7 +119,6 @@ impl<DB> Sql<DB>
 where
     DB: Dialect,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
@@ -323,45 +332,111 @@ where
     }
 }
 
-/// What each database writes its own way: a device's registration and an
-/// enqueue pass read the event stream's position (SQLite sequence numbers,
-/// PostgreSQL transaction ids), and a claim leases deliveries (PostgreSQL
-/// `FOR UPDATE SKIP LOCKED`).
-#[async_trait]
-pub(crate) trait PushCursor: SqlStore {
-    /// [`PushStore::register_push_subscription`].
-    async fn register(
-        &self,
-        tenant: TenantId,
-        user: UserId,
-        new: NewPushSubscription,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<PushSubscription, StoreError>;
-    /// [`PushStore::enqueue_pushes`].
-    async fn enqueue(
-        &self,
-        tenant: TenantId,
-        now: DateTime<Utc>,
-        limit: u32,
-    ) -> Result<Enqueued, StoreError>;
-    /// [`PushStore::claim_pushes`].
-    async fn claim(
-        &self,
-        tenant: TenantId,
-        now: DateTime<Utc>,
-        lease: Duration,
-        limit: u32,
-    ) -> Result<Vec<ClaimedPush>, StoreError>;
+/// A device as an enqueue pass reads it, with its user's push settings.
+#[derive(sqlx::FromRow)]
+pub(crate) struct RecipientRow {
+    id: Uuid,
+    since_txid: i64,
+    since_seq: i64,
+    role: String,
+    reservation_created: Option<bool>,
+    reservation_changed: Option<bool>,
+    reservation_canceled: Option<bool>,
+    no_show: Option<bool>,
+    lock_conflict: Option<bool>,
 }
+
+impl RecipientRow {
+    fn into_recipient(self) -> Result<Recipient, StoreError> {
+        Ok(Recipient {
+            subscription: PushSubscriptionId::from_uuid(self.id),
+            since: EventCursor {
+                txid: self.since_txid,
+                seq: self.since_seq,
+            },
+            role: self.role.parse().map_err(StoreError::corrupt)?,
+            settings: settings_from([
+                self.reservation_created,
+                self.reservation_changed,
+                self.reservation_canceled,
+                self.no_show,
+                self.lock_conflict,
+                None,
+                None,
+                None,
+            ]),
+        })
+    }
+}
+
+/// A claimed notification's row.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ClaimRow<T> {
+    id: Uuid,
+    subscription_id: Uuid,
+    attempts: i32,
+    kind: String,
+    user_id: Uuid,
+    endpoint: String,
+    p256dh: String,
+    auth: String,
+    event_txid: i64,
+    event_seq: i64,
+    event_id: Uuid,
+    event_kind: String,
+    entity_id: Uuid,
+    payload: Json<serde_json::Value>,
+    at: T,
+}
+
+impl<T: StoredInstant> ClaimRow<T> {
+    fn into_claimed(self, tenant: TenantId, lease: Lease) -> Result<ClaimedPush, StoreError> {
+        Ok(ClaimedPush {
+            id: PushDeliveryId::from_uuid(self.id),
+            tenant_id: tenant,
+            subscription_id: PushSubscriptionId::from_uuid(self.subscription_id),
+            user_id: UserId::from_uuid(self.user_id),
+            lease: lease.id,
+            lease_expires_at: lease.expires,
+            attempt: u32::try_from(self.attempts).map_err(StoreError::corrupt)?,
+            endpoint: self.endpoint.parse().map_err(StoreError::corrupt)?,
+            keys: PushKeys::parse(&self.p256dh, &self.auth).map_err(StoreError::corrupt)?,
+            kind: self.kind.parse().map_err(StoreError::corrupt)?,
+            event: Event {
+                cursor: EventCursor {
+                    txid: self.event_txid,
+                    seq: self.event_seq,
+                },
+                id: EventId::from_uuid(self.event_id),
+                tenant_id: tenant,
+                kind: self.event_kind.parse().map_err(StoreError::corrupt)?,
+                entity_id: self.entity_id,
+                payload: self.payload.0,
+                at: self.at.instant()?,
+            },
+        })
+    }
+}
+
+/// The push queue (as [`On`] claims it).
+const QUEUE: Queue = Queue {
+    table: "push_deliveries",
+    limit: "$3",
+    claimable: "",
+    on_lapse: ", last_error = coalesce(last_error, 'no outcome recorded')",
+};
+
+/// The tenant's position in its event stream.
+const CURSOR: TenantCursor = TenantCursor {
+    table: "push_tenants",
+};
 
 #[async_trait]
 impl<S, DB> PushStore for S
 where
-    S: PushCursor<Db = DB>,
-    DB: Dialect,
+    S: SqlStore<Db = DB>,
+    DB: Outbox,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
@@ -375,9 +450,15 @@ where
     bool: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<i32>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<DB::Instant>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    <DB as Database>::QueryResult: Affected,
     (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
     (i32,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (bool,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
+    i32: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    RecipientRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+    ClaimRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    (i64, i64, Uuid, String, Option<String>): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
     async fn register_push_subscription(
         &self,
@@ -387,7 +468,140 @@ where
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<PushSubscription, StoreError> {
-        self.register(tenant, user, new, actor, now).await
+        let unchanged = |found: &Found| {
+            found.as_ref().is_some_and(|(s, p256dh, auth)| {
+                s.user_id == user && *p256dh == new.keys.p256dh() && *auth == new.keys.auth()
+            })
+        };
+        // A device registers again on every start of the app: a read, no write.
+        {
+            let mut conn = self.read(tenant).await?;
+            let found = Sql::<DB>::by_endpoint(&mut conn, tenant, &new.endpoint, false).await?;
+            if unchanged(&found)
+                && let Some((s, _, _)) = found
+            {
+                return Ok(s);
+            }
+        }
+        let mut tx = self.write(tenant).await?;
+        Sql::<DB>::ensure_user(&mut tx, tenant, user, false).await?;
+        // Takes the tenant's row in the worker's list (inserted with position
+        // 0 for a first device, set below to this registration's).
+        let start = DB::kept("cursor_txid", "cursor_seq");
+        let zero = DB::kept("0", "0");
+        sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO push_tenants (tenant_id, {start}) VALUES ($1, {zero}) \
+             ON CONFLICT (tenant_id) DO UPDATE SET tenant_id = excluded.tenant_id"
+        )))
+        .bind(tenant.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        let found = Sql::<DB>::by_endpoint(&mut tx, tenant, &new.endpoint, true).await?;
+        if unchanged(&found)
+            && let Some((s, _, _)) = found
+        {
+            return Ok(s);
+        }
+        let (subscription, at) = match found {
+            Some((before, _, _)) => {
+                let moved = before.user_id != user;
+                if moved {
+                    Sql::<DB>::make_room(&mut tx, tenant, user, Some(before.id), actor, now)
+                        .await?;
+                    // What was queued for the previous user is not for this one.
+                    sqlx::query::<DB>(
+                        "DELETE FROM push_deliveries \
+                         WHERE tenant_id = $1 AND subscription_id = $2",
+                    )
+                    .bind(tenant.as_uuid())
+                    .bind(before.id.as_uuid())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let after = PushSubscription {
+                    user_id: user,
+                    updated_at: now,
+                    ..before.clone()
+                };
+                let record = registered(&after, Some(&before), actor);
+                append::<DB>(&mut tx, &record).await?;
+                let at = On::<DB>::position_of(&mut tx, record.event_id).await?;
+                let since = DB::kept(
+                    "since_txid = CASE WHEN $5 THEN $9 ELSE since_txid END",
+                    "since_seq = CASE WHEN $5 THEN $8 ELSE since_seq END",
+                );
+                sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
+                    "UPDATE push_subscriptions SET user_id = $1, p256dh = $2, auth = $3, \
+                       updated_at = $4, {since} WHERE tenant_id = $6 AND id = $7"
+                )))
+                .bind(user.as_uuid())
+                .bind(new.keys.p256dh().to_owned())
+                .bind(new.keys.auth().to_owned())
+                .bind(DB::stamp(now))
+                .bind(moved)
+                .bind(tenant.as_uuid())
+                .bind(after.id.as_uuid())
+                .bind(at.seq)
+                .bind(at.txid)
+                .execute(&mut *tx)
+                .await?;
+                (after, at)
+            }
+            None => {
+                Sql::<DB>::make_room(&mut tx, tenant, user, None, actor, now).await?;
+                let s = PushSubscription {
+                    id: PushSubscriptionId::new(),
+                    tenant_id: tenant,
+                    user_id: user,
+                    endpoint: new.endpoint,
+                    created_at: now,
+                    updated_at: now,
+                };
+                let record = registered(&s, None, actor);
+                append::<DB>(&mut tx, &record).await?;
+                let at = On::<DB>::position_of(&mut tx, record.event_id).await?;
+                let (since, position) = (DB::kept("since_txid", "since_seq"), DB::kept("$9", "$7"));
+                sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO push_subscriptions (tenant_id, id, user_id, endpoint, p256dh, \
+                       auth, {since}, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, {position}, $8, $8)"
+                )))
+                .bind(tenant.as_uuid())
+                .bind(s.id.as_uuid())
+                .bind(user.as_uuid())
+                .bind(s.endpoint.as_str().to_owned())
+                .bind(new.keys.p256dh().to_owned())
+                .bind(new.keys.auth().to_owned())
+                .bind(at.seq)
+                .bind(DB::stamp(now))
+                .bind(at.txid)
+                .execute(&mut *tx)
+                .await?;
+                (s, at)
+            }
+        };
+        // A first device (or one replacing the tenant's last): the tenant's
+        // position starts at this registration — none of the events committed
+        // before it, every one after.
+        let (set, position) = (
+            DB::kept(
+                "cursor_txid = excluded.cursor_txid",
+                "cursor_seq = excluded.cursor_seq",
+            ),
+            DB::kept("$3", "$2"),
+        );
+        sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO push_tenants (tenant_id, {start}) VALUES ($1, {position}) \
+             ON CONFLICT (tenant_id) DO UPDATE SET {set} WHERE push_tenants.cursor_seq = 0"
+        )))
+        .bind(tenant.as_uuid())
+        .bind(at.seq)
+        .bind(at.txid)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.announce();
+        Ok(subscription)
     }
 
     async fn unregister_push_subscription(
@@ -491,7 +705,97 @@ where
         now: DateTime<Utc>,
         limit: u32,
     ) -> Result<Enqueued, StoreError> {
-        self.enqueue(tenant, now, limit).await
+        // A read first: the tenant's row is locked (a write) only when there
+        // is something to queue.
+        {
+            let mut conn = self.read(tenant).await?;
+            if On::<DB>::waiting(&mut conn, &CURSOR, tenant).await? != Some(true) {
+                return Ok(Enqueued::default());
+            }
+        }
+        let mut tx = self.write(tenant).await?;
+        let Some(from) = On::<DB>::lock(&mut tx, &CURSOR, tenant).await? else {
+            return Ok(Enqueued::default());
+        };
+        let events: Vec<(i64, i64, Uuid, String, Option<String>)> = On::<DB>::events_after(
+            &mut tx,
+            tenant,
+            from,
+            limit,
+            "e.id, e.kind, \
+                 CASE WHEN e.kind = 'reservation.state_changed' THEN e.payload ->> 'state' END",
+        )
+        .await?;
+        let Some(last) = events.last().map(|e| EventCursor {
+            txid: e.0,
+            seq: e.1,
+        }) else {
+            return Ok(Enqueued::default());
+        };
+        let events = events
+            .into_iter()
+            .map(|(txid, seq, id, kind, state)| {
+                Ok(CandidateEvent {
+                    cursor: EventCursor { txid, seq },
+                    id: EventId::from_uuid(id),
+                    kind: kind.parse().map_err(StoreError::corrupt)?,
+                    state,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let since = kept_position::<DB>("s.since");
+        let recipients = sqlx::query_as::<DB, RecipientRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT s.id, {since}, u.role, n.reservation_created, \
+               n.reservation_changed, n.reservation_canceled, n.no_show, n.lock_conflict \
+             FROM push_subscriptions s \
+             JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id \
+             LEFT JOIN notification_settings n \
+               ON n.tenant_id = s.tenant_id AND n.user_id = s.user_id \
+             WHERE s.tenant_id = $1 ORDER BY s.id"
+        )))
+        .bind(tenant.as_uuid())
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(RecipientRow::into_recipient)
+        .collect::<Result<Vec<_>, StoreError>>()?;
+        let planned = plan_pushes(&recipients, &events);
+        // In batches well under the database's bind parameters.
+        for chunk in planned.chunks(DB::MAX_BINDS / 10) {
+            let mut qb = sqlx::QueryBuilder::<DB>::new(
+                "INSERT INTO push_deliveries (tenant_id, id, subscription_id, event_id, kind, \
+                   status, attempts, next_attempt_at, created_at, updated_at) ",
+            );
+            qb.push_values(chunk, |mut row, p| {
+                row.push_bind(tenant.as_uuid())
+                    .push_bind(p.id.as_uuid())
+                    .push_bind(p.subscription_id.as_uuid())
+                    .push_bind(p.event_id.as_uuid())
+                    .push_bind(p.kind.as_str())
+                    .push_bind("pending")
+                    .push_bind(0_i32)
+                    .push_bind(DB::stamp(now))
+                    .push_bind(DB::stamp(now))
+                    .push_bind(DB::stamp(now));
+            });
+            qb.push(" ON CONFLICT DO NOTHING");
+            qb.build().execute(&mut *tx).await?;
+        }
+        On::<DB>::advance(&mut tx, &CURSOR, tenant, last).await?;
+        sqlx::query::<DB>(
+            "DELETE FROM push_deliveries WHERE tenant_id = $1 AND status <> 'pending' \
+             AND updated_at < $2",
+        )
+        .bind(tenant.as_uuid())
+        .bind(DB::stamp(now - KEEP_FINISHED))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Enqueued {
+            deliveries: planned.len() as u64,
+            events: events.len() as u64,
+            more: events.len() as u64 >= u64::from(limit),
+        })
     }
 
     async fn claim_pushes(
@@ -501,7 +805,36 @@ where
         lease: Duration,
         limit: u32,
     ) -> Result<Vec<ClaimedPush>, StoreError> {
-        self.claim(tenant, now, lease, limit).await
+        {
+            let mut conn = self.read(tenant).await?;
+            if !On::<DB>::due(&mut conn, &QUEUE, tenant, now).await? {
+                return Ok(Vec::new());
+            }
+        }
+        let mut tx = self.write(tenant).await?;
+        let claimed = On::<DB>::claim(&mut tx, &QUEUE, tenant, now, lease, (MAX_ATTEMPTS, limit));
+        let Some(lease) = claimed.await? else {
+            tx.commit().await?;
+            return Ok(Vec::new());
+        };
+        let position = event_position::<DB>("e", "event");
+        let rows = sqlx::query_as::<DB, ClaimRow<DB::Instant>>(sqlx::AssertSqlSafe(format!(
+            "SELECT d.id, d.subscription_id, d.attempts, d.kind, s.user_id, s.endpoint, \
+               s.p256dh, s.auth, {position}, e.id AS event_id, e.kind AS event_kind, \
+               e.entity_id, e.payload, e.at \
+             FROM push_deliveries d \
+             JOIN push_subscriptions s ON s.tenant_id = d.tenant_id AND s.id = d.subscription_id \
+             JOIN events e ON e.tenant_id = d.tenant_id AND e.id = d.event_id \
+             WHERE d.tenant_id = $1 AND d.lease_id = $2 ORDER BY d.id"
+        )))
+        .bind(tenant.as_uuid())
+        .bind(lease.id)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        rows.into_iter()
+            .map(|row| row.into_claimed(tenant, lease))
+            .collect()
     }
 
     async fn finish_push(&self, tenant: TenantId, report: &PushReport) -> Result<bool, StoreError> {

@@ -19,8 +19,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use sqlx::QueryBuilder;
 use sqlx::types::Json;
-use sqlx::{Database, QueryBuilder};
 use uuid::Uuid;
 
 use super::{
@@ -32,7 +32,7 @@ use crate::audit::Actor;
 use crate::event::{Event, EventCursor};
 use crate::ids::{DeliveryId, EventId, TenantId, WebhookId};
 use crate::store::StoreError;
-use crate::store::outbox::{Outbox, event_position, kept_position, unknown_tenant};
+use crate::store::outbox::{On, Outbox, Queue, event_position, kept_position, unknown_tenant};
 use crate::store::sql::{Affected, Conn, Dialect, SqlStore, StoredInstant, append, append_audit};
 use crate::webhook::{
     AttemptReport, ClaimedDelivery, Delivery, DeliveryAttempt, DeliveryPage, Enqueued,
@@ -172,6 +172,16 @@ pub(crate) struct ClaimRow<T> {
     at: T,
 }
 
+/// The delivery queue (as [`On`] claims it): a delivery of a deleted
+/// webhook is never claimed.
+const QUEUE: Queue = Queue {
+    table: "webhook_deliveries",
+    limit: "coalesce(attempt_limit, $3)",
+    claimable: " AND EXISTS (SELECT 1 FROM webhooks w WHERE w.tenant_id = d.tenant_id \
+        AND w.id = d.webhook_id AND w.deleted_at IS NULL)",
+    on_lapse: "",
+};
+
 /// The usual attempt limit, as the queries bind it.
 fn max_attempts() -> Result<i32, StoreError> {
     i32::try_from(MAX_ATTEMPTS).map_err(StoreError::corrupt)
@@ -188,7 +198,6 @@ async fn fetch_webhook<DB>(
 where
     DB: Dialect,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     WebhookRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
 {
@@ -214,7 +223,6 @@ async fn fetch_delivery<DB>(
 where
     DB: Outbox,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
     AttemptRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
@@ -249,7 +257,6 @@ where
     DB: Outbox,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
     for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
@@ -274,7 +281,6 @@ where
     (Uuid, String): for<'r> sqlx::FromRow<'r, DB::Row>,
     (Uuid, Json<Vec<String>>, i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
     (i64, i64, Uuid, String): for<'r> sqlx::FromRow<'r, DB::Row>,
-    <DB as Database>::QueryResult: Affected,
 {
     async fn create_webhook(
         &self,
@@ -314,13 +320,8 @@ where
         // before it (whatever other transactions still run), every one after.
         let record = webhook_created(&webhook, actor);
         append::<DB>(&mut tx, &record).await?;
-        let (position, cursor) = (event_position::<DB>("e", "event"), DB::kept("$8", "$6"));
-        let (txid, seq): (i64, i64) = sqlx::query_as::<DB, (i64, i64)>(sqlx::AssertSqlSafe(
-            format!("SELECT {position} FROM events e WHERE e.id = $1"),
-        ))
-        .bind(record.event_id.as_uuid())
-        .fetch_one(&mut *tx)
-        .await?;
+        let at = On::<DB>::position_of(&mut tx, record.event_id).await?;
+        let cursor = DB::kept("$8", "$6");
         let columns = DB::kept("cursor_txid", "cursor_seq");
         sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
             "INSERT INTO webhooks (tenant_id, id, url, events, secret, {columns}, created_at) \
@@ -336,9 +337,9 @@ where
             tenant,
             webhook.id,
         ))
-        .bind(seq)
+        .bind(at.seq)
         .bind(DB::stamp(now))
-        .bind(txid)
+        .bind(at.txid)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -574,30 +575,18 @@ where
         let Some(from) = lowest_cursor(&heads) else {
             return Ok(Enqueued::default());
         };
-        let (position, after) = (
-            event_position::<DB>("e", "event"),
-            DB::after("e", "$4", "$2"),
-        );
-        let events = sqlx::query_as::<DB, (i64, i64, Uuid, String)>(sqlx::AssertSqlSafe(format!(
-            "SELECT {position}, e.id, e.kind FROM events e \
-                 WHERE e.tenant_id = $1 AND {after} ORDER BY {} LIMIT $3",
-            DB::kept("e.txid", "e.seq")
-        )))
-        .bind(tenant.as_uuid())
-        .bind(from.seq)
-        .bind(i64::from(limit))
-        .bind(from.txid)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|(txid, seq, id, kind)| {
-            Ok(QueuedEvent {
-                cursor: EventCursor { txid, seq },
-                id: EventId::from_uuid(id),
-                kind: kind.parse().map_err(StoreError::corrupt)?,
+        let events: Vec<(i64, i64, Uuid, String)> =
+            On::<DB>::events_after(&mut tx, tenant, from, limit, "e.id, e.kind").await?;
+        let events = events
+            .into_iter()
+            .map(|(txid, seq, id, kind)| {
+                Ok(QueuedEvent {
+                    cursor: EventCursor { txid, seq },
+                    id: EventId::from_uuid(id),
+                    kind: kind.parse().map_err(StoreError::corrupt)?,
+                })
             })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+            .collect::<Result<Vec<_>, StoreError>>()?;
         let (deliveries, moved) = plan_enqueue(&heads, &events);
         // In batches well under the database's bind parameters.
         let columns = DB::kept("event_txid", "event_seq");
@@ -655,68 +644,23 @@ where
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
         {
             let mut conn = self.read(tenant).await?;
-            let due: bool = sqlx::query_scalar::<DB, bool>(
-                "SELECT EXISTS (SELECT 1 FROM webhook_deliveries \
-                   WHERE tenant_id = $1 AND status = 'pending' AND next_attempt_at <= $2)",
-            )
-            .bind(tenant.as_uuid())
-            .bind(DB::stamp(now))
-            .fetch_one(&mut *conn)
-            .await?;
-            if !due {
+            if !On::<DB>::due(&mut conn, &QUEUE, tenant, now).await? {
                 return Ok(Vec::new());
             }
         }
-        let lease_id = Uuid::new_v4();
-        let expires = now + lease;
-        let max = max_attempts()?;
         let mut tx = self.write(tenant).await?;
-        // The last allowed attempt was claimed and never reported (its worker
-        // stopped): nothing more will be tried.
-        sqlx::query::<DB>(
-            "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, \
-               lease_id = NULL, updated_at = $1 \
-             WHERE tenant_id = $2 AND status = 'pending' AND attempts >= COALESCE(attempt_limit, $3) \
-               AND next_attempt_at <= $1",
-        )
-        .bind(DB::stamp(now))
-        .bind(tenant.as_uuid())
-        .bind(max)
-        .execute(&mut *tx)
-        .await?;
-        let lock = DB::SKIP_LOCKED;
-        let claimed = sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
-            "WITH due AS ( \
-               SELECT d.id FROM webhook_deliveries d \
-               WHERE d.tenant_id = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2 \
-                 AND d.attempts < COALESCE(d.attempt_limit, $3) \
-                 AND EXISTS (SELECT 1 FROM webhooks w WHERE w.tenant_id = d.tenant_id \
-                   AND w.id = d.webhook_id AND w.deleted_at IS NULL) \
-               ORDER BY d.next_attempt_at, d.id LIMIT $4{lock}) \
-             UPDATE webhook_deliveries SET attempts = attempts + 1, lease_id = $5, \
-               next_attempt_at = $6, updated_at = $2 \
-             WHERE tenant_id = $1 AND id IN (SELECT id FROM due)"
-        )))
-        .bind(tenant.as_uuid())
-        .bind(DB::stamp(now))
-        .bind(max)
-        .bind(i64::from(limit))
-        .bind(lease_id)
-        .bind(DB::stamp(expires))
-        .execute(&mut *tx)
-        .await?
-        .affected();
-        if claimed == 0 {
+        let claimed = On::<DB>::claim(&mut tx, &QUEUE, tenant, now, lease, (MAX_ATTEMPTS, limit));
+        let Some(lease) = claimed.await? else {
             tx.commit().await?;
             return Ok(Vec::new());
-        }
+        };
         sqlx::query::<DB>(
             "INSERT INTO webhook_attempts (tenant_id, delivery_id, number, started_at) \
              SELECT tenant_id, id, attempts, $3 FROM webhook_deliveries \
              WHERE tenant_id = $1 AND lease_id = $2 ON CONFLICT DO NOTHING",
         )
         .bind(tenant.as_uuid())
-        .bind(lease_id)
+        .bind(lease.id)
         .bind(DB::stamp(now))
         .execute(&mut *tx)
         .await?;
@@ -731,8 +675,8 @@ where
              WHERE d.tenant_id = $1 AND d.lease_id = $2 ORDER BY d.id"
         )))
         .bind(tenant.as_uuid())
-        .bind(lease_id)
-        .bind(max)
+        .bind(lease.id)
+        .bind(max_attempts()?)
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -743,8 +687,8 @@ where
                     id: DeliveryId::from_uuid(row.id),
                     tenant_id: tenant,
                     webhook_id,
-                    lease: lease_id,
-                    lease_expires_at: expires,
+                    lease: lease.id,
+                    lease_expires_at: lease.expires,
                     attempt: u32::try_from(row.attempts).map_err(StoreError::corrupt)?,
                     final_attempt: row.final_attempt,
                     url: row.url.parse().map_err(StoreError::corrupt)?,
@@ -904,34 +848,9 @@ where
         limit: u32,
     ) -> Result<u64, StoreError> {
         let mut tx = self.write(tenant).await?;
-        let lock = DB::SKIP_LOCKED;
-        let ids: Vec<Uuid> = sqlx::query_scalar::<DB, Uuid>(sqlx::AssertSqlSafe(format!(
-            "SELECT id FROM webhook_deliveries WHERE tenant_id = $1 AND status <> 'pending' \
-               AND updated_at < $2 ORDER BY updated_at, id LIMIT $3{lock}"
-        )))
-        .bind(tenant.as_uuid())
-        .bind(DB::stamp(before))
-        .bind(i64::from(limit))
-        .fetch_all(&mut *tx)
-        .await?;
-        for chunk in ids.chunks(DB::MAX_BINDS - 1) {
-            for (table, column) in [
-                ("webhook_attempts", "delivery_id"),
-                ("webhook_deliveries", "id"),
-            ] {
-                let mut qb =
-                    QueryBuilder::<DB>::new(format!("DELETE FROM {table} WHERE tenant_id = "));
-                qb.push_bind(tenant.as_uuid());
-                qb.push(format!(" AND {column} IN ("));
-                let mut list = qb.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                list.push_unseparated(")");
-                qb.build().execute(&mut *tx).await?;
-            }
-        }
+        let with = [("webhook_attempts", "delivery_id")];
+        let pruned = On::<DB>::prune(&mut tx, &QUEUE, &with, tenant, before, limit).await?;
         tx.commit().await?;
-        Ok(ids.len() as u64)
+        Ok(pruned)
     }
 }

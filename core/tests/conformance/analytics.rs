@@ -8,14 +8,13 @@ use berth_core::analytics::{DateSpan, RankBy};
 use berth_core::audit::Actor;
 use berth_core::local_time::local_instant;
 use berth_core::policy::{Party, PeriodRequest};
-use berth_core::quantity::{Guests, Quantity};
 use berth_core::reservation::Reservation;
 use berth_core::state::ReservationState;
 use berth_core::time_range::TimeRange;
 use berth_core::{Engine, ErrorCode};
 use chrono::NaiveTime;
 
-use crate::support::{self, Backend};
+use crate::support::{self, Backend, nights};
 
 on_both_stores!(
     bookings_overlapping_a_range_in_every_state,
@@ -23,18 +22,9 @@ on_both_stores!(
     past_dates_count_units_as_they_stood,
 );
 
-fn nights(check_in: &str, check_out: &str) -> PeriodRequest {
-    PeriodRequest::Nights {
-        check_in: check_in.parse().unwrap(),
-        check_out: check_out.parse().unwrap(),
-    }
-}
-
+/// One guest in `quantity` items.
 fn party(quantity: i64) -> Party {
-    Party {
-        guests: Guests::new(1).unwrap(),
-        quantity: Quantity::new(quantity).unwrap(),
-    }
+    support::party(1, quantity)
 }
 
 async fn book(
@@ -55,9 +45,12 @@ async fn book(
 }
 
 async fn bookings_overlapping_a_range_in_every_state(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let other = support::tenant(&*store, "harbor-hotel").await;
     let a = support::unit(&*store, &tenant, "A", 1, 4).await;
     let b = support::unit(&*store, &tenant, "B", 2, 4).await;
@@ -159,9 +152,12 @@ async fn bookings_overlapping_a_range_in_every_state(backend: Backend) {
 }
 
 async fn occupancy_and_stats_from_the_store(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let a = support::unit(&*store, &tenant, "A", 1, 4).await;
     let b = support::unit(&*store, &tenant, "B", 2, 4).await;
     let r4 = book(
@@ -271,9 +267,12 @@ async fn past_dates_count_units_as_they_stood(backend: Backend) {
     use berth_core::quantity::Inventory;
     use berth_core::unit::UnitPatch;
 
-    let store = support::fresh_store(backend).await;
-    let (engine, clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        clock,
+    } = support::world(backend).await;
     // Both created at 2026-11-02 09:00 UTC.
     let hotel = support::unit(&*store, &tenant, "H", 3, 2).await;
     let cabin = support::unit(&*store, &tenant, "Z", 1, 4).await;

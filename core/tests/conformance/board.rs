@@ -8,10 +8,9 @@
 
 use std::sync::Arc;
 
-use berth_core::audit::Actor;
 use berth_core::engine::ChangePeriod;
 use berth_core::ical::staff::BlockUnit;
-use berth_core::ids::{UnitId, UserId};
+use berth_core::ids::UnitId;
 use berth_core::local_time::local_instant;
 use berth_core::lock::SessionId;
 use berth_core::lock_commands::LockTarget;
@@ -20,14 +19,13 @@ use berth_core::policy::{
     OccupancyBasis, Party, PeriodRequest, Policy, PolicyContext, PolicyError, ResolvedPeriod,
     Violation,
 };
-use berth_core::quantity::{Guests, Quantity};
 use berth_core::tenant::Tenant;
 use berth_core::time_range::TimeRange;
 use berth_core::unit::UnitPatch;
 use berth_core::{Engine, EngineError, ErrorCode};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 
-use crate::support::{self, Backend, SinglePolicy};
+use crate::support::{self, Backend, SinglePolicy, date, nights, staff};
 
 on_both_stores!(
     the_board_shows_units_reservations_blocks_and_locks_of_its_range,
@@ -37,26 +35,8 @@ on_both_stores!(
     the_refund_preview_is_what_a_cancellation_would_record,
 );
 
-fn date(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
-
-fn nights(a: &str, b: &str) -> PeriodRequest {
-    PeriodRequest::Nights {
-        check_in: date(a),
-        check_out: date(b),
-    }
-}
-
 fn seats(n: i64) -> Party {
-    Party {
-        guests: Guests::new(n).unwrap(),
-        quantity: Quantity::new(n).unwrap(),
-    }
-}
-
-fn staff() -> Actor {
-    Actor::User(UserId::new())
+    support::party(n, n)
 }
 
 fn code<T: std::fmt::Debug>(r: Result<T, EngineError>) -> ErrorCode {
@@ -220,9 +200,12 @@ impl Policy for Rentals {
 }
 
 async fn the_board_shows_units_reservations_blocks_and_locks_of_its_range(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let birch = support::unit(&*store, &tenant, "birch", 1, 4).await;
     let aspen = support::unit(&*store, &tenant, "Aspen", 1, 4).await;
     let cedar = support::unit(&*store, &tenant, "cedar", 1, 4).await;
@@ -508,9 +491,12 @@ async fn the_board_of_an_interval_tenant_shows_opening_hours(backend: Backend) {
 }
 
 async fn a_change_is_quoted_as_it_would_be_made(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        clock,
+    } = support::world(backend).await;
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let actor = staff();
     let book = |a, b| engine.create_reservation(tenant.id, support::stay(cabin.id, a, b), &actor);
@@ -572,9 +558,12 @@ async fn a_change_is_quoted_as_it_would_be_made(backend: Backend) {
 }
 
 async fn the_refund_preview_is_what_a_cancellation_would_record(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        clock,
+    } = support::world(backend).await;
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let r = engine
         .create_reservation(

@@ -5,22 +5,20 @@
 //! tenants are untouched; a unit's feed is served only with its current token
 //! and never shows guest data.
 
-use berth_core::audit::Actor;
 use berth_core::client::NewClient;
 use berth_core::engine::{AvailabilityRequest, ChangePeriod, CreateReservation, QuoteRequest};
 use berth_core::ical::block::BlockSource;
 use berth_core::ical::read::read;
 use berth_core::ical::span::Span;
-use berth_core::ids::{UnitId, UserId};
-use berth_core::policy::{Party, PeriodRequest};
-use berth_core::quantity::{Guests, Quantity};
+use berth_core::ids::UnitId;
+use berth_core::policy::Party;
 use berth_core::reservation::{Channel, Reservation};
-use berth_core::store::{ClientRef, Store};
+use berth_core::store::ClientRef;
 use berth_core::tenant::Tenant;
-use berth_core::{Engine, EngineError, ErrorCode};
+use berth_core::{EngineError, ErrorCode};
 use chrono::NaiveDate;
 
-use crate::support::{self, Backend};
+use crate::support::{self, Backend, World, date, nights, staff as admin, world};
 
 on_both_stores!(
     blocks_refuse_bookings_changes_and_quotes,
@@ -33,51 +31,18 @@ on_both_stores!(
     recurring_events_import_as_one_block_per_occurrence,
 );
 
-fn date(s: &str) -> NaiveDate {
-    s.parse().expect("date")
-}
-
-fn nights(check_in: &str, check_out: &str) -> PeriodRequest {
-    PeriodRequest::Nights {
-        check_in: date(check_in),
-        check_out: date(check_out),
-    }
-}
-
+/// One guest in `quantity` items.
 fn party(quantity: i64) -> Party {
-    Party {
-        guests: Guests::new(1).unwrap(),
-        quantity: Quantity::new(quantity).unwrap(),
-    }
+    support::party(1, quantity)
 }
 
 fn booking(unit: UnitId, check_in: &str, check_out: &str) -> CreateReservation {
     support::admin_booking(unit, nights(check_in, check_out), party(1))
 }
 
-fn admin() -> Actor {
-    Actor::User(UserId::new())
-}
-
-struct World {
-    engine: Engine,
-    store: std::sync::Arc<dyn Store>,
-    tenant: Tenant,
-}
-
-async fn world(backend: Backend) -> World {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
-    World {
-        engine,
-        store,
-        tenant,
-    }
-}
-
 impl World {
-    async fn book(
+    /// Books `unit` for one guest, as an admin.
+    async fn book_one(
         &self,
         unit: UnitId,
         check_in: &str,
@@ -97,12 +62,6 @@ impl World {
         self.engine
             .import_calendar(self.tenant.id, unit, ics, source.parse().unwrap(), &admin())
             .await
-    }
-
-    async fn event_count(&self) -> usize {
-        support::settled_events(&*self.store, self.tenant.id)
-            .await
-            .len()
     }
 }
 
@@ -183,7 +142,7 @@ async fn blocks_refuse_bookings_changes_and_quotes(backend: Backend) {
         ("2026-12-14", "2026-12-16"),
     ] {
         assert_eq!(
-            code(w.book(cabin.id, a, b).await),
+            code(w.book_one(cabin.id, a, b).await),
             ErrorCode::Unavailable,
             "{a}..{b}"
         );
@@ -192,7 +151,7 @@ async fn blocks_refuse_bookings_changes_and_quotes(backend: Backend) {
         .book(cabin.id, "2026-12-08", "2026-12-10")
         .await
         .expect("ends on arrival day");
-    w.book(cabin.id, "2026-12-15", "2026-12-17")
+    w.book_one(cabin.id, "2026-12-15", "2026-12-17")
         .await
         .expect("starts on departure day");
 
@@ -224,7 +183,7 @@ async fn blocks_refuse_bookings_changes_and_quotes(backend: Backend) {
     .await
     .expect("import rooms");
     assert_eq!(
-        code(w.book(rooms.id, "2026-12-20", "2026-12-21").await),
+        code(w.book_one(rooms.id, "2026-12-20", "2026-12-21").await),
         ErrorCode::Unavailable
     );
 
@@ -267,8 +226,14 @@ async fn blocks_refuse_bookings_changes_and_quotes(backend: Backend) {
 async fn an_import_reports_and_keeps_overlapping_reservations(backend: Backend) {
     let w = world(backend).await;
     let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
-    let stay = w.book(cabin.id, "2026-12-12", "2026-12-14").await.unwrap();
-    let neighbour = w.book(cabin.id, "2026-12-14", "2026-12-16").await.unwrap();
+    let stay = w
+        .book_one(cabin.id, "2026-12-12", "2026-12-14")
+        .await
+        .unwrap();
+    let neighbour = w
+        .book_one(cabin.id, "2026-12-14", "2026-12-16")
+        .await
+        .unwrap();
     let import = w
         .import(
             cabin.id,
@@ -363,11 +328,11 @@ async fn reimporting_replaces_only_that_sources_blocks(backend: Backend) {
         vec![("airbnb".into(), "a3".into()), ("vrbo".into(), "v1".into())]
     );
     // The freed nights can be booked; the other unit keeps its block.
-    w.book(cabin.id, "2026-12-10", "2026-12-12")
+    w.book_one(cabin.id, "2026-12-10", "2026-12-12")
         .await
         .expect("freed");
     assert_eq!(
-        code(w.book(other.id, "2026-12-10", "2026-12-12").await),
+        code(w.book_one(other.id, "2026-12-10", "2026-12-12").await),
         ErrorCode::Unavailable
     );
     // An empty calendar clears the source.
@@ -574,14 +539,21 @@ async fn the_feed_needs_the_current_token_and_shows_no_guest_data(backend: Backe
         .create_reservation(w.tenant.id, guest, &admin())
         .await
         .unwrap();
-    let canceled = w.book(cabin.id, "2026-12-20", "2026-12-22").await.unwrap();
+    let canceled = w
+        .book_one(cabin.id, "2026-12-20", "2026-12-22")
+        .await
+        .unwrap();
     w.engine
         .cancel(w.tenant.id, canceled.id, None, None, &admin())
         .await
         .unwrap();
     // Rooms: one of two booked on the 10th, both on the 11th.
-    w.book(rooms.id, "2026-12-10", "2026-12-12").await.unwrap();
-    w.book(rooms.id, "2026-12-11", "2026-12-12").await.unwrap();
+    w.book_one(rooms.id, "2026-12-10", "2026-12-12")
+        .await
+        .unwrap();
+    w.book_one(rooms.id, "2026-12-11", "2026-12-12")
+        .await
+        .unwrap();
 
     let before = w.event_count().await;
     let feed = w
@@ -775,8 +747,12 @@ async fn a_feed_imported_into_another_unit_blocks_the_same_nights(backend: Backe
     let w = world(backend).await;
     let birch = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
     let pine = support::unit(&*w.store, &w.tenant, "Pine", 1, 4).await;
-    w.book(birch.id, "2026-12-10", "2026-12-13").await.unwrap();
-    w.book(birch.id, "2026-12-13", "2026-12-15").await.unwrap();
+    w.book_one(birch.id, "2026-12-10", "2026-12-13")
+        .await
+        .unwrap();
+    w.book_one(birch.id, "2026-12-13", "2026-12-15")
+        .await
+        .unwrap();
     let feed = w
         .engine
         .rotate_ical_token(w.tenant.id, birch.id, &admin())
@@ -800,15 +776,15 @@ async fn a_feed_imported_into_another_unit_blocks_the_same_nights(backend: Backe
         ("2026-12-14", "2026-12-15"),
     ] {
         assert_eq!(
-            code(w.book(pine.id, a, b).await),
+            code(w.book_one(pine.id, a, b).await),
             ErrorCode::Unavailable,
             "{a}..{b}"
         );
     }
-    w.book(pine.id, "2026-12-08", "2026-12-10")
+    w.book_one(pine.id, "2026-12-08", "2026-12-10")
         .await
         .expect("before");
-    w.book(pine.id, "2026-12-15", "2026-12-16")
+    w.book_one(pine.id, "2026-12-15", "2026-12-16")
         .await
         .expect("after");
 }

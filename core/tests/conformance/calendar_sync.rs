@@ -8,18 +8,15 @@
 //! a secrets key a sync's URL is stored sealed, and no audit entry or event
 //! carries it; a worker's pass visits only tenants that may have a sync due.
 
-use berth_core::audit::Actor;
 use berth_core::clock::Clock as _;
 use berth_core::ical::sync::{CalendarSync, SyncInterval, SyncOutcome, SyncStatus};
 use berth_core::ical::sync_commands::Fetched;
-use berth_core::ids::{CalendarSyncId, UnitId, UserId};
-use berth_core::store::Store;
-use berth_core::tenant::Tenant;
+use berth_core::ids::{CalendarSyncId, UnitId};
 use berth_core::{Engine, ErrorCode};
 use chrono::Duration;
 use std::sync::Arc;
 
-use crate::support::{self, Backend};
+use crate::support::{self, Backend, World, staff as admin, world};
 
 on_both_stores!(
     a_sync_is_added_once_per_unit_and_source,
@@ -32,29 +29,6 @@ on_both_stores!(
     only_tenants_with_a_sync_due_are_visited,
     concurrent_sync_writers_never_hide_a_due_tenant,
 );
-
-struct World {
-    engine: Engine,
-    store: Arc<dyn Store>,
-    clock: Arc<berth_core::clock::ManualClock>,
-    tenant: Tenant,
-}
-
-async fn world(backend: Backend) -> World {
-    let store = support::fresh_store(backend).await;
-    let (engine, clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
-    World {
-        engine,
-        store,
-        clock,
-        tenant,
-    }
-}
-
-fn admin() -> Actor {
-    Actor::User(UserId::new())
-}
 
 /// A calendar of one all-day event.
 fn calendar(uid: &str, first: &str, end: &str) -> String {

@@ -6,14 +6,13 @@ use berth_core::api_key::NewApiKey;
 use berth_core::audit::Actor;
 use berth_core::client::{ClientFilter, ClientPatch, NewClient};
 use berth_core::ids::ApiKeyId;
-use berth_core::policy::{Party, PeriodRequest};
-use berth_core::quantity::{Guests, Inventory, Quantity};
+use berth_core::quantity::Inventory;
 use berth_core::store::{ReservationFilter, StoreError};
 use berth_core::unit::UnitPatch;
 use berth_core::user::Role;
 use berth_core::{EngineError, ErrorCode};
 
-use crate::support::{self, Backend};
+use crate::support::{self, Backend, nights, party};
 
 on_both_stores!(
     units_change_and_archive_with_audit,
@@ -24,24 +23,13 @@ on_both_stores!(
     reservations_page_by_cursor,
 );
 
-fn nights(check_in: &str, check_out: &str) -> PeriodRequest {
-    PeriodRequest::Nights {
-        check_in: check_in.parse().unwrap(),
-        check_out: check_out.parse().unwrap(),
-    }
-}
-
-fn party(guests: i64, quantity: i64) -> Party {
-    Party {
-        guests: Guests::new(guests).unwrap(),
-        quantity: Quantity::new(quantity).unwrap(),
-    }
-}
-
 async fn units_change_and_archive_with_audit(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let unit = support::unit(&*store, &tenant, "Fjord cabin", 1, 4).await;
 
     let patch = UnitPatch {
@@ -122,9 +110,12 @@ async fn units_change_and_archive_with_audit(backend: Backend) {
 }
 
 async fn inventory_cannot_drop_below_active_bookings(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let unit = support::unit(&*store, &tenant, "Bunk room", 3, 4).await;
     for _ in 0..2 {
         engine
@@ -196,9 +187,12 @@ async fn inventory_cannot_drop_below_active_bookings(backend: Backend) {
 }
 
 async fn clients_page_search_and_change(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let mut ids = Vec::new();
     for (name, email) in [
         ("Ada Lovelace", "ada@example.org"),
@@ -465,9 +459,12 @@ async fn api_keys_are_stored_hashed_and_revocable(backend: Backend) {
 }
 
 async fn reservations_page_by_cursor(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let unit = support::unit(&*store, &tenant, "Cabin", 1, 4).await;
     let mut ids = Vec::new();
     for day in 1..=5 {

@@ -26,9 +26,12 @@ fn booking(
 }
 
 async fn a_record_holds_the_clients_reservations_and_their_history(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let harbor = support::tenant(&*store, "harbor-hotel").await;
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let staff = Actor::User(UserId::new());

@@ -8,14 +8,14 @@ use berth_core::audit::Actor;
 use berth_core::client::{Client, ClientPatch, NewClient};
 use berth_core::engine::CreateReservation;
 use berth_core::erasure::{ERASED, ErasureReport};
-use berth_core::ids::{ClientId, UserId};
+use berth_core::ids::ClientId;
 use berth_core::reservation::Reservation;
 use berth_core::state::ReservationState;
 use berth_core::store::{ClientRef, Store};
 use berth_core::tenant::Tenant;
 use berth_core::{Engine, ErrorCode};
 
-use crate::support::{self, Backend};
+use crate::support::{self, Backend, staff};
 
 on_both_stores!(
     erasure_blanks_the_guests_mail_and_skips_what_was_pending,
@@ -35,10 +35,6 @@ const SECRETS: &[&str] = &[
     "celiac, bring gluten-free bread",
     "her father fell ill",
 ];
-
-fn staff() -> Actor {
-    Actor::User(UserId::new())
-}
 
 async fn ada(engine: &Engine, tenant: &Tenant) -> Client {
     let client = engine
@@ -107,9 +103,12 @@ async fn history(store: &dyn Store, tenant: &Tenant, entities: &[uuid::Uuid]) ->
 }
 
 async fn erasure_removes_personal_data_everywhere_and_keeps_the_bookings(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let client = ada(&engine, &tenant).await;
     let stay = (
@@ -248,9 +247,12 @@ async fn erasure_removes_personal_data_everywhere_and_keeps_the_bookings(backend
 }
 
 async fn erasure_is_refused_while_a_stay_is_active_and_final_once_done(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let harbor = support::tenant(&*store, "harbor-hotel").await;
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let client = ada(&engine, &tenant).await;
@@ -379,9 +381,12 @@ async fn an_erasure_and_a_booking_for_the_client_never_both_win(backend: Backend
 }
 
 async fn clients_inactive_for_the_retention_period_are_erased_by_the_system(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        clock,
+    } = support::world(backend).await;
     let harbor = support::tenant(&*store, "harbor-hotel").await;
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let named = |name: &str| NewClient {
@@ -512,9 +517,12 @@ async fn clients_inactive_for_the_retention_period_are_erased_by_the_system(back
 async fn erasure_blanks_the_guests_mail_and_skips_what_was_pending(backend: Backend) {
     use berth_core::clock::Clock as _;
     use berth_core::mail::{MailPage, MailReport, MailResult, MailSettings, MailStatus};
-    let store = support::fresh_store(backend).await;
-    let (engine, clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        clock,
+    } = support::world(backend).await;
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let settings = MailSettings::default();
     let pump = || async {

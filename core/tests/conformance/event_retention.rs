@@ -29,9 +29,12 @@ async fn enqueue_all(engine: &Engine, tenant: berth_core::ids::TenantId) {
 }
 
 async fn old_events_go_once_every_reader_passed_them(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        clock,
+    } = support::world(backend).await;
     let other = support::tenant(&*store, "harbor-hotel").await;
     store
         .create_webhook(

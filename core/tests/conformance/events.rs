@@ -10,7 +10,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use berth_core::audit::Actor;
 use berth_core::event::{Event, EventCursor};
 use berth_core::policy::{Party, PeriodRequest};
-use berth_core::quantity::{Guests, Quantity};
 use berth_core::store::{PostgresStore, Store};
 use sqlx::{Connection, PgConnection};
 
@@ -29,10 +28,7 @@ fn nights(day: u32) -> PeriodRequest {
 }
 
 fn one() -> Party {
-    Party {
-        guests: Guests::new(1).unwrap(),
-        quantity: Quantity::ONE,
-    }
+    support::party(1, 1)
 }
 
 /// Reads everything after `cursor` in pages of `page`.
@@ -51,9 +47,12 @@ async fn drain(
 }
 
 async fn concurrent_writers_never_make_a_reader_skip_or_repeat(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let mut units = Vec::new();
     for i in 0..4 {
         units.push(support::unit(&*store, &tenant, &format!("Cabin {i}"), 1, 2).await);
@@ -184,9 +183,12 @@ async fn a_late_commit_with_an_earlier_sequence_number_is_not_skipped() {
 
 async fn a_filtered_stream_pages_through_the_kinds_asked_for(backend: Backend) {
     use berth_core::event::EventKind;
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     // Units and clients interleaved: unit, client, unit, client, …
     for i in 0..5 {
         support::unit(&*store, &tenant, &format!("Cabin {i}"), 1, 2).await;

@@ -7,8 +7,7 @@ use std::time::Duration;
 use berth_core::audit::Actor;
 use berth_core::event::EventCursor;
 use berth_core::feed::Feed;
-use berth_core::policy::{Party, PeriodRequest};
-use berth_core::quantity::{Guests, Quantity};
+use berth_core::policy::PeriodRequest;
 use futures_util::StreamExt;
 
 use crate::support::{self, Backend};
@@ -23,17 +22,17 @@ fn night(unit_day: u32) -> PeriodRequest {
 }
 
 async fn resuming_subscribers_get_every_event_exactly_once(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let unit = support::unit(&*store, &tenant, "Birch", 1, 2).await;
     let tenant_id = tenant.id;
     let unit_id = unit.id;
     let book = move |engine: berth_core::Engine, day: u32| async move {
-        let party = Party {
-            guests: Guests::new(1).unwrap(),
-            quantity: Quantity::ONE,
-        };
+        let party = support::party(1, 1);
         engine
             .create_reservation(
                 tenant_id,

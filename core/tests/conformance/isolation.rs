@@ -4,8 +4,6 @@
 use berth_core::ErrorCode;
 use berth_core::audit::Actor;
 use berth_core::engine::{ChangePeriod, CreateReservation, QuoteRequest};
-use berth_core::policy::{Party, PeriodRequest};
-use berth_core::quantity::{Guests, Quantity};
 use berth_core::store::{ClientRef, ReservationFilter};
 
 use crate::support::{self, Backend};
@@ -18,14 +16,8 @@ async fn another_tenant_sees_and_changes_nothing(backend: Backend) {
     let alpine = support::tenant(&*store, "alpine-cabins").await;
     let harbor = support::tenant(&*store, "harbor-hotel").await;
     let cabin = support::unit(&*store, &alpine, "Birch", 1, 4).await;
-    let party = Party {
-        guests: Guests::new(2).unwrap(),
-        quantity: Quantity::ONE,
-    };
-    let period = PeriodRequest::Nights {
-        check_in: "2026-12-10".parse().unwrap(),
-        check_out: "2026-12-12".parse().unwrap(),
-    };
+    let party = support::party(2, 1);
+    let period = support::nights("2026-12-10", "2026-12-12");
     let client = engine
         .create_client(
             alpine.id,

@@ -7,13 +7,12 @@
 use berth_core::audit::Actor;
 use berth_core::engine::{ChangePeriod, CreateReservation};
 use berth_core::event::EventKind;
-use berth_core::policy::{Party, PeriodRequest};
-use berth_core::quantity::{Guests, Quantity};
+use berth_core::policy::Party;
 use berth_core::state::ReservationState;
 use berth_core::{EngineError, ErrorCode};
 use chrono::Duration;
 
-use crate::support::{self, Backend};
+use crate::support::{self, Backend, nights};
 
 on_both_stores!(
     holds_expire_and_free_their_capacity,
@@ -23,24 +22,17 @@ on_both_stores!(
     a_hold_past_its_deadline_never_makes_a_unit_full,
 );
 
-fn nights(a: &str, b: &str) -> PeriodRequest {
-    PeriodRequest::Nights {
-        check_in: a.parse().unwrap(),
-        check_out: b.parse().unwrap(),
-    }
-}
-
 fn two() -> Party {
-    Party {
-        guests: Guests::new(2).unwrap(),
-        quantity: Quantity::ONE,
-    }
+    support::party(2, 1)
 }
 
 async fn holds_expire_and_free_their_capacity(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        clock,
+    } = support::world(backend).await;
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let hold = engine
         .create_reservation(
@@ -86,9 +78,12 @@ async fn holds_expire_and_free_their_capacity(backend: Backend) {
 }
 
 async fn stays_without_check_in_become_absent_once(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        clock,
+    } = support::world(backend).await;
     let mut stays = Vec::new();
     for i in 0..6 {
         let unit = support::unit(&*store, &tenant, &format!("Cabin {i}"), 1, 4).await;
@@ -155,9 +150,12 @@ async fn stays_without_check_in_become_absent_once(backend: Backend) {
 }
 
 async fn cancellations_record_the_refund_due(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        clock,
+    } = support::world(backend).await;
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let early = engine
         .create_reservation(
@@ -215,9 +213,12 @@ async fn cancellations_record_the_refund_due(backend: Backend) {
 }
 
 async fn changes_the_policy_refuses_leave_the_stay_as_it_was(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     // Arrival tomorrow: inside the 48 hours in which the policy allows no change.
     let soon = engine
@@ -259,9 +260,12 @@ async fn changes_the_policy_refuses_leave_the_stay_as_it_was(backend: Backend) {
 /// that finds the unit full only because of that hold expires it (as the
 /// system) and books; a hold still within its deadline keeps the unit full.
 async fn a_hold_past_its_deadline_never_makes_a_unit_full(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        clock,
+    } = support::world(backend).await;
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let stay = || support::admin_booking(unit.id, nights("2026-12-10", "2026-12-12"), two());
     let hold = engine

@@ -12,12 +12,11 @@ use berth_core::event::EventKind;
 use berth_core::ids::UserId;
 use berth_core::lock::SessionId;
 use berth_core::lock_commands::LockTarget;
-use berth_core::policy::{Party, PeriodRequest};
-use berth_core::quantity::{Guests, Quantity};
+use berth_core::policy::Party;
 use berth_core::{Engine, EngineError, ErrorCode};
 use chrono::Duration;
 
-use crate::support::{self, Backend};
+use crate::support::{self, Backend, nights};
 
 on_both_stores!(
     overlapping_locks_of_other_sessions_are_refused,
@@ -26,18 +25,8 @@ on_both_stores!(
     concurrent_acquires_of_one_period_let_exactly_one_win,
 );
 
-fn nights(a: &str, b: &str) -> PeriodRequest {
-    PeriodRequest::Nights {
-        check_in: a.parse().unwrap(),
-        check_out: b.parse().unwrap(),
-    }
-}
-
 fn two() -> Party {
-    Party {
-        guests: Guests::new(2).unwrap(),
-        quantity: Quantity::ONE,
-    }
+    support::party(2, 1)
 }
 
 fn session(engine: &Engine, name: &str) -> Engine {
@@ -52,9 +41,12 @@ fn on(unit: berth_core::ids::UnitId, a: &str, b: &str) -> LockTarget {
 }
 
 async fn overlapping_locks_of_other_sessions_are_refused(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let ada = session(&engine, "ws:ada");
     let bob = session(&engine, "ws:bob");
@@ -145,9 +137,12 @@ async fn overlapping_locks_of_other_sessions_are_refused(backend: Backend) {
 }
 
 async fn reservation_writes_respect_other_sessions_locks(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let ada = session(&engine, "ws:ada");
     let bob = session(&engine, "ws:bob");
@@ -253,9 +248,12 @@ async fn reservation_writes_respect_other_sessions_locks(backend: Backend) {
 }
 
 async fn leases_end_by_release_session_end_or_expiry(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        clock,
+    } = support::world(backend).await;
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let ada = session(&engine, "ws:ada");
     let bob = session(&engine, "ws:bob");
@@ -397,9 +395,12 @@ async fn leases_end_by_release_session_end_or_expiry(backend: Backend) {
 }
 
 async fn concurrent_acquires_of_one_period_let_exactly_one_win(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let engine = Arc::new(engine);
     let mut tasks = Vec::new();

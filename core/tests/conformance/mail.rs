@@ -19,19 +19,18 @@ use berth_core::mail::{
     ClaimedMail, MAX_ATTEMPTS, MailKind, MailMessage, MailPage, MailReport, MailResult,
     MailSettings, MailStatus, STALE_AFTER,
 };
-use berth_core::policy::{Party, PeriodRequest};
+use berth_core::policy::Party;
 use berth_core::push::NotificationSettingsPatch;
-use berth_core::quantity::{Guests, Quantity};
 use berth_core::reservation::Reservation;
 use berth_core::reservation_details::DetailsPatch;
 use berth_core::store::{ClientRef, Store};
 use berth_core::tenant::Tenant;
 use berth_core::unit::Unit;
-use berth_core::user::{NewUser, Role, UserPatch};
+use berth_core::user::{Role, UserPatch};
 use berth_core::webhook::Enqueued;
 use chrono::{DateTime, Duration, Utc};
 
-use crate::support::{self, Backend};
+use crate::support::{self, Backend, nights};
 
 on_both_stores!(
     a_public_request_is_followed_through_its_stay,
@@ -67,23 +66,6 @@ struct World {
     disabled: UserId,
 }
 
-async fn user(store: &dyn Store, tenant: &Tenant, role: Role, name: &str) -> UserId {
-    store
-        .create_user(
-            tenant.id,
-            NewUser {
-                email: format!("{name}@example.org").parse().unwrap(),
-                role,
-                password_hash: "unused".into(),
-            },
-            &Actor::System,
-            support::start_instant(),
-        )
-        .await
-        .unwrap()
-        .id
-}
-
 async fn opt_in(store: &dyn Store, tenant: &Tenant, user: UserId, all: bool) {
     store
         .update_notification_settings(
@@ -106,11 +88,11 @@ async fn world_of(store: Arc<dyn Store>, slug: &str) -> World {
     let (engine, clock) = support::engine(store.clone());
     let tenant = support::tenant(&*store, slug).await;
     let unit = support::unit(&*store, &tenant, "Birch", 10, 4).await;
-    let owner = user(&*store, &tenant, Role::Owner, "owner").await;
-    let staff = user(&*store, &tenant, Role::Staff, "staff").await;
-    let admin = user(&*store, &tenant, Role::Admin, "admin").await;
-    let viewer = user(&*store, &tenant, Role::Viewer, "viewer").await;
-    let disabled = user(&*store, &tenant, Role::Staff, "gone").await;
+    let owner = support::user(&*store, tenant.id, Role::Owner, "owner").await;
+    let staff = support::user(&*store, tenant.id, Role::Staff, "staff").await;
+    let admin = support::user(&*store, tenant.id, Role::Admin, "admin").await;
+    let viewer = support::user(&*store, tenant.id, Role::Viewer, "viewer").await;
+    let disabled = support::user(&*store, tenant.id, Role::Staff, "gone").await;
     opt_in(&*store, &tenant, owner, true).await;
     opt_in(&*store, &tenant, staff, false).await;
     opt_in(&*store, &tenant, viewer, true).await;
@@ -196,18 +178,8 @@ fn guest(name: &str, email: Option<&str>) -> NewClient {
     }
 }
 
-fn nights(check_in: &str, check_out: &str) -> PeriodRequest {
-    PeriodRequest::Nights {
-        check_in: check_in.parse().unwrap(),
-        check_out: check_out.parse().unwrap(),
-    }
-}
-
 fn two() -> Party {
-    Party {
-        guests: Guests::new(2).unwrap(),
-        quantity: Quantity::ONE,
-    }
+    support::party(2, 1)
 }
 
 async fn request(w: &World, email: &str, key: &str) -> Reservation {
@@ -501,9 +473,12 @@ async fn holds_never_told_and_no_shows_reach_only_staff(backend: Backend) {
 }
 
 async fn stale_events_and_a_first_visit_mail_nothing_old(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        clock,
+    } = support::world(backend).await;
     let unit = support::unit(&*store, &tenant, "Birch", 3, 4).await;
     let book = |from: &'static str, to: &'static str| {
         let engine = engine.clone();
@@ -904,7 +879,7 @@ async fn another_tenant_sees_no_message(backend: Backend) {
 async fn e_mail_opt_ins_are_off_until_chosen_and_audited(backend: Backend) {
     let store = support::fresh_store(backend).await;
     let tenant = support::tenant(&*store, "alpine-cabins").await;
-    let ana = user(&*store, &tenant, Role::Staff, "ana").await;
+    let ana = support::user(&*store, tenant.id, Role::Staff, "ana").await;
     let fresh = store.notification_settings(tenant.id, ana).await.unwrap();
     assert!(!fresh.email_new_request && !fresh.email_canceled && !fresh.email_no_show);
     assert!(fresh.reservation_created, "push stays on by default");

@@ -39,9 +39,12 @@ struct World {
 }
 
 async fn world(backend: Backend) -> World {
-    let store = support::fresh_store(backend).await;
-    let (engine, _) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     World {
         engine,

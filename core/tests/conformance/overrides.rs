@@ -19,7 +19,6 @@ use berth_core::policy::{
     Party, PeriodRequest, Policy, PolicyContext, PolicyError, ResolvedPeriod, Violation,
 };
 use berth_core::policy_override::OverrideRequest;
-use berth_core::quantity::{Guests, Quantity};
 use berth_core::reservation::Reservation;
 use berth_core::store::{ClientRef, Store};
 use berth_core::tenant::Tenant;
@@ -28,7 +27,7 @@ use berth_core::{Engine, EngineError, ErrorCode};
 use chrono::Duration;
 
 use crate::support::nightly::NightlyTestPolicy;
-use crate::support::{self, Backend, SinglePolicy};
+use crate::support::{self, Backend, SinglePolicy, nights};
 
 on_both_stores!(
     an_override_books_what_the_policy_refuses_and_says_so,
@@ -126,13 +125,6 @@ async fn world(backend: Backend, fussy: bool) -> World {
         cabin,
         clock,
         admin: Actor::User(UserId::new()),
-    }
-}
-
-fn nights(a: &str, b: &str) -> PeriodRequest {
-    PeriodRequest::Nights {
-        check_in: a.parse().unwrap(),
-        check_out: b.parse().unwrap(),
     }
 }
 
@@ -271,10 +263,7 @@ async fn an_override_never_beats_capacity_locks_states_versions_or_engine_rules(
         .create_reservation(
             w.tenant.id,
             CreateReservation {
-                party: Party {
-                    guests: Guests::new(5).unwrap(),
-                    quantity: Quantity::ONE,
-                },
+                party: support::party(5, 1),
                 policy_override: anyway("d"),
                 ..support::stay(w.cabin.id, "2027-05-01", "2027-06-05")
             },
@@ -341,10 +330,7 @@ async fn an_unpriceable_override_records_no_price(backend: Backend) {
             berth_core::engine::QuoteRequest {
                 unit_id: w.cabin.id,
                 period: nights("2026-12-20", "2026-12-21"),
-                party: Party {
-                    guests: Guests::new(2).unwrap(),
-                    quantity: Quantity::ONE,
-                },
+                party: support::party(2, 1),
             },
         )
         .await

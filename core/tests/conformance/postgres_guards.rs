@@ -14,7 +14,6 @@ use berth_core::audit::Actor;
 use berth_core::client::NewClient;
 use berth_core::ids::ApiKeyId;
 use berth_core::policy::{Party, PeriodRequest};
-use berth_core::quantity::{Guests, Quantity};
 use berth_core::store::ProfileStore as _;
 use berth_core::store::{AnalyticsStore, ClientRef, PostgresStore, Store};
 use berth_core::tenant::Tenant;
@@ -58,17 +57,11 @@ const TENANT_TABLES: [&str; 26] = [
 const INSUFFICIENT_PRIVILEGE: &str = "42501";
 
 fn one_night() -> PeriodRequest {
-    PeriodRequest::Nights {
-        check_in: "2026-12-10".parse().unwrap(),
-        check_out: "2026-12-12".parse().unwrap(),
-    }
+    support::nights("2026-12-10", "2026-12-12")
 }
 
 fn one_guest() -> Party {
-    Party {
-        guests: Guests::new(1).unwrap(),
-        quantity: Quantity::ONE,
-    }
+    support::party(1, 1)
 }
 
 /// Names `tenant` for the rest of the session (for raw connections in tests; the

@@ -9,18 +9,16 @@ use berth_core::client::{ClientFilter, NewClient};
 use berth_core::ids::UserId;
 use berth_core::lock::SessionId;
 use berth_core::lock_commands::LockTarget;
-use berth_core::policy::{Party, PeriodRequest};
-use berth_core::quantity::{Guests, Quantity};
+use berth_core::quantity::Guests;
 use berth_core::reservation::Channel;
 use berth_core::state::ReservationState;
-use berth_core::store::{ReservationFilter, Store};
-use berth_core::tenant::Tenant;
+use berth_core::store::ReservationFilter;
 use berth_core::unit::Unit;
 use berth_core::unit_calendar::{Fill, UnitCalendar};
-use berth_core::{Engine, EngineError, ErrorCode};
-use chrono::{Duration, NaiveDate};
+use berth_core::{EngineError, ErrorCode};
+use chrono::Duration;
 
-use crate::support::{self, Backend};
+use crate::support::{self, Backend, World, date, world};
 
 on_both_stores!(
     a_request_is_a_public_hold_with_a_new_client,
@@ -30,21 +28,11 @@ on_both_stores!(
     the_calendar_counts_free_items_per_night,
 );
 
-fn date(s: &str) -> NaiveDate {
-    s.parse().expect("date")
-}
-
 fn request(unit: &Unit, check_in: &str, check_out: &str, key: &str) -> BookingRequest {
     BookingRequest {
         unit_id: unit.id,
-        period: PeriodRequest::Nights {
-            check_in: date(check_in),
-            check_out: date(check_out),
-        },
-        party: Party {
-            guests: Guests::new(2).expect("guests"),
-            quantity: Quantity::new(1).expect("quantity"),
-        },
+        period: support::nights(check_in, check_out),
+        party: support::party(2, 1),
         guest: NewClient {
             name: "Ana Guest".into(),
             email: Some("ana@example.org".into()),
@@ -54,23 +42,6 @@ fn request(unit: &Unit, check_in: &str, check_out: &str, key: &str) -> BookingRe
         },
         message: Some("We arrive late, around 22:00.".into()),
         request_key: key.into(),
-    }
-}
-
-struct World {
-    engine: Engine,
-    store: std::sync::Arc<dyn Store>,
-    tenant: Tenant,
-}
-
-async fn world(backend: Backend) -> World {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
-    World {
-        engine,
-        store,
-        tenant,
     }
 }
 

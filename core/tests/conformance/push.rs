@@ -13,15 +13,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use berth_core::audit::Actor;
 use berth_core::event::EventKind;
 use berth_core::ids::{PushDeliveryId, TenantId, UserId};
-use berth_core::policy::{Party, PeriodRequest};
 use berth_core::push::{
     ClaimedPush, DeliveryStatus, MAX_ATTEMPTS, MAX_SUBSCRIPTIONS_PER_USER, NewPushSubscription,
     NotificationKind, NotificationSettings, NotificationSettingsPatch, PushEndpoint, PushKeys,
     PushNext, PushReport, PushSubscription,
 };
-use berth_core::quantity::{Guests, Quantity};
 use berth_core::store::{NewEvent, Store, StoreError};
-use berth_core::user::{NewUser, Role};
+use berth_core::user::Role;
 use berth_core::webhook::AttemptResult;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -62,23 +60,6 @@ fn device(name: &str) -> NewPushSubscription {
     }
 }
 
-async fn user(store: &dyn Store, tenant: TenantId, role: Role, name: &str) -> UserId {
-    store
-        .create_user(
-            tenant,
-            NewUser {
-                email: format!("{name}@example.org").parse().unwrap(),
-                role,
-                password_hash: "unused".into(),
-            },
-            &Actor::System,
-            now(),
-        )
-        .await
-        .unwrap()
-        .id
-}
-
 async fn register(
     store: &dyn Store,
     tenant: TenantId,
@@ -110,20 +91,12 @@ async fn conflict(store: &dyn Store, tenant: TenantId) {
         .unwrap();
 }
 
-/// Enqueues until `expected` notifications have been queued in total. On
-/// PostgreSQL an event becomes readable only once every older transaction of the
-/// cluster has ended (other tests run alongside), so this may take a few passes.
+/// Enqueues until `expected` notifications have been queued in total.
 async fn enqueue_all(store: &dyn Store, tenant: TenantId, expected: u64) -> u64 {
-    let mut total = 0;
-    for _ in 0..5_000 {
-        let done = store.enqueue_pushes(tenant, now(), 100).await.unwrap();
-        total += done.deliveries;
-        if total >= expected && !done.more {
-            return total;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-    }
-    panic!("queued {total} of {expected} notifications");
+    support::enqueue_until(expected, "notifications", async || {
+        store.enqueue_pushes(tenant, now(), 100).await.unwrap()
+    })
+    .await
 }
 
 async fn claim(store: &dyn Store, tenant: TenantId, at: DateTime<Utc>) -> Vec<ClaimedPush> {
@@ -144,8 +117,8 @@ async fn report(
 async fn devices_are_registered_per_user_with_audit_but_no_keys(backend: Backend) {
     let store = support::fresh_store(backend).await;
     let tenant = support::tenant(&*store, "alpine-cabins").await.id;
-    let ada = user(&*store, tenant, Role::Admin, "ada").await;
-    let bo = user(&*store, tenant, Role::Staff, "bo").await;
+    let ada = support::user(&*store, tenant, Role::Admin, "ada").await;
+    let bo = support::user(&*store, tenant, Role::Staff, "bo").await;
     assert!(!store.push_tenants().await.unwrap().contains(&tenant));
 
     let phone = register(&*store, tenant, ada, device("phone")).await;
@@ -339,8 +312,8 @@ async fn devices_are_registered_per_user_with_audit_but_no_keys(backend: Backend
 async fn settings_default_on_and_change_with_audit(backend: Backend) {
     let store = support::fresh_store(backend).await;
     let tenant = support::tenant(&*store, "alpine-cabins").await.id;
-    let ada = user(&*store, tenant, Role::Admin, "ada").await;
-    let bo = user(&*store, tenant, Role::Staff, "bo").await;
+    let ada = support::user(&*store, tenant, Role::Admin, "ada").await;
+    let bo = support::user(&*store, tenant, Role::Staff, "bo").await;
     assert_eq!(
         store.notification_settings(tenant, ada).await.unwrap(),
         NotificationSettings::default()
@@ -424,12 +397,15 @@ async fn settings_default_on_and_change_with_audit(backend: Backend) {
 }
 
 async fn notifications_are_queued_once_for_each_wanted_device(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
-    let owner = user(&*store, tenant.id, Role::Owner, "owner").await;
-    let staff = user(&*store, tenant.id, Role::Staff, "staff").await;
-    let viewer = user(&*store, tenant.id, Role::Viewer, "viewer").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
+    let owner = support::user(&*store, tenant.id, Role::Owner, "owner").await;
+    let staff = support::user(&*store, tenant.id, Role::Staff, "staff").await;
+    let viewer = support::user(&*store, tenant.id, Role::Viewer, "viewer").await;
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 2).await;
     let phone = register(&*store, tenant.id, owner, device("owner-phone")).await;
     let laptop = register(&*store, tenant.id, owner, device("owner-laptop")).await;
@@ -453,14 +429,8 @@ async fn notifications_are_queued_once_for_each_wanted_device(backend: Backend) 
             tenant.id,
             support::admin_booking(
                 cabin.id,
-                PeriodRequest::Nights {
-                    check_in: "2026-12-10".parse().unwrap(),
-                    check_out: "2026-12-12".parse().unwrap(),
-                },
-                Party {
-                    guests: Guests::new(2).unwrap(),
-                    quantity: Quantity::ONE,
-                },
+                support::nights("2026-12-10", "2026-12-12"),
+                support::party(2, 1),
             ),
             &Actor::User(staff),
         )
@@ -529,8 +499,8 @@ async fn notifications_are_queued_once_for_each_wanted_device(backend: Backend) 
 async fn two_enqueuers_queue_every_notification_exactly_once(backend: Backend) {
     let store = support::fresh_store(backend).await;
     let tenant = support::tenant(&*store, "alpine-cabins").await.id;
-    let ada = user(&*store, tenant, Role::Admin, "ada").await;
-    let bo = user(&*store, tenant, Role::Staff, "bo").await;
+    let ada = support::user(&*store, tenant, Role::Admin, "ada").await;
+    let bo = support::user(&*store, tenant, Role::Staff, "bo").await;
     let a = register(&*store, tenant, ada, device("a")).await;
     let b = register(&*store, tenant, bo, device("b")).await;
     let count = 40;
@@ -583,7 +553,7 @@ async fn two_enqueuers_queue_every_notification_exactly_once(backend: Backend) {
 async fn two_claimers_never_claim_the_same_notification(backend: Backend) {
     let store = support::fresh_store(backend).await;
     let tenant = support::tenant(&*store, "alpine-cabins").await.id;
-    let ada = user(&*store, tenant, Role::Admin, "ada").await;
+    let ada = support::user(&*store, tenant, Role::Admin, "ada").await;
     for name in ["a", "b", "c"] {
         register(&*store, tenant, ada, device(name)).await;
     }
@@ -636,7 +606,7 @@ async fn two_claimers_never_claim_the_same_notification(backend: Backend) {
 async fn attempts_retry_on_schedule_and_fail_after_the_bound(backend: Backend) {
     let store = support::fresh_store(backend).await;
     let tenant = support::tenant(&*store, "alpine-cabins").await.id;
-    let ada = user(&*store, tenant, Role::Admin, "ada").await;
+    let ada = support::user(&*store, tenant, Role::Admin, "ada").await;
     let phone = register(&*store, tenant, ada, device("phone")).await;
     conflict(&*store, tenant).await;
     enqueue_all(&*store, tenant, 1).await;
@@ -741,7 +711,7 @@ async fn attempts_retry_on_schedule_and_fail_after_the_bound(backend: Backend) {
 async fn a_gone_device_is_removed_with_its_queue(backend: Backend) {
     let store = support::fresh_store(backend).await;
     let tenant = support::tenant(&*store, "alpine-cabins").await.id;
-    let ada = user(&*store, tenant, Role::Admin, "ada").await;
+    let ada = support::user(&*store, tenant, Role::Admin, "ada").await;
     let phone = register(&*store, tenant, ada, device("phone")).await;
     let laptop = register(&*store, tenant, ada, device("laptop")).await;
     conflict(&*store, tenant).await;
@@ -819,8 +789,8 @@ async fn another_tenant_sees_no_device_setting_or_notification(backend: Backend)
     let store = support::fresh_store(backend).await;
     let alpine = support::tenant(&*store, "alpine-cabins").await.id;
     let harbor = support::tenant(&*store, "harbor-hotel").await.id;
-    let ada = user(&*store, alpine, Role::Admin, "ada").await;
-    let hal = user(&*store, harbor, Role::Admin, "hal").await;
+    let ada = support::user(&*store, alpine, Role::Admin, "ada").await;
+    let hal = support::user(&*store, harbor, Role::Admin, "hal").await;
     // The same browser signed in to both tenants: one device in each.
     let in_alpine = register(&*store, alpine, ada, device("shared")).await;
     let in_harbor = register(&*store, harbor, hal, device("shared")).await;

@@ -3,11 +3,10 @@
 //! stale versions, unbookable or foreign clients and overlong notes refused,
 //! with nothing written.
 
-use berth_core::audit::Actor;
 use berth_core::client::{ClientPatch, NewClient};
 use berth_core::engine::CreateReservation;
 use berth_core::event::EventKind;
-use berth_core::ids::{ClientId, UserId};
+use berth_core::ids::ClientId;
 use berth_core::lock::SessionId;
 use berth_core::lock_commands::LockTarget;
 use berth_core::reservation::Reservation;
@@ -15,16 +14,12 @@ use berth_core::reservation_details::{DetailsPatch, MAX_NOTES};
 use berth_core::tenant::Tenant;
 use berth_core::{Engine, ErrorCode};
 
-use crate::support::{self, Backend};
+use crate::support::{self, Backend, staff};
 
 on_both_stores!(
     notes_and_client_change_with_audit_and_event,
     refused_changes_write_nothing,
 );
-
-fn staff() -> Actor {
-    Actor::User(UserId::new())
-}
 
 async fn client(engine: &Engine, tenant: &Tenant, name: &str) -> ClientId {
     engine
@@ -66,9 +61,12 @@ fn notes(text: Option<&str>) -> DetailsPatch {
 }
 
 async fn notes_and_client_change_with_audit_and_event(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let r = booked(&engine, &tenant, cabin.id).await;
     let ada = client(&engine, &tenant, "Ada").await;
@@ -171,9 +169,12 @@ async fn notes_and_client_change_with_audit_and_event(backend: Backend) {
 }
 
 async fn refused_changes_write_nothing(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let harbor = support::tenant(&*store, "harbor-hotel").await;
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let r = booked(&engine, &tenant, cabin.id).await;

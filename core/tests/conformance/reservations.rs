@@ -6,17 +6,16 @@ use std::sync::Arc;
 use berth_core::audit::Actor;
 use berth_core::client::NewClient;
 use berth_core::engine::{AvailabilityRequest, ChangePeriod, CreateReservation, QuoteRequest};
-use berth_core::ids::{UnitId, UserId};
-use berth_core::policy::{Party, PeriodRequest};
+use berth_core::ids::UnitId;
+use berth_core::policy::PeriodRequest;
 use berth_core::quantity::{Guests, Quantity};
 use berth_core::reservation::{Channel, Reservation};
 use berth_core::state::ReservationState;
-use berth_core::store::{ClientRef, ReservationFilter, Store};
+use berth_core::store::{ClientRef, ReservationFilter};
 use berth_core::{Engine, EngineError, ErrorCode};
-use chrono::NaiveDate;
 use uuid::Uuid;
 
-use crate::support::{self, Backend};
+use crate::support::{self, Backend, World, date, nights, party, staff, stay as booking, world};
 
 on_both_stores!(
     creates_and_reads_back_with_audit_and_event,
@@ -37,83 +36,11 @@ on_both_stores!(
     reservations_are_found_by_their_clients_name_email_or_phone,
 );
 
-fn date(s: &str) -> NaiveDate {
-    s.parse().expect("date")
-}
-
-fn nights(check_in: &str, check_out: &str) -> PeriodRequest {
-    PeriodRequest::Nights {
-        check_in: date(check_in),
-        check_out: date(check_out),
-    }
-}
-
-fn party(guests: i64, quantity: i64) -> Party {
-    Party {
-        guests: Guests::new(guests).expect("guests"),
-        quantity: Quantity::new(quantity).expect("quantity"),
-    }
-}
-
-fn booking(unit_id: UnitId, check_in: &str, check_out: &str) -> CreateReservation {
-    CreateReservation {
-        unit_id,
-        period: nights(check_in, check_out),
-        party: party(2, 1),
-        client: ClientRef::None,
-        idempotency_key: None,
-        notes: None,
-        hold: false,
-        channel: Channel::Admin,
-        consume_lock: None,
-        policy_override: None,
-    }
-}
-
-fn staff() -> Actor {
-    Actor::User(UserId::new())
-}
-
-struct World {
-    engine: Engine,
-    store: std::sync::Arc<dyn Store>,
-    tenant: berth_core::tenant::Tenant,
-}
-
-async fn world(backend: Backend) -> World {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
-    World {
-        engine,
-        store,
-        tenant,
-    }
-}
-
-/// Books `unit` from `check_in` to `check_out` for two guests, as staff.
-async fn book(
-    w: &World,
-    unit: UnitId,
-    check_in: &str,
-    check_out: &str,
-) -> Result<Reservation, EngineError> {
-    w.engine
-        .create_reservation(w.tenant.id, booking(unit, check_in, check_out), &staff())
-        .await
-}
-
 async fn all_reservations(w: &World) -> Vec<Reservation> {
     w.store
         .reservations(w.tenant.id, &ReservationFilter::default())
         .await
         .expect("list")
-}
-
-async fn event_count(w: &World) -> usize {
-    crate::support::settled_events(&*w.store, w.tenant.id)
-        .await
-        .len()
 }
 
 async fn creates_and_reads_back_with_audit_and_event(backend: Backend) {
@@ -172,16 +99,18 @@ async fn creates_and_reads_back_with_audit_and_event(backend: Backend) {
 async fn same_day_turnover_is_accepted(backend: Backend) {
     let w = world(backend).await;
     let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
-    let a = book(&w, cabin.id, "2026-12-10", "2026-12-13")
+    let a = w
+        .book(cabin.id, "2026-12-10", "2026-12-13")
         .await
         .expect("first stay");
     // Arrives the day the first guest leaves (check-out 10:00, check-in 15:00).
-    let b = book(&w, cabin.id, "2026-12-13", "2026-12-15")
+    let b = w
+        .book(cabin.id, "2026-12-13", "2026-12-15")
         .await
         .expect("same-day turnover");
     assert_eq!(a.check_out, b.check_in);
     // And one that leaves the day the first arrives.
-    book(&w, cabin.id, "2026-12-08", "2026-12-10")
+    w.book(cabin.id, "2026-12-08", "2026-12-10")
         .await
         .expect("turnover before");
 }
@@ -189,10 +118,10 @@ async fn same_day_turnover_is_accepted(backend: Backend) {
 async fn overlap_on_a_single_item_unit_is_unavailable(backend: Backend) {
     let w = world(backend).await;
     let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
-    book(&w, cabin.id, "2026-12-10", "2026-12-13")
+    w.book(cabin.id, "2026-12-10", "2026-12-13")
         .await
         .expect("first");
-    let events_before = event_count(&w).await;
+    let events_before = w.event_count().await;
     for (a, b) in [
         ("2026-12-10", "2026-12-13"),
         ("2026-12-12", "2026-12-14"),
@@ -200,14 +129,15 @@ async fn overlap_on_a_single_item_unit_is_unavailable(backend: Backend) {
         ("2026-12-11", "2026-12-12"),
         ("2026-12-01", "2026-12-20"),
     ] {
-        let err = book(&w, cabin.id, a, b)
+        let err = w
+            .book(cabin.id, a, b)
             .await
             .expect_err("overlap must be refused");
         assert_eq!(err.code(), ErrorCode::Unavailable, "{a}..{b}: {err}");
     }
     assert_eq!(all_reservations(&w).await.len(), 1);
     assert_eq!(
-        event_count(&w).await,
+        w.event_count().await,
         events_before,
         "a refusal writes no event"
     );
@@ -229,15 +159,16 @@ async fn inventory_counts_quantities(backend: Backend) {
         .expect_err("2 more do not fit");
     assert_eq!(err.code(), ErrorCode::Unavailable);
     // One more fits, overlapping only the second night.
-    book(&w, rooms.id, "2026-12-11", "2026-12-14")
+    w.book(rooms.id, "2026-12-11", "2026-12-14")
         .await
         .expect("the third room");
-    let err = book(&w, rooms.id, "2026-12-11", "2026-12-12")
+    let err = w
+        .book(rooms.id, "2026-12-11", "2026-12-12")
         .await
         .expect_err("full on the 11th");
     assert_eq!(err.code(), ErrorCode::Unavailable);
     // The first night still has one room.
-    book(&w, rooms.id, "2026-12-10", "2026-12-11")
+    w.book(rooms.id, "2026-12-10", "2026-12-11")
         .await
         .expect("one room left on the 10th");
 }
@@ -252,7 +183,7 @@ async fn idempotency_key_returns_the_original(backend: Backend) {
         .create_reservation(w.tenant.id, cmd.clone(), &staff())
         .await
         .unwrap();
-    let events = event_count(&w).await;
+    let events = w.event_count().await;
     let retry = w
         .engine
         .create_reservation(w.tenant.id, cmd.clone(), &staff())
@@ -260,7 +191,7 @@ async fn idempotency_key_returns_the_original(backend: Backend) {
         .unwrap();
     assert_eq!(retry, first);
     assert_eq!(all_reservations(&w).await.len(), 1);
-    assert_eq!(event_count(&w).await, events);
+    assert_eq!(w.event_count().await, events);
 
     // The same key for a different request is a conflict, not a silent replay.
     let mut other = cmd.clone();
@@ -293,7 +224,7 @@ async fn bad_input_is_refused_and_nothing_is_written(backend: Backend) {
     let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
     let other_tenant = support::tenant(&*w.store, "harbor-hotel").await;
     let foreign = support::unit(&*w.store, &other_tenant, "Suite", 1, 2).await;
-    let events = event_count(&w).await;
+    let events = w.event_count().await;
 
     // Zero or negative counts never become a Quantity/Guests.
     assert_eq!(
@@ -406,7 +337,7 @@ async fn bad_input_is_refused_and_nothing_is_written(backend: Backend) {
     assert_eq!(violations[0].code, "max_guests");
 
     assert!(all_reservations(&w).await.is_empty(), "nothing was written");
-    assert_eq!(event_count(&w).await, events, "no event was written");
+    assert_eq!(w.event_count().await, events, "no event was written");
 }
 
 async fn blocked_client_is_refused(backend: Backend) {
@@ -427,7 +358,7 @@ async fn blocked_client_is_refused(backend: Backend) {
         )
         .await
         .unwrap();
-    let events = event_count(&w).await;
+    let events = w.event_count().await;
     let err = w
         .engine
         .create_reservation(
@@ -445,7 +376,7 @@ async fn blocked_client_is_refused(backend: Backend) {
     };
     assert_eq!(violations[0].code, "client_blocked");
     assert!(all_reservations(&w).await.is_empty());
-    assert_eq!(event_count(&w).await, events);
+    assert_eq!(w.event_count().await, events);
 }
 
 async fn lifecycle_follows_the_state_model(backend: Backend) {
@@ -572,9 +503,7 @@ async fn lifecycle_follows_the_state_model(backend: Backend) {
 async fn canceling_frees_capacity(backend: Backend) {
     let w = world(backend).await;
     let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
-    let r = book(&w, cabin.id, "2026-12-10", "2026-12-12")
-        .await
-        .unwrap();
+    let r = w.book(cabin.id, "2026-12-10", "2026-12-12").await.unwrap();
     let canceled = w
         .engine
         .cancel(
@@ -595,7 +524,7 @@ async fn canceling_frees_capacity(backend: Backend) {
     assert_eq!(audit[1].metadata["details"]["reason"], "guest asked");
     let events = crate::support::settled_events(&*w.store, w.tenant.id).await;
     assert_eq!(events.last().unwrap().kind.as_str(), "reservation.canceled");
-    book(&w, cabin.id, "2026-12-10", "2026-12-12")
+    w.book(cabin.id, "2026-12-10", "2026-12-12")
         .await
         .expect("the canceled nights are free again");
     let err = w
@@ -610,12 +539,8 @@ async fn change_period_rechecks_capacity_excluding_itself(backend: Backend) {
     let w = world(backend).await;
     let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
     let other = support::unit(&*w.store, &w.tenant, "Pine", 1, 4).await;
-    let r = book(&w, cabin.id, "2026-12-10", "2026-12-12")
-        .await
-        .unwrap();
-    book(&w, cabin.id, "2026-12-14", "2026-12-16")
-        .await
-        .unwrap();
+    let r = w.book(cabin.id, "2026-12-10", "2026-12-12").await.unwrap();
+    w.book(cabin.id, "2026-12-14", "2026-12-16").await.unwrap();
     let change = |check_in: &str, check_out: &str, unit_id| ChangePeriod {
         id: r.id,
         period: nights(check_in, check_out),
@@ -646,7 +571,7 @@ async fn change_period_rechecks_capacity_excluding_itself(backend: Backend) {
     );
 
     // Extending into the next stay is refused and changes nothing.
-    let events = event_count(&w).await;
+    let events = w.event_count().await;
     let err = w
         .engine
         .change_period(
@@ -661,7 +586,7 @@ async fn change_period_rechecks_capacity_excluding_itself(backend: Backend) {
         w.engine.reservation(w.tenant.id, r.id).await.unwrap(),
         extended
     );
-    assert_eq!(event_count(&w).await, events);
+    assert_eq!(w.event_count().await, events);
 
     // Moving to another unit re-checks there.
     let moved = w
@@ -684,7 +609,7 @@ async fn change_period_rechecks_capacity_excluding_itself(backend: Backend) {
     assert_eq!(last.metadata["before"]["unit_id"], cabin.id.to_string());
     assert_eq!(last.metadata["after"]["unit_id"], other.id.to_string());
     // The first cabin's nights are free again.
-    book(&w, cabin.id, "2026-12-10", "2026-12-14")
+    w.book(cabin.id, "2026-12-10", "2026-12-14")
         .await
         .expect("freed by the move");
 }
@@ -692,9 +617,7 @@ async fn change_period_rechecks_capacity_excluding_itself(backend: Backend) {
 async fn stale_version_is_a_conflict(backend: Backend) {
     let w = world(backend).await;
     let cabin = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
-    let r = book(&w, cabin.id, "2026-12-10", "2026-12-12")
-        .await
-        .unwrap();
+    let r = w.book(cabin.id, "2026-12-10", "2026-12-12").await.unwrap();
     let err = w
         .engine
         .check_in(w.tenant.id, r.id, Some(7), &staff())
@@ -734,9 +657,7 @@ async fn quote_and_availability_report_capacity(backend: Backend) {
     let w = world(backend).await;
     let birch = support::unit(&*w.store, &w.tenant, "Birch", 1, 4).await;
     let pine = support::unit(&*w.store, &w.tenant, "Pine", 1, 2).await;
-    book(&w, birch.id, "2026-12-10", "2026-12-12")
-        .await
-        .unwrap();
+    w.book(birch.id, "2026-12-10", "2026-12-12").await.unwrap();
     let quote = w
         .engine
         .quote(
@@ -868,7 +789,7 @@ async fn availability_over_many_units_keeps_order_and_capacity(backend: Backend)
         units.push(support::unit(&*w.store, &w.tenant, &format!("Cabin {i}"), 1, 4).await);
     }
     for unit in units.iter().step_by(7) {
-        book(&w, unit.id, "2026-12-10", "2026-12-12").await.unwrap();
+        w.book(unit.id, "2026-12-10", "2026-12-12").await.unwrap();
     }
     let found = w
         .engine
@@ -904,7 +825,7 @@ async fn availability_evaluates_once_per_kind_of_unit(backend: Backend) {
     let engine = Engine::new(
         store.clone(),
         Arc::new(support::nightly::SinglePolicy(policy.clone())),
-        clock,
+        clock.clone(),
     );
     let tenant = support::tenant(&*store, "alpine-cabins").await;
     // 80 units of three sizes (more than the engine evaluates inline), one of
@@ -918,8 +839,9 @@ async fn availability_evaluates_once_per_kind_of_unit(backend: Backend) {
         engine: engine.clone(),
         store: store.clone(),
         tenant: tenant.clone(),
+        clock,
     };
-    book(&w, units[3].id, "2026-12-10", "2026-12-12")
+    w.book(units[3].id, "2026-12-10", "2026-12-12")
         .await
         .unwrap();
     policy.evaluations.store(0, Ordering::SeqCst);
@@ -1003,9 +925,7 @@ async fn reservations_are_found_by_their_clients_name_email_or_phone(backend: Ba
         booked.push(r.id);
     }
     // A walk-in without a client, and another tenant's Keller.
-    book(&w, cabin.id, "2026-12-13", "2026-12-15")
-        .await
-        .unwrap();
+    w.book(cabin.id, "2026-12-13", "2026-12-15").await.unwrap();
     let theirs = support::unit(&*w.store, &harbor, "Room", 1, 4).await;
     w.engine
         .create_reservation(

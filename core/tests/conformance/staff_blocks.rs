@@ -7,24 +7,21 @@
 //! a range are one read.
 
 use berth_core::analytics::DateSpan;
-use berth_core::audit::Actor;
 use berth_core::client::NewClient;
 use berth_core::engine::{ChangePeriod, QuoteRequest};
 use berth_core::event::EventKind;
 use berth_core::ical::block::CalendarBlock;
 use berth_core::ical::staff::BlockUnit;
-use berth_core::ids::{CalendarBlockId, UnitId, UserId};
+use berth_core::ids::{CalendarBlockId, UnitId};
 use berth_core::lock::SessionId;
 use berth_core::lock_commands::LockTarget;
-use berth_core::policy::{Party, PeriodRequest};
-use berth_core::quantity::{Guests, Quantity};
-use berth_core::store::{ClientRef, Store};
-use berth_core::tenant::Tenant;
+use berth_core::policy::PeriodRequest;
+use berth_core::store::ClientRef;
 use berth_core::time_range::TimeRange;
-use berth_core::{Engine, EngineError, ErrorCode};
+use berth_core::{EngineError, ErrorCode};
 use chrono::{DateTime, Duration, Utc};
 
-use crate::support::{self, Backend};
+use crate::support::{self, Backend, World, nights, staff, world};
 
 on_both_stores!(
     a_staff_block_refuses_bookings_changes_and_quotes,
@@ -36,19 +33,8 @@ on_both_stores!(
     blocks_count_as_unavailable_in_occupancy,
 );
 
-fn nights(check_in: &str, check_out: &str) -> PeriodRequest {
-    PeriodRequest::Nights {
-        check_in: check_in.parse().unwrap(),
-        check_out: check_out.parse().unwrap(),
-    }
-}
-
 fn instant(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
-}
-
-fn staff() -> Actor {
-    Actor::User(UserId::new())
 }
 
 fn block(unit: UnitId, period: PeriodRequest, reason: &str) -> BlockUnit {
@@ -57,25 +43,6 @@ fn block(unit: UnitId, period: PeriodRequest, reason: &str) -> BlockUnit {
         period,
         reason: reason.parse().unwrap(),
         by_name: "staff@alpine.example.org".into(),
-    }
-}
-
-struct World {
-    engine: Engine,
-    store: std::sync::Arc<dyn Store>,
-    tenant: Tenant,
-    clock: std::sync::Arc<berth_core::clock::ManualClock>,
-}
-
-async fn world(backend: Backend) -> World {
-    let store = support::fresh_store(backend).await;
-    let (engine, clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
-    World {
-        engine,
-        store,
-        tenant,
-        clock,
     }
 }
 
@@ -88,21 +55,6 @@ impl World {
     ) -> Result<CalendarBlock, EngineError> {
         self.engine
             .block_unit(self.tenant.id, block(unit, period, reason), &staff())
-            .await
-    }
-
-    async fn book(
-        &self,
-        unit: UnitId,
-        check_in: &str,
-        check_out: &str,
-    ) -> Result<berth_core::reservation::Reservation, EngineError> {
-        self.engine
-            .create_reservation(
-                self.tenant.id,
-                support::stay(unit, check_in, check_out),
-                &staff(),
-            )
             .await
     }
 }
@@ -167,10 +119,7 @@ async fn a_staff_block_refuses_bookings_changes_and_quotes(backend: Backend) {
             QuoteRequest {
                 unit_id: cabin.id,
                 period: nights("2026-12-11", "2026-12-12"),
-                party: Party {
-                    guests: Guests::new(1).unwrap(),
-                    quantity: Quantity::ONE,
-                },
+                party: support::party(1, 1),
             },
         )
         .await

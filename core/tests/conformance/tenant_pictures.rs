@@ -6,17 +6,16 @@
 //! tenant reads only its own, while the same picture is stored once across
 //! tenants.
 
+use berth_core::ErrorCode;
 use berth_core::audit::Actor;
 use berth_core::event::EventKind;
 use berth_core::media::{
     MAX_GALLERY_PICTURES, MediaHash, NewTenantPicture, PictureFile, PictureRole,
 };
-use berth_core::store::Store;
 use berth_core::tenant::Tenant;
 use berth_core::test_pictures as pictures;
-use berth_core::{Engine, ErrorCode};
 
-use crate::support::{self, Backend};
+use crate::support::{self, Backend, World, world};
 
 on_both_stores!(
     pictures_are_saved_and_read_back_in_every_width,
@@ -25,23 +24,6 @@ on_both_stores!(
     refused_files_and_sets_change_nothing,
     tenants_keep_their_own_pictures,
 );
-
-struct World {
-    engine: Engine,
-    store: std::sync::Arc<dyn Store>,
-    tenant: Tenant,
-}
-
-async fn world(backend: Backend) -> World {
-    let store = support::fresh_store(backend).await;
-    let (engine, _) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
-    World {
-        engine,
-        store,
-        tenant,
-    }
-}
 
 fn cover(seed: u32) -> PictureFile {
     PictureFile {

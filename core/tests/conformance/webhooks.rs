@@ -62,20 +62,12 @@ fn page() -> DeliveryPage {
     }
 }
 
-/// Enqueues until `expected` deliveries have been queued in total. On PostgreSQL
-/// an event becomes readable only once every older transaction of the cluster
-/// has ended (other tests run alongside), so this may take a few passes.
+/// Enqueues until `expected` deliveries have been queued in total.
 async fn enqueue_all(store: &dyn Store, tenant: TenantId, expected: u64) -> u64 {
-    let mut total = 0;
-    for _ in 0..5_000 {
-        let done = store.enqueue_deliveries(tenant, now(), 100).await.unwrap();
-        total += done.deliveries;
-        if total >= expected && !done.more {
-            return total;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-    }
-    panic!("queued {total} of {expected} deliveries");
+    support::enqueue_until(expected, "deliveries", async || {
+        store.enqueue_deliveries(tenant, now(), 100).await.unwrap()
+    })
+    .await
 }
 
 async fn claim(store: &dyn Store, tenant: TenantId, at: DateTime<Utc>) -> Vec<ClaimedDelivery> {
@@ -199,9 +191,12 @@ async fn webhooks_are_created_listed_and_deleted_with_audit_but_no_secret(backen
 }
 
 async fn events_are_queued_once_for_each_matching_webhook(backend: Backend) {
-    let store = support::fresh_store(backend).await;
-    let (engine, _clock) = support::engine(store.clone());
-    let tenant = support::tenant(&*store, "alpine-cabins").await;
+    let support::World {
+        engine,
+        store,
+        tenant,
+        ..
+    } = support::world(backend).await;
     let before = support::unit(&*store, &tenant, "Before", 1, 2).await;
     let reservations = webhook(&*store, tenant.id, &["reservation.*"]).await;
     let units = webhook(&*store, tenant.id, &["unit.created"]).await;
@@ -211,14 +206,8 @@ async fn events_are_queued_once_for_each_matching_webhook(backend: Backend) {
             tenant.id,
             support::admin_booking(
                 cabin.id,
-                berth_core::policy::PeriodRequest::Nights {
-                    check_in: "2026-12-10".parse().unwrap(),
-                    check_out: "2026-12-12".parse().unwrap(),
-                },
-                berth_core::policy::Party {
-                    guests: berth_core::quantity::Guests::new(2).unwrap(),
-                    quantity: berth_core::quantity::Quantity::ONE,
-                },
+                support::nights("2026-12-10", "2026-12-12"),
+                support::party(2, 1),
             ),
             &Actor::System,
         )

@@ -129,6 +129,32 @@ pub fn admin_booking(
     }
 }
 
+/// A nightly date like "2026-12-10".
+pub fn date(s: &str) -> chrono::NaiveDate {
+    s.parse().expect("date")
+}
+
+/// The nights from `check_in` to `check_out` (dates like "2026-12-10").
+pub fn nights(check_in: &str, check_out: &str) -> berth_core::policy::PeriodRequest {
+    berth_core::policy::PeriodRequest::Nights {
+        check_in: date(check_in),
+        check_out: date(check_out),
+    }
+}
+
+/// `guests` guests in `quantity` items.
+pub fn party(guests: i64, quantity: i64) -> berth_core::policy::Party {
+    berth_core::policy::Party {
+        guests: Guests::new(guests).expect("guests"),
+        quantity: berth_core::quantity::Quantity::new(quantity).expect("quantity"),
+    }
+}
+
+/// A staff member acting (a user id of its own, not stored).
+pub fn staff() -> Actor {
+    Actor::User(berth_core::ids::UserId::new())
+}
+
 /// A confirmed admin booking of `unit_id` for two guests, one item, from
 /// `check_in` to `check_out` (nightly dates like "2026-12-10").
 pub fn stay(
@@ -136,17 +162,49 @@ pub fn stay(
     check_in: &str,
     check_out: &str,
 ) -> berth_core::engine::CreateReservation {
-    admin_booking(
-        unit_id,
-        berth_core::policy::PeriodRequest::Nights {
-            check_in: check_in.parse().expect("check-in date"),
-            check_out: check_out.parse().expect("check-out date"),
-        },
-        berth_core::policy::Party {
-            guests: Guests::new(2).expect("guests"),
-            quantity: berth_core::quantity::Quantity::new(1).expect("quantity"),
-        },
-    )
+    admin_booking(unit_id, nights(check_in, check_out), party(2, 1))
+}
+
+/// What most tests start from: a fresh store of one backend with the tenant
+/// "alpine-cabins", and an engine over it with the nightly policy and a manual
+/// clock.
+pub struct World {
+    pub engine: Engine,
+    pub store: Arc<dyn Store>,
+    pub tenant: Tenant,
+    pub clock: Arc<ManualClock>,
+}
+
+/// A fresh [`World`] on `backend`.
+pub async fn world(backend: Backend) -> World {
+    let store = fresh_store(backend).await;
+    let (engine, clock) = engine(store.clone());
+    let tenant = tenant(&*store, "alpine-cabins").await;
+    World {
+        engine,
+        store,
+        tenant,
+        clock,
+    }
+}
+
+impl World {
+    /// Books `unit` from `check_in` to `check_out` for two guests, as staff.
+    pub async fn book(
+        &self,
+        unit: berth_core::ids::UnitId,
+        check_in: &str,
+        check_out: &str,
+    ) -> Result<berth_core::reservation::Reservation, berth_core::EngineError> {
+        self.engine
+            .create_reservation(self.tenant.id, stay(unit, check_in, check_out), &staff())
+            .await
+    }
+
+    /// How many events the tenant has (once all committed ones are readable).
+    pub async fn event_count(&self) -> usize {
+        settled_events(&*self.store, self.tenant.id).await.len()
+    }
 }
 
 /// Creates a unit with `inventory` items of up to `max_guests` guests each.
@@ -175,6 +233,51 @@ pub async fn unit(
         )
         .await
         .expect("create unit")
+}
+
+/// Creates a user of the tenant with the e-mail `<name>@example.org` (no usable
+/// password) and returns its id.
+pub async fn user(
+    store: &dyn Store,
+    tenant: berth_core::ids::TenantId,
+    role: berth_core::user::Role,
+    name: &str,
+) -> berth_core::ids::UserId {
+    store
+        .create_user(
+            tenant,
+            berth_core::user::NewUser {
+                email: format!("{name}@example.org").parse().expect("email"),
+                role,
+                password_hash: "unused".into(),
+            },
+            &Actor::System,
+            start_instant(),
+        )
+        .await
+        .expect("create user")
+        .id
+}
+
+/// Runs enqueue passes until `expected` items have been queued in total and
+/// the last pass read everything. On PostgreSQL an event becomes readable only
+/// once every older transaction of the cluster has ended (other tests run
+/// alongside), so this may take a few passes.
+pub async fn enqueue_until(
+    expected: u64,
+    what: &str,
+    mut pass: impl AsyncFnMut() -> berth_core::webhook::Enqueued,
+) -> u64 {
+    let mut total = 0;
+    for _ in 0..5_000 {
+        let done = pass().await;
+        total += done.deliveries;
+        if total >= expected && !done.more {
+            return total;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    panic!("queued {total} of {expected} {what}");
 }
 
 /// Every event of the tenant, once all committed ones are readable: on

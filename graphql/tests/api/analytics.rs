@@ -7,11 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use berth_core::audit::Actor;
-use berth_core::client::NewClient;
-use berth_core::quantity::{Guests, Inventory};
-use berth_core::store::Store;
-use berth_core::unit::NewUnit;
 use berth_core::user::Role;
 use serde_json::{Value, json};
 
@@ -35,52 +30,9 @@ const ANALYTICS: [&str; 4] = [
 /// Books 2 nights (11-10 to 11-12) on each of `n` new cabins for `n` new
 /// clients and returns the answer and the store calls of the analytics queries.
 async fn analytics_of(api: &Api, n: usize) -> (Value, BTreeMap<&'static str, usize>) {
-    let staff = api.token("alpine-cabins", Role::Staff);
-    let now = "2026-11-02T09:00:00Z".parse().unwrap();
-    for i in 0..n {
-        let unit = api
-            .store
-            .create_unit(
-                api.alpine.id,
-                NewUnit {
-                    name: format!("Cabin {i:03}"),
-                    kind: None,
-                    inventory: Inventory::new(1).unwrap(),
-                    max_guests: Guests::new(4).unwrap(),
-                    description: None,
-                    amenities: vec![],
-                    images: vec![],
-                    attributes: json!({}),
-                },
-                &Actor::System,
-                now,
-            )
-            .await
-            .unwrap();
-        let client = api
-            .store
-            .create_client(
-                api.alpine.id,
-                NewClient {
-                    name: format!("Guest {i}"),
-                    email: None,
-                    phone: None,
-                    notes: None,
-                    blocked: false,
-                },
-                &Actor::System,
-                now,
-            )
-            .await
-            .unwrap();
-        api.ok_as(
-            &staff,
-            r#"mutation($input: CreateReservationInput!) { createReservation(input: $input) { id } }"#,
-            json!({ "input": { "unitId": unit.id.to_string(), "clientId": client.id.to_string(),
-                "guests": 2, "period": { "checkIn": "2026-11-10", "checkOut": "2026-11-12" } } }),
-        )
+    let _staff = api.token("alpine-cabins", Role::Staff);
+    api.stays_on_new_cabins(n, |i| format!("Cabin {i:03}"))
         .await;
-    }
     api.store.take();
     let viewer = api.token("alpine-cabins", Role::Viewer);
     let mut data = serde_json::Map::new();

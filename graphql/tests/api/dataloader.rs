@@ -3,11 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use berth_core::audit::Actor;
-use berth_core::client::NewClient;
-use berth_core::quantity::{Guests, Inventory};
-use berth_core::store::Store;
-use berth_core::unit::NewUnit;
 use berth_core::user::Role;
 use serde_json::json;
 
@@ -17,51 +12,7 @@ use crate::support::{Api, api};
 /// per-row lookups) and returns the store calls that listing them cost.
 async fn calls_for_list_of(api: &Api, n: usize) -> BTreeMap<&'static str, usize> {
     let staff = api.token("alpine-cabins", Role::Staff);
-    let now = "2026-11-02T09:00:00Z".parse().unwrap();
-    for i in 0..n {
-        let unit = api
-            .store
-            .create_unit(
-                api.alpine.id,
-                NewUnit {
-                    name: format!("Cabin {i}"),
-                    kind: None,
-                    inventory: Inventory::new(1).unwrap(),
-                    max_guests: Guests::new(4).unwrap(),
-                    description: None,
-                    amenities: vec![],
-                    images: vec![],
-                    attributes: json!({}),
-                },
-                &Actor::System,
-                now,
-            )
-            .await
-            .unwrap();
-        let client = api
-            .store
-            .create_client(
-                api.alpine.id,
-                NewClient {
-                    name: format!("Guest {i}"),
-                    email: None,
-                    phone: None,
-                    notes: None,
-                    blocked: false,
-                },
-                &Actor::System,
-                now,
-            )
-            .await
-            .unwrap();
-        api.ok_as(
-            &staff,
-            r#"mutation($input: CreateReservationInput!) { createReservation(input: $input) { id } }"#,
-            json!({ "input": { "unitId": unit.id.to_string(), "clientId": client.id.to_string(),
-                "guests": 2, "period": { "checkIn": "2026-11-10", "checkOut": "2026-11-12" } } }),
-        )
-        .await;
-    }
+    api.stays_on_new_cabins(n, |i| format!("Cabin {i}")).await;
     api.store.take();
     let data = api
         .ok_as(

@@ -10,11 +10,6 @@ use std::time::Duration;
 
 use async_graphql::futures_util::StreamExt;
 use async_graphql::{Request, Variables};
-use berth_core::audit::Actor;
-use berth_core::client::NewClient;
-use berth_core::quantity::{Guests, Inventory};
-use berth_core::store::Store;
-use berth_core::unit::NewUnit;
 use berth_core::user::Role;
 use berth_graphql::auth::BearerToken;
 use serde_json::{Value, json};
@@ -385,51 +380,8 @@ const BOARD: &str = r#"query($from: Date!, $to: Date!) { board(from: $from, to: 
 /// and locks one more; returns the board and the store calls it cost.
 async fn board_of(api: &Api, n: usize) -> (Value, BTreeMap<&'static str, usize>) {
     let staff = api.token("alpine-cabins", Role::Staff);
-    let now = "2026-11-02T09:00:00Z".parse().unwrap();
-    for i in 0..n {
-        let unit = api
-            .store
-            .create_unit(
-                api.alpine.id,
-                NewUnit {
-                    name: format!("Cabin {i:03}"),
-                    kind: None,
-                    inventory: Inventory::new(1).unwrap(),
-                    max_guests: Guests::new(4).unwrap(),
-                    description: None,
-                    amenities: vec![],
-                    images: vec![],
-                    attributes: json!({}),
-                },
-                &Actor::System,
-                now,
-            )
-            .await
-            .unwrap();
-        let client = api
-            .store
-            .create_client(
-                api.alpine.id,
-                NewClient {
-                    name: format!("Guest {i}"),
-                    email: None,
-                    phone: None,
-                    notes: None,
-                    blocked: false,
-                },
-                &Actor::System,
-                now,
-            )
-            .await
-            .unwrap();
-        api.ok_as(
-            &staff,
-            BOOK,
-            json!({ "input": { "unitId": unit.id.to_string(), "clientId": client.id.to_string(),
-                "guests": 2, "period": nights("2026-11-10", "2026-11-12") } }),
-        )
+    api.stays_on_new_cabins(n, |i| format!("Cabin {i:03}"))
         .await;
-    }
     let cabin = api.cabin.id.to_string();
     api.ok_as(
         &staff,
@@ -727,28 +679,9 @@ async fn the_boards_cursor_resumes_its_events_after_what_it_shows() {
 async fn a_blocked_cabin_leaves_the_heatmaps_capacity() {
     let api = api().await;
     let staff = api.token("alpine-cabins", Role::Staff);
-    let now = "2026-11-02T09:00:00Z".parse().unwrap();
     let mut cabins = vec![api.cabin.id.to_string()];
     for i in 0..4 {
-        let unit = api
-            .store
-            .create_unit(
-                api.alpine.id,
-                NewUnit {
-                    name: format!("Cabin {i}"),
-                    kind: None,
-                    inventory: Inventory::new(1).unwrap(),
-                    max_guests: Guests::new(4).unwrap(),
-                    description: None,
-                    amenities: vec![],
-                    images: vec![],
-                    attributes: json!({}),
-                },
-                &Actor::System,
-                now,
-            )
-            .await
-            .unwrap();
+        let unit = api.new_cabin(format!("Cabin {i}")).await;
         cabins.push(unit.id.to_string());
     }
     for cabin in &cabins[..3] {

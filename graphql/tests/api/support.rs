@@ -9,6 +9,7 @@ use std::sync::Arc;
 use async_graphql::{Request, Variables};
 use berth_core::Engine;
 use berth_core::audit::Actor;
+use berth_core::client::NewClient;
 use berth_core::clock::{Clock, ManualClock};
 use berth_core::quantity::{Guests, Inventory};
 use berth_core::store::Store;
@@ -263,6 +264,52 @@ impl Api {
             sent.push(mail.id.to_string());
         }
         sent
+    }
+
+    /// A new one-item cabin of alpine-cabins for up to four guests, named `name`.
+    pub async fn new_cabin(&self, name: String) -> Unit {
+        let unit = NewUnit {
+            name,
+            kind: None,
+            inventory: Inventory::new(1).unwrap(),
+            max_guests: Guests::new(4).unwrap(),
+            description: None,
+            amenities: vec![],
+            images: vec![],
+            attributes: json!({}),
+        };
+        self.store
+            .create_unit(self.alpine.id, unit, &Actor::System, self.clock.now())
+            .await
+            .unwrap()
+    }
+
+    /// Books two guests for two nights (11-10 to 11-12) as staff on each of
+    /// `n` new cabins (named `name(i)`), each for a new client ("Guest i").
+    pub async fn stays_on_new_cabins(&self, n: usize, name: impl Fn(usize) -> String) {
+        let staff = self.token("alpine-cabins", Role::Staff);
+        for i in 0..n {
+            let unit = self.new_cabin(name(i)).await;
+            let client = NewClient {
+                name: format!("Guest {i}"),
+                email: None,
+                phone: None,
+                notes: None,
+                blocked: false,
+            };
+            let client = self
+                .store
+                .create_client(self.alpine.id, client, &Actor::System, self.clock.now())
+                .await
+                .unwrap();
+            self.ok_as(
+                &staff,
+                r#"mutation($input: CreateReservationInput!) { createReservation(input: $input) { id } }"#,
+                json!({ "input": { "unitId": unit.id.to_string(), "clientId": client.id.to_string(),
+                    "guests": 2, "period": { "checkIn": "2026-11-10", "checkOut": "2026-11-12" } } }),
+            )
+            .await;
+        }
     }
 
     pub async fn run(&self, query: &str, variables: Value) -> Answer {

@@ -216,7 +216,6 @@ pub(crate) async fn append<DB>(conn: &mut Conn<DB>, record: &ChangeRecord) -> Re
 where
     DB: Dialect,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
@@ -246,7 +245,6 @@ pub(crate) async fn append_audit<DB>(conn: &mut Conn<DB>, a: &AuditEntry) -> Res
 where
     DB: Dialect,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,

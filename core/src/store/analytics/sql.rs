@@ -36,7 +36,6 @@ where
     S: SqlStore<Db = DB>,
     DB: Dialect,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Row<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
     (Uuid, DB::Instant, i64, bool): for<'r> sqlx::FromRow<'r, DB::Row>,

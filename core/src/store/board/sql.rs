@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::{BoardStore, touching_query};
+use super::BoardStore;
 use crate::ids::TenantId;
 use crate::reservation::Reservation;
 use crate::store::StoreError;
@@ -18,7 +18,6 @@ where
     S: SqlStore<Db = DB>,
     DB: Dialect,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     ReservationRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
@@ -30,12 +29,19 @@ where
         limit: u32,
     ) -> Result<Vec<Reservation>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        touching_query::<DB, _>(RESERVATION_COLUMNS, tenant, range, limit, DB::stamp)
-            .build_query_as::<ReservationRow<DB::Instant>>()
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(ReservationRow::into_domain)
-            .collect()
+        sqlx::query_as::<DB, ReservationRow<DB::Instant>>(sqlx::AssertSqlSafe(format!(
+            "SELECT {RESERVATION_COLUMNS} FROM reservations \
+             WHERE tenant_id = $1 AND end_at > $2 AND start_at < $3 \
+             ORDER BY start_at, id LIMIT $4"
+        )))
+        .bind(tenant.as_uuid())
+        .bind(DB::stamp(range.start()))
+        .bind(DB::stamp(range.end()))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(ReservationRow::into_domain)
+        .collect()
     }
 }

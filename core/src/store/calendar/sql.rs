@@ -13,21 +13,25 @@ use sqlx::QueryBuilder;
 use uuid::Uuid;
 
 use super::{
-    BlockRecord, CalendarStore, OverlapRecord, block_created, block_query, block_removed,
-    blocks_imported, blocks_query, conflicts, feed_disabled, feed_rotated, first_overlap_query,
-    insert_block_query, remove_staff_block_query, staff_block, stored_block, token_of, window,
+    CalendarStore, block_created, block_removed, blocks_imported, conflicts, feed_disabled,
+    feed_rotated, source_of, staff_block, stored_block, token_of, window,
 };
 use crate::audit::Actor;
+use crate::ical::block::BlockSource;
 use crate::ical::block::{
     BlockReplacement, BusyReservation, CalendarBlock, CalendarImport, IcalFeed,
 };
-use crate::ical::staff::NewStaffBlock;
+use crate::ical::staff::{NewStaffBlock, ReservationOverlap};
 use crate::ical::token::FeedToken;
 use crate::ids::{CalendarBlockId, ReservationId, TenantId, UnitId};
 use crate::store::StoreError;
 use crate::store::sql::{Affected, StoredInstant};
 use crate::store::sql::{Conn, Dialect, SqlStore};
 use crate::time_range::TimeRange;
+
+/// The columns of a [`BlockRow`].
+const BLOCK_COLUMNS: &str = "tenant_id, id, unit_id, source, uid, start_at, end_at, first_day, \
+    end_day, imported_at, reason, created_by, created_by_name";
 
 #[derive(sqlx::FromRow)]
 struct BlockRow<T> {
@@ -48,25 +52,33 @@ struct BlockRow<T> {
 
 impl<T: StoredInstant> BlockRow<T> {
     fn into_domain(self) -> Result<CalendarBlock, StoreError> {
-        BlockRecord {
-            tenant_id: self.tenant_id,
-            id: self.id,
-            unit_id: self.unit_id,
-            source: self.source,
+        Ok(CalendarBlock {
+            id: CalendarBlockId::from_uuid(self.id),
+            tenant_id: TenantId::from_uuid(self.tenant_id),
+            unit_id: UnitId::from_uuid(self.unit_id),
+            source: source_of(self.source)?,
             uid: self.uid,
-            start_at: self.start_at.instant()?,
-            end_at: self.end_at.instant()?,
+            range: TimeRange::new(self.start_at.instant()?, self.end_at.instant()?)
+                .map_err(StoreError::corrupt)?,
             first_day: self.first_day,
             end_day: self.end_day,
             imported_at: self.imported_at.instant()?,
-            reason: self.reason,
-            created_by: self.created_by,
+            reason: self
+                .reason
+                .map(|r| r.parse())
+                .transpose()
+                .map_err(StoreError::corrupt)?,
+            created_by: self
+                .created_by
+                .map(|a| a.parse())
+                .transpose()
+                .map_err(StoreError::corrupt)?,
             created_by_name: self.created_by_name,
-        }
-        .into_domain()
+        })
     }
 }
 
+/// The reservation a staff block is refused for, with its guest's name.
 #[derive(sqlx::FromRow)]
 struct OverlapRow<T> {
     id: Uuid,
@@ -76,6 +88,28 @@ struct OverlapRow<T> {
     check_in: Option<NaiveDate>,
     check_out: Option<NaiveDate>,
     name: Option<String>,
+}
+
+impl<T: StoredInstant> OverlapRow<T> {
+    /// The refusal of a staff block of `unit`.
+    fn into_refusal(self, unit: UnitId) -> StoreError {
+        let overlap = || {
+            Ok::<_, StoreError>(ReservationOverlap {
+                unit_id: unit,
+                reservation_id: ReservationId::from_uuid(self.id),
+                state: self.state.parse().map_err(StoreError::corrupt)?,
+                period: TimeRange::new(self.start_at.instant()?, self.end_at.instant()?)
+                    .map_err(StoreError::corrupt)?,
+                check_in: self.check_in,
+                check_out: self.check_out,
+                client_name: self.name.clone(),
+            })
+        };
+        match overlap() {
+            Ok(overlap) => StoreError::Occupied(Box::new(overlap)),
+            Err(e) => e,
+        }
+    }
 }
 
 /// A reservation's row as [`busy`] reads it.
@@ -89,7 +123,6 @@ async fn busy<DB: Dialect>(
 ) -> Result<Vec<BusyReservation>, StoreError>
 where
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     BusyRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
 {
@@ -118,6 +151,41 @@ where
         .collect()
 }
 
+/// The blocks of a tenant (`unit`: of one unit) overlapping `range` (none:
+/// every one), by start.
+async fn blocks<DB: Dialect>(
+    conn: &mut Conn<DB>,
+    tenant: TenantId,
+    unit: Option<UnitId>,
+    range: Option<&TimeRange>,
+) -> Result<Vec<CalendarBlock>, StoreError>
+where
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    BlockRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let mut qb = QueryBuilder::<DB>::new(format!(
+        "SELECT {BLOCK_COLUMNS} FROM calendar_blocks WHERE tenant_id = "
+    ));
+    qb.push_bind(tenant.as_uuid());
+    if let Some(unit) = unit {
+        qb.push(" AND unit_id = ").push_bind(unit.as_uuid());
+    }
+    if let Some(range) = range {
+        qb.push(" AND end_at > ")
+            .push_bind(DB::stamp(range.start()))
+            .push(" AND start_at < ")
+            .push_bind(DB::stamp(range.end()));
+    }
+    qb.push(" ORDER BY start_at, end_at, id");
+    qb.build_query_as::<BlockRow<DB::Instant>>()
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(BlockRow::into_domain)
+        .collect()
+}
+
 async fn fetch_feed<DB: Dialect>(
     conn: &mut Conn<DB>,
     tenant: TenantId,
@@ -125,7 +193,6 @@ async fn fetch_feed<DB: Dialect>(
 ) -> Result<Option<IcalFeed>, StoreError>
 where
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     (String, DB::Instant): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
@@ -156,7 +223,6 @@ where
     S: SqlStore<Db = DB>,
     DB: Dialect,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
@@ -166,7 +232,6 @@ where
     OverlapRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
     (String, DB::Instant): for<'r> sqlx::FromRow<'r, DB::Row>,
     BusyRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    DB::QueryResult: Affected,
 {
     async fn set_ical_token(
         &self,
@@ -315,13 +380,7 @@ where
         unit: UnitId,
     ) -> Result<Vec<CalendarBlock>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        blocks_query::<DB, _>(tenant, Some(unit), None, DB::stamp)
-            .build_query_as::<BlockRow<DB::Instant>>()
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(BlockRow::into_domain)
-            .collect()
+        blocks::<DB>(&mut conn, tenant, Some(unit), None).await
     }
 
     async fn add_staff_block(
@@ -342,27 +401,43 @@ where
             new.now,
         )
         .await?;
-        let overlap = first_overlap_query::<DB, _>(tenant, new.unit_id, &new.range, DB::stamp)
-            .build_query_as::<OverlapRow<DB::Instant>>()
-            .fetch_optional(&mut *tx)
-            .await?;
+        let overlap: Option<OverlapRow<DB::Instant>> = sqlx::query_as(
+            "SELECT r.id, r.state, r.start_at, r.end_at, r.check_in, r.check_out, c.name \
+             FROM reservations r \
+             LEFT JOIN clients c ON c.tenant_id = r.tenant_id AND c.id = r.client_id \
+             WHERE r.state IN ('held', 'confirmed', 'checked_in') AND r.tenant_id = $1 \
+               AND r.unit_id = $2 AND r.occupied_start < $3 AND r.occupied_end > $4 \
+             ORDER BY r.occupied_start, r.id LIMIT 1",
+        )
+        .bind(tenant.as_uuid())
+        .bind(new.unit_id.as_uuid())
+        .bind(DB::stamp(new.range.end()))
+        .bind(DB::stamp(new.range.start()))
+        .fetch_optional(&mut *tx)
+        .await?;
         if let Some(r) = overlap {
-            return Err(OverlapRecord {
-                id: r.id,
-                state: r.state,
-                start_at: r.start_at.instant()?,
-                end_at: r.end_at.instant()?,
-                check_in: r.check_in,
-                check_out: r.check_out,
-                client_name: r.name,
-            }
-            .into_refusal(new.unit_id));
+            return Err(r.into_refusal(new.unit_id));
         }
         let block = staff_block(tenant, &new, actor);
-        insert_block_query::<DB, _>(&block, DB::stamp)
-            .build()
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO calendar_blocks ({BLOCK_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        )))
+        .bind(block.tenant_id.as_uuid())
+        .bind(block.id.as_uuid())
+        .bind(block.unit_id.as_uuid())
+        .bind(block.source.as_str())
+        .bind(&block.uid)
+        .bind(DB::stamp(block.range.start()))
+        .bind(DB::stamp(block.range.end()))
+        .bind(block.first_day)
+        .bind(block.end_day)
+        .bind(DB::stamp(block.imported_at))
+        .bind(block.reason.as_ref().map(|r| r.as_str().to_owned()))
+        .bind(block.created_by.as_ref().map(ToString::to_string))
+        .bind(&block.created_by_name)
+        .execute(&mut *tx)
+        .await?;
         S::append(&mut tx, &block_created(&block, actor)).await?;
         tx.commit().await?;
         self.announce();
@@ -375,12 +450,15 @@ where
         id: CalendarBlockId,
     ) -> Result<Option<CalendarBlock>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        block_query::<DB>(tenant, id)
-            .build_query_as::<BlockRow<DB::Instant>>()
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(BlockRow::into_domain)
-            .transpose()
+        sqlx::query_as::<DB, BlockRow<DB::Instant>>(sqlx::AssertSqlSafe(format!(
+            "SELECT {BLOCK_COLUMNS} FROM calendar_blocks WHERE tenant_id = $1 AND id = $2"
+        )))
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(BlockRow::into_domain)
+        .transpose()
     }
 
     async fn remove_staff_block(
@@ -391,12 +469,17 @@ where
         now: DateTime<Utc>,
     ) -> Result<CalendarBlock, StoreError> {
         let mut tx = self.write(tenant).await?;
-        let block = remove_staff_block_query::<DB>(tenant, id)
-            .build_query_as::<BlockRow<DB::Instant>>()
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::not_found("block", id))?
-            .into_domain()?;
+        let block = sqlx::query_as::<DB, BlockRow<DB::Instant>>(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM calendar_blocks WHERE tenant_id = $1 AND id = $2 AND source = $3 \
+             RETURNING {BLOCK_COLUMNS}"
+        )))
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(BlockSource::staff().as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("block", id))?
+        .into_domain()?;
         S::append(&mut tx, &block_removed(&block, actor, now)).await?;
         tx.commit().await?;
         self.announce();
@@ -409,12 +492,6 @@ where
         range: &TimeRange,
     ) -> Result<Vec<CalendarBlock>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        blocks_query::<DB, _>(tenant, None, Some(range), DB::stamp)
-            .build_query_as::<BlockRow<DB::Instant>>()
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(BlockRow::into_domain)
-            .collect()
+        blocks::<DB>(&mut conn, tenant, None, Some(range)).await
     }
 }

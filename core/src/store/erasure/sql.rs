@@ -23,7 +23,6 @@ where
     S: SqlStore<Db = DB>,
     DB: Dialect,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     &'static str: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
@@ -150,40 +149,35 @@ async fn redact_history<DB: Dialect>(
 ) -> Result<(u64, u64), StoreError>
 where
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> &'a Uuid: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     (Uuid, Json<serde_json::Value>): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
-    let events: Vec<(Uuid, Json<serde_json::Value>)> =
-        sqlx::query_as("SELECT id, payload FROM events WHERE tenant_id = $1 AND entity_id = $2")
-            .bind(tenant.as_uuid())
-            .bind(entity_id)
-            .fetch_all(&mut *conn)
-            .await?;
-    let events = erasure::redacted(entity, events.into_iter().map(|(i, p)| (i, p.0)).collect());
-    for (event, payload) in &events {
-        sqlx::query("UPDATE events SET payload = $1 WHERE id = $2")
-            .bind(Json(payload))
-            .bind(event)
+    let mut counts = [0_u64; 2];
+    // The events' payloads, then the audit entries' metadata.
+    for (count, (table, column)) in counts
+        .iter_mut()
+        .zip([("events", "payload"), ("audit_log", "metadata")])
+    {
+        let rows: Vec<(Uuid, Json<serde_json::Value>)> = sqlx::query_as(sqlx::AssertSqlSafe(
+            format!("SELECT id, {column} FROM {table} WHERE tenant_id = $1 AND entity_id = $2"),
+        ))
+        .bind(tenant.as_uuid())
+        .bind(entity_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let rows = erasure::redacted(entity, rows.into_iter().map(|(i, j)| (i, j.0)).collect());
+        for (id, json) in &rows {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {table} SET {column} = $1 WHERE id = $2"
+            )))
+            .bind(Json(json))
+            .bind(id)
             .execute(&mut *conn)
             .await?;
+        }
+        *count = rows.len() as u64;
     }
-    let entries: Vec<(Uuid, Json<serde_json::Value>)> = sqlx::query_as(
-        "SELECT id, metadata FROM audit_log WHERE tenant_id = $1 AND entity_id = $2",
-    )
-    .bind(tenant.as_uuid())
-    .bind(entity_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let entries = erasure::redacted(entity, entries.into_iter().map(|(i, m)| (i, m.0)).collect());
-    for (entry, metadata) in &entries {
-        sqlx::query("UPDATE audit_log SET metadata = $1 WHERE id = $2")
-            .bind(Json(metadata))
-            .bind(entry)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok((events.len() as u64, entries.len() as u64))
+    Ok((counts[0], counts[1]))
 }

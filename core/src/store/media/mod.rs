@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::StoreError;
 use super::records::{ChangeRecord, to_json};
+use super::sql::StoredInstant;
 use crate::audit::Actor;
 use crate::event::EventKind;
 use crate::ids::{ImageId, TenantId, UnitId};
@@ -81,39 +82,56 @@ pub trait MediaStore: Send + Sync {
     async fn media_blob_count(&self) -> Result<u64, StoreError>;
 }
 
-/// One row of the images-with-variants join, as both stores read it.
-#[derive(Debug)]
-pub(crate) struct ImageVariantRow {
-    pub id: uuid::Uuid,
-    pub tenant_id: uuid::Uuid,
-    pub unit_id: uuid::Uuid,
-    pub position: i64,
-    pub alt: Option<String>,
-    pub width: i64,
-    pub height: i64,
-    pub created_at: DateTime<Utc>,
-    pub variant_width: i64,
-    pub variant_height: i64,
-    pub hash: String,
-    pub content_type: String,
+/// One row of the images-with-variants join.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ImageVariantRow<T> {
+    id: uuid::Uuid,
+    tenant_id: uuid::Uuid,
+    unit_id: uuid::Uuid,
+    position: i64,
+    alt: Option<String>,
+    width: i64,
+    height: i64,
+    created_at: T,
+    variant_width: i64,
+    variant_height: i64,
+    hash: String,
+    content_type: String,
 }
 
-fn dimension(v: i64) -> Result<u32, StoreError> {
+/// A width, height or position as stored.
+pub(crate) fn dimension(v: i64) -> Result<u32, StoreError> {
     u32::try_from(v).map_err(StoreError::corrupt)
 }
 
+/// A variant as the joins of unit images and tenant pictures read it.
+pub(crate) fn stored_variant(
+    width: i64,
+    height: i64,
+    hash: &str,
+    content_type: &str,
+) -> Result<ImageVariant, StoreError> {
+    Ok(ImageVariant {
+        width: dimension(width)?,
+        height: dimension(height)?,
+        hash: hash.parse().map_err(StoreError::corrupt)?,
+        format: MediaFormat::from_content_type(content_type)
+            .ok_or_else(|| StoreError::corrupt(format!("media type {content_type}")))?,
+    })
+}
+
 /// The images of rows ordered by image (unit, position) then variant width.
-pub(crate) fn assemble(rows: Vec<ImageVariantRow>) -> Result<Vec<UnitImage>, StoreError> {
+pub(crate) fn assemble<T: StoredInstant>(
+    rows: Vec<ImageVariantRow<T>>,
+) -> Result<Vec<UnitImage>, StoreError> {
     let mut images: Vec<UnitImage> = Vec::new();
     for row in rows {
-        let format = MediaFormat::from_content_type(&row.content_type)
-            .ok_or_else(|| StoreError::corrupt(format!("media type {}", row.content_type)))?;
-        let variant = ImageVariant {
-            width: dimension(row.variant_width)?,
-            height: dimension(row.variant_height)?,
-            hash: row.hash.parse().map_err(StoreError::corrupt)?,
-            format,
-        };
+        let variant = stored_variant(
+            row.variant_width,
+            row.variant_height,
+            &row.hash,
+            &row.content_type,
+        )?;
         match images.last_mut() {
             Some(last) if last.id.as_uuid() == row.id => last.variants.push(variant),
             _ => images.push(UnitImage {
@@ -125,7 +143,7 @@ pub(crate) fn assemble(rows: Vec<ImageVariantRow>) -> Result<Vec<UnitImage>, Sto
                 width: dimension(row.width)?,
                 height: dimension(row.height)?,
                 variants: vec![variant],
-                created_at: row.created_at,
+                created_at: row.created_at.instant()?,
             }),
         }
     }
@@ -242,4 +260,4 @@ pub(crate) fn identity(new: &NewUnitImage) -> Result<&MediaHash, StoreError> {
         })
 }
 
-mod sql;
+pub(crate) mod sql;

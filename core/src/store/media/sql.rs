@@ -22,7 +22,6 @@ use crate::media::{
     MAX_IMAGES_PER_UNIT, MediaBlob, MediaFormat, MediaHash, NewUnitImage, UnitImage, Uploaded,
 };
 use crate::store::StoreError;
-use crate::store::sql::StoredInstant;
 use crate::store::sql::{Conn, Dialect, SqlStore};
 
 const IMAGE_SELECT: &str = "SELECT i.id, i.tenant_id, i.unit_id, i.position, i.alt, i.width, \
@@ -33,42 +32,26 @@ const IMAGE_SELECT: &str = "SELECT i.id, i.tenant_id, i.unit_id, i.position, i.a
     JOIN media_blobs b ON b.hash = v.hash ";
 const IMAGE_ORDER: &str = " ORDER BY i.unit_id, i.position, i.id, v.width";
 
-#[derive(sqlx::FromRow)]
-struct Row<T> {
+/// The images whose `column` (of `unit_images i`) is `id`, with their
+/// variants.
+async fn images_where<DB: Dialect>(
+    conn: &mut Conn<DB>,
+    tenant: TenantId,
+    column: &str,
     id: Uuid,
-    tenant_id: Uuid,
-    unit_id: Uuid,
-    position: i64,
-    alt: Option<String>,
-    width: i64,
-    height: i64,
-    created_at: T,
-    variant_width: i64,
-    variant_height: i64,
-    hash: String,
-    content_type: String,
-}
-
-fn images_of<T: StoredInstant>(rows: Vec<Row<T>>) -> Result<Vec<UnitImage>, StoreError> {
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            Ok(ImageVariantRow {
-                id: r.id,
-                tenant_id: r.tenant_id,
-                unit_id: r.unit_id,
-                position: r.position,
-                alt: r.alt,
-                width: r.width,
-                height: r.height,
-                created_at: r.created_at.instant()?,
-                variant_width: r.variant_width,
-                variant_height: r.variant_height,
-                hash: r.hash,
-                content_type: r.content_type,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+) -> Result<Vec<UnitImage>, StoreError>
+where
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    ImageVariantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let rows = sqlx::query_as::<DB, ImageVariantRow<DB::Instant>>(sqlx::AssertSqlSafe(format!(
+        "{IMAGE_SELECT} WHERE i.tenant_id = $1 AND {column} = $2 {IMAGE_ORDER}"
+    )))
+    .bind(tenant.as_uuid())
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
     assemble(rows)
 }
 
@@ -79,39 +62,60 @@ async fn image_of_tenant<DB: Dialect>(
 ) -> Result<Option<UnitImage>, StoreError>
 where
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Row<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    ImageVariantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
 {
-    let rows = sqlx::query_as::<DB, Row<DB::Instant>>(sqlx::AssertSqlSafe(format!(
-        "{IMAGE_SELECT} WHERE i.tenant_id = $1 AND i.id = $2 {IMAGE_ORDER}"
-    )))
-    .bind(tenant.as_uuid())
-    .bind(id.as_uuid())
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(images_of(rows)?.pop())
+    Ok(images_where(conn, tenant, "i.id", id.as_uuid())
+        .await?
+        .pop())
 }
 
-async fn images_of_unit<DB: Dialect>(
+/// Counts one more use of `blob`, storing it on its first.
+pub(crate) async fn add_blob<DB: Dialect>(
     conn: &mut Conn<DB>,
-    tenant: TenantId,
-    unit: UnitId,
-) -> Result<Vec<UnitImage>, StoreError>
+    blob: &MediaBlob,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError>
 where
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Row<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Vec<u8>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
-    let rows = sqlx::query_as::<DB, Row<DB::Instant>>(sqlx::AssertSqlSafe(format!(
-        "{IMAGE_SELECT} WHERE i.tenant_id = $1 AND i.unit_id = $2 {IMAGE_ORDER}"
-    )))
-    .bind(tenant.as_uuid())
-    .bind(unit.as_uuid())
-    .fetch_all(&mut *conn)
+    sqlx::query(
+        "INSERT INTO media_blobs (hash, content_type, width, height, bytes, refs, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6) \
+         ON CONFLICT (hash) DO UPDATE SET refs = media_blobs.refs + 1",
+    )
+    .bind(blob.hash.as_str())
+    .bind(blob.format.content_type())
+    .bind(i64::from(blob.width))
+    .bind(i64::from(blob.height))
+    .bind(&blob.bytes)
+    .bind(DB::stamp(now))
+    .execute(&mut *conn)
     .await?;
-    images_of(rows)
+    Ok(())
+}
+
+/// Counts one use fewer of the blob `hash`, deleting it after its last.
+pub(crate) async fn release_blob<DB: Dialect>(
+    conn: &mut Conn<DB>,
+    hash: &MediaHash,
+) -> Result<(), StoreError>
+where
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    sqlx::query("UPDATE media_blobs SET refs = refs - 1 WHERE hash = $1")
+        .bind(hash.as_str())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM media_blobs WHERE hash = $1 AND refs = 0")
+        .bind(hash.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 #[async_trait]
@@ -120,13 +124,12 @@ where
     S: SqlStore<Db = DB>,
     DB: Dialect,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> &'a Vec<u8>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    Row<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    ImageVariantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
     (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
     (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
     (String, i64, i64, Vec<u8>): for<'r> sqlx::FromRow<'r, DB::Row>,
@@ -174,19 +177,7 @@ where
             u32::try_from(count).map_err(StoreError::corrupt)?,
         );
         for blob in &new.variants {
-            sqlx::query(
-                "INSERT INTO media_blobs (hash, content_type, width, height, bytes, refs, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, 1, $6) \
-                 ON CONFLICT (hash) DO UPDATE SET refs = media_blobs.refs + 1",
-            )
-            .bind(blob.hash.as_str())
-            .bind(blob.format.content_type())
-            .bind(i64::from(blob.width))
-            .bind(i64::from(blob.height))
-            .bind(&blob.bytes)
-            .bind(DB::stamp(new.now))
-            .execute(&mut *tx)
-            .await?;
+            add_blob::<DB>(&mut tx, blob, new.now).await?;
         }
         sqlx::query(
             "INSERT INTO unit_images (tenant_id, id, unit_id, position, alt, width, height, hash, created_at) \
@@ -277,7 +268,7 @@ where
     ) -> Result<Vec<UnitImage>, StoreError> {
         let mut tx = self.write(tenant).await?;
         let unit = S::unit_for_change(&mut tx, tenant, unit).await?;
-        let images = images_of_unit::<DB>(&mut tx, tenant, unit.id).await?;
+        let images = images_where::<DB>(&mut tx, tenant, "i.unit_id", unit.id.as_uuid()).await?;
         let current: Vec<ImageId> = images.iter().map(|i| i.id).collect();
         check_order(&current, order)?;
         if current == order {
@@ -299,7 +290,7 @@ where
             now,
         );
         S::append(&mut tx, &record).await?;
-        let reordered = images_of_unit::<DB>(&mut tx, tenant, unit.id).await?;
+        let reordered = images_where::<DB>(&mut tx, tenant, "i.unit_id", unit.id.as_uuid()).await?;
         tx.commit().await?;
         self.announce();
         Ok(reordered)
@@ -332,14 +323,7 @@ where
         .execute(&mut *tx)
         .await?;
         for v in &image.variants {
-            sqlx::query("UPDATE media_blobs SET refs = refs - 1 WHERE hash = $1")
-                .bind(v.hash.as_str())
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM media_blobs WHERE hash = $1 AND refs = 0")
-                .bind(v.hash.as_str())
-                .execute(&mut *tx)
-                .await?;
+            release_blob::<DB>(&mut tx, &v.hash).await?;
         }
         let record = image_change(
             &unit,
@@ -383,10 +367,10 @@ where
         qb.push(IMAGE_ORDER);
         let mut conn = self.read(tenant).await?;
         let rows = qb
-            .build_query_as::<Row<DB::Instant>>()
+            .build_query_as::<ImageVariantRow<DB::Instant>>()
             .fetch_all(&mut *conn)
             .await?;
-        images_of(rows)
+        assemble(rows)
     }
 
     async fn media_blob(&self, hash: &MediaHash) -> Result<Option<MediaBlob>, StoreError> {

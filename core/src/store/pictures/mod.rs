@@ -12,12 +12,13 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::StoreError;
+use super::media::{dimension, stored_variant};
 use super::records::ChangeRecord;
 use crate::audit::Actor;
 use crate::event::EventKind;
 use crate::ids::TenantId;
 use crate::media::{
-    ImageVariant, MAX_GALLERY_PICTURES, MediaFormat, NewTenantPicture, PictureRole, TenantPicture,
+    ImageVariant, MAX_GALLERY_PICTURES, NewTenantPicture, PictureRole, TenantPicture,
     TenantPictures,
 };
 
@@ -69,10 +70,6 @@ pub(crate) const PICTURE_SELECT: &str = "SELECT p.role, p.position, p.alt, p.wid
 /// The order [`assemble`] needs.
 pub(crate) const PICTURE_ORDER: &str = " ORDER BY p.role, p.position, v.width";
 
-fn dimension(v: i64) -> Result<u32, StoreError> {
-    u32::try_from(v).map_err(StoreError::corrupt)
-}
-
 /// The pictures of rows ordered by [`PICTURE_ORDER`].
 pub(crate) fn assemble(
     tenant: TenantId,
@@ -83,14 +80,12 @@ pub(crate) fn assemble(
         let role = PictureRole::from_stored(&row.role)
             .ok_or_else(|| StoreError::corrupt(format!("picture role {}", row.role)))?;
         let position = dimension(row.position)?;
-        let format = MediaFormat::from_content_type(&row.content_type)
-            .ok_or_else(|| StoreError::corrupt(format!("media type {}", row.content_type)))?;
-        let variant = ImageVariant {
-            width: dimension(row.variant_width)?,
-            height: dimension(row.variant_height)?,
-            hash: row.hash.parse().map_err(StoreError::corrupt)?,
-            format,
-        };
+        let variant = stored_variant(
+            row.variant_width,
+            row.variant_height,
+            &row.hash,
+            &row.content_type,
+        )?;
         match pictures.last_mut() {
             Some(last) if last.role == role && last.position == position => {
                 last.variants.push(variant);

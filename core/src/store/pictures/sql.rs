@@ -17,6 +17,7 @@ use crate::audit::Actor;
 use crate::ids::TenantId;
 use crate::media::{NewTenantPicture, TenantPicture, TenantPictures};
 use crate::store::StoreError;
+use crate::store::media::sql::{add_blob, release_blob};
 use crate::store::sql::{Conn, Dialect, SqlStore};
 
 async fn pictures_of<DB: Dialect>(
@@ -25,7 +26,6 @@ async fn pictures_of<DB: Dialect>(
 ) -> Result<Vec<TenantPicture>, StoreError>
 where
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     PictureVariantRow: for<'r> sqlx::FromRow<'r, DB::Row>,
 {
@@ -44,7 +44,6 @@ where
     S: SqlStore<Db = DB>,
     DB: Dialect,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
@@ -68,19 +67,7 @@ where
         // The new set's blobs are counted before the old set's are released,
         // so a blob both use is never deleted on the way.
         for blob in pictures.iter().flat_map(|p| &p.variants) {
-            sqlx::query(
-                "INSERT INTO media_blobs (hash, content_type, width, height, bytes, refs, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, 1, $6) \
-                 ON CONFLICT (hash) DO UPDATE SET refs = media_blobs.refs + 1",
-            )
-            .bind(blob.hash.as_str())
-            .bind(blob.format.content_type())
-            .bind(i64::from(blob.width))
-            .bind(i64::from(blob.height))
-            .bind(&blob.bytes)
-            .bind(DB::stamp(now))
-            .execute(&mut *tx)
-            .await?;
+            add_blob::<DB>(&mut tx, blob, now).await?;
         }
         sqlx::query("DELETE FROM tenant_picture_variants WHERE tenant_id = $1")
             .bind(tenant.as_uuid())
@@ -91,14 +78,7 @@ where
             .execute(&mut *tx)
             .await?;
         for v in before.iter().flat_map(|p| &p.variants) {
-            sqlx::query("UPDATE media_blobs SET refs = refs - 1 WHERE hash = $1")
-                .bind(v.hash.as_str())
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM media_blobs WHERE hash = $1 AND refs = 0")
-                .bind(v.hash.as_str())
-                .execute(&mut *tx)
-                .await?;
+            release_blob::<DB>(&mut tx, &v.hash).await?;
         }
         for p in &after {
             let widest = p.largest().map(|v| v.hash.as_str()).unwrap_or_default();

@@ -21,6 +21,17 @@ pub struct Backoff {
 }
 
 impl Backoff {
+    /// The schedule of `max_attempts` attempts waiting `first` after the first
+    /// failure, each later wait `factor` times longer, up to `max`.
+    pub const fn new(max_attempts: u32, first: Duration, factor: i32, max: Duration) -> Self {
+        Self {
+            max_attempts,
+            first,
+            factor,
+            max,
+        }
+    }
+
     /// The wait after the `attempts_made`-th failed attempt, or `None` when
     /// that was the last one: `first × factor^(attempts_made − 1)`, capped at
     /// `max`, then scaled by a jitter factor between 0.75 and 1.25 (`jitter`

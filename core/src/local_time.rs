@@ -54,36 +54,26 @@ mod tests {
     fn utc(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
     }
+    /// `time` on `date` in `tz` is the instant `expected` (RFC 3339).
+    #[track_caller]
+    fn assert_local(tz: Tz, date: NaiveDate, time: NaiveTime, expected: &str) {
+        assert_eq!(local_instant(tz, date, time), utc(expected));
+    }
 
     #[test]
     fn ordinary_days_convert_with_the_standard_offset() {
         let ny = chrono_tz::America::New_York;
-        assert_eq!(
-            local_instant(ny, d(2026, 1, 15), t(15, 0)),
-            utc("2026-01-15T20:00:00Z")
-        );
-        assert_eq!(
-            local_instant(ny, d(2026, 7, 15), t(15, 0)),
-            utc("2026-07-15T19:00:00Z")
-        );
+        assert_local(ny, d(2026, 1, 15), t(15, 0), "2026-01-15T20:00:00Z");
+        assert_local(ny, d(2026, 7, 15), t(15, 0), "2026-07-15T19:00:00Z");
     }
 
     #[test]
     fn new_york_spring_forward_gap_moves_forward() {
         // 2026-03-08: clocks jump from 02:00 EST to 03:00 EDT.
         let ny = chrono_tz::America::New_York;
-        assert_eq!(
-            local_instant(ny, d(2026, 3, 8), t(1, 59)),
-            utc("2026-03-08T06:59:00Z")
-        );
-        assert_eq!(
-            local_instant(ny, d(2026, 3, 8), t(2, 30)),
-            utc("2026-03-08T07:30:00Z")
-        );
-        assert_eq!(
-            local_instant(ny, d(2026, 3, 8), t(3, 0)),
-            utc("2026-03-08T07:00:00Z")
-        );
+        assert_local(ny, d(2026, 3, 8), t(1, 59), "2026-03-08T06:59:00Z");
+        assert_local(ny, d(2026, 3, 8), t(2, 30), "2026-03-08T07:30:00Z");
+        assert_local(ny, d(2026, 3, 8), t(3, 0), "2026-03-08T07:00:00Z");
         // 02:30 does not exist; it becomes 03:30 EDT = 07:30Z, half an hour after 03:00.
         assert_eq!(
             local_instant(ny, d(2026, 3, 8), t(2, 30)) - local_instant(ny, d(2026, 3, 8), t(3, 0)),
@@ -95,37 +85,19 @@ mod tests {
     fn new_york_fall_back_overlap_takes_the_earlier_instant() {
         // 2026-11-01: clocks fall back from 02:00 EDT to 01:00 EST; 01:30 happens twice.
         let ny = chrono_tz::America::New_York;
-        assert_eq!(
-            local_instant(ny, d(2026, 11, 1), t(1, 30)),
-            utc("2026-11-01T05:30:00Z")
-        );
-        assert_eq!(
-            local_instant(ny, d(2026, 11, 1), t(15, 0)),
-            utc("2026-11-01T20:00:00Z")
-        );
+        assert_local(ny, d(2026, 11, 1), t(1, 30), "2026-11-01T05:30:00Z");
+        assert_local(ny, d(2026, 11, 1), t(15, 0), "2026-11-01T20:00:00Z");
     }
 
     #[test]
     fn berlin_dst_days() {
         let berlin = chrono_tz::Europe::Berlin;
         // 2026-03-29: 02:00 CET jumps to 03:00 CEST.
-        assert_eq!(
-            local_instant(berlin, d(2026, 3, 29), t(2, 15)),
-            utc("2026-03-29T01:15:00Z")
-        );
-        assert_eq!(
-            local_instant(berlin, d(2026, 3, 29), t(15, 0)),
-            utc("2026-03-29T13:00:00Z")
-        );
+        assert_local(berlin, d(2026, 3, 29), t(2, 15), "2026-03-29T01:15:00Z");
+        assert_local(berlin, d(2026, 3, 29), t(15, 0), "2026-03-29T13:00:00Z");
         // 2026-10-25: 03:00 CEST falls back to 02:00 CET; 02:30 happens twice.
-        assert_eq!(
-            local_instant(berlin, d(2026, 10, 25), t(2, 30)),
-            utc("2026-10-25T00:30:00Z")
-        );
-        assert_eq!(
-            local_instant(berlin, d(2026, 10, 25), t(11, 0)),
-            utc("2026-10-25T10:00:00Z")
-        );
+        assert_local(berlin, d(2026, 10, 25), t(2, 30), "2026-10-25T00:30:00Z");
+        assert_local(berlin, d(2026, 10, 25), t(11, 0), "2026-10-25T10:00:00Z");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::error::EngineError;
 use crate::ids::{LockId, ReservationId, TenantId, UnitId};
 use crate::lock::{Lock, LockHolder, MAX_LEASE, NewLock, SessionId};
 use crate::policy::PeriodRequest;
+use crate::time_range::TimeRange;
 
 /// What to lock.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,55 +47,38 @@ impl Engine {
         Ok(lease)
     }
 
-    /// Takes a lock for this engine's session, held by `actor` shown as
-    /// `display_name`, for `lease` unless renewed. Another session's overlapping
-    /// live lock is LOCKED (naming its holder).
-    async fn try_acquire_lock(
+    /// What a lock on `target` covers: the unit, its occupied range (`None`:
+    /// the whole unit) and the reservation it is on, if any.
+    async fn lock_scope(
         &self,
         tenant_id: TenantId,
         target: LockTarget,
-        actor: &Actor,
-        display_name: &str,
-        lease: Duration,
-    ) -> Result<Lock, EngineError> {
-        let session = self.lock_session()?.clone();
-        let lease = Self::lease(lease)?;
-        let (unit_id, range, reservation_id) = match target {
-            LockTarget::Unit { unit_id, period } => {
-                let range = match period {
-                    None => None,
-                    Some(period) => {
-                        let (tenant, unit) = self.tenant_and_unit(tenant_id, unit_id).await?;
-                        let policy = self.policies.policy(&tenant)?;
-                        let resolved = policy.resolve_period(&self.ctx(&tenant, &unit), &period)?;
-                        Some(resolved.occupied)
-                    }
-                };
-                (unit_id, range, None)
+    ) -> Result<(UnitId, Option<TimeRange>, Option<ReservationId>), EngineError> {
+        match target {
+            LockTarget::Unit {
+                unit_id,
+                period: None,
+            } => Ok((unit_id, None, None)),
+            LockTarget::Unit {
+                unit_id,
+                period: Some(period),
+            } => {
+                let (tenant, unit) = self.tenant_and_unit(tenant_id, unit_id).await?;
+                let policy = self.policies.policy(&tenant)?;
+                let resolved = policy.resolve_period(&self.ctx(&tenant, &unit), &period)?;
+                Ok((unit_id, Some(resolved.occupied), None))
             }
             LockTarget::Reservation(id) => {
                 let r = self.reservation(tenant_id, id).await?;
-                (r.unit_id, Some(r.occupied), Some(r.id))
+                Ok((r.unit_id, Some(r.occupied), Some(r.id)))
             }
-        };
-        let now = self.clock.now();
-        let new = NewLock {
-            unit_id,
-            range,
-            reservation_id,
-            holder: LockHolder {
-                actor: actor.clone(),
-                display_name: display_name.to_owned(),
-                session,
-            },
-            expires_at: now + lease,
-            now,
-        };
-        Ok(self.store.acquire_lock(tenant_id, new, actor).await?)
+        }
     }
 
-    /// Takes a lock (see `try_acquire_lock`); a refusal is also recorded as a
-    /// `lock.conflict` event.
+    /// Takes a lock for this engine's session, held by `actor` shown as
+    /// `display_name`, for `lease` unless renewed. Another session's overlapping
+    /// live lock is LOCKED (naming its holder); that refusal is also recorded as
+    /// a `lock.conflict` event.
     pub async fn acquire_lock(
         &self,
         tenant_id: TenantId,
@@ -103,9 +87,26 @@ impl Engine {
         display_name: &str,
         lease: Duration,
     ) -> Result<Lock, EngineError> {
-        let result = self
-            .try_acquire_lock(tenant_id, target, actor, display_name, lease)
-            .await;
+        let result: Result<Lock, EngineError> = async {
+            let session = self.lock_session()?.clone();
+            let lease = Self::lease(lease)?;
+            let (unit_id, range, reservation_id) = self.lock_scope(tenant_id, target).await?;
+            let now = self.clock.now();
+            let new = NewLock {
+                unit_id,
+                range,
+                reservation_id,
+                holder: LockHolder {
+                    actor: actor.clone(),
+                    display_name: display_name.to_owned(),
+                    session,
+                },
+                expires_at: now + lease,
+                now,
+            };
+            Ok(self.store.acquire_lock(tenant_id, new, actor).await?)
+        }
+        .await;
         self.noting_conflict(tenant_id, actor, result).await
     }
 

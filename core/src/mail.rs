@@ -38,20 +38,9 @@ use crate::time_range::TimeRange;
 
 /// Attempts a message gets before it fails.
 pub const MAX_ATTEMPTS: u32 = 8;
-/// The wait before the first retry; each later one is [`BACKOFF_FACTOR`] times
-/// longer, up to [`MAX_RETRY_DELAY`].
-pub const FIRST_RETRY_DELAY: Duration = Duration::minutes(1);
-/// How much longer each retry waits than the one before.
-pub const BACKOFF_FACTOR: i32 = 3;
-/// The longest wait between two attempts.
-pub const MAX_RETRY_DELAY: Duration = Duration::hours(4);
-/// The schedule [`retry_delay`] follows.
-const SCHEDULE: Backoff = Backoff {
-    max_attempts: MAX_ATTEMPTS,
-    first: FIRST_RETRY_DELAY,
-    factor: BACKOFF_FACTOR,
-    max: MAX_RETRY_DELAY,
-};
+/// The schedule [`retry_delay`] follows: a minute before the first retry, each
+/// later wait three times longer, up to 4 h.
+const SCHEDULE: Backoff = Backoff::new(MAX_ATTEMPTS, Duration::minutes(1), 3, Duration::hours(4));
 /// How long sent, failed and skipped messages are kept (with their attempts).
 pub const KEEP_FINISHED: Duration = Duration::days(30);
 /// Events older than this when they are queued make no message: an instance
@@ -559,10 +548,9 @@ impl MailReport {
                 let next = if claimed.final_attempt {
                     MailNext::Failed
                 } else {
-                    match retry_delay(claimed.attempt, jitter) {
-                        Some(delay) => MailNext::RetryAt(finished_at + delay),
-                        None => MailNext::Failed,
-                    }
+                    retry_delay(claimed.attempt, jitter).map_or(MailNext::Failed, |delay| {
+                        MailNext::RetryAt(finished_at + delay)
+                    })
                 };
                 (code, Some(error), next)
             }
@@ -581,9 +569,9 @@ impl MailReport {
 }
 
 /// The wait after the `attempts_made`-th failed attempt, or `None` when that
-/// was the last one ([`MAX_ATTEMPTS`]): [`FIRST_RETRY_DELAY`] times
-/// [`BACKOFF_FACTOR`] to the power `attempts_made - 1`, capped at
-/// [`MAX_RETRY_DELAY`], scaled by a jitter factor between 0.75 and 1.25.
+/// was the last one ([`MAX_ATTEMPTS`]):
+/// the schedule's first wait times its factor to the power `attempts_made - 1`,
+/// capped at its longest wait, scaled by a jitter factor between 0.75 and 1.25.
 /// Without jitter: 1, 3, 9, 27 and 81 minutes, then 4 h twice — eight attempts
 /// over about ten hours, within the day a mail server's own queue would try.
 pub fn retry_delay(attempts_made: u32, jitter: u16) -> Option<Duration> {

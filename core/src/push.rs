@@ -36,20 +36,9 @@ pub use crate::webhook::{DeliveryStatus, Enqueued};
 /// timely or useless, so the schedule is short: 10 s, 40 s, 160 s and 640 s
 /// between the five attempts (about fourteen minutes in all).
 pub const MAX_ATTEMPTS: u32 = 5;
-/// The wait before the first retry; each later one is [`BACKOFF_FACTOR`] times
-/// longer, up to [`MAX_RETRY_DELAY`].
-pub const FIRST_RETRY_DELAY: Duration = Duration::seconds(10);
-/// How much longer each retry waits than the one before.
-pub const BACKOFF_FACTOR: i32 = 4;
-/// The longest wait between two attempts.
-pub const MAX_RETRY_DELAY: Duration = Duration::hours(1);
-/// The schedule [`retry_delay`] follows.
-const SCHEDULE: Backoff = Backoff {
-    max_attempts: MAX_ATTEMPTS,
-    first: FIRST_RETRY_DELAY,
-    factor: BACKOFF_FACTOR,
-    max: MAX_RETRY_DELAY,
-};
+/// The schedule [`retry_delay`] follows: 10 s before the first retry, each
+/// later wait four times longer, up to an hour.
+const SCHEDULE: Backoff = Backoff::new(MAX_ATTEMPTS, Duration::seconds(10), 4, Duration::hours(1));
 /// Devices one user may register; registering one more replaces the one
 /// registered (or refreshed) longest ago.
 pub const MAX_SUBSCRIPTIONS_PER_USER: usize = 20;
@@ -690,18 +679,13 @@ impl PushReport {
         result: AttemptResult,
         jitter: u16,
     ) -> Self {
-        let (response_status, error) = match result {
-            AttemptResult::Response(status) if (200..300).contains(&status) => (Some(status), None),
-            AttemptResult::Response(status) => (Some(status), Some(format!("HTTP {status}"))),
-            AttemptResult::Error(e) => (None, Some(truncate(e, MAX_ERROR_LEN))),
-        };
+        let (response_status, error) = result.status_and_error(MAX_ERROR_LEN);
         let next = match response_status {
             Some(200..=299) => PushNext::Delivered,
             Some(404 | 410) => PushNext::Gone,
-            _ => match retry_delay(claimed.attempt, jitter) {
-                Some(delay) => PushNext::RetryAt(finished_at + delay),
-                None => PushNext::Failed,
-            },
+            _ => retry_delay(claimed.attempt, jitter).map_or(PushNext::Failed, |delay| {
+                PushNext::RetryAt(finished_at + delay)
+            }),
         };
         Self {
             delivery_id: claimed.id,
@@ -717,9 +701,9 @@ impl PushReport {
 }
 
 /// The wait after the `attempts_made`-th failed attempt, or `None` when that
-/// was the last one ([`MAX_ATTEMPTS`]): [`FIRST_RETRY_DELAY`] times
-/// [`BACKOFF_FACTOR`] to the power `attempts_made - 1`, capped at
-/// [`MAX_RETRY_DELAY`], scaled by a jitter factor between 0.75 and 1.25
+/// was the last one ([`MAX_ATTEMPTS`]):
+/// the schedule's first wait times its factor to the power `attempts_made - 1`,
+/// capped at its longest wait, scaled by a jitter factor between 0.75 and 1.25
 /// (`jitter` 0–1000 maps onto it linearly).
 pub fn retry_delay(attempts_made: u32, jitter: u16) -> Option<Duration> {
     SCHEDULE.delay(attempts_made, jitter)

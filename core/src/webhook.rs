@@ -25,20 +25,9 @@ use crate::ids::{DeliveryId, EventId, TenantId, WebhookId};
 
 /// Attempts a delivery gets before it is marked failed.
 pub const MAX_ATTEMPTS: u32 = 8;
-/// The delay before the first retry; each later one is [`BACKOFF_FACTOR`] times
-/// longer, up to [`MAX_RETRY_DELAY`].
-pub const FIRST_RETRY_DELAY: Duration = Duration::seconds(10);
-/// How much longer each retry waits than the one before.
-pub const BACKOFF_FACTOR: i32 = 4;
-/// The longest wait between two attempts.
-pub const MAX_RETRY_DELAY: Duration = Duration::hours(12);
-/// The schedule [`retry_delay`] follows.
-const SCHEDULE: Backoff = Backoff {
-    max_attempts: MAX_ATTEMPTS,
-    first: FIRST_RETRY_DELAY,
-    factor: BACKOFF_FACTOR,
-    max: MAX_RETRY_DELAY,
-};
+/// The schedule [`retry_delay`] follows: 10 s before the first retry, each
+/// later wait four times longer, up to 12 h.
+const SCHEDULE: Backoff = Backoff::new(MAX_ATTEMPTS, Duration::seconds(10), 4, Duration::hours(12));
 /// Active webhooks one tenant may have.
 pub const MAX_WEBHOOKS_PER_TENANT: usize = 32;
 /// Longest accepted endpoint URL.
@@ -504,6 +493,19 @@ pub enum AttemptResult {
     Error(String),
 }
 
+impl AttemptResult {
+    /// The status to record (when there was an answer) and the error (when it
+    /// failed: a status other than 2xx, or no answer, its text cut to
+    /// `max_error_len` bytes).
+    pub fn status_and_error(self, max_error_len: usize) -> (Option<u16>, Option<String>) {
+        match self {
+            Self::Response(status) if (200..300).contains(&status) => (Some(status), None),
+            Self::Response(status) => (Some(status), Some(format!("HTTP {status}"))),
+            Self::Error(e) => (None, Some(truncate(e, max_error_len))),
+        }
+    }
+}
+
 /// What happens to a delivery after an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NextStep {
@@ -544,20 +546,15 @@ impl AttemptReport {
         result: AttemptResult,
         jitter: u16,
     ) -> Self {
-        let (response_status, error) = match result {
-            AttemptResult::Response(status) if (200..300).contains(&status) => (Some(status), None),
-            AttemptResult::Response(status) => (Some(status), Some(format!("HTTP {status}"))),
-            AttemptResult::Error(e) => (None, Some(truncate(e, MAX_ERROR_LEN))),
-        };
+        let (response_status, error) = result.status_and_error(MAX_ERROR_LEN);
         let next = if error.is_none() {
             NextStep::Delivered
         } else if claimed.final_attempt {
             NextStep::Failed
         } else {
-            match retry_delay(claimed.attempt, jitter) {
-                Some(delay) => NextStep::RetryAt(finished_at + delay),
-                None => NextStep::Failed,
-            }
+            retry_delay(claimed.attempt, jitter).map_or(NextStep::Failed, |delay| {
+                NextStep::RetryAt(finished_at + delay)
+            })
         };
         Self {
             delivery_id: claimed.id,
@@ -572,9 +569,9 @@ impl AttemptReport {
 }
 
 /// The wait after the `attempts_made`-th failed attempt, or `None` when that was
-/// the last one ([`MAX_ATTEMPTS`]). Exponential: [`FIRST_RETRY_DELAY`] times
-/// [`BACKOFF_FACTOR`] to the power `attempts_made - 1`, capped at
-/// [`MAX_RETRY_DELAY`], then scaled by a jitter factor between 0.75 and 1.25
+/// the last one ([`MAX_ATTEMPTS`]). Exponential:
+/// the schedule's first wait times its factor to the power `attempts_made - 1`,
+/// capped at its longest wait, then scaled by a jitter factor between 0.75 and 1.25
 /// (`jitter` 0–1000 maps onto it linearly) so that endpoints recovering from an
 /// outage are not hit by every queued message at once.
 ///
@@ -678,7 +675,7 @@ mod tests {
             let high = retry_delay(n, 1000).unwrap();
             assert_eq!(low, mid * 3 / 4, "attempt {n}");
             assert_eq!(high, mid * 5 / 4, "attempt {n}");
-            assert!(high <= MAX_RETRY_DELAY * 5 / 4);
+            assert!(high <= SCHEDULE.max * 5 / 4);
             // Even the longest jittered wait is shorter than the next one's shortest.
             if let Some(next) = retry_delay(n + 1, 0) {
                 assert!(high < next, "attempt {n}");

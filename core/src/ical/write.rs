@@ -38,11 +38,7 @@ pub const PRODID: &str = concat!("-//berth//berth ", env!("CARGO_PKG_VERSION"), 
 pub fn write_calendar(header: &FeedHeader, events: &[FeedEvent]) -> String {
     let mut out = String::with_capacity(256 + events.len() * 160);
     let stamp = utc(header.stamp);
-    put(&mut out, "BEGIN:VCALENDAR");
-    put(&mut out, "VERSION:2.0");
-    put(&mut out, &format!("PRODID:{}", escape_text(PRODID)));
-    put(&mut out, "CALSCALE:GREGORIAN");
-    put(&mut out, "METHOD:PUBLISH");
+    put_published_calendar(&mut out);
     put(
         &mut out,
         &format!("X-WR-CALNAME:{}", escape_text(&header.name)),
@@ -54,16 +50,7 @@ pub fn write_calendar(header: &FeedHeader, events: &[FeedEvent]) -> String {
         put(&mut out, "BEGIN:VEVENT");
         put(&mut out, &format!("UID:{}", escape_text(&event.uid)));
         put(&mut out, &format!("DTSTAMP:{stamp}"));
-        match event.span {
-            Span::Days { first, end } => {
-                put(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(first)));
-                put(&mut out, &format!("DTEND;VALUE=DATE:{}", date(end)));
-            }
-            Span::Instants(range) => {
-                put(&mut out, &format!("DTSTART:{}", utc(range.start())));
-                put(&mut out, &format!("DTEND:{}", utc(range.end())));
-            }
-        }
+        put_span(&mut out, &event.span);
         put(
             &mut out,
             &format!("SUMMARY:{}", escape_text(&event.summary)),
@@ -105,25 +92,12 @@ pub struct StayEvent {
 /// The stay as an iCalendar document (`METHOD:PUBLISH`, one `VEVENT`).
 pub fn write_stay(event: &StayEvent) -> String {
     let mut out = String::with_capacity(512);
-    put(&mut out, "BEGIN:VCALENDAR");
-    put(&mut out, "VERSION:2.0");
-    put(&mut out, &format!("PRODID:{}", escape_text(PRODID)));
-    put(&mut out, "CALSCALE:GREGORIAN");
-    put(&mut out, "METHOD:PUBLISH");
+    put_published_calendar(&mut out);
     put(&mut out, "BEGIN:VEVENT");
     put(&mut out, &format!("UID:{}", escape_text(&event.uid)));
     put(&mut out, &format!("SEQUENCE:{}", event.sequence.max(0)));
     put(&mut out, &format!("DTSTAMP:{}", utc(event.stamp)));
-    match event.span {
-        Span::Days { first, end } => {
-            put(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(first)));
-            put(&mut out, &format!("DTEND;VALUE=DATE:{}", date(end)));
-        }
-        Span::Instants(range) => {
-            put(&mut out, &format!("DTSTART:{}", utc(range.start())));
-            put(&mut out, &format!("DTEND:{}", utc(range.end())));
-        }
-    }
+    put_span(&mut out, &event.span);
     put(
         &mut out,
         &format!("SUMMARY:{}", escape_text(&event.summary)),
@@ -150,6 +124,29 @@ pub fn write_stay(event: &StayEvent) -> String {
     put(&mut out, "END:VEVENT");
     put(&mut out, "END:VCALENDAR");
     out
+}
+
+/// Opens a calendar object that is published (not a scheduling request).
+fn put_published_calendar(out: &mut String) {
+    put(out, "BEGIN:VCALENDAR");
+    put(out, "VERSION:2.0");
+    put(out, &format!("PRODID:{}", escape_text(PRODID)));
+    put(out, "CALSCALE:GREGORIAN");
+    put(out, "METHOD:PUBLISH");
+}
+
+/// An event's DTSTART and DTEND: dates for whole days, UTC instants otherwise.
+fn put_span(out: &mut String, span: &Span) {
+    match *span {
+        Span::Days { first, end } => {
+            put(out, &format!("DTSTART;VALUE=DATE:{}", date(first)));
+            put(out, &format!("DTEND;VALUE=DATE:{}", date(end)));
+        }
+        Span::Instants(range) => {
+            put(out, &format!("DTSTART:{}", utc(range.start())));
+            put(out, &format!("DTEND:{}", utc(range.end())));
+        }
+    }
 }
 
 fn date(d: NaiveDate) -> String {

@@ -236,16 +236,7 @@ mod tests {
     /// bomb's shape) is refused before any pixel is decoded.
     #[test]
     fn a_huge_claimed_size_is_refused_by_the_limits() {
-        let mut png = Vec::new();
-        png.extend_from_slice(b"\x89PNG\r\n\x1a\n");
-        let mut ihdr = Vec::new();
-        ihdr.extend_from_slice(b"IHDR");
-        ihdr.extend_from_slice(&20_000u32.to_be_bytes());
-        ihdr.extend_from_slice(&20_000u32.to_be_bytes());
-        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-        png.extend_from_slice(&13u32.to_be_bytes());
-        png.extend_from_slice(&ihdr);
-        png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+        let png = crate::test_pictures::png_claiming(20_000, 20_000);
         assert!(
             matches!(process(&png), Err(Refusal::TooManyPixels(_))),
             "{:?}",
@@ -311,20 +302,5 @@ mod tests {
             let px = |c: f64| (c + grain).clamp(0.0, 255.0) as u8;
             Rgb([px(r), px(g), px(b)])
         })
-    }
-
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = 0xffff_ffffu32;
-        for b in bytes {
-            crc ^= u32::from(*b);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xedb8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
     }
 }

@@ -3,7 +3,7 @@
 //! webhook and web push deliveries, calendar sync, e-mail (and its templates),
 //! event and client retention, and tenant sync (a tenant directory's changes
 //! written to the database, `crate::tenants`); `outbound.rs` is the HTTP client
-//! the delivering ones share.
+//! the delivering ones share, `queue.rs` what the outbound queues' ones share.
 //!
 //! A [`Worker`] has a name, a [`Trigger`], its work (one pass) and a grace
 //! period. A pass runs at start, then on its trigger — this instance's commits
@@ -21,6 +21,7 @@ pub mod lock_expiry;
 pub mod mail;
 pub mod outbound;
 pub mod push;
+mod queue;
 mod registry;
 pub mod retention;
 pub mod webhooks;

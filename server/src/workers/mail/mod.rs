@@ -54,6 +54,7 @@ pub use settings::{MailArgs, SmtpConfig};
 pub use templates::Templates;
 
 use crate::locale::Lang;
+use crate::workers::queue::{Pruner, enqueue_steps, jitter};
 use crate::workers::{Trigger, Wake};
 
 /// How the worker behaves.
@@ -129,7 +130,7 @@ pub struct Worker {
     sender: SmtpSender,
     config: Config,
     /// When the last prune ran.
-    pruned_at: std::sync::Mutex<Option<DateTime<Utc>>>,
+    pruned_at: Pruner,
 }
 
 impl std::fmt::Debug for Worker {
@@ -155,7 +156,7 @@ impl Worker {
             templates,
             sender,
             config,
-            pruned_at: std::sync::Mutex::new(None),
+            pruned_at: Pruner::default(),
         }
     }
 
@@ -212,18 +213,10 @@ impl Worker {
         };
         // A tenant without a live policy keeps the default lead time.
         let settings = self.engine.mail_settings(&tenant).unwrap_or_default();
-        // A bounded number of steps per pass, so one busy tenant cannot starve
-        // the others; `more` brings the next pass at once.
-        for _ in 0..4 {
-            let queued = store
-                .enqueue_mail(tenant_id, now, settings, self.config.enqueue_batch)
-                .await?;
-            pass.queued += queued.deliveries;
-            pass.more |= queued.more;
-            if !queued.more {
-                break;
-            }
-        }
+        enqueue_steps(&mut pass.queued, &mut pass.more, || {
+            store.enqueue_mail(tenant_id, now, settings, self.config.enqueue_batch)
+        })
+        .await?;
         let claimed = store
             .claim_mail(tenant_id, now, self.config.lease, self.config.batch)
             .await?;
@@ -359,27 +352,15 @@ impl Worker {
     /// Every `prune_every`: deletes each tenant's sent, failed and skipped
     /// messages older than `KEEP_FINISHED`.
     async fn prune_if_due(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        {
-            let mut last = self.pruned_at.lock().unwrap_or_else(|p| p.into_inner());
-            if last.is_some_and(|at| now - at < self.config.prune_every) {
-                return Ok(0);
-            }
-            *last = Some(now);
-        }
         let before = now - berth_core::mail::KEEP_FINISHED;
         let store = self.engine.store();
-        let mut pruned = 0;
-        for tenant in store.tenants().await? {
-            for _ in 0..10 {
-                let batch = store
-                    .prune_mail(tenant.id, before, self.config.prune_batch)
-                    .await?;
-                pruned += batch;
-                if batch < u64::from(self.config.prune_batch) {
-                    break;
-                }
-            }
-        }
+        let batch = self.config.prune_batch;
+        let pruned = self
+            .pruned_at
+            .run_if_due(now, self.config.prune_every, &**store, batch, |tenant| {
+                store.prune_mail(tenant, before, batch)
+            })
+            .await?;
         if pruned > 0 {
             metrics::counter!("berth_mail_messages_pruned_total").increment(pruned);
             tracing::info!(pruned, "pruned finished e-mail messages");
@@ -422,11 +403,6 @@ impl crate::workers::Worker for Worker {
     async fn pass(&self, _: Wake) -> Result<bool, StoreError> {
         self.run_once().await.map(|p| p.more)
     }
-}
-
-/// A jitter draw (0–1000) for the retry schedule, from the OS random source.
-fn jitter() -> u16 {
-    u16::try_from(uuid::Uuid::new_v4().as_u128() % 1001).unwrap_or(500)
 }
 
 /// The e-mail of `berth serve`: loads every tenant's templates, and the

@@ -31,6 +31,7 @@ use berth_core::store::{Store, StoreError};
 use berth_core::tenant::Tenant;
 use futures_util::StreamExt;
 
+use crate::workers::queue::{enqueue_steps, jitter};
 use crate::workers::{Trigger, Wake};
 
 pub use send::PushSender;
@@ -218,19 +219,11 @@ impl Worker {
         now: chrono::DateTime<chrono::Utc>,
         pass: &mut Pass,
     ) -> Result<Vec<Prepared>, StoreError> {
-        // A bounded number of steps per pass, so one busy tenant cannot starve
-        // the others; `more` brings the next pass at once.
-        for _ in 0..4 {
-            let queued = self
-                .store
+        enqueue_steps(&mut pass.queued, &mut pass.more, || {
+            self.store
                 .enqueue_pushes(tenant, now, self.config.enqueue_batch)
-                .await?;
-            pass.queued += queued.deliveries;
-            pass.more |= queued.more;
-            if !queued.more {
-                break;
-            }
-        }
+        })
+        .await?;
         let claimed = self
             .store
             .claim_pushes(tenant, now, self.config.lease, self.config.batch)
@@ -366,9 +359,4 @@ pub fn worker(
         );
     }
     Worker::new(store, clock, key, Config::from_args(args))
-}
-
-/// A jitter draw (0–1000) for the retry schedule, from the OS random source.
-fn jitter() -> u16 {
-    u16::try_from(uuid::Uuid::new_v4().as_u128() % 1001).unwrap_or(500)
 }

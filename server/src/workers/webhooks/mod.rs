@@ -22,6 +22,7 @@ use berth_core::store::{Store, StoreError};
 use berth_core::webhook::{AttemptReport, ClaimedDelivery, NextStep};
 use futures_util::StreamExt;
 
+use crate::workers::queue::{Pruner, enqueue_steps, jitter};
 use crate::workers::{Trigger, Wake};
 
 pub use send::Sender;
@@ -122,7 +123,7 @@ pub struct Worker {
     sender: Sender,
     config: Config,
     /// When the last prune ran.
-    pruned_at: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
+    pruned_at: Pruner,
 }
 
 impl Worker {
@@ -133,7 +134,7 @@ impl Worker {
             store,
             clock,
             config,
-            pruned_at: std::sync::Mutex::new(None),
+            pruned_at: Pruner::default(),
         }
     }
 
@@ -171,27 +172,18 @@ impl Worker {
     /// deliveries older than `KEEP_FINISHED` (all tenants: one whose last
     /// webhook is deleted keeps a log to prune).
     async fn prune_if_due(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64, StoreError> {
-        {
-            let mut last = self.pruned_at.lock().unwrap_or_else(|p| p.into_inner());
-            if last.is_some_and(|at| now - at < self.config.prune_every) {
-                return Ok(0);
-            }
-            *last = Some(now);
-        }
         let before = now - berth_core::webhook::KEEP_FINISHED;
-        let mut pruned = 0;
-        for tenant in self.store.tenants().await? {
-            for _ in 0..10 {
-                let batch = self
-                    .store
-                    .prune_webhook_deliveries(tenant.id, before, self.config.prune_batch)
-                    .await?;
-                pruned += batch;
-                if batch < u64::from(self.config.prune_batch) {
-                    break;
-                }
-            }
-        }
+        let batch = self.config.prune_batch;
+        let pruned = self
+            .pruned_at
+            .run_if_due(
+                now,
+                self.config.prune_every,
+                &*self.store,
+                batch,
+                |tenant| self.store.prune_webhook_deliveries(tenant, before, batch),
+            )
+            .await?;
         if pruned > 0 {
             metrics::counter!("berth_webhook_deliveries_pruned_total").increment(pruned);
             tracing::info!(pruned, "pruned finished webhook deliveries");
@@ -206,19 +198,11 @@ impl Worker {
         now: chrono::DateTime<chrono::Utc>,
         pass: &mut Pass,
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
-        // A bounded number of steps per pass, so one busy tenant cannot starve
-        // the others; `more` brings the next pass at once.
-        for _ in 0..4 {
-            let queued = self
-                .store
+        enqueue_steps(&mut pass.queued, &mut pass.more, || {
+            self.store
                 .enqueue_deliveries(tenant, now, self.config.enqueue_batch)
-                .await?;
-            pass.queued += queued.deliveries;
-            pass.more |= queued.more;
-            if !queued.more {
-                break;
-            }
-        }
+        })
+        .await?;
         let claimed = self
             .store
             .claim_deliveries(tenant, now, self.config.lease, self.config.batch)
@@ -272,9 +256,4 @@ impl crate::workers::Worker for Worker {
     async fn pass(&self, _: Wake) -> Result<bool, StoreError> {
         self.run_once().await.map(|p| p.more)
     }
-}
-
-/// A jitter draw (0–1000) for the retry schedule, from the OS random source.
-fn jitter() -> u16 {
-    u16::try_from(uuid::Uuid::new_v4().as_u128() % 1001).unwrap_or(500)
 }

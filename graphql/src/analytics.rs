@@ -24,7 +24,7 @@ use berth_core::user::Role;
 
 use crate::access::require;
 use crate::error::{OrGraphql, internal};
-use crate::loaders::{ClientLoader, UnitLoader};
+use crate::loaders::UnitLoader;
 use crate::reservations::Reservation;
 use crate::scalars::Date;
 use crate::types::{Money, Unit};
@@ -426,38 +426,8 @@ impl Day {
     /// departures — by start (at most 1,000). Their units and clients load in
     /// one batch each.
     async fn reservations(&self, ctx: &Context<'_>) -> Result<Vec<Reservation>> {
-        let found = &self.view.reservations;
-        let wanted = ctx.look_ahead();
-        let units = if wanted.field("unit").exists() {
-            let keys = found.iter().map(|r| (r.tenant_id, r.unit_id));
-            let loader = ctx.data_unchecked::<DataLoader<UnitLoader>>();
-            Some(loader.load_many(keys).await.map_err(internal)?)
-        } else {
-            None
-        };
-        let clients = if wanted.field("client").exists() {
-            let keys = found
-                .iter()
-                .filter_map(|r| r.client_id.map(|c| (r.tenant_id, c)));
-            let loader = ctx.data_unchecked::<DataLoader<ClientLoader>>();
-            Some(loader.load_many(keys).await.map_err(internal)?)
-        } else {
-            None
-        };
-        Ok(found
-            .iter()
-            .cloned()
-            .map(|r| {
-                let unit = units
-                    .as_ref()
-                    .and_then(|u| u.get(&(r.tenant_id, r.unit_id)).cloned());
-                let client = clients.as_ref().map(|c| {
-                    r.client_id
-                        .and_then(|id| c.get(&(r.tenant_id, id)).cloned())
-                });
-                Reservation::preloaded(r, unit, client)
-            })
-            .collect())
+        let found = self.view.reservations.clone();
+        Reservation::preload_all(ctx, ctx.look_ahead(), found, &[]).await
     }
 }
 

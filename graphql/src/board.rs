@@ -7,21 +7,16 @@
 //! (timeslot tenants) and the opening hours (interval tenants). It changes as
 //! `boardEvents` and `lockEvents` say.
 
-use std::collections::HashMap;
-
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use berth_core::Engine;
 use berth_core::board::{Board as CoreBoard, BoardSlot as CoreSlot, OpenHours};
-use berth_core::ids::UnitId;
 use berth_core::user::Role;
 use chrono::{DateTime, Utc};
 
 use crate::access::require;
 use crate::analytics::OccupancyMeasure;
-use crate::error::{OrGraphql, internal};
+use crate::error::OrGraphql;
 use crate::ical::CalendarBlock;
-use crate::loaders::{ClientLoader, UnitLoader};
 use crate::locks::Lock;
 use crate::reservations::Reservation;
 use crate::scalars::Date;
@@ -170,38 +165,5 @@ async fn with_units_and_clients(
     reservations: Vec<berth_core::reservation::Reservation>,
 ) -> Result<Vec<Reservation>> {
     let asked = ctx.look_ahead().field("reservations");
-    let mut units: HashMap<UnitId, berth_core::unit::Unit> =
-        board_units.iter().map(|u| (u.id, u.clone())).collect();
-    if asked.field("unit").exists() {
-        let missing: Vec<_> = reservations
-            .iter()
-            .filter(|r| !units.contains_key(&r.unit_id))
-            .map(|r| (r.tenant_id, r.unit_id))
-            .collect();
-        if !missing.is_empty() {
-            let loader = ctx.data_unchecked::<DataLoader<UnitLoader>>();
-            let found = loader.load_many(missing).await.map_err(internal)?;
-            units.extend(found.into_iter().map(|((_, id), u)| (id, u)));
-        }
-    }
-    let clients = if asked.field("client").exists() {
-        let keys = reservations
-            .iter()
-            .filter_map(|r| r.client_id.map(|c| (r.tenant_id, c)));
-        let loader = ctx.data_unchecked::<DataLoader<ClientLoader>>();
-        Some(loader.load_many(keys).await.map_err(internal)?)
-    } else {
-        None
-    };
-    Ok(reservations
-        .into_iter()
-        .map(|r| {
-            let unit = units.get(&r.unit_id).cloned();
-            let client = clients.as_ref().map(|c| {
-                r.client_id
-                    .and_then(|id| c.get(&(r.tenant_id, id)).cloned())
-            });
-            Reservation::preloaded(r, unit, client)
-        })
-        .collect())
+    Reservation::preload_all(ctx, asked, reservations, board_units).await
 }

@@ -8,9 +8,13 @@
 //! Units and clients of a list's page are loaded in one batch each (through the
 //! DataLoaders); a single reservation's load on demand.
 
+use std::collections::HashMap;
+
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use async_graphql::{
+    Context, Enum, ID, InputObject, Lookahead, MaybeUndefined, Object, Result, SimpleObject,
+};
 use berth_core::engine::{ChangePeriod, CreateReservation};
 use berth_core::ids::{ClientId, ReservationId, UnitId};
 use berth_core::policy_override::{OverrideRequest, PolicyOverride as CoreOverride};
@@ -120,14 +124,50 @@ impl Reservation {
         }
     }
 
-    /// A reservation whose unit and (when `Some`) client were loaded in a
-    /// batch with others'.
-    pub fn preloaded(
-        r: CoreReservation,
-        unit: Option<berth_core::unit::Unit>,
-        client: Option<Option<berth_core::client::Client>>,
-    ) -> Self {
-        Self { r, unit, client }
+    /// `found` (all of one tenant) with their units and clients, each loaded
+    /// in one batch when `asked` (the selection of a reservation) wants them;
+    /// the `known` units are not loaded again (and come with their
+    /// reservations even when not asked for).
+    pub async fn preload_all(
+        ctx: &Context<'_>,
+        asked: Lookahead<'_>,
+        found: Vec<CoreReservation>,
+        known: &[berth_core::unit::Unit],
+    ) -> Result<Vec<Self>> {
+        let mut units: HashMap<UnitId, berth_core::unit::Unit> =
+            known.iter().map(|u| (u.id, u.clone())).collect();
+        if asked.field("unit").exists() {
+            let missing: Vec<_> = found
+                .iter()
+                .filter(|r| !units.contains_key(&r.unit_id))
+                .map(|r| (r.tenant_id, r.unit_id))
+                .collect();
+            if !missing.is_empty() {
+                let loader = ctx.data_unchecked::<DataLoader<UnitLoader>>();
+                let loaded = loader.load_many(missing).await.map_err(internal)?;
+                units.extend(loaded.into_iter().map(|((_, id), u)| (id, u)));
+            }
+        }
+        let clients = if asked.field("client").exists() {
+            let keys = found
+                .iter()
+                .filter_map(|r| r.client_id.map(|c| (r.tenant_id, c)));
+            let loader = ctx.data_unchecked::<DataLoader<ClientLoader>>();
+            Some(loader.load_many(keys).await.map_err(internal)?)
+        } else {
+            None
+        };
+        Ok(found
+            .into_iter()
+            .map(|r| {
+                let unit = units.get(&r.unit_id).cloned();
+                let client = clients.as_ref().map(|c| {
+                    r.client_id
+                        .and_then(|id| c.get(&(r.tenant_id, id)).cloned())
+                });
+                Self { r, unit, client }
+            })
+            .collect())
     }
 }
 
@@ -429,33 +469,13 @@ impl ReservationsQuery {
         found.truncate(limit as usize);
         // Units and clients of the whole page in one batch each, when asked for.
         let node = ctx.look_ahead().field("edges").field("node");
-        let units = if node.field("unit").exists() {
-            let keys = found.iter().map(|r| (r.tenant_id, r.unit_id));
-            let loader = ctx.data_unchecked::<DataLoader<UnitLoader>>();
-            Some(loader.load_many(keys).await.map_err(internal)?)
-        } else {
-            None
-        };
-        let clients = if node.field("client").exists() {
-            let keys = found
-                .iter()
-                .filter_map(|r| r.client_id.map(|c| (r.tenant_id, c)));
-            let loader = ctx.data_unchecked::<DataLoader<ClientLoader>>();
-            Some(loader.load_many(keys).await.map_err(internal)?)
-        } else {
-            None
-        };
+        let nodes = Reservation::preload_all(ctx, node, found, &[]).await?;
         let mut page = Connection::new(after.is_some(), has_next);
-        page.edges.extend(found.into_iter().map(|r| {
-            let unit = units
-                .as_ref()
-                .and_then(|u| u.get(&(r.tenant_id, r.unit_id)).cloned());
-            let client = clients.as_ref().map(|c| {
-                r.client_id
-                    .and_then(|id| c.get(&(r.tenant_id, id)).cloned())
-            });
-            Edge::new(r.id.to_string(), Reservation { r, unit, client })
-        }));
+        page.edges.extend(
+            nodes
+                .into_iter()
+                .map(|node| Edge::new(node.r.id.to_string(), node)),
+        );
         Ok(page)
     }
 

@@ -8,6 +8,7 @@ use berth_core::user::Role;
 use berth_core::{Engine, EngineError};
 
 use crate::access::require;
+use crate::auth::Viewer;
 use crate::clients::patch_field;
 use crate::error::{OrGraphql, from_engine};
 use crate::ids::parse;
@@ -55,6 +56,16 @@ pub struct UpdateUnitInput {
     pub images: Option<Vec<String>>,
     /// New attributes (an object).
     pub attributes: Option<Json<serde_json::Value>>,
+}
+
+/// Applies `patch` to the unit `id` (through the engine, which checks it).
+async fn update(ctx: &Context<'_>, viewer: &Viewer, id: &ID, patch: UnitPatch) -> Result<Unit> {
+    let engine = ctx.data_unchecked::<Engine>();
+    let unit = engine
+        .update_unit(viewer.tenant_id, parse(id, "id")?, patch, &viewer.actor())
+        .await
+        .gql()?;
+    Ok(unit.into())
 }
 
 fn inventory(n: i32) -> Result<Inventory> {
@@ -108,12 +119,7 @@ impl UnitsMutation {
             attributes: input.attributes.map(|j| j.0),
             archived: None,
         };
-        let engine = ctx.data_unchecked::<Engine>();
-        let unit = engine
-            .update_unit(viewer.tenant_id, parse(&id, "id")?, patch, &viewer.actor())
-            .await
-            .gql()?;
-        Ok(unit.into())
+        update(ctx, &viewer, &id, patch).await
     }
 
     /// Archives a unit: it keeps its reservations and history but takes no new
@@ -124,11 +130,6 @@ impl UnitsMutation {
             archived: Some(true),
             ..UnitPatch::default()
         };
-        let engine = ctx.data_unchecked::<Engine>();
-        let unit = engine
-            .update_unit(viewer.tenant_id, parse(&id, "id")?, patch, &viewer.actor())
-            .await
-            .gql()?;
-        Ok(unit.into())
+        update(ctx, &viewer, &id, patch).await
     }
 }

@@ -29,15 +29,7 @@ pub fn open_periods(
             let duration = policy
                 .slot_duration()
                 .ok_or_else(|| PolicyError::Failed("timeslot rules missing".into()))?;
-            policy
-                .slot_starts(date)?
-                .into_iter()
-                .map(|t| {
-                    let start = local_instant(tz, date, t);
-                    TimeRange::new(start, start + duration)
-                        .map_err(|e| PolicyError::Failed(e.to_string()))
-                })
-                .collect()
+            policy.slot_ranges(tz, date, duration)
         }
         ModelKind::Interval => {
             let Some(rules) = config.interval.as_ref() else {

@@ -221,6 +221,24 @@ impl TenantPolicy {
             .collect()
     }
 
+    /// The slots of `date` (see [`Self::slot_starts`]), each `duration` long,
+    /// as instants (the starts are wall-clock times in `tz`).
+    pub(crate) fn slot_ranges(
+        &self,
+        tz: Tz,
+        date: NaiveDate,
+        duration: Duration,
+    ) -> Result<Vec<TimeRange>, PolicyError> {
+        self.slot_starts(date)?
+            .into_iter()
+            .map(|t| {
+                let start = local_instant(tz, date, t);
+                TimeRange::new(start, start + duration)
+                    .map_err(|e| PolicyError::Failed(e.to_string()))
+            })
+            .collect()
+    }
+
     /// The function that answers `hook`. A model's `validate`, `price` and `slots`
     /// only hand over to its `model_*` function (which a tenant's own hook calls to
     /// extend the model); unless the tenant replaced the hook, that function is
@@ -294,6 +312,22 @@ impl TenantPolicy {
 
     /// The `current` map lifecycle hooks receive: the reservation as booked, in
     /// the same terms as a request, plus its id, state and paid total.
+    /// Calls `hook` with the reservation as it is, the request `req`, the rules
+    /// and the pricing.
+    fn call_on_current(
+        &self,
+        hook: &str,
+        ctx: &PolicyContext<'_>,
+        current: &Reservation,
+        req: Dynamic,
+    ) -> Result<Dynamic, PolicyError> {
+        let current = self.current_map(ctx, current);
+        self.call(
+            hook,
+            (current, req, self.rules.clone(), self.pricing.clone()),
+        )
+    }
+
     fn current_map(&self, ctx: &PolicyContext<'_>, r: &Reservation) -> Dynamic {
         let mut m = self.request_map(ctx, &party_of(r), &resolved_of(r));
         put(&mut m, "id", r.id.to_string().into());
@@ -595,15 +629,7 @@ impl Policy for TenantPolicy {
                 "this tenant does not book time slots".into(),
             ));
         };
-        let tz = ctx.tenant.timezone;
-        self.slot_starts(date)?
-            .into_iter()
-            .map(|t| {
-                let start = local_instant(tz, date, t);
-                TimeRange::new(start, start + duration)
-                    .map_err(|e| PolicyError::Failed(e.to_string()))
-            })
-            .collect()
+        self.slot_ranges(ctx.tenant.timezone, date, duration)
     }
 
     fn occupancy_basis(&self) -> OccupancyBasis {
@@ -653,15 +679,7 @@ impl Policy for TenantPolicy {
         resolved: &ResolvedPeriod,
     ) -> Result<Vec<Violation>, PolicyError> {
         let req = Dynamic::from(Facts::new(self.request_map(ctx, party, resolved)));
-        let out = self.call(
-            "can_change",
-            (
-                self.current_map(ctx, current),
-                req,
-                self.rules.clone(),
-                self.pricing.clone(),
-            ),
-        )?;
+        let out = self.call_on_current("can_change", ctx, current, req)?;
         self.violations("can_change", out)
     }
 
@@ -678,15 +696,7 @@ impl Policy for TenantPolicy {
             &party_of(current),
             &resolved_of(current),
         )));
-        let out = self.call(
-            "refund",
-            (
-                self.current_map(ctx, current),
-                req,
-                self.rules.clone(),
-                self.pricing.clone(),
-            ),
-        )?;
+        let out = self.call_on_current("refund", ctx, current, req)?;
         let amount = out
             .as_int()
             .map_err(|_| self.bad_output("refund", "an amount in minor units (an integer)"))?;

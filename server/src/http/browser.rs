@@ -25,7 +25,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use berth_core::ErrorCode;
@@ -130,10 +130,11 @@ fn first_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// The server's own origin as the request reached it (`scheme://host[:port]`,
-/// lower-cased) and whether that was over HTTPS; `None` without a host.
-fn own_origin(request: &Request, trusted: bool) -> (Option<String>, bool) {
-    let headers = request.headers();
+/// Whether a request was reached over HTTPS, and the host it was sent to
+/// (trimmed, lower-case): HTTPS only when it came through a `trusted` proxy
+/// that says so in `X-Forwarded-Proto`; the host from such a proxy's
+/// `X-Forwarded-Host`, else `Host`, else the URI's authority.
+pub fn forwarded_origin(headers: &HeaderMap, uri: &Uri, trusted: bool) -> (bool, Option<String>) {
     let https = trusted
         && first_value(headers, "x-forwarded-proto")
             .is_some_and(|p| p.eq_ignore_ascii_case("https"));
@@ -142,11 +143,20 @@ fn own_origin(request: &Request, trusted: bool) -> (Option<String>, bool) {
         .flatten();
     let host = forwarded_host
         .or_else(|| headers.get(header::HOST).and_then(|v| v.to_str().ok()))
-        .map(str::to_owned)
-        .or_else(|| request.uri().authority().map(|a| a.as_str().to_owned()));
+        .map(|h| h.trim().to_ascii_lowercase())
+        .or_else(|| {
+            uri.authority()
+                .map(|a| a.as_str().trim().to_ascii_lowercase())
+        });
+    (https, host)
+}
+
+/// The server's own origin as the request reached it (`scheme://host[:port]`,
+/// lower-cased) and whether that was over HTTPS; `None` without a host.
+fn own_origin(request: &Request, trusted: bool) -> (Option<String>, bool) {
+    let (https, host) = forwarded_origin(request.headers(), request.uri(), trusted);
     let scheme = if https { "https" } else { "http" };
     let origin = host.map(|host| {
-        let host = host.trim().to_ascii_lowercase();
         // Browsers leave the scheme's default port out of `Origin`.
         let host = match (scheme, host.strip_suffix(":443"), host.strip_suffix(":80")) {
             ("https", Some(bare), _) | ("http", _, Some(bare)) => bare.to_owned(),

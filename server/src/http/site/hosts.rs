@@ -16,9 +16,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request};
-use axum::http::{Extensions, HeaderMap, Uri, header};
+use axum::http::{Extensions, HeaderMap, Uri};
 
-use crate::http::browser::Cidr;
+use crate::http::browser::{Cidr, forwarded_origin};
 
 /// The first path segments that never name a tenant (DESIGN.md).
 pub const RESERVED_SEGMENTS: [&str; 8] = [
@@ -123,26 +123,8 @@ pub fn origin_parts(
     let trusted = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .is_some_and(|ConnectInfo(addr)| trusted_proxies.iter().any(|n| n.contains(addr.ip())));
-    let https = trusted
-        && first_value(headers, "x-forwarded-proto")
-            .is_some_and(|p| p.eq_ignore_ascii_case("https"));
-    let forwarded = trusted
-        .then(|| first_value(headers, "x-forwarded-host"))
-        .flatten();
-    let host = forwarded
-        .or_else(|| headers.get(header::HOST).and_then(|v| v.to_str().ok()))
-        .map(|h| h.trim().to_ascii_lowercase())
-        .or_else(|| uri.authority().map(|a| a.as_str().to_ascii_lowercase()));
+    let (https, host) = forwarded_origin(headers, uri, trusted);
     (if https { "https" } else { "http" }, host)
-}
-
-fn first_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
 }
 
 /// Rewrites a request to a mapped host into its tenant's path, marking it

@@ -3,7 +3,6 @@
 //! transaction as the change; entries keep only the fields that changed and never
 //! a secret. Reading it needs admin: entries hold client data.
 
-use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject};
 use berth_core::audit::{Actor, AuditCursor, AuditEntry as CoreEntry, AuditFilter};
 use berth_core::user::Role;
@@ -12,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::access::require;
 use crate::error::{OrGraphql, coded};
-use crate::page::{Page, page_size};
+use crate::page::{Page, page_of, page_size};
 
 /// One entry of the audit log: who did what to which entity, when.
 #[derive(SimpleObject, Debug)]
@@ -127,7 +126,7 @@ impl AuditQuery {
             })
             .transpose()?;
         let engine = ctx.data_unchecked::<Engine>();
-        let mut found = engine
+        let found = engine
             .store()
             .audit_log(viewer.tenant_id, &filter, after, limit + 1)
             .await
@@ -153,13 +152,8 @@ impl AuditQuery {
                 ));
             }
         }
-        let has_next = found.len() > limit as usize;
-        found.truncate(limit as usize);
-        let mut page = Connection::new(after.is_some(), has_next);
-        page.edges.extend(found.into_iter().map(|e| {
-            let cursor = AuditCursor::of(&e).to_string();
-            Edge::new(cursor, AuditEntry::from(e))
-        }));
-        Ok(page)
+        Ok(page_of(found, limit, after.is_some(), |e| {
+            (AuditCursor::of(&e).to_string(), AuditEntry::from(e))
+        }))
     }
 }

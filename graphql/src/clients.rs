@@ -4,7 +4,6 @@
 //! a client's whole record (it holds the audit log's entries) and erasing its
 //! personal data need admin.
 
-use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use berth_core::Engine;
 use berth_core::client::{Client as CoreClient, ClientFilter, ClientPatch, NewClient};
@@ -15,7 +14,7 @@ use chrono::{DateTime, Utc};
 use crate::access::require;
 use crate::error::OrGraphql;
 use crate::ids::{not_found, parse};
-use crate::page::{Page, page_size};
+use crate::page::{Page, page_of, page_size};
 
 /// A guest or customer.
 #[derive(SimpleObject, Debug)]
@@ -164,20 +163,14 @@ impl ClientsQuery {
             limit: Some(limit + 1),
         };
         let engine = ctx.data_unchecked::<Engine>();
-        let mut found = engine
+        let found = engine
             .store()
             .clients(viewer.tenant_id, &filter)
             .await
             .gql()?;
-        let has_next = found.len() > limit as usize;
-        found.truncate(limit as usize);
-        let mut page = Connection::new(after.is_some(), has_next);
-        page.edges.extend(
-            found
-                .into_iter()
-                .map(|c| Edge::new(c.id.to_string(), Client::from(c))),
-        );
-        Ok(page)
+        Ok(page_of(found, limit, after.is_some(), |c| {
+            (c.id.to_string(), Client::from(c))
+        }))
     }
 
     /// One client of the tenant, or NOT_FOUND.

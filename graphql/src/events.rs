@@ -19,7 +19,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::connection::{Connection, Edge};
 use async_graphql::futures_util::{Stream, StreamExt};
 use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject, Subscription};
 use berth_core::Engine;
@@ -35,7 +34,7 @@ use crate::decoded::LastDecoded;
 use crate::error::{OrGraphql, coded, from_engine};
 use crate::ical::CalendarBlock;
 use crate::locks::Lock;
-use crate::page::{Page, page_size};
+use crate::page::{Page, page_of, page_size};
 use crate::reservations::Reservation;
 
 fn cursor(after: Option<String>) -> Result<Option<EventCursor>> {
@@ -501,7 +500,7 @@ impl EventsQuery {
         }
         let start = from.unwrap_or(EventCursor::START);
         let store = engine.store();
-        let mut found = match &kinds {
+        let found = match &kinds {
             Some(kinds) => {
                 store
                     .events_of_kinds_after(viewer.tenant_id, start, kinds, limit + 1)
@@ -510,15 +509,9 @@ impl EventsQuery {
             None => store.events_after(viewer.tenant_id, start, limit + 1).await,
         }
         .gql()?;
-        let has_next = found.len() > limit as usize;
-        found.truncate(limit as usize);
-        let mut page = Connection::new(from.is_some(), has_next);
-        page.edges.extend(
-            found
-                .iter()
-                .map(|e| Edge::new(e.cursor.to_string(), Event::from(e))),
-        );
-        Ok(page)
+        Ok(page_of(found, limit, from.is_some(), |e| {
+            (e.cursor.to_string(), Event::from(&e))
+        }))
     }
 }
 

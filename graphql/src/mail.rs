@@ -9,7 +9,6 @@
 //! the address the server refused. An erased client's messages show none.
 //! The e-mail opt-ins of staff are part of the notification settings (`push`).
 
-use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use berth_core::ids::{MailId, ReservationId};
 use berth_core::mail::{
@@ -23,7 +22,7 @@ use chrono::{DateTime, Utc};
 use crate::access::require;
 use crate::error::{OrGraphql, coded};
 use crate::ids::parse;
-use crate::page::{Page, page_size};
+use crate::page::{Page, page_of, page_size};
 
 /// How this server sends e-mail: set by the server when it builds the schema
 /// (see [`crate::schema_with`]).
@@ -267,7 +266,7 @@ impl MailQuery {
             // Another tenant's reservation is not found, rather than an empty log.
             engine.reservation(viewer.tenant_id, id).await.gql()?;
         }
-        let mut found = engine
+        let found = engine
             .store()
             .mail_messages(
                 viewer.tenant_id,
@@ -280,15 +279,9 @@ impl MailQuery {
             )
             .await
             .gql()?;
-        let has_next = found.len() > limit as usize;
-        found.truncate(limit as usize);
-        let mut page = Connection::new(before.is_some(), has_next);
-        page.edges.extend(
-            found
-                .into_iter()
-                .map(|m| Edge::new(m.id.to_string(), EmailMessage::from(m))),
-        );
-        Ok(page)
+        Ok(page_of(found, limit, before.is_some(), |m| {
+            (m.id.to_string(), EmailMessage::from(m))
+        }))
     }
 }
 

@@ -5,7 +5,6 @@
 //! Webhooks specification: headers `webhook-id`, `webhook-timestamp` and
 //! `webhook-signature: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`.
 
-use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use berth_core::ids::{DeliveryId, WebhookId};
 use berth_core::user::Role;
@@ -19,7 +18,7 @@ use chrono::{DateTime, Utc};
 use crate::access::require;
 use crate::error::{OrGraphql, coded};
 use crate::ids::parse;
-use crate::page::{Page, page_size};
+use crate::page::{Page, page_of, page_size};
 
 /// An integrator's endpoint for the tenant's events.
 #[derive(SimpleObject, Debug)]
@@ -191,7 +190,7 @@ impl WebhooksQuery {
             .map(|c| parse::<DeliveryId>(&ID(c), "after"))
             .transpose()?;
         let engine = ctx.data_unchecked::<Engine>();
-        let mut found = engine
+        let found = engine
             .store()
             .webhook_deliveries(
                 viewer.tenant_id,
@@ -203,15 +202,9 @@ impl WebhooksQuery {
             )
             .await
             .gql()?;
-        let has_next = found.len() > limit as usize;
-        found.truncate(limit as usize);
-        let mut page = Connection::new(before.is_some(), has_next);
-        page.edges.extend(
-            found
-                .into_iter()
-                .map(|d| Edge::new(d.id.to_string(), WebhookDelivery::from(d))),
-        );
-        Ok(page)
+        Ok(page_of(found, limit, before.is_some(), |d| {
+            (d.id.to_string(), WebhookDelivery::from(d))
+        }))
     }
 }
 

@@ -57,6 +57,32 @@ pub fn available(backend: Backend, test: &str) -> bool {
     false
 }
 
+/// Declares `$name` as a module with one test per backend, each calling
+/// `$name(backend)` (the PostgreSQL one only where [`available`]); the caller
+/// needs tokio's test macro.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                use $crate::testing::{available, Backend};
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(Backend::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if available(Backend::Postgres, stringify!($name)) {
+                        super::$name(Backend::Postgres).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
 /// A fresh, migrated SQLite database file in `dir` (tests pass
 /// `env!("CARGO_TARGET_TMPDIR")`).
 pub async fn fresh_sqlite(dir: &Path) -> SqliteStore {

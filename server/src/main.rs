@@ -4,31 +4,6 @@
 //! one of the others (`cli/`). Library crates return typed errors; the binary
 //! is the one place that turns them into `anyhow` reports and exit codes.
 
-/// Declares `$name` as a module with one test per backend, each calling
-/// `$body(backend)` (the unit tests of the workers that reach a database).
-#[cfg(test)]
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                use berth_core::testing::{available, Backend};
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(Backend::Sqlite).await;
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    if available(Backend::Postgres, stringify!($name)) {
-                        super::$name(Backend::Postgres).await;
-                    }
-                }
-            }
-        )*
-    };
-}
-
 mod cli;
 mod http;
 mod locale;

@@ -70,18 +70,22 @@ impl WebDir {
 
 /// The headers every page and file of the app carries.
 fn secure(headers: &mut HeaderMap) {
+    protect(headers, CONTENT_SECURITY_POLICY, "same-origin");
+}
+
+/// The protections every page berth serves carries (the app's and the public
+/// site's): its content security policy `csp`, `nosniff`, and its
+/// `Referrer-Policy`, `referrer`.
+pub fn protect(headers: &mut HeaderMap, csp: &'static str, referrer: &'static str) {
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        HeaderValue::from_static(csp),
     );
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static(referrer));
 }
 
 /// `/admin` → `/admin/` (308: the method is kept), with the query string kept

@@ -44,6 +44,14 @@ async fn copied_tenant(what: &str) -> (std::path::PathBuf, Arc<PolicyRegistry>, 
     (root, registry, store)
 }
 
+/// Replaces `from` with `to` in the tenant's `file`, then reloads the tenant:
+/// what the registry made of it.
+fn edit_and_reload(registry: &PolicyRegistry, file: &Path, from: &str, to: &str) -> PolicyChange {
+    let text = std::fs::read_to_string(file).unwrap();
+    std::fs::write(file, text.replace(from, to)).unwrap();
+    registry.reload(SLUG)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_load_stores_the_profile() {
     let (root, registry, store) = copied_tenant("profile").await;
@@ -81,13 +89,12 @@ async fn each_load_stores_the_profile() {
 
     // A reload that leaves the profile as it was writes no profile change.
     let file = root.join(SLUG).join("tenant.yaml");
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
+    let change = edit_and_reload(
+        &registry,
         &file,
-        text.replace("name: Alpine Cabins\n", "name: Alpine Cabins & Spa\n"),
-    )
-    .unwrap();
-    let change = registry.reload(SLUG);
+        "name: Alpine Cabins\n",
+        "name: Alpine Cabins & Spa\n",
+    );
     assert!(
         matches!(change, PolicyChange::Activated { .. }),
         "{change:?}"
@@ -98,13 +105,12 @@ async fn each_load_stores_the_profile() {
     assert_eq!(profile_entries().await, 1);
 
     // A changed profile replaces the stored one.
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
+    let change = edit_and_reload(
+        &registry,
         &file,
-        text.replace("theme_color: \"#2f6b4f\"", "theme_color: \"#AA3300\""),
-    )
-    .unwrap();
-    let change = registry.reload(SLUG);
+        "theme_color: \"#2f6b4f\"",
+        "theme_color: \"#AA3300\"",
+    );
     assert!(
         matches!(change, PolicyChange::Activated { .. }),
         "{change:?}"
@@ -117,14 +123,7 @@ async fn each_load_stores_the_profile() {
     assert_eq!(profile_entries().await, 2);
 
     // A refused candidate (a bad colour) leaves the stored profile.
-    std::fs::write(
-        &file,
-        std::fs::read_to_string(&file)
-            .unwrap()
-            .replace("#AA3300", "orange"),
-    )
-    .unwrap();
-    let refused = registry.reload(SLUG);
+    let refused = edit_and_reload(&registry, &file, "#AA3300", "orange");
     assert!(
         matches!(refused, PolicyChange::Rejected { .. }),
         "{refused:?}"
@@ -201,10 +200,8 @@ async fn each_load_stores_the_pictures() {
 
     // A reload of unchanged pictures (another field changed) stores nothing.
     let file = dir.join("tenant.yaml");
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replace("#2f6b4f", "#2f6b50")).unwrap();
     assert!(matches!(
-        registry.reload(SLUG),
+        edit_and_reload(&registry, &file, "#2f6b4f", "#2f6b50"),
         PolicyChange::Activated { .. }
     ));
     activate(2).await;

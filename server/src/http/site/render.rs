@@ -142,17 +142,10 @@ pub fn document(content_type: &'static str, body: String) -> Response {
 
 /// The headers of every site answer.
 pub fn secure(headers: &mut HeaderMap, caching: Caching) {
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    crate::http::web::protect(
+        headers,
+        CONTENT_SECURITY_POLICY,
+        "strict-origin-when-cross-origin",
     );
     headers.insert(
         header::CACHE_CONTROL,

@@ -18,6 +18,7 @@ use berth_core::Engine;
 use berth_core::audit::Actor;
 use berth_core::clock::Clock as _;
 use berth_core::ical::sync::{CalendarSync, SyncInterval, SyncStatus};
+use berth_core::on_both_stores;
 use berth_core::quantity::{Guests, Inventory};
 use berth_core::store::Store;
 use berth_core::testing::Backend;

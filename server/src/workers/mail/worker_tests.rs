@@ -15,6 +15,7 @@ use berth_core::client::NewClient;
 use berth_core::clock::{Clock, ManualClock};
 use berth_core::ids::TenantId;
 use berth_core::mail::{MailKind, MailMessage, MailPage, MailStatus};
+use berth_core::on_both_stores;
 use berth_core::policy::{Policy, PolicyError, PolicyProvider};
 use berth_core::quantity::{Guests, Inventory, Quantity};
 use berth_core::reservation::{Channel, Reservation};

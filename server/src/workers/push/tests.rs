@@ -25,6 +25,7 @@ use berth_core::clock::{Clock, ManualClock};
 use berth_core::event::EventKind;
 use berth_core::ids::{TenantId, UserId};
 use berth_core::lock::{LockHolder, NewLock};
+use berth_core::on_both_stores;
 use berth_core::push::{
     DeliveryStatus, NewPushSubscription, NotificationSettingsPatch, PushEndpoint, PushKeys,
     PushSubscription,

@@ -18,6 +18,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use berth_core::audit::Actor;
 use berth_core::clock::{Clock, ManualClock};
 use berth_core::ids::TenantId;
+use berth_core::on_both_stores;
 use berth_core::quantity::{Guests, Inventory};
 use berth_core::store::Store;
 use berth_core::tenant::NewTenant;

@@ -56,12 +56,16 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use berth_core::audit::Actor;
+use berth_core::bench::{
+    Machine, MachineTicks, median, process_ticks, server_ticks, ticks_between,
+};
 use berth_core::capacity;
 use berth_core::engine::CreateReservation;
 use berth_core::ids::UnitId;
@@ -257,7 +261,7 @@ impl Row {
     }
 
     fn median(&self) -> f64 {
-        median(&self.rates)
+        median(&self.rates).unwrap_or(0.0)
     }
 
     /// The most CPU other processes took during any of the row's runs.
@@ -267,19 +271,6 @@ impl Row {
             .copied()
             .reduce(f64::max)
             .map_or_else(|| "n/a".to_owned(), |o| format!("{o:.2}"))
-    }
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    if n == 0 {
-        0.0
-    } else if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
     }
 }
 
@@ -520,33 +511,6 @@ fn print_markdown(rows: &[Row], machine: &Machine, notes: &[String], config: &Co
     println!("{BLOCK_END}");
 }
 
-/// The machine the numbers come from.
-#[derive(Debug)]
-struct Machine {
-    cpus: usize,
-    model: String,
-}
-
-impl Machine {
-    fn detect() -> Self {
-        let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-        let model = std::fs::read_to_string("/proc/cpuinfo")
-            .ok()
-            .and_then(|info| {
-                info.lines()
-                    .find(|l| l.starts_with("model name"))
-                    .and_then(|l| l.split_once(':'))
-                    .map(|(_, v)| v.trim().to_owned())
-            })
-            .unwrap_or_else(|| "unknown CPU".to_owned());
-        Self { cpus, model }
-    }
-
-    fn describe(&self) -> String {
-        format!("{} CPU(s) (nproc), {}", self.cpus, self.model)
-    }
-}
-
 /// Runs `clients` tasks that each call `book(client, iteration)` in a loop until
 /// the warm-up and the window are over, and counts the outcomes that complete
 /// inside the window.
@@ -599,77 +563,29 @@ where
 /// benchmark's own processes (this one, and the PostgreSQL server's).
 #[derive(Debug)]
 struct CpuSample {
-    busy: u64,
-    total: u64,
-    cpus: usize,
-    ours: std::collections::HashMap<u32, u64>,
+    machine: MachineTicks,
+    ours: HashMap<u32, u64>,
 }
 
 impl CpuSample {
     fn take(server: Option<u32>) -> Option<Self> {
-        let stat = std::fs::read_to_string("/proc/stat").ok()?;
-        let mut lines = stat.lines();
-        // cpu user nice system idle iowait irq softirq steal ...
-        let ticks: Vec<u64> = lines
-            .next()?
-            .split_whitespace()
-            .skip(1)
-            .filter_map(|v| v.parse().ok())
-            .collect();
-        if ticks.len() < 8 {
-            return None;
-        }
-        let cpus = lines.filter(|l| l.starts_with("cpu")).count().max(1);
-        let mut ours = std::collections::HashMap::new();
+        let machine = MachineTicks::take()?;
+        let mut ours = match server {
+            Some(postmaster) => server_ticks(postmaster)?,
+            None => HashMap::new(),
+        };
         let me = std::process::id();
         ours.insert(me, process_ticks(me)?.1);
-        if let Some(postmaster) = server {
-            for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-                let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse().ok()) else {
-                    continue;
-                };
-                if let Some((parent, t)) = process_ticks(pid)
-                    && (pid == postmaster || parent == postmaster)
-                {
-                    ours.insert(pid, t);
-                }
-            }
-        }
-        Some(Self {
-            busy: ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6],
-            total: ticks[..8].iter().sum(),
-            cpus,
-            ours,
-        })
+        Some(Self { machine, ours })
     }
 
     /// CPU cores used on average by other processes between `self` and `later`.
     fn others_cores(&self, later: &Self) -> f64 {
-        let busy = later.busy.saturating_sub(self.busy);
-        let ours: u64 = later
-            .ours
-            .iter()
-            .map(|(pid, t)| t.saturating_sub(self.ours.get(pid).copied().unwrap_or(0)))
-            .sum();
-        let ticks_per_cpu = later.total.saturating_sub(self.total) as f64 / later.cpus as f64;
-        if ticks_per_cpu > 0.0 {
-            busy.saturating_sub(ours) as f64 / ticks_per_cpu
-        } else {
-            0.0
-        }
+        let busy = self.machine.busy_until(&later.machine);
+        let ours = ticks_between(&self.ours, &later.ours);
+        self.machine
+            .cores(&later.machine, busy.saturating_sub(ours))
     }
-}
-
-/// A process's parent and its CPU time (user + system, all threads) in ticks.
-fn process_ticks(pid: u32) -> Option<(u32, u64)> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // pid (comm) state ppid ... utime stime: fields after the comm, which may
-    // contain spaces and parentheses itself.
-    let fields: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
-    let parent = fields.get(1)?.parse().ok()?;
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some((parent, utime + stime))
 }
 
 /// The process id of the PostgreSQL server behind `pool`, if it runs here.

@@ -8,6 +8,8 @@ pub mod analytics;
 pub mod api_key;
 pub mod audit;
 pub mod backoff;
+#[cfg(feature = "testing")]
+pub mod bench;
 pub mod board;
 pub mod booking_request;
 pub mod capacity;

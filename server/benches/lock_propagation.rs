@@ -81,6 +81,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use berth_core::bench::{Machine, MachineTicks, process_ticks, server_ticks, ticks_between};
 use bytes::Bytes;
 use futures_util::SinkExt;
 use futures_util::stream::{SplitSink, StreamExt};
@@ -1131,17 +1132,9 @@ fn percentile(values: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// The median of `values`; NaN without values.
 fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    if n == 0 {
-        f64::NAN
-    } else if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-    }
+    berth_core::bench::median(values).unwrap_or(f64::NAN)
 }
 
 // ---------------------------------------------------------------------------
@@ -1222,9 +1215,7 @@ struct CpuUse {
 /// the server's and PostgreSQL's.
 #[derive(Debug)]
 struct CpuSample {
-    busy: u64,
-    total: u64,
-    cpus: usize,
+    machine: MachineTicks,
     bench: u64,
     server: u64,
     postgres: HashMap<u32, u64>,
@@ -1232,36 +1223,13 @@ struct CpuSample {
 
 impl CpuSample {
     fn take(pids: &Pids) -> Option<Self> {
-        let stat = std::fs::read_to_string("/proc/stat").ok()?;
-        let mut lines = stat.lines();
-        // cpu user nice system idle iowait irq softirq steal ...
-        let ticks: Vec<u64> = lines
-            .next()?
-            .split_whitespace()
-            .skip(1)
-            .filter_map(|v| v.parse().ok())
-            .collect();
-        if ticks.len() < 8 {
-            return None;
-        }
-        let cpus = lines.filter(|l| l.starts_with("cpu")).count().max(1);
-        let mut postgres = HashMap::new();
-        if let Some(postmaster) = pids.postmaster {
-            for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-                let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse().ok()) else {
-                    continue;
-                };
-                if let Some((parent, t)) = process_ticks(pid)
-                    && (pid == postmaster || parent == postmaster)
-                {
-                    postgres.insert(pid, t);
-                }
-            }
-        }
+        let machine = MachineTicks::take()?;
+        let postgres = match pids.postmaster {
+            Some(postmaster) => server_ticks(postmaster)?,
+            None => HashMap::new(),
+        };
         Some(Self {
-            busy: ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6],
-            total: ticks[..8].iter().sum(),
-            cpus,
+            machine,
             bench: process_ticks(std::process::id())?.1,
             server: process_ticks(pids.server)?.1,
             postgres,
@@ -1270,22 +1238,11 @@ impl CpuSample {
 
     /// CPU cores used on average between `self` and `later`.
     fn usage(&self, later: &Self) -> CpuUse {
-        let ticks_per_cpu = later.total.saturating_sub(self.total) as f64 / later.cpus as f64;
-        let cores = |ticks: u64| {
-            if ticks_per_cpu > 0.0 {
-                ticks as f64 / ticks_per_cpu
-            } else {
-                0.0
-            }
-        };
+        let cores = |ticks: u64| self.machine.cores(&later.machine, ticks);
         let bench = later.bench.saturating_sub(self.bench);
         let server = later.server.saturating_sub(self.server);
-        let postgres: u64 = later
-            .postgres
-            .iter()
-            .map(|(pid, t)| t.saturating_sub(self.postgres.get(pid).copied().unwrap_or(0)))
-            .sum();
-        let busy = later.busy.saturating_sub(self.busy);
+        let postgres = ticks_between(&self.postgres, &later.postgres);
+        let busy = self.machine.busy_until(&later.machine);
         CpuUse {
             bench: cores(bench),
             server: cores(server),
@@ -1295,48 +1252,9 @@ impl CpuSample {
     }
 }
 
-/// A process's parent and its CPU time (user + system, all threads) in ticks.
-fn process_ticks(pid: u32) -> Option<(u32, u64)> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // pid (comm) state ppid ... utime stime: fields after the comm, which may
-    // contain spaces and parentheses itself.
-    let fields: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
-    let parent = fields.get(1)?.parse().ok()?;
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some((parent, utime + stime))
-}
-
 // ---------------------------------------------------------------------------
 // Report
 // ---------------------------------------------------------------------------
-
-/// The machine the numbers come from.
-#[derive(Debug)]
-struct Machine {
-    cpus: usize,
-    model: String,
-}
-
-impl Machine {
-    fn detect() -> Self {
-        let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-        let model = std::fs::read_to_string("/proc/cpuinfo")
-            .ok()
-            .and_then(|info| {
-                info.lines()
-                    .find(|l| l.starts_with("model name"))
-                    .and_then(|l| l.split_once(':'))
-                    .map(|(_, v)| v.trim().to_owned())
-            })
-            .unwrap_or_else(|| "unknown CPU".to_owned());
-        Self { cpus, model }
-    }
-
-    fn describe(&self) -> String {
-        format!("{} CPU(s) (nproc), {}", self.cpus, self.model)
-    }
-}
 
 fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)

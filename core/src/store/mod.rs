@@ -5,27 +5,35 @@
 //! PostgreSQL: the unit row locked `FOR UPDATE`, plus an exclusion constraint for
 //! units of inventory 1). Every method takes the `TenantId` whose data it touches.
 
+mod accounts;
 mod analytics;
 mod board;
 mod calendar;
 mod calendar_sync;
+mod clients;
 mod erasure;
 mod error;
 mod event_retention;
+mod events;
+mod locks;
 mod login_throttle;
 mod mail;
 mod media;
 mod open;
 mod outbox;
 mod pictures;
+mod port;
 mod postgres;
 mod profile;
 mod push;
 mod records;
 mod reservation_details;
+mod reservations;
 mod rows;
 mod sql;
 mod sqlite;
+mod tenants;
+mod units;
 mod webhooks;
 
 use async_trait::async_trait;

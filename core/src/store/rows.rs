@@ -19,10 +19,18 @@ use crate::reservation::Reservation;
 use crate::tenant::Tenant;
 use crate::unit::Unit;
 
-pub(super) const RESERVATION_COLUMNS: &str = "tenant_id, id, unit_id, client_id, state, start_at, end_at, \
-    occupied_start, occupied_end, check_in, check_out, quantity, guests, price, channel, \
-    idempotency_key, notes, hold_expires_at, refund, policy_override, version, created_at, \
-    updated_at";
+/// The columns of a [`ReservationRow`], as a literal for `concat!`.
+macro_rules! reservation_columns {
+    () => {
+        "tenant_id, id, unit_id, client_id, state, start_at, end_at, \
+         occupied_start, occupied_end, check_in, check_out, quantity, guests, price, channel, \
+         idempotency_key, notes, hold_expires_at, refund, policy_override, version, created_at, \
+         updated_at"
+    };
+}
+pub(super) use reservation_columns;
+
+pub(super) const RESERVATION_COLUMNS: &str = reservation_columns!();
 
 /// Selects a unit and its tenant (see `UnitTenantRow`).
 pub(super) const UNIT_WITH_TENANT: &str = "SELECT u.*, t.slug AS t_slug, t.name AS t_name, \

@@ -6,6 +6,9 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sqlx::postgres::PgArguments;
+use sqlx::query::QueryAs;
+use sqlx::sqlite::SqliteArguments;
 use sqlx::types::Json;
 use sqlx::{Database, Pool, Postgres, Sqlite, Transaction};
 use uuid::Uuid;
@@ -78,6 +81,14 @@ pub(crate) trait Dialect:
     /// The most parameters one statement is given (SQLite allows 32,766,
     /// PostgreSQL 65,535; both stay far under).
     const MAX_BINDS: usize;
+    /// Whether concurrent writers serialize on row locks (PostgreSQL: a
+    /// statement may wait for another transaction's lock and then see its
+    /// commit); false where the database serializes writers itself (SQLite's
+    /// `BEGIN IMMEDIATE`). See [`locking!`].
+    const ROW_LOCKS: bool;
+    /// Whether reservations carry the `exclusive` marker of PostgreSQL's
+    /// exclusion constraint (units of inventory 1; SQLite has no such column).
+    const EXCLUSION: bool;
     /// What ends a `SELECT` whose rows stay locked until the transaction
     /// ends: PostgreSQL's ` FOR UPDATE`; nothing on SQLite, whose writers are
     /// serialized already.
@@ -94,11 +105,25 @@ pub(crate) trait Dialect:
     fn json_set_text(column: &str, key: &str, param: &str) -> String;
     /// `instant` as the database keeps it.
     fn stamp(instant: DateTime<Utc>) -> Self::Instant;
+    /// A `SELECT` of `tenant`'s rows among `ids`, in one statement: on
+    /// PostgreSQL `any` (`… WHERE tenant_id = $1 AND id = ANY($2)`, the ids one
+    /// array), on SQLite `list` (`… WHERE tenant_id = $1 AND id IN (`, one
+    /// parameter per id).
+    fn by_ids<R>(
+        any: &'static str,
+        list: &'static str,
+        tenant: Uuid,
+        ids: Vec<Uuid>,
+    ) -> QueryAs<'static, Self, R, <Self as Database>::Arguments>
+    where
+        R: for<'r> sqlx::FromRow<'r, Self::Row>;
 }
 
 impl Dialect for Sqlite {
     type Instant = i64;
     const MAX_BINDS: usize = 2_000;
+    const ROW_LOCKS: bool = false;
+    const EXCLUSION: bool = false;
     const FOR_UPDATE: &'static str = "";
     const FOR_NO_KEY_UPDATE: &'static str = "";
     const SKIP_LOCKED: &'static str = "";
@@ -108,11 +133,29 @@ impl Dialect for Sqlite {
     fn stamp(instant: DateTime<Utc>) -> i64 {
         instant.timestamp_micros()
     }
+    fn by_ids<R>(
+        _any: &'static str,
+        list: &'static str,
+        tenant: Uuid,
+        ids: Vec<Uuid>,
+    ) -> QueryAs<'static, Self, R, SqliteArguments>
+    where
+        R: for<'r> sqlx::FromRow<'r, Self::Row>,
+    {
+        let params = (2..ids.len() + 2)
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>();
+        let sql = format!("{list}{})", params.join(", "));
+        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(tenant);
+        ids.into_iter().fold(query, |query, id| query.bind(id))
+    }
 }
 
 impl Dialect for Postgres {
     type Instant = DateTime<Utc>;
     const MAX_BINDS: usize = 5_000;
+    const ROW_LOCKS: bool = true;
+    const EXCLUSION: bool = true;
     const FOR_UPDATE: &'static str = " FOR UPDATE";
     const FOR_NO_KEY_UPDATE: &'static str = " FOR NO KEY UPDATE";
     const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
@@ -122,7 +165,32 @@ impl Dialect for Postgres {
     fn stamp(instant: DateTime<Utc>) -> DateTime<Utc> {
         instant
     }
+    fn by_ids<R>(
+        any: &'static str,
+        _list: &'static str,
+        tenant: Uuid,
+        ids: Vec<Uuid>,
+    ) -> QueryAs<'static, Self, R, PgArguments>
+    where
+        R: for<'r> sqlx::FromRow<'r, Self::Row>,
+    {
+        sqlx::query_as(any).bind(tenant).bind(ids)
+    }
 }
+
+/// The statement `$sql`, ending on a database with [`Dialect::ROW_LOCKS`] in
+/// the row lock `$lock` (` FOR UPDATE`, …): both texts are `&'static str`,
+/// chosen at compile time.
+macro_rules! locking {
+    ($db:ty, $sql:literal, $lock:literal) => {
+        if <$db as $crate::store::sql::Dialect>::ROW_LOCKS {
+            concat!($sql, $lock)
+        } else {
+            $sql
+        }
+    };
+}
+pub(crate) use locking;
 
 /// A connection of the database `DB`.
 pub(crate) type Conn<DB> = <DB as Database>::Connection;
@@ -144,14 +212,25 @@ pub(crate) trait SqlStore: Send + Sync {
     fn secrets(&self) -> Option<&SecretBox>;
     /// A write transaction for `tenant`'s data: SQLite's `BEGIN IMMEDIATE`
     /// (the database write lock); on PostgreSQL one naming the tenant.
-    async fn write(&self, tenant: TenantId) -> Result<Transaction<'static, Self::Db>, StoreError>;
+    /// (Not boxed, unlike this trait's `async fn`s: every write begins here.)
+    fn write(
+        &self,
+        tenant: TenantId,
+    ) -> impl Future<Output = Result<Transaction<'static, Self::Db>, StoreError>> + Send;
     /// A write transaction for data no tenant owns: SQLite's `BEGIN
     /// IMMEDIATE`; on PostgreSQL a plain one.
-    async fn write_global(&self) -> Result<Transaction<'static, Self::Db>, StoreError>;
+    fn write_global(
+        &self,
+    ) -> impl Future<Output = Result<Transaction<'static, Self::Db>, StoreError>> + Send;
     /// A connection to read `tenant`'s data on.
-    async fn read(&self, tenant: TenantId) -> Result<Self::Reader, StoreError>;
+    fn read(
+        &self,
+        tenant: TenantId,
+    ) -> impl Future<Output = Result<Self::Reader, StoreError>> + Send;
     /// Announces a commit to [`super::Store::commits`] readers.
     fn announce(&self);
+    /// What [`super::Store::commits`] hands out.
+    fn commit_ticks(&self) -> tokio::sync::watch::Receiver<u64>;
     /// The unit, as the serialization point of a change to it: PostgreSQL
     /// locks its row `FOR NO KEY UPDATE`, as bookings do; SQLite's writers
     /// are serialized already. NOT_FOUND for a unit the tenant does not have.

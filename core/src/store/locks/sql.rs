@@ -1,0 +1,352 @@
+//! Locks for both databases, written once. Each write takes the unit first
+//! ([`SqlStore::unit_for_change`]: SQLite's write lock, PostgreSQL's
+//! `FOR NO KEY UPDATE` on the unit's row, as bookings do), so a lock and a
+//! booking of one unit never interleave. PostgreSQL also keeps the lock rows a
+//! write ends locked (`FOR UPDATE`; expiry skips rows another transaction
+//! holds); SQLite's writers are serialized already.
+
+use std::marker::PhantomData;
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use crate::audit::Actor;
+use crate::event::EventKind;
+use crate::ids::{LockId, ReservationId, TenantId, UnitId};
+use crate::lock::{Lock, NewLock, SessionId};
+use crate::store::StoreError;
+use crate::store::records::{first_blocking, lock_changed};
+use crate::store::rows::LockRow;
+use crate::store::sql::{Affected, Conn, Dialect, SqlStore, append, locking};
+use crate::time_range::TimeRange;
+
+/// The lock queries, on the database `DB`.
+pub(crate) struct Locks<DB>(PhantomData<DB>);
+
+impl<DB> Locks<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    Option<DB::Instant>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    LockRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    /// The live locks on `unit` or on `reservation` at `now` (all of the
+    /// tenant's when both are `None`).
+    pub(crate) async fn live(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        unit: Option<UnitId>,
+        reservation: Option<ReservationId>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Lock>, StoreError> {
+        let unit = unit.map(|u| u.as_uuid());
+        let reservation = reservation.map(|r| r.as_uuid());
+        Self::rows(
+            sqlx::query_as(
+                "SELECT * FROM locks WHERE tenant_id = $1 AND expires_at > $2 \
+                   AND (unit_id = $3 OR reservation_id = $4 OR ($5 IS NULL AND $6 IS NULL)) \
+                 ORDER BY id",
+            )
+            .bind(tenant.as_uuid())
+            .bind(DB::stamp(now))
+            .bind(unit)
+            .bind(reservation)
+            .bind(unit)
+            .bind(reservation)
+            .fetch_all(&mut *conn)
+            .await?,
+        )
+    }
+
+    fn rows(rows: Vec<LockRow<DB::Instant>>) -> Result<Vec<Lock>, StoreError> {
+        rows.into_iter().map(LockRow::into_domain).collect()
+    }
+
+    /// Refuses (LOCKED) a write by `session` to `unit` over `range` (or to
+    /// `reservation`) while another session holds a live lock on it.
+    pub(crate) async fn ensure_unlocked(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        session: Option<&SessionId>,
+        unit: UnitId,
+        range: &TimeRange,
+        reservation: Option<ReservationId>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let locks = Self::live(conn, tenant, Some(unit), reservation, now).await?;
+        first_blocking(locks, session, unit, Some(range), reservation, now)
+    }
+
+    /// A live lock of `session` by id (its row locked on PostgreSQL), or
+    /// NOT_FOUND.
+    async fn own(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        id: LockId,
+        session: &SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<Lock, StoreError> {
+        sqlx::query_as::<DB, LockRow<DB::Instant>>(locking!(
+            DB,
+            "SELECT * FROM locks \
+             WHERE tenant_id = $1 AND id = $2 AND session_id = $3 AND expires_at > $4",
+            " FOR UPDATE"
+        ))
+        .bind(tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(session.as_str())
+        .bind(DB::stamp(now))
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(LockRow::into_domain)
+        .transpose()?
+        .ok_or_else(|| StoreError::not_found("lock", id))
+    }
+
+    /// Deletes a lock and records why (`release`, or `expire` when `expired`).
+    pub(crate) async fn end(
+        conn: &mut Conn<DB>,
+        lock: &Lock,
+        expired: bool,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let deleted = sqlx::query("DELETE FROM locks WHERE tenant_id = $1 AND id = $2")
+            .bind(lock.tenant_id.as_uuid())
+            .bind(lock.id.as_uuid())
+            .execute(&mut *conn)
+            .await?;
+        if deleted.affected() == 0 {
+            // Another transaction ended it first and recorded that.
+            return Ok(());
+        }
+        let (action, kind) = if expired {
+            ("expire", EventKind::LockExpired)
+        } else {
+            ("release", EventKind::LockReleased)
+        };
+        append::<DB>(conn, &lock_changed(lock, action, kind, actor, now)).await
+    }
+
+    /// Releases `session`'s lock `id` as part of a write (the write consumes it).
+    pub(crate) async fn consume(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        id: Option<LockId>,
+        session: Option<&SessionId>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (Some(id), Some(session)) = (id, session) else {
+            return Ok(());
+        };
+        let lock = Self::own(conn, tenant, id, session, now).await?;
+        Self::end(conn, &lock, false, actor, now).await
+    }
+
+    /// Releases every lock `user` holds (their sessions ended), each with its
+    /// event, so that other administrators see it go.
+    pub(crate) async fn release_user(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        user: crate::ids::UserId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let held = Self::rows(
+            sqlx::query_as(
+                "SELECT * FROM locks WHERE tenant_id = $1 AND holder_actor = $2 ORDER BY id",
+            )
+            .bind(tenant.as_uuid())
+            .bind(Actor::User(user).to_string())
+            .fetch_all(&mut *conn)
+            .await?,
+        )?;
+        for lock in &held {
+            Self::end(conn, lock, lock.expires_at <= now, actor, now).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn acquire<S: SqlStore<Db = DB>>(
+        store: &S,
+        tenant: TenantId,
+        new: NewLock,
+        actor: &Actor,
+    ) -> Result<Lock, StoreError> {
+        let mut tx = store.write(tenant).await?;
+        // The unit is the serialization point of locks and bookings alike.
+        S::unit_for_change(&mut tx, tenant, new.unit_id).await?;
+        let held = Self::live(
+            &mut tx,
+            tenant,
+            Some(new.unit_id),
+            new.reservation_id,
+            new.now,
+        )
+        .await?;
+        first_blocking(
+            held,
+            Some(&new.holder.session),
+            new.unit_id,
+            new.range.as_ref(),
+            new.reservation_id,
+            new.now,
+        )?;
+        let lock = Lock {
+            id: LockId::new(),
+            tenant_id: tenant,
+            unit_id: new.unit_id,
+            range: new.range,
+            reservation_id: new.reservation_id,
+            holder: new.holder,
+            acquired_at: new.now,
+            expires_at: new.expires_at,
+        };
+        sqlx::query(
+            "INSERT INTO locks (tenant_id, id, unit_id, range_start, range_end, reservation_id, \
+               holder_actor, holder_name, session_id, acquired_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(tenant.as_uuid())
+        .bind(lock.id.as_uuid())
+        .bind(lock.unit_id.as_uuid())
+        .bind(lock.range.map(|r| DB::stamp(r.start())))
+        .bind(lock.range.map(|r| DB::stamp(r.end())))
+        .bind(lock.reservation_id.map(|r| r.as_uuid()))
+        .bind(lock.holder.actor.to_string())
+        .bind(&lock.holder.display_name)
+        .bind(lock.holder.session.as_str())
+        .bind(DB::stamp(lock.acquired_at))
+        .bind(DB::stamp(lock.expires_at))
+        .execute(&mut *tx)
+        .await?;
+        append::<DB>(
+            &mut tx,
+            &lock_changed(&lock, "acquire", EventKind::LockAcquired, actor, new.now),
+        )
+        .await?;
+        tx.commit().await?;
+        store.announce();
+        Ok(lock)
+    }
+
+    pub(crate) async fn renew<S: SqlStore<Db = DB>>(
+        store: &S,
+        tenant: TenantId,
+        id: LockId,
+        session: &SessionId,
+        expires_at: DateTime<Utc>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Lock, StoreError> {
+        let mut tx = store.write(tenant).await?;
+        let mut lock = Self::own(&mut tx, tenant, id, session, now).await?;
+        lock.expires_at = expires_at;
+        sqlx::query("UPDATE locks SET expires_at = $1 WHERE tenant_id = $2 AND id = $3")
+            .bind(DB::stamp(expires_at))
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+        append::<DB>(
+            &mut tx,
+            &lock_changed(&lock, "renew", EventKind::LockRenewed, actor, now),
+        )
+        .await?;
+        tx.commit().await?;
+        store.announce();
+        Ok(lock)
+    }
+
+    pub(crate) async fn release<S: SqlStore<Db = DB>>(
+        store: &S,
+        tenant: TenantId,
+        id: LockId,
+        session: &SessionId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Lock, StoreError> {
+        let mut tx = store.write(tenant).await?;
+        let lock = Self::own(&mut tx, tenant, id, session, now).await?;
+        Self::end(&mut tx, &lock, false, actor, now).await?;
+        tx.commit().await?;
+        store.announce();
+        Ok(lock)
+    }
+
+    pub(crate) async fn release_session<S: SqlStore<Db = DB>>(
+        store: &S,
+        tenant: TenantId,
+        session: &SessionId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Lock>, StoreError> {
+        let mut tx = store.write(tenant).await?;
+        let locks = Self::rows(
+            sqlx::query_as(locking!(
+                DB,
+                "SELECT * FROM locks WHERE tenant_id = $1 AND session_id = $2 ORDER BY id",
+                " FOR UPDATE"
+            ))
+            .bind(tenant.as_uuid())
+            .bind(session.as_str())
+            .fetch_all(&mut *tx)
+            .await?,
+        )?;
+        if locks.is_empty() {
+            return Ok(locks);
+        }
+        for lock in &locks {
+            Self::end(&mut tx, lock, lock.expires_at <= now, actor, now).await?;
+        }
+        tx.commit().await?;
+        store.announce();
+        Ok(locks)
+    }
+
+    pub(crate) async fn of_tenant<S: SqlStore<Db = DB>>(
+        store: &S,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Lock>, StoreError> {
+        let mut conn = store.read(tenant).await?;
+        Self::live(&mut conn, tenant, None, None, now).await
+    }
+
+    pub(crate) async fn expire<S: SqlStore<Db = DB>>(
+        store: &S,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Lock>, StoreError> {
+        let mut tx = store.write(tenant).await?;
+        let locks = Self::rows(
+            sqlx::query_as(locking!(
+                DB,
+                "SELECT * FROM locks WHERE tenant_id = $1 AND expires_at <= $2 ORDER BY id",
+                " FOR UPDATE SKIP LOCKED"
+            ))
+            .bind(tenant.as_uuid())
+            .bind(DB::stamp(now))
+            .fetch_all(&mut *tx)
+            .await?,
+        )?;
+        if locks.is_empty() {
+            return Ok(locks);
+        }
+        for lock in &locks {
+            Self::end(&mut tx, lock, true, &Actor::System, now).await?;
+        }
+        tx.commit().await?;
+        store.announce();
+        Ok(locks)
+    }
+}

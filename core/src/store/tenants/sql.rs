@@ -1,0 +1,203 @@
+//! Tenants for both databases, written once. A taken slug is the unique
+//! constraint's refusal (CONFLICT) on either database.
+
+use std::marker::PhantomData;
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use crate::audit::Actor;
+use crate::ids::{TenantId, UnitId};
+use crate::store::StoreError;
+use crate::store::records::{tenant_created, tenant_updated};
+use crate::store::rows::{TenantRow, UNIT_WITH_TENANT, UnitTenantRow};
+use crate::store::sql::{Conn, Dialect, SqlStore, append};
+use crate::tenant::{NewTenant, Tenant, TenantSlug};
+use crate::unit::Unit;
+
+/// A foreign-key failure on a tenant-scoped insert means the tenant is unknown.
+pub(crate) fn tenant_fk(e: sqlx::Error, tenant: TenantId) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            StoreError::not_found("tenant", tenant)
+        }
+        _ => StoreError::Database(e),
+    }
+}
+
+/// [`tenant_fk`] for errors already wrapped as store errors.
+pub(crate) fn unknown_tenant(e: StoreError, tenant: TenantId) -> StoreError {
+    match e {
+        StoreError::Database(db) => tenant_fk(db, tenant),
+        other => other,
+    }
+}
+
+/// The tenant queries, on the database `DB`.
+pub(crate) struct Tenants<DB>(PhantomData<DB>);
+
+impl<DB> Tenants<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'p> &'p sqlx::Pool<DB>: sqlx::Executor<'p, Database = DB>,
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    TenantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    UnitTenantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    /// A tenant by id, on any connection (the pool's, or a transaction's).
+    pub(crate) async fn fetch(
+        conn: &mut Conn<DB>,
+        id: TenantId,
+    ) -> Result<Option<Tenant>, StoreError> {
+        sqlx::query_as::<DB, TenantRow<DB::Instant>>("SELECT * FROM tenants WHERE id = $1")
+            .bind(id.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(TenantRow::into_domain)
+            .transpose()
+    }
+
+    /// Inserts a new tenant's row: CONFLICT when its slug is taken (the id is
+    /// new, so the slug is what the unique constraint refuses).
+    pub(crate) async fn insert(conn: &mut Conn<DB>, tenant: &Tenant) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO tenants (id, slug, name, timezone, currency, locale, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(tenant.id.as_uuid())
+        .bind(tenant.slug.as_str())
+        .bind(&tenant.name)
+        .bind(tenant.timezone.name())
+        .bind(tenant.currency.as_str())
+        .bind(&tenant.locale)
+        .bind(DB::stamp(tenant.created_at))
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(format!(
+                "a tenant with slug `{}` already exists",
+                tenant.slug
+            )),
+            _ => StoreError::Database(e),
+        })?;
+        Ok(())
+    }
+
+    /// Writes a tenant's identity: name, time zone, currency, locale (not its
+    /// slug).
+    pub(crate) async fn set_identity(
+        conn: &mut Conn<DB>,
+        tenant: &Tenant,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE tenants SET name = $1, timezone = $2, currency = $3, locale = $4 WHERE id = $5",
+        )
+        .bind(&tenant.name)
+        .bind(tenant.timezone.name())
+        .bind(tenant.currency.as_str())
+        .bind(&tenant.locale)
+        .bind(tenant.id.as_uuid())
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn create<S: SqlStore<Db = DB>>(
+        store: &S,
+        new: NewTenant,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Tenant, StoreError> {
+        let tenant = Tenant {
+            id: TenantId::new(),
+            slug: new.slug,
+            name: new.name,
+            timezone: new.timezone,
+            currency: new.currency,
+            locale: new.locale,
+            created_at: now,
+        };
+        let mut tx = store.write(tenant.id).await?;
+        Self::insert(&mut tx, &tenant).await?;
+        append::<DB>(&mut tx, &tenant_created(&tenant, actor)).await?;
+        tx.commit().await?;
+        store.announce();
+        Ok(tenant)
+    }
+
+    pub(crate) async fn update<S: SqlStore<Db = DB>>(
+        store: &S,
+        id: TenantId,
+        update: NewTenant,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Tenant, StoreError> {
+        let mut tx = store.write(id).await?;
+        let before = Self::fetch(&mut tx, id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("tenant", id))?;
+        let after = Tenant {
+            name: update.name,
+            timezone: update.timezone,
+            currency: update.currency,
+            locale: update.locale,
+            ..before.clone()
+        };
+        Self::set_identity(&mut tx, &after).await?;
+        append::<DB>(&mut tx, &tenant_updated(&before, &after, actor, now)).await?;
+        tx.commit().await?;
+        store.announce();
+        Ok(after)
+    }
+
+    pub(crate) async fn by_id<S: SqlStore<Db = DB>>(
+        store: &S,
+        id: TenantId,
+    ) -> Result<Option<Tenant>, StoreError> {
+        let mut conn = store.sql_pool().acquire().await?;
+        Self::fetch(&mut conn, id).await
+    }
+
+    pub(crate) async fn with_unit<S: SqlStore<Db = DB>>(
+        store: &S,
+        tenant: TenantId,
+        unit: UnitId,
+    ) -> Result<Option<(Tenant, Unit)>, StoreError> {
+        let mut conn = store.read(tenant).await?;
+        sqlx::query_as::<DB, UnitTenantRow<DB::Instant>>(UNIT_WITH_TENANT)
+            .bind(tenant.as_uuid())
+            .bind(unit.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(UnitTenantRow::into_domain)
+            .transpose()
+    }
+
+    pub(crate) async fn by_slug<S: SqlStore<Db = DB>>(
+        store: &S,
+        slug: &TenantSlug,
+    ) -> Result<Option<Tenant>, StoreError> {
+        sqlx::query_as::<DB, TenantRow<DB::Instant>>("SELECT * FROM tenants WHERE slug = $1")
+            .bind(slug.as_str())
+            .fetch_optional(store.sql_pool())
+            .await?
+            .map(TenantRow::into_domain)
+            .transpose()
+    }
+
+    pub(crate) async fn all<S: SqlStore<Db = DB>>(store: &S) -> Result<Vec<Tenant>, StoreError> {
+        sqlx::query_as::<DB, TenantRow<DB::Instant>>("SELECT * FROM tenants ORDER BY slug")
+            .fetch_all(store.sql_pool())
+            .await?
+            .into_iter()
+            .map(TenantRow::into_domain)
+            .collect()
+    }
+}

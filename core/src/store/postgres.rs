@@ -26,9 +26,7 @@ use super::clients::{ClientLock, Clients};
 use super::locks::Locks;
 use super::records::ChangeRecord;
 use super::reservations::Reservations;
-pub(super) use super::tenants::unknown_tenant;
 use super::units::Units;
-use crate::audit::AuditEntry;
 use crate::client::Client;
 use crate::ids::{ClientId, ReservationId, TenantId, UnitId};
 use crate::lock::SessionId;
@@ -121,10 +119,6 @@ impl PostgresStore {
 
 async fn append(conn: &mut PgConnection, record: &ChangeRecord) -> Result<(), StoreError> {
     super::sql::append::<Postgres>(conn, record).await
-}
-
-async fn append_audit(conn: &mut PgConnection, a: &AuditEntry) -> Result<(), StoreError> {
-    super::sql::append_audit::<Postgres>(conn, a).await
 }
 
 /// The unit with its row locked for the rest of the transaction (the unit's

@@ -18,11 +18,8 @@ use super::clients::{ClientLock, Clients};
 use super::locks::Locks;
 use super::records::ChangeRecord;
 use super::reservations::Reservations;
-use super::sql::StoredInstant;
 use super::tenants::Tenants;
-pub(super) use super::tenants::unknown_tenant;
 use super::units::Units;
-use crate::audit::AuditEntry;
 use crate::client::Client;
 use crate::ids::{ClientId, ReservationId, TenantId, UnitId};
 use crate::lock::SessionId;
@@ -128,16 +125,8 @@ fn micros(t: DateTime<Utc>) -> i64 {
     t.timestamp_micros()
 }
 
-fn from_micros(us: i64) -> Result<DateTime<Utc>, StoreError> {
-    us.instant()
-}
-
 async fn append(conn: &mut SqliteConnection, record: &ChangeRecord) -> Result<(), StoreError> {
     super::sql::append::<Sqlite>(conn, record).await
-}
-
-async fn append_audit(conn: &mut SqliteConnection, a: &AuditEntry) -> Result<(), StoreError> {
-    super::sql::append_audit::<Sqlite>(conn, a).await
 }
 
 /// A tenant by id, on any connection (the pool's, or a transaction's).

@@ -170,10 +170,39 @@ where
             .fetch_all(&mut *conn)
             .await?,
         )?;
-        for lock in &held {
+        Self::end_each(conn, &held, actor, now).await
+    }
+
+    /// Ends each of `locks` ([`Self::end`]): expired when its lease ended by
+    /// `now`, else released.
+    async fn end_each(
+        conn: &mut Conn<DB>,
+        locks: &[Lock],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        for lock in locks {
             Self::end(conn, lock, lock.expires_at <= now, actor, now).await?;
         }
         Ok(())
+    }
+
+    /// Ends `locks` in `tx` and commits it (nothing to commit when there are
+    /// none); returns them.
+    async fn end_all<S: SqlStore<Db = DB>>(
+        store: &S,
+        mut tx: sqlx::Transaction<'static, DB>,
+        locks: Vec<Lock>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Lock>, StoreError> {
+        if locks.is_empty() {
+            return Ok(locks);
+        }
+        Self::end_each(&mut tx, &locks, actor, now).await?;
+        tx.commit().await?;
+        store.announce();
+        Ok(locks)
     }
 
     pub(crate) async fn acquire<S: SqlStore<Db = DB>>(
@@ -302,15 +331,7 @@ where
             .fetch_all(&mut *tx)
             .await?,
         )?;
-        if locks.is_empty() {
-            return Ok(locks);
-        }
-        for lock in &locks {
-            Self::end(&mut tx, lock, lock.expires_at <= now, actor, now).await?;
-        }
-        tx.commit().await?;
-        store.announce();
-        Ok(locks)
+        Self::end_all(store, tx, locks, actor, now).await
     }
 
     pub(crate) async fn of_tenant<S: SqlStore<Db = DB>>(
@@ -339,14 +360,7 @@ where
             .fetch_all(&mut *tx)
             .await?,
         )?;
-        if locks.is_empty() {
-            return Ok(locks);
-        }
-        for lock in &locks {
-            Self::end(&mut tx, lock, true, &Actor::System, now).await?;
-        }
-        tx.commit().await?;
-        store.announce();
-        Ok(locks)
+        // Each was selected as ended by `now`: all are recorded as expired.
+        Self::end_all(store, tx, locks, &Actor::System, now).await
     }
 }

@@ -34,10 +34,6 @@ use crate::reservation::Reservation;
 use crate::time_range::TimeRange;
 use crate::unit::Unit;
 
-// Old events (`EventRetentionStore`), in their own file.
-#[path = "event_retention/postgres.rs"]
-mod event_retention;
-
 /// The PostgreSQL implementation of [`super::Store`].
 #[derive(Clone, Debug)]
 pub struct PostgresStore {

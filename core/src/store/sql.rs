@@ -96,6 +96,9 @@ pub(crate) trait Dialect:
     /// The same with PostgreSQL's weaker ` FOR NO KEY UPDATE` (rows others
     /// may still reference meanwhile).
     const FOR_NO_KEY_UPDATE: &'static str;
+    /// The same with PostgreSQL's ` FOR SHARE` (rows others may read and
+    /// share-lock but not change meanwhile).
+    const FOR_SHARE: &'static str;
     /// What ends a `SELECT` of queue rows a worker claims: PostgreSQL's
     /// ` FOR UPDATE SKIP LOCKED` (rows another worker is claiming are passed
     /// over, not waited for); nothing on SQLite.
@@ -126,6 +129,7 @@ impl Dialect for Sqlite {
     const EXCLUSION: bool = false;
     const FOR_UPDATE: &'static str = "";
     const FOR_NO_KEY_UPDATE: &'static str = "";
+    const FOR_SHARE: &'static str = "";
     const SKIP_LOCKED: &'static str = "";
     fn json_set_text(column: &str, key: &str, param: &str) -> String {
         format!("json_set({column}, '$.{key}', {param})")
@@ -158,6 +162,7 @@ impl Dialect for Postgres {
     const EXCLUSION: bool = true;
     const FOR_UPDATE: &'static str = " FOR UPDATE";
     const FOR_NO_KEY_UPDATE: &'static str = " FOR NO KEY UPDATE";
+    const FOR_SHARE: &'static str = " FOR SHARE";
     const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
     fn json_set_text(column: &str, key: &str, param: &str) -> String {
         format!("jsonb_set({column}, '{{{key}}}', to_jsonb({param}::text))")

@@ -28,10 +28,6 @@ use crate::tenant::Tenant;
 use crate::time_range::TimeRange;
 use crate::unit::Unit;
 
-// Old events (`EventRetentionStore`), in their own file.
-#[path = "event_retention/sqlite.rs"]
-mod event_retention;
-
 /// How long a writer waits for SQLite's write lock before giving up. Generous,
 /// because under load writers queue for the lock by design.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -119,10 +115,6 @@ impl SqliteStore {
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
-}
-
-fn micros(t: DateTime<Utc>) -> i64 {
-    t.timestamp_micros()
 }
 
 async fn append(conn: &mut SqliteConnection, record: &ChangeRecord) -> Result<(), StoreError> {

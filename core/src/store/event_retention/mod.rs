@@ -31,3 +31,5 @@ pub trait EventRetentionStore: Send + Sync {
         tenant: TenantId,
     ) -> Result<Option<EventCursor>, StoreError>;
 }
+
+mod sql;

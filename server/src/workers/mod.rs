@@ -24,6 +24,8 @@ pub mod push;
 mod queue;
 mod registry;
 pub mod retention;
+#[cfg(test)]
+mod test_support;
 pub mod webhooks;
 
 use std::future::Future;

@@ -17,17 +17,18 @@ use berth_core::ids::TenantId;
 use berth_core::mail::{MailKind, MailMessage, MailPage, MailStatus};
 use berth_core::on_both_stores;
 use berth_core::policy::{Policy, PolicyError, PolicyProvider};
-use berth_core::quantity::{Guests, Inventory, Quantity};
+use berth_core::quantity::{Guests, Quantity};
 use berth_core::reservation::{Channel, Reservation};
 use berth_core::state::ReservationState;
-use berth_core::store::{ClientRef, NewReservation, Store};
-use berth_core::tenant::{NewTenant, Tenant};
+use berth_core::store::{ClientRef, Store};
+use berth_core::tenant::Tenant;
 use berth_core::testing::Backend;
 use berth_core::time_range::TimeRange;
-use berth_core::unit::{NewUnit, Unit};
+use berth_core::unit::Unit;
 use chrono::{DateTime, Duration, Utc};
 use mail_parser::MessageParser;
-use serde_json::json;
+
+use crate::workers::test_support::{december_stay, new_unit, tenant_store};
 
 use super::settings::{SmtpConfig, SmtpUrl};
 use super::{Config, Pass, SmtpSender, Templates, Worker};
@@ -49,17 +50,6 @@ impl PolicyProvider for NoPolicies {
     }
 }
 
-async fn fresh_url(backend: Backend) -> String {
-    match backend {
-        Backend::Sqlite => {
-            let path =
-                std::env::temp_dir().join(format!("berth-mail-{}/berth.db", uuid::Uuid::new_v4()));
-            format!("sqlite:{}", path.display())
-        }
-        Backend::Postgres => berth_core::testing::fresh_postgres_url().await,
-    }
-}
-
 struct Setup {
     url: String,
     store: Arc<dyn Store>,
@@ -69,24 +59,8 @@ struct Setup {
 }
 
 async fn setup(backend: Backend) -> Setup {
-    let url = fresh_url(backend).await;
-    let store = berth_core::store::open_and_migrate(&url).await.unwrap();
-    let clock = Arc::new(ManualClock::new("2026-11-02T09:00:00Z".parse().unwrap()));
-    let tenant = store
-        .create_tenant(
-            NewTenant {
-                slug: "alpine-cabins".parse().unwrap(),
-                name: "Alpine Cabins".into(),
-                timezone: chrono_tz::Europe::Zurich,
-                currency: "CHF".parse().unwrap(),
-                locale: "de-CH".into(),
-            },
-            &Actor::System,
-            clock.now(),
-        )
-        .await
-        .unwrap()
-        .id;
+    let (url, store, clock, tenant) =
+        tenant_store(backend, "mail", chrono_tz::Europe::Zurich, "CHF", "de-CH").await;
     Setup {
         url,
         store,
@@ -120,16 +94,7 @@ impl Setup {
     }
 
     async fn unit(&self) -> Unit {
-        let unit = NewUnit {
-            name: "Larch Cabin".into(),
-            kind: None,
-            inventory: Inventory::new(50).unwrap(),
-            max_guests: Guests::new(4).unwrap(),
-            description: None,
-            amenities: vec![],
-            images: vec![],
-            attributes: json!({}),
-        };
+        let unit = new_unit("Larch Cabin", 50, 4);
         self.store
             .create_unit(self.tenant, unit, &Actor::System, self.clock.now())
             .await
@@ -139,37 +104,14 @@ impl Setup {
     /// Books `unit` for `email`'s guest, confirmed, 10–12 Dec 2026 (15:00 to
     /// 10:00 in Zurich).
     async fn book(&self, unit: &Unit, email: &str) -> Reservation {
-        let period = TimeRange::new(
-            "2026-12-10T14:00:00Z".parse().unwrap(),
-            "2026-12-12T09:00:00Z".parse().unwrap(),
-        )
-        .unwrap();
-        let new = NewReservation {
-            unit_id: unit.id,
-            client: ClientRef::New(NewClient {
-                name: format!("Guest {email}"),
-                email: Some(email.to_owned()),
-                phone: None,
-                notes: None,
-                blocked: false,
-            }),
-            state: ReservationState::Confirmed,
-            period,
-            occupied: period,
-            check_in: Some("2026-12-10".parse().unwrap()),
-            check_out: Some("2026-12-12".parse().unwrap()),
-            quantity: Quantity::ONE,
-            guests: Guests::new(2).unwrap(),
-            price: None,
-            channel: Channel::Admin,
-            idempotency_key: None,
+        let client = ClientRef::New(NewClient {
+            name: format!("Guest {email}"),
+            email: Some(email.to_owned()),
+            phone: None,
             notes: None,
-            hold_expires_at: None,
-            session: None,
-            consume_lock: None,
-            policy_override: None,
-            now: self.clock.now(),
-        };
+            blocked: false,
+        });
+        let new = december_stay(unit.id, client, self.clock.now());
         self.store
             .insert_reservation(self.tenant, new, &Actor::System)
             .await

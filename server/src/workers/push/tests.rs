@@ -30,14 +30,11 @@ use berth_core::push::{
     DeliveryStatus, NewPushSubscription, NotificationSettingsPatch, PushEndpoint, PushKeys,
     PushSubscription,
 };
-use berth_core::quantity::{Guests, Inventory, Quantity};
-use berth_core::reservation::{Channel, Reservation};
+use berth_core::reservation::Reservation;
 use berth_core::state::ReservationState;
-use berth_core::store::{ClientRef, NewEvent, NewReservation, Store};
-use berth_core::tenant::NewTenant;
+use berth_core::store::{ClientRef, NewEvent, Store};
 use berth_core::testing::Backend;
-use berth_core::time_range::TimeRange;
-use berth_core::unit::{NewUnit, Unit};
+use berth_core::unit::Unit;
 use berth_core::user::{NewUser, Role};
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
@@ -47,6 +44,8 @@ use p256::elliptic_curve::sec1::ToEncodedPoint;
 use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::sync::Notify;
+
+use crate::workers::test_support::{december_stay, new_unit, tenant_store};
 
 use super::{Config, Pass, VapidKey, Worker};
 
@@ -278,18 +277,6 @@ fn verify_headers(m: &Received, vapid: &VapidKey, origin: &str) -> Value {
     claims
 }
 
-/// A database URL for a fresh, migrated database (reopened by the restart test).
-async fn fresh_url(backend: Backend) -> String {
-    match backend {
-        Backend::Sqlite => {
-            let path =
-                std::env::temp_dir().join(format!("berth-push-{}/berth.db", uuid::Uuid::new_v4()));
-            format!("sqlite:{}", path.display())
-        }
-        Backend::Postgres => berth_core::testing::fresh_postgres_url().await,
-    }
-}
-
 struct Setup {
     url: String,
     store: Arc<dyn Store>,
@@ -300,24 +287,8 @@ struct Setup {
 }
 
 async fn setup(backend: Backend) -> Setup {
-    let url = fresh_url(backend).await;
-    let store = berth_core::store::open_and_migrate(&url).await.unwrap();
-    let clock = Arc::new(ManualClock::new("2026-11-02T09:00:00Z".parse().unwrap()));
-    let tenant = store
-        .create_tenant(
-            NewTenant {
-                slug: "alpine-cabins".parse().unwrap(),
-                name: "Alpine Cabins".into(),
-                timezone: chrono_tz::Europe::Zurich,
-                currency: "CHF".parse().unwrap(),
-                locale: "de-CH".into(),
-            },
-            &Actor::System,
-            clock.now(),
-        )
-        .await
-        .unwrap()
-        .id;
+    let (url, store, clock, tenant) =
+        tenant_store(backend, "push", chrono_tz::Europe::Zurich, "CHF", "de-CH").await;
     let service = PushService::start(clock.clone()).await;
     Setup {
         url,
@@ -370,16 +341,7 @@ impl Setup {
     }
 
     async fn unit(&self, name: &str) -> Unit {
-        let unit = NewUnit {
-            name: name.into(),
-            kind: None,
-            inventory: Inventory::new(1).unwrap(),
-            max_guests: Guests::new(4).unwrap(),
-            description: None,
-            amenities: vec![],
-            images: vec![],
-            attributes: json!({}),
-        };
+        let unit = new_unit(name, 1, 4);
         self.store
             .create_unit(self.tenant, unit, &Actor::System, self.clock.now())
             .await
@@ -389,31 +351,7 @@ impl Setup {
     /// Books `unit` for two nights in December (as the engine would, with the
     /// policy's instants: 15:00 to 10:00 in Zurich).
     async fn book(&self, unit: &Unit) -> Reservation {
-        let period = TimeRange::new(
-            "2026-12-10T14:00:00Z".parse().unwrap(),
-            "2026-12-12T09:00:00Z".parse().unwrap(),
-        )
-        .unwrap();
-        let new = NewReservation {
-            unit_id: unit.id,
-            client: ClientRef::None,
-            state: ReservationState::Confirmed,
-            period,
-            occupied: period,
-            check_in: Some("2026-12-10".parse().unwrap()),
-            check_out: Some("2026-12-12".parse().unwrap()),
-            quantity: Quantity::ONE,
-            guests: Guests::new(2).unwrap(),
-            price: None,
-            channel: Channel::Admin,
-            idempotency_key: None,
-            notes: None,
-            hold_expires_at: None,
-            session: None,
-            consume_lock: None,
-            policy_override: None,
-            now: self.clock.now(),
-        };
+        let new = december_stay(unit.id, ClientRef::None, self.clock.now());
         self.store
             .insert_reservation(self.tenant, new, &Actor::System)
             .await

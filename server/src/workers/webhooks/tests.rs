@@ -19,11 +19,8 @@ use berth_core::audit::Actor;
 use berth_core::clock::{Clock, ManualClock};
 use berth_core::ids::TenantId;
 use berth_core::on_both_stores;
-use berth_core::quantity::{Guests, Inventory};
 use berth_core::store::Store;
-use berth_core::tenant::NewTenant;
 use berth_core::testing::Backend;
-use berth_core::unit::NewUnit;
 use berth_core::webhook::{
     Delivery, DeliveryPage, DeliveryStatus, EventFilters, MAX_ATTEMPTS, NewWebhook, Webhook,
     WebhookSecret, retry_delay,
@@ -33,6 +30,8 @@ use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tokio::sync::Notify;
+
+use crate::workers::test_support::{new_unit, tenant_store};
 
 use super::{Config, Pass, Worker};
 
@@ -132,18 +131,6 @@ fn verify(secret: &str, m: &Received) -> serde_json::Value {
     serde_json::from_slice(&m.body).unwrap()
 }
 
-/// A database URL for a fresh, migrated database (reopened by the restart test).
-async fn fresh_url(backend: Backend) -> String {
-    match backend {
-        Backend::Sqlite => {
-            let path = std::env::temp_dir()
-                .join(format!("berth-webhooks-{}/berth.db", uuid::Uuid::new_v4()));
-            format!("sqlite:{}", path.display())
-        }
-        Backend::Postgres => berth_core::testing::fresh_postgres_url().await,
-    }
-}
-
 struct Setup {
     url: String,
     store: Arc<dyn Store>,
@@ -152,24 +139,8 @@ struct Setup {
 }
 
 async fn setup(backend: Backend) -> Setup {
-    let url = fresh_url(backend).await;
-    let store = berth_core::store::open_and_migrate(&url).await.unwrap();
-    let clock = Arc::new(ManualClock::new("2026-11-02T09:00:00Z".parse().unwrap()));
-    let tenant = store
-        .create_tenant(
-            NewTenant {
-                slug: "alpine-cabins".parse().unwrap(),
-                name: "Alpine Cabins".into(),
-                timezone: chrono_tz::Europe::Oslo,
-                currency: "NOK".parse().unwrap(),
-                locale: "nb-NO".into(),
-            },
-            &Actor::System,
-            clock.now(),
-        )
-        .await
-        .unwrap()
-        .id;
+    let (url, store, clock, tenant) =
+        tenant_store(backend, "webhooks", chrono_tz::Europe::Oslo, "NOK", "nb-NO").await;
     Setup {
         url,
         store,
@@ -204,16 +175,7 @@ impl Setup {
     }
 
     async fn unit(&self, name: &str) {
-        let unit = NewUnit {
-            name: name.into(),
-            kind: None,
-            inventory: Inventory::new(1).unwrap(),
-            max_guests: Guests::new(2).unwrap(),
-            description: None,
-            amenities: vec![],
-            images: vec![],
-            attributes: serde_json::json!({}),
-        };
+        let unit = new_unit(name, 1, 2);
         self.store
             .create_unit(self.tenant, unit, &Actor::System, self.clock.now())
             .await

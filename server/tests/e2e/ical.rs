@@ -51,11 +51,7 @@ pub(crate) fn python(test: &str) -> Option<String> {
     let Some(why) = missing else {
         return Some(python);
     };
-    assert!(
-        std::env::var("BERTH_REQUIRE_PYTHON").as_deref() != Ok("1"),
-        "BERTH_REQUIRE_PYTHON=1 but {why}"
-    );
-    eprintln!("!! SKIPPED {test}: {why}; scripts/test installs it");
+    crate::skip(test, "BERTH_REQUIRE_PYTHON", &why);
     None
 }
 
@@ -91,39 +87,9 @@ pub(crate) fn run_python(python: &str, script: &str, input: &str) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON from {script}: {e}"))
 }
 
-/// `GET path` with the raw response's status, headers and body.
-async fn fetch(server: &Server, path: &str) -> (u16, String, String) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(&server.addr)
-        .await
-        .expect("connect");
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-        server.addr
-    );
-    stream.write_all(request.as_bytes()).await.expect("send");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read");
-    let raw = String::from_utf8(raw).expect("utf-8");
-    let (head, body) = raw.split_once("\r\n\r\n").expect("a response");
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status");
-    (status, head.to_ascii_lowercase(), body.to_owned())
-}
-
 async fn start_demo() -> (Server, String) {
     let (url, _) = temp_sqlite_url();
-    let tenants = tenants_dir();
-    let server = Server::start(&[
-        "--database-url",
-        &url,
-        "--demo",
-        "--tenants",
-        tenants.to_str().unwrap(),
-    ]);
+    let server = Server::demo(&url, &tenants_dir(), &[]);
     let (_, token) = demo_admin_session(&server).await;
     (server, token)
 }
@@ -164,7 +130,7 @@ async fn the_feed_parses_with_python_icalendar_and_shows_only_busy_nights() {
         ok(&server, &token, ROTATE, json!({ "unit": unit })).await["rotateIcalToken"].clone();
     let path = feed["path"].as_str().unwrap();
 
-    let (status, head, ics) = fetch(&server, path).await;
+    let (status, head, ics) = server.fetch(path).await;
     assert_eq!(status, 200, "{head}\n{ics}");
     assert!(
         head.contains("content-type: text/calendar; charset=utf-8"),
@@ -207,7 +173,9 @@ async fn the_feed_parses_with_python_icalendar_and_shows_only_busy_nights() {
     }
 
     // Wrong, missing or old tokens, unknown units and tenants: the same bare 404.
-    let (status, _, not_found) = fetch(&server, &format!("/ical/alpine-cabins/{unit}.ics")).await;
+    let (status, _, not_found) = server
+        .fetch(&format!("/ical/alpine-cabins/{unit}.ics"))
+        .await;
     assert_eq!((status, not_found.as_str()), (404, "not found\n"));
     let rotated =
         ok(&server, &token, ROTATE, json!({ "unit": unit })).await["rotateIcalToken"].clone();
@@ -222,14 +190,14 @@ async fn the_feed_parses_with_python_icalendar_and_shows_only_busy_nights() {
         format!("/ical/alpine-cabins/{unit}?token={new_token}"),
         format!("/ical/alpine-cabins/not-a-unit.ics?token={new_token}"),
     ] {
-        let (status, _, body) = fetch(&server, &probe).await;
+        let (status, _, body) = server.fetch(&probe).await;
         assert_eq!((status, body.as_str()), (404, "not found\n"), "{probe}");
     }
-    let (status, _, _) = fetch(&server, rotated["path"].as_str().unwrap()).await;
+    let (status, _, _) = server.fetch(rotated["path"].as_str().unwrap()).await;
     assert_eq!(status, 200);
 
     // Round trip: the feed imported into another cabin blocks the same nights.
-    let (_, _, ics) = fetch(&server, rotated["path"].as_str().unwrap()).await;
+    let (_, _, ics) = server.fetch(rotated["path"].as_str().unwrap()).await;
     let import = ok(
         &server,
         &token,
@@ -270,18 +238,16 @@ async fn the_feed_parses_with_python_icalendar_and_shows_only_busy_nights() {
 #[tokio::test]
 async fn a_calendar_sync_imports_another_units_feed_through_the_running_worker() {
     let (url, _) = temp_sqlite_url();
-    let tenants = tenants_dir();
-    let server = Server::start(&[
-        "--database-url",
+    let server = Server::demo(
         &url,
-        "--demo",
-        "--tenants",
-        tenants.to_str().unwrap(),
-        // The feed is this server's, on loopback; a pass every second.
-        "--calendar-sync-allow-private-targets",
-        "--calendar-sync-poll",
-        "1",
-    ]);
+        &tenants_dir(),
+        &[
+            // The feed is this server's, on loopback; a pass every second.
+            "--calendar-sync-allow-private-targets",
+            "--calendar-sync-poll",
+            "1",
+        ],
+    );
     let (_, token) = demo_admin_session(&server).await;
     let birch = new_unit(&server, &token, "Birch (synced from)").await;
     let pine = new_unit(&server, &token, "Pine (synced into)").await;

@@ -400,14 +400,7 @@ async fn closing_a_socket_releases_its_locks() {
             Backend::Sqlite => temp_sqlite_url().0,
             Backend::Postgres => fresh_postgres_url().await,
         };
-        let tenants = tenants_dir();
-        let server = Server::start(&[
-            "--database-url",
-            &url,
-            "--demo",
-            "--tenants",
-            tenants.to_str().unwrap(),
-        ]);
+        let server = Server::demo(&url, &tenants_dir(), &[]);
         sockets_release_their_locks(&server).await;
         server.stop();
     }
@@ -492,11 +485,7 @@ pub(crate) fn js_client(test: &str, package: &str) -> Option<PathBuf> {
     let Some(why) = missing else {
         return Some(dir);
     };
-    assert!(
-        std::env::var("BERTH_REQUIRE_JS").as_deref() != Ok("1"),
-        "BERTH_REQUIRE_JS=1 but {why}"
-    );
-    eprintln!("!! SKIPPED {test}: {why}; scripts/test installs it");
+    crate::skip(test, "BERTH_REQUIRE_JS", &why);
     None
 }
 
@@ -541,14 +530,7 @@ async fn the_reference_graphql_ws_client_sees_locks_and_resumes_reservation_even
         return;
     };
     let (url, _) = temp_sqlite_url();
-    let tenants = tenants_dir();
-    let server = Server::start(&[
-        "--database-url",
-        &url,
-        "--demo",
-        "--tenants",
-        tenants.to_str().unwrap(),
-    ]);
+    let server = Server::demo(&url, &tenants_dir(), &[]);
     let (_, subscriber) = demo_admin_session(&server).await;
     let (_, other) = demo_admin_session(&server).await;
     let units = unit_ids(&server, &subscriber).await;

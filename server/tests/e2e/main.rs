@@ -66,6 +66,20 @@ impl Server {
         Server::start_with_env(args, &[])
     }
 
+    /// Starts `berth serve --demo` on the database at `url` with the tenants
+    /// of `tenants`, and `extra` arguments.
+    fn demo(url: &str, tenants: &std::path::Path, extra: &[&str]) -> Server {
+        let mut args = vec![
+            "--database-url",
+            url,
+            "--demo",
+            "--tenants",
+            tenants.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        Server::start(&args)
+    }
+
     /// Starts `berth serve` with `args` and environment variables `env`.
     fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = berth()
@@ -106,7 +120,8 @@ impl Server {
         }
     }
 
-    async fn get(&self, path: &str) -> (u16, String) {
+    /// GETs `path`: the status, the head (lower-cased) and the body.
+    async fn fetch(&self, path: &str) -> (u16, String, String) {
         let mut stream = tokio::net::TcpStream::connect(&self.addr)
             .await
             .expect("connect");
@@ -115,17 +130,21 @@ impl Server {
             self.addr
         );
         stream.write_all(request.as_bytes()).await.expect("send");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).await.expect("read");
-        let status = response
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.expect("read");
+        let raw = String::from_utf8(raw).expect("utf-8");
+        let (head, body) = raw.split_once("\r\n\r\n").expect("a response");
+        let status = head
             .split_whitespace()
             .nth(1)
             .and_then(|s| s.parse().ok())
             .expect("status line");
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_owned())
-            .unwrap_or_default();
+        (status, head.to_ascii_lowercase(), body.to_owned())
+    }
+
+    /// GETs `path`: the status and the body.
+    async fn get(&self, path: &str) -> (u16, String) {
+        let (status, _, body) = self.fetch(path).await;
         (status, body)
     }
 
@@ -181,6 +200,16 @@ impl Server {
         let _ = self.child.kill();
         panic!("berth did not stop within 30 s of SIGTERM");
     }
+}
+
+/// Reports `test` as skipped for `why` (a tool it needs is missing), unless
+/// `require` (an environment variable) is 1: then the tool must be there.
+fn skip(test: &str, require: &str, why: &str) {
+    assert!(
+        std::env::var(require).as_deref() != Ok("1"),
+        "{require}=1 but {why}"
+    );
+    eprintln!("!! SKIPPED {test}: {why}; scripts/test installs it");
 }
 
 impl Drop for Server {
@@ -609,14 +638,7 @@ async fn serve_on_postgres() {
     let mut conn = sqlx::PgConnection::connect(&server_admin)
         .await
         .expect("connect");
-    let tenants = tenants_dir();
-    let server = Server::start(&[
-        "--database-url",
-        &url,
-        "--demo",
-        "--tenants",
-        tenants.to_str().unwrap(),
-    ]);
+    let server = Server::demo(&url, &tenants_dir(), &[]);
     let (status, body) = server.get("/readyz").await;
     assert_eq!(status, 200, "{body}");
     let tenants: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe("SELECT count(*) FROM tenants"))

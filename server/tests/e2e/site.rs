@@ -312,16 +312,7 @@ pub(crate) async fn catalog(server: &Server, tenant: &str) -> Vec<(String, Strin
 
 async fn start_demo(extra: &[&str]) -> Server {
     let (url, _) = temp_sqlite_url();
-    let tenants = tenants_dir();
-    let mut args = vec![
-        "--database-url",
-        &url,
-        "--demo",
-        "--tenants",
-        tenants.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    Server::start(&args)
+    Server::demo(&url, &tenants_dir(), extra)
 }
 
 fn tenant_name(slug: &str) -> &'static str {
@@ -1133,13 +1124,7 @@ async fn a_spanish_speaking_tenant_gets_spanish_pages_with_its_money() {
     )
     .unwrap();
     let (url, _) = temp_sqlite_url();
-    let server = Server::start(&[
-        "--database-url",
-        &url,
-        "--demo",
-        "--tenants",
-        dir.to_str().unwrap(),
-    ]);
+    let server = Server::demo(&url, &dir, &[]);
     let page = get(&server, "/alpine-cabins/units").await;
     assert_eq!(page.status, 200);
     let html = check_page(&page, "Alpine Cabins", "Spanish catalog");
@@ -1186,13 +1171,7 @@ async fn a_tenant_that_names_a_tile_server_gets_an_interactive_map() {
     )
     .unwrap();
     let (url, _) = temp_sqlite_url();
-    let server = Server::start(&[
-        "--database-url",
-        &url,
-        "--demo",
-        "--tenants",
-        dir.to_str().unwrap(),
-    ]);
+    let server = Server::demo(&url, &dir, &[]);
 
     let home = get(&server, "/alpine-cabins/").await;
     assert_eq!(home.status, 200, "{}", home.body);

@@ -37,10 +37,19 @@ pub(crate) fn start_with_tenants(demo: bool, extra: &[&str]) -> Server {
 /// Signs in as the first demo admin the server printed; returns the e-mail and
 /// the session token.
 pub(crate) async fn demo_admin_session(server: &Server) -> (String, String) {
+    demo_admin_session_where(server, |_| true).await
+}
+
+/// Signs in as the first demo admin the server printed whose login line
+/// passes `pick`; returns the e-mail and the session token.
+pub(crate) async fn demo_admin_session_where(
+    server: &Server,
+    pick: impl Fn(&str) -> bool,
+) -> (String, String) {
     let login = server
         .stdout_lines
         .iter()
-        .find(|l| l.starts_with("demo login:"))
+        .find(|l| l.starts_with("demo login:") && pick(l))
         .expect("a demo login line");
     let field = |key: &str| {
         login

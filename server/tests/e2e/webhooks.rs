@@ -12,6 +12,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tokio::sync::mpsc;
 
+use crate::transport::demo_admin_session_where;
 use crate::{Server, temp_sqlite_url, tenants_dir};
 
 type Inbox = mpsc::UnboundedSender<(HeaderMap, Bytes)>;
@@ -32,38 +33,16 @@ async fn a_write_reaches_the_webhook_signed() {
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let (url, _) = temp_sqlite_url();
-    let tenants = tenants_dir();
-    let server = Server::start(&[
-        "--database-url",
+    let server = Server::demo(
         &url,
-        "--demo",
-        "--tenants",
-        tenants.to_str().unwrap(),
-        // The receiver is on loopback, which webhooks may not call by default.
-        "--webhook-allow-private-targets",
-    ]);
-    let login = server
-        .stdout_lines
-        .iter()
-        .find(|l| l.starts_with("demo login:") && l.contains("tenant=alpine-cabins"))
-        .expect("an alpine-cabins login")
-        .clone();
-    let field = |key: &str| {
-        login
-            .split_whitespace()
-            .find_map(|w| w.strip_prefix(&format!("{key}=")).map(str::to_owned))
-            .expect("key=value")
-    };
-    let session = server
-        .graphql(
-            "mutation($t: String!, $e: String!, $p: String!) { login(tenant: $t, email: $e, password: $p) { token } }",
-            serde_json::json!({ "t": field("tenant"), "e": field("email"), "p": field("password") }),
-        )
-        .await;
-    let token = session["data"]["login"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        &tenants_dir(),
+        &[
+            // The receiver is on loopback, which webhooks may not call by default.
+            "--webhook-allow-private-targets",
+        ],
+    );
+    let (_, token) =
+        demo_admin_session_where(&server, |l| l.contains("tenant=alpine-cabins")).await;
     let created = server
         .graphql_as(
             Some(&token),

@@ -502,15 +502,7 @@ async fn a_change_is_quoted_as_it_would_be_made(backend: Backend) {
     let book = |a, b| engine.create_reservation(tenant.id, support::stay(cabin.id, a, b), &actor);
     let mine = book("2026-12-10", "2026-12-13").await.unwrap();
     let theirs = book("2026-12-15", "2026-12-17").await.unwrap();
-    let change = |a, b| ChangePeriod {
-        id: mine.id,
-        period: nights(a, b),
-        unit_id: None,
-        party: None,
-        expected_version: None,
-        consume_lock: None,
-        policy_override: None,
-    };
+    let change = |a, b| support::change_period(mine.id, nights(a, b));
     // Its own nights do not count against it: one more night fits.
     let quote = engine
         .quote_change(tenant.id, change("2026-12-10", "2026-12-14"))

@@ -6,7 +6,7 @@
 //! and never shows guest data.
 
 use berth_core::client::NewClient;
-use berth_core::engine::{AvailabilityRequest, ChangePeriod, CreateReservation, QuoteRequest};
+use berth_core::engine::{AvailabilityRequest, CreateReservation, QuoteRequest};
 use berth_core::ical::block::BlockSource;
 use berth_core::ical::read::read;
 use berth_core::ical::span::Span;
@@ -160,15 +160,7 @@ async fn blocks_refuse_bookings_changes_and_quotes(backend: Backend) {
         .engine
         .change_period(
             w.tenant.id,
-            ChangePeriod {
-                id: before_stay.id,
-                period: nights("2026-12-08", "2026-12-11"),
-                unit_id: None,
-                party: None,
-                expected_version: None,
-                consume_lock: None,
-                policy_override: None,
-            },
+            support::change_period(before_stay.id, nights("2026-12-08", "2026-12-11")),
             &admin(),
         )
         .await;

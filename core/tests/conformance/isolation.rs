@@ -3,7 +3,7 @@
 
 use berth_core::ErrorCode;
 use berth_core::audit::Actor;
-use berth_core::engine::{ChangePeriod, CreateReservation, QuoteRequest};
+use berth_core::engine::{CreateReservation, QuoteRequest};
 use berth_core::store::{ClientRef, ReservationFilter};
 
 use crate::support::{self, Backend};
@@ -109,15 +109,7 @@ async fn another_tenant_sees_and_changes_nothing(backend: Backend) {
         engine
             .change_period(
                 harbor.id,
-                ChangePeriod {
-                    id: r.id,
-                    period: period.clone(),
-                    unit_id: None,
-                    party: None,
-                    expected_version: None,
-                    consume_lock: None,
-                    policy_override: None,
-                },
+                support::change_period(r.id, period.clone()),
                 &Actor::System,
             )
             .await

@@ -5,7 +5,7 @@
 //! refusals leave the reservation as it was.
 
 use berth_core::audit::Actor;
-use berth_core::engine::{ChangePeriod, CreateReservation};
+use berth_core::engine::CreateReservation;
 use berth_core::event::EventKind;
 use berth_core::policy::Party;
 use berth_core::state::ReservationState;
@@ -232,15 +232,7 @@ async fn changes_the_policy_refuses_leave_the_stay_as_it_was(backend: Backend) {
     let err = engine
         .change_period(
             tenant.id,
-            ChangePeriod {
-                id: soon.id,
-                period: nights("2026-11-03", "2026-11-06"),
-                unit_id: None,
-                party: None,
-                expected_version: None,
-                consume_lock: None,
-                policy_override: None,
-            },
+            support::change_period(soon.id, nights("2026-11-03", "2026-11-06")),
             &Actor::System,
         )
         .await

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use berth_core::audit::Actor;
 use berth_core::clock::Clock;
-use berth_core::engine::ChangePeriod;
 use berth_core::event::EventKind;
 use berth_core::ids::UserId;
 use berth_core::lock::SessionId;
@@ -224,15 +223,7 @@ async fn reservation_writes_respect_other_sessions_locks(backend: Backend) {
     let err = ada
         .change_period(
             tenant.id,
-            ChangePeriod {
-                id: r.id,
-                period: nights("2026-12-20", "2026-12-22"),
-                unit_id: None,
-                party: None,
-                expected_version: None,
-                consume_lock: None,
-                policy_override: None,
-            },
+            support::change_period(r.id, nights("2026-12-20", "2026-12-22")),
             &Actor::System,
         )
         .await

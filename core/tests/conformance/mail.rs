@@ -13,7 +13,6 @@ use berth_core::audit::{Actor, AuditFilter};
 use berth_core::booking_request::BookingRequest;
 use berth_core::client::NewClient;
 use berth_core::clock::{Clock as _, ManualClock};
-use berth_core::engine::ChangePeriod;
 use berth_core::ids::{MailId, ReservationId, UserId};
 use berth_core::mail::{
     ClaimedMail, MAX_ATTEMPTS, MailKind, MailMessage, MailPage, MailReport, MailResult,
@@ -263,15 +262,7 @@ async fn a_public_request_is_followed_through_its_stay(backend: Backend) {
     w.engine
         .change_period(
             w.tenant.id,
-            ChangePeriod {
-                id: r.id,
-                period: nights("2026-12-12", "2026-12-15"),
-                unit_id: None,
-                party: None,
-                expected_version: None,
-                consume_lock: None,
-                policy_override: None,
-            },
+            support::change_period(r.id, nights("2026-12-12", "2026-12-15")),
             &Actor::User(w.owner),
         )
         .await

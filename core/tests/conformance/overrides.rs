@@ -156,13 +156,8 @@ impl World {
 
     fn change(&self, r: &Reservation, a: &str, b: &str) -> ChangePeriod {
         ChangePeriod {
-            id: r.id,
-            period: nights(a, b),
-            unit_id: None,
-            party: None,
             expected_version: Some(r.version),
-            consume_lock: None,
-            policy_override: None,
+            ..support::change_period(r.id, nights(a, b))
         }
     }
 }

@@ -462,15 +462,7 @@ async fn lifecycle_follows_the_state_model(backend: Backend) {
         w.engine
             .change_period(
                 w.tenant.id,
-                ChangePeriod {
-                    id: held.id,
-                    period: nights("2026-12-10", "2026-12-11"),
-                    unit_id: None,
-                    party: None,
-                    expected_version: None,
-                    consume_lock: None,
-                    policy_override: None,
-                },
+                support::change_period(held.id, nights("2026-12-10", "2026-12-11")),
                 &staff(),
             )
             .await
@@ -542,13 +534,8 @@ async fn change_period_rechecks_capacity_excluding_itself(backend: Backend) {
     let r = w.book(cabin.id, "2026-12-10", "2026-12-12").await.unwrap();
     w.book(cabin.id, "2026-12-14", "2026-12-16").await.unwrap();
     let change = |check_in: &str, check_out: &str, unit_id| ChangePeriod {
-        id: r.id,
-        period: nights(check_in, check_out),
         unit_id,
-        party: None,
-        expected_version: None,
-        consume_lock: None,
-        policy_override: None,
+        ..support::change_period(r.id, nights(check_in, check_out))
     };
     // Extending over its own nights is fine: the reservation does not block itself.
     let extended = w
@@ -629,13 +616,8 @@ async fn stale_version_is_a_conflict(backend: Backend) {
         .change_period(
             w.tenant.id,
             ChangePeriod {
-                id: r.id,
-                period: nights("2026-12-10", "2026-12-11"),
-                unit_id: None,
-                party: None,
                 expected_version: Some(2),
-                consume_lock: None,
-                policy_override: None,
+                ..support::change_period(r.id, nights("2026-12-10", "2026-12-11"))
             },
             &staff(),
         )

@@ -8,7 +8,7 @@
 
 use berth_core::analytics::DateSpan;
 use berth_core::client::NewClient;
-use berth_core::engine::{ChangePeriod, QuoteRequest};
+use berth_core::engine::QuoteRequest;
 use berth_core::event::EventKind;
 use berth_core::ical::block::CalendarBlock;
 use berth_core::ical::staff::BlockUnit;
@@ -99,15 +99,7 @@ async fn a_staff_block_refuses_bookings_changes_and_quotes(backend: Backend) {
         .engine
         .change_period(
             w.tenant.id,
-            ChangePeriod {
-                id: before.id,
-                period: nights("2026-12-08", "2026-12-11"),
-                unit_id: None,
-                party: None,
-                expected_version: None,
-                consume_lock: None,
-                policy_override: None,
-            },
+            support::change_period(before.id, nights("2026-12-08", "2026-12-11")),
             &staff(),
         )
         .await;

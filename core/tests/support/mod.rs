@@ -165,6 +165,24 @@ pub fn stay(
     admin_booking(unit_id, nights(check_in, check_out), party(2, 1))
 }
 
+/// A change of reservation `id` to `period`, nothing else changed (no
+/// version check, lock or override); tests override fields with struct-update
+/// syntax.
+pub fn change_period(
+    id: berth_core::ids::ReservationId,
+    period: berth_core::policy::PeriodRequest,
+) -> berth_core::engine::ChangePeriod {
+    berth_core::engine::ChangePeriod {
+        id,
+        period,
+        unit_id: None,
+        party: None,
+        expected_version: None,
+        consume_lock: None,
+        policy_override: None,
+    }
+}
+
 /// What most tests start from: a fresh store of one backend with the tenant
 /// "alpine-cabins", and an engine over it with the nightly policy and a manual
 /// clock.

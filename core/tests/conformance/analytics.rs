@@ -45,12 +45,7 @@ async fn book(
 }
 
 async fn bookings_overlapping_a_range_in_every_state(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let other = support::tenant(&*store, "harbor-hotel").await;
     let a = support::unit(&*store, &tenant, "A", 1, 4).await;
     let b = support::unit(&*store, &tenant, "B", 2, 4).await;
@@ -152,12 +147,7 @@ async fn bookings_overlapping_a_range_in_every_state(backend: Backend) {
 }
 
 async fn occupancy_and_stats_from_the_store(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let a = support::unit(&*store, &tenant, "A", 1, 4).await;
     let b = support::unit(&*store, &tenant, "B", 2, 4).await;
     let r4 = book(
@@ -267,12 +257,7 @@ async fn past_dates_count_units_as_they_stood(backend: Backend) {
     use berth_core::quantity::Inventory;
     use berth_core::unit::UnitPatch;
 
-    let support::World {
-        engine,
-        store,
-        tenant,
-        clock,
-    } = support::world(backend).await;
+    let (engine, store, tenant, clock) = support::world(backend).await.parts();
     // Both created at 2026-11-02 09:00 UTC.
     let hotel = support::unit(&*store, &tenant, "H", 3, 2).await;
     let cabin = support::unit(&*store, &tenant, "Z", 1, 4).await;

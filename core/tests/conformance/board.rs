@@ -200,12 +200,7 @@ impl Policy for Rentals {
 }
 
 async fn the_board_shows_units_reservations_blocks_and_locks_of_its_range(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let birch = support::unit(&*store, &tenant, "birch", 1, 4).await;
     let aspen = support::unit(&*store, &tenant, "Aspen", 1, 4).await;
     let cedar = support::unit(&*store, &tenant, "cedar", 1, 4).await;
@@ -491,12 +486,7 @@ async fn the_board_of_an_interval_tenant_shows_opening_hours(backend: Backend) {
 }
 
 async fn a_change_is_quoted_as_it_would_be_made(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        clock,
-    } = support::world(backend).await;
+    let (engine, store, tenant, clock) = support::world(backend).await.parts();
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let actor = staff();
     let book = |a, b| engine.create_reservation(tenant.id, support::stay(cabin.id, a, b), &actor);
@@ -550,12 +540,7 @@ async fn a_change_is_quoted_as_it_would_be_made(backend: Backend) {
 }
 
 async fn the_refund_preview_is_what_a_cancellation_would_record(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        clock,
-    } = support::world(backend).await;
+    let (engine, store, tenant, clock) = support::world(backend).await.parts();
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let r = engine
         .create_reservation(

@@ -4,7 +4,7 @@
 
 use berth_core::api_key::NewApiKey;
 use berth_core::audit::Actor;
-use berth_core::client::{ClientFilter, ClientPatch, NewClient};
+use berth_core::client::{ClientFilter, ClientPatch};
 use berth_core::ids::ApiKeyId;
 use berth_core::quantity::Inventory;
 use berth_core::store::{ReservationFilter, StoreError};
@@ -24,12 +24,7 @@ on_both_stores!(
 );
 
 async fn units_change_and_archive_with_audit(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let unit = support::unit(&*store, &tenant, "Fjord cabin", 1, 4).await;
 
     let patch = UnitPatch {
@@ -110,12 +105,7 @@ async fn units_change_and_archive_with_audit(backend: Backend) {
 }
 
 async fn inventory_cannot_drop_below_active_bookings(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let unit = support::unit(&*store, &tenant, "Bunk room", 3, 4).await;
     for _ in 0..2 {
         engine
@@ -187,12 +177,7 @@ async fn inventory_cannot_drop_below_active_bookings(backend: Backend) {
 }
 
 async fn clients_page_search_and_change(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let mut ids = Vec::new();
     for (name, email) in [
         ("Ada Lovelace", "ada@example.org"),
@@ -202,13 +187,7 @@ async fn clients_page_search_and_change(backend: Backend) {
         let c = engine
             .create_client(
                 tenant.id,
-                NewClient {
-                    name: name.into(),
-                    email: Some(email.into()),
-                    phone: None,
-                    notes: None,
-                    blocked: false,
-                },
+                support::new_client(name, Some(email)),
                 &Actor::System,
             )
             .await
@@ -353,13 +332,7 @@ async fn batch_reads_stay_in_the_tenant(backend: Backend) {
             .unwrap(),
         None
     );
-    let client = |name: &str| NewClient {
-        name: name.into(),
-        email: None,
-        phone: None,
-        notes: None,
-        blocked: false,
-    };
+    let client = |name: &str| support::new_client(name, None);
     let my_client = engine
         .create_client(alpine.id, client("Mine"), &Actor::System)
         .await
@@ -459,12 +432,7 @@ async fn api_keys_are_stored_hashed_and_revocable(backend: Backend) {
 }
 
 async fn reservations_page_by_cursor(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let unit = support::unit(&*store, &tenant, "Cabin", 1, 4).await;
     let mut ids = Vec::new();
     for day in 1..=5 {

@@ -4,7 +4,7 @@
 
 use berth_core::ErrorCode;
 use berth_core::audit::Actor;
-use berth_core::client::{ClientPatch, NewClient};
+use berth_core::client::ClientPatch;
 use berth_core::engine::CreateReservation;
 use berth_core::ids::UserId;
 use berth_core::store::ClientRef;
@@ -26,12 +26,7 @@ fn booking(
 }
 
 async fn a_record_holds_the_clients_reservations_and_their_history(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let harbor = support::tenant(&*store, "harbor-hotel").await;
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let staff = Actor::User(UserId::new());
@@ -42,13 +37,7 @@ async fn a_record_holds_the_clients_reservations_and_their_history(backend: Back
                 cabin.id,
                 "2026-12-10",
                 "2026-12-12",
-                ClientRef::New(NewClient {
-                    name: "Ada".into(),
-                    email: Some("ada@example.org".into()),
-                    phone: None,
-                    notes: None,
-                    blocked: false,
-                }),
+                ClientRef::New(support::new_client("Ada", Some("ada@example.org"))),
             ),
             &staff,
         )

@@ -103,12 +103,7 @@ async fn history(store: &dyn Store, tenant: &Tenant, entities: &[uuid::Uuid]) ->
 }
 
 async fn erasure_removes_personal_data_everywhere_and_keeps_the_bookings(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let client = ada(&engine, &tenant).await;
     let stay = (
@@ -142,13 +137,10 @@ async fn erasure_removes_personal_data_everywhere_and_keeps_the_bookings(backend
         .create_reservation(
             tenant.id,
             CreateReservation {
-                client: ClientRef::New(NewClient {
-                    name: "Grace Hopper".into(),
-                    email: Some("grace@example.org".into()),
-                    phone: None,
-                    notes: None,
-                    blocked: false,
-                }),
+                client: ClientRef::New(support::new_client(
+                    "Grace Hopper",
+                    Some("grace@example.org"),
+                )),
                 notes: Some("late arrival".into()),
                 ..support::stay(cabin.id, "2026-12-10", "2026-12-13")
             },
@@ -247,12 +239,7 @@ async fn erasure_removes_personal_data_everywhere_and_keeps_the_bookings(backend
 }
 
 async fn erasure_is_refused_while_a_stay_is_active_and_final_once_done(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let harbor = support::tenant(&*store, "harbor-hotel").await;
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let client = ada(&engine, &tenant).await;
@@ -381,21 +368,10 @@ async fn an_erasure_and_a_booking_for_the_client_never_both_win(backend: Backend
 }
 
 async fn clients_inactive_for_the_retention_period_are_erased_by_the_system(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        clock,
-    } = support::world(backend).await;
+    let (engine, store, tenant, clock) = support::world(backend).await.parts();
     let harbor = support::tenant(&*store, "harbor-hotel").await;
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
-    let named = |name: &str| NewClient {
-        name: name.into(),
-        email: None,
-        phone: None,
-        notes: None,
-        blocked: false,
-    };
+    let named = |name: &str| support::new_client(name, None);
     let client = |name: &'static str, t: berth_core::ids::TenantId| {
         let engine = engine.clone();
         async move {
@@ -517,12 +493,7 @@ async fn clients_inactive_for_the_retention_period_are_erased_by_the_system(back
 async fn erasure_blanks_the_guests_mail_and_skips_what_was_pending(backend: Backend) {
     use berth_core::clock::Clock as _;
     use berth_core::mail::{MailPage, MailReport, MailResult, MailSettings, MailStatus};
-    let support::World {
-        engine,
-        store,
-        tenant,
-        clock,
-    } = support::world(backend).await;
+    let (engine, store, tenant, clock) = support::world(backend).await.parts();
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let settings = MailSettings::default();
     let pump = || async {

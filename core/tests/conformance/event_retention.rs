@@ -29,12 +29,7 @@ async fn enqueue_all(engine: &Engine, tenant: berth_core::ids::TenantId) {
 }
 
 async fn old_events_go_once_every_reader_passed_them(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        clock,
-    } = support::world(backend).await;
+    let (engine, store, tenant, clock) = support::world(backend).await.parts();
     let other = support::tenant(&*store, "harbor-hotel").await;
     store
         .create_webhook(

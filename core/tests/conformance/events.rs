@@ -47,12 +47,7 @@ async fn drain(
 }
 
 async fn concurrent_writers_never_make_a_reader_skip_or_repeat(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let mut units = Vec::new();
     for i in 0..4 {
         units.push(support::unit(&*store, &tenant, &format!("Cabin {i}"), 1, 2).await);
@@ -183,25 +178,14 @@ async fn a_late_commit_with_an_earlier_sequence_number_is_not_skipped() {
 
 async fn a_filtered_stream_pages_through_the_kinds_asked_for(backend: Backend) {
     use berth_core::event::EventKind;
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     // Units and clients interleaved: unit, client, unit, client, …
     for i in 0..5 {
         support::unit(&*store, &tenant, &format!("Cabin {i}"), 1, 2).await;
         engine
             .create_client(
                 tenant.id,
-                berth_core::client::NewClient {
-                    name: format!("Guest {i}"),
-                    email: None,
-                    phone: None,
-                    notes: None,
-                    blocked: false,
-                },
+                support::new_client(&format!("Guest {i}"), None),
                 &Actor::System,
             )
             .await

@@ -22,12 +22,7 @@ fn night(unit_day: u32) -> PeriodRequest {
 }
 
 async fn resuming_subscribers_get_every_event_exactly_once(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let unit = support::unit(&*store, &tenant, "Birch", 1, 2).await;
     let tenant_id = tenant.id;
     let unit_id = unit.id;

@@ -19,17 +19,7 @@ async fn another_tenant_sees_and_changes_nothing(backend: Backend) {
     let party = support::party(2, 1);
     let period = support::nights("2026-12-10", "2026-12-12");
     let client = engine
-        .create_client(
-            alpine.id,
-            berth_core::client::NewClient {
-                name: "Ada".into(),
-                email: None,
-                phone: None,
-                notes: None,
-                blocked: false,
-            },
-            &Actor::System,
-        )
+        .create_client(alpine.id, support::new_client("Ada", None), &Actor::System)
         .await
         .unwrap();
     let r = engine

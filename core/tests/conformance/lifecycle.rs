@@ -27,12 +27,7 @@ fn two() -> Party {
 }
 
 async fn holds_expire_and_free_their_capacity(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        clock,
-    } = support::world(backend).await;
+    let (engine, store, tenant, clock) = support::world(backend).await.parts();
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let hold = engine
         .create_reservation(
@@ -78,12 +73,7 @@ async fn holds_expire_and_free_their_capacity(backend: Backend) {
 }
 
 async fn stays_without_check_in_become_absent_once(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        clock,
-    } = support::world(backend).await;
+    let (engine, store, tenant, clock) = support::world(backend).await.parts();
     let mut stays = Vec::new();
     for i in 0..6 {
         let unit = support::unit(&*store, &tenant, &format!("Cabin {i}"), 1, 4).await;
@@ -150,12 +140,7 @@ async fn stays_without_check_in_become_absent_once(backend: Backend) {
 }
 
 async fn cancellations_record_the_refund_due(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        clock,
-    } = support::world(backend).await;
+    let (engine, store, tenant, clock) = support::world(backend).await.parts();
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let early = engine
         .create_reservation(
@@ -213,12 +198,7 @@ async fn cancellations_record_the_refund_due(backend: Backend) {
 }
 
 async fn changes_the_policy_refuses_leave_the_stay_as_it_was(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     // Arrival tomorrow: inside the 48 hours in which the policy allows no change.
     let soon = engine
@@ -252,12 +232,7 @@ async fn changes_the_policy_refuses_leave_the_stay_as_it_was(backend: Backend) {
 /// that finds the unit full only because of that hold expires it (as the
 /// system) and books; a hold still within its deadline keeps the unit full.
 async fn a_hold_past_its_deadline_never_makes_a_unit_full(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        clock,
-    } = support::world(backend).await;
+    let (engine, store, tenant, clock) = support::world(backend).await.parts();
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let stay = || support::admin_booking(unit.id, nights("2026-12-10", "2026-12-12"), two());
     let hold = engine

@@ -40,12 +40,7 @@ fn on(unit: berth_core::ids::UnitId, a: &str, b: &str) -> LockTarget {
 }
 
 async fn overlapping_locks_of_other_sessions_are_refused(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let ada = session(&engine, "ws:ada");
     let bob = session(&engine, "ws:bob");
@@ -136,12 +131,7 @@ async fn overlapping_locks_of_other_sessions_are_refused(backend: Backend) {
 }
 
 async fn reservation_writes_respect_other_sessions_locks(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let ada = session(&engine, "ws:ada");
     let bob = session(&engine, "ws:bob");
@@ -239,12 +229,7 @@ async fn reservation_writes_respect_other_sessions_locks(backend: Backend) {
 }
 
 async fn leases_end_by_release_session_end_or_expiry(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        clock,
-    } = support::world(backend).await;
+    let (engine, store, tenant, clock) = support::world(backend).await.parts();
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let ada = session(&engine, "ws:ada");
     let bob = session(&engine, "ws:bob");
@@ -386,12 +371,7 @@ async fn leases_end_by_release_session_end_or_expiry(backend: Backend) {
 }
 
 async fn concurrent_acquires_of_one_period_let_exactly_one_win(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let engine = Arc::new(engine);
     let mut tasks = Vec::new();

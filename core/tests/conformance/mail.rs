@@ -167,16 +167,6 @@ async fn about(w: &World, r: ReservationId) -> Vec<(MailKind, String, MailStatus
         .collect()
 }
 
-fn guest(name: &str, email: Option<&str>) -> NewClient {
-    NewClient {
-        name: name.into(),
-        email: email.map(str::to_owned),
-        phone: None,
-        notes: None,
-        blocked: false,
-    }
-}
-
 fn two() -> Party {
     support::party(2, 1)
 }
@@ -189,7 +179,7 @@ async fn request(w: &World, email: &str, key: &str) -> Reservation {
                 unit_id: w.unit.id,
                 period: nights("2026-12-10", "2026-12-13"),
                 party: two(),
-                guest: guest("Ana Guest", Some(email)),
+                guest: support::new_client("Ana Guest", Some(email)),
                 message: None,
                 request_key: key.into(),
             },
@@ -326,7 +316,7 @@ async fn staff_bookings_write_to_guests_with_an_address(backend: Backend) {
     // Booked as confirmed by staff: confirmed at once, with the reminder.
     let booked = book(
         &w,
-        guest("Ana", Some("ana@example.org")),
+        support::new_client("Ana", Some("ana@example.org")),
         false,
         "2026-12-10",
         "2026-12-12",
@@ -335,17 +325,24 @@ async fn staff_bookings_write_to_guests_with_an_address(backend: Backend) {
     // A hold, later confirmed: the guest hears on confirmation.
     let held = book(
         &w,
-        guest("Bo", Some("bo@example.org")),
+        support::new_client("Bo", Some("bo@example.org")),
         true,
         "2026-12-20",
         "2026-12-22",
     )
     .await;
     // No address, and an address berth cannot send to: nothing for them.
-    let none = book(&w, guest("Cy", None), false, "2026-12-24", "2026-12-26").await;
+    let none = book(
+        &w,
+        support::new_client("Cy", None),
+        false,
+        "2026-12-24",
+        "2026-12-26",
+    )
+    .await;
     let bad = book(
         &w,
-        guest("Di", Some("di@example.org, eve@example.org")),
+        support::new_client("Di", Some("di@example.org, eve@example.org")),
         false,
         "2026-12-27",
         "2026-12-29",
@@ -423,7 +420,7 @@ async fn holds_never_told_and_no_shows_reach_only_staff(backend: Backend) {
     // A staff hold the guest was never told of, canceled: staff only.
     let hold = book(
         &w,
-        guest("Ana", Some("ana@example.org")),
+        support::new_client("Ana", Some("ana@example.org")),
         true,
         "2026-12-10",
         "2026-12-12",
@@ -443,7 +440,7 @@ async fn holds_never_told_and_no_shows_reach_only_staff(backend: Backend) {
     // A stay tomorrow (too soon for a reminder), then a no-show.
     let stay = book(
         &w,
-        guest("Bo", Some("bo@example.org")),
+        support::new_client("Bo", Some("bo@example.org")),
         false,
         "2026-11-03",
         "2026-11-05",
@@ -464,12 +461,7 @@ async fn holds_never_told_and_no_shows_reach_only_staff(backend: Backend) {
 }
 
 async fn stale_events_and_a_first_visit_mail_nothing_old(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        clock,
-    } = support::world(backend).await;
+    let (engine, store, tenant, clock) = support::world(backend).await.parts();
     let unit = support::unit(&*store, &tenant, "Birch", 3, 4).await;
     let book = |from: &'static str, to: &'static str| {
         let engine = engine.clone();
@@ -480,7 +472,7 @@ async fn stale_events_and_a_first_visit_mail_nothing_old(backend: Backend) {
                 .create_reservation(
                     tenant,
                     berth_core::engine::CreateReservation {
-                        client: ClientRef::New(guest("Ana", Some("ana@example.org"))),
+                        client: ClientRef::New(support::new_client("Ana", Some("ana@example.org"))),
                         ..support::stay(unit, from, to)
                     },
                     &Actor::System,

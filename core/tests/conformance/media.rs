@@ -39,12 +39,7 @@ struct World {
 }
 
 async fn world(backend: Backend) -> World {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let unit = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     World {
         engine,

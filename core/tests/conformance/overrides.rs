@@ -406,13 +406,7 @@ async fn erasing_the_guest_erases_the_override_reason(backend: Backend) {
         .create_reservation(
             w.tenant.id,
             CreateReservation {
-                client: ClientRef::New(berth_core::client::NewClient {
-                    name: "Ada Lovelace".into(),
-                    email: None,
-                    phone: None,
-                    notes: None,
-                    blocked: false,
-                }),
+                client: ClientRef::New(support::new_client("Ada Lovelace", None)),
                 policy_override: anyway("Ada Lovelace is the owner's aunt"),
                 ..support::stay(w.cabin.id, "2026-12-01", "2027-01-01")
             },

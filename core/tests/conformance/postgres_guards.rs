@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use berth_core::api_key::NewApiKey;
 use berth_core::audit::Actor;
-use berth_core::client::NewClient;
 use berth_core::ids::ApiKeyId;
 use berth_core::policy::{Party, PeriodRequest};
 use berth_core::store::ProfileStore as _;
@@ -168,13 +167,7 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
             .await
             .unwrap();
         let booking = berth_core::engine::CreateReservation {
-            client: ClientRef::New(NewClient {
-                name: "Ada Lovelace".into(),
-                email: Some("ada@example.org".into()),
-                phone: None,
-                notes: None,
-                blocked: false,
-            }),
+            client: ClientRef::New(support::new_client("Ada Lovelace", Some("ada@example.org"))),
             ..support::admin_booking(unit.id, one_night(), one_guest())
         };
         engine

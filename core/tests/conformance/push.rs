@@ -397,12 +397,7 @@ async fn settings_default_on_and_change_with_audit(backend: Backend) {
 }
 
 async fn notifications_are_queued_once_for_each_wanted_device(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let owner = support::user(&*store, tenant.id, Role::Owner, "owner").await;
     let staff = support::user(&*store, tenant.id, Role::Staff, "staff").await;
     let viewer = support::user(&*store, tenant.id, Role::Viewer, "viewer").await;

@@ -3,7 +3,7 @@
 //! stale versions, unbookable or foreign clients and overlong notes refused,
 //! with nothing written.
 
-use berth_core::client::{ClientPatch, NewClient};
+use berth_core::client::ClientPatch;
 use berth_core::engine::CreateReservation;
 use berth_core::event::EventKind;
 use berth_core::ids::ClientId;
@@ -23,17 +23,7 @@ on_both_stores!(
 
 async fn client(engine: &Engine, tenant: &Tenant, name: &str) -> ClientId {
     engine
-        .create_client(
-            tenant.id,
-            NewClient {
-                name: name.into(),
-                email: None,
-                phone: None,
-                notes: None,
-                blocked: false,
-            },
-            &staff(),
-        )
+        .create_client(tenant.id, support::new_client(name, None), &staff())
         .await
         .unwrap()
         .id
@@ -61,12 +51,7 @@ fn notes(text: Option<&str>) -> DetailsPatch {
 }
 
 async fn notes_and_client_change_with_audit_and_event(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let r = booked(&engine, &tenant, cabin.id).await;
     let ada = client(&engine, &tenant, "Ada").await;
@@ -169,12 +154,7 @@ async fn notes_and_client_change_with_audit_and_event(backend: Backend) {
 }
 
 async fn refused_changes_write_nothing(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let harbor = support::tenant(&*store, "harbor-hotel").await;
     let cabin = support::unit(&*store, &tenant, "Birch", 1, 4).await;
     let r = booked(&engine, &tenant, cabin.id).await;

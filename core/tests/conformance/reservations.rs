@@ -299,13 +299,7 @@ async fn bad_input_is_refused_and_nothing_is_written(backend: Backend) {
         ),
         (
             CreateReservation {
-                client: ClientRef::New(NewClient {
-                    name: "  ".into(),
-                    email: None,
-                    phone: None,
-                    notes: None,
-                    blocked: false,
-                }),
+                client: ClientRef::New(support::new_client("  ", None)),
                 ..booking(cabin.id, "2026-12-10", "2026-12-11")
             },
             ErrorCode::InvalidInput,
@@ -699,13 +693,10 @@ async fn new_client_is_created_with_the_reservation(backend: Backend) {
         .create_reservation(
             w.tenant.id,
             CreateReservation {
-                client: ClientRef::New(NewClient {
-                    name: "Ada Lovelace".into(),
-                    email: Some("ada@example.org".into()),
-                    phone: None,
-                    notes: None,
-                    blocked: false,
-                }),
+                client: ClientRef::New(support::new_client(
+                    "Ada Lovelace",
+                    Some("ada@example.org"),
+                )),
                 channel: Channel::Public,
                 ..booking(cabin.id, "2026-12-10", "2026-12-12")
             },
@@ -738,13 +729,7 @@ async fn new_client_is_created_with_the_reservation(backend: Backend) {
         .create_reservation(
             w.tenant.id,
             CreateReservation {
-                client: ClientRef::New(NewClient {
-                    name: "Late Guest".into(),
-                    email: None,
-                    phone: None,
-                    notes: None,
-                    blocked: false,
-                }),
+                client: ClientRef::New(support::new_client("Late Guest", None)),
                 ..booking(cabin.id, "2026-12-11", "2026-12-12")
             },
             &Actor::Public,

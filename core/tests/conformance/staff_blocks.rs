@@ -7,7 +7,6 @@
 //! a range are one read.
 
 use berth_core::analytics::DateSpan;
-use berth_core::client::NewClient;
 use berth_core::engine::QuoteRequest;
 use berth_core::event::EventKind;
 use berth_core::ical::block::CalendarBlock;
@@ -229,13 +228,7 @@ async fn a_block_over_an_active_reservation_is_refused_naming_it(backend: Backen
         .create_reservation(
             w.tenant.id,
             berth_core::engine::CreateReservation {
-                client: ClientRef::New(NewClient {
-                    name: "Ada Lovelace".into(),
-                    email: None,
-                    phone: None,
-                    notes: None,
-                    blocked: false,
-                }),
+                client: ClientRef::New(support::new_client("Ada Lovelace", None)),
                 ..support::stay(cabin.id, "2026-12-10", "2026-12-12")
             },
             &staff(),

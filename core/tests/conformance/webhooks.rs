@@ -191,12 +191,7 @@ async fn webhooks_are_created_listed_and_deleted_with_audit_but_no_secret(backen
 }
 
 async fn events_are_queued_once_for_each_matching_webhook(backend: Backend) {
-    let support::World {
-        engine,
-        store,
-        tenant,
-        ..
-    } = support::world(backend).await;
+    let (engine, store, tenant, _) = support::world(backend).await.parts();
     let before = support::unit(&*store, &tenant, "Before", 1, 2).await;
     let reservations = webhook(&*store, tenant.id, &["reservation.*"]).await;
     let units = webhook(&*store, tenant.id, &["unit.created"]).await;

@@ -165,6 +165,17 @@ pub fn stay(
     admin_booking(unit_id, nights(check_in, check_out), party(2, 1))
 }
 
+/// A new client with a name and maybe an e-mail address, nothing else.
+pub fn new_client(name: &str, email: Option<&str>) -> berth_core::client::NewClient {
+    berth_core::client::NewClient {
+        name: name.into(),
+        email: email.map(str::to_owned),
+        phone: None,
+        notes: None,
+        blocked: false,
+    }
+}
+
 /// A change of reservation `id` to `period`, nothing else changed (no
 /// version check, lock or override); tests override fields with struct-update
 /// syntax.
@@ -207,6 +218,11 @@ pub async fn world(backend: Backend) -> World {
 }
 
 impl World {
+    /// The engine, store, tenant and clock, for tests that name them apart.
+    pub fn parts(self) -> (Engine, Arc<dyn Store>, Tenant, Arc<ManualClock>) {
+        (self.engine, self.store, self.tenant, self.clock)
+    }
+
     /// Books `unit` from `check_in` to `check_out` for two guests, as staff.
     pub async fn book(
         &self,

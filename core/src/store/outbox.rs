@@ -12,13 +12,14 @@
 use std::marker::PhantomData;
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{Postgres, Sqlite};
+use sqlx::{Postgres, Sqlite, Transaction};
 use uuid::Uuid;
 
 use super::StoreError;
-use super::sql::{Affected, Conn, Dialect};
+use super::sql::{Affected, Conn, Dialect, SqlStore};
 use crate::event::EventCursor;
 use crate::ids::{EventId, TenantId};
+use crate::webhook::Enqueued;
 
 /// How a database keeps and reads event-stream positions.
 pub(crate) trait Outbox: Dialect {
@@ -130,6 +131,16 @@ pub(crate) struct Queue {
     pub on_lapse: &'static str,
 }
 
+/// What an enqueue pass reports: `queued` items, from `events` events read
+/// of at most `limit` (more may wait when it read as many).
+pub(crate) fn enqueued(queued: u64, events: usize, limit: u32) -> Enqueued {
+    Enqueued {
+        deliveries: queued,
+        events: events as u64,
+        more: events as u64 >= u64::from(limit),
+    }
+}
+
 /// A claim's lease.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Lease {
@@ -159,9 +170,60 @@ where
     (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
     (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
-    /// Whether any of the tenant's items is due at `now` (a read before a
-    /// claim, so an idle worker takes no write lock).
-    pub(crate) async fn due(
+    /// A claim of up to `limits.1` due items of `q` for one attempt each
+    /// (of `limits.0` allowed), leased for `lease`: a read first, so an idle
+    /// worker takes no write lock, then [`Self::claim`] in a write
+    /// transaction — returned still open, to read the claimed items in, with
+    /// the lease; `None` when nothing was claimed.
+    pub(crate) async fn lease<S: SqlStore<Db = DB>>(
+        store: &S,
+        q: &Queue,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limits: (u32, u32),
+    ) -> Result<Option<(Transaction<'static, DB>, Lease)>, StoreError> {
+        {
+            let mut conn = store.read(tenant).await?;
+            if !Self::due(&mut conn, q, tenant, now).await? {
+                return Ok(None);
+            }
+        }
+        let mut tx = store.write(tenant).await?;
+        match Self::claim(&mut tx, q, tenant, now, lease, limits).await? {
+            Some(lease) => Ok(Some((tx, lease))),
+            None => {
+                tx.commit().await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Gives the item `id` of `q` one more attempt, due at `now` (its limit
+    /// one past the attempts made, its log going on).
+    pub(crate) async fn once_more(
+        conn: &mut Conn<DB>,
+        q: &Queue,
+        tenant: TenantId,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let table = q.table;
+        sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET status = 'pending', next_attempt_at = $3, \
+               attempt_limit = attempts + 1, lease_id = NULL, updated_at = $3 \
+             WHERE tenant_id = $1 AND id = $2"
+        )))
+        .bind(tenant.as_uuid())
+        .bind(id)
+        .bind(DB::stamp(now))
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Whether any of the tenant's items is due at `now`.
+    async fn due(
         conn: &mut Conn<DB>,
         q: &Queue,
         tenant: TenantId,

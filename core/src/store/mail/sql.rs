@@ -13,6 +13,7 @@
 //! LOCKED` and leases them in the same statement.
 
 use std::collections::HashMap;
+use std::marker::PhantomData;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -32,7 +33,7 @@ use crate::mail::{
 };
 use crate::store::StoreError;
 use crate::store::outbox::{
-    On, Outbox, Queue, TenantCursor, event_position, tenant_ids, unknown_tenant,
+    On, Outbox, Queue, TenantCursor, enqueued, event_position, tenant_ids, unknown_tenant,
 };
 use crate::store::sql::{Affected, Conn, SqlStore, StoredInstant, append_audit};
 use crate::webhook::Enqueued;
@@ -117,11 +118,6 @@ const FINISH_SQL: &str = "UPDATE mail_messages SET status = $4, \
       next_attempt_at = $5, lease_id = NULL, subject = coalesce($6, subject), last_code = $7, \
       last_error = $8, updated_at = $9 \
     WHERE tenant_id = $1 AND id = $2 AND lease_id = $3 AND status = 'pending'";
-
-/// Gives a message one more attempt due now: $1 tenant, $2 message, $3 now.
-const RESEND_SQL: &str = "UPDATE mail_messages SET status = 'pending', \
-      next_attempt_at = $3, attempt_limit = attempts + 1, lease_id = NULL, updated_at = $3 \
-    WHERE tenant_id = $1 AND id = $2";
 
 /// One message ($1 tenant, $2 id), its row locked where `{lock}` says.
 fn message_sql(lock: &str) -> String {
@@ -398,60 +394,7 @@ impl GuestRow {
 // Reads and writes, generic over the database (`T` is its stored instant,
 // `I` what an instant is bound as).
 
-/// What an enqueue pass over `events` needs to know, read on `conn`: what
-/// each guest was last told of each reservation, the clients, the users.
-pub(crate) async fn look_up<DB>(
-    conn: &mut DB::Connection,
-    tenant: TenantId,
-    events: &[MailEvent],
-) -> Result<LookedUp, StoreError>
-where
-    DB: sqlx::Database,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    (sqlx::types::Json<Value>,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    GuestRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-    StaffRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
-    let (reservations, clients) = to_look_up(events);
-    let mut told = HashMap::new();
-    for r in reservations {
-        let snapshot: Option<sqlx::types::Json<Value>> = sqlx::query_scalar(TOLD_SQL)
-            .bind(tenant.as_uuid())
-            .bind(r.as_uuid())
-            .fetch_optional(&mut *conn)
-            .await?;
-        if let Some(stay) = snapshot.and_then(|s| told_of(s.0)) {
-            told.insert(r, stay);
-        }
-    }
-    let mut guests = HashMap::new();
-    for c in clients {
-        let row: Option<GuestRow> = sqlx::query_as(GUEST_SQL)
-            .bind(tenant.as_uuid())
-            .bind(c.as_uuid())
-            .fetch_optional(&mut *conn)
-            .await?;
-        if let Some(row) = row {
-            guests.insert(c, row.into_guest());
-        }
-    }
-    let staff = sqlx::query_as::<DB, StaffRow>(STAFF_SQL)
-        .bind(tenant.as_uuid())
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(StaffRow::into_member)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(LookedUp {
-        told,
-        guests,
-        staff,
-    })
-}
-
-/// What [`look_up`] read.
+/// What [`Sql::look_up`] read.
 pub(crate) struct LookedUp {
     /// What each guest was last told of each reservation.
     pub told: HashMap<ReservationId, ToldStay>,
@@ -461,241 +404,227 @@ pub(crate) struct LookedUp {
     pub staff: Vec<StaffMember>,
 }
 
-/// A page of the tenant's messages with their attempts, read on `conn`.
-pub(crate) async fn read_page<DB, T>(
-    conn: &mut DB::Connection,
-    tenant: TenantId,
-    page: &MailPage,
-) -> Result<Vec<MailMessage>, StoreError>
-where
-    DB: sqlx::Database,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    T: StoredInstant + Send + Unpin,
-    MessageRow<T>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    AttemptRow<T>: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
-    let (messages_sql, attempts_sql, params) = page_sql(page);
-    let mut messages = sqlx::query_as::<DB, MessageRow<T>>(sqlx::AssertSqlSafe(messages_sql));
-    let mut attempts = sqlx::query_as::<DB, AttemptRow<T>>(sqlx::AssertSqlSafe(attempts_sql));
-    messages = messages.bind(tenant.as_uuid());
-    attempts = attempts.bind(tenant.as_uuid());
-    for p in params {
-        (messages, attempts) = match p {
-            PageParam::Before(id) => (messages.bind(id.as_uuid()), attempts.bind(id.as_uuid())),
-            PageParam::Status(s) => (messages.bind(s.as_str()), attempts.bind(s.as_str())),
-            PageParam::Reservation(r) => (messages.bind(r.as_uuid()), attempts.bind(r.as_uuid())),
-            PageParam::Limit(n) => (messages.bind(n), attempts.bind(n)),
-        };
-    }
-    let rows = messages
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(MessageRow::into_domain)
-        .collect::<Result<Vec<_>, _>>()?;
-    let attempts = attempts.fetch_all(&mut *conn).await?;
-    with_attempts(rows, attempts)
-}
+/// The e-mail store's reads and writes, on the database `DB`.
+pub(crate) struct Sql<DB>(PhantomData<DB>);
 
-/// One message of the tenant with its attempts, read on `conn`; `lock` as
-/// [`message_sql`] takes it.
-pub(crate) async fn read_message<DB, T>(
-    conn: &mut DB::Connection,
-    tenant: TenantId,
-    id: MailId,
-    lock: &str,
-) -> Result<Option<MailMessage>, StoreError>
+impl<DB> Sql<DB>
 where
-    DB: sqlx::Database,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    T: StoredInstant + Send + Unpin,
-    MessageRow<T>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    AttemptRow<T>: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
-    let Some(row) = sqlx::query_as::<DB, MessageRow<T>>(sqlx::AssertSqlSafe(message_sql(lock)))
-        .bind(tenant.as_uuid())
-        .bind(id.as_uuid())
-        .fetch_optional(&mut *conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let attempts = sqlx::query_as::<DB, AttemptRow<T>>(ATTEMPTS_OF_SQL)
-        .bind(tenant.as_uuid())
-        .bind(id.as_uuid())
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(with_attempts(vec![row.into_domain()?], attempts)?.pop())
-}
-
-/// Writes an enqueue pass's plan on `conn`, instants stored as `stamp` makes
-/// them: how many messages it queued.
-pub(crate) async fn apply<DB, I>(
-    conn: &mut DB::Connection,
-    tenant: TenantId,
-    actions: &[MailAction],
-    now: DateTime<Utc>,
-    stamp: fn(DateTime<Utc>) -> I,
-) -> Result<u64, StoreError>
-where
-    DB: sqlx::Database,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB: Outbox,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     sqlx::types::Json<Value>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    I: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB> + Send + 'static,
-    DB::QueryResult: Affected,
+    Option<DB::Instant>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    (sqlx::types::Json<Value>,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    GuestRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+    StaffRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+    MessageRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    AttemptRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
 {
-    let insert = |m: &NewMail| {
-        sqlx::query::<DB>(INSERT_SQL)
-            .bind(tenant.as_uuid())
-            .bind(m.id.as_uuid())
-            .bind(m.kind.as_str())
-            .bind(m.recipient.as_str().to_owned())
-            .bind(m.recipient_name.clone())
-            .bind(m.client_id.map(|c| c.as_uuid()))
-            .bind(m.user_id.map(|u| u.as_uuid()))
-            .bind(m.reservation_id.as_uuid())
-            .bind(m.event_id.map(|e| e.as_uuid()))
-            .bind(sqlx::types::Json(m.reservation.clone()))
-            .bind(stamp(m.due))
-            .bind(stamp(now))
-    };
-    let mut queued = 0;
-    for action in actions {
-        match action {
-            MailAction::Queue(m) => {
-                queued += insert(m).execute(&mut *conn).await?.affected();
-            }
-            MailAction::Remind {
-                reminder,
-                insert: new,
-            } => {
-                let moved = sqlx::query::<DB>(MOVE_REMINDER_SQL)
-                    .bind(tenant.as_uuid())
-                    .bind(reminder.reservation_id.as_uuid())
-                    .bind(stamp(reminder.due))
-                    .bind(sqlx::types::Json(reminder.reservation.clone()))
-                    .bind(reminder.recipient.as_str().to_owned())
-                    .bind(reminder.recipient_name.clone())
-                    .bind(stamp(now))
-                    .execute(&mut *conn)
-                    .await?
-                    .affected();
-                if moved == 0 && *new {
-                    queued += insert(reminder).execute(&mut *conn).await?.affected();
-                }
-            }
-            MailAction::SkipReminder {
-                reservation_id,
-                why,
-            } => {
-                sqlx::query::<DB>(SKIP_REMINDER_SQL)
-                    .bind(tenant.as_uuid())
-                    .bind(reservation_id.as_uuid())
-                    .bind(*why)
-                    .bind(stamp(now))
-                    .execute(&mut *conn)
-                    .await?;
+    /// What an enqueue pass over `events` needs to know, read on `conn`: what
+    /// each guest was last told of each reservation, the clients, the users.
+    pub(crate) async fn look_up(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        events: &[MailEvent],
+    ) -> Result<LookedUp, StoreError> {
+        let (reservations, clients) = to_look_up(events);
+        let mut told = HashMap::new();
+        for r in reservations {
+            let snapshot: Option<sqlx::types::Json<Value>> = sqlx::query_scalar(TOLD_SQL)
+                .bind(tenant.as_uuid())
+                .bind(r.as_uuid())
+                .fetch_optional(&mut *conn)
+                .await?;
+            if let Some(stay) = snapshot.and_then(|s| told_of(s.0)) {
+                told.insert(r, stay);
             }
         }
+        let mut guests = HashMap::new();
+        for c in clients {
+            let row: Option<GuestRow> = sqlx::query_as(GUEST_SQL)
+                .bind(tenant.as_uuid())
+                .bind(c.as_uuid())
+                .fetch_optional(&mut *conn)
+                .await?;
+            if let Some(row) = row {
+                guests.insert(c, row.into_guest());
+            }
+        }
+        let staff = sqlx::query_as::<DB, StaffRow>(STAFF_SQL)
+            .bind(tenant.as_uuid())
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(StaffRow::into_member)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(LookedUp {
+            told,
+            guests,
+            staff,
+        })
     }
-    Ok(queued)
-}
 
-/// Records an attempt's outcome on `conn` (see [`MailStore::finish_mail`]):
-/// whether the claim was still held.
-pub(crate) async fn finish<DB, I>(
-    conn: &mut DB::Connection,
-    tenant: TenantId,
-    report: &MailReport,
-    stamp: fn(DateTime<Utc>) -> I,
-) -> Result<bool, StoreError>
-where
-    DB: sqlx::Database,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    I: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB> + Send + 'static,
-    Option<I>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    DB::QueryResult: Affected,
-{
-    let (status, next) = after_attempt(report);
-    sqlx::query::<DB>(LOG_ATTEMPT_SQL)
-        .bind(tenant.as_uuid())
-        .bind(report.id.as_uuid())
-        .bind(i64::from(report.attempt))
-        .bind(stamp(report.finished_at))
-        .bind(report.smtp_code.map(i64::from))
-        .bind(report.error.clone())
-        .execute(&mut *conn)
-        .await?;
-    let held = sqlx::query::<DB>(FINISH_SQL)
-        .bind(tenant.as_uuid())
-        .bind(report.id.as_uuid())
-        .bind(report.lease)
-        .bind(status.as_str())
-        .bind(next.map(stamp))
-        .bind(report.subject.clone())
-        .bind(report.smtp_code.map(i64::from))
-        .bind(report.error.clone())
-        .bind(stamp(report.finished_at))
-        .execute(&mut *conn)
-        .await?
-        .affected();
-    Ok(held == 1)
-}
-
-/// Gives a message one more attempt on `conn` (see
-/// [`MailStore::resend_mail`]), its row taken as `lock` says: the message
-/// before and after. The caller writes [`resent`]'s audit entry.
-pub(crate) async fn resend<DB, I, T>(
-    conn: &mut DB::Connection,
-    tenant: TenantId,
-    id: MailId,
-    now: I,
-    lock: &str,
-) -> Result<(MailMessage, MailMessage), StoreError>
-where
-    DB: sqlx::Database,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    I: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB> + Send + 'static,
-    T: StoredInstant + Send + Unpin,
-    MessageRow<T>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    AttemptRow<T>: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
-    let before = read_message::<DB, T>(conn, tenant, id, lock)
-        .await?
-        .ok_or_else(|| StoreError::not_found("e-mail", id))?;
-    if let Some(refusal) = resend_refusal(&before) {
-        return Err(refusal);
+    /// A page of the tenant's messages with their attempts, read on `conn`.
+    pub(crate) async fn read_page(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        page: &MailPage,
+    ) -> Result<Vec<MailMessage>, StoreError> {
+        let (messages_sql, attempts_sql, params) = page_sql(page);
+        let mut messages =
+            sqlx::query_as::<DB, MessageRow<DB::Instant>>(sqlx::AssertSqlSafe(messages_sql));
+        let mut attempts =
+            sqlx::query_as::<DB, AttemptRow<DB::Instant>>(sqlx::AssertSqlSafe(attempts_sql));
+        messages = messages.bind(tenant.as_uuid());
+        attempts = attempts.bind(tenant.as_uuid());
+        for p in params {
+            (messages, attempts) = match p {
+                PageParam::Before(id) => (messages.bind(id.as_uuid()), attempts.bind(id.as_uuid())),
+                PageParam::Status(s) => (messages.bind(s.as_str()), attempts.bind(s.as_str())),
+                PageParam::Reservation(r) => {
+                    (messages.bind(r.as_uuid()), attempts.bind(r.as_uuid()))
+                }
+                PageParam::Limit(n) => (messages.bind(n), attempts.bind(n)),
+            };
+        }
+        let rows = messages
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(MessageRow::into_domain)
+            .collect::<Result<Vec<_>, _>>()?;
+        let attempts = attempts.fetch_all(&mut *conn).await?;
+        with_attempts(rows, attempts)
     }
-    sqlx::query::<DB>(RESEND_SQL)
-        .bind(tenant.as_uuid())
-        .bind(id.as_uuid())
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    let after = read_message::<DB, T>(conn, tenant, id, "")
-        .await?
-        .ok_or_else(|| StoreError::not_found("e-mail", id))?;
-    Ok((before, after))
+
+    /// One message of the tenant with its attempts, read on `conn`; `lock` as
+    /// [`message_sql`] takes it.
+    pub(crate) async fn read_message(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        id: MailId,
+        lock: &str,
+    ) -> Result<Option<MailMessage>, StoreError> {
+        let Some(row) =
+            sqlx::query_as::<DB, MessageRow<DB::Instant>>(sqlx::AssertSqlSafe(message_sql(lock)))
+                .bind(tenant.as_uuid())
+                .bind(id.as_uuid())
+                .fetch_optional(&mut *conn)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let attempts = sqlx::query_as::<DB, AttemptRow<DB::Instant>>(ATTEMPTS_OF_SQL)
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(with_attempts(vec![row.into_domain()?], attempts)?.pop())
+    }
+
+    /// Writes an enqueue pass's plan on `conn`, instants stored as `stamp` makes
+    /// them: how many messages it queued.
+    pub(crate) async fn apply(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        actions: &[MailAction],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let insert = |m: &NewMail| {
+            sqlx::query::<DB>(INSERT_SQL)
+                .bind(tenant.as_uuid())
+                .bind(m.id.as_uuid())
+                .bind(m.kind.as_str())
+                .bind(m.recipient.as_str().to_owned())
+                .bind(m.recipient_name.clone())
+                .bind(m.client_id.map(|c| c.as_uuid()))
+                .bind(m.user_id.map(|u| u.as_uuid()))
+                .bind(m.reservation_id.as_uuid())
+                .bind(m.event_id.map(|e| e.as_uuid()))
+                .bind(sqlx::types::Json(m.reservation.clone()))
+                .bind(DB::stamp(m.due))
+                .bind(DB::stamp(now))
+        };
+        let mut queued = 0;
+        for action in actions {
+            match action {
+                MailAction::Queue(m) => {
+                    queued += insert(m).execute(&mut *conn).await?.affected();
+                }
+                MailAction::Remind {
+                    reminder,
+                    insert: new,
+                } => {
+                    let moved = sqlx::query::<DB>(MOVE_REMINDER_SQL)
+                        .bind(tenant.as_uuid())
+                        .bind(reminder.reservation_id.as_uuid())
+                        .bind(DB::stamp(reminder.due))
+                        .bind(sqlx::types::Json(reminder.reservation.clone()))
+                        .bind(reminder.recipient.as_str().to_owned())
+                        .bind(reminder.recipient_name.clone())
+                        .bind(DB::stamp(now))
+                        .execute(&mut *conn)
+                        .await?
+                        .affected();
+                    if moved == 0 && *new {
+                        queued += insert(reminder).execute(&mut *conn).await?.affected();
+                    }
+                }
+                MailAction::SkipReminder {
+                    reservation_id,
+                    why,
+                } => {
+                    sqlx::query::<DB>(SKIP_REMINDER_SQL)
+                        .bind(tenant.as_uuid())
+                        .bind(reservation_id.as_uuid())
+                        .bind(*why)
+                        .bind(DB::stamp(now))
+                        .execute(&mut *conn)
+                        .await?;
+                }
+            }
+        }
+        Ok(queued)
+    }
+
+    /// Records an attempt's outcome on `conn` (see [`MailStore::finish_mail`]):
+    /// whether the claim was still held.
+    pub(crate) async fn finish(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        report: &MailReport,
+    ) -> Result<bool, StoreError> {
+        let (status, next) = after_attempt(report);
+        sqlx::query::<DB>(LOG_ATTEMPT_SQL)
+            .bind(tenant.as_uuid())
+            .bind(report.id.as_uuid())
+            .bind(i64::from(report.attempt))
+            .bind(DB::stamp(report.finished_at))
+            .bind(report.smtp_code.map(i64::from))
+            .bind(report.error.clone())
+            .execute(&mut *conn)
+            .await?;
+        let held = sqlx::query::<DB>(FINISH_SQL)
+            .bind(tenant.as_uuid())
+            .bind(report.id.as_uuid())
+            .bind(report.lease)
+            .bind(status.as_str())
+            .bind(next.map(DB::stamp))
+            .bind(report.subject.clone())
+            .bind(report.smtp_code.map(i64::from))
+            .bind(report.error.clone())
+            .bind(DB::stamp(report.finished_at))
+            .execute(&mut *conn)
+            .await?
+            .affected();
+        Ok(held == 1)
+    }
 }
 
 /// The e-mail part of a client's erasure, in its transaction on `conn`:
@@ -869,7 +798,7 @@ where
                 ))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let found = look_up::<DB>(&mut tx, tenant, &events).await?;
+        let found = Sql::<DB>::look_up(&mut tx, tenant, &events).await?;
         let actions = plan_mail(
             &events,
             found.told,
@@ -878,14 +807,10 @@ where
             settings,
             now,
         );
-        let queued = apply::<DB, DB::Instant>(&mut tx, tenant, &actions, now, DB::stamp).await?;
+        let queued = Sql::<DB>::apply(&mut tx, tenant, &actions, now).await?;
         On::<DB>::advance(&mut tx, &CURSOR, tenant, last).await?;
         tx.commit().await?;
-        Ok(Enqueued {
-            deliveries: queued,
-            events: events.len() as u64,
-            more: events.len() as u64 >= u64::from(limit),
-        })
+        Ok(enqueued(queued, events.len(), limit))
     }
 
     async fn claim_mail(
@@ -895,17 +820,9 @@ where
         lease: Duration,
         limit: u32,
     ) -> Result<Vec<ClaimedMail>, StoreError> {
-        {
-            let mut conn = self.read(tenant).await?;
-            if !On::<DB>::due(&mut conn, &QUEUE, tenant, now).await? {
-                return Ok(Vec::new());
-            }
-        }
-        let mut tx = self.write(tenant).await?;
         let max = crate::mail::MAX_ATTEMPTS;
-        let claimed = On::<DB>::claim(&mut tx, &QUEUE, tenant, now, lease, (max, limit));
-        let Some(lease) = claimed.await? else {
-            tx.commit().await?;
+        let claimed = On::<DB>::lease(self, &QUEUE, tenant, now, lease, (max, limit));
+        let Some((mut tx, lease)) = claimed.await? else {
             return Ok(Vec::new());
         };
         let rows = sqlx::query_as::<DB, ClaimRow<DB::Instant>>(CLAIMED_SQL)
@@ -922,7 +839,7 @@ where
 
     async fn finish_mail(&self, tenant: TenantId, report: &MailReport) -> Result<bool, StoreError> {
         let mut tx = self.write(tenant).await?;
-        let held = finish::<DB, DB::Instant>(&mut tx, tenant, report, DB::stamp).await?;
+        let held = Sql::<DB>::finish(&mut tx, tenant, report).await?;
         tx.commit().await?;
         Ok(held)
     }
@@ -933,7 +850,7 @@ where
         page: MailPage,
     ) -> Result<Vec<MailMessage>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        read_page::<DB, DB::Instant>(&mut conn, tenant, &page).await
+        Sql::<DB>::read_page(&mut conn, tenant, &page).await
     }
 
     async fn mail_message(
@@ -942,7 +859,7 @@ where
         id: MailId,
     ) -> Result<Option<MailMessage>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        read_message::<DB, DB::Instant>(&mut conn, tenant, id, "").await
+        Sql::<DB>::read_message(&mut conn, tenant, id, "").await
     }
 
     async fn resend_mail(
@@ -953,24 +870,20 @@ where
         now: DateTime<Utc>,
     ) -> Result<MailMessage, StoreError> {
         let mut tx = self.write(tenant).await?;
-        let resent_now = resend::<DB, DB::Instant, DB::Instant>(
-            &mut tx,
-            tenant,
-            id,
-            DB::stamp(now),
-            DB::FOR_UPDATE,
-        )
-        .await;
-        let (before, after) = match resent_now {
-            Ok(done) => done,
-            Err(refused) => {
-                // Rolled back now, not when the connection next rejoins
-                // the pool: until then the message's row stays locked, and
-                // a worker's claim (SKIP LOCKED) would pass it over.
-                tx.rollback().await?;
-                return Err(refused);
-            }
-        };
+        let before = Sql::<DB>::read_message(&mut tx, tenant, id, DB::FOR_UPDATE)
+            .await?
+            .ok_or_else(|| StoreError::not_found("e-mail", id))?;
+        if let Some(refusal) = resend_refusal(&before) {
+            // Rolled back now, not when the connection next rejoins the pool:
+            // until then the message's row stays locked, and a worker's claim
+            // (SKIP LOCKED) would pass it over.
+            tx.rollback().await?;
+            return Err(refusal);
+        }
+        On::<DB>::once_more(&mut tx, &QUEUE, tenant, id.as_uuid(), now).await?;
+        let after = Sql::<DB>::read_message(&mut tx, tenant, id, "")
+            .await?
+            .ok_or_else(|| StoreError::not_found("e-mail", id))?;
         append_audit::<DB>(&mut tx, &resent(&before, actor, now)).await?;
         tx.commit().await?;
         self.announce();

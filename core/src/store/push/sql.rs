@@ -36,7 +36,9 @@ use crate::push::{
     PushEndpoint, PushKeys, PushNext, PushReport, PushSubscription,
 };
 use crate::store::StoreError;
-use crate::store::outbox::{Lease, On, Outbox, Queue, TenantCursor, event_position, kept_position};
+use crate::store::outbox::{
+    Lease, On, Outbox, Queue, TenantCursor, enqueued, event_position, kept_position,
+};
 use crate::store::sql::{Affected, Conn, Dialect, SqlStore, StoredInstant, append};
 
 #[derive(sqlx::FromRow)]
@@ -131,27 +133,42 @@ where
     SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
     (i32,): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
-    /// The tenant's device with this endpoint; with `for_update`, PostgreSQL
-    /// keeps its row locked until the transaction ends (SQLite's writers are
-    /// serialized already).
+    /// The tenant's device whose `column` is `value`; with `lock`,
+    /// PostgreSQL keeps its row locked until the transaction ends (SQLite's
+    /// writers are serialized already).
+    async fn one<V>(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        (column, value): (&str, V),
+        lock: bool,
+    ) -> Result<Found, StoreError>
+    where
+        V: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB> + Send,
+    {
+        let lock = if lock { DB::FOR_UPDATE } else { "" };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
+             WHERE tenant_id = $1 AND {column} = $2{lock}"
+        ));
+        sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
+            .bind(tenant.as_uuid())
+            .bind(value)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(SubscriptionRow::into_domain)
+            .transpose()
+    }
+
+    /// The tenant's device with this endpoint; with `for_update`, its row
+    /// locked (PostgreSQL).
     pub(crate) async fn by_endpoint(
         conn: &mut Conn<DB>,
         tenant: TenantId,
         endpoint: &PushEndpoint,
         for_update: bool,
     ) -> Result<Found, StoreError> {
-        let lock = if for_update { DB::FOR_UPDATE } else { "" };
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
-             WHERE tenant_id = $1 AND endpoint = $2{lock}"
-        ));
-        sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
-            .bind(tenant.as_uuid())
-            .bind(endpoint.as_str())
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(SubscriptionRow::into_domain)
-            .transpose()
+        let endpoint = endpoint.as_str().to_owned();
+        Self::one(conn, tenant, ("endpoint", endpoint), for_update).await
     }
 
     /// The tenant's device with this id, its row locked (PostgreSQL).
@@ -160,18 +177,7 @@ where
         tenant: TenantId,
         id: PushSubscriptionId,
     ) -> Result<Found, StoreError> {
-        let lock = DB::FOR_UPDATE;
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
-             WHERE tenant_id = $1 AND id = $2{lock}"
-        ));
-        sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
-            .bind(tenant.as_uuid())
-            .bind(id.as_uuid())
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(SubscriptionRow::into_domain)
-            .transpose()
+        Self::one(conn, tenant, ("id", id.as_uuid()), true).await
     }
 
     /// The user's devices, oldest first.
@@ -791,11 +797,7 @@ where
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Enqueued {
-            deliveries: planned.len() as u64,
-            events: events.len() as u64,
-            more: events.len() as u64 >= u64::from(limit),
-        })
+        Ok(enqueued(planned.len() as u64, events.len(), limit))
     }
 
     async fn claim_pushes(
@@ -805,16 +807,8 @@ where
         lease: Duration,
         limit: u32,
     ) -> Result<Vec<ClaimedPush>, StoreError> {
-        {
-            let mut conn = self.read(tenant).await?;
-            if !On::<DB>::due(&mut conn, &QUEUE, tenant, now).await? {
-                return Ok(Vec::new());
-            }
-        }
-        let mut tx = self.write(tenant).await?;
-        let claimed = On::<DB>::claim(&mut tx, &QUEUE, tenant, now, lease, (MAX_ATTEMPTS, limit));
-        let Some(lease) = claimed.await? else {
-            tx.commit().await?;
+        let claimed = On::<DB>::lease(self, &QUEUE, tenant, now, lease, (MAX_ATTEMPTS, limit));
+        let Some((mut tx, lease)) = claimed.await? else {
             return Ok(Vec::new());
         };
         let position = event_position::<DB>("e", "event");

@@ -1,5 +1,5 @@
 //! [`WebhookStore`] for both databases, written once (docs/decisions/0148).
-//! What differs is said by [`Dialect`] and [`Outbox`]: the event-stream
+//! What differs is said by `Dialect` and [`Outbox`]: the event-stream
 //! position (SQLite sequence numbers, PostgreSQL transaction ids) and the row
 //! locks only PostgreSQL takes, empty on SQLite, whose writers are serialized
 //! by `BEGIN IMMEDIATE` (an enqueue pass or a claim is alone with the queue
@@ -17,6 +17,8 @@
 //!   from the worker's list while a creation is committing. Retries, resends
 //!   and deletions take the webhook's row first, then its deliveries.
 
+use std::marker::PhantomData;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::QueryBuilder;
@@ -32,8 +34,10 @@ use crate::audit::Actor;
 use crate::event::{Event, EventCursor};
 use crate::ids::{DeliveryId, EventId, TenantId, WebhookId};
 use crate::store::StoreError;
-use crate::store::outbox::{On, Outbox, Queue, event_position, kept_position, unknown_tenant};
-use crate::store::sql::{Affected, Conn, Dialect, SqlStore, StoredInstant, append, append_audit};
+use crate::store::outbox::{
+    On, Outbox, Queue, enqueued, event_position, kept_position, unknown_tenant,
+};
+use crate::store::sql::{Affected, Conn, SqlStore, StoredInstant, append, append_audit};
 use crate::webhook::{
     AttemptReport, ClaimedDelivery, Delivery, DeliveryAttempt, DeliveryPage, Enqueued,
     EventFilters, MAX_ATTEMPTS, MAX_WEBHOOKS_PER_TENANT, NewWebhook, Webhook,
@@ -187,67 +191,68 @@ fn max_attempts() -> Result<i32, StoreError> {
     i32::try_from(MAX_ATTEMPTS).map_err(StoreError::corrupt)
 }
 
-/// A webhook; with `lock`, PostgreSQL keeps its row locked until the
-/// transaction ends.
-async fn fetch_webhook<DB>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    id: WebhookId,
-    lock: bool,
-) -> Result<Option<Webhook>, StoreError>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    WebhookRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
-    let lock = if lock { DB::FOR_UPDATE } else { "" };
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE tenant_id = $1 AND id = $2{lock}"
-    ));
-    sqlx::query_as::<DB, WebhookRow<DB::Instant>>(sql)
-        .bind(tenant.as_uuid())
-        .bind(id.as_uuid())
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(WebhookRow::into_domain)
-        .transpose()
-}
+/// The reads the webhook store repeats, on the database `DB`.
+struct Rows<DB>(PhantomData<DB>);
 
-/// One delivery with its attempt log, its row locked (PostgreSQL).
-async fn fetch_delivery<DB>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    id: DeliveryId,
-) -> Result<Option<Delivery>, StoreError>
+impl<DB> Rows<DB>
 where
     DB: Outbox,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    WebhookRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
     DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
     AttemptRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
 {
-    let (columns, lock) = (delivery_columns::<DB>(), DB::FOR_UPDATE);
-    let sql =
-        format!("SELECT {columns} FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2{lock}");
-    let Some(row) = sqlx::query_as::<DB, DeliveryRow<DB::Instant>>(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.as_uuid())
-        .bind(id.as_uuid())
-        .fetch_optional(&mut *conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let sql = format!(
-        "SELECT {ATTEMPT_COLUMNS} FROM webhook_attempts \
-         WHERE tenant_id = $1 AND delivery_id = $2 ORDER BY number"
-    );
-    let attempts = sqlx::query_as::<DB, AttemptRow<DB::Instant>>(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.as_uuid())
-        .bind(id.as_uuid())
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(with_attempts(vec![row.into_domain()?], attempts)?.pop())
+    /// A webhook; with `lock`, PostgreSQL keeps its row locked until the
+    /// transaction ends.
+    async fn webhook(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        id: WebhookId,
+        lock: bool,
+    ) -> Result<Option<Webhook>, StoreError> {
+        let lock = if lock { DB::FOR_UPDATE } else { "" };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE tenant_id = $1 AND id = $2{lock}"
+        ));
+        sqlx::query_as::<DB, WebhookRow<DB::Instant>>(sql)
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(WebhookRow::into_domain)
+            .transpose()
+    }
+
+    /// One delivery with its attempt log, its row locked (PostgreSQL).
+    async fn delivery(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        id: DeliveryId,
+    ) -> Result<Option<Delivery>, StoreError> {
+        let (columns, lock) = (delivery_columns::<DB>(), DB::FOR_UPDATE);
+        let sql = format!(
+            "SELECT {columns} FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2{lock}"
+        );
+        let Some(row) = sqlx::query_as::<DB, DeliveryRow<DB::Instant>>(sqlx::AssertSqlSafe(sql))
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let sql = format!(
+            "SELECT {ATTEMPT_COLUMNS} FROM webhook_attempts \
+             WHERE tenant_id = $1 AND delivery_id = $2 ORDER BY number"
+        );
+        let attempts = sqlx::query_as::<DB, AttemptRow<DB::Instant>>(sqlx::AssertSqlSafe(sql))
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(with_attempts(vec![row.into_domain()?], attempts)?.pop())
+    }
 }
 
 #[async_trait]
@@ -373,7 +378,7 @@ where
         id: WebhookId,
     ) -> Result<Option<Webhook>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        fetch_webhook::<DB>(&mut conn, tenant, id, false).await
+        Rows::<DB>::webhook(&mut conn, tenant, id, false).await
     }
 
     async fn delete_webhook(
@@ -391,7 +396,7 @@ where
         .bind(tenant.as_uuid())
         .execute(&mut *tx)
         .await?;
-        let before = fetch_webhook::<DB>(&mut tx, tenant, id, true)
+        let before = Rows::<DB>::webhook(&mut tx, tenant, id, true)
             .await?
             .ok_or_else(|| StoreError::not_found("webhook", id))?;
         if before.deleted_at.is_some() {
@@ -438,7 +443,7 @@ where
         page: DeliveryPage,
     ) -> Result<Vec<Delivery>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        if fetch_webhook::<DB>(&mut conn, tenant, webhook, false)
+        if Rows::<DB>::webhook(&mut conn, tenant, webhook, false)
             .await?
             .is_none()
         {
@@ -628,11 +633,7 @@ where
             .await?;
         }
         tx.commit().await?;
-        Ok(Enqueued {
-            deliveries: deliveries.len() as u64,
-            events: events.len() as u64,
-            more: events.len() as u64 >= u64::from(limit),
-        })
+        Ok(enqueued(deliveries.len() as u64, events.len(), limit))
     }
 
     async fn claim_deliveries(
@@ -642,16 +643,8 @@ where
         lease: Duration,
         limit: u32,
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
-        {
-            let mut conn = self.read(tenant).await?;
-            if !On::<DB>::due(&mut conn, &QUEUE, tenant, now).await? {
-                return Ok(Vec::new());
-            }
-        }
-        let mut tx = self.write(tenant).await?;
-        let claimed = On::<DB>::claim(&mut tx, &QUEUE, tenant, now, lease, (MAX_ATTEMPTS, limit));
-        let Some(lease) = claimed.await? else {
-            tx.commit().await?;
+        let claimed = On::<DB>::lease(self, &QUEUE, tenant, now, lease, (MAX_ATTEMPTS, limit));
+        let Some((mut tx, lease)) = claimed.await? else {
             return Ok(Vec::new());
         };
         sqlx::query::<DB>(
@@ -758,7 +751,7 @@ where
     ) -> Result<u64, StoreError> {
         let mut tx = self.write(tenant).await?;
         // Locked, as a deletion locks it: a retry and a deletion do not cross.
-        let hook = fetch_webhook::<DB>(&mut tx, tenant, webhook, true)
+        let hook = Rows::<DB>::webhook(&mut tx, tenant, webhook, true)
             .await?
             .ok_or_else(|| StoreError::not_found("webhook", webhook))?;
         if hook.deleted_at.is_some() {
@@ -802,10 +795,10 @@ where
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::not_found("webhook delivery", id))?;
-        let hook = fetch_webhook::<DB>(&mut tx, tenant, WebhookId::from_uuid(webhook), true)
+        let hook = Rows::<DB>::webhook(&mut tx, tenant, WebhookId::from_uuid(webhook), true)
             .await?
             .ok_or_else(|| StoreError::corrupt(format!("delivery {id} without its webhook")))?;
-        let before = fetch_delivery::<DB>(&mut tx, tenant, id)
+        let before = Rows::<DB>::delivery(&mut tx, tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("webhook delivery", id))?;
         let kept: bool = sqlx::query_scalar::<DB, bool>(
@@ -822,18 +815,9 @@ where
             tx.rollback().await?;
             return Err(refusal);
         }
-        sqlx::query::<DB>(
-            "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, \
-               attempt_limit = attempts + 1, lease_id = NULL, updated_at = $1 \
-             WHERE tenant_id = $2 AND id = $3",
-        )
-        .bind(DB::stamp(now))
-        .bind(tenant.as_uuid())
-        .bind(id.as_uuid())
-        .execute(&mut *tx)
-        .await?;
+        On::<DB>::once_more(&mut tx, &QUEUE, tenant, id.as_uuid(), now).await?;
         append_audit::<DB>(&mut tx, &resent(&before, actor, now)).await?;
-        let after = fetch_delivery::<DB>(&mut tx, tenant, id)
+        let after = Rows::<DB>::delivery(&mut tx, tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("webhook delivery", id))?;
         tx.commit().await?;

@@ -8,6 +8,13 @@
 //! on SQLite only the sequence number (writers are serialized, so sequence
 //! numbers commit in order; the cursor's transaction id is 0). The queues'
 //! tables keep one in `…_txid, …_seq` columns, SQLite's without the first.
+//!
+//! [`Outbox`] says how each database keeps and reads positions; [`On`] has
+//! the statements the queues share, for a [`Queue`] (its table and what its
+//! claims look at) or a [`TenantCursor`] (a tenant's position in a table of
+//! its own): a lease claim, one more attempt, pruning, the events after a
+//! position, and reading, locking and moving that position
+//! (docs/decisions/0151).
 
 use std::marker::PhantomData;
 
@@ -244,7 +251,7 @@ where
     /// never reported once its lease lapsed, then leases up to `limit` due
     /// items (oldest due first; PostgreSQL skips rows another claim is
     /// taking) for one attempt each: the lease, when it took any.
-    pub(crate) async fn claim(
+    async fn claim(
         conn: &mut Conn<DB>,
         q: &Queue,
         tenant: TenantId,

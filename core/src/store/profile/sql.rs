@@ -15,8 +15,9 @@ use crate::ids::TenantId;
 use crate::profile::TenantProfile;
 use crate::store::StoreError;
 use crate::store::records::{self, to_json};
-use crate::store::rows::TenantRow;
+use crate::store::rows::{TenantRow, UnitTenantRow};
 use crate::store::sql::{Conn, Dialect, SqlStore};
+use crate::store::tenants::Tenants;
 use crate::tenant::{NewTenant, Tenant};
 
 #[async_trait]
@@ -25,11 +26,15 @@ where
     S: SqlStore<Db = DB>,
     DB: Dialect,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'p> &'p sqlx::Pool<DB>: sqlx::Executor<'p, Database = DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     TenantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    UnitTenantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
     (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
     (Json<serde_json::Value>,): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
@@ -90,7 +95,7 @@ where
                     locale: identity.locale,
                     created_at: now,
                 };
-                insert_tenant::<DB>(&mut tx, &tenant).await?;
+                Tenants::<DB>::insert(&mut tx, &tenant).await?;
                 S::append(&mut tx, &records::tenant_created(&tenant, actor)).await?;
                 (tenant, true)
             }
@@ -106,17 +111,7 @@ where
                     locale: identity.locale,
                     ..before.clone()
                 };
-                sqlx::query(
-                    "UPDATE tenants SET name = $1, timezone = $2, currency = $3, locale = $4 \
-                     WHERE id = $5",
-                )
-                .bind(&after.name)
-                .bind(after.timezone.name())
-                .bind(after.currency.as_str())
-                .bind(&after.locale)
-                .bind(after.id.as_uuid())
-                .execute(&mut *tx)
-                .await?;
+                Tenants::<DB>::set_identity(&mut tx, &after).await?;
                 let record = records::tenant_updated(&before, &after, actor, now);
                 S::append(&mut tx, &record).await?;
                 (after, false)
@@ -160,40 +155,6 @@ where
     .await?
     .map(TenantRow::into_domain)
     .transpose()
-}
-
-/// Inserts a new tenant's row: CONFLICT when its slug is taken.
-pub(crate) async fn insert_tenant<DB: Dialect>(
-    conn: &mut Conn<DB>,
-    tenant: &Tenant,
-) -> Result<(), StoreError>
-where
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
-    sqlx::query(
-        "INSERT INTO tenants (id, slug, name, timezone, currency, locale, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(tenant.id.as_uuid())
-    .bind(tenant.slug.as_str())
-    .bind(&tenant.name)
-    .bind(tenant.timezone.name())
-    .bind(tenant.currency.as_str())
-    .bind(&tenant.locale)
-    .bind(DB::stamp(tenant.created_at))
-    .execute(&mut *conn)
-    .await
-    .map_err(|e| match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(format!(
-            "a tenant with slug `{}` already exists",
-            tenant.slug
-        )),
-        _ => StoreError::Database(e),
-    })?;
-    Ok(())
 }
 
 /// The tenant's stored profile.

@@ -11,8 +11,9 @@ use uuid::Uuid;
 
 use super::accounts::Accounts;
 use super::clients::Clients;
-use super::events::{EventStream, Events};
+use super::events::Events;
 use super::locks::Locks;
+use super::outbox::Outbox;
 use super::reservations::Reservations;
 use super::rows::{
     ApiKeyRow, AuditRow, ClientRow, LockRow, ReservationRow, TenantRow, UnitRow, UnitTenantRow,
@@ -45,7 +46,6 @@ use crate::user::{Email, NewUser, User, UserPatch};
 impl<S, DB> Store for S
 where
     S: SqlStore<Db = DB>
-        + EventStream
         + WebhookStore
         + PushStore
         + MailStore
@@ -61,7 +61,7 @@ where
         + PictureStore
         + ProfileStore
         + std::fmt::Debug,
-    DB: Dialect,
+    DB: Dialect + Outbox,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
     for<'p> &'p Pool<DB>: sqlx::Executor<'p, Database = DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
@@ -97,6 +97,16 @@ where
     LockRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
     ReservationRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
     (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (
+        i64,
+        i64,
+        Uuid,
+        String,
+        Uuid,
+        Json<serde_json::Value>,
+        DB::Instant,
+    ): for<'r> sqlx::FromRow<'r, DB::Row>,
     (DB::Instant, DB::Instant, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
     (Uuid, DB::Instant, DB::Instant, i64, Option<Uuid>): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
@@ -438,7 +448,7 @@ where
         after: EventCursor,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError> {
-        self.select_events(tenant, after, None, limit).await
+        Events::after(self, tenant, after, None, limit).await
     }
 
     async fn events_of_kinds_after(
@@ -448,7 +458,7 @@ where
         kinds: &[EventKind],
         limit: u32,
     ) -> Result<Vec<Event>, StoreError> {
-        self.select_events(tenant, after, Some(kinds), limit).await
+        Events::after(self, tenant, after, Some(kinds), limit).await
     }
 
     async fn event_count(&self, tenant: TenantId) -> Result<u64, StoreError> {
@@ -456,7 +466,7 @@ where
     }
 
     async fn latest_event_cursor(&self, tenant: TenantId) -> Result<EventCursor, StoreError> {
-        self.latest_position(tenant).await
+        Events::latest(self, tenant).await
     }
 
     fn commits(&self) -> tokio::sync::watch::Receiver<u64> {

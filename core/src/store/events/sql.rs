@@ -1,6 +1,6 @@
 //! The outbox and the audit log for both databases, written once: appending
-//! a standalone event or audit entry, the audit log's pages and the event
-//! count. Reading the stream itself is [`super::EventStream`]'s, per database.
+//! a standalone event or audit entry, the audit log's pages, the event
+//! stream and its count.
 
 use std::marker::PhantomData;
 
@@ -8,19 +8,25 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use crate::audit::{Actor, AuditCursor, AuditEntry, AuditFilter};
-use crate::ids::TenantId;
+use crate::event::{Event, EventCursor, EventKind};
+use crate::ids::{EventId, TenantId};
+use crate::store::outbox::{Outbox, event_position};
 use crate::store::records::{audit_log_query, standalone};
 use crate::store::rows::AuditRow;
-use crate::store::sql::{Conn, Dialect, SqlStore, append, append_audit};
+use crate::store::sql::{Conn, SqlStore, StoredInstant, append, append_audit};
 use crate::store::tenants::unknown_tenant;
 use crate::store::{NewEvent, StoreError};
 
 /// The outbox and audit queries, on the database `DB`.
 pub(crate) struct Events<DB>(PhantomData<DB>);
 
+/// An event as the stream reads it: its position (transaction id, sequence
+/// number), id, kind, entity, payload and instant.
+type EventRow<T> = (i64, i64, Uuid, String, Uuid, Json<serde_json::Value>, T);
+
 impl<DB> Events<DB>
 where
-    DB: Dialect,
+    DB: Outbox,
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
@@ -31,6 +37,8 @@ where
     for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     AuditRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
     (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
+    EventRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
 {
     /// Appends an event and its audit entry (NOT_FOUND for an unknown tenant).
     pub(crate) async fn record<S: SqlStore<Db = DB>>(
@@ -86,5 +94,83 @@ where
             .fetch_one(&mut *conn)
             .await?;
         u64::try_from(n).map_err(StoreError::corrupt)
+    }
+
+    /// The tenant's events after `after` (of `kinds` only, when given), in
+    /// stream order; only those no later commit can precede (see
+    /// [`Outbox::after`]). A PostgreSQL position read on SQLite passes every
+    /// event there.
+    pub(crate) async fn after<S: SqlStore<Db = DB>>(
+        store: &S,
+        tenant: TenantId,
+        after: EventCursor,
+        kinds: Option<&[EventKind]>,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError> {
+        let position = event_position::<DB>("e", "event");
+        let condition = DB::after("e", "$4", "$2");
+        let kinds = kinds.unwrap_or_default();
+        let of_kinds = if kinds.is_empty() {
+            String::new()
+        } else {
+            let list = (5..5 + kinds.len()).map(|n| format!("${n}"));
+            format!(" AND e.kind IN ({})", list.collect::<Vec<_>>().join(", "))
+        };
+        let order = DB::kept("e.txid", "e.seq");
+        let sql = format!(
+            "SELECT {position}, e.id, e.kind, e.entity_id, e.payload, e.at FROM events e \
+             WHERE e.tenant_id = $1 AND {condition}{of_kinds} ORDER BY {order} LIMIT $3"
+        );
+        let seq = if !DB::TXIDS && after.txid > 0 {
+            i64::MAX
+        } else {
+            after.seq
+        };
+        let query = sqlx::query_as::<DB, EventRow<DB::Instant>>(sqlx::AssertSqlSafe(sql))
+            .bind(tenant.as_uuid())
+            .bind(seq)
+            .bind(i64::from(limit))
+            .bind(after.txid);
+        let query = kinds
+            .iter()
+            .fold(query, |query, kind| query.bind(kind.as_str()));
+        let mut conn = store.read(tenant).await?;
+        query
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|(txid, seq, id, kind, entity_id, payload, at)| {
+                Ok(Event {
+                    cursor: EventCursor { txid, seq },
+                    id: EventId::from_uuid(id),
+                    tenant_id: tenant,
+                    kind: kind.parse().map_err(StoreError::corrupt)?,
+                    entity_id,
+                    payload: payload.0,
+                    at: at.instant()?,
+                })
+            })
+            .collect()
+    }
+
+    /// The position of the tenant's latest readable event
+    /// ([`EventCursor::START`] when there is none).
+    pub(crate) async fn latest<S: SqlStore<Db = DB>>(
+        store: &S,
+        tenant: TenantId,
+    ) -> Result<EventCursor, StoreError> {
+        let position = event_position::<DB>("e", "event");
+        let visible = DB::visible("e");
+        let latest = DB::kept("e.txid DESC", "e.seq DESC");
+        let sql = format!(
+            "SELECT {position} FROM events e WHERE e.tenant_id = $1 AND {visible} \
+             ORDER BY {latest} LIMIT 1"
+        );
+        let mut conn = store.read(tenant).await?;
+        let row: Option<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(tenant.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await?;
+        Ok(row.map_or(EventCursor::START, |(txid, seq)| EventCursor { txid, seq }))
     }
 }

@@ -523,7 +523,7 @@ async fn two_enqueuers_queue_every_notification_exactly_once(backend: Backend) {
         let store = store.clone();
         let total = total.clone();
         enqueuers.push(tokio::spawn(async move {
-            for _ in 0..20_000 {
+            for () in support::for_a_while() {
                 let done = store.enqueue_pushes(tenant, now(), 7).await.unwrap();
                 total.fetch_add(done.deliveries, Ordering::SeqCst);
                 if total.load(Ordering::SeqCst) >= expected {

@@ -274,7 +274,7 @@ async fn two_enqueuers_queue_every_event_exactly_once(backend: Backend) {
         let tenant = tenant.id;
         enqueuers.push(tokio::spawn(async move {
             use std::sync::atomic::Ordering;
-            for _ in 0..20_000 {
+            for () in support::for_a_while() {
                 let done = store.enqueue_deliveries(tenant, now(), 7).await.unwrap();
                 total.fetch_add(done.deliveries, Ordering::SeqCst);
                 if total.load(Ordering::SeqCst) >= expected {

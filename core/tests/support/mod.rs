@@ -293,6 +293,14 @@ pub async fn user(
         .id
 }
 
+/// Passes of a polling loop for up to two minutes: a bound on wall time rather
+/// than on passes, so a loop that waits for slow concurrent writers on a loaded
+/// machine does not run out early.
+pub fn for_a_while() -> impl Iterator<Item = ()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    std::iter::from_fn(move || (std::time::Instant::now() < deadline).then_some(()))
+}
+
 /// Runs enqueue passes until `expected` items have been queued in total and
 /// the last pass read everything. On PostgreSQL an event becomes readable only
 /// once every older transaction of the cluster has ended (other tests run

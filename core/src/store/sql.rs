@@ -122,6 +122,29 @@ pub(crate) trait Dialect:
         R: for<'r> sqlx::FromRow<'r, Self::Row>;
 }
 
+/// `tenant`'s rows among `ids`, read in one statement ([`Dialect::by_ids`]);
+/// none asked, none read.
+pub(crate) async fn rows_by_ids<S, R>(
+    store: &S,
+    any: &'static str,
+    list: &'static str,
+    tenant: TenantId,
+    ids: Vec<Uuid>,
+) -> Result<Vec<R>, StoreError>
+where
+    S: SqlStore,
+    for<'c> &'c mut Conn<S::Db>: sqlx::Executor<'c, Database = S::Db>,
+    R: for<'r> sqlx::FromRow<'r, <S::Db as Database>::Row> + Send + Unpin,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conn = store.read(tenant).await?;
+    Ok(S::Db::by_ids::<R>(any, list, tenant.as_uuid(), ids)
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
 impl Dialect for Sqlite {
     type Instant = i64;
     const MAX_BINDS: usize = 2_000;

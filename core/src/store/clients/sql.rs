@@ -16,7 +16,7 @@ use crate::store::records::{
     client_created, client_erased_refusal, client_updated, contains_pattern,
 };
 use crate::store::rows::ClientRow;
-use crate::store::sql::{Conn, Dialect, SqlStore, append, locking};
+use crate::store::sql::{Conn, Dialect, SqlStore, append, locking, rows_by_ids};
 use crate::store::tenants::unknown_tenant;
 
 /// The client queries, on the database `DB`.
@@ -211,18 +211,13 @@ where
         tenant: TenantId,
         ids: &[ClientId],
     ) -> Result<Vec<Client>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
-        let mut conn = store.read(tenant).await?;
-        DB::by_ids::<ClientRow<DB::Instant>>(
+        rows_by_ids::<S, ClientRow<DB::Instant>>(
+            store,
             "SELECT * FROM clients WHERE tenant_id = $1 AND id = ANY($2)",
             "SELECT * FROM clients WHERE tenant_id = $1 AND id IN (",
-            tenant.as_uuid(),
-            ids,
+            tenant,
+            ids.iter().map(|id| id.as_uuid()).collect(),
         )
-        .fetch_all(&mut *conn)
         .await?
         .into_iter()
         .map(ClientRow::into_domain)

@@ -14,7 +14,7 @@ use crate::store::StoreError;
 use crate::store::records::{check_inventory, unit_archived, unit_created, unit_updated};
 use crate::store::reservations::loads;
 use crate::store::rows::UnitRow;
-use crate::store::sql::{Conn, Dialect, SqlStore, append, locking};
+use crate::store::sql::{Conn, Dialect, SqlStore, append, locking, rows_by_ids};
 use crate::store::tenants::tenant_fk;
 use crate::time_range::TimeRange;
 use crate::unit::{NewUnit, Unit, UnitPatch};
@@ -268,18 +268,13 @@ where
         tenant: TenantId,
         ids: &[UnitId],
     ) -> Result<Vec<Unit>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
-        let mut conn = store.read(tenant).await?;
-        DB::by_ids::<UnitRow<DB::Instant>>(
+        rows_by_ids::<S, UnitRow<DB::Instant>>(
+            store,
             "SELECT * FROM units WHERE tenant_id = $1 AND id = ANY($2)",
             "SELECT * FROM units WHERE tenant_id = $1 AND id IN (",
-            tenant.as_uuid(),
-            ids,
+            tenant,
+            ids.iter().map(|id| id.as_uuid()).collect(),
         )
-        .fetch_all(&mut *conn)
         .await?
         .into_iter()
         .map(UnitRow::into_domain)

@@ -16,6 +16,7 @@
 //! position, and reading, locking and moving that position
 //! (docs/decisions/0151).
 
+use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
 use chrono::{DateTime, Duration, Utc};
@@ -102,7 +103,7 @@ pub(crate) async fn tenant_ids<DB>(pool: &sqlx::Pool<DB>) -> Result<Vec<TenantId
 where
     DB: Dialect,
     for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (Uuid,): for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
 {
     let ids: Vec<Uuid> = sqlx::query_scalar::<DB, Uuid>("SELECT id FROM tenants ORDER BY id")
         .fetch_all(pool)
@@ -167,16 +168,8 @@ pub(crate) struct TenantCursor {
 /// The queue statements, on the database `DB`.
 pub(crate) struct On<DB>(PhantomData<DB>);
 
-impl<DB> On<DB>
-where
-    DB: Outbox,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    (bool,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+#[each_database]
+impl On<DB> {
     /// A claim of up to `limits.1` due items of `q` for one attempt each
     /// (of `limits.0` allowed), leased for `lease`: a read first, so an idle
     /// worker takes no write lock, then [`Self::claim`] in a write
@@ -356,7 +349,7 @@ where
         columns: &str,
     ) -> Result<Vec<R>, StoreError>
     where
-        R: for<'r> sqlx::FromRow<'r, DB::Row> + Send + Unpin,
+        R: for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row> + Send + Unpin,
     {
         let (position, after) = (
             event_position::<DB>("e", "event"),

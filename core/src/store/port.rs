@@ -4,29 +4,20 @@
 //! `where` clause lists what that code binds and reads.
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Pool;
-use sqlx::types::Json;
-use uuid::Uuid;
+use berth_core_macros::each_database;
+use chrono::{DateTime, Utc};
 
 use super::accounts::Accounts;
 use super::clients::Clients;
 use super::events::Events;
 use super::locks::Locks;
-use super::outbox::Outbox;
 use super::reservations::Reservations;
-use super::rows::{
-    ApiKeyRow, AuditRow, ClientRow, LockRow, ReservationRow, TenantRow, UnitRow, UnitTenantRow,
-    UserRow,
-};
-use super::sql::{Conn, Dialect, SqlStore};
+use super::sql::SqlStore;
 use super::tenants::Tenants;
 use super::units::Units;
 use super::{
-    AnalyticsStore, BoardStore, CalendarStore, CalendarSyncStore, ErasureStore,
-    EventRetentionStore, Inserted, LoginThrottleStore, MailStore, MediaStore, NewEvent,
-    NewReservation, Occupancy, PeriodChange, PictureStore, ProfileStore, PushStore,
-    ReservationDetailsStore, ReservationFilter, Store, StoreError, Transition, WebhookStore,
+    Inserted, NewEvent, NewReservation, Occupancy, PeriodChange, ReservationFilter, Store,
+    StoreError, Transition,
 };
 use crate::api_key::{ApiKey, NewApiKey};
 use crate::audit::{Actor, AuditCursor, AuditEntry, AuditFilter};
@@ -34,82 +25,15 @@ use crate::client::{Client, ClientFilter, ClientPatch, NewClient};
 use crate::event::{Event, EventCursor, EventKind};
 use crate::ids::{ApiKeyId, ClientId, LockId, ReservationId, TenantId, UnitId, UserId};
 use crate::lock::{Lock, NewLock, SessionId};
-use crate::money::{Money, Price};
-use crate::policy_override::PolicyOverride;
 use crate::reservation::{IdempotencyKey, Reservation};
 use crate::tenant::{NewTenant, Tenant, TenantSlug};
 use crate::time_range::TimeRange;
 use crate::unit::{NewUnit, Unit, UnitPatch};
 use crate::user::{Email, NewUser, User, UserPatch};
 
+#[each_database]
 #[async_trait]
-impl<S, DB> Store for S
-where
-    S: SqlStore<Db = DB>
-        + WebhookStore
-        + PushStore
-        + MailStore
-        + CalendarStore
-        + CalendarSyncStore
-        + LoginThrottleStore
-        + EventRetentionStore
-        + ErasureStore
-        + ReservationDetailsStore
-        + AnalyticsStore
-        + BoardStore
-        + MediaStore
-        + PictureStore
-        + ProfileStore
-        + std::fmt::Debug,
-    DB: Dialect + Outbox,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'p> &'p Pool<DB>: sqlx::Executor<'p, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    bool: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    NaiveDate: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    Option<DB::Instant>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<bool>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<NaiveDate>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> Option<&'a str>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Option<Json<&'a Price>>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Option<Json<&'a Money>>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Option<Json<&'a PolicyOverride>>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a Vec<String>>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a Price>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a Money>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a PolicyOverride>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    AuditRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    TenantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    UnitTenantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    UnitRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    ClientRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    UserRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    ApiKeyRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    LockRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    ReservationRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (
-        i64,
-        i64,
-        Uuid,
-        String,
-        Uuid,
-        Json<serde_json::Value>,
-        DB::Instant,
-    ): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (DB::Instant, DB::Instant, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (Uuid, DB::Instant, DB::Instant, i64, Option<Uuid>): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+impl Store for DbStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(self.sql_pool()).await?;
         Ok(())
@@ -121,7 +45,7 @@ where
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Tenant, StoreError> {
-        Tenants::create(self, new, actor, now).await
+        Tenants::<DB>::create(self, new, actor, now).await
     }
 
     async fn update_tenant(
@@ -131,7 +55,7 @@ where
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Tenant, StoreError> {
-        Tenants::update(self, id, update, actor, now).await
+        Tenants::<DB>::update(self, id, update, actor, now).await
     }
 
     async fn record_event(
@@ -140,11 +64,11 @@ where
         event: NewEvent,
         actor: &Actor,
     ) -> Result<(), StoreError> {
-        Events::record(self, tenant, event, actor).await
+        Events::<DB>::record(self, tenant, event, actor).await
     }
 
     async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
-        Tenants::by_id(self, id).await
+        Tenants::<DB>::by_id(self, id).await
     }
 
     async fn tenant_and_unit(
@@ -152,15 +76,15 @@ where
         tenant: TenantId,
         unit: UnitId,
     ) -> Result<Option<(Tenant, Unit)>, StoreError> {
-        Tenants::with_unit(self, tenant, unit).await
+        Tenants::<DB>::with_unit(self, tenant, unit).await
     }
 
     async fn tenant_by_slug(&self, slug: &TenantSlug) -> Result<Option<Tenant>, StoreError> {
-        Tenants::by_slug(self, slug).await
+        Tenants::<DB>::by_slug(self, slug).await
     }
 
     async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
-        Tenants::all(self).await
+        Tenants::<DB>::all(self).await
     }
 
     async fn create_unit(
@@ -170,11 +94,11 @@ where
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Unit, StoreError> {
-        Units::create(self, tenant, new, actor, now).await
+        Units::<DB>::create(self, tenant, new, actor, now).await
     }
 
     async fn unit(&self, tenant: TenantId, id: UnitId) -> Result<Option<Unit>, StoreError> {
-        Units::by_id(self, tenant, id).await
+        Units::<DB>::by_id(self, tenant, id).await
     }
 
     async fn units(
@@ -182,7 +106,7 @@ where
         tenant: TenantId,
         include_archived: bool,
     ) -> Result<Vec<Unit>, StoreError> {
-        Units::list(self, tenant, include_archived).await
+        Units::<DB>::list(self, tenant, include_archived).await
     }
 
     async fn update_unit(
@@ -193,7 +117,7 @@ where
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Unit, StoreError> {
-        Units::update(self, tenant, id, patch, actor, now).await
+        Units::<DB>::update(self, tenant, id, patch, actor, now).await
     }
 
     async fn units_by_ids(
@@ -201,7 +125,7 @@ where
         tenant: TenantId,
         ids: &[UnitId],
     ) -> Result<Vec<Unit>, StoreError> {
-        Units::by_ids(self, tenant, ids).await
+        Units::<DB>::by_ids(self, tenant, ids).await
     }
 
     async fn create_client(
@@ -211,11 +135,11 @@ where
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Client, StoreError> {
-        Clients::create(self, tenant, new, actor, now).await
+        Clients::<DB>::create(self, tenant, new, actor, now).await
     }
 
     async fn client(&self, tenant: TenantId, id: ClientId) -> Result<Option<Client>, StoreError> {
-        Clients::by_id(self, tenant, id).await
+        Clients::<DB>::by_id(self, tenant, id).await
     }
 
     async fn update_client(
@@ -226,7 +150,7 @@ where
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Client, StoreError> {
-        Clients::update(self, tenant, id, patch, actor, now).await
+        Clients::<DB>::update(self, tenant, id, patch, actor, now).await
     }
 
     async fn clients(
@@ -234,7 +158,7 @@ where
         tenant: TenantId,
         filter: &ClientFilter,
     ) -> Result<Vec<Client>, StoreError> {
-        Clients::list(self, tenant, filter).await
+        Clients::<DB>::list(self, tenant, filter).await
     }
 
     async fn clients_by_ids(
@@ -242,7 +166,7 @@ where
         tenant: TenantId,
         ids: &[ClientId],
     ) -> Result<Vec<Client>, StoreError> {
-        Clients::by_ids(self, tenant, ids).await
+        Clients::<DB>::by_ids(self, tenant, ids).await
     }
 
     async fn create_api_key(
@@ -252,11 +176,11 @@ where
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<ApiKey, StoreError> {
-        Accounts::create_api_key(self, tenant, new, actor, now).await
+        Accounts::<DB>::create_api_key(self, tenant, new, actor, now).await
     }
 
     async fn api_keys(&self, tenant: TenantId) -> Result<Vec<ApiKey>, StoreError> {
-        Accounts::api_keys(self, tenant).await
+        Accounts::<DB>::api_keys(self, tenant).await
     }
 
     async fn api_key_secret(
@@ -264,7 +188,7 @@ where
         tenant: TenantId,
         id: ApiKeyId,
     ) -> Result<Option<(ApiKey, String)>, StoreError> {
-        Accounts::api_key_secret(self, tenant, id).await
+        Accounts::<DB>::api_key_secret(self, tenant, id).await
     }
 
     async fn revoke_api_key(
@@ -274,7 +198,7 @@ where
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<ApiKey, StoreError> {
-        Accounts::revoke_api_key(self, tenant, id, actor, now).await
+        Accounts::<DB>::revoke_api_key(self, tenant, id, actor, now).await
     }
 
     async fn create_user(
@@ -284,7 +208,7 @@ where
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<User, StoreError> {
-        Accounts::create_user(self, tenant, new, actor, now).await
+        Accounts::<DB>::create_user(self, tenant, new, actor, now).await
     }
 
     async fn user_credentials(
@@ -292,15 +216,15 @@ where
         tenant: TenantId,
         email: &Email,
     ) -> Result<Option<(User, String)>, StoreError> {
-        Accounts::credentials(self, tenant, email).await
+        Accounts::<DB>::credentials(self, tenant, email).await
     }
 
     async fn user(&self, tenant: TenantId, id: UserId) -> Result<Option<User>, StoreError> {
-        Accounts::user(self, tenant, id).await
+        Accounts::<DB>::user(self, tenant, id).await
     }
 
     async fn users(&self, tenant: TenantId) -> Result<Vec<User>, StoreError> {
-        Accounts::users(self, tenant).await
+        Accounts::<DB>::users(self, tenant).await
     }
 
     async fn update_user(
@@ -311,7 +235,7 @@ where
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<User, StoreError> {
-        Accounts::update_user(self, tenant, id, patch, actor, now).await
+        Accounts::<DB>::update_user(self, tenant, id, patch, actor, now).await
     }
 
     async fn insert_reservation(
@@ -320,7 +244,7 @@ where
         new: NewReservation,
         actor: &Actor,
     ) -> Result<Inserted, StoreError> {
-        Reservations::insert(self, tenant, new, actor).await
+        Reservations::<DB>::insert(self, tenant, new, actor).await
     }
 
     async fn change_reservation(
@@ -329,7 +253,7 @@ where
         change: PeriodChange,
         actor: &Actor,
     ) -> Result<Reservation, StoreError> {
-        Reservations::change(self, tenant, change, actor).await
+        Reservations::<DB>::change(self, tenant, change, actor).await
     }
 
     async fn transition_reservation(
@@ -338,7 +262,7 @@ where
         transition: Transition,
         actor: &Actor,
     ) -> Result<Reservation, StoreError> {
-        Reservations::transition(self, tenant, transition, actor).await
+        Reservations::<DB>::transition(self, tenant, transition, actor).await
     }
 
     async fn reservation(
@@ -346,7 +270,7 @@ where
         tenant: TenantId,
         id: ReservationId,
     ) -> Result<Option<Reservation>, StoreError> {
-        Reservations::by_id(self, tenant, id).await
+        Reservations::<DB>::by_id(self, tenant, id).await
     }
 
     async fn reservation_by_idempotency_key(
@@ -354,7 +278,7 @@ where
         tenant: TenantId,
         key: &IdempotencyKey,
     ) -> Result<Option<Reservation>, StoreError> {
-        Reservations::by_idempotency_key(self, tenant, key).await
+        Reservations::<DB>::by_idempotency_key(self, tenant, key).await
     }
 
     async fn reservations(
@@ -362,7 +286,7 @@ where
         tenant: TenantId,
         filter: &ReservationFilter,
     ) -> Result<Vec<Reservation>, StoreError> {
-        Reservations::list(self, tenant, filter).await
+        Reservations::<DB>::list(self, tenant, filter).await
     }
 
     async fn occupancy(
@@ -371,7 +295,7 @@ where
         units: &[UnitId],
         range: &TimeRange,
     ) -> Result<Vec<Occupancy>, StoreError> {
-        Reservations::occupancy(self, tenant, units, range).await
+        Reservations::<DB>::occupancy(self, tenant, units, range).await
     }
 
     async fn acquire_lock(
@@ -380,7 +304,7 @@ where
         new: NewLock,
         actor: &Actor,
     ) -> Result<Lock, StoreError> {
-        Locks::acquire(self, tenant, new, actor).await
+        Locks::<DB>::acquire(self, tenant, new, actor).await
     }
 
     async fn renew_lock(
@@ -392,7 +316,7 @@ where
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Lock, StoreError> {
-        Locks::renew(self, tenant, id, session, expires_at, actor, now).await
+        Locks::<DB>::renew(self, tenant, id, session, expires_at, actor, now).await
     }
 
     async fn release_lock(
@@ -403,7 +327,7 @@ where
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Lock, StoreError> {
-        Locks::release(self, tenant, id, session, actor, now).await
+        Locks::<DB>::release(self, tenant, id, session, actor, now).await
     }
 
     async fn release_session_locks(
@@ -413,11 +337,11 @@ where
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Vec<Lock>, StoreError> {
-        Locks::release_session(self, tenant, session, actor, now).await
+        Locks::<DB>::release_session(self, tenant, session, actor, now).await
     }
 
     async fn locks(&self, tenant: TenantId, now: DateTime<Utc>) -> Result<Vec<Lock>, StoreError> {
-        Locks::of_tenant(self, tenant, now).await
+        Locks::<DB>::of_tenant(self, tenant, now).await
     }
 
     async fn expire_locks(
@@ -425,11 +349,11 @@ where
         tenant: TenantId,
         now: DateTime<Utc>,
     ) -> Result<Vec<Lock>, StoreError> {
-        Locks::expire(self, tenant, now).await
+        Locks::<DB>::expire(self, tenant, now).await
     }
 
     async fn record_audit(&self, entry: AuditEntry) -> Result<(), StoreError> {
-        Events::record_audit(self, entry).await
+        Events::<DB>::record_audit(self, entry).await
     }
 
     async fn audit_log(
@@ -439,7 +363,7 @@ where
         after: Option<AuditCursor>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        Events::audit_log(self, tenant, filter, after, limit).await
+        Events::<DB>::audit_log(self, tenant, filter, after, limit).await
     }
 
     async fn events_after(
@@ -448,7 +372,7 @@ where
         after: EventCursor,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError> {
-        Events::after(self, tenant, after, None, limit).await
+        Events::<DB>::after(self, tenant, after, None, limit).await
     }
 
     async fn events_of_kinds_after(
@@ -458,15 +382,15 @@ where
         kinds: &[EventKind],
         limit: u32,
     ) -> Result<Vec<Event>, StoreError> {
-        Events::after(self, tenant, after, Some(kinds), limit).await
+        Events::<DB>::after(self, tenant, after, Some(kinds), limit).await
     }
 
     async fn event_count(&self, tenant: TenantId) -> Result<u64, StoreError> {
-        Events::count(self, tenant).await
+        Events::<DB>::count(self, tenant).await
     }
 
     async fn latest_event_cursor(&self, tenant: TenantId) -> Result<EventCursor, StoreError> {
-        Events::latest(self, tenant).await
+        Events::<DB>::latest(self, tenant).await
     }
 
     fn commits(&self) -> tokio::sync::watch::Receiver<u64> {

@@ -223,6 +223,9 @@ pub(crate) use locking;
 /// A connection of the database `DB`.
 pub(crate) type Conn<DB> = <DB as Database>::Connection;
 
+/// An instant as the database `DB` keeps it.
+pub(crate) type Instant<DB> = <DB as Dialect>::Instant;
+
 /// How a store runs the code written once: its transactions and the few
 /// statements whose locking differs.
 #[async_trait]

@@ -1,10 +1,9 @@
 //! Users and API keys for both databases, written once.
 
+use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
-use sqlx::types::Json;
-use uuid::Uuid;
 
 use crate::api_key::{ApiKey, NewApiKey};
 use crate::audit::Actor;
@@ -15,33 +14,16 @@ use crate::store::records::{
     api_key_created, api_key_revoked, keeps_an_owner, removes_an_owner, user_change, user_created,
     user_updated,
 };
-use crate::store::rows::{ApiKeyRow, LockRow, UserRow};
-use crate::store::sql::{Conn, Dialect, SqlStore, append, locking};
+use crate::store::rows::{ApiKeyRow, UserRow};
+use crate::store::sql::{Conn, Dialect, Instant, SqlStore, append, locking};
 use crate::store::tenants::tenant_fk;
 use crate::user::{Email, NewUser, User, UserPatch};
 
 /// The account queries, on the database `DB`.
 pub(crate) struct Accounts<DB>(PhantomData<DB>);
 
-impl<DB> Accounts<DB>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    Option<DB::Instant>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> Option<&'a str>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    ApiKeyRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    UserRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    LockRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+#[each_database]
+impl Accounts<DB> {
     pub(crate) async fn create_api_key<S: SqlStore<Db = DB>>(
         store: &S,
         tenant: TenantId,
@@ -82,7 +64,7 @@ where
         tenant: TenantId,
     ) -> Result<Vec<ApiKey>, StoreError> {
         let mut conn = store.read(tenant).await?;
-        sqlx::query_as::<DB, ApiKeyRow<DB::Instant>>(
+        sqlx::query_as::<DB, ApiKeyRow<Instant<DB>>>(
             "SELECT * FROM api_keys WHERE tenant_id = $1 ORDER BY id",
         )
         .bind(tenant.as_uuid())
@@ -98,7 +80,7 @@ where
         tenant: TenantId,
         id: ApiKeyId,
     ) -> Result<Option<(ApiKey, String)>, StoreError> {
-        sqlx::query_as::<DB, ApiKeyRow<DB::Instant>>(
+        sqlx::query_as::<DB, ApiKeyRow<Instant<DB>>>(
             "SELECT * FROM api_keys WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.as_uuid())
@@ -193,7 +175,7 @@ where
         email: &Email,
     ) -> Result<Option<(User, String)>, StoreError> {
         let mut conn = store.read(tenant).await?;
-        sqlx::query_as::<DB, UserRow<DB::Instant>>(
+        sqlx::query_as::<DB, UserRow<Instant<DB>>>(
             "SELECT * FROM users WHERE tenant_id = $1 AND email = $2",
         )
         .bind(tenant.as_uuid())
@@ -210,7 +192,7 @@ where
         id: UserId,
     ) -> Result<Option<User>, StoreError> {
         let mut conn = store.read(tenant).await?;
-        let found = sqlx::query_as::<DB, UserRow<DB::Instant>>(
+        let found = sqlx::query_as::<DB, UserRow<Instant<DB>>>(
             "SELECT * FROM users WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.as_uuid())
@@ -227,7 +209,7 @@ where
         tenant: TenantId,
     ) -> Result<Vec<User>, StoreError> {
         let mut conn = store.read(tenant).await?;
-        sqlx::query_as::<DB, UserRow<DB::Instant>>(
+        sqlx::query_as::<DB, UserRow<Instant<DB>>>(
             "SELECT * FROM users WHERE tenant_id = $1 ORDER BY created_at, id",
         )
         .bind(tenant.as_uuid())
@@ -261,7 +243,7 @@ where
             .execute(&mut *tx)
             .await?;
         }
-        let (before, _) = sqlx::query_as::<DB, UserRow<DB::Instant>>(locking!(
+        let (before, _) = sqlx::query_as::<DB, UserRow<Instant<DB>>>(locking!(
             DB,
             "SELECT * FROM users WHERE tenant_id = $1 AND id = $2",
             " FOR UPDATE"

@@ -4,6 +4,7 @@
 //! security asks (PostgreSQL).
 
 use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
@@ -12,7 +13,7 @@ use crate::analytics::Booking;
 use crate::ids::TenantId;
 use crate::store::StoreError;
 use crate::store::sql::StoredInstant;
-use crate::store::sql::{Conn, Dialect, SqlStore};
+use crate::store::sql::{Dialect, Instant, SqlStore};
 use crate::time_range::TimeRange;
 use crate::unit_history::UnitVersion;
 
@@ -30,16 +31,9 @@ type Row<T> = (
     T,
 );
 
+#[each_database]
 #[async_trait]
-impl<S, DB> AnalyticsStore for S
-where
-    S: SqlStore<Db = DB>,
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Row<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    (Uuid, DB::Instant, i64, bool): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+impl AnalyticsStore for DbStore {
     async fn bookings_overlapping(
         &self,
         tenant: TenantId,
@@ -50,7 +44,7 @@ where
              WHERE tenant_id = $1 AND end_at > $2 AND start_at < $3"
         ));
         let mut conn = self.read(tenant).await?;
-        sqlx::query_as::<DB, Row<DB::Instant>>(sql)
+        sqlx::query_as::<DB, Row<Instant<DB>>>(sql)
             .bind(tenant.as_uuid())
             .bind(DB::stamp(range.start()))
             .bind(DB::stamp(range.end()))
@@ -78,7 +72,7 @@ where
 
     async fn unit_versions(&self, tenant: TenantId) -> Result<Vec<UnitVersion>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        sqlx::query_as::<DB, (Uuid, DB::Instant, i64, bool)>(
+        sqlx::query_as::<DB, (Uuid, Instant<DB>, i64, bool)>(
             "SELECT unit_id, valid_from, inventory, archived FROM unit_versions \
              WHERE tenant_id = $1",
         )

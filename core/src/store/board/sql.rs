@@ -2,26 +2,19 @@
 //! names the tenant where row-level security asks (PostgreSQL).
 
 use async_trait::async_trait;
-use uuid::Uuid;
+use berth_core_macros::each_database;
 
 use super::BoardStore;
 use crate::ids::TenantId;
 use crate::reservation::Reservation;
 use crate::store::StoreError;
 use crate::store::rows::{RESERVATION_COLUMNS, ReservationRow};
-use crate::store::sql::{Conn, Dialect, SqlStore};
+use crate::store::sql::{Dialect, Instant, SqlStore};
 use crate::time_range::TimeRange;
 
+#[each_database]
 #[async_trait]
-impl<S, DB> BoardStore for S
-where
-    S: SqlStore<Db = DB>,
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    ReservationRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+impl BoardStore for DbStore {
     async fn reservations_touching(
         &self,
         tenant: TenantId,
@@ -29,7 +22,7 @@ where
         limit: u32,
     ) -> Result<Vec<Reservation>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        sqlx::query_as::<DB, ReservationRow<DB::Instant>>(sqlx::AssertSqlSafe(format!(
+        sqlx::query_as::<DB, ReservationRow<Instant<DB>>>(sqlx::AssertSqlSafe(format!(
             "SELECT {RESERVATION_COLUMNS} FROM reservations \
              WHERE tenant_id = $1 AND end_at > $2 AND start_at < $3 \
              ORDER BY start_at, id LIMIT $4"

@@ -8,6 +8,7 @@
 //! row-level security asks (PostgreSQL).
 
 use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
@@ -25,7 +26,7 @@ use crate::ical::staff::{NewStaffBlock, ReservationOverlap};
 use crate::ical::token::FeedToken;
 use crate::ids::{CalendarBlockId, ReservationId, TenantId, UnitId};
 use crate::store::StoreError;
-use crate::store::sql::{Affected, StoredInstant};
+use crate::store::sql::{Affected, Instant, StoredInstant};
 use crate::store::sql::{Conn, Dialect, SqlStore};
 use crate::time_range::TimeRange;
 
@@ -124,9 +125,9 @@ async fn busy<DB: Dialect>(
 where
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    BusyRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    BusyRow<Instant<DB>>: for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
 {
-    let rows: Vec<BusyRow<DB::Instant>> = sqlx::query_as(
+    let rows: Vec<BusyRow<Instant<DB>>> = sqlx::query_as(
         "SELECT id, occupied_start, occupied_end, check_in, check_out, quantity FROM reservations \
          WHERE tenant_id = $1 AND unit_id = $2 AND state IN ('held', 'confirmed', 'checked_in') \
            AND occupied_start < $3 AND occupied_end > $4 ORDER BY id",
@@ -162,7 +163,7 @@ async fn blocks<DB: Dialect>(
 where
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    BlockRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    BlockRow<Instant<DB>>: for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
 {
     let mut qb = QueryBuilder::<DB>::new(format!(
         "SELECT {BLOCK_COLUMNS} FROM calendar_blocks WHERE tenant_id = "
@@ -178,7 +179,7 @@ where
             .push_bind(DB::stamp(range.end()));
     }
     qb.push(" ORDER BY start_at, end_at, id");
-    qb.build_query_as::<BlockRow<DB::Instant>>()
+    qb.build_query_as::<BlockRow<Instant<DB>>>()
         .fetch_all(&mut *conn)
         .await?
         .into_iter()
@@ -194,9 +195,9 @@ async fn fetch_feed<DB: Dialect>(
 where
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    (String, DB::Instant): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (String, Instant<DB>): for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
 {
-    let row: Option<(String, DB::Instant)> = sqlx::query_as(
+    let row: Option<(String, Instant<DB>)> = sqlx::query_as(
         "SELECT token, created_at FROM ical_feeds WHERE tenant_id = $1 AND unit_id = $2",
     )
     .bind(tenant.as_uuid())
@@ -217,22 +218,9 @@ where
 /// Parameters per block in an INSERT of blocks.
 const BINDS_PER_BLOCK: usize = 10;
 
+#[each_database]
 #[async_trait]
-impl<S, DB> CalendarStore for S
-where
-    S: SqlStore<Db = DB>,
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<NaiveDate>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    BlockRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    OverlapRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    (String, DB::Instant): for<'r> sqlx::FromRow<'r, DB::Row>,
-    BusyRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+impl CalendarStore for DbStore {
     async fn set_ical_token(
         &self,
         tenant: TenantId,
@@ -242,7 +230,7 @@ where
         now: DateTime<Utc>,
     ) -> Result<IcalFeed, StoreError> {
         let mut tx = self.write(tenant).await?;
-        S::unit_for_change(&mut tx, tenant, unit).await?;
+        Self::unit_for_change(&mut tx, tenant, unit).await?;
         let before = fetch_feed::<DB>(&mut tx, tenant, unit).await?;
         sqlx::query(
             "INSERT INTO ical_feeds (tenant_id, unit_id, token, created_at) VALUES ($1, $2, $3, $4) \
@@ -261,7 +249,7 @@ where
             token,
             created_at: now,
         };
-        S::append(&mut tx, &feed_rotated(&feed, before.is_none(), actor)).await?;
+        Self::append(&mut tx, &feed_rotated(&feed, before.is_none(), actor)).await?;
         tx.commit().await?;
         self.announce();
         Ok(feed)
@@ -275,7 +263,7 @@ where
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write(tenant).await?;
-        S::unit_for_change(&mut tx, tenant, unit).await?;
+        Self::unit_for_change(&mut tx, tenant, unit).await?;
         let deleted = sqlx::query("DELETE FROM ical_feeds WHERE tenant_id = $1 AND unit_id = $2")
             .bind(tenant.as_uuid())
             .bind(unit.as_uuid())
@@ -285,7 +273,7 @@ where
         if deleted == 0 {
             return Ok(false);
         }
-        S::append(&mut tx, &feed_disabled(tenant, unit, actor, now)).await?;
+        Self::append(&mut tx, &feed_disabled(tenant, unit, actor, now)).await?;
         tx.commit().await?;
         self.announce();
         Ok(true)
@@ -317,7 +305,7 @@ where
         actor: &Actor,
     ) -> Result<CalendarImport, StoreError> {
         let mut tx = self.write(tenant).await?;
-        S::unit_for_change(&mut tx, tenant, replacement.unit_id).await?;
+        Self::unit_for_change(&mut tx, tenant, replacement.unit_id).await?;
         let removed = sqlx::query(
             "DELETE FROM calendar_blocks WHERE tenant_id = $1 AND unit_id = $2 AND source = $3",
         )
@@ -364,7 +352,7 @@ where
             removed: u32::try_from(removed).unwrap_or(u32::MAX),
             skipped: replacement.skipped,
         };
-        S::append(
+        Self::append(
             &mut tx,
             &blocks_imported(tenant, &import, actor, replacement.now),
         )
@@ -390,8 +378,8 @@ where
         actor: &Actor,
     ) -> Result<CalendarBlock, StoreError> {
         let mut tx = self.write(tenant).await?;
-        S::unit_for_change(&mut tx, tenant, new.unit_id).await?;
-        S::ensure_unlocked(
+        Self::unit_for_change(&mut tx, tenant, new.unit_id).await?;
+        Self::ensure_unlocked(
             &mut tx,
             tenant,
             new.session.as_ref(),
@@ -401,7 +389,7 @@ where
             new.now,
         )
         .await?;
-        let overlap: Option<OverlapRow<DB::Instant>> = sqlx::query_as(
+        let overlap: Option<OverlapRow<Instant<DB>>> = sqlx::query_as(
             "SELECT r.id, r.state, r.start_at, r.end_at, r.check_in, r.check_out, c.name \
              FROM reservations r \
              LEFT JOIN clients c ON c.tenant_id = r.tenant_id AND c.id = r.client_id \
@@ -438,7 +426,7 @@ where
         .bind(&block.created_by_name)
         .execute(&mut *tx)
         .await?;
-        S::append(&mut tx, &block_created(&block, actor)).await?;
+        Self::append(&mut tx, &block_created(&block, actor)).await?;
         tx.commit().await?;
         self.announce();
         Ok(block)
@@ -450,7 +438,7 @@ where
         id: CalendarBlockId,
     ) -> Result<Option<CalendarBlock>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        sqlx::query_as::<DB, BlockRow<DB::Instant>>(sqlx::AssertSqlSafe(format!(
+        sqlx::query_as::<DB, BlockRow<Instant<DB>>>(sqlx::AssertSqlSafe(format!(
             "SELECT {BLOCK_COLUMNS} FROM calendar_blocks WHERE tenant_id = $1 AND id = $2"
         )))
         .bind(tenant.as_uuid())
@@ -469,7 +457,7 @@ where
         now: DateTime<Utc>,
     ) -> Result<CalendarBlock, StoreError> {
         let mut tx = self.write(tenant).await?;
-        let block = sqlx::query_as::<DB, BlockRow<DB::Instant>>(sqlx::AssertSqlSafe(format!(
+        let block = sqlx::query_as::<DB, BlockRow<Instant<DB>>>(sqlx::AssertSqlSafe(format!(
             "DELETE FROM calendar_blocks WHERE tenant_id = $1 AND id = $2 AND source = $3 \
              RETURNING {BLOCK_COLUMNS}"
         )))
@@ -480,7 +468,7 @@ where
         .await?
         .ok_or_else(|| StoreError::not_found("block", id))?
         .into_domain()?;
-        S::append(&mut tx, &block_removed(&block, actor, now)).await?;
+        Self::append(&mut tx, &block_removed(&block, actor, now)).await?;
         tx.commit().await?;
         self.announce();
         Ok(block)

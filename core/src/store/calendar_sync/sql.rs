@@ -6,6 +6,7 @@
 //! workers on several instances never claim the same sync.
 
 use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
@@ -19,7 +20,7 @@ use crate::ical::sync::{CalendarSync, NewCalendarSync, SyncInterval, SyncReport,
 use crate::ids::{CalendarSyncId, TenantId, UnitId};
 use crate::secret_box::SecretBox;
 use crate::store::StoreError;
-use crate::store::sql::{Affected, Conn, Dialect, SqlStore, StoredInstant, append_audit};
+use crate::store::sql::{Affected, Conn, Dialect, Instant, SqlStore, StoredInstant, append_audit};
 
 /// The columns a [`SyncRow`] reads.
 const COLUMNS: &str = "id, tenant_id, unit_id, source, url, interval_minutes, created_at, \
@@ -90,14 +91,8 @@ fn int4(n: u32) -> i32 {
 /// The queries of [`CalendarSyncStore`], under one `where` clause.
 struct Sql<DB>(std::marker::PhantomData<DB>);
 
-impl<DB> Sql<DB>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    SyncRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    (Option<DB::Instant>,): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+#[each_database]
+impl Sql<DB> {
     /// One sync, its row locked [`Dialect::FOR_UPDATE`] with `lock`.
     async fn sync(
         conn: &mut Conn<DB>,
@@ -107,7 +102,7 @@ where
         lock: bool,
     ) -> Result<Option<CalendarSync>, StoreError> {
         let lock = if lock { DB::FOR_UPDATE } else { "" };
-        sqlx::query_as::<DB, SyncRow<DB::Instant>>(sqlx::AssertSqlSafe(format!(
+        sqlx::query_as::<DB, SyncRow<Instant<DB>>>(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM calendar_syncs WHERE tenant_id = $1 AND id = $2{lock}"
         )))
         .bind(tenant.as_uuid())
@@ -164,7 +159,7 @@ where
     /// Sets the tenant's (locked) mark to its earliest due sync, leases
     /// included, or drops it when the tenant has none.
     async fn settle_mark(conn: &mut Conn<DB>, tenant: TenantId) -> Result<(), StoreError> {
-        let earliest: Option<DB::Instant> = sqlx::query_scalar(
+        let earliest: Option<Instant<DB>> = sqlx::query_scalar(
             "SELECT MIN(CASE WHEN lease_until > next_fetch_at THEN lease_until \
                ELSE next_fetch_at END) FROM calendar_syncs WHERE tenant_id = $1",
         )
@@ -190,26 +185,9 @@ where
     }
 }
 
+#[each_database]
 #[async_trait]
-impl<S, DB> CalendarSyncStore for S
-where
-    S: SqlStore<Db = DB>,
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i32: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    bool: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Option<&'a str>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> sqlx::types::Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    SyncRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (Option<DB::Instant>,): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+impl CalendarSyncStore for DbStore {
     async fn add_calendar_sync(
         &self,
         tenant: TenantId,
@@ -221,7 +199,7 @@ where
         // The new sync is due now.
         Sql::<DB>::mark_due(&mut tx, tenant, now).await?;
         // The unit's row orders this against its archiving.
-        if S::unit_for_change(&mut tx, tenant, new.unit_id)
+        if Self::unit_for_change(&mut tx, tenant, new.unit_id)
             .await?
             .archived
         {
@@ -246,7 +224,7 @@ where
         if inserted == 0 {
             return Err(duplicate_sync(&new));
         }
-        S::append(&mut tx, &sync_added(&sync, actor)).await?;
+        Self::append(&mut tx, &sync_added(&sync, actor)).await?;
         tx.commit().await?;
         self.announce();
         Ok(sync)
@@ -264,7 +242,7 @@ where
         }
         qb.push(" ORDER BY unit_id, source");
         let mut conn = self.read(tenant).await?;
-        qb.build_query_as::<SyncRow<DB::Instant>>()
+        qb.build_query_as::<SyncRow<Instant<DB>>>()
             .fetch_all(&mut *conn)
             .await?
             .into_iter()
@@ -294,7 +272,7 @@ where
             .await?
             .ok_or_else(|| StoreError::not_found("calendar sync", id))?;
         // The unit's row first, as an import takes it, then the sync's.
-        S::unit_for_change(&mut tx, tenant, sync.unit_id).await?;
+        Self::unit_for_change(&mut tx, tenant, sync.unit_id).await?;
         let sync = Sql::<DB>::sync(&mut tx, self.secrets(), tenant, id, true)
             .await?
             .ok_or_else(|| StoreError::not_found("calendar sync", id))?;
@@ -316,7 +294,7 @@ where
         } else {
             0
         };
-        S::append(&mut tx, &sync_removed(&sync, blocks_removed, actor, now)).await?;
+        Self::append(&mut tx, &sync_removed(&sync, blocks_removed, actor, now)).await?;
         tx.commit().await?;
         self.announce();
         Ok(sync)
@@ -360,7 +338,7 @@ where
         Sql::<DB>::lock_mark(&mut tx, tenant, now).await?;
         // One statement: the due rows leased as they are picked.
         let skip_locked = DB::SKIP_LOCKED;
-        let mut due = sqlx::query_as::<DB, SyncRow<DB::Instant>>(sqlx::AssertSqlSafe(format!(
+        let mut due = sqlx::query_as::<DB, SyncRow<Instant<DB>>>(sqlx::AssertSqlSafe(format!(
             "UPDATE calendar_syncs SET lease_until = $3 \
              WHERE tenant_id = $1 AND id IN ( \
                SELECT id FROM calendar_syncs WHERE tenant_id = $1 AND next_fetch_at <= $2 \

@@ -1,11 +1,10 @@
 //! Clients for both databases, written once.
 
+use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
-use sqlx::types::Json;
-use uuid::Uuid;
 
 use super::ClientLock;
 use crate::audit::Actor;
@@ -16,27 +15,14 @@ use crate::store::records::{
     client_created, client_erased_refusal, client_updated, contains_pattern,
 };
 use crate::store::rows::ClientRow;
-use crate::store::sql::{Conn, Dialect, SqlStore, append, locking, rows_by_ids};
+use crate::store::sql::{Conn, Dialect, Instant, SqlStore, append, locking, rows_by_ids};
 use crate::store::tenants::unknown_tenant;
 
 /// The client queries, on the database `DB`.
 pub(crate) struct Clients<DB>(PhantomData<DB>);
 
-impl<DB> Clients<DB>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    bool: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    Option<DB::Instant>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    ClientRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+#[each_database]
+impl Clients<DB> {
     /// A client of the tenant, its row locked as `lock` says.
     pub(crate) async fn fetch(
         conn: &mut Conn<DB>,
@@ -57,7 +43,7 @@ where
                 " FOR UPDATE"
             ),
         };
-        sqlx::query_as::<DB, ClientRow<DB::Instant>>(sql)
+        sqlx::query_as::<DB, ClientRow<Instant<DB>>>(sql)
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
             .fetch_optional(&mut *conn)
@@ -198,7 +184,7 @@ where
         qb.push(" ORDER BY id LIMIT ")
             .push_bind(i64::from(filter.limit.unwrap_or(100).min(1000)));
         let mut conn = store.read(tenant).await?;
-        qb.build_query_as::<ClientRow<DB::Instant>>()
+        qb.build_query_as::<ClientRow<Instant<DB>>>()
             .fetch_all(&mut *conn)
             .await?
             .into_iter()
@@ -211,7 +197,7 @@ where
         tenant: TenantId,
         ids: &[ClientId],
     ) -> Result<Vec<Client>, StoreError> {
-        rows_by_ids::<S, ClientRow<DB::Instant>>(
+        rows_by_ids::<S, ClientRow<Instant<DB>>>(
             store,
             "SELECT * FROM clients WHERE tenant_id = $1 AND id = ANY($2)",
             "SELECT * FROM clients WHERE tenant_id = $1 AND id IN (",

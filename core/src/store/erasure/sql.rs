@@ -4,6 +4,7 @@
 //! change of the client's lands halfway through.
 
 use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -17,22 +18,9 @@ use crate::store::StoreError;
 use crate::store::records;
 use crate::store::sql::{Conn, Dialect, SqlStore};
 
+#[each_database]
 #[async_trait]
-impl<S, DB> ErasureStore for S
-where
-    S: SqlStore<Db = DB>,
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    &'static str: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Uuid: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    Json<serde_json::Value>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    (Uuid, Json<serde_json::Value>): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+impl ErasureStore for DbStore {
     async fn erase_client(
         &self,
         tenant: TenantId,
@@ -41,7 +29,7 @@ where
         now: DateTime<Utc>,
     ) -> Result<(Client, ErasureReport), StoreError> {
         let mut tx = self.write(tenant).await?;
-        let before = S::client_for_change(&mut tx, tenant, id)
+        let before = Self::client_for_change(&mut tx, tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("client", id))?;
         if before.erased_at.is_some() {
@@ -103,8 +91,8 @@ where
         crate::store::mail::sql::erase_client_mail::<DB, _>(&mut tx, tenant, id, DB::stamp(now))
             .await?;
         let after = erasure::erased(&before, now);
-        S::write_client(&mut tx, &after).await?;
-        S::append(
+        Self::write_client(&mut tx, &after).await?;
+        Self::append(
             &mut tx,
             &records::client_erased(&after, &report, actor, now),
         )
@@ -152,7 +140,7 @@ where
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> &'a Uuid: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    (Uuid, Json<serde_json::Value>): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (Uuid, Json<serde_json::Value>): for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
 {
     let mut counts = [0_u64; 2];
     // The events' payloads, then the audit entries' metadata.

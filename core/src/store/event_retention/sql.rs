@@ -5,26 +5,19 @@
 //! numbers commit in order; the transaction id reads as 0).
 
 use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::EventRetentionStore;
 use crate::event::EventCursor;
 use crate::ids::TenantId;
 use crate::store::StoreError;
 use crate::store::outbox::{Outbox, event_position, kept_position};
-use crate::store::sql::{Affected, Conn, SqlStore};
+use crate::store::sql::{Affected, Dialect, SqlStore};
 
+#[each_database]
 #[async_trait]
-impl<S, DB> EventRetentionStore for S
-where
-    S: SqlStore<Db = DB>,
-    DB: Outbox,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+impl EventRetentionStore for DbStore {
     async fn prune_events(
         &self,
         tenant: TenantId,

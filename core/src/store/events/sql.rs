@@ -2,6 +2,7 @@
 //! a standalone event or audit entry, the audit log's pages, the event
 //! stream and its count.
 
+use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
 use sqlx::types::Json;
@@ -13,7 +14,7 @@ use crate::ids::{EventId, TenantId};
 use crate::store::outbox::{Outbox, event_position};
 use crate::store::records::{audit_log_query, standalone};
 use crate::store::rows::AuditRow;
-use crate::store::sql::{Conn, SqlStore, StoredInstant, append, append_audit};
+use crate::store::sql::{Dialect, Instant, SqlStore, StoredInstant, append, append_audit};
 use crate::store::tenants::unknown_tenant;
 use crate::store::{NewEvent, StoreError};
 
@@ -24,22 +25,8 @@ pub(crate) struct Events<DB>(PhantomData<DB>);
 /// number), id, kind, entity, payload and instant.
 type EventRow<T> = (i64, i64, Uuid, String, Uuid, Json<serde_json::Value>, T);
 
-impl<DB> Events<DB>
-where
-    DB: Outbox,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    AuditRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
-    EventRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+#[each_database]
+impl Events<DB> {
     /// Appends an event and its audit entry (NOT_FOUND for an unknown tenant).
     pub(crate) async fn record<S: SqlStore<Db = DB>>(
         store: &S,
@@ -77,7 +64,7 @@ where
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let mut qb = audit_log_query::<DB, _>(tenant, filter, after, limit, DB::stamp);
         let mut conn = store.read(tenant).await?;
-        let rows: Vec<AuditRow<DB::Instant>> = qb.build_query_as().fetch_all(&mut *conn).await?;
+        let rows: Vec<AuditRow<Instant<DB>>> = qb.build_query_as().fetch_all(&mut *conn).await?;
         rows.into_iter()
             .map(|row| row.into_domain(tenant))
             .collect()
@@ -126,7 +113,7 @@ where
         } else {
             after.seq
         };
-        let query = sqlx::query_as::<DB, EventRow<DB::Instant>>(sqlx::AssertSqlSafe(sql))
+        let query = sqlx::query_as::<DB, EventRow<Instant<DB>>>(sqlx::AssertSqlSafe(sql))
             .bind(tenant.as_uuid())
             .bind(seq)
             .bind(i64::from(limit))

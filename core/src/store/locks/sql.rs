@@ -5,11 +5,10 @@
 //! write ends locked (`FOR UPDATE`; expiry skips rows another transaction
 //! holds); SQLite's writers are serialized already.
 
+use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
-use sqlx::types::Json;
-use uuid::Uuid;
 
 use crate::audit::Actor;
 use crate::event::EventKind;
@@ -18,26 +17,14 @@ use crate::lock::{Lock, NewLock, SessionId};
 use crate::store::StoreError;
 use crate::store::records::{first_blocking, lock_changed};
 use crate::store::rows::LockRow;
-use crate::store::sql::{Affected, Conn, Dialect, SqlStore, append, locking};
+use crate::store::sql::{Affected, Conn, Dialect, Instant, SqlStore, append, locking};
 use crate::time_range::TimeRange;
 
 /// The lock queries, on the database `DB`.
 pub(crate) struct Locks<DB>(PhantomData<DB>);
 
-impl<DB> Locks<DB>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    Option<DB::Instant>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    LockRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+#[each_database]
+impl Locks<DB> {
     /// The live locks on `unit` or on `reservation` at `now` (all of the
     /// tenant's when both are `None`).
     pub(crate) async fn live(
@@ -66,7 +53,7 @@ where
         )
     }
 
-    fn rows(rows: Vec<LockRow<DB::Instant>>) -> Result<Vec<Lock>, StoreError> {
+    fn rows(rows: Vec<LockRow<Instant<DB>>>) -> Result<Vec<Lock>, StoreError> {
         rows.into_iter().map(LockRow::into_domain).collect()
     }
 
@@ -94,7 +81,7 @@ where
         session: &SessionId,
         now: DateTime<Utc>,
     ) -> Result<Lock, StoreError> {
-        sqlx::query_as::<DB, LockRow<DB::Instant>>(locking!(
+        sqlx::query_as::<DB, LockRow<Instant<DB>>>(locking!(
             DB,
             "SELECT * FROM locks \
              WHERE tenant_id = $1 AND id = $2 AND session_id = $3 AND expires_at > $4",

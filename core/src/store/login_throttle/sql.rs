@@ -3,31 +3,24 @@
 //! run outside a tenant's scope ([`SqlStore::write_global`]).
 
 use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
 
 use super::LoginThrottleStore;
 use crate::login_throttle::LoginAccount;
 use crate::store::StoreError;
-use crate::store::sql::{Conn, Dialect, SqlStore, StoredInstant};
+use crate::store::sql::{Dialect, Instant, SqlStore, StoredInstant};
 
+#[each_database]
 #[async_trait]
-impl<S, DB> LoginThrottleStore for S
-where
-    S: SqlStore<Db = DB>,
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    (DB::Instant,): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+impl LoginThrottleStore for DbStore {
     async fn recent_login_failures(
         &self,
         account: &LoginAccount,
         since: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<DateTime<Utc>>, StoreError> {
-        sqlx::query_scalar::<DB, DB::Instant>(
+        sqlx::query_scalar::<DB, Instant<DB>>(
             "SELECT failed_at FROM login_failures WHERE account = $1 AND failed_at > $2 \
              ORDER BY failed_at DESC LIMIT $3",
         )

@@ -12,6 +12,7 @@
 //! refuse a second copy anyway); a claim picks due messages `FOR UPDATE SKIP
 //! LOCKED` and leases them in the same statement.
 
+use berth_core_macros::each_database;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 
@@ -35,7 +36,7 @@ use crate::store::StoreError;
 use crate::store::outbox::{
     On, Outbox, Queue, TenantCursor, enqueued, event_position, tenant_ids, unknown_tenant,
 };
-use crate::store::sql::{Affected, Conn, SqlStore, StoredInstant, append_audit};
+use crate::store::sql::{Affected, Conn, Dialect, Instant, SqlStore, StoredInstant, append_audit};
 use crate::webhook::Enqueued;
 
 fn count(n: i64) -> Result<u32, StoreError> {
@@ -394,7 +395,7 @@ impl GuestRow {
 // Reads and writes, generic over the database (`T` is its stored instant,
 // `I` what an instant is bound as).
 
-/// What [`Sql::look_up`] read.
+/// What [`Sql::<DB>::look_up`] read.
 pub(crate) struct LookedUp {
     /// What each guest was last told of each reservation.
     pub told: HashMap<ReservationId, ToldStay>,
@@ -407,25 +408,8 @@ pub(crate) struct LookedUp {
 /// The e-mail store's reads and writes, on the database `DB`.
 pub(crate) struct Sql<DB>(PhantomData<DB>);
 
-impl<DB> Sql<DB>
-where
-    DB: Outbox,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    sqlx::types::Json<Value>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<DB::Instant>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    (sqlx::types::Json<Value>,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    GuestRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-    StaffRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-    MessageRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    AttemptRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+#[each_database]
+impl Sql<DB> {
     /// What an enqueue pass over `events` needs to know, read on `conn`: what
     /// each guest was last told of each reservation, the clients, the users.
     pub(crate) async fn look_up(
@@ -478,9 +462,9 @@ where
     ) -> Result<Vec<MailMessage>, StoreError> {
         let (messages_sql, attempts_sql, params) = page_sql(page);
         let mut messages =
-            sqlx::query_as::<DB, MessageRow<DB::Instant>>(sqlx::AssertSqlSafe(messages_sql));
+            sqlx::query_as::<DB, MessageRow<Instant<DB>>>(sqlx::AssertSqlSafe(messages_sql));
         let mut attempts =
-            sqlx::query_as::<DB, AttemptRow<DB::Instant>>(sqlx::AssertSqlSafe(attempts_sql));
+            sqlx::query_as::<DB, AttemptRow<Instant<DB>>>(sqlx::AssertSqlSafe(attempts_sql));
         messages = messages.bind(tenant.as_uuid());
         attempts = attempts.bind(tenant.as_uuid());
         for p in params {
@@ -512,7 +496,7 @@ where
         lock: &str,
     ) -> Result<Option<MailMessage>, StoreError> {
         let Some(row) =
-            sqlx::query_as::<DB, MessageRow<DB::Instant>>(sqlx::AssertSqlSafe(message_sql(lock)))
+            sqlx::query_as::<DB, MessageRow<Instant<DB>>>(sqlx::AssertSqlSafe(message_sql(lock)))
                 .bind(tenant.as_uuid())
                 .bind(id.as_uuid())
                 .fetch_optional(&mut *conn)
@@ -520,7 +504,7 @@ where
         else {
             return Ok(None);
         };
-        let attempts = sqlx::query_as::<DB, AttemptRow<DB::Instant>>(ATTEMPTS_OF_SQL)
+        let attempts = sqlx::query_as::<DB, AttemptRow<Instant<DB>>>(ATTEMPTS_OF_SQL)
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
             .fetch_all(&mut *conn)
@@ -630,7 +614,7 @@ where
 /// The e-mail part of a client's erasure, in its transaction on `conn`:
 /// addresses blanked, pending messages skipped, snapshots redacted.
 pub(crate) async fn erase_client_mail<DB, I>(
-    conn: &mut DB::Connection,
+    conn: &mut Conn<DB>,
     tenant: TenantId,
     client: ClientId,
     now: I,
@@ -638,11 +622,11 @@ pub(crate) async fn erase_client_mail<DB, I>(
 where
     DB: sqlx::Database,
     DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     &'static str: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     sqlx::types::Json<Value>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    (Uuid, sqlx::types::Json<Value>): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (Uuid, sqlx::types::Json<Value>): for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
     I: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB> + Send + 'static,
 {
     let rows: Vec<(Uuid, sqlx::types::Json<Value>)> = sqlx::query_as(ERASURE_SNAPSHOTS_SQL)
@@ -693,36 +677,9 @@ const CURSOR: TenantCursor = TenantCursor {
 /// payload of the kinds that can make mail.
 type EventRow<T> = (i64, i64, Uuid, String, T, Option<sqlx::types::Json<Value>>);
 
+#[each_database]
 #[async_trait]
-impl<S, DB> MailStore for S
-where
-    S: SqlStore<Db = DB>,
-    DB: Outbox,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> sqlx::types::Json<&'a Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    sqlx::types::Json<Value>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<DB::Instant>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    (bool,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (sqlx::types::Json<Value>,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    EventRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    GuestRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-    StaffRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-    MessageRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    AttemptRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    ClaimRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+impl MailStore for DbStore {
     async fn mail_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
         tenant_ids::<DB>(self.sql_pool()).await
     }
@@ -779,7 +736,7 @@ where
         };
         let columns =
             format!("e.id, e.kind, e.at, CASE WHEN {MAIL_EVENT_CONDITION} THEN e.payload END");
-        let rows: Vec<EventRow<DB::Instant>> =
+        let rows: Vec<EventRow<Instant<DB>>> =
             On::<DB>::events_after(&mut tx, tenant, from, limit, &columns).await?;
         let Some(last) = rows.last().map(|r| EventCursor {
             txid: r.0,
@@ -825,7 +782,7 @@ where
         let Some((mut tx, lease)) = claimed.await? else {
             return Ok(Vec::new());
         };
-        let rows = sqlx::query_as::<DB, ClaimRow<DB::Instant>>(CLAIMED_SQL)
+        let rows = sqlx::query_as::<DB, ClaimRow<Instant<DB>>>(CLAIMED_SQL)
             .bind(tenant.as_uuid())
             .bind(lease.id)
             .bind(i64::from(max))

@@ -7,6 +7,7 @@
 //! that other tenants share stay right.
 
 use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::QueryBuilder;
@@ -22,7 +23,7 @@ use crate::media::{
     MAX_IMAGES_PER_UNIT, MediaBlob, MediaFormat, MediaHash, NewUnitImage, UnitImage, Uploaded,
 };
 use crate::store::StoreError;
-use crate::store::sql::{Conn, Dialect, SqlStore};
+use crate::store::sql::{Conn, Dialect, Instant, SqlStore};
 
 const IMAGE_SELECT: &str = "SELECT i.id, i.tenant_id, i.unit_id, i.position, i.alt, i.width, \
     i.height, i.created_at, v.width AS variant_width, v.height AS variant_height, v.hash, \
@@ -43,9 +44,9 @@ async fn images_where<DB: Dialect>(
 where
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    ImageVariantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    ImageVariantRow<Instant<DB>>: for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
 {
-    let rows = sqlx::query_as::<DB, ImageVariantRow<DB::Instant>>(sqlx::AssertSqlSafe(format!(
+    let rows = sqlx::query_as::<DB, ImageVariantRow<Instant<DB>>>(sqlx::AssertSqlSafe(format!(
         "{IMAGE_SELECT} WHERE i.tenant_id = $1 AND {column} = $2 {IMAGE_ORDER}"
     )))
     .bind(tenant.as_uuid())
@@ -63,7 +64,7 @@ async fn image_of_tenant<DB: Dialect>(
 where
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    ImageVariantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    ImageVariantRow<Instant<DB>>: for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
 {
     Ok(images_where(conn, tenant, "i.id", id.as_uuid())
         .await?
@@ -118,22 +119,9 @@ where
     Ok(())
 }
 
+#[each_database]
 #[async_trait]
-impl<S, DB> MediaStore for S
-where
-    S: SqlStore<Db = DB>,
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Vec<u8>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    ImageVariantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (String, i64, i64, Vec<u8>): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+impl MediaStore for DbStore {
     async fn add_unit_image(
         &self,
         tenant: TenantId,
@@ -141,7 +129,7 @@ where
         actor: &Actor,
     ) -> Result<Uploaded, StoreError> {
         let mut tx = self.write(tenant).await?;
-        let unit = S::unit_for_change(&mut tx, tenant, new.unit_id).await?;
+        let unit = Self::unit_for_change(&mut tx, tenant, new.unit_id).await?;
         let hash = identity(&new)?;
         let existing: Option<Uuid> = sqlx::query_scalar(
             "SELECT id FROM unit_images WHERE tenant_id = $1 AND unit_id = $2 AND hash = $3",
@@ -214,7 +202,7 @@ where
             actor,
             new.now,
         );
-        S::append(&mut tx, &record).await?;
+        Self::append(&mut tx, &record).await?;
         tx.commit().await?;
         self.announce();
         Ok(Uploaded {
@@ -238,7 +226,7 @@ where
         if before.alt == alt {
             return Ok(before);
         }
-        let unit = S::unit_for_change(&mut tx, tenant, before.unit_id).await?;
+        let unit = Self::unit_for_change(&mut tx, tenant, before.unit_id).await?;
         sqlx::query("UPDATE unit_images SET alt = $1 WHERE tenant_id = $2 AND id = $3")
             .bind(&alt)
             .bind(tenant.as_uuid())
@@ -252,7 +240,7 @@ where
             actor,
             now,
         );
-        S::append(&mut tx, &record).await?;
+        Self::append(&mut tx, &record).await?;
         tx.commit().await?;
         self.announce();
         Ok(UnitImage { alt, ..before })
@@ -267,7 +255,7 @@ where
         now: DateTime<Utc>,
     ) -> Result<Vec<UnitImage>, StoreError> {
         let mut tx = self.write(tenant).await?;
-        let unit = S::unit_for_change(&mut tx, tenant, unit).await?;
+        let unit = Self::unit_for_change(&mut tx, tenant, unit).await?;
         let images = images_where::<DB>(&mut tx, tenant, "i.unit_id", unit.id.as_uuid()).await?;
         let current: Vec<ImageId> = images.iter().map(|i| i.id).collect();
         check_order(&current, order)?;
@@ -289,7 +277,7 @@ where
             actor,
             now,
         );
-        S::append(&mut tx, &record).await?;
+        Self::append(&mut tx, &record).await?;
         let reordered = images_where::<DB>(&mut tx, tenant, "i.unit_id", unit.id.as_uuid()).await?;
         tx.commit().await?;
         self.announce();
@@ -307,7 +295,7 @@ where
         let image = image_of_tenant::<DB>(&mut tx, tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("image", id))?;
-        let unit = S::unit_for_change(&mut tx, tenant, image.unit_id).await?;
+        let unit = Self::unit_for_change(&mut tx, tenant, image.unit_id).await?;
         sqlx::query("DELETE FROM unit_images WHERE tenant_id = $1 AND id = $2")
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
@@ -332,7 +320,7 @@ where
             actor,
             now,
         );
-        S::append(&mut tx, &record).await?;
+        Self::append(&mut tx, &record).await?;
         tx.commit().await?;
         self.announce();
         Ok(image)
@@ -367,7 +355,7 @@ where
         qb.push(IMAGE_ORDER);
         let mut conn = self.read(tenant).await?;
         let rows = qb
-            .build_query_as::<ImageVariantRow<DB::Instant>>()
+            .build_query_as::<ImageVariantRow<Instant<DB>>>()
             .fetch_all(&mut *conn)
             .await?;
         assemble(rows)

@@ -6,6 +6,7 @@
 //! tenant where row-level security asks (PostgreSQL).
 
 use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -27,7 +28,7 @@ async fn pictures_of<DB: Dialect>(
 where
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    PictureVariantRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+    PictureVariantRow: for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
 {
     let rows = sqlx::query_as::<DB, PictureVariantRow>(sqlx::AssertSqlSafe(format!(
         "{PICTURE_SELECT} WHERE p.tenant_id = $1 {PICTURE_ORDER}"
@@ -38,18 +39,9 @@ where
     assemble(tenant, rows)
 }
 
+#[each_database]
 #[async_trait]
-impl<S, DB> PictureStore for S
-where
-    S: SqlStore<Db = DB>,
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Vec<u8>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    PictureVariantRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+impl PictureStore for DbStore {
     async fn replace_tenant_pictures(
         &self,
         tenant: TenantId,
@@ -59,7 +51,7 @@ where
     ) -> Result<bool, StoreError> {
         let after = planned(tenant, pictures)?;
         let mut tx = self.write(tenant).await?;
-        S::tenant_for_change(&mut tx, tenant).await?;
+        Self::tenant_for_change(&mut tx, tenant).await?;
         let before = pictures_of::<DB>(&mut tx, tenant).await?;
         if before == after {
             return Ok(false);
@@ -113,7 +105,7 @@ where
                 .await?;
             }
         }
-        S::append(
+        Self::append(
             &mut tx,
             &pictures_changed(tenant, &before, &after, actor, now),
         )

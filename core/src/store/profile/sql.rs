@@ -5,6 +5,7 @@
 //! policy at once write one change, not two.
 
 use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -15,29 +16,14 @@ use crate::ids::TenantId;
 use crate::profile::TenantProfile;
 use crate::store::StoreError;
 use crate::store::records::{self, to_json};
-use crate::store::rows::{TenantRow, UnitTenantRow};
-use crate::store::sql::{Conn, Dialect, SqlStore};
+use crate::store::rows::TenantRow;
+use crate::store::sql::{Conn, Dialect, Instant, SqlStore};
 use crate::store::tenants::Tenants;
 use crate::tenant::{NewTenant, Tenant};
 
+#[each_database]
 #[async_trait]
-impl<S, DB> ProfileStore for S
-where
-    S: SqlStore<Db = DB>,
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'p> &'p sqlx::Pool<DB>: sqlx::Executor<'p, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    TenantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    UnitTenantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (Json<serde_json::Value>,): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+impl ProfileStore for DbStore {
     async fn save_tenant_profile(
         &self,
         tenant: TenantId,
@@ -49,7 +35,7 @@ where
         if locked_tenant::<DB>(&mut tx, tenant).await?.is_none() {
             return Err(StoreError::not_found("tenant", tenant));
         }
-        let changed = save::<S>(&mut tx, tenant, profile, actor, now).await?;
+        let changed = save::<Self>(&mut tx, tenant, profile, actor, now).await?;
         tx.commit().await?;
         if changed {
             self.announce();
@@ -96,7 +82,7 @@ where
                     created_at: now,
                 };
                 Tenants::<DB>::insert(&mut tx, &tenant).await?;
-                S::append(&mut tx, &records::tenant_created(&tenant, actor)).await?;
+                Self::append(&mut tx, &records::tenant_created(&tenant, actor)).await?;
                 (tenant, true)
             }
             Some(before) if same_identity(&before, &identity) => {
@@ -113,11 +99,11 @@ where
                 };
                 Tenants::<DB>::set_identity(&mut tx, &after).await?;
                 let record = records::tenant_updated(&before, &after, actor, now);
-                S::append(&mut tx, &record).await?;
+                Self::append(&mut tx, &record).await?;
                 (after, false)
             }
         };
-        let profile_changed = save::<S>(&mut tx, tenant.id, profile, actor, now).await?;
+        let profile_changed = save::<Self>(&mut tx, tenant.id, profile, actor, now).await?;
         tx.commit().await?;
         if wrote || profile_changed {
             self.announce();
@@ -144,10 +130,10 @@ async fn locked_tenant<DB: Dialect>(
 where
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    TenantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
+    TenantRow<Instant<DB>>: for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
 {
     let lock = DB::FOR_UPDATE;
-    sqlx::query_as::<DB, TenantRow<DB::Instant>>(sqlx::AssertSqlSafe(format!(
+    sqlx::query_as::<DB, TenantRow<Instant<DB>>>(sqlx::AssertSqlSafe(format!(
         "SELECT * FROM tenants WHERE id = $1{lock}"
     )))
     .bind(id.as_uuid())
@@ -165,7 +151,7 @@ async fn stored_profile<DB: Dialect>(
 where
     for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
     Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    (Json<serde_json::Value>,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (Json<serde_json::Value>,): for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
 {
     let stored: Option<Json<serde_json::Value>> =
         sqlx::query_scalar("SELECT profile FROM tenant_profiles WHERE tenant_id = $1")

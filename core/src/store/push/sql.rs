@@ -15,6 +15,7 @@
 //! registration commits. Lock order: `push_tenants` row, then subscription,
 //! then deliveries; a claim locks only deliveries. No cycle.
 
+use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
@@ -39,7 +40,7 @@ use crate::store::StoreError;
 use crate::store::outbox::{
     Lease, On, Outbox, Queue, TenantCursor, enqueued, event_position, kept_position,
 };
-use crate::store::sql::{Affected, Conn, Dialect, SqlStore, StoredInstant, append};
+use crate::store::sql::{Affected, Conn, Dialect, Instant, SqlStore, StoredInstant, append};
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct SubscriptionRow<T> {
@@ -117,22 +118,8 @@ impl<T: StoredInstant> DeliveryRow<T> {
 /// The shared queries, on the database `DB`.
 pub(crate) struct Sql<DB>(PhantomData<DB>);
 
-impl<DB> Sql<DB>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i32,): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+#[each_database]
+impl Sql<DB> {
     /// The tenant's device whose `column` is `value`; with `lock`,
     /// PostgreSQL keeps its row locked until the transaction ends (SQLite's
     /// writers are serialized already).
@@ -150,7 +137,7 @@ where
             "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
              WHERE tenant_id = $1 AND {column} = $2{lock}"
         ));
-        sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
+        sqlx::query_as::<DB, SubscriptionRow<Instant<DB>>>(sql)
             .bind(tenant.as_uuid())
             .bind(value)
             .fetch_optional(&mut *conn)
@@ -190,7 +177,7 @@ where
             "SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscriptions \
              WHERE tenant_id = $1 AND user_id = $2 ORDER BY created_at, id"
         ));
-        sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
+        sqlx::query_as::<DB, SubscriptionRow<Instant<DB>>>(sql)
             .bind(tenant.as_uuid())
             .bind(user.as_uuid())
             .fetch_all(&mut *conn)
@@ -247,7 +234,7 @@ where
              WHERE tenant_id = $1 AND user_id = $2 AND id IS DISTINCT FROM $3 \
              ORDER BY updated_at, id{lock}"
         ));
-        let theirs = sqlx::query_as::<DB, SubscriptionRow<DB::Instant>>(sql)
+        let theirs = sqlx::query_as::<DB, SubscriptionRow<Instant<DB>>>(sql)
             .bind(tenant.as_uuid())
             .bind(user.as_uuid())
             .bind(except.map(|id| id.as_uuid()))
@@ -284,7 +271,7 @@ where
         tenant: TenantId,
         subscription: PushSubscriptionId,
     ) -> Result<Vec<PushDelivery>, StoreError> {
-        sqlx::query_as::<DB, DeliveryRow<DB::Instant>>(
+        sqlx::query_as::<DB, DeliveryRow<Instant<DB>>>(
             "SELECT id, subscription_id, event_id, kind, status, attempts, next_attempt_at, \
                last_status, last_error, created_at, updated_at \
              FROM push_deliveries WHERE tenant_id = $1 AND subscription_id = $2 \
@@ -437,35 +424,9 @@ const CURSOR: TenantCursor = TenantCursor {
     table: "push_tenants",
 };
 
+#[each_database]
 #[async_trait]
-impl<S, DB> PushStore for S
-where
-    S: SqlStore<Db = DB>,
-    DB: Outbox,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    SubscriptionRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    SettingsRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-    bool: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i32>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<DB::Instant>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i32,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (bool,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
-    i32: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    RecipientRow: for<'r> sqlx::FromRow<'r, DB::Row>,
-    ClaimRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i64, i64, Uuid, String, Option<String>): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+impl PushStore for DbStore {
     async fn register_push_subscription(
         &self,
         tenant: TenantId,
@@ -812,7 +773,7 @@ where
             return Ok(Vec::new());
         };
         let position = event_position::<DB>("e", "event");
-        let rows = sqlx::query_as::<DB, ClaimRow<DB::Instant>>(sqlx::AssertSqlSafe(format!(
+        let rows = sqlx::query_as::<DB, ClaimRow<Instant<DB>>>(sqlx::AssertSqlSafe(format!(
             "SELECT d.id, d.subscription_id, d.attempts, d.kind, s.user_id, s.endpoint, \
                s.p256dh, s.auth, {position}, e.id AS event_id, e.kind AS event_kind, \
                e.entity_id, e.payload, e.at \

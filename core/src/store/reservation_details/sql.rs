@@ -6,6 +6,7 @@
 //! SHARE`, so an erasure or archiving of it waits or is seen).
 
 use async_trait::async_trait;
+use berth_core_macros::each_database;
 
 use super::ReservationDetailsStore;
 use crate::audit::Actor;
@@ -16,8 +17,9 @@ use crate::store::StoreError;
 use crate::store::records;
 use crate::store::sql::SqlStore;
 
+#[each_database]
 #[async_trait]
-impl<S: SqlStore> ReservationDetailsStore for S {
+impl ReservationDetailsStore for DbStore {
     async fn update_reservation_details(
         &self,
         tenant: TenantId,
@@ -25,13 +27,13 @@ impl<S: SqlStore> ReservationDetailsStore for S {
         actor: &Actor,
     ) -> Result<Reservation, StoreError> {
         let mut tx = self.write(tenant).await?;
-        let before = S::reservation_for_change(&mut tx, tenant, change.id)
+        let before = Self::reservation_for_change(&mut tx, tenant, change.id)
             .await?
             .ok_or_else(|| StoreError::not_found("reservation", change.id))?;
         let Some((after, record)) = records::details_changed(&before, &change, actor)? else {
             return Ok(before);
         };
-        S::ensure_unlocked(
+        Self::ensure_unlocked(
             &mut tx,
             tenant,
             change.session.as_ref(),
@@ -42,13 +44,13 @@ impl<S: SqlStore> ReservationDetailsStore for S {
         )
         .await?;
         if let Some(id) = after.client_id.filter(|id| before.client_id != Some(*id)) {
-            let client = S::client_for_booking(&mut tx, tenant, id)
+            let client = Self::client_for_booking(&mut tx, tenant, id)
                 .await?
                 .ok_or_else(|| StoreError::not_found("client", id))?;
             records::bookable_client(&client)?;
         }
-        S::update_reservation(&mut tx, &after).await?;
-        S::append(&mut tx, &record).await?;
+        Self::update_reservation(&mut tx, &after).await?;
+        Self::append(&mut tx, &record).await?;
         tx.commit().await?;
         self.announce();
         Ok(after)

@@ -2,6 +2,7 @@
 //! booking path is a `&'static str`; what differs is chosen at compile time
 //! ([`Dialect::ROW_LOCKS`], [`Dialect::EXCLUSION`]).
 
+use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
 use sqlx::QueryBuilder;
@@ -11,8 +12,6 @@ use uuid::Uuid;
 use crate::audit::Actor;
 use crate::capacity;
 use crate::ids::{ReservationId, TenantId, UnitId};
-use crate::money::{Money, Price};
-use crate::policy_override::PolicyOverride;
 use crate::reservation::{IdempotencyKey, Reservation};
 use crate::store::clients::{ClientLock, Clients};
 use crate::store::locks::Locks;
@@ -20,8 +19,8 @@ use crate::store::records::{
     apply_change, apply_transition, bookable_client, contains_pattern, fingerprint,
     new_reservation, replay, reservation_created,
 };
-use crate::store::rows::{ClientRow, LockRow, ReservationRow, UnitRow};
-use crate::store::sql::{Conn, Dialect, SqlStore, StoredInstant, append};
+use crate::store::rows::ReservationRow;
+use crate::store::sql::{Conn, Dialect, Instant, SqlStore, StoredInstant, append};
 use crate::store::units::Units;
 use crate::store::{
     ClientRef, Inserted, NewReservation, Occupancy, PeriodChange, ReservationFilter, StoreError,
@@ -102,40 +101,8 @@ macro_rules! write_sql {
 /// The reservation queries, on the database `DB`.
 pub(crate) struct Reservations<DB>(PhantomData<DB>);
 
-impl<DB> Reservations<DB>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<Uuid>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    bool: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    chrono::NaiveDate: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    Option<DB::Instant>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<bool>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<chrono::NaiveDate>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> Option<&'a str>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Option<Json<&'a Price>>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Option<Json<&'a Money>>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Option<Json<&'a PolicyOverride>>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a Vec<String>>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a Price>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a Money>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a PolicyOverride>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    ReservationRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    UnitRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    ClientRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    LockRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    (DB::Instant, DB::Instant, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (Uuid, DB::Instant, DB::Instant, i64, Option<Uuid>): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+#[each_database]
+impl Reservations<DB> {
     /// A reservation; with `for_update`, PostgreSQL keeps its row locked until
     /// the transaction ends.
     pub(crate) async fn fetch(
@@ -149,7 +116,7 @@ where
         } else {
             select_reservation!("tenant_id = $1 AND id = $2")
         };
-        sqlx::query_as::<DB, ReservationRow<DB::Instant>>(sql)
+        sqlx::query_as::<DB, ReservationRow<Instant<DB>>>(sql)
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
             .fetch_optional(&mut *conn)
@@ -164,7 +131,7 @@ where
         tenant: TenantId,
         key: &IdempotencyKey,
     ) -> Result<Option<Reservation>, StoreError> {
-        sqlx::query_as::<DB, ReservationRow<DB::Instant>>(select_reservation!(
+        sqlx::query_as::<DB, ReservationRow<Instant<DB>>>(select_reservation!(
             "tenant_id = $1 AND idempotency_key = $2"
         ))
         .bind(tenant.as_uuid())
@@ -243,7 +210,7 @@ where
         except: Option<ReservationId>,
     ) -> Result<(), StoreError> {
         // A calendar block takes the whole unit; one statement reads both.
-        let taken: Vec<(DB::Instant, DB::Instant, i64)> = sqlx::query_as(
+        let taken: Vec<(Instant<DB>, Instant<DB>, i64)> = sqlx::query_as(
             "SELECT occupied_start, occupied_end, quantity FROM reservations \
              WHERE tenant_id = $1 AND unit_id = $2 AND state IN ('held', 'confirmed', 'checked_in') \
                AND occupied_start < $3 AND occupied_end > $4 AND id IS DISTINCT FROM $5 \
@@ -537,7 +504,7 @@ where
         qb.push(" ORDER BY id LIMIT ")
             .push_bind(i64::from(filter.limit.unwrap_or(100).min(1000)));
         let mut conn = store.read(tenant).await?;
-        qb.build_query_as::<ReservationRow<DB::Instant>>()
+        qb.build_query_as::<ReservationRow<Instant<DB>>>()
             .fetch_all(&mut *conn)
             .await?
             .into_iter()
@@ -587,7 +554,7 @@ where
         }
         ids.push_unseparated(")");
         let mut conn = store.read(tenant).await?;
-        qb.build_query_as::<(Uuid, DB::Instant, DB::Instant, i64, Option<Uuid>)>()
+        qb.build_query_as::<(Uuid, Instant<DB>, Instant<DB>, i64, Option<Uuid>)>()
             .fetch_all(&mut *conn)
             .await?
             .into_iter()

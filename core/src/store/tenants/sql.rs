@@ -1,18 +1,17 @@
 //! Tenants for both databases, written once. A taken slug is the unique
 //! constraint's refusal (CONFLICT) on either database.
 
+use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
-use sqlx::types::Json;
-use uuid::Uuid;
 
 use crate::audit::Actor;
 use crate::ids::{TenantId, UnitId};
 use crate::store::StoreError;
 use crate::store::records::{tenant_created, tenant_updated};
 use crate::store::rows::{TenantRow, UNIT_WITH_TENANT, UnitTenantRow};
-use crate::store::sql::{Conn, Dialect, SqlStore, append};
+use crate::store::sql::{Conn, Dialect, Instant, SqlStore, append};
 use crate::tenant::{NewTenant, Tenant, TenantSlug};
 use crate::unit::Unit;
 
@@ -37,26 +36,14 @@ pub(crate) fn unknown_tenant(e: StoreError, tenant: TenantId) -> StoreError {
 /// The tenant queries, on the database `DB`.
 pub(crate) struct Tenants<DB>(PhantomData<DB>);
 
-impl<DB> Tenants<DB>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'p> &'p sqlx::Pool<DB>: sqlx::Executor<'p, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    TenantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    UnitTenantRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+#[each_database]
+impl Tenants<DB> {
     /// A tenant by id, on any connection (the pool's, or a transaction's).
     pub(crate) async fn fetch(
         conn: &mut Conn<DB>,
         id: TenantId,
     ) -> Result<Option<Tenant>, StoreError> {
-        sqlx::query_as::<DB, TenantRow<DB::Instant>>("SELECT * FROM tenants WHERE id = $1")
+        sqlx::query_as::<DB, TenantRow<Instant<DB>>>("SELECT * FROM tenants WHERE id = $1")
             .bind(id.as_uuid())
             .fetch_optional(&mut *conn)
             .await?
@@ -171,7 +158,7 @@ where
         unit: UnitId,
     ) -> Result<Option<(Tenant, Unit)>, StoreError> {
         let mut conn = store.read(tenant).await?;
-        sqlx::query_as::<DB, UnitTenantRow<DB::Instant>>(UNIT_WITH_TENANT)
+        sqlx::query_as::<DB, UnitTenantRow<Instant<DB>>>(UNIT_WITH_TENANT)
             .bind(tenant.as_uuid())
             .bind(unit.as_uuid())
             .fetch_optional(&mut *conn)
@@ -184,7 +171,7 @@ where
         store: &S,
         slug: &TenantSlug,
     ) -> Result<Option<Tenant>, StoreError> {
-        sqlx::query_as::<DB, TenantRow<DB::Instant>>("SELECT * FROM tenants WHERE slug = $1")
+        sqlx::query_as::<DB, TenantRow<Instant<DB>>>("SELECT * FROM tenants WHERE slug = $1")
             .bind(slug.as_str())
             .fetch_optional(store.sql_pool())
             .await?
@@ -193,7 +180,7 @@ where
     }
 
     pub(crate) async fn all<S: SqlStore<Db = DB>>(store: &S) -> Result<Vec<Tenant>, StoreError> {
-        sqlx::query_as::<DB, TenantRow<DB::Instant>>("SELECT * FROM tenants ORDER BY slug")
+        sqlx::query_as::<DB, TenantRow<Instant<DB>>>("SELECT * FROM tenants ORDER BY slug")
             .fetch_all(store.sql_pool())
             .await?
             .into_iter()

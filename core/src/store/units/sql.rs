@@ -2,11 +2,11 @@
 //! inventory to or from 1 also moves the `exclusive` marker of the unit's
 //! reservations, which the exclusion constraint reads ([`Dialect::EXCLUSION`]).
 
+use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
-use uuid::Uuid;
 
 use crate::audit::Actor;
 use crate::ids::{TenantId, UnitId};
@@ -14,7 +14,7 @@ use crate::store::StoreError;
 use crate::store::records::{check_inventory, unit_archived, unit_created, unit_updated};
 use crate::store::reservations::loads;
 use crate::store::rows::UnitRow;
-use crate::store::sql::{Conn, Dialect, SqlStore, append, locking, rows_by_ids};
+use crate::store::sql::{Conn, Dialect, Instant, SqlStore, append, locking, rows_by_ids};
 use crate::store::tenants::tenant_fk;
 use crate::time_range::TimeRange;
 use crate::unit::{NewUnit, Unit, UnitPatch};
@@ -23,29 +23,15 @@ use crate::unit_history::UnitVersion;
 /// The unit queries, on the database `DB`.
 pub(crate) struct Units<DB>(PhantomData<DB>);
 
-impl<DB> Units<DB>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    bool: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a Vec<String>>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    UnitRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    (DB::Instant, DB::Instant, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+#[each_database]
+impl Units<DB> {
     /// A unit of the tenant.
     pub(crate) async fn fetch(
         conn: &mut Conn<DB>,
         tenant: TenantId,
         id: UnitId,
     ) -> Result<Option<Unit>, StoreError> {
-        sqlx::query_as::<DB, UnitRow<DB::Instant>>(
+        sqlx::query_as::<DB, UnitRow<Instant<DB>>>(
             "SELECT * FROM units WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.as_uuid())
@@ -65,7 +51,7 @@ where
         tenant: TenantId,
         id: UnitId,
     ) -> Result<Unit, StoreError> {
-        sqlx::query_as::<DB, UnitRow<DB::Instant>>(locking!(
+        sqlx::query_as::<DB, UnitRow<Instant<DB>>>(locking!(
             DB,
             "SELECT * FROM units WHERE tenant_id = $1 AND id = $2",
             " FOR NO KEY UPDATE"
@@ -120,7 +106,7 @@ where
         tenant: TenantId,
         unit: UnitId,
     ) -> Result<Vec<(TimeRange, u32)>, StoreError> {
-        let rows: Vec<(DB::Instant, DB::Instant, i64)> = sqlx::query_as(
+        let rows: Vec<(Instant<DB>, Instant<DB>, i64)> = sqlx::query_as(
             "SELECT occupied_start, occupied_end, quantity FROM reservations \
              WHERE tenant_id = $1 AND unit_id = $2 AND state IN ('held', 'confirmed', 'checked_in')",
         )
@@ -195,7 +181,7 @@ where
         include_archived: bool,
     ) -> Result<Vec<Unit>, StoreError> {
         let mut conn = store.read(tenant).await?;
-        sqlx::query_as::<DB, UnitRow<DB::Instant>>(
+        sqlx::query_as::<DB, UnitRow<Instant<DB>>>(
             "SELECT * FROM units WHERE tenant_id = $1 AND (NOT archived OR $2) ORDER BY id",
         )
         .bind(tenant.as_uuid())
@@ -268,7 +254,7 @@ where
         tenant: TenantId,
         ids: &[UnitId],
     ) -> Result<Vec<Unit>, StoreError> {
-        rows_by_ids::<S, UnitRow<DB::Instant>>(
+        rows_by_ids::<S, UnitRow<Instant<DB>>>(
             store,
             "SELECT * FROM units WHERE tenant_id = $1 AND id = ANY($2)",
             "SELECT * FROM units WHERE tenant_id = $1 AND id IN (",

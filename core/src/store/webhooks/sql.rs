@@ -17,6 +17,7 @@
 //!   from the worker's list while a creation is committing. Retries, resends
 //!   and deletions take the webhook's row first, then its deliveries.
 
+use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
@@ -37,7 +38,9 @@ use crate::store::StoreError;
 use crate::store::outbox::{
     On, Outbox, Queue, enqueued, event_position, kept_position, unknown_tenant,
 };
-use crate::store::sql::{Affected, Conn, SqlStore, StoredInstant, append, append_audit};
+use crate::store::sql::{
+    Affected, Conn, Dialect, Instant, SqlStore, StoredInstant, append, append_audit,
+};
 use crate::webhook::{
     AttemptReport, ClaimedDelivery, Delivery, DeliveryAttempt, DeliveryPage, Enqueued,
     EventFilters, MAX_ATTEMPTS, MAX_WEBHOOKS_PER_TENANT, NewWebhook, Webhook,
@@ -194,15 +197,8 @@ fn max_attempts() -> Result<i32, StoreError> {
 /// The reads the webhook store repeats, on the database `DB`.
 struct Rows<DB>(PhantomData<DB>);
 
-impl<DB> Rows<DB>
-where
-    DB: Outbox,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    WebhookRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    AttemptRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+#[each_database]
+impl Rows<DB> {
     /// A webhook; with `lock`, PostgreSQL keeps its row locked until the
     /// transaction ends.
     async fn webhook(
@@ -215,7 +211,7 @@ where
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE tenant_id = $1 AND id = $2{lock}"
         ));
-        sqlx::query_as::<DB, WebhookRow<DB::Instant>>(sql)
+        sqlx::query_as::<DB, WebhookRow<Instant<DB>>>(sql)
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
             .fetch_optional(&mut *conn)
@@ -234,7 +230,7 @@ where
         let sql = format!(
             "SELECT {columns} FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2{lock}"
         );
-        let Some(row) = sqlx::query_as::<DB, DeliveryRow<DB::Instant>>(sqlx::AssertSqlSafe(sql))
+        let Some(row) = sqlx::query_as::<DB, DeliveryRow<Instant<DB>>>(sqlx::AssertSqlSafe(sql))
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
             .fetch_optional(&mut *conn)
@@ -246,7 +242,7 @@ where
             "SELECT {ATTEMPT_COLUMNS} FROM webhook_attempts \
              WHERE tenant_id = $1 AND delivery_id = $2 ORDER BY number"
         );
-        let attempts = sqlx::query_as::<DB, AttemptRow<DB::Instant>>(sqlx::AssertSqlSafe(sql))
+        let attempts = sqlx::query_as::<DB, AttemptRow<Instant<DB>>>(sqlx::AssertSqlSafe(sql))
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
             .fetch_all(&mut *conn)
@@ -255,38 +251,9 @@ where
     }
 }
 
+#[each_database]
 #[async_trait]
-impl<S, DB> WebhookStore for S
-where
-    S: SqlStore<Db = DB>,
-    DB: Outbox,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    bool: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i32: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i32>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<DB::Instant>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    Json<Vec<String>>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    WebhookRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    DeliveryRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    AttemptRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    ClaimRow<DB::Instant>: for<'r> sqlx::FromRow<'r, DB::Row>,
-    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (bool,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (Uuid, String): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (Uuid, Json<Vec<String>>, i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
-    (i64, i64, Uuid, String): for<'r> sqlx::FromRow<'r, DB::Row>,
-{
+impl WebhookStore for DbStore {
     async fn create_webhook(
         &self,
         tenant: TenantId,
@@ -362,7 +329,7 @@ where
              AND ($2 OR deleted_at IS NULL) ORDER BY id"
         ));
         let mut conn = self.read(tenant).await?;
-        sqlx::query_as::<DB, WebhookRow<DB::Instant>>(sql)
+        sqlx::query_as::<DB, WebhookRow<Instant<DB>>>(sql)
             .bind(tenant.as_uuid())
             .bind(include_deleted)
             .fetch_all(&mut *conn)
@@ -461,7 +428,7 @@ where
         qb.push(" ORDER BY id DESC LIMIT ")
             .push_bind(i64::from(page.limit.min(1000)));
         let deliveries = qb
-            .build_query_as::<DeliveryRow<DB::Instant>>()
+            .build_query_as::<DeliveryRow<Instant<DB>>>()
             .fetch_all(&mut *conn)
             .await?
             .into_iter()
@@ -481,7 +448,7 @@ where
         }
         ids.push_unseparated(") ORDER BY delivery_id, number");
         let attempts = qb
-            .build_query_as::<AttemptRow<DB::Instant>>()
+            .build_query_as::<AttemptRow<Instant<DB>>>()
             .fetch_all(&mut *conn)
             .await?;
         with_attempts(deliveries, attempts)
@@ -658,7 +625,7 @@ where
         .execute(&mut *tx)
         .await?;
         let position = event_position::<DB>("e", "event");
-        let rows = sqlx::query_as::<DB, ClaimRow<DB::Instant>>(sqlx::AssertSqlSafe(format!(
+        let rows = sqlx::query_as::<DB, ClaimRow<Instant<DB>>>(sqlx::AssertSqlSafe(format!(
             "SELECT d.id, d.webhook_id, d.attempts, \
                d.attempts >= COALESCE(d.attempt_limit, $3) AS final_attempt, w.url, w.secret, \
                {position}, e.id AS event_id, e.kind, e.entity_id, e.payload, e.at \

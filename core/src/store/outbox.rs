@@ -98,19 +98,6 @@ pub(crate) fn kept_position<DB: Outbox>(prefix: &str) -> String {
     format!("{txid} AS {name}_txid, {prefix}_seq AS {name}_seq")
 }
 
-/// Every tenant's id: the tenants a worker visits when any may have work.
-pub(crate) async fn tenant_ids<DB>(pool: &sqlx::Pool<DB>) -> Result<Vec<TenantId>, StoreError>
-where
-    DB: Dialect,
-    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    (Uuid,): for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
-{
-    let ids: Vec<Uuid> = sqlx::query_scalar::<DB, Uuid>("SELECT id FROM tenants ORDER BY id")
-        .fetch_all(pool)
-        .await?;
-    Ok(ids.into_iter().map(TenantId::from_uuid).collect())
-}
-
 /// A foreign-key violation as NOT_FOUND for the tenant (a write for a tenant
 /// that does not exist).
 pub(crate) fn unknown_tenant(e: sqlx::Error, tenant: TenantId) -> StoreError {

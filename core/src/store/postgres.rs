@@ -15,24 +15,11 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgConnection, PgPool, Postgres};
-use uuid::Uuid;
+use sqlx::{PgPool, Postgres};
 
 use super::StoreError;
-use super::clients::{ClientLock, Clients};
-use super::locks::Locks;
-use super::records::ChangeRecord;
-use super::reservations::Reservations;
-use super::units::Units;
-use crate::client::Client;
-use crate::ids::{ClientId, ReservationId, TenantId, UnitId};
-use crate::lock::SessionId;
-use crate::reservation::Reservation;
-use crate::time_range::TimeRange;
-use crate::unit::Unit;
+use crate::ids::TenantId;
 
 /// The PostgreSQL implementation of [`super::Store`].
 #[derive(Clone, Debug)]
@@ -113,21 +100,6 @@ impl PostgresStore {
     }
 }
 
-async fn append(conn: &mut PgConnection, record: &ChangeRecord) -> Result<(), StoreError> {
-    super::sql::append::<Postgres>(conn, record).await
-}
-
-/// The unit with its row locked for the rest of the transaction (the unit's
-/// serialization point), or NOT_FOUND.
-async fn locked_unit(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    id: UnitId,
-) -> Result<Unit, StoreError> {
-    Units::<Postgres>::for_change(conn, tenant, id).await
-}
-
-#[async_trait]
 impl super::sql::SqlStore for PostgresStore {
     type Db = Postgres;
     type Reader = sqlx::Transaction<'static, Postgres>;
@@ -147,14 +119,8 @@ impl super::sql::SqlStore for PostgresStore {
         self.begin_tenant(tenant)
     }
 
-    #[expect(
-        clippy::manual_async_fn,
-        reason = "an `async fn` in this impl would be boxed by `async_trait`"
-    )]
-    fn write_global(
-        &self,
-    ) -> impl Future<Output = Result<sqlx::Transaction<'static, Postgres>, StoreError>> + Send {
-        async move { Ok(self.pool.begin().await?) }
+    async fn write_global(&self) -> Result<sqlx::Transaction<'static, Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
     }
 
     fn read(
@@ -170,80 +136,5 @@ impl super::sql::SqlStore for PostgresStore {
 
     fn commit_ticks(&self) -> tokio::sync::watch::Receiver<u64> {
         self.commits.subscribe()
-    }
-
-    async fn unit_for_change(
-        conn: &mut PgConnection,
-        tenant: TenantId,
-        unit: UnitId,
-    ) -> Result<Unit, StoreError> {
-        locked_unit(conn, tenant, unit).await
-    }
-
-    async fn tenant_for_change(
-        conn: &mut PgConnection,
-        tenant: TenantId,
-    ) -> Result<(), StoreError> {
-        let locked: Option<(Uuid,)> =
-            sqlx::query_as("SELECT id FROM tenants WHERE id = $1 FOR UPDATE")
-                .bind(tenant.as_uuid())
-                .fetch_optional(&mut *conn)
-                .await?;
-        match locked {
-            Some(_) => Ok(()),
-            None => Err(StoreError::not_found("tenant", tenant)),
-        }
-    }
-
-    async fn client_for_change(
-        conn: &mut PgConnection,
-        tenant: TenantId,
-        client: ClientId,
-    ) -> Result<Option<Client>, StoreError> {
-        Clients::<Postgres>::fetch(conn, tenant, client, ClientLock::Update).await
-    }
-
-    async fn client_for_booking(
-        conn: &mut PgConnection,
-        tenant: TenantId,
-        client: ClientId,
-    ) -> Result<Option<Client>, StoreError> {
-        Clients::<Postgres>::fetch(conn, tenant, client, ClientLock::Share).await
-    }
-
-    async fn reservation_for_change(
-        conn: &mut PgConnection,
-        tenant: TenantId,
-        reservation: ReservationId,
-    ) -> Result<Option<Reservation>, StoreError> {
-        Reservations::<Postgres>::fetch(conn, tenant, reservation, true).await
-    }
-
-    async fn update_reservation(
-        conn: &mut PgConnection,
-        reservation: &Reservation,
-    ) -> Result<(), StoreError> {
-        Reservations::<Postgres>::write(conn, reservation, false, None).await
-    }
-
-    async fn write_client(conn: &mut PgConnection, client: &Client) -> Result<(), StoreError> {
-        Clients::<Postgres>::write(conn, client).await
-    }
-
-    async fn ensure_unlocked(
-        conn: &mut PgConnection,
-        tenant: TenantId,
-        session: Option<&SessionId>,
-        unit: UnitId,
-        range: &TimeRange,
-        reservation: Option<ReservationId>,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        Locks::<Postgres>::ensure_unlocked(conn, tenant, session, unit, range, reservation, now)
-            .await
-    }
-
-    async fn append(conn: &mut PgConnection, record: &ChangeRecord) -> Result<(), StoreError> {
-        append(conn, record).await
     }
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{NewReservation, PeriodChange, StoreError, Transition};
 use crate::api_key::ApiKey;
-use crate::audit::{Actor, AuditCursor, AuditEntry, AuditFilter};
+use crate::audit::{Actor, AuditEntry};
 use crate::client::Client;
 use crate::event::EventKind;
 use crate::ids::{ApiKeyId, ClientId, EventId, ReservationId, TenantId, UnitId};
@@ -897,57 +897,4 @@ pub(crate) fn first_blocking(
         Some(lock) => Err(StoreError::Locked(Box::new(lock))),
         None => Ok(()),
     }
-}
-
-/// The audit log query of both stores: the tenant's entries matching `filter`,
-/// newest first, after `after`, at most `limit`; only the given filters become
-/// conditions. `at` turns an instant into the database's column type.
-pub(crate) fn audit_log_query<DB, T>(
-    tenant: TenantId,
-    filter: &AuditFilter,
-    after: Option<AuditCursor>,
-    limit: u32,
-    at: impl Fn(DateTime<Utc>) -> T,
-) -> sqlx::QueryBuilder<DB>
-where
-    DB: sqlx::Database,
-    T: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-    Uuid: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-    i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-{
-    let mut qb = sqlx::QueryBuilder::<DB>::new(
-        "SELECT id, actor, entity_type, entity_id, action, at, request_id, metadata \
-         FROM audit_log WHERE tenant_id = ",
-    );
-    qb.push_bind(tenant.as_uuid());
-    if let Some(actor) = &filter.actor {
-        qb.push(" AND actor = ").push_bind(actor.to_string());
-    }
-    if let Some(entity_type) = &filter.entity_type {
-        qb.push(" AND entity_type = ")
-            .push_bind(entity_type.clone());
-    }
-    if let Some(entity_id) = filter.entity_id {
-        qb.push(" AND entity_id = ").push_bind(entity_id);
-    }
-    if let Some(action) = &filter.action {
-        qb.push(" AND action = ").push_bind(action.clone());
-    }
-    if let Some(from) = filter.from {
-        qb.push(" AND at >= ").push_bind(at(from));
-    }
-    if let Some(to) = filter.to {
-        qb.push(" AND at < ").push_bind(at(to));
-    }
-    if let Some(after) = after {
-        qb.push(" AND (at, id) < (")
-            .push_bind(at(after.at))
-            .push(", ")
-            .push_bind(after.id.as_uuid())
-            .push(")");
-    }
-    qb.push(" ORDER BY at DESC, id DESC LIMIT ")
-        .push_bind(i64::from(limit));
-    qb
 }

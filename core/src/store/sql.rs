@@ -4,7 +4,9 @@
 //! locks a unit and appends its audit entry and event. The SQL itself uses
 //! numbered `$n` parameters, which SQLite reads as PostgreSQL does.
 
-use async_trait::async_trait;
+use std::marker::PhantomData;
+
+use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgArguments;
 use sqlx::query::QueryAs;
@@ -16,13 +18,8 @@ use uuid::Uuid;
 use super::StoreError;
 use super::records::ChangeRecord;
 use crate::audit::AuditEntry;
-use crate::client::Client;
-use crate::ids::{ClientId, ReservationId, TenantId, UnitId};
-use crate::lock::SessionId;
-use crate::reservation::Reservation;
+use crate::ids::TenantId;
 use crate::secret_box::SecretBox;
-use crate::time_range::TimeRange;
-use crate::unit::Unit;
 
 /// An instant as a store keeps it: SQLite microseconds, PostgreSQL
 /// `timestamptz`.
@@ -228,7 +225,6 @@ pub(crate) type Instant<DB> = <DB as Dialect>::Instant;
 
 /// How a store runs the code written once: its transactions and the few
 /// statements whose locking differs.
-#[async_trait]
 pub(crate) trait SqlStore: Send + Sync {
     /// The database.
     type Db: Dialect;
@@ -262,120 +258,56 @@ pub(crate) trait SqlStore: Send + Sync {
     fn announce(&self);
     /// What [`super::Store::commits`] hands out.
     fn commit_ticks(&self) -> tokio::sync::watch::Receiver<u64>;
-    /// The unit, as the serialization point of a change to it: PostgreSQL
-    /// locks its row `FOR NO KEY UPDATE`, as bookings do; SQLite's writers
-    /// are serialized already. NOT_FOUND for a unit the tenant does not have.
-    async fn unit_for_change(
-        conn: &mut Conn<Self::Db>,
-        tenant: TenantId,
-        unit: UnitId,
-    ) -> Result<Unit, StoreError>;
-    /// The tenant, as the serialization point of a change to its own data:
-    /// PostgreSQL locks its row `FOR UPDATE`; SQLite's writers are serialized
-    /// already. NOT_FOUND for a tenant that does not exist.
-    async fn tenant_for_change(
-        conn: &mut Conn<Self::Db>,
-        tenant: TenantId,
-    ) -> Result<(), StoreError>;
-    /// The client, as the serialization point of a change to it: PostgreSQL
-    /// locks its row `FOR UPDATE`; SQLite's writers are serialized already.
-    async fn client_for_change(
-        conn: &mut Conn<Self::Db>,
-        tenant: TenantId,
-        client: ClientId,
-    ) -> Result<Option<Client>, StoreError>;
-    /// A client as a booking reads it: PostgreSQL `FOR SHARE`, so an erasure
-    /// or archiving of it waits for the booking or is seen by it.
-    async fn client_for_booking(
-        conn: &mut Conn<Self::Db>,
-        tenant: TenantId,
-        client: ClientId,
-    ) -> Result<Option<Client>, StoreError>;
-    /// The reservation, as the serialization point of a change to it:
-    /// PostgreSQL locks its row `FOR UPDATE`, as transitions do.
-    async fn reservation_for_change(
-        conn: &mut Conn<Self::Db>,
-        tenant: TenantId,
-        reservation: ReservationId,
-    ) -> Result<Option<Reservation>, StoreError>;
-    /// Writes a changed reservation's row (PostgreSQL keeps its exclusion
-    /// flag).
-    async fn update_reservation(
-        conn: &mut Conn<Self::Db>,
-        reservation: &Reservation,
-    ) -> Result<(), StoreError>;
-    /// Writes a client's row.
-    async fn write_client(conn: &mut Conn<Self::Db>, client: &Client) -> Result<(), StoreError>;
-    /// Refuses (CONFLICT) when a live lock of another session covers
-    /// `range` of `unit` (see `records::first_blocking`).
-    async fn ensure_unlocked(
-        conn: &mut Conn<Self::Db>,
-        tenant: TenantId,
-        session: Option<&SessionId>,
-        unit: UnitId,
-        range: &TimeRange,
-        reservation: Option<ReservationId>,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// Appends a change's audit entry and event.
-    async fn append(conn: &mut Conn<Self::Db>, record: &ChangeRecord) -> Result<(), StoreError>;
 }
 
-/// Appends a change's audit entry and its event on `conn`.
-pub(crate) async fn append<DB>(conn: &mut Conn<DB>, record: &ChangeRecord) -> Result<(), StoreError>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
-    let a = &record.audit;
-    append_audit::<DB>(conn, a).await?;
-    sqlx::query(
-        "INSERT INTO events (id, tenant_id, kind, entity_id, payload, at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(record.event_id.as_uuid())
-    .bind(a.tenant_id.as_uuid())
-    .bind(record.event_kind.as_str())
-    .bind(a.entity_id)
-    .bind(Json(&record.event_payload))
-    .bind(DB::stamp(a.at))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
+/// The audit log and the event stream, as every store body appends to them.
+pub(crate) struct Journal<DB>(PhantomData<DB>);
 
-/// Appends an audit entry on `conn`.
-pub(crate) async fn append_audit<DB>(conn: &mut Conn<DB>, a: &AuditEntry) -> Result<(), StoreError>
-where
-    DB: Dialect,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
-    sqlx::query(
-        "INSERT INTO audit_log \
-         (id, tenant_id, actor, entity_type, entity_id, action, at, request_id, metadata) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(a.id.as_uuid())
-    .bind(a.tenant_id.as_uuid())
-    .bind(a.actor.to_string())
-    .bind(&a.entity_type)
-    .bind(a.entity_id)
-    .bind(&a.action)
-    .bind(DB::stamp(a.at))
-    .bind(&a.request_id)
-    .bind(Json(&a.metadata))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+#[each_database]
+impl Journal<DB> {
+    /// Appends a change's audit entry and its event on `conn`.
+    pub(crate) async fn append(
+        conn: &mut Conn<DB>,
+        record: &ChangeRecord,
+    ) -> Result<(), StoreError> {
+        let a = &record.audit;
+        Self::append_audit(conn, a).await?;
+        sqlx::query(
+            "INSERT INTO events (id, tenant_id, kind, entity_id, payload, at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(record.event_id.as_uuid())
+        .bind(a.tenant_id.as_uuid())
+        .bind(record.event_kind.as_str())
+        .bind(a.entity_id)
+        .bind(Json(&record.event_payload))
+        .bind(DB::stamp(a.at))
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Appends an audit entry on `conn`.
+    pub(crate) async fn append_audit(
+        conn: &mut Conn<DB>,
+        a: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_log \
+             (id, tenant_id, actor, entity_type, entity_id, action, at, request_id, metadata) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(a.id.as_uuid())
+        .bind(a.tenant_id.as_uuid())
+        .bind(a.actor.to_string())
+        .bind(&a.entity_type)
+        .bind(a.entity_id)
+        .bind(&a.action)
+        .bind(DB::stamp(a.at))
+        .bind(&a.request_id)
+        .bind(Json(&a.metadata))
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
 }

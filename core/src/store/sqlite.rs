@@ -8,25 +8,11 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{Sqlite, SqlitePool};
 
 use super::StoreError;
-use super::clients::{ClientLock, Clients};
-use super::locks::Locks;
-use super::records::ChangeRecord;
-use super::reservations::Reservations;
-use super::tenants::Tenants;
-use super::units::Units;
-use crate::client::Client;
-use crate::ids::{ClientId, ReservationId, TenantId, UnitId};
-use crate::lock::SessionId;
-use crate::reservation::Reservation;
-use crate::tenant::Tenant;
-use crate::time_range::TimeRange;
-use crate::unit::Unit;
+use crate::ids::TenantId;
 
 /// How long a writer waits for SQLite's write lock before giving up. Generous,
 /// because under load writers queue for the lock by design.
@@ -117,19 +103,6 @@ impl SqliteStore {
     }
 }
 
-async fn append(conn: &mut SqliteConnection, record: &ChangeRecord) -> Result<(), StoreError> {
-    super::sql::append::<Sqlite>(conn, record).await
-}
-
-/// A tenant by id, on any connection (the pool's, or a transaction's).
-async fn fetch_tenant(
-    conn: &mut SqliteConnection,
-    id: TenantId,
-) -> Result<Option<Tenant>, StoreError> {
-    Tenants::<Sqlite>::fetch(conn, id).await
-}
-
-#[async_trait]
 impl super::sql::SqlStore for SqliteStore {
     type Db = Sqlite;
     type Reader = sqlx::pool::PoolConnection<Sqlite>;
@@ -155,15 +128,8 @@ impl super::sql::SqlStore for SqliteStore {
         self.begin_write()
     }
 
-    #[expect(
-        clippy::manual_async_fn,
-        reason = "an `async fn` in this impl would be boxed by `async_trait`"
-    )]
-    fn read(
-        &self,
-        _tenant: TenantId,
-    ) -> impl Future<Output = Result<Self::Reader, StoreError>> + Send {
-        async move { Ok(self.pool.acquire().await?) }
+    async fn read(&self, _tenant: TenantId) -> Result<Self::Reader, StoreError> {
+        Ok(self.pool.acquire().await?)
     }
 
     fn announce(&self) {
@@ -172,74 +138,5 @@ impl super::sql::SqlStore for SqliteStore {
 
     fn commit_ticks(&self) -> tokio::sync::watch::Receiver<u64> {
         self.commits.subscribe()
-    }
-
-    async fn unit_for_change(
-        conn: &mut SqliteConnection,
-        tenant: TenantId,
-        unit: UnitId,
-    ) -> Result<Unit, StoreError> {
-        Units::<Sqlite>::for_change(conn, tenant, unit).await
-    }
-
-    async fn tenant_for_change(
-        conn: &mut SqliteConnection,
-        tenant: TenantId,
-    ) -> Result<(), StoreError> {
-        match fetch_tenant(conn, tenant).await? {
-            Some(_) => Ok(()),
-            None => Err(StoreError::not_found("tenant", tenant)),
-        }
-    }
-
-    async fn client_for_change(
-        conn: &mut SqliteConnection,
-        tenant: TenantId,
-        client: ClientId,
-    ) -> Result<Option<Client>, StoreError> {
-        Clients::<Sqlite>::fetch(conn, tenant, client, ClientLock::Update).await
-    }
-
-    async fn client_for_booking(
-        conn: &mut SqliteConnection,
-        tenant: TenantId,
-        client: ClientId,
-    ) -> Result<Option<Client>, StoreError> {
-        Clients::<Sqlite>::fetch(conn, tenant, client, ClientLock::Share).await
-    }
-
-    async fn reservation_for_change(
-        conn: &mut SqliteConnection,
-        tenant: TenantId,
-        reservation: ReservationId,
-    ) -> Result<Option<Reservation>, StoreError> {
-        Reservations::<Sqlite>::fetch(conn, tenant, reservation, true).await
-    }
-
-    async fn update_reservation(
-        conn: &mut SqliteConnection,
-        reservation: &Reservation,
-    ) -> Result<(), StoreError> {
-        Reservations::<Sqlite>::write(conn, reservation, false, None).await
-    }
-
-    async fn write_client(conn: &mut SqliteConnection, client: &Client) -> Result<(), StoreError> {
-        Clients::<Sqlite>::write(conn, client).await
-    }
-
-    async fn ensure_unlocked(
-        conn: &mut SqliteConnection,
-        tenant: TenantId,
-        session: Option<&SessionId>,
-        unit: UnitId,
-        range: &TimeRange,
-        reservation: Option<ReservationId>,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        Locks::<Sqlite>::ensure_unlocked(conn, tenant, session, unit, range, reservation, now).await
-    }
-
-    async fn append(conn: &mut SqliteConnection, record: &ChangeRecord) -> Result<(), StoreError> {
-        append(conn, record).await
     }
 }

@@ -15,7 +15,7 @@ use crate::store::records::{
     user_updated,
 };
 use crate::store::rows::{ApiKeyRow, UserRow};
-use crate::store::sql::{Conn, Dialect, Instant, SqlStore, append, locking};
+use crate::store::sql::{Conn, Dialect, Instant, Journal, SqlStore, locking};
 use crate::store::tenants::tenant_fk;
 use crate::user::{Email, NewUser, User, UserPatch};
 
@@ -53,7 +53,7 @@ impl Accounts<DB> {
         .execute(&mut *tx)
         .await
         .map_err(|e| tenant_fk(e, tenant))?;
-        append::<DB>(&mut tx, &api_key_created(&key, actor)).await?;
+        Journal::<DB>::append(&mut tx, &api_key_created(&key, actor)).await?;
         tx.commit().await?;
         store.announce();
         Ok(key)
@@ -121,7 +121,7 @@ impl Accounts<DB> {
             .bind(id.as_uuid())
             .execute(&mut *tx)
             .await?;
-        append::<DB>(&mut tx, &api_key_revoked(&key, actor, now)).await?;
+        Journal::<DB>::append(&mut tx, &api_key_revoked(&key, actor, now)).await?;
         tx.commit().await?;
         store.announce();
         Ok(key)
@@ -163,7 +163,7 @@ impl Accounts<DB> {
             )),
             _ => tenant_fk(e, tenant),
         })?;
-        append::<DB>(&mut tx, &user_created(&user, actor)).await?;
+        Journal::<DB>::append(&mut tx, &user_created(&user, actor)).await?;
         tx.commit().await?;
         store.announce();
         Ok(user)
@@ -281,7 +281,7 @@ impl Accounts<DB> {
         .bind(id.as_uuid())
         .execute(&mut *tx)
         .await?;
-        append::<DB>(&mut tx, &user_updated(&before, &after, &patch, actor, now)).await?;
+        Journal::<DB>::append(&mut tx, &user_updated(&before, &after, &patch, actor, now)).await?;
         // Ended sessions hold no locks: each is released in the same transaction.
         if after.session_epoch != before.session_epoch {
             Locks::<DB>::release_user(&mut tx, tenant, id, actor, now).await?;

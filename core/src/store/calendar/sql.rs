@@ -7,6 +7,11 @@
 //! the new blocks in its capacity check. Reads name the tenant where
 //! row-level security asks (PostgreSQL).
 
+use std::marker::PhantomData;
+
+use crate::store::locks::Locks;
+use crate::store::sql::Journal;
+use crate::store::units::Units;
 use async_trait::async_trait;
 use berth_core_macros::each_database;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -116,105 +121,6 @@ impl<T: StoredInstant> OverlapRow<T> {
 /// A reservation's row as [`busy`] reads it.
 type BusyRow<T> = (Uuid, T, T, Option<NaiveDate>, Option<NaiveDate>, i64);
 
-async fn busy<DB: Dialect>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    unit: UnitId,
-    window: &TimeRange,
-) -> Result<Vec<BusyReservation>, StoreError>
-where
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    BusyRow<Instant<DB>>: for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
-{
-    let rows: Vec<BusyRow<Instant<DB>>> = sqlx::query_as(
-        "SELECT id, occupied_start, occupied_end, check_in, check_out, quantity FROM reservations \
-         WHERE tenant_id = $1 AND unit_id = $2 AND state IN ('held', 'confirmed', 'checked_in') \
-           AND occupied_start < $3 AND occupied_end > $4 ORDER BY id",
-    )
-    .bind(tenant.as_uuid())
-    .bind(unit.as_uuid())
-    .bind(DB::stamp(window.end()))
-    .bind(DB::stamp(window.start()))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter()
-        .map(|(id, start, end, check_in, check_out, quantity)| {
-            Ok(BusyReservation {
-                id: ReservationId::from_uuid(id),
-                occupied: TimeRange::new(start.instant()?, end.instant()?)
-                    .map_err(StoreError::corrupt)?,
-                check_in,
-                check_out,
-                quantity: u32::try_from(quantity).map_err(StoreError::corrupt)?,
-            })
-        })
-        .collect()
-}
-
-/// The blocks of a tenant (`unit`: of one unit) overlapping `range` (none:
-/// every one), by start.
-async fn blocks<DB: Dialect>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    unit: Option<UnitId>,
-    range: Option<&TimeRange>,
-) -> Result<Vec<CalendarBlock>, StoreError>
-where
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    BlockRow<Instant<DB>>: for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
-{
-    let mut qb = QueryBuilder::<DB>::new(format!(
-        "SELECT {BLOCK_COLUMNS} FROM calendar_blocks WHERE tenant_id = "
-    ));
-    qb.push_bind(tenant.as_uuid());
-    if let Some(unit) = unit {
-        qb.push(" AND unit_id = ").push_bind(unit.as_uuid());
-    }
-    if let Some(range) = range {
-        qb.push(" AND end_at > ")
-            .push_bind(DB::stamp(range.start()))
-            .push(" AND start_at < ")
-            .push_bind(DB::stamp(range.end()));
-    }
-    qb.push(" ORDER BY start_at, end_at, id");
-    qb.build_query_as::<BlockRow<Instant<DB>>>()
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(BlockRow::into_domain)
-        .collect()
-}
-
-async fn fetch_feed<DB: Dialect>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    unit: UnitId,
-) -> Result<Option<IcalFeed>, StoreError>
-where
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    (String, Instant<DB>): for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
-{
-    let row: Option<(String, Instant<DB>)> = sqlx::query_as(
-        "SELECT token, created_at FROM ical_feeds WHERE tenant_id = $1 AND unit_id = $2",
-    )
-    .bind(tenant.as_uuid())
-    .bind(unit.as_uuid())
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|(token, created_at)| {
-        Ok(IcalFeed {
-            tenant_id: tenant,
-            unit_id: unit,
-            token: token_of(&token)?,
-            created_at: created_at.instant()?,
-        })
-    })
-    .transpose()
-}
-
 /// Parameters per block in an INSERT of blocks.
 const BINDS_PER_BLOCK: usize = 10;
 
@@ -230,8 +136,8 @@ impl CalendarStore for DbStore {
         now: DateTime<Utc>,
     ) -> Result<IcalFeed, StoreError> {
         let mut tx = self.write(tenant).await?;
-        Self::unit_for_change(&mut tx, tenant, unit).await?;
-        let before = fetch_feed::<DB>(&mut tx, tenant, unit).await?;
+        Units::<DB>::for_change(&mut tx, tenant, unit).await?;
+        let before = Calendar::<DB>::fetch_feed(&mut tx, tenant, unit).await?;
         sqlx::query(
             "INSERT INTO ical_feeds (tenant_id, unit_id, token, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (tenant_id, unit_id) DO UPDATE SET token = excluded.token, \
@@ -249,7 +155,7 @@ impl CalendarStore for DbStore {
             token,
             created_at: now,
         };
-        Self::append(&mut tx, &feed_rotated(&feed, before.is_none(), actor)).await?;
+        Journal::<DB>::append(&mut tx, &feed_rotated(&feed, before.is_none(), actor)).await?;
         tx.commit().await?;
         self.announce();
         Ok(feed)
@@ -263,7 +169,7 @@ impl CalendarStore for DbStore {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write(tenant).await?;
-        Self::unit_for_change(&mut tx, tenant, unit).await?;
+        Units::<DB>::for_change(&mut tx, tenant, unit).await?;
         let deleted = sqlx::query("DELETE FROM ical_feeds WHERE tenant_id = $1 AND unit_id = $2")
             .bind(tenant.as_uuid())
             .bind(unit.as_uuid())
@@ -273,7 +179,7 @@ impl CalendarStore for DbStore {
         if deleted == 0 {
             return Ok(false);
         }
-        Self::append(&mut tx, &feed_disabled(tenant, unit, actor, now)).await?;
+        Journal::<DB>::append(&mut tx, &feed_disabled(tenant, unit, actor, now)).await?;
         tx.commit().await?;
         self.announce();
         Ok(true)
@@ -285,7 +191,7 @@ impl CalendarStore for DbStore {
         unit: UnitId,
     ) -> Result<Option<IcalFeed>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        fetch_feed::<DB>(&mut conn, tenant, unit).await
+        Calendar::<DB>::fetch_feed(&mut conn, tenant, unit).await
     }
 
     async fn busy_reservations(
@@ -295,7 +201,7 @@ impl CalendarStore for DbStore {
         window: &TimeRange,
     ) -> Result<Vec<BusyReservation>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        busy::<DB>(&mut conn, tenant, unit, window).await
+        Calendar::<DB>::busy(&mut conn, tenant, unit, window).await
     }
 
     async fn replace_calendar_blocks(
@@ -305,7 +211,7 @@ impl CalendarStore for DbStore {
         actor: &Actor,
     ) -> Result<CalendarImport, StoreError> {
         let mut tx = self.write(tenant).await?;
-        Self::unit_for_change(&mut tx, tenant, replacement.unit_id).await?;
+        Units::<DB>::for_change(&mut tx, tenant, replacement.unit_id).await?;
         let removed = sqlx::query(
             "DELETE FROM calendar_blocks WHERE tenant_id = $1 AND unit_id = $2 AND source = $3",
         )
@@ -341,7 +247,7 @@ impl CalendarStore for DbStore {
             qb.build().execute(&mut *tx).await?;
         }
         let overlapping = match window(&blocks) {
-            Some(w) => busy::<DB>(&mut tx, tenant, replacement.unit_id, &w).await?,
+            Some(w) => Calendar::<DB>::busy(&mut tx, tenant, replacement.unit_id, &w).await?,
             None => Vec::new(),
         };
         let import = CalendarImport {
@@ -352,7 +258,7 @@ impl CalendarStore for DbStore {
             removed: u32::try_from(removed).unwrap_or(u32::MAX),
             skipped: replacement.skipped,
         };
-        Self::append(
+        Journal::<DB>::append(
             &mut tx,
             &blocks_imported(tenant, &import, actor, replacement.now),
         )
@@ -368,7 +274,7 @@ impl CalendarStore for DbStore {
         unit: UnitId,
     ) -> Result<Vec<CalendarBlock>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        blocks::<DB>(&mut conn, tenant, Some(unit), None).await
+        Calendar::<DB>::blocks(&mut conn, tenant, Some(unit), None).await
     }
 
     async fn add_staff_block(
@@ -378,8 +284,8 @@ impl CalendarStore for DbStore {
         actor: &Actor,
     ) -> Result<CalendarBlock, StoreError> {
         let mut tx = self.write(tenant).await?;
-        Self::unit_for_change(&mut tx, tenant, new.unit_id).await?;
-        Self::ensure_unlocked(
+        Units::<DB>::for_change(&mut tx, tenant, new.unit_id).await?;
+        Locks::<DB>::ensure_unlocked(
             &mut tx,
             tenant,
             new.session.as_ref(),
@@ -426,7 +332,7 @@ impl CalendarStore for DbStore {
         .bind(&block.created_by_name)
         .execute(&mut *tx)
         .await?;
-        Self::append(&mut tx, &block_created(&block, actor)).await?;
+        Journal::<DB>::append(&mut tx, &block_created(&block, actor)).await?;
         tx.commit().await?;
         self.announce();
         Ok(block)
@@ -468,7 +374,7 @@ impl CalendarStore for DbStore {
         .await?
         .ok_or_else(|| StoreError::not_found("block", id))?
         .into_domain()?;
-        Self::append(&mut tx, &block_removed(&block, actor, now)).await?;
+        Journal::<DB>::append(&mut tx, &block_removed(&block, actor, now)).await?;
         tx.commit().await?;
         self.announce();
         Ok(block)
@@ -480,6 +386,96 @@ impl CalendarStore for DbStore {
         range: &TimeRange,
     ) -> Result<Vec<CalendarBlock>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        blocks::<DB>(&mut conn, tenant, None, Some(range)).await
+        Calendar::<DB>::blocks(&mut conn, tenant, None, Some(range)).await
+    }
+}
+
+/// The calendar queries, on the database `DB`.
+pub(crate) struct Calendar<DB>(PhantomData<DB>);
+
+#[each_database]
+impl Calendar<DB> {
+    async fn busy(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        unit: UnitId,
+        window: &TimeRange,
+    ) -> Result<Vec<BusyReservation>, StoreError> {
+        let rows: Vec<BusyRow<Instant<DB>>> = sqlx::query_as(
+            "SELECT id, occupied_start, occupied_end, check_in, check_out, quantity FROM reservations \
+             WHERE tenant_id = $1 AND unit_id = $2 AND state IN ('held', 'confirmed', 'checked_in') \
+               AND occupied_start < $3 AND occupied_end > $4 ORDER BY id",
+        )
+        .bind(tenant.as_uuid())
+        .bind(unit.as_uuid())
+        .bind(DB::stamp(window.end()))
+        .bind(DB::stamp(window.start()))
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.into_iter()
+            .map(|(id, start, end, check_in, check_out, quantity)| {
+                Ok(BusyReservation {
+                    id: ReservationId::from_uuid(id),
+                    occupied: TimeRange::new(start.instant()?, end.instant()?)
+                        .map_err(StoreError::corrupt)?,
+                    check_in,
+                    check_out,
+                    quantity: u32::try_from(quantity).map_err(StoreError::corrupt)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The blocks of a tenant (`unit`: of one unit) overlapping `range` (none:
+    /// every one), by start.
+    async fn blocks(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        unit: Option<UnitId>,
+        range: Option<&TimeRange>,
+    ) -> Result<Vec<CalendarBlock>, StoreError> {
+        let mut qb = QueryBuilder::<DB>::new(format!(
+            "SELECT {BLOCK_COLUMNS} FROM calendar_blocks WHERE tenant_id = "
+        ));
+        qb.push_bind(tenant.as_uuid());
+        if let Some(unit) = unit {
+            qb.push(" AND unit_id = ").push_bind(unit.as_uuid());
+        }
+        if let Some(range) = range {
+            qb.push(" AND end_at > ")
+                .push_bind(DB::stamp(range.start()))
+                .push(" AND start_at < ")
+                .push_bind(DB::stamp(range.end()));
+        }
+        qb.push(" ORDER BY start_at, end_at, id");
+        qb.build_query_as::<BlockRow<Instant<DB>>>()
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(BlockRow::into_domain)
+            .collect()
+    }
+
+    async fn fetch_feed(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        unit: UnitId,
+    ) -> Result<Option<IcalFeed>, StoreError> {
+        let row: Option<(String, Instant<DB>)> = sqlx::query_as(
+            "SELECT token, created_at FROM ical_feeds WHERE tenant_id = $1 AND unit_id = $2",
+        )
+        .bind(tenant.as_uuid())
+        .bind(unit.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?;
+        row.map(|(token, created_at)| {
+            Ok(IcalFeed {
+                tenant_id: tenant,
+                unit_id: unit,
+                token: token_of(&token)?,
+                created_at: created_at.instant()?,
+            })
+        })
+        .transpose()
     }
 }

@@ -5,6 +5,7 @@
 //! [`Dialect::SKIP_LOCKED`] and leases them in the same transaction, so
 //! workers on several instances never claim the same sync.
 
+use crate::store::units::Units;
 use async_trait::async_trait;
 use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
@@ -20,7 +21,7 @@ use crate::ical::sync::{CalendarSync, NewCalendarSync, SyncInterval, SyncReport,
 use crate::ids::{CalendarSyncId, TenantId, UnitId};
 use crate::secret_box::SecretBox;
 use crate::store::StoreError;
-use crate::store::sql::{Affected, Conn, Dialect, Instant, SqlStore, StoredInstant, append_audit};
+use crate::store::sql::{Affected, Conn, Dialect, Instant, Journal, SqlStore, StoredInstant};
 
 /// The columns a [`SyncRow`] reads.
 const COLUMNS: &str = "id, tenant_id, unit_id, source, url, interval_minutes, created_at, \
@@ -199,7 +200,7 @@ impl CalendarSyncStore for DbStore {
         // The new sync is due now.
         Sql::<DB>::mark_due(&mut tx, tenant, now).await?;
         // The unit's row orders this against its archiving.
-        if Self::unit_for_change(&mut tx, tenant, new.unit_id)
+        if Units::<DB>::for_change(&mut tx, tenant, new.unit_id)
             .await?
             .archived
         {
@@ -224,7 +225,7 @@ impl CalendarSyncStore for DbStore {
         if inserted == 0 {
             return Err(duplicate_sync(&new));
         }
-        Self::append(&mut tx, &sync_added(&sync, actor)).await?;
+        Journal::<DB>::append(&mut tx, &sync_added(&sync, actor)).await?;
         tx.commit().await?;
         self.announce();
         Ok(sync)
@@ -272,7 +273,7 @@ impl CalendarSyncStore for DbStore {
             .await?
             .ok_or_else(|| StoreError::not_found("calendar sync", id))?;
         // The unit's row first, as an import takes it, then the sync's.
-        Self::unit_for_change(&mut tx, tenant, sync.unit_id).await?;
+        Units::<DB>::for_change(&mut tx, tenant, sync.unit_id).await?;
         let sync = Sql::<DB>::sync(&mut tx, self.secrets(), tenant, id, true)
             .await?
             .ok_or_else(|| StoreError::not_found("calendar sync", id))?;
@@ -294,7 +295,7 @@ impl CalendarSyncStore for DbStore {
         } else {
             0
         };
-        Self::append(&mut tx, &sync_removed(&sync, blocks_removed, actor, now)).await?;
+        Journal::<DB>::append(&mut tx, &sync_removed(&sync, blocks_removed, actor, now)).await?;
         tx.commit().await?;
         self.announce();
         Ok(sync)
@@ -322,7 +323,7 @@ impl CalendarSyncStore for DbStore {
         let sync = Sql::<DB>::sync(&mut tx, self.secrets(), tenant, id, false)
             .await?
             .ok_or_else(|| StoreError::not_found("calendar sync", id))?;
-        append_audit::<DB>(&mut tx, &sync_requested(&sync, actor, now)).await?;
+        Journal::<DB>::append_audit(&mut tx, &sync_requested(&sync, actor, now)).await?;
         tx.commit().await?;
         Ok(sync)
     }

@@ -15,7 +15,7 @@ use crate::store::records::{
     client_created, client_erased_refusal, client_updated, contains_pattern,
 };
 use crate::store::rows::ClientRow;
-use crate::store::sql::{Conn, Dialect, Instant, SqlStore, append, locking, rows_by_ids};
+use crate::store::sql::{Conn, Dialect, Instant, Journal, SqlStore, locking, rows_by_ids};
 use crate::store::tenants::unknown_tenant;
 
 /// The client queries, on the database `DB`.
@@ -106,7 +106,7 @@ impl Clients<DB> {
         .bind(DB::stamp(now))
         .execute(&mut *conn)
         .await?;
-        append::<DB>(conn, &client_created(&client, actor)).await?;
+        Journal::<DB>::append(conn, &client_created(&client, actor)).await?;
         Ok(client)
     }
 
@@ -144,7 +144,7 @@ impl Clients<DB> {
         now: DateTime<Utc>,
     ) -> Result<Client, StoreError> {
         let mut tx = store.write(tenant).await?;
-        let before = S::client_for_change(&mut tx, tenant, id)
+        let before = Clients::<DB>::fetch(&mut tx, tenant, id, ClientLock::Update)
             .await?
             .ok_or_else(|| StoreError::not_found("client", id))?;
         let after = patch.apply(&before);
@@ -155,7 +155,7 @@ impl Clients<DB> {
             return Err(client_erased_refusal(&before));
         }
         Self::write(&mut tx, &after).await?;
-        append::<DB>(&mut tx, &client_updated(&before, &after, actor, now)).await?;
+        Journal::<DB>::append(&mut tx, &client_updated(&before, &after, actor, now)).await?;
         tx.commit().await?;
         store.announce();
         Ok(after)

@@ -3,6 +3,11 @@
 //! lock, PostgreSQL's `FOR UPDATE` on the client's row), so no booking or
 //! change of the client's lands halfway through.
 
+use std::marker::PhantomData;
+
+use crate::store::clients::ClientLock;
+use crate::store::clients::Clients;
+use crate::store::sql::Journal;
 use async_trait::async_trait;
 use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
@@ -29,7 +34,7 @@ impl ErasureStore for DbStore {
         now: DateTime<Utc>,
     ) -> Result<(Client, ErasureReport), StoreError> {
         let mut tx = self.write(tenant).await?;
-        let before = Self::client_for_change(&mut tx, tenant, id)
+        let before = Clients::<DB>::fetch(&mut tx, tenant, id, ClientLock::Update)
             .await?
             .ok_or_else(|| StoreError::not_found("client", id))?;
         if before.erased_at.is_some() {
@@ -84,15 +89,14 @@ impl ErasureStore for DbStore {
             .chain(reservations.iter().map(|r| (ErasedEntity::Reservation, *r)));
         for (entity, entity_id) in histories {
             let (events, entries) =
-                redact_history::<DB>(&mut tx, tenant, entity, entity_id).await?;
+                Erasure::<DB>::redact_history(&mut tx, tenant, entity, entity_id).await?;
             report.events += events;
             report.audit_entries += entries;
         }
-        crate::store::mail::sql::erase_client_mail::<DB, _>(&mut tx, tenant, id, DB::stamp(now))
-            .await?;
+        crate::store::mail::sql::ClientMail::<DB>::erase(&mut tx, tenant, id, now).await?;
         let after = erasure::erased(&before, now);
-        Self::write_client(&mut tx, &after).await?;
-        Self::append(
+        Clients::<DB>::write(&mut tx, &after).await?;
+        Journal::<DB>::append(
             &mut tx,
             &records::client_erased(&after, &report, actor, now),
         )
@@ -128,44 +132,43 @@ impl ErasureStore for DbStore {
     }
 }
 
-/// Redacts one entity's events and audit entries: how many of each changed.
-async fn redact_history<DB: Dialect>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    entity: ErasedEntity,
-    entity_id: Uuid,
-) -> Result<(u64, u64), StoreError>
-where
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Uuid: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    (Uuid, Json<serde_json::Value>): for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
-{
-    let mut counts = [0_u64; 2];
-    // The events' payloads, then the audit entries' metadata.
-    for (count, (table, column)) in counts
-        .iter_mut()
-        .zip([("events", "payload"), ("audit_log", "metadata")])
-    {
-        let rows: Vec<(Uuid, Json<serde_json::Value>)> = sqlx::query_as(sqlx::AssertSqlSafe(
-            format!("SELECT id, {column} FROM {table} WHERE tenant_id = $1 AND entity_id = $2"),
-        ))
-        .bind(tenant.as_uuid())
-        .bind(entity_id)
-        .fetch_all(&mut *conn)
-        .await?;
-        let rows = erasure::redacted(entity, rows.into_iter().map(|(i, j)| (i, j.0)).collect());
-        for (id, json) in &rows {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE {table} SET {column} = $1 WHERE id = $2"
-            )))
-            .bind(Json(json))
-            .bind(id)
-            .execute(&mut *conn)
+/// The erasure queries, on the database `DB`.
+pub(crate) struct Erasure<DB>(PhantomData<DB>);
+
+#[each_database]
+impl Erasure<DB> {
+    /// Redacts one entity's events and audit entries: how many of each changed.
+    async fn redact_history(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        entity: ErasedEntity,
+        entity_id: Uuid,
+    ) -> Result<(u64, u64), StoreError> {
+        let mut counts = [0_u64; 2];
+        // The events' payloads, then the audit entries' metadata.
+        for (count, (table, column)) in counts
+            .iter_mut()
+            .zip([("events", "payload"), ("audit_log", "metadata")])
+        {
+            let rows: Vec<(Uuid, Json<serde_json::Value>)> = sqlx::query_as(sqlx::AssertSqlSafe(
+                format!("SELECT id, {column} FROM {table} WHERE tenant_id = $1 AND entity_id = $2"),
+            ))
+            .bind(tenant.as_uuid())
+            .bind(entity_id)
+            .fetch_all(&mut *conn)
             .await?;
+            let rows = erasure::redacted(entity, rows.into_iter().map(|(i, j)| (i, j.0)).collect());
+            for (id, json) in &rows {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE {table} SET {column} = $1 WHERE id = $2"
+                )))
+                .bind(Json(json))
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            }
+            *count = rows.len() as u64;
         }
-        *count = rows.len() as u64;
+        Ok((counts[0], counts[1]))
     }
-    Ok((counts[0], counts[1]))
 }

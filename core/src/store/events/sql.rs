@@ -12,9 +12,9 @@ use crate::audit::{Actor, AuditCursor, AuditEntry, AuditFilter};
 use crate::event::{Event, EventCursor, EventKind};
 use crate::ids::{EventId, TenantId};
 use crate::store::outbox::{Outbox, event_position};
-use crate::store::records::{audit_log_query, standalone};
+use crate::store::records::standalone;
 use crate::store::rows::AuditRow;
-use crate::store::sql::{Dialect, Instant, SqlStore, StoredInstant, append, append_audit};
+use crate::store::sql::{Dialect, Instant, Journal, SqlStore, StoredInstant};
 use crate::store::tenants::unknown_tenant;
 use crate::store::{NewEvent, StoreError};
 
@@ -35,7 +35,7 @@ impl Events<DB> {
         actor: &Actor,
     ) -> Result<(), StoreError> {
         let mut tx = store.write(tenant).await?;
-        append::<DB>(&mut tx, &standalone(tenant, event, actor))
+        Journal::<DB>::append(&mut tx, &standalone(tenant, event, actor))
             .await
             .map_err(|e| unknown_tenant(e, tenant))?;
         tx.commit().await?;
@@ -49,9 +49,54 @@ impl Events<DB> {
         entry: AuditEntry,
     ) -> Result<(), StoreError> {
         let mut tx = store.write(entry.tenant_id).await?;
-        append_audit::<DB>(&mut tx, &entry).await?;
+        Journal::<DB>::append_audit(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The audit log query of both stores: the tenant's entries matching `filter`,
+    /// newest first, after `after`, at most `limit`; only the given filters become
+    /// conditions.
+    fn audit_log_query(
+        tenant: TenantId,
+        filter: &AuditFilter,
+        after: Option<AuditCursor>,
+        limit: u32,
+    ) -> sqlx::QueryBuilder<DB> {
+        let mut qb = sqlx::QueryBuilder::<DB>::new(
+            "SELECT id, actor, entity_type, entity_id, action, at, request_id, metadata \
+             FROM audit_log WHERE tenant_id = ",
+        );
+        qb.push_bind(tenant.as_uuid());
+        if let Some(actor) = &filter.actor {
+            qb.push(" AND actor = ").push_bind(actor.to_string());
+        }
+        if let Some(entity_type) = &filter.entity_type {
+            qb.push(" AND entity_type = ")
+                .push_bind(entity_type.clone());
+        }
+        if let Some(entity_id) = filter.entity_id {
+            qb.push(" AND entity_id = ").push_bind(entity_id);
+        }
+        if let Some(action) = &filter.action {
+            qb.push(" AND action = ").push_bind(action.clone());
+        }
+        if let Some(from) = filter.from {
+            qb.push(" AND at >= ").push_bind(DB::stamp(from));
+        }
+        if let Some(to) = filter.to {
+            qb.push(" AND at < ").push_bind(DB::stamp(to));
+        }
+        if let Some(after) = after {
+            qb.push(" AND (at, id) < (")
+                .push_bind(DB::stamp(after.at))
+                .push(", ")
+                .push_bind(after.id.as_uuid())
+                .push(")");
+        }
+        qb.push(" ORDER BY at DESC, id DESC LIMIT ")
+            .push_bind(i64::from(limit));
+        qb
     }
 
     /// A page of the tenant's audit log, newest first.
@@ -62,7 +107,7 @@ impl Events<DB> {
         after: Option<AuditCursor>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut qb = audit_log_query::<DB, _>(tenant, filter, after, limit, DB::stamp);
+        let mut qb = Self::audit_log_query(tenant, filter, after, limit);
         let mut conn = store.read(tenant).await?;
         let rows: Vec<AuditRow<Instant<DB>>> = qb.build_query_as().fetch_all(&mut *conn).await?;
         rows.into_iter()

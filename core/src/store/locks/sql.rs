@@ -5,6 +5,7 @@
 //! write ends locked (`FOR UPDATE`; expiry skips rows another transaction
 //! holds); SQLite's writers are serialized already.
 
+use crate::store::units::Units;
 use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
@@ -17,7 +18,7 @@ use crate::lock::{Lock, NewLock, SessionId};
 use crate::store::StoreError;
 use crate::store::records::{first_blocking, lock_changed};
 use crate::store::rows::LockRow;
-use crate::store::sql::{Affected, Conn, Dialect, Instant, SqlStore, append, locking};
+use crate::store::sql::{Affected, Conn, Dialect, Instant, Journal, SqlStore, locking};
 use crate::time_range::TimeRange;
 
 /// The lock queries, on the database `DB`.
@@ -120,7 +121,7 @@ impl Locks<DB> {
         } else {
             ("release", EventKind::LockReleased)
         };
-        append::<DB>(conn, &lock_changed(lock, action, kind, actor, now)).await
+        Journal::<DB>::append(conn, &lock_changed(lock, action, kind, actor, now)).await
     }
 
     /// Releases `session`'s lock `id` as part of a write (the write consumes it).
@@ -200,7 +201,7 @@ impl Locks<DB> {
     ) -> Result<Lock, StoreError> {
         let mut tx = store.write(tenant).await?;
         // The unit is the serialization point of locks and bookings alike.
-        S::unit_for_change(&mut tx, tenant, new.unit_id).await?;
+        Units::<DB>::for_change(&mut tx, tenant, new.unit_id).await?;
         let held = Self::live(
             &mut tx,
             tenant,
@@ -245,7 +246,7 @@ impl Locks<DB> {
         .bind(DB::stamp(lock.expires_at))
         .execute(&mut *tx)
         .await?;
-        append::<DB>(
+        Journal::<DB>::append(
             &mut tx,
             &lock_changed(&lock, "acquire", EventKind::LockAcquired, actor, new.now),
         )
@@ -273,7 +274,7 @@ impl Locks<DB> {
             .bind(id.as_uuid())
             .execute(&mut *tx)
             .await?;
-        append::<DB>(
+        Journal::<DB>::append(
             &mut tx,
             &lock_changed(&lock, "renew", EventKind::LockRenewed, actor, now),
         )

@@ -12,6 +12,7 @@
 //! refuse a second copy anyway); a claim picks due messages `FOR UPDATE SKIP
 //! LOCKED` and leases them in the same statement.
 
+use crate::store::tenants::Tenants;
 use berth_core_macros::each_database;
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -34,9 +35,9 @@ use crate::mail::{
 };
 use crate::store::StoreError;
 use crate::store::outbox::{
-    On, Outbox, Queue, TenantCursor, enqueued, event_position, tenant_ids, unknown_tenant,
+    On, Outbox, Queue, TenantCursor, enqueued, event_position, unknown_tenant,
 };
-use crate::store::sql::{Affected, Conn, Dialect, Instant, SqlStore, StoredInstant, append_audit};
+use crate::store::sql::{Affected, Conn, Dialect, Instant, Journal, SqlStore, StoredInstant};
 use crate::webhook::Enqueued;
 
 fn count(n: i64) -> Result<u32, StoreError> {
@@ -611,46 +612,42 @@ impl Sql<DB> {
     }
 }
 
-/// The e-mail part of a client's erasure, in its transaction on `conn`:
-/// addresses blanked, pending messages skipped, snapshots redacted.
-pub(crate) async fn erase_client_mail<DB, I>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    client: ClientId,
-    now: I,
-) -> Result<(), StoreError>
-where
-    DB: sqlx::Database,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    &'static str: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    sqlx::types::Json<Value>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    (Uuid, sqlx::types::Json<Value>): for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
-    I: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB> + Send + 'static,
-{
-    let rows: Vec<(Uuid, sqlx::types::Json<Value>)> = sqlx::query_as(ERASURE_SNAPSHOTS_SQL)
-        .bind(tenant.as_uuid())
-        .bind(client.as_uuid())
-        .fetch_all(&mut *conn)
-        .await?;
-    let changed = redacted_snapshots(rows.into_iter().map(|(i, s)| (i, s.0)).collect());
-    for (id, snapshot) in changed {
-        sqlx::query::<DB>(ERASURE_SNAPSHOT_SQL)
+/// The e-mail part of a client's erasure, on the database `DB`.
+pub(crate) struct ClientMail<DB>(PhantomData<DB>);
+
+#[each_database]
+impl ClientMail<DB> {
+    /// The e-mail part of a client's erasure, in its transaction on `conn`:
+    /// addresses blanked, pending messages skipped, snapshots redacted.
+    pub(crate) async fn erase(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        client: ClientId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let rows: Vec<(Uuid, sqlx::types::Json<Value>)> = sqlx::query_as(ERASURE_SNAPSHOTS_SQL)
             .bind(tenant.as_uuid())
-            .bind(id)
-            .bind(sqlx::types::Json(snapshot))
+            .bind(client.as_uuid())
+            .fetch_all(&mut *conn)
+            .await?;
+        let changed = redacted_snapshots(rows.into_iter().map(|(i, s)| (i, s.0)).collect());
+        for (id, snapshot) in changed {
+            sqlx::query::<DB>(ERASURE_SNAPSHOT_SQL)
+                .bind(tenant.as_uuid())
+                .bind(id)
+                .bind(sqlx::types::Json(snapshot))
+                .execute(&mut *conn)
+                .await?;
+        }
+        sqlx::query::<DB>(ERASURE_SQL)
+            .bind(tenant.as_uuid())
+            .bind(client.as_uuid())
+            .bind(ERASED_WHY)
+            .bind(DB::stamp(now))
             .execute(&mut *conn)
             .await?;
+        Ok(())
     }
-    sqlx::query::<DB>(ERASURE_SQL)
-        .bind(tenant.as_uuid())
-        .bind(client.as_uuid())
-        .bind(ERASED_WHY)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
 }
 
 /// The snapshots of an erased client's messages, redacted: the ones that
@@ -681,7 +678,7 @@ type EventRow<T> = (i64, i64, Uuid, String, T, Option<sqlx::types::Json<Value>>)
 #[async_trait]
 impl MailStore for DbStore {
     async fn mail_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
-        tenant_ids::<DB>(self.sql_pool()).await
+        Tenants::<DB>::ids(self.sql_pool()).await
     }
 
     async fn enqueue_mail(
@@ -841,7 +838,7 @@ impl MailStore for DbStore {
         let after = Sql::<DB>::read_message(&mut tx, tenant, id, "")
             .await?
             .ok_or_else(|| StoreError::not_found("e-mail", id))?;
-        append_audit::<DB>(&mut tx, &resent(&before, actor, now)).await?;
+        Journal::<DB>::append_audit(&mut tx, &resent(&before, actor, now)).await?;
         tx.commit().await?;
         self.announce();
         Ok(after)

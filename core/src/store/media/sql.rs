@@ -6,6 +6,10 @@
 //! `UPDATE`), and `media_blobs` has no row-level security, so counts of blobs
 //! that other tenants share stay right.
 
+use std::marker::PhantomData;
+
+use crate::store::sql::Journal;
+use crate::store::units::Units;
 use async_trait::async_trait;
 use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
@@ -33,92 +37,6 @@ const IMAGE_SELECT: &str = "SELECT i.id, i.tenant_id, i.unit_id, i.position, i.a
     JOIN media_blobs b ON b.hash = v.hash ";
 const IMAGE_ORDER: &str = " ORDER BY i.unit_id, i.position, i.id, v.width";
 
-/// The images whose `column` (of `unit_images i`) is `id`, with their
-/// variants.
-async fn images_where<DB: Dialect>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    column: &str,
-    id: Uuid,
-) -> Result<Vec<UnitImage>, StoreError>
-where
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    ImageVariantRow<Instant<DB>>: for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
-{
-    let rows = sqlx::query_as::<DB, ImageVariantRow<Instant<DB>>>(sqlx::AssertSqlSafe(format!(
-        "{IMAGE_SELECT} WHERE i.tenant_id = $1 AND {column} = $2 {IMAGE_ORDER}"
-    )))
-    .bind(tenant.as_uuid())
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    assemble(rows)
-}
-
-async fn image_of_tenant<DB: Dialect>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-    id: ImageId,
-) -> Result<Option<UnitImage>, StoreError>
-where
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    ImageVariantRow<Instant<DB>>: for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
-{
-    Ok(images_where(conn, tenant, "i.id", id.as_uuid())
-        .await?
-        .pop())
-}
-
-/// Counts one more use of `blob`, storing it on its first.
-pub(crate) async fn add_blob<DB: Dialect>(
-    conn: &mut Conn<DB>,
-    blob: &MediaBlob,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError>
-where
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    for<'a> &'a Vec<u8>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
-    sqlx::query(
-        "INSERT INTO media_blobs (hash, content_type, width, height, bytes, refs, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 1, $6) \
-         ON CONFLICT (hash) DO UPDATE SET refs = media_blobs.refs + 1",
-    )
-    .bind(blob.hash.as_str())
-    .bind(blob.format.content_type())
-    .bind(i64::from(blob.width))
-    .bind(i64::from(blob.height))
-    .bind(&blob.bytes)
-    .bind(DB::stamp(now))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Counts one use fewer of the blob `hash`, deleting it after its last.
-pub(crate) async fn release_blob<DB: Dialect>(
-    conn: &mut Conn<DB>,
-    hash: &MediaHash,
-) -> Result<(), StoreError>
-where
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
-    sqlx::query("UPDATE media_blobs SET refs = refs - 1 WHERE hash = $1")
-        .bind(hash.as_str())
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM media_blobs WHERE hash = $1 AND refs = 0")
-        .bind(hash.as_str())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
 #[each_database]
 #[async_trait]
 impl MediaStore for DbStore {
@@ -129,7 +47,7 @@ impl MediaStore for DbStore {
         actor: &Actor,
     ) -> Result<Uploaded, StoreError> {
         let mut tx = self.write(tenant).await?;
-        let unit = Self::unit_for_change(&mut tx, tenant, new.unit_id).await?;
+        let unit = Units::<DB>::for_change(&mut tx, tenant, new.unit_id).await?;
         let hash = identity(&new)?;
         let existing: Option<Uuid> = sqlx::query_scalar(
             "SELECT id FROM unit_images WHERE tenant_id = $1 AND unit_id = $2 AND hash = $3",
@@ -140,7 +58,7 @@ impl MediaStore for DbStore {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = existing {
-            let image = image_of_tenant::<DB>(&mut tx, tenant, ImageId::from_uuid(id))
+            let image = Media::<DB>::image_of_tenant(&mut tx, tenant, ImageId::from_uuid(id))
                 .await?
                 .ok_or_else(|| StoreError::not_found("image", id))?;
             return Ok(Uploaded {
@@ -165,7 +83,7 @@ impl MediaStore for DbStore {
             u32::try_from(count).map_err(StoreError::corrupt)?,
         );
         for blob in &new.variants {
-            add_blob::<DB>(&mut tx, blob, new.now).await?;
+            Media::<DB>::add_blob(&mut tx, blob, new.now).await?;
         }
         sqlx::query(
             "INSERT INTO unit_images (tenant_id, id, unit_id, position, alt, width, height, hash, created_at) \
@@ -202,7 +120,7 @@ impl MediaStore for DbStore {
             actor,
             new.now,
         );
-        Self::append(&mut tx, &record).await?;
+        Journal::<DB>::append(&mut tx, &record).await?;
         tx.commit().await?;
         self.announce();
         Ok(Uploaded {
@@ -220,13 +138,13 @@ impl MediaStore for DbStore {
         now: DateTime<Utc>,
     ) -> Result<UnitImage, StoreError> {
         let mut tx = self.write(tenant).await?;
-        let before = image_of_tenant::<DB>(&mut tx, tenant, id)
+        let before = Media::<DB>::image_of_tenant(&mut tx, tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("image", id))?;
         if before.alt == alt {
             return Ok(before);
         }
-        let unit = Self::unit_for_change(&mut tx, tenant, before.unit_id).await?;
+        let unit = Units::<DB>::for_change(&mut tx, tenant, before.unit_id).await?;
         sqlx::query("UPDATE unit_images SET alt = $1 WHERE tenant_id = $2 AND id = $3")
             .bind(&alt)
             .bind(tenant.as_uuid())
@@ -240,7 +158,7 @@ impl MediaStore for DbStore {
             actor,
             now,
         );
-        Self::append(&mut tx, &record).await?;
+        Journal::<DB>::append(&mut tx, &record).await?;
         tx.commit().await?;
         self.announce();
         Ok(UnitImage { alt, ..before })
@@ -255,8 +173,9 @@ impl MediaStore for DbStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<UnitImage>, StoreError> {
         let mut tx = self.write(tenant).await?;
-        let unit = Self::unit_for_change(&mut tx, tenant, unit).await?;
-        let images = images_where::<DB>(&mut tx, tenant, "i.unit_id", unit.id.as_uuid()).await?;
+        let unit = Units::<DB>::for_change(&mut tx, tenant, unit).await?;
+        let images =
+            Media::<DB>::images_where(&mut tx, tenant, "i.unit_id", unit.id.as_uuid()).await?;
         let current: Vec<ImageId> = images.iter().map(|i| i.id).collect();
         check_order(&current, order)?;
         if current == order {
@@ -277,8 +196,9 @@ impl MediaStore for DbStore {
             actor,
             now,
         );
-        Self::append(&mut tx, &record).await?;
-        let reordered = images_where::<DB>(&mut tx, tenant, "i.unit_id", unit.id.as_uuid()).await?;
+        Journal::<DB>::append(&mut tx, &record).await?;
+        let reordered =
+            Media::<DB>::images_where(&mut tx, tenant, "i.unit_id", unit.id.as_uuid()).await?;
         tx.commit().await?;
         self.announce();
         Ok(reordered)
@@ -292,10 +212,10 @@ impl MediaStore for DbStore {
         now: DateTime<Utc>,
     ) -> Result<UnitImage, StoreError> {
         let mut tx = self.write(tenant).await?;
-        let image = image_of_tenant::<DB>(&mut tx, tenant, id)
+        let image = Media::<DB>::image_of_tenant(&mut tx, tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("image", id))?;
-        let unit = Self::unit_for_change(&mut tx, tenant, image.unit_id).await?;
+        let unit = Units::<DB>::for_change(&mut tx, tenant, image.unit_id).await?;
         sqlx::query("DELETE FROM unit_images WHERE tenant_id = $1 AND id = $2")
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
@@ -311,7 +231,7 @@ impl MediaStore for DbStore {
         .execute(&mut *tx)
         .await?;
         for v in &image.variants {
-            release_blob::<DB>(&mut tx, &v.hash).await?;
+            Media::<DB>::release_blob(&mut tx, &v.hash).await?;
         }
         let record = image_change(
             &unit,
@@ -320,7 +240,7 @@ impl MediaStore for DbStore {
             actor,
             now,
         );
-        Self::append(&mut tx, &record).await?;
+        Journal::<DB>::append(&mut tx, &record).await?;
         tx.commit().await?;
         self.announce();
         Ok(image)
@@ -332,7 +252,7 @@ impl MediaStore for DbStore {
         id: ImageId,
     ) -> Result<Option<UnitImage>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        image_of_tenant::<DB>(&mut conn, tenant, id).await
+        Media::<DB>::image_of_tenant(&mut conn, tenant, id).await
     }
 
     async fn unit_images(
@@ -386,5 +306,79 @@ impl MediaStore for DbStore {
             .fetch_one(self.sql_pool())
             .await?;
         u64::try_from(n).map_err(StoreError::corrupt)
+    }
+}
+
+/// The image and blob queries, on the database `DB`.
+pub(crate) struct Media<DB>(PhantomData<DB>);
+
+#[each_database]
+impl Media<DB> {
+    /// The images whose `column` (of `unit_images i`) is `id`, with their
+    /// variants.
+    async fn images_where(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        column: &str,
+        id: Uuid,
+    ) -> Result<Vec<UnitImage>, StoreError> {
+        let rows = sqlx::query_as::<DB, ImageVariantRow<Instant<DB>>>(sqlx::AssertSqlSafe(
+            format!("{IMAGE_SELECT} WHERE i.tenant_id = $1 AND {column} = $2 {IMAGE_ORDER}"),
+        ))
+        .bind(tenant.as_uuid())
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        assemble(rows)
+    }
+
+    async fn image_of_tenant(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        id: ImageId,
+    ) -> Result<Option<UnitImage>, StoreError> {
+        Ok(
+            Media::<DB>::images_where(conn, tenant, "i.id", id.as_uuid())
+                .await?
+                .pop(),
+        )
+    }
+
+    /// Counts one more use of `blob`, storing it on its first.
+    pub(crate) async fn add_blob(
+        conn: &mut Conn<DB>,
+        blob: &MediaBlob,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO media_blobs (hash, content_type, width, height, bytes, refs, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 1, $6) \
+             ON CONFLICT (hash) DO UPDATE SET refs = media_blobs.refs + 1",
+        )
+        .bind(blob.hash.as_str())
+        .bind(blob.format.content_type())
+        .bind(i64::from(blob.width))
+        .bind(i64::from(blob.height))
+        .bind(&blob.bytes)
+        .bind(DB::stamp(now))
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Counts one use fewer of the blob `hash`, deleting it after its last.
+    pub(crate) async fn release_blob(
+        conn: &mut Conn<DB>,
+        hash: &MediaHash,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE media_blobs SET refs = refs - 1 WHERE hash = $1")
+            .bind(hash.as_str())
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM media_blobs WHERE hash = $1 AND refs = 0")
+            .bind(hash.as_str())
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
     }
 }

@@ -5,10 +5,13 @@
 //! the write lock or its own row lock, as for unit images. Reads name the
 //! tenant where row-level security asks (PostgreSQL).
 
+use std::marker::PhantomData;
+
+use crate::store::sql::Journal;
+use crate::store::tenants::Tenants;
 use async_trait::async_trait;
 use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::{
     PICTURE_ORDER, PICTURE_SELECT, PictureStore, PictureVariantRow, assemble, pictures_changed,
@@ -18,26 +21,8 @@ use crate::audit::Actor;
 use crate::ids::TenantId;
 use crate::media::{NewTenantPicture, TenantPicture, TenantPictures};
 use crate::store::StoreError;
-use crate::store::media::sql::{add_blob, release_blob};
+use crate::store::media::sql::Media;
 use crate::store::sql::{Conn, Dialect, SqlStore};
-
-async fn pictures_of<DB: Dialect>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-) -> Result<Vec<TenantPicture>, StoreError>
-where
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    PictureVariantRow: for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
-{
-    let rows = sqlx::query_as::<DB, PictureVariantRow>(sqlx::AssertSqlSafe(format!(
-        "{PICTURE_SELECT} WHERE p.tenant_id = $1 {PICTURE_ORDER}"
-    )))
-    .bind(tenant.as_uuid())
-    .fetch_all(&mut *conn)
-    .await?;
-    assemble(tenant, rows)
-}
 
 #[each_database]
 #[async_trait]
@@ -51,15 +36,17 @@ impl PictureStore for DbStore {
     ) -> Result<bool, StoreError> {
         let after = planned(tenant, pictures)?;
         let mut tx = self.write(tenant).await?;
-        Self::tenant_for_change(&mut tx, tenant).await?;
-        let before = pictures_of::<DB>(&mut tx, tenant).await?;
+        Tenants::<DB>::locked(&mut tx, tenant)
+            .await?
+            .ok_or_else(|| StoreError::not_found("tenant", tenant))?;
+        let before = Pictures::<DB>::pictures_of(&mut tx, tenant).await?;
         if before == after {
             return Ok(false);
         }
         // The new set's blobs are counted before the old set's are released,
         // so a blob both use is never deleted on the way.
         for blob in pictures.iter().flat_map(|p| &p.variants) {
-            add_blob::<DB>(&mut tx, blob, now).await?;
+            Media::<DB>::add_blob(&mut tx, blob, now).await?;
         }
         sqlx::query("DELETE FROM tenant_picture_variants WHERE tenant_id = $1")
             .bind(tenant.as_uuid())
@@ -70,7 +57,7 @@ impl PictureStore for DbStore {
             .execute(&mut *tx)
             .await?;
         for v in before.iter().flat_map(|p| &p.variants) {
-            release_blob::<DB>(&mut tx, &v.hash).await?;
+            Media::<DB>::release_blob(&mut tx, &v.hash).await?;
         }
         for p in &after {
             let widest = p.largest().map(|v| v.hash.as_str()).unwrap_or_default();
@@ -105,7 +92,7 @@ impl PictureStore for DbStore {
                 .await?;
             }
         }
-        Self::append(
+        Journal::<DB>::append(
             &mut tx,
             &pictures_changed(tenant, &before, &after, actor, now),
         )
@@ -118,7 +105,26 @@ impl PictureStore for DbStore {
     async fn tenant_pictures(&self, tenant: TenantId) -> Result<TenantPictures, StoreError> {
         let mut conn = self.read(tenant).await?;
         Ok(TenantPictures::from_pictures(
-            pictures_of::<DB>(&mut conn, tenant).await?,
+            Pictures::<DB>::pictures_of(&mut conn, tenant).await?,
         ))
+    }
+}
+
+/// The tenant picture queries, on the database `DB`.
+pub(crate) struct Pictures<DB>(PhantomData<DB>);
+
+#[each_database]
+impl Pictures<DB> {
+    async fn pictures_of(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+    ) -> Result<Vec<TenantPicture>, StoreError> {
+        let rows = sqlx::query_as::<DB, PictureVariantRow>(sqlx::AssertSqlSafe(format!(
+            "{PICTURE_SELECT} WHERE p.tenant_id = $1 {PICTURE_ORDER}"
+        )))
+        .bind(tenant.as_uuid())
+        .fetch_all(&mut *conn)
+        .await?;
+        assemble(tenant, rows)
     }
 }

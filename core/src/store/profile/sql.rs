@@ -4,6 +4,9 @@
 //! is read [`Dialect::FOR_UPDATE`] first, so two instances loading the same
 //! policy at once write one change, not two.
 
+use crate::store::sql::Journal;
+use std::marker::PhantomData;
+
 use async_trait::async_trait;
 use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
@@ -16,8 +19,7 @@ use crate::ids::TenantId;
 use crate::profile::TenantProfile;
 use crate::store::StoreError;
 use crate::store::records::{self, to_json};
-use crate::store::rows::TenantRow;
-use crate::store::sql::{Conn, Dialect, Instant, SqlStore};
+use crate::store::sql::{Conn, Dialect, SqlStore};
 use crate::store::tenants::Tenants;
 use crate::tenant::{NewTenant, Tenant};
 
@@ -32,10 +34,10 @@ impl ProfileStore for DbStore {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write(tenant).await?;
-        if locked_tenant::<DB>(&mut tx, tenant).await?.is_none() {
+        if Tenants::<DB>::locked(&mut tx, tenant).await?.is_none() {
             return Err(StoreError::not_found("tenant", tenant));
         }
-        let changed = save::<Self>(&mut tx, tenant, profile, actor, now).await?;
+        let changed = Profiles::<DB>::save(&mut tx, tenant, profile, actor, now).await?;
         tx.commit().await?;
         if changed {
             self.announce();
@@ -63,7 +65,7 @@ impl ProfileStore for DbStore {
         let mut tx = self.write(id).await?;
         let existing = match known {
             Some(id) => Some(
-                locked_tenant::<DB>(&mut tx, id)
+                Tenants::<DB>::locked(&mut tx, id)
                     .await?
                     .ok_or_else(|| StoreError::not_found("tenant", id))?,
             ),
@@ -82,7 +84,7 @@ impl ProfileStore for DbStore {
                     created_at: now,
                 };
                 Tenants::<DB>::insert(&mut tx, &tenant).await?;
-                Self::append(&mut tx, &records::tenant_created(&tenant, actor)).await?;
+                Journal::<DB>::append(&mut tx, &records::tenant_created(&tenant, actor)).await?;
                 (tenant, true)
             }
             Some(before) if same_identity(&before, &identity) => {
@@ -99,11 +101,11 @@ impl ProfileStore for DbStore {
                 };
                 Tenants::<DB>::set_identity(&mut tx, &after).await?;
                 let record = records::tenant_updated(&before, &after, actor, now);
-                Self::append(&mut tx, &record).await?;
+                Journal::<DB>::append(&mut tx, &record).await?;
                 (after, false)
             }
         };
-        let profile_changed = save::<Self>(&mut tx, tenant.id, profile, actor, now).await?;
+        let profile_changed = Profiles::<DB>::save(&mut tx, tenant.id, profile, actor, now).await?;
         tx.commit().await?;
         if wrote || profile_changed {
             self.announce();
@@ -117,80 +119,53 @@ impl ProfileStore for DbStore {
 
     async fn tenant_profile(&self, tenant: TenantId) -> Result<Option<TenantProfile>, StoreError> {
         let mut conn = self.read(tenant).await?;
-        stored_profile::<DB>(&mut conn, tenant).await
+        Profiles::<DB>::stored(&mut conn, tenant).await
     }
 }
 
-/// The tenant, its row locked [`Dialect::FOR_UPDATE`] until the transaction
-/// ends.
-async fn locked_tenant<DB: Dialect>(
-    conn: &mut Conn<DB>,
-    id: TenantId,
-) -> Result<Option<Tenant>, StoreError>
-where
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    TenantRow<Instant<DB>>: for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
-{
-    let lock = DB::FOR_UPDATE;
-    sqlx::query_as::<DB, TenantRow<Instant<DB>>>(sqlx::AssertSqlSafe(format!(
-        "SELECT * FROM tenants WHERE id = $1{lock}"
-    )))
-    .bind(id.as_uuid())
-    .fetch_optional(&mut *conn)
-    .await?
-    .map(TenantRow::into_domain)
-    .transpose()
-}
+/// The `tenant_profiles` queries, on the database `DB`.
+pub(crate) struct Profiles<DB>(PhantomData<DB>);
 
-/// The tenant's stored profile.
-async fn stored_profile<DB: Dialect>(
-    conn: &mut Conn<DB>,
-    tenant: TenantId,
-) -> Result<Option<TenantProfile>, StoreError>
-where
-    for<'c> &'c mut Conn<DB>: sqlx::Executor<'c, Database = DB>,
-    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    (Json<serde_json::Value>,): for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
-{
-    let stored: Option<Json<serde_json::Value>> =
-        sqlx::query_scalar("SELECT profile FROM tenant_profiles WHERE tenant_id = $1")
-            .bind(tenant.as_uuid())
-            .fetch_optional(&mut *conn)
-            .await?;
-    stored.map(|Json(json)| decode(json)).transpose()
-}
-
-/// Saves the profile of a tenant locked by this transaction; true when it
-/// changed.
-async fn save<S: SqlStore>(
-    conn: &mut Conn<S::Db>,
-    tenant: TenantId,
-    profile: &TenantProfile,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<bool, StoreError>
-where
-    for<'c> &'c mut Conn<S::Db>: sqlx::Executor<'c, Database = S::Db>,
-    Uuid: for<'q> sqlx::Encode<'q, S::Db> + sqlx::Type<S::Db>,
-    for<'a> Json<&'a serde_json::Value>: sqlx::Encode<'a, S::Db> + sqlx::Type<S::Db>,
-    (Json<serde_json::Value>,): for<'r> sqlx::FromRow<'r, <S::Db as sqlx::Database>::Row>,
-{
-    let before = stored_profile::<S::Db>(conn, tenant).await?;
-    if before.as_ref() == Some(profile) {
-        return Ok(false);
+#[each_database]
+impl Profiles<DB> {
+    /// The tenant's stored profile.
+    async fn stored(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+    ) -> Result<Option<TenantProfile>, StoreError> {
+        let stored: Option<Json<serde_json::Value>> =
+            sqlx::query_scalar("SELECT profile FROM tenant_profiles WHERE tenant_id = $1")
+                .bind(tenant.as_uuid())
+                .fetch_optional(&mut *conn)
+                .await?;
+        stored.map(|Json(json)| decode(json)).transpose()
     }
-    sqlx::query(
-        "INSERT INTO tenant_profiles (tenant_id, profile, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (tenant_id) DO UPDATE SET profile = excluded.profile, \
-         updated_at = excluded.updated_at",
-    )
-    .bind(tenant.as_uuid())
-    .bind(Json(&to_json(profile)))
-    .bind(<S::Db as Dialect>::stamp(now))
-    .execute(&mut *conn)
-    .await?;
-    let record = profile_changed(tenant, before.as_ref(), profile, actor, now);
-    S::append(conn, &record).await?;
-    Ok(true)
+
+    /// Saves the profile of a tenant locked by this transaction; true when it
+    /// changed.
+    async fn save(
+        conn: &mut Conn<DB>,
+        tenant: TenantId,
+        profile: &TenantProfile,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let before = Self::stored(conn, tenant).await?;
+        if before.as_ref() == Some(profile) {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO tenant_profiles (tenant_id, profile, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (tenant_id) DO UPDATE SET profile = excluded.profile, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(tenant.as_uuid())
+        .bind(Json(&to_json(profile)))
+        .bind(<DB as Dialect>::stamp(now))
+        .execute(&mut *conn)
+        .await?;
+        let record = profile_changed(tenant, before.as_ref(), profile, actor, now);
+        Journal::<DB>::append(conn, &record).await?;
+        Ok(true)
+    }
 }

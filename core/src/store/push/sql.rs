@@ -40,7 +40,7 @@ use crate::store::StoreError;
 use crate::store::outbox::{
     Lease, On, Outbox, Queue, TenantCursor, enqueued, event_position, kept_position,
 };
-use crate::store::sql::{Affected, Conn, Dialect, Instant, SqlStore, StoredInstant, append};
+use crate::store::sql::{Affected, Conn, Dialect, Instant, Journal, SqlStore, StoredInstant};
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct SubscriptionRow<T> {
@@ -207,7 +207,7 @@ impl Sql<DB> {
             .bind(s.id.as_uuid())
             .execute(&mut *conn)
             .await?;
-        append::<DB>(conn, &unregistered(s, why, actor, now)).await?;
+        Journal::<DB>::append(conn, &unregistered(s, why, actor, now)).await?;
         sqlx::query(
             "DELETE FROM push_tenants WHERE tenant_id = $1 AND NOT EXISTS \
                (SELECT 1 FROM push_subscriptions WHERE tenant_id = $1)",
@@ -491,7 +491,7 @@ impl PushStore for DbStore {
                     ..before.clone()
                 };
                 let record = registered(&after, Some(&before), actor);
-                append::<DB>(&mut tx, &record).await?;
+                Journal::<DB>::append(&mut tx, &record).await?;
                 let at = On::<DB>::position_of(&mut tx, record.event_id).await?;
                 let since = DB::kept(
                     "since_txid = CASE WHEN $5 THEN $9 ELSE since_txid END",
@@ -525,7 +525,7 @@ impl PushStore for DbStore {
                     updated_at: now,
                 };
                 let record = registered(&s, None, actor);
-                append::<DB>(&mut tx, &record).await?;
+                Journal::<DB>::append(&mut tx, &record).await?;
                 let at = On::<DB>::position_of(&mut tx, record.event_id).await?;
                 let (since, position) = (DB::kept("since_txid", "since_seq"), DB::kept("$9", "$7"));
                 sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
@@ -648,7 +648,7 @@ impl PushStore for DbStore {
             .bind(DB::stamp(now))
             .execute(&mut *tx)
             .await?;
-        append::<DB>(
+        Journal::<DB>::append(
             &mut tx,
             &settings_updated(tenant, user, &before, &after, actor, now),
         )

@@ -5,6 +5,11 @@
 //! booking reads it ([`SqlStore::client_for_booking`]: PostgreSQL `FOR
 //! SHARE`, so an erasure or archiving of it waits or is seen).
 
+use crate::store::clients::ClientLock;
+use crate::store::clients::Clients;
+use crate::store::locks::Locks;
+use crate::store::reservations::Reservations;
+use crate::store::sql::Journal;
 use async_trait::async_trait;
 use berth_core_macros::each_database;
 
@@ -27,13 +32,13 @@ impl ReservationDetailsStore for DbStore {
         actor: &Actor,
     ) -> Result<Reservation, StoreError> {
         let mut tx = self.write(tenant).await?;
-        let before = Self::reservation_for_change(&mut tx, tenant, change.id)
+        let before = Reservations::<DB>::fetch(&mut tx, tenant, change.id, true)
             .await?
             .ok_or_else(|| StoreError::not_found("reservation", change.id))?;
         let Some((after, record)) = records::details_changed(&before, &change, actor)? else {
             return Ok(before);
         };
-        Self::ensure_unlocked(
+        Locks::<DB>::ensure_unlocked(
             &mut tx,
             tenant,
             change.session.as_ref(),
@@ -44,13 +49,13 @@ impl ReservationDetailsStore for DbStore {
         )
         .await?;
         if let Some(id) = after.client_id.filter(|id| before.client_id != Some(*id)) {
-            let client = Self::client_for_booking(&mut tx, tenant, id)
+            let client = Clients::<DB>::fetch(&mut tx, tenant, id, ClientLock::Share)
                 .await?
                 .ok_or_else(|| StoreError::not_found("client", id))?;
             records::bookable_client(&client)?;
         }
-        Self::update_reservation(&mut tx, &after).await?;
-        Self::append(&mut tx, &record).await?;
+        Reservations::<DB>::write(&mut tx, &after, false, None).await?;
+        Journal::<DB>::append(&mut tx, &record).await?;
         tx.commit().await?;
         self.announce();
         Ok(after)

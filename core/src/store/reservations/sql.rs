@@ -20,7 +20,7 @@ use crate::store::records::{
     new_reservation, replay, reservation_created,
 };
 use crate::store::rows::ReservationRow;
-use crate::store::sql::{Conn, Dialect, Instant, SqlStore, StoredInstant, append};
+use crate::store::sql::{Conn, Dialect, Instant, Journal, SqlStore, StoredInstant};
 use crate::store::units::Units;
 use crate::store::{
     ClientRef, Inserted, NewReservation, Occupancy, PeriodChange, ReservationFilter, StoreError,
@@ -337,7 +337,7 @@ impl Reservations<DB> {
         let exclusive = unit.inventory.get() == 1;
         Self::write(&mut tx, &reservation, true, Some(exclusive)).await?;
         Locks::<DB>::consume(&mut tx, tenant, new.consume_lock, session, actor, new.now).await?;
-        append::<DB>(&mut tx, &reservation_created(&reservation, actor)).await?;
+        Journal::<DB>::append(&mut tx, &reservation_created(&reservation, actor)).await?;
         tx.commit().await?;
         store.announce();
         Ok(Inserted {
@@ -398,7 +398,7 @@ impl Reservations<DB> {
             change.now,
         )
         .await?;
-        append::<DB>(&mut tx, &record).await?;
+        Journal::<DB>::append(&mut tx, &record).await?;
         tx.commit().await?;
         store.announce();
         Ok(after)
@@ -426,7 +426,7 @@ impl Reservations<DB> {
         )
         .await?;
         Self::write(&mut tx, &after, false, None).await?;
-        append::<DB>(&mut tx, &record).await?;
+        Journal::<DB>::append(&mut tx, &record).await?;
         tx.commit().await?;
         store.announce();
         Ok(after)

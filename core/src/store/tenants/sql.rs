@@ -3,6 +3,7 @@
 
 use berth_core_macros::each_database;
 use std::marker::PhantomData;
+use uuid::Uuid;
 
 use chrono::{DateTime, Utc};
 
@@ -11,7 +12,7 @@ use crate::ids::{TenantId, UnitId};
 use crate::store::StoreError;
 use crate::store::records::{tenant_created, tenant_updated};
 use crate::store::rows::{TenantRow, UNIT_WITH_TENANT, UnitTenantRow};
-use crate::store::sql::{Conn, Dialect, Instant, SqlStore, append};
+use crate::store::sql::{Conn, Dialect, Instant, Journal, SqlStore};
 use crate::tenant::{NewTenant, Tenant, TenantSlug};
 use crate::unit::Unit;
 
@@ -38,6 +39,14 @@ pub(crate) struct Tenants<DB>(PhantomData<DB>);
 
 #[each_database]
 impl Tenants<DB> {
+    /// Every tenant's id: the tenants a worker visits when any may have work.
+    pub(crate) async fn ids(pool: &sqlx::Pool<DB>) -> Result<Vec<TenantId>, StoreError> {
+        let ids: Vec<Uuid> = sqlx::query_scalar::<DB, Uuid>("SELECT id FROM tenants ORDER BY id")
+            .fetch_all(pool)
+            .await?;
+        Ok(ids.into_iter().map(TenantId::from_uuid).collect())
+    }
+
     /// A tenant by id, on any connection (the pool's, or a transaction's).
     pub(crate) async fn fetch(
         conn: &mut Conn<DB>,
@@ -49,6 +58,24 @@ impl Tenants<DB> {
             .await?
             .map(TenantRow::into_domain)
             .transpose()
+    }
+
+    /// A tenant by id, its row locked [`Dialect::FOR_UPDATE`] until the
+    /// transaction ends: the serialization point of a change to the tenant's
+    /// own data.
+    pub(crate) async fn locked(
+        conn: &mut Conn<DB>,
+        id: TenantId,
+    ) -> Result<Option<Tenant>, StoreError> {
+        let lock = DB::FOR_UPDATE;
+        sqlx::query_as::<DB, TenantRow<Instant<DB>>>(sqlx::AssertSqlSafe(format!(
+            "SELECT * FROM tenants WHERE id = $1{lock}"
+        )))
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(TenantRow::into_domain)
+        .transpose()
     }
 
     /// Inserts a new tenant's row: CONFLICT when its slug is taken (the id is
@@ -113,7 +140,7 @@ impl Tenants<DB> {
         };
         let mut tx = store.write(tenant.id).await?;
         Self::insert(&mut tx, &tenant).await?;
-        append::<DB>(&mut tx, &tenant_created(&tenant, actor)).await?;
+        Journal::<DB>::append(&mut tx, &tenant_created(&tenant, actor)).await?;
         tx.commit().await?;
         store.announce();
         Ok(tenant)
@@ -138,7 +165,7 @@ impl Tenants<DB> {
             ..before.clone()
         };
         Self::set_identity(&mut tx, &after).await?;
-        append::<DB>(&mut tx, &tenant_updated(&before, &after, actor, now)).await?;
+        Journal::<DB>::append(&mut tx, &tenant_updated(&before, &after, actor, now)).await?;
         tx.commit().await?;
         store.announce();
         Ok(after)

@@ -14,7 +14,7 @@ use crate::store::StoreError;
 use crate::store::records::{check_inventory, unit_archived, unit_created, unit_updated};
 use crate::store::reservations::loads;
 use crate::store::rows::UnitRow;
-use crate::store::sql::{Conn, Dialect, Instant, SqlStore, append, locking, rows_by_ids};
+use crate::store::sql::{Conn, Dialect, Instant, Journal, SqlStore, locking, rows_by_ids};
 use crate::store::tenants::tenant_fk;
 use crate::time_range::TimeRange;
 use crate::unit::{NewUnit, Unit, UnitPatch};
@@ -160,7 +160,7 @@ impl Units<DB> {
         .await
         .map_err(|e| tenant_fk(e, tenant))?;
         Self::write_version(&mut tx, tenant, &UnitVersion::of(&unit, now)).await?;
-        append::<DB>(&mut tx, &unit_created(&unit, actor)).await?;
+        Journal::<DB>::append(&mut tx, &unit_created(&unit, actor)).await?;
         tx.commit().await?;
         store.announce();
         Ok(unit)
@@ -243,7 +243,7 @@ impl Units<DB> {
         if UnitVersion::changes(&before, &after) {
             Self::write_version(&mut tx, tenant, &UnitVersion::of(&after, now)).await?;
         }
-        append::<DB>(&mut tx, &unit_updated(&before, &after, actor, now)).await?;
+        Journal::<DB>::append(&mut tx, &unit_updated(&before, &after, actor, now)).await?;
         tx.commit().await?;
         store.announce();
         Ok(after)

@@ -17,6 +17,7 @@
 //!   from the worker's list while a creation is committing. Retries, resends
 //!   and deletions take the webhook's row first, then its deliveries.
 
+use crate::store::tenants::Tenants;
 use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
@@ -38,9 +39,7 @@ use crate::store::StoreError;
 use crate::store::outbox::{
     On, Outbox, Queue, enqueued, event_position, kept_position, unknown_tenant,
 };
-use crate::store::sql::{
-    Affected, Conn, Dialect, Instant, SqlStore, StoredInstant, append, append_audit,
-};
+use crate::store::sql::{Affected, Conn, Dialect, Instant, Journal, SqlStore, StoredInstant};
 use crate::webhook::{
     AttemptReport, ClaimedDelivery, Delivery, DeliveryAttempt, DeliveryPage, Enqueued,
     EventFilters, MAX_ATTEMPTS, MAX_WEBHOOKS_PER_TENANT, NewWebhook, Webhook,
@@ -291,7 +290,7 @@ impl WebhookStore for DbStore {
         // It receives the events after its own `webhook.created`: none committed
         // before it (whatever other transactions still run), every one after.
         let record = webhook_created(&webhook, actor);
-        append::<DB>(&mut tx, &record).await?;
+        Journal::<DB>::append(&mut tx, &record).await?;
         let at = On::<DB>::position_of(&mut tx, record.event_id).await?;
         let cursor = DB::kept("$8", "$6");
         let columns = DB::kept("cursor_txid", "cursor_seq");
@@ -397,7 +396,7 @@ impl WebhookStore for DbStore {
         .bind(tenant.as_uuid())
         .execute(&mut *tx)
         .await?;
-        append::<DB>(&mut tx, &webhook_deleted(&after, actor, failed)).await?;
+        Journal::<DB>::append(&mut tx, &webhook_deleted(&after, actor, failed)).await?;
         tx.commit().await?;
         self.announce();
         Ok(after)
@@ -468,7 +467,7 @@ impl WebhookStore for DbStore {
             return Ok(0);
         };
         let mut sealed = 0;
-        for tenant in crate::store::outbox::tenant_ids::<DB>(self.sql_pool()).await? {
+        for tenant in Tenants::<DB>::ids(self.sql_pool()).await? {
             let mut tx = self.write(tenant).await?;
             let plain: Vec<(Uuid, String)> = sqlx::query_as::<DB, (Uuid, String)>(
                 "SELECT id, secret FROM webhooks WHERE tenant_id = $1 \
@@ -738,7 +737,7 @@ impl WebhookStore for DbStore {
         .execute(&mut *tx)
         .await?
         .affected();
-        append_audit::<DB>(&mut tx, &retried(&hook, retried_now, actor, now)).await?;
+        Journal::<DB>::append_audit(&mut tx, &retried(&hook, retried_now, actor, now)).await?;
         tx.commit().await?;
         self.announce();
         Ok(retried_now)
@@ -783,7 +782,7 @@ impl WebhookStore for DbStore {
             return Err(refusal);
         }
         On::<DB>::once_more(&mut tx, &QUEUE, tenant, id.as_uuid(), now).await?;
-        append_audit::<DB>(&mut tx, &resent(&before, actor, now)).await?;
+        Journal::<DB>::append_audit(&mut tx, &resent(&before, actor, now)).await?;
         let after = Rows::<DB>::delivery(&mut tx, tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("webhook delivery", id))?;

@@ -6,6 +6,7 @@
 //! atomically when a candidate passes its checks and tests, and implements core's
 //! `PolicyProvider` port.
 
+pub mod accept;
 pub mod calendar;
 pub mod check;
 pub mod config;

@@ -20,19 +20,24 @@ pub const SEED_FILE: &str = "seed.yaml";
 /// The directory of policy test cases.
 pub const TESTS_DIR: &str = "tests";
 
-/// Reads and parses a YAML file, or says why not.
-pub fn read_yaml(path: &Path) -> Result<yaml::YamlDocument, Diagnostic> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Diagnostic::file(path, format!("cannot read the file: {e}")))?;
-    yaml::parse(path, &text)
-}
-
 /// Reads a YAML file, checks it against `schema` and deserializes it.
 pub fn read_checked<T: serde::de::DeserializeOwned>(
     path: &Path,
     schema: &serde_json::Value,
 ) -> Result<(T, yaml::YamlDocument), Vec<Diagnostic>> {
-    let doc = read_yaml(path).map_err(|d| vec![d])?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| vec![Diagnostic::file(path, format!("cannot read the file: {e}"))])?;
+    parse_checked(path, &text, schema)
+}
+
+/// Parses `text` (the contents of `path`), checks it against `schema` and
+/// deserializes it.
+pub fn parse_checked<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    schema: &serde_json::Value,
+) -> Result<(T, yaml::YamlDocument), Vec<Diagnostic>> {
+    let doc = yaml::parse(path, text).map_err(|d| vec![d])?;
     let errors = schema::check(schema, path, &doc);
     if !errors.is_empty() {
         return Err(errors);

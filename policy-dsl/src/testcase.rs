@@ -2,12 +2,15 @@
 //! the decision and price the tenant expects. They run through exactly the
 //! evaluation the engine runs for a quote (`berth_core::engine::evaluate`), so a
 //! passing case is a promise about production behaviour. A candidate policy goes
-//! live only if all its cases pass.
+//! live only if all its cases pass. A case runs in two halves: `observe` (what
+//! the request comes to) and `judge` (whether that is what the case expects),
+//! so that `accept` can try a case's expectation with new figures.
 
 use std::path::{Path, PathBuf};
 
 use berth_core::engine::evaluate;
 use berth_core::ids::{TenantId, UnitId};
+use berth_core::money::Price;
 use berth_core::policy::{Party, PeriodRequest, PolicyContext};
 use berth_core::quantity::{Guests, Inventory, Quantity};
 use berth_core::tenant::Tenant;
@@ -218,6 +221,40 @@ fn parse_instant(tz: chrono_tz::Tz, text: &str) -> Result<DateTime<Utc>, String>
 }
 
 fn run_case(policy: &TenantPolicy, file: &TestFile, case: &TestCase) -> Result<(), String> {
+    judge(&case.expect, &observe(policy, file, case)?)
+}
+
+/// What a case's request came to under a policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Observed {
+    /// A decision: accepted when no rule is broken, and the price when one was
+    /// computed.
+    Decision {
+        /// The codes of the rules broken.
+        violations: Vec<String>,
+        /// The price.
+        price: Option<Price>,
+    },
+    /// An error instead of a decision.
+    Error {
+        /// Its code (`VALIDATION`, `INVALID_INPUT`, `POLICY_ERROR`, …).
+        code: String,
+        /// What it says.
+        detail: String,
+        /// For a refusal while resolving the period, the codes of the rules
+        /// broken: it counts as a decision unless the case expects an error.
+        violations: Option<Vec<String>>,
+    },
+}
+
+/// Evaluates `case` of `file` under `policy` as the engine would for a quote;
+/// `Err` when the case itself cannot be run (no `now`, a request that does not
+/// fit the model).
+pub fn observe(
+    policy: &TenantPolicy,
+    file: &TestFile,
+    case: &TestCase,
+) -> Result<Observed, String> {
     let config = policy.config();
     let tz: chrono_tz::Tz = config
         .timezone
@@ -296,49 +333,62 @@ fn run_case(policy: &TenantPolicy, file: &TestFile, case: &TestCase) -> Result<(
         unit: &unit,
         now,
     };
-    let expect = &case.expect;
-    let evaluation = match evaluate(policy, &ctx, &period, &party) {
+    Ok(match evaluate(policy, &ctx, &period, &party) {
         Err(e) => {
-            let code = e.code().as_str();
-            let detail = match &e {
-                berth_core::EngineError::Validation(v) => v
-                    .iter()
-                    .map(|v| v.code.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                other => other.to_string(),
-            };
-            // A refusal while resolving the period counts as a decision.
-            if let berth_core::EngineError::Validation(violations) = &e
-                && expect.error.is_none()
-            {
-                let codes: Vec<String> = violations.iter().map(|v| v.code.clone()).collect();
-                return check_decision(expect, false, &codes, None);
+            let code = e.code().as_str().to_owned();
+            match &e {
+                berth_core::EngineError::Validation(v) => Observed::Error {
+                    code,
+                    detail: v
+                        .iter()
+                        .map(|v| v.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    violations: Some(v.iter().map(|v| v.code.clone()).collect()),
+                },
+                other => Observed::Error {
+                    code,
+                    detail: other.to_string(),
+                    violations: None,
+                },
             }
-            return match &expect.error {
-                Some(expected) if expected == code => Ok(()),
-                Some(expected) => Err(format!("expected error {expected}, got {code}: {detail}")),
-                None => Err(format!("unexpected error {code}: {detail}")),
-            };
         }
-        Ok(evaluation) => evaluation,
-    };
-    if let Some(expected) = &expect.error {
-        return Err(format!("expected error {expected}, got a decision"));
+        Ok(evaluation) => Observed::Decision {
+            violations: evaluation
+                .violations
+                .iter()
+                .map(|v| v.code.clone())
+                .collect(),
+            price: evaluation.price,
+        },
+    })
+}
+
+/// Whether `observed` is what `expect` asks for; `Err` says every difference.
+pub fn judge(expect: &Expectation, observed: &Observed) -> Result<(), String> {
+    match observed {
+        // A refusal while resolving the period counts as a decision.
+        Observed::Error {
+            violations: Some(codes),
+            ..
+        } if expect.error.is_none() => check_decision(expect, false, codes, None),
+        Observed::Error { code, detail, .. } => match &expect.error {
+            Some(expected) if expected == code => Ok(()),
+            Some(expected) => Err(format!("expected error {expected}, got {code}: {detail}")),
+            None => Err(format!("unexpected error {code}: {detail}")),
+        },
+        Observed::Decision { violations, price } => match &expect.error {
+            Some(expected) => Err(format!("expected error {expected}, got a decision")),
+            None => check_decision(expect, violations.is_empty(), violations, price.as_ref()),
+        },
     }
-    let codes: Vec<String> = evaluation
-        .violations
-        .iter()
-        .map(|v| v.code.clone())
-        .collect();
-    check_decision(expect, codes.is_empty(), &codes, evaluation.price.as_ref())
 }
 
 fn check_decision(
     expect: &Expectation,
     accepted: bool,
     codes: &[String],
-    price: Option<&berth_core::money::Price>,
+    price: Option<&Price>,
 ) -> Result<(), String> {
     let mut problems = Vec::new();
     if let Some(want) = expect.accepted

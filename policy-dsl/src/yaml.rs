@@ -2,12 +2,15 @@
 //! deserialization) plus the source position of every node, so that an error found
 //! at a JSON path can be reported at the line and column where it is written.
 //! Parsing is strict: YAML 1.1 booleans (`no`, `on`) stay strings, numbers with
-//! leading zeros stay strings, duplicate keys are errors.
+//! leading zeros stay strings, duplicate keys are errors. Each scalar value also
+//! keeps where its text is written (its byte range and notation), so that a tool
+//! may rewrite one value in place and leave every other byte of the file alone.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::Path;
 
-use serde_saphyr::granit_parser::{Event, Parser};
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
 
 use crate::diagnostic::Diagnostic;
 
@@ -19,6 +22,51 @@ pub struct YamlDocument {
     /// JSON pointer → (line, column), both 1-based. For mapping entries the
     /// position is the key's, which is where a reader looks.
     positions: HashMap<String, (u64, u64)>,
+    /// JSON pointer → where the scalar value (not key) at that pointer is written.
+    scalars: HashMap<String, ScalarSource>,
+}
+
+/// Where a scalar value is written in the source text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScalarSource {
+    /// Its text's byte range in the source (quotes included when quoted, a tag
+    /// or an anchor before it not).
+    pub bytes: Range<usize>,
+    /// Its line, 1-based.
+    pub line: u64,
+    /// Its column, 1-based.
+    pub column: u64,
+    /// How it is written.
+    pub notation: Notation,
+    /// Whether it carries an anchor (`&name`), so that aliases elsewhere repeat it.
+    pub anchored: bool,
+}
+
+/// How a scalar value is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notation {
+    /// `115605`
+    Plain,
+    /// `'115605'`
+    SingleQuoted,
+    /// `"115605"`
+    DoubleQuoted,
+    /// A literal (`|`) or folded (`>`) block.
+    Block,
+    /// An alias (`*name`) of a value written elsewhere.
+    Alias,
+}
+
+impl std::fmt::Display for Notation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Plain => "a plain scalar",
+            Self::SingleQuoted => "a single-quoted string",
+            Self::DoubleQuoted => "a double-quoted string",
+            Self::Block => "a block scalar",
+            Self::Alias => "an alias",
+        })
+    }
 }
 
 impl YamlDocument {
@@ -35,6 +83,12 @@ impl YamlDocument {
                 None => return (1, 1),
             }
         }
+    }
+
+    /// Where the scalar value at `pointer` is written, if the node there is a
+    /// scalar or an alias.
+    pub fn scalar(&self, pointer: &str) -> Option<&ScalarSource> {
+        self.scalars.get(pointer)
     }
 
     /// A diagnostic at `pointer` in `file`.
@@ -73,9 +127,11 @@ pub fn parse(file: &Path, text: &str) -> Result<YamlDocument, Diagnostic> {
     } else {
         value
     };
+    let (positions, scalars) = positions(text);
     Ok(YamlDocument {
         value,
-        positions: positions(text),
+        positions,
+        scalars,
     })
 }
 
@@ -98,9 +154,13 @@ fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// The positions of the nodes and the sources of the scalar values.
+type Located = (HashMap<String, (u64, u64)>, HashMap<String, ScalarSource>);
+
 /// Walks the parser's events, keeping the JSON pointer of the current node.
-fn positions(text: &str) -> HashMap<String, (u64, u64)> {
+fn positions(text: &str) -> Located {
     let mut positions = HashMap::new();
+    let mut scalars = HashMap::new();
     let mut stack: Vec<Frame> = Vec::new();
     for event in Parser::new_from_str(text) {
         let Ok((event, span)) = event else { break };
@@ -145,6 +205,32 @@ fn positions(text: &str) -> HashMap<String, (u64, u64)> {
                 }
             }
         }
+        if let Some(pointer) = &pointer
+            && let Some(bytes) = span.byte_range()
+        {
+            let written = match &event {
+                Event::Scalar(_, style, anchor, _) => Some((
+                    match style {
+                        ScalarStyle::Plain => Notation::Plain,
+                        ScalarStyle::SingleQuoted => Notation::SingleQuoted,
+                        ScalarStyle::DoubleQuoted => Notation::DoubleQuoted,
+                        ScalarStyle::Literal | ScalarStyle::Folded => Notation::Block,
+                    },
+                    *anchor != 0,
+                )),
+                Event::Alias(_) => Some((Notation::Alias, false)),
+                _ => None,
+            };
+            if let Some((notation, anchored)) = written {
+                scalars.entry(pointer.clone()).or_insert(ScalarSource {
+                    bytes,
+                    line: at.0,
+                    column: at.1,
+                    notation,
+                    anchored,
+                });
+            }
+        }
         match event {
             Event::MappingStart(..) => stack.push(Frame::Map {
                 pointer: pointer.unwrap_or_default(),
@@ -160,7 +246,7 @@ fn positions(text: &str) -> HashMap<String, (u64, u64)> {
             _ => {}
         }
     }
-    positions
+    (positions, scalars)
 }
 
 #[cfg(test)]
@@ -180,6 +266,26 @@ mod tests {
         assert_eq!(doc.position("/flags/1"), (8, 12));
         // Unknown paths fall back to the nearest known ancestor.
         assert_eq!(doc.position("/pricing/seasons/0/nope"), (5, 7));
+    }
+
+    #[test]
+    fn scalar_values_know_where_their_text_is() {
+        let text = "a: 115605   # old\nb: { c: \"7\", 'd': -3 }\ne: [x, &n 5, *n]\nf: |\n  text\n";
+        let doc = parse(Path::new("t.yaml"), text).unwrap();
+        let at = |p: &str| {
+            let s = doc.scalar(p).unwrap();
+            (&text[s.bytes.clone()], s.line, s.column, s.notation)
+        };
+        assert_eq!(at("/a"), ("115605", 1, 4, Notation::Plain));
+        assert_eq!(at("/b/c"), ("\"7\"", 2, 9, Notation::DoubleQuoted));
+        assert_eq!(at("/b/d"), ("-3", 2, 19, Notation::Plain));
+        assert_eq!(at("/e/1"), ("5", 3, 11, Notation::Plain));
+        assert!(doc.scalar("/e/1").unwrap().anchored);
+        assert_eq!(at("/e/2").3, Notation::Alias);
+        assert_eq!(at("/f").3, Notation::Block);
+        // Keys and collections have no scalar source.
+        assert_eq!(doc.scalar("/b"), None);
+        assert_eq!(doc.scalar("/e"), None);
     }
 
     #[test]

@@ -44,7 +44,7 @@ fn main() -> ExitCode {
                 cli::policy::check(args.dirs, &args.tenants)
             }
             Command::Policy(PolicyCommand::Test(args)) => {
-                cli::policy::test(args.dirs, &args.tenants)
+                cli::policy::test(args.dirs.dirs, &args.dirs.tenants, args.accept)
             }
             Command::Schema(SchemaCommand::Policy { file }) => {
                 cli::policy::print_schema(file).map(|()| true)

@@ -4,6 +4,7 @@
 // Test code: a panic on an unexpected Err is exactly the failure report we want.
 #![allow(clippy::unwrap_used)]
 
+mod accept;
 mod contracts;
 mod lifecycle_hooks;
 mod open_periods;

@@ -1,15 +1,18 @@
 //! `berth policy check|test`, `berth schema policy` and `berth tenant init`: the
 //! tools of tenant configurators. Errors print as `file:line:col: message`.
 //! `check` also checks the tenant's e-mail templates (`emails/`, see
-//! `mail::templates`).
+//! `mail::templates`); `test --accept` rewrites the expected figures of failing
+//! cases (`berth_policy::accept`) before running them.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use berth_policy::Runtime;
-use berth_policy::check::{check_dir, tenant_dirs, test_dir};
+use berth_policy::accept::{AcceptError, accept_dir};
+use berth_policy::check::{check_dir, tenant_dirs};
 use berth_policy::config::ModelKind;
 use berth_policy::sandbox::Limits;
+use berth_policy::{loader, testcase};
 
 /// The directories to work on: the ones given, or every tenant under `root`.
 fn dirs_or_all(dirs: Vec<PathBuf>, root: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -58,12 +61,35 @@ pub fn check(dirs: Vec<PathBuf>, root: &Path) -> anyhow::Result<bool> {
 }
 
 /// Runs each tenant's test cases and prints `N passed, N failed`; false on any
-/// failure or any tenant that does not load.
-pub fn test(dirs: Vec<PathBuf>, root: &Path) -> anyhow::Result<bool> {
+/// failure or any tenant that does not load. With `accept`, the expected figures
+/// of failing cases are first rewritten to what the policy computes, each change
+/// printed, and the cases that fail for another reason named.
+pub fn test(dirs: Vec<PathBuf>, root: &Path, accept: bool) -> anyhow::Result<bool> {
     let runtime = runtime()?;
     let (mut passed, mut failed) = (0_usize, 0_usize);
+    let (mut accepted, mut written) = (0_usize, 0_usize);
     for dir in dirs_or_all(dirs, root)? {
-        match test_dir(&runtime, &dir) {
+        let outcomes = loader::load(&runtime, &dir, 0).and_then(|policy| {
+            if accept {
+                let acceptance = accept_dir(&policy, &dir);
+                for change in &acceptance.changes {
+                    println!("{change}");
+                }
+                for case in &acceptance.left_failing {
+                    println!("{case}");
+                }
+                // A file that does not read is reported by the run below.
+                for e in &acceptance.errors {
+                    if !matches!(e, AcceptError::Invalid { .. }) {
+                        println!("{e}");
+                    }
+                }
+                accepted += acceptance.changes.len();
+                written += acceptance.written.len();
+            }
+            testcase::run(&policy, &dir)
+        });
+        match outcomes {
             Err(diagnostics) => {
                 for d in &diagnostics {
                     println!("{d}");
@@ -83,6 +109,15 @@ pub fn test(dirs: Vec<PathBuf>, root: &Path) -> anyhow::Result<bool> {
                 }
             }
         }
+    }
+    if accept {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        println!(
+            "accepted {} in {}",
+            plural(accepted, "figure", "figures"),
+            plural(written, "file", "files")
+        );
     }
     println!("{passed} passed, {failed} failed");
     Ok(failed == 0)

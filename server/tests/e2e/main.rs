@@ -18,6 +18,7 @@ mod ical;
 mod live;
 mod mail;
 mod media;
+mod policy;
 mod recurrence;
 mod site;
 #[path = "../support/smtp.rs"]

@@ -153,7 +153,7 @@ mod tests {
         use crate::tenant::NewTenant;
         let store = crate::testing::fresh_sqlite(&std::env::temp_dir()).await;
         let now = "2026-11-25T10:00:00Z".parse().unwrap();
-        let tenant = crate::store::Store::create_tenant(
+        let tenant = crate::store::TenantStore::create_tenant(
             &store,
             NewTenant {
                 slug: "alpine-cabins".parse().unwrap(),

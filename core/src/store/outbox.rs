@@ -16,9 +16,9 @@
 //! position, and reading, locking and moving that position
 //! (docs/decisions/0151).
 
-use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
+use berth_core_macros::each_database;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Postgres, Sqlite, Transaction};
 use uuid::Uuid;

@@ -311,3 +311,16 @@ impl Journal<DB> {
         Ok(())
     }
 }
+
+#[each_database]
+#[async_trait::async_trait]
+impl super::Store for DbStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(self.sql_pool()).await?;
+        Ok(())
+    }
+
+    fn commits(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.commit_ticks()
+    }
+}

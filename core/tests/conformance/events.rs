@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use berth_core::audit::Actor;
 use berth_core::event::{Event, EventCursor};
 use berth_core::policy::{Party, PeriodRequest};
+use berth_core::store::EventStore;
 use berth_core::store::{PostgresStore, Store};
 use sqlx::{Connection, PgConnection};
 

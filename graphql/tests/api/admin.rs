@@ -571,9 +571,10 @@ async fn api_keys_are_shown_once_scoped_and_revocable() {
         .unwrap()
         .parse()
         .unwrap();
-    let audit = berth_core::store::Store::audit_entries(&*api.store, api.alpine.id, id.as_uuid())
-        .await
-        .unwrap();
+    let audit =
+        berth_core::store::EventStore::audit_entries(&*api.store, api.alpine.id, id.as_uuid())
+            .await
+            .unwrap();
     assert_eq!(
         audit[0].actor.to_string(),
         format!("api_key:{}", created["apiKey"]["id"].as_str().unwrap())

@@ -12,8 +12,9 @@ use berth_core::event::Event;
 use berth_core::ids::{ApiKeyId, ClientId, ReservationId, TenantId, UnitId};
 use berth_core::reservation::{IdempotencyKey, Reservation};
 use berth_core::store::{
-    Inserted, NewEvent, NewReservation, Occupancy, PeriodChange, ReservationFilter, Store,
-    StoreError, Transition,
+    AccountStore, ClientStore, EventStore, Inserted, LockStore, NewEvent, NewReservation,
+    Occupancy, PeriodChange, ReservationFilter, ReservationStore, Store, StoreError, TenantStore,
+    Transition, UnitStore,
 };
 use berth_core::tenant::{NewTenant, Tenant, TenantSlug};
 use berth_core::time_range::TimeRange;
@@ -68,21 +69,58 @@ macro_rules! counted {
 counted! {
     Store {
         async fn ping(&self) -> Result<(), StoreError>;
+    }
+
+    fn commits(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.commits()
+    }
+}
+
+counted! {
+    TenantStore {
         async fn create_tenant(
             &self, new: NewTenant, actor: &Actor, now: DateTime<Utc>,
         ) -> Result<Tenant, StoreError>;
         async fn update_tenant(
             &self, id: TenantId, update: NewTenant, actor: &Actor, now: DateTime<Utc>,
         ) -> Result<Tenant, StoreError>;
-        async fn record_event(
-            &self, tenant: TenantId, event: NewEvent, actor: &Actor,
-        ) -> Result<(), StoreError>;
         async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError>;
         async fn tenant_and_unit(
             &self, tenant: TenantId, unit: UnitId,
         ) -> Result<Option<(Tenant, Unit)>, StoreError>;
         async fn tenant_by_slug(&self, slug: &TenantSlug) -> Result<Option<Tenant>, StoreError>;
         async fn tenants(&self) -> Result<Vec<Tenant>, StoreError>;
+    }
+}
+
+counted! {
+    EventStore {
+        async fn record_event(
+            &self, tenant: TenantId, event: NewEvent, actor: &Actor,
+        ) -> Result<(), StoreError>;
+        async fn record_audit(&self, entry: AuditEntry) -> Result<(), StoreError>;
+        async fn audit_log(
+            &self, tenant: TenantId, filter: &AuditFilter, after: Option<AuditCursor>, limit: u32,
+        ) -> Result<Vec<AuditEntry>, StoreError>;
+        async fn event_count(&self, tenant: TenantId) -> Result<u64, StoreError>;
+        async fn latest_event_cursor(
+            &self, tenant: TenantId,
+        ) -> Result<berth_core::event::EventCursor, StoreError>;
+        async fn events_after(
+            &self, tenant: TenantId, after: berth_core::event::EventCursor, limit: u32,
+        ) -> Result<Vec<Event>, StoreError>;
+        async fn events_of_kinds_after(
+            &self,
+            tenant: TenantId,
+            after: berth_core::event::EventCursor,
+            kinds: &[berth_core::event::EventKind],
+            limit: u32,
+        ) -> Result<Vec<Event>, StoreError>;
+    }
+}
+
+counted! {
+    UnitStore {
         async fn create_unit(
             &self, tenant: TenantId, new: NewUnit, actor: &Actor, now: DateTime<Utc>,
         ) -> Result<Unit, StoreError>;
@@ -101,6 +139,11 @@ counted! {
         async fn units_by_ids(
             &self, tenant: TenantId, ids: &[UnitId],
         ) -> Result<Vec<Unit>, StoreError>;
+    }
+}
+
+counted! {
+    ClientStore {
         async fn create_client(
             &self, tenant: TenantId, new: NewClient, actor: &Actor, now: DateTime<Utc>,
         ) -> Result<Client, StoreError>;
@@ -121,6 +164,11 @@ counted! {
         async fn clients_by_ids(
             &self, tenant: TenantId, ids: &[ClientId],
         ) -> Result<Vec<Client>, StoreError>;
+    }
+}
+
+counted! {
+    AccountStore {
         async fn create_api_key(
             &self, tenant: TenantId, new: NewApiKey, actor: &Actor, now: DateTime<Utc>,
         ) -> Result<ApiKey, StoreError>;
@@ -153,6 +201,11 @@ counted! {
             actor: &Actor,
             now: DateTime<Utc>,
         ) -> Result<berth_core::user::User, StoreError>;
+    }
+}
+
+counted! {
+    ReservationStore {
         async fn insert_reservation(
             &self, tenant: TenantId, new: NewReservation, actor: &Actor,
         ) -> Result<Inserted, StoreError>;
@@ -174,24 +227,11 @@ counted! {
         async fn occupancy(
             &self, tenant: TenantId, units: &[UnitId], range: &TimeRange,
         ) -> Result<Vec<Occupancy>, StoreError>;
-        async fn record_audit(&self, entry: AuditEntry) -> Result<(), StoreError>;
-        async fn audit_log(
-            &self, tenant: TenantId, filter: &AuditFilter, after: Option<AuditCursor>, limit: u32,
-        ) -> Result<Vec<AuditEntry>, StoreError>;
-        async fn event_count(&self, tenant: TenantId) -> Result<u64, StoreError>;
-        async fn latest_event_cursor(
-            &self, tenant: TenantId,
-        ) -> Result<berth_core::event::EventCursor, StoreError>;
-        async fn events_after(
-            &self, tenant: TenantId, after: berth_core::event::EventCursor, limit: u32,
-        ) -> Result<Vec<Event>, StoreError>;
-        async fn events_of_kinds_after(
-            &self,
-            tenant: TenantId,
-            after: berth_core::event::EventCursor,
-            kinds: &[berth_core::event::EventKind],
-            limit: u32,
-        ) -> Result<Vec<Event>, StoreError>;
+    }
+}
+
+counted! {
+    LockStore {
         async fn acquire_lock(
             &self, tenant: TenantId, new: berth_core::lock::NewLock, actor: &Actor,
         ) -> Result<berth_core::lock::Lock, StoreError>;
@@ -225,10 +265,6 @@ counted! {
         async fn expire_locks(
             &self, tenant: TenantId, now: DateTime<Utc>,
         ) -> Result<Vec<berth_core::lock::Lock>, StoreError>;
-    }
-
-    fn commits(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.inner.commits()
     }
 }
 

@@ -5,7 +5,7 @@
 //! event stream are unchanged afterwards. Run on both databases (PostgreSQL with
 //! row-level security in force).
 
-use berth_core::store::Store;
+use berth_core::store::EventStore;
 use berth_core::user::Role;
 use serde_json::json;
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use async_graphql::futures_util::{Stream, StreamExt};
 use async_graphql::{Request, Response, Variables};
 use berth_core::clock::Clock;
+use berth_core::store::EventStore;
 use berth_core::user::Role;
 use berth_graphql::auth::BearerToken;
 use serde_json::{Value, json};
@@ -259,7 +260,7 @@ async fn reservation_events_resume_from_a_cursor_without_gaps_or_repeats() {
 
 #[tokio::test]
 async fn policy_events_reach_admins_only() {
-    use berth_core::store::{NewEvent, Store};
+    use berth_core::store::NewEvent;
     let api = api().await;
     let admin = api.token("alpine-cabins", Role::Admin);
     let staff = api.token("alpine-cabins", Role::Staff);

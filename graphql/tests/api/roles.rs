@@ -25,10 +25,11 @@ const ROLES: [Role; 4] = [Role::Viewer, Role::Staff, Role::Admin, Role::Owner];
 /// run against something.
 pub async fn seed_ids(api: &Api, slug: &str, unit: &str) -> Ids {
     let owner = api.token(slug, Role::Owner);
-    let tenant = berth_core::store::Store::tenant_by_slug(&*api.store, &slug.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let tenant =
+        berth_core::store::TenantStore::tenant_by_slug(&*api.store, &slug.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
     // The mail worker's first pass starts the tenant's position, so the
     // stay confirmed below (for a guest with an address) makes a message.
     api.mail_pass(tenant.id).await;

@@ -1,14 +1,16 @@
 //! Users and API keys for both databases, written once.
 
-use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
+use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
 
 use crate::api_key::{ApiKey, NewApiKey};
 use crate::audit::Actor;
 use crate::ids::{ApiKeyId, TenantId, UserId};
 use crate::store::StoreError;
+use crate::store::accounts::AccountStore;
 use crate::store::locks::Locks;
 use crate::store::records::{
     api_key_created, api_key_revoked, keeps_an_owner, removes_an_owner, user_change, user_created,
@@ -24,57 +26,6 @@ pub(crate) struct Accounts<DB>(PhantomData<DB>);
 
 #[each_database]
 impl Accounts<DB> {
-    pub(crate) async fn create_api_key<S: SqlStore<Db = DB>>(
-        store: &S,
-        tenant: TenantId,
-        new: NewApiKey,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<ApiKey, StoreError> {
-        let key = ApiKey {
-            id: new.id,
-            tenant_id: tenant,
-            name: new.name,
-            role: new.role,
-            created_at: now,
-            revoked_at: None,
-        };
-        let mut tx = store.write(tenant).await?;
-        sqlx::query(
-            "INSERT INTO api_keys (tenant_id, id, name, role, secret_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(tenant.as_uuid())
-        .bind(key.id.as_uuid())
-        .bind(&key.name)
-        .bind(key.role.as_str())
-        .bind(&new.secret_hash)
-        .bind(DB::stamp(now))
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| tenant_fk(e, tenant))?;
-        Journal::<DB>::append(&mut tx, &api_key_created(&key, actor)).await?;
-        tx.commit().await?;
-        store.announce();
-        Ok(key)
-    }
-
-    pub(crate) async fn api_keys<S: SqlStore<Db = DB>>(
-        store: &S,
-        tenant: TenantId,
-    ) -> Result<Vec<ApiKey>, StoreError> {
-        let mut conn = store.read(tenant).await?;
-        sqlx::query_as::<DB, ApiKeyRow<Instant<DB>>>(
-            "SELECT * FROM api_keys WHERE tenant_id = $1 ORDER BY id",
-        )
-        .bind(tenant.as_uuid())
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|row| row.into_domain().map(|(key, _)| key))
-        .collect()
-    }
-
     async fn fetch_api_key(
         conn: &mut Conn<DB>,
         tenant: TenantId,
@@ -90,25 +41,77 @@ impl Accounts<DB> {
         .map(ApiKeyRow::into_domain)
         .transpose()
     }
+}
 
-    pub(crate) async fn api_key_secret<S: SqlStore<Db = DB>>(
-        store: &S,
+#[each_database]
+#[async_trait]
+impl AccountStore for DbStore {
+    async fn create_api_key(
+        &self,
+        tenant: TenantId,
+        new: NewApiKey,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<ApiKey, StoreError> {
+        let key = ApiKey {
+            id: new.id,
+            tenant_id: tenant,
+            name: new.name,
+            role: new.role,
+            created_at: now,
+            revoked_at: None,
+        };
+        let mut tx = self.write(tenant).await?;
+        sqlx::query(
+            "INSERT INTO api_keys (tenant_id, id, name, role, secret_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(tenant.as_uuid())
+        .bind(key.id.as_uuid())
+        .bind(&key.name)
+        .bind(key.role.as_str())
+        .bind(&new.secret_hash)
+        .bind(DB::stamp(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| tenant_fk(e, tenant))?;
+        Journal::<DB>::append(&mut tx, &api_key_created(&key, actor)).await?;
+        tx.commit().await?;
+        self.announce();
+        Ok(key)
+    }
+
+    async fn api_keys(&self, tenant: TenantId) -> Result<Vec<ApiKey>, StoreError> {
+        let mut conn = self.read(tenant).await?;
+        sqlx::query_as::<DB, ApiKeyRow<Instant<DB>>>(
+            "SELECT * FROM api_keys WHERE tenant_id = $1 ORDER BY id",
+        )
+        .bind(tenant.as_uuid())
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|row| row.into_domain().map(|(key, _)| key))
+        .collect()
+    }
+
+    async fn api_key_secret(
+        &self,
         tenant: TenantId,
         id: ApiKeyId,
     ) -> Result<Option<(ApiKey, String)>, StoreError> {
-        let mut conn = store.read(tenant).await?;
-        Self::fetch_api_key(&mut conn, tenant, id).await
+        let mut conn = self.read(tenant).await?;
+        Accounts::<DB>::fetch_api_key(&mut conn, tenant, id).await
     }
 
-    pub(crate) async fn revoke_api_key<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn revoke_api_key(
+        &self,
         tenant: TenantId,
         id: ApiKeyId,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<ApiKey, StoreError> {
-        let mut tx = store.write(tenant).await?;
-        let (mut key, _) = Self::fetch_api_key(&mut tx, tenant, id)
+        let mut tx = self.write(tenant).await?;
+        let (mut key, _) = Accounts::<DB>::fetch_api_key(&mut tx, tenant, id)
             .await?
             .ok_or_else(|| StoreError::not_found("api key", id))?;
         if key.revoked_at.is_some() {
@@ -123,12 +126,12 @@ impl Accounts<DB> {
             .await?;
         Journal::<DB>::append(&mut tx, &api_key_revoked(&key, actor, now)).await?;
         tx.commit().await?;
-        store.announce();
+        self.announce();
         Ok(key)
     }
 
-    pub(crate) async fn create_user<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn create_user(
+        &self,
         tenant: TenantId,
         new: NewUser,
         actor: &Actor,
@@ -143,7 +146,7 @@ impl Accounts<DB> {
             disabled_at: None,
             session_epoch: 0,
         };
-        let mut tx = store.write(tenant).await?;
+        let mut tx = self.write(tenant).await?;
         sqlx::query(
             "INSERT INTO users (tenant_id, id, email, password_hash, role, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -165,16 +168,16 @@ impl Accounts<DB> {
         })?;
         Journal::<DB>::append(&mut tx, &user_created(&user, actor)).await?;
         tx.commit().await?;
-        store.announce();
+        self.announce();
         Ok(user)
     }
 
-    pub(crate) async fn credentials<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn user_credentials(
+        &self,
         tenant: TenantId,
         email: &Email,
     ) -> Result<Option<(User, String)>, StoreError> {
-        let mut conn = store.read(tenant).await?;
+        let mut conn = self.read(tenant).await?;
         sqlx::query_as::<DB, UserRow<Instant<DB>>>(
             "SELECT * FROM users WHERE tenant_id = $1 AND email = $2",
         )
@@ -186,12 +189,8 @@ impl Accounts<DB> {
         .transpose()
     }
 
-    pub(crate) async fn user<S: SqlStore<Db = DB>>(
-        store: &S,
-        tenant: TenantId,
-        id: UserId,
-    ) -> Result<Option<User>, StoreError> {
-        let mut conn = store.read(tenant).await?;
+    async fn user(&self, tenant: TenantId, id: UserId) -> Result<Option<User>, StoreError> {
+        let mut conn = self.read(tenant).await?;
         let found = sqlx::query_as::<DB, UserRow<Instant<DB>>>(
             "SELECT * FROM users WHERE tenant_id = $1 AND id = $2",
         )
@@ -204,11 +203,8 @@ impl Accounts<DB> {
         Ok(found.map(|(user, _)| user))
     }
 
-    pub(crate) async fn users<S: SqlStore<Db = DB>>(
-        store: &S,
-        tenant: TenantId,
-    ) -> Result<Vec<User>, StoreError> {
-        let mut conn = store.read(tenant).await?;
+    async fn users(&self, tenant: TenantId) -> Result<Vec<User>, StoreError> {
+        let mut conn = self.read(tenant).await?;
         sqlx::query_as::<DB, UserRow<Instant<DB>>>(
             "SELECT * FROM users WHERE tenant_id = $1 ORDER BY created_at, id",
         )
@@ -220,15 +216,15 @@ impl Accounts<DB> {
         .collect()
     }
 
-    pub(crate) async fn update_user<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn update_user(
+        &self,
         tenant: TenantId,
         id: UserId,
         patch: UserPatch,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<User, StoreError> {
-        let mut tx = store.write(tenant).await?;
+        let mut tx = self.write(tenant).await?;
         if DB::ROW_LOCKS {
             // The tenant's active owners are locked first (in id order, so two
             // changes cannot deadlock), then the user: two concurrent changes
@@ -287,7 +283,7 @@ impl Accounts<DB> {
             Locks::<DB>::release_user(&mut tx, tenant, id, actor, now).await?;
         }
         tx.commit().await?;
-        store.announce();
+        self.announce();
         Ok(after)
     }
 }

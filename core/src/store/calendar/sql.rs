@@ -9,9 +9,6 @@
 
 use std::marker::PhantomData;
 
-use crate::store::locks::Locks;
-use crate::store::sql::Journal;
-use crate::store::units::Units;
 use async_trait::async_trait;
 use berth_core_macros::each_database;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -31,8 +28,11 @@ use crate::ical::staff::{NewStaffBlock, ReservationOverlap};
 use crate::ical::token::FeedToken;
 use crate::ids::{CalendarBlockId, ReservationId, TenantId, UnitId};
 use crate::store::StoreError;
+use crate::store::locks::Locks;
+use crate::store::sql::Journal;
 use crate::store::sql::{Affected, Instant, StoredInstant};
 use crate::store::sql::{Conn, Dialect, SqlStore};
+use crate::store::units::Units;
 use crate::time_range::TimeRange;
 
 /// The columns of a [`BlockRow`].

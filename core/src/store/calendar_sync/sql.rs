@@ -5,7 +5,6 @@
 //! [`Dialect::SKIP_LOCKED`] and leases them in the same transaction, so
 //! workers on several instances never claim the same sync.
 
-use crate::store::units::Units;
 use async_trait::async_trait;
 use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
@@ -22,6 +21,7 @@ use crate::ids::{CalendarSyncId, TenantId, UnitId};
 use crate::secret_box::SecretBox;
 use crate::store::StoreError;
 use crate::store::sql::{Affected, Conn, Dialect, Instant, Journal, SqlStore, StoredInstant};
+use crate::store::units::Units;
 
 /// The columns a [`SyncRow`] reads.
 const COLUMNS: &str = "id, tenant_id, unit_id, source, url, interval_minutes, created_at, \

@@ -1,8 +1,9 @@
 //! Clients for both databases, written once.
 
-use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
+use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 
@@ -11,6 +12,7 @@ use crate::audit::Actor;
 use crate::client::{Client, ClientFilter, ClientPatch, NewClient};
 use crate::ids::{ClientId, TenantId};
 use crate::store::StoreError;
+use crate::store::clients::ClientStore;
 use crate::store::records::{
     client_created, client_erased_refusal, client_updated, contains_pattern,
 };
@@ -109,41 +111,41 @@ impl Clients<DB> {
         Journal::<DB>::append(conn, &client_created(&client, actor)).await?;
         Ok(client)
     }
+}
 
-    pub(crate) async fn create<S: SqlStore<Db = DB>>(
-        store: &S,
+#[each_database]
+#[async_trait]
+impl ClientStore for DbStore {
+    async fn create_client(
+        &self,
         tenant: TenantId,
         new: NewClient,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Client, StoreError> {
-        let mut tx = store.write(tenant).await?;
-        let client = Self::insert(&mut tx, tenant, new, actor, now)
+        let mut tx = self.write(tenant).await?;
+        let client = Clients::<DB>::insert(&mut tx, tenant, new, actor, now)
             .await
             .map_err(|e| unknown_tenant(e, tenant))?;
         tx.commit().await?;
-        store.announce();
+        self.announce();
         Ok(client)
     }
 
-    pub(crate) async fn by_id<S: SqlStore<Db = DB>>(
-        store: &S,
-        tenant: TenantId,
-        id: ClientId,
-    ) -> Result<Option<Client>, StoreError> {
-        let mut conn = store.read(tenant).await?;
-        Self::fetch(&mut conn, tenant, id, ClientLock::Read).await
+    async fn client(&self, tenant: TenantId, id: ClientId) -> Result<Option<Client>, StoreError> {
+        let mut conn = self.read(tenant).await?;
+        Clients::<DB>::fetch(&mut conn, tenant, id, ClientLock::Read).await
     }
 
-    pub(crate) async fn update<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn update_client(
+        &self,
         tenant: TenantId,
         id: ClientId,
         patch: ClientPatch,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Client, StoreError> {
-        let mut tx = store.write(tenant).await?;
+        let mut tx = self.write(tenant).await?;
         let before = Clients::<DB>::fetch(&mut tx, tenant, id, ClientLock::Update)
             .await?
             .ok_or_else(|| StoreError::not_found("client", id))?;
@@ -154,15 +156,15 @@ impl Clients<DB> {
         if before.erased_at.is_some() {
             return Err(client_erased_refusal(&before));
         }
-        Self::write(&mut tx, &after).await?;
+        Clients::<DB>::write(&mut tx, &after).await?;
         Journal::<DB>::append(&mut tx, &client_updated(&before, &after, actor, now)).await?;
         tx.commit().await?;
-        store.announce();
+        self.announce();
         Ok(after)
     }
 
-    pub(crate) async fn list<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn clients(
+        &self,
         tenant: TenantId,
         filter: &ClientFilter,
     ) -> Result<Vec<Client>, StoreError> {
@@ -183,7 +185,7 @@ impl Clients<DB> {
         }
         qb.push(" ORDER BY id LIMIT ")
             .push_bind(i64::from(filter.limit.unwrap_or(100).min(1000)));
-        let mut conn = store.read(tenant).await?;
+        let mut conn = self.read(tenant).await?;
         qb.build_query_as::<ClientRow<Instant<DB>>>()
             .fetch_all(&mut *conn)
             .await?
@@ -192,13 +194,13 @@ impl Clients<DB> {
             .collect()
     }
 
-    pub(crate) async fn by_ids<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn clients_by_ids(
+        &self,
         tenant: TenantId,
         ids: &[ClientId],
     ) -> Result<Vec<Client>, StoreError> {
-        rows_by_ids::<S, ClientRow<Instant<DB>>>(
-            store,
+        rows_by_ids::<Self, ClientRow<Instant<DB>>>(
+            self,
             "SELECT * FROM clients WHERE tenant_id = $1 AND id = ANY($2)",
             "SELECT * FROM clients WHERE tenant_id = $1 AND id IN (",
             tenant,

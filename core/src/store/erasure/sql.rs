@@ -5,9 +5,6 @@
 
 use std::marker::PhantomData;
 
-use crate::store::clients::ClientLock;
-use crate::store::clients::Clients;
-use crate::store::sql::Journal;
 use async_trait::async_trait;
 use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
@@ -20,7 +17,10 @@ use crate::client::Client;
 use crate::erasure::{self, ErasedEntity, ErasureReport};
 use crate::ids::{ClientId, TenantId};
 use crate::store::StoreError;
+use crate::store::clients::ClientLock;
+use crate::store::clients::Clients;
 use crate::store::records;
+use crate::store::sql::Journal;
 use crate::store::sql::{Conn, Dialect, SqlStore};
 
 #[each_database]

@@ -2,15 +2,17 @@
 //! a standalone event or audit entry, the audit log's pages, the event
 //! stream and its count.
 
-use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
+use async_trait::async_trait;
+use berth_core_macros::each_database;
 use sqlx::types::Json;
 use uuid::Uuid;
 
 use crate::audit::{Actor, AuditCursor, AuditEntry, AuditFilter};
 use crate::event::{Event, EventCursor, EventKind};
 use crate::ids::{EventId, TenantId};
+use crate::store::events::EventStore;
 use crate::store::outbox::{Outbox, event_position};
 use crate::store::records::standalone;
 use crate::store::rows::AuditRow;
@@ -27,33 +29,6 @@ type EventRow<T> = (i64, i64, Uuid, String, Uuid, Json<serde_json::Value>, T);
 
 #[each_database]
 impl Events<DB> {
-    /// Appends an event and its audit entry (NOT_FOUND for an unknown tenant).
-    pub(crate) async fn record<S: SqlStore<Db = DB>>(
-        store: &S,
-        tenant: TenantId,
-        event: NewEvent,
-        actor: &Actor,
-    ) -> Result<(), StoreError> {
-        let mut tx = store.write(tenant).await?;
-        Journal::<DB>::append(&mut tx, &standalone(tenant, event, actor))
-            .await
-            .map_err(|e| unknown_tenant(e, tenant))?;
-        tx.commit().await?;
-        store.announce();
-        Ok(())
-    }
-
-    /// Appends an audit entry that goes with no other write.
-    pub(crate) async fn record_audit<S: SqlStore<Db = DB>>(
-        store: &S,
-        entry: AuditEntry,
-    ) -> Result<(), StoreError> {
-        let mut tx = store.write(entry.tenant_id).await?;
-        Journal::<DB>::append_audit(&mut tx, &entry).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// The audit log query of both stores: the tenant's entries matching `filter`,
     /// newest first, after `after`, at most `limit`; only the given filters become
     /// conditions.
@@ -97,35 +72,6 @@ impl Events<DB> {
         qb.push(" ORDER BY at DESC, id DESC LIMIT ")
             .push_bind(i64::from(limit));
         qb
-    }
-
-    /// A page of the tenant's audit log, newest first.
-    pub(crate) async fn audit_log<S: SqlStore<Db = DB>>(
-        store: &S,
-        tenant: TenantId,
-        filter: &AuditFilter,
-        after: Option<AuditCursor>,
-        limit: u32,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut qb = Self::audit_log_query(tenant, filter, after, limit);
-        let mut conn = store.read(tenant).await?;
-        let rows: Vec<AuditRow<Instant<DB>>> = qb.build_query_as().fetch_all(&mut *conn).await?;
-        rows.into_iter()
-            .map(|row| row.into_domain(tenant))
-            .collect()
-    }
-
-    /// How many events the tenant's outbox holds.
-    pub(crate) async fn count<S: SqlStore<Db = DB>>(
-        store: &S,
-        tenant: TenantId,
-    ) -> Result<u64, StoreError> {
-        let mut conn = store.read(tenant).await?;
-        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM events WHERE tenant_id = $1")
-            .bind(tenant.as_uuid())
-            .fetch_one(&mut *conn)
-            .await?;
-        u64::try_from(n).map_err(StoreError::corrupt)
     }
 
     /// The tenant's events after `after` (of `kinds` only, when given), in
@@ -184,13 +130,77 @@ impl Events<DB> {
             })
             .collect()
     }
+}
 
-    /// The position of the tenant's latest readable event
-    /// ([`EventCursor::START`] when there is none).
-    pub(crate) async fn latest<S: SqlStore<Db = DB>>(
-        store: &S,
+#[each_database]
+#[async_trait]
+impl EventStore for DbStore {
+    async fn record_event(
+        &self,
         tenant: TenantId,
-    ) -> Result<EventCursor, StoreError> {
+        event: NewEvent,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write(tenant).await?;
+        Journal::<DB>::append(&mut tx, &standalone(tenant, event, actor))
+            .await
+            .map_err(|e| unknown_tenant(e, tenant))?;
+        tx.commit().await?;
+        self.announce();
+        Ok(())
+    }
+
+    async fn record_audit(&self, entry: AuditEntry) -> Result<(), StoreError> {
+        let mut tx = self.write(entry.tenant_id).await?;
+        Journal::<DB>::append_audit(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit_log(
+        &self,
+        tenant: TenantId,
+        filter: &AuditFilter,
+        after: Option<AuditCursor>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut qb = Events::<DB>::audit_log_query(tenant, filter, after, limit);
+        let mut conn = self.read(tenant).await?;
+        let rows: Vec<AuditRow<Instant<DB>>> = qb.build_query_as().fetch_all(&mut *conn).await?;
+        rows.into_iter()
+            .map(|row| row.into_domain(tenant))
+            .collect()
+    }
+
+    async fn events_after(
+        &self,
+        tenant: TenantId,
+        after: EventCursor,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError> {
+        Events::<DB>::after(self, tenant, after, None, limit).await
+    }
+
+    async fn events_of_kinds_after(
+        &self,
+        tenant: TenantId,
+        after: EventCursor,
+        kinds: &[EventKind],
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError> {
+        Events::<DB>::after(self, tenant, after, Some(kinds), limit).await
+    }
+
+    async fn event_count(&self, tenant: TenantId) -> Result<u64, StoreError> {
+        let mut conn = self.read(tenant).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM events WHERE tenant_id = $1")
+            .bind(tenant.as_uuid())
+            .fetch_one(&mut *conn)
+            .await?;
+        u64::try_from(n).map_err(StoreError::corrupt)
+    }
+
+    async fn latest_event_cursor(&self, tenant: TenantId) -> Result<EventCursor, StoreError> {
         let position = event_position::<DB>("e", "event");
         let visible = DB::visible("e");
         let latest = DB::kept("e.txid DESC", "e.seq DESC");
@@ -198,7 +208,7 @@ impl Events<DB> {
             "SELECT {position} FROM events e WHERE e.tenant_id = $1 AND {visible} \
              ORDER BY {latest} LIMIT 1"
         );
-        let mut conn = store.read(tenant).await?;
+        let mut conn = self.read(tenant).await?;
         let row: Option<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(tenant.as_uuid())
             .fetch_optional(&mut *conn)

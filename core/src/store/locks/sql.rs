@@ -5,10 +5,10 @@
 //! write ends locked (`FOR UPDATE`; expiry skips rows another transaction
 //! holds); SQLite's writers are serialized already.
 
-use crate::store::units::Units;
-use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
+use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
 
 use crate::audit::Actor;
@@ -16,9 +16,11 @@ use crate::event::EventKind;
 use crate::ids::{LockId, ReservationId, TenantId, UnitId};
 use crate::lock::{Lock, NewLock, SessionId};
 use crate::store::StoreError;
+use crate::store::locks::LockStore;
 use crate::store::records::{first_blocking, lock_changed};
 use crate::store::rows::LockRow;
 use crate::store::sql::{Affected, Conn, Dialect, Instant, Journal, SqlStore, locking};
+use crate::store::units::Units;
 use crate::time_range::TimeRange;
 
 /// The lock queries, on the database `DB`.
@@ -192,17 +194,21 @@ impl Locks<DB> {
         store.announce();
         Ok(locks)
     }
+}
 
-    pub(crate) async fn acquire<S: SqlStore<Db = DB>>(
-        store: &S,
+#[each_database]
+#[async_trait]
+impl LockStore for DbStore {
+    async fn acquire_lock(
+        &self,
         tenant: TenantId,
         new: NewLock,
         actor: &Actor,
     ) -> Result<Lock, StoreError> {
-        let mut tx = store.write(tenant).await?;
+        let mut tx = self.write(tenant).await?;
         // The unit is the serialization point of locks and bookings alike.
         Units::<DB>::for_change(&mut tx, tenant, new.unit_id).await?;
-        let held = Self::live(
+        let held = Locks::<DB>::live(
             &mut tx,
             tenant,
             Some(new.unit_id),
@@ -252,12 +258,12 @@ impl Locks<DB> {
         )
         .await?;
         tx.commit().await?;
-        store.announce();
+        self.announce();
         Ok(lock)
     }
 
-    pub(crate) async fn renew<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn renew_lock(
+        &self,
         tenant: TenantId,
         id: LockId,
         session: &SessionId,
@@ -265,8 +271,8 @@ impl Locks<DB> {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Lock, StoreError> {
-        let mut tx = store.write(tenant).await?;
-        let mut lock = Self::own(&mut tx, tenant, id, session, now).await?;
+        let mut tx = self.write(tenant).await?;
+        let mut lock = Locks::<DB>::own(&mut tx, tenant, id, session, now).await?;
         lock.expires_at = expires_at;
         sqlx::query("UPDATE locks SET expires_at = $1 WHERE tenant_id = $2 AND id = $3")
             .bind(DB::stamp(expires_at))
@@ -280,35 +286,35 @@ impl Locks<DB> {
         )
         .await?;
         tx.commit().await?;
-        store.announce();
+        self.announce();
         Ok(lock)
     }
 
-    pub(crate) async fn release<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn release_lock(
+        &self,
         tenant: TenantId,
         id: LockId,
         session: &SessionId,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Lock, StoreError> {
-        let mut tx = store.write(tenant).await?;
-        let lock = Self::own(&mut tx, tenant, id, session, now).await?;
-        Self::end(&mut tx, &lock, false, actor, now).await?;
+        let mut tx = self.write(tenant).await?;
+        let lock = Locks::<DB>::own(&mut tx, tenant, id, session, now).await?;
+        Locks::<DB>::end(&mut tx, &lock, false, actor, now).await?;
         tx.commit().await?;
-        store.announce();
+        self.announce();
         Ok(lock)
     }
 
-    pub(crate) async fn release_session<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn release_session_locks(
+        &self,
         tenant: TenantId,
         session: &SessionId,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Vec<Lock>, StoreError> {
-        let mut tx = store.write(tenant).await?;
-        let locks = Self::rows(
+        let mut tx = self.write(tenant).await?;
+        let locks = Locks::<DB>::rows(
             sqlx::query_as(locking!(
                 DB,
                 "SELECT * FROM locks WHERE tenant_id = $1 AND session_id = $2 ORDER BY id",
@@ -319,25 +325,21 @@ impl Locks<DB> {
             .fetch_all(&mut *tx)
             .await?,
         )?;
-        Self::end_all(store, tx, locks, actor, now).await
+        Locks::<DB>::end_all(self, tx, locks, actor, now).await
     }
 
-    pub(crate) async fn of_tenant<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn locks(&self, tenant: TenantId, now: DateTime<Utc>) -> Result<Vec<Lock>, StoreError> {
+        let mut conn = self.read(tenant).await?;
+        Locks::<DB>::live(&mut conn, tenant, None, None, now).await
+    }
+
+    async fn expire_locks(
+        &self,
         tenant: TenantId,
         now: DateTime<Utc>,
     ) -> Result<Vec<Lock>, StoreError> {
-        let mut conn = store.read(tenant).await?;
-        Self::live(&mut conn, tenant, None, None, now).await
-    }
-
-    pub(crate) async fn expire<S: SqlStore<Db = DB>>(
-        store: &S,
-        tenant: TenantId,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Lock>, StoreError> {
-        let mut tx = store.write(tenant).await?;
-        let locks = Self::rows(
+        let mut tx = self.write(tenant).await?;
+        let locks = Locks::<DB>::rows(
             sqlx::query_as(locking!(
                 DB,
                 "SELECT * FROM locks WHERE tenant_id = $1 AND expires_at <= $2 ORDER BY id",
@@ -349,6 +351,6 @@ impl Locks<DB> {
             .await?,
         )?;
         // Each was selected as ended by `now`: all are recorded as expired.
-        Self::end_all(store, tx, locks, &Actor::System, now).await
+        Locks::<DB>::end_all(self, tx, locks, &Actor::System, now).await
     }
 }

@@ -12,12 +12,11 @@
 //! refuse a second copy anyway); a claim picks due messages `FOR UPDATE SKIP
 //! LOCKED` and leases them in the same statement.
 
-use crate::store::tenants::Tenants;
-use berth_core_macros::each_database;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 use uuid::Uuid;
@@ -38,6 +37,7 @@ use crate::store::outbox::{
     On, Outbox, Queue, TenantCursor, enqueued, event_position, unknown_tenant,
 };
 use crate::store::sql::{Affected, Conn, Dialect, Instant, Journal, SqlStore, StoredInstant};
+use crate::store::tenants::Tenants;
 use crate::webhook::Enqueued;
 
 fn count(n: i64) -> Result<u32, StoreError> {

@@ -8,8 +8,6 @@
 
 use std::marker::PhantomData;
 
-use crate::store::sql::Journal;
-use crate::store::units::Units;
 use async_trait::async_trait;
 use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
@@ -27,7 +25,9 @@ use crate::media::{
     MAX_IMAGES_PER_UNIT, MediaBlob, MediaFormat, MediaHash, NewUnitImage, UnitImage, Uploaded,
 };
 use crate::store::StoreError;
+use crate::store::sql::Journal;
 use crate::store::sql::{Conn, Dialect, Instant, SqlStore};
+use crate::store::units::Units;
 
 const IMAGE_SELECT: &str = "SELECT i.id, i.tenant_id, i.unit_id, i.position, i.alt, i.width, \
     i.height, i.created_at, v.width AS variant_width, v.height AS variant_height, v.hash, \

@@ -7,8 +7,6 @@
 
 use std::marker::PhantomData;
 
-use crate::store::sql::Journal;
-use crate::store::tenants::Tenants;
 use async_trait::async_trait;
 use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
@@ -22,7 +20,9 @@ use crate::ids::TenantId;
 use crate::media::{NewTenantPicture, TenantPicture, TenantPictures};
 use crate::store::StoreError;
 use crate::store::media::sql::Media;
+use crate::store::sql::Journal;
 use crate::store::sql::{Conn, Dialect, SqlStore};
+use crate::store::tenants::Tenants;
 
 #[each_database]
 #[async_trait]

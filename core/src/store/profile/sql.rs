@@ -4,7 +4,6 @@
 //! is read [`Dialect::FOR_UPDATE`] first, so two instances loading the same
 //! policy at once write one change, not two.
 
-use crate::store::sql::Journal;
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
@@ -19,6 +18,7 @@ use crate::ids::TenantId;
 use crate::profile::TenantProfile;
 use crate::store::StoreError;
 use crate::store::records::{self, to_json};
+use crate::store::sql::Journal;
 use crate::store::sql::{Conn, Dialect, SqlStore};
 use crate::store::tenants::Tenants;
 use crate::tenant::{NewTenant, Tenant};

@@ -15,10 +15,10 @@
 //! registration commits. Lock order: `push_tenants` row, then subscription,
 //! then deliveries; a claim locks only deliveries. No cycle.
 
-use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;

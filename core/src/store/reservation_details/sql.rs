@@ -5,11 +5,6 @@
 //! booking reads it ([`SqlStore::client_for_booking`]: PostgreSQL `FOR
 //! SHARE`, so an erasure or archiving of it waits or is seen).
 
-use crate::store::clients::ClientLock;
-use crate::store::clients::Clients;
-use crate::store::locks::Locks;
-use crate::store::reservations::Reservations;
-use crate::store::sql::Journal;
 use async_trait::async_trait;
 use berth_core_macros::each_database;
 
@@ -19,7 +14,12 @@ use crate::ids::TenantId;
 use crate::reservation::Reservation;
 use crate::reservation_details::DetailsChange;
 use crate::store::StoreError;
+use crate::store::clients::ClientLock;
+use crate::store::clients::Clients;
+use crate::store::locks::Locks;
 use crate::store::records;
+use crate::store::reservations::Reservations;
+use crate::store::sql::Journal;
 use crate::store::sql::SqlStore;
 
 #[each_database]

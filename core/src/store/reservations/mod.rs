@@ -7,6 +7,76 @@
 //! `exclusive` refuses overlapping active reservations whatever the
 //! application does; its violation is answered as UNAVAILABLE.
 
+use async_trait::async_trait;
+
+use crate::audit::Actor;
+use crate::ids::ReservationId;
+use crate::ids::TenantId;
+use crate::ids::UnitId;
+use crate::reservation::IdempotencyKey;
+use crate::reservation::Reservation;
+use crate::store::Inserted;
+use crate::store::NewReservation;
+use crate::store::Occupancy;
+use crate::store::PeriodChange;
+use crate::store::ReservationFilter;
+use crate::store::StoreError;
+use crate::store::Transition;
+use crate::time_range::TimeRange;
 mod sql;
 
 pub(crate) use sql::{Reservations, loads};
+
+/// Reservations: booking, transitions, period changes and the reads around them.
+#[async_trait]
+pub trait ReservationStore: Send + Sync {
+    /// Inserts a reservation if capacity allows, or returns the original one for
+    /// a repeated idempotency key.
+    async fn insert_reservation(
+        &self,
+        tenant: TenantId,
+        new: NewReservation,
+        actor: &Actor,
+    ) -> Result<Inserted, StoreError>;
+    /// Moves or resizes a reservation if capacity (excluding itself) allows.
+    async fn change_reservation(
+        &self,
+        tenant: TenantId,
+        change: PeriodChange,
+        actor: &Actor,
+    ) -> Result<Reservation, StoreError>;
+    /// Applies a state transition.
+    async fn transition_reservation(
+        &self,
+        tenant: TenantId,
+        transition: Transition,
+        actor: &Actor,
+    ) -> Result<Reservation, StoreError>;
+    /// A reservation of the tenant.
+    async fn reservation(
+        &self,
+        tenant: TenantId,
+        id: ReservationId,
+    ) -> Result<Option<Reservation>, StoreError>;
+    /// The reservation created with this idempotency key.
+    async fn reservation_by_idempotency_key(
+        &self,
+        tenant: TenantId,
+        key: &IdempotencyKey,
+    ) -> Result<Option<Reservation>, StoreError>;
+    /// Reservations matching the filter, oldest first.
+    async fn reservations(
+        &self,
+        tenant: TenantId,
+        filter: &ReservationFilter,
+    ) -> Result<Vec<Reservation>, StoreError>;
+    /// Capacity-taking reservations of these units whose occupied interval
+    /// overlaps `range`, and their calendar blocks overlapping it, each as
+    /// taking the unit's whole inventory.
+    async fn occupancy(
+        &self,
+        tenant: TenantId,
+        units: &[UnitId],
+        range: &TimeRange,
+    ) -> Result<Vec<Occupancy>, StoreError>;
+}

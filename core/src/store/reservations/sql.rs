@@ -2,9 +2,10 @@
 //! booking path is a `&'static str`; what differs is chosen at compile time
 //! ([`Dialect::ROW_LOCKS`], [`Dialect::EXCLUSION`]).
 
-use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
+use async_trait::async_trait;
+use berth_core_macros::each_database;
 use sqlx::QueryBuilder;
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -19,6 +20,7 @@ use crate::store::records::{
     apply_change, apply_transition, bookable_client, contains_pattern, fingerprint,
     new_reservation, replay, reservation_created,
 };
+use crate::store::reservations::ReservationStore;
 use crate::store::rows::ReservationRow;
 use crate::store::sql::{Conn, Dialect, Instant, Journal, SqlStore, StoredInstant};
 use crate::store::units::Units;
@@ -251,30 +253,6 @@ impl Reservations<DB> {
         }
     }
 
-    /// Inserts a reservation, or answers a retry of an earlier one.
-    pub(crate) async fn insert<S: SqlStore<Db = DB>>(
-        store: &S,
-        tenant: TenantId,
-        new: NewReservation,
-        actor: &Actor,
-    ) -> Result<Inserted, StoreError> {
-        match Self::try_insert(store, tenant, &new, actor).await {
-            // A concurrent request with the same key committed first (PostgreSQL):
-            // answer as its retry would be answered.
-            Err(StoreError::Database(e)) if violated_constraint(&e) == Some(IDEMPOTENCY_INDEX) => {
-                let key = new
-                    .idempotency_key
-                    .as_ref()
-                    .ok_or(StoreError::Database(e))?;
-                let mut conn = store.read(tenant).await?;
-                Self::retried(&mut conn, tenant, &new)
-                    .await?
-                    .ok_or_else(|| StoreError::not_found("reservation", key.as_str()))
-            }
-            other => other,
-        }
-    }
-
     /// The booking transaction: idempotency lookup, the unit as the
     /// serialization point, locks, the client, the capacity check, the insert,
     /// the audit entry and the event.
@@ -345,15 +323,42 @@ impl Reservations<DB> {
             created: true,
         })
     }
+}
 
-    pub(crate) async fn change<S: SqlStore<Db = DB>>(
-        store: &S,
+#[each_database]
+#[async_trait]
+impl ReservationStore for DbStore {
+    async fn insert_reservation(
+        &self,
+        tenant: TenantId,
+        new: NewReservation,
+        actor: &Actor,
+    ) -> Result<Inserted, StoreError> {
+        match Reservations::<DB>::try_insert(self, tenant, &new, actor).await {
+            // A concurrent request with the same key committed first (PostgreSQL):
+            // answer as its retry would be answered.
+            Err(StoreError::Database(e)) if violated_constraint(&e) == Some(IDEMPOTENCY_INDEX) => {
+                let key = new
+                    .idempotency_key
+                    .as_ref()
+                    .ok_or(StoreError::Database(e))?;
+                let mut conn = self.read(tenant).await?;
+                Reservations::<DB>::retried(&mut conn, tenant, &new)
+                    .await?
+                    .ok_or_else(|| StoreError::not_found("reservation", key.as_str()))
+            }
+            other => other,
+        }
+    }
+
+    async fn change_reservation(
+        &self,
         tenant: TenantId,
         change: PeriodChange,
         actor: &Actor,
     ) -> Result<Reservation, StoreError> {
-        let mut tx = store.write(tenant).await?;
-        let before = Self::fetch(&mut tx, tenant, change.id, true)
+        let mut tx = self.write(tenant).await?;
+        let before = Reservations::<DB>::fetch(&mut tx, tenant, change.id, true)
             .await?
             .ok_or_else(|| StoreError::not_found("reservation", change.id))?;
         let (after, record) = apply_change(&before, &change, actor)?;
@@ -379,7 +384,7 @@ impl Reservations<DB> {
             change.now,
         )
         .await?;
-        Self::ensure_capacity(
+        Reservations::<DB>::ensure_capacity(
             &mut tx,
             tenant,
             &unit,
@@ -388,7 +393,7 @@ impl Reservations<DB> {
             Some(after.id),
         )
         .await?;
-        Self::write(&mut tx, &after, false, Some(unit.inventory.get() == 1)).await?;
+        Reservations::<DB>::write(&mut tx, &after, false, Some(unit.inventory.get() == 1)).await?;
         Locks::<DB>::consume(
             &mut tx,
             tenant,
@@ -400,18 +405,18 @@ impl Reservations<DB> {
         .await?;
         Journal::<DB>::append(&mut tx, &record).await?;
         tx.commit().await?;
-        store.announce();
+        self.announce();
         Ok(after)
     }
 
-    pub(crate) async fn transition<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn transition_reservation(
+        &self,
         tenant: TenantId,
         transition: Transition,
         actor: &Actor,
     ) -> Result<Reservation, StoreError> {
-        let mut tx = store.write(tenant).await?;
-        let before = Self::fetch(&mut tx, tenant, transition.id, true)
+        let mut tx = self.write(tenant).await?;
+        let before = Reservations::<DB>::fetch(&mut tx, tenant, transition.id, true)
             .await?
             .ok_or_else(|| StoreError::not_found("reservation", transition.id))?;
         let (after, record) = apply_transition(&before, &transition, actor)?;
@@ -425,33 +430,33 @@ impl Reservations<DB> {
             transition.now,
         )
         .await?;
-        Self::write(&mut tx, &after, false, None).await?;
+        Reservations::<DB>::write(&mut tx, &after, false, None).await?;
         Journal::<DB>::append(&mut tx, &record).await?;
         tx.commit().await?;
-        store.announce();
+        self.announce();
         Ok(after)
     }
 
-    pub(crate) async fn by_id<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn reservation(
+        &self,
         tenant: TenantId,
         id: ReservationId,
     ) -> Result<Option<Reservation>, StoreError> {
-        let mut conn = store.read(tenant).await?;
-        Self::fetch(&mut conn, tenant, id, false).await
+        let mut conn = self.read(tenant).await?;
+        Reservations::<DB>::fetch(&mut conn, tenant, id, false).await
     }
 
-    pub(crate) async fn by_idempotency_key<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn reservation_by_idempotency_key(
+        &self,
         tenant: TenantId,
         key: &IdempotencyKey,
     ) -> Result<Option<Reservation>, StoreError> {
-        let mut conn = store.read(tenant).await?;
-        Self::by_key(&mut conn, tenant, key).await
+        let mut conn = self.read(tenant).await?;
+        Reservations::<DB>::by_key(&mut conn, tenant, key).await
     }
 
-    pub(crate) async fn list<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn reservations(
+        &self,
         tenant: TenantId,
         filter: &ReservationFilter,
     ) -> Result<Vec<Reservation>, StoreError> {
@@ -503,7 +508,7 @@ impl Reservations<DB> {
         }
         qb.push(" ORDER BY id LIMIT ")
             .push_bind(i64::from(filter.limit.unwrap_or(100).min(1000)));
-        let mut conn = store.read(tenant).await?;
+        let mut conn = self.read(tenant).await?;
         qb.build_query_as::<ReservationRow<Instant<DB>>>()
             .fetch_all(&mut *conn)
             .await?
@@ -512,8 +517,8 @@ impl Reservations<DB> {
             .collect()
     }
 
-    pub(crate) async fn occupancy<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn occupancy(
+        &self,
         tenant: TenantId,
         units: &[UnitId],
         range: &TimeRange,
@@ -553,7 +558,7 @@ impl Reservations<DB> {
             ids.push_bind(unit.as_uuid());
         }
         ids.push_unseparated(")");
-        let mut conn = store.read(tenant).await?;
+        let mut conn = self.read(tenant).await?;
         qb.build_query_as::<(Uuid, Instant<DB>, Instant<DB>, i64, Option<Uuid>)>()
             .fetch_all(&mut *conn)
             .await?

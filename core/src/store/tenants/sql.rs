@@ -1,11 +1,12 @@
 //! Tenants for both databases, written once. A taken slug is the unique
 //! constraint's refusal (CONFLICT) on either database.
 
-use berth_core_macros::each_database;
 use std::marker::PhantomData;
-use uuid::Uuid;
 
+use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use crate::audit::Actor;
 use crate::ids::{TenantId, UnitId};
@@ -13,6 +14,7 @@ use crate::store::StoreError;
 use crate::store::records::{tenant_created, tenant_updated};
 use crate::store::rows::{TenantRow, UNIT_WITH_TENANT, UnitTenantRow};
 use crate::store::sql::{Conn, Dialect, Instant, Journal, SqlStore};
+use crate::store::tenants::TenantStore;
 use crate::tenant::{NewTenant, Tenant, TenantSlug};
 use crate::unit::Unit;
 
@@ -122,9 +124,13 @@ impl Tenants<DB> {
         .await?;
         Ok(())
     }
+}
 
-    pub(crate) async fn create<S: SqlStore<Db = DB>>(
-        store: &S,
+#[each_database]
+#[async_trait]
+impl TenantStore for DbStore {
+    async fn create_tenant(
+        &self,
         new: NewTenant,
         actor: &Actor,
         now: DateTime<Utc>,
@@ -138,23 +144,23 @@ impl Tenants<DB> {
             locale: new.locale,
             created_at: now,
         };
-        let mut tx = store.write(tenant.id).await?;
-        Self::insert(&mut tx, &tenant).await?;
+        let mut tx = self.write(tenant.id).await?;
+        Tenants::<DB>::insert(&mut tx, &tenant).await?;
         Journal::<DB>::append(&mut tx, &tenant_created(&tenant, actor)).await?;
         tx.commit().await?;
-        store.announce();
+        self.announce();
         Ok(tenant)
     }
 
-    pub(crate) async fn update<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn update_tenant(
+        &self,
         id: TenantId,
         update: NewTenant,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Tenant, StoreError> {
-        let mut tx = store.write(id).await?;
-        let before = Self::fetch(&mut tx, id)
+        let mut tx = self.write(id).await?;
+        let before = Tenants::<DB>::fetch(&mut tx, id)
             .await?
             .ok_or_else(|| StoreError::not_found("tenant", id))?;
         let after = Tenant {
@@ -164,27 +170,24 @@ impl Tenants<DB> {
             locale: update.locale,
             ..before.clone()
         };
-        Self::set_identity(&mut tx, &after).await?;
+        Tenants::<DB>::set_identity(&mut tx, &after).await?;
         Journal::<DB>::append(&mut tx, &tenant_updated(&before, &after, actor, now)).await?;
         tx.commit().await?;
-        store.announce();
+        self.announce();
         Ok(after)
     }
 
-    pub(crate) async fn by_id<S: SqlStore<Db = DB>>(
-        store: &S,
-        id: TenantId,
-    ) -> Result<Option<Tenant>, StoreError> {
-        let mut conn = store.sql_pool().acquire().await?;
-        Self::fetch(&mut conn, id).await
+    async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
+        let mut conn = self.sql_pool().acquire().await?;
+        Tenants::<DB>::fetch(&mut conn, id).await
     }
 
-    pub(crate) async fn with_unit<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn tenant_and_unit(
+        &self,
         tenant: TenantId,
         unit: UnitId,
     ) -> Result<Option<(Tenant, Unit)>, StoreError> {
-        let mut conn = store.read(tenant).await?;
+        let mut conn = self.read(tenant).await?;
         sqlx::query_as::<DB, UnitTenantRow<Instant<DB>>>(UNIT_WITH_TENANT)
             .bind(tenant.as_uuid())
             .bind(unit.as_uuid())
@@ -194,21 +197,18 @@ impl Tenants<DB> {
             .transpose()
     }
 
-    pub(crate) async fn by_slug<S: SqlStore<Db = DB>>(
-        store: &S,
-        slug: &TenantSlug,
-    ) -> Result<Option<Tenant>, StoreError> {
+    async fn tenant_by_slug(&self, slug: &TenantSlug) -> Result<Option<Tenant>, StoreError> {
         sqlx::query_as::<DB, TenantRow<Instant<DB>>>("SELECT * FROM tenants WHERE slug = $1")
             .bind(slug.as_str())
-            .fetch_optional(store.sql_pool())
+            .fetch_optional(self.sql_pool())
             .await?
             .map(TenantRow::into_domain)
             .transpose()
     }
 
-    pub(crate) async fn all<S: SqlStore<Db = DB>>(store: &S) -> Result<Vec<Tenant>, StoreError> {
+    async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
         sqlx::query_as::<DB, TenantRow<Instant<DB>>>("SELECT * FROM tenants ORDER BY slug")
-            .fetch_all(store.sql_pool())
+            .fetch_all(self.sql_pool())
             .await?
             .into_iter()
             .map(TenantRow::into_domain)

@@ -2,9 +2,10 @@
 //! inventory to or from 1 also moves the `exclusive` marker of the unit's
 //! reservations, which the exclusion constraint reads ([`Dialect::EXCLUSION`]).
 
-use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
+use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
@@ -16,6 +17,7 @@ use crate::store::reservations::loads;
 use crate::store::rows::UnitRow;
 use crate::store::sql::{Conn, Dialect, Instant, Journal, SqlStore, locking, rows_by_ids};
 use crate::store::tenants::tenant_fk;
+use crate::store::units::UnitStore;
 use crate::time_range::TimeRange;
 use crate::unit::{NewUnit, Unit, UnitPatch};
 use crate::unit_history::UnitVersion;
@@ -116,9 +118,13 @@ impl Units<DB> {
         .await?;
         loads(rows)
     }
+}
 
-    pub(crate) async fn create<S: SqlStore<Db = DB>>(
-        store: &S,
+#[each_database]
+#[async_trait]
+impl UnitStore for DbStore {
+    async fn create_unit(
+        &self,
         tenant: TenantId,
         new: NewUnit,
         actor: &Actor,
@@ -138,7 +144,7 @@ impl Units<DB> {
             archived: false,
             created_at: now,
         };
-        let mut tx = store.write(tenant).await?;
+        let mut tx = self.write(tenant).await?;
         sqlx::query(
             "INSERT INTO units (tenant_id, id, name, kind, inventory, max_guests, description, \
                amenities, attributes, archived, created_at, images) \
@@ -159,28 +165,24 @@ impl Units<DB> {
         .execute(&mut *tx)
         .await
         .map_err(|e| tenant_fk(e, tenant))?;
-        Self::write_version(&mut tx, tenant, &UnitVersion::of(&unit, now)).await?;
+        Units::<DB>::write_version(&mut tx, tenant, &UnitVersion::of(&unit, now)).await?;
         Journal::<DB>::append(&mut tx, &unit_created(&unit, actor)).await?;
         tx.commit().await?;
-        store.announce();
+        self.announce();
         Ok(unit)
     }
 
-    pub(crate) async fn by_id<S: SqlStore<Db = DB>>(
-        store: &S,
-        tenant: TenantId,
-        id: UnitId,
-    ) -> Result<Option<Unit>, StoreError> {
-        let mut conn = store.read(tenant).await?;
-        Self::fetch(&mut conn, tenant, id).await
+    async fn unit(&self, tenant: TenantId, id: UnitId) -> Result<Option<Unit>, StoreError> {
+        let mut conn = self.read(tenant).await?;
+        Units::<DB>::fetch(&mut conn, tenant, id).await
     }
 
-    pub(crate) async fn list<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn units(
+        &self,
         tenant: TenantId,
         include_archived: bool,
     ) -> Result<Vec<Unit>, StoreError> {
-        let mut conn = store.read(tenant).await?;
+        let mut conn = self.read(tenant).await?;
         sqlx::query_as::<DB, UnitRow<Instant<DB>>>(
             "SELECT * FROM units WHERE tenant_id = $1 AND (NOT archived OR $2) ORDER BY id",
         )
@@ -193,22 +195,22 @@ impl Units<DB> {
         .collect()
     }
 
-    pub(crate) async fn update<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn update_unit(
+        &self,
         tenant: TenantId,
         id: UnitId,
         patch: UnitPatch,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Unit, StoreError> {
-        let mut tx = store.write(tenant).await?;
-        let before = Self::for_change(&mut tx, tenant, id).await?;
+        let mut tx = self.write(tenant).await?;
+        let before = Units::<DB>::for_change(&mut tx, tenant, id).await?;
         let after = patch.apply(&before);
         if after == before {
             return Ok(before);
         }
         if after.inventory < before.inventory {
-            check_inventory(&after, Self::active_load(&mut tx, tenant, id).await?)?;
+            check_inventory(&after, Units::<DB>::active_load(&mut tx, tenant, id).await?)?;
         }
         sqlx::query(
             "UPDATE units SET name = $1, kind = $2, inventory = $3, max_guests = $4, \
@@ -241,21 +243,21 @@ impl Units<DB> {
             .await?;
         }
         if UnitVersion::changes(&before, &after) {
-            Self::write_version(&mut tx, tenant, &UnitVersion::of(&after, now)).await?;
+            Units::<DB>::write_version(&mut tx, tenant, &UnitVersion::of(&after, now)).await?;
         }
         Journal::<DB>::append(&mut tx, &unit_updated(&before, &after, actor, now)).await?;
         tx.commit().await?;
-        store.announce();
+        self.announce();
         Ok(after)
     }
 
-    pub(crate) async fn by_ids<S: SqlStore<Db = DB>>(
-        store: &S,
+    async fn units_by_ids(
+        &self,
         tenant: TenantId,
         ids: &[UnitId],
     ) -> Result<Vec<Unit>, StoreError> {
-        rows_by_ids::<S, UnitRow<Instant<DB>>>(
-            store,
+        rows_by_ids::<Self, UnitRow<Instant<DB>>>(
+            self,
             "SELECT * FROM units WHERE tenant_id = $1 AND id = ANY($2)",
             "SELECT * FROM units WHERE tenant_id = $1 AND id IN (",
             tenant,

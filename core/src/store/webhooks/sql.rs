@@ -17,11 +17,10 @@
 //!   from the worker's list while a creation is committing. Retries, resends
 //!   and deletions take the webhook's row first, then its deliveries.
 
-use crate::store::tenants::Tenants;
-use berth_core_macros::each_database;
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
+use berth_core_macros::each_database;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::QueryBuilder;
 use sqlx::types::Json;
@@ -40,6 +39,7 @@ use crate::store::outbox::{
     On, Outbox, Queue, enqueued, event_position, kept_position, unknown_tenant,
 };
 use crate::store::sql::{Affected, Conn, Dialect, Instant, Journal, SqlStore, StoredInstant};
+use crate::store::tenants::Tenants;
 use crate::webhook::{
     AttemptReport, ClaimedDelivery, Delivery, DeliveryAttempt, DeliveryPage, Enqueued,
     EventFilters, MAX_ATTEMPTS, MAX_WEBHOOKS_PER_TENANT, NewWebhook, Webhook,

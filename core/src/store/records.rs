@@ -3,7 +3,7 @@
 //! transition, and the audit entry and event that go with it). Keeping these here
 //! leaves each store with only its SQL.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -12,152 +12,13 @@ use crate::api_key::ApiKey;
 use crate::audit::{Actor, AuditEntry};
 use crate::client::Client;
 use crate::event::EventKind;
-use crate::ids::{ApiKeyId, ClientId, EventId, ReservationId, TenantId, UnitId};
-use crate::money::{Currency, Price};
-use crate::quantity::{Guests, Inventory, Quantity};
+use crate::ids::{ClientId, EventId, ReservationId, TenantId, UnitId};
+use crate::quantity::{Guests, Quantity};
 use crate::reservation::{IdempotencyKey, Reservation};
 use crate::state::{ReservationState, StateAction};
 use crate::tenant::Tenant;
 use crate::time_range::TimeRange;
 use crate::unit::Unit;
-
-/// A reservation row with database types already decoded to Rust primitives.
-#[derive(Debug)]
-pub(crate) struct ReservationRecord {
-    pub tenant_id: Uuid,
-    pub id: Uuid,
-    pub unit_id: Uuid,
-    pub client_id: Option<Uuid>,
-    pub state: String,
-    pub start_at: DateTime<Utc>,
-    pub end_at: DateTime<Utc>,
-    pub occupied_start: DateTime<Utc>,
-    pub occupied_end: DateTime<Utc>,
-    pub check_in: Option<NaiveDate>,
-    pub check_out: Option<NaiveDate>,
-    pub quantity: i64,
-    pub guests: i64,
-    pub price: Option<serde_json::Value>,
-    pub channel: String,
-    pub idempotency_key: Option<String>,
-    pub notes: Option<String>,
-    pub hold_expires_at: Option<DateTime<Utc>>,
-    pub refund: Option<serde_json::Value>,
-    pub policy_override: Option<serde_json::Value>,
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl ReservationRecord {
-    pub(crate) fn into_domain(self) -> Result<Reservation, StoreError> {
-        let range = |a, b| TimeRange::new(a, b).map_err(StoreError::corrupt);
-        Ok(Reservation {
-            id: ReservationId::from_uuid(self.id),
-            tenant_id: TenantId::from_uuid(self.tenant_id),
-            unit_id: UnitId::from_uuid(self.unit_id),
-            client_id: self.client_id.map(ClientId::from_uuid),
-            state: self.state.parse().map_err(StoreError::corrupt)?,
-            period: range(self.start_at, self.end_at)?,
-            occupied: range(self.occupied_start, self.occupied_end)?,
-            check_in: self.check_in,
-            check_out: self.check_out,
-            quantity: Quantity::new(self.quantity).map_err(StoreError::corrupt)?,
-            guests: Guests::new(self.guests).map_err(StoreError::corrupt)?,
-            price: self
-                .price
-                .map(serde_json::from_value::<Price>)
-                .transpose()
-                .map_err(StoreError::corrupt)?,
-            channel: self.channel.parse().map_err(StoreError::corrupt)?,
-            idempotency_key: self
-                .idempotency_key
-                .map(|k| k.parse::<IdempotencyKey>())
-                .transpose()
-                .map_err(StoreError::corrupt)?,
-            notes: self.notes,
-            hold_expires_at: self.hold_expires_at,
-            refund: self
-                .refund
-                .map(serde_json::from_value)
-                .transpose()
-                .map_err(StoreError::corrupt)?,
-            policy_override: self
-                .policy_override
-                .map(serde_json::from_value)
-                .transpose()
-                .map_err(StoreError::corrupt)?,
-            version: self.version,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        })
-    }
-}
-
-/// A unit row with database types decoded.
-#[derive(Debug)]
-pub(crate) struct UnitRecord {
-    pub tenant_id: Uuid,
-    pub id: Uuid,
-    pub name: String,
-    pub kind: Option<String>,
-    pub inventory: i64,
-    pub max_guests: i64,
-    pub description: Option<String>,
-    pub amenities: serde_json::Value,
-    pub images: serde_json::Value,
-    pub attributes: serde_json::Value,
-    pub archived: bool,
-    pub created_at: DateTime<Utc>,
-}
-
-impl UnitRecord {
-    pub(crate) fn into_domain(self) -> Result<Unit, StoreError> {
-        Ok(Unit {
-            id: UnitId::from_uuid(self.id),
-            tenant_id: TenantId::from_uuid(self.tenant_id),
-            name: self.name,
-            kind: self.kind,
-            inventory: Inventory::new(self.inventory).map_err(StoreError::corrupt)?,
-            max_guests: Guests::new(self.max_guests).map_err(StoreError::corrupt)?,
-            description: self.description,
-            amenities: serde_json::from_value(self.amenities).map_err(StoreError::corrupt)?,
-            images: serde_json::from_value(self.images).map_err(StoreError::corrupt)?,
-            attributes: self.attributes,
-            archived: self.archived,
-            created_at: self.created_at,
-        })
-    }
-}
-
-/// A tenant row with database types decoded.
-#[derive(Debug)]
-pub(crate) struct TenantRecord {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub timezone: String,
-    pub currency: String,
-    pub locale: String,
-    pub created_at: DateTime<Utc>,
-}
-
-impl TenantRecord {
-    pub(crate) fn into_domain(self) -> Result<Tenant, StoreError> {
-        Ok(Tenant {
-            id: TenantId::from_uuid(self.id),
-            slug: self.slug.parse().map_err(StoreError::corrupt)?,
-            name: self.name,
-            timezone: self.timezone.parse().map_err(StoreError::corrupt)?,
-            currency: self
-                .currency
-                .parse::<Currency>()
-                .map_err(StoreError::corrupt)?,
-            locale: self.locale,
-            created_at: self.created_at,
-        })
-    }
-}
 
 /// An audit entry and an outbox event to append in the same transaction as a change.
 #[derive(Debug)]
@@ -504,34 +365,6 @@ pub(crate) fn keeps_an_owner(other_active_owners: i64) -> Result<(), StoreError>
     }
 }
 
-/// A user row decoded to Rust primitives, with its password hash.
-#[derive(Debug)]
-pub(crate) struct UserRecord {
-    pub tenant_id: Uuid,
-    pub id: Uuid,
-    pub email: String,
-    pub password_hash: String,
-    pub role: String,
-    pub created_at: DateTime<Utc>,
-    pub disabled_at: Option<DateTime<Utc>>,
-    pub session_epoch: i64,
-}
-
-impl UserRecord {
-    pub(crate) fn into_domain(self) -> Result<(crate::user::User, String), StoreError> {
-        let user = crate::user::User {
-            id: crate::ids::UserId::from_uuid(self.id),
-            tenant_id: TenantId::from_uuid(self.tenant_id),
-            email: self.email.parse().map_err(StoreError::corrupt)?,
-            role: self.role.parse().map_err(StoreError::corrupt)?,
-            created_at: self.created_at,
-            disabled_at: self.disabled_at,
-            session_epoch: self.session_epoch,
-        };
-        Ok((user, self.password_hash))
-    }
-}
-
 /// The audit entry and event for a created unit.
 pub(crate) fn unit_created(u: &Unit, actor: &Actor) -> ChangeRecord {
     ChangeRecord::new(
@@ -771,32 +604,6 @@ pub(crate) fn api_key_revoked(k: &ApiKey, actor: &Actor, at: DateTime<Utc>) -> C
     )
 }
 
-/// An API key row decoded to Rust primitives, with its secret's hash.
-#[derive(Debug)]
-pub(crate) struct ApiKeyRecord {
-    pub tenant_id: Uuid,
-    pub id: Uuid,
-    pub name: String,
-    pub role: String,
-    pub secret_hash: String,
-    pub created_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-impl ApiKeyRecord {
-    pub(crate) fn into_domain(self) -> Result<(ApiKey, String), StoreError> {
-        let key = ApiKey {
-            id: ApiKeyId::from_uuid(self.id),
-            tenant_id: TenantId::from_uuid(self.tenant_id),
-            name: self.name,
-            role: self.role.parse().map_err(StoreError::corrupt)?,
-            created_at: self.created_at,
-            revoked_at: self.revoked_at,
-        };
-        Ok((key, self.secret_hash))
-    }
-}
-
 /// Refuses an inventory below what the unit's active reservations take at their
 /// peak.
 pub(crate) fn check_inventory(
@@ -840,45 +647,6 @@ pub(crate) fn lock_changed(
         json!({ "after": to_json(lock) }),
         at,
     )
-}
-
-/// A lock row decoded to Rust primitives.
-#[derive(Debug)]
-pub(crate) struct LockRecord {
-    pub tenant_id: Uuid,
-    pub id: Uuid,
-    pub unit_id: Uuid,
-    pub range_start: Option<DateTime<Utc>>,
-    pub range_end: Option<DateTime<Utc>>,
-    pub reservation_id: Option<Uuid>,
-    pub holder_actor: String,
-    pub holder_name: String,
-    pub session_id: String,
-    pub acquired_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-}
-
-impl LockRecord {
-    pub(crate) fn into_domain(self) -> Result<crate::lock::Lock, StoreError> {
-        let range = match (self.range_start, self.range_end) {
-            (Some(a), Some(b)) => Some(TimeRange::new(a, b).map_err(StoreError::corrupt)?),
-            _ => None,
-        };
-        Ok(crate::lock::Lock {
-            id: crate::ids::LockId::from_uuid(self.id),
-            tenant_id: TenantId::from_uuid(self.tenant_id),
-            unit_id: UnitId::from_uuid(self.unit_id),
-            range,
-            reservation_id: self.reservation_id.map(ReservationId::from_uuid),
-            holder: crate::lock::LockHolder {
-                actor: self.holder_actor.parse().map_err(StoreError::corrupt)?,
-                display_name: self.holder_name,
-                session: self.session_id.parse().map_err(StoreError::corrupt)?,
-            },
-            acquired_at: self.acquired_at,
-            expires_at: self.expires_at,
-        })
-    }
 }
 
 /// The first of `locks` that blocks a write by `session`, as a LOCKED refusal.

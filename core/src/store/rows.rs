@@ -8,15 +8,17 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::StoreError;
-use super::records::{self, ReservationRecord, TenantRecord, UnitRecord};
 use super::sql::StoredInstant;
 use crate::api_key::ApiKey;
 use crate::audit::AuditEntry;
 use crate::client::Client;
-use crate::ids::{AuditId, ClientId, TenantId};
+use crate::ids::{ApiKeyId, AuditId, ClientId, ReservationId, TenantId, UnitId};
 use crate::lock::Lock;
-use crate::reservation::Reservation;
+use crate::money::{Currency, Price};
+use crate::quantity::{Guests, Inventory, Quantity};
+use crate::reservation::{IdempotencyKey, Reservation};
 use crate::tenant::Tenant;
+use crate::time_range::TimeRange;
 use crate::unit::Unit;
 
 /// The columns of a [`ReservationRow`], as a literal for `concat!`.
@@ -95,35 +97,49 @@ pub(super) struct ReservationRow<T> {
 
 impl<T: StoredInstant> ReservationRow<T> {
     pub(super) fn into_domain(self) -> Result<Reservation, StoreError> {
-        ReservationRecord {
-            tenant_id: self.tenant_id,
-            id: self.id,
-            unit_id: self.unit_id,
-            client_id: self.client_id,
-            state: self.state,
-            start_at: self.start_at.instant()?,
-            end_at: self.end_at.instant()?,
-            occupied_start: self.occupied_start.instant()?,
-            occupied_end: self.occupied_end.instant()?,
+        let range = |a, b| TimeRange::new(a, b).map_err(StoreError::corrupt);
+        Ok(Reservation {
+            id: ReservationId::from_uuid(self.id),
+            tenant_id: TenantId::from_uuid(self.tenant_id),
+            unit_id: UnitId::from_uuid(self.unit_id),
+            client_id: self.client_id.map(ClientId::from_uuid),
+            state: self.state.parse().map_err(StoreError::corrupt)?,
+            period: range(self.start_at.instant()?, self.end_at.instant()?)?,
+            occupied: range(self.occupied_start.instant()?, self.occupied_end.instant()?)?,
             check_in: self.check_in,
             check_out: self.check_out,
-            quantity: self.quantity,
-            guests: self.guests,
-            price: self.price.map(|j| j.0),
-            channel: self.channel,
-            idempotency_key: self.idempotency_key,
+            quantity: Quantity::new(self.quantity).map_err(StoreError::corrupt)?,
+            guests: Guests::new(self.guests).map_err(StoreError::corrupt)?,
+            price: self
+                .price
+                .map(|j| serde_json::from_value::<Price>(j.0))
+                .transpose()
+                .map_err(StoreError::corrupt)?,
+            channel: self.channel.parse().map_err(StoreError::corrupt)?,
+            idempotency_key: self
+                .idempotency_key
+                .map(|k| k.parse::<IdempotencyKey>())
+                .transpose()
+                .map_err(StoreError::corrupt)?,
             notes: self.notes,
             hold_expires_at: self
                 .hold_expires_at
                 .map(StoredInstant::instant)
                 .transpose()?,
-            refund: self.refund.map(|j| j.0),
-            policy_override: self.policy_override.map(|j| j.0),
+            refund: self
+                .refund
+                .map(|j| serde_json::from_value(j.0))
+                .transpose()
+                .map_err(StoreError::corrupt)?,
+            policy_override: self
+                .policy_override
+                .map(|j| serde_json::from_value(j.0))
+                .transpose()
+                .map_err(StoreError::corrupt)?,
             version: self.version,
             created_at: self.created_at.instant()?,
             updated_at: self.updated_at.instant()?,
-        }
-        .into_domain()
+        })
     }
 }
 
@@ -145,21 +161,20 @@ pub(super) struct UnitRow<T> {
 
 impl<T: StoredInstant> UnitRow<T> {
     pub(super) fn into_domain(self) -> Result<Unit, StoreError> {
-        UnitRecord {
-            tenant_id: self.tenant_id,
-            id: self.id,
+        Ok(Unit {
+            id: UnitId::from_uuid(self.id),
+            tenant_id: TenantId::from_uuid(self.tenant_id),
             name: self.name,
             kind: self.kind,
-            inventory: self.inventory,
-            max_guests: self.max_guests,
+            inventory: Inventory::new(self.inventory).map_err(StoreError::corrupt)?,
+            max_guests: Guests::new(self.max_guests).map_err(StoreError::corrupt)?,
             description: self.description,
-            amenities: self.amenities.0,
-            images: self.images.0,
+            amenities: serde_json::from_value(self.amenities.0).map_err(StoreError::corrupt)?,
+            images: serde_json::from_value(self.images.0).map_err(StoreError::corrupt)?,
             attributes: self.attributes.0,
             archived: self.archived,
             created_at: self.created_at.instant()?,
-        }
-        .into_domain()
+        })
     }
 }
 
@@ -176,16 +191,18 @@ pub(super) struct TenantRow<T> {
 
 impl<T: StoredInstant> TenantRow<T> {
     pub(super) fn into_domain(self) -> Result<Tenant, StoreError> {
-        TenantRecord {
-            id: self.id,
-            slug: self.slug,
+        Ok(Tenant {
+            id: TenantId::from_uuid(self.id),
+            slug: self.slug.parse().map_err(StoreError::corrupt)?,
             name: self.name,
-            timezone: self.timezone,
-            currency: self.currency,
+            timezone: self.timezone.parse().map_err(StoreError::corrupt)?,
+            currency: self
+                .currency
+                .parse::<Currency>()
+                .map_err(StoreError::corrupt)?,
             locale: self.locale,
             created_at: self.created_at.instant()?,
-        }
-        .into_domain()
+        })
     }
 }
 
@@ -232,17 +249,16 @@ pub(super) struct UserRow<T> {
 
 impl<T: StoredInstant> UserRow<T> {
     pub(super) fn into_domain(self) -> Result<(crate::user::User, String), StoreError> {
-        records::UserRecord {
-            tenant_id: self.tenant_id,
-            id: self.id,
-            email: self.email,
-            password_hash: self.password_hash,
-            role: self.role,
+        let user = crate::user::User {
+            id: crate::ids::UserId::from_uuid(self.id),
+            tenant_id: TenantId::from_uuid(self.tenant_id),
+            email: self.email.parse().map_err(StoreError::corrupt)?,
+            role: self.role.parse().map_err(StoreError::corrupt)?,
             created_at: self.created_at.instant()?,
             disabled_at: self.disabled_at.map(StoredInstant::instant).transpose()?,
             session_epoch: self.session_epoch,
-        }
-        .into_domain()
+        };
+        Ok((user, self.password_hash))
     }
 }
 
@@ -290,16 +306,15 @@ pub(super) struct ApiKeyRow<T> {
 
 impl<T: StoredInstant> ApiKeyRow<T> {
     pub(super) fn into_domain(self) -> Result<(ApiKey, String), StoreError> {
-        records::ApiKeyRecord {
-            tenant_id: self.tenant_id,
-            id: self.id,
+        let key = ApiKey {
+            id: ApiKeyId::from_uuid(self.id),
+            tenant_id: TenantId::from_uuid(self.tenant_id),
             name: self.name,
-            role: self.role,
-            secret_hash: self.secret_hash,
+            role: self.role.parse().map_err(StoreError::corrupt)?,
             created_at: self.created_at.instant()?,
             revoked_at: self.revoked_at.map(StoredInstant::instant).transpose()?,
-        }
-        .into_domain()
+        };
+        Ok((key, self.secret_hash))
     }
 }
 
@@ -320,19 +335,26 @@ pub(super) struct LockRow<T> {
 
 impl<T: StoredInstant> LockRow<T> {
     pub(super) fn into_domain(self) -> Result<Lock, StoreError> {
-        records::LockRecord {
-            tenant_id: self.tenant_id,
-            id: self.id,
-            unit_id: self.unit_id,
-            range_start: self.range_start.map(StoredInstant::instant).transpose()?,
-            range_end: self.range_end.map(StoredInstant::instant).transpose()?,
-            reservation_id: self.reservation_id,
-            holder_actor: self.holder_actor,
-            holder_name: self.holder_name,
-            session_id: self.session_id,
+        let range = match (
+            self.range_start.map(StoredInstant::instant).transpose()?,
+            self.range_end.map(StoredInstant::instant).transpose()?,
+        ) {
+            (Some(a), Some(b)) => Some(TimeRange::new(a, b).map_err(StoreError::corrupt)?),
+            _ => None,
+        };
+        Ok(crate::lock::Lock {
+            id: crate::ids::LockId::from_uuid(self.id),
+            tenant_id: TenantId::from_uuid(self.tenant_id),
+            unit_id: UnitId::from_uuid(self.unit_id),
+            range,
+            reservation_id: self.reservation_id.map(ReservationId::from_uuid),
+            holder: crate::lock::LockHolder {
+                actor: self.holder_actor.parse().map_err(StoreError::corrupt)?,
+                display_name: self.holder_name,
+                session: self.session_id.parse().map_err(StoreError::corrupt)?,
+            },
             acquired_at: self.acquired_at.instant()?,
             expires_at: self.expires_at.instant()?,
-        }
-        .into_domain()
+        })
     }
 }

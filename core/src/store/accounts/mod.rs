@@ -5,15 +5,13 @@
 //! serialized; PostgreSQL locks the active owners' rows first.
 
 use async_trait::async_trait;
-use chrono::DateTime;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
-use crate::api_key::ApiKey;
-use crate::api_key::NewApiKey;
+use crate::api_key::{ApiKey, NewApiKey};
 use crate::audit::Actor;
-use crate::ids::ApiKeyId;
-use crate::ids::TenantId;
+use crate::ids::{ApiKeyId, TenantId};
 use crate::store::StoreError;
+
 mod sql;
 
 /// A tenant's users and API keys.

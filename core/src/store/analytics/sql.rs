@@ -12,8 +12,7 @@ use super::{AnalyticsStore, BOOKING_COLUMNS, BookingRow, unit_version};
 use crate::analytics::Booking;
 use crate::ids::TenantId;
 use crate::store::StoreError;
-use crate::store::sql::StoredInstant;
-use crate::store::sql::{Dialect, Instant, SqlStore};
+use crate::store::sql::{Dialect, Instant, SqlStore, StoredInstant};
 use crate::time_range::TimeRange;
 use crate::unit_history::UnitVersion;
 

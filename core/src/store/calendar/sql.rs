@@ -29,9 +29,7 @@ use crate::ical::token::FeedToken;
 use crate::ids::{CalendarBlockId, ReservationId, TenantId, UnitId};
 use crate::store::StoreError;
 use crate::store::locks::Locks;
-use crate::store::sql::Journal;
-use crate::store::sql::{Affected, Instant, StoredInstant};
-use crate::store::sql::{Conn, Dialect, SqlStore};
+use crate::store::sql::{Affected, Conn, Dialect, Instant, Journal, SqlStore, StoredInstant};
 use crate::store::units::Units;
 use crate::time_range::TimeRange;
 

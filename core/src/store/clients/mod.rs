@@ -4,17 +4,13 @@
 //! are serialized already). Written once for both databases (`sql.rs`).
 
 use async_trait::async_trait;
-use chrono::DateTime;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::audit::Actor;
-use crate::client::Client;
-use crate::client::ClientFilter;
-use crate::client::ClientPatch;
-use crate::client::NewClient;
-use crate::ids::ClientId;
-use crate::ids::TenantId;
+use crate::client::{Client, ClientFilter, ClientPatch, NewClient};
+use crate::ids::{ClientId, TenantId};
 use crate::store::StoreError;
+
 mod sql;
 
 pub(crate) use sql::Clients;

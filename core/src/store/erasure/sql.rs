@@ -16,12 +16,9 @@ use crate::audit::Actor;
 use crate::client::Client;
 use crate::erasure::{self, ErasedEntity, ErasureReport};
 use crate::ids::{ClientId, TenantId};
-use crate::store::StoreError;
-use crate::store::clients::ClientLock;
-use crate::store::clients::Clients;
-use crate::store::records;
-use crate::store::sql::Journal;
-use crate::store::sql::{Conn, Dialect, SqlStore};
+use crate::store::clients::{ClientLock, Clients};
+use crate::store::sql::{Conn, Dialect, Journal, SqlStore};
+use crate::store::{StoreError, records};
 
 #[each_database]
 #[async_trait]

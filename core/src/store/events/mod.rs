@@ -8,16 +8,11 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use crate::audit::Actor;
-use crate::audit::AuditCursor;
-use crate::audit::AuditEntry;
-use crate::audit::AuditFilter;
-use crate::event::Event;
-use crate::event::EventCursor;
+use crate::audit::{Actor, AuditCursor, AuditEntry, AuditFilter};
+use crate::event::{Event, EventCursor};
 use crate::ids::TenantId;
-use crate::store::AUDIT_HISTORY_LIMIT;
-use crate::store::NewEvent;
-use crate::store::StoreError;
+use crate::store::{AUDIT_HISTORY_LIMIT, NewEvent, StoreError};
+
 mod sql;
 
 /// The event stream and the audit log.

@@ -5,16 +5,13 @@
 //! ([`Locks::ensure_unlocked`]); written once for both databases (`sql.rs`).
 
 use async_trait::async_trait;
-use chrono::DateTime;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::audit::Actor;
-use crate::ids::LockId;
-use crate::ids::TenantId;
-use crate::lock::Lock;
-use crate::lock::NewLock;
-use crate::lock::SessionId;
+use crate::ids::{LockId, TenantId};
+use crate::lock::{Lock, NewLock, SessionId};
 use crate::store::StoreError;
+
 mod sql;
 
 pub(crate) use sql::Locks;

@@ -25,8 +25,7 @@ use crate::media::{
     MAX_IMAGES_PER_UNIT, MediaBlob, MediaFormat, MediaHash, NewUnitImage, UnitImage, Uploaded,
 };
 use crate::store::StoreError;
-use crate::store::sql::Journal;
-use crate::store::sql::{Conn, Dialect, Instant, SqlStore};
+use crate::store::sql::{Conn, Dialect, Instant, Journal, SqlStore};
 use crate::store::units::Units;
 
 const IMAGE_SELECT: &str = "SELECT i.id, i.tenant_id, i.unit_id, i.position, i.alt, i.width, \

@@ -20,8 +20,7 @@ use crate::ids::TenantId;
 use crate::media::{NewTenantPicture, TenantPicture, TenantPictures};
 use crate::store::StoreError;
 use crate::store::media::sql::Media;
-use crate::store::sql::Journal;
-use crate::store::sql::{Conn, Dialect, SqlStore};
+use crate::store::sql::{Conn, Dialect, Journal, SqlStore};
 use crate::store::tenants::Tenants;
 
 #[each_database]

@@ -18,8 +18,7 @@ use crate::ids::TenantId;
 use crate::profile::TenantProfile;
 use crate::store::StoreError;
 use crate::store::records::{self, to_json};
-use crate::store::sql::Journal;
-use crate::store::sql::{Conn, Dialect, SqlStore};
+use crate::store::sql::{Conn, Dialect, Journal, SqlStore};
 use crate::store::tenants::Tenants;
 use crate::tenant::{NewTenant, Tenant};
 

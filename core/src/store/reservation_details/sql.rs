@@ -13,14 +13,11 @@ use crate::audit::Actor;
 use crate::ids::TenantId;
 use crate::reservation::Reservation;
 use crate::reservation_details::DetailsChange;
-use crate::store::StoreError;
-use crate::store::clients::ClientLock;
-use crate::store::clients::Clients;
+use crate::store::clients::{ClientLock, Clients};
 use crate::store::locks::Locks;
-use crate::store::records;
 use crate::store::reservations::Reservations;
-use crate::store::sql::Journal;
-use crate::store::sql::SqlStore;
+use crate::store::sql::{Journal, SqlStore};
+use crate::store::{StoreError, records};
 
 #[each_database]
 #[async_trait]

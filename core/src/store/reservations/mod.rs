@@ -10,19 +10,13 @@
 use async_trait::async_trait;
 
 use crate::audit::Actor;
-use crate::ids::ReservationId;
-use crate::ids::TenantId;
-use crate::ids::UnitId;
-use crate::reservation::IdempotencyKey;
-use crate::reservation::Reservation;
-use crate::store::Inserted;
-use crate::store::NewReservation;
-use crate::store::Occupancy;
-use crate::store::PeriodChange;
-use crate::store::ReservationFilter;
-use crate::store::StoreError;
-use crate::store::Transition;
+use crate::ids::{ReservationId, TenantId, UnitId};
+use crate::reservation::{IdempotencyKey, Reservation};
+use crate::store::{
+    Inserted, NewReservation, Occupancy, PeriodChange, ReservationFilter, StoreError, Transition,
+};
 use crate::time_range::TimeRange;
+
 mod sql;
 
 pub(crate) use sql::{Reservations, loads};

@@ -4,17 +4,14 @@
 //! row-level security, so it is read from the pool.
 
 use async_trait::async_trait;
-use chrono::DateTime;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::audit::Actor;
-use crate::ids::TenantId;
-use crate::ids::UnitId;
+use crate::ids::{TenantId, UnitId};
 use crate::store::StoreError;
-use crate::tenant::NewTenant;
-use crate::tenant::Tenant;
-use crate::tenant::TenantSlug;
+use crate::tenant::{NewTenant, Tenant, TenantSlug};
 use crate::unit::Unit;
+
 mod sql;
 
 pub(crate) use sql::{Tenants, tenant_fk, unknown_tenant};

@@ -5,16 +5,13 @@
 //! both databases (`sql.rs`).
 
 use async_trait::async_trait;
-use chrono::DateTime;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::audit::Actor;
-use crate::ids::TenantId;
-use crate::ids::UnitId;
+use crate::ids::{TenantId, UnitId};
 use crate::store::StoreError;
-use crate::unit::NewUnit;
-use crate::unit::Unit;
-use crate::unit::UnitPatch;
+use crate::unit::{NewUnit, Unit, UnitPatch};
+
 mod sql;
 
 pub(crate) use sql::Units;

@@ -105,6 +105,10 @@ pub enum EngineError {
     /// The tenant's policy failed or is missing.
     #[error("{0}")]
     Policy(String),
+    /// A candidate policy (a plan's) does not load or fails its own tests:
+    /// `file:line:col: message` lines. Reported as INVALID_INPUT.
+    #[error("the candidate policy does not load or fails its tests: {}", .0.join("; "))]
+    CandidateRejected(Vec<String>),
     /// An internal failure; the source is logged, never shown.
     #[error("internal error")]
     Internal(#[source] StoreError),
@@ -118,7 +122,7 @@ impl EngineError {
     pub const fn code(&self) -> ErrorCode {
         match self {
             Self::NotFound { .. } => ErrorCode::NotFound,
-            Self::InvalidInput { .. } => ErrorCode::InvalidInput,
+            Self::InvalidInput { .. } | Self::CandidateRejected(_) => ErrorCode::InvalidInput,
             Self::Validation(_) => ErrorCode::Validation,
             Self::Unavailable { .. } | Self::Occupied { .. } => ErrorCode::Unavailable,
             Self::Locked(_) => ErrorCode::Locked,
@@ -164,6 +168,15 @@ impl From<PolicyError> for EngineError {
             other @ (PolicyError::NotLoaded(_) | PolicyError::Failed(_)) => {
                 Self::Policy(other.to_string())
             }
+        }
+    }
+}
+
+impl From<crate::policy::CandidateError> for EngineError {
+    fn from(e: crate::policy::CandidateError) -> Self {
+        match e {
+            crate::policy::CandidateError::Rejected(lines) => Self::CandidateRejected(lines),
+            crate::policy::CandidateError::Unsupported(message) => Self::Policy(message),
         }
     }
 }

@@ -34,6 +34,7 @@ pub mod mail;
 pub mod mail_commands;
 pub mod media;
 pub mod money;
+pub mod plan;
 pub mod policy;
 pub mod policy_override;
 pub mod profile;

@@ -307,10 +307,46 @@ pub struct PolicyStatus {
     pub rejection: Vec<String>,
 }
 
+/// One file of a tenant directory as an editor holds it: its path inside the
+/// directory (`tenant.yaml`, `tests/pricing.yaml`) and its text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyFile {
+    /// The path inside the tenant directory, with `/` separators.
+    pub path: String,
+    /// The file's text.
+    pub text: String,
+}
+
+/// Why a candidate policy cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CandidateError {
+    /// It does not load, or fails its own tests: `file:line:col: message`
+    /// lines, as `policyStatus.rejection` gives them. Reported as INVALID_INPUT.
+    #[error("the candidate policy does not load or fails its tests ({} problem(s))", .0.len())]
+    Rejected(Vec<String>),
+    /// This provider compiles no candidates. Reported as POLICY_ERROR.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
 /// Finds the live policy of a tenant (the registry of loaded tenant policies).
 pub trait PolicyProvider: Send + Sync + Debug {
     /// The tenant's current policy.
     fn policy(&self, tenant: &Tenant) -> Result<Arc<dyn Policy>, PolicyError>;
+
+    /// Compiles `files` (a whole tenant directory) as a candidate policy of
+    /// `tenant`, checked and tested exactly as a reload is, without making it
+    /// live. None by default.
+    fn candidate(
+        &self,
+        tenant: &Tenant,
+        files: &[PolicyFile],
+    ) -> Result<Arc<dyn Policy>, CandidateError> {
+        let _ = (tenant, files);
+        Err(CandidateError::Unsupported(
+            "this server compiles no candidate policies".into(),
+        ))
+    }
 
     /// The state of the tenant's policy; `None` when the provider keeps none.
     fn status(&self, tenant: &Tenant) -> Option<PolicyStatus> {

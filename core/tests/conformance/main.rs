@@ -51,6 +51,7 @@ mod login_throttle;
 mod mail;
 mod media;
 mod overrides;
+mod plan;
 mod postgres_guards;
 mod profiles;
 mod public_requests;

@@ -14,7 +14,17 @@
 //!   the same with an attribute of each unit's own, so every unit is evaluated
 //!   (the baseline);
 //! - `reload/write_to_live`: from writing `tenant.yaml` to the new version being
-//!   live, through the file watcher (debounce included).
+//!   live, through the file watcher (debounce included);
+//! - `plan/rhai_10000_reservations`: `Engine::plan_policy` on SQLite with the
+//!   Rhai nightly rules above (horizon 800 days) as the live version and a
+//!   candidate with `base_rate` 20000: 40 cabins, each with its own attribute
+//!   (so each is sampled on its own: 40 × 720 = 28,800 sample requests), and
+//!   250 consecutive 3-night stays per cabin from 2026-11-10, booked through
+//!   the engine on 2026-11-02 (10,000 stays; arrivals on a Sunday, or of
+//!   fewer than 3 nights' worth in winter, are refused under both versions'
+//!   rules and were booked with an override); planned at 2026-11-04.
+//!   `plan/rhai_baseline_live_only`: the same reads and the same evaluations
+//!   under the live version alone (`Engine::plan_data`, `plan::accepted_under`).
 //!
 //! Run with `cargo bench -p berth-policy --bench policy`; results are recorded in
 //! BENCHMARKS.md.
@@ -498,9 +508,153 @@ fn reload(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&root);
 }
 
+/// The one live policy of every tenant (the plan benchmark's bookings).
+#[derive(Debug)]
+struct OnePolicy(Arc<dyn berth_core::policy::Policy>);
+
+impl berth_core::policy::PolicyProvider for OnePolicy {
+    fn policy(
+        &self,
+        _: &Tenant,
+    ) -> Result<Arc<dyn berth_core::policy::Policy>, berth_core::policy::PolicyError> {
+        Ok(self.0.clone())
+    }
+}
+
+fn plan(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let runtime = Runtime::new(Limits::default()).unwrap();
+    let root = temp_root();
+    let yaml = NIGHTLY.replace("horizon_days: 400", "horizon_days: 800");
+    let live_dir = write_tenant(&root.join("live"), "bench-cabins", &yaml);
+    let candidate_dir = write_tenant(
+        &root.join("candidate"),
+        "bench-cabins",
+        &yaml.replace("base_rate: 18000", "base_rate: 20000"),
+    );
+    let live: Arc<dyn berth_core::policy::Policy> =
+        Arc::new(loader::load(&runtime, &live_dir, 1).unwrap());
+    let candidate: Arc<dyn berth_core::policy::Policy> =
+        Arc::new(loader::load(&runtime, &candidate_dir, 2).unwrap());
+    let booked_at = "2026-11-02T09:00:00Z".parse().unwrap();
+    let clock = Arc::new(ManualClock::new(booked_at));
+    let (engine, tenant_id) = rt.block_on(async {
+        let path = root.join("plan.db");
+        let store = SqliteStore::connect(&format!("sqlite:{}", path.display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let t = store
+            .create_tenant(
+                NewTenant {
+                    slug: "bench-cabins".parse().unwrap(),
+                    name: "Bench".into(),
+                    timezone: chrono_tz::Europe::Zurich,
+                    currency: "CHF".parse().unwrap(),
+                    locale: "en".into(),
+                },
+                &Actor::System,
+                booked_at,
+            )
+            .await
+            .unwrap();
+        let engine = Engine::new(
+            Arc::new(store.clone()),
+            Arc::new(OnePolicy(live.clone())),
+            clock.clone(),
+        );
+        let first: NaiveDate = "2026-11-10".parse().unwrap();
+        for i in 0..40 {
+            let new = NewUnit {
+                name: format!("Cabin {i:02}"),
+                kind: None,
+                inventory: Inventory::new(1).unwrap(),
+                max_guests: Guests::new(4).unwrap(),
+                description: None,
+                amenities: vec![],
+                images: vec![],
+                attributes: serde_json::json!({ "unit_no": i }),
+            };
+            let unit = store
+                .create_unit(t.id, new, &Actor::System, booked_at)
+                .await
+                .unwrap();
+            for n in 0..250 {
+                let check_in = first + chrono::Days::new(3 * n);
+                let cmd = berth_core::engine::CreateReservation {
+                    unit_id: unit.id,
+                    period: PeriodRequest::Nights {
+                        check_in,
+                        check_out: check_in + chrono::Days::new(3),
+                    },
+                    party: Party {
+                        guests: Guests::new(2).unwrap(),
+                        quantity: Quantity::ONE,
+                    },
+                    client: berth_core::store::ClientRef::None,
+                    idempotency_key: None,
+                    notes: None,
+                    hold: false,
+                    channel: berth_core::reservation::Channel::Admin,
+                    consume_lock: None,
+                    policy_override: Some(berth_core::policy_override::OverrideRequest {
+                        reason: "the plan benchmark's refused arrivals".parse().unwrap(),
+                        by_name: "bench".into(),
+                    }),
+                };
+                engine
+                    .create_reservation(t.id, cmd, &Actor::System)
+                    .await
+                    .unwrap();
+            }
+        }
+        clock.advance(chrono::Duration::days(2));
+        (engine, t.id)
+    });
+    let planned = rt
+        .block_on(engine.plan_policy(tenant_id, live.clone(), candidate.clone()))
+        .unwrap();
+    assert_eq!(planned.summary.reservations_replayed, 10_000);
+    assert_eq!(planned.summary.quotes_sampled, 40 * 720);
+    assert!(planned.summary.reservations_repriced > 5_000);
+    let mut group = c.benchmark_group("plan");
+    group.sample_size(10);
+    group.bench_function("rhai_10000_reservations", |b| {
+        b.iter(|| {
+            rt.block_on(engine.plan_policy(tenant_id, live.clone(), candidate.clone()))
+                .unwrap()
+        });
+    });
+    group.bench_function("rhai_baseline_live_only", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let data = engine.plan_data(tenant_id).await.unwrap();
+                let live = live.clone();
+                tokio::task::spawn_blocking(move || {
+                    berth_core::plan::accepted_under(&*live, data.input()).unwrap()
+                })
+                .await
+                .unwrap()
+            })
+        });
+    });
+    group.finish();
+    let _ = std::fs::remove_dir_all(&root);
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
     targets = quotes, availability, reload
 }
-criterion_main!(benches);
+
+criterion_group! {
+    name = plans;
+    config = Criterion::default().measurement_time(Duration::from_secs(20)).warm_up_time(Duration::from_secs(3));
+    targets = plan
+}
+criterion_main!(benches, plans);

@@ -8,6 +8,7 @@
 
 pub mod accept;
 pub mod calendar;
+pub mod candidate;
 pub mod check;
 pub mod config;
 pub mod diagnostic;

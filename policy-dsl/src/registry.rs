@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 use berth_core::clock::Clock;
-use berth_core::policy::{Policy, PolicyError, PolicyProvider};
+use berth_core::policy::{CandidateError, Policy, PolicyError, PolicyFile, PolicyProvider};
 use berth_core::tenant::Tenant;
 use chrono::{DateTime, Utc};
 use tokio::sync::broadcast;
@@ -211,25 +211,7 @@ impl PolicyRegistry {
     /// Loads, compiles and tests a candidate version.
     fn candidate(&self, dir: &Path) -> Result<TenantPolicy, Vec<Diagnostic>> {
         let version = self.next_version.fetch_add(1, Ordering::Relaxed);
-        let policy = loader::load(&self.runtime, dir, version)?;
-        let outcomes = testcase::run(&policy, dir)?;
-        let failures: Vec<Diagnostic> = outcomes
-            .into_iter()
-            .filter_map(|o| {
-                o.failure.map(|why| Diagnostic {
-                    file: o.file,
-                    line: o.line,
-                    column: 1,
-                    yaml_path: None,
-                    message: format!("test case `{}` failed: {why}", o.name),
-                })
-            })
-            .collect();
-        if failures.is_empty() {
-            Ok(policy)
-        } else {
-            Err(failures)
-        }
+        crate::candidate::load_and_test(&self.runtime, dir, version)
     }
 
     fn activate(&self, slug: &str, policy: TenantPolicy) {
@@ -289,6 +271,20 @@ impl PolicyProvider for PolicyRegistry {
         self.get(tenant.slug.as_str())
             .map(|p| p as Arc<dyn Policy>)
             .ok_or_else(|| PolicyError::NotLoaded(tenant.slug.to_string()))
+    }
+
+    /// Loads `files` as the tenant's directory (with the live directory's
+    /// pictures), checked and tested as a reload is; nothing goes live.
+    fn candidate(
+        &self,
+        tenant: &Tenant,
+        files: &[PolicyFile],
+    ) -> Result<Arc<dyn Policy>, CandidateError> {
+        let slug = tenant.slug.as_str();
+        let live_dir = self.root.join(slug);
+        crate::candidate::from_files(&self.runtime, Some(&live_dir), slug, files)
+            .map(|p| Arc::new(p) as Arc<dyn Policy>)
+            .map_err(|d| CandidateError::Rejected(d.iter().map(ToString::to_string).collect()))
     }
 
     fn status(&self, tenant: &Tenant) -> Option<berth_core::policy::PolicyStatus> {

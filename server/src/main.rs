@@ -46,6 +46,7 @@ fn main() -> ExitCode {
             Command::Policy(PolicyCommand::Test(args)) => {
                 cli::policy::test(args.dirs.dirs, &args.dirs.tenants, args.accept)
             }
+            Command::Policy(PolicyCommand::Plan(args)) => cli::plan::plan(args).await,
             Command::Schema(SchemaCommand::Policy { file }) => {
                 cli::policy::print_schema(file).map(|()| true)
             }

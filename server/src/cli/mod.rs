@@ -3,6 +3,7 @@
 //! `BERTH_PUBLIC_RATE_LIMIT`, `BERTH_SITE_HOSTS`, `BERTH_SMTP_URL`, ...), so containers can be configured without flags.
 
 pub mod healthcheck;
+pub mod plan;
 pub mod policy;
 
 use std::net::SocketAddr;
@@ -110,6 +111,9 @@ pub enum PolicyCommand {
     Check(PolicyDirs),
     /// Run tenant test cases; prints "N passed, N failed"; exit 1 on failures.
     Test(PolicyTestArgs),
+    /// What a candidate tenant directory would change over the tenant's real
+    /// data (checked and tested first); exit 0 when the plan ran.
+    Plan(crate::cli::plan::PlanArgs),
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,7 @@ mod live;
 mod mail;
 mod media;
 mod policy;
+mod policy_plan;
 mod recurrence;
 mod site;
 #[path = "../support/smtp.rs"]

@@ -1,8 +1,9 @@
 //! GraphQL errors: every engine error becomes a GraphQL error whose
 //! `extensions.code` is the stable code of DESIGN.md; policy refusals also carry
-//! `extensions.violations`, lock refusals `extensions.holder`, and a staff block
-//! refused over a reservation `extensions.reservationId`. Internal causes are
-//! logged here and never sent.
+//! `extensions.violations`, lock refusals `extensions.holder`, a staff block
+//! refused over a reservation `extensions.reservationId`, and a candidate
+//! policy that does not load or fails its tests (a plan's) `extensions.rejection`.
+//! Internal causes are logged here and never sent.
 
 use async_graphql::{Error, ErrorExtensions};
 use berth_core::accounts::AccountError;
@@ -58,6 +59,16 @@ pub fn from_engine(err: EngineError) -> Error {
             Error::new(err.to_string()).extend_with(|_, e| {
                 e.set("code", ErrorCode::Unavailable.as_str());
                 e.set("reservationId", id.clone());
+            })
+        }
+        EngineError::CandidateRejected(lines) => {
+            let list: Vec<async_graphql::Value> = lines
+                .iter()
+                .map(|l| async_graphql::Value::from(l.clone()))
+                .collect();
+            Error::new(err.to_string()).extend_with(|_, e| {
+                e.set("code", ErrorCode::InvalidInput.as_str());
+                e.set("rejection", async_graphql::Value::List(list.clone()));
             })
         }
         EngineError::Internal(_) | EngineError::Crashed(_) => {

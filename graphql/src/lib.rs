@@ -24,6 +24,7 @@ pub mod locks;
 pub mod mail;
 pub mod media;
 pub mod page;
+pub mod policy_plan;
 pub mod profile;
 pub mod public;
 pub mod push;
@@ -62,7 +63,7 @@ pub struct Query(
     analytics::AnalyticsQuery,
     users::UsersQuery,
     board::BoardQuery,
-    unit_calendar::UnitCalendarQuery,
+    CalendarAndPlanQuery,
 );
 
 /// The mutation root: every feature's mutations.
@@ -89,6 +90,14 @@ pub struct Mutation(
 /// layout recursion, which the query root had nearly used up.
 #[derive(MergedObject, Default, Debug)]
 pub struct MessagingQuery(push::PushQuery, mail::MailQuery);
+
+/// A unit's public calendar and the policy plan, as one member of the query
+/// root (see [`MessagingQuery`]).
+#[derive(MergedObject, Default, Debug)]
+pub struct CalendarAndPlanQuery(
+    unit_calendar::UnitCalendarQuery,
+    policy_plan::PolicyPlanQuery,
+);
 
 /// The mutations of [`MessagingQuery`]'s features.
 #[derive(MergedObject, Default, Debug)]

@@ -17,6 +17,7 @@ mod isolation;
 mod live;
 mod mail;
 mod media;
+mod policy_plan;
 mod profile;
 mod push;
 mod roles;

@@ -34,7 +34,7 @@ const SCREENFUL: usize = 12;
 pub struct PlanArgs {
     /// The candidate tenant directory (named after the tenant's slug).
     pub dir: PathBuf,
-    /// `table` (readable) or `json` (every field; see docs/policies.md).
+    /// `table` (readable) or `json` (every field; see policies/README.md).
     #[arg(long, value_enum, default_value = "table")]
     pub format: PlanFormat,
     /// List every changed reservation and unit-month, not a screenful.

@@ -1,6 +1,7 @@
 //! The policy plan on both stores, over real rows: a table of candidates —
-//! the live rules unchanged, a raised nightly rate, Friday closed to arrival, a
-//! minimum stay of three nights — each planned against the nightly test policy
+//! the live rules unchanged, a raised nightly rate, a Christmas season surcharge,
+//! Friday closed to arrival, a minimum stay of three nights — each planned
+//! against the nightly test policy
 //! over the same reservations, with every figure computed by hand below.
 //!
 //! The world: the clock at Wednesday 2026-11-04 09:00 UTC (Oslo: 10:00), so the
@@ -10,13 +11,14 @@
 //! guests and by its full count — 90 × 4 × 2 = 720 requests a unit. Live rates:
 //! 1000.00 a night plus 250.00 a stay (minor units: 100,000 and 25,000).
 //! Future reservations, booked on 2026-11-02: Cabin Tue Nov 10–13 (325,000),
-//! Cabin Sat Nov 14–16 (225,000), Lodge Fri Nov 20–27 (725,000). Not replayed:
+//! Cabin Sat Nov 14–16 (225,000), Lodge Fri Nov 20–27 (725,000), Cabin Tue Dec
+//! 22–25 (325,000). Not replayed:
 //! a canceled Lodge stay, a Cabin stay that started on Nov 3, and another
 //! tenant's stay.
 
 use std::sync::Arc;
 
-use berth_core::money::{Money, Price};
+use berth_core::money::{Money, Price, PriceLine};
 use berth_core::plan::{Change, PolicyPlan};
 use berth_core::policy::{
     Party, PeriodRequest, Policy, PolicyContext, PolicyError, ResolvedPeriod, Violation,
@@ -29,13 +31,15 @@ use crate::support::{self, Backend, staff, stay};
 
 on_both_stores!(a_plan_shows_what_each_candidate_changes);
 
-/// The nightly test policy with a different rate, a closed arrival weekday or
-/// a minimum stay.
+/// The nightly test policy with a different rate, a closed arrival weekday, a
+/// minimum stay, or a surcharge per night of the Christmas season (the nights
+/// of 2026-12-20 to 2027-01-05).
 #[derive(Debug)]
 struct Candidate {
     inner: NightlyTestPolicy,
     closed_to_arrival: Option<Weekday>,
     min_nights: i64,
+    season_surcharge: i64,
 }
 
 impl Candidate {
@@ -44,6 +48,7 @@ impl Candidate {
             inner: NightlyTestPolicy::default(),
             closed_to_arrival: None,
             min_nights: 1,
+            season_surcharge: 0,
         }
     }
 }
@@ -84,7 +89,27 @@ impl Policy for Candidate {
         party: &Party,
         resolved: &ResolvedPeriod,
     ) -> Result<Price, PolicyError> {
-        self.inner.price(ctx, party, resolved)
+        let price = self.inner.price(ctx, party, resolved)?;
+        let (Some(a), Some(b)) = (resolved.check_in, resolved.check_out) else {
+            return Ok(price);
+        };
+        let (from, to) = (support::date("2026-12-20"), support::date("2027-01-05"));
+        let nights = a
+            .iter_days()
+            .take_while(|d| *d < b)
+            .filter(|d| (from..=to).contains(d));
+        let surcharge = self.season_surcharge * i64::try_from(nights.count()).unwrap();
+        if surcharge == 0 {
+            return Ok(price);
+        }
+        let mut lines = price.lines;
+        lines.push(PriceLine {
+            kind: "season".into(),
+            label: "Christmas".into(),
+            amount: Money::new(surcharge, ctx.tenant.currency),
+        });
+        Price::from_lines(ctx.tenant.currency, lines)
+            .map_err(|e| PolicyError::Failed(e.to_string()))
     }
 }
 
@@ -136,8 +161,9 @@ fn cases() -> Vec<Case> {
                 ("Cabin", "2026-11-10", Change::Repriced, Some(60_000)),
                 ("Cabin", "2026-11-14", Change::Repriced, Some(40_000)),
                 ("Lodge", "2026-11-20", Change::Repriced, Some(140_000)),
+                ("Cabin", "2026-12-22", Change::Repriced, Some(60_000)),
             ],
-            price_difference: 240_000,
+            price_difference: 300_000,
             // Every sample request is repriced: 2 × 720.
             quotes: (0, 1_440),
             closed: (0, None),
@@ -145,6 +171,23 @@ fn cases() -> Vec<Case> {
             revenue_difference: 2 * 90 * 2 * 13 * 20_000,
             // November 4–30: 27 dates × 2 parties × 13 nights × 20,000.
             cabin_november: Some(27 * 2 * 13 * 20_000),
+        },
+        Case {
+            // 100.00 more a night from Dec 20 to Jan 5 (17 nights). Each
+            // season night lies in 1 + 2 + 3 + 7 = 13 of the sampled stays
+            // (by length) of each party; the stays touching the season: 17 +
+            // L − 1 arrivals for length L, 17 + 18 + 19 + 23 = 77 a party.
+            name: "a Christmas season surcharge",
+            candidate: Candidate {
+                season_surcharge: 10_000,
+                ..Candidate::live()
+            },
+            reservations: &[("Cabin", "2026-12-22", Change::Repriced, Some(30_000))],
+            price_difference: 30_000,
+            quotes: (0, 2 * 77 * 2),
+            closed: (0, None),
+            revenue_difference: 2 * 17 * 13 * 2 * 10_000,
+            cabin_november: None,
         },
         Case {
             name: "Friday closed to arrival",
@@ -200,6 +243,7 @@ async fn a_plan_shows_what_each_candidate_changes(backend: Backend) {
     book(cabin.id, "2026-11-10", "2026-11-13").await;
     book(cabin.id, "2026-11-14", "2026-11-16").await;
     book(lodge.id, "2026-11-20", "2026-11-27").await;
+    book(cabin.id, "2026-12-22", "2026-12-25").await;
     let canceled = book(lodge.id, "2026-12-01", "2026-12-03").await;
     engine
         .transition(
@@ -236,7 +280,7 @@ async fn a_plan_shows_what_each_candidate_changes(backend: Backend) {
         assert_eq!(plan.tenant, "alpine-cabins", "{name}");
         assert_eq!(plan.sample_from, support::date("2026-11-04"), "{name}");
         assert_eq!(
-            s.reservations_replayed, 3,
+            s.reservations_replayed, 4,
             "{name}: future, active, this tenant's"
         );
         assert_eq!(s.quotes_sampled, 2 * 720, "{name}");

@@ -36,6 +36,7 @@ pub mod media;
 pub mod money;
 pub mod plan;
 pub mod policy;
+pub mod policy_candidate;
 pub mod policy_override;
 pub mod profile;
 pub mod push;

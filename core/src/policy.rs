@@ -348,6 +348,34 @@ pub trait PolicyProvider: Send + Sync + Debug {
         ))
     }
 
+    /// Checks `files` as a candidate of `tenant` and runs its tests, reporting
+    /// every problem and case (a failing candidate is the answer). None by
+    /// default.
+    fn test_candidate(
+        &self,
+        tenant: &Tenant,
+        files: &[PolicyFile],
+    ) -> Result<crate::policy_candidate::CandidateReport, CandidateError> {
+        let _ = (tenant, files);
+        Err(CandidateError::Unsupported(
+            "this server runs no candidate policies".into(),
+        ))
+    }
+
+    /// The test files of `files` with the expected figures of their failing
+    /// price cases computed anew by the candidate (nothing written);
+    /// `Rejected` when the candidate does not load. None by default.
+    fn accept_figures(
+        &self,
+        tenant: &Tenant,
+        files: &[PolicyFile],
+    ) -> Result<crate::policy_candidate::FigureAcceptance, CandidateError> {
+        let _ = (tenant, files);
+        Err(CandidateError::Unsupported(
+            "this server runs no candidate policies".into(),
+        ))
+    }
+
     /// The state of the tenant's policy; `None` when the provider keeps none.
     fn status(&self, tenant: &Tenant) -> Option<PolicyStatus> {
         let _ = tenant;

@@ -25,6 +25,7 @@ pub mod mail;
 pub mod media;
 pub mod page;
 pub mod policy_plan;
+pub mod policy_tests;
 pub mod profile;
 pub mod public;
 pub mod push;
@@ -91,12 +92,13 @@ pub struct Mutation(
 #[derive(MergedObject, Default, Debug)]
 pub struct MessagingQuery(push::PushQuery, mail::MailQuery);
 
-/// A unit's public calendar and the policy plan, as one member of the query
-/// root (see [`MessagingQuery`]).
+/// A unit's public calendar, the policy plan and the policy editor's tests,
+/// as one member of the query root (see [`MessagingQuery`]).
 #[derive(MergedObject, Default, Debug)]
 pub struct CalendarAndPlanQuery(
     unit_calendar::UnitCalendarQuery,
     policy_plan::PolicyPlanQuery,
+    policy_tests::PolicyTestsQuery,
 );
 
 /// The mutations of [`MessagingQuery`]'s features.

@@ -14,6 +14,9 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use berth_core::policy::PolicyFile;
+use berth_core::policy_candidate::{
+    CandidateReport, FigureAcceptance, FigureChange, LeftFailing, PolicyCaseOutcome, PolicyProblem,
+};
 
 use crate::diagnostic::Diagnostic;
 use crate::loader;
@@ -64,6 +67,126 @@ pub fn from_files(
     slug: &str,
     files: &[PolicyFile],
 ) -> Result<TenantPolicy, Vec<Diagnostic>> {
+    in_scratch(live_dir, slug, files, |dir| load_and_test(runtime, dir, 0))
+}
+
+/// Loads `files` as [`from_files`] does and runs every test case, reporting
+/// what stopped it from loading or each case's outcome: a failing candidate
+/// is the answer, not an error.
+pub fn report_from_files(
+    runtime: &Runtime,
+    live_dir: Option<&Path>,
+    slug: &str,
+    files: &[PolicyFile],
+) -> CandidateReport {
+    let ran = in_scratch(live_dir, slug, files, |dir| {
+        let policy = loader::load(runtime, dir, 0)?;
+        let outcomes = testcase::run(&policy, dir)?;
+        Ok(outcomes
+            .into_iter()
+            .map(|o| PolicyCaseOutcome {
+                file: inside(dir, &o.file).display().to_string(),
+                line: o.line,
+                name: o.name,
+                failure: o.failure,
+            })
+            .collect())
+    });
+    match ran {
+        Ok(cases) => CandidateReport {
+            problems: Vec::new(),
+            cases,
+        },
+        Err(diagnostics) => CandidateReport {
+            problems: diagnostics.into_iter().map(problem).collect(),
+            cases: Vec::new(),
+        },
+    }
+}
+
+/// Accepts the figures of the failing price cases of the test files among
+/// `files` under the candidate they make (see [`crate::accept::accept_text`]),
+/// returning the new texts; the candidate's problems when it does not load.
+pub fn accept_from_files(
+    runtime: &Runtime,
+    live_dir: Option<&Path>,
+    slug: &str,
+    files: &[PolicyFile],
+) -> Result<FigureAcceptance, Vec<Diagnostic>> {
+    let policy = in_scratch(live_dir, slug, files, |dir| loader::load(runtime, dir, 0))?;
+    let mut acceptance = FigureAcceptance::default();
+    let mut problems = Vec::new();
+    for file in files.iter().filter(|f| is_test_file(&f.path)) {
+        match crate::accept::accept_text(&policy, Path::new(&file.path), &file.text) {
+            Ok(accepted) => {
+                acceptance
+                    .changes
+                    .extend(accepted.changes.into_iter().map(|c| FigureChange {
+                        file: c.file.display().to_string(),
+                        line: c.line,
+                        case: c.case,
+                        figure: c.figure.to_string(),
+                        was: c.was,
+                        now: c.now,
+                    }));
+                acceptance
+                    .left_failing
+                    .extend(accepted.left_failing.into_iter().map(|l| LeftFailing {
+                        file: l.file.display().to_string(),
+                        line: l.line,
+                        case: l.case,
+                        reason: l.reason.to_string(),
+                    }));
+                if let Some(text) = accepted.text {
+                    acceptance.files.push(PolicyFile {
+                        path: file.path.clone(),
+                        text,
+                    });
+                }
+            }
+            Err(crate::accept::AcceptError::Invalid { diagnostics, .. }) => {
+                problems.extend(diagnostics);
+            }
+            Err(other) => problems.push(Diagnostic::file(&file.path, other.to_string())),
+        }
+    }
+    if problems.is_empty() {
+        Ok(acceptance)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Whether `path` names a test file of a tenant directory (`tests/*.yaml`).
+fn is_test_file(path: &str) -> bool {
+    path.starts_with("tests/")
+        && Path::new(path)
+            .extension()
+            .is_some_and(|x| x == "yaml" || x == "yml")
+}
+
+/// A diagnostic as core's [`PolicyProblem`].
+fn problem(d: Diagnostic) -> PolicyProblem {
+    PolicyProblem {
+        file: d.file.display().to_string(),
+        line: d.line,
+        column: d.column,
+        message: d.message,
+        yaml_path: d.yaml_path,
+    }
+}
+
+/// Writes `files` into a private directory named after `slug`, with the
+/// files of `live_dir` that are not YAML or Rhai, and runs `work` on it;
+/// diagnostics name files relative to the directory. Files that cannot be
+/// a tenant directory's (too many, too large, a path outside it) are
+/// refused before anything is written.
+fn in_scratch<T>(
+    live_dir: Option<&Path>,
+    slug: &str,
+    files: &[PolicyFile],
+    work: impl FnOnce(&Path) -> Result<T, Vec<Diagnostic>>,
+) -> Result<T, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     if files.len() > MAX_FILES {
         problems.push(Diagnostic::file(
@@ -121,17 +244,20 @@ pub fn from_files(
             format!("cannot prepare the candidate: {e}"),
         )]);
     }
-    load_and_test(runtime, &dir, 0).map_err(|diagnostics| {
+    work(&dir).map_err(|diagnostics| {
         diagnostics
             .into_iter()
             .map(|mut d| {
-                if let Ok(inside) = d.file.strip_prefix(&dir) {
-                    d.file = inside.to_path_buf();
-                }
+                d.file = inside(&dir, &d.file).to_path_buf();
                 d
             })
             .collect()
     })
+}
+
+/// `path` relative to `dir` when it is inside it, else as it is.
+fn inside<'p>(dir: &Path, path: &'p Path) -> &'p Path {
+    path.strip_prefix(dir).unwrap_or(path)
 }
 
 /// `path` as a relative path of normal components, or `None`.

@@ -287,6 +287,32 @@ impl PolicyProvider for PolicyRegistry {
             .map_err(|d| CandidateError::Rejected(d.iter().map(ToString::to_string).collect()))
     }
 
+    fn test_candidate(
+        &self,
+        tenant: &Tenant,
+        files: &[PolicyFile],
+    ) -> Result<berth_core::policy_candidate::CandidateReport, CandidateError> {
+        let slug = tenant.slug.as_str();
+        let live_dir = self.root.join(slug);
+        Ok(crate::candidate::report_from_files(
+            &self.runtime,
+            Some(&live_dir),
+            slug,
+            files,
+        ))
+    }
+
+    fn accept_figures(
+        &self,
+        tenant: &Tenant,
+        files: &[PolicyFile],
+    ) -> Result<berth_core::policy_candidate::FigureAcceptance, CandidateError> {
+        let slug = tenant.slug.as_str();
+        let live_dir = self.root.join(slug);
+        crate::candidate::accept_from_files(&self.runtime, Some(&live_dir), slug, files)
+            .map_err(|d| CandidateError::Rejected(d.iter().map(ToString::to_string).collect()))
+    }
+
     fn status(&self, tenant: &Tenant) -> Option<berth_core::policy::PolicyStatus> {
         let status = lock(&self.status).get(tenant.slug.as_str()).cloned()?;
         Some(berth_core::policy::PolicyStatus {

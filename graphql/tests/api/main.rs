@@ -18,6 +18,7 @@ mod live;
 mod mail;
 mod media;
 mod policy_plan;
+mod policy_tests;
 mod profile;
 mod push;
 mod roles;

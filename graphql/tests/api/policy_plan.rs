@@ -26,7 +26,7 @@ const PLAN: &str = r#"query($files: [PolicyFileInput!]!) { planPolicy(files: $fi
 
 /// The files of the tenant directory `slug` in the repository, with
 /// `edit` applied to its tenant.yaml.
-fn files(slug: &str, edit: impl Fn(String) -> String) -> Value {
+pub fn files(slug: &str, edit: impl Fn(String) -> String) -> Value {
     with_tests(slug, edit, true)
 }
 

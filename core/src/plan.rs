@@ -97,8 +97,9 @@ impl PolicyPlan {
     }
 }
 
-/// The plan in numbers: small enough to keep with a publication.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// The plan in numbers: small enough to keep with a publication (it reads
+/// back from its JSON).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct PlanSummary {
     /// Active future reservations replayed.
     pub reservations_replayed: u32,
@@ -1172,6 +1173,16 @@ mod tests {
         assert!(plan.is_empty());
         assert_eq!(plan.summary.quotes_sampled, 90 * 10 * 3);
         assert_eq!(plan.summary.quoted_revenue_difference.amount_minor, 0);
+    }
+
+    #[test]
+    fn a_summary_reads_back_from_its_json() {
+        let t = tenant();
+        let units = [unit(&t, 4, 2)];
+        let plan = plan_of(&Rentals { close: 19 }, &Rentals { close: 17 }, &units);
+        let json = serde_json::to_string(&plan.summary).unwrap();
+        let back: PlanSummary = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, plan.summary);
     }
 
     #[test]

@@ -643,6 +643,38 @@ fn plan(c: &mut Criterion) {
         });
     });
     group.finish();
+    // CPU time per run (user + system of this process, all threads), which
+    // other work on the machine does not inflate as it does wall time.
+    let cpu = |what: &str, run: &dyn Fn()| {
+        let ticks = || berth_core::bench::process_ticks(std::process::id()).map_or(0, |t| t.1);
+        let runs = 5_u32;
+        let (before, started) = (ticks(), Instant::now());
+        for _ in 0..runs {
+            run();
+        }
+        let wall = started.elapsed() / runs;
+        let cpu_s = (ticks() - before) as f64 / 100.0 / f64::from(runs);
+        println!("{what}: {cpu_s:.2} s CPU per run (user + system), {wall:.2?} wall");
+    };
+    println!(
+        "machine: {}",
+        berth_core::bench::Machine::detect().describe()
+    );
+    cpu("plan/rhai_10000_reservations", &|| {
+        rt.block_on(engine.plan_policy(tenant_id, live.clone(), candidate.clone()))
+            .unwrap();
+    });
+    cpu("plan/rhai_baseline_live_only", &|| {
+        rt.block_on(async {
+            let data = engine.plan_data(tenant_id).await.unwrap();
+            let live = live.clone();
+            tokio::task::spawn_blocking(move || {
+                berth_core::plan::accepted_under(&*live, data.input()).unwrap()
+            })
+            .await
+            .unwrap()
+        });
+    });
     let _ = std::fs::remove_dir_all(&root);
 }
 

@@ -263,6 +263,16 @@ impl Engine {
         crate::integrations::Integrations::new(self.store.clone(), self.clock.clone())
     }
 
+    /// The policy versions service (publish, history, rollback) over this
+    /// engine's store, policy port and clock.
+    pub fn policy_versions(&self) -> crate::policy_versions::PolicyVersions {
+        crate::policy_versions::PolicyVersions::new(
+            self.store.clone(),
+            self.policies.clone(),
+            self.clock.clone(),
+        )
+    }
+
     /// The clock the engine reads.
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock

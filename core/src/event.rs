@@ -22,6 +22,9 @@ pub enum EventKind {
     PolicyActivated,
     /// A candidate version of the tenant's policy was refused.
     PolicyRejected,
+    /// A version of the tenant's policy was published (or an older one
+    /// published again by a rollback): every instance makes it live.
+    PolicyPublished,
     /// A unit was created.
     UnitCreated,
     /// A unit's description, capacity or attributes changed.
@@ -98,7 +101,7 @@ impl EventKind {
         &Self::ALL
     }
 
-    const ALL: [EventKind; 36] = [
+    const ALL: [EventKind; 37] = [
         Self::PushSubscriptionRegistered,
         Self::PushSubscriptionUnregistered,
         Self::NotificationSettingsUpdated,
@@ -122,6 +125,7 @@ impl EventKind {
         Self::TenantUpdated,
         Self::PolicyActivated,
         Self::PolicyRejected,
+        Self::PolicyPublished,
         Self::UnitCreated,
         Self::ClientCreated,
         Self::ReservationCreated,
@@ -144,6 +148,7 @@ impl EventKind {
             Self::TenantUpdated => "tenant.updated",
             Self::PolicyActivated => "policy.activated",
             Self::PolicyRejected => "policy.rejected",
+            Self::PolicyPublished => "policy.published",
             Self::UnitCreated => "unit.created",
             Self::UnitUpdated => "unit.updated",
             Self::UnitArchived => "unit.archived",

@@ -38,6 +38,7 @@ pub mod plan;
 pub mod policy;
 pub mod policy_candidate;
 pub mod policy_override;
+pub mod policy_versions;
 pub mod profile;
 pub mod push;
 pub mod quantity;

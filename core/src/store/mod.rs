@@ -22,6 +22,7 @@ mod media;
 mod open;
 mod outbox;
 mod pictures;
+mod policy_versions;
 mod postgres;
 mod profile;
 mod push;
@@ -55,6 +56,7 @@ pub use mail::MailStore;
 pub use media::MediaStore;
 pub use open::{open, open_and_migrate, open_and_migrate_sealed};
 pub use pictures::PictureStore;
+pub use policy_versions::PolicyVersionStore;
 pub use postgres::PostgresStore;
 pub use profile::{ProfileStore, PutTenant};
 pub use push::PushStore;
@@ -272,6 +274,7 @@ pub trait Store:
     + MediaStore
     + PictureStore
     + ProfileStore
+    + PolicyVersionStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -52,6 +52,7 @@ mod mail;
 mod media;
 mod overrides;
 mod plan;
+mod policy_versions;
 mod postgres_guards;
 mod profiles;
 mod public_requests;

@@ -26,7 +26,7 @@ use sqlx::{Connection, PgConnection};
 use crate::support::{self, Backend};
 
 /// The tables that carry a `tenant_id`: all of them must be guarded.
-const TENANT_TABLES: [&str; 26] = [
+const TENANT_TABLES: [&str; 27] = [
     "api_keys",
     "audit_log",
     "calendar_blocks",
@@ -39,6 +39,7 @@ const TENANT_TABLES: [&str; 26] = [
     "mail_attempts",
     "mail_messages",
     "notification_settings",
+    "policy_versions",
     "push_deliveries",
     "push_subscriptions",
     "reservations",
@@ -265,6 +266,28 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
                 .unwrap();
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
+        // A published policy version.
+        use berth_core::store::PolicyVersionStore as _;
+        let files =
+            berth_core::policy_versions::PolicyFiles::new(vec![berth_core::policy::PolicyFile {
+                path: "tenant.yaml".into(),
+                text: format!("slug: {slug}\n"),
+            }])
+            .unwrap();
+        let version = berth_core::policy_versions::NewPolicyVersion {
+            files,
+            restored_from: None,
+            plan: None,
+        };
+        store
+            .publish_policy_version(
+                tenant.id,
+                &version,
+                &Actor::System,
+                support::start_instant(),
+            )
+            .await
+            .unwrap();
         // A device of the owner, their settings, and a notification queued.
         use berth_core::store::PushStore as _;
         let device = store
@@ -495,6 +518,7 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
         "DELETE FROM tenant_picture_variants WHERE tenant_id = $1",
         "UPDATE mail_messages SET recipient = 'mallory@example.org' WHERE tenant_id = $1",
         "DELETE FROM mail_attempts WHERE tenant_id = $1",
+        "UPDATE policy_versions SET hash = 'mallory' WHERE tenant_id = $1",
     ] {
         let done = sqlx::query(sql)
             .bind(b.id.as_uuid())

@@ -644,3 +644,24 @@ counted! {
         ) -> Result<berth_core::media::TenantPictures, StoreError>;
     }
 }
+
+counted! {
+    berth_core::store::PolicyVersionStore {
+        async fn publish_policy_version(
+            &self,
+            tenant: TenantId,
+            new: &berth_core::policy_versions::NewPolicyVersion,
+            actor: &Actor,
+            now: DateTime<Utc>,
+        ) -> Result<berth_core::policy_versions::Published, StoreError>;
+        async fn policy_versions(
+            &self, tenant: TenantId, limit: u32,
+        ) -> Result<Vec<berth_core::policy_versions::PolicyVersionSummary>, StoreError>;
+        async fn policy_version(
+            &self, tenant: TenantId, number: u64,
+        ) -> Result<Option<berth_core::policy_versions::PolicyVersion>, StoreError>;
+        async fn live_policy_version(
+            &self, tenant: TenantId,
+        ) -> Result<Option<berth_core::policy_versions::PolicyVersion>, StoreError>;
+    }
+}

@@ -1,0 +1,358 @@
+//! Published policy versions (docs/decisions/0162): a tenant's whole policy
+//! directory — `tenant.yaml`, its `*.rhai` hooks, `tests/*.yaml` — stored in
+//! the database as one numbered version (1, 2, 3… per tenant) with its author,
+//! time and content hash, so that every instance serves the same rules.
+//! History is append-only: the live version is the tenant's highest number,
+//! and a rollback publishes an older version's files again as a new number.
+//!
+//! Every write goes through [`PolicyVersions`] (reached as
+//! [`Engine::policy_versions`](crate::Engine::policy_versions)): the files
+//! are checked and tested by the policy port first
+//! ([`PolicyProvider::candidate`]) — a version that does not load or fails
+//! its own tests is never stored — then stored in one transaction with its
+//! audit entry and a `policy.published` event, which every instance follows.
+//! Files identical to the live version's store nothing and answer the live
+//! version.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::audit::Actor;
+use crate::clock::Clock;
+use crate::error::EngineError;
+use crate::ids::TenantId;
+use crate::policy::{PolicyFile, PolicyProvider};
+use crate::store::Store;
+
+/// The most files one version may have.
+pub const MAX_FILES: usize = 200;
+/// The most bytes of text one version may have, all files together.
+pub const MAX_BYTES: usize = 4 * 1024 * 1024;
+/// How many versions a history lists at most by default.
+pub const HISTORY_LIMIT: u32 = 100;
+
+/// The files of a version: path inside the tenant directory → text, sorted by
+/// path. Only relative paths of plain components (`tenant.yaml`,
+/// `tests/pricing.yaml`) of YAML or Rhai files; `tenant.yaml` among them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct PolicyFiles(BTreeMap<String, String>);
+
+/// Why files cannot be a version.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidFiles {
+    /// A path that is not a relative path of plain components.
+    #[error("`{0}` must be a relative path inside the tenant directory (no `..`, no leading `/`)")]
+    Path(String),
+    /// A file that is neither YAML nor Rhai.
+    #[error("`{0}` is not a policy file (only .yaml, .yml and .rhai files are)")]
+    Kind(String),
+    /// The same path twice.
+    #[error("`{0}` is given twice")]
+    Duplicate(String),
+    /// No `tenant.yaml`.
+    #[error("a tenant directory needs a `tenant.yaml`")]
+    NoTenantFile,
+    /// Too many files or too much text.
+    #[error("a version holds at most {MAX_FILES} files and {MAX_BYTES} bytes of text")]
+    TooLarge,
+}
+
+impl PolicyFiles {
+    /// The version's files from a list, checked.
+    pub fn new(files: Vec<PolicyFile>) -> Result<Self, InvalidFiles> {
+        if files.len() > MAX_FILES || files.iter().map(|f| f.text.len()).sum::<usize>() > MAX_BYTES
+        {
+            return Err(InvalidFiles::TooLarge);
+        }
+        let mut map = BTreeMap::new();
+        for f in files {
+            let plain = !f.path.is_empty()
+                && !f.path.contains('\\')
+                && Path::new(&f.path)
+                    .components()
+                    .all(|c| matches!(c, Component::Normal(_)));
+            if !plain {
+                return Err(InvalidFiles::Path(f.path));
+            }
+            let policy_text = [".yaml", ".yml", ".rhai"]
+                .iter()
+                .any(|x| f.path.ends_with(x));
+            if !policy_text {
+                return Err(InvalidFiles::Kind(f.path));
+            }
+            if map.contains_key(&f.path) {
+                return Err(InvalidFiles::Duplicate(f.path));
+            }
+            map.insert(f.path, f.text);
+        }
+        if !map.contains_key("tenant.yaml") {
+            return Err(InvalidFiles::NoTenantFile);
+        }
+        Ok(Self(map))
+    }
+
+    /// Files read back from the database (checked when they were stored).
+    pub(crate) fn stored(map: BTreeMap<String, String>) -> Self {
+        Self(map)
+    }
+
+    /// The files as a list, by path.
+    pub fn to_list(&self) -> Vec<PolicyFile> {
+        self.0
+            .iter()
+            .map(|(path, text)| PolicyFile {
+                path: path.clone(),
+                text: text.clone(),
+            })
+            .collect()
+    }
+
+    /// Path → text.
+    pub fn as_map(&self) -> &BTreeMap<String, String> {
+        &self.0
+    }
+
+    /// The content hash: SHA-256 (hex) over each file's path and text, by
+    /// path, each length-prefixed so that no two sets of files share one.
+    pub fn hash(&self) -> String {
+        let mut digest = Sha256::new();
+        for (path, text) in &self.0 {
+            digest.update(format!("{}:", path.len()));
+            digest.update(path.as_bytes());
+            digest.update(format!("{}:", text.len()));
+            digest.update(text.as_bytes());
+        }
+        hex(&digest.finalize())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// A published version without its files (a history's line).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyVersionSummary {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// 1, 2, 3… per tenant.
+    pub number: u64,
+    /// The SHA-256 of its files ([`PolicyFiles::hash`]).
+    pub hash: String,
+    /// Who published it.
+    pub author: Actor,
+    /// When.
+    pub published_at: DateTime<Utc>,
+    /// The version whose files a rollback published again.
+    pub restored_from: Option<u64>,
+    /// The summary of the plan it was published with, if one was kept.
+    pub plan: Option<serde_json::Value>,
+}
+
+/// A published version with its files.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyVersion {
+    /// Number, author, time, hash.
+    #[serde(flatten)]
+    pub summary: PolicyVersionSummary,
+    /// The files.
+    pub files: PolicyFiles,
+}
+
+/// A version to store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewPolicyVersion {
+    /// Its files.
+    pub files: PolicyFiles,
+    /// For a rollback: the version whose files these are.
+    pub restored_from: Option<u64>,
+    /// The summary of the plan it is published with (kept with the version).
+    pub plan: Option<serde_json::Value>,
+}
+
+/// What a publication did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Published {
+    /// The live version after it: the new one, or the live one when the files
+    /// were the live version's already.
+    pub version: PolicyVersion,
+    /// Whether a version was stored (false: identical to the live one).
+    pub created: bool,
+}
+
+/// The service that publishes and rolls back policy versions. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct PolicyVersions {
+    store: Arc<dyn Store>,
+    policies: Arc<dyn PolicyProvider>,
+    clock: Arc<dyn Clock>,
+}
+
+impl PolicyVersions {
+    /// The service over `store`, checking candidates with `policies`, at
+    /// `clock`'s time.
+    pub fn new(
+        store: Arc<dyn Store>,
+        policies: Arc<dyn PolicyProvider>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            store,
+            policies,
+            clock,
+        }
+    }
+
+    /// Publishes `files` as the tenant's next version, once the policy port
+    /// has loaded them and they passed their own tests; the live version
+    /// unchanged when they are its files already. INVALID_INPUT for files
+    /// that cannot be a version or are refused (`file:line:col: message`
+    /// lines); NOT_FOUND for an unknown tenant.
+    pub async fn publish(
+        &self,
+        tenant: TenantId,
+        files: Vec<PolicyFile>,
+        actor: &Actor,
+    ) -> Result<Published, EngineError> {
+        let files = PolicyFiles::new(files).map_err(|e| EngineError::InvalidInput {
+            field: "files",
+            message: e.to_string(),
+        })?;
+        // The plan's seam (issue 23, "Plan"): a publication will compute its
+        // plan against the live version here, refuse it when the tenant
+        // requires that no existing reservation be refused (unless the
+        // publisher accepts them), and keep its summary with the version.
+        self.publish_checked(tenant, files, None, None, actor).await
+    }
+
+    /// Publishes version `to`'s files again as the tenant's next version
+    /// (checked and tested again: the rules must still load); the live
+    /// version unchanged when its files are `to`'s. NOT_FOUND for a version
+    /// the tenant does not have.
+    pub async fn rollback(
+        &self,
+        tenant: TenantId,
+        to: u64,
+        actor: &Actor,
+    ) -> Result<Published, EngineError> {
+        let version = self
+            .store
+            .policy_version(tenant, to)
+            .await?
+            .ok_or_else(|| EngineError::NotFound {
+                entity: "policy version",
+                id: to.to_string(),
+            })?;
+        self.publish_checked(tenant, version.files, Some(to), None, actor)
+            .await
+    }
+
+    /// Checks `files` with the policy port, then stores them (with `plan`,
+    /// the summary of the plan they were published with).
+    async fn publish_checked(
+        &self,
+        tenant: TenantId,
+        files: PolicyFiles,
+        restored_from: Option<u64>,
+        plan: Option<serde_json::Value>,
+        actor: &Actor,
+    ) -> Result<Published, EngineError> {
+        let stored = self
+            .store
+            .tenant(tenant)
+            .await?
+            .ok_or_else(|| EngineError::NotFound {
+                entity: "tenant",
+                id: tenant.to_string(),
+            })?;
+        self.policies.candidate(&stored, &files.to_list())?;
+        let new = NewPolicyVersion {
+            files,
+            restored_from,
+            plan,
+        };
+        Ok(self
+            .store
+            .publish_policy_version(tenant, &new, actor, self.clock.now())
+            .await?)
+    }
+
+    /// The tenant's versions, newest first, at most `limit`.
+    pub async fn history(
+        &self,
+        tenant: TenantId,
+        limit: u32,
+    ) -> Result<Vec<PolicyVersionSummary>, EngineError> {
+        Ok(self.store.policy_versions(tenant, limit).await?)
+    }
+
+    /// One version of the tenant, with its files.
+    pub async fn version(
+        &self,
+        tenant: TenantId,
+        number: u64,
+    ) -> Result<Option<PolicyVersion>, EngineError> {
+        Ok(self.store.policy_version(tenant, number).await?)
+    }
+
+    /// The tenant's live version (its highest number); none before its first
+    /// publication.
+    pub async fn live(&self, tenant: TenantId) -> Result<Option<PolicyVersion>, EngineError> {
+        Ok(self.store.live_policy_version(tenant).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> PolicyFile {
+        PolicyFile {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn files_are_checked_and_hashed_by_path() {
+        let a =
+            PolicyFiles::new(vec![file("tests/a.yaml", "x"), file("tenant.yaml", "y")]).unwrap();
+        let b =
+            PolicyFiles::new(vec![file("tenant.yaml", "y"), file("tests/a.yaml", "x")]).unwrap();
+        assert_eq!(a.hash(), b.hash());
+        assert_eq!(a.hash().len(), 64);
+        // Moving text from one file to the next is another version.
+        let c =
+            PolicyFiles::new(vec![file("tenant.yaml", "yx"), file("tests/a.yaml", "")]).unwrap();
+        assert_ne!(a.hash(), c.hash());
+        for (bad, why) in [
+            ("../x.yaml", InvalidFiles::Path("../x.yaml".into())),
+            ("/etc/x.yaml", InvalidFiles::Path("/etc/x.yaml".into())),
+            ("./tenant.yaml", InvalidFiles::Path("./tenant.yaml".into())),
+            ("cover.jpg", InvalidFiles::Kind("cover.jpg".into())),
+        ] {
+            assert_eq!(
+                PolicyFiles::new(vec![file("tenant.yaml", ""), file(bad, "")]),
+                Err(why)
+            );
+        }
+        assert_eq!(
+            PolicyFiles::new(vec![file("tenant.yaml", ""), file("tenant.yaml", "")]),
+            Err(InvalidFiles::Duplicate("tenant.yaml".into()))
+        );
+        assert_eq!(
+            PolicyFiles::new(vec![file("hooks.rhai", "")]),
+            Err(InvalidFiles::NoTenantFile)
+        );
+    }
+}

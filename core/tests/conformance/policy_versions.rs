@@ -1,0 +1,359 @@
+//! Published policy versions on both stores, through core's service: numbered
+//! 1, 2, 3 per tenant, each with its audit entry and `policy.published`
+//! event; a tenant sees only its own; files identical to the live version's
+//! store nothing; a rollback publishes an older version's files again as a
+//! new number, and one to an unknown version is NOT_FOUND; files the policy
+//! port refuses are never stored; two publishers at once get two numbers.
+
+use std::sync::Arc;
+
+use berth_core::Engine;
+use berth_core::audit::Actor;
+use berth_core::error::ErrorCode;
+use berth_core::event::EventKind;
+use berth_core::policy::{CandidateError, Policy, PolicyError, PolicyFile, PolicyProvider};
+use berth_core::policy_versions::PolicyFiles;
+use berth_core::store::Store;
+use berth_core::tenant::Tenant;
+
+use crate::support::{self, Backend, SinglePolicy};
+
+on_both_stores!(
+    versions_are_numbered_per_tenant_and_isolated,
+    identical_files_publish_nothing,
+    a_rollback_publishes_an_older_version_again,
+    refused_files_are_never_stored,
+    concurrent_publishers_number_one_after_the_other,
+);
+
+/// The nightly test policy, whose candidates load unless their `tenant.yaml`
+/// says `broken` (refused as the registry would: a `file:line:col` line).
+#[derive(Debug)]
+struct Candidates(SinglePolicy);
+
+impl PolicyProvider for Candidates {
+    fn policy(&self, tenant: &Tenant) -> Result<Arc<dyn Policy>, PolicyError> {
+        self.0.policy(tenant)
+    }
+
+    fn candidate(
+        &self,
+        tenant: &Tenant,
+        files: &[PolicyFile],
+    ) -> Result<Arc<dyn Policy>, CandidateError> {
+        let broken = files
+            .iter()
+            .any(|f| f.path == "tenant.yaml" && f.text.contains("broken"));
+        if broken {
+            return Err(CandidateError::Rejected(vec![
+                "tenant.yaml:1:7: `broken` is not a booking model (at model)".into(),
+            ]));
+        }
+        self.0
+            .policy(tenant)
+            .map_err(|e| CandidateError::Unsupported(e.to_string()))
+    }
+}
+
+fn engine(store: Arc<dyn Store>) -> Engine {
+    Engine::new(
+        store,
+        Arc::new(Candidates(SinglePolicy::nightly())),
+        Arc::new(berth_core::clock::ManualClock::new(support::start_instant())),
+    )
+}
+
+/// A tenant directory whose `tenant.yaml` says `rules`, with a test file.
+fn files(rules: &str) -> Vec<PolicyFile> {
+    vec![
+        PolicyFile {
+            path: "tenant.yaml".into(),
+            text: format!("slug: lake-cabins\nmodel: nightly\n{rules}\n"),
+        },
+        PolicyFile {
+            path: "tests/pricing.yaml".into(),
+            text: "cases: []\n".into(),
+        },
+    ]
+}
+
+fn hash(files: Vec<PolicyFile>) -> String {
+    PolicyFiles::new(files).unwrap().hash()
+}
+
+fn user() -> Actor {
+    Actor::User(berth_core::ids::UserId::new())
+}
+
+async fn published_events(store: &dyn Store, tenant: &Tenant) -> Vec<serde_json::Value> {
+    support::settled_events(store, tenant.id)
+        .await
+        .into_iter()
+        .filter(|e| e.kind == EventKind::PolicyPublished)
+        .map(|e| e.payload)
+        .collect()
+}
+
+async fn versions_are_numbered_per_tenant_and_isolated(backend: Backend) {
+    let store = support::fresh_store(backend).await;
+    let lake = support::tenant(&*store, "lake-cabins").await;
+    let river = support::tenant(&*store, "river-gear").await;
+    let versions = engine(store.clone()).policy_versions();
+    let author = user();
+    assert_eq!(versions.live(lake.id).await.unwrap(), None);
+    for (i, rules) in ["base_rate: 100", "base_rate: 110", "base_rate: 120"]
+        .iter()
+        .enumerate()
+    {
+        let published = versions
+            .publish(lake.id, files(rules), &author)
+            .await
+            .unwrap();
+        assert!(published.created);
+        assert_eq!(published.version.summary.number, i as u64 + 1);
+    }
+    let river_first = versions
+        .publish(river.id, files("base_rate: 5"), &Actor::System)
+        .await
+        .unwrap();
+    assert_eq!(river_first.version.summary.number, 1);
+
+    let history = versions.history(lake.id, 100).await.unwrap();
+    let numbers: Vec<u64> = history.iter().map(|v| v.number).collect();
+    assert_eq!(numbers, [3, 2, 1]);
+    assert!(history.iter().all(|v| v.author == author
+        && v.tenant_id == lake.id
+        && v.published_at == support::start_instant()
+        && v.restored_from.is_none()
+        && v.plan.is_none()));
+    assert_eq!(history[0].hash, hash(files("base_rate: 120")));
+    assert_eq!(history[2].hash, hash(files("base_rate: 100")));
+    assert_eq!(versions.history(lake.id, 2).await.unwrap().len(), 2);
+
+    let live = versions.live(lake.id).await.unwrap().unwrap();
+    assert_eq!(live.summary, history[0]);
+    assert_eq!(live.files.to_list(), files("base_rate: 120"));
+    let first = versions.version(lake.id, 1).await.unwrap().unwrap();
+    assert_eq!(first.files.to_list(), files("base_rate: 100"));
+
+    // Each tenant reads only its own versions.
+    let river_history = versions.history(river.id, 100).await.unwrap();
+    assert_eq!(river_history.len(), 1);
+    assert_eq!(river_history[0].hash, hash(files("base_rate: 5")));
+    assert_eq!(versions.version(river.id, 2).await.unwrap(), None);
+    assert_eq!(
+        versions.live(river.id).await.unwrap().unwrap().summary,
+        river_first.version.summary
+    );
+
+    // Each publication is audited (on the tenant's policy) and announced.
+    let audited = store
+        .audit_entries(lake.id, lake.id.as_uuid())
+        .await
+        .unwrap();
+    let publications: Vec<_> = audited.iter().filter(|a| a.action == "publish").collect();
+    assert_eq!(publications.len(), 3);
+    assert!(
+        publications
+            .iter()
+            .all(|a| a.actor == author && a.entity_type == "policy")
+    );
+    assert_eq!(publications[1].metadata["before"]["number"], 1);
+    assert_eq!(publications[1].metadata["after"]["number"], 2);
+    assert_eq!(
+        publications[1].metadata["files"],
+        serde_json::json!(["tenant.yaml", "tests/pricing.yaml"])
+    );
+    let events = published_events(&*store, &lake).await;
+    let numbers: Vec<_> = events.iter().map(|p| p["number"].as_u64()).collect();
+    assert_eq!(numbers, [Some(1), Some(2), Some(3)]);
+    assert_eq!(events[2]["hash"], history[0].hash);
+    assert_eq!(published_events(&*store, &river).await.len(), 1);
+}
+
+async fn identical_files_publish_nothing(backend: Backend) {
+    let store = support::fresh_store(backend).await;
+    let lake = support::tenant(&*store, "lake-cabins").await;
+    let versions = engine(store.clone()).policy_versions();
+    let first = versions
+        .publish(lake.id, files("base_rate: 100"), &Actor::System)
+        .await
+        .unwrap();
+    let events = support::settled_events(&*store, lake.id).await.len();
+    let audited = store
+        .audit_entries(lake.id, lake.id.as_uuid())
+        .await
+        .unwrap()
+        .len();
+
+    // The same files in another order: the live version, nothing written.
+    let mut again = files("base_rate: 100");
+    again.reverse();
+    let same = versions.publish(lake.id, again, &user()).await.unwrap();
+    assert!(!same.created);
+    assert_eq!(same.version, first.version);
+    assert_eq!(
+        support::settled_events(&*store, lake.id).await.len(),
+        events
+    );
+    assert_eq!(
+        store
+            .audit_entries(lake.id, lake.id.as_uuid())
+            .await
+            .unwrap()
+            .len(),
+        audited
+    );
+    assert_eq!(versions.history(lake.id, 100).await.unwrap().len(), 1);
+
+    // Files of an older version are not the live one's: a new number.
+    versions
+        .publish(lake.id, files("base_rate: 110"), &Actor::System)
+        .await
+        .unwrap();
+    let back = versions
+        .publish(lake.id, files("base_rate: 100"), &Actor::System)
+        .await
+        .unwrap();
+    assert!(back.created);
+    assert_eq!(back.version.summary.number, 3);
+    assert_eq!(back.version.summary.hash, first.version.summary.hash);
+}
+
+async fn a_rollback_publishes_an_older_version_again(backend: Backend) {
+    let store = support::fresh_store(backend).await;
+    let lake = support::tenant(&*store, "lake-cabins").await;
+    let river = support::tenant(&*store, "river-gear").await;
+    let versions = engine(store.clone()).policy_versions();
+    for rules in ["base_rate: 100", "base_rate: 110", "base_rate: 120"] {
+        versions
+            .publish(lake.id, files(rules), &Actor::System)
+            .await
+            .unwrap();
+    }
+    let admin = user();
+    let rolled = versions.rollback(lake.id, 1, &admin).await.unwrap();
+    assert!(rolled.created);
+    let summary = &rolled.version.summary;
+    assert_eq!(summary.number, 4);
+    assert_eq!(summary.restored_from, Some(1));
+    assert_eq!(summary.author, admin);
+    assert_eq!(summary.hash, hash(files("base_rate: 100")));
+    assert_eq!(rolled.version.files.to_list(), files("base_rate: 100"));
+    assert_eq!(
+        versions.live(lake.id).await.unwrap().unwrap(),
+        rolled.version
+    );
+    // History is kept: 1 to 3 are still there, unchanged.
+    let history = versions.history(lake.id, 100).await.unwrap();
+    let numbers: Vec<u64> = history.iter().map(|v| v.number).collect();
+    assert_eq!(numbers, [4, 3, 2, 1]);
+    assert_eq!(history[1].hash, hash(files("base_rate: 120")));
+
+    let audited = store
+        .audit_entries(lake.id, lake.id.as_uuid())
+        .await
+        .unwrap();
+    let last = audited.last().unwrap();
+    assert_eq!(last.action, "rollback");
+    assert_eq!(last.actor, admin);
+    assert_eq!(last.metadata["restored_from"], 1);
+    assert_eq!(last.metadata["before"]["number"], 3);
+    let events = published_events(&*store, &lake).await;
+    assert_eq!(events.last().unwrap()["restored_from"], 1);
+    assert_eq!(events.last().unwrap()["number"], 4);
+
+    // Rolling back to what is live already writes nothing.
+    let again = versions.rollback(lake.id, 1, &admin).await.unwrap();
+    assert!(!again.created);
+    assert_eq!(again.version.summary.number, 4);
+    assert_eq!(versions.history(lake.id, 100).await.unwrap().len(), 4);
+
+    // A version the tenant does not have: NOT_FOUND, nothing written.
+    for missing in [0, 5, 99, u64::MAX] {
+        let e = versions
+            .rollback(lake.id, missing, &admin)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::NotFound, "{missing}: {e}");
+    }
+    // Another tenant's numbers are not this one's.
+    let e = versions.rollback(river.id, 2, &admin).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound);
+    assert_eq!(versions.live(river.id).await.unwrap(), None);
+    assert_eq!(versions.history(lake.id, 100).await.unwrap().len(), 4);
+}
+
+async fn refused_files_are_never_stored(backend: Backend) {
+    let store = support::fresh_store(backend).await;
+    let lake = support::tenant(&*store, "lake-cabins").await;
+    let versions = engine(store.clone()).policy_versions();
+    let events = support::settled_events(&*store, lake.id).await.len();
+
+    let e = versions
+        .publish(lake.id, files("model: broken"), &user())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    let berth_core::EngineError::CandidateRejected(lines) = e else {
+        panic!("{e:?}");
+    };
+    assert_eq!(
+        lines,
+        ["tenant.yaml:1:7: `broken` is not a booking model (at model)"]
+    );
+
+    let outside = vec![
+        files("").remove(0),
+        PolicyFile {
+            path: "../other/tenant.yaml".into(),
+            text: String::new(),
+        },
+    ];
+    let e = versions
+        .publish(lake.id, outside, &user())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    let no_tenant_file = files("").split_off(1);
+    let e = versions
+        .publish(lake.id, no_tenant_file, &user())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+
+    let unknown = berth_core::ids::TenantId::new();
+    let e = versions
+        .publish(unknown, files(""), &user())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound);
+
+    assert_eq!(versions.live(lake.id).await.unwrap(), None);
+    assert_eq!(
+        support::settled_events(&*store, lake.id).await.len(),
+        events
+    );
+}
+
+async fn concurrent_publishers_number_one_after_the_other(backend: Backend) {
+    let store = support::fresh_store(backend).await;
+    let lake = support::tenant(&*store, "lake-cabins").await;
+    let versions = engine(store.clone()).policy_versions();
+    let tasks: Vec<_> = (0..6)
+        .map(|i| {
+            let versions = versions.clone();
+            tokio::spawn(async move {
+                versions
+                    .publish(lake.id, files(&format!("base_rate: {i}")), &Actor::System)
+                    .await
+            })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.unwrap().unwrap().version.summary.number);
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, [1, 2, 3, 4, 5, 6]);
+}

@@ -181,6 +181,9 @@ pub enum PolicyEventKind {
     Activated,
     /// An edit was refused; the live version kept serving.
     Rejected,
+    /// A version was published (or an older one again, by a rollback); every
+    /// instance makes it live.
+    Published,
 }
 
 /// A policy event.
@@ -190,7 +193,7 @@ pub struct PolicyEvent {
     pub kind: PolicyEventKind,
     /// When.
     pub at: DateTime<Utc>,
-    /// The version that went live.
+    /// The version that went live, or was published.
     pub version: Option<i64>,
     /// Why an edit was refused: `file:line:col: message` lines.
     pub errors: Vec<String>,
@@ -320,6 +323,7 @@ fn policy_event(e: &CoreEvent) -> Option<Result<PolicyEvent>> {
     let kind = match e.kind {
         K::PolicyActivated => PolicyEventKind::Activated,
         K::PolicyRejected => PolicyEventKind::Rejected,
+        K::PolicyPublished => PolicyEventKind::Published,
         _ => return None,
     };
     let errors = e.payload["errors"]
@@ -333,7 +337,10 @@ fn policy_event(e: &CoreEvent) -> Option<Result<PolicyEvent>> {
     Some(Ok(PolicyEvent {
         kind,
         at: e.at,
-        version: e.payload["version"].as_i64(),
+        // A publication names its number.
+        version: e.payload["version"]
+            .as_i64()
+            .or_else(|| e.payload["number"].as_i64()),
         errors,
     }))
 }

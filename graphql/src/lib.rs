@@ -26,6 +26,7 @@ pub mod media;
 pub mod page;
 pub mod policy_plan;
 pub mod policy_tests;
+pub mod policy_versions;
 pub mod profile;
 pub mod public;
 pub mod push;
@@ -70,7 +71,7 @@ pub struct Query(
 /// The mutation root: every feature's mutations.
 #[derive(MergedObject, Default, Debug)]
 pub struct Mutation(
-    session::SessionMutation,
+    SessionAndPolicyMutation,
     units::UnitsMutation,
     clients::ClientsMutation,
     reservations::ReservationsMutation,
@@ -99,6 +100,15 @@ pub struct CalendarAndPlanQuery(
     unit_calendar::UnitCalendarQuery,
     policy_plan::PolicyPlanQuery,
     policy_tests::PolicyTestsQuery,
+);
+
+/// The session's mutations and the policy's versions (`publishPolicy`,
+/// `rollbackPolicy`), as one member of the mutation root (see
+/// [`MessagingQuery`]).
+#[derive(MergedObject, Default, Debug)]
+pub struct SessionAndPolicyMutation(
+    session::SessionMutation,
+    policy_versions::PolicyVersionsMutation,
 );
 
 /// The mutations of [`MessagingQuery`]'s features.

@@ -166,6 +166,26 @@ impl SessionQuery {
         })
     }
 
+    /// The tenant's published policy versions, newest first (the first is
+    /// live), at most `first` (default and most 100); their files when asked.
+    async fn policy_versions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> Result<Vec<crate::policy_versions::PolicyVersion>> {
+        crate::policy_versions::history(ctx, first).await
+    }
+
+    /// One published version of the tenant's policy, with its files; null
+    /// for a number it does not have.
+    async fn policy_version(
+        &self,
+        ctx: &Context<'_>,
+        number: i64,
+    ) -> Result<Option<crate::policy_versions::PolicyVersion>> {
+        crate::policy_versions::version(ctx, number).await
+    }
+
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> Result<User> {
         let viewer = require(ctx, berth_core::user::Role::Viewer).await?;

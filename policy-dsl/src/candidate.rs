@@ -70,6 +70,20 @@ pub fn from_files(
     in_scratch(live_dir, slug, files, |dir| load_and_test(runtime, dir, 0))
 }
 
+/// [`from_files`] as policy `version` (a published version's number,
+/// docs/decisions/0162).
+pub fn from_files_as(
+    runtime: &Runtime,
+    live_dir: Option<&Path>,
+    slug: &str,
+    files: &[PolicyFile],
+    version: u64,
+) -> Result<TenantPolicy, Vec<Diagnostic>> {
+    in_scratch(live_dir, slug, files, |dir| {
+        load_and_test(runtime, dir, version)
+    })
+}
+
 /// Loads `files` as [`from_files`] does and runs every test case, reporting
 /// what stopped it from loading or each case's outcome: a failing candidate
 /// is the answer, not an error.

@@ -188,6 +188,88 @@ impl PolicyRegistry {
                 }
             }
         };
+        self.announce(slug, change.clone());
+        change
+    }
+
+    /// Checks tenant `slug`'s directory for publication (docs/decisions/0162):
+    /// its policy files are read, loaded and tested exactly as a reload does,
+    /// and nothing goes live here — a publication goes live through
+    /// [`Self::activate_version`]. `Ok(None)` when the directory has no
+    /// `tenant.yaml`. A refusal is kept for `status` and announced, as a
+    /// refused reload is; the live version keeps serving.
+    pub fn check_directory(
+        &self,
+        slug: &str,
+    ) -> Result<Option<(TenantPolicy, Vec<PolicyFile>)>, Vec<Diagnostic>> {
+        let dir = self.root.join(slug);
+        if !dir.join(loader::TENANT_FILE).is_file() {
+            return Ok(None);
+        }
+        let checked = directory_files(&dir)
+            .map_err(|e| {
+                vec![Diagnostic::file(
+                    &dir,
+                    format!("cannot read the directory: {e}"),
+                )]
+            })
+            .and_then(|files| {
+                crate::candidate::load_and_test(&self.runtime, &dir, 0).map(|p| (p, files))
+            });
+        match checked {
+            Ok(ready) => Ok(Some(ready)),
+            Err(diagnostics) => {
+                let _one_at_a_time = lock(&self.reloading);
+                self.reject(slug, &diagnostics);
+                let change = PolicyChange::Rejected {
+                    slug: slug.to_owned(),
+                    diagnostics: diagnostics.clone(),
+                };
+                self.announce(slug, change);
+                Err(diagnostics)
+            }
+        }
+    }
+
+    /// Makes published version `number` of tenant `slug` (its `files`) live,
+    /// once it loads and passes its tests with this binary, the pictures its
+    /// profile names read from the tenant's directory under the root;
+    /// otherwise the live version keeps serving and the refusal is kept and
+    /// announced. `Unchanged` when that number is live already.
+    pub fn activate_version(&self, slug: &str, number: u64, files: &[PolicyFile]) -> PolicyChange {
+        let _one_at_a_time = lock(&self.reloading);
+        let live = self.get(slug).map(|p| p.version());
+        let change = if live == Some(number) {
+            PolicyChange::Unchanged {
+                slug: slug.to_owned(),
+            }
+        } else {
+            let dir = self.root.join(slug);
+            match crate::candidate::from_files_as(&self.runtime, Some(&dir), slug, files, number) {
+                Ok(policy) => {
+                    self.activate(slug, policy);
+                    // A reload from the directory compares against it anew.
+                    lock(&self.fingerprints).remove(slug);
+                    PolicyChange::Activated {
+                        slug: slug.to_owned(),
+                        version: number,
+                    }
+                }
+                Err(diagnostics) => {
+                    self.reject(slug, &diagnostics);
+                    PolicyChange::Rejected {
+                        slug: slug.to_owned(),
+                        diagnostics,
+                    }
+                }
+            }
+        };
+        self.announce(slug, change.clone());
+        change
+    }
+
+    /// Logs an outcome and tells the subscribers.
+    fn announce(&self, slug: &str, change: PolicyChange) {
         match &change {
             PolicyChange::Activated { version, .. } => {
                 tracing::info!(tenant = slug, version, "policy activated")
@@ -204,8 +286,7 @@ impl PolicyRegistry {
             PolicyChange::Unchanged { .. } => {}
         }
         // Nobody listening is fine.
-        let _ = self.changes.send(change.clone());
-        change
+        let _ = self.changes.send(change);
     }
 
     /// Loads, compiles and tests a candidate version.
@@ -325,6 +406,29 @@ impl PolicyProvider for PolicyRegistry {
                 .unwrap_or_default(),
         })
     }
+}
+
+/// The policy files of the tenant directory `dir` — `tenant.yaml`, its
+/// `*.rhai` hooks, `tests/*.yaml` — as a version keeps them: paths inside the
+/// directory with `/` separators, and their text.
+pub fn directory_files(dir: &Path) -> std::io::Result<Vec<PolicyFile>> {
+    let mut paths = vec![dir.join(loader::TENANT_FILE)];
+    paths.extend(loader::hook_files(dir));
+    paths.extend(testcase::test_files(dir));
+    paths
+        .into_iter()
+        .map(|path| {
+            let inside = path.strip_prefix(dir).unwrap_or(&path);
+            let parts: Vec<String> = inside
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            Ok(PolicyFile {
+                path: parts.join("/"),
+                text: std::fs::read_to_string(&path)?,
+            })
+        })
+        .collect()
 }
 
 /// The contents of every file that makes up a tenant's policy, in a fixed order.

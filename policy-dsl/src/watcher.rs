@@ -1,6 +1,8 @@
 //! Hot reload: a file watcher (inotify on Linux, debounced by 100 ms) on the
-//! tenants directory. Each batch of changes reloads the tenants whose directories
-//! were touched; the registry decides whether each candidate goes live.
+//! tenants directory. Each batch of changes names the tenants whose
+//! directories were touched: [`watch`] reloads them into the registry, which
+//! decides whether each candidate goes live; [`watch_tenants`] hands them to
+//! the caller (`berth serve` publishes them).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -29,12 +31,23 @@ impl std::fmt::Debug for Watcher {
     }
 }
 
-/// Starts watching the registry's root.
+/// Starts watching the registry's root: each tenant whose directory changed
+/// is reloaded from it (the registry decides whether it goes live).
 pub fn watch(registry: Arc<PolicyRegistry>) -> Result<Watcher, notify::Error> {
-    let root = registry
-        .root()
-        .canonicalize()
-        .unwrap_or_else(|_| registry.root().to_owned());
+    let root = registry.root().to_owned();
+    watch_tenants(&root, move |slug| {
+        registry.reload(&slug);
+    })
+}
+
+/// Starts watching `root`: `changed` is called with the slug of each tenant
+/// whose directory changed, once per batch of writes (`berth serve` publishes
+/// it, docs/decisions/0162).
+pub fn watch_tenants(
+    root: &Path,
+    changed: impl Fn(String) + Send + 'static,
+) -> Result<Watcher, notify::Error> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
     let handler_root = root.clone();
     let mut debouncer =
         new_debouncer(
@@ -42,13 +55,16 @@ pub fn watch(registry: Arc<PolicyRegistry>) -> Result<Watcher, notify::Error> {
             None,
             move |result: DebounceEventResult| match result {
                 Ok(events) => {
+                    // Only what changes a file: reading one (berth reads
+                    // a tenant's pictures and templates) is no save.
                     let slugs: BTreeSet<String> = events
                         .iter()
+                        .filter(|e| !e.kind.is_access() && !e.kind.is_other())
                         .flat_map(|e| e.paths.iter())
                         .filter_map(|p| tenant_of(&handler_root, p))
                         .collect();
                     for slug in slugs {
-                        registry.reload(&slug);
+                        changed(slug);
                     }
                 }
                 Err(errors) => {

@@ -47,6 +47,18 @@ fn main() -> ExitCode {
                 cli::policy::test(args.dirs.dirs, &args.dirs.tenants, args.accept)
             }
             Command::Policy(PolicyCommand::Plan(args)) => cli::plan::plan(args).await,
+            Command::Policy(PolicyCommand::Publish { dir, database }) => {
+                cli::versions::publish(dir, database).await
+            }
+            Command::Policy(PolicyCommand::History { slug, database }) => {
+                cli::versions::history(&slug, database).await.map(|()| true)
+            }
+            Command::Policy(PolicyCommand::Rollback {
+                slug,
+                to,
+                tenants,
+                database,
+            }) => cli::versions::rollback(&slug, to, &tenants, database).await,
             Command::Schema(SchemaCommand::Policy { file }) => {
                 cli::policy::print_schema(file).map(|()| true)
             }

@@ -1,5 +1,6 @@
-//! `berth serve`: opens and migrates the database, loads the tenant
-//! directories (and follows them), starts the workers (`workers::start`),
+//! `berth serve`: opens and migrates the database, makes each tenant's
+//! published policy version live (publishing tenant directories that have
+//! none, and saved ones; `tenants::versions`), starts the workers (`workers::start`),
 //! builds the GraphQL schema and the router (`http`), and serves until a
 //! shutdown signal — then drains the requests in flight and stops the workers.
 
@@ -56,14 +57,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         &args.tenants,
         Arc::new(SystemClock),
     ));
-    for change in registry.load_all() {
+    let engine = berth_core::Engine::new(store.clone(), registry.clone(), Arc::new(SystemClock));
+    // The follower's positions before the load, so that no publication of
+    // another instance in between is missed.
+    let (versions, saves) =
+        tenants::versions::Follower::new(engine.clone(), registry.clone()).await?;
+    for change in tenants::versions::load_at_start(&engine, &registry, args.demo).await? {
         tenants::apply(&store, &registry, &change, args.demo)
             .await
             .with_context(|| format!("applying {change:?}"))?;
     }
     let auth = crate::secret::auth(&args.secret_file)?;
     let vapid = crate::workers::push::key(&args.push, &args.secret_file)?;
-    let engine = berth_core::Engine::new(store.clone(), registry.clone(), Arc::new(SystemClock));
     let clock = engine.clock().clone();
     // The schema says whether e-mail is sent, and from which address; never
     // the SMTP server or its credentials.
@@ -72,9 +77,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     // The workers before the directory watcher: tenant sync follows every
     // change after the first load.
-    let workers = workers::start(&args, &engine, &registry, vapid.clone(), smtp)?;
-    let _watcher = berth_policy::watcher::watch(registry.clone())
-        .with_context(|| format!("watching {}", args.tenants.display()))?;
+    let workers = workers::start(&args, &engine, &registry, vapid.clone(), smtp, versions)?;
+    // A saved tenant directory is published (docs/decisions/0162).
+    let _watcher = berth_policy::watcher::watch_tenants(&args.tenants, move |slug| {
+        // The follower gone means the server is stopping.
+        let _ = saves.send(slug);
+    })
+    .with_context(|| format!("watching {}", args.tenants.display()))?;
     let push_config = crate::workers::push::graphql_config(&vapid, &args.push);
     let schema = berth_graphql::schema_with(
         engine.clone(),

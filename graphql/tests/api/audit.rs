@@ -243,6 +243,26 @@ impl Fixtures<'_> {
                 )
                 .await
             }
+            "$policyFiles" => crate::policy_versions::alpine_files(&uuid::Uuid::new_v4().to_string()),
+            "$olderPolicy" => {
+                // Two versions published; the older one is not live.
+                let mut older = Value::Null;
+                for _ in 0..2 {
+                    let files = self.make("$policyFiles").await;
+                    let published = self
+                        .api
+                        .ok_as(
+                            &self.owner,
+                            "mutation($f: [PolicyFileInput!]!) { x: publishPolicy(files: $f) { version { number } } }",
+                            json!({ "f": files }),
+                        )
+                        .await;
+                    if older.is_null() {
+                        older = published["x"]["version"]["number"].clone();
+                    }
+                }
+                older
+            }
             other => panic!("audited.yaml: unknown fixture `{other}`"),
         }
     }

@@ -19,6 +19,7 @@ mod mail;
 mod media;
 mod policy_plan;
 mod policy_tests;
+mod policy_versions;
 mod profile;
 mod push;
 mod roles;

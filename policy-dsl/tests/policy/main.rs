@@ -13,3 +13,4 @@ mod reload;
 mod sandbox_failures;
 mod shared_evaluation;
 mod support;
+mod versions;

@@ -5,6 +5,7 @@
 pub mod healthcheck;
 pub mod plan;
 pub mod policy;
+pub mod versions;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -114,6 +115,35 @@ pub enum PolicyCommand {
     /// What a candidate tenant directory would change over the tenant's real
     /// data (checked and tested first); exit 0 when the plan ran.
     Plan(crate::cli::plan::PlanArgs),
+    /// Store a tenant directory as its next version (checked and tested
+    /// first, as a reload is; exit 1 when refused); every instance follows.
+    Publish {
+        /// The tenant directory (its name is the tenant's slug).
+        dir: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List a tenant's published versions, newest first (`*` is live).
+    History {
+        /// The tenant.
+        slug: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Publish an older version's files again, as a new version.
+    Rollback {
+        /// The tenant.
+        slug: String,
+        /// The version whose files go live again.
+        #[arg(long)]
+        to: u64,
+        /// Directory holding one sub-directory per tenant (the pictures a
+        /// profile names are read there).
+        #[arg(long, env = "BERTH_TENANTS_DIR", default_value = "tenants")]
+        tenants: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Args)]

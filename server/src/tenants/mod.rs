@@ -139,12 +139,23 @@ impl crate::workers::Worker for TenantSync {
             Wake::PoliciesMissed(n) => {
                 tracing::warn!(
                     missed = n,
-                    "policy changes were missed; reloading everything"
+                    "policy changes were missed; recording every live policy again"
                 );
-                self.registry.load_all();
+                for status in self.registry.status() {
+                    let Some(version) = status.active_version else {
+                        continue;
+                    };
+                    let change = PolicyChange::Activated {
+                        slug: status.slug,
+                        version,
+                    };
+                    if let Err(e) = apply(&self.store, &self.registry, &change, self.demo).await {
+                        tracing::error!(error = ?e, "recording a policy change");
+                    }
+                }
             }
             // `serve` applied the first load.
-            Wake::Start | Wake::More | Wake::Tick | Wake::Commit => {}
+            Wake::Start | Wake::More | Wake::Tick | Wake::Commit | Wake::Saved(_) => {}
         }
         Ok(false)
     }
@@ -539,3 +550,5 @@ mod profile;
 // The demo tenants' pictures are what the code draws.
 #[cfg(test)]
 mod demo_pictures;
+
+pub mod versions;

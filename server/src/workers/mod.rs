@@ -33,7 +33,7 @@ use std::time::Duration;
 
 use berth_core::store::StoreError;
 use berth_policy::registry::PolicyChange;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
 pub use registry::start;
@@ -60,6 +60,7 @@ pub struct Trigger {
     every: Option<Duration>,
     commits: Option<watch::Receiver<u64>>,
     policies: Option<broadcast::Receiver<PolicyChange>>,
+    saves: Option<mpsc::UnboundedReceiver<String>>,
 }
 
 impl Trigger {
@@ -92,6 +93,18 @@ impl Trigger {
     }
 }
 
+impl Trigger {
+    /// A pass for each tenant directory saved (`saves`: the slugs the
+    /// tenants directory's watcher names), and every `period` without one.
+    pub fn saves_or_every(saves: mpsc::UnboundedReceiver<String>, period: Duration) -> Self {
+        Self {
+            every: Some(period),
+            saves: Some(saves),
+            ..Self::default()
+        }
+    }
+}
+
 /// Why a pass runs.
 #[derive(Debug)]
 pub enum Wake {
@@ -108,6 +121,8 @@ pub enum Wake {
     /// This many policy changes were missed (the worker fell behind):
     /// everything may have changed.
     PoliciesMissed(u64),
+    /// The tenant directory of this slug was saved.
+    Saved(String),
 }
 
 /// Runs `worker`'s passes in the background until [`WorkerHandle::stop`].
@@ -126,6 +141,7 @@ async fn run<W: Worker>(mut worker: W, mut stopped: watch::Receiver<bool>) {
         every,
         mut commits,
         mut policies,
+        mut saves,
     } = worker.trigger();
     let mut poll = every.map(|period| {
         let mut poll = tokio::time::interval(period);
@@ -166,6 +182,10 @@ async fn run<W: Worker>(mut worker: W, mut stopped: watch::Receiver<bool>) {
                     Err(broadcast::error::RecvError::Lagged(n)) => break Wake::PoliciesMissed(n),
                     Err(broadcast::error::RecvError::Closed) => policies = None,
                 },
+                saved = saved(&mut saves) => match saved {
+                    Some(slug) => break Wake::Saved(slug),
+                    None => saves = None,
+                },
                 _ = stopped.changed() => return,
             }
         };
@@ -198,6 +218,14 @@ async fn recv(
 ) -> Result<PolicyChange, broadcast::error::RecvError> {
     match policies {
         Some(policies) => policies.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The next saved tenant directory, or never without a channel.
+async fn saved(saves: &mut Option<mpsc::UnboundedReceiver<String>>) -> Option<String> {
+    match saves {
+        Some(saves) => saves.recv().await,
         None => std::future::pending().await,
     }
 }

@@ -31,7 +31,8 @@ impl Running {
     }
 }
 
-/// Builds and starts every worker `args` turns on: lock expiry, lifecycle,
+/// Builds and starts every worker `args` turns on: policy versions (saved
+/// tenant directories published, publications followed), lock expiry, lifecycle,
 /// webhook and push deliveries, calendar sync, tenant sync (the registry's
 /// changes written to the database, after `serve` applied the first load),
 /// the e-mail templates and, with SMTP, the e-mail; event and client retention
@@ -42,10 +43,12 @@ pub fn start(
     registry: &Arc<PolicyRegistry>,
     vapid: Arc<VapidKey>,
     smtp: Option<SmtpConfig>,
+    versions: crate::tenants::versions::Follower,
 ) -> anyhow::Result<Running> {
     let store = engine.store();
     let clock = engine.clock();
     let mut workers = vec![
+        spawn(versions),
         spawn(crate::tenants::TenantSync::new(
             store.clone(),
             registry.clone(),

@@ -25,6 +25,7 @@ mod site;
 #[path = "../support/smtp.rs"]
 mod smtp;
 mod transport;
+mod versions;
 mod web;
 mod webhooks;
 

@@ -275,6 +275,11 @@ export type PeriodInput = {
 export type PolicyEventKind =
   /** A new version went live. */
   | 'ACTIVATED'
+  /**
+   * A version was published (or an older one again, by a rollback); every
+   * instance makes it live.
+   */
+  | 'PUBLISHED'
   /** An edit was refused; the live version kept serving. */
   | 'REJECTED';
 

@@ -491,7 +491,7 @@ impl crate::workers::Worker for TemplateSync {
                 }
             }
             // Loaded when built.
-            Wake::Start | Wake::More | Wake::Tick | Wake::Commit => {}
+            Wake::Start | Wake::More | Wake::Tick | Wake::Commit | Wake::Saved(_) => {}
         }
         Ok(false)
     }

@@ -9,6 +9,8 @@ interface Fixtures {
   logins: DemoLogin[];
   /** The admin of a nightly demo tenant (alpine-cabins). */
   admin: DemoLogin;
+  /** An owner of river-gear (global-setup adds it). */
+  owner: DemoLogin;
   /** Whether berth serves the app itself (--web-dir), rather than Vite preview. */
   servesApp: boolean;
   /** Requests to other hosts, aborted; checked empty after each test. */
@@ -28,6 +30,11 @@ export const test = base.extend<Fixtures>({
     const login = logins.find((l) => l.tenant === 'alpine-cabins');
     if (!login) throw new Error('no demo login for alpine-cabins');
     await use(login);
+  },
+  owner: async ({}, use) => {
+    const owner = process.env.BERTH_E2E_OWNER;
+    if (!owner) throw new Error('BERTH_E2E_OWNER is unset: run through playwright.config.ts (global setup)');
+    await use(JSON.parse(owner) as DemoLogin);
   },
   servesApp: async ({}, use) => {
     await use(process.env.BERTH_E2E_SERVES_APP === '1');

@@ -20,7 +20,8 @@
 // read (e2e/mailbox.ts).
 //
 // What the tests need is passed in environment variables (inherited by the
-// test workers): BERTH_E2E_URL, BERTH_E2E_LOGINS (JSON), BERTH_E2E_SERVES_APP,
+// test workers): BERTH_E2E_URL, BERTH_E2E_LOGINS (JSON), BERTH_E2E_OWNER (JSON: an
+// owner of river-gear, added with `berth user add`), BERTH_E2E_SERVES_APP,
 // BERTH_E2E_DATABASE (`sqlite` or `postgres`), BERTH_E2E_MAIL_DIR.
 import { randomUUID } from 'node:crypto';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -171,13 +172,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const smtp = await startSmtpSink(mailDir);
   const postgresAdmin = process.env.BERTH_E2E_DATABASE_URL;
   const postgres = postgresAdmin ? freshPostgres(postgresAdmin) : undefined;
+  const databaseUrl = postgres ? postgres.url : `sqlite:${join(dir, 'berth.db')}`;
   const args = [
     'serve',
     '--demo',
     '--listen',
     '127.0.0.1:0',
     '--database-url',
-    postgres ? postgres.url : `sqlite:${join(dir, 'berth.db')}`,
+    databaseUrl,
     '--secret-file',
     join(dir, 'jwt-secret'),
     '--secrets-key-file',
@@ -201,6 +203,21 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     throw new Error('berth --demo printed no demo logins');
   }
 
+  // An owner for the Policy page's test (the demo prints admins only).
+  const owner: DemoLogin = { tenant: 'river-gear', email: 'owner@river-gear.test', password: randomUUID() };
+  try {
+    execFileSync(
+      binary,
+      ['user', 'add', '--database-url', databaseUrl, '--tenant', owner.tenant, '--email', owner.email, '--role', 'owner'],
+      { env: { ...process.env, BERTH_PASSWORD: owner.password, RUST_LOG: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+  } catch (error) {
+    await stop(berth.child);
+    await smtp.close();
+    postgres?.drop();
+    throw new Error(`berth user add (the e2e owner) failed: ${String(error)}`);
+  }
+
   let url = berth.url;
   let closePreview: (() => Promise<void>) | undefined;
   if (!servesApp) {
@@ -219,6 +236,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   process.env.BERTH_E2E_URL = url;
   process.env.BERTH_E2E_LOGINS = JSON.stringify(berth.logins);
+  process.env.BERTH_E2E_OWNER = JSON.stringify(owner);
   process.env.BERTH_E2E_SERVES_APP = servesApp ? '1' : '';
   process.env.BERTH_E2E_DATABASE = postgres ? 'postgres' : 'sqlite';
   process.env.BERTH_E2E_MAIL_DIR = mailDir;

@@ -5,6 +5,9 @@
 //   - CSS: every stylesheet the app can load (initial and lazy)             ≤ 50 KB
 //   - each lazily loaded chunk (a route, a namespace of strings), with the
 //     chunks it alone imports statically (not already in the initial set)  ≤ 80 KB
+//   - except the policy editor (CodeMirror 6, the YAML parser and berth's
+//     JSON Schemas), loaded only by the Policy page after it has rendered:
+//     ≤ 180 KB (decision 0163; Monaco would be ~2 MB)
 // GraphiQL's page (graphiql.html) is a separate tool, not an app route: its
 // size is printed, and exempt.
 import { readFileSync, existsSync } from 'node:fs';
@@ -14,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 const KB = 1024;
 const budgets = { initialJs: 200 * KB, css: 50 * KB, lazyChunk: 80 * KB };
+/** Lazy chunks with a budget of their own (by source), each a decision. */
+const lazyExceptions = { 'src/features/policy/editor/PolicyEditor.tsx': 180 * KB };
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const manifestPath = join(dist, '.vite', 'manifest.json');
@@ -90,7 +95,7 @@ for (const key of lazyKeys.sort()) {
       .filter((f) => f.endsWith('.js')),
   );
   const name = manifest[key].src ?? `${key.replace(/^_/, '')} (shared chunk)`;
-  report(`lazy ${name}`, sum(own), budgets.lazyChunk);
+  report(`lazy ${name}`, sum(own), lazyExceptions[manifest[key].src ?? ''] ?? budgets.lazyChunk);
 }
 
 // GraphiQL: printed, exempt.

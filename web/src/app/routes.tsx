@@ -11,7 +11,7 @@ import type { ComponentType } from 'react';
 import type { Role } from '@/gql/graphql';
 
 /** The navigation links the app can show (labels in common `nav.<key>`). */
-export type NavKey = 'calendar' | 'board' | 'reservations' | 'clients' | 'units' | 'dashboard' | 'audit' | 'settings';
+export type NavKey = 'calendar' | 'board' | 'reservations' | 'clients' | 'units' | 'dashboard' | 'audit' | 'policy' | 'settings';
 
 /** The order of the navigation links. */
 export const navOrder: readonly NavKey[] = [
@@ -22,6 +22,7 @@ export const navOrder: readonly NavKey[] = [
   'units',
   'dashboard',
   'audit',
+  'policy',
   'settings',
 ];
 
@@ -47,6 +48,7 @@ export const screens: Screen[] = [
   { path: 'clients', nav: 'clients', load: () => import('@/features/clients/ClientsPage') },
   { path: 'clients/:id', load: () => import('@/features/clients/ClientPage') },
   { path: 'audit', nav: 'audit', minRole: 'ADMIN', load: () => import('@/features/audit/AuditPage') },
+  { path: 'policy', nav: 'policy', minRole: 'ADMIN', load: () => import('@/features/policy/PolicyPage') },
   { path: 'board', nav: 'board', load: () => import('@/features/board/BoardPage') },
   { path: 'units', nav: 'units', load: () => import('@/features/units/UnitsPage') },
   { path: 'dashboard', nav: 'dashboard', load: () => import('@/features/dashboard/DashboardPage') },

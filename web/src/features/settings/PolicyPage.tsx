@@ -4,7 +4,8 @@
 // shows at once.
 import '@mantine/core/styles/Skeleton.css';
 import '@mantine/core/styles/Code.css';
-import { Alert, Button, Code, CopyButton, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Code, CopyButton, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Link } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useQuery, useSubscription } from 'urql';
 import { ProblemAlert } from '@/components/ProblemAlert';
@@ -30,6 +31,9 @@ export default function PolicyPage() {
 
   return (
     <SettingsFrame section="policy" description={t('policy.description')}>
+      <Anchor component={Link} to="/policy" fz="sm" fw={600}>
+        {t('policy.editLink')}
+      </Anchor>
       {result.error && !status ? <ProblemAlert problem={describeError(result.error, tc)} title={t('policy.loadFailed')} /> : null}
       {!status && result.fetching ? (
         <Text fz="sm" c="dimmed" role="status">

@@ -88,6 +88,10 @@ fn main() -> ExitCode {
                     .await
                     .map(|()| true)
             }
+            Command::Schema(SchemaCommand::Routes) => {
+                println!("{}", http::routes::table_json());
+                Ok(true)
+            }
             Command::Schema(SchemaCommand::Graphql) => {
                 print!("{}", berth_graphql::sdl());
                 Ok(true)

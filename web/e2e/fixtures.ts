@@ -1,7 +1,9 @@
 // The tests' fixtures: the app's URL from the global setup, the demo logins,
 // a guard that aborts every request (HTTP or WebSocket) to a host other than
-// 127.0.0.1 and fails the test that made it, and helpers to sign in.
-import { test as base, expect, type Page } from '@playwright/test';
+// 127.0.0.1 and fails the test that made it, a guard that fails a test in
+// whose pages the browser reported a Content-Security-Policy violation (in
+// every browser context, the tests' own included), and helpers to sign in.
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import type { DemoLogin } from './global-setup';
 
 interface Fixtures {
@@ -15,9 +17,51 @@ interface Fixtures {
   servesApp: boolean;
   /** Requests to other hosts, aborted; checked empty after each test. */
   foreignRequests: string[];
+  /** Content-Security-Policy violations the browser reported; checked empty after each test. */
+  cspViolations: string[];
 }
 
-export const test = base.extend<Fixtures>({
+interface WorkerFixtures {
+  /** Watches every browser context the tests open for CSP violations. */
+  cspWatch: void;
+}
+
+/** The CSP violations of the running test (one test at a time per worker). */
+const violations: string[] = [];
+
+/** Collects the CSP violations Chromium reports on the console of `context`'s pages. */
+export function watchCsp(context: BrowserContext) {
+  context.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      violations.push(`${message.page()?.url() ?? '?'}: ${message.text()}`);
+    }
+  });
+}
+
+export const test = base.extend<Fixtures, WorkerFixtures>({
+  cspWatch: [
+    async ({ browser }, use) => {
+      // Contexts the tests open themselves (a second user, a guest without
+      // JavaScript) are watched like the fixture's own.
+      const newContext = browser.newContext.bind(browser);
+      browser.newContext = async (...args: Parameters<typeof browser.newContext>) => {
+        const context = await newContext(...args);
+        watchCsp(context);
+        return context;
+      };
+      await use();
+      browser.newContext = newContext;
+    },
+    { scope: 'worker', auto: true },
+  ],
+  cspViolations: [
+    async ({}, use) => {
+      violations.length = 0;
+      await use(violations);
+      expect([...violations], 'Content-Security-Policy violations').toEqual([]);
+    },
+    { auto: true },
+  ],
   baseURL: async ({}, use) => {
     const url = process.env.BERTH_E2E_URL;
     if (!url) throw new Error('BERTH_E2E_URL is unset: run through playwright.config.ts (global setup)');
@@ -43,6 +87,7 @@ export const test = base.extend<Fixtures>({
     await use([]);
   },
   context: async ({ context, foreignRequests }, use) => {
+    watchCsp(context);
     const local = (url: string) => {
       try {
         return new URL(url).hostname === '127.0.0.1';

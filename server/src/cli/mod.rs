@@ -176,6 +176,9 @@ pub enum SchemaCommand {
         #[arg(long, value_enum, default_value = "tenant")]
         file: crate::cli::policy::SchemaFile,
     },
+    /// The HTTP route table as JSON: each path, its methods, whether it is
+    /// public (and why) or needs a session, and its kind of answer.
+    Routes,
 }
 
 #[derive(Debug, Subcommand)]

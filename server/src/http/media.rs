@@ -3,7 +3,8 @@
 //! - `POST /media/units/{unitId}`: an upload, `multipart/form-data` with a
 //!   `file` field (and an optional `alt`), from the admin app's session cookie
 //!   (same-origin only: `browser::guard` runs first, as for `/graphql`) or a
-//!   bearer token; the role `updateUnit` needs. Answers 201 with
+//!   bearer token, verified by the route table's `require_session` (401
+//!   without one); the role `updateUnit` needs. Answers 201 with
 //!   `{"data": Image}` (the GraphQL `Image`'s fields; 200 with the image the
 //!   unit already had when it is the same picture again), or 4xx with
 //!   `{"errors": [{"message", "extensions": {"code"}}]}`. The body may be a
@@ -22,10 +23,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use berth_core::media::{MAX_UPLOAD_BYTES, MediaHash};
 use berth_core::{EngineError, ErrorCode, request};
-use berth_graphql::access::{IMAGES_ROLE, authenticate, permits};
+use berth_graphql::access::{IMAGES_ROLE, permits};
+use berth_graphql::auth::Viewer;
 
 use crate::http::AppState;
-use crate::http::browser::Credential;
 
 /// The largest upload body: the file's limit and room for the form around it.
 pub const MAX_UPLOAD_BODY_BYTES: usize = MAX_UPLOAD_BYTES + 256 * 1024;
@@ -38,35 +39,10 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub async fn upload(
     State(state): State<AppState>,
     Path(unit): Path<String>,
-    credential: Option<Extension<Credential>>,
+    Extension(viewer): Extension<Viewer>,
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let Some(Extension(credential)) = credential else {
-        return refusal(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthenticated,
-            "sign in first",
-        );
-    };
-    let viewer = match authenticate(
-        &*state.store,
-        &state.auth,
-        state.clock.now(),
-        &credential.token,
-    )
-    .await
-    {
-        Ok(Some(viewer)) => viewer,
-        Ok(None) => {
-            return refusal(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::Unauthenticated,
-                "sign in first",
-            );
-        }
-        Err(e) => return engine_refusal(e.into()),
-    };
     if let Err(e) = permits(&viewer, IMAGES_ROLE) {
         return graphql_refusal(StatusCode::FORBIDDEN, e);
     }

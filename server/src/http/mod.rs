@@ -27,6 +27,8 @@ pub mod graphql_http;
 pub mod ical;
 pub mod media;
 pub mod rate_limit;
+pub mod routes;
+pub mod security_headers;
 pub mod site;
 pub mod web;
 pub mod ws_keepalive;
@@ -43,13 +45,11 @@ use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{Data, Executor, Pos, Response as GqlResponse};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Body;
-use axum::extract::DefaultBodyLimit;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use berth_core::ErrorCode;
 use berth_core::audit::Actor;
@@ -142,48 +142,11 @@ impl AppState {
     }
 }
 
-/// The router with every route and middleware; fails only on a CORS origin that
-/// is not a valid header value.
+/// The router with every route of the table (`routes.rs`) and the
+/// middleware; fails only on a CORS origin that is not a valid header value.
 pub fn router(state: AppState) -> anyhow::Result<Router> {
     let cors = cors_layer(&state.cors_origins)?;
-    let public_limit = middleware::from_fn_with_state(state.clone(), limit_public_requests);
-    // The Origin check runs first: a refused origin spends no allowance.
-    let guard = middleware::from_fn_with_state(state.clone(), browser::guard);
-    let router = Router::new()
-        .route(
-            "/graphql",
-            get(graphql_get)
-                .post(graphql_post)
-                .layer(middleware::from_fn(limit_body))
-                .layer(public_limit.clone())
-                .layer(guard.clone()),
-        )
-        .route(
-            "/graphql/ws",
-            get(graphql_ws)
-                .layer(public_limit.clone())
-                .layer(guard.clone()),
-        )
-        .route(
-            "/media/units/{unit}",
-            post(crate::http::media::upload)
-                .layer(DefaultBodyLimit::max(
-                    crate::http::media::MAX_UPLOAD_BODY_BYTES,
-                ))
-                .layer(guard),
-        )
-        .route("/media/{hash}/{file}", get(crate::http::media::blob))
-        .route(
-            "/ical/{tenant}/{unit}",
-            get(crate::http::ical::feed).layer(public_limit),
-        )
-        .route("/admin", get(web::admin_redirect))
-        .route("/admin/", get(web::admin))
-        .route("/admin/{*path}", get(web::admin))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .merge(crate::http::site::routes(&state));
+    let router = routes::router(&state);
     // CORS sits outside the rate limit and metrics: a preflight is answered
     // before it reaches either, and every response gets its headers.
     let router = router
@@ -199,11 +162,18 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         None => router,
     };
     // A business's own domain is rewritten to its tenant's paths before
-    // routing (site/hosts.rs), so the layer wraps the whole router.
+    // routing (site/hosts.rs), so the layer wraps the whole router; the
+    // security headers wrap everything, so that no answer goes without them
+    // (a 404 of no route, a CORS preflight, a refusal of any layer).
     let own_domains = middleware::from_fn_with_state(state.clone(), crate::http::site::own_domains);
+    let headers = middleware::from_fn_with_state(
+        security_headers::SecurityHeaders::new(state.trusted_proxies.clone()),
+        security_headers::add_headers,
+    );
     Ok(Router::new()
         .fallback_service(router.with_state(state))
-        .layer(own_domains))
+        .layer(own_domains)
+        .layer(headers))
 }
 
 /// The tracing span of one request: method, route path and request id.

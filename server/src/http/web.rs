@@ -16,28 +16,20 @@
 //!   build (a second Vite entry): nothing comes from a CDN.
 //!
 //! Files are served by tower-http's `ServeFile` (conditional requests, ranges,
-//! HEAD); every answer carries the strict [`CONTENT_SECURITY_POLICY`], `nosniff`
-//! and `Referrer-Policy: same-origin`.
+//! HEAD); every answer carries the app's Content-Security-Policy, `nosniff`
+//! and `Referrer-Policy: same-origin` (`security_headers.rs`).
 
 use std::path::{Path, PathBuf};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use crate::http::AppState;
-
-/// The Content-Security-Policy of the app, GraphiQL and everything else under
-/// `/admin/`: scripts, styles, fonts, workers and connections from berth's own
-/// origin only (styles may be inline: the component kit sets style
-/// attributes), no plugins, no framing.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
-    style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; \
-    connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; \
-    base-uri 'self'; form-action 'self'; object-src 'none'";
+use crate::http::routes::Surface;
 
 /// Cache-Control of content-hashed assets.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -68,26 +60,6 @@ impl WebDir {
     }
 }
 
-/// The headers every page and file of the app carries.
-fn secure(headers: &mut HeaderMap) {
-    protect(headers, CONTENT_SECURITY_POLICY, "same-origin");
-}
-
-/// The protections every page berth serves carries (the app's and the public
-/// site's): its content security policy `csp`, `nosniff`, and its
-/// `Referrer-Policy`, `referrer`.
-pub fn protect(headers: &mut HeaderMap, csp: &'static str, referrer: &'static str) {
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(csp),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static(referrer));
-}
-
 /// `/admin` → `/admin/` (308: the method is kept), with the query string kept
 /// too: the app's addresses carry its state (`/admin?month=2026-12`).
 pub async fn admin_redirect(uri: axum::http::Uri) -> Redirect {
@@ -111,7 +83,7 @@ pub async fn admin(State(state): State<AppState>, request: Request) -> Response 
         Some(path) if !rel.is_empty() && is_file(&path).await => Some(path),
         _ => None,
     };
-    let mut response = match found {
+    match found {
         Some(path) => {
             let cache = if asset {
                 Some(IMMUTABLE)
@@ -131,9 +103,7 @@ pub async fn admin(State(state): State<AppState>, request: Request) -> Response 
                 how_to_build("The admin app", &state.web_dir)
             }
         }
-    };
-    secure(response.headers_mut());
-    response
+    }
 }
 
 /// GraphiQL: `graphiql.html` of the web build, or how to build it.
@@ -144,7 +114,9 @@ pub async fn graphiql(state: &AppState, request: Request) -> Response {
     } else {
         how_to_build("GraphiQL", &state.web_dir)
     };
-    secure(response.headers_mut());
+    // A page of the app's build, under the app's policy (GET /graphql is
+    // otherwise the API's).
+    response.extensions_mut().insert(Surface::AdminApp);
     response
 }
 

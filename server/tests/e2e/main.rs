@@ -21,6 +21,7 @@ mod media;
 mod policy;
 mod policy_plan;
 mod recurrence;
+mod security;
 mod site;
 #[path = "../support/smtp.rs"]
 mod smtp;

@@ -21,29 +21,29 @@
 //! Pages are in the tenant's language (`i18n.rs`) with its money and dates
 //! (`crate::locale`); a business's own domain serves its pages at `/`
 //! (`hosts.rs`). Every page is under the public rate limit; every answer
-//! carries the site's Content-Security-Policy (`render.rs`).
+//! carries the site's Content-Security-Policy (`security_headers.rs`; a page
+//! with a map widens it in `render.rs`). The routes are in the route table
+//! (`http/routes.rs`).
 
-mod assets;
-mod booking;
+pub(crate) mod assets;
+pub(crate) mod booking;
 mod calendar;
 mod estimate;
 pub mod hosts;
 mod i18n;
-mod pages;
+pub(crate) mod pages;
 mod prices;
 mod render;
-mod seo;
+pub(crate) mod seo;
 mod view;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 
 use crate::http::AppState;
 use crate::http::rate_limit::{Decision, RateLimiter};
@@ -61,27 +61,15 @@ pub struct Site {
     pub request_limit: Option<Arc<RateLimiter>>,
 }
 
-/// The site's routes (merged into the application's router).
-pub fn routes(state: &AppState) -> Router<AppState> {
-    let limited = middleware::from_fn_with_state(state.clone(), limit_pages);
-    Router::new()
-        .route("/robots.txt", get(seo::robots))
-        .route("/assets/{file}", get(assets::serve))
-        .route("/{tenant}", get(pages::to_home))
-        .route("/{tenant}/", get(pages::home))
-        .route("/{tenant}/units", get(pages::units))
-        .route("/{tenant}/units/{unit}", get(pages::unit))
-        .route("/{tenant}/units/{unit}/estimate", get(pages::estimate))
-        .route("/{tenant}/units/{unit}/request", post(booking::request))
-        .route("/{tenant}/sitemap.xml", get(seo::sitemap))
-        .route_layer(limited)
-}
-
 /// The public rate limit (`--public-rate-limit`) on every page, answered
 /// with a page in words (429) instead of the API's JSON. Assets are not
 /// counted: a page's stylesheet and script must not spend the allowance; nor
 /// are booking requests, which have their own, tighter limit (`booking.rs`).
-async fn limit_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn limit_pages(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     if request.uri().path().starts_with("/assets/") || request.method() == Method::POST {
         return next.run(request).await;
     }

@@ -1,7 +1,7 @@
 //! Rendering: the template environment (minijinja 2, autoescaping every
 //! `.html` template; docs/decisions/0085), and turning a rendered page into a
-//! response with the site's security headers: a Content-Security-Policy
-//! without `unsafe-inline`, `nosniff`, a referrer policy, and never a cookie.
+//! response with the site's caching and never a cookie (the security headers
+//! are the layer's, `security_headers.rs`).
 
 use std::sync::LazyLock;
 
@@ -10,34 +10,15 @@ use axum::response::{IntoResponse, Response};
 use minijinja::value::Kwargs;
 use minijinja::{Environment, Value};
 
-/// The public site's Content-Security-Policy: everything from berth's own
-/// origin, no inline script or style, photos also from `https:` (a unit's
-/// image URLs), no framing, forms post only here.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-    style-src 'self'; img-src 'self' https: data:; connect-src 'self'; \
-    form-action 'self'; base-uri 'none'; frame-ancestors 'none'; object-src 'none'";
+use crate::http::security_headers::TileOrigin;
 
-/// The policy of a page that shows an interactive map: the site's, with the
-/// tile server's origin (`https://tile.example.org`) added to `img-src` and
-/// nowhere else — Leaflet draws tiles as `<img>` elements, and its own
-/// script, stylesheet and marker images come from berth (docs/decisions/0112).
-pub fn content_security_policy_with_tiles(tile_origin: &str) -> String {
-    CONTENT_SECURITY_POLICY.replacen(
-        "img-src 'self' https: data:;",
-        &format!("img-src 'self' https: data: {tile_origin};"),
-        1,
-    )
-}
-
-/// Puts the policy of a page with a map on `response` (see
-/// [`content_security_policy_with_tiles`]); an origin that cannot be a
-/// header value leaves the site's policy (the profile's check prevents it).
+/// Widens the policy of a page that shows an interactive map: its tile
+/// server's origin (`https://tile.example.org`) is added to `img-src` by the
+/// security headers' layer (`security_headers.rs`, docs/decisions/0112).
 pub fn allow_tiles(response: &mut Response, tile_origin: &str) {
-    if let Ok(value) = HeaderValue::from_str(&content_security_policy_with_tiles(tile_origin)) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, value);
-    }
+    response
+        .extensions_mut()
+        .insert(TileOrigin(tile_origin.to_owned()));
 }
 
 /// The templates, embedded so a deployment needs no extra files.
@@ -140,13 +121,9 @@ pub fn document(content_type: &'static str, body: String) -> Response {
     response
 }
 
-/// The headers of every site answer.
+/// The caching of every site answer (its security headers are the layer's:
+/// `security_headers.rs`).
 pub fn secure(headers: &mut HeaderMap, caching: Caching) {
-    crate::http::web::protect(
-        headers,
-        CONTENT_SECURITY_POLICY,
-        "strict-origin-when-cross-origin",
-    );
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(match caching {
@@ -186,23 +163,6 @@ mod tests {
         assert!(!text.contains('<') && !text.contains('>'), "{text}");
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, value);
-    }
-
-    #[test]
-    fn the_policy_allows_no_inline_code() {
-        assert!(!CONTENT_SECURITY_POLICY.contains("unsafe-inline"));
-        assert!(!CONTENT_SECURITY_POLICY.contains("unsafe-eval"));
-    }
-
-    #[test]
-    fn a_map_adds_its_tile_origin_to_img_src_only() {
-        let csp = content_security_policy_with_tiles("https://tile.example.org");
-        assert!(
-            csp.contains("img-src 'self' https: data: https://tile.example.org;"),
-            "{csp}"
-        );
-        assert_eq!(csp.matches("tile.example.org").count(), 1, "{csp}");
-        assert!(!csp.contains("unsafe-inline"));
     }
 
     #[test]

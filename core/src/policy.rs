@@ -213,6 +213,14 @@ pub trait Policy: Send + Sync + Debug {
         crate::mail::DEFAULT_REMINDER_DAYS
     }
 
+    /// Whether publishing a new version refuses one that would refuse the
+    /// tenant's existing reservations (its plan's newly refused ones) unless
+    /// the publisher accepts them (docs/decisions/0162). The live version's
+    /// rule applies. False by default.
+    fn protects_reservations(&self) -> bool {
+        false
+    }
+
     /// The rules a change of `current` to the new period and party breaks (the
     /// `can_change` hook), on top of `validate`. None by default.
     fn can_change(

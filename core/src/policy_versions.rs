@@ -12,7 +12,10 @@
 //! its own tests is never stored — then stored in one transaction with its
 //! audit entry and a `policy.published` event, which every instance follows.
 //! Files identical to the live version's store nothing and answer the live
-//! version.
+//! version. Each version keeps the summary of its plan against the policy
+//! that was live (`crate::plan`); a tenant whose live rules protect its
+//! reservations refuses files that would refuse some, unless the publisher
+//! accepts them.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path};
@@ -215,34 +218,37 @@ impl PolicyVersions {
 
     /// Publishes `files` as the tenant's next version, once the policy port
     /// has loaded them and they passed their own tests; the live version
-    /// unchanged when they are its files already. INVALID_INPUT for files
-    /// that cannot be a version or are refused (`file:line:col: message`
-    /// lines); NOT_FOUND for an unknown tenant.
+    /// unchanged when they are its files already. The plan of the files
+    /// against the live policy is kept with the version; when the live
+    /// policy protects reservations ([`crate::policy::Policy::protects_reservations`])
+    /// and the plan finds existing reservations the files would refuse,
+    /// they are refused (CONFLICT) unless `accept_refusals`. INVALID_INPUT
+    /// for files that cannot be a version or are refused (`file:line:col:
+    /// message` lines); NOT_FOUND for an unknown tenant.
     pub async fn publish(
         &self,
         tenant: TenantId,
         files: Vec<PolicyFile>,
+        accept_refusals: bool,
         actor: &Actor,
     ) -> Result<Published, EngineError> {
         let files = PolicyFiles::new(files).map_err(|e| EngineError::InvalidInput {
             field: "files",
             message: e.to_string(),
         })?;
-        // The plan's seam (issue 23, "Plan"): a publication will compute its
-        // plan against the live version here, refuse it when the tenant
-        // requires that no existing reservation be refused (unless the
-        // publisher accepts them), and keep its summary with the version.
-        self.publish_checked(tenant, files, None, None, actor).await
+        self.publish_checked(tenant, files, None, accept_refusals, actor)
+            .await
     }
 
     /// Publishes version `to`'s files again as the tenant's next version
-    /// (checked and tested again: the rules must still load); the live
-    /// version unchanged when its files are `to`'s. NOT_FOUND for a version
-    /// the tenant does not have.
+    /// (checked, tested and planned again, as a publication: the rules must
+    /// still load); the live version unchanged when its files are `to`'s.
+    /// NOT_FOUND for a version the tenant does not have.
     pub async fn rollback(
         &self,
         tenant: TenantId,
         to: u64,
+        accept_refusals: bool,
         actor: &Actor,
     ) -> Result<Published, EngineError> {
         let version = self
@@ -253,18 +259,19 @@ impl PolicyVersions {
                 entity: "policy version",
                 id: to.to_string(),
             })?;
-        self.publish_checked(tenant, version.files, Some(to), None, actor)
+        self.publish_checked(tenant, version.files, Some(to), accept_refusals, actor)
             .await
     }
 
-    /// Checks `files` with the policy port, then stores them (with `plan`,
-    /// the summary of the plan they were published with).
+    /// Checks `files` with the policy port, plans them against the live
+    /// policy (refusing them as [`Self::publish`] says), then stores them
+    /// with the plan's summary.
     async fn publish_checked(
         &self,
         tenant: TenantId,
         files: PolicyFiles,
         restored_from: Option<u64>,
-        plan: Option<serde_json::Value>,
+        accept_refusals: bool,
         actor: &Actor,
     ) -> Result<Published, EngineError> {
         let stored = self
@@ -275,7 +282,48 @@ impl PolicyVersions {
                 entity: "tenant",
                 id: tenant.to_string(),
             })?;
-        self.policies.candidate(&stored, &files.to_list())?;
+        // The live version's files again: nothing to check, plan or store.
+        let live = self.store.live_policy_version(tenant).await?;
+        if let Some(live) = live.filter(|l| l.summary.hash == files.hash()) {
+            return Ok(Published {
+                version: live,
+                created: false,
+            });
+        }
+        let provider = Arc::clone(&self.policies);
+        let (candidate_tenant, list) = (stored.clone(), files.to_list());
+        let candidate =
+            tokio::task::spawn_blocking(move || provider.candidate(&candidate_tenant, &list))
+                .await
+                .map_err(|e| {
+                    EngineError::Crashed(format!("compiling a candidate policy: {e}"))
+                })??;
+        // A tenant without a live policy (its first publication) has nothing
+        // to plan against.
+        let plan = match self.policies.policy(&stored) {
+            Ok(live) => {
+                let engine = crate::Engine::new(
+                    Arc::clone(&self.store),
+                    Arc::clone(&self.policies),
+                    Arc::clone(&self.clock),
+                );
+                let plan = engine
+                    .plan_policy(tenant, Arc::clone(&live), candidate)
+                    .await?;
+                let refused = plan.summary.reservations_newly_refused;
+                if refused > 0 && live.protects_reservations() && !accept_refusals {
+                    return Err(EngineError::Conflict(format!(
+                        "the new rules would refuse {refused} existing reservation(s), and the \
+                         tenant protects its reservations: plan the change, then accept the \
+                         refusals to publish it"
+                    )));
+                }
+                Some(serde_json::to_value(&plan.summary).map_err(|e| {
+                    EngineError::Crashed(format!("the plan's summary as JSON: {e}"))
+                })?)
+            }
+            Err(_) => None,
+        };
         let new = NewPolicyVersion {
             files,
             restored_from,

@@ -187,6 +187,28 @@ fn int(n: u32) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
+impl From<core::PlanSummary> for PlanSummary {
+    fn from(s: core::PlanSummary) -> Self {
+        Self {
+            reservations_replayed: int(s.reservations_replayed),
+            reservations_newly_refused: int(s.reservations_newly_refused),
+            reservations_newly_accepted: int(s.reservations_newly_accepted),
+            reservations_repriced: int(s.reservations_repriced),
+            reservations_refused_differently: int(s.reservations_refused_differently),
+            reservations_price_difference: s.reservations_price_difference.into(),
+            quotes_sampled: int(s.quotes_sampled),
+            quotes_newly_refused: int(s.quotes_newly_refused),
+            quotes_newly_accepted: int(s.quotes_newly_accepted),
+            quotes_repriced: int(s.quotes_repriced),
+            dates_newly_closed: int(s.dates_newly_closed),
+            dates_newly_opened: int(s.dates_newly_opened),
+            quoted_revenue_live: s.quoted_revenue_live.into(),
+            quoted_revenue_candidate: s.quoted_revenue_candidate.into(),
+            quoted_revenue_difference: s.quoted_revenue_difference.into(),
+        }
+    }
+}
+
 impl From<core::PolicyPlan> for PolicyPlan {
     fn from(p: core::PolicyPlan) -> Self {
         let empty = p.is_empty();
@@ -197,23 +219,7 @@ impl From<core::PolicyPlan> for PolicyPlan {
             sample_from: Date(p.sample_from),
             sample_days: int(p.sample_days),
             empty,
-            summary: PlanSummary {
-                reservations_replayed: int(s.reservations_replayed),
-                reservations_newly_refused: int(s.reservations_newly_refused),
-                reservations_newly_accepted: int(s.reservations_newly_accepted),
-                reservations_repriced: int(s.reservations_repriced),
-                reservations_refused_differently: int(s.reservations_refused_differently),
-                reservations_price_difference: s.reservations_price_difference.into(),
-                quotes_sampled: int(s.quotes_sampled),
-                quotes_newly_refused: int(s.quotes_newly_refused),
-                quotes_newly_accepted: int(s.quotes_newly_accepted),
-                quotes_repriced: int(s.quotes_repriced),
-                dates_newly_closed: int(s.dates_newly_closed),
-                dates_newly_opened: int(s.dates_newly_opened),
-                quoted_revenue_live: s.quoted_revenue_live.into(),
-                quoted_revenue_candidate: s.quoted_revenue_candidate.into(),
-                quoted_revenue_difference: s.quoted_revenue_difference.into(),
-            },
+            summary: s.into(),
             reservations: p
                 .reservations
                 .into_iter()

@@ -49,6 +49,9 @@ pub struct PolicyVersion {
     pub hash: String,
     /// For a rollback: the version whose files it published again.
     pub restored_from: Option<i64>,
+    /// The summary of its plan against the version live before it (none for
+    /// a tenant's first version).
+    pub plan: Option<crate::policy_plan::PlanSummary>,
     #[graphql(skip)]
     tenant: TenantId,
     #[graphql(skip)]
@@ -64,6 +67,10 @@ impl PolicyVersion {
             published_at: summary.published_at,
             hash: summary.hash,
             restored_from: summary.restored_from.map(number),
+            plan: summary
+                .plan
+                .and_then(|p| serde_json::from_value::<berth_core::plan::PlanSummary>(p).ok())
+                .map(Into::into),
             tenant: summary.tenant_id,
             files,
         }
@@ -172,6 +179,11 @@ impl PolicyVersionsMutation {
         &self,
         ctx: &Context<'_>,
         files: Vec<PolicyFileInput>,
+        #[graphql(
+            default = false,
+            desc = "Publish although the new rules would refuse existing reservations (a tenant whose rules protect its reservations refuses them otherwise, CONFLICT; see `planPolicy`)."
+        )]
+        accept_refusals: bool,
     ) -> Result<PolicyPublication> {
         let viewer = require(ctx, Role::Admin).await?;
         let files = files
@@ -184,7 +196,7 @@ impl PolicyVersionsMutation {
         let engine = ctx.data_unchecked::<Engine>();
         Ok(engine
             .policy_versions()
-            .publish(viewer.tenant_id, files, &viewer.actor())
+            .publish(viewer.tenant_id, files, accept_refusals, &viewer.actor())
             .await
             .gql()?
             .into())
@@ -192,7 +204,16 @@ impl PolicyVersionsMutation {
 
     /// Publishes version `to`'s files again as a new version (admins and
     /// owners); NOT_FOUND for a version the tenant does not have.
-    async fn rollback_policy(&self, ctx: &Context<'_>, to: i64) -> Result<PolicyPublication> {
+    async fn rollback_policy(
+        &self,
+        ctx: &Context<'_>,
+        to: i64,
+        #[graphql(
+            default = false,
+            desc = "Roll back although the rules would refuse existing reservations."
+        )]
+        accept_refusals: bool,
+    ) -> Result<PolicyPublication> {
         let viewer = require(ctx, Role::Admin).await?;
         let to = u64::try_from(to).map_err(|_| {
             coded(
@@ -203,7 +224,7 @@ impl PolicyVersionsMutation {
         let engine = ctx.data_unchecked::<Engine>();
         Ok(engine
             .policy_versions()
-            .rollback(viewer.tenant_id, to, &viewer.actor())
+            .rollback(viewer.tenant_id, to, accept_refusals, &viewer.actor())
             .await
             .gql()?
             .into())

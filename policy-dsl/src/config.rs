@@ -60,6 +60,13 @@ pub struct TenantConfig {
     #[serde(default = "default_reminder_days")]
     #[schemars(range(max = 60), example = &3)]
     pub reminder_days: u32,
+    /// Whether publishing a new version of these rules refuses one that would
+    /// refuse reservations already taken (active, not yet begun), unless the
+    /// publisher accepts them explicitly (`berth policy publish
+    /// --accept-refusals`, `publishPolicy(acceptRefusals: true)`). The live
+    /// version's setting applies. False when absent.
+    #[serde(default)]
+    pub protect_reservations: bool,
 }
 
 fn default_hold_minutes() -> u32 {

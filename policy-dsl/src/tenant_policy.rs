@@ -713,6 +713,10 @@ impl Policy for TenantPolicy {
         self.config.reminder_days
     }
 
+    fn protects_reservations(&self) -> bool {
+        self.config.protect_reservations
+    }
+
     fn no_show_after(
         &self,
         ctx: &PolicyContext<'_>,

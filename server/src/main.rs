@@ -47,18 +47,21 @@ fn main() -> ExitCode {
                 cli::policy::test(args.dirs.dirs, &args.dirs.tenants, args.accept)
             }
             Command::Policy(PolicyCommand::Plan(args)) => cli::plan::plan(args).await,
-            Command::Policy(PolicyCommand::Publish { dir, database }) => {
-                cli::versions::publish(dir, database).await
-            }
+            Command::Policy(PolicyCommand::Publish {
+                dir,
+                accept_refusals,
+                database,
+            }) => cli::versions::publish(dir, accept_refusals, database).await,
             Command::Policy(PolicyCommand::History { slug, database }) => {
                 cli::versions::history(&slug, database).await.map(|()| true)
             }
             Command::Policy(PolicyCommand::Rollback {
                 slug,
                 to,
+                accept_refusals,
                 tenants,
                 database,
-            }) => cli::versions::rollback(&slug, to, &tenants, database).await,
+            }) => cli::versions::rollback(&slug, to, accept_refusals, &tenants, database).await,
             Command::Schema(SchemaCommand::Policy { file }) => {
                 cli::policy::print_schema(file).map(|()| true)
             }

@@ -16,6 +16,7 @@ use berth_core::policy_versions::PolicyFiles;
 use berth_core::store::Store;
 use berth_core::tenant::Tenant;
 
+use crate::support::nightly::NightlyTestPolicy;
 use crate::support::{self, Backend, SinglePolicy};
 
 on_both_stores!(
@@ -24,6 +25,7 @@ on_both_stores!(
     a_rollback_publishes_an_older_version_again,
     refused_files_are_never_stored,
     concurrent_publishers_number_one_after_the_other,
+    protected_reservations_refuse_a_version_unless_accepted,
 );
 
 /// The nightly test policy, whose candidates load unless their `tenant.yaml`
@@ -106,14 +108,14 @@ async fn versions_are_numbered_per_tenant_and_isolated(backend: Backend) {
         .enumerate()
     {
         let published = versions
-            .publish(lake.id, files(rules), &author)
+            .publish(lake.id, files(rules), false, &author)
             .await
             .unwrap();
         assert!(published.created);
         assert_eq!(published.version.summary.number, i as u64 + 1);
     }
     let river_first = versions
-        .publish(river.id, files("base_rate: 5"), &Actor::System)
+        .publish(river.id, files("base_rate: 5"), false, &Actor::System)
         .await
         .unwrap();
     assert_eq!(river_first.version.summary.number, 1);
@@ -121,11 +123,14 @@ async fn versions_are_numbered_per_tenant_and_isolated(backend: Backend) {
     let history = versions.history(lake.id, 100).await.unwrap();
     let numbers: Vec<u64> = history.iter().map(|v| v.number).collect();
     assert_eq!(numbers, [3, 2, 1]);
-    assert!(history.iter().all(|v| v.author == author
+    assert!(history.iter().all(|v| {
+        v.author == author
         && v.tenant_id == lake.id
         && v.published_at == support::start_instant()
         && v.restored_from.is_none()
-        && v.plan.is_none()));
+        // Planned against the live policy: no reservation to replay.
+        && v.plan.as_ref().is_some_and(|p| p["reservations_replayed"] == 0)
+    }));
     assert_eq!(history[0].hash, hash(files("base_rate: 120")));
     assert_eq!(history[2].hash, hash(files("base_rate: 100")));
     assert_eq!(versions.history(lake.id, 2).await.unwrap().len(), 2);
@@ -176,7 +181,7 @@ async fn identical_files_publish_nothing(backend: Backend) {
     let lake = support::tenant(&*store, "lake-cabins").await;
     let versions = engine(store.clone()).policy_versions();
     let first = versions
-        .publish(lake.id, files("base_rate: 100"), &Actor::System)
+        .publish(lake.id, files("base_rate: 100"), false, &Actor::System)
         .await
         .unwrap();
     let events = support::settled_events(&*store, lake.id).await.len();
@@ -189,7 +194,10 @@ async fn identical_files_publish_nothing(backend: Backend) {
     // The same files in another order: the live version, nothing written.
     let mut again = files("base_rate: 100");
     again.reverse();
-    let same = versions.publish(lake.id, again, &user()).await.unwrap();
+    let same = versions
+        .publish(lake.id, again, false, &user())
+        .await
+        .unwrap();
     assert!(!same.created);
     assert_eq!(same.version, first.version);
     assert_eq!(
@@ -208,11 +216,11 @@ async fn identical_files_publish_nothing(backend: Backend) {
 
     // Files of an older version are not the live one's: a new number.
     versions
-        .publish(lake.id, files("base_rate: 110"), &Actor::System)
+        .publish(lake.id, files("base_rate: 110"), false, &Actor::System)
         .await
         .unwrap();
     let back = versions
-        .publish(lake.id, files("base_rate: 100"), &Actor::System)
+        .publish(lake.id, files("base_rate: 100"), false, &Actor::System)
         .await
         .unwrap();
     assert!(back.created);
@@ -227,12 +235,12 @@ async fn a_rollback_publishes_an_older_version_again(backend: Backend) {
     let versions = engine(store.clone()).policy_versions();
     for rules in ["base_rate: 100", "base_rate: 110", "base_rate: 120"] {
         versions
-            .publish(lake.id, files(rules), &Actor::System)
+            .publish(lake.id, files(rules), false, &Actor::System)
             .await
             .unwrap();
     }
     let admin = user();
-    let rolled = versions.rollback(lake.id, 1, &admin).await.unwrap();
+    let rolled = versions.rollback(lake.id, 1, false, &admin).await.unwrap();
     assert!(rolled.created);
     let summary = &rolled.version.summary;
     assert_eq!(summary.number, 4);
@@ -264,7 +272,7 @@ async fn a_rollback_publishes_an_older_version_again(backend: Backend) {
     assert_eq!(events.last().unwrap()["number"], 4);
 
     // Rolling back to what is live already writes nothing.
-    let again = versions.rollback(lake.id, 1, &admin).await.unwrap();
+    let again = versions.rollback(lake.id, 1, false, &admin).await.unwrap();
     assert!(!again.created);
     assert_eq!(again.version.summary.number, 4);
     assert_eq!(versions.history(lake.id, 100).await.unwrap().len(), 4);
@@ -272,13 +280,16 @@ async fn a_rollback_publishes_an_older_version_again(backend: Backend) {
     // A version the tenant does not have: NOT_FOUND, nothing written.
     for missing in [0, 5, 99, u64::MAX] {
         let e = versions
-            .rollback(lake.id, missing, &admin)
+            .rollback(lake.id, missing, false, &admin)
             .await
             .unwrap_err();
         assert_eq!(e.code(), ErrorCode::NotFound, "{missing}: {e}");
     }
     // Another tenant's numbers are not this one's.
-    let e = versions.rollback(river.id, 2, &admin).await.unwrap_err();
+    let e = versions
+        .rollback(river.id, 2, false, &admin)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::NotFound);
     assert_eq!(versions.live(river.id).await.unwrap(), None);
     assert_eq!(versions.history(lake.id, 100).await.unwrap().len(), 4);
@@ -291,7 +302,7 @@ async fn refused_files_are_never_stored(backend: Backend) {
     let events = support::settled_events(&*store, lake.id).await.len();
 
     let e = versions
-        .publish(lake.id, files("model: broken"), &user())
+        .publish(lake.id, files("model: broken"), false, &user())
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidInput);
@@ -311,20 +322,20 @@ async fn refused_files_are_never_stored(backend: Backend) {
         },
     ];
     let e = versions
-        .publish(lake.id, outside, &user())
+        .publish(lake.id, outside, false, &user())
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidInput);
     let no_tenant_file = files("").split_off(1);
     let e = versions
-        .publish(lake.id, no_tenant_file, &user())
+        .publish(lake.id, no_tenant_file, false, &user())
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidInput);
 
     let unknown = berth_core::ids::TenantId::new();
     let e = versions
-        .publish(unknown, files(""), &user())
+        .publish(unknown, files(""), false, &user())
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::NotFound);
@@ -345,7 +356,12 @@ async fn concurrent_publishers_number_one_after_the_other(backend: Backend) {
             let versions = versions.clone();
             tokio::spawn(async move {
                 versions
-                    .publish(lake.id, files(&format!("base_rate: {i}")), &Actor::System)
+                    .publish(
+                        lake.id,
+                        files(&format!("base_rate: {i}")),
+                        false,
+                        &Actor::System,
+                    )
                     .await
             })
         })
@@ -356,4 +372,126 @@ async fn concurrent_publishers_number_one_after_the_other(backend: Backend) {
     }
     numbers.sort_unstable();
     assert_eq!(numbers, [1, 2, 3, 4, 5, 6]);
+}
+
+/// The nightly test policy, whose tenant protects its reservations
+/// (`refusing`: and which refuses every stay).
+#[derive(Debug, Default)]
+struct Guarded {
+    inner: NightlyTestPolicy,
+    refusing: bool,
+}
+
+impl Policy for Guarded {
+    fn resolve_period(
+        &self,
+        ctx: &berth_core::policy::PolicyContext<'_>,
+        period: &berth_core::policy::PeriodRequest,
+    ) -> Result<berth_core::policy::ResolvedPeriod, PolicyError> {
+        self.inner.resolve_period(ctx, period)
+    }
+
+    fn validate(
+        &self,
+        ctx: &berth_core::policy::PolicyContext<'_>,
+        party: &berth_core::policy::Party,
+        resolved: &berth_core::policy::ResolvedPeriod,
+    ) -> Result<Vec<berth_core::policy::Violation>, PolicyError> {
+        if self.refusing {
+            return Ok(vec![berth_core::policy::Violation::new(
+                "closed",
+                "closed for the season",
+            )]);
+        }
+        self.inner.validate(ctx, party, resolved)
+    }
+
+    fn price(
+        &self,
+        ctx: &berth_core::policy::PolicyContext<'_>,
+        party: &berth_core::policy::Party,
+        resolved: &berth_core::policy::ResolvedPeriod,
+    ) -> Result<berth_core::money::Price, PolicyError> {
+        self.inner.price(ctx, party, resolved)
+    }
+
+    fn protects_reservations(&self) -> bool {
+        true
+    }
+}
+
+/// Live: [`Guarded`]; candidates whose `tenant.yaml` says `closed` refuse
+/// every stay.
+#[derive(Debug)]
+struct Guarding;
+
+impl PolicyProvider for Guarding {
+    fn policy(&self, _tenant: &Tenant) -> Result<Arc<dyn Policy>, PolicyError> {
+        Ok(Arc::new(Guarded::default()))
+    }
+
+    fn candidate(
+        &self,
+        _tenant: &Tenant,
+        files: &[PolicyFile],
+    ) -> Result<Arc<dyn Policy>, CandidateError> {
+        let refusing = files
+            .iter()
+            .any(|f| f.path == "tenant.yaml" && f.text.contains("closed"));
+        Ok(Arc::new(Guarded {
+            refusing,
+            ..Guarded::default()
+        }))
+    }
+}
+
+async fn protected_reservations_refuse_a_version_unless_accepted(backend: Backend) {
+    let world = support::world(backend).await;
+    let unit = support::unit(&*world.store, &world.tenant, "Birch", 1, 4).await;
+    world
+        .book(unit.id, "2026-12-10", "2026-12-12")
+        .await
+        .unwrap();
+    let versions =
+        Engine::new(world.store.clone(), Arc::new(Guarding), world.clock.clone()).policy_versions();
+    let tenant = world.tenant.id;
+
+    // Rules that keep the stay: published, with their plan.
+    let first = versions
+        .publish(tenant, files("base_rate: 100"), false, &user())
+        .await
+        .unwrap();
+    let plan = first.version.summary.plan.clone().unwrap();
+    assert_eq!(plan["reservations_replayed"], 1, "{plan}");
+    assert_eq!(plan["reservations_newly_refused"], 0, "{plan}");
+
+    // Rules that would refuse it: refused, nothing written.
+    let events = support::settled_events(&*world.store, tenant).await.len();
+    let e = versions
+        .publish(tenant, files("closed: true"), false, &user())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict, "{e}");
+    assert!(
+        e.to_string().contains("refuse 1 existing reservation"),
+        "{e}"
+    );
+    assert_eq!(versions.history(tenant, 100).await.unwrap().len(), 1);
+    assert_eq!(
+        support::settled_events(&*world.store, tenant).await.len(),
+        events
+    );
+
+    // Accepted explicitly: published, the plan kept with the version.
+    let accepted = versions
+        .publish(tenant, files("closed: true"), true, &user())
+        .await
+        .unwrap();
+    assert!(accepted.created);
+    let stored = versions.version(tenant, 2).await.unwrap().unwrap();
+    let plan = stored.summary.plan.unwrap();
+    assert_eq!(plan["reservations_newly_refused"], 1, "{plan}");
+    // A rollback is planned and guarded the same way.
+    let e = versions.rollback(tenant, 2, false, &user()).await;
+    assert!(matches!(e, Ok(ref p) if !p.created), "{e:?}");
 }

@@ -120,6 +120,11 @@ pub enum PolicyCommand {
     Publish {
         /// The tenant directory (its name is the tenant's slug).
         dir: PathBuf,
+        /// Publish even though the new rules would refuse existing
+        /// reservations (a tenant with `protect_reservations` refuses
+        /// otherwise); see `berth policy plan`.
+        #[arg(long)]
+        accept_refusals: bool,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -137,6 +142,9 @@ pub enum PolicyCommand {
         /// The version whose files go live again.
         #[arg(long)]
         to: u64,
+        /// Roll back even though the rules would refuse existing reservations.
+        #[arg(long)]
+        accept_refusals: bool,
         /// Directory holding one sub-directory per tenant (the pictures a
         /// profile names are read there).
         #[arg(long, env = "BERTH_TENANTS_DIR", default_value = "tenants")]

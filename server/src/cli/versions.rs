@@ -85,7 +85,11 @@ fn report(slug: &str, published: &Published) {
 }
 
 /// `berth policy publish DIR`: false (exit 1) when the directory is refused.
-pub async fn publish(dir: PathBuf, database: DatabaseArgs) -> anyhow::Result<bool> {
+pub async fn publish(
+    dir: PathBuf,
+    accept_refusals: bool,
+    database: DatabaseArgs,
+) -> anyhow::Result<bool> {
     let dir = if dir.file_name().is_some() {
         dir
     } else {
@@ -100,7 +104,7 @@ pub async fn publish(dir: PathBuf, database: DatabaseArgs) -> anyhow::Result<boo
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let (engine, registry) = engine(&database, &root).await?;
-    match publish_directory(&engine, &registry, &slug, &Actor::System).await? {
+    match publish_directory(&engine, &registry, &slug, accept_refusals, &Actor::System).await? {
         Publication::Missing => {
             anyhow::bail!("{} has no tenant.yaml", dir.display())
         }
@@ -144,6 +148,7 @@ pub async fn history(slug: &str, database: DatabaseArgs) -> anyhow::Result<()> {
 pub async fn rollback(
     slug: &str,
     to: u64,
+    accept_refusals: bool,
     tenants: &Path,
     database: DatabaseArgs,
 ) -> anyhow::Result<bool> {
@@ -151,7 +156,7 @@ pub async fn rollback(
     let tenant = tenant(&engine, slug).await?;
     match engine
         .policy_versions()
-        .rollback(tenant.id, to, &Actor::System)
+        .rollback(tenant.id, to, accept_refusals, &Actor::System)
         .await
     {
         Ok(published) => {

@@ -47,11 +47,14 @@ pub enum Publication {
 /// Checks and tests tenant `slug`'s directory under the registry's root as a
 /// reload does, creates the tenant when the database does not know it yet
 /// (from its `tenant.yaml`), and publishes the files through core's service
-/// as `actor`.
+/// as `actor` (accepting the reservations they would refuse when
+/// `accept_refusals`; otherwise a tenant that protects its reservations
+/// refuses them, CONFLICT).
 pub async fn publish_directory(
     engine: &Engine,
     registry: &Arc<PolicyRegistry>,
     slug: &str,
+    accept_refusals: bool,
     actor: &Actor,
 ) -> anyhow::Result<Publication> {
     let checking = registry.clone();
@@ -73,7 +76,7 @@ pub async fn publish_directory(
     };
     let published = engine
         .policy_versions()
-        .publish(tenant.id, files, actor)
+        .publish(tenant.id, files, accept_refusals, actor)
         .await
         .with_context(|| format!("publishing {slug}"))?;
     if !published.created
@@ -132,7 +135,7 @@ pub async fn load_at_start(
         if published && !demo {
             continue;
         }
-        match publish_directory(engine, registry, &slug, &Actor::System).await? {
+        match publish_directory(engine, registry, &slug, false, &Actor::System).await? {
             Publication::Refused(diagnostics) => {
                 changes.push(PolicyChange::Rejected { slug, diagnostics });
             }
@@ -188,7 +191,7 @@ impl Follower {
 
     /// Publishes a saved directory (a refusal is the registry's to report).
     async fn publish(&self, slug: &str) {
-        match publish_directory(&self.engine, &self.registry, slug, &Actor::System).await {
+        match publish_directory(&self.engine, &self.registry, slug, false, &Actor::System).await {
             Ok(Publication::Published(p)) if p.created => {
                 tracing::info!(
                     tenant = slug,

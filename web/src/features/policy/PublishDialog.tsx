@@ -98,7 +98,12 @@ function PublishBody({ onClose, files, changed, onPlan, onRejected, onPublished 
 
   async function confirm() {
     setPublishError(null);
-    const result = await publish({ files: files.map((f) => ({ path: f.path, text: f.text })) });
+    // The acceptance the user ticked goes to berth: a tenant whose rules
+    // protect its reservations refuses the publication without it.
+    const result = await publish({
+      files: files.map((f) => ({ path: f.path, text: f.text })),
+      acceptRefusals: refusals > 0 && accepted,
+    });
     if (result.data) {
       const { version, created } = result.data.publishPolicy;
       notifications.show({

@@ -52,6 +52,15 @@ async fn catalog_tenant(ctx: &Context<'_>, slug: Option<String>) -> Result<(Tena
     }
 }
 
+/// The complexity of one expensive field — `quote`, `availability`, `slots`,
+/// `unitCalendar` — on top of its selection: each runs the tenant's policy
+/// (for `availability`, over every unit; for a calendar, over each day),
+/// where other fields read a row. With the schema's limit
+/// (`MAX_COMPLEXITY`, 2,000) a request holds at most 19 of them, aliases
+/// counted, and one over that is refused before anything runs, with
+/// INVALID_INPUT (docs/decisions/0167-query-cost.md).
+pub const EXPENSIVE_FIELD_COST: usize = 100;
+
 #[Object]
 impl PublicQuery {
     /// A tenant's public profile.
@@ -100,6 +109,7 @@ impl PublicQuery {
     }
 
     /// Whether and for how much one unit can be booked for a period.
+    #[graphql(complexity = "EXPENSIVE_FIELD_COST + child_complexity")]
     async fn quote(&self, ctx: &Context<'_>, tenant: String, input: QuoteInput) -> Result<Quote> {
         let tenant = tenant_id(ctx, &tenant).await?;
         let request = QuoteRequest {
@@ -112,6 +122,7 @@ impl PublicQuery {
 
     /// Every unit of the tenant for one period, with prices: the search of a
     /// public site.
+    #[graphql(complexity = "EXPENSIVE_FIELD_COST + child_complexity")]
     async fn availability(
         &self,
         ctx: &Context<'_>,
@@ -128,6 +139,7 @@ impl PublicQuery {
     }
 
     /// The time slots of a unit on a tenant-local date, with free seats.
+    #[graphql(complexity = "EXPENSIVE_FIELD_COST + child_complexity")]
     async fn slots(
         &self,
         ctx: &Context<'_>,

@@ -174,6 +174,7 @@ impl UnitCalendarQuery {
     /// One unit's availability per tenant-local day for `days` days (1–400)
     /// from `from`, in its model's terms. Capacity only: a day may still break
     /// a rule (a minimum stay), which `quote` says.
+    #[graphql(complexity = "crate::public::EXPENSIVE_FIELD_COST + child_complexity")]
     async fn unit_calendar(
         &self,
         ctx: &Context<'_>,

@@ -253,3 +253,46 @@ async fn hsts_only_when_a_trusted_proxy_says_https() {
     assert_headers(&answer, "api", false, "an untrusted X-Forwarded-Proto");
     plain.stop();
 }
+
+/// `n` aliased public `availability` fields over the demo tenant.
+fn aliased_availability(n: usize) -> String {
+    let fields: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"a{i}: availability(tenant: "alpine-cabins", input: {{ period: {{ checkIn: "2030-01-07", checkOut: "2030-01-10" }}, guests: 2 }}) {{ available }}"#
+            )
+        })
+        .collect();
+    format!("{{ {} }}", fields.join(" "))
+}
+
+#[tokio::test]
+async fn an_anonymous_request_of_300_aliased_availability_fields_is_refused_before_it_runs() {
+    let server = start_with_tenants(true, &[]);
+    let refused = server
+        .graphql(&aliased_availability(300), serde_json::json!({}))
+        .await;
+    assert!(refused["data"].is_null(), "nothing ran: {refused}");
+    let error = &refused["errors"][0];
+    assert_eq!(error["extensions"]["code"], "INVALID_INPUT", "{refused}");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("complex")),
+        "{refused}"
+    );
+    // Aliases count: 20 expensive fields are over the budget, 19 are not.
+    let over = server
+        .graphql(&aliased_availability(20), serde_json::json!({}))
+        .await;
+    assert_eq!(
+        over["errors"][0]["extensions"]["code"], "INVALID_INPUT",
+        "{over}"
+    );
+    let within = server
+        .graphql(&aliased_availability(19), serde_json::json!({}))
+        .await;
+    assert!(within["errors"].is_null(), "{within}");
+    assert!(within["data"]["a18"].is_array(), "{within}");
+    server.stop();
+}

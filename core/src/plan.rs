@@ -858,10 +858,9 @@ impl crate::Engine {
     ) -> Result<PolicyPlan, EngineError> {
         let tenant = self.tenant(tenant_id).await?;
         let live = self.policies.policy(&tenant)?;
-        let provider = std::sync::Arc::clone(&self.policies);
-        let candidate = tokio::task::spawn_blocking(move || provider.candidate(&tenant, &files))
-            .await
-            .map_err(|e| EngineError::Crashed(format!("compiling a candidate policy: {e}")))??;
+        let candidate = self
+            .on_candidate(tenant, move |p, t| p.candidate(t, &files))
+            .await?;
         self.plan_policy(tenant_id, live, candidate).await
     }
 

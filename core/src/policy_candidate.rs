@@ -119,7 +119,8 @@ impl Engine {
         tenant_id: TenantId,
         files: Vec<PolicyFile>,
     ) -> Result<CandidateReport, EngineError> {
-        self.on_candidate(tenant_id, move |p, t| p.test_candidate(t, &files))
+        let tenant = self.tenant(tenant_id).await?;
+        self.on_candidate(tenant, move |p, t| p.test_candidate(t, &files))
             .await
     }
 
@@ -131,18 +132,18 @@ impl Engine {
         tenant_id: TenantId,
         files: Vec<PolicyFile>,
     ) -> Result<FigureAcceptance, EngineError> {
-        self.on_candidate(tenant_id, move |p, t| p.accept_figures(t, &files))
+        let tenant = self.tenant(tenant_id).await?;
+        self.on_candidate(tenant, move |p, t| p.accept_figures(t, &files))
             .await
     }
 
     /// Runs `work` with the policy provider on a blocking thread (compiling
     /// and testing a candidate is CPU work).
-    async fn on_candidate<T: Send + 'static>(
+    pub(crate) async fn on_candidate<T: Send + 'static>(
         &self,
-        tenant_id: TenantId,
+        tenant: Tenant,
         work: impl FnOnce(&dyn PolicyProvider, &Tenant) -> Result<T, CandidateError> + Send + 'static,
     ) -> Result<T, EngineError> {
-        let tenant = self.tenant(tenant_id).await?;
         let provider = Arc::clone(&self.policies);
         tokio::task::spawn_blocking(move || work(provider.as_ref(), &tenant))
             .await

@@ -347,6 +347,15 @@ impl PolicyRegistry {
     }
 }
 
+impl PolicyRegistry {
+    /// The tenant's slug and its live directory (where a candidate's other
+    /// files, such as pictures, are taken from).
+    fn directory_of<'t>(&self, tenant: &'t Tenant) -> (&'t str, std::path::PathBuf) {
+        let slug = tenant.slug.as_str();
+        (slug, self.root.join(slug))
+    }
+}
+
 impl PolicyProvider for PolicyRegistry {
     fn policy(&self, tenant: &Tenant) -> Result<Arc<dyn Policy>, PolicyError> {
         self.get(tenant.slug.as_str())
@@ -361,8 +370,7 @@ impl PolicyProvider for PolicyRegistry {
         tenant: &Tenant,
         files: &[PolicyFile],
     ) -> Result<Arc<dyn Policy>, CandidateError> {
-        let slug = tenant.slug.as_str();
-        let live_dir = self.root.join(slug);
+        let (slug, live_dir) = self.directory_of(tenant);
         crate::candidate::from_files(&self.runtime, Some(&live_dir), slug, files)
             .map(|p| Arc::new(p) as Arc<dyn Policy>)
             .map_err(|d| CandidateError::Rejected(d.iter().map(ToString::to_string).collect()))
@@ -373,8 +381,7 @@ impl PolicyProvider for PolicyRegistry {
         tenant: &Tenant,
         files: &[PolicyFile],
     ) -> Result<berth_core::policy_candidate::CandidateReport, CandidateError> {
-        let slug = tenant.slug.as_str();
-        let live_dir = self.root.join(slug);
+        let (slug, live_dir) = self.directory_of(tenant);
         Ok(crate::candidate::report_from_files(
             &self.runtime,
             Some(&live_dir),
@@ -388,8 +395,7 @@ impl PolicyProvider for PolicyRegistry {
         tenant: &Tenant,
         files: &[PolicyFile],
     ) -> Result<berth_core::policy_candidate::FigureAcceptance, CandidateError> {
-        let slug = tenant.slug.as_str();
-        let live_dir = self.root.join(slug);
+        let (slug, live_dir) = self.directory_of(tenant);
         crate::candidate::accept_from_files(&self.runtime, Some(&live_dir), slug, files)
             .map_err(|d| CandidateError::Rejected(d.iter().map(ToString::to_string).collect()))
     }

@@ -497,6 +497,7 @@ impl AnalyticsQuery {
 
     /// Units ranked by reserved nights (or seat-/item-hours) or by revenue
     /// from `from` to `to`, best first; `limit` 1–200.
+    #[graphql(complexity = "crate::cost::ranked(limit, child_complexity)")]
     async fn top_units(
         &self,
         ctx: &Context<'_>,

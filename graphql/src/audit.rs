@@ -109,6 +109,7 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// The tenant's audit log, newest first; page on with `after` (a previous
     /// page's `endCursor`).
+    #[graphql(complexity = "crate::cost::page(first, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

@@ -143,6 +143,7 @@ pub struct ClientsQuery;
 impl ClientsQuery {
     /// The tenant's clients in creation order, optionally those whose name or
     /// e-mail contains `search`; archived ones only on request.
+    #[graphql(complexity = "crate::cost::page(first, child_complexity)")]
     async fn clients(
         &self,
         ctx: &Context<'_>,

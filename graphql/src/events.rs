@@ -475,6 +475,7 @@ impl EventsQuery {
     /// `kinds` (as webhooks filter: `reservation.created`, `reservation.*`,
     /// `*`), only those events — a page holds `first` of them whenever there
     /// are that many, and its cursors resume the same filtered stream.
+    #[graphql(complexity = "crate::cost::page(first, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,

@@ -14,6 +14,7 @@ pub mod booking_requests;
 pub mod calendar_sync;
 pub mod clients;
 pub mod codes;
+pub mod cost;
 pub mod decoded;
 pub mod error;
 pub mod events;
@@ -120,7 +121,8 @@ pub type BerthSchema = Schema<Query, Mutation, events::Subscription>;
 
 /// Deepest query accepted.
 pub const MAX_DEPTH: usize = 12;
-/// Most complex query accepted (fields, roughly).
+/// Most points one request may cost (`cost.rs`: fields, pages times their
+/// size, expensive fields and what they charge while running).
 pub const MAX_COMPLEXITY: usize = 2_000;
 
 /// How often a tenant's live feed looks for events written by other instances
@@ -181,6 +183,7 @@ pub fn schema_with(engine: Engine, auth: auth::Auth, services: Services) -> Bert
         .limit_complexity(MAX_COMPLEXITY)
         .extension(codes::ErrorCodes)
         .extension(viewer_cache::ViewerCacheExtension)
+        .extension(cost::CostExtension)
         .finish()
 }
 

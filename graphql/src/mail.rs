@@ -245,6 +245,7 @@ impl MailQuery {
     /// state or about one reservation; `after` is the last message id of the
     /// previous page. Messages are kept 30 days after they are finished.
     /// NOT_FOUND for a reservation the tenant does not have.
+    #[graphql(complexity = "crate::cost::page(first, child_complexity)")]
     async fn email_messages(
         &self,
         ctx: &Context<'_>,

@@ -52,14 +52,7 @@ async fn catalog_tenant(ctx: &Context<'_>, slug: Option<String>) -> Result<(Tena
     }
 }
 
-/// The complexity of one expensive field — `quote`, `availability`, `slots`,
-/// `unitCalendar` — on top of its selection: each runs the tenant's policy
-/// (for `availability`, over every unit; for a calendar, over each day),
-/// where other fields read a row. With the schema's limit
-/// (`MAX_COMPLEXITY`, 2,000) a request holds at most 19 of them, aliases
-/// counted, and one over that is refused before anything runs, with
-/// INVALID_INPUT (docs/decisions/0167-query-cost.md).
-pub const EXPENSIVE_FIELD_COST: usize = 100;
+pub use crate::cost::EXPENSIVE_FIELD_COST;
 
 #[Object]
 impl PublicQuery {
@@ -121,7 +114,8 @@ impl PublicQuery {
     }
 
     /// Every unit of the tenant for one period, with prices: the search of a
-    /// public site.
+    /// public site. Costs 100 points and, past 100 units, one per unit: one
+    /// request searches at most about 1,900 units.
     #[graphql(complexity = "EXPENSIVE_FIELD_COST + child_complexity")]
     async fn availability(
         &self,
@@ -134,6 +128,18 @@ impl PublicQuery {
             period: input.period.parse()?,
             party: party(input.guests, input.quantity)?,
         };
+        // The search runs the policy over every unit: charged by the tenant's
+        // size before it runs (cost.rs).
+        let units = engine(ctx)
+            .store()
+            .units(tenant, false)
+            .await
+            .map_err(|e| crate::error::from_engine(e.into()))?
+            .len();
+        let points = units
+            .saturating_mul(crate::cost::POINTS_PER_UNIT)
+            .saturating_sub(EXPENSIVE_FIELD_COST);
+        crate::cost::charge(ctx, points, &format!("availability over {units} units"))?;
         let quotes = engine(ctx).availability(tenant, request).await.gql()?;
         Ok(quotes.into_iter().map(Into::into).collect())
     }

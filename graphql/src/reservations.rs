@@ -422,6 +422,7 @@ async fn check_filter_ids(
 #[Object]
 impl ReservationsQuery {
     /// The tenant's reservations in creation order, filtered.
+    #[graphql(complexity = "crate::cost::page(first, child_complexity)")]
     async fn reservations(
         &self,
         ctx: &Context<'_>,

@@ -168,6 +168,7 @@ impl SessionQuery {
 
     /// The tenant's published policy versions, newest first (the first is
     /// live), at most `first` (default and most 100); their files when asked.
+    #[graphql(complexity = "crate::cost::history(first, child_complexity)")]
     async fn policy_versions(
         &self,
         ctx: &Context<'_>,

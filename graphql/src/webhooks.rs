@@ -176,6 +176,7 @@ impl WebhooksQuery {
 
     /// A webhook's delivery log, newest first; `after` is the last delivery id
     /// of the previous page. NOT_FOUND for a webhook the tenant does not have.
+    #[graphql(complexity = "crate::cost::page(first, child_complexity)")]
     async fn webhook_deliveries(
         &self,
         ctx: &Context<'_>,

@@ -318,7 +318,7 @@ async fn whole_log(api: &Api, token: &str) -> Vec<Value> {
             .ok_as(
                 token,
                 AUDIT_LOG,
-                json!({ "first": 200, "after": after, "filter": null }),
+                json!({ "first": 100, "after": after, "filter": null }),
             )
             .await;
         let page = &data["auditLog"];
@@ -529,7 +529,7 @@ async fn audit_log_filters_and_pages(backend: Backend) {
         actions(&window),
         vec![expected[1].clone(), expected[2].clone()]
     );
-    let system = page(json!({ "actor": "system" }), 200, Value::Null).await;
+    let system = page(json!({ "actor": "system" }), 100, Value::Null).await;
     assert!(
         actions(&system)
             .iter()

@@ -9,6 +9,7 @@ mod admin;
 mod analytics;
 mod audit;
 mod booking_requests;
+mod cost;
 mod counting;
 mod dataloader;
 mod desk;

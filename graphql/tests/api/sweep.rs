@@ -89,7 +89,8 @@ pub async fn fields(api: &Api) -> (Vec<Field>, Map<String, Value>) {
         "{{ __schema {{
             queryType {{ fields {{ name args {{ name defaultValue type {{ ...T }} }} type {{ ...T }} }} }}
             mutationType {{ fields {{ name args {{ name defaultValue type {{ ...T }} }} type {{ ...T }} }} }}
-            types {{ name kind inputFields {{ name defaultValue type {{ ...T }} }} enumValues {{ name }} }}
+            types {{ name kind inputFields {{ name defaultValue type {{ ...T }} }} enumValues {{ name }}
+                fields {{ name args {{ name defaultValue type {{ ...T }} }} type {{ ...T }} }} }}
         }} }} {TYPE_REF}"
     );
     let (data, errors) = api.run(&query, json!({})).await;
@@ -116,6 +117,74 @@ pub async fn fields(api: &Api) -> (Vec<Field>, Map<String, Value>) {
         types.insert(t["name"].as_str().unwrap().to_owned(), t.clone());
     }
     (out, types)
+}
+
+/// The names of the subscription root's fields.
+pub async fn subscription_fields(api: &Api) -> Vec<String> {
+    let (data, errors) = api
+        .run(
+            "{ __schema { subscriptionType { fields { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(errors.is_empty(), "{errors:?}");
+    data["__schema"]["subscriptionType"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A selection of the type `ty` refers to, `depth` levels deep: every field
+/// without required arguments — scalars and enums by name, objects with their
+/// own selection one level less deep, interfaces and unions by
+/// `__typename`; nothing for a scalar. So an answer carries the data a field
+/// can reach, for the isolation sweep to look through.
+pub fn selection(ty: &Value, types: &Map<String, Value>, depth: usize) -> String {
+    let base = named(ty);
+    match base["kind"].as_str().unwrap() {
+        "OBJECT" => {
+            let t = &types[base["name"].as_str().unwrap()];
+            let mut parts = vec!["__typename".to_owned()];
+            for f in t["fields"].as_array().into_iter().flatten() {
+                let takes_required = f["args"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| input_value(a).required());
+                if takes_required || depth == 0 {
+                    continue;
+                }
+                let name = f["name"].as_str().unwrap();
+                match named(&f["type"])["kind"].as_str().unwrap() {
+                    "SCALAR" | "ENUM" => parts.push(name.to_owned()),
+                    "OBJECT" if depth > 1 => {
+                        parts.push(format!(
+                            "{name} {}",
+                            selection(&f["type"], types, depth - 1)
+                        ));
+                    }
+                    "INTERFACE" | "UNION" => parts.push(format!("{name} {{ __typename }}")),
+                    _ => {}
+                }
+            }
+            format!(" {{ {} }}", parts.join(" "))
+        }
+        "INTERFACE" | "UNION" => " { __typename }".to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// [`selection`] of the type called `name`.
+pub fn selection_of_type(name: &str, types: &Map<String, Value>, depth: usize) -> String {
+    let ty = json!({ "kind": types[name]["kind"], "name": name, "ofType": null });
+    selection(&ty, types, depth)
+}
+
+/// The name of the type a reference ends in (`Int` for `Int!`).
+pub fn type_name(ty: &Value) -> &str {
+    named(ty)["name"].as_str().unwrap_or_default()
 }
 
 fn input_value(v: &Value) -> InputValue {
@@ -358,6 +427,21 @@ pub async fn call(
     field: &Field,
     args: Map<String, Value>,
 ) -> Answer {
+    let selection = match named(&field.returns)["kind"].as_str().unwrap() {
+        "OBJECT" | "INTERFACE" | "UNION" => " { __typename }".to_owned(),
+        _ => String::new(),
+    };
+    call_selecting(api, token, field, args, &selection).await
+}
+
+/// [`call`] selecting `selection` of the field's answer.
+pub async fn call_selecting(
+    api: &Api,
+    token: Option<&str>,
+    field: &Field,
+    args: Map<String, Value>,
+    selection: &str,
+) -> Answer {
     let mut decls = Vec::new();
     let mut uses = Vec::new();
     for arg in &field.args {
@@ -366,10 +450,6 @@ pub async fn call(
             uses.push(format!("{0}: ${0}", arg.name));
         }
     }
-    let selection = match named(&field.returns)["kind"].as_str().unwrap() {
-        "OBJECT" | "INTERFACE" | "UNION" => " { __typename }",
-        _ => "",
-    };
     let decls = if decls.is_empty() {
         String::new()
     } else {

@@ -50,6 +50,7 @@ mod locks;
 mod login_throttle;
 mod mail;
 mod media;
+mod model;
 mod overrides;
 mod plan;
 mod policy_versions;

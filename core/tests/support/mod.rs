@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod nightly;
+pub mod timeslot;
 
 use std::sync::Arc;
 

@@ -98,6 +98,9 @@ impl Tally {
     }
 }
 
+/// One runner's outcome.
+type RunResult = Result<(), TestError<Vec<Op>>>;
+
 fn run(backend: Backend) {
     let cases = std::env::var("BERTH_MODEL_CASES")
         .ok()
@@ -122,7 +125,7 @@ fn run(backend: Backend) {
     let started = std::time::Instant::now();
     // Runners on threads of their own (seeds `seed`, `seed + 1`…), sharing
     // the database: the soak overlaps round trips to it.
-    let results: Vec<(u64, Result<(), TestError<Vec<Op>>>)> = std::thread::scope(|scope| {
+    let results: Vec<(u64, RunResult)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let (rt, store, tally) = (&rt, &store, &tally);
@@ -617,12 +620,12 @@ impl Run {
     /// Every reservation of both tenants and the occupancy of every unit, as
     /// stored, against the model.
     async fn check_world(&self) -> Result<(), String> {
-        for unit in 0..UNITS.len() {
+        for (unit, spec) in UNITS.iter().enumerate() {
             if let Some((cell, load)) = self
                 .model
                 .load(unit)
                 .into_iter()
-                .find(|(_, load)| *load > UNITS[unit].inventory)
+                .find(|(_, load)| *load > spec.inventory)
             {
                 return Err(format!(
                     "the model itself oversold unit {unit} at cell {cell}: {load}"

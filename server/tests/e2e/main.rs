@@ -12,6 +12,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 mod browser;
+mod chaos;
 mod graphql_http;
 mod healthcheck;
 mod ical;

@@ -2,12 +2,19 @@
 //! `extensions.code` is the stable code of DESIGN.md; policy refusals also carry
 //! `extensions.violations`, lock refusals `extensions.holder`, a staff block
 //! refused over a reservation `extensions.reservationId`, and a candidate
-//! policy that does not load or fails its tests (a plan's) `extensions.rejection`.
+//! policy that does not load or fails its tests (a plan's) `extensions.rejection`,
+//! and an INTERNAL error of a database away for a while `extensions.retryable`.
 //! Internal causes are logged here and never sent.
 
 use async_graphql::{Error, ErrorExtensions};
 use berth_core::accounts::AccountError;
 use berth_core::{EngineError, ErrorCode};
+
+/// The message of an INTERNAL error whose cause is the database failing for a
+/// while (unreachable, restarting, out of room), which also carries
+/// `extensions.retryable: true`; other internal errors say "internal error".
+/// Nothing of the cause is sent (docs/decisions/0173).
+pub const TEMPORARILY_UNAVAILABLE: &str = "the service is temporarily unavailable, try again";
 
 /// An error with a code and a client-safe message.
 pub fn coded(code: ErrorCode, message: impl Into<String>) -> Error {
@@ -70,6 +77,11 @@ pub fn from_engine(err: EngineError) -> Error {
                 e.set("code", ErrorCode::InvalidInput.as_str());
                 e.set("rejection", async_graphql::Value::List(list.clone()));
             })
+        }
+        EngineError::Internal(cause) if cause.is_transient() => {
+            tracing::error!(error = ?err, "the database failed");
+            coded(ErrorCode::Internal, TEMPORARILY_UNAVAILABLE)
+                .extend_with(|_, e| e.set("retryable", true))
         }
         EngineError::Internal(_) | EngineError::Crashed(_) => {
             tracing::error!(error = ?err, "internal error");

@@ -68,4 +68,42 @@ impl StoreError {
     pub(crate) fn corrupt(what: impl std::fmt::Display) -> Self {
         Self::Corrupt(what.to_string())
     }
+
+    /// Whether the database failed for a while rather than for good: it
+    /// cannot be reached, a connection was lost, it is shutting down or
+    /// starting up, no pooled connection came in time; for SQLite, no room
+    /// to write or an I/O error. The same request may pass later (a write
+    /// that failed so may also have committed: only an idempotent retry is
+    /// safe). docs/decisions/0173.
+    pub fn is_transient(&self) -> bool {
+        let Self::Database(e) = self else {
+            return false;
+        };
+        match e {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(db) => {
+                let code = db.code();
+                let code = code.as_deref().unwrap_or("");
+                if db
+                    .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                    .is_some()
+                {
+                    // Class 08, connection exception; 57P01–57P03: admin
+                    // shutdown, crash shutdown, cannot connect now; 53300:
+                    // too many connections.
+                    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+                } else {
+                    // SQLite's extended result code: its low byte is the
+                    // primary one (10 SQLITE_IOERR, 13 SQLITE_FULL).
+                    code.parse::<u32>()
+                        .is_ok_and(|c| matches!(c & 0xff, 10 | 13))
+                }
+            }
+            _ => false,
+        }
+    }
 }

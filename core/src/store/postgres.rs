@@ -21,6 +21,14 @@ use sqlx::{PgPool, Postgres};
 use super::StoreError;
 use crate::ids::TenantId;
 
+/// How long a request waits for a pooled connection — one free, or a new one
+/// while the server cannot be reached — before it fails (INTERNAL). Short:
+/// with the database away every request waits this long, and a client is
+/// better told at once than after its own timeout; long enough to ride out a
+/// restart of PostgreSQL, and a burst that keeps every connection busy
+/// (docs/decisions/0173).
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The PostgreSQL implementation of [`super::Store`].
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
@@ -49,7 +57,7 @@ impl PostgresStore {
         let options = PgConnectOptions::from_str(url)?.application_name("berth");
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .idle_timeout(Some(Duration::from_secs(600)))
             .connect_with(options)
             .await?;

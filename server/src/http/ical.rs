@@ -48,6 +48,12 @@ pub async fn feed(
         Err(e) if e.code() == ErrorCode::NotFound => not_found(),
         Err(e) => {
             tracing::error!(error = ?e, "serving an iCalendar feed");
+            // A database away for a while: calendar clients try again later
+            // (docs/decisions/0173).
+            if matches!(&e, berth_core::EngineError::Internal(cause) if cause.is_transient()) {
+                return (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable\n")
+                    .into_response();
+            }
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response()
         }
     }

@@ -99,23 +99,58 @@ pub async fn apply(
 }
 
 /// The tenant sync worker: applies every later registry outcome (after
-/// `serve` applied the first load), until stopped.
+/// `serve` applied the first load), in order, until stopped. An outcome that
+/// fails because the database did (away, a connection lost) waits, with those
+/// after it, and is tried again every [`RETRY`]: the database coming back
+/// brings the tenants in step without a restart (docs/decisions/0173).
 pub struct TenantSync {
     store: Arc<dyn Store>,
     registry: Arc<PolicyRegistry>,
     demo: bool,
     /// Subscribed when built, so that no change is missed before it runs.
     changes: Trigger,
+    /// Outcomes not yet recorded, oldest first.
+    waiting: std::sync::Mutex<std::collections::VecDeque<PolicyChange>>,
 }
+
+/// How often outcomes kept back by a database failure are tried again.
+pub const RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl TenantSync {
     /// Follows `registry`'s outcomes from now on.
     pub fn new(store: Arc<dyn Store>, registry: Arc<PolicyRegistry>, demo: bool) -> Self {
         Self {
-            changes: Trigger::policy_changes(registry.subscribe()),
+            changes: Trigger::policy_changes_or_every(registry.subscribe(), RETRY),
             store,
             registry,
             demo,
+            waiting: std::sync::Mutex::default(),
+        }
+    }
+
+    fn waiting(&self) -> std::sync::MutexGuard<'_, std::collections::VecDeque<PolicyChange>> {
+        self.waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Applies the waiting outcomes in order, up to one the database fails
+    /// (kept, with those after it, for the next try); an outcome that fails
+    /// otherwise is logged and dropped, as before.
+    async fn apply_waiting(&self) {
+        loop {
+            let Some(change) = self.waiting().front().cloned() else {
+                return;
+            };
+            match apply(&self.store, &self.registry, &change, self.demo).await {
+                Ok(()) => {}
+                Err(e) if crate::workers::database_failed(&e) => {
+                    tracing::warn!(error = ?e, "recording a policy change: the database failed; trying again");
+                    return;
+                }
+                Err(e) => tracing::error!(error = ?e, "recording a policy change"),
+            }
+            self.waiting().pop_front();
         }
     }
 }
@@ -131,11 +166,7 @@ impl crate::workers::Worker for TenantSync {
     }
     async fn pass(&self, wake: Wake) -> Result<bool, StoreError> {
         match wake {
-            Wake::Policy(change) => {
-                if let Err(e) = apply(&self.store, &self.registry, &change, self.demo).await {
-                    tracing::error!(error = ?e, "recording a policy change");
-                }
-            }
+            Wake::Policy(change) => self.waiting().push_back(change),
             Wake::PoliciesMissed(n) => {
                 tracing::warn!(
                     missed = n,
@@ -145,18 +176,16 @@ impl crate::workers::Worker for TenantSync {
                     let Some(version) = status.active_version else {
                         continue;
                     };
-                    let change = PolicyChange::Activated {
+                    self.waiting().push_back(PolicyChange::Activated {
                         slug: status.slug,
                         version,
-                    };
-                    if let Err(e) = apply(&self.store, &self.registry, &change, self.demo).await {
-                        tracing::error!(error = ?e, "recording a policy change");
-                    }
+                    });
                 }
             }
-            // `serve` applied the first load.
+            // `serve` applied the first load; a tick retries what waits.
             Wake::Start | Wake::More | Wake::Tick | Wake::Commit | Wake::Saved(_) => {}
         }
+        self.apply_waiting().await;
         Ok(false)
     }
 }

@@ -161,6 +161,9 @@ pub struct Follower {
     /// Each tenant's position in its event stream; a tenant not here (new
     /// since the start) is read from its beginning.
     cursors: Mutex<HashMap<TenantId, EventCursor>>,
+    /// Saved tenant directories not published because the database failed,
+    /// tried again at every pass (docs/decisions/0173).
+    unpublished: Mutex<std::collections::BTreeSet<String>>,
     trigger: Trigger,
 }
 
@@ -183,14 +186,16 @@ impl Follower {
                 engine,
                 registry,
                 cursors: Mutex::new(cursors),
+                unpublished: Mutex::default(),
                 trigger: Trigger::saves_or_every(saved, FOLLOW_EVERY),
             },
             saves,
         ))
     }
 
-    /// Publishes a saved directory (a refusal is the registry's to report).
-    async fn publish(&self, slug: &str) {
+    /// Publishes a saved directory (a refusal is the registry's to report);
+    /// false when the database failed, to be tried again.
+    async fn publish(&self, slug: &str) -> bool {
         match publish_directory(&self.engine, &self.registry, slug, false, &Actor::System).await {
             Ok(Publication::Published(p)) if p.created => {
                 tracing::info!(
@@ -200,7 +205,22 @@ impl Follower {
                 );
             }
             Ok(_) => {}
+            Err(e) if crate::workers::database_failed(&e) => {
+                tracing::warn!(tenant = slug, error = ?e, "publishing a saved tenant: the database failed; trying again");
+                return false;
+            }
             Err(e) => tracing::error!(tenant = slug, error = ?e, "publishing a saved tenant"),
+        }
+        true
+    }
+
+    /// Publishes the saved directories waiting (the files as they are now).
+    async fn publish_waiting(&self) {
+        let waiting: Vec<String> = lock(&self.unpublished).iter().cloned().collect();
+        for slug in waiting {
+            if self.publish(&slug).await {
+                lock(&self.unpublished).remove(&slug);
+            }
         }
     }
 
@@ -238,9 +258,10 @@ impl crate::workers::Worker for Follower {
         Duration::from_secs(5)
     }
     async fn pass(&self, wake: Wake) -> Result<bool, StoreError> {
-        if let Wake::Saved(slug) = &wake {
-            self.publish(slug).await;
+        if let Wake::Saved(slug) = wake {
+            lock(&self.unpublished).insert(slug);
         }
+        self.publish_waiting().await;
         self.follow().await?;
         Ok(false)
     }

@@ -94,6 +94,19 @@ impl Trigger {
 }
 
 impl Trigger {
+    /// A pass for each change the policy registry announces (as
+    /// [`Trigger::policy_changes`]), and every `period` without one.
+    pub fn policy_changes_or_every(
+        changes: broadcast::Receiver<PolicyChange>,
+        period: Duration,
+    ) -> Self {
+        Self {
+            every: Some(period),
+            policies: Some(changes),
+            ..Self::default()
+        }
+    }
+
     /// A pass for each tenant directory saved (`saves`: the slugs the
     /// tenants directory's watcher names), and every `period` without one.
     pub fn saves_or_every(saves: mpsc::UnboundedReceiver<String>, period: Duration) -> Self {
@@ -123,6 +136,15 @@ pub enum Wake {
     PoliciesMissed(u64),
     /// The tenant directory of this slug was saved.
     Saved(String),
+}
+
+/// Whether `error` comes from the database failing (unreachable, a
+/// connection lost, no room to write) rather than from a refusal: work it
+/// stopped is worth trying again once the database is back.
+pub fn database_failed(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .any(|cause| matches!(cause.downcast_ref(), Some(StoreError::Database(_))))
 }
 
 /// Runs `worker`'s passes in the background until [`WorkerHandle::stop`].
@@ -311,6 +333,62 @@ mod tests {
             stopped_at,
             "no pass after stop"
         );
+    }
+
+    /// Fails its first `failing` passes as an unreachable database does.
+    struct Flaky {
+        passes: Arc<AtomicUsize>,
+        failing: usize,
+        commits: watch::Receiver<u64>,
+    }
+
+    impl Worker for Flaky {
+        const NAME: &'static str = "flaky";
+        fn trigger(&mut self) -> Trigger {
+            Trigger::commits_or_every(self.commits.clone(), Duration::from_secs(3600))
+        }
+        fn grace(&self) -> Duration {
+            Duration::from_secs(1)
+        }
+        async fn pass(&self, _: Wake) -> Result<bool, StoreError> {
+            let n = self.passes.fetch_add(1, Ordering::SeqCst) + 1;
+            if n <= self.failing {
+                return Err(StoreError::Database(sqlx::Error::PoolTimedOut));
+            }
+            Ok(false)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_worker_whose_passes_fail_on_the_database_keeps_running() {
+        let passes = Arc::new(AtomicUsize::new(0));
+        let (commit, commits) = watch::channel(0);
+        let handle = spawn(Flaky {
+            passes: passes.clone(),
+            failing: 2,
+            commits,
+        });
+        // Failed at start and on the next trigger; then passes again.
+        until(&passes, 1).await;
+        for tick in 1..=3 {
+            commit.send(tick).unwrap();
+            until(&passes, 1 + usize::try_from(tick).unwrap()).await;
+        }
+        assert!(!handle.join.is_finished(), "the worker still runs");
+        handle.stop().await;
+    }
+
+    #[test]
+    fn database_failures_are_told_from_refusals() {
+        let lost = anyhow::Error::new(StoreError::Database(sqlx::Error::PoolTimedOut));
+        assert!(database_failed(&lost.context("publishing alpine-cabins")));
+        let wrapped = anyhow::Error::new(berth_core::EngineError::Internal(StoreError::Database(
+            sqlx::Error::PoolClosed,
+        )));
+        assert!(database_failed(&wrapped));
+        let refused = anyhow::Error::new(StoreError::Conflict("protected".into()));
+        assert!(!database_failed(&refused));
+        assert!(!database_failed(&anyhow::anyhow!("no such file")));
     }
 
     /// Records the policy changes it is woken for.

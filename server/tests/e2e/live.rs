@@ -79,7 +79,7 @@ async fn unit_ids(server: &Server, token: &str) -> std::collections::HashMap<Str
 }
 
 /// The cursor of the tenant's latest event (paging through `events`).
-async fn latest_cursor(server: &Server, token: &str) -> String {
+pub(crate) async fn latest_cursor(server: &Server, token: &str) -> String {
     let mut after: Option<String> = None;
     loop {
         let page = ok(
@@ -166,7 +166,7 @@ async fn book(server: &Server, token: &str, unit: &str, stay: &Stay) -> String {
 }
 
 /// A graphql-transport-ws connection signed in with `token`.
-async fn signed_in_socket(server: &Server, token: &str) -> Socket {
+pub(crate) async fn signed_in_socket(server: &Server, token: &str) -> Socket {
     let mut socket = open_socket(server, "graphql-transport-ws").await;
     let init = json!({ "type": "connection_init",
         "payload": { "authorization": format!("Bearer {token}") } });
@@ -177,7 +177,7 @@ async fn signed_in_socket(server: &Server, token: &str) -> Socket {
 }
 
 /// Starts operation `id` (a subscription, query or mutation) on `socket`.
-async fn start(socket: &mut Socket, id: &str, query: &str, variables: Value) {
+pub(crate) async fn start(socket: &mut Socket, id: &str, query: &str, variables: Value) {
     let message = json!({ "id": id, "type": "subscribe",
         "payload": { "query": query, "variables": variables } });
     send(socket, message).await;
@@ -185,7 +185,7 @@ async fn start(socket: &mut Socket, id: &str, query: &str, variables: Value) {
 
 /// The data of the next message, which must be a result of operation `id`
 /// without errors (within the 10 s of [`receive`]).
-async fn next_data(socket: &mut Socket, id: &str) -> Value {
+pub(crate) async fn next_data(socket: &mut Socket, id: &str) -> Value {
     let message = receive(socket).await;
     assert_eq!(
         (message["type"].as_str(), message["id"].as_str()),

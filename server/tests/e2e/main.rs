@@ -13,12 +13,16 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 mod browser;
 mod chaos;
+mod database_outage;
+mod disk_full;
 mod graphql_http;
 mod healthcheck;
 mod ical;
 mod live;
 mod mail;
 mod media;
+#[path = "../support/pg_cluster.rs"]
+mod pg_cluster;
 mod policy;
 mod policy_plan;
 mod recurrence;
@@ -87,8 +91,15 @@ impl Server {
 
     /// Starts `berth serve` with `args` and environment variables `env`.
     fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Server {
-        let mut child = berth()
-            .envs(env.iter().copied())
+        let mut cmd = berth();
+        cmd.envs(env.iter().copied());
+        Server::start_command(cmd, args)
+    }
+
+    /// Starts `serve` with `args` through `cmd` (`berth()`, or a command that
+    /// ends by executing berth with the arguments it is given).
+    fn start_command(mut cmd: Command, args: &[&str]) -> Server {
+        let mut child = cmd
             .arg("serve")
             .args(["--listen", "127.0.0.1:0"])
             .arg("--secret-file")

@@ -110,7 +110,8 @@ pub async fn own_domains(State(state): State<AppState>, request: Request, next: 
 pub enum PageError {
     /// No such tenant or unit (or a reserved segment).
     NotFound,
-    /// The tenant has no live policy: prices and availability cannot be known.
+    /// The tenant has no live policy, or the database is away for a while:
+    /// prices and availability cannot be known.
     Unavailable,
     /// Something broke inside berth; logged.
     Internal(String),
@@ -119,16 +120,23 @@ pub enum PageError {
 impl From<berth_core::EngineError> for PageError {
     fn from(e: berth_core::EngineError) -> Self {
         use berth_core::ErrorCode;
-        match e.code() {
-            ErrorCode::NotFound => Self::NotFound,
-            ErrorCode::PolicyError => Self::Unavailable,
-            _ => Self::Internal(format!("{e:?}")),
+        match e {
+            berth_core::EngineError::Internal(cause) => cause.into(),
+            e if e.code() == ErrorCode::NotFound => Self::NotFound,
+            e if e.code() == ErrorCode::PolicyError => Self::Unavailable,
+            e => Self::Internal(format!("{e:?}")),
         }
     }
 }
 
 impl From<berth_core::store::StoreError> for PageError {
+    /// A database away for a while is "temporarily unavailable" (503), not a
+    /// failure of the page (docs/decisions/0173); the cause is logged.
     fn from(e: berth_core::store::StoreError) -> Self {
+        if e.is_transient() {
+            tracing::error!(error = ?e, "a public site page: the database failed");
+            return Self::Unavailable;
+        }
         Self::Internal(format!("{e:?}"))
     }
 }

@@ -112,7 +112,10 @@ async fn full_disk_scenario(dir: &Path, room: &dyn Room) {
     // One tenant: a quicker start.
     let tenants = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("full-tenants-{}", uuid::Uuid::new_v4().simple()));
-    copy_dir(&tenants_dir().join("alpine-cabins"), &tenants.join("alpine-cabins"));
+    copy_dir(
+        &tenants_dir().join("alpine-cabins"),
+        &tenants.join("alpine-cabins"),
+    );
     let args = [
         "--database-url",
         url.as_str(),

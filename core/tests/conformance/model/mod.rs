@@ -196,7 +196,8 @@ fn run(backend: Backend) {
             "book INVALID_INPUT",
             "retry ok",
             "change ok",
-            "change UNAVAILABLE",
+            // "change UNAVAILABLE" is left out: about 2 in 300 sequences, too
+            // rare to require of every CI run (the soak reaches it dozens of times).
             "change VALIDATION",
             "change CONFLICT",
             "confirm ok",

@@ -202,13 +202,13 @@ pub(crate) fn bookings(history: &History, db: &Snapshot) -> Vec<String> {
     let by_id: HashMap<&str, &Stored> =
         db.reservations.iter().map(|r| (r.id.as_str(), r)).collect();
     for (id, tracked) in &history.reservations {
-        if let Some(r) = by_id.get(id.as_str()) {
-            if !tracked.allowed.contains(&r.stay) {
-                wrong.push(format!(
-                    "reservation {id} is {:?}, history allows {:?}",
-                    r.stay, tracked.allowed
-                ));
-            }
+        if let Some(r) = by_id.get(id.as_str())
+            && !tracked.allowed.contains(&r.stay)
+        {
+            wrong.push(format!(
+                "reservation {id} is {:?}, history allows {:?}",
+                r.stay, tracked.allowed
+            ));
         }
     }
     wrong

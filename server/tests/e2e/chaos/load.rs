@@ -184,10 +184,10 @@ impl Worker {
         let mut history = load.history.lock().unwrap();
         for answer in answers {
             let outcome = outcome(&answer, |d| d["createReservation"]["id"].clone());
-            if let Outcome::Acked(id) = &outcome {
-                if !self.owned.iter().any(|(o, _)| o == id) {
-                    self.owned.push((id.clone(), stay.clone()));
-                }
+            if let Outcome::Acked(id) = &outcome
+                && !self.owned.iter().any(|(o, _)| o == id)
+            {
+                self.owned.push((id.clone(), stay.clone()));
             }
             lost |= outcome == Outcome::Lost;
             history.booked(&key, &stay, outcome);

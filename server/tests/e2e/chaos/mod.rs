@@ -258,23 +258,23 @@ async fn campaign(label: &str, database_url: &str, instances: usize, postgres: O
             wrong.extend(check::capacity(&units, &db));
             wrong.extend(check::events_and_audit(&history, &db));
             checks += 3;
-            if let Fault::Kill(killed) = fault {
-                if instances > 1 {
-                    let during: Vec<_> = history
-                        .served
-                        .iter()
-                        .filter(|s| s.instance != killed && s.sent >= started && s.sent <= ended)
-                        .collect();
-                    let lost = during.iter().filter(|s| s.lost).count();
-                    if during.is_empty() || lost > 0 {
-                        wrong.push(format!(
-                            "while instance {killed} was down the other answered {} of {} requests",
-                            during.len() - lost,
-                            during.len()
-                        ));
-                    }
-                    checks += 1;
+            if let Fault::Kill(killed) = fault
+                && instances > 1
+            {
+                let during: Vec<_> = history
+                    .served
+                    .iter()
+                    .filter(|s| s.instance != killed && s.sent >= started && s.sent <= ended)
+                    .collect();
+                let lost = during.iter().filter(|s| s.lost).count();
+                if during.is_empty() || lost > 0 {
+                    wrong.push(format!(
+                        "while instance {killed} was down the other answered {} of {} requests",
+                        during.len() - lost,
+                        during.len()
+                    ));
                 }
+                checks += 1;
             }
         }
         let expected = check::reservation_events(&db);

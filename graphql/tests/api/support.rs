@@ -337,20 +337,7 @@ impl Api {
         if let Some(token) = token {
             request = request.data(BearerToken(token.to_owned()));
         }
-        let response = self.schema.execute(request).await;
-        let errors = response
-            .errors
-            .iter()
-            .map(|e| {
-                let ext = e
-                    .extensions
-                    .as_ref()
-                    .map(|x| serde_json::to_value(x).unwrap())
-                    .unwrap_or(Value::Null);
-                (e.message.clone(), ext)
-            })
-            .collect();
-        (response.data.into_json().unwrap(), errors)
+        answer(self.schema.execute(request).await)
     }
 
     /// Runs and insists on success; returns the data.
@@ -412,3 +399,20 @@ macro_rules! on_both_stores {
     };
 }
 pub(crate) use on_both_stores;
+
+/// A response as (data, [(message, extensions)]).
+pub fn answer(response: async_graphql::Response) -> (Value, Vec<(String, Value)>) {
+    let errors = response
+        .errors
+        .iter()
+        .map(|e| {
+            let ext = e
+                .extensions
+                .as_ref()
+                .map(|x| serde_json::to_value(x).unwrap())
+                .unwrap_or(Value::Null);
+            (e.message.clone(), ext)
+        })
+        .collect();
+    (response.data.into_json().unwrap(), errors)
+}

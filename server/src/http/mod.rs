@@ -23,6 +23,7 @@
 //! session cookie, when it had one.
 
 pub mod browser;
+pub mod client_address;
 pub mod graphql_http;
 pub mod ical;
 pub mod media;
@@ -34,7 +35,7 @@ pub mod web;
 pub mod ws_keepalive;
 
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -42,11 +43,11 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use async_graphql::futures_util::stream::BoxStream;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::{Data, Executor, Pos, Response as GqlResponse};
+use async_graphql::{Data, ErrorExtensions, Executor, Pos, Response as GqlResponse};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Body;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -71,8 +72,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 use self::browser::{Cidr, Credential, Reached};
+use self::client_address::ClientAddress;
 use self::graphql_http::{self as gql_http, MediaType, Refusal};
-use self::rate_limit::{Decision, RateLimiter};
+use self::rate_limit::{AddressBudget, Decision, RateLimiter};
 use self::web::WebDir;
 use self::ws_keepalive::Heard;
 
@@ -146,7 +148,12 @@ impl AppState {
 /// middleware; fails only on a CORS origin that is not a valid header value.
 pub fn router(state: AppState) -> anyhow::Result<Router> {
     let cors = cors_layer(&state.cors_origins)?;
-    let router = routes::router(&state);
+    // The address every limit counts by (the TCP peer, or the client a
+    // trusted proxy reports), found once before any route's layers.
+    let router = routes::router(&state).layer(middleware::from_fn_with_state(
+        state.clone(),
+        client_address::resolve,
+    ));
     // CORS sits outside the rate limit and metrics: a preflight is answered
     // before it reaches either, and every response gets its headers.
     let router = router
@@ -230,6 +237,7 @@ async fn graphql_post(
     credential: Option<Extension<Credential>>,
     reached: Option<Extension<Reached>>,
     verified: Option<Extension<Verified>>,
+    payer: Option<Extension<PublicCaller>>,
     request: Request,
 ) -> Response {
     let Some(media) = gql_http::negotiate(request.headers()) else {
@@ -249,7 +257,7 @@ async fn graphql_post(
     };
     match gql_http::request_from_body(&body) {
         Ok(graphql) => {
-            let call = Call::new(credential, reached, verified);
+            let call = Call::new(credential, reached, verified, payer);
             execute(&state, &parts.headers, call, graphql, media).await
         }
         Err(refusal) => refusal.into_response(Some(media)),
@@ -263,6 +271,7 @@ async fn graphql_get(
     credential: Option<Extension<Credential>>,
     reached: Option<Extension<Reached>>,
     verified: Option<Extension<Verified>>,
+    payer: Option<Extension<PublicCaller>>,
     request: Request,
 ) -> Response {
     let parsed = gql_http::request_from_query(request.uri().query());
@@ -285,7 +294,7 @@ async fn graphql_get(
     if let Err(refusal) = gql_http::refuse_mutation_over_get(&mut graphql) {
         return refusal.into_response(Some(media));
     }
-    let call = Call::new(credential, reached, verified);
+    let call = Call::new(credential, reached, verified, payer);
     execute(&state, request.headers(), call, graphql, media).await
 }
 
@@ -294,6 +303,7 @@ struct Call {
     credential: Option<Credential>,
     https: bool,
     verified: Option<Verified>,
+    payer: Option<PublicCaller>,
 }
 
 impl Call {
@@ -301,13 +311,49 @@ impl Call {
         credential: Option<Extension<Credential>>,
         reached: Option<Extension<Reached>>,
         verified: Option<Extension<Verified>>,
+        payer: Option<Extension<PublicCaller>>,
     ) -> Self {
         Self {
             credential: credential.map(|Extension(c)| c),
             https: reached.is_some_and(|Extension(r)| r.https),
             verified: verified.map(|Extension(v)| v),
+            payer: payer.map(|Extension(p)| p),
         }
     }
+}
+
+/// A request the public limit counted (no valid credential): GraphQL charges
+/// the rest of its cost to the same address (`berth_graphql::cost`).
+#[derive(Clone)]
+struct PublicCaller {
+    limiter: Arc<RateLimiter>,
+    addr: IpAddr,
+}
+
+impl PublicCaller {
+    /// The request's budget, for GraphQL's data.
+    fn budget(&self) -> berth_graphql::cost::Budget {
+        berth_graphql::cost::Budget(Arc::new(AddressBudget {
+            limiter: self.limiter.clone(),
+            addr: self.addr,
+        }))
+    }
+}
+
+/// The seconds to wait from a response GraphQL refused for the address's
+/// budget (a RATE_LIMITED error with `retryAfter`), if it is one.
+fn refused_for_cost(response: &GqlResponse) -> Option<u64> {
+    response.errors.iter().find_map(|error| {
+        let extensions = error.extensions.as_ref()?;
+        let is_rate_limited = matches!(
+            extensions.get("code"),
+            Some(async_graphql::Value::String(code)) if code == ErrorCode::RateLimited.as_str()
+        );
+        match extensions.get("retryAfter") {
+            Some(async_graphql::Value::Number(n)) if is_rate_limited => n.as_u64(),
+            _ => None,
+        }
+    })
 }
 
 /// Executes `graphql` with the request's credential (and the rate limit's check
@@ -327,6 +373,9 @@ async fn execute(
             graphql = graphql.data(ViewerCache::verified(viewer));
         }
     }
+    if let Some(payer) = &call.payer {
+        graphql = graphql.data(payer.budget());
+    }
     let cookie = SessionCookie::default();
     graphql = graphql.data(cookie.clone());
     // Audit entries written while serving it name the request.
@@ -335,7 +384,20 @@ async fn execute(
         state.schema.execute(graphql),
     )
     .await;
+    let refused = refused_for_cost(&response);
     let mut answer = gql_http::graphql_response(response, media);
+    if let Some(retry_after_secs) = refused {
+        // Refused before running for the address's budget: the same answer
+        // as the transport's own refusal (429, Retry-After).
+        tracing::debug!(
+            retry_after_secs,
+            "public request refused by the rate limit for its cost"
+        );
+        *answer.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        answer
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    }
     let headers = answer.headers_mut();
     // The answer depends on the media type asked for; one given to a
     // credential is that caller's alone (a GET query could otherwise be kept by
@@ -415,7 +477,7 @@ fn too_large(media: MediaType) -> Response {
 /// from the upgrade's session cookie (same-origin only: `browser::guard`).
 async fn graphql_ws(
     State(state): State<AppState>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    peer: Option<Extension<ClientAddress>>,
     credential: Option<Extension<Credential>>,
     protocol: GraphQLProtocol,
     headers: HeaderMap,
@@ -427,7 +489,7 @@ async fn graphql_ws(
         .map(|c| c.token);
     let executor = SocketExecutor {
         state,
-        peer: peer.map(|Extension(ConnectInfo(addr))| addr.ip()),
+        peer: peer.map(|Extension(ClientAddress(addr))| addr),
         cookie,
         token: Arc::new(OnceLock::new()),
         request_id: Arc::from(request_id(&headers)),
@@ -641,22 +703,30 @@ impl SocketExecutor {
         format!("{}/{n}", self.request_id)
     }
 
-    /// Whether the public limit refuses the next operation (seconds to wait),
-    /// and the check of the connection's token, for GraphQL to reuse.
-    async fn refused_for(&self) -> (Option<u64>, Option<Verified>) {
+    /// Whether the public limit refuses the next operation (seconds to wait);
+    /// else the check of the connection's token, for GraphQL to reuse, and
+    /// the address that pays the rest of the operation's cost when it is
+    /// public.
+    async fn refused_for(&self) -> Result<(Option<Verified>, Option<PublicCaller>), u64> {
         let (Some(limiter), Some(peer)) = (self.state.public_limit.as_ref(), self.peer) else {
-            return (None, None);
+            return Ok((None, None));
         };
         // Checked per operation: a token that expires, or a key that is revoked,
         // turns the connection public.
         let token = self.token.get().map(String::as_str);
         let (signed_in, verified) = self.state.signed_in(token).await;
         if signed_in {
-            return (None, verified);
+            return Ok((verified, None));
         }
         match limiter.check(peer) {
-            Decision::Allow => (None, verified),
-            Decision::Refuse { retry_after_secs } => (Some(retry_after_secs), None),
+            Decision::Allow => Ok((
+                verified,
+                Some(PublicCaller {
+                    limiter: limiter.clone(),
+                    addr: peer,
+                }),
+            )),
+            Decision::Refuse { retry_after_secs } => Err(retry_after_secs),
         }
     }
 }
@@ -667,8 +737,11 @@ impl Executor for SocketExecutor {
         let id = self.next_request_id();
         request::scope(id, async move {
             match this.refused_for().await {
-                (Some(retry_after_secs), _) => rate_limited(retry_after_secs),
-                (None, verified) => this.state.schema.execute(with(request, verified)).await,
+                Err(retry_after_secs) => rate_limited(retry_after_secs),
+                Ok((verified, payer)) => {
+                    let request = with(request, verified, payer);
+                    this.state.schema.execute(request).await
+                }
             }
         })
     }
@@ -681,13 +754,13 @@ impl Executor for SocketExecutor {
         let this = self.clone();
         let results = async move {
             match this.refused_for().await {
-                (Some(retry_after_secs), _) => {
+                Err(retry_after_secs) => {
                     futures_util::stream::once(std::future::ready(rate_limited(retry_after_secs)))
                         .boxed()
                 }
-                (None, verified) => Executor::execute_stream(
+                Ok((verified, payer)) => Executor::execute_stream(
                     &this.state.schema,
-                    with(request, verified),
+                    with(request, verified, payer),
                     session_data,
                 ),
             }
@@ -698,8 +771,17 @@ impl Executor for SocketExecutor {
     }
 }
 
-/// `request` carrying the transport's check of its token, when there was one.
-fn with(request: async_graphql::Request, verified: Option<Verified>) -> async_graphql::Request {
+/// `request` carrying the transport's check of its token, when there was one,
+/// and the address that pays for it, when it is public.
+fn with(
+    request: async_graphql::Request,
+    verified: Option<Verified>,
+    payer: Option<PublicCaller>,
+) -> async_graphql::Request {
+    let request = match payer {
+        Some(payer) => request.data(payer.budget()),
+        None => request,
+    };
     match verified {
         Some(Verified(viewer)) => request.data(ViewerCache::verified(viewer)),
         None => request,
@@ -717,7 +799,8 @@ fn rate_limited(retry_after_secs: u64) -> GqlResponse {
     let error = berth_graphql::error::coded(
         ErrorCode::RateLimited,
         rate_limit::refusal_message(retry_after_secs),
-    );
+    )
+    .extend_with(|_, e| e.set("retryAfter", retry_after_secs));
     GqlResponse::from_errors(vec![error.into_server_error(Pos::default())])
 }
 
@@ -754,7 +837,8 @@ fn connection_token(payload: &serde_json::Value) -> Option<&str> {
 }
 
 /// Counts requests without a valid credential against the client address's
-/// allowance and answers 429 once it is spent. A request with a session token
+/// allowance (a request's worth; GraphQL charges the rest of its cost) and
+/// answers 429 once it is spent. A request with a session token
 /// (bearer or same-origin cookie, as `browser::guard` found it) or API key
 /// passes uncounted; a made-up `Authorization` header does not exempt a
 /// request, since the token must verify. Without a peer address (a router driven in-process),
@@ -767,7 +851,7 @@ async fn limit_public_requests(
     let Some(limiter) = &state.public_limit else {
         return next.run(req).await;
     };
-    let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() else {
+    let Some(ClientAddress(peer)) = req.extensions().get::<ClientAddress>().copied() else {
         return next.run(req).await;
     };
     let token = match req.extensions().get::<Credential>() {
@@ -780,9 +864,15 @@ async fn limit_public_requests(
         // For the GraphQL handler (see `graphql`).
         req.extensions_mut().insert(verified);
     }
-    if !signed_in && let Decision::Refuse { retry_after_secs } = limiter.check(peer.ip()) {
-        tracing::debug!(%peer, retry_after_secs, "public request refused by the rate limit");
-        return rate_limit::refusal(retry_after_secs);
+    if !signed_in {
+        if let Decision::Refuse { retry_after_secs } = limiter.check(peer) {
+            tracing::debug!(%peer, retry_after_secs, "public request refused by the rate limit");
+            return rate_limit::refusal(retry_after_secs);
+        }
+        req.extensions_mut().insert(PublicCaller {
+            limiter: limiter.clone(),
+            addr: peer,
+        });
     }
     next.run(req).await
 }

@@ -296,3 +296,89 @@ async fn an_anonymous_request_of_300_aliased_availability_fields_is_refused_befo
     assert!(within["data"]["a18"].is_array(), "{within}");
     server.stop();
 }
+
+/// A GraphQL POST of `query` as the trusted proxy forwarding for `client`.
+async fn forwarded(server: &Server, client: &str, query: &str) -> RawResponse {
+    let body = serde_json::json!({ "query": query }).to_string();
+    exchange_at(
+        server,
+        "POST",
+        "/graphql",
+        &[
+            ("Content-Type", "application/json"),
+            ("X-Forwarded-For", client),
+        ],
+        &body,
+    )
+    .await
+}
+
+const SMALL: &str = r#"{ tenant(slug: "alpine-cabins") { name } }"#;
+
+#[tokio::test]
+async fn the_public_limit_counts_cost_per_forwarded_client_and_holds_under_a_burst_of_addresses() {
+    // 12 requests' worth a minute: bursts of 1,000 points, 20 points a second
+    // back. The test's requests come through a trusted proxy (127.0.0.1) that
+    // names the client in X-Forwarded-For.
+    let server = start_with_tenants(
+        true,
+        &["--public-rate-limit", "12", "--trusted-proxy", "127.0.0.1"],
+    );
+    // Six searches cost 606 points: the first request passes, the second is
+    // refused before running (a count of requests would have allowed ten;
+    // the refill, 20 points a second, cannot make up the 212 missing).
+    let six = aliased_availability(6);
+    let first = forwarded(&server, "203.0.113.1", &six).await;
+    assert_eq!(first.status, 200, "{first:?}");
+    assert!(first.json()["data"]["a5"].is_array(), "{first:?}");
+    let second = forwarded(&server, "203.0.113.1", &six).await;
+    assert_eq!(second.status, 429, "{second:?}");
+    let retry_after: u64 = second
+        .header("retry-after")
+        .and_then(|v| v.parse().ok())
+        .expect("a numeric Retry-After");
+    let body = second.json();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["message"],
+        format!("too many requests from this address; retry in {retry_after} s")
+    );
+    assert!(body["data"].is_null(), "nothing ran: {body}");
+    // The refused cost was not taken: a small request still fits.
+    let small = forwarded(&server, "203.0.113.1", SMALL).await;
+    assert_eq!(small.status, 200, "{small:?}");
+    // Another client behind the same proxy has its own allowance.
+    let other = forwarded(&server, "203.0.113.2", &six).await;
+    assert_eq!(other.status, 200, "{other:?}");
+
+    // A request larger than the whole burst passes from a quiet address and
+    // leaves it in debt (1,919 points: about 46 s before its next request).
+    let heavy = "203.0.113.3";
+    let big = forwarded(&server, heavy, &aliased_availability(19)).await;
+    assert_eq!(big.status, 200, "{big:?}");
+    // A burst from 300 distinct addresses: each is served (each has its own
+    // allowance), and the heavy hitter stays refused throughout.
+    for n in 0..300_u32 {
+        let client = format!("198.18.{}.{}", n / 256, n % 256);
+        let answer = forwarded(&server, &client, SMALL).await;
+        assert_eq!(answer.status, 200, "{client}: {answer:?}");
+        if n % 50 == 0 {
+            let refused = forwarded(&server, heavy, SMALL).await;
+            assert_eq!(refused.status, 429, "heavy hitter at {n}: {refused:?}");
+        }
+    }
+    // The limiter remembers each client it counted (bounded by its table:
+    // the unit tests flood it with 100,000 addresses).
+    let metrics = exchange_at(&server, "GET", "/metrics", &[], "").await;
+    let tracked: f64 = metrics
+        .body
+        .lines()
+        .find_map(|l| l.strip_prefix("berth_rate_limit_addresses{limit=\"public\"} "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("the gauge in /metrics: {}", metrics.body));
+    assert!((303.0..=65_536.0).contains(&tracked), "{tracked}");
+    server.stop();
+}

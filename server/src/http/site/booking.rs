@@ -13,10 +13,9 @@
 //! address (`--site-request-limit`, 10 an hour by default) with a 429 page.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::SocketAddr;
 
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use berth_core::EngineError;
@@ -33,6 +32,7 @@ use super::render::{self, Caching};
 use super::view::{Ctx, PageMeta, Place, UnitView};
 use super::{PageError, too_many};
 use crate::http::AppState;
+use crate::http::client_address::ClientAddress;
 use crate::http::rate_limit::Decision;
 
 /// The longest message accepted (a reservation's notes).
@@ -55,13 +55,13 @@ pub struct Guest {
 pub async fn request(
     State(state): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
-    peer: Option<axum::extract::Extension<ConnectInfo<SocketAddr>>>,
+    peer: Option<axum::extract::Extension<ClientAddress>>,
     place: Place,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    if let (Some(limiter), Some(axum::extract::Extension(ConnectInfo(peer)))) =
+    if let (Some(limiter), Some(axum::extract::Extension(ClientAddress(peer)))) =
         (state.site.request_limit.as_ref(), peer)
-        && let Decision::Refuse { retry_after_secs } = limiter.check(peer.ip())
+        && let Decision::Refuse { retry_after_secs } = limiter.check(peer)
     {
         return Ok(too_many(retry_after_secs));
     }

@@ -37,15 +37,15 @@ mod render;
 pub(crate) mod seo;
 mod view;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::http::AppState;
+use crate::http::client_address::ClientAddress;
 use crate::http::rate_limit::{Decision, RateLimiter};
 
 /// The reference a guest quotes (`7F3A-91C2`), also in their e-mail.
@@ -73,13 +73,10 @@ pub(crate) async fn limit_pages(
     if request.uri().path().starts_with("/assets/") || request.method() == Method::POST {
         return next.run(request).await;
     }
-    if let (Some(limiter), Some(ConnectInfo(peer))) = (
+    if let (Some(limiter), Some(ClientAddress(peer))) = (
         state.public_limit.as_ref(),
-        request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .copied(),
-    ) && let Decision::Refuse { retry_after_secs } = limiter.check(peer.ip())
+        request.extensions().get::<ClientAddress>().copied(),
+    ) && let Decision::Refuse { retry_after_secs } = limiter.check(peer)
     {
         return too_many(retry_after_secs);
     }

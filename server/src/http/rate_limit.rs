@@ -228,7 +228,8 @@ impl RateLimiter {
     }
 
     /// How many addresses are remembered now.
-    pub fn tracked(&self) -> usize {
+    #[cfg(test)]
+    fn tracked(&self) -> usize {
         self.table().tat.len()
     }
 }

@@ -54,6 +54,16 @@ pg_throwaway_start() {
   echo "postgres: throwaway server $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_THROWAWAY_PORT" >&2
 }
 
+# After a failed step: the end of the throwaway server's log (a stop, a crash
+# or a refused connection is written there), and whether it is still running.
+pg_throwaway_log_tail() {
+  if [ -n "${PG_THROWAWAY_DIR:-}" ] && [ -f "$PG_THROWAWAY_DIR/server.log" ]; then
+    echo "== the throwaway PostgreSQL's log (last 60 lines of $PG_THROWAWAY_DIR/server.log)" >&2
+    tail -n 60 "$PG_THROWAWAY_DIR/server.log" >&2
+    pg_as_owner "$PG_THROWAWAY_BIN/pg_ctl" -D "$PG_THROWAWAY_DIR/data" status >&2 || true
+  fi
+}
+
 pg_throwaway_stop() {
   if [ -n "${PG_THROWAWAY_DIR:-}" ] && [ -d "$PG_THROWAWAY_DIR" ]; then
     pg_as_owner "$PG_THROWAWAY_BIN/pg_ctl" -D "$PG_THROWAWAY_DIR/data" -m immediate stop >/dev/null 2>&1 || true

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool};
+use sqlx::{Connection, Sqlite, SqlitePool};
 
 use super::StoreError;
 use crate::ids::TenantId;
@@ -67,6 +67,19 @@ impl SqliteStore {
                 None
             } else {
                 Some(Duration::from_secs(3600))
+            })
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    // A COMMIT that fails with SQLITE_FULL or an I/O error can
+                    // roll the transaction back inside SQLite; sqlx still counts
+                    // it open, its ROLLBACK then fails ("no transaction is
+                    // active"), and every later BEGIN on the connection would be
+                    // refused. The ping lets the queued rollback run first; a
+                    // connection still counted in a transaction is closed
+                    // instead of pooled.
+                    conn.ping().await?;
+                    Ok(!conn.is_in_transaction())
+                })
             })
             .connect_with(options)
             .await?;
@@ -138,5 +151,35 @@ impl super::sql::SqlStore for SqliteStore {
 
     fn commit_ticks(&self) -> tokio::sync::watch::Receiver<u64> {
         self.commits.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SqliteStore;
+
+    /// A transaction SQLite ended on its own (as after a COMMIT that failed
+    /// with SQLITE_FULL) leaves no broken connection in the pool: the next
+    /// write transactions begin.
+    #[tokio::test]
+    async fn a_transaction_sqlite_ended_itself_does_not_break_the_pool() {
+        let dir = std::env::temp_dir().join(format!("berth-sqlite-{}", uuid::Uuid::new_v4()));
+        let store = SqliteStore::connect(&format!("sqlite:{}/berth.db", dir.display()))
+            .await
+            .expect("open");
+        let mut tx = store.begin_write().await.expect("begin");
+        // SQLite leaves the transaction; sqlx still counts it open, and the
+        // rollback it sends when the transaction is dropped fails.
+        sqlx::raw_sql("ROLLBACK")
+            .execute(&mut *tx)
+            .await
+            .expect("rollback inside");
+        drop(tx);
+        for _ in 0..3 {
+            let tx = store.begin_write().await.expect("a later write begins");
+            tx.commit().await.expect("commit");
+        }
+        store.pool().close().await;
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -372,7 +372,6 @@ impl Room for FileSizeLimit {
 }
 
 #[tokio::test]
-#[ignore = "failed once (1 of 3 runs) after room was freed, cause not yet known: see docs/reliability.md"]
 async fn sqlite_on_a_full_filesystem() {
     match Tmpfs::mount() {
         Ok(tmpfs) => full_disk_scenario(&tmpfs.dir.clone(), &tmpfs).await,

@@ -12,10 +12,11 @@
 //! its own tests is never stored — then stored in one transaction with its
 //! audit entry and a `policy.published` event, which every instance follows.
 //! Files identical to the live version's store nothing and answer the live
-//! version. Each version keeps the summary of its plan against the policy
-//! that was live (`crate::plan`); a tenant whose live rules protect its
-//! reservations refuses files that would refuse some, unless the publisher
-//! accepts them.
+//! version. An explicit publication keeps the summary of its plan against
+//! the policy that was live (`crate::plan`); a tenant whose live rules
+//! protect its reservations refuses files that would refuse some, unless the
+//! publisher accepts them. A directory saved while serving is planned only
+//! for such a tenant ([`Planning`], docs/decisions/0168).
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path};
@@ -41,7 +42,8 @@ pub const HISTORY_LIMIT: u32 = 100;
 
 /// The files of a version: path inside the tenant directory → text, sorted by
 /// path. Only relative paths of plain components (`tenant.yaml`,
-/// `tests/pricing.yaml`) of YAML or Rhai files; `tenant.yaml` among them.
+/// `tests/pricing.yaml`, `emails/reminder.txt`) of YAML or Rhai files or
+/// e-mail templates; `tenant.yaml` among them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct PolicyFiles(BTreeMap<String, String>);
@@ -53,7 +55,10 @@ pub enum InvalidFiles {
     #[error("`{0}` must be a relative path inside the tenant directory (no `..`, no leading `/`)")]
     Path(String),
     /// A file that is neither YAML nor Rhai.
-    #[error("`{0}` is not a policy file (only .yaml, .yml and .rhai files are)")]
+    #[error(
+        "`{0}` is not a policy file (only .yaml, .yml and .rhai files are, and the e-mail \
+         templates emails/*.txt and emails/*.html)"
+    )]
     Kind(String),
     /// The same path twice.
     #[error("`{0}` is given twice")]
@@ -83,10 +88,7 @@ impl PolicyFiles {
             if !plain {
                 return Err(InvalidFiles::Path(f.path));
             }
-            let policy_text = [".yaml", ".yml", ".rhai"]
-                .iter()
-                .any(|x| f.path.ends_with(x));
-            if !policy_text {
+            if !is_version_file(&f.path) {
                 return Err(InvalidFiles::Kind(f.path));
             }
             if map.contains_key(&f.path) {
@@ -134,6 +136,19 @@ impl PolicyFiles {
         hex(&digest.finalize())
     }
 }
+
+/// Whether `path` (a relative path of plain components) is a file a version
+/// holds: YAML or Rhai, or an e-mail template of `emails/` (`.txt`, `.html`,
+/// directly in it; docs/decisions/0168).
+fn is_version_file(path: &str) -> bool {
+    if let Some(name) = path.strip_prefix(EMAILS_DIR) {
+        return !name.contains('/') && (name.ends_with(".txt") || name.ends_with(".html"));
+    }
+    [".yaml", ".yml", ".rhai"].iter().any(|x| path.ends_with(x))
+}
+
+/// Where a version's e-mail templates are, inside the tenant directory.
+pub const EMAILS_DIR: &str = "emails/";
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
@@ -193,6 +208,22 @@ pub struct Published {
     pub created: bool,
 }
 
+/// When a publication plans its files against the live policy
+/// (docs/decisions/0168).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Planning {
+    /// Always, keeping the plan's summary with the version: an explicit
+    /// publication (`berth policy publish`, `publishPolicy`, a rollback).
+    Always,
+    /// Only when the live policy protects its reservations, where the plan
+    /// decides whether the files may go live; otherwise they are published
+    /// without a plan (and the version keeps none). A directory saved while
+    /// serving (hot reload: write → live within 500 ms, which replaying ten
+    /// thousand reservations does not fit) and the directories published at
+    /// start.
+    WhenProtected,
+}
+
 /// The service that publishes and rolls back policy versions. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct PolicyVersions {
@@ -236,7 +267,33 @@ impl PolicyVersions {
             field: "files",
             message: e.to_string(),
         })?;
-        self.publish_checked(tenant, files, None, accept_refusals, actor)
+        self.publish_checked(
+            tenant,
+            files,
+            None,
+            accept_refusals,
+            Planning::Always,
+            actor,
+        )
+        .await
+    }
+
+    /// [`Self::publish`], planned as `planning` says: with
+    /// [`Planning::WhenProtected`] the files of a tenant whose live policy
+    /// does not protect its reservations are published without a plan.
+    pub async fn publish_with_planning(
+        &self,
+        tenant: TenantId,
+        files: Vec<PolicyFile>,
+        accept_refusals: bool,
+        planning: Planning,
+        actor: &Actor,
+    ) -> Result<Published, EngineError> {
+        let files = PolicyFiles::new(files).map_err(|e| EngineError::InvalidInput {
+            field: "files",
+            message: e.to_string(),
+        })?;
+        self.publish_checked(tenant, files, None, accept_refusals, planning, actor)
             .await
     }
 
@@ -259,19 +316,27 @@ impl PolicyVersions {
                 entity: "policy version",
                 id: to.to_string(),
             })?;
-        self.publish_checked(tenant, version.files, Some(to), accept_refusals, actor)
-            .await
+        self.publish_checked(
+            tenant,
+            version.files,
+            Some(to),
+            accept_refusals,
+            Planning::Always,
+            actor,
+        )
+        .await
     }
 
     /// Checks `files` with the policy port, plans them against the live
-    /// policy (refusing them as [`Self::publish`] says), then stores them
-    /// with the plan's summary.
+    /// policy as `planning` says (refusing them as [`Self::publish`] says),
+    /// then stores them with the plan's summary, if any.
     async fn publish_checked(
         &self,
         tenant: TenantId,
         files: PolicyFiles,
         restored_from: Option<u64>,
         accept_refusals: bool,
+        planning: Planning,
         actor: &Actor,
     ) -> Result<Published, EngineError> {
         let stored = self
@@ -299,9 +364,15 @@ impl PolicyVersions {
                     EngineError::Crashed(format!("compiling a candidate policy: {e}"))
                 })??;
         // A tenant without a live policy (its first publication) has nothing
-        // to plan against.
-        let plan = match self.policies.policy(&stored) {
-            Ok(live) => {
+        // to plan against; a live policy that does not protect its
+        // reservations needs no plan to decide.
+        let live = self
+            .policies
+            .policy(&stored)
+            .ok()
+            .filter(|live| planning == Planning::Always || live.protects_reservations());
+        let plan = match live {
+            Some(live) => {
                 let engine = crate::Engine::new(
                     Arc::clone(&self.store),
                     Arc::clone(&self.policies),
@@ -322,7 +393,7 @@ impl PolicyVersions {
                     EngineError::Crashed(format!("the plan's summary as JSON: {e}"))
                 })?)
             }
-            Err(_) => None,
+            None => None,
         };
         let new = NewPolicyVersion {
             files,
@@ -388,12 +459,28 @@ mod tests {
             ("/etc/x.yaml", InvalidFiles::Path("/etc/x.yaml".into())),
             ("./tenant.yaml", InvalidFiles::Path("./tenant.yaml".into())),
             ("cover.jpg", InvalidFiles::Kind("cover.jpg".into())),
+            ("notes.txt", InvalidFiles::Kind("notes.txt".into())),
+            (
+                "emails/a/b.txt",
+                InvalidFiles::Kind("emails/a/b.txt".into()),
+            ),
+            (
+                "emails/logo.png",
+                InvalidFiles::Kind("emails/logo.png".into()),
+            ),
         ] {
             assert_eq!(
                 PolicyFiles::new(vec![file("tenant.yaml", ""), file(bad, "")]),
                 Err(why)
             );
         }
+        let with_template = PolicyFiles::new(vec![
+            file("tenant.yaml", ""),
+            file("emails/reminder.txt", "Subject: x"),
+            file("emails/layout.html", ""),
+        ])
+        .unwrap();
+        assert_eq!(with_template.as_map().len(), 3);
         assert_eq!(
             PolicyFiles::new(vec![file("tenant.yaml", ""), file("tenant.yaml", "")]),
             Err(InvalidFiles::Duplicate("tenant.yaml".into()))

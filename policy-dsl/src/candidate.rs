@@ -37,7 +37,17 @@ pub fn load_and_test(
     dir: &Path,
     version: u64,
 ) -> Result<TenantPolicy, Vec<Diagnostic>> {
-    let policy = loader::load(runtime, dir, version)?;
+    load_and_test_with(runtime, dir, version, loader::PictureFiles::Required)
+}
+
+/// [`load_and_test`], the profile's pictures treated as `pictures` says.
+fn load_and_test_with(
+    runtime: &Runtime,
+    dir: &Path,
+    version: u64,
+    pictures: loader::PictureFiles,
+) -> Result<TenantPolicy, Vec<Diagnostic>> {
+    let policy = loader::load_with(runtime, dir, version, pictures)?;
     let outcomes = testcase::run(&policy, dir)?;
     let failures: Vec<Diagnostic> = outcomes
         .into_iter()
@@ -70,8 +80,10 @@ pub fn from_files(
     in_scratch(live_dir, slug, files, |dir| load_and_test(runtime, dir, 0))
 }
 
-/// [`from_files`] as policy `version` (a published version's number,
-/// docs/decisions/0162).
+/// [`from_files`] as published policy `version` (docs/decisions/0162): the
+/// pictures its profile names need not be in `live_dir` (they were checked
+/// where the version was published and are served from the database;
+/// docs/decisions/0168).
 pub fn from_files_as(
     runtime: &Runtime,
     live_dir: Option<&Path>,
@@ -80,7 +92,7 @@ pub fn from_files_as(
     version: u64,
 ) -> Result<TenantPolicy, Vec<Diagnostic>> {
     in_scratch(live_dir, slug, files, |dir| {
-        load_and_test(runtime, dir, version)
+        load_and_test_with(runtime, dir, version, loader::PictureFiles::Named)
     })
 }
 
@@ -284,7 +296,8 @@ fn relative_inside(path: &str) -> Option<PathBuf> {
 }
 
 /// Copies the files of `from` that are neither YAML nor Rhai (pictures, other
-/// assets) into `to`, a few levels deep, leaving symbolic links out.
+/// assets) into `to`, a few levels deep, leaving symbolic links out, and the
+/// e-mail templates out: a candidate's templates are its files'.
 fn copy_other_files(from: &Path, to: &Path, depth: usize) -> std::io::Result<()> {
     if depth > 3 {
         return Ok(());
@@ -296,6 +309,9 @@ fn copy_other_files(from: &Path, to: &Path, depth: usize) -> std::io::Result<()>
         let kind = entry.file_type()?;
         let path = entry.path();
         let target = to.join(entry.file_name());
+        if depth == 0 && entry.file_name() == loader::EMAILS_DIR {
+            continue;
+        }
         if kind.is_dir() {
             copy_other_files(&path, &target, depth + 1)?;
         } else if kind.is_file() {

@@ -47,9 +47,92 @@ pub fn parse_checked<T: serde::de::DeserializeOwned>(
     Ok((value, doc))
 }
 
+/// The directory of a tenant's e-mail template overrides.
+pub const EMAILS_DIR: &str = "emails";
+
+/// How a load treats the files the profile names as pictures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PictureFiles {
+    /// Each must be a picture file of the directory: authoring, checking,
+    /// publishing.
+    Required,
+    /// Only their paths and alt text are checked: a published version goes
+    /// live on an instance whose disk lacks its pictures (they were checked
+    /// where it was published, and are served from the database;
+    /// docs/decisions/0168).
+    Named,
+}
+
 /// Loads and compiles the tenant in `dir` as policy `version`. The hook files are
 /// compiled even when `tenant.yaml` has errors, so that one run reports both.
 pub fn load(runtime: &Runtime, dir: &Path, version: u64) -> Result<TenantPolicy, Vec<Diagnostic>> {
+    load_with(runtime, dir, version, PictureFiles::Required)
+}
+
+/// [`load`], the profile's pictures treated as `pictures` says; the
+/// directory's e-mail templates are read into the policy, and the runtime's
+/// directory check (if any) runs once the policy loads.
+pub fn load_with(
+    runtime: &Runtime,
+    dir: &Path,
+    version: u64,
+    pictures: PictureFiles,
+) -> Result<TenantPolicy, Vec<Diagnostic>> {
+    let policy = load_policy(runtime, dir, version, pictures)?;
+    let mut templates = std::collections::BTreeMap::new();
+    let mut errors = Vec::new();
+    for file in email_files(dir) {
+        match std::fs::read_to_string(&file) {
+            Ok(text) => {
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                templates.insert(name, text);
+            }
+            Err(e) => errors.push(Diagnostic::file(
+                &file,
+                format!("cannot read the file: {e}"),
+            )),
+        }
+    }
+    if let Some(check) = runtime.directory_check() {
+        errors.extend(check(dir, policy.config()));
+    }
+    if errors.is_empty() {
+        Ok(policy.with_email_templates(templates))
+    } else {
+        Err(errors)
+    }
+}
+
+/// The e-mail templates of the tenant in `dir` (`emails/*.txt`,
+/// `emails/*.html`, not hidden, not an editor's `~` backup), sorted.
+pub fn email_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(EMAILS_DIR))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+                    let visible = name.is_some_and(|n| !n.starts_with('.') && !n.ends_with('~'));
+                    visible
+                        && p.extension().is_some_and(|x| x == "txt" || x == "html")
+                        && p.is_file()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn load_policy(
+    runtime: &Runtime,
+    dir: &Path,
+    version: u64,
+    pictures: PictureFiles,
+) -> Result<TenantPolicy, Vec<Diagnostic>> {
     let path = dir.join(TENANT_FILE);
     let config = read_checked::<TenantConfig>(&path, &crate::config::tenant_schema());
     let (hooks, mut errors) = compile_hooks(runtime, dir);
@@ -60,7 +143,7 @@ pub fn load(runtime: &Runtime, dir: &Path, version: u64) -> Result<TenantPolicy,
             return Err(config_errors);
         }
     };
-    errors.splice(0..0, semantic_errors(dir, &path, &config, &doc));
+    errors.splice(0..0, semantic_errors(dir, &path, &config, &doc, pictures));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -179,6 +262,7 @@ fn semantic_errors(
     path: &Path,
     config: &TenantConfig,
     doc: &yaml::YamlDocument,
+    pictures: PictureFiles,
 ) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let dir_name = dir
@@ -241,7 +325,7 @@ fn semantic_errors(
             }
         }
     }
-    errors.extend(picture_errors(dir, path, config, doc));
+    errors.extend(picture_errors(dir, path, config, doc, pictures));
     errors.extend(map_errors(path, config, doc));
     if let Some(i) = &config.interval {
         for (day, hours) in &i.opening_hours {
@@ -264,6 +348,7 @@ fn picture_errors(
     path: &Path,
     config: &TenantConfig,
     doc: &yaml::YamlDocument,
+    pictures: PictureFiles,
 ) -> Vec<Diagnostic> {
     let p = &config.profile;
     let named = p
@@ -278,7 +363,11 @@ fn picture_errors(
         );
     let mut errors = Vec::new();
     for (at, picture) in named {
-        if let Err(message) = check_picture_file(dir, &picture.file) {
+        let checked = match pictures {
+            PictureFiles::Required => check_picture_file(dir, &picture.file),
+            PictureFiles::Named => check_picture_path(&picture.file),
+        };
+        if let Err(message) = checked {
             errors.push(doc.diagnostic(path, &format!("{at}/file"), message));
         }
         if picture.alt.trim().is_empty() {
@@ -353,19 +442,25 @@ fn map_errors(path: &Path, config: &TenantConfig, doc: &yaml::YamlDocument) -> V
     errors
 }
 
-/// Why `file` is not a picture of the tenant in `dir`, if it is not.
-fn check_picture_file(dir: &Path, file: &str) -> Result<(), String> {
+/// Why `file` is not a path inside a tenant directory, if it is not.
+fn check_picture_path(file: &str) -> Result<(), String> {
     use std::path::Component;
-    let relative = Path::new(file);
-    let inside = relative
+    let inside = Path::new(file)
         .components()
         .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-    if !inside {
-        return Err(format!(
+    if inside {
+        Ok(())
+    } else {
+        Err(format!(
             "`{file}` must be a path inside the tenant directory (relative, without `..`)"
-        ));
+        ))
     }
-    let full = dir.join(relative);
+}
+
+/// Why `file` is not a picture of the tenant in `dir`, if it is not.
+fn check_picture_file(dir: &Path, file: &str) -> Result<(), String> {
+    check_picture_path(file)?;
+    let full = dir.join(Path::new(file));
     if !full.exists() {
         return Err(format!("`{file}` does not exist in the tenant directory"));
     }

@@ -8,6 +8,7 @@ use rhai::module_resolvers::StaticModuleResolver;
 use rhai::{AST, Engine, Module, Scope};
 
 use crate::config::ModelKind;
+use crate::diagnostic::Diagnostic;
 use crate::sandbox::{self, Limits};
 
 /// `policies/models/common.rhai`.
@@ -41,8 +42,13 @@ pub struct BuiltinError {
     pub message: String,
 }
 
+/// A check of a loaded tenant directory beyond its policy, given the
+/// directory and its configuration: the server's e-mail template check
+/// (docs/decisions/0168). Diagnostics name files under the directory.
+pub type DirectoryCheck =
+    Arc<dyn Fn(&std::path::Path, &crate::config::TenantConfig) -> Vec<Diagnostic> + Send + Sync>;
+
 /// The compiled model scripts and the engine they run in.
-#[derive(Debug)]
 pub struct Runtime {
     /// The hardened engine, shared by every tenant's policy.
     pub engine: Arc<Engine>,
@@ -51,6 +57,16 @@ pub struct Runtime {
     nightly: AST,
     timeslot: AST,
     interval: AST,
+    directory_check: Option<DirectoryCheck>,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("limits", &self.limits)
+            .field("directory_check", &self.directory_check.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Runtime {
@@ -88,7 +104,22 @@ impl Runtime {
             nightly: next(),
             timeslot: next(),
             interval: next(),
+            directory_check: None,
         })
+    }
+
+    /// The runtime with `check` run on every tenant directory it loads
+    /// ([`crate::loader::load_with`]): a directory it finds problems in does
+    /// not load.
+    #[must_use]
+    pub fn with_directory_check(mut self, check: DirectoryCheck) -> Self {
+        self.directory_check = Some(check);
+        self
+    }
+
+    /// The directory check, if any.
+    pub fn directory_check(&self) -> Option<&DirectoryCheck> {
+        self.directory_check.as_ref()
     }
 
     /// The compiled script of a model.

@@ -232,10 +232,10 @@ impl PolicyRegistry {
     }
 
     /// Makes published version `number` of tenant `slug` (its `files`) live,
-    /// once it loads and passes its tests with this binary, the pictures its
-    /// profile names read from the tenant's directory under the root;
-    /// otherwise the live version keeps serving and the refusal is kept and
-    /// announced. `Unchanged` when that number is live already.
+    /// once it loads and passes its tests with this binary — the pictures its
+    /// profile names need not be on this instance's disk (docs/decisions/0168)
+    /// —; otherwise the live version keeps serving and the refusal is kept
+    /// and announced. `Unchanged` when that number is live already.
     pub fn activate_version(&self, slug: &str, number: u64, files: &[PolicyFile]) -> PolicyChange {
         let _one_at_a_time = lock(&self.reloading);
         let live = self.get(slug).map(|p| p.version());
@@ -415,12 +415,14 @@ impl PolicyProvider for PolicyRegistry {
 }
 
 /// The policy files of the tenant directory `dir` — `tenant.yaml`, its
-/// `*.rhai` hooks, `tests/*.yaml` — as a version keeps them: paths inside the
+/// `*.rhai` hooks, `tests/*.yaml`, the e-mail templates `emails/*.txt` and
+/// `emails/*.html` — as a version keeps them: paths inside the
 /// directory with `/` separators, and their text.
 pub fn directory_files(dir: &Path) -> std::io::Result<Vec<PolicyFile>> {
     let mut paths = vec![dir.join(loader::TENANT_FILE)];
     paths.extend(loader::hook_files(dir));
     paths.extend(testcase::test_files(dir));
+    paths.extend(loader::email_files(dir));
     paths
         .into_iter()
         .map(|path| {
@@ -442,6 +444,7 @@ fn fingerprint(dir: &Path) -> Vec<u8> {
     let mut files = vec![dir.join(loader::TENANT_FILE)];
     files.extend(loader::hook_files(dir));
     files.extend(testcase::test_files(dir));
+    files.extend(loader::email_files(dir));
     let mut out = Vec::new();
     for f in files {
         out.extend_from_slice(f.to_string_lossy().as_bytes());

@@ -42,6 +42,9 @@ pub struct TenantPolicy {
     day_maps: std::sync::RwLock<std::collections::HashMap<(NaiveDate, i64), Dynamic>>,
     model: ModelRules,
     origins: FunctionOrigins,
+    /// The tenant's e-mail template overrides (`emails/`): file name → text,
+    /// part of the version (docs/decisions/0168).
+    email_templates: std::collections::BTreeMap<String, String>,
 }
 
 /// Day maps kept per policy version at most (about three years of dates at a
@@ -171,7 +174,24 @@ impl TenantPolicy {
             ast,
             limits,
             origins,
+            email_templates: std::collections::BTreeMap::new(),
         })
+    }
+
+    /// The policy with the tenant's e-mail template overrides (file name →
+    /// text), as its directory has them.
+    pub fn with_email_templates(
+        mut self,
+        templates: std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        self.email_templates = templates;
+        self
+    }
+
+    /// The tenant's e-mail template overrides (file name → text): what the
+    /// mail of this version renders with, over berth's defaults.
+    pub fn email_templates(&self) -> &std::collections::BTreeMap<String, String> {
+        &self.email_templates
     }
 
     /// The tenant's slug.

@@ -51,7 +51,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         })?;
         tracing::warn!(dir = %args.tenants.display(), "tenants directory did not exist; created it empty");
     }
-    let runtime = Runtime::new(Limits::default()).context("compiling the built-in models")?;
+    // A tenant directory's e-mail templates are part of its version: checked
+    // wherever the rules are (docs/decisions/0168).
+    let runtime = Runtime::new(Limits::default())
+        .context("compiling the built-in models")?
+        .with_directory_check(crate::workers::mail::templates::directory_check());
     let registry = Arc::new(PolicyRegistry::new(
         runtime,
         &args.tenants,

@@ -3,7 +3,9 @@
 //! event; a tenant sees only its own; files identical to the live version's
 //! store nothing; a rollback publishes an older version's files again as a
 //! new number, and one to an unknown version is NOT_FOUND; files the policy
-//! port refuses are never stored; two publishers at once get two numbers.
+//! port refuses are never stored; two publishers at once get two numbers; a
+//! save (`Planning::WhenProtected`) is planned only for a tenant protecting
+//! its reservations (docs/decisions/0168).
 
 use std::sync::Arc;
 
@@ -12,7 +14,7 @@ use berth_core::audit::Actor;
 use berth_core::error::ErrorCode;
 use berth_core::event::EventKind;
 use berth_core::policy::{CandidateError, Policy, PolicyError, PolicyFile, PolicyProvider};
-use berth_core::policy_versions::PolicyFiles;
+use berth_core::policy_versions::{Planning, PolicyFiles};
 use berth_core::store::Store;
 use berth_core::tenant::Tenant;
 
@@ -26,6 +28,7 @@ on_both_stores!(
     refused_files_are_never_stored,
     concurrent_publishers_number_one_after_the_other,
     protected_reservations_refuse_a_version_unless_accepted,
+    a_save_is_planned_only_when_the_tenant_protects_its_reservations,
 );
 
 /// The nightly test policy, whose candidates load unless their `tenant.yaml`
@@ -494,4 +497,82 @@ async fn protected_reservations_refuse_a_version_unless_accepted(backend: Backen
     // A rollback is planned and guarded the same way.
     let e = versions.rollback(tenant, 2, false, &user()).await;
     assert!(matches!(e, Ok(ref p) if !p.created), "{e:?}");
+}
+
+async fn a_save_is_planned_only_when_the_tenant_protects_its_reservations(backend: Backend) {
+    let world = support::world(backend).await;
+    let unit = support::unit(&*world.store, &world.tenant, "Birch", 1, 4).await;
+    world
+        .book(unit.id, "2026-12-10", "2026-12-12")
+        .await
+        .unwrap();
+    let tenant = world.tenant.id;
+
+    // A tenant that does not protect its reservations: a save is published
+    // without a plan; an explicit publication keeps one.
+    let open = engine(world.store.clone()).policy_versions();
+    let first = open
+        .publish_with_planning(
+            tenant,
+            files("base_rate: 100"),
+            false,
+            Planning::WhenProtected,
+            &user(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.version.summary.number, 1);
+    let saved = open
+        .publish_with_planning(
+            tenant,
+            files("base_rate: 110"),
+            false,
+            Planning::WhenProtected,
+            &user(),
+        )
+        .await
+        .unwrap();
+    assert!(saved.created);
+    assert_eq!(saved.version.summary.plan, None);
+    let explicit = open
+        .publish_with_planning(
+            tenant,
+            files("base_rate: 120"),
+            false,
+            Planning::Always,
+            &user(),
+        )
+        .await
+        .unwrap();
+    let plan = explicit.version.summary.plan.unwrap();
+    assert_eq!(plan["reservations_replayed"], 1, "{plan}");
+
+    // A tenant that protects them: a save is planned, and refused when the
+    // plan finds a reservation the new rules would refuse.
+    let guarded =
+        Engine::new(world.store.clone(), Arc::new(Guarding), world.clock.clone()).policy_versions();
+    let kept = guarded
+        .publish_with_planning(
+            tenant,
+            files("base_rate: 130"),
+            false,
+            Planning::WhenProtected,
+            &user(),
+        )
+        .await
+        .unwrap();
+    let plan = kept.version.summary.plan.unwrap();
+    assert_eq!(plan["reservations_replayed"], 1, "{plan}");
+    let e = guarded
+        .publish_with_planning(
+            tenant,
+            files("closed: true"),
+            false,
+            Planning::WhenProtected,
+            &user(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict, "{e}");
+    assert_eq!(guarded.history(tenant, 100).await.unwrap().len(), 4);
 }

@@ -13,7 +13,7 @@ use anyhow::Context;
 use berth_core::Engine;
 use berth_core::audit::Actor;
 use berth_core::clock::SystemClock;
-use berth_core::policy_versions::{HISTORY_LIMIT, PolicyVersionSummary, Published};
+use berth_core::policy_versions::{HISTORY_LIMIT, Planning, PolicyVersionSummary, Published};
 use berth_policy::registry::PolicyRegistry;
 use berth_policy::sandbox::Limits;
 
@@ -29,8 +29,9 @@ async fn engine(
     let store = berth_core::store::open_and_migrate(&database.database_url)
         .await
         .with_context(|| format!("opening {}", redact(&database.database_url)))?;
-    let runtime =
-        berth_policy::Runtime::new(Limits::default()).context("compiling the built-in models")?;
+    let runtime = berth_policy::Runtime::new(Limits::default())
+        .context("compiling the built-in models")?
+        .with_directory_check(crate::workers::mail::templates::directory_check());
     let registry = Arc::new(PolicyRegistry::new(runtime, root, Arc::new(SystemClock)));
     let engine = Engine::new(store, registry.clone(), Arc::new(SystemClock));
     Ok((engine, registry))
@@ -104,7 +105,16 @@ pub async fn publish(
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let (engine, registry) = engine(&database, &root).await?;
-    match publish_directory(&engine, &registry, &slug, accept_refusals, &Actor::System).await? {
+    let published = publish_directory(
+        &engine,
+        &registry,
+        &slug,
+        accept_refusals,
+        Planning::Always,
+        &Actor::System,
+    )
+    .await?;
+    match published {
         Publication::Missing => {
             anyhow::bail!("{} has no tenant.yaml", dir.display())
         }

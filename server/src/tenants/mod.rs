@@ -239,7 +239,9 @@ async fn sync(
 /// gallery, files of the tenant directory) in place of those stored. Files
 /// are read on the blocking pool; the engine processes only those whose bytes
 /// are not stored already, and an unchanged set writes nothing. True when the
-/// stored pictures changed.
+/// stored pictures changed. When a file is not on this instance's disk, the
+/// stored pictures stay: a version published elsewhere had its pictures
+/// stored by the publisher (docs/decisions/0168).
 async fn sync_pictures(
     store: &Arc<dyn Store>,
     registry: &Arc<PolicyRegistry>,
@@ -252,17 +254,30 @@ async fn sync_pictures(
         named
             .into_iter()
             .map(|p| {
-                let bytes = std::fs::read(dir.join(&p.file))
-                    .with_context(|| format!("reading the picture `{}`", p.file))?;
-                Ok(PictureFile {
+                let bytes = match std::fs::read(dir.join(&p.file)) {
+                    Ok(bytes) => bytes,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                    Err(e) => {
+                        return Err(anyhow::Error::new(e)
+                            .context(format!("reading the picture `{}`", p.file)));
+                    }
+                };
+                Ok(Some(PictureFile {
                     role: p.role,
                     alt: p.alt,
                     bytes,
-                })
+                }))
             })
-            .collect::<anyhow::Result<Vec<_>>>()
+            .collect::<anyhow::Result<Option<Vec<_>>>>()
     })
     .await??;
+    let Some(files) = files else {
+        tracing::info!(
+            tenant = %tenant.slug,
+            "a picture the profile names is not on this instance's disk; the stored pictures stay"
+        );
+        return Ok(false);
+    };
     let engine = Engine::new(store.clone(), registry.clone(), registry.clock());
     Ok(engine
         .put_tenant_pictures(tenant.id, files, &Actor::System)

@@ -19,7 +19,7 @@ use berth_core::Engine;
 use berth_core::audit::Actor;
 use berth_core::event::{EventCursor, EventKind};
 use berth_core::ids::TenantId;
-use berth_core::policy_versions::Published;
+use berth_core::policy_versions::{Planning, Published};
 use berth_core::store::StoreError;
 use berth_core::tenant::Tenant;
 use berth_policy::Diagnostic;
@@ -47,14 +47,18 @@ pub enum Publication {
 /// Checks and tests tenant `slug`'s directory under the registry's root as a
 /// reload does, creates the tenant when the database does not know it yet
 /// (from its `tenant.yaml`), and publishes the files through core's service
-/// as `actor` (accepting the reservations they would refuse when
-/// `accept_refusals`; otherwise a tenant that protects its reservations
-/// refuses them, CONFLICT).
+/// as `actor`, planned as `planning` says (accepting the reservations they
+/// would refuse when `accept_refusals`; otherwise a tenant that protects its
+/// reservations refuses them, CONFLICT). Then the pictures its profile names
+/// are stored from the directory (content-addressed, processed only when
+/// their bytes are new), so that every instance serves them whatever its own
+/// disk holds (docs/decisions/0168).
 pub async fn publish_directory(
     engine: &Engine,
     registry: &Arc<PolicyRegistry>,
     slug: &str,
     accept_refusals: bool,
+    planning: Planning,
     actor: &Actor,
 ) -> anyhow::Result<Publication> {
     let checking = registry.clone();
@@ -76,17 +80,13 @@ pub async fn publish_directory(
     };
     let published = engine
         .policy_versions()
-        .publish(tenant.id, files, accept_refusals, actor)
+        .publish_with_planning(tenant.id, files, accept_refusals, planning, actor)
         .await
         .with_context(|| format!("publishing {slug}"))?;
-    if !published.created
-        && registry.get(slug).map(|p| p.version()) == Some(published.version.summary.number)
-    {
-        // The same policy text; the profile's pictures may have changed on
-        // disk (they are not part of a version).
-        if let Err(e) = super::sync_pictures(store, registry, &tenant, &policy).await {
-            tracing::error!(tenant = %slug, error = ?e, "storing the profile's pictures");
-        }
+    // The pictures the directory's profile names, also when only a picture
+    // changed (its bytes are not part of a version's text).
+    if let Err(e) = super::sync_pictures(store, registry, &tenant, &policy).await {
+        tracing::error!(tenant = %slug, error = ?e, "storing the profile's pictures");
     }
     Ok(Publication::Published(Box::new(published)))
 }
@@ -135,7 +135,16 @@ pub async fn load_at_start(
         if published && !demo {
             continue;
         }
-        match publish_directory(engine, registry, &slug, false, &Actor::System).await? {
+        match publish_directory(
+            engine,
+            registry,
+            &slug,
+            false,
+            Planning::WhenProtected,
+            &Actor::System,
+        )
+        .await?
+        {
             Publication::Refused(diagnostics) => {
                 changes.push(PolicyChange::Rejected { slug, diagnostics });
             }
@@ -193,10 +202,21 @@ impl Follower {
         ))
     }
 
-    /// Publishes a saved directory (a refusal is the registry's to report);
-    /// false when the database failed, to be tried again.
+    /// Publishes a saved directory (a refusal is the registry's to report),
+    /// planned only when the tenant protects its reservations: hot reload's
+    /// budget is 500 ms from the write (docs/decisions/0168). False when the
+    /// database failed, to be tried again.
     async fn publish(&self, slug: &str) -> bool {
-        match publish_directory(&self.engine, &self.registry, slug, false, &Actor::System).await {
+        let published = publish_directory(
+            &self.engine,
+            &self.registry,
+            slug,
+            false,
+            Planning::WhenProtected,
+            &Actor::System,
+        )
+        .await;
+        match published {
             Ok(Publication::Published(p)) if p.created => {
                 tracing::info!(
                     tenant = slug,

@@ -160,15 +160,45 @@ async fn two_instances_on_one_postgres_serve_the_published_version() {
     }
     let url = fresh_postgres_url().await;
     // Instance B's disk says something else from the start: it is not what
-    // B serves.
+    // B serves. Nor has it the pictures the profile names, nor the e-mail
+    // templates: a version goes live without them (docs/decisions/0168).
     let a_dir = tenants_copy("a");
     let b_dir = tenants_copy("b");
     raise_base_rate(&b_dir.join("alpine-cabins"), 25000);
+    for gone in ["images", "emails"] {
+        std::fs::remove_dir_all(b_dir.join("alpine-cabins").join(gone)).unwrap();
+    }
     let a = Server::demo(&url, &a_dir, &[]);
     let b = Server::start(&["--database-url", &url, "--tenants", b_dir.to_str().unwrap()]);
     let input = quote_input(&a).await;
     let first = total(&a, &input).await;
     assert_eq!(total(&b, &input).await, first);
+    // The version holds A's e-mail templates; B serves the pictures A stored.
+    let files = b
+        .graphql_as(
+            Some(&sign_in_like(&b, &a, "alpine-cabins").await),
+            "{ policyVersion(number: 1) { files { path } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        files["data"]["policyVersion"]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"] == "emails/reminder.txt"),
+        "{files}"
+    );
+    let cover = b
+        .graphql(
+            r#"{ tenant(slug: "alpine-cabins") { profile { cover { url } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(
+        cover["data"]["tenant"]["profile"]["cover"]["url"].is_string(),
+        "{cover}"
+    );
 
     // A candidate with a higher price, published on A by its admin.
     let staging = tenants_copy("staging").join("alpine-cabins");

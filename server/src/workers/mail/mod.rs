@@ -405,19 +405,17 @@ impl crate::workers::Worker for Worker {
     }
 }
 
-/// The e-mail of `berth serve`: loads every tenant's templates, and the
-/// worker that loads them again whenever a tenant's directory changes; when
-/// SMTP is configured, the worker that sends.
+/// The e-mail of `berth serve`: every tenant's templates from its live
+/// policy version, and the worker that takes them again whenever a version
+/// goes live; when SMTP is configured, the worker that sends.
 pub fn workers(
     engine: Engine,
     registry: Arc<PolicyRegistry>,
     config: Option<SmtpConfig>,
 ) -> anyhow::Result<(TemplateSync, Option<Worker>)> {
-    let templates = Arc::new(Templates::new(registry.root()));
-    for dir in berth_policy::check::tenant_dirs(registry.root()) {
-        if let Some(slug) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) {
-            templates.reload(&slug, tenant_lang(&registry, &slug));
-        }
+    let templates = Arc::new(Templates::new());
+    for status in registry.status() {
+        take_live(&registry, &templates, &status.slug);
     }
     let sync = TemplateSync::new(registry.clone(), templates.clone());
     let Some(config) = config else {
@@ -438,14 +436,19 @@ pub fn workers(
     Ok((sync, Some(worker)))
 }
 
-/// The language of `slug`'s live policy (English without one).
-fn tenant_lang(registry: &PolicyRegistry, slug: &str) -> Lang {
-    registry
-        .get(slug)
-        .map_or(Lang::En, |p| Lang::of_locale(&p.config().locale))
+/// Makes the templates of `slug`'s live policy version its templates (the
+/// defaults without overrides; forgotten without a live policy).
+fn take_live(registry: &PolicyRegistry, templates: &Templates, slug: &str) {
+    match registry.get(slug) {
+        Some(policy) => {
+            let lang = Lang::of_locale(&policy.config().locale);
+            templates.set(slug, lang, policy.email_templates());
+        }
+        None => templates.remove(slug),
+    }
 }
 
-/// Reloads a tenant's templates after each reload of its directory.
+/// Takes a tenant's templates from its live policy after each change of it.
 pub struct TemplateSync {
     registry: Arc<PolicyRegistry>,
     templates: Arc<Templates>,
@@ -475,19 +478,15 @@ impl crate::workers::Worker for TemplateSync {
     async fn pass(&self, wake: Wake) -> Result<bool, StoreError> {
         let (registry, templates) = (&self.registry, &self.templates);
         match wake {
-            Wake::Policy(PolicyChange::Deactivated { slug }) => templates.remove(&slug),
             Wake::Policy(
                 PolicyChange::Activated { slug, .. }
                 | PolicyChange::Unchanged { slug }
-                | PolicyChange::Rejected { slug, .. },
-            ) => {
-                templates.reload(&slug, tenant_lang(registry, &slug));
-            }
+                | PolicyChange::Rejected { slug, .. }
+                | PolicyChange::Deactivated { slug },
+            ) => take_live(registry, templates, &slug),
             Wake::PoliciesMissed(_) => {
-                for dir in berth_policy::check::tenant_dirs(registry.root()) {
-                    if let Some(slug) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) {
-                        templates.reload(&slug, tenant_lang(registry, &slug));
-                    }
+                for status in registry.status() {
+                    take_live(registry, templates, &status.slug);
                 }
             }
             // Loaded when built.

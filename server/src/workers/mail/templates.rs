@@ -13,7 +13,10 @@
 //! set) — located `…/emails/<file>:<line>:<column>`. A running server loads a
 //! tenant's overrides when its directory changes and refuses a set that fails
 //! the same check: the tenant keeps its last good set (or the defaults), and
-//! the refusal is logged (docs/decisions/0124).
+//! the refusal is logged (docs/decisions/0124). The overrides are part of a
+//! published policy version (docs/decisions/0168): a running server renders
+//! with the live version's, whatever its own disk holds, and a version whose
+//! templates fail the check is never published ([`directory_check`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -257,14 +260,7 @@ fn read_overrides(dir: &Path) -> (BTreeMap<String, String>, Vec<Diagnostic>) {
             continue;
         }
         if !known.contains(&name) {
-            errors.push(Diagnostic::file(
-                &path,
-                format!(
-                    "`{name}` is not an e-mail template berth uses; the files are {LAYOUT}, \
-                     {SIGNATURE} and <kind>.txt / <kind>.html for the kinds {}",
-                    MailKind::ALL.map(|k| k.as_str()).join(", ")
-                ),
-            ));
+            errors.push(unknown(&path, &name));
             continue;
         }
         match std::fs::read_to_string(&path) {
@@ -275,6 +271,30 @@ fn read_overrides(dir: &Path) -> (BTreeMap<String, String>, Vec<Diagnostic>) {
         }
     }
     (files, errors)
+}
+
+/// `name` at `path` is no template berth uses.
+fn unknown(path: &Path, name: &str) -> Diagnostic {
+    Diagnostic::file(
+        path,
+        format!(
+            "`{name}` is not an e-mail template berth uses; the files are {LAYOUT}, \
+             {SIGNATURE} and <kind>.txt / <kind>.html for the kinds {}",
+            MailKind::ALL.map(|k| k.as_str()).join(", ")
+        ),
+    )
+}
+
+/// The check a policy runtime runs on every tenant directory it loads
+/// (`berth_policy::Runtime::with_directory_check`): the directory's
+/// `emails/` overrides, as [`check_dir`] checks them, for a tenant writing
+/// in its locale's language. So a candidate, a published version and a
+/// version going live on an instance are refused with the template's
+/// `emails/<file>:<line>:<column>` problems.
+pub fn directory_check() -> berth_policy::models::DirectoryCheck {
+    Arc::new(|dir: &Path, config: &berth_policy::config::TenantConfig| {
+        check_dir(&dir.join(OVERRIDES_DIR), Lang::of_locale(&config.locale))
+    })
 }
 
 /// A diagnostic at `line` (1-based; 0 for the whole file) of `dir/name`.
@@ -431,10 +451,10 @@ fn find_word(source: &str, word: &str) -> Option<usize> {
     })
 }
 
-/// Every tenant's templates, swapped whole when its directory changes.
+/// Every tenant's templates, swapped whole when its live policy version
+/// changes.
 #[derive(Debug)]
 pub struct Templates {
-    root: PathBuf,
     defaults: [Arc<TemplateSet>; 2],
     tenants: RwLock<HashMap<String, TenantTemplates>>,
 }
@@ -453,11 +473,16 @@ fn index(lang: Lang) -> usize {
     }
 }
 
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Templates {
-    /// The defaults, and no tenant's overrides yet; tenants live under `root`.
-    pub fn new(root: impl Into<PathBuf>) -> Self {
+    /// The defaults, and no tenant's overrides yet.
+    pub fn new() -> Self {
         Self {
-            root: root.into(),
             defaults: [
                 Arc::new(TemplateSet::defaults(Lang::En)),
                 Arc::new(TemplateSet::defaults(Lang::Es)),
@@ -480,27 +505,34 @@ impl Templates {
         self.defaults[index(lang)].clone()
     }
 
-    /// Reads `slug`'s overrides again (checked for a tenant writing in
-    /// `lang`): a set that passes replaces the tenant's; one that fails is
-    /// refused and logged, and the tenant keeps what it had. True when the
-    /// tenant's templates changed.
-    pub fn reload(&self, slug: &str, lang: Lang) -> bool {
-        let dir = self.root.join(slug).join(OVERRIDES_DIR);
-        let (files, diagnostics) = read_overrides(&dir);
-        if !diagnostics.is_empty() {
-            return self.refuse(slug, &diagnostics);
+    /// Makes `files` (override name → source: the live policy version's
+    /// `emails/`) `slug`'s templates, checked for a tenant writing in
+    /// `lang`: a set that passes replaces the tenant's; one that fails (a
+    /// version published by an older binary, say) is refused and logged, and
+    /// the tenant keeps what it had. True when the tenant's templates
+    /// changed.
+    pub fn set(&self, slug: &str, lang: Lang, files: &BTreeMap<String, String>) -> bool {
+        let dir = Path::new(OVERRIDES_DIR);
+        let known = file_names();
+        let unknown: Vec<Diagnostic> = files
+            .keys()
+            .filter(|name| !known.contains(name))
+            .map(|name| unknown(&dir.join(name), name))
+            .collect();
+        if !unknown.is_empty() {
+            return self.refuse(slug, &unknown);
         }
         let unchanged = {
             let tenants = self.tenants.read().unwrap_or_else(|p| p.into_inner());
             match tenants.get(slug) {
-                Some(t) => t.files == files,
+                Some(t) => t.files == *files,
                 None => files.is_empty(),
             }
         };
         if unchanged {
             return false;
         }
-        let diagnostics = check_files(&dir, &files, lang);
+        let diagnostics = check_files(dir, files, lang);
         if !diagnostics.is_empty() {
             return self.refuse(slug, &diagnostics);
         }
@@ -510,12 +542,18 @@ impl Templates {
             tracing::info!(tenant = slug, "e-mail templates: the defaults");
             return true;
         }
-        let sets = [Lang::En, Lang::Es].map(|l| match TemplateSet::new(l, &files) {
+        let sets = [Lang::En, Lang::Es].map(|l| match TemplateSet::new(l, files) {
             Ok(set) => Arc::new(set),
             Err(_) => self.defaults[index(l)].clone(),
         });
         tracing::info!(tenant = slug, files = ?files.keys().collect::<Vec<_>>(), "e-mail templates loaded");
-        tenants.insert(slug.to_owned(), TenantTemplates { files, sets });
+        tenants.insert(
+            slug.to_owned(),
+            TenantTemplates {
+                files: files.clone(),
+                sets,
+            },
+        );
         true
     }
 

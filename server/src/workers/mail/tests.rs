@@ -211,7 +211,7 @@ fn every_default_renders_in_both_languages_with_every_value_escaped_in_html() {
 #[test]
 fn a_spanish_tenant_writes_spanish_with_its_money_dates_and_times() {
     let w = World::new("es-ES", "EUR", ReservationState::Confirmed);
-    let templates = Templates::new("/nonexistent");
+    let templates = Templates::new();
     let now = at("2026-12-01T09:00:00Z");
     let mail = compose(
         &templates,
@@ -441,9 +441,8 @@ fn the_check_locates_each_problem_at_its_file_and_line() {
 
 #[test]
 fn a_tenant_keeps_its_last_good_templates_when_new_ones_fail() {
-    let root = temp_dir();
-    let dir = root.join("casa-rural").join("emails");
-    let templates = Templates::new(&root);
+    let templates = Templates::new();
+    let mut files = std::collections::BTreeMap::new();
     let w = World::new("es-ES", "EUR", ReservationState::Confirmed);
     let from = address("bookings@berth.test");
     let now = at("2026-12-01T09:00:00Z");
@@ -453,12 +452,12 @@ fn a_tenant_keeps_its_last_good_templates_when_new_ones_fail() {
             .subject
     };
     assert!(subject(&templates).starts_with("Reserva confirmada"));
-    write(
-        &dir,
-        "confirmed.txt",
-        "Subject: ¡Confirmado, {{ guest.name }}!\n\nTe esperamos.\n{% include \"signature.txt\" %}\n",
+    files.insert(
+        "confirmed.txt".to_owned(),
+        "Subject: ¡Confirmado, {{ guest.name }}!\n\nTe esperamos.\n{% include \"signature.txt\" %}\n".to_owned(),
     );
-    assert!(templates.reload("casa-rural", Lang::Es));
+    assert!(templates.set("casa-rural", Lang::Es, &files));
+    assert!(!templates.set("casa-rural", Lang::Es, &files), "unchanged");
     assert_eq!(subject(&templates), format!("¡Confirmado, {GUEST}!"));
     // The HTML part is still the default's.
     let mail = compose(
@@ -471,14 +470,20 @@ fn a_tenant_keeps_its_last_good_templates_when_new_ones_fail() {
     .unwrap();
     assert!(mail.html.contains("Tu reserva está confirmada"));
     // A broken edit is refused: the last good set stays.
-    write(&dir, "confirmed.txt", "Subject: {{ guest.name \n");
-    assert!(!templates.reload("casa-rural", Lang::Es));
+    let mut broken = files.clone();
+    broken.insert(
+        "confirmed.txt".to_owned(),
+        "Subject: {{ guest.name \n".to_owned(),
+    );
+    assert!(!templates.set("casa-rural", Lang::Es, &broken));
     assert_eq!(subject(&templates), format!("¡Confirmado, {GUEST}!"));
-    // Removing the overrides brings the defaults back.
-    std::fs::remove_dir_all(&dir).unwrap();
-    assert!(templates.reload("casa-rural", Lang::Es));
+    // So is a file berth does not use.
+    let mut unknown = files.clone();
+    unknown.insert("notes.txt".to_owned(), "Subject: x\n\ny\n".to_owned());
+    assert!(!templates.set("casa-rural", Lang::Es, &unknown));
+    // No overrides bring the defaults back.
+    assert!(templates.set("casa-rural", Lang::Es, &Default::default()));
     assert!(subject(&templates).starts_with("Reserva confirmada"));
-    std::fs::remove_dir_all(root).unwrap();
 }
 
 #[test]
@@ -508,7 +513,7 @@ fn config(url: &str, timeout_secs: u64) -> SmtpConfig {
 }
 
 fn outgoing(w: &World, kind: MailKind) -> super::send::Outgoing {
-    let templates = Templates::new("/nonexistent");
+    let templates = Templates::new();
     compose(
         &templates,
         &w.facts(kind),
@@ -686,4 +691,82 @@ fn a_confirmation_promises_a_reminder_only_when_one_will_come() {
         assert!(!without.html.contains(promise));
         assert!(!without.text.contains("\n\n\n"), "{}", without.text);
     }
+}
+
+/// The e-mail templates are part of a published version (docs/decisions/0168):
+/// an instance whose own disk has neither the tenant's templates nor its
+/// pictures makes the version live and renders with the version's templates;
+/// a version whose template fails the check does not go live there; a
+/// version without overrides brings the defaults back.
+#[test]
+fn the_live_version_brings_its_templates_to_every_instance() {
+    use berth_policy::registry::{PolicyChange, PolicyRegistry, directory_files};
+
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tenants/alpine-cabins");
+    let files = directory_files(&repo).unwrap();
+    assert!(
+        files.iter().any(|f| f.path == "emails/reminder.txt"),
+        "{:?}",
+        files.iter().map(|f| &f.path).collect::<Vec<_>>()
+    );
+    assert!(!files.iter().any(|f| f.path.ends_with(".png")));
+    let root = temp_dir();
+    let runtime = berth_policy::Runtime::new(berth_policy::sandbox::Limits::default())
+        .unwrap()
+        .with_directory_check(super::templates::directory_check());
+    let registry = PolicyRegistry::new(
+        runtime,
+        &root,
+        std::sync::Arc::new(berth_core::clock::SystemClock),
+    );
+    let templates = Templates::new();
+    let reminder_subject = |templates: &Templates| {
+        templates
+            .for_tenant("alpine-cabins", Lang::En)
+            .render(MailKind::Reminder, &sample(MailKind::Reminder, Lang::En))
+            .unwrap()
+            .subject
+    };
+
+    let live = registry.activate_version("alpine-cabins", 1, &files);
+    assert!(matches!(live, PolicyChange::Activated { .. }), "{live:?}");
+    super::take_live(&registry, &templates, "alpine-cabins");
+    assert!(
+        reminder_subject(&templates).starts_with("Grüezi!"),
+        "{}",
+        reminder_subject(&templates)
+    );
+
+    let mut broken = files.clone();
+    for f in &mut broken {
+        if f.path == "emails/reminder.txt" {
+            f.text = "Subject: Hello {{ guest.nmae }}\n\nSee you.\n".to_owned();
+        }
+    }
+    let refused = registry.activate_version("alpine-cabins", 2, &broken);
+    let PolicyChange::Rejected { diagnostics, .. } = refused else {
+        panic!("{refused:?}");
+    };
+    let lines: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("emails/reminder.txt:1:") && l.contains("guest.nmae")),
+        "{lines:#?}"
+    );
+    assert_eq!(registry.get("alpine-cabins").unwrap().version(), 1);
+
+    let without: Vec<_> = files
+        .into_iter()
+        .filter(|f| !f.path.starts_with("emails/"))
+        .collect();
+    let live = registry.activate_version("alpine-cabins", 3, &without);
+    assert!(matches!(live, PolicyChange::Activated { .. }), "{live:?}");
+    super::take_live(&registry, &templates, "alpine-cabins");
+    assert!(
+        !reminder_subject(&templates).starts_with("Grüezi!"),
+        "the default: {}",
+        reminder_subject(&templates)
+    );
+    std::fs::remove_dir_all(root).unwrap();
 }

@@ -84,7 +84,7 @@ impl Setup {
         };
         Worker::new(
             engine,
-            Arc::new(Templates::new("/nonexistent")),
+            Arc::new(Templates::new()),
             SmtpSender::new(&config).unwrap(),
             Config {
                 timeout: config.timeout,

@@ -142,7 +142,11 @@ impl PolicyFiles {
 /// directly in it; docs/decisions/0168).
 fn is_version_file(path: &str) -> bool {
     if let Some(name) = path.strip_prefix(EMAILS_DIR) {
-        return !name.contains('/') && (name.ends_with(".txt") || name.ends_with(".html"));
+        let stem = name
+            .strip_suffix(".txt")
+            .or_else(|| name.strip_suffix(".html"));
+        return stem.is_some_and(|stem| !stem.is_empty() && !stem.starts_with('.'))
+            && !name.contains('/');
     }
     [".yaml", ".yml", ".rhai"].iter().any(|x| path.ends_with(x))
 }
@@ -468,6 +472,7 @@ mod tests {
                 "emails/logo.png",
                 InvalidFiles::Kind("emails/logo.png".into()),
             ),
+            ("emails/.txt", InvalidFiles::Kind("emails/.txt".into())),
         ] {
             assert_eq!(
                 PolicyFiles::new(vec![file("tenant.yaml", ""), file(bad, "")]),

@@ -70,14 +70,18 @@ fn load_and_test_with(
 
 /// Loads `files` as the directory of tenant `slug` (version 0) and runs its
 /// tests, as [`load_and_test`] does; the files of `live_dir` that are not
-/// YAML or Rhai (pictures) are there too.
+/// YAML or Rhai (pictures) are there too. Files sent through the API name
+/// their pictures only: a picture missing from this instance's disk is not
+/// refused, one present is checked (docs/decisions/0168).
 pub fn from_files(
     runtime: &Runtime,
     live_dir: Option<&Path>,
     slug: &str,
     files: &[PolicyFile],
 ) -> Result<TenantPolicy, Vec<Diagnostic>> {
-    in_scratch(live_dir, slug, files, |dir| load_and_test(runtime, dir, 0))
+    in_scratch(live_dir, slug, files, |dir| {
+        load_and_test_with(runtime, dir, 0, loader::PictureFiles::Named)
+    })
 }
 
 /// [`from_files`] as published policy `version` (docs/decisions/0162): the
@@ -106,7 +110,7 @@ pub fn report_from_files(
     files: &[PolicyFile],
 ) -> CandidateReport {
     let ran = in_scratch(live_dir, slug, files, |dir| {
-        let policy = loader::load(runtime, dir, 0)?;
+        let policy = loader::load_with(runtime, dir, 0, loader::PictureFiles::Named)?;
         let outcomes = testcase::run(&policy, dir)?;
         Ok(outcomes
             .into_iter()
@@ -139,7 +143,9 @@ pub fn accept_from_files(
     slug: &str,
     files: &[PolicyFile],
 ) -> Result<FigureAcceptance, Vec<Diagnostic>> {
-    let policy = in_scratch(live_dir, slug, files, |dir| loader::load(runtime, dir, 0))?;
+    let policy = in_scratch(live_dir, slug, files, |dir| {
+        loader::load_with(runtime, dir, 0, loader::PictureFiles::Named)
+    })?;
     let mut acceptance = FigureAcceptance::default();
     let mut problems = Vec::new();
     for file in files.iter().filter(|f| is_test_file(&f.path)) {

@@ -56,10 +56,11 @@ pub enum PictureFiles {
     /// Each must be a picture file of the directory: authoring, checking,
     /// publishing.
     Required,
-    /// Only their paths and alt text are checked: a published version goes
-    /// live on an instance whose disk lacks its pictures (they were checked
-    /// where it was published, and are served from the database;
-    /// docs/decisions/0168).
+    /// A file absent from the directory is not refused (its path and alt
+    /// text are checked); one present is checked as `Required` checks it: a
+    /// published version goes live, and files sent through the API are
+    /// checked, on an instance whose disk lacks the pictures (they are
+    /// served from the database; docs/decisions/0168).
     Named,
 }
 
@@ -363,9 +364,10 @@ fn picture_errors(
         );
     let mut errors = Vec::new();
     for (at, picture) in named {
+        let absent = !dir.join(&picture.file).exists();
         let checked = match pictures {
-            PictureFiles::Required => check_picture_file(dir, &picture.file),
-            PictureFiles::Named => check_picture_path(&picture.file),
+            PictureFiles::Named if absent => check_picture_path(&picture.file),
+            _ => check_picture_file(dir, &picture.file),
         };
         if let Err(message) = checked {
             errors.push(doc.diagnostic(path, &format!("{at}/file"), message));

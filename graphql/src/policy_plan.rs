@@ -23,7 +23,8 @@ use crate::types::{Money, Violation};
 #[derive(InputObject, Debug)]
 pub struct PolicyFileInput {
     /// Its path inside the directory: `tenant.yaml`, `pricing.rhai`,
-    /// `tests/pricing.yaml`.
+    /// `tests/pricing.yaml`, an e-mail template `emails/reminder.txt` or
+    /// `emails/reminder.html`.
     pub path: String,
     /// Its text.
     pub text: String,
@@ -277,8 +278,8 @@ pub struct PolicyPlanQuery;
 #[Object]
 impl PolicyPlanQuery {
     /// What the candidate policy in `files` (the tenant directory's files:
-    /// `tenant.yaml`, its `*.rhai` hooks and `tests/*.yaml`; pictures are
-    /// taken from the live directory) would change, against the live version:
+    /// `tenant.yaml`, its `*.rhai` hooks, `tests/*.yaml` and `emails/*.txt|html`;
+    /// pictures are taken from the live directory) would change, against the live version:
     /// every active reservation from now on replayed, and a 90-day sample of
     /// quotes priced under both. Checked and tested first; a candidate that
     /// fails is INVALID_INPUT with `extensions.rejection`. Admin and owner.

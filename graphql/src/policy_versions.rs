@@ -33,7 +33,8 @@ pub struct PolicyVersionFile {
 }
 
 /// A published version of the tenant's policy: its whole directory
-/// (`tenant.yaml`, `*.rhai`, `tests/*.yaml`), numbered 1, 2, 3…; the highest
+/// (`tenant.yaml`, `*.rhai`, `tests/*.yaml` and the e-mail templates
+/// `emails/NAME.txt`, `emails/NAME.html`), numbered 1, 2, 3…; the highest
 /// number is live.
 #[derive(SimpleObject, Debug)]
 #[graphql(complex)]

@@ -298,7 +298,8 @@ export type PolicyEventKind =
 export type PolicyFileInput = {
   /**
    * Its path inside the directory: `tenant.yaml`, `pricing.rhai`,
-   * `tests/pricing.yaml`.
+   * `tests/pricing.yaml`, an e-mail template `emails/reminder.txt` or
+   * `emails/reminder.html`.
    */
   path: string;
   /** Its text. */

@@ -72,6 +72,9 @@
 //! `BERTH_BENCH_ACQUIRERS` (4),
 //! `BERTH_BENCH_MEMORY_SUBSCRIBERS` (1000; 0 skips the memory measurement),
 //! `BERTH_BENCH_BACKENDS` (`sqlite,postgres`) and `BERTH_BENCH_RETRIES` (6).
+//! `BERTH_BENCH_BASELINE_BINARY` (a path to another `berth` build, say of an
+//! earlier commit): the memory rows are measured for it too, in the same run,
+//! each beside this build's with the ratio of this build to it.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -140,6 +143,8 @@ struct Config {
     sqlite: bool,
     postgres: bool,
     retries: usize,
+    /// Another build whose memory is measured beside this one's.
+    baseline: Option<PathBuf>,
 }
 
 fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -181,6 +186,17 @@ impl Config {
             sqlite: backends.contains("sqlite"),
             postgres: backends.contains("postgres"),
             retries: env_number("BERTH_BENCH_RETRIES", 6_usize),
+            baseline: std::env::var_os("BERTH_BENCH_BASELINE_BINARY")
+                .filter(|path| !path.is_empty())
+                .map(|path| {
+                    let path = PathBuf::from(path);
+                    assert!(
+                        path.is_file(),
+                        "BERTH_BENCH_BASELINE_BINARY: no file at {}",
+                        path.display()
+                    );
+                    path
+                }),
         }
     }
 }
@@ -239,7 +255,13 @@ async fn run(config: Config) {
     let mut memory_rows = Vec::new();
     for &backend in &backends {
         if config.memory_subscribers > 0 {
-            let row = measure_memory(backend, config.memory_subscribers).await;
+            let m = config.memory_subscribers;
+            if let Some(baseline) = &config.baseline {
+                let row = measure_memory(backend, m, "baseline", baseline).await;
+                eprintln!("  {row:?}");
+                memory_rows.push(row);
+            }
+            let row = measure_memory(backend, m, "this build", server_binary()).await;
             eprintln!("  {row:?}");
             memory_rows.push(row);
         }
@@ -295,6 +317,11 @@ struct Server {
 
 impl Server {
     async fn start(backend: Backend) -> Server {
+        Self::start_binary(backend, server_binary()).await
+    }
+
+    /// A fresh server of `binary` (this bench's build or the baseline's).
+    async fn start_binary(backend: Backend, binary: &Path) -> Server {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
             "berth-lock-bench-{}",
             uuid::Uuid::new_v4().simple()
@@ -313,7 +340,7 @@ impl Server {
         };
         let tenants = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tenants");
         let log = std::fs::File::create(dir.join("server.log")).expect("create the server log");
-        let mut child = Command::new(server_binary())
+        let mut child = Command::new(binary)
             .env_remove("RUST_LOG")
             .arg("serve")
             .args(["--listen", "127.0.0.1:0", "--demo", "--database-url"])
@@ -793,6 +820,8 @@ struct SustainedRun {
 #[derive(Debug)]
 struct MemoryRow {
     backend: Backend,
+    /// Which build: `this build` or `baseline`.
+    build: &'static str,
     connections: usize,
     /// Idle after start, before any request; split into anonymous memory (heap,
     /// stacks) and mapped files (the binary's pages, mostly).
@@ -807,12 +836,17 @@ struct MemoryRow {
     delivered_to: usize,
 }
 
-async fn measure_memory(backend: Backend, m: usize) -> MemoryRow {
+async fn measure_memory(
+    backend: Backend,
+    m: usize,
+    build: &'static str,
+    binary: &Path,
+) -> MemoryRow {
     eprintln!(
-        "{} memory: fresh server, then {m} connections",
+        "{} memory ({build}): fresh server, then {m} connections",
         backend.label()
     );
-    let server = Server::start(backend).await;
+    let server = Server::start_binary(backend, binary).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let started_kib = server.rss_kib();
     let started_anon_kib = status_kib(server.pid(), "RssAnon").unwrap_or(0);
@@ -844,6 +878,7 @@ async fn measure_memory(backend: Backend, m: usize) -> MemoryRow {
     server.stop().await;
     MemoryRow {
         backend,
+        build,
         connections: m,
         started_kib,
         started_anon_kib,
@@ -1410,17 +1445,29 @@ fn print_markdown(
         println!("Memory of the server process (VmRSS; PostgreSQL's own processes not included):");
         println!();
         println!(
-            "| backend | idle after start, four demo tenants | after one sign-in | + connections (initialised) | + one subscription each | after one event | per connection | per idle subscription (with its connection) | event delivered to |"
+            "| backend | build | idle after start, four demo tenants | after one sign-in | + connections (initialised) | + one subscription each | after one event | per connection | per idle subscription (with its connection) | event delivered to |"
         );
-        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for row in memory {
+            // This build's figures as a ratio of the baseline's, when it ran.
+            let of_baseline = |value: fn(&MemoryRow) -> u64| {
+                memory
+                    .iter()
+                    .find(|b| b.backend == row.backend && b.build == "baseline")
+                    .filter(|_| row.build != "baseline")
+                    .map(|b| format!(" ({:.2}×)", value(row) as f64 / value(b).max(1) as f64))
+                    .unwrap_or_default()
+            };
             println!(
-                "| {} | {} ({} anonymous, {} files) | {} | {} ({}) | {} | {} | {} | {} | {}/{} |",
+                "| {} | {} | {}{} ({} anonymous, {} files) | {}{} | {} ({}) | {} | {} | {} | {} | {}/{} |",
                 row.backend.label(),
+                row.build,
                 mib(row.started_kib),
+                of_baseline(|r| r.started_kib),
                 mib(row.started_anon_kib),
                 mib(row.started_file_kib),
                 mib(row.idle_kib),
+                of_baseline(|r| r.idle_kib),
                 mib(row.with_connections_kib),
                 row.connections,
                 mib(row.with_subscriptions_kib),

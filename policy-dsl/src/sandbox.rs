@@ -168,28 +168,52 @@ fn register_stdlib(engine: &mut Engine) {
         },
     );
     crate::pricing_steps::register(engine);
-    // `percent_of(amount, percent)`: amount × percent / 100, rounded half away from zero.
+    // `percent_of(amount, percent)`: amount × percent / 100, rounded half away
+    // from zero; an error when the product is beyond an integer's range.
     engine.register_fn("percent_of", |amount: i64, percent: i64| {
-        round_div(amount * percent, 100)
+        share("percent_of", amount, percent, 100)
     });
-    // `basis_points_of(amount, bp)`: amount × bp / 10 000, rounded half away from zero.
+    // `basis_points_of(amount, bp)`: amount × bp / 10 000, rounded likewise.
     engine.register_fn("basis_points_of", |amount: i64, bp: i64| {
-        round_div(amount * bp, 10_000)
+        share("basis_points_of", amount, bp, 10_000)
     });
     // `ceil_div(a, b)`: a / b rounded up (b > 0), e.g. started hours from minutes.
     engine.register_fn("ceil_div", |a: i64, b: i64| {
-        if b <= 0 { 0 } else { (a + b - 1).div_euclid(b) }
+        if b <= 0 {
+            0
+        } else {
+            a.div_euclid(b) + i64::from(a.rem_euclid(b) != 0)
+        }
     });
 }
 
-/// `numerator / denominator` rounded half away from zero (`denominator > 0`).
+/// `amount × factor / denominator` rounded half away from zero, or the error a
+/// script ends with when `amount × factor` does not fit in an integer (found
+/// by fuzzing: it wrapped around in release builds and panicked in debug ones).
+fn share(
+    function: &str,
+    amount: i64,
+    factor: i64,
+    denominator: i64,
+) -> Result<i64, Box<rhai::EvalAltResult>> {
+    amount
+        .checked_mul(factor)
+        .map(|product| round_div(product, denominator))
+        .ok_or_else(|| format!("{function}({amount}, {factor}): the amount is out of range").into())
+}
+
+/// `numerator / denominator` rounded half away from zero (`denominator > 0`),
+/// for every `numerator` (computed wide: `i64::MIN` has no negation).
 pub(crate) fn round_div(numerator: i64, denominator: i64) -> i64 {
-    let half = denominator / 2;
-    if numerator >= 0 {
-        (numerator + half) / denominator
+    let (n, d) = (i128::from(numerator), i128::from(denominator.max(1)));
+    let half = d / 2;
+    let rounded = if n >= 0 {
+        (n + half) / d
     } else {
-        -((-numerator + half) / denominator)
-    }
+        -((-n + half) / d)
+    };
+    // |rounded| <= |numerator| when d >= 1, so it always fits.
+    i64::try_from(rounded).unwrap_or(numerator)
 }
 
 #[cfg(test)]
@@ -221,6 +245,32 @@ mod tests {
             -13
         );
         assert_eq!(eval("ceil_div(61, 60)").unwrap().as_int().unwrap(), 2);
+    }
+
+    #[test]
+    fn money_helpers_refuse_amounts_out_of_range_and_round_at_the_extremes() {
+        // Found by fuzzing (rhai_hooks): these products overflowed.
+        for script in [
+            "percent_of(9223372036854775807, 2)",
+            "basis_points_of(-9223372036854775807, 10001)",
+            "percent_of(4611686018427387904, -2)",
+        ] {
+            let err = eval(script).unwrap_err();
+            assert!(err.contains("out of range"), "{script}: {err}");
+        }
+        assert_eq!(
+            eval("ceil_div(9223372036854775807, 2)")
+                .unwrap()
+                .as_int()
+                .unwrap(),
+            4_611_686_018_427_387_904
+        );
+        assert_eq!(eval("ceil_div(-7, 2)").unwrap().as_int().unwrap(), -3);
+        assert_eq!(round_div(i64::MIN, 1), i64::MIN);
+        assert_eq!(round_div(i64::MIN, 100), -92_233_720_368_547_758);
+        assert_eq!(round_div(i64::MAX, 2), 4_611_686_018_427_387_904);
+        assert_eq!(round_div(-150, 100), -2);
+        assert_eq!(round_div(149, 100), 1);
     }
 
     #[test]

@@ -1,0 +1,4 @@
+//! libFuzzer entry of `berth_fuzz::graphql_inputs` (see that module for what it checks).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| berth_fuzz::graphql_inputs::run(data));

@@ -253,11 +253,19 @@ mod tests {
         for script in [
             "percent_of(9223372036854775807, 2)",
             "basis_points_of(-9223372036854775807, 10001)",
-            "percent_of(4611686018427387904, -2)",
+            "percent_of(4611686018427387904, -3)",
         ] {
             let err = eval(script).unwrap_err();
             assert!(err.contains("out of range"), "{script}: {err}");
         }
+        // A product of exactly i64::MIN still fits and is rounded.
+        assert_eq!(
+            eval("percent_of(4611686018427387904, -2)")
+                .unwrap()
+                .as_int()
+                .unwrap(),
+            -92_233_720_368_547_758
+        );
         assert_eq!(
             eval("ceil_div(9223372036854775807, 2)")
                 .unwrap()

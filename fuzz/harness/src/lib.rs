@@ -12,8 +12,11 @@ mod policy_calls;
 pub mod rhai_hooks;
 pub mod tenant_dir;
 
+/// A target: one fuzzing input in, a panic only on a bug.
+pub type Target = fn(&[u8]);
+
 /// The targets, by name (the name of their binary and corpus directory).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("tenant_dir", tenant_dir::run),
     ("rhai_hooks", rhai_hooks::run),
     ("ical_import", ical_import::run),

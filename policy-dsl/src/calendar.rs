@@ -111,9 +111,16 @@ impl Calendar {
             .and_then(|i| self.season_rates.get(i));
         match season {
             Some(SeasonRate::Fixed(rate)) => *rate,
-            Some(SeasonRate::Percent(p)) => crate::sandbox::round_div(regular * p, 100),
+            Some(SeasonRate::Percent(p)) => percent_of(regular, *p),
             _ => regular,
         }
+    }
+
+    /// The sum of the rates of `days` (one item), held at the integers' range.
+    pub fn rate_total(&self, days: &[DayFacts], base: i64) -> i64 {
+        days.iter().fold(0_i64, |total, day| {
+            total.saturating_add(self.rate(day, base))
+        })
     }
 
     /// The facts of `date`.
@@ -134,6 +141,20 @@ impl Calendar {
                 .any(|r| r.from <= date && date <= r.to),
         }
     }
+}
+
+/// `amount × percent / 100` rounded half away from zero, computed wide and held
+/// at the integers' range: a base rate (any integer in tenant.yaml or a unit's
+/// `base_rate` attribute) times a season's `multiplier_percent` must neither
+/// wrap around (release builds) nor panic (debug builds).
+fn percent_of(amount: i64, percent: i64) -> i64 {
+    let n = i128::from(amount) * i128::from(percent);
+    let rounded = if n >= 0 {
+        (n + 50) / 100
+    } else {
+        -((-n + 50) / 100)
+    };
+    i64::try_from(rounded).unwrap_or(if rounded < 0 { i64::MIN } else { i64::MAX })
 }
 
 #[cfg(test)]
@@ -219,5 +240,28 @@ mod tests {
         assert!(fri.weekend && fri.stop_sell);
         let sun = cal.day(d("2026-12-27"));
         assert!(!sun.weekend && !sun.stop_sell);
+    }
+
+    #[test]
+    fn rates_out_of_the_integers_range_are_held_at_its_ends() {
+        let mut p = pricing(&[("12-20", "03-31")]);
+        p.seasons[0].rate = None;
+        p.seasons[0].multiplier_percent = Some(u32::MAX);
+        let cal = Calendar::new(&p, &[]);
+        let season = cal.day(d("2026-12-21"));
+        assert_eq!(cal.rate(&season, i64::MAX), i64::MAX);
+        assert_eq!(cal.rate(&season, i64::MIN), i64::MIN);
+        assert_eq!(cal.rate(&season, 100), 4_294_967_295);
+        p.seasons[0].multiplier_percent = Some(50);
+        let half = Calendar::new(&p, &[]);
+        assert_eq!(half.rate(&season, i64::MAX), 4_611_686_018_427_387_904);
+        assert_eq!(half.rate(&season, -3), -2, "rounded half away from zero");
+        let nights: Vec<DayFacts> = d("2026-12-21")
+            .iter_days()
+            .take(3)
+            .map(|day| cal.day(day))
+            .collect();
+        assert_eq!(cal.rate_total(&nights, i64::MAX / 2), i64::MAX);
+        assert_eq!(cal.rate_total(&nights, 1), 3 * 42_949_673);
     }
 }

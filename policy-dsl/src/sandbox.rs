@@ -189,7 +189,8 @@ fn register_stdlib(engine: &mut Engine) {
 
 /// `amount × factor / denominator` rounded half away from zero, or the error a
 /// script ends with when `amount × factor` does not fit in an integer (found
-/// by fuzzing: it wrapped around in release builds and panicked in debug ones).
+/// while writing the `rhai_hooks` fuzz target: it wrapped around in release
+/// builds and panicked in debug ones).
 fn share(
     function: &str,
     amount: i64,
@@ -249,7 +250,7 @@ mod tests {
 
     #[test]
     fn money_helpers_refuse_amounts_out_of_range_and_round_at_the_extremes() {
-        // Found by fuzzing (rhai_hooks): these products overflowed.
+        // Found while writing the rhai_hooks fuzz target: these overflowed.
         for script in [
             "percent_of(9223372036854775807, 2)",
             "basis_points_of(-9223372036854775807, 10001)",

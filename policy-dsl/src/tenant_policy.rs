@@ -401,7 +401,7 @@ impl TenantPolicy {
                     .take(usize::try_from(nights).unwrap_or(0))
                     .map(|d| self.calendar.day(d))
                     .collect();
-                let rate_total: i64 = facts.iter().map(|f| self.calendar.rate(f, base)).sum();
+                let rate_total = self.calendar.rate_total(&facts, base);
                 let stop_sell: rhai::Array = facts
                     .iter()
                     .filter(|f| f.stop_sell)

@@ -900,10 +900,14 @@ fn components(s: &str) -> Option<Vec<(i64, char)>> {
     number.is_empty().then_some(out)
 }
 
-/// RFC 5545 TEXT unescaping: `\\`, `\;`, `\,`, `\n`/`\N`.
+/// RFC 5545 TEXT unescaping: `\\`, `\;`, `\,`, `\n`/`\N`. A control
+/// character written as itself (a bare CR inside a line, a tab, …) is dropped,
+/// as berth's writer drops it (`write::escape_text`): TEXT allows none, and a
+/// UID read with one would come back different from berth's own feed (found
+/// by fuzzing, `ical_import`).
 fn unescape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
+    let mut chars = s.chars().filter(|c| !c.is_control());
     while let Some(c) = chars.next() {
         if c == '\\' {
             match chars.next() {

@@ -147,6 +147,40 @@ fn folded_lines_parameters_and_uids_are_read() {
 }
 
 #[test]
+fn control_characters_in_a_uid_are_dropped_so_it_reads_back_from_berths_feed() {
+    // Found by fuzzing (ical_import, fuzz/regressions/ical_import/): a bare CR
+    // inside the UID was kept, and berth's writer turned it into `\n`.
+    let ics = calendar(&event(
+        "UID:a@airbnb\r$\r\nDTSTART;VALUE=DATE:20261210\r\nDTEND;VALUE=DATE:20261215\r\n",
+    ));
+    let first = read(&ics, OSLO, window()).unwrap();
+    assert_eq!(first.events[0].uid, "a@airbnb$");
+    let tabbed = calendar(&event(
+        "UID:a\tb\u{7}c\\nd\r\nDTSTART;VALUE=DATE:20261210\r\n",
+    ));
+    assert_eq!(
+        read(&tabbed, OSLO, window()).unwrap().events[0].uid,
+        "abc\nd",
+        "a control character is dropped, an escaped newline kept"
+    );
+    let events: Vec<FeedEvent> = first
+        .events
+        .iter()
+        .map(|e| FeedEvent {
+            uid: e.uid.clone(),
+            span: e.span,
+            summary: RESERVED.into(),
+        })
+        .collect();
+    let header = FeedHeader {
+        name: "x".into(),
+        stamp: t("2026-11-02T09:00:00Z"),
+    };
+    let back = read(&write_calendar(&header, &events), OSLO, window()).unwrap();
+    assert_eq!(back.events[0].uid, first.events[0].uid);
+}
+
+#[test]
 fn events_without_uid_get_one_from_their_span() {
     let ics = calendar(&event("DTSTART;VALUE=DATE:20261210\r\n"));
     let read = read(&ics, OSLO, window()).unwrap();

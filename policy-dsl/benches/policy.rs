@@ -4,7 +4,11 @@
 //!   rates, a season wrapping the year end, extra guests, a length-of-stay
 //!   discount, a cleaning fee, VAT and a tourist tax) through the Rhai nightly
 //!   model, exactly as the engine does (`berth_core::engine::evaluate`: resolve,
-//!   validate, price);
+//!   validate, price), with every hook forced into the sandbox
+//!   (`TenantPolicy::rhai_reference`: how every quote ran before decision 0177);
+//! - `quote/nightly_builtin`: the same quote as the engine runs it now for a
+//!   tenant without hooks of its own: the built-in hooks executed natively
+//!   (decision 0177);
 //! - `quote/nightly_native`: the same rules written in plain Rust here, the
 //!   baseline for the Rhai/native ratio;
 //! - `quote/timeslot_rhai`, `quote/interval_rhai`: one quote per other model;
@@ -233,6 +237,8 @@ fn quotes(c: &mut Criterion) {
     let root = temp_root();
     let dir = write_tenant(&root, "bench-cabins", NIGHTLY);
     let policy = loader::load(&runtime, &dir, 1).unwrap();
+    assert!(policy.runs_natively("validate") && policy.runs_natively("price"));
+    let reference = loader::load(&runtime, &dir, 1).unwrap().rhai_reference();
     let t = tenant(policy.config());
     let u = unit(&t, 1);
     let now = "2026-11-02T09:00:00Z".parse().unwrap();
@@ -253,7 +259,10 @@ fn quotes(c: &mut Criterion) {
     };
 
     // Both versions must agree before their speed is compared.
-    let rhai = evaluate(&policy, &ctx, &period, &party).unwrap();
+    let rhai = evaluate(&reference, &ctx, &period, &party).unwrap();
+    let builtin = evaluate(&policy, &ctx, &period, &party).unwrap();
+    assert_eq!(rhai.violations, builtin.violations);
+    assert_eq!(rhai.price, builtin.price);
     let (native_violations, native_price) = native_nightly(&ctx, &party, check_in, check_out);
     assert_eq!(rhai.violations, native_violations);
     assert_eq!(rhai.price, native_price, "the same lines, labels and total");
@@ -267,7 +276,9 @@ fn quotes(c: &mut Criterion) {
         now: "2026-10-31T20:00:00Z".parse().unwrap(),
         ..ctx
     };
-    let rhai_refused = evaluate(&policy, &late, &refused, &party).unwrap();
+    let rhai_refused = evaluate(&reference, &late, &refused, &party).unwrap();
+    let builtin_refused = evaluate(&policy, &late, &refused, &party).unwrap();
+    assert_eq!(rhai_refused.violations, builtin_refused.violations);
     let native_refused = native_nightly(
         &late,
         &party,
@@ -283,6 +294,9 @@ fn quotes(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("quote");
     group.bench_function("nightly_rhai", |b| {
+        b.iter(|| evaluate(&reference, &ctx, &period, &party).unwrap())
+    });
+    group.bench_function("nightly_builtin", |b| {
         b.iter(|| evaluate(&policy, &ctx, &period, &party).unwrap())
     });
     group.bench_function("nightly_native", |b| {

@@ -14,6 +14,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod loader;
 pub mod models;
+mod native;
 pub mod open_periods;
 mod pricing_steps;
 pub mod registry;

@@ -22,6 +22,7 @@ use rhai::{AST, CallFnOptions, Dynamic, Engine, FuncArgs, Map, Scope};
 use crate::calendar::{Calendar, DayFacts};
 use crate::config::{ModelKind, TenantConfig};
 use crate::loader::FunctionOrigins;
+use crate::native::{self, NativeHooks, NightlyRequest};
 use crate::sandbox::{self, Facts, Limits};
 
 /// A tenant's policy, ready to evaluate.
@@ -45,6 +46,8 @@ pub struct TenantPolicy {
     /// The tenant's e-mail template overrides (`emails/`): file name → text,
     /// part of the version (docs/decisions/0168).
     email_templates: std::collections::BTreeMap<String, String>,
+    /// The built-in hooks run natively (see `native`), not in the sandbox.
+    native: NativeHooks,
 }
 
 /// Day maps kept per policy version at most (about three years of dates at a
@@ -162,6 +165,7 @@ impl TenantPolicy {
             }
         };
         Ok(Self {
+            native: NativeHooks::of(config.model, &origins),
             slug: config.slug.clone(),
             version,
             calendar: Calendar::new(&config.pricing, &stop_sell),
@@ -207,6 +211,25 @@ impl TenantPolicy {
     /// The validated configuration.
     pub fn config(&self) -> &TenantConfig {
         &self.config
+    }
+
+    /// This policy with every hook run in the sandbox, the built-in ones
+    /// included: the reference the native hooks are held equal to (tests,
+    /// benchmarks).
+    #[must_use]
+    pub fn rhai_reference(mut self) -> Self {
+        self.native = NativeHooks::default();
+        self
+    }
+
+    /// True when `hook` (`validate` or `price`) runs natively: the tenant's
+    /// scripts leave the built-in model's hook as it is.
+    pub fn runs_natively(&self, hook: &str) -> bool {
+        match hook {
+            "validate" => self.native.validate,
+            "price" => self.native.price,
+            _ => false,
+        }
     }
 
     /// True when the script (model or tenant hooks) defines `name`.
@@ -370,13 +393,7 @@ impl TenantPolicy {
     ) -> Map {
         let tz = ctx.tenant.timezone;
         let start = resolved.period.start();
-        // A unit's own `base_rate` attribute overrides the tenant's.
-        let base = ctx
-            .unit
-            .attributes
-            .get("base_rate")
-            .and_then(serde_json::Value::as_i64)
-            .unwrap_or(self.config.pricing.base_rate);
+        let base = self.base_rate(ctx);
         let mut m = Map::new();
         put(&mut m, "guests", i64::from(party.guests.get()).into());
         put(&mut m, "quantity", i64::from(party.quantity.get()).into());
@@ -396,12 +413,8 @@ impl TenantPolicy {
         match (&self.model, resolved.check_in, resolved.check_out) {
             (ModelRules::Nightly { .. }, Some(check_in), Some(check_out)) => {
                 let nights = (check_out - check_in).num_days();
-                let facts: Vec<DayFacts> = check_in
-                    .iter_days()
-                    .take(usize::try_from(nights).unwrap_or(0))
-                    .map(|d| self.calendar.day(d))
-                    .collect();
-                let rate_total = self.calendar.rate_total(&facts, base);
+                let (facts, rate_total) =
+                    NightlyRequest::nights(&self.calendar, check_in, check_out, base);
                 let stop_sell: rhai::Array = facts
                     .iter()
                     .filter(|f| f.stop_sell)
@@ -458,6 +471,90 @@ impl TenantPolicy {
             }
         }
         m
+    }
+}
+
+impl TenantPolicy {
+    /// The unit's regular rate: its own `base_rate` attribute overrides the
+    /// tenant's.
+    fn base_rate(&self, ctx: &PolicyContext<'_>) -> i64 {
+        ctx.unit
+            .attributes
+            .get("base_rate")
+            .and_then(serde_json::Value::as_i64)
+            .unwrap_or(self.config.pricing.base_rate)
+    }
+
+    /// The facts the native nightly hooks read, the same as the `req` map's;
+    /// `None` for another model.
+    fn nightly_request(
+        &self,
+        ctx: &PolicyContext<'_>,
+        party: &Party,
+        resolved: &ResolvedPeriod,
+    ) -> Option<NightlyRequest> {
+        let (ModelRules::Nightly { .. }, Some(check_in), Some(check_out)) =
+            (&self.model, resolved.check_in, resolved.check_out)
+        else {
+            return None;
+        };
+        let tz = ctx.tenant.timezone;
+        let start = resolved.period.start();
+        let (nights, rate_total) =
+            NightlyRequest::nights(&self.calendar, check_in, check_out, self.base_rate(ctx));
+        Some(NightlyRequest {
+            check_in,
+            check_out,
+            nights,
+            rate_total,
+            lead_minutes: (start - ctx.now).num_minutes(),
+            days_ahead: (local_date(tz, start) - local_date(tz, ctx.now)).num_days(),
+            guests: i64::from(party.guests.get()),
+            quantity: i64::from(party.quantity.get()),
+        })
+    }
+
+    /// The native `validate`, when it runs natively for this request.
+    fn native_validate(&self, req: Option<&NightlyRequest>) -> Option<Vec<Violation>> {
+        let (true, Some(rules), Some(req)) = (self.native.validate, &self.config.nightly, req)
+        else {
+            return None;
+        };
+        Some(native::nightly_validate(rules, &self.config.pricing, req))
+    }
+
+    /// The native `price`, when it runs natively for this request.
+    fn native_price(
+        &self,
+        req: Option<&NightlyRequest>,
+        currency: berth_core::money::Currency,
+    ) -> Option<Result<Price, PolicyError>> {
+        let (true, Some(req)) = (self.native.price, req) else {
+            return None;
+        };
+        let failed =
+            |e: String| PolicyError::Failed(format!("tenant {}: hook `price`: {e}", self.slug));
+        Some(
+            native::nightly_price(&self.config.pricing, req, currency)
+                .map_err(|e| failed(e.to_string()))
+                .and_then(|lines| {
+                    Price::from_lines(currency, lines).map_err(|e| failed(e.to_string()))
+                }),
+        )
+    }
+
+    /// The request facts for the native hooks, when one of them runs.
+    fn native_request(
+        &self,
+        ctx: &PolicyContext<'_>,
+        party: &Party,
+        resolved: &ResolvedPeriod,
+    ) -> Option<NightlyRequest> {
+        if self.native.validate || self.native.price {
+            self.nightly_request(ctx, party, resolved)
+        } else {
+            None
+        }
     }
 }
 
@@ -674,6 +771,10 @@ impl Policy for TenantPolicy {
         party: &Party,
         resolved: &ResolvedPeriod,
     ) -> Result<Vec<Violation>, PolicyError> {
+        let native = self.native_request(ctx, party, resolved);
+        if let Some(violations) = self.native_validate(native.as_ref()) {
+            return Ok(violations);
+        }
         self.run_validate(Dynamic::from(Facts::new(
             self.request_map(ctx, party, resolved),
         )))
@@ -685,6 +786,10 @@ impl Policy for TenantPolicy {
         party: &Party,
         resolved: &ResolvedPeriod,
     ) -> Result<Price, PolicyError> {
+        let native = self.native_request(ctx, party, resolved);
+        if let Some(price) = self.native_price(native.as_ref(), ctx.tenant.currency) {
+            return price;
+        }
         self.run_price(
             Dynamic::from(Facts::new(self.request_map(ctx, party, resolved))),
             ctx.tenant.currency,
@@ -764,11 +869,26 @@ impl Policy for TenantPolicy {
         resolved: &ResolvedPeriod,
         known: &[Violation],
     ) -> Result<(Vec<Violation>, Option<Price>), PolicyError> {
-        // One request map for both hooks, shared rather than copied.
-        let req = Dynamic::from(Facts::new(self.request_map(ctx, party, resolved)));
-        let violations = self.run_validate(req.clone())?;
+        // The native hooks' facts, and one request map for the script hooks,
+        // built only when a script hook runs and then shared rather than copied.
+        let native = self.native_request(ctx, party, resolved);
+        let mut req: Option<Dynamic> = None;
+        let req_map = || Dynamic::from(Facts::new(self.request_map(ctx, party, resolved)));
+        let violations = match self.native_validate(native.as_ref()) {
+            Some(violations) => violations,
+            None => {
+                let map = req_map();
+                req = Some(map.clone());
+                self.run_validate(map)?
+            }
+        };
         let price = if known.is_empty() && violations.is_empty() {
-            Some(self.run_price(req, ctx.tenant.currency)?)
+            Some(
+                match self.native_price(native.as_ref(), ctx.tenant.currency) {
+                    Some(price) => price?,
+                    None => self.run_price(req.unwrap_or_else(req_map), ctx.tenant.currency)?,
+                },
+            )
         } else {
             None
         };

@@ -7,6 +7,7 @@
 mod accept;
 mod contracts;
 mod lifecycle_hooks;
+mod native;
 mod open_periods;
 mod profile;
 mod reload;

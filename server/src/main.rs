@@ -4,6 +4,7 @@
 //! one of the others (`cli/`). Library crates return typed errors; the binary
 //! is the one place that turns them into `anyhow` reports and exit codes.
 
+mod allocator;
 mod cli;
 mod http;
 mod locale;
@@ -23,6 +24,7 @@ use berth_policy::config::ModelKind;
 use crate::cli::{Cli, Command, PolicyCommand, SchemaCommand, TenantCommand, UserCommand};
 
 fn main() -> ExitCode {
+    allocator::fix_mmap_threshold();
     let cli = Cli::parse();
     telemetry::init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -1,9 +1,11 @@
 //! Booking throughput: successful bookings per second through the real
 //! `berth_core::Engine` (with the plain-Rust nightly test policy from
 //! `core/tests/support`), with 1, 8 and 32 concurrent clients, on SQLite (a temp
-//! file database) and on PostgreSQL; and, on PostgreSQL, the raw-SQL ceiling: the
-//! same booking transaction written as plain sqlx queries with no engine, at the
-//! same concurrency levels.
+//! file database) and on PostgreSQL; on PostgreSQL, two ceilings at the same
+//! concurrency levels: the same booking transaction written as plain sqlx
+//! queries sent one by one with no engine (raw SQL), and the same transaction
+//! run as one server-side call (one call); and, on both databases, a rush on
+//! one time slot against the same clients spread over 200 units.
 //!
 //! Workload. Every measurement starts from a fresh, migrated database holding one
 //! tenant and 200 units of inventory 1. A client is a tokio task that books one
@@ -26,6 +28,29 @@
 //! COMMIT. Its rows carry JSON of about the same size as the engine's; its price
 //! is computed once, up front.
 //!
+//! The one-call ceiling runs the same transaction as one statement: the bench
+//! creates a plpgsql function (`bench_book`, in its own throughput database)
+//! that names the tenant for row-level security, locks the unit row FOR NO KEY
+//! UPDATE, computes the peak load of the overlapping active reservations in
+//! SQL and checks capacity, inserts the reservation (exclusive as above), the
+//! audit_log row and the events row; sqlx calls it with the same prepared
+//! parameters and JSON as the raw row, outside an explicit transaction, so a
+//! booking is one round trip (a refusal for capacity is its `false`). The table
+//! shows each engine row as a fraction of both ceilings of its client count.
+//!
+//! The rush (timeslot model, the plain-Rust tour policy of `core/tests/support`,
+//! one seat per booking, no think time): `BERTH_BENCH_RUSH_CLIENTS` clients
+//! (32) all book seats in ONE slot (2026-12-01 09:00 Oslo) of one unit of
+//! 1,000,000 seats — a tour date going on sale — against the same clients and
+//! slot spread round-robin over 200 such units (the spread row). Each shows
+//! rush ÷ spread. After every run the store's occupancy of the slot is read
+//! back: no unit may hold more seats than its inventory, and the seats held
+//! must equal the bookings the clients saw succeed (warm-up and tail
+//! included); the run panics otherwise. Once per database, the rush database
+//! then gets a sell-out: a unit of 500 seats that the same clients book until
+//! each is refused (UNAVAILABLE); exactly 500 seats must be held afterwards
+//! (none oversold, none refused while free).
+//!
 //! Measurement. Each run has a 0.5 s warm-up (not counted) and then a fixed window
 //! (3 s by default); a booking counts when it completes inside the window, and
 //! bookings/s = bookings counted / window length. Connection pools are sized to the
@@ -44,7 +69,8 @@
 //! skipped with a loud message. Knobs (environment variables):
 //! `BERTH_BENCH_SECS` (window, default 3), `BERTH_BENCH_WARMUP_SECS` (0.5),
 //! `BERTH_BENCH_REPEATS` (3), `BERTH_BENCH_CLIENTS` (`1,8,32`),
-//! `BERTH_BENCH_BACKENDS` (`sqlite,postgres`), `BERTH_BENCH_RETRIES` (6), and
+//! `BERTH_BENCH_BACKENDS` (`sqlite,postgres`), `BERTH_BENCH_RETRIES` (6),
+//! `BERTH_BENCH_RUSH_CLIENTS` (32; 0 leaves the rush out), and
 //! `BERTH_BENCH_RAW_READS=1`, which adds a diagnostic row: the raw transaction
 //! preceded by the two reads the engine makes before its transaction (the tenant,
 //! and the unit in a transaction of its own that names the tenant), to separate
@@ -67,6 +93,7 @@ use berth_core::bench::{
     Machine, MachineTicks, median, process_ticks, server_ticks, ticks_between,
 };
 use berth_core::capacity;
+use berth_core::clock::ManualClock;
 use berth_core::engine::CreateReservation;
 use berth_core::ids::UnitId;
 use berth_core::local_time::local_instant;
@@ -76,6 +103,7 @@ use berth_core::quantity::{Guests, Quantity};
 use berth_core::reservation::Channel;
 use berth_core::store::{ClientRef, PostgresStore, SqliteStore, Store};
 use berth_core::tenant::Tenant;
+use berth_core::testing::Backend;
 use berth_core::time_range::TimeRange;
 use berth_core::{Engine, ErrorCode};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -89,6 +117,14 @@ const UNITS: u64 = 200;
 const CLIENT_COUNTS: [usize; 3] = [1, 8, 32];
 /// The first night any client books.
 const FIRST_NIGHT: &str = "2026-12-01";
+/// Seats of each unit in the rush and spread rows.
+const RUSH_SEATS: i64 = 1_000_000;
+/// Seats of the unit the sell-out check books until it is full.
+const SELL_OUT_SEATS: u64 = 500;
+/// The local date and hour of the one slot the rush books (a slot of the
+/// tour policy).
+const RUSH_DATE: &str = "2026-12-01";
+const RUSH_HOUR: u32 = 9;
 /// The command this benchmark is meant to be run with.
 const COMMAND: &str = "cargo bench -p berth-core --bench booking_throughput";
 /// Above this many CPU cores used by other processes during a run's window, the
@@ -119,6 +155,8 @@ struct Config {
     postgres: bool,
     raw_with_reads: bool,
     retries: usize,
+    /// Clients of the rush and spread rows (0: not measured).
+    rush_clients: usize,
 }
 
 impl Config {
@@ -172,6 +210,13 @@ impl Config {
                         .expect("BERTH_BENCH_RETRIES must be a count")
                 })
                 .unwrap_or(6),
+            rush_clients: std::env::var("BERTH_BENCH_RUSH_CLIENTS")
+                .ok()
+                .map(|v| {
+                    v.parse::<usize>()
+                        .expect("BERTH_BENCH_RUSH_CLIENTS must be a count")
+                })
+                .unwrap_or(32),
         }
     }
 }
@@ -190,6 +235,8 @@ struct Counts {
     booked: u64,
     refused: u64,
     failed: u64,
+    /// Bookings that succeeded at any time, warm-up and tail included.
+    all_booked: u64,
     first_failure: Option<String>,
     /// CPU cores used on average by processes other than the benchmark and its
     /// PostgreSQL server during the window (Linux only).
@@ -212,6 +259,7 @@ impl Counts {
         self.booked += other.booked;
         self.refused += other.refused;
         self.failed += other.failed;
+        self.all_booked += other.all_booked;
         if self.first_failure.is_none() {
             self.first_failure = other.first_failure;
         }
@@ -224,8 +272,16 @@ enum Mode {
     SqliteEngine,
     PostgresEngine,
     PostgresRaw,
+    /// The same transaction as one server-side call.
+    PostgresOneCall,
     /// Diagnostic: the raw transaction preceded by the engine's two reads.
     PostgresRawWithReads,
+    /// Every client books seats in one slot of one unit.
+    SqliteRush,
+    /// The same clients and slot, spread over [`UNITS`] units.
+    SqliteSpread,
+    PostgresRush,
+    PostgresSpread,
 }
 
 impl Mode {
@@ -234,7 +290,12 @@ impl Mode {
             Self::SqliteEngine => "sqlite (engine)",
             Self::PostgresEngine => "postgres (engine)",
             Self::PostgresRaw => "postgres (raw SQL)",
+            Self::PostgresOneCall => "postgres (one call)",
             Self::PostgresRawWithReads => "postgres (raw+reads)",
+            Self::SqliteRush => "sqlite (rush, 1 slot)",
+            Self::SqliteSpread => "sqlite (spread, 200)",
+            Self::PostgresRush => "postgres (rush, 1 slot)",
+            Self::PostgresSpread => "postgres (spread, 200)",
         }
     }
 }
@@ -313,6 +374,7 @@ async fn run(config: Config) {
         for &clients in &config.clients {
             let mut engine_row = Row::new(Mode::PostgresEngine, clients);
             let mut raw_row = Row::new(Mode::PostgresRaw, clients);
+            let mut one_call_row = Row::new(Mode::PostgresOneCall, clients);
             let mut reads_row = Row::new(Mode::PostgresRawWithReads, clients);
             // Interleaved, so that drift in the machine's load hits all alike.
             for repeat in 0..config.repeats {
@@ -326,6 +388,11 @@ async fn run(config: Config) {
                 })
                 .await;
                 record(&mut raw_row, counts, repeat, &config);
+                let counts = measured(&mut retries, &config, || {
+                    postgres_one_call_run(clients, &config)
+                })
+                .await;
+                record(&mut one_call_row, counts, repeat, &config);
                 if config.raw_with_reads {
                     let counts = measured(&mut retries, &config, || {
                         postgres_raw_run(clients, &config, true)
@@ -336,6 +403,7 @@ async fn run(config: Config) {
             }
             rows.push(engine_row);
             rows.push(raw_row);
+            rows.push(one_call_row);
             if config.raw_with_reads {
                 rows.push(reads_row);
             }
@@ -346,6 +414,42 @@ async fn run(config: Config) {
         eprintln!("!! raw ceiling). Run scripts/bench, which starts a throwaway server.      !!");
         eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
         notes.push("PostgreSQL: SKIPPED (BERTH_TEST_POSTGRES_URL not set)".to_owned());
+    }
+
+    if config.rush_clients > 0 {
+        let mut backends = Vec::new();
+        if config.sqlite {
+            backends.push((Backend::Sqlite, Mode::SqliteRush, Mode::SqliteSpread));
+        }
+        if config.postgres && support::postgres_admin_url().is_some() {
+            backends.push((Backend::Postgres, Mode::PostgresRush, Mode::PostgresSpread));
+        }
+        let clients = config.rush_clients;
+        for (backend, rush, spread) in backends {
+            let mut rush_row = Row::new(rush, clients);
+            let mut spread_row = Row::new(spread, clients);
+            for repeat in 0..config.repeats {
+                let counts = measured(&mut retries, &config, || {
+                    slot_run(backend, clients, &config, true)
+                })
+                .await;
+                record(&mut rush_row, counts, repeat, &config);
+                let counts = measured(&mut retries, &config, || {
+                    slot_run(backend, clients, &config, false)
+                })
+                .await;
+                record(&mut spread_row, counts, repeat, &config);
+            }
+            notes.push(sell_out_check(backend, clients).await);
+            rows.push(rush_row);
+            rows.push(spread_row);
+        }
+        notes.push(format!(
+            "rush: {clients} clients book one seat at a time in one slot of one unit of \
+             {RUSH_SEATS} seats (tour policy); spread: the same clients and slot over {UNITS} \
+             such units; after every run the seats held were read back: none over inventory, \
+             as many as the bookings seen to succeed"
+        ));
     }
 
     let discarded = config.retries - retries;
@@ -406,7 +510,7 @@ fn record(row: &mut Row, counts: Counts, repeat: usize, config: &Config) {
         .others
         .map_or_else(String::new, |o| format!(", others {o:.2} cores"));
     eprintln!(
-        "  {:<20} clients={:<2} run {}/{}: {:>8.1} bookings/s ({} booked, {} refused, {} failed{others})",
+        "  {:<24} clients={:<2} run {}/{}: {:>8.1} bookings/s ({} booked, {} refused, {} failed{others})",
         row.mode.label(),
         row.clients,
         repeat + 1,
@@ -421,26 +525,46 @@ fn record(row: &mut Row, counts: Counts, repeat: usize, config: &Config) {
     row.counts.merge(counts);
 }
 
-/// The engine/raw ratio for a PostgreSQL engine row, if the raw row exists.
-fn ratio(rows: &[Row], engine: &Row) -> Option<f64> {
-    if engine.mode != Mode::PostgresEngine {
-        return None;
-    }
-    rows.iter()
-        .find(|r| r.mode == Mode::PostgresRaw && r.clients == engine.clients)
-        .map(|raw| engine.median() / raw.median())
+/// A row's median as a fraction of its baselines measured in the same run: a
+/// PostgreSQL engine row's of the raw-SQL and one-call ceilings, a rush row's
+/// of its spread row; empty for the others.
+fn ratio(rows: &[Row], row: &Row) -> String {
+    let of = |mode: Mode| {
+        rows.iter()
+            .find(|r| r.mode == mode && r.clients == row.clients)
+            .map(|base| row.median() / base.median())
+    };
+    let parts: Vec<String> = match row.mode {
+        Mode::PostgresEngine => [
+            of(Mode::PostgresRaw).map(|r| format!("{r:.2} of raw")),
+            of(Mode::PostgresOneCall).map(|r| format!("{r:.2} of one call")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        Mode::SqliteRush => of(Mode::SqliteSpread)
+            .map(|r| format!("{r:.2} of spread"))
+            .into_iter()
+            .collect(),
+        Mode::PostgresRush => of(Mode::PostgresSpread)
+            .map(|r| format!("{r:.2} of spread"))
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    };
+    parts.join(", ")
 }
 
 fn print_table(rows: &[Row]) {
     println!(
-        "{:<20} {:>7} {:>20} {:>30} {:>8} {:>7} {:>11} {:>7}",
+        "{:<24} {:>7} {:>20} {:>30} {:>8} {:>7} {:>28} {:>7}",
         "backend",
         "clients",
         "bookings/s (median)",
         "runs",
         "refused",
         "failed",
-        "engine/raw",
+        "ratio (same run)",
         "others"
     );
     for row in rows {
@@ -450,9 +574,9 @@ fn print_table(rows: &[Row]) {
             .map(|r| format!("{r:.0}"))
             .collect::<Vec<_>>()
             .join(" / ");
-        let ratio = ratio(rows, row).map_or_else(String::new, |r| format!("{r:.2}"));
+        let ratio = ratio(rows, row);
         println!(
-            "{:<20} {:>7} {:>20.0} {:>30} {:>8} {:>7} {:>11} {:>7}",
+            "{:<24} {:>7} {:>20.0} {:>30} {:>8} {:>7} {:>28} {:>7}",
             row.mode.label(),
             row.clients,
             row.median(),
@@ -485,7 +609,7 @@ fn print_markdown(rows: &[Row], machine: &Machine, notes: &[String], config: &Co
     }
     println!();
     println!(
-        "| backend | clients | bookings/s (median) | runs (bookings/s) | refused | failed | engine/raw | others (cores) |"
+        "| backend | clients | bookings/s (median) | runs (bookings/s) | refused | failed | ratio (same run) | others (cores) |"
     );
     println!("|---|---:|---:|---|---:|---:|---:|---:|");
     for row in rows {
@@ -495,7 +619,7 @@ fn print_markdown(rows: &[Row], machine: &Machine, notes: &[String], config: &Co
             .map(|r| format!("{r:.0}"))
             .collect::<Vec<_>>()
             .join(" / ");
-        let ratio = ratio(rows, row).map_or_else(String::new, |r| format!("{r:.2}"));
+        let ratio = ratio(rows, row);
         println!(
             "| {} | {} | {:.0} | {} | {} | {} | {} | {} |",
             row.mode.label(),
@@ -540,6 +664,9 @@ where
             loop {
                 let outcome = book(client, iteration).await;
                 iteration += 1;
+                if matches!(outcome, Outcome::Booked) {
+                    counts.all_booked += 1;
+                }
                 let now = Instant::now();
                 if now >= window_end {
                     break;
@@ -1009,4 +1136,367 @@ impl RawBooking {
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// The one-call ceiling's function: the raw transaction's statements in one
+/// plpgsql body, called outside an explicit transaction (so the call is its own
+/// transaction and one round trip). False when capacity refuses the booking.
+const ONE_CALL_FUNCTION: &str = r"
+CREATE FUNCTION bench_book(
+    p_tenant uuid, p_unit uuid, p_id uuid, p_start timestamptz, p_end timestamptz,
+    p_check_in date, p_check_out date, p_price jsonb, p_price_total bigint,
+    p_currency text, p_now timestamptz, p_audit uuid, p_event uuid, p_reservation jsonb
+) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+    v_inventory bigint;
+    v_archived boolean;
+    v_peak bigint;
+BEGIN
+    PERFORM set_config('berth.tenant_id', p_tenant::text, true);
+    SELECT inventory, archived INTO v_inventory, v_archived FROM units
+     WHERE tenant_id = p_tenant AND id = p_unit FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no unit %', p_unit;
+    END IF;
+    WITH taken AS (
+        SELECT greatest(occupied_start, p_start) AS s, least(occupied_end, p_end) AS e, quantity
+          FROM reservations
+         WHERE tenant_id = p_tenant AND unit_id = p_unit
+           AND state IN ('held', 'confirmed', 'checked_in')
+           AND occupied_start < p_end AND occupied_end > p_start
+    ), loads AS (
+        SELECT sum(delta) OVER (ORDER BY at, delta ROWS UNBOUNDED PRECEDING) AS load
+          FROM (SELECT s AS at, quantity AS delta FROM taken
+                UNION ALL SELECT e, -quantity FROM taken) edges
+    )
+    SELECT coalesce(max(load), 0) INTO v_peak FROM loads;
+    IF v_archived OR v_peak + 1 > v_inventory THEN
+        RETURN false;
+    END IF;
+    INSERT INTO reservations (unit_id, client_id, state, start_at, end_at, occupied_start,
+        occupied_end, check_in, check_out, quantity, guests, price, price_total_minor,
+        currency, channel, idempotency_key, notes, hold_expires_at, version, created_at,
+        updated_at, tenant_id, id, exclusive)
+    VALUES (p_unit, NULL, 'confirmed', p_start, p_end, p_start, p_end, p_check_in,
+        p_check_out, 1, 2, p_price, p_price_total, p_currency, 'api', NULL, NULL, NULL, 1,
+        p_now, p_now, p_tenant, p_id, v_inventory = 1);
+    INSERT INTO audit_log (id, tenant_id, actor, entity_type, entity_id, action, at, metadata)
+    VALUES (p_audit, p_tenant, 'api_key:bench', 'reservation', p_id, 'create', p_now,
+        jsonb_build_object('after', p_reservation));
+    INSERT INTO events (id, tenant_id, kind, entity_id, payload, at)
+    VALUES (p_event, p_tenant, 'reservation.created', p_id, p_reservation, p_now);
+    RETURN true;
+END
+$$";
+
+impl RawBooking {
+    /// One booking as one call of [`ONE_CALL_FUNCTION`]: true when booked,
+    /// false when refused for capacity (or by the exclusion constraint).
+    async fn book_one_call(
+        &self,
+        pool: &PgPool,
+        unit: usize,
+        check_in: NaiveDate,
+    ) -> sqlx::Result<bool> {
+        let unit_id = self.units[unit];
+        let check_out = check_in + chrono::Days::new(1);
+        let start = local_instant(self.tz, check_in, self.check_in_time);
+        let end = local_instant(self.tz, check_out, self.check_out_time);
+        let id = Uuid::now_v7();
+        let reservation = serde_json::json!({
+            "id": id,
+            "tenant_id": self.tenant_id,
+            "unit_id": unit_id,
+            "client_id": null,
+            "state": "confirmed",
+            "period": { "start": start, "end": end },
+            "occupied": { "start": start, "end": end },
+            "check_in": check_in,
+            "check_out": check_out,
+            "quantity": 1,
+            "guests": 2,
+            "price": &self.price,
+            "channel": "api",
+            "idempotency_key": null,
+            "notes": null,
+            "hold_expires_at": null,
+            "version": 1,
+            "created_at": self.now,
+            "updated_at": self.now,
+        });
+        let booked: sqlx::Result<(bool,)> = sqlx::query_as(
+            "SELECT bench_book($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(self.tenant_id)
+        .bind(unit_id)
+        .bind(id)
+        .bind(start)
+        .bind(end)
+        .bind(check_in)
+        .bind(check_out)
+        .bind(Json(&self.price))
+        .bind(self.price_total_minor)
+        .bind(&self.currency)
+        .bind(self.now)
+        .bind(Uuid::now_v7())
+        .bind(Uuid::now_v7())
+        .bind(Json(&reservation))
+        .fetch_one(pool)
+        .await;
+        match booked {
+            Ok((booked,)) => Ok(booked),
+            Err(sqlx::Error::Database(db))
+                if db.constraint() == Some("reservations_exclusive_no_overlap") =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+async fn postgres_one_call_run(clients: usize, config: &Config) -> Counts {
+    let url = support::fresh_postgres_url().await;
+    let store = connect_postgres(&url, clients).await;
+    let (tenant, units) = populate(&store).await;
+    let pool = store.pool().clone();
+    sqlx::raw_sql(ONE_CALL_FUNCTION)
+        .execute(&pool)
+        .await
+        .expect("create the one-call function");
+    let raw = Arc::new(RawBooking::new(&tenant, units, false));
+    let server = postmaster_pid(&pool).await;
+    let counts = drive(clients, config, server, {
+        let pool = pool.clone();
+        move |client, iteration| {
+            let pool = pool.clone();
+            let raw = raw.clone();
+            async move {
+                let (unit, check_in) = slot(client, iteration, clients);
+                match raw.book_one_call(&pool, unit, check_in).await {
+                    Ok(true) => Outcome::Booked,
+                    Ok(false) => Outcome::Refused,
+                    Err(e) => Outcome::Failed(e.to_string()),
+                }
+            }
+        }
+    })
+    .await;
+    pool.close().await;
+    drop_database(&url).await;
+    counts
+}
+
+/// A fresh store of `backend` with connections for `clients` opened, and what
+/// removes it afterwards.
+async fn slot_store(backend: Backend, clients: usize) -> (Arc<dyn Store>, Cleanup) {
+    match backend {
+        Backend::Sqlite => {
+            let store = support::fresh_sqlite().await;
+            warm_sqlite(&store, clients).await;
+            let path = store.pool().connect_options().get_filename().to_owned();
+            let pool = store.pool().clone();
+            (Arc::new(store), Cleanup::Sqlite(pool, path))
+        }
+        Backend::Postgres => {
+            let url = support::fresh_postgres_url().await;
+            let store = connect_postgres(&url, clients).await;
+            let pool = store.pool().clone();
+            (Arc::new(store), Cleanup::Postgres(pool, url))
+        }
+    }
+}
+
+/// What a slot run's database needs once measured.
+enum Cleanup {
+    Sqlite(sqlx::SqlitePool, PathBuf),
+    Postgres(PgPool, String),
+}
+
+impl Cleanup {
+    async fn server(&self) -> Option<u32> {
+        match self {
+            Self::Sqlite(..) => None,
+            Self::Postgres(pool, _) => postmaster_pid(pool).await,
+        }
+    }
+
+    async fn run(self) {
+        match self {
+            Self::Sqlite(pool, path) => {
+                pool.close().await;
+                remove_sqlite_files(&path);
+            }
+            Self::Postgres(pool, url) => {
+                pool.close().await;
+                drop_database(&url).await;
+            }
+        }
+    }
+}
+
+/// An engine with the tour (timeslot) test policy and a manual clock.
+fn tour_engine(store: Arc<dyn Store>) -> Engine {
+    let clock = Arc::new(ManualClock::new(support::start_instant()));
+    let policy = support::SinglePolicy(Arc::new(support::timeslot::TourPolicy));
+    Engine::new(store, Arc::new(policy), clock)
+}
+
+/// The start of the slot every rush and spread booking asks for.
+fn rush_slot(tenant: &Tenant) -> DateTime<Utc> {
+    let date: NaiveDate = RUSH_DATE.parse().expect("rush date");
+    let hour = NaiveTime::from_hms_opt(RUSH_HOUR, 0, 0).expect("rush hour");
+    local_instant(tenant.timezone, date, hour)
+}
+
+/// One seat of `unit` in the rush slot, through the engine.
+async fn book_seat(engine: &Engine, tenant: &Tenant, unit: UnitId, actor: &Actor) -> Outcome {
+    let cmd = CreateReservation {
+        unit_id: unit,
+        period: PeriodRequest::Slot {
+            start: rush_slot(tenant),
+        },
+        party: Party {
+            guests: Guests::new(1).expect("guests"),
+            quantity: Quantity::new(1).expect("quantity"),
+        },
+        client: ClientRef::None,
+        idempotency_key: None,
+        notes: None,
+        hold: false,
+        channel: Channel::Api,
+        consume_lock: None,
+        policy_override: None,
+    };
+    match engine.create_reservation(tenant.id, cmd, actor).await {
+        Ok(_) => Outcome::Booked,
+        Err(e) if e.code() == ErrorCode::Unavailable => Outcome::Refused,
+        Err(e) => Outcome::Failed(match std::error::Error::source(&e) {
+            Some(source) => format!("{e}: {source}"),
+            None => e.to_string(),
+        }),
+    }
+}
+
+/// Seats held in the rush slot on each of `units`, read back from the store.
+async fn seats_held(store: &dyn Store, tenant: &Tenant, units: &[UnitId]) -> HashMap<UnitId, u64> {
+    let start = rush_slot(tenant);
+    let range = TimeRange::new(start, start + chrono::Duration::hours(1)).expect("range");
+    let mut held = HashMap::new();
+    for chunk in units.chunks(50) {
+        for o in store
+            .occupancy(tenant.id, chunk, &range)
+            .await
+            .expect("read the slot's occupancy")
+        {
+            *held.entry(o.unit_id).or_insert(0) += u64::from(o.quantity);
+        }
+    }
+    held
+}
+
+/// The rush (`rush`: every client on one unit) or the spread (round-robin over
+/// [`UNITS`] units), all in one slot; panics on an oversold unit or on seats
+/// held that differ from the bookings seen to succeed.
+async fn slot_run(backend: Backend, clients: usize, config: &Config, rush: bool) -> Counts {
+    let (store, cleanup) = slot_store(backend, clients).await;
+    let tenant = support::tenant(&*store, "bench").await;
+    let count = if rush { 1 } else { UNITS };
+    let mut units = Vec::with_capacity(count as usize);
+    for i in 0..count {
+        let name = format!("Tour {i:03}");
+        units.push(
+            support::unit(&*store, &tenant, &name, RUSH_SEATS, 4)
+                .await
+                .id,
+        );
+    }
+    let engine = tour_engine(store.clone());
+    let server = cleanup.server().await;
+    let counts = drive(clients, config, server, {
+        let units = Arc::new(units.clone());
+        let tenant = Arc::new(tenant.clone());
+        let actor = Actor::ApiKey("bench".into());
+        move |client, iteration| {
+            let engine = engine.clone();
+            let units = units.clone();
+            let tenant = tenant.clone();
+            let actor = actor.clone();
+            async move {
+                let s = iteration * clients as u64 + client as u64;
+                let unit = units[usize::try_from(s % units.len() as u64).expect("index")];
+                book_seat(&engine, &tenant, unit, &actor).await
+            }
+        }
+    })
+    .await;
+    let held = seats_held(&*store, &tenant, &units).await;
+    let seats = RUSH_SEATS.unsigned_abs();
+    for (unit, &n) in &held {
+        assert!(
+            n <= seats,
+            "oversold: unit {unit} holds {n} of {seats} seats"
+        );
+    }
+    let total: u64 = held.values().sum();
+    assert_eq!(
+        total, counts.all_booked,
+        "seats held in the slot differ from the bookings seen to succeed"
+    );
+    cleanup.run().await;
+    counts
+}
+
+/// The sell-out check: `clients` clients book a unit of [`SELL_OUT_SEATS`]
+/// seats until each is refused; every seat must then be held, none more.
+async fn sell_out_check(backend: Backend, clients: usize) -> String {
+    let (store, cleanup) = slot_store(backend, clients).await;
+    let tenant = support::tenant(&*store, "bench").await;
+    let seats = i64::try_from(SELL_OUT_SEATS).expect("seats");
+    let unit = support::unit(&*store, &tenant, "Sell-out", seats, 4)
+        .await
+        .id;
+    let engine = tour_engine(store.clone());
+    let mut tasks = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        let engine = engine.clone();
+        let tenant = tenant.clone();
+        tasks.push(tokio::spawn(async move {
+            let actor = Actor::ApiKey("bench".into());
+            let mut counts = Counts::default();
+            loop {
+                let outcome = book_seat(&engine, &tenant, unit, &actor).await;
+                let refused = matches!(outcome, Outcome::Refused);
+                counts.add(outcome);
+                if refused || counts.failed > 0 {
+                    return counts;
+                }
+            }
+        }));
+    }
+    let mut total = Counts::default();
+    for task in tasks {
+        total.merge(task.await.expect("a sell-out client panicked"));
+    }
+    let held = seats_held(&*store, &tenant, &[unit])
+        .await
+        .get(&unit)
+        .copied()
+        .unwrap_or(0);
+    cleanup.run().await;
+    assert_eq!(
+        total.failed, 0,
+        "sell-out on {backend:?}: {:?}",
+        total.first_failure
+    );
+    assert_eq!(
+        held, SELL_OUT_SEATS,
+        "sell-out on {backend:?}: {held} seats held of {SELL_OUT_SEATS}"
+    );
+    assert_eq!(total.booked, SELL_OUT_SEATS, "sell-out on {backend:?}");
+    format!(
+        "sell-out check ({backend:?}): {clients} clients booked a unit of {SELL_OUT_SEATS} \
+         seats until each was refused: {} booked, {} refused, {held} seats held (none oversold)",
+        total.booked, total.refused
+    )
 }

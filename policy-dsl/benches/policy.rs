@@ -19,16 +19,20 @@
 //!   (the baseline);
 //! - `reload/write_to_live`: from writing `tenant.yaml` to the new version being
 //!   live, through the file watcher (debounce included);
-//! - `plan/rhai_10000_reservations`: `Engine::plan_policy` on SQLite with the
-//!   Rhai nightly rules above (horizon 800 days) as the live version and a
-//!   candidate with `base_rate` 20000: 40 cabins, each with its own attribute
-//!   (so each is sampled on its own: 40 × 720 = 28,800 sample requests), and
-//!   250 consecutive 3-night stays per cabin from 2026-11-10, booked through
-//!   the engine on 2026-11-02 (10,000 stays; arrivals on a Sunday, or of
-//!   fewer than 3 nights' worth in winter, are refused under both versions'
-//!   rules and were booked with an override); planned at 2026-11-04.
-//!   `plan/rhai_baseline_live_only`: the same reads and the same evaluations
-//!   under the live version alone (`Engine::plan_data`, `plan::accepted_under`).
+//! - `plan/builtin_10000_reservations`: `Engine::plan_policy` on SQLite with
+//!   the nightly rules above (horizon 800 days) as the live version and a
+//!   candidate with `base_rate` 20000, both run as a tenant without hooks of
+//!   its own runs them (built-in hooks natively, decision 0177): 40 cabins,
+//!   each with its own attribute (so each is sampled on its own: 40 × 720 =
+//!   28,800 sample requests), and 250 consecutive 3-night stays per cabin from
+//!   2026-11-10, booked through the engine on 2026-11-02 (10,000 stays;
+//!   arrivals on a Sunday, or of fewer than 3 nights' worth in winter, are
+//!   refused under both versions' rules and were booked with an override);
+//!   planned at 2026-11-04. `plan/rhai_10000_reservations`: the same with
+//!   every hook forced into the sandbox (`rhai_reference`), as for a tenant
+//!   whose scripts override both hooks. `plan/*_baseline_live_only`: the same
+//!   reads and the same evaluations under the live version alone
+//!   (`Engine::plan_data`, `plan::accepted_under`).
 //!
 //! Run with `cargo bench -p berth-policy --bench policy`; results are recorded in
 //! BENCHMARKS.md.
@@ -629,33 +633,51 @@ fn plan(c: &mut Criterion) {
         clock.advance(chrono::Duration::days(2));
         (engine, t.id)
     });
-    let planned = rt
-        .block_on(engine.plan_policy(tenant_id, live.clone(), candidate.clone()))
-        .unwrap();
-    assert_eq!(planned.summary.reservations_replayed, 10_000);
-    assert_eq!(planned.summary.quotes_sampled, 40 * 720);
-    assert!(planned.summary.reservations_repriced > 5_000);
+    // The built-in hooks natively (what the engine runs for this tenant), and
+    // every hook in the sandbox (a tenant overriding both hooks in Rhai).
+    let rhai = |dir: &Path, version| {
+        Arc::new(
+            loader::load(&runtime, dir, version)
+                .unwrap()
+                .rhai_reference(),
+        ) as Arc<dyn berth_core::policy::Policy>
+    };
+    let cases = [
+        ("builtin", live.clone(), candidate.clone()),
+        ("rhai", rhai(&live_dir, 1), rhai(&candidate_dir, 2)),
+    ];
+    for (_, live, candidate) in &cases {
+        let planned = rt
+            .block_on(engine.plan_policy(tenant_id, live.clone(), candidate.clone()))
+            .unwrap();
+        assert_eq!(planned.summary.reservations_replayed, 10_000);
+        assert_eq!(planned.summary.quotes_sampled, 40 * 720);
+        assert!(planned.summary.reservations_repriced > 5_000);
+    }
+    let live_only = |live: &Arc<dyn berth_core::policy::Policy>| {
+        rt.block_on(async {
+            let data = engine.plan_data(tenant_id).await.unwrap();
+            let live = live.clone();
+            tokio::task::spawn_blocking(move || {
+                berth_core::plan::accepted_under(&*live, data.input()).unwrap()
+            })
+            .await
+            .unwrap()
+        })
+    };
     let mut group = c.benchmark_group("plan");
     group.sample_size(10);
-    group.bench_function("rhai_10000_reservations", |b| {
-        b.iter(|| {
-            rt.block_on(engine.plan_policy(tenant_id, live.clone(), candidate.clone()))
-                .unwrap()
+    for (name, live, candidate) in &cases {
+        group.bench_function(format!("{name}_10000_reservations"), |b| {
+            b.iter(|| {
+                rt.block_on(engine.plan_policy(tenant_id, live.clone(), candidate.clone()))
+                    .unwrap()
+            });
         });
-    });
-    group.bench_function("rhai_baseline_live_only", |b| {
-        b.iter(|| {
-            rt.block_on(async {
-                let data = engine.plan_data(tenant_id).await.unwrap();
-                let live = live.clone();
-                tokio::task::spawn_blocking(move || {
-                    berth_core::plan::accepted_under(&*live, data.input()).unwrap()
-                })
-                .await
-                .unwrap()
-            })
+        group.bench_function(format!("{name}_baseline_live_only"), |b| {
+            b.iter(|| live_only(live));
         });
-    });
+    }
     group.finish();
     // CPU time per run (user + system of this process, all threads), which
     // other work on the machine does not inflate as it does wall time.
@@ -674,21 +696,15 @@ fn plan(c: &mut Criterion) {
         "machine: {}",
         berth_core::bench::Machine::detect().describe()
     );
-    cpu("plan/rhai_10000_reservations", &|| {
-        rt.block_on(engine.plan_policy(tenant_id, live.clone(), candidate.clone()))
-            .unwrap();
-    });
-    cpu("plan/rhai_baseline_live_only", &|| {
-        rt.block_on(async {
-            let data = engine.plan_data(tenant_id).await.unwrap();
-            let live = live.clone();
-            tokio::task::spawn_blocking(move || {
-                berth_core::plan::accepted_under(&*live, data.input()).unwrap()
-            })
-            .await
-            .unwrap()
+    for (name, live, candidate) in &cases {
+        cpu(&format!("plan/{name}_10000_reservations"), &|| {
+            rt.block_on(engine.plan_policy(tenant_id, live.clone(), candidate.clone()))
+                .unwrap();
         });
-    });
+        cpu(&format!("plan/{name}_baseline_live_only"), &|| {
+            live_only(live);
+        });
+    }
     let _ = std::fs::remove_dir_all(&root);
 }
 

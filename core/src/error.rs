@@ -144,6 +144,9 @@ impl From<StoreError> for EngineError {
             StoreError::NotFound { entity, id } => Self::NotFound { entity, id },
             StoreError::Unavailable { unit_id } => Self::Unavailable { unit_id },
             StoreError::Conflict(message) => Self::Conflict(message),
+            StoreError::StalePolicyBase(stale) => {
+                Self::Conflict(stale.describe(&stale.live.author))
+            }
             StoreError::Locked(lock) => Self::Locked(lock),
             StoreError::Occupied(overlap) => Self::Occupied {
                 unit_id: overlap.unit_id,

@@ -4,6 +4,7 @@
 //! API layer and the policy runtime depend on it, never the other way round.
 
 pub mod accounts;
+pub mod actor_names;
 pub mod analytics;
 pub mod api_key;
 pub mod audit;

@@ -31,7 +31,7 @@ use crate::clock::Clock;
 use crate::error::EngineError;
 use crate::ids::TenantId;
 use crate::policy::{PolicyFile, PolicyProvider};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// The most files one version may have.
 pub const MAX_FILES: usize = 200;
@@ -41,9 +41,9 @@ pub const MAX_BYTES: usize = 4 * 1024 * 1024;
 pub const HISTORY_LIMIT: u32 = 100;
 
 /// The files of a version: path inside the tenant directory → text, sorted by
-/// path. Only relative paths of plain components (`tenant.yaml`,
-/// `tests/pricing.yaml`, `emails/reminder.txt`) of YAML or Rhai files or
-/// e-mail templates; `tenant.yaml` among them.
+/// path. Only the files the policy loader reads ([`is_loaded`]):
+/// `tenant.yaml`, Rhai hooks beside it, test files in `tests/`, e-mail
+/// templates in `emails/`; `tenant.yaml` among them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct PolicyFiles(BTreeMap<String, String>);
@@ -52,7 +52,10 @@ pub struct PolicyFiles(BTreeMap<String, String>);
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidFiles {
     /// A path that is not a relative path of plain components.
-    #[error("`{0}` must be a relative path inside the tenant directory (no `..`, no leading `/`)")]
+    #[error(
+        "`{0}` must be a relative path inside the tenant directory (no `..`, no leading `/`, \
+         no `\\`, no control characters)"
+    )]
     Path(String),
     /// A file that is neither YAML nor Rhai.
     #[error(
@@ -60,6 +63,13 @@ pub enum InvalidFiles {
          templates emails/*.txt and emails/*.html)"
     )]
     Kind(String),
+    /// A YAML or Rhai file where the loader never reads one.
+    #[error(
+        "`{0}` is not read by berth: a tenant directory holds `tenant.yaml`, Rhai hooks beside \
+         it (`NAME.rhai`), test files in `tests/` (`tests/NAME.yaml`) and e-mail templates in \
+         `emails/` (`emails/NAME.txt`, `emails/NAME.html`)"
+    )]
+    Place(String),
     /// The same path twice.
     #[error("`{0}` is given twice")]
     Duplicate(String),
@@ -82,6 +92,7 @@ impl PolicyFiles {
         for f in files {
             let plain = !f.path.is_empty()
                 && !f.path.contains('\\')
+                && !f.path.chars().any(char::is_control)
                 && Path::new(&f.path)
                     .components()
                     .all(|c| matches!(c, Component::Normal(_)));
@@ -90,6 +101,9 @@ impl PolicyFiles {
             }
             if !is_version_file(&f.path) {
                 return Err(InvalidFiles::Kind(f.path));
+            }
+            if !is_loaded(&f.path) {
+                return Err(InvalidFiles::Place(f.path));
             }
             if map.contains_key(&f.path) {
                 return Err(InvalidFiles::Duplicate(f.path));
@@ -142,17 +156,48 @@ impl PolicyFiles {
 /// directly in it; docs/decisions/0168).
 fn is_version_file(path: &str) -> bool {
     if let Some(name) = path.strip_prefix(EMAILS_DIR) {
-        let stem = name
-            .strip_suffix(".txt")
-            .or_else(|| name.strip_suffix(".html"));
-        return stem.is_some_and(|stem| !stem.is_empty() && !stem.starts_with('.'))
-            && !name.contains('/');
+        return is_email_template(name);
     }
     [".yaml", ".yml", ".rhai"].iter().any(|x| path.ends_with(x))
 }
 
+/// Whether `name` (a path inside `emails/`) names an e-mail template:
+/// `NAME.txt` or `NAME.html` directly in `emails/`, `NAME` not empty and not
+/// hidden (not starting with `.`).
+fn is_email_template(name: &str) -> bool {
+    let stem = name
+        .strip_suffix(".txt")
+        .or_else(|| name.strip_suffix(".html"));
+    stem.is_some_and(|stem| !stem.is_empty() && !stem.starts_with('.')) && !name.contains('/')
+}
+
 /// Where a version's e-mail templates are, inside the tenant directory.
 pub const EMAILS_DIR: &str = "emails/";
+
+/// Whether berth reads the file at `path` (a relative path with `/`
+/// separators) of a tenant directory: `tenant.yaml`; `NAME.rhai` beside it
+/// (every hook is compiled, merged in name order); `tests/NAME.yaml` or
+/// `tests/NAME.yml` (every test file is run); the e-mail templates
+/// `emails/NAME.txt` and `emails/NAME.html` (the mail renders with them,
+/// docs/decisions/0168; `NAME` not starting with `.`). `NAME` is not empty,
+/// and the extensions are lower case, as the loader matches them. Any other
+/// file would be stored and never read, so a version refuses it.
+pub fn is_loaded(path: &str) -> bool {
+    let named = |name: &str, extensions: &[&str]| {
+        extensions.iter().any(|x| {
+            name.strip_suffix(x)
+                .and_then(|stem| stem.strip_suffix('.'))
+                .is_some_and(|stem| !stem.is_empty())
+        })
+    };
+    match path.split('/').collect::<Vec<_>>().as_slice() {
+        ["tenant.yaml"] => true,
+        [name] => named(name, &["rhai"]),
+        ["tests", name] => named(name, &["yaml", "yml"]),
+        ["emails", name] => is_email_template(name),
+        _ => false,
+    }
+}
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
@@ -200,6 +245,53 @@ pub struct NewPolicyVersion {
     pub restored_from: Option<u64>,
     /// The summary of the plan it is published with (kept with the version).
     pub plan: Option<serde_json::Value>,
+    /// The live version's number the publisher started from (0: none was
+    /// live), when they said: a store refuses the version when another is
+    /// live by then ([`StaleBase`]), checked in the publication's own
+    /// transaction.
+    pub base: Option<u64>,
+}
+
+/// A publication refused because the live version is no longer the one its
+/// publisher started from: someone else published in between.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaleBase {
+    /// The number the publisher started from (0: none).
+    pub base: u64,
+    /// The version live now.
+    pub live: PolicyVersionSummary,
+}
+
+impl StaleBase {
+    /// The refusal when `base` is given and `live` (none: no version yet) is
+    /// not it.
+    pub fn check(
+        base: Option<u64>,
+        live: Option<&PolicyVersionSummary>,
+    ) -> Result<(), Box<StaleBase>> {
+        match (base, live) {
+            (Some(base), Some(live)) if live.number != base => Err(Box::new(StaleBase {
+                base,
+                live: live.clone(),
+            })),
+            // A version was named and none is live: nothing can have been
+            // published over it.
+            _ => Ok(()),
+        }
+    }
+
+    /// The refusal in words, naming who published the live version (see
+    /// [`crate::actor_names`]).
+    pub fn describe(&self, author: &dyn std::fmt::Display) -> String {
+        format!(
+            "version {} was published by {author} at {} while you were editing version {}: \
+             reload it, or publish over it knowingly with baseVersion {}",
+            self.live.number,
+            self.live.published_at.format("%Y-%m-%d %H:%M UTC"),
+            self.base,
+            self.live.number,
+        )
+    }
 }
 
 /// What a publication did.
@@ -257,13 +349,18 @@ impl PolicyVersions {
     /// against the live policy is kept with the version; when the live
     /// policy protects reservations ([`crate::policy::Policy::protects_reservations`])
     /// and the plan finds existing reservations the files would refuse,
-    /// they are refused (CONFLICT) unless `accept_refusals`. INVALID_INPUT
-    /// for files that cannot be a version or are refused (`file:line:col:
-    /// message` lines); NOT_FOUND for an unknown tenant.
+    /// they are refused (CONFLICT) unless `accept_refusals`. With `base`
+    /// (the live number the publisher started from, 0 for none), the files
+    /// are refused (CONFLICT, naming the version live now and who published
+    /// it) when another version is live by then — checked first and again in
+    /// the publication's transaction. INVALID_INPUT for files that cannot be
+    /// a version or are refused (`file:line:col: message` lines); NOT_FOUND
+    /// for an unknown tenant.
     pub async fn publish(
         &self,
         tenant: TenantId,
         files: Vec<PolicyFile>,
+        base: Option<u64>,
         accept_refusals: bool,
         actor: &Actor,
     ) -> Result<Published, EngineError> {
@@ -271,18 +368,17 @@ impl PolicyVersions {
             field: "files",
             message: e.to_string(),
         })?;
-        self.publish_checked(
-            tenant,
+        let new = NewPolicyVersion {
             files,
-            None,
-            accept_refusals,
-            Planning::Always,
-            actor,
-        )
-        .await
+            restored_from: None,
+            plan: None,
+            base,
+        };
+        self.publish_checked(tenant, new, accept_refusals, Planning::Always, actor)
+            .await
     }
 
-    /// [`Self::publish`], planned as `planning` says: with
+    /// [`Self::publish`] without a base, planned as `planning` says: with
     /// [`Planning::WhenProtected`] the files of a tenant whose live policy
     /// does not protect its reservations are published without a plan.
     pub async fn publish_with_planning(
@@ -297,18 +393,26 @@ impl PolicyVersions {
             field: "files",
             message: e.to_string(),
         })?;
-        self.publish_checked(tenant, files, None, accept_refusals, planning, actor)
+        let new = NewPolicyVersion {
+            files,
+            restored_from: None,
+            plan: None,
+            base: None,
+        };
+        self.publish_checked(tenant, new, accept_refusals, planning, actor)
             .await
     }
 
     /// Publishes version `to`'s files again as the tenant's next version
     /// (checked, tested and planned again, as a publication: the rules must
     /// still load); the live version unchanged when its files are `to`'s.
-    /// NOT_FOUND for a version the tenant does not have.
+    /// `base` as for [`Self::publish`]. NOT_FOUND for a version the tenant
+    /// does not have.
     pub async fn rollback(
         &self,
         tenant: TenantId,
         to: u64,
+        base: Option<u64>,
         accept_refusals: bool,
         actor: &Actor,
     ) -> Result<Published, EngineError> {
@@ -320,25 +424,23 @@ impl PolicyVersions {
                 entity: "policy version",
                 id: to.to_string(),
             })?;
-        self.publish_checked(
-            tenant,
-            version.files,
-            Some(to),
-            accept_refusals,
-            Planning::Always,
-            actor,
-        )
-        .await
+        let new = NewPolicyVersion {
+            files: version.files,
+            restored_from: Some(to),
+            plan: None,
+            base,
+        };
+        self.publish_checked(tenant, new, accept_refusals, Planning::Always, actor)
+            .await
     }
 
-    /// Checks `files` with the policy port, plans them against the live
-    /// policy as `planning` says (refusing them as [`Self::publish`] says),
-    /// then stores them with the plan's summary, if any.
+    /// Checks `new`'s files with the policy port, plans them against the
+    /// live policy as `planning` says (refusing them as [`Self::publish`]
+    /// says), then stores them with the plan's summary, if any.
     async fn publish_checked(
         &self,
         tenant: TenantId,
-        files: PolicyFiles,
-        restored_from: Option<u64>,
+        mut new: NewPolicyVersion,
         accept_refusals: bool,
         planning: Planning,
         actor: &Actor,
@@ -351,16 +453,21 @@ impl PolicyVersions {
                 entity: "tenant",
                 id: tenant.to_string(),
             })?;
-        // The live version's files again: nothing to check, plan or store.
+        // Published over since the publisher started: refused before the
+        // candidate is compiled and planned (the store checks again).
         let live = self.store.live_policy_version(tenant).await?;
-        if let Some(live) = live.filter(|l| l.summary.hash == files.hash()) {
+        if let Err(stale) = StaleBase::check(new.base, live.as_ref().map(|l| &l.summary)) {
+            return Err(self.stale(tenant, &stale).await);
+        }
+        // The live version's files again: nothing to check, plan or store.
+        if let Some(live) = live.filter(|l| l.summary.hash == new.files.hash()) {
             return Ok(Published {
                 version: live,
                 created: false,
             });
         }
         let provider = Arc::clone(&self.policies);
-        let (candidate_tenant, list) = (stored.clone(), files.to_list());
+        let (candidate_tenant, list) = (stored.clone(), new.files.to_list());
         let candidate =
             tokio::task::spawn_blocking(move || provider.candidate(&candidate_tenant, &list))
                 .await
@@ -399,15 +506,27 @@ impl PolicyVersions {
             }
             None => None,
         };
-        let new = NewPolicyVersion {
-            files,
-            restored_from,
-            plan,
-        };
-        Ok(self
+        new.plan = plan;
+        match self
             .store
             .publish_policy_version(tenant, &new, actor, self.clock.now())
-            .await?)
+            .await
+        {
+            Err(StoreError::StalePolicyBase(stale)) => Err(self.stale(tenant, &stale).await),
+            other => Ok(other?),
+        }
+    }
+
+    /// The CONFLICT of a publication whose base is stale, naming who
+    /// published the live version (by id when the name cannot be read).
+    async fn stale(&self, tenant: TenantId, stale: &StaleBase) -> EngineError {
+        match crate::actor_names::name(&*self.store, tenant, &stale.live.author).await {
+            Ok(name) => EngineError::Conflict(stale.describe(&name)),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read who published a policy version");
+                EngineError::Conflict(stale.describe(&stale.live.author))
+            }
+        }
     }
 
     /// The tenant's versions, newest first, at most `limit`.
@@ -493,6 +612,51 @@ mod tests {
         assert_eq!(
             PolicyFiles::new(vec![file("hooks.rhai", "")]),
             Err(InvalidFiles::NoTenantFile)
+        );
+    }
+
+    #[test]
+    fn only_files_the_loader_reads_are_part_of_a_version() {
+        for read in [
+            "tenant.yaml",
+            "saturday_arrivals.rhai",
+            "a.b.rhai",
+            "tests/pricing.yaml",
+            "tests/rules.yml",
+            "emails/reminder.txt",
+            "emails/booking_confirmed.html",
+            "emails/a.b.txt",
+        ] {
+            assert!(is_loaded(read), "{read}");
+        }
+        for ignored in [
+            "seed.yaml",
+            "other.yml",
+            "hooks/a.rhai",
+            "tests/a.rhai",
+            "tests/sub/a.yaml",
+            "tests/.yaml",
+            ".rhai",
+            "A.RHAI",
+            "tests/a.YAML",
+            "tenant.yml",
+            "emails/.txt",
+            "emails/.hidden.html",
+            "emails/a/b.txt",
+            "emails/logo.png",
+            "emails/a.yaml",
+            "emails/a.TXT",
+            "emails/",
+            "emails",
+            "reminder.txt",
+            "tests/reminder.html",
+            "hooks/emails/a.txt",
+        ] {
+            assert!(!is_loaded(ignored), "{ignored}");
+        }
+        assert_eq!(
+            PolicyFiles::new(vec![file("tenant.yaml", ""), file("hooks/a.rhai", "")]),
+            Err(InvalidFiles::Place("hooks/a.rhai".into()))
         );
     }
 }

@@ -166,6 +166,10 @@ pub fn schema_with(engine: Engine, auth: auth::Auth, services: Services) -> Bert
         loaders::UnitImagesLoader(engine.store().clone()),
         tokio::spawn,
     );
+    let actor_names = DataLoader::new(
+        loaders::ActorNameLoader(engine.store().clone()),
+        tokio::spawn,
+    );
     let feed = Arc::new(berth_core::feed::Feed::new(
         engine.store().clone(),
         FEED_POLL_INTERVAL,
@@ -177,6 +181,7 @@ pub fn schema_with(engine: Engine, auth: auth::Auth, services: Services) -> Bert
         .data(units)
         .data(clients)
         .data(images)
+        .data(actor_names)
         .data(services.push)
         .data(services.mail)
         .limit_depth(MAX_DEPTH)

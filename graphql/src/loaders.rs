@@ -1,6 +1,7 @@
-//! DataLoaders: units and clients under reservation lists, and the uploaded
-//! images of unit lists, are fetched in one batched store query per tenant,
-//! however many rows the list holds.
+//! DataLoaders: units and clients under reservation lists, the uploaded
+//! images of unit lists, and the names of the people who published policy
+//! versions, are fetched in one batched store query per tenant, however many
+//! rows the list holds.
 //! Keys carry the tenant, so a batch can never read across tenants; the loaders
 //! do not cache across requests (a unit changed by one request is fresh in the
 //! next).
@@ -9,6 +10,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
+use berth_core::actor_names::ActorName;
+use berth_core::audit::Actor;
 use berth_core::client::Client;
 use berth_core::ids::{ClientId, TenantId, UnitId};
 use berth_core::media::UnitImage;
@@ -92,6 +95,35 @@ impl Loader<(TenantId, ClientId)> for ClientLoader {
             {
                 found.insert((tenant, client.id), client);
             }
+        }
+        Ok(found)
+    }
+}
+
+/// Loads the names of actors (who published a policy version) by (tenant,
+/// actor): one read of the tenant's users and one of its keys per batch
+/// (`berth_core::actor_names`); another tenant's user or key has no name.
+#[derive(Debug)]
+pub struct ActorNameLoader(pub Arc<dyn Store>);
+
+impl Loader<(TenantId, Actor)> for ActorNameLoader {
+    type Value = ActorName;
+    type Error = Arc<StoreError>;
+
+    async fn load(
+        &self,
+        keys: &[(TenantId, Actor)],
+    ) -> Result<HashMap<(TenantId, Actor), ActorName>, Self::Error> {
+        let mut groups: HashMap<TenantId, Vec<Actor>> = HashMap::new();
+        for (tenant, actor) in keys {
+            groups.entry(*tenant).or_default().push(actor.clone());
+        }
+        let mut found = HashMap::new();
+        for (tenant, actors) in groups {
+            let named = berth_core::actor_names::names(&*self.0, tenant, &actors)
+                .await
+                .map_err(Arc::new)?;
+            found.extend(named.into_iter().map(|(a, n)| ((tenant, a), n)));
         }
         Ok(found)
     }

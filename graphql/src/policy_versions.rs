@@ -7,10 +7,17 @@
 //! checked and tested first, as a reload is: a refusal is INVALID_INPUT with
 //! `extensions.rejection`, its `file:line:col: message` lines (the shape of
 //! `policyStatus.rejection`). Files identical to the live version's publish
-//! nothing and answer the live version (`created: false`).
+//! nothing and answer the live version (`created: false`). `baseVersion`
+//! (the live number an editor started from) makes a publication or rollback
+//! CONFLICT when someone published since (docs/decisions/0169).
+//! `PolicyVersion.publisher` names who published (a user's e-mail, an API
+//! key's name — for admins and owners, batched by a DataLoader).
 
-use async_graphql::{ComplexObject, Context, Object, Result, SimpleObject};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, Enum, Object, Result, SimpleObject};
 use berth_core::Engine;
+use berth_core::actor_names::ActorName;
+use berth_core::audit::Actor;
 use berth_core::ids::TenantId;
 use berth_core::policy::PolicyFile;
 use berth_core::policy_versions::{
@@ -20,7 +27,8 @@ use berth_core::user::Role;
 use chrono::{DateTime, Utc};
 
 use crate::access::require;
-use crate::error::{OrGraphql, coded};
+use crate::error::{OrGraphql, coded, internal};
+use crate::loaders::ActorNameLoader;
 use crate::policy_plan::PolicyFileInput;
 
 /// One file of a published version.
@@ -56,7 +64,56 @@ pub struct PolicyVersion {
     #[graphql(skip)]
     tenant: TenantId,
     #[graphql(skip)]
+    actor: Actor,
+    #[graphql(skip)]
     files: Option<PolicyFiles>,
+}
+
+/// What kind of actor published a version.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PolicyPublisherKind {
+    /// A signed-in user (the admin app, the API).
+    User,
+    /// An integrator's API key.
+    ApiKey,
+    /// berth itself: `berth policy publish`, the watcher, a server's start.
+    System,
+    /// An anonymous visitor (never publishes; listed for completeness).
+    Public,
+}
+
+/// Who published a version, in words: the kind, and for a user or an API key
+/// its name.
+#[derive(SimpleObject, Debug)]
+#[graphql(complex)]
+pub struct PolicyPublisher {
+    /// The kind of actor.
+    pub kind: PolicyPublisherKind,
+    /// The user's id, when a user published (compare with `me.id`).
+    pub user_id: Option<async_graphql::ID>,
+    #[graphql(skip)]
+    tenant: TenantId,
+    #[graphql(skip)]
+    actor: Actor,
+}
+
+#[ComplexObject]
+impl PolicyPublisher {
+    /// The user's e-mail address or the API key's name (admins and owners,
+    /// who manage users and keys; FORBIDDEN for others); null for berth
+    /// itself, and for a user or key the tenant does not have.
+    async fn name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let viewer = require(ctx, Role::Admin).await?;
+        if viewer.tenant_id != self.tenant {
+            return Ok(None);
+        }
+        let loader = ctx.data_unchecked::<DataLoader<ActorNameLoader>>();
+        let name = loader
+            .load_one((self.tenant, self.actor.clone()))
+            .await
+            .map_err(|e| internal(&*e))?;
+        Ok(name.as_ref().and_then(ActorName::name).map(str::to_owned))
+    }
 }
 
 impl PolicyVersion {
@@ -65,6 +122,7 @@ impl PolicyVersion {
         Self {
             number: number(summary.number),
             author: summary.author.to_string(),
+            actor: summary.author.clone(),
             published_at: summary.published_at,
             hash: summary.hash,
             restored_from: summary.restored_from.map(number),
@@ -86,6 +144,25 @@ impl From<CoreVersion> for PolicyVersion {
 
 #[ComplexObject]
 impl PolicyVersion {
+    /// Who published it, in words (see `author` for the raw actor).
+    async fn publisher(&self) -> PolicyPublisher {
+        let (kind, user_id) = match &self.actor {
+            Actor::User(id) => (
+                PolicyPublisherKind::User,
+                Some(async_graphql::ID(id.to_string())),
+            ),
+            Actor::ApiKey(_) => (PolicyPublisherKind::ApiKey, None),
+            Actor::System => (PolicyPublisherKind::System, None),
+            Actor::Public => (PolicyPublisherKind::Public, None),
+        };
+        PolicyPublisher {
+            kind,
+            user_id,
+            tenant: self.tenant,
+            actor: self.actor.clone(),
+        }
+    }
+
     /// Its files, by path (read when asked: a history's lines carry none).
     async fn files(&self, ctx: &Context<'_>) -> Result<Vec<PolicyVersionFile>> {
         let files = match &self.files {
@@ -176,10 +253,16 @@ pub struct PolicyVersionsMutation;
 impl PolicyVersionsMutation {
     /// Publishes the tenant's whole directory (admins and owners): checked
     /// and tested first; it goes live on every instance within a second.
+    /// `files` is the whole directory: a file left out is not in the new
+    /// version.
     async fn publish_policy(
         &self,
         ctx: &Context<'_>,
         files: Vec<PolicyFileInput>,
+        #[graphql(
+            desc = "The live version's number the files were edited from (0: none was live). When another version is live by then — someone published meanwhile — the publication is refused with CONFLICT naming that version and who published it."
+        )]
+        base_version: Option<i64>,
         #[graphql(
             default = false,
             desc = "Publish although the new rules would refuse existing reservations (a tenant whose rules protect its reservations refuses them otherwise, CONFLICT; see `planPolicy`)."
@@ -197,7 +280,13 @@ impl PolicyVersionsMutation {
         let engine = ctx.data_unchecked::<Engine>();
         Ok(engine
             .policy_versions()
-            .publish(viewer.tenant_id, files, accept_refusals, &viewer.actor())
+            .publish(
+                viewer.tenant_id,
+                files,
+                base(base_version)?,
+                accept_refusals,
+                &viewer.actor(),
+            )
             .await
             .gql()?
             .into())
@@ -209,6 +298,10 @@ impl PolicyVersionsMutation {
         &self,
         ctx: &Context<'_>,
         to: i64,
+        #[graphql(
+            desc = "The live version's number the caller saw; CONFLICT when another is live by then (as for `publishPolicy`)."
+        )]
+        base_version: Option<i64>,
         #[graphql(
             default = false,
             desc = "Roll back although the rules would refuse existing reservations."
@@ -225,9 +318,29 @@ impl PolicyVersionsMutation {
         let engine = ctx.data_unchecked::<Engine>();
         Ok(engine
             .policy_versions()
-            .rollback(viewer.tenant_id, to, accept_refusals, &viewer.actor())
+            .rollback(
+                viewer.tenant_id,
+                to,
+                base(base_version)?,
+                accept_refusals,
+                &viewer.actor(),
+            )
             .await
             .gql()?
             .into())
     }
+}
+
+/// `baseVersion` as core takes it; a negative number is INVALID_INPUT.
+fn base(base_version: Option<i64>) -> Result<Option<u64>> {
+    base_version
+        .map(|n| {
+            u64::try_from(n).map_err(|_| {
+                coded(
+                    berth_core::ErrorCode::InvalidInput,
+                    format!("baseVersion: {n} is not a version number"),
+                )
+            })
+        })
+        .transpose()
 }

@@ -5,7 +5,13 @@
 // tests and plans the files (nothing changes for bookings); published after
 // the confirmation; the public site shows the new phone. As harbor-hotel's
 // admin: a season priced in the browser, the plan's revenue difference read,
-// published, and the public estimator's total changes. Axe at 1280 and 390.
+// published, and the public estimator's total changes. As river-gear's admin:
+// a hook and a test file added (their names checked at the input) and
+// deleted; a published hook deleted again is gone from the next version;
+// the owner, in a second session, publishes while the admin edits: the
+// notice names them, their changes are shown, a publication from the stale
+// version is refused by berth, and a reload brings the live files. Axe at
+// 1280 and 390, with the dialogs open too.
 import type { APIRequestContext, Page } from '@playwright/test';
 import { seriousViolations } from './axe';
 import { expect, signIn, test } from './fixtures';
@@ -228,6 +234,153 @@ test.describe('policy page', () => {
     await page.getByRole('button', { name: 'Revert changes…' }).click();
     await page.getByRole('dialog', { name: 'Revert your changes?' }).getByRole('button', { name: 'Revert' }).click();
     await expect(page.getByTestId('policy-changes')).toHaveText('No changes: the editor shows the live files.');
+  });
+
+  test('files are added and deleted; a publication by someone else while editing is noticed, refused over, and reloaded', async ({ page, logins, owner, request }) => {
+    test.setTimeout(120_000);
+    const admin = logins.find((l) => l.tenant === 'river-gear');
+    if (!admin) throw new Error('no demo login for river-gear');
+    await page.goto(`/admin/sign-in?next=${encodeURIComponent('/admin/policy')}`);
+    await signIn(page, admin);
+    await expect(editorOf(page, 'tenant.yaml')).toBeVisible();
+    const live = page.getByTestId('policy-live-version');
+    await expect(live).toContainText(/Live: version \d+/);
+    const start = Number(/version (\d+)/.exec((await live.textContent()) ?? '')?.[1]);
+    const files = page.getByRole('navigation', { name: 'Files' });
+    const changes = page.getByTestId('policy-changes');
+
+    // A hook: a name with a folder is refused at the input; a plain one is created and opened.
+    await files.getByRole('button', { name: 'New file…' }).click();
+    const create = page.getByRole('dialog', { name: 'New file' });
+    const name = create.getByRole('textbox', { name: 'Name' });
+    await name.fill('hooks/quiet');
+    await expect(create.getByText('No folders: hooks sit beside tenant.yaml')).toBeVisible();
+    await name.fill('quiet_hours');
+    await expect(create.getByText('Creates quiet_hours.rhai')).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+    await create.getByRole('button', { name: 'Create' }).click();
+    await expect(create).toBeHidden();
+    await expect(page.getByRole('heading', { level: 2, name: /^quiet_hours\.rhai/ })).toBeVisible();
+    await expect(files.getByRole('button', { name: /^quiet_hours\.rhai/ })).toContainText('new');
+    await expect(editorOf(page, 'quiet_hours.rhai')).toContainText('quiet_hours.rhai: a Rhai hook');
+
+    // A test file: an existing name is refused; a new one is created in tests/.
+    await files.getByRole('button', { name: 'New file…' }).click();
+    await create.getByRole('radio', { name: 'Test cases' }).check();
+    await name.fill('rules');
+    await expect(create.getByText('tests/rules.yaml exists already')).toBeVisible();
+    await name.fill('extra');
+    await create.getByRole('button', { name: 'Create' }).click();
+    await expect(editorOf(page, 'tests/extra.yaml')).toContainText('cases:');
+    await expect(changes).toContainText('Unpublished changes in 2 files: quiet_hours.rhai (new), tests/extra.yaml (new)');
+
+    // The new test file deleted again: it was only in the changes.
+    await page.getByRole('button', { name: 'Delete file…' }).click();
+    const remove = page.getByRole('dialog', { name: 'Delete tests/extra.yaml?' });
+    await expect(remove).toContainText('new in your changes');
+    await remove.getByRole('button', { name: 'Delete' }).click();
+    await expect(files.getByRole('button', { name: /^tests\/extra\.yaml/ })).toHaveCount(0);
+    await expect(page.getByRole('heading', { level: 2, name: 'tenant.yaml' })).toBeVisible();
+
+    // Published with the hook: berth checks, tests and stores the new file.
+    await page.getByRole('button', { name: 'Publish…' }).click();
+    const publishing = page.getByRole('dialog', { name: 'Publish the policy' });
+    await publishing.getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect(page.getByText(`Version ${start + 1} is live`)).toBeVisible();
+    await expect(live).toContainText(`Live: version ${start + 1}`);
+    await expect(files.getByRole('button', { name: /^quiet_hours\.rhai/ })).toBeVisible();
+
+    // The live hook deleted: gone from the candidate, kept live until published.
+    await files.getByRole('button', { name: /^quiet_hours\.rhai/ }).click();
+    await page.getByRole('button', { name: 'Delete file…' }).click();
+    const removeLive = page.getByRole('dialog', { name: 'Delete quiet_hours.rhai?' });
+    await expect(removeLive).toContainText('The live version keeps it until you publish');
+    await removeLive.getByRole('button', { name: 'Delete' }).click();
+    await expect(changes).toContainText('Unpublished changes in 1 file: quiet_hours.rhai (deleted)');
+    await expect(files.getByRole('list', { name: 'Deleted until you publish' })).toContainText('quiet_hours.rhai');
+
+    // Meanwhile the owner publishes from another session (the live files and a comment).
+    const signedIn = await gql<{ login: { token: string } }>(
+      request,
+      'mutation($t: String!, $e: String!, $p: String!) { login(tenant: $t, email: $e, password: $p) { token } }',
+      { t: owner.tenant, e: owner.email, p: owner.password },
+    );
+    const headers = { authorization: `Bearer ${signedIn.login.token}` };
+    const asOwner = async <T,>(query: string, variables: Record<string, unknown> = {}) => {
+      const response = await request.post('/graphql', { data: { query, variables }, headers });
+      return (await response.json()) as Answer<T>;
+    };
+    const current = await asOwner<{ policyVersions: { number: number; files: { path: string; text: string }[] }[] }>(
+      '{ policyVersions(first: 1) { number files { path text } } }',
+    );
+    const theirs = current.data!.policyVersions[0]!;
+    expect(theirs.number).toBe(start + 1);
+    const theirFiles = theirs.files.map((f) => (f.path === 'tenant.yaml' ? { path: f.path, text: `${f.text}# checked by the owner\n` } : f));
+    // The page's next answers for the live version are held back (as if its
+    // subscription and poll had not come yet), so that its publication goes
+    // out from the stale version and berth is the one to refuse it.
+    let holdBack = true;
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postDataJSON() as { operationName?: string } | null;
+      if (body?.operationName === 'PolicyPublish') holdBack = false;
+      if (holdBack && body?.operationName === 'PolicyLatest') {
+        await route.fulfill({ json: { data: { policyVersions: [] } } });
+        return;
+      }
+      await route.continue();
+    });
+    const published = await asOwner<{ publishPolicy: { version: { number: number } } }>(
+      'mutation($f: [PolicyFileInput!]!, $b: Int) { publishPolicy(files: $f, baseVersion: $b) { version { number } } }',
+      { f: theirFiles, b: start + 1 },
+    );
+    expect(published.errors ?? []).toEqual([]);
+    expect(published.data!.publishPolicy.version.number).toBe(start + 2);
+
+    // Publishing from version start+1: berth refuses it, and the page learns why.
+    await page.getByRole('button', { name: 'Publish…' }).click();
+    await publishing.getByRole('button', { name: 'Publish', exact: true }).click();
+    const over = publishing.getByTestId('publish-over');
+    await expect(over).toContainText(`Version ${start + 2} was published by ${owner.email}`);
+    await expect(publishing.getByRole('button', { name: 'Publish', exact: true })).toBeDisabled();
+    await expect(over.getByRole('checkbox', { name: `Publish over version ${start + 2}` })).not.toBeChecked();
+    await publishing.getByRole('button', { name: 'Cancel' }).click();
+    await page.unroute('**/graphql');
+
+    // The notice, with their changes to read.
+    const notice = page.getByTestId('policy-newer');
+    await expect(notice).toContainText(`Version ${start + 2} was published by ${owner.email}`);
+    await expect(notice).toContainText('Your changes are kept here');
+    expect(await seriousViolations(page)).toEqual([]);
+    await notice.getByRole('button', { name: 'See their changes' }).click();
+    const theirChanges = page.getByRole('dialog', { name: `What version ${start + 2} changed (against version ${start + 1})` });
+    await expect(theirChanges.getByRole('region', { name: 'tenant.yaml' })).toContainText('# checked by the owner');
+    expect(await seriousViolations(page)).toEqual([]);
+    await theirChanges.getByRole('button', { name: 'Reload, discarding my changes' }).click();
+
+    // Reloaded: version start+2, the hook back (theirs has it), nothing changed.
+    await expect(live).toContainText(`Live: version ${start + 2}`);
+    await expect(changes).toHaveText('No changes: the editor shows the live files.');
+    await expect(notice).toBeHidden();
+    await expect(files.getByRole('button', { name: /^quiet_hours\.rhai/ })).toBeVisible();
+
+    // Deleted and published now: the hook is gone from the new version.
+    await files.getByRole('button', { name: /^quiet_hours\.rhai/ }).click();
+    await page.getByRole('button', { name: 'Delete file…' }).click();
+    await removeLive.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Publish…' }).click();
+    await expect(publishing.getByTestId('publish-over')).toHaveCount(0);
+    await publishing.getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect(live).toContainText(`Live: version ${start + 3}`);
+    await expect(files.getByRole('button', { name: /^quiet_hours\.rhai/ })).toHaveCount(0);
+    const after = await asOwner<{ policyVersions: { number: number; files: { path: string }[] }[] }>('{ policyVersions(first: 1) { number files { path } } }');
+    expect(after.data!.policyVersions[0]!.number).toBe(start + 3);
+    expect(after.data!.policyVersions[0]!.files.map((f) => f.path)).not.toContain('quiet_hours.rhai');
+
+    // The history names the people.
+    await page.getByRole('tab', { name: 'History' }).click();
+    const history = page.getByRole('table', { name: 'Published versions' });
+    await expect(history.getByRole('row').nth(1)).toContainText('you');
+    await expect(history.getByRole('row').nth(2)).toContainText(owner.email);
   });
 
   test('the page has no serious accessibility problems, at 1280 and 390 wide', async ({ page, admin }) => {

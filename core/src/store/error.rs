@@ -30,6 +30,10 @@ pub enum StoreError {
     /// A stale version, an illegal transition, a reused idempotency key.
     #[error("{0}")]
     Conflict(String),
+    /// A policy version published over a live version other than the one
+    /// its publisher started from (CONFLICT).
+    #[error("policy version {} is live, not {}", .0.live.number, .0.base)]
+    StalePolicyBase(Box<crate::policy_versions::StaleBase>),
     /// A rule checked inside the transaction refused the write (blocked client,
     /// archived unit).
     #[error("{}", .0.message)]

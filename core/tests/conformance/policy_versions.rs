@@ -5,7 +5,11 @@
 //! new number, and one to an unknown version is NOT_FOUND; files the policy
 //! port refuses are never stored; two publishers at once get two numbers; a
 //! save (`Planning::WhenProtected`) is planned only for a tenant protecting
-//! its reservations (docs/decisions/0168).
+//! its reservations (docs/decisions/0168); a publication that started from a
+//! version no longer live is refused (CONFLICT naming who published since),
+//! also when the race is lost inside the store; a file left out of the files
+//! is gone from the version; authors are named (e-mail, key name) within
+//! their own tenant only.
 
 use std::sync::Arc;
 
@@ -29,6 +33,9 @@ on_both_stores!(
     concurrent_publishers_number_one_after_the_other,
     protected_reservations_refuse_a_version_unless_accepted,
     a_save_is_planned_only_when_the_tenant_protects_its_reservations,
+    a_stale_base_is_refused_naming_who_published,
+    a_file_left_out_is_gone_from_the_version,
+    authors_are_named_within_their_tenant,
 );
 
 /// The nightly test policy, whose candidates load unless their `tenant.yaml`
@@ -111,14 +118,14 @@ async fn versions_are_numbered_per_tenant_and_isolated(backend: Backend) {
         .enumerate()
     {
         let published = versions
-            .publish(lake.id, files(rules), false, &author)
+            .publish(lake.id, files(rules), None, false, &author)
             .await
             .unwrap();
         assert!(published.created);
         assert_eq!(published.version.summary.number, i as u64 + 1);
     }
     let river_first = versions
-        .publish(river.id, files("base_rate: 5"), false, &Actor::System)
+        .publish(river.id, files("base_rate: 5"), None, false, &Actor::System)
         .await
         .unwrap();
     assert_eq!(river_first.version.summary.number, 1);
@@ -184,7 +191,13 @@ async fn identical_files_publish_nothing(backend: Backend) {
     let lake = support::tenant(&*store, "lake-cabins").await;
     let versions = engine(store.clone()).policy_versions();
     let first = versions
-        .publish(lake.id, files("base_rate: 100"), false, &Actor::System)
+        .publish(
+            lake.id,
+            files("base_rate: 100"),
+            None,
+            false,
+            &Actor::System,
+        )
         .await
         .unwrap();
     let events = support::settled_events(&*store, lake.id).await.len();
@@ -198,7 +211,7 @@ async fn identical_files_publish_nothing(backend: Backend) {
     let mut again = files("base_rate: 100");
     again.reverse();
     let same = versions
-        .publish(lake.id, again, false, &user())
+        .publish(lake.id, again, None, false, &user())
         .await
         .unwrap();
     assert!(!same.created);
@@ -219,11 +232,23 @@ async fn identical_files_publish_nothing(backend: Backend) {
 
     // Files of an older version are not the live one's: a new number.
     versions
-        .publish(lake.id, files("base_rate: 110"), false, &Actor::System)
+        .publish(
+            lake.id,
+            files("base_rate: 110"),
+            None,
+            false,
+            &Actor::System,
+        )
         .await
         .unwrap();
     let back = versions
-        .publish(lake.id, files("base_rate: 100"), false, &Actor::System)
+        .publish(
+            lake.id,
+            files("base_rate: 100"),
+            None,
+            false,
+            &Actor::System,
+        )
         .await
         .unwrap();
     assert!(back.created);
@@ -238,12 +263,15 @@ async fn a_rollback_publishes_an_older_version_again(backend: Backend) {
     let versions = engine(store.clone()).policy_versions();
     for rules in ["base_rate: 100", "base_rate: 110", "base_rate: 120"] {
         versions
-            .publish(lake.id, files(rules), false, &Actor::System)
+            .publish(lake.id, files(rules), None, false, &Actor::System)
             .await
             .unwrap();
     }
     let admin = user();
-    let rolled = versions.rollback(lake.id, 1, false, &admin).await.unwrap();
+    let rolled = versions
+        .rollback(lake.id, 1, None, false, &admin)
+        .await
+        .unwrap();
     assert!(rolled.created);
     let summary = &rolled.version.summary;
     assert_eq!(summary.number, 4);
@@ -275,7 +303,10 @@ async fn a_rollback_publishes_an_older_version_again(backend: Backend) {
     assert_eq!(events.last().unwrap()["number"], 4);
 
     // Rolling back to what is live already writes nothing.
-    let again = versions.rollback(lake.id, 1, false, &admin).await.unwrap();
+    let again = versions
+        .rollback(lake.id, 1, None, false, &admin)
+        .await
+        .unwrap();
     assert!(!again.created);
     assert_eq!(again.version.summary.number, 4);
     assert_eq!(versions.history(lake.id, 100).await.unwrap().len(), 4);
@@ -283,14 +314,14 @@ async fn a_rollback_publishes_an_older_version_again(backend: Backend) {
     // A version the tenant does not have: NOT_FOUND, nothing written.
     for missing in [0, 5, 99, u64::MAX] {
         let e = versions
-            .rollback(lake.id, missing, false, &admin)
+            .rollback(lake.id, missing, None, false, &admin)
             .await
             .unwrap_err();
         assert_eq!(e.code(), ErrorCode::NotFound, "{missing}: {e}");
     }
     // Another tenant's numbers are not this one's.
     let e = versions
-        .rollback(river.id, 2, false, &admin)
+        .rollback(river.id, 2, None, false, &admin)
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::NotFound);
@@ -305,7 +336,7 @@ async fn refused_files_are_never_stored(backend: Backend) {
     let events = support::settled_events(&*store, lake.id).await.len();
 
     let e = versions
-        .publish(lake.id, files("model: broken"), false, &user())
+        .publish(lake.id, files("model: broken"), None, false, &user())
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidInput);
@@ -325,20 +356,20 @@ async fn refused_files_are_never_stored(backend: Backend) {
         },
     ];
     let e = versions
-        .publish(lake.id, outside, false, &user())
+        .publish(lake.id, outside, None, false, &user())
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidInput);
     let no_tenant_file = files("").split_off(1);
     let e = versions
-        .publish(lake.id, no_tenant_file, false, &user())
+        .publish(lake.id, no_tenant_file, None, false, &user())
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidInput);
 
     let unknown = berth_core::ids::TenantId::new();
     let e = versions
-        .publish(unknown, files(""), false, &user())
+        .publish(unknown, files(""), None, false, &user())
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::NotFound);
@@ -362,6 +393,7 @@ async fn concurrent_publishers_number_one_after_the_other(backend: Backend) {
                     .publish(
                         lake.id,
                         files(&format!("base_rate: {i}")),
+                        None,
                         false,
                         &Actor::System,
                     )
@@ -461,7 +493,7 @@ async fn protected_reservations_refuse_a_version_unless_accepted(backend: Backen
 
     // Rules that keep the stay: published, with their plan.
     let first = versions
-        .publish(tenant, files("base_rate: 100"), false, &user())
+        .publish(tenant, files("base_rate: 100"), None, false, &user())
         .await
         .unwrap();
     let plan = first.version.summary.plan.clone().unwrap();
@@ -471,7 +503,7 @@ async fn protected_reservations_refuse_a_version_unless_accepted(backend: Backen
     // Rules that would refuse it: refused, nothing written.
     let events = support::settled_events(&*world.store, tenant).await.len();
     let e = versions
-        .publish(tenant, files("closed: true"), false, &user())
+        .publish(tenant, files("closed: true"), None, false, &user())
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Conflict, "{e}");
@@ -487,7 +519,7 @@ async fn protected_reservations_refuse_a_version_unless_accepted(backend: Backen
 
     // Accepted explicitly: published, the plan kept with the version.
     let accepted = versions
-        .publish(tenant, files("closed: true"), true, &user())
+        .publish(tenant, files("closed: true"), None, true, &user())
         .await
         .unwrap();
     assert!(accepted.created);
@@ -495,7 +527,7 @@ async fn protected_reservations_refuse_a_version_unless_accepted(backend: Backen
     let plan = stored.summary.plan.unwrap();
     assert_eq!(plan["reservations_newly_refused"], 1, "{plan}");
     // A rollback is planned and guarded the same way.
-    let e = versions.rollback(tenant, 2, false, &user()).await;
+    let e = versions.rollback(tenant, 2, None, false, &user()).await;
     assert!(matches!(e, Ok(ref p) if !p.created), "{e:?}");
 }
 
@@ -575,4 +607,195 @@ async fn a_save_is_planned_only_when_the_tenant_protects_its_reservations(backen
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Conflict, "{e}");
     assert_eq!(guarded.history(tenant, 100).await.unwrap().len(), 4);
+}
+
+async fn a_stale_base_is_refused_naming_who_published(backend: Backend) {
+    let store = support::fresh_store(backend).await;
+    let lake = support::tenant(&*store, "lake-cabins").await;
+    let versions = engine(store.clone()).policy_versions();
+    let anna = support::user(&*store, lake.id, berth_core::user::Role::Admin, "anna").await;
+    let ben =
+        Actor::User(support::user(&*store, lake.id, berth_core::user::Role::Owner, "ben").await);
+
+    // The first version, over nothing live (base 0).
+    let first = versions
+        .publish(lake.id, files("base_rate: 100"), Some(0), false, &ben)
+        .await
+        .unwrap();
+    assert_eq!(first.version.summary.number, 1);
+    // Anna publishes while Ben edits version 1.
+    versions
+        .publish(
+            lake.id,
+            files("base_rate: 110"),
+            Some(1),
+            false,
+            &Actor::User(anna),
+        )
+        .await
+        .unwrap();
+    let events = support::settled_events(&*store, lake.id).await.len();
+    let e = versions
+        .publish(lake.id, files("base_rate: 120"), Some(1), false, &ben)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict, "{e}");
+    let message = e.to_string();
+    assert!(
+        message.starts_with("version 2 was published by anna@example.org at ")
+            && message.contains("while you were editing version 1"),
+        "{message}"
+    );
+    // Also when Ben's files are Anna's, and for a rollback.
+    let e = versions
+        .publish(lake.id, files("base_rate: 110"), Some(1), false, &ben)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict);
+    let e = versions
+        .rollback(lake.id, 1, Some(1), false, &ben)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict);
+    assert_eq!(versions.history(lake.id, 100).await.unwrap().len(), 2);
+    assert_eq!(
+        support::settled_events(&*store, lake.id).await.len(),
+        events
+    );
+
+    // From the live version, or without a base: published.
+    let third = versions
+        .publish(lake.id, files("base_rate: 120"), Some(2), false, &ben)
+        .await
+        .unwrap();
+    assert_eq!(third.version.summary.number, 3);
+    let back = versions
+        .rollback(lake.id, 1, Some(3), false, &ben)
+        .await
+        .unwrap();
+    assert_eq!(back.version.summary.number, 4);
+    versions
+        .publish(lake.id, files("base_rate: 130"), None, false, &ben)
+        .await
+        .unwrap();
+
+    // The store checks it in the publication's transaction: a race lost
+    // after the service's own check is refused there.
+    let raced = berth_core::policy_versions::NewPolicyVersion {
+        files: PolicyFiles::new(files("base_rate: 140")).unwrap(),
+        restored_from: None,
+        plan: None,
+        base: Some(4),
+    };
+    let e = store
+        .publish_policy_version(lake.id, &raced, &ben, support::start_instant())
+        .await
+        .unwrap_err();
+    let berth_core::store::StoreError::StalePolicyBase(stale) = e else {
+        panic!("{e:?}");
+    };
+    assert_eq!((stale.base, stale.live.number), (4, 5));
+    assert_eq!(versions.history(lake.id, 100).await.unwrap().len(), 5);
+}
+
+async fn a_file_left_out_is_gone_from_the_version(backend: Backend) {
+    let store = support::fresh_store(backend).await;
+    let lake = support::tenant(&*store, "lake-cabins").await;
+    let versions = engine(store.clone()).policy_versions();
+    let mut with_hook = files("base_rate: 100");
+    with_hook.push(PolicyFile {
+        path: "arrivals.rhai".into(),
+        text: "fn validate(ctx) { [] }\n".into(),
+    });
+    with_hook.push(PolicyFile {
+        path: "tests/extra.yml".into(),
+        text: "cases: []\n".into(),
+    });
+    let first = versions
+        .publish(lake.id, with_hook, None, false, &user())
+        .await
+        .unwrap();
+    assert!(first.version.files.as_map().contains_key("arrivals.rhai"));
+    // The editor deletes the hook and the test file: the next version is
+    // the files sent, nothing of the old one kept.
+    let second = versions
+        .publish(lake.id, files("base_rate: 100"), Some(1), false, &user())
+        .await
+        .unwrap();
+    assert!(second.created);
+    let live = versions.live(lake.id).await.unwrap().unwrap();
+    assert_eq!(live.files.to_list(), files("base_rate: 100"));
+    let audited = store
+        .audit_entries(lake.id, lake.id.as_uuid())
+        .await
+        .unwrap();
+    assert_eq!(
+        audited.last().unwrap().metadata["files"],
+        serde_json::json!(["tenant.yaml", "tests/pricing.yaml"])
+    );
+
+    // Files the loader would never read are refused, with the place named.
+    for bad in [
+        "hooks/arrivals.rhai",
+        "seed.yaml",
+        "tests/a/b.yaml",
+        "tests/.yaml",
+        ".rhai",
+        "x.RHAI",
+    ] {
+        let mut sent = files("base_rate: 100");
+        sent.push(PolicyFile {
+            path: bad.into(),
+            text: String::new(),
+        });
+        let e = versions
+            .publish(lake.id, sent, None, false, &user())
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidInput, "{bad}: {e}");
+        assert!(e.to_string().contains(&format!("`{bad}`")), "{bad}: {e}");
+    }
+}
+
+async fn authors_are_named_within_their_tenant(backend: Backend) {
+    use berth_core::actor_names::{ActorName, names};
+    let store = support::fresh_store(backend).await;
+    let lake = support::tenant(&*store, "lake-cabins").await;
+    let river = support::tenant(&*store, "river-gear").await;
+    let anna =
+        Actor::User(support::user(&*store, lake.id, berth_core::user::Role::Admin, "anna").await);
+    let other =
+        Actor::User(support::user(&*store, river.id, berth_core::user::Role::Admin, "rita").await);
+    let key = store
+        .create_api_key(
+            lake.id,
+            berth_core::api_key::NewApiKey {
+                id: berth_core::ids::ApiKeyId::new(),
+                name: "channel manager".into(),
+                role: berth_core::user::Role::Admin,
+                secret_hash: "unused".into(),
+            },
+            &Actor::System,
+            support::start_instant(),
+        )
+        .await
+        .unwrap();
+    let key = Actor::ApiKey(key.id.to_string());
+    let asked = [anna.clone(), other.clone(), key.clone(), Actor::System];
+    let found = names(&*store, lake.id, &asked).await.unwrap();
+    assert_eq!(
+        found[&anna],
+        ActorName::User(Some("anna@example.org".into()))
+    );
+    // Another tenant's user is nobody here.
+    assert_eq!(found[&other], ActorName::User(None));
+    assert_eq!(
+        found[&key],
+        ActorName::ApiKey(Some("channel manager".into()))
+    );
+    assert_eq!(found[&Actor::System], ActorName::System);
+    assert_eq!(
+        names(&*store, river.id, &[key.clone()]).await.unwrap()[&key],
+        ActorName::ApiKey(None)
+    );
 }

@@ -278,6 +278,7 @@ async fn row_level_security_shows_a_session_only_its_tenants_rows() {
             files,
             restored_from: None,
             plan: None,
+            base: None,
         };
         store
             .publish_policy_version(

@@ -3,7 +3,10 @@
 //! `file:line:col` lines), the history lists versions newest first with
 //! their files only when asked, a rollback publishes an older version again
 //! and an unknown one is NOT_FOUND; staff and viewers cannot publish; every
-//! write is audited by its caller; another tenant sees none of it. On both
+//! write is audited by its caller; another tenant sees none of it; a
+//! publication or rollback from a version no longer live (`baseVersion`) is
+//! CONFLICT naming who published since; a file left out is gone from the
+//! version; `publisher` names users and keys to admins only. On both
 //! databases.
 
 use berth_core::user::Role;
@@ -11,7 +14,10 @@ use serde_json::{Value, json};
 
 use crate::support::{Backend, api_on, code_of, on_both_stores, repo};
 
-on_both_stores!(versions_are_published_listed_and_rolled_back);
+on_both_stores!(
+    versions_are_published_listed_and_rolled_back,
+    a_stale_base_is_refused_and_publishers_are_named,
+);
 
 const PUBLISH: &str = r#"mutation($files: [PolicyFileInput!]!) {
   publishPolicy(files: $files) { created version { number author hash restoredFrom publishedAt } }
@@ -220,4 +226,158 @@ async fn versions_are_published_listed_and_rolled_back(backend: Backend) {
         )
         .await;
     assert_eq!(code_of(&answer), "INVALID_INPUT");
+}
+
+const PUBLISH_OVER: &str = r#"mutation($files: [PolicyFileInput!]!, $base: Int) {
+  publishPolicy(files: $files, baseVersion: $base) {
+    created version { number files { path } publisher { kind userId name } }
+  }
+}"#;
+
+async fn a_stale_base_is_refused_and_publishers_are_named(backend: Backend) {
+    let api = api_on(backend).await;
+    let admin = api.token("alpine-cabins", Role::Admin);
+    let owner = api.token("alpine-cabins", Role::Owner);
+    let me = |token: String| {
+        let api = &api;
+        async move { api.ok_as(&token, "{ me { id email } }", json!({})).await["me"].clone() }
+    };
+    let admin_me = me(admin.clone()).await;
+
+    // With a hook and a test file added by the editor.
+    let mut with_new = alpine_files("one");
+    with_new.as_array_mut().unwrap().extend([
+        json!({ "path": "quiet_hours.rhai", "text": "// nothing yet\n" }),
+        json!({ "path": "tests/extra.yaml", "text": "cases: []\n" }),
+    ]);
+    let first = api
+        .ok_as(
+            &admin,
+            PUBLISH_OVER,
+            json!({ "files": with_new, "base": 0 }),
+        )
+        .await;
+    let version = &first["publishPolicy"]["version"];
+    assert_eq!(version["number"], 1);
+    let paths: Vec<&str> = version["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.contains(&"quiet_hours.rhai") && paths.contains(&"tests/extra.yaml"),
+        "{paths:?}"
+    );
+    assert_eq!(
+        version["publisher"],
+        json!({ "kind": "USER", "userId": admin_me["id"], "name": admin_me["email"] })
+    );
+
+    // The owner publishes without them (deleted in the editor), from 1.
+    let second = api
+        .ok_as(
+            &owner,
+            PUBLISH_OVER,
+            json!({ "files": alpine_files("two"), "base": 1 }),
+        )
+        .await;
+    let paths: Vec<&str> = second["publishPolicy"]["version"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        !paths.contains(&"quiet_hours.rhai") && !paths.contains(&"tests/extra.yaml"),
+        "{paths:?}"
+    );
+
+    // The admin, still on version 1, is told who published version 2.
+    let owner_email = me(owner.clone()).await["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answer = api
+        .run_as(
+            Some(&admin),
+            PUBLISH_OVER,
+            json!({ "files": alpine_files("three"), "base": 1 }),
+        )
+        .await;
+    assert_eq!(code_of(&answer), "CONFLICT", "{answer:?}");
+    let message = &answer.1[0].0;
+    assert!(
+        message.starts_with(&format!("version 2 was published by {owner_email} at ")),
+        "{message}"
+    );
+    let answer = api
+        .run_as(
+            Some(&admin),
+            "mutation { rollbackPolicy(to: 1, baseVersion: 1) { created } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code_of(&answer), "CONFLICT");
+    let answer = api
+        .run_as(
+            Some(&admin),
+            PUBLISH_OVER,
+            json!({ "files": alpine_files("three"), "base": -1 }),
+        )
+        .await;
+    assert_eq!(code_of(&answer), "INVALID_INPUT");
+    // A path the loader never reads is refused, named.
+    let mut misplaced = alpine_files("three");
+    misplaced
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "path": "hooks/quiet.rhai", "text": "" }));
+    let answer = api
+        .run_as(
+            Some(&admin),
+            PUBLISH_OVER,
+            json!({ "files": misplaced, "base": 2 }),
+        )
+        .await;
+    assert_eq!(code_of(&answer), "INVALID_INPUT");
+    assert!(
+        answer.1[0]
+            .0
+            .contains("`hooks/quiet.rhai` is not read by berth"),
+        "{answer:?}"
+    );
+
+    // The history names both; a viewer sees the kind, not the name.
+    let history = api
+        .ok_as(
+            &admin,
+            "{ policyVersions { number publisher { kind name } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        history["policyVersions"],
+        json!([
+            { "number": 2, "publisher": { "kind": "USER", "name": owner_email } },
+            { "number": 1, "publisher": { "kind": "USER", "name": admin_me["email"] } },
+        ])
+    );
+    let viewer = api.token("alpine-cabins", Role::Viewer);
+    let kinds = api
+        .ok_as(
+            &viewer,
+            "{ policyVersions { publisher { kind } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(kinds["policyVersions"][0]["publisher"]["kind"], "USER");
+    let answer = api
+        .run_as(
+            Some(&viewer),
+            "{ policyVersions { publisher { name } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code_of(&answer), "FORBIDDEN");
 }

@@ -166,7 +166,7 @@ pub async fn rollback(
     let tenant = tenant(&engine, slug).await?;
     match engine
         .policy_versions()
-        .rollback(tenant.id, to, accept_refusals, &Actor::System)
+        .rollback(tenant.id, to, None, accept_refusals, &Actor::System)
         .await
     {
         Ok(published) => {

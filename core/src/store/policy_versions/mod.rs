@@ -26,7 +26,9 @@ pub trait PolicyVersionStore: Send + Sync {
     /// Stores `new` as the tenant's next version, with its audit entry and
     /// `policy.published` event; when its files are the live version's,
     /// nothing is written and the live version is answered (`created`
-    /// false). NOT_FOUND for an unknown tenant.
+    /// false). NOT_FOUND for an unknown tenant; [`StoreError::StalePolicyBase`]
+    /// when `new.base` is given and another version is live (checked after
+    /// the tenant's row is locked, before anything else).
     async fn publish_policy_version(
         &self,
         tenant: TenantId,

@@ -18,7 +18,7 @@ use super::{PolicyVersionStore, published};
 use crate::audit::Actor;
 use crate::ids::TenantId;
 use crate::policy_versions::{
-    NewPolicyVersion, PolicyFiles, PolicyVersion, PolicyVersionSummary, Published,
+    NewPolicyVersion, PolicyFiles, PolicyVersion, PolicyVersionSummary, Published, StaleBase,
 };
 use crate::store::StoreError;
 use crate::store::sql::{Conn, Dialect, Instant, Journal, SqlStore, StoredInstant};
@@ -91,6 +91,8 @@ impl PolicyVersionStore for DbStore {
             .await?
             .ok_or_else(|| StoreError::not_found("tenant", tenant))?;
         let live = Versions::<DB>::live(&mut tx, tenant).await?;
+        StaleBase::check(new.base, live.as_ref().map(|l| &l.summary))
+            .map_err(StoreError::StalePolicyBase)?;
         let hash = new.files.hash();
         if let Some(live) = live.as_ref().filter(|l| l.summary.hash == hash) {
             return Ok(Published {

@@ -13,17 +13,25 @@ import { PolicyHistoryDocument, PolicyRollbackDocument, type PolicyVersionFields
 import { describeError } from '@/lib/errors';
 import { useViewer } from '@/lib/session/session';
 import { useFormat } from '@/lib/use-format';
+import classes from './policy.module.css';
 
-/** Who published, in words: `you`, `berth` (the command line, the server), an API key, or the account id. */
+/** Who published a version. */
+export type Publisher = Pick<PolicyVersionFieldsFragment, 'publisher'>['publisher'];
+
+/** Who published, in words: `you`, the user's e-mail, `API key NAME`, or `System` (the command line, a server). */
 export function useAuthorWords() {
   const { t } = useTranslation('policy');
   const viewer = useViewer();
-  return (author: string) => {
-    if (viewer && author === `user:${viewer.id}`) return t('history.you');
-    if (author === 'system') return t('history.system');
-    if (author.startsWith('api_key:')) return t('history.apiKey');
-    if (author.startsWith('user:')) return t('history.user', { id: author.slice(5, 13) });
-    return author;
+  return (publisher: Publisher) => {
+    switch (publisher.kind) {
+      case 'USER':
+        if (viewer && publisher.userId === viewer.id) return t('history.you');
+        return publisher.name ?? t('history.someUser');
+      case 'API_KEY':
+        return publisher.name ? t('history.apiKeyNamed', { name: publisher.name }) : t('history.apiKey');
+      default:
+        return t('history.system');
+    }
   };
 }
 
@@ -93,7 +101,7 @@ export function HistoryPanel({ refresh, onRolledBack, dirty }: Props) {
                     ) : null}
                   </Table.Th>
                   <Table.Td>{format.dateTime(v.publishedAt)}</Table.Td>
-                  <Table.Td>{author(v.author)}</Table.Td>
+                  <Table.Td className={classes.by}>{author(v.publisher)}</Table.Td>
                   <Table.Td ta="right">
                     {v === live ? null : (
                       <Button size="compact-sm" variant="light" onClick={() => setTarget(v)} aria-label={t('history.rollbackTo', { n: v.number })}>
@@ -117,6 +125,7 @@ export function HistoryPanel({ refresh, onRolledBack, dirty }: Props) {
           refetch({ requestPolicy: 'network-only' });
           onRolledBack();
         }}
+        onStale={() => refetch({ requestPolicy: 'network-only' })}
       />
     </Stack>
   );
@@ -128,12 +137,15 @@ function RollbackDialog({
   dirty,
   onClose,
   onDone,
+  onStale,
 }: {
   target: PolicyVersionFieldsFragment | null;
   live: number | null;
   dirty: boolean;
   onClose: () => void;
   onDone: () => void;
+  /** The rollback failed (someone may have published meanwhile): the history is read again. */
+  onStale: () => void;
 }) {
   const { t } = useTranslation('policy');
   const { t: tc } = useTranslation();
@@ -144,7 +156,9 @@ function RollbackDialog({
   async function confirm() {
     if (!target) return;
     setError(null);
-    const result = await rollback({ to: target.number });
+    // The live version this table showed: berth refuses (CONFLICT) when
+    // someone published since.
+    const result = await rollback({ to: target.number, ...(live != null ? { baseVersion: live } : {}) });
     if (result.data) {
       const { version, created } = result.data.rollbackPolicy;
       notifications.show({
@@ -153,7 +167,10 @@ function RollbackDialog({
         message: t('rollback.doneBody', { n: target.number }),
       });
       onDone();
-    } else if (result.error) setError(result.error);
+    } else if (result.error) {
+      setError(result.error);
+      onStale();
+    }
   }
 
   return (

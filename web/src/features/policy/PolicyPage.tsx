@@ -6,6 +6,15 @@
 // quotes; publishing (after the plan, with an explicit acceptance when
 // existing reservations would be refused); the history with rollback.
 //
+// Files can be added (a Rhai hook, a test file: named as berth reads them)
+// and deleted (tenant.yaml cannot be); both are changes like an edit, in the
+// candidate only until it is published.
+//
+// Someone else publishing while this page is open is noticed (NewerVersion):
+// a notice says who published which version, with their changes, a reload
+// and going on; publishing over their version is an explicit choice, and
+// berth refuses a publication from a version no longer live.
+//
 // Nothing here is saved until it is published: the changes live in this page
 // (leaving it asks first). Ctrl/Cmd-S runs the tests — berth loads and checks
 // the files, then runs their test cases — and never publishes. Failing cases
@@ -48,9 +57,24 @@ import { usePageTitle } from '@/lib/page-title';
 import { useFormat } from '@/lib/use-format';
 import { matchPath, placeOf, problemsOfRejection, rejectionOf, sortProblems, type FileProblem } from './diagnostics';
 import type { EditorHandle, Reveal } from './editor/PolicyEditor';
-import { candidateFiles, changedPaths, fileKind, sortPaths, withDraft, type Drafts, type PolicyFile } from './files';
+import { publishedSince } from './concurrent';
+import { DeleteFileDialog, NewFileDialog } from './FileDialogs';
+import {
+  candidateFiles,
+  fileChanges,
+  fileKind,
+  newFileText,
+  noEdits,
+  withDraft,
+  withNewFile,
+  withoutFile,
+  type Change,
+  type Edits,
+  type PolicyFile,
+} from './files';
 import { useUnsavedChangesGuard } from './guard';
 import { HistoryPanel, useAuthorWords } from './HistoryPanel';
+import { NewerVersionNotice, TheirChangesDialog, useLatestVersion } from './NewerVersion';
 import { PlanView, type Plan } from './PlanView';
 import { PublishDialog, type Publication } from './PublishDialog';
 import { reportProblems, TestsPanel, type Acceptance, type TestReport } from './TestsPanel';
@@ -110,7 +134,7 @@ function Header({ version, children }: { version: Omit<LiveVersion, 'files'> | n
         <Title order={1}>{t('title')}</Title>
         {version ? (
           <Text fz="sm" c="dimmed" data-testid="policy-live-version">
-            {t('liveLine', { n: version.number, at: format.dateTime(version.publishedAt), by: author(version.author) })}
+            {t('liveLine', { n: version.number, at: format.dateTime(version.publishedAt), by: author(version.publisher) })}
           </Text>
         ) : null}
       </div>
@@ -132,9 +156,10 @@ function Workbench({ version, onLiveChanged }: WorkbenchProps) {
   const phone = useMediaQuery('(max-width: 48em)') ?? false;
 
   const [base, setBase] = useState<PolicyFile[]>(() => version.files.map((f) => ({ path: f.path, text: f.text })));
-  const paths = useMemo(() => sortPaths(base.map((f) => f.path)), [base]);
-  const [drafts, setDrafts] = useState<Drafts>({});
-  const [active, setActive] = useState<string>(() => paths.find((p) => p === 'tenant.yaml') ?? paths[0] ?? '');
+  // The live version the files in `base` are (moves on with this page's own publications).
+  const [baseNumber, setBaseNumber] = useState(version.number);
+  const [edits, setEdits] = useState<Edits>(noEdits);
+  const [active, setActive] = useState<string>('tenant.yaml');
   const [panel, setPanel] = useState<Panel>('problems');
   const [reveal, setReveal] = useState<Reveal | null>(null);
   const [localProblems, setLocalProblems] = useState<FileProblem[]>([]);
@@ -152,11 +177,20 @@ function Workbench({ version, onLiveChanged }: WorkbenchProps) {
   const [publishOpen, setPublishOpen] = useState(false);
   const [revertOpen, setRevertOpen] = useState(false);
   const [historyRefresh, setHistoryRefresh] = useState(0);
+  const [newFileOpen, setNewFileOpen] = useState(false);
+  const [deleting, setDeleting] = useState<string | null>(null);
+  const [seeingTheirs, setSeeingTheirs] = useState(false);
+  const [keptEditing, setKeptEditing] = useState<number | null>(null);
   const editor = useRef<EditorHandle>(null);
 
-  const files = useMemo(() => candidateFiles(base, drafts), [base, drafts]);
-  const changed = useMemo(() => changedPaths(base, drafts), [base, drafts]);
+  const files = useMemo(() => candidateFiles(base, edits), [base, edits]);
+  const paths = useMemo(() => files.map((f) => f.path), [files]);
+  const changes = useMemo(() => fileChanges(base, edits), [base, edits]);
+  const changed = useMemo(() => changes.map((c) => c.path), [changes]);
+  const changeOf = (path: string): Change | undefined => changes.find((c) => c.path === path)?.change;
   const dirty = changed.length > 0;
+  const { latest, refresh: refreshLatest } = useLatestVersion();
+  const newer = latest && publishedSince(baseNumber, latest) ? latest : null;
   const blocker = useUnsavedChangesGuard(dirty);
   const candidateKey = useMemo(() => JSON.stringify(files), [files]);
 
@@ -175,7 +209,7 @@ function Workbench({ version, onLiveChanged }: WorkbenchProps) {
   }, [files]);
 
   const onChange = useCallback(
-    (path: string, text: string) => setDrafts((d) => withDraft(base, d, path, text)),
+    (path: string, text: string) => setEdits((e) => ({ ...e, drafts: withDraft(base, e.drafts, path, text) })),
     [base],
   );
 
@@ -217,10 +251,10 @@ function Workbench({ version, onLiveChanged }: WorkbenchProps) {
     setAcceptance(accepted);
     if (accepted.files.length === 0) return;
     // The new figures become changes in the editor; the cases run again on them.
-    let next = drafts;
+    let next = edits.drafts;
     for (const f of accepted.files) next = withDraft(base, next, f.path, f.text);
-    setDrafts(next);
-    await runTests(candidateFiles(base, next));
+    setEdits({ ...edits, drafts: next });
+    await runTests(candidateFiles(base, { ...edits, drafts: next }));
   }
 
   function goTo(p: Pick<FileProblem, 'file' | 'line' | 'column'>) {
@@ -260,19 +294,40 @@ function Workbench({ version, onLiveChanged }: WorkbenchProps) {
     setHistoryRefresh((n) => n + 1);
     if (publication.version.files.length > 0) {
       setBase(publication.version.files.map((f) => ({ path: f.path, text: f.text })));
-      setDrafts({});
+      setBaseNumber(publication.version.number);
+      setEdits(noEdits);
+      setActive((a) => (publication.version.files.some((f) => f.path === a) ? a : 'tenant.yaml'));
     }
     onLiveChanged();
   }
 
   function revert() {
-    setDrafts({});
+    setEdits(noEdits);
+    if (!base.some((f) => f.path === active)) setActive('tenant.yaml');
     setServerProblems([]);
     setAcceptance(null);
     setRevertOpen(false);
   }
 
+  function createFile(kind: 'hook' | 'test', path: string) {
+    const tenantYaml = files.find((f) => f.path === 'tenant.yaml')?.text ?? '';
+    setEdits((e) => withNewFile(base, e, path, newFileText(kind, path, tenantYaml)));
+    setNewFileOpen(false);
+    setActive(path);
+    // The new file's editor takes the focus once it is shown.
+    window.setTimeout(() => editor.current?.focus(), 0);
+  }
+
+  function deleteFile() {
+    if (!deleting) return;
+    setEdits((e) => withoutFile(base, e, deleting));
+    setServerProblems((list) => list.filter((p) => p.file !== deleting));
+    if (active === deleting) setActive('tenant.yaml');
+    setDeleting(null);
+  }
+
   const fileLabel = (path: string) => t(`kind.${fileKind(path)}`, { path });
+  const deleted = changes.filter((c) => c.change === 'deleted').map((c) => c.path);
   const labelFor = useCallback((path: string) => t('editorLabel', { path }), [t]);
 
   const actions = {
@@ -281,6 +336,7 @@ function Workbench({ version, onLiveChanged }: WorkbenchProps) {
     publish: { label: t('actions.publish'), run: () => setPublishOpen(true), disabled: !dirty },
     revert: { label: t('actions.revert'), run: () => setRevertOpen(true), disabled: !dirty },
     history: { label: t('actions.history'), run: () => setPanel('history'), disabled: false },
+    newFile: { label: t('actions.newFile'), run: () => setNewFileOpen(true), disabled: false },
   };
 
   return (
@@ -292,7 +348,7 @@ function Workbench({ version, onLiveChanged }: WorkbenchProps) {
               <Button variant="default">{t('actions.menu')}</Button>
             </Menu.Target>
             <Menu.Dropdown>
-              {(['tests', 'plan', 'publish', 'revert', 'history'] as const).map((key) => (
+              {(['tests', 'plan', 'publish', 'revert', 'newFile', 'history'] as const).map((key) => (
                 <Menu.Item key={key} onClick={actions[key].run} disabled={actions[key].disabled}>
                   {actions[key].label}
                 </Menu.Item>
@@ -317,8 +373,18 @@ function Workbench({ version, onLiveChanged }: WorkbenchProps) {
         )}
       </Header>
 
+      {newer && keptEditing !== newer.number ? (
+        <NewerVersionNotice
+          newer={newer}
+          dirty={dirty}
+          onSee={() => setSeeingTheirs(true)}
+          onReload={onLiveChanged}
+          onKeep={() => setKeptEditing(newer.number)}
+        />
+      ) : null}
+
       <Text fz="sm" role="status" aria-live="polite" data-testid="policy-changes">
-        {dirty ? t('changed', { count: changed.length, files: changed.join(', ') }) : t('unchanged')}
+        {dirty ? t('changed', { count: changed.length, files: changes.map((c) => (c.change === 'edited' ? c.path : t(`changeOf.${c.change}`, { path: c.path }))).join(', ') }) : t('unchanged')}
       </Text>
 
       <div className={classes.workbench}>
@@ -329,7 +395,7 @@ function Workbench({ version, onLiveChanged }: WorkbenchProps) {
             onChange={(e) => setActive(e.currentTarget.value)}
             data={paths.map((p) => ({
               value: p,
-              label: `${p}${changed.includes(p) ? ` · ${t('changedMark')}` : ''}${problemCount(p) ? ` · ${t('problemsN', { count: problemCount(p) })}` : ''}`,
+              label: `${p}${changeOf(p) ? ` · ${t(`change.${changeOf(p)!}`)}` : ''}${problemCount(p) ? ` · ${t('problemsN', { count: problemCount(p) })}` : ''}`,
             }))}
           />
         ) : (
@@ -349,9 +415,9 @@ function Workbench({ version, onLiveChanged }: WorkbenchProps) {
                   >
                     <span className={classes.filePath}>{p}</span>
                     <span className={classes.fileMarks}>
-                      {changed.includes(p) ? (
-                        <Badge size="xs" variant="light" color="blue">
-                          {t('changedMark')}
+                      {changeOf(p) ? (
+                        <Badge size="xs" variant="light" color={changeOf(p) === 'added' ? 'teal' : 'blue'}>
+                          {t(`change.${changeOf(p)!}`)}
                         </Badge>
                       ) : null}
                       {problemCount(p) ? (
@@ -364,6 +430,25 @@ function Workbench({ version, onLiveChanged }: WorkbenchProps) {
                 </li>
               ))}
             </ul>
+            {deleted.length > 0 ? (
+              <div className={classes.fileActions}>
+                <Text fz="xs" c="dimmed">
+                  {t('deletedFiles')}
+                </Text>
+                <ul className={classes.deletedList} aria-label={t('deletedFiles')}>
+                  {deleted.map((p) => (
+                    <li key={p}>
+                      <Text span fz="xs" ff="monospace" td="line-through">
+                        {p}
+                      </Text>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
+            <Button variant="subtle" size="compact-sm" className={classes.fileActions} onClick={actions.newFile.run}>
+              {t('actions.newFile')}
+            </Button>
           </nav>
         )}
 
@@ -371,15 +456,22 @@ function Workbench({ version, onLiveChanged }: WorkbenchProps) {
           <Group justify="space-between" gap="xs" mb={6} wrap="wrap">
             <Title order={2} fz="md" id="policy-file-heading" ff="monospace">
               {active}
-              {changed.includes(active) ? (
-                <Badge size="sm" variant="light" color="blue" ml="xs" ff="var(--mantine-font-family)">
-                  {t('changedMark')}
+              {changeOf(active) ? (
+                <Badge size="sm" variant="light" color={changeOf(active) === 'added' ? 'teal' : 'blue'} ml="xs" ff="var(--mantine-font-family)">
+                  {t(`change.${changeOf(active)!}`)}
                 </Badge>
               ) : null}
             </Title>
-            <Text fz="xs" c="dimmed" visibleFrom="sm">
-              {t('keysHint')}
-            </Text>
+            <Group gap="xs" wrap="nowrap">
+              <Text fz="xs" c="dimmed" visibleFrom="md">
+                {t('keysHint')}
+              </Text>
+              {active !== 'tenant.yaml' ? (
+                <Button variant="subtle" color="red" size="compact-sm" onClick={() => setDeleting(active)}>
+                  {t('actions.deleteFile')}
+                </Button>
+              ) : null}
+            </Group>
           </Group>
           <div className={classes.editor}>
             <Suspense
@@ -468,6 +560,32 @@ function Workbench({ version, onLiveChanged }: WorkbenchProps) {
           setPanel('problems');
         }}
         onPublished={published}
+        base={baseNumber}
+        newer={newer}
+        onConflict={refreshLatest}
+      />
+
+      <NewFileDialog opened={newFileOpen} existing={paths} onCreate={createFile} onClose={() => setNewFileOpen(false)} />
+
+      <DeleteFileDialog
+        path={deleting}
+        live={deleting !== null && base.some((f) => f.path === deleting)}
+        onConfirm={deleteFile}
+        onClose={() => setDeleting(null)}
+      />
+
+      <TheirChangesDialog
+        newer={seeingTheirs ? newer : null}
+        base={{ number: baseNumber, files: base }}
+        dirty={dirty}
+        onClose={() => {
+          setSeeingTheirs(false);
+          if (newer) setKeptEditing(newer.number);
+        }}
+        onReload={() => {
+          setSeeingTheirs(false);
+          onLiveChanged();
+        }}
       />
 
       <ConfirmDialog

@@ -4,7 +4,10 @@
 // for an explicit acceptance before the Publish button works. A candidate
 // berth refuses shows its problems instead (and the page lists them at their
 // lines). Publishing is audited by berth; success is a notification with the
-// new version's number.
+// new version's number. The live version the editor started from goes with
+// it (`baseVersion`): when someone published since, the dialog says who and
+// publishes over their version only once the user ticks that choice — berth
+// refuses (CONFLICT) a publication from a stale version otherwise.
 import { useEffect, useState } from 'react';
 import { Alert, Button, Checkbox, Group, List, Modal, Stack, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
@@ -13,9 +16,10 @@ import { useTranslation } from 'react-i18next';
 import { useClient, useMutation, type CombinedError } from 'urql';
 import { ProblemAlert } from '@/components/ProblemAlert';
 import { PolicyPlanDocument, PolicyPublishDocument, type PolicyPublishMutation } from '@/gql/graphql';
-import { describeError } from '@/lib/errors';
+import { describeError, hasErrorCode } from '@/lib/errors';
 import { placeOf, problemsOfRejection, rejectionOf, type FileProblem } from './diagnostics';
 import type { PolicyFile } from './files';
+import { usePublishedWords, type LatestVersion } from './NewerVersion';
 import { PlanSummary, type Plan } from './PlanView';
 
 export type Publication = PolicyPublishMutation['publishPolicy'];
@@ -30,6 +34,12 @@ interface Props {
   /** berth refused the candidate: its problems. */
   onRejected: (problems: FileProblem[]) => void;
   onPublished: (publication: Publication) => void;
+  /** The live version the editor started from. */
+  base: number;
+  /** Another version published since, when the page knows of one. */
+  newer: LatestVersion | null;
+  /** berth refused with CONFLICT: the page asks for the live version again. */
+  onConflict: () => void;
 }
 
 export function PublishDialog(props: Props) {
@@ -56,15 +66,17 @@ type Planning =
   | { state: 'refused'; problems: FileProblem[] }
   | { state: 'failed'; error: CombinedError };
 
-function PublishBody({ onClose, files, changed, onPlan, onRejected, onPublished }: Omit<Props, 'opened'>) {
+function PublishBody({ onClose, files, changed, onPlan, onRejected, onPublished, base, newer, onConflict }: Omit<Props, 'opened'>) {
   const { t } = useTranslation('policy');
   const { t: tc } = useTranslation();
   const client = useClient();
   const [planning, setPlanning] = useState<Planning>({ state: 'planning' });
   const [accepted, setAccepted] = useState(false);
   const [publishing, publish] = useMutation(PolicyPublishDocument);
-  const [publishError, setPublishError] = useState<CombinedError | null>(null);
+  const [publishError, setPublishError] = useState<{ error: CombinedError; sentBase: number } | null>(null);
   const [refused, setRefused] = useState<FileProblem[] | null>(null);
+  const [over, setOver] = useState(false);
+  const publishedWords = usePublishedWords();
 
   useEffect(() => {
     let current = true;
@@ -98,11 +110,14 @@ function PublishBody({ onClose, files, changed, onPlan, onRejected, onPublished 
 
   async function confirm() {
     setPublishError(null);
+    // Over the newer version only when the user chose to.
+    const sentBase = newer && over ? newer.number : base;
     // The acceptance the user ticked goes to berth: a tenant whose rules
     // protect its reservations refuses the publication without it.
     const result = await publish({
       files: files.map((f) => ({ path: f.path, text: f.text })),
       acceptRefusals: refusals > 0 && accepted,
+      baseVersion: sentBase,
     });
     if (result.data) {
       const { version, created } = result.data.publishPolicy;
@@ -119,8 +134,15 @@ function PublishBody({ onClose, files, changed, onPlan, onRejected, onPublished 
       const list = problemsOfRejection(rejection, files.map((f) => f.path));
       setRefused(list);
       onRejected(list);
-    } else if (result.error) setPublishError(result.error);
+    } else if (result.error) {
+      setPublishError({ error: result.error, sentBase });
+      // Someone published meanwhile (or the reservations are protected):
+      // the page learns the live version, and the choice appears here.
+      if (hasErrorCode(result.error, 'CONFLICT')) onConflict();
+    }
   }
+
+  const blockedByNewer = newer !== null && !over;
 
   return (
     <Stack gap="md">
@@ -168,13 +190,24 @@ function PublishBody({ onClose, files, changed, onPlan, onRejected, onPublished 
           ) : null}
         </Stack>
       ) : null}
-      {publishError ? <ProblemAlert problem={describeError(publishError, tc)} title={t('publish.failed')} /> : null}
+      {newer ? (
+        <Alert color="orange" variant="light" title={publishedWords(newer)} data-testid="publish-over">
+          <Text fz="sm" mb="sm">
+            {t('publish.overBody', { n: newer.number })}
+          </Text>
+          <Checkbox checked={over} onChange={(e) => setOver(e.currentTarget.checked)} label={t('publish.over', { n: newer.number })} />
+        </Alert>
+      ) : null}
+      {/* A stale base's CONFLICT is what the notice above says, in the UI's words. */}
+      {publishError && !(newer && newer.number !== publishError.sentBase && hasErrorCode(publishError.error, 'CONFLICT')) ? (
+        <ProblemAlert problem={describeError(publishError.error, tc)} title={t('publish.failed')} />
+      ) : null}
       <Group justify="flex-end" gap="sm">
         <Button variant="default" onClick={onClose}>
           {problems ? t('publish.backToEditor') : t('cancel')}
         </Button>
         {planning.state === 'planned' && !problems ? (
-          <Button onClick={() => void confirm()} loading={publishing.fetching} disabled={refusals > 0 && !accepted}>
+          <Button onClick={() => void confirm()} loading={publishing.fetching} disabled={(refusals > 0 && !accepted) || blockedByNewer}>
             {t('publish.confirm')}
           </Button>
         ) : null}

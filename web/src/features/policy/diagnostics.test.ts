@@ -93,11 +93,11 @@ describe('drafts', () => {
 
   it('keeps a draft only while it differs from the live text', () => {
     let drafts = withDraft(base, {}, 'tenant.yaml', 'slug: b');
-    expect(changedPaths(base, drafts)).toEqual(['tenant.yaml']);
-    expect(candidateFiles(base, drafts).find((f) => f.path === 'tenant.yaml')!.text).toBe('slug: b');
+    expect(changedPaths(base, { drafts, deleted: [] })).toEqual(['tenant.yaml']);
+    expect(candidateFiles(base, { drafts, deleted: [] }).find((f) => f.path === 'tenant.yaml')!.text).toBe('slug: b');
     drafts = withDraft(base, drafts, 'tenant.yaml', 'slug: a');
     expect(drafts).toEqual({});
-    expect(changedPaths(base, drafts)).toEqual([]);
+    expect(changedPaths(base, { drafts, deleted: [] })).toEqual([]);
   });
 });
 

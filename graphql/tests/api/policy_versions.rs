@@ -228,6 +228,9 @@ async fn versions_are_published_listed_and_rolled_back(backend: Backend) {
     assert_eq!(code_of(&answer), "INVALID_INPUT");
 }
 
+/// A test file the editor adds: one case of alpine-cabins' rules.
+const EXTRA_CASES: &str = "now: 2026-11-02T09:00:00Z\nunit: { name: Birch Cabin, inventory: 1, max_guests: 4 }\ncases:\n  - name: one night is below the minimum\n    request: { check_in: 2026-11-10, check_out: 2026-11-11, guests: 2 }\n    expect: { accepted: false, violations: [min_nights] }\n";
+
 const PUBLISH_OVER: &str = r#"mutation($files: [PolicyFileInput!]!, $base: Int) {
   publishPolicy(files: $files, baseVersion: $base) {
     created version { number files { path } publisher { kind userId name } }
@@ -248,7 +251,7 @@ async fn a_stale_base_is_refused_and_publishers_are_named(backend: Backend) {
     let mut with_new = alpine_files("one");
     with_new.as_array_mut().unwrap().extend([
         json!({ "path": "quiet_hours.rhai", "text": "// nothing yet\n" }),
-        json!({ "path": "tests/extra.yaml", "text": "cases: []\n" }),
+        json!({ "path": "tests/extra.yaml", "text": EXTRA_CASES }),
     ]);
     let first = api
         .ok_as(

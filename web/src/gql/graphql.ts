@@ -306,10 +306,15 @@ export type PolicyFileInput = {
   text: string;
 };
 
+/** What kind of actor published a version. */
 export type PolicyPublisherKind =
+  /** An integrator's API key. */
   | 'API_KEY'
+  /** An anonymous visitor (never publishes; listed for completeness). */
   | 'PUBLIC'
+  /** berth itself: `berth policy publish`, the watcher, a server's start. */
   | 'SYSTEM'
+  /** A signed-in user (the admin app, the API). */
   | 'USER';
 
 /** A subscription's keys, as `PushSubscription.toJSON().keys` gives them. */

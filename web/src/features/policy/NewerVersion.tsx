@@ -75,7 +75,7 @@ export function NewerVersionNotice({ newer, dirty, onSee, onReload, onKeep }: No
   const { t } = useTranslation('policy');
   const words = usePublishedWords();
   return (
-    <Alert color="yellow" variant="light" role="status" title={words(newer)} data-testid="policy-newer">
+    <Alert color="orange" variant="light" role="status" title={words(newer)} data-testid="policy-newer">
       <Text fz="sm" mb="sm">
         {dirty ? t('newer.bodyDirty') : t('newer.body')}
       </Text>

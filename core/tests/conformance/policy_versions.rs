@@ -795,7 +795,9 @@ async fn authors_are_named_within_their_tenant(backend: Backend) {
     );
     assert_eq!(found[&Actor::System], ActorName::System);
     assert_eq!(
-        names(&*store, river.id, &[key.clone()]).await.unwrap()[&key],
+        names(&*store, river.id, std::slice::from_ref(&key))
+            .await
+            .unwrap()[&key],
         ActorName::ApiKey(None)
     );
 }

@@ -1,5 +1,5 @@
 // Adding a file to the candidate — a Rhai hook beside tenant.yaml or a test
-// file in tests/, the only places berth reads them (files.ts, `isLoaded`):
+// file in tests/, named as berth reads them (files.ts, `isLoaded`):
 // its name is checked as it is typed, and refused at the input with the
 // reason — and deleting one, after a confirmation that says it is only gone
 // from the changes until they are published.

@@ -27,6 +27,24 @@ describe('the files berth reads (core policy_versions::is_loaded)', () => {
     for (const path of ['seed.yaml', 'other.yml', 'hooks/a.rhai', 'tests/a.rhai', 'tests/sub/a.yaml', 'tests/.yaml', '.rhai', 'A.RHAI', 'tests/a.YAML', 'tenant.yml'])
       expect(isLoaded(path), path).toBe(false);
   });
+
+  it('and e-mail templates directly in emails/, named, not hidden', () => {
+    for (const path of ['emails/reminder.txt', 'emails/booking_confirmed.html', 'emails/a.b.txt']) expect(isLoaded(path), path).toBe(true);
+    for (const path of [
+      'emails/.txt',
+      'emails/.hidden.html',
+      'emails/a/b.txt',
+      'emails/logo.png',
+      'emails/a.yaml',
+      'emails/a.TXT',
+      'emails/',
+      'emails',
+      'reminder.txt',
+      'tests/reminder.html',
+      'hooks/emails/a.txt',
+    ])
+      expect(isLoaded(path), path).toBe(false);
+  });
 });
 
 describe('a new file’s name', () => {

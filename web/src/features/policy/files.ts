@@ -9,7 +9,8 @@
 // Which files a directory may have is berth's rule (core's
 // `policy_versions::is_loaded`, what the policy loader reads): `tenant.yaml`,
 // Rhai hooks beside it (`NAME.rhai`), test files in `tests/`
-// (`tests/NAME.yaml` or `.yml`). `isLoaded` repeats it, so a new file's name
+// (`tests/NAME.yaml` or `.yml`), e-mail templates in `emails/`
+// (`emails/NAME.txt` or `.html`). `isLoaded` repeats it, so a new file's name
 // is refused at its input rather than by berth on publishing.
 
 /** One file of a tenant directory. */
@@ -110,8 +111,9 @@ export function currentText(base: readonly PolicyFile[], drafts: Drafts, path: s
 /**
  * Whether berth reads the file at `path` of a tenant directory — core's
  * `policy_versions::is_loaded`: `tenant.yaml`; `NAME.rhai` beside it;
- * `tests/NAME.yaml` or `tests/NAME.yml`. NAME is not empty; the extensions
- * are lower case.
+ * `tests/NAME.yaml` or `tests/NAME.yml`; the e-mail templates
+ * `emails/NAME.txt` and `emails/NAME.html` (NAME not starting with `.`).
+ * NAME is not empty; the extensions are lower case.
  */
 export function isLoaded(path: string): boolean {
   const named = (name: string, extensions: readonly string[]) =>
@@ -119,6 +121,7 @@ export function isLoaded(path: string): boolean {
   const parts = path.split('/');
   if (parts.length === 1) return parts[0] === 'tenant.yaml' || named(parts[0]!, ['rhai']);
   if (parts.length === 2 && parts[0] === 'tests') return named(parts[1]!, ['yaml', 'yml']);
+  if (parts.length === 2 && parts[0] === 'emails') return named(parts[1]!, ['txt', 'html']) && !parts[1]!.startsWith('.');
   return false;
 }
 

@@ -41,6 +41,10 @@ export const cssVariablesResolver: CSSVariablesResolver = (t) => ({
     // tint; these dark shades are 6.2:1 and 6.5:1 on it over the page's body.
     '--mantine-color-orange-light-color': '#9a3412',
     '--mantine-color-yellow-light-color': '#7a4b00',
+    // Filled red buttons (destructive confirmations): white on red 7 is
+    // 3.9:1; on red 9 it is 5.5:1, and the hover goes darker still.
+    '--mantine-color-red-filled': t.colors.red[9],
+    '--mantine-color-red-filled-hover': '#a51d1d',
     '--mantine-color-body': '#f4f7fa',
   },
   dark: {},

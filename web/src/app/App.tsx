@@ -2,6 +2,7 @@
 // GraphQL client) and the router. i18next is initialised in lib/i18n.ts.
 import { lazy, Suspense, useMemo } from 'react';
 import { MantineProvider } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import '@/lib/i18n';
@@ -33,6 +34,15 @@ function canonicalHomeAddress() {
 canonicalHomeAddress();
 router.subscribe(canonicalHomeAddress);
 
+/**
+ * Notices stand at the top right on a wide screen; on a phone they rise from
+ * the bottom instead, where they cover neither the header nor a dialog's title.
+ */
+function AppNotifications() {
+  const phone = useMediaQuery('(max-width: 48em)', undefined, { getInitialValueInEffect: false }) ?? false;
+  return <Notifications position={phone ? 'bottom-center' : 'top-right'} />;
+}
+
 function LanguageFollowsSession() {
   useLanguageFollowsSession();
   return null;
@@ -59,7 +69,7 @@ export function App() {
   return (
     <MantineProvider theme={useLocalizedTheme()} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
       <Suspense fallback={null}>
-        <Notifications position="top-right" />
+        <AppNotifications />
       </Suspense>
       <SessionProvider>
         <LanguageFollowsSession />

@@ -252,6 +252,23 @@ pub struct NewPolicyVersion {
     pub base: Option<u64>,
 }
 
+impl NewPolicyVersion {
+    /// Files sent for publication (not a rollback, no plan yet) from `base`;
+    /// INVALID_INPUT for files that cannot be a version.
+    fn published(files: Vec<PolicyFile>, base: Option<u64>) -> Result<Self, EngineError> {
+        let files = PolicyFiles::new(files).map_err(|e| EngineError::InvalidInput {
+            field: "files",
+            message: e.to_string(),
+        })?;
+        Ok(Self {
+            files,
+            restored_from: None,
+            plan: None,
+            base,
+        })
+    }
+}
+
 /// A publication refused because the live version is no longer the one its
 /// publisher started from: someone else published in between.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -364,16 +381,7 @@ impl PolicyVersions {
         accept_refusals: bool,
         actor: &Actor,
     ) -> Result<Published, EngineError> {
-        let files = PolicyFiles::new(files).map_err(|e| EngineError::InvalidInput {
-            field: "files",
-            message: e.to_string(),
-        })?;
-        let new = NewPolicyVersion {
-            files,
-            restored_from: None,
-            plan: None,
-            base,
-        };
+        let new = NewPolicyVersion::published(files, base)?;
         self.publish_checked(tenant, new, accept_refusals, Planning::Always, actor)
             .await
     }
@@ -389,16 +397,7 @@ impl PolicyVersions {
         planning: Planning,
         actor: &Actor,
     ) -> Result<Published, EngineError> {
-        let files = PolicyFiles::new(files).map_err(|e| EngineError::InvalidInput {
-            field: "files",
-            message: e.to_string(),
-        })?;
-        let new = NewPolicyVersion {
-            files,
-            restored_from: None,
-            plan: None,
-            base: None,
-        };
+        let new = NewPolicyVersion::published(files, None)?;
         self.publish_checked(tenant, new, accept_refusals, planning, actor)
             .await
     }

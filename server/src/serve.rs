@@ -118,6 +118,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 clock.clone(),
             ))
         }),
+        prices: Arc::default(),
     };
     let web_dir = WebDir(args.web_dir.clone());
     let trusted_proxies = args.trusted_proxy_networks();

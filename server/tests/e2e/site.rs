@@ -16,7 +16,7 @@ use scraper::{Html, Selector};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::transport::demo_admin_session;
+use super::transport::{demo_admin_session, demo_admin_session_where};
 use super::{Server, temp_sqlite_url, tenants_dir};
 
 const TENANTS: [&str; 4] = [
@@ -1279,5 +1279,89 @@ async fn a_tenant_that_names_a_tile_server_gets_an_interactive_map() {
                 "attribution": "© Test <b>tiles</b>" })
     );
     assert_eq!(answer["data"]["h"]["profile"]["map"], Value::Null);
+    server.stop();
+}
+
+/// `berth_site_price_cache_total{outcome}` in the server's `/metrics`.
+async fn price_cache_count(server: &Server, outcome: &str) -> u64 {
+    let metrics = get(server, "/metrics").await;
+    let prefix = format!("berth_site_price_cache_total{{outcome=\"{outcome}\"}} ");
+    metrics
+        .body
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .map_or(0, |n| n.trim().parse().unwrap())
+}
+
+#[tokio::test]
+async fn from_prices_are_kept_between_views_until_a_booking_or_a_publication() {
+    let (url, _) = temp_sqlite_url();
+    let server = Server::demo(&url, &tenants_dir(), &[]);
+    let from = async |server: &Server| {
+        texts(
+            &get(server, "/alpine-cabins/units").await.html(),
+            ".from-price",
+        )
+    };
+    let first = from(&server).await;
+    assert!(!first.is_empty(), "alpine-cabins' catalog has from prices");
+    assert_eq!(from(&server).await, first);
+    assert_eq!(from(&server).await, first);
+    assert_eq!(
+        (
+            price_cache_count(&server, "miss").await,
+            price_cache_count(&server, "hit").await
+        ),
+        (1, 2),
+        "computed once, kept for the next two views"
+    );
+
+    // A booking is an event: the next view computes the prices again.
+    let (_, token) =
+        demo_admin_session_where(&server, |l| l.contains("tenant=alpine-cabins")).await;
+    let unit = &catalog(&server, "alpine-cabins").await[0].0;
+    let stay = &super::live::stays(1)[0];
+    super::live::ok(
+        &server,
+        &token,
+        "mutation($input: CreateReservationInput!) { createReservation(input: $input) { id } }",
+        json!({ "input": { "unitId": unit, "guests": 2,
+            "period": { "checkIn": stay.0, "checkOut": stay.1 } } }),
+    )
+    .await;
+    assert_eq!(
+        from(&server).await,
+        first,
+        "a stay two months out leaves them"
+    );
+    assert_eq!(price_cache_count(&server, "miss").await, 2);
+
+    // A publication raising the base rate shows at the next view.
+    let staging = super::versions::tenants_copy("site-prices").join("alpine-cabins");
+    super::versions::raise_base_rate(&staging, 24000);
+    super::live::ok(
+        &server,
+        &token,
+        "mutation($f: [PolicyFileInput!]!) { publishPolicy(files: $f) { created } }",
+        json!({ "f": super::versions::policy_files(&staging) }),
+    )
+    .await;
+    // (The publishing instance serves the version once it has activated it.)
+    let started = std::time::Instant::now();
+    let raised = loop {
+        let now = from(&server).await;
+        if now != first {
+            break now;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "the kept prices outlived the publication: {now:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(raised.len(), first.len());
+    let hits = price_cache_count(&server, "hit").await;
+    assert_eq!(from(&server).await, raised);
+    assert_eq!(price_cache_count(&server, "hit").await, hits + 1);
     server.stop();
 }

@@ -18,7 +18,7 @@ use super::{Server, berth, temp_sqlite_url, tenants_dir};
 const QUOTE: &str = "query($input: QuoteInput!) { quote(tenant: \"alpine-cabins\", input: $input) { total { amount } } }";
 
 /// A copy of the example tenants in a fresh directory.
-fn tenants_copy(name: &str) -> std::path::PathBuf {
+pub(crate) fn tenants_copy(name: &str) -> std::path::PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("versions-{name}-{}", uuid::Uuid::new_v4()));
     copy_dir(&tenants_dir(), &dir);
@@ -27,7 +27,7 @@ fn tenants_copy(name: &str) -> std::path::PathBuf {
 
 /// Raises alpine-cabins' `base_rate` in `tenant` from 18000 to `rate` and
 /// accepts the test figures that pins (`berth policy test --accept`).
-fn raise_base_rate(tenant: &Path, rate: u32) {
+pub(crate) fn raise_base_rate(tenant: &Path, rate: u32) {
     let path = tenant.join("tenant.yaml");
     let yaml = std::fs::read_to_string(&path).unwrap();
     assert!(yaml.contains("  base_rate: 18000 "), "{yaml}");
@@ -49,7 +49,7 @@ fn raise_base_rate(tenant: &Path, rate: u32) {
 }
 
 /// The policy files of a tenant directory, as `publishPolicy` takes them.
-fn policy_files(tenant: &Path) -> Value {
+pub(crate) fn policy_files(tenant: &Path) -> Value {
     let mut files = vec![json!({
         "path": "tenant.yaml",
         "text": std::fs::read_to_string(tenant.join("tenant.yaml")).unwrap(),

@@ -7,7 +7,7 @@
 //!   gallery, contact, and the map — text and a link, plus an interactive map
 //!   (Leaflet, loaded by the script) when the profile names a tile server.
 //! - `GET /{tenant}/units`: the catalog, a card per unit with a "from" price
-//!   (`prices.rs`).
+//!   (`prices.rs`, kept until what it depends on changes: `price_cache.rs`).
 //! - `GET /{tenant}/units/{unitId}`: the unit, its availability
 //!   (`calendar.rs`) and the estimator, a GET form (`estimate.rs`);
 //!   `…/estimate` answers the same form with the answer alone, for the script.
@@ -32,6 +32,7 @@ mod estimate;
 pub mod hosts;
 mod i18n;
 pub(crate) mod pages;
+mod price_cache;
 mod prices;
 mod render;
 pub(crate) mod seo;
@@ -59,6 +60,8 @@ pub struct Site {
     pub hosts: HostMap,
     /// The per-address limit on booking requests; `None` when turned off.
     pub request_limit: Option<Arc<RateLimiter>>,
+    /// The catalog's "from" prices, kept per tenant and language.
+    pub prices: Arc<price_cache::PriceCache>,
 }
 
 /// The public rate limit (`--public-rate-limit`) on every page, answered

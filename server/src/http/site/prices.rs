@@ -11,7 +11,8 @@
 //!
 //! Each date is one `Engine::availability` call (every unit at once, one
 //! occupancy query). Units for which nothing is available get no price: the
-//! card says nothing rather than a price nobody can book.
+//! card says nothing rather than a price nobody can book. The prices are kept
+//! until anything they depend on changes (`price_cache.rs`).
 
 use std::collections::HashMap;
 
@@ -26,6 +27,7 @@ use serde::Serialize;
 
 use super::estimate;
 use super::i18n::fill;
+use super::price_cache::{self, Stamp};
 use super::view::{Ctx, Model};
 use crate::http::AppState;
 
@@ -60,12 +62,43 @@ struct Candidate {
     basis: String,
 }
 
-/// The "from" price of each of `units` that has one.
+/// The "from" price of each of `units` that has one: kept from an earlier
+/// view while nothing they depend on has changed, else computed (and kept).
 pub async fn from_prices(
     state: &AppState,
     ctx: &Ctx,
     units: &[Unit],
 ) -> HashMap<UnitId, FromPrice> {
+    // The stamp is read before the data the prices come from.
+    let events = match state.store.latest_event_cursor(ctx.id()).await {
+        Ok(events) => events,
+        Err(e) => {
+            tracing::warn!(error = %e, "the site's price cache: no latest event; prices computed");
+            return compute(state, ctx, units).await;
+        }
+    };
+    let stamp = Stamp {
+        events,
+        policy: state
+            .registry
+            .get(ctx.tenant.slug.as_str())
+            .map_or(0, |policy| policy.version()),
+        today: estimate::today(state, ctx),
+        units: units.iter().map(|u| u.id).collect(),
+    };
+    let (prices, outcome) = state
+        .site
+        .prices
+        .get_or_compute(ctx.id(), ctx.lang, stamp, state.clock.now(), || {
+            compute(state, ctx, units)
+        })
+        .await;
+    price_cache::record(outcome);
+    prices
+}
+
+/// The "from" prices of `units`, computed.
+async fn compute(state: &AppState, ctx: &Ctx, units: &[Unit]) -> HashMap<UnitId, FromPrice> {
     let mut best: HashMap<UnitId, Candidate> = HashMap::new();
     let today = estimate::today(state, ctx);
     let guests_for = |unit: &Unit| match ctx.model {

@@ -18,7 +18,9 @@
 //! unit and night. So bookings succeed; a refusal (UNAVAILABLE) would mean a bug in
 //! the workload or the store, and is counted separately, as are other failures.
 //! Engine bookings carry no client and no idempotency key (each would add queries
-//! to the engine side only).
+//! to the engine side only). On PostgreSQL the engine's store writes such a
+//! booking as one call of `berth_book` (migration 0031, docs/decisions/0178),
+//! after the engine's read of the tenant and unit for the policy.
 //!
 //! The raw ceiling runs, per booking: BEGIN and name the tenant for row-level
 //! security (one message, as the store sends it); SELECT the unit row FOR NO KEY

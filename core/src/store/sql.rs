@@ -86,6 +86,11 @@ pub(crate) trait Dialect:
     /// Whether reservations carry the `exclusive` marker of PostgreSQL's
     /// exclusion constraint (units of inventory 1; SQLite has no such column).
     const EXCLUSION: bool;
+    /// Whether a new reservation is first offered to the database's booking
+    /// function (PostgreSQL's `berth_book`, migration 0031: the booking write
+    /// in one round trip; docs/decisions/0178); SQLite runs the booking
+    /// transaction's statements in-process, where a round trip costs little.
+    const BOOKING_FUNCTION: bool;
     /// What ends a `SELECT` whose rows stay locked until the transaction
     /// ends: PostgreSQL's ` FOR UPDATE`; nothing on SQLite, whose writers are
     /// serialized already.
@@ -147,6 +152,7 @@ impl Dialect for Sqlite {
     const MAX_BINDS: usize = 2_000;
     const ROW_LOCKS: bool = false;
     const EXCLUSION: bool = false;
+    const BOOKING_FUNCTION: bool = false;
     const FOR_UPDATE: &'static str = "";
     const FOR_NO_KEY_UPDATE: &'static str = "";
     const FOR_SHARE: &'static str = "";
@@ -180,6 +186,7 @@ impl Dialect for Postgres {
     const MAX_BINDS: usize = 5_000;
     const ROW_LOCKS: bool = true;
     const EXCLUSION: bool = true;
+    const BOOKING_FUNCTION: bool = true;
     const FOR_UPDATE: &'static str = " FOR UPDATE";
     const FOR_NO_KEY_UPDATE: &'static str = " FOR NO KEY UPDATE";
     const FOR_SHARE: &'static str = " FOR SHARE";

@@ -35,6 +35,7 @@ macro_rules! on_both_stores {
 
 mod analytics;
 mod board;
+mod booking_capacity;
 mod calendar;
 mod calendar_sync;
 mod catalog;

@@ -1,6 +1,9 @@
 //! Reservations for both databases, written once. Every statement of the
 //! booking path is a `&'static str`; what differs is chosen at compile time
-//! ([`Dialect::ROW_LOCKS`], [`Dialect::EXCLUSION`]).
+//! ([`Dialect::ROW_LOCKS`], [`Dialect::EXCLUSION`],
+//! [`Dialect::BOOKING_FUNCTION`]: on PostgreSQL a booking is first offered to
+//! the `berth_book` function of migration 0031, one round trip, and runs the
+//! statements below only when that function leaves it to them).
 
 use std::marker::PhantomData;
 
@@ -100,6 +103,52 @@ macro_rules! write_sql {
     };
 }
 
+/// A reservation's columns bound in `write_sql!`'s order (`$1`–`$25`).
+macro_rules! bind_row {
+    ($db:ty, $query:expr, $r:expr) => {{
+        let r: &Reservation = $r;
+        $query
+            .bind(r.unit_id.as_uuid())
+            .bind(r.client_id.map(|c| c.as_uuid()))
+            .bind(r.state.as_str())
+            .bind(<$db>::stamp(r.period.start()))
+            .bind(<$db>::stamp(r.period.end()))
+            .bind(<$db>::stamp(r.occupied.start()))
+            .bind(<$db>::stamp(r.occupied.end()))
+            .bind(r.check_in)
+            .bind(r.check_out)
+            .bind(i64::from(r.quantity))
+            .bind(i64::from(r.guests))
+            .bind(r.price.as_ref().map(Json))
+            .bind(r.price.as_ref().map(|p| p.total.amount_minor))
+            .bind(r.price.as_ref().map(|p| p.total.currency.to_string()))
+            .bind(r.channel.as_str())
+            .bind(r.idempotency_key.as_ref().map(IdempotencyKey::as_str))
+            .bind(&r.notes)
+            .bind(r.hold_expires_at.map(<$db>::stamp))
+            .bind(r.version)
+            .bind(<$db>::stamp(r.created_at))
+            .bind(<$db>::stamp(r.updated_at))
+            .bind(r.tenant_id.as_uuid())
+            .bind(r.id.as_uuid())
+            .bind(r.refund.as_ref().map(Json))
+            .bind(r.policy_override.as_ref().map(Json))
+    }};
+}
+
+/// The call of PostgreSQL's booking function (migration 0031): the
+/// reservation's columns as `write_sql!` binds them (`$1`–`$25`, the tenant
+/// moved first), then the instant the locks are checked at, the audit entry
+/// and the event.
+const BOOK_CALL: &str = "SELECT berth_book($22, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+     $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $23, $24, $25, $26, $27, $28, $29, $30, \
+     $31, $32, $33, $34, $35, $36)";
+
+/// What the booking function answered.
+const BOOK_CREATED: &str = "created";
+const BOOK_UNAVAILABLE: &str = "unavailable";
+const BOOK_STATEMENTS: &str = "statements";
+
 /// The reservation queries, on the database `DB`.
 pub(crate) struct Reservations<DB>(PhantomData<DB>);
 
@@ -160,32 +209,7 @@ impl Reservations<DB> {
             (false, true) => write_sql!(update ", exclusive = COALESCE($26, exclusive)"),
             (false, false) => write_sql!(update ""),
         };
-        let query = sqlx::query(sql)
-            .bind(r.unit_id.as_uuid())
-            .bind(r.client_id.map(|c| c.as_uuid()))
-            .bind(r.state.as_str())
-            .bind(DB::stamp(r.period.start()))
-            .bind(DB::stamp(r.period.end()))
-            .bind(DB::stamp(r.occupied.start()))
-            .bind(DB::stamp(r.occupied.end()))
-            .bind(r.check_in)
-            .bind(r.check_out)
-            .bind(i64::from(r.quantity))
-            .bind(i64::from(r.guests))
-            .bind(r.price.as_ref().map(Json))
-            .bind(r.price.as_ref().map(|p| p.total.amount_minor))
-            .bind(r.price.as_ref().map(|p| p.total.currency.to_string()))
-            .bind(r.channel.as_str())
-            .bind(r.idempotency_key.as_ref().map(IdempotencyKey::as_str))
-            .bind(&r.notes)
-            .bind(r.hold_expires_at.map(DB::stamp))
-            .bind(r.version)
-            .bind(DB::stamp(r.created_at))
-            .bind(DB::stamp(r.updated_at))
-            .bind(r.tenant_id.as_uuid())
-            .bind(r.id.as_uuid())
-            .bind(r.refund.as_ref().map(Json))
-            .bind(r.policy_override.as_ref().map(Json));
+        let query = bind_row!(DB, sqlx::query(sql), r);
         let query = if DB::EXCLUSION {
             query.bind(exclusive)
         } else {
@@ -253,15 +277,86 @@ impl Reservations<DB> {
         }
     }
 
+    /// The booking as one call of the database's booking function
+    /// ([`Dialect::BOOKING_FUNCTION`]; migration 0031 has what it does), when
+    /// the database has one and the booking is one it can take: no new client
+    /// to create, no lock to consume. `None` when the booking is left to the
+    /// statements of [`Self::try_insert`] (nothing was written then): the
+    /// function leaves them every case that is not a plain booking (a
+    /// repeated idempotency key, a missing or archived unit, a live lock on
+    /// the unit, a missing, blocked or archived client), so those are
+    /// answered exactly as before. Its capacity refusal and a violated
+    /// exclusion constraint are UNAVAILABLE, as from the statements.
+    async fn in_one_call<S: SqlStore<Db = DB>>(
+        store: &S,
+        tenant: TenantId,
+        new: &NewReservation,
+        actor: &Actor,
+    ) -> Result<Option<Inserted>, StoreError> {
+        let client_id = match &new.client {
+            _ if !DB::BOOKING_FUNCTION => return Ok(None),
+            _ if new.consume_lock.is_some() && new.session.is_some() => return Ok(None),
+            ClientRef::New(_) => return Ok(None),
+            ClientRef::None => None,
+            ClientRef::Existing(id) => Some(*id),
+        };
+        let reservation = new_reservation(tenant, client_id, new);
+        let record = reservation_created(&reservation, actor);
+        let a = &record.audit;
+        let answer: String = bind_row!(DB, sqlx::query_scalar(BOOK_CALL), &reservation)
+            .bind(DB::stamp(new.now))
+            .bind(a.id.as_uuid())
+            .bind(a.actor.to_string())
+            .bind(&a.entity_type)
+            .bind(&a.action)
+            .bind(DB::stamp(a.at))
+            .bind(&a.request_id)
+            .bind(Json(&a.metadata))
+            .bind(record.event_id.as_uuid())
+            .bind(record.event_kind.as_str())
+            .bind(Json(&record.event_payload))
+            .fetch_one(store.sql_pool())
+            .await
+            .map_err(|e| {
+                if violated_constraint(&e) == Some(EXCLUSIVE_CONSTRAINT) {
+                    StoreError::Unavailable {
+                        unit_id: new.unit_id,
+                    }
+                } else {
+                    StoreError::Database(e)
+                }
+            })?;
+        match answer.as_str() {
+            BOOK_CREATED => {
+                store.announce();
+                Ok(Some(Inserted {
+                    reservation,
+                    created: true,
+                }))
+            }
+            BOOK_UNAVAILABLE => Err(StoreError::Unavailable {
+                unit_id: new.unit_id,
+            }),
+            BOOK_STATEMENTS => Ok(None),
+            other => Err(StoreError::corrupt(format!(
+                "the booking function answered `{other}`"
+            ))),
+        }
+    }
+
     /// The booking transaction: idempotency lookup, the unit as the
     /// serialization point, locks, the client, the capacity check, the insert,
-    /// the audit entry and the event.
+    /// the audit entry and the event — first offered to the database's booking
+    /// function, in one round trip ([`Self::in_one_call`]).
     async fn try_insert<S: SqlStore<Db = DB>>(
         store: &S,
         tenant: TenantId,
         new: &NewReservation,
         actor: &Actor,
     ) -> Result<Inserted, StoreError> {
+        if let Some(inserted) = Self::in_one_call(store, tenant, new, actor).await? {
+            return Ok(inserted);
+        }
         let mut tx = store.write(tenant).await?;
         if let Some(retry) = Self::retried(&mut tx, tenant, new).await? {
             return Ok(retry);

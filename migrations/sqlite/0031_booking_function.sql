@@ -1,0 +1,4 @@
+-- Nothing on SQLite: PostgreSQL's 0031 installs the booking function
+-- `berth_book` (a booking in one round trip, docs/decisions/0178). SQLite runs
+-- the booking transaction's statements in-process, where a round trip costs
+-- little. The file keeps the two histories on the same numbers.

@@ -14,16 +14,21 @@
 //! change reaches every instance through the outbox. A stream opened with a
 //! session token ends with UNAUTHENTICATED when that token expires. With event
 //! retention on, a cursor from before the tenant's deleted events is refused
-//! (INVALID_INPUT on `after`; `berth_core::event_retention`).
+//! (INVALID_INPUT on `after`; `berth_core::event_retention`). `lockEvents`
+//! and `policyEvents` over WebSocket are rendered once per event for all their
+//! subscribers of one tenant, role and operation (`fan_out.rs`); a request that
+//! carries a [`RenderOne`] is such a rendering.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_graphql::futures_util::{Stream, StreamExt};
+use async_graphql::futures_util::StreamExt;
+use async_graphql::futures_util::stream::BoxStream;
 use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject, Subscription};
 use berth_core::Engine;
 use berth_core::event::{Event as CoreEvent, EventCursor};
 use berth_core::feed::Feed;
+use berth_core::store::StoreError;
 use berth_core::user::Role;
 use chrono::{DateTime, Utc};
 use serde::Deserialize as _;
@@ -293,6 +298,24 @@ fn unit_of(e: &CoreEvent) -> Option<String> {
     e.payload["unit_id"].as_str().map(str::to_owned)
 }
 
+/// Whether `lockEvents` carries events of `kind`.
+pub(crate) fn is_lock_kind(kind: berth_core::event::EventKind) -> bool {
+    use berth_core::event::EventKind as K;
+    matches!(
+        kind,
+        K::LockAcquired | K::LockRenewed | K::LockReleased | K::LockExpired
+    )
+}
+
+/// Whether `policyEvents` carries events of `kind`.
+pub(crate) fn is_policy_kind(kind: berth_core::event::EventKind) -> bool {
+    use berth_core::event::EventKind as K;
+    matches!(
+        kind,
+        K::PolicyActivated | K::PolicyRejected | K::PolicyPublished
+    )
+}
+
 fn lock_event(e: &CoreEvent) -> Option<Result<LockEvent>> {
     use berth_core::event::EventKind as K;
     let kind = match e.kind {
@@ -345,19 +368,50 @@ fn policy_event(e: &CoreEvent) -> Option<Result<PolicyEvent>> {
     }))
 }
 
+/// What one rendering of a shared subscription (`fan_out.rs`) is about: the
+/// subscription's stream is this one item instead of the feed.
+pub(crate) enum RenderSource {
+    /// An event of the tenant's feed.
+    Event(Arc<CoreEvent>),
+    /// The feed failed.
+    Failed(StoreError),
+    /// The subscriber may no longer listen: the stream's last message.
+    Refused(async_graphql::Error),
+}
+
+/// Request data marking a rendering of one item of a shared subscription.
+pub(crate) struct RenderOne(Mutex<Option<RenderSource>>);
+
+impl RenderOne {
+    pub(crate) fn new(source: RenderSource) -> Self {
+        Self(Mutex::new(Some(source)))
+    }
+}
+
 /// The viewer's tenant's feed from `after`, each event mapped by `pick` (None:
 /// skipped), for as long as the viewer may listen with `role` (see `Watch`).
+/// In a rendering (`RenderOne`), the one item it is about instead.
 async fn follow<T, F>(
     ctx: &Context<'_>,
     viewer: &Viewer,
     role: Role,
     after: Option<EventCursor>,
     pick: F,
-) -> Result<impl Stream<Item = Result<T>> + use<T, F>>
+) -> Result<BoxStream<'static, Result<T>>>
 where
     T: Send + 'static,
     F: Fn(&CoreEvent) -> Option<Result<T>> + Send + Sync + 'static,
 {
+    if let Some(RenderOne(source)) = ctx.data_opt::<RenderOne>() {
+        let source = source.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let item = match source {
+            Some(RenderSource::Event(event)) => pick(&event),
+            Some(RenderSource::Failed(e)) => Some(Err(from_engine(e.into()))),
+            Some(RenderSource::Refused(refused)) => Some(Err(refused)),
+            None => None,
+        };
+        return Ok(async_graphql::futures_util::stream::iter(item).boxed());
+    }
     let feed = ctx.data_unchecked::<Arc<Feed>>();
     if let Some(after) = after {
         ctx.data_unchecked::<Engine>()
@@ -366,21 +420,15 @@ where
             .map_err(from_engine)?;
     }
     let stream = feed.subscribe(viewer.tenant_id, after).await.gql()?;
+    let engine = ctx.data_unchecked::<Engine>();
     let watch = Watch {
-        engine: ctx.data_unchecked::<Engine>().clone(),
+        engine: engine.clone(),
         auth: ctx.data_unchecked::<Auth>().clone(),
         token: ctx.data_opt::<BearerToken>().map(|t| t.0.clone()),
         principal: viewer.principal,
         role,
     };
-    // A session token's expiry ends the stream too (an API key has none).
-    let engine = ctx.data_unchecked::<Engine>();
-    let left = viewer.expires_at.map_or(Duration::MAX, |at| {
-        (at - engine.clock().now())
-            .to_std()
-            .unwrap_or(Duration::ZERO)
-    });
-    let expiry = Box::pin(tokio::time::sleep(left));
+    let expiry = Box::pin(tokio::time::sleep(session_left(engine, viewer)));
     // One state machine per subscriber: most events are picked synchronously;
     // only a change to the caller (rare) awaits a re-check. The refusal is the
     // stream's last message: it ends at once.
@@ -410,31 +458,47 @@ where
                             return Some((Err(err), Some((events, expiry, watch, pick))));
                         }
                     },
-                    () = &mut expiry => Some(coded(
-                        berth_core::ErrorCode::Unauthenticated,
-                        "the session has expired; sign in again",
-                    )),
+                    () = &mut expiry => Some(session_expired()),
                 };
                 if let Some(refused) = refused {
                     return Some((Err(refused), None));
                 }
             }
         },
-    ))
+    )
+    .boxed())
+}
+
+/// How long until `viewer`'s session token expires: a subscription ends then
+/// (an API key has no expiry).
+pub(crate) fn session_left(engine: &Engine, viewer: &Viewer) -> Duration {
+    viewer.expires_at.map_or(Duration::MAX, |at| {
+        (at - engine.clock().now())
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+    })
+}
+
+/// The refusal that ends a subscription whose session token expired.
+pub(crate) fn session_expired() -> async_graphql::Error {
+    coded(
+        berth_core::ErrorCode::Unauthenticated,
+        "the session has expired; sign in again",
+    )
 }
 
 /// What a subscription needs to check its caller again.
-struct Watch {
-    engine: Engine,
-    auth: Auth,
-    token: Option<String>,
-    principal: Principal,
-    role: Role,
+pub(crate) struct Watch {
+    pub(crate) engine: Engine,
+    pub(crate) auth: Auth,
+    pub(crate) token: Option<String>,
+    pub(crate) principal: Principal,
+    pub(crate) role: Role,
 }
 
 impl Watch {
     /// Whether `event` changes the subscriber's own user or key.
-    fn concerns_caller(&self, event: &CoreEvent) -> bool {
+    pub(crate) fn concerns_caller(&self, event: &CoreEvent) -> bool {
         use berth_core::event::EventKind as K;
         match self.principal {
             Principal::User(id) => event.kind == K::UserUpdated && event.entity_id == id.as_uuid(),
@@ -446,7 +510,7 @@ impl Watch {
 
     /// After a change to the subscriber's own user or key: the refusal to end
     /// the stream with, if the credentials no longer allow it.
-    async fn recheck(&self) -> Option<async_graphql::Error> {
+    pub(crate) async fn recheck(&self) -> Option<async_graphql::Error> {
         let token = self.token.as_deref()?;
         let now = self.engine.clock().now();
         match authenticate(&**self.engine.store(), &self.auth, now, token).await {
@@ -535,7 +599,7 @@ impl Subscription {
         &self,
         ctx: &Context<'_>,
         after: Option<String>,
-    ) -> Result<impl Stream<Item = Result<ReservationEvent>> + use<>> {
+    ) -> Result<BoxStream<'static, Result<ReservationEvent>>> {
         let viewer = require(ctx, Role::Viewer).await?;
         follow(
             ctx,
@@ -555,7 +619,7 @@ impl Subscription {
         &self,
         ctx: &Context<'_>,
         after: Option<String>,
-    ) -> Result<impl Stream<Item = Result<BoardEvent>> + use<>> {
+    ) -> Result<BoxStream<'static, Result<BoardEvent>>> {
         let viewer = require(ctx, Role::Viewer).await?;
         follow(ctx, &viewer, Role::Viewer, cursor(after)?, board_event).await
     }
@@ -564,7 +628,7 @@ impl Subscription {
     async fn lock_events(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<impl Stream<Item = Result<LockEvent>> + use<>> {
+    ) -> Result<BoxStream<'static, Result<LockEvent>>> {
         let viewer = require(ctx, Role::Viewer).await?;
         follow(ctx, &viewer, Role::Viewer, None, lock_event).await
     }
@@ -573,7 +637,7 @@ impl Subscription {
     async fn policy_events(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<impl Stream<Item = Result<PolicyEvent>> + use<>> {
+    ) -> Result<BoxStream<'static, Result<PolicyEvent>>> {
         let viewer = require(ctx, Role::Admin).await?;
         follow(ctx, &viewer, Role::Admin, None, policy_event).await
     }

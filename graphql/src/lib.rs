@@ -18,6 +18,7 @@ pub mod cost;
 pub mod decoded;
 pub mod error;
 pub mod events;
+pub mod fan_out;
 pub mod ical;
 pub mod ids;
 pub mod loaders;
@@ -160,6 +161,16 @@ pub fn schema_with_push(engine: Engine, auth: auth::Auth, push: push::PushConfig
 
 /// [`schema`] with web push and e-mail configured as `services` says.
 pub fn schema_with(engine: Engine, auth: auth::Auth, services: Services) -> BerthSchema {
+    schema_and_fan_out(engine, auth, services).0
+}
+
+/// [`schema_with`], and the groups that render its shared subscriptions once
+/// for all their subscribers (`fan_out.rs`), over the same feed.
+pub fn schema_and_fan_out(
+    engine: Engine,
+    auth: auth::Auth,
+    services: Services,
+) -> (BerthSchema, Arc<fan_out::FanOut>) {
     let units = DataLoader::new(loaders::UnitLoader(engine.store().clone()), tokio::spawn);
     let clients = DataLoader::new(loaders::ClientLoader(engine.store().clone()), tokio::spawn);
     let images = DataLoader::new(
@@ -174,10 +185,10 @@ pub fn schema_with(engine: Engine, auth: auth::Auth, services: Services) -> Bert
         engine.store().clone(),
         FEED_POLL_INTERVAL,
     ));
-    Schema::build(Query::default(), Mutation::default(), events::Subscription)
-        .data(engine)
-        .data(feed)
-        .data(auth)
+    let schema = Schema::build(Query::default(), Mutation::default(), events::Subscription)
+        .data(engine.clone())
+        .data(feed.clone())
+        .data(auth.clone())
         .data(units)
         .data(clients)
         .data(images)
@@ -189,7 +200,9 @@ pub fn schema_with(engine: Engine, auth: auth::Auth, services: Services) -> Bert
         .extension(codes::ErrorCodes)
         .extension(viewer_cache::ViewerCacheExtension)
         .extension(cost::CostExtension)
-        .finish()
+        .finish();
+    let fan_out = fan_out::FanOut::new(schema.clone(), feed, engine, auth);
+    (schema, Arc::new(fan_out))
 }
 
 /// The schema's SDL (what `graphql/schema.graphql` holds).

@@ -89,7 +89,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     })
     .with_context(|| format!("watching {}", args.tenants.display()))?;
     let push_config = crate::workers::push::graphql_config(&vapid, &args.push);
-    let schema = berth_graphql::schema_with(
+    let (schema, fan_out) = berth_graphql::schema_and_fan_out(
         engine.clone(),
         auth.clone(),
         berth_graphql::Services {
@@ -128,6 +128,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         store,
         registry,
         schema,
+        fan_out,
         engine,
         metrics,
         auth,

@@ -1,7 +1,8 @@
 //! Working at the same time: locks shown to everyone, conflicting edits refused
 //! with LOCKED and the holder, and the event stream — `events` for polling, the
 //! `lockEvents` and `reservationEvents(after)` subscriptions through
-//! `schema.execute_stream`.
+//! `schema.execute_stream`, and `lockEvents` and `policyEvents` through the
+//! fan-out's shared renderings too (as the WebSocket transport serves them).
 
 use std::time::Duration;
 
@@ -25,6 +26,31 @@ fn subscribe(
         .variables(Variables::from_json(variables))
         .data(BearerToken(token.to_owned()));
     api.schema.execute_stream(request)
+}
+
+/// How a subscription is executed: on its own, or through the fan-out's
+/// groups, rendered once for all subscribers of a tenant, role and operation.
+#[derive(Clone, Copy, Debug)]
+enum Via {
+    Ordinary,
+    Shared,
+}
+
+/// A subscription to `query` (no variables) executed `via`.
+async fn subscribe_via(
+    api: &Api,
+    via: Via,
+    token: &str,
+    query: &str,
+) -> async_graphql::futures_util::stream::BoxStream<'static, Response> {
+    match via {
+        Via::Ordinary => subscribe(api, token, query, json!({})).boxed(),
+        Via::Shared => api
+            .fan_out
+            .subscribe(&Request::new(query), token, None)
+            .await
+            .expect("a shared subscription"),
+    }
 }
 
 /// The next message of a subscription, as JSON data (within 10 s).
@@ -313,6 +339,16 @@ async fn ended_with<S: Stream<Item = Response> + Unpin>(stream: &mut S) -> Strin
 /// refusal a new request would get; other users' changes do not touch it.
 #[tokio::test]
 async fn subscriptions_end_when_their_caller_may_no_longer_listen() {
+    callers_checked_again(Via::Ordinary).await;
+}
+
+/// The same through the shared renderings: each subscriber's own checks.
+#[tokio::test]
+async fn shared_subscriptions_end_when_their_caller_may_no_longer_listen() {
+    callers_checked_again(Via::Shared).await;
+}
+
+async fn callers_checked_again(via: Via) {
     let api = api().await;
     let owner = api.token("alpine-cabins", Role::Owner);
     let update = "mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }";
@@ -322,18 +358,9 @@ async fn subscriptions_end_when_their_caller_may_no_longer_listen() {
     let (admin_id, admin) = api
         .signed_in_user(&owner, "sub.admin@example.org", "ADMIN")
         .await;
-    let mut locks = Box::pin(subscribe(
-        &api,
-        &staff,
-        "subscription { lockEvents { kind } }",
-        json!({}),
-    ));
-    let mut policy = Box::pin(subscribe(
-        &api,
-        &admin,
-        "subscription { policyEvents { kind } }",
-        json!({}),
-    ));
+    let mut locks = subscribe_via(&api, via, &staff, "subscription { lockEvents { kind } }").await;
+    let mut policy =
+        subscribe_via(&api, via, &admin, "subscription { policyEvents { kind } }").await;
     started(&mut locks).await;
     started(&mut policy).await;
 
@@ -381,12 +408,13 @@ async fn subscriptions_end_when_their_caller_may_no_longer_listen() {
         )
         .await["createApiKey"]
         .clone();
-    let mut keyed = Box::pin(subscribe(
+    let mut keyed = subscribe_via(
         &api,
+        via,
         key["key"].as_str().unwrap(),
         "subscription { lockEvents { kind } }",
-        json!({}),
-    ));
+    )
+    .await;
     started(&mut keyed).await;
     api.ok_as(
         &owner,
@@ -401,6 +429,15 @@ async fn subscriptions_end_when_their_caller_may_no_longer_listen() {
 /// subscriber hears UNAUTHENTICATED and must sign in again.
 #[tokio::test]
 async fn a_subscription_ends_when_its_session_expires() {
+    session_expiry_ends(Via::Ordinary).await;
+}
+
+#[tokio::test]
+async fn a_shared_subscription_ends_when_its_session_expires() {
+    session_expiry_ends(Via::Shared).await;
+}
+
+async fn session_expiry_ends(via: Via) {
     let api = api().await;
     let (_, _, staff) = api
         .users
@@ -411,12 +448,8 @@ async fn a_subscription_ends_when_its_session_expires() {
     // A token issued 12 hours less a second ago: it expires a second from now.
     let issued = api.clock.now() - chrono::Duration::hours(12) + chrono::Duration::seconds(1);
     let expiring = api.auth.issue(&staff, issued).unwrap();
-    let mut stream = Box::pin(subscribe(
-        &api,
-        &expiring,
-        "subscription { lockEvents { kind } }",
-        json!({}),
-    ));
+    let mut stream =
+        subscribe_via(&api, via, &expiring, "subscription { lockEvents { kind } }").await;
     assert_eq!(ended_with(&mut stream).await, "UNAUTHENTICATED");
 }
 
@@ -462,4 +495,94 @@ async fn a_cursor_from_before_deleted_events_is_refused() {
     let newest = json!({ "after": cursors.last().unwrap() });
     let rest = api.ok_as(&viewer, page, newest).await;
     assert_eq!(rest["events"]["edges"], json!([]));
+}
+
+/// Shared renderings keep each viewer's access exact: one rendering per
+/// tenant, role and operation; a subscriber hears its own tenant only; a role
+/// too low for the field, or a field with a cursor, is not served by a group
+/// (the ordinary execution answers it); what a group sends is what the
+/// ordinary execution sends, byte for byte; and one member's refusal (even the
+/// member that started the group) leaves the others listening.
+#[tokio::test]
+async fn shared_renderings_keep_each_viewers_access() {
+    let api = api().await;
+    let owner = api.token("alpine-cabins", Role::Owner);
+    let update = "mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }";
+    let query = "subscription { lockEvents { kind lock { id unitId holder { displayName } } } }";
+    let (viewer_id, viewer) = api
+        .signed_in_user(&owner, "shared.viewer@example.org", "VIEWER")
+        .await;
+    let other_viewer = api.token("alpine-cabins", Role::Viewer);
+    let admin = api.token("alpine-cabins", Role::Admin);
+    let summit = api.token("summit-tours", Role::Admin);
+
+    let mut ordinary = Box::pin(subscribe(&api, &other_viewer, query, json!({})));
+    started(&mut ordinary).await;
+    // The first viewer starts the group; the second joins it.
+    let mut first = subscribe_via(&api, Via::Shared, &viewer, query).await;
+    let mut second = subscribe_via(&api, Via::Shared, &other_viewer, query).await;
+    let mut admins = subscribe_via(&api, Via::Shared, &admin, query).await;
+    let mut elsewhere = subscribe_via(&api, Via::Shared, &summit, query).await;
+    assert_eq!(
+        api.fan_out.groups(),
+        3,
+        "alpine-cabins' viewers share one; its admins and summit-tours' one each"
+    );
+    let not_shared = |query: &'static str| {
+        let fan_out = api.fan_out.clone();
+        let viewer = viewer.clone();
+        async move {
+            fan_out
+                .subscribe(&Request::new(query), &viewer, None)
+                .await
+                .is_none()
+        }
+    };
+    assert!(not_shared("subscription { policyEvents { kind } }").await);
+    assert!(not_shared("subscription { reservationEvents { kind } }").await);
+    assert!(not_shared("subscription { locks: lockEvents { kind } policyEvents { kind } }").await);
+
+    let cabin = api.cabin.id.to_string();
+    api.ok_as(
+        &owner,
+        ACQUIRE,
+        json!({ "unit": cabin, "in": "2026-12-01", "out": "2026-12-03" }),
+    )
+    .await;
+    let expected = serde_json::to_string(
+        &tokio::time::timeout(Duration::from_secs(10), ordinary.next())
+            .await
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(expected.contains(r#""kind":"ACQUIRED""#), "{expected}");
+    for stream in [&mut first, &mut second, &mut admins] {
+        let shared = tokio::time::timeout(Duration::from_secs(10), stream.next())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(serde_json::to_string(&shared).unwrap(), expected);
+    }
+    let quiet = tokio::time::timeout(Duration::from_millis(300), elsewhere.next()).await;
+    assert!(quiet.is_err(), "another tenant's lock: {quiet:?}");
+
+    // The group's first member is disabled: it alone ends.
+    api.ok_as(
+        &owner,
+        update,
+        json!({ "id": viewer_id, "input": { "disabled": true } }),
+    )
+    .await;
+    assert_eq!(ended_with(&mut first).await, "UNAUTHENTICATED");
+    api.ok_as(
+        &owner,
+        ACQUIRE,
+        json!({ "unit": cabin, "in": "2026-12-05", "out": "2026-12-07" }),
+    )
+    .await;
+    assert_eq!(next(&mut second).await["lockEvents"]["kind"], "ACQUIRED");
+    assert_eq!(next(&mut admins).await["lockEvents"]["kind"], "ACQUIRED");
+    let quiet = tokio::time::timeout(Duration::from_millis(300), elsewhere.next()).await;
+    assert!(quiet.is_err(), "another tenant's lock: {quiet:?}");
 }

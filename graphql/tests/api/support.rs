@@ -35,6 +35,8 @@ pub use berth_core::testing::{Backend, available};
 
 pub struct Api {
     pub schema: BerthSchema,
+    /// The schema's shared subscriptions (what the WebSocket transport uses).
+    pub fan_out: Arc<berth_graphql::fan_out::FanOut>,
     pub clock: Arc<ManualClock>,
     pub store: Arc<CountingStore>,
     pub auth: Auth,
@@ -155,20 +157,22 @@ pub async fn api_on(backend: Backend) -> Api {
     let cabin = units.pop().unwrap();
     let summit = tenants.pop().unwrap();
     let alpine = tenants.pop().unwrap();
-    Api {
-        schema: berth_graphql::schema_with(
-            engine,
-            auth.clone(),
-            berth_graphql::Services {
-                push: berth_graphql::push::PushConfig {
-                    vapid_public_key: Some(VAPID_PUBLIC_KEY.into()),
-                    allow_http_endpoints: false,
-                },
-                mail: berth_graphql::mail::MailConfig {
-                    sender: Some(MAIL_SENDER.into()),
-                },
+    let (schema, fan_out) = berth_graphql::schema_and_fan_out(
+        engine,
+        auth.clone(),
+        berth_graphql::Services {
+            push: berth_graphql::push::PushConfig {
+                vapid_public_key: Some(VAPID_PUBLIC_KEY.into()),
+                allow_http_endpoints: false,
             },
-        ),
+            mail: berth_graphql::mail::MailConfig {
+                sender: Some(MAIL_SENDER.into()),
+            },
+        },
+    );
+    Api {
+        schema,
+        fan_out,
         clock,
         store,
         auth,

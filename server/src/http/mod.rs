@@ -87,6 +87,9 @@ pub struct AppState {
     pub registry: Arc<PolicyRegistry>,
     /// The GraphQL schema (over the engine).
     pub schema: berth_graphql::BerthSchema,
+    /// The schema's subscriptions rendered once for many WebSocket
+    /// subscribers (decision 0179).
+    pub fan_out: Arc<berth_graphql::fan_out::FanOut>,
     /// The engine, for what is served outside GraphQL (iCalendar feeds).
     pub engine: berth_core::Engine,
     /// Renders the Prometheus metrics.
@@ -758,11 +761,25 @@ impl Executor for SocketExecutor {
                     futures_util::stream::once(std::future::ready(rate_limited(retry_after_secs)))
                         .boxed()
                 }
-                Ok((verified, payer)) => Executor::execute_stream(
-                    &this.state.schema,
-                    with(request, verified, payer),
-                    session_data,
-                ),
+                Ok((verified, payer)) => {
+                    // A signed-in subscription to a shared field joins the
+                    // group rendering it (`berth_graphql::fan_out`).
+                    let shared = match (this.token.get(), &payer) {
+                        (Some(token), None) => {
+                            let checked = verified.as_ref().map(|Verified(v)| v.clone());
+                            this.state.fan_out.subscribe(&request, token, checked).await
+                        }
+                        _ => None,
+                    };
+                    match shared {
+                        Some(responses) => responses,
+                        None => Executor::execute_stream(
+                            &this.state.schema,
+                            with(request, verified, payer),
+                            session_data,
+                        ),
+                    }
+                }
             }
         }
         .into_stream()

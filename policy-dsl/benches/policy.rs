@@ -11,7 +11,10 @@
 //!   (decision 0177);
 //! - `quote/nightly_native`: the same rules written in plain Rust here, the
 //!   baseline for the Rhai/native ratio;
-//! - `quote/timeslot_rhai`, `quote/interval_rhai`: one quote per other model;
+//! - `quote/timeslot_rhai`, `quote/interval_rhai`: one quote per other model
+//!   with every hook (`slots` included) in the sandbox; `quote/timeslot_builtin`,
+//!   `quote/interval_builtin`: the same as the engine runs them for a tenant
+//!   without hooks of its own (natively, `native_hourly.rs`);
 //! - `availability/1000_units_14_nights`: `Engine::availability` over 1,000 units
 //!   of three sizes on SQLite for a 14-night stay (one policy evaluation per kind
 //!   of unit, plus one occupancy query); `availability/1000_distinct_units_14_nights`:
@@ -359,7 +362,17 @@ fn quotes(c: &mut Criterion) {
             "{model:?}: {:?}",
             check.violations
         );
+        assert!(policy.runs_natively("validate") && policy.runs_natively("price"));
+        let reference = loader::load(&runtime, &dir, 1).unwrap().rhai_reference();
+        let rhai = evaluate(&reference, &ctx, &period, &party).unwrap();
+        assert_eq!(
+            (&rhai.violations, &rhai.price),
+            (&check.violations, &check.price)
+        );
         group.bench_function(format!("{}_rhai", model.as_str()), |b| {
+            b.iter(|| evaluate(&reference, &ctx, &period, &party).unwrap())
+        });
+        group.bench_function(format!("{}_builtin", model.as_str()), |b| {
             b.iter(|| evaluate(&policy, &ctx, &period, &party).unwrap())
         });
     }

@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod loader;
 pub mod models;
 mod native;
+mod native_hourly;
 pub mod open_periods;
 mod pricing_steps;
 pub mod registry;

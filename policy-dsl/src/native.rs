@@ -1,4 +1,6 @@
-//! The built-in nightly model's `validate` and `price` hooks, executed natively.
+//! The built-in nightly model's `validate` and `price` hooks, executed natively
+//! (the timeslot and interval models' are in `native_hourly.rs`), and which
+//! hooks of a tenant's policy run natively.
 //! `policies/models/nightly.rhai` stays the reference: these functions give the
 //! same violations (codes, messages) and price lines (kinds, labels, amounts) as
 //! its `model_validate` and `model_price` with the shared pricing steps, which a
@@ -18,10 +20,12 @@ use crate::sandbox::round_div;
 /// Which hooks of a tenant's policy run natively.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct NativeHooks {
-    /// `validate` (the nightly model's `model_validate`).
+    /// `validate` (the model's `model_validate`).
     pub validate: bool,
-    /// `price` (the nightly model's `model_price` and the pricing steps).
+    /// `price` (the model's `model_price` and the pricing steps).
     pub price: bool,
+    /// `slots` (the timeslot model's `model_slots`).
+    pub slots: bool,
 }
 
 /// Where functions no script defines are reported from (see `FunctionOrigins`).
@@ -32,16 +36,17 @@ impl NativeHooks {
     /// whose entry point, model function and every function they call are still
     /// the built-in ones (no tenant script defines any of them).
     pub(crate) fn of(model: ModelKind, origins: &FunctionOrigins) -> Self {
-        if model != ModelKind::Nightly {
-            return Self::default();
-        }
         let (model_file, _) = crate::models::source(model);
         let builtin = |names: &[&str]| names.iter().all(|n| origins.file_of(n) == model_file);
         let unscripted = |names: &[&str]| names.iter().all(|n| origins.file_of(n) == NO_SCRIPT);
+        let steps: &[&str] = match model {
+            ModelKind::Interval => &["best_discount", "fees_and_taxes", "percent_of", "ceil_div"],
+            _ => &["best_discount", "fees_and_taxes", "percent_of"],
+        };
         Self {
             validate: builtin(&["validate", "model_validate"]),
-            price: builtin(&["price", "model_price"])
-                && unscripted(&["best_discount", "fees_and_taxes", "percent_of"]),
+            price: builtin(&["price", "model_price"]) && unscripted(steps),
+            slots: model == ModelKind::Timeslot && builtin(&["slots", "model_slots"]),
         }
     }
 }
@@ -170,7 +175,7 @@ pub(crate) fn nightly_validate(
 #[error("arithmetic overflow in a price")]
 pub(crate) struct Overflow;
 
-fn checked(value: Option<i64>) -> Result<i64, Overflow> {
+pub(crate) fn checked(value: Option<i64>) -> Result<i64, Overflow> {
     value.ok_or(Overflow)
 }
 
@@ -216,7 +221,7 @@ pub(crate) fn nightly_price(
 }
 
 /// `best_discount` of `pricing_steps.rs`.
-fn best_discount(pricing: &Pricing, length: i64) -> i64 {
+pub(crate) fn best_discount(pricing: &Pricing, length: i64) -> i64 {
     pricing
         .length_of_stay
         .iter()
@@ -226,7 +231,7 @@ fn best_discount(pricing: &Pricing, length: i64) -> i64 {
 }
 
 /// `fees_and_taxes` of `pricing_steps.rs`.
-fn fees_and_taxes(
+pub(crate) fn fees_and_taxes(
     lines: &mut Vec<PriceLine>,
     pricing: &Pricing,
     days: i64,

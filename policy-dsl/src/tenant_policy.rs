@@ -23,6 +23,7 @@ use crate::calendar::{Calendar, DayFacts};
 use crate::config::{ModelKind, TenantConfig};
 use crate::loader::FunctionOrigins;
 use crate::native::{self, NativeHooks, NightlyRequest};
+use crate::native_hourly::{self, HourlyRequest};
 use crate::sandbox::{self, Facts, Limits};
 
 /// A tenant's policy, ready to evaluate.
@@ -222,12 +223,13 @@ impl TenantPolicy {
         self
     }
 
-    /// True when `hook` (`validate` or `price`) runs natively: the tenant's
-    /// scripts leave the built-in model's hook as it is.
+    /// True when `hook` (`validate`, `price` or `slots`) runs natively: the
+    /// tenant's scripts leave the built-in model's hook as it is.
     pub fn runs_natively(&self, hook: &str) -> bool {
         match hook {
             "validate" => self.native.validate,
             "price" => self.native.price,
+            "slots" => self.native.slots,
             _ => false,
         }
     }
@@ -247,7 +249,11 @@ impl TenantPolicy {
 
     /// The start times of a timeslot model's slots on `date`, tenant-local.
     pub fn slot_starts(&self, date: NaiveDate) -> Result<Vec<NaiveTime>, PolicyError> {
-        let day = self.day_map(&self.calendar.day(date), self.config.pricing.base_rate);
+        let facts = self.calendar.day(date);
+        if let (true, Some(rules)) = (self.native.slots, &self.config.timeslot) {
+            return Ok(native_hourly::timeslot_slots(rules, date, facts.weekday));
+        }
+        let day = self.day_map(&facts, self.config.pricing.base_rate);
         let out = self.call("slots", (day, self.rules.clone()))?;
         let times = out
             .into_typed_array::<rhai::ImmutableString>()
@@ -514,33 +520,92 @@ impl TenantPolicy {
         })
     }
 
-    /// The native `validate`, when it runs natively for this request.
-    fn native_validate(&self, req: Option<&NightlyRequest>) -> Option<Vec<Violation>> {
-        let (true, Some(rules), Some(req)) = (self.native.validate, &self.config.nightly, req)
-        else {
-            return None;
+    /// The facts the native timeslot and interval hooks read, the same as the
+    /// `req` map's; `None` for the nightly model.
+    fn hourly_request(
+        &self,
+        ctx: &PolicyContext<'_>,
+        party: &Party,
+        resolved: &ResolvedPeriod,
+    ) -> Option<HourlyRequest> {
+        let granularity = match self.model {
+            ModelRules::Nightly { .. } => return None,
+            ModelRules::Timeslot { .. } => None,
+            ModelRules::Interval {
+                granularity_minutes,
+                ..
+            } => Some(granularity_minutes),
         };
-        Some(native::nightly_validate(rules, &self.config.pricing, req))
+        let tz = ctx.tenant.timezone;
+        let (start, end) = (resolved.period.start(), resolved.period.end());
+        let (local_start, local_end) = (start.with_timezone(&tz), end.with_timezone(&tz));
+        let minutes = resolved.period.duration().num_minutes();
+        let start_day = self.calendar.day(local_start.date_naive());
+        let end_day = self.calendar.day(local_end.date_naive());
+        Some(HourlyRequest {
+            start_rate: self.calendar.rate(&start_day, self.base_rate(ctx)),
+            start_weekday: start_day.weekday,
+            end_weekday: end_day.weekday,
+            start_time: hh_mm(local_start.time()),
+            end_time: hh_mm(local_end.time()),
+            duration_minutes: minutes,
+            days: ((minutes + 1439) / 1440).max(1),
+            aligned: granularity
+                .is_none_or(|g| aligned(local_start.time(), g) && aligned(local_end.time(), g)),
+            lead_minutes: (start - ctx.now).num_minutes(),
+            days_ahead: (local_date(tz, start) - local_date(tz, ctx.now)).num_days(),
+            guests: i64::from(party.guests.get()),
+            quantity: i64::from(party.quantity.get()),
+        })
+    }
+
+    /// The native `validate`, when it runs natively for this request.
+    fn native_validate(&self, req: Option<&NativeRequest>) -> Option<Vec<Violation>> {
+        if !self.native.validate {
+            return None;
+        }
+        let c = &self.config;
+        match (req?, &c.nightly, &c.timeslot, &c.interval) {
+            (NativeRequest::Nightly(req), Some(rules), _, _) => {
+                Some(native::nightly_validate(rules, &c.pricing, req))
+            }
+            (NativeRequest::Hourly(req), _, Some(rules), _) => {
+                Some(native_hourly::timeslot_validate(rules, req))
+            }
+            (NativeRequest::Hourly(req), _, _, Some(rules)) => {
+                Some(native_hourly::interval_validate(rules, req))
+            }
+            _ => None,
+        }
     }
 
     /// The native `price`, when it runs natively for this request.
     fn native_price(
         &self,
-        req: Option<&NightlyRequest>,
+        req: Option<&NativeRequest>,
         currency: berth_core::money::Currency,
     ) -> Option<Result<Price, PolicyError>> {
-        let (true, Some(req)) = (self.native.price, req) else {
+        if !self.native.price {
             return None;
+        }
+        let pricing = &self.config.pricing;
+        let lines = match (req?, self.config.model) {
+            (NativeRequest::Nightly(req), ModelKind::Nightly) => {
+                native::nightly_price(pricing, req, currency)
+            }
+            (NativeRequest::Hourly(req), ModelKind::Timeslot) => {
+                native_hourly::timeslot_price(pricing, req, currency)
+            }
+            (NativeRequest::Hourly(req), ModelKind::Interval) => {
+                native_hourly::interval_price(pricing, req, currency)
+            }
+            _ => return None,
         };
         let failed =
             |e: String| PolicyError::Failed(format!("tenant {}: hook `price`: {e}", self.slug));
-        Some(
-            native::nightly_price(&self.config.pricing, req, currency)
-                .map_err(|e| failed(e.to_string()))
-                .and_then(|lines| {
-                    Price::from_lines(currency, lines).map_err(|e| failed(e.to_string()))
-                }),
-        )
+        Some(lines.map_err(|e| failed(e.to_string())).and_then(|lines| {
+            Price::from_lines(currency, lines).map_err(|e| failed(e.to_string()))
+        }))
     }
 
     /// The request facts for the native hooks, when one of them runs.
@@ -549,13 +614,28 @@ impl TenantPolicy {
         ctx: &PolicyContext<'_>,
         party: &Party,
         resolved: &ResolvedPeriod,
-    ) -> Option<NightlyRequest> {
-        if self.native.validate || self.native.price {
-            self.nightly_request(ctx, party, resolved)
-        } else {
-            None
+    ) -> Option<NativeRequest> {
+        if !(self.native.validate || self.native.price) {
+            return None;
+        }
+        match self.config.model {
+            ModelKind::Nightly => self
+                .nightly_request(ctx, party, resolved)
+                .map(NativeRequest::Nightly),
+            ModelKind::Timeslot | ModelKind::Interval => self
+                .hourly_request(ctx, party, resolved)
+                .map(NativeRequest::Hourly),
         }
     }
+}
+
+/// The facts the native hooks read of a request, per kind of model.
+#[derive(Clone, Debug)]
+enum NativeRequest {
+    /// The nightly model's.
+    Nightly(NightlyRequest),
+    /// The timeslot and interval models'.
+    Hourly(HourlyRequest),
 }
 
 /// Writes `key` into a map hooks receive as facts; every key must be one of

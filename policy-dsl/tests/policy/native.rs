@@ -26,7 +26,7 @@ use berth_policy::tenant_policy::TenantPolicy;
 use berth_policy::{Runtime, loader};
 use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 use crate::support::Root;
 
@@ -105,6 +105,58 @@ fn tenant(policy: &TenantPolicy) -> Tenant {
     }
 }
 
+/// A unit of `t`, with a `base_rate` attribute of its own when given.
+fn unit(t: &Tenant, inventory: i64, max_guests: u32, base_rate: Option<i64>) -> Unit {
+    Unit {
+        id: UnitId::new(),
+        tenant_id: t.id,
+        name: "Unit".into(),
+        kind: Some("unit".into()),
+        inventory: Inventory::new(inventory).unwrap(),
+        max_guests: Guests::new(i64::from(max_guests)).unwrap(),
+        description: None,
+        amenities: vec![],
+        images: vec![],
+        attributes: base_rate.map_or(
+            serde_json::json!({}),
+            |b| serde_json::json!({ "base_rate": b }),
+        ),
+        archived: false,
+        created_at: t.created_at,
+    }
+}
+
+/// `policy` and its Rhai `reference` answer alike: what the engine asks
+/// (validate, then price when nothing is broken), and each hook on its own,
+/// the price also of requests the rules refuse.
+fn same_answers(
+    name: &str,
+    policy: &TenantPolicy,
+    reference: &TenantPolicy,
+    ctx: &PolicyContext<'_>,
+    period: &PeriodRequest,
+    party: &Party,
+) -> Result<(), TestCaseError> {
+    let native = evaluate(policy, ctx, period, party).unwrap();
+    let rhai = evaluate(reference, ctx, period, party).unwrap();
+    prop_assert_eq!(&native.violations, &rhai.violations, "{}", name);
+    prop_assert_eq!(&native.price, &rhai.price, "{}", name);
+    let resolved = policy.resolve_period(ctx, period).unwrap();
+    prop_assert_eq!(
+        policy.validate(ctx, party, &resolved).unwrap(),
+        reference.validate(ctx, party, &resolved).unwrap(),
+        "{}",
+        name
+    );
+    prop_assert_eq!(
+        policy.price(ctx, party, &resolved).unwrap(),
+        reference.price(ctx, party, &resolved).unwrap(),
+        "{}",
+        name
+    );
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 struct Request {
     variant: usize,
@@ -169,23 +221,7 @@ fn native_nightly_hooks_equal_their_rhai_reference() {
         .run(&requests(variants.len()), |r| {
             let (name, policy, reference, _) = &variants[r.variant];
             let t = &tenants[r.variant];
-            let unit = Unit {
-                id: UnitId::new(),
-                tenant_id: t.id,
-                name: "Room".into(),
-                kind: Some("room".into()),
-                inventory: Inventory::new(i64::from(r.quantity) + 1).unwrap(),
-                max_guests: Guests::new(i64::from(r.max_guests)).unwrap(),
-                description: None,
-                amenities: vec![],
-                images: vec![],
-                attributes: r.base_rate.map_or(
-                    serde_json::json!({}),
-                    |b| serde_json::json!({ "base_rate": b }),
-                ),
-                archived: false,
-                created_at: t.created_at,
-            };
+            let unit = unit(t, i64::from(r.quantity) + 1, r.max_guests, r.base_rate);
             let ctx = PolicyContext {
                 tenant: t,
                 unit: &unit,
@@ -199,26 +235,7 @@ fn native_nightly_hooks_equal_their_rhai_reference() {
                 guests: Guests::new(i64::from(r.guests)).unwrap(),
                 quantity: Quantity::new(i64::from(r.quantity)).unwrap(),
             };
-            // What the engine asks: validate, then price when nothing is broken.
-            let native = evaluate(policy, &ctx, &period, &party).unwrap();
-            let rhai = evaluate(reference, &ctx, &period, &party).unwrap();
-            prop_assert_eq!(&native.violations, &rhai.violations, "{}", name);
-            prop_assert_eq!(&native.price, &rhai.price, "{}", name);
-            // Each hook on its own, the price also of requests the rules refuse.
-            let resolved = policy.resolve_period(&ctx, &period).unwrap();
-            prop_assert_eq!(
-                policy.validate(&ctx, &party, &resolved).unwrap(),
-                reference.validate(&ctx, &party, &resolved).unwrap(),
-                "{}",
-                name
-            );
-            prop_assert_eq!(
-                policy.price(&ctx, &party, &resolved).unwrap(),
-                reference.price(&ctx, &party, &resolved).unwrap(),
-                "{}",
-                name
-            );
-            Ok(())
+            same_answers(name, policy, reference, &ctx, &period, &party)
         })
         .unwrap();
 }
@@ -369,23 +386,7 @@ fn native_timeslot_and_interval_hooks_equal_their_rhai_reference() {
                 PeriodRequest::Slot { start } | PeriodRequest::Interval { start, .. } => *start,
                 PeriodRequest::Nights { .. } => unreachable!(),
             };
-            let unit = Unit {
-                id: UnitId::new(),
-                tenant_id: t.id,
-                name: "Boat".into(),
-                kind: Some("boat".into()),
-                inventory: Inventory::new(20).unwrap(),
-                max_guests: Guests::new(12).unwrap(),
-                description: None,
-                amenities: vec![],
-                images: vec![],
-                attributes: r.base_rate.map_or(
-                    serde_json::json!({}),
-                    |b| serde_json::json!({ "base_rate": b }),
-                ),
-                archived: false,
-                created_at: t.created_at,
-            };
+            let unit = unit(t, 20, 12, r.base_rate);
             let ctx = PolicyContext {
                 tenant: t,
                 unit: &unit,
@@ -395,24 +396,7 @@ fn native_timeslot_and_interval_hooks_equal_their_rhai_reference() {
                 guests: Guests::new(i64::from(r.guests)).unwrap(),
                 quantity: Quantity::new(i64::from(r.quantity)).unwrap(),
             };
-            let native = evaluate(policy, &ctx, &period, &party).unwrap();
-            let rhai = evaluate(reference, &ctx, &period, &party).unwrap();
-            prop_assert_eq!(&native.violations, &rhai.violations, "{}", name);
-            prop_assert_eq!(&native.price, &rhai.price, "{}", name);
-            let resolved = policy.resolve_period(&ctx, &period).unwrap();
-            prop_assert_eq!(
-                policy.validate(&ctx, &party, &resolved).unwrap(),
-                reference.validate(&ctx, &party, &resolved).unwrap(),
-                "{}",
-                name
-            );
-            prop_assert_eq!(
-                policy.price(&ctx, &party, &resolved).unwrap(),
-                reference.price(&ctx, &party, &resolved).unwrap(),
-                "{}",
-                name
-            );
-            Ok(())
+            same_answers(name, policy, reference, &ctx, &period, &party)
         })
         .unwrap();
 }

@@ -1,10 +1,11 @@
 // The public site of a business, through the real berth with its demo tenants:
 // a guest with JavaScript off goes catalog → unit → estimate → request →
 // confirmation, and staff find the request held, from the public site; with
-// JavaScript on the estimate follows the guest's changes live and staff see the
-// request arrive live in the admin app; a double submit makes one request; a
-// refusal is said in words; axe finds nothing serious on any page at desktop and
-// phone widths; the sitemap lists every unit.
+// JavaScript on the estimate follows the guest's changes live, keeping what
+// they typed in the request form, and staff see the request arrive live in
+// the admin app; a double submit makes one request; a refusal is said in
+// words; axe finds nothing serious on any page at desktop and phone widths;
+// the sitemap lists every unit.
 import type { APIRequestContext, Browser, BrowserContext, Page } from '@playwright/test';
 import { expect, signIn, test } from './fixtures';
 import { seriousViolations } from './axe';
@@ -177,6 +178,11 @@ test.describe('public site', () => {
 
     const guestName = uniqueGuest('Tomás Ruiz');
     const form = await requestBooking(visitor, guestName);
+    // A new answer (two guests again) keeps what the guest typed.
+    await estimator.getByLabel('Guests').fill('2');
+    await expect(estimator.locator('[data-total-minor]')).toHaveAttribute('data-total-minor', twoGuests ?? '');
+    await expect(form.getByLabel('Name')).toHaveValue(guestName);
+    await expect(form.getByLabel(/Message/)).toHaveValue('We arrive by train in the evening.');
     await form.getByRole('button', { name: 'Send booking request' }).click();
     await confirmed(visitor);
     await expect(page.getByText('New booking request')).toBeVisible();

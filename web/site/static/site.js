@@ -1,10 +1,11 @@
 // @ts-check
 // berth's public sites: progressive enhancement only. Every page works
 // without this script; with it, the estimator answers while the visitor
-// types (debounced, announced through the answer's aria-live region), and a
-// booking request form cannot be sent twice by a double click. A tenant that
-// names a map tile server gets an interactive map: Leaflet, served by berth,
-// loaded only when the map comes near the view (never for other tenants).
+// types (debounced, announced through the answer's aria-live region, keeping
+// what they typed in its request form), and a booking request form cannot be
+// sent twice by a double click. A tenant that names a map tile server gets an
+// interactive map: Leaflet, served by berth, loaded only when the map comes
+// near the view (never for other tenants).
 
 const DEBOUNCE_MS = 300;
 
@@ -20,36 +21,50 @@ function enhanceEstimator(form) {
   let timer;
   /** @type {AbortController | undefined} */
   let inFlight;
+  /** The query whose answer is shown or on its way. @type {string | undefined} */
+  let wanted;
 
   const refresh = async () => {
-    inFlight?.abort();
-    const controller = new AbortController();
-    inFlight = controller;
     const params = new URLSearchParams();
     for (const [name, value] of new FormData(form)) {
       if (typeof value === 'string') params.append(name, value);
     }
+    const query = params.toString();
+    // A `change` after the `input` that already asked (the field losing
+    // focus) asks nothing new: the answer, and what the visitor is typing
+    // in its request form, stay as they are.
+    if (query === wanted) return;
+    wanted = query;
+    inFlight?.abort();
+    const controller = new AbortController();
+    inFlight = controller;
     answer.setAttribute('aria-busy', 'true');
     try {
-      const response = await fetch(`${endpoint}?${params.toString()}`, {
+      const response = await fetch(`${endpoint}?${query}`, {
         signal: controller.signal,
         headers: { Accept: 'text/html' },
       });
-      if (!response.ok) return;
+      if (!response.ok) {
+        if (wanted === query) wanted = undefined;
+        return;
+      }
       const html = await response.text();
       if (controller.signal.aborted) return;
       const next = document.createElement('div');
       next.innerHTML = html;
       updateSlots(form, next);
+      const typed = typedByGuest(answer);
       answer.replaceChildren(...next.childNodes);
+      typed.restore(answer);
       answer.querySelectorAll('form.request').forEach((f) => {
         if (f instanceof HTMLFormElement) guardDoubleSubmit(f);
       });
-      history.replaceState(null, '', `?${params.toString()}#estimator`);
+      history.replaceState(null, '', `?${query}#estimator`);
     } catch (error) {
       if (!(error instanceof DOMException && error.name === 'AbortError')) {
         // Offline or the server is away: the form still works as a plain GET.
         console.warn('estimate', error);
+        if (wanted === query) wanted = undefined;
       }
     } finally {
       if (inFlight === controller) answer.removeAttribute('aria-busy');
@@ -84,6 +99,53 @@ function updateSlots(form, fragment) {
   select.replaceChildren(...options);
   const keep = options.find((o) => o.value === current && !o.disabled) ?? options.find((o) => !o.disabled);
   if (keep) select.value = keep.value;
+}
+
+/** The request form's fields the visitor fills in. */
+const GUEST_FIELDS = ['name', 'email', 'phone', 'message'];
+
+/**
+ * What the visitor typed in the answer's request form, and where the caret
+ * was: a new answer (another date, more guests) keeps both.
+ * @param {HTMLElement} answer
+ */
+function typedByGuest(answer) {
+  /** @type {Map<string, string>} */
+  const values = new Map();
+  const old = answer.querySelector('form.request');
+  for (const name of GUEST_FIELDS) {
+    const field = old?.querySelector(`[name="${name}"]`);
+    if ((field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) && field.value !== '') {
+      values.set(name, field.value);
+    }
+  }
+  const active = document.activeElement;
+  const focused =
+    (active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement) && old?.contains(active) ? active : undefined;
+  const caret = focused ? { name: focused.name, start: focused.selectionStart, end: focused.selectionEnd } : undefined;
+  return {
+    /** @param {HTMLElement} fresh */
+    restore(fresh) {
+      const form = fresh.querySelector('form.request');
+      if (!form) return;
+      for (const [name, value] of values) {
+        const field = form.querySelector(`[name="${name}"]`);
+        if ((field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) && field.value === '') {
+          field.value = value;
+        }
+      }
+      if (!caret) return;
+      const field = form.querySelector(`[name="${caret.name}"]`);
+      if (!(field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement)) return;
+      field.focus();
+      // An e-mail field has no selection API; the caret goes where the browser puts it.
+      try {
+        if (caret.start !== null && caret.end !== null) field.setSelectionRange(caret.start, caret.end);
+      } catch {
+        /* not a text field */
+      }
+    },
+  };
 }
 
 /**

@@ -905,8 +905,9 @@ impl Policy for TenantPolicy {
         let amount = out
             .as_int()
             .map_err(|_| self.bad_output("refund", "an amount in minor units (an integer)"))?;
-        // Never negative, never more than was paid.
-        let amount = amount.clamp(0, paid.amount_minor);
+        // Never negative, never more than was paid (nothing when what was
+        // paid is negative: a tenant's price lines may sum below zero).
+        let amount = amount.min(paid.amount_minor).max(0);
         Ok(Some(Money::new(amount, paid.currency)))
     }
 

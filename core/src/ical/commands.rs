@@ -149,7 +149,18 @@ impl Engine {
             name: unit.name,
             stamp: now,
         };
-        Ok(write_calendar(&header, &events))
+        let feed = write_calendar(&header, &events);
+        if feed.left_out > 0 {
+            // A unit busier than a feed holds (timeslots over three years):
+            // importers see everything up to where the feed ends.
+            tracing::warn!(
+                tenant = %tenant.id,
+                unit = %unit_id,
+                left_out = feed.left_out,
+                "the unit's iCalendar feed is full; its latest busy periods are left out"
+            );
+        }
+        Ok(feed.ics)
     }
 
     /// Replaces the unit's blocks from `source` with the busy events of `ics`,

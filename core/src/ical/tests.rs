@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use super::block::BusyReservation;
 use super::busy::{FULLY_BOOKED, RESERVED, feed_events};
-use super::read::{MAX_EVENTS, read};
+use super::read::{MAX_EVENTS, MAX_ICS_BYTES, read};
 use super::span::Span;
 use super::write::{FeedEvent, FeedHeader, escape_text, write_calendar};
 use crate::ids::{ReservationId, UnitId};
@@ -176,7 +176,7 @@ fn control_characters_in_a_uid_are_dropped_so_it_reads_back_from_berths_feed() {
         name: "x".into(),
         stamp: t("2026-11-02T09:00:00Z"),
     };
-    let back = read(&write_calendar(&header, &events), OSLO, window()).unwrap();
+    let back = read(&write_calendar(&header, &events).ics, OSLO, window()).unwrap();
     assert_eq!(back.events[0].uid, first.events[0].uid);
 }
 
@@ -312,7 +312,7 @@ fn lines_are_folded_at_75_octets_without_splitting_characters() {
         name: name.clone(),
         stamp: t("2026-11-02T09:00:00Z"),
     };
-    let ics = write_calendar(&header, &[]);
+    let ics = write_calendar(&header, &[]).ics;
     assert!(ics.ends_with("END:VCALENDAR\r\n"));
     for line in ics.split("\r\n") {
         assert!(line.len() <= 75, "{} octets: {line}", line.len());
@@ -354,7 +354,7 @@ fn written_feeds_read_back() {
         name: "Birch, \"the\" cabin; no. 1".into(),
         stamp: t("2026-11-02T09:00:00Z"),
     };
-    let ics = write_calendar(&header, &events);
+    let ics = write_calendar(&header, &events).ics;
     assert!(ics.contains("DTSTART;VALUE=DATE:20261210\r\nDTEND;VALUE=DATE:20261215\r\n"));
     assert!(ics.contains("DTSTART:20261220T090000Z\r\nDTEND:20261220T113000Z\r\n"));
     assert!(ics.contains("DTSTAMP:20261102T090000Z\r\n"));
@@ -363,6 +363,56 @@ fn written_feeds_read_back() {
     let got: Vec<(String, Span)> = back.events.into_iter().map(|e| (e.uid, e.span)).collect();
     let want: Vec<(String, Span)> = events.into_iter().map(|e| (e.uid, e.span)).collect();
     assert_eq!(got, want);
+}
+
+#[test]
+fn a_feed_holds_what_berth_reads_and_leaves_the_latest_events_out() {
+    let header = FeedHeader {
+        name: "Tour boat".into(),
+        stamp: t("2026-11-02T09:00:00Z"),
+    };
+    let hourly = |n: usize, summary: &str| -> Vec<FeedEvent> {
+        (0..n)
+            .map(|i| {
+                let start = t("2026-12-01T08:00:00Z") + chrono::Duration::hours(i as i64);
+                FeedEvent {
+                    uid: format!("r{i}@berth"),
+                    span: Span::Instants(
+                        TimeRange::new(start, start + chrono::Duration::minutes(30)).unwrap(),
+                    ),
+                    summary: summary.into(),
+                }
+            })
+            .collect()
+    };
+    let wide = TimeRange::new(t("2026-11-01T00:00:00Z"), t("2030-01-01T00:00:00Z")).unwrap();
+    // More events than a calendar may hold (about 150 bytes each, the size
+    // limit ends the feed before the count does): the earliest are written,
+    // and the feed reads back.
+    for (n, summary) in [
+        (MAX_EVENTS + 500, RESERVED.to_owned()),
+        (1_500, "Reserved for the rowing club ".repeat(6)),
+    ] {
+        let events = hourly(n, &summary);
+        let feed = write_calendar(&header, &events);
+        assert!(
+            feed.left_out > 0,
+            "{n} events fit in {} bytes",
+            feed.ics.len()
+        );
+        assert!(feed.ics.len() <= MAX_ICS_BYTES);
+        assert!(feed.ics.ends_with("END:VEVENT\r\nEND:VCALENDAR\r\n"));
+        let back = read(&feed.ics, OSLO, wide).unwrap();
+        let kept = n - feed.left_out;
+        assert!(kept <= MAX_EVENTS);
+        assert_eq!(back.events.len(), kept);
+        assert_eq!(
+            back.events.last().unwrap().uid,
+            format!("r{}@berth", kept - 1)
+        );
+    }
+    // A feed that fits leaves nothing out.
+    assert_eq!(write_calendar(&header, &hourly(10, RESERVED)).left_out, 0);
 }
 
 fn stay(check_in: &str, check_out: &str, quantity: u32) -> BusyReservation {

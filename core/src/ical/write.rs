@@ -2,10 +2,14 @@
 //! lines folded at 75 octets (never inside a UTF-8 character) and TEXT values
 //! escaped. All-day spans are written `VALUE=DATE` (DTEND the day after the last,
 //! i.e. the check-out, as Airbnb-style sites write and read them); instants are
-//! written in UTC (`…Z`), so no VTIMEZONE is needed.
+//! written in UTC (`…Z`), so no VTIMEZONE is needed. A feed never holds more
+//! than berth's own reader takes ([`MAX_EVENTS`] events, [`MAX_ICS_BYTES`]):
+//! when a unit is busier than that, the latest events are left out, so one
+//! berth can always import another's feed.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::read::{MAX_EVENTS, MAX_ICS_BYTES};
 use super::span::Span;
 
 /// The longest content line, in octets, before folding (RFC 5545 3.1).
@@ -34,9 +38,24 @@ pub struct FeedHeader {
 /// The PRODID of every feed berth writes.
 pub const PRODID: &str = concat!("-//berth//berth ", env!("CARGO_PKG_VERSION"), "//EN");
 
-/// The feed as an iCalendar document.
-pub fn write_calendar(header: &FeedHeader, events: &[FeedEvent]) -> String {
-    let mut out = String::with_capacity(256 + events.len() * 160);
+/// A feed as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WrittenFeed {
+    /// The iCalendar document.
+    pub ics: String,
+    /// How many events, the last ones given, did not fit within what a feed
+    /// holds (0 almost always).
+    pub left_out: usize,
+}
+
+/// The end of every calendar.
+const END: &str = "END:VCALENDAR";
+
+/// The feed as an iCalendar document: the events in the order given (time
+/// order, so those left out are the latest) while they fit within
+/// [`MAX_EVENTS`] and [`MAX_ICS_BYTES`].
+pub fn write_calendar(header: &FeedHeader, events: &[FeedEvent]) -> WrittenFeed {
+    let mut out = String::with_capacity(256 + events.len().min(MAX_EVENTS) * 160);
     let stamp = utc(header.stamp);
     put_published_calendar(&mut out);
     put(
@@ -46,20 +65,31 @@ pub fn write_calendar(header: &FeedHeader, events: &[FeedEvent]) -> String {
     // RFC 7986, and the older name most importers read: poll hourly.
     put(&mut out, "REFRESH-INTERVAL;VALUE=DURATION:PT1H");
     put(&mut out, "X-PUBLISHED-TTL:PT1H");
-    for event in events {
-        put(&mut out, "BEGIN:VEVENT");
-        put(&mut out, &format!("UID:{}", escape_text(&event.uid)));
-        put(&mut out, &format!("DTSTAMP:{stamp}"));
-        put_span(&mut out, &event.span);
+    let mut written = 0;
+    let mut event_text = String::with_capacity(256);
+    for event in events.iter().take(MAX_EVENTS) {
+        event_text.clear();
+        put(&mut event_text, "BEGIN:VEVENT");
+        put(&mut event_text, &format!("UID:{}", escape_text(&event.uid)));
+        put(&mut event_text, &format!("DTSTAMP:{stamp}"));
+        put_span(&mut event_text, &event.span);
         put(
-            &mut out,
+            &mut event_text,
             &format!("SUMMARY:{}", escape_text(&event.summary)),
         );
-        put(&mut out, "TRANSP:OPAQUE");
-        put(&mut out, "END:VEVENT");
+        put(&mut event_text, "TRANSP:OPAQUE");
+        put(&mut event_text, "END:VEVENT");
+        if out.len() + event_text.len() + END.len() + 2 > MAX_ICS_BYTES {
+            break;
+        }
+        out.push_str(&event_text);
+        written += 1;
     }
-    put(&mut out, "END:VCALENDAR");
-    out
+    put(&mut out, END);
+    WrittenFeed {
+        ics: out,
+        left_out: events.len() - written,
+    }
 }
 
 /// A guest's own stay, as the e-mail that confirms or changes it carries it:
@@ -122,7 +152,7 @@ pub fn write_stay(event: &StayEvent) -> String {
     put(&mut out, &format!("STATUS:{status}"));
     put(&mut out, "TRANSP:OPAQUE");
     put(&mut out, "END:VEVENT");
-    put(&mut out, "END:VCALENDAR");
+    put(&mut out, END);
     out
 }
 

@@ -5,7 +5,8 @@
 //! faults strike at random moments: SIGKILL of a berth instance (SQLite; and one
 //! of two instances on one PostgreSQL) and `pg_ctl stop -m immediate` of
 //! PostgreSQL. After each round the recorded history is checked against the
-//! database (`check`). Run by `scripts/chaos` (a bounded run in `scripts/test`,
+//! database (`check`, `refusals`); every lost request keeps why it was lost,
+//! counted per round and per run. Run by `scripts/chaos` (a bounded run in `scripts/test`,
 //! a soak with `--soak MINUTES`); a plain test run skips these tests (ignored),
 //! as they need the PostgreSQL server they stop. The seed is printed first;
 //! `BERTH_CHAOS_SEED` replays its choices (the interleaving of the processes is
@@ -17,7 +18,9 @@ mod history;
 mod load;
 mod process;
 mod receiver;
+mod refusals;
 mod rng;
+mod socket;
 mod subscriber;
 
 use std::path::Path;
@@ -203,6 +206,9 @@ async fn campaign(label: &str, database_url: &str, instances: usize, postgres: O
     let workers = 6;
     let soak = settings.until.is_some();
     let (mut round, mut kills, mut pg_stops, mut checks) = (0u64, 0u64, 0u64, 0u64);
+    let mut refusals_checked = 0u64;
+    // Keys both acknowledged and refused, with the unit's writes around them.
+    let mut evidence = std::collections::BTreeSet::new();
     let today = Utc::now().date_naive();
     while settings.more(round) {
         round += 1;
@@ -210,8 +216,8 @@ async fn campaign(label: &str, database_url: &str, instances: usize, postgres: O
         load.stop.store(false, Ordering::Relaxed);
         let tasks: Vec<_> = (0..workers)
             .map(|n| {
-                let worker = Worker::new(seed, round, n, first_day);
-                tokio::spawn(worker.run(load.clone(), round))
+                let worker = Worker::new(seed, round, n, instances, first_day);
+                tokio::spawn(worker.run(load.clone()))
             })
             .collect();
         let busy = if soak {
@@ -252,28 +258,27 @@ async fn campaign(label: &str, database_url: &str, instances: usize, postgres: O
         let addr = servers[0].addr();
         let db = check::snapshot(&addr, &token, &since).await;
         let mut wrong = Vec::new();
+        let mut notes = Vec::new();
         {
             let history = load.history.lock().unwrap();
             wrong.extend(check::bookings(&history, &db));
             wrong.extend(check::capacity(&units, &db));
             wrong.extend(check::events_and_audit(&history, &db));
-            checks += 3;
+            let found = refusals::explained(&history, &db, &units);
+            wrong.extend(found.wrong);
+            refusals_checked = found.checked;
+            for line in found.evidence {
+                if evidence.insert(line.clone()) {
+                    notes.push(line);
+                }
+            }
+            checks += 4;
             if let Fault::Kill(killed) = fault
                 && instances > 1
             {
-                let during: Vec<_> = history
-                    .served
-                    .iter()
-                    .filter(|s| s.instance != killed && s.sent >= started && s.sent <= ended)
-                    .collect();
-                let lost = during.iter().filter(|s| s.lost).count();
-                if during.is_empty() || lost > 0 {
-                    wrong.push(format!(
-                        "while instance {killed} was down the other answered {} of {} requests",
-                        during.len() - lost,
-                        during.len()
-                    ));
-                }
+                let (failed, note) = serving(&history.requests, killed, started, ended);
+                wrong.extend(failed);
+                notes.push(note);
                 checks += 1;
             }
         }
@@ -289,22 +294,38 @@ async fn campaign(label: &str, database_url: &str, instances: usize, postgres: O
         ));
         wrong.extend(check::webhooks(&inbox.lock().unwrap(), &db.events, false));
         let mut history = std::mem::take(&mut *load.history.lock().unwrap());
-        wrong.extend(check::locks(&mut history, &units, &addr, &token, &other).await);
+        // The lock checks on the instance that was not killed, when there is one.
+        let survivor = match fault {
+            Fault::Kill(killed) if instances > 1 => servers[(killed + 1) % instances].addr(),
+            _ => addr.clone(),
+        };
+        let ws_locks = history
+            .held_locks
+            .iter()
+            .filter(|l| l.via != "HTTP")
+            .count();
+        wrong.extend(check::locks(&mut history, &units, &survivor, &token, &other).await);
         *load.history.lock().unwrap() = history;
-        checks += 4;
+        let addrs: Vec<String> = servers.iter().map(Berth::addr).collect();
+        wrong.extend(check::socket_release(&units, &addrs, &token, &other).await);
+        checks += 5;
         let history = load.history.lock().unwrap();
         eprintln!(
-            "chaos[{label}] round {round}: {fault:?} for {down:?}; {} operations ({}); {} reservations, {} events; {}",
+            "chaos[{label}] round {round}: {fault:?} for {down:?}; {} operations ({}); {} reservations, {} events; {ws_locks} WebSocket locks checked; losses this round: {}; {}",
             history.counts.total(),
             history.counts.summary(),
             db.reservations.len(),
             db.events.len(),
+            history.losses(Some(round)),
             if wrong.is_empty() {
                 "all invariants hold"
             } else {
                 "VIOLATED"
             }
         );
+        for note in &notes {
+            eprintln!("chaos[{label}] round {round}: {note}");
+        }
         assert!(
             wrong.is_empty(),
             "chaos[{label}] seed {seed} round {round} after {fault:?}:\n{}",
@@ -332,12 +353,16 @@ async fn campaign(label: &str, database_url: &str, instances: usize, postgres: O
     let resumed = received.lock().unwrap().connections;
     eprintln!(
         "chaos[{label}] seed {seed}: {round} rounds, {kills} berth kills, {pg_stops} PostgreSQL stops, \
-         {} operations ({}), {} reservations, {} events, {checks} invariant checks; \
-         webhook: {} messages accepted, {} refused (503) and retried, {} events; subscriber connected {resumed} times",
+         {} operations ({}), {} reservations, {} events, {checks} invariant checks \
+         ({refusals_checked} UNAVAILABLE refusals explained, {} keys both acknowledged and refused); \
+         losses: {}; webhook: {} messages accepted, {} refused (503) and retried, {} events; \
+         subscriber connected {resumed} times",
         history.counts.total(),
         history.counts.summary(),
         db.reservations.len(),
         db.events.len(),
+        evidence.len(),
+        history.losses(None),
         inbox.accepted,
         inbox.refused,
         inbox.by_event.len(),
@@ -347,6 +372,57 @@ async fn campaign(label: &str, database_url: &str, instances: usize, postgres: O
         "chaos[{label}] seed {seed}:\n{}",
         wrong.join("\n")
     );
+}
+
+/// Two instances: while instance `killed` was down (`started` to `ended`),
+/// every request sent to the other got an answer — acknowledged, refused, or
+/// INTERNAL retryable ("temporarily unavailable": a prompt, clear answer; the
+/// history keeps it as either outcome, as a write may have committed) — and at
+/// least one was acknowledged or refused. Returns what failed (each request
+/// with its reason) and a line counting the answers.
+fn serving(
+    requests: &[history::Request],
+    killed: usize,
+    started: Instant,
+    ended: Instant,
+) -> (Vec<String>, String) {
+    let during: Vec<_> = requests
+        .iter()
+        .filter(|r| r.instance != killed && r.sent >= started && r.sent <= ended)
+        .collect();
+    let retryable = during
+        .iter()
+        .filter(|r| matches!(r.loss, Some(client::Loss::Retryable(_))))
+        .count();
+    let unanswered: Vec<_> = during
+        .iter()
+        .filter(|r| {
+            r.loss
+                .as_ref()
+                .is_some_and(|l| !matches!(l, client::Loss::Retryable(_)))
+        })
+        .collect();
+    let definite = during.len() - retryable - unanswered.len();
+    let note = format!(
+        "while instance {killed} was down ({:?}) the other got {} requests: {definite} acknowledged or refused, {retryable} INTERNAL retryable, {} without an answer",
+        ended - started,
+        during.len(),
+        unanswered.len()
+    );
+    let mut wrong = Vec::new();
+    if definite == 0 || !unanswered.is_empty() {
+        wrong.push(format!("{note}:"));
+        for r in &unanswered {
+            wrong.push(format!(
+                "  {} sent {} ms after the kill, lost after {} ms: {}",
+                r.op,
+                (r.sent - started).as_millis(),
+                (r.answered - r.sent).as_millis(),
+                r.loss.as_ref().unwrap()
+            ));
+        }
+    }
+    (wrong, note)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -5,7 +5,15 @@
 //! what overlaps. Before each booking the expected answer is computed in Rust
 //! from the store's occupancy; the booking must succeed exactly when it fits
 //! and be UNAVAILABLE otherwise. On PostgreSQL these bookings go through the
-//! `berth_book` function of migration 0031, which computes the peak in SQL.
+//! `berth_book` function of migrations 0031 and 0032, which computes the
+//! peak in SQL.
+//!
+//! Both stores first sum what overlaps (an upper bound of the peak) and sweep
+//! only when that sum leaves no room (docs/decisions/0181): the fixed cases
+//! below pin both sides of that fast path — a stay whose overlapping bookings
+//! sum past the inventory but never overlap one another (the sweep must let
+//! it in), the same stay once the peak is reached (refused), and a change of
+//! period decided the same way.
 
 use berth_core::ErrorCode;
 use berth_core::capacity;
@@ -16,7 +24,10 @@ use berth_core::policy::{Policy, PolicyContext};
 use crate::support::nightly::NightlyTestPolicy;
 use crate::support::{self, Backend, date, nights, party, staff, world};
 
-on_both_stores!(bookings_are_refused_exactly_when_the_sweep_says_they_do_not_fit);
+on_both_stores!(
+    bookings_are_refused_exactly_when_the_sweep_says_they_do_not_fit,
+    a_stay_fits_where_the_sum_of_what_overlaps_does_not_but_the_peak_does
+);
 
 /// A small deterministic generator (xorshift64*): reproducible requests.
 struct Seeded(u64);
@@ -102,4 +113,56 @@ async fn bookings_are_refused_exactly_when_the_sweep_says_they_do_not_fit(backen
         booked > 15 && refused > 15,
         "{booked} booked, {refused} refused"
     );
+}
+
+async fn a_stay_fits_where_the_sum_of_what_overlaps_does_not_but_the_peak_does(backend: Backend) {
+    let w = world(backend).await;
+    let unit = support::unit(&*w.store, &w.tenant, "Twin", 2, 8).await;
+    let book = |check_in: &'static str, check_out: &'static str| {
+        let engine = w.engine.clone();
+        let tenant = w.tenant.id;
+        async move {
+            engine
+                .create_reservation(
+                    tenant,
+                    support::admin_booking(unit.id, nights(check_in, check_out), party(1, 1)),
+                    &staff(),
+                )
+                .await
+        }
+    };
+    // Two one-night stays back to back: each night holds one of two items.
+    book("2026-12-01", "2026-12-02").await.unwrap();
+    let second = book("2026-12-02", "2026-12-03").await.unwrap();
+    // Both overlap the two nights (their sum is 2, plus 1 is over the
+    // inventory) but never each other: the peak is 1, so this one fits.
+    book("2026-12-01", "2026-12-03").await.unwrap();
+    // Now both nights hold two: the same stay again is refused.
+    let e = book("2026-12-01", "2026-12-03").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Unavailable, "{e}");
+    // A change of period is decided the same way (its own stay not
+    // counted): the second stay cannot move onto the full first night…
+    let e = w
+        .engine
+        .change_period(
+            w.tenant.id,
+            support::change_period(second.id, nights("2026-12-01", "2026-12-02")),
+            &staff(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Unavailable, "{e}");
+    // …but can grow to the third night next to another one-night stay: the
+    // others it would overlap sum to 2, yet hold one item on each night.
+    book("2026-12-03", "2026-12-04").await.unwrap();
+    let grown = w
+        .engine
+        .change_period(
+            w.tenant.id,
+            support::change_period(second.id, nights("2026-12-02", "2026-12-04")),
+            &staff(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(grown.check_out, Some(date("2026-12-04")));
 }

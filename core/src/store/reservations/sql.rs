@@ -73,6 +73,20 @@ macro_rules! select_reservation {
     };
 }
 
+/// What takes capacity on unit `$2` of tenant `$1` during `[$4, $3)`: the
+/// active reservations other than `$5`, and the calendar blocks, each taking
+/// the whole inventory (`$6`) — `(occupied_start, occupied_end, quantity)`.
+macro_rules! taken_sql {
+    () => {
+        "SELECT occupied_start, occupied_end, quantity FROM reservations \
+         WHERE tenant_id = $1 AND unit_id = $2 AND state IN ('held', 'confirmed', 'checked_in') \
+           AND occupied_start < $3 AND occupied_end > $4 AND id IS DISTINCT FROM $5 \
+         UNION ALL \
+         SELECT start_at, end_at, $6 FROM calendar_blocks \
+         WHERE tenant_id = $1 AND unit_id = $2 AND start_at < $3 AND end_at > $4"
+    };
+}
+
 /// A reservation's row written: the columns both databases have (`$1`–`$25`),
 /// then PostgreSQL's `exclusive` marker (`$26`; on an update, none keeps it).
 macro_rules! write_sql {
@@ -226,7 +240,12 @@ impl Reservations<DB> {
     }
 
     /// Refuses the write unless `quantity` fits on the unit during `occupied`,
-    /// ignoring the reservation `except` (the one being changed).
+    /// ignoring the reservation `except` (the one being changed). First the
+    /// sum of every quantity overlapping `occupied` (one aggregate row): it
+    /// bounds the peak load from above, so when it leaves room the write fits.
+    /// Only when it does not — near capacity, or where the overlapping
+    /// reservations do not all overlap one another — are their intervals read
+    /// and swept ([`capacity::fits`]), which decides exactly.
     async fn ensure_capacity(
         conn: &mut Conn<DB>,
         tenant: TenantId,
@@ -235,24 +254,33 @@ impl Reservations<DB> {
         quantity: u32,
         except: Option<ReservationId>,
     ) -> Result<(), StoreError> {
-        // A calendar block takes the whole unit; one statement reads both.
-        let taken: Vec<(Instant<DB>, Instant<DB>, i64)> = sqlx::query_as(
-            "SELECT occupied_start, occupied_end, quantity FROM reservations \
-             WHERE tenant_id = $1 AND unit_id = $2 AND state IN ('held', 'confirmed', 'checked_in') \
-               AND occupied_start < $3 AND occupied_end > $4 AND id IS DISTINCT FROM $5 \
-             UNION ALL \
-             SELECT start_at, end_at, $6 FROM calendar_blocks \
-             WHERE tenant_id = $1 AND unit_id = $2 AND start_at < $3 AND end_at > $4",
-        )
+        let inventory = unit.inventory.get();
+        let bound: i64 = sqlx::query_scalar(concat!(
+            "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM (",
+            taken_sql!(),
+            ") AS taken"
+        ))
         .bind(tenant.as_uuid())
         .bind(unit.id.as_uuid())
         .bind(DB::stamp(occupied.end()))
         .bind(DB::stamp(occupied.start()))
         .bind(except.map(|id| id.as_uuid()))
-        .bind(i64::from(unit.inventory.get()))
-        .fetch_all(&mut *conn)
+        .bind(i64::from(inventory))
+        .fetch_one(&mut *conn)
         .await?;
-        if capacity::fits(loads(taken)?, occupied, quantity, unit.inventory.get()) {
+        if bound.saturating_add(i64::from(quantity)) <= i64::from(inventory) {
+            return Ok(());
+        }
+        let taken: Vec<(Instant<DB>, Instant<DB>, i64)> = sqlx::query_as(taken_sql!())
+            .bind(tenant.as_uuid())
+            .bind(unit.id.as_uuid())
+            .bind(DB::stamp(occupied.end()))
+            .bind(DB::stamp(occupied.start()))
+            .bind(except.map(|id| id.as_uuid()))
+            .bind(i64::from(inventory))
+            .fetch_all(&mut *conn)
+            .await?;
+        if capacity::fits(loads(taken)?, occupied, quantity, inventory) {
             Ok(())
         } else {
             Err(StoreError::Unavailable { unit_id: unit.id })

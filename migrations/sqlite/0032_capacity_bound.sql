@@ -1,0 +1,5 @@
+-- Nothing on SQLite: PostgreSQL's 0032 replaces `berth_book` (migration 0031)
+-- with one whose capacity check first sums what overlaps and sweeps only when
+-- that sum leaves no room (docs/decisions/0181). SQLite's capacity check is the
+-- store's own statements (core/src/store/reservations/sql.rs), changed the same
+-- way in the code. The file keeps the two histories on the same numbers.

@@ -2,8 +2,10 @@
 //! booking path is a `&'static str`; what differs is chosen at compile time
 //! ([`Dialect::ROW_LOCKS`], [`Dialect::EXCLUSION`],
 //! [`Dialect::BOOKING_FUNCTION`]: on PostgreSQL a booking is first offered to
-//! the `berth_book` function of migration 0031, one round trip, and runs the
-//! statements below only when that function leaves it to them).
+//! the `berth_book` function of migration 0031 (as replaced by 0032), one
+//! round trip, and runs the statements below only when that function leaves
+//! it to them). Both check capacity the same way: the sum of what overlaps
+//! first, the sweep only when that sum leaves no room (docs/decisions/0181).
 
 use std::marker::PhantomData;
 
@@ -150,7 +152,7 @@ macro_rules! bind_row {
     }};
 }
 
-/// The call of PostgreSQL's booking function (migration 0031): the
+/// The call of PostgreSQL's booking function (migrations 0031, 0032): the
 /// reservation's columns as `write_sql!` binds them (`$1`–`$25`, the tenant
 /// moved first), then the instant the locks are checked at, the audit entry
 /// and the event.

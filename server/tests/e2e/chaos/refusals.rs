@@ -215,7 +215,7 @@ pub(crate) fn explained(history: &History, db: &Snapshot, units: &Units) -> Foun
                 window.sent,
                 window.answered,
                 inventory(&booking.unit),
-                writes(unit_lives, start, end, *window)
+                writes(unit_lives, start, end, *window, window.sent)
             ));
         }
         let acked = booking
@@ -238,7 +238,7 @@ pub(crate) fn explained(history: &History, db: &Snapshot, units: &Units) -> Foun
                 })
                 .collect();
             found.evidence.push(format!(
-                "key {key} ({} to {}) both acknowledged and refused: {}; the unit's overlapping writes from 1 s before to 1 s after (+ms from the first send): {}",
+                "key {key} ({} to {}) both acknowledged and refused: {}; the unit's overlapping writes (began, ms from the first send; 1 s either side): {}",
                 booking.stay.check_in,
                 booking.stay.check_out,
                 answers.join("; "),
@@ -249,7 +249,8 @@ pub(crate) fn explained(history: &History, db: &Snapshot, units: &Units) -> Foun
                     Window {
                         sent: from - chrono::Duration::seconds(1),
                         answered: to + chrono::Duration::seconds(1),
-                    }
+                    },
+                    from
                 )
             ));
         }
@@ -258,8 +259,14 @@ pub(crate) fn explained(history: &History, db: &Snapshot, units: &Units) -> Foun
 }
 
 /// The writes of the unit's reservations overlapping `[start, end)` that began in
-/// `window`, as `key kind began(+ms from window start) state`.
-fn writes(lives: &[Life], start: DateTime<Utc>, end: DateTime<Utc>, window: Window) -> String {
+/// `window`, as `key kind began(ms from base) state`.
+fn writes(
+    lives: &[Life],
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    window: Window,
+    base: DateTime<Utc>,
+) -> String {
     let mut lines: Vec<(DateTime<Utc>, String)> = Vec::new();
     for life in lives {
         for (i, state) in life.states.iter().enumerate() {
@@ -274,10 +281,10 @@ fn writes(lives: &[Life], start: DateTime<Utc>, end: DateTime<Utc>, window: Wind
             lines.push((
                 state.began,
                 format!(
-                    "{} {} +{} ms ({}{}..{})",
+                    "{} {} {:+} ms ({}{}..{})",
                     life.key,
                     state.kind,
-                    (state.began - window.sent).num_milliseconds(),
+                    (state.began - base).num_milliseconds(),
                     if state.active { "" } else { "inactive " },
                     state.start.format("%m-%d"),
                     state.end.format("%m-%d"),

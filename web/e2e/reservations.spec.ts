@@ -359,11 +359,14 @@ test.describe('reservations', () => {
     await expect.poll(() => held(lock), { timeout: 5_000 }).toBe(false);
 
     // Leaving the page: released by the keepalive request on pagehide, long before the 30 s lease ends.
+    // The page navigates away: closing the tab (page.close) dropped the keepalive request
+    // in 2 of 4 runs of headless Chromium, where navigating away released it 6 of 6; a
+    // closed tab's lock is left to its lease (docs/decisions/0050).
     before = await lockIds();
     panel = await openPanel(page, stay, 'Pine Cabin');
     await expect(panel.getByText(/This range is held for you/)).toBeVisible();
     lock = await openedLock(before);
-    await page.close({ runBeforeUnload: true });
+    await page.goto('about:blank');
     // Half the lease: still proves the release (the lease alone would take
     // 30 s), with room for a browser and a server sharing two loaded cores.
     await expect.poll(() => held(lock), { timeout: 15_000 }).toBe(false);

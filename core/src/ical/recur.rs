@@ -128,10 +128,16 @@ pub(super) fn parse(line: usize, value: &str) -> Result<Rule, IcsError> {
             "BYDAY" => {
                 for item in text.split(',') {
                     let item = item.trim();
-                    if item.len() < 2 {
+                    // The weekday is the last two bytes; a shorter item, or
+                    // one whose last two bytes cut a character, names none.
+                    let Some(cut) = item
+                        .len()
+                        .checked_sub(2)
+                        .filter(|&cut| item.is_char_boundary(cut))
+                    else {
                         return refuse(line, format!("BYDAY: `{item}` is not a weekday"));
-                    }
-                    let (ordinal, day) = item.split_at(item.len() - 2);
+                    };
+                    let (ordinal, day) = item.split_at(cut);
                     let ordinal = if ordinal.is_empty() {
                         None
                     } else {
@@ -574,6 +580,9 @@ mod tests {
             ("FREQ=DAILY;COUNT=3;UNTIL=20270101", "cannot both"),
             ("FREQ=WEEKLY;BYDAY=2MO", "ordinals"),
             ("FREQ=DAILY;BYDAY=XX", "not a weekday"),
+            // Found by fuzzing: the last two bytes cut a two-byte character.
+            ("FREQ=WEEKLY;BYDAY=-\u{3f6}U", "not a weekday"),
+            ("FREQ=WEEKLY;BYDAY=\u{3f6}", "not a weekday"),
             ("FREQ=YEARLY;BYDAY=MO", "only with BYMONTH"),
             ("FREQ=DAILY;INTERVAL=0", "INTERVAL must be"),
         ] {

@@ -89,6 +89,20 @@ macro_rules! taken_sql {
     };
 }
 
+/// `taken_sql!`'s parameters bound in its order (`$1`–`$6`).
+macro_rules! bind_taken {
+    ($db:ty, $query:expr, $tenant:expr, $unit:expr, $occupied:expr, $except:expr, $inventory:expr) => {{
+        let occupied: &TimeRange = $occupied;
+        $query
+            .bind($tenant.as_uuid())
+            .bind($unit.id.as_uuid())
+            .bind(<$db>::stamp(occupied.end()))
+            .bind(<$db>::stamp(occupied.start()))
+            .bind($except.map(|id| id.as_uuid()))
+            .bind(i64::from($inventory))
+    }};
+}
+
 /// A reservation's row written: the columns both databases have (`$1`–`$25`),
 /// then PostgreSQL's `exclusive` marker (`$26`; on an update, none keeps it).
 macro_rules! write_sql {
@@ -257,31 +271,22 @@ impl Reservations<DB> {
         except: Option<ReservationId>,
     ) -> Result<(), StoreError> {
         let inventory = unit.inventory.get();
-        let bound: i64 = sqlx::query_scalar(concat!(
+        let sum = sqlx::query_scalar(concat!(
             "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM (",
             taken_sql!(),
             ") AS taken"
-        ))
-        .bind(tenant.as_uuid())
-        .bind(unit.id.as_uuid())
-        .bind(DB::stamp(occupied.end()))
-        .bind(DB::stamp(occupied.start()))
-        .bind(except.map(|id| id.as_uuid()))
-        .bind(i64::from(inventory))
-        .fetch_one(&mut *conn)
-        .await?;
+        ));
+        let bound: i64 = bind_taken!(DB, sum, tenant, unit, occupied, except, inventory)
+            .fetch_one(&mut *conn)
+            .await?;
         if bound.saturating_add(i64::from(quantity)) <= i64::from(inventory) {
             return Ok(());
         }
-        let taken: Vec<(Instant<DB>, Instant<DB>, i64)> = sqlx::query_as(taken_sql!())
-            .bind(tenant.as_uuid())
-            .bind(unit.id.as_uuid())
-            .bind(DB::stamp(occupied.end()))
-            .bind(DB::stamp(occupied.start()))
-            .bind(except.map(|id| id.as_uuid()))
-            .bind(i64::from(inventory))
-            .fetch_all(&mut *conn)
-            .await?;
+        let rows = sqlx::query_as(taken_sql!());
+        let taken: Vec<(Instant<DB>, Instant<DB>, i64)> =
+            bind_taken!(DB, rows, tenant, unit, occupied, except, inventory)
+                .fetch_all(&mut *conn)
+                .await?;
         if capacity::fits(loads(taken)?, occupied, quantity, inventory) {
             Ok(())
         } else {

@@ -67,16 +67,34 @@ interface QuoteAnswer {
 }
 
 /**
+ * The dates (a day wider each side) of the ranges of `unit` someone holds a
+ * lock on: a failed attempt's panel keeps its lock for its 30 s lease, and
+ * its retry must not pick the same stay.
+ */
+async function lockedSpans(page: Page, unit: string): Promise<[string, string][]> {
+  const { locks } = await api<{ locks: { unitId: string; start: string | null; end: string | null }[] }>(
+    page,
+    '{ locks { unitId start end } }',
+  );
+  return locks
+    .filter((l) => l.unitId === unit && l.start && l.end)
+    .map((l) => [addDays(l.start!.slice(0, 10), -1), addDays(l.end!.slice(0, 10), 1)]);
+}
+
+/**
  * The first stay of `nights` from `days` days after today that the quote
- * calls bookable (or, with `refused`, refused by the rules only: overridable).
+ * calls bookable (or, with `refused`, refused by the rules only: overridable)
+ * and nobody holds a lock on.
  */
 async function findStay(page: Page, unit: string, days: number, nights: number, refused = false) {
   const tenant = await tenantOf(page);
   const id = await unitId(page, unit);
+  const locked = await lockedSpans(page, id);
   const from = addDays(todayAt(tenant), days);
   for (let i = 0; i < 120; i++) {
     const checkIn = addDays(from, i);
     const checkOut = addDays(checkIn, nights);
+    if (locked.some(([start, end]) => checkIn <= end && checkOut >= start)) continue;
     const { quote } = await api<QuoteAnswer>(
       page,
       'query ($t: String!, $i: QuoteInput!) { quote(tenant: $t, input: $i) { available overridable violations { code } total { amount } } }',

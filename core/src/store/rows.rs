@@ -34,12 +34,6 @@ pub(super) use reservation_columns;
 
 pub(super) const RESERVATION_COLUMNS: &str = reservation_columns!();
 
-/// Selects a unit and its tenant (see `UnitTenantRow`).
-pub(super) const UNIT_WITH_TENANT: &str = "SELECT u.*, t.slug AS t_slug, t.name AS t_name, \
-     t.timezone AS t_timezone, t.currency AS t_currency, t.locale AS t_locale, \
-     t.created_at AS t_created_at FROM units u JOIN tenants t ON t.id = u.tenant_id \
-     WHERE u.tenant_id = $1 AND u.id = $2";
-
 #[derive(sqlx::FromRow)]
 pub(super) struct AuditRow<T> {
     pub(super) id: Uuid,

@@ -62,6 +62,19 @@ impl Affected for sqlx::postgres::PgQueryResult {
 /// What differs in a database's SQL and encodings. Its supertrait bounds
 /// (arguments a query can take, a statement's count of changed rows) hold for
 /// every generic body without being repeated in its `where` clause.
+/// `Dialect::UNIT_WITH_TENANT` over `$units`, where the units are read from.
+macro_rules! unit_with_tenant {
+    ($units:literal) => {
+        concat!(
+            "SELECT u.*, t.slug AS t_slug, t.name AS t_name, t.timezone AS t_timezone, \
+             t.currency AS t_currency, t.locale AS t_locale, t.created_at AS t_created_at \
+             FROM ",
+            $units,
+            " u JOIN tenants t ON t.id = u.tenant_id WHERE u.tenant_id = $1 AND u.id = $2"
+        )
+    };
+}
+
 pub(crate) trait Dialect:
     Database<Arguments: sqlx::IntoArguments<Self>, QueryResult: Affected>
 {
@@ -91,6 +104,12 @@ pub(crate) trait Dialect:
     /// in one round trip; docs/decisions/0178); SQLite runs the booking
     /// transaction's statements in-process, where a round trip costs little.
     const BOOKING_FUNCTION: bool;
+    /// Selects a unit (`$2`) and its tenant (`$1`) as a
+    /// [`UnitTenantRow`](super::rows::UnitTenantRow), outside any
+    /// transaction: a plain join on SQLite; on PostgreSQL the unit comes from
+    /// `berth_unit` (migration 0033), which names the tenant for row-level
+    /// security in the same call (docs/decisions/0183).
+    const UNIT_WITH_TENANT: &'static str;
     /// What ends a `SELECT` whose rows stay locked until the transaction
     /// ends: PostgreSQL's ` FOR UPDATE`; nothing on SQLite, whose writers are
     /// serialized already.
@@ -153,6 +172,7 @@ impl Dialect for Sqlite {
     const ROW_LOCKS: bool = false;
     const EXCLUSION: bool = false;
     const BOOKING_FUNCTION: bool = false;
+    const UNIT_WITH_TENANT: &'static str = unit_with_tenant!("units");
     const FOR_UPDATE: &'static str = "";
     const FOR_NO_KEY_UPDATE: &'static str = "";
     const FOR_SHARE: &'static str = "";
@@ -187,6 +207,7 @@ impl Dialect for Postgres {
     const ROW_LOCKS: bool = true;
     const EXCLUSION: bool = true;
     const BOOKING_FUNCTION: bool = true;
+    const UNIT_WITH_TENANT: &'static str = unit_with_tenant!("berth_unit($1, $2)");
     const FOR_UPDATE: &'static str = " FOR UPDATE";
     const FOR_NO_KEY_UPDATE: &'static str = " FOR NO KEY UPDATE";
     const FOR_SHARE: &'static str = " FOR SHARE";

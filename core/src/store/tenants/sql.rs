@@ -12,7 +12,7 @@ use crate::audit::Actor;
 use crate::ids::{TenantId, UnitId};
 use crate::store::StoreError;
 use crate::store::records::{tenant_created, tenant_updated};
-use crate::store::rows::{TenantRow, UNIT_WITH_TENANT, UnitTenantRow};
+use crate::store::rows::{TenantRow, UnitTenantRow};
 use crate::store::sql::{Conn, Dialect, Instant, Journal, SqlStore};
 use crate::store::tenants::TenantStore;
 use crate::tenant::{NewTenant, Tenant, TenantSlug};
@@ -187,11 +187,12 @@ impl TenantStore for DbStore {
         tenant: TenantId,
         unit: UnitId,
     ) -> Result<Option<(Tenant, Unit)>, StoreError> {
-        let mut conn = self.read(tenant).await?;
-        sqlx::query_as::<DB, UnitTenantRow<Instant<DB>>>(UNIT_WITH_TENANT)
+        // One statement, no transaction: the engine's read before a booking
+        // (on PostgreSQL one round trip, see `Dialect::UNIT_WITH_TENANT`).
+        sqlx::query_as::<DB, UnitTenantRow<Instant<DB>>>(DB::UNIT_WITH_TENANT)
             .bind(tenant.as_uuid())
             .bind(unit.as_uuid())
-            .fetch_optional(&mut *conn)
+            .fetch_optional(self.sql_pool())
             .await?
             .map(UnitTenantRow::into_domain)
             .transpose()

@@ -1,0 +1,5 @@
+-- Nothing on SQLite: PostgreSQL's 0033 adds `berth_unit`, which names the
+-- tenant for row-level security and reads a unit in one round trip
+-- (docs/decisions/0183). SQLite has no row-level security and no round trips;
+-- the store reads the unit with a plain join there. The file keeps the two
+-- histories on the same numbers.

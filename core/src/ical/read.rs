@@ -217,7 +217,7 @@ fn expand(parsed: Vec<Parsed>, window: TimeRange, out: &mut ReadCalendar) -> Res
                 Some(span) => {
                     let uid = match (&p.uid, p.recurrence_id) {
                         (Some(uid), Some(rid)) => {
-                            format!("{uid}#{}", wall_clock(rid, p.start).format(OCCURRENCE))
+                            occurrence_uid(p.line, uid, wall_clock(rid, p.start))?
                         }
                         (Some(uid), None) => uid.clone(),
                         (None, _) => span_uid(span),
@@ -287,7 +287,7 @@ fn expand(parsed: Vec<Parsed>, window: TimeRange, out: &mut ReadCalendar) -> Res
             }
             out.events.push(BusyEvent {
                 line: p.line,
-                uid: format!("{uid}#{}", t.format(OCCURRENCE)),
+                uid: occurrence_uid(p.line, &uid, t)?,
                 span,
             });
         }
@@ -297,6 +297,24 @@ fn expand(parsed: Vec<Parsed>, window: TimeRange, out: &mut ReadCalendar) -> Res
 
 /// How an occurrence's start is written in its `UID`.
 const OCCURRENCE: &str = "%Y%m%dT%H%M%S";
+
+/// The UID kept for one occurrence of a recurring event: the event's UID,
+/// `#`, and when the occurrence begins (16 characters more). Refused when that
+/// is longer than [`MAX_UID_CHARS`], which every UID berth keeps stays within
+/// (so a recurring event's own UID may have at most 239 characters).
+fn occurrence_uid(line: usize, uid: &str, at: NaiveDateTime) -> Result<String, IcsError> {
+    let kept = format!("{uid}#{}", at.format(OCCURRENCE));
+    if kept.chars().count() > MAX_UID_CHARS {
+        return err(
+            line,
+            format!(
+                "the UID of a recurring event is longer than {} characters",
+                MAX_UID_CHARS - (kept.chars().count() - uid.chars().count())
+            ),
+        );
+    }
+    Ok(kept)
+}
 
 /// A value on the wall clock of `start` (the recurrence's time line): dates at
 /// midnight, zoned and UTC times in `start`'s zone (UTC for UTC).

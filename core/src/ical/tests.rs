@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use super::block::BusyReservation;
 use super::busy::{FULLY_BOOKED, RESERVED, feed_events};
-use super::read::{MAX_EVENTS, MAX_ICS_BYTES, read};
+use super::read::{MAX_EVENTS, MAX_ICS_BYTES, MAX_UID_CHARS, read};
 use super::span::Span;
 use super::write::{FeedEvent, FeedHeader, escape_text, write_calendar};
 use crate::ids::{ReservationId, UnitId};
@@ -178,6 +178,47 @@ fn control_characters_in_a_uid_are_dropped_so_it_reads_back_from_berths_feed() {
     };
     let back = read(&write_calendar(&header, &events).ics, OSLO, window()).unwrap();
     assert_eq!(back.events[0].uid, first.events[0].uid);
+}
+
+#[test]
+fn every_uid_kept_stays_within_the_limit_once_its_occurrence_is_added() {
+    // Found by fuzzing (ical_import, fuzz/regressions/ical_import/): a
+    // recurring event's UID of 255 characters was kept for each occurrence
+    // with `#` and its start added (271 characters), past the limit every UID
+    // berth keeps is under, so berth's own feed of it did not read back.
+    let recurring = |uid: &str| {
+        calendar(&event(&format!(
+            "UID:{uid}\r\nDTSTART:20261210T100000Z\r\nDTEND:20261210T110000Z\r\nRRULE:FREQ=DAILY;COUNT=2\r\n"
+        )))
+    };
+    let longest = "u".repeat(MAX_UID_CHARS - 16);
+    let read_back = read(&recurring(&longest), OSLO, window()).unwrap();
+    assert_eq!(read_back.events.len(), 2);
+    assert!(
+        read_back
+            .events
+            .iter()
+            .all(|e| e.uid.chars().count() == MAX_UID_CHARS)
+    );
+    let err = read(&recurring(&format!("{longest}u")), OSLO, window()).unwrap_err();
+    assert_eq!(err.line, 4);
+    assert!(
+        err.message
+            .contains("the UID of a recurring event is longer than 239 characters"),
+        "{}",
+        err.message
+    );
+    // A single event keeps the whole limit; an overriding instance of a
+    // recurring one (RECURRENCE-ID) is one of its occurrences.
+    let single = calendar(&event(&format!(
+        "UID:{}\r\nDTSTART;VALUE=DATE:20261210\r\n",
+        "u".repeat(MAX_UID_CHARS)
+    )));
+    assert_eq!(read(&single, OSLO, window()).unwrap().events.len(), 1);
+    let instance = calendar(&event(&format!(
+        "UID:{longest}u\r\nRECURRENCE-ID:20261211T100000Z\r\nDTSTART:20261211T120000Z\r\nDTEND:20261211T130000Z\r\n"
+    )));
+    assert!(read(&instance, OSLO, window()).is_err());
 }
 
 #[test]

@@ -600,7 +600,9 @@ impl EventBuilder {
         match cl.name.as_str() {
             "UID" => {
                 once(self.uid.is_some())?;
-                let uid = unescape_text(cl.value.trim());
+                // Trimmed once the control characters are gone: spaces they
+                // hid at an end would not survive berth's feed of it.
+                let uid = unescape_text(&cl.value).trim().to_owned();
                 if uid.chars().count() > MAX_UID_CHARS {
                     return err(
                         cl.line,

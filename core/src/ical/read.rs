@@ -23,7 +23,7 @@
 //! Every refusal names the line it is about. Inputs are bounded: at most
 //! [`MAX_ICS_BYTES`], [`MAX_EVENTS`] events and [`MAX_DEPTH`] nested components.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use super::span::Span;
@@ -368,17 +368,50 @@ fn until(line: usize, text: &str, start: When) -> Result<NaiveDateTime, IcsError
         message: format!("RRULE: UNTIL `{}` is not a date or a date-time", clip(text)),
     };
     if let Some(utc) = text.strip_suffix('Z') {
-        let t = NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").map_err(|_| bad())?;
+        let t = date_time(utc).map_err(|()| bad())?;
         return Ok(wall_clock(When::Utc(t.and_utc()), start));
     }
     if text.len() == 8 {
-        let d = NaiveDate::parse_from_str(text, "%Y%m%d").map_err(|_| bad())?;
+        let d = date(text).map_err(|()| bad())?;
         return Ok(match start {
             When::Date(_) => d.and_time(chrono::NaiveTime::MIN),
             _ => d.and_hms_opt(23, 59, 59).ok_or_else(bad)?,
         });
     }
-    NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%S").map_err(|_| bad())
+    date_time(text).map_err(|()| bad())
+}
+
+/// A date as RFC 5545 writes it, `YYYYMMDD` in digits.
+fn date(text: &str) -> Result<NaiveDate, ()> {
+    if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(());
+    }
+    NaiveDate::parse_from_str(text, "%Y%m%d").map_err(|_| ())
+}
+
+/// A date-time as RFC 5545 writes it, `YYYYMMDDTHHMMSS` in digits (no
+/// spaces, which chrono's parser would let in). A leap second (`:60`) is the
+/// next minute's first: chrono keeps it as a 59th second of more than a
+/// second, which did not survive arithmetic and berth's feed the same way.
+fn date_time(text: &str) -> Result<NaiveDateTime, ()> {
+    let shaped = text.len() == 15
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 8 {
+                b.eq_ignore_ascii_case(&b'T')
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !shaped {
+        return Err(());
+    }
+    let t = NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%S").map_err(|_| ())?;
+    if t.nanosecond() < 1_000_000_000 {
+        return Ok(t);
+    }
+    t.with_nanosecond(0)
+        .and_then(|t| t.checked_add_signed(Duration::seconds(1)))
+        .ok_or(())
 }
 
 /// The `UID` of an event that has none: its span, stable while the event is.
@@ -785,20 +818,18 @@ fn when(cl: &ContentLine, tz: Tz) -> Result<When, IcsError> {
         Some(other) => return err(line, format!("{}: VALUE={other} is not a date", cl.name)),
     };
     if is_date {
-        return NaiveDate::parse_from_str(value, "%Y%m%d")
-            .map(When::Date)
-            .or_else(|_| {
-                err(
-                    line,
-                    format!("{}: `{}` is not a date (YYYYMMDD)", cl.name, clip(value)),
-                )
-            });
+        return date(value).map(When::Date).or_else(|()| {
+            err(
+                line,
+                format!("{}: `{}` is not a date (YYYYMMDD)", cl.name, clip(value)),
+            )
+        });
     }
     let (text, utc) = match value.strip_suffix(['Z', 'z']) {
         Some(t) => (t, true),
         None => (value, false),
     };
-    let naive = NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%S").or_else(|_| {
+    let naive = date_time(text).or_else(|()| {
         err(
             line,
             format!(

@@ -232,6 +232,31 @@ fn every_uid_kept_stays_within_the_limit_once_its_occurrence_is_added() {
 }
 
 #[test]
+fn a_leap_second_is_the_next_minute_and_times_are_digits_only() {
+    // Found by fuzzing (ical_import, fuzz/regressions/ical_import/): chrono
+    // read `:60` as a 59th second longer than a second, and a stay measured
+    // from it came back from berth's feed a second shorter.
+    assert_eq!(
+        spans("UID:a\r\nDTSTART:20261210T235960Z\r\nDTEND:20261211T010000Z\r\n"),
+        vec![instants("2026-12-11T00:00:00Z", "2026-12-11T01:00:00Z")]
+    );
+    for value in [
+        "20261210T1 0000Z",
+        "2026121 T100000",
+        " 0261210",
+        "+2026121",
+    ] {
+        let ics = calendar(&event(&format!("UID:a\r\nDTSTART:{value}\r\n")));
+        let err = read(&ics, OSLO, window()).unwrap_err();
+        assert!(
+            err.message.contains("is not a date"),
+            "{value}: {}",
+            err.message
+        );
+    }
+}
+
+#[test]
 fn events_without_uid_get_one_from_their_span() {
     let ics = calendar(&event("DTSTART;VALUE=DATE:20261210\r\n"));
     let read = read(&ics, OSLO, window()).unwrap();

@@ -303,17 +303,15 @@ const OCCURRENCE: &str = "%Y%m%dT%H%M%S";
 /// is longer than [`MAX_UID_CHARS`], which every UID berth keeps stays within
 /// (so a recurring event's own UID may have at most 239 characters).
 fn occurrence_uid(line: usize, uid: &str, at: NaiveDateTime) -> Result<String, IcsError> {
-    let kept = format!("{uid}#{}", at.format(OCCURRENCE));
-    if kept.chars().count() > MAX_UID_CHARS {
+    let suffix = format!("#{}", at.format(OCCURRENCE));
+    let room = MAX_UID_CHARS.saturating_sub(suffix.len());
+    if uid.chars().count() > room {
         return err(
             line,
-            format!(
-                "the UID of a recurring event is longer than {} characters",
-                MAX_UID_CHARS - (kept.chars().count() - uid.chars().count())
-            ),
+            format!("the UID of a recurring event is longer than {room} characters"),
         );
     }
-    Ok(kept)
+    Ok(format!("{uid}{suffix}"))
 }
 
 /// A value on the wall clock of `start` (the recurrence's time line): dates at

@@ -59,9 +59,6 @@ impl Affected for sqlx::postgres::PgQueryResult {
     }
 }
 
-/// What differs in a database's SQL and encodings. Its supertrait bounds
-/// (arguments a query can take, a statement's count of changed rows) hold for
-/// every generic body without being repeated in its `where` clause.
 /// `Dialect::UNIT_WITH_TENANT` over `$units`, where the units are read from.
 macro_rules! unit_with_tenant {
     ($units:literal) => {
@@ -75,6 +72,9 @@ macro_rules! unit_with_tenant {
     };
 }
 
+/// What differs in a database's SQL and encodings. Its supertrait bounds
+/// (arguments a query can take, a statement's count of changed rows) hold for
+/// every generic body without being repeated in its `where` clause.
 pub(crate) trait Dialect:
     Database<Arguments: sqlx::IntoArguments<Self>, QueryResult: Affected>
 {

@@ -1360,8 +1360,16 @@ async fn from_prices_are_kept_between_views_until_a_booking_or_a_publication() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
     assert_eq!(raised.len(), first.len());
+    // And they are kept again. The view that first showed them may have
+    // stamped its entry with the version live when it began while pricing
+    // under the one activated meanwhile: the next view then computes once
+    // more (never serving older prices), and the one after is kept.
     let hits = price_cache_count(&server, "hit").await;
-    assert_eq!(from(&server).await, raised);
-    assert_eq!(price_cache_count(&server, "hit").await, hits + 1);
+    let mut views = 0;
+    while price_cache_count(&server, "hit").await == hits {
+        assert_eq!(from(&server).await, raised);
+        views += 1;
+        assert!(views <= 3, "the raised prices were never kept");
+    }
     server.stop();
 }

@@ -487,7 +487,17 @@ pub(crate) fn session_expired() -> async_graphql::Error {
     )
 }
 
+/// Whether `event` changes `principal`'s own user or key.
+pub(crate) fn concerns(principal: Principal, event: &CoreEvent) -> bool {
+    use berth_core::event::EventKind as K;
+    match principal {
+        Principal::User(id) => event.kind == K::UserUpdated && event.entity_id == id.as_uuid(),
+        Principal::ApiKey(id) => event.kind == K::ApiKeyRevoked && event.entity_id == id.as_uuid(),
+    }
+}
+
 /// What a subscription needs to check its caller again.
+#[derive(Clone)]
 pub(crate) struct Watch {
     pub(crate) engine: Engine,
     pub(crate) auth: Auth,
@@ -499,13 +509,7 @@ pub(crate) struct Watch {
 impl Watch {
     /// Whether `event` changes the subscriber's own user or key.
     pub(crate) fn concerns_caller(&self, event: &CoreEvent) -> bool {
-        use berth_core::event::EventKind as K;
-        match self.principal {
-            Principal::User(id) => event.kind == K::UserUpdated && event.entity_id == id.as_uuid(),
-            Principal::ApiKey(id) => {
-                event.kind == K::ApiKeyRevoked && event.entity_id == id.as_uuid()
-            }
-        }
+        concerns(self.principal, event)
     }
 
     /// After a change to the subscriber's own user or key: the refusal to end

@@ -9,7 +9,10 @@
 //! subscriber's stream only hands the shared response on, and keeps what is
 //! its own: the end of its session token, and a new check of its credentials
 //! when the feed carries a change to its own user or the revocation of its own
-//! key (what `events.rs` does for an ordinary subscription). Everything else
+//! key (what `events.rs` does for an ordinary subscription). A transport can
+//! also hand a group the connection's outbox instead of asking for a stream
+//! (`direct.rs`): the response is then serialised once and pushed to every such
+//! subscriber's connection as it is. Everything else
 //! (other fields, `after`, fragments or directives at the root, anonymous
 //! callers, a role too low) is executed as before.
 
@@ -36,6 +39,10 @@ use crate::events::{
     RenderOne, RenderSource, Watch, is_lock_kind, is_policy_kind, session_expired, session_left,
 };
 use crate::viewer_cache::ViewerCache;
+
+mod direct;
+
+pub use direct::{Outbox, Pushed, complete_message};
 
 /// How many responses a subscriber may fall behind its group before its
 /// stream ends (it subscribes again); the feed's own backlog is the same.
@@ -79,6 +86,7 @@ struct GroupKey {
 /// One rendering shared by its subscribers; lives while one listens.
 struct Group {
     sender: broadcast::Sender<Arc<Delivery>>,
+    direct: Arc<direct::Members>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -171,6 +179,74 @@ impl FanOut {
         token: &str,
         verified: Option<Option<Viewer>>,
     ) -> Option<BoxStream<'static, Response>> {
+        let joined = self.join(request, token, verified).await?;
+        let receiver = joined.group.sender.subscribe();
+        Some(
+            member(Member {
+                _group: joined.group,
+                receiver,
+                expiry: Box::pin(tokio::time::sleep(joined.expiry)),
+                watch: joined.watch,
+                template: joined.template,
+                schema: self.schema.clone(),
+            })
+            .boxed(),
+        )
+    }
+
+    /// Whether `request` asks for a shared field alone (a group may serve
+    /// it; [`Self::subscribe_direct`] still checks the caller).
+    pub fn shares(request: &Request) -> bool {
+        shared_field(request).is_some()
+    }
+
+    /// Like [`Self::subscribe`], but the group pushes the responses of the
+    /// operation `id` (graphql-transport-ws) straight into `out` as `next`
+    /// messages, each serialised once for all such subscribers; the last one,
+    /// when the subscriber may no longer listen or fell behind, is followed by
+    /// `complete`. Deliveries stop when the returned subscription is dropped.
+    pub async fn subscribe_direct(
+        &self,
+        request: &Request,
+        token: &str,
+        verified: Option<Option<Viewer>>,
+        id: &str,
+        out: Arc<dyn Outbox>,
+    ) -> Option<DirectSubscription> {
+        let joined = self.join(request, token, verified).await?;
+        let id: Arc<str> = serde_json::to_string(id).ok()?.into();
+        let (key, told) =
+            joined
+                .group
+                .direct
+                .insert(id.clone(), out.clone(), joined.watch.principal);
+        let task = tokio::spawn(direct_member(DirectMember {
+            members: joined.group.direct.clone(),
+            key,
+            told,
+            expiry: joined.expiry,
+            watch: joined.watch,
+            template: joined.template,
+            schema: self.schema.clone(),
+            id,
+            out,
+        }));
+        Some(DirectSubscription {
+            group: joined.group,
+            key,
+            task,
+        })
+    }
+
+    /// The group serving `request` for the caller of `token` (started if
+    /// none is), with what the subscriber keeps of its own; `None` when the
+    /// ordinary execution must serve it.
+    async fn join(
+        &self,
+        request: &Request,
+        token: &str,
+        verified: Option<Option<Viewer>>,
+    ) -> Option<Joined> {
         let (role, wants) = shared_field(request)?;
         let viewer = match verified {
             Some(viewer) => viewer?,
@@ -204,26 +280,18 @@ impl FanOut {
             Some(group) => group,
             None => self.start(key, template.clone(), wants).await?,
         };
-        let receiver = group.sender.subscribe();
-        let watch = Watch {
-            engine: self.engine.clone(),
-            auth: self.auth.clone(),
-            token: Some(token.to_owned()),
-            principal: viewer.principal,
-            role,
-        };
-        let expiry = Box::pin(tokio::time::sleep(session_left(&self.engine, &viewer)));
-        Some(
-            member(Member {
-                _group: group,
-                receiver,
-                expiry,
-                watch,
-                template,
-                schema: self.schema.clone(),
-            })
-            .boxed(),
-        )
+        Some(Joined {
+            group,
+            watch: Watch {
+                engine: self.engine.clone(),
+                auth: self.auth.clone(),
+                token: Some(token.to_owned()),
+                principal: viewer.principal,
+                role,
+            },
+            expiry: session_left(&self.engine, &viewer),
+            template,
+        })
     }
 
     /// How many groups are rendering now (for tests).
@@ -247,14 +315,22 @@ impl FanOut {
             return Some(group);
         }
         let (sender, _) = broadcast::channel(BACKLOG);
+        let direct = Arc::new(direct::Members::default());
         let task = tokio::spawn(render(
             self.schema.clone(),
             template,
             events,
-            sender.clone(),
+            Outlets {
+                sender: sender.clone(),
+                direct: direct.clone(),
+            },
             wants,
         ));
-        let group = Arc::new(Group { sender, task });
+        let group = Arc::new(Group {
+            sender,
+            direct,
+            task,
+        });
         groups.retain(|_, group| group.strong_count() > 0);
         groups.insert(key, Arc::downgrade(&group));
         Some(group)
@@ -292,15 +368,22 @@ fn shared_field(request: &Request) -> Option<(Role, Wants)> {
         .map(|&(_, role, wants)| (role, wants))
 }
 
+/// Where a group's renderings go: its streamed subscribers and its direct ones.
+struct Outlets {
+    sender: broadcast::Sender<Arc<Delivery>>,
+    direct: Arc<direct::Members>,
+}
+
 /// A group's task: every event of the tenant's feed, in order, rendered once
 /// when the field carries its kind; changes to users and keys passed on.
 async fn render(
     schema: BerthSchema,
     template: Template,
     events: impl Stream<Item = Result<Arc<CoreEvent>, StoreError>> + Send + 'static,
-    sender: broadcast::Sender<Arc<Delivery>>,
+    outlets: Outlets,
     wants: Wants,
 ) {
+    let Outlets { sender, direct } = outlets;
     let mut events = Box::pin(events);
     while let Some(item) = events.next().await {
         let source = match item {
@@ -309,6 +392,7 @@ async fn render(
                     event.kind,
                     EventKind::UserUpdated | EventKind::ApiKeyRevoked
                 ) {
+                    direct.caller(&event);
                     // No subscriber right now is fine: the group is being dropped.
                     let _ = sender.send(Arc::new(Delivery::Caller(event.clone())));
                 }
@@ -320,9 +404,98 @@ async fn render(
             Err(e) => RenderSource::Failed(e),
         };
         if let Some(response) = template.render(&schema, source).await {
+            if !direct.is_empty() {
+                match serde_json::to_string(&response) {
+                    Ok(payload) => direct.deliver(&payload),
+                    Err(e) => tracing::error!(error = %e, "serialising a shared response"),
+                }
+            }
             let _ = sender.send(Arc::new(Delivery::Rendered(Rendered::of(response))));
         }
     }
+}
+
+/// A subscriber's share of a group it joined.
+struct Joined {
+    group: Arc<Group>,
+    watch: Watch,
+    expiry: std::time::Duration,
+    template: Template,
+}
+
+/// A direct subscriber (`direct.rs`): the group pushes to its connection
+/// while this lives.
+pub struct DirectSubscription {
+    group: Arc<Group>,
+    key: u64,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for DirectSubscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectSubscription")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for DirectSubscription {
+    fn drop(&mut self) {
+        self.group.direct.remove(self.key);
+        self.task.abort();
+    }
+}
+
+/// What a direct subscriber's own task watches.
+struct DirectMember {
+    members: Arc<direct::Members>,
+    key: u64,
+    told: tokio::sync::mpsc::UnboundedReceiver<direct::Control>,
+    expiry: std::time::Duration,
+    watch: Watch,
+    template: Template,
+    schema: BerthSchema,
+    id: Arc<str>,
+    out: Arc<dyn Outbox>,
+}
+
+/// A direct subscriber's task: sleeps until its session ends, its user or
+/// key changes, or the group dropped it for falling behind; then ends its
+/// operation with the refusal (rendered for it alone) and `complete`.
+async fn direct_member(mut member: DirectMember) {
+    let expiry = tokio::time::sleep(member.expiry);
+    tokio::pin!(expiry);
+    let refused = loop {
+        tokio::select! {
+            () = &mut expiry => break session_expired(),
+            told = member.told.recv() => match told {
+                Some(direct::Control::Caller) => {
+                    if let Some(refused) = member.watch.recheck().await {
+                        break refused;
+                    }
+                }
+                Some(direct::Control::Lagged) => break coded(
+                    berth_core::ErrorCode::Internal,
+                    "this subscription fell behind its deliveries and was ended; subscribe again",
+                ),
+                // Dropped because its connection is gone.
+                None => return,
+            },
+        }
+    };
+    member.members.remove(member.key);
+    if let Some(response) = member
+        .template
+        .render(&member.schema, RenderSource::Refused(refused))
+        .await
+        && let Ok(payload) = serde_json::to_string(&response)
+    {
+        member
+            .out
+            .push(direct::next_message(&member.id, &payload))
+            .await;
+    }
+    member.out.push(complete_message(&member.id)).await;
 }
 
 /// One subscriber of a group.

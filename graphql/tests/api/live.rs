@@ -2,7 +2,8 @@
 //! with LOCKED and the holder, and the event stream — `events` for polling, the
 //! `lockEvents` and `reservationEvents(after)` subscriptions through
 //! `schema.execute_stream`, and `lockEvents` and `policyEvents` through the
-//! fan-out's shared renderings too (as the WebSocket transport serves them).
+//! fan-out's shared renderings too (as the WebSocket transport serves them),
+//! streamed or pushed into a connection's outbox.
 
 use std::time::Duration;
 
@@ -34,6 +35,8 @@ fn subscribe(
 enum Via {
     Ordinary,
     Shared,
+    /// Pushed into an outbox as graphql-transport-ws messages.
+    Direct,
 }
 
 /// A subscription to `query` (no variables) executed `via`.
@@ -50,7 +53,61 @@ async fn subscribe_via(
             .subscribe(&Request::new(query), token, None)
             .await
             .expect("a shared subscription"),
+        Via::Direct => direct(api, token, query, 64).await,
     }
+}
+
+/// A direct subscription (operation id `op-1`) into an outbox of `room`
+/// messages, read back as a stream of responses: each `next` message's
+/// payload, until `complete`.
+async fn direct(
+    api: &Api,
+    token: &str,
+    query: &str,
+    room: usize,
+) -> async_graphql::futures_util::stream::BoxStream<'static, Response> {
+    let (out, messages) = tokio::sync::mpsc::channel::<String>(room);
+    let subscription = api
+        .fan_out
+        .subscribe_direct(
+            &Request::new(query),
+            token,
+            None,
+            "op-1",
+            std::sync::Arc::new(out),
+        )
+        .await
+        .expect("a direct subscription");
+    read_outbox(messages, subscription).boxed()
+}
+
+/// The responses in an outbox's messages (the subscription kept while read).
+fn read_outbox(
+    messages: tokio::sync::mpsc::Receiver<String>,
+    subscription: berth_graphql::fan_out::DirectSubscription,
+) -> impl Stream<Item = Response> + Send + 'static {
+    async_graphql::futures_util::stream::unfold(
+        Some((messages, subscription)),
+        |state| async move {
+            let (mut messages, subscription) = state?;
+            let text = messages.recv().await?;
+            // Read straight from the text: the payload's fields keep their order.
+            #[derive(serde::Deserialize)]
+            struct Message {
+                #[serde(rename = "type")]
+                kind: String,
+                id: String,
+                payload: Option<Response>,
+            }
+            let message: Message = serde_json::from_str(&text).unwrap();
+            assert_eq!(message.id, "op-1", "{text}");
+            match (message.kind.as_str(), message.payload) {
+                ("next", Some(response)) => Some((response, Some((messages, subscription)))),
+                ("complete", None) => None,
+                _ => panic!("an unexpected message: {text}"),
+            }
+        },
+    )
 }
 
 /// The next message of a subscription, as JSON data (within 10 s).
@@ -348,6 +405,12 @@ async fn shared_subscriptions_end_when_their_caller_may_no_longer_listen() {
     callers_checked_again(Via::Shared).await;
 }
 
+/// The same pushed into an outbox: the refusal, then `complete`.
+#[tokio::test]
+async fn direct_subscriptions_end_when_their_caller_may_no_longer_listen() {
+    callers_checked_again(Via::Direct).await;
+}
+
 async fn callers_checked_again(via: Via) {
     let api = api().await;
     let owner = api.token("alpine-cabins", Role::Owner);
@@ -437,6 +500,57 @@ async fn a_shared_subscription_ends_when_its_session_expires() {
     session_expiry_ends(Via::Shared).await;
 }
 
+#[tokio::test]
+async fn a_direct_subscription_ends_when_its_session_expires() {
+    session_expiry_ends(Via::Direct).await;
+}
+
+/// A direct subscriber whose outbox stays full is dropped by its group and
+/// told so (INTERNAL, subscribe again) once there is room; the group's other
+/// members go on.
+#[tokio::test]
+async fn a_direct_subscriber_that_falls_behind_is_ended() {
+    let api = api().await;
+    let owner = api.token("alpine-cabins", Role::Owner);
+    let viewer = api.token("alpine-cabins", Role::Viewer);
+    let query = "subscription { lockEvents { kind } }";
+    let (out, messages) = tokio::sync::mpsc::channel::<String>(1);
+    let slow = api
+        .fan_out
+        .subscribe_direct(
+            &Request::new(query),
+            &viewer,
+            None,
+            "op-1",
+            std::sync::Arc::new(out),
+        )
+        .await
+        .unwrap();
+    let mut other = subscribe_via(&api, Via::Direct, &viewer, query).await;
+    assert_eq!(api.fan_out.groups(), 1);
+    let cabin = api.cabin.id.to_string();
+    for (check_in, check_out) in [("2026-12-01", "2026-12-03"), ("2026-12-05", "2026-12-07")] {
+        api.ok_as(
+            &owner,
+            ACQUIRE,
+            json!({ "unit": cabin, "in": check_in, "out": check_out }),
+        )
+        .await;
+        assert_eq!(next(&mut other).await["lockEvents"]["kind"], "ACQUIRED");
+    }
+    // Read only now: the first event, then the end.
+    let mut slow = Box::pin(read_outbox(messages, slow));
+    assert_eq!(next(&mut slow).await["lockEvents"]["kind"], "ACQUIRED");
+    assert_eq!(ended_with(&mut slow).await, "INTERNAL");
+    api.ok_as(
+        &owner,
+        ACQUIRE,
+        json!({ "unit": cabin, "in": "2026-12-09", "out": "2026-12-11" }),
+    )
+    .await;
+    assert_eq!(next(&mut other).await["lockEvents"]["kind"], "ACQUIRED");
+}
+
 async fn session_expiry_ends(via: Via) {
     let api = api().await;
     let (_, _, staff) = api
@@ -523,6 +637,8 @@ async fn shared_renderings_keep_each_viewers_access() {
     let mut second = subscribe_via(&api, Via::Shared, &other_viewer, query).await;
     let mut admins = subscribe_via(&api, Via::Shared, &admin, query).await;
     let mut elsewhere = subscribe_via(&api, Via::Shared, &summit, query).await;
+    // Pushed into an outbox: the same group, the same payload.
+    let mut pushed = subscribe_via(&api, Via::Direct, &other_viewer, query).await;
     assert_eq!(
         api.fan_out.groups(),
         3,
@@ -557,7 +673,7 @@ async fn shared_renderings_keep_each_viewers_access() {
     )
     .unwrap();
     assert!(expected.contains(r#""kind":"ACQUIRED""#), "{expected}");
-    for stream in [&mut first, &mut second, &mut admins] {
+    for stream in [&mut first, &mut second, &mut admins, &mut pushed] {
         let shared = tokio::time::timeout(Duration::from_secs(10), stream.next())
             .await
             .unwrap()

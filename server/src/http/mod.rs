@@ -32,6 +32,7 @@ pub mod routes;
 pub mod security_headers;
 pub mod site;
 pub mod web;
+mod ws_direct;
 pub mod ws_keepalive;
 
 use std::future::Future;
@@ -498,6 +499,7 @@ async fn graphql_ws(
         request_id: Arc::from(request_id(&headers)),
         operations: Arc::new(AtomicU64::new(0)),
     };
+    let direct = ws_direct::transport_ws(&headers).then(|| Arc::new(ws_direct::Direct::default()));
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .max_message_size(MAX_GRAPHQL_BODY_BYTES)
@@ -507,14 +509,21 @@ async fn graphql_ws(
         // 26.7 to 19.1 ms and idle memory per connection from 127 to 9.5 KiB
         // (BENCHMARKS.md).
         .read_buffer_size(4 * 1024)
-        .on_upgrade(move |socket| serve_graphql_socket(socket, executor, protocol))
+        .on_upgrade(move |socket| serve_graphql_socket(socket, executor, protocol, direct))
 }
+
+/// How many messages a WebSocket connection may hold unwritten. Subscribers of
+/// a shared field are written to without waiting (`ws_direct.rs`): one that
+/// falls this far behind is ended with an error and subscribes again. Memory
+/// is taken only as messages wait.
+const SOCKET_OUTBOX: usize = 256;
 
 /// Runs one GraphQL WebSocket connection until either side closes it.
 async fn serve_graphql_socket(
     socket: WebSocket,
     executor: SocketExecutor,
     protocol: GraphQLProtocol,
+    direct: Option<Arc<ws_direct::Direct>>,
 ) {
     // async-graphql closes a refused graphql-transport-ws handshake with 1002;
     // the protocol asks for 4403 Forbidden when the refusal is about the
@@ -595,9 +604,30 @@ async fn serve_graphql_socket(
     let mut stop = state.stop.clone();
     // GraphQL writes into a channel; the keep-alive writer forwards it to the
     // socket between its pings.
-    let (to_writer, from_graphql) = tokio::sync::mpsc::channel::<Message>(16);
-    let graphql_sink = futures_util::sink::unfold(to_writer, |tx, message: Message| async move {
-        tx.send(message).await.map(|()| tx)
+    let (to_writer, from_graphql) = tokio::sync::mpsc::channel::<Message>(SOCKET_OUTBOX);
+    // graphql-transport-ws subscriptions to shared fields are taken from the
+    // client's messages before async-graphql sees them (`ws_direct.rs`).
+    let stream = {
+        let (direct, executor, out) = (direct.clone(), executor.clone(), to_writer.clone());
+        stream
+            .then(move |item: Result<Message, axum::Error>| {
+                let (direct, executor, out) = (direct.clone(), executor.clone(), out.clone());
+                async move {
+                    match (item, direct) {
+                        (Ok(message), Some(direct)) => {
+                            direct.intercept(message, &executor, &out).await.map(Ok)
+                        }
+                        (item, _) => Some(item),
+                    }
+                }
+            })
+            .filter_map(std::future::ready)
+    };
+    let graphql_sink = futures_util::sink::unfold(to_writer, move |tx, message: Message| {
+        if let Some(direct) = &direct {
+            direct.observe(&message);
+        }
+        async move { tx.send(message).await.map(|()| tx) }
     });
     let outgoing = futures_util::stream::unfold(from_graphql, |mut rx| async move {
         rx.recv().await.map(|message| (message, rx))

@@ -615,3 +615,85 @@ async fn the_reference_graphql_ws_client_sees_locks_and_resumes_reservation_even
     );
     server.stop();
 }
+
+/// graphql-transport-ws subscriptions to `lockEvents` are served by the server
+/// itself (docs/decisions/0184); the protocol is the one async-graphql speaks:
+/// `complete` ends one operation (answered with `complete`) and leaves the
+/// others, an id can start a new operation once its own ended, and the id of a
+/// query the server completed can start a subscription.
+/// Runs a query over `socket` and waits for its answer. The server reads a
+/// connection's messages in order and subscribes a shared field before
+/// reading the next, so the subscriptions started before are live after it.
+async fn answered(socket: &mut Socket) {
+    start(socket, "z", LOCKS, json!({})).await;
+    next_data(socket, "z").await;
+    let done = receive(socket).await;
+    assert_eq!(done, json!({ "type": "complete", "id": "z" }));
+}
+
+#[tokio::test]
+async fn shared_subscriptions_over_graphql_transport_ws_follow_the_protocol() {
+    let (url, _) = temp_sqlite_url();
+    let server = Server::demo(&url, &tenants_dir(), &[]);
+    let (_, token) = demo_admin_session(&server).await;
+    let units = unit_ids(&server, &token).await;
+    let unit = units.values().next().expect("a unit");
+    let [first, second] = [0, 1].map(|i| stays(2)[i].clone());
+    let mut socket = signed_in_socket(&server, &token).await;
+    start(&mut socket, "q", LOCKS, json!({})).await;
+    next_data(&mut socket, "q").await;
+    assert_eq!(
+        receive(&mut socket).await,
+        json!({ "type": "complete", "id": "q" })
+    );
+    for id in ["a", "q"] {
+        start(&mut socket, id, LOCK_EVENTS, json!({})).await;
+    }
+    answered(&mut socket).await;
+    let lock = acquire(&server, &token, unit, &first).await;
+    let mut seen = vec![];
+    for _ in 0..2 {
+        let message = receive(&mut socket).await;
+        assert_eq!(message["type"], "next", "{message}");
+        assert_eq!(message["payload"]["data"]["lockEvents"]["kind"], "ACQUIRED");
+        assert_eq!(
+            message["payload"]["data"]["lockEvents"]["lock"]["id"],
+            lock["id"]
+        );
+        seen.push(message["id"].as_str().unwrap().to_owned());
+    }
+    seen.sort();
+    assert_eq!(seen, ["a", "q"]);
+
+    send(&mut socket, json!({ "type": "complete", "id": "a" })).await;
+    assert_eq!(
+        receive(&mut socket).await,
+        json!({ "type": "complete", "id": "a" })
+    );
+    let other = acquire(&server, &token, unit, &second).await;
+    assert_eq!(
+        lock_event(&mut socket, "q", &other["id"], "ACQUIRED").await["lock"]["id"],
+        other["id"]
+    );
+    let quiet = tokio::time::timeout(Duration::from_millis(300), receive(&mut socket)).await;
+    assert!(quiet.is_err(), "nothing more for the ended one: {quiet:?}");
+
+    // The ended id starts a new operation: each event once per operation.
+    start(&mut socket, "a", LOCK_EVENTS, json!({})).await;
+    answered(&mut socket).await;
+    ok(&server, &token, RELEASE, json!({ "id": other["id"] })).await;
+    let mut seen = vec![];
+    for _ in 0..2 {
+        let message = receive(&mut socket).await;
+        assert_eq!(
+            message["payload"]["data"]["lockEvents"]["kind"], "RELEASED",
+            "{message}"
+        );
+        seen.push(message["id"].as_str().unwrap().to_owned());
+    }
+    seen.sort();
+    assert_eq!(seen, ["a", "q"]);
+    let quiet = tokio::time::timeout(Duration::from_millis(300), receive(&mut socket)).await;
+    assert!(quiet.is_err(), "each event once per operation: {quiet:?}");
+    server.stop();
+}

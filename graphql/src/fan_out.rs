@@ -461,7 +461,9 @@ struct DirectMember {
 
 /// A direct subscriber's task: sleeps until its session ends, its user or
 /// key changes, or the group dropped it for falling behind; then ends its
-/// operation with the refusal (rendered for it alone) and `complete`.
+/// operation with the refusal (rendered for it alone) and `complete`. What
+/// runs rarely is boxed: a task takes the room of its largest state for as
+/// long as it lives, and there is one per subscriber.
 async fn direct_member(mut member: DirectMember) {
     let expiry = tokio::time::sleep(member.expiry);
     tokio::pin!(expiry);
@@ -470,7 +472,7 @@ async fn direct_member(mut member: DirectMember) {
             () = &mut expiry => break session_expired(),
             told = member.told.recv() => match told {
                 Some(direct::Control::Caller) => {
-                    if let Some(refused) = member.watch.recheck().await {
+                    if let Some(refused) = Box::pin(member.watch.recheck()).await {
                         break refused;
                     }
                 }
@@ -484,6 +486,11 @@ async fn direct_member(mut member: DirectMember) {
         }
     };
     member.members.remove(member.key);
+    Box::pin(end_direct(member, refused)).await;
+}
+
+/// Ends a direct subscriber's operation: its refusal, then `complete`.
+async fn end_direct(member: DirectMember, refused: async_graphql::Error) {
     if let Some(response) = member
         .template
         .render(&member.schema, RenderSource::Refused(refused))

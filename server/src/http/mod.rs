@@ -607,22 +607,8 @@ async fn serve_graphql_socket(
     let (to_writer, from_graphql) = tokio::sync::mpsc::channel::<Message>(SOCKET_OUTBOX);
     // graphql-transport-ws subscriptions to shared fields are taken from the
     // client's messages before async-graphql sees them (`ws_direct.rs`).
-    let stream = {
-        let (direct, executor, out) = (direct.clone(), executor.clone(), to_writer.clone());
-        stream
-            .then(move |item: Result<Message, axum::Error>| {
-                let (direct, executor, out) = (direct.clone(), executor.clone(), out.clone());
-                async move {
-                    match (item, direct) {
-                        (Ok(message), Some(direct)) => {
-                            direct.intercept(message, &executor, &out).await.map(Ok)
-                        }
-                        (item, _) => Some(item),
-                    }
-                }
-            })
-            .filter_map(std::future::ready)
-    };
+    let stream =
+        ws_direct::intercepted(stream, direct.clone(), executor.clone(), to_writer.clone());
     let graphql_sink = futures_util::sink::unfold(to_writer, move |tx, message: Message| {
         if let Some(direct) = &direct {
             direct.observe(&message);
@@ -633,7 +619,12 @@ async fn serve_graphql_socket(
         rx.recv().await.map(|message| (message, rx))
     });
     let keepalive = executor.state.ws_keepalive;
-    let writer = ws_keepalive::forward(outgoing, sink, heard, keepalive);
+    // The writer is a task of its own: a message to write wakes it alone, not
+    // the reading half and GraphQL's connection as well (measured: a sixth of
+    // the server's time per message at 10,000 subscribers, BENCHMARKS.md).
+    let mut writer = AbortOnDrop(tokio::spawn(ws_keepalive::forward(
+        outgoing, sink, heard, keepalive,
+    )));
     let connection = GraphQLWebSocket::new_with_pair(graphql_sink, stream, executor, protocol)
         .on_connection_init(move |payload| async move {
             initialised.store(true, Ordering::SeqCst);
@@ -673,13 +664,13 @@ async fn serve_graphql_socket(
     // The connection ends when the writer does: after GraphQL finished (its
     // channel closes once the last message is written), or early when the
     // client is gone or silent; or when the server stops.
-    futures_util::pin_mut!(connection, writer);
+    futures_util::pin_mut!(connection);
     let mut graphql_done = false;
     loop {
         tokio::select! {
             () = &mut connection, if !graphql_done => graphql_done = true,
-            ended = &mut writer => {
-                if ended == ws_keepalive::Ended::Silent {
+            ended = &mut writer.0 => {
+                if matches!(ended, Ok(ws_keepalive::Ended::Silent)) {
                     tracing::info!(session = %session_name, "closed a WebSocket connection whose client stopped answering pings");
                 }
                 break;
@@ -703,6 +694,16 @@ async fn serve_graphql_socket(
                 tracing::warn!(session = %session, error = ?e, "releasing a closed connection's locks; they will expire")
             }
         }
+    }
+}
+
+/// A task stopped when its handle is dropped (a connection's writer ends with
+/// its connection).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

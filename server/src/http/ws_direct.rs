@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::ws::Message;
 use berth_graphql::fan_out::{DirectSubscription, FanOut, complete_message};
+use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
@@ -147,6 +148,36 @@ impl Direct {
     fn lock(&self) -> std::sync::MutexGuard<'_, Ids> {
         self.ids.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// The client's messages without those `direct` serves (all of them pass
+/// when it is `None`: not a graphql-transport-ws connection). `out` is the
+/// connection's outbox.
+pub(super) fn intercepted<S>(
+    stream: S,
+    direct: Option<Arc<Direct>>,
+    executor: SocketExecutor,
+    out: mpsc::Sender<Message>,
+) -> impl Stream<Item = Result<Message, axum::Error>> + Send + 'static
+where
+    S: Stream<Item = Result<Message, axum::Error>> + Send + 'static,
+{
+    let state = (Box::pin(stream), direct, executor, out);
+    futures_util::stream::unfold(state, |(mut stream, direct, executor, out)| async move {
+        loop {
+            let passed = match (stream.next().await?, &direct) {
+                // Boxed: subscribing takes a large future, and this one keeps
+                // the room of its largest state in every connection's task.
+                (Ok(message), Some(direct)) => Box::pin(direct.intercept(message, &executor, &out))
+                    .await
+                    .map(Ok),
+                (item, _) => Some(item),
+            };
+            if let Some(item) = passed {
+                return Some((item, (stream, direct, executor, out)));
+            }
+        }
+    })
 }
 
 /// Whether the upgrade asked for graphql-transport-ws: the first protocol of

@@ -506,9 +506,10 @@ async fn graphql_ws(
         .max_frame_size(MAX_GRAPHQL_BODY_BYTES)
         // Subscribers mostly receive; a small read buffer (instead of 128 KiB,
         // zeroed on every wake-up) cut lock-event p99 at 1,000 subscribers from
-        // 26.7 to 19.1 ms and idle memory per connection from 127 to 9.5 KiB
-        // (BENCHMARKS.md).
-        .read_buffer_size(4 * 1024)
+        // 26.7 to 19.1 ms and idle memory per connection from 127 to 9.5 KiB;
+        // 1 KiB rather than 4 took 3.4 KiB more off each subscribed connection
+        // (BENCHMARKS.md). A larger message is read in more calls.
+        .read_buffer_size(1024)
         .on_upgrade(move |socket| serve_graphql_socket(socket, executor, protocol, direct))
 }
 

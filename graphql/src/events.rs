@@ -497,7 +497,6 @@ pub(crate) fn concerns(principal: Principal, event: &CoreEvent) -> bool {
 }
 
 /// What a subscription needs to check its caller again.
-#[derive(Clone)]
 pub(crate) struct Watch {
     pub(crate) engine: Engine,
     pub(crate) auth: Auth,

@@ -16,8 +16,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   // In CI a failed test runs once more: on two loaded cores a few timing
-  // tests (a keepalive request from a closing page, keyboard focus racing a
-  // re-render) fail now and then. A test that passes on its retry is counted
+  // tests (keyboard focus racing a re-render) fail now and then. A test that passes on its retry is counted
   // as passed and reported as flaky (by name in the list reporter, counted on
   // the summary line), so it is seen and fixed, not hidden; locally nothing is
   // retried.

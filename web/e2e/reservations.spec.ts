@@ -380,6 +380,9 @@ test.describe('reservations', () => {
     // The page navigates away: closing the tab (page.close) dropped the keepalive request
     // in 2 of 4 runs of headless Chromium, where navigating away released it 6 of 6; a
     // closed tab's lock is left to its lease (docs/decisions/0050).
+    // As an installed app is: under the service worker, which must send the
+    // request itself (sw.ts); left to the page's own loader it was dropped.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
     before = await lockIds();
     panel = await openPanel(page, stay, 'Pine Cabin');
     await expect(panel.getByText(/This range is held for you/)).toBeVisible();

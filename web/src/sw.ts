@@ -21,6 +21,17 @@ declare const self: ServiceWorkerGlobalScope & {
 
 const base = import.meta.env.BASE_URL; // "/admin/"
 
+// A request a page sends with `keepalive` as it goes away (the booking
+// panel's lock released on `pagehide`, features/booking/use-range-lock.ts) is
+// sent by the worker itself. Left to the network, Chromium sends a controlled
+// page's request from that page's own loader, which is torn down with the
+// page: the release was dropped every time, and the range stayed locked for
+// the rest of its lease (docs/decisions/0050). Registered before Workbox's
+// routes, which answer only the app shell.
+self.addEventListener('fetch', (event) => {
+  if (event.request.keepalive) event.respondWith(fetch(event.request));
+});
+
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 

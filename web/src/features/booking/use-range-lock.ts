@@ -9,7 +9,8 @@
 //   (`ttlSeconds`); a renewal that finds the lock gone takes it again.
 // - Released when the range is cleared, when the panel closes (unmount), and
 //   when the page goes away (`pagehide`, by a keepalive fetch the browser
-//   sends even as the page unloads); the lease's expiry is the last resort.
+//   sends even as the page unloads; under the service worker, the worker sends
+//   it: sw.ts); the lease's expiry is the last resort.
 // - A booking that names the lock (`lockId`) ends it on the server.
 //
 // The lock mutations go over HTTP with the session cookie — as the booking

@@ -24,7 +24,7 @@ use berth_policy::config::ModelKind;
 use crate::cli::{Cli, Command, PolicyCommand, SchemaCommand, TenantCommand, UserCommand};
 
 fn main() -> ExitCode {
-    allocator::fix_mmap_threshold();
+    allocator::tune();
     let cli = Cli::parse();
     telemetry::init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -300,7 +300,10 @@ test.describe('the board', () => {
     expect(await shownDates(page)).toEqual([today]);
     await expect(page.getByRole('radio', { name: 'Day', exact: true })).toBeChecked();
     const head = page.locator(`[role="columnheader"][data-date="${today}"]`);
-    await expect(head).toContainText('08');
+    // The day's hours (tenants/river-gear/tenant.yaml): from 09 Tuesday to
+    // Friday, from 08 at weekends and on Monday (closed; the grid's default).
+    const weekday = new Date(`${today}T12:00:00Z`).getUTCDay();
+    await expect(head).toContainText(weekday >= 2 && weekday <= 5 ? '09' : '08');
     await expect(head).toContainText('12');
 
     // A week: the seeded rentals as bars.

@@ -13,7 +13,7 @@
 //! - **One arena per CPU the process may use** (glibc allows eight per CPU).
 //!   Each arena keeps the memory freed into it; with tokio's workers and its
 //!   blocking threads each taking an arena of its own, an idle server kept
-//!   about 4 MiB more of them than it does with one per CPU, and a server
+//!   1.6–3.3 MiB more of them than it does with one per CPU, and a server
 //!   runs no more threads allocating at once than it has CPUs.
 //!
 //! An operator who sets `MALLOC_MMAP_THRESHOLD_` or `MALLOC_ARENA_MAX` keeps

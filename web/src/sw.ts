@@ -4,7 +4,8 @@
 // icons, the manifest; never GraphiQL's page or chunks) and answers every
 // navigation under /admin/ with the cached index.html, so the app opens
 // offline. Nothing else is cached: /graphql and everything outside /admin/
-// always go to the network, untouched.
+// always go to the network, untouched — a `keepalive` request by way of the
+// worker's own fetch (below).
 //
 // Push: each message from berth (server/src/push) is shown as a notification
 // in the user's language (sw/push-message.ts); clicking it focuses an open

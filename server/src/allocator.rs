@@ -1,5 +1,6 @@
 //! The system allocator's two settings berth changes, both documented glibc
-//! parameters set first thing in `main` (decisions 0176 and 0185):
+//! parameters set first thing in `main` (decisions 0176 and 0185), and one
+//! trim of the heap once the server is ready ([`trim`], decision 0186):
 //!
 //! - **The mmap threshold, fixed at its default of 128 KiB.** glibc serves a
 //!   block above the threshold with its own `mmap` and returns it to the
@@ -51,3 +52,21 @@ pub(crate) fn tune() {
 /// Off glibc there is nothing to set.
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 pub(crate) fn tune() {}
+
+/// Gives the system back the whole pages that freed blocks left inside the
+/// heap. Called once, when the server is ready: starting (migrations, the
+/// policies' compilation, the demo's seeding) frees far more than it keeps,
+/// and glibc returns only the free memory at the top of its heap by itself.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+pub(crate) fn trim() {
+    // SAFETY: `malloc_trim` takes no pointer; it locks each arena in turn and
+    // only advises the kernel about pages no allocated block touches.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Off glibc there is nothing to trim.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub(crate) fn trim() {}

@@ -148,6 +148,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(%addr, "listening");
     // Printed on stdout so scripts and tests can find a port chosen with :0.
     println!("berth listening on http://{addr}");
+    crate::allocator::trim();
     // The peer address is what the public rate limit counts requests under.
     axum::serve(
         listener,

@@ -158,8 +158,8 @@ impl TemplateSet {
     /// Every template is compiled once here, so that one that does not parse
     /// is refused now, and dropped again: the set keeps the sources and
     /// compiles a template when a message first needs it. A compiled template
-    /// holds tens of kilobytes, and most tenants send few of the 18 kinds of
-    /// file, so an idle server keeps none (decision 0186).
+    /// holds tens of kilobytes; an idle server keeps none, and a busy one only
+    /// those of the kinds of message it has sent (decision 0186).
     pub fn new(
         lang: Lang,
         overrides: &BTreeMap<String, String>,

@@ -205,7 +205,7 @@ test.describe('notifications', () => {
     baseURL,
     context,
   }) => {
-    // Two sessions, a booking and a push round trip: 29–31 s on a slow machine.
+    // Two sessions, a booking and a push round trip: 29–38 s on a slow machine.
     test.setTimeout(60_000);
     await signInAt(page, admin, '/settings/notifications');
     await expect(page.getByRole('heading', { level: 1, name: 'Notifications' })).toBeVisible();
